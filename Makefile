@@ -1,0 +1,46 @@
+# groundswell — every set-up step lives here, so `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ASSET := src/groundswell/report/assets/map.js
+
+.PHONY: all setup assets demo test lint bench lock clean
+
+all: setup
+
+setup: $(VENV)/.installed $(ASSET)
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSET): frontend/node_modules/.package-lock.json frontend/build.mjs $(wildcard frontend/src/*)
+	cd frontend && npm run --silent build
+
+assets: $(ASSET)
+
+demo: setup
+	$(BIN)/groundswell demo
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: setup
+	$(BIN)/python bench/aggregate.py
+
+# Re-resolve the pinned dependency set after changing pyproject.toml.
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) frontend/node_modules $(ASSET) demo .pytest_cache
