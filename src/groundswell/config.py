@@ -1,0 +1,142 @@
+"""Workspace settings: ``groundswell.toml``, its defaults and their validation."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from groundswell.errors import ConfigError
+
+CONFIG_FILE = "groundswell.toml"
+
+
+def default_text() -> str:
+    """The commented default settings file, as written by ``groundswell init``."""
+    return resources.files("groundswell").joinpath("defaults.toml").read_text()
+
+
+def _defaults() -> dict[str, Any]:
+    return tomllib.loads(default_text())
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], where: str) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        open_section = where.startswith("mapping") or where == "ties.weights"
+        if key not in base and not open_section:
+            raise ConfigError(
+                f"{CONFIG_FILE}: unknown setting '{where + '.' if where else ''}{key}'; "
+                f"expected one of {sorted(base)}"
+            )
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merge(base[key], value, f"{where}.{key}" if where else key)
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings of one workspace (see ``defaults.toml`` for each meaning)."""
+
+    raw: dict[str, Any]
+
+    @property
+    def identified(self) -> bool:
+        return bool(self.raw["privacy"]["identified"])
+
+    @property
+    def min_group_size(self) -> int:
+        return int(self.raw["privacy"]["min_group_size"])
+
+    @property
+    def store_content(self) -> bool:
+        return bool(self.raw["privacy"]["store_content"])
+
+    @property
+    def ties(self) -> dict[str, Any]:
+        return self.raw["ties"]
+
+    @property
+    def analysis(self) -> dict[str, Any]:
+        return self.raw["analysis"]
+
+    def mapping(self, reader: str) -> dict[str, str]:
+        return dict(self.raw.get("mapping", {}).get(reader, {}))
+
+
+def _check(cond: bool, setting: str, allowed: str, got: object) -> None:
+    if not cond:
+        raise ConfigError(f"{CONFIG_FILE}: '{setting}' must be {allowed}; got {got!r}")
+
+
+def validate(raw: dict[str, Any]) -> Settings:
+    p, t, a = raw["privacy"], raw["ties"], raw["analysis"]
+    for k in ("identified", "store_content"):
+        _check(isinstance(p[k], bool), f"privacy.{k}", "true or false", p[k])
+    _check(
+        isinstance(p["min_group_size"], int) and p["min_group_size"] >= 1,
+        "privacy.min_group_size",
+        "an integer >= 1",
+        p["min_group_size"],
+    )
+    _check(
+        isinstance(t["min_interactions"], int) and t["min_interactions"] >= 1,
+        "ties.min_interactions",
+        "an integer >= 1",
+        t["min_interactions"],
+    )
+    _check(
+        isinstance(t["broadcast_threshold"], int) and t["broadcast_threshold"] >= 1,
+        "ties.broadcast_threshold",
+        "an integer >= 1",
+        t["broadcast_threshold"],
+    )
+    _check(
+        isinstance(t["window_days"], int) and t["window_days"] >= 1,
+        "ties.window_days",
+        "an integer >= 1",
+        t["window_days"],
+    )
+    _check(
+        isinstance(t["decay_half_life_days"], int | float) and t["decay_half_life_days"] >= 0,
+        "ties.decay_half_life_days",
+        "a number >= 0",
+        t["decay_half_life_days"],
+    )
+    for kind, w in t["weights"].items():
+        _check(
+            isinstance(w, int | float) and w >= 0, f"ties.weights.{kind}", "a number >= 0", w
+        )
+    _check(
+        isinstance(a["leiden_resolution"], int | float) and a["leiden_resolution"] > 0,
+        "analysis.leiden_resolution",
+        "a number > 0",
+        a["leiden_resolution"],
+    )
+    _check(isinstance(a["seed"], int), "analysis.seed", "an integer", a["seed"])
+    _check(isinstance(t["internal_only"], bool), "ties.internal_only", "true or false",
+           t["internal_only"])
+    for k in ("betweenness_exact_max_nodes", "betweenness_samples"):
+        _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
+    _check(0 < a["betweenness_delta"] < 1, "analysis.betweenness_delta",
+           "a number between 0 and 1", a["betweenness_delta"])
+    return Settings(raw)
+
+
+def load(folder: Path) -> Settings:
+    """Read and validate ``groundswell.toml`` in a workspace folder, over the defaults."""
+    path = folder / CONFIG_FILE
+    try:
+        user = tomllib.loads(path.read_text()) if path.exists() else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return validate(_merge(_defaults(), user, ""))
+
+
+def defaults() -> Settings:
+    return validate(_defaults())

@@ -1,0 +1,66 @@
+"""Every error groundswell raises on purpose.
+
+The tree::
+
+    GroundswellError                 base class; the CLI prints its message and exits 1
+    ├── WorkspaceError               no workspace here, wrong schema version, already exists
+    ├── ConfigError                  groundswell.toml or a command option is not valid
+    ├── InputError                   a file being ingested is malformed (names file, record)
+    │   └── MappingError             a column mapping names a column the file does not have
+    └── AnalysisError                the data cannot support the analysis asked for
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GroundswellError(Exception):
+    """Base class of every error raised on purpose by groundswell."""
+
+
+class WorkspaceError(GroundswellError):
+    """The workspace is missing, incompatible, or would be overwritten."""
+
+
+class ConfigError(GroundswellError):
+    """A setting or option has a value that is not allowed."""
+
+
+class InputError(GroundswellError):
+    """A file being ingested is malformed.
+
+    The message always names the file, the record (line number as a text editor counts it,
+    header included) when there is one, what was expected and what was found.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        problem: str,
+        *,
+        line: int | None = None,
+        expected: str | None = None,
+        found: object = None,
+        unit: str = "line",
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        self.expected = expected
+        self.found = found
+        where = self.path if line is None else f"{self.path}, {unit} {line}"
+        msg = f"{where}: {problem}"
+        if expected is not None:
+            msg += f"; expected {expected}"
+        if found is not None:
+            msg += f", found {found!r}"
+        super().__init__(msg)
+
+
+class MappingError(InputError):
+    """A column mapping names a column that is not in the file."""
+
+
+class AnalysisError(GroundswellError):
+    """The data cannot support the requested analysis."""

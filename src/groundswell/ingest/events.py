@@ -1,0 +1,265 @@
+"""Generic interaction events: the escape hatch for any source without a reader of its own.
+
+One row per act. Recognised fields:
+
+============  =========================================================================
+field         meaning
+============  =========================================================================
+actor         who acted (any identifier: HR id, email, chat user id) — required
+targets       who it was addressed to: one or more identifiers, separated by ``;``
+timestamp     when (ISO 8601; no zone means UTC) — required
+kind          reply, mention, reaction, dm, email (= email_to), email_to, email_cc,
+              meeting, post (no tie: counts as activity only), or any other word
+event_id      the source's id of the act (else one is derived from the row's content)
+channel       channel, chat, community, list or meeting series it happened in
+channel_kind  public, private, dm, group_dm, community, list, meeting
+thread        the thread (its root event id)
+parent        the event replied or reacted to; a reply or reaction with no targets is
+              addressed to the parent's actor
+is_bot        true for automated actors (excluded from ties, counted as activity)
+is_question   true for a post that asks a question
+text          message text, stored only if the workspace stores content
+============  =========================================================================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from groundswell.errors import InputError
+from groundswell.ingest import common
+
+if TYPE_CHECKING:
+    from groundswell.workspace import Workspace
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "actor": ("sender", "from", "author", "user", "actorid", "senderid", "source"),
+    "targets": ("target", "recipients", "recipient", "to", "targetid", "receiver"),
+    "timestamp": ("ts", "time", "datetime", "date", "createdat", "sentat", "created"),
+    "kind": ("type", "eventtype", "action", "interaction"),
+    "event_id": ("id", "eventid", "messageid", "msgid"),
+    "channel": ("channelname", "channelid", "room", "conversation", "chat"),
+    "channel_kind": ("channeltype", "conversationtype"),
+    "thread": ("threadid", "threadts", "conversationid"),
+    "parent": ("parentid", "replyto", "inreplyto", "replytoid", "parentevent"),
+    "is_bot": ("bot", "isbot", "automated"),
+    "is_question": ("question", "isquestion"),
+    "text": ("body", "content", "message"),
+}
+KIND_ALIASES = {"email": "email_to", "message": "post", "chat": "post", "dm": "dm"}
+CHANNEL_KINDS = {"public", "private", "dm", "group_dm", "community", "list", "meeting"}
+NAMED_CHANNEL_KINDS = {"public", "community", "list"}
+TRUE = {"true", "1", "yes", "y", "t"}
+FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def ingest(
+    ws: Workspace,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    targets_sep: str = ";",
+    progress: bool = False,
+) -> common.IngestSummary:
+    """Load events into ``messages``, ``interactions`` and ``channels``; one transaction."""
+    mapping = {**ws.settings.mapping("events"), **(mapping or {})}
+    options = {"mapping": mapping, "targets_sep": targets_sep}
+    sha = common.sha256_file(path) if path.is_file() else ""
+    df = common.read_table(path)
+    seen = common.already_ingested(ws, "events", sha, options)
+    if seen is not None:
+        return common.IngestSummary(str(path), "events", seen, already_ingested=True)
+    cols = common.resolve_columns(path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping)
+    summary = common.IngestSummary(str(path), "events", None, rows_read=len(df))
+    df = df.reset_index(drop=True)
+    pseudo = ws.pseudonymiser
+
+    actor = common.text_column(df, cols["actor"])
+    no_actor = (actor == "").to_numpy()
+    summary.skipped["no actor"] += int(no_actor.sum())
+    ts = _timestamps(path, df[cols["timestamp"]])
+    no_ts = ts.isna().to_numpy() & ~no_actor
+    summary.skipped["no timestamp"] += int(no_ts.sum())
+    kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
+    kind = kind.mask(kind == "", "post")
+    is_bot = _flags(path, df, cols.get("is_bot"), "is_bot")
+    is_question = _flags(path, df, cols.get("is_question"), "is_question")
+    targets_raw = common.text_column(df, cols.get("targets"))
+
+    # message ids: the source's own, else a keyed hash of the row's content
+    if "event_id" in cols:
+        raw_id = common.text_column(df, cols["event_id"])
+        missing = raw_id == ""
+        if missing.any():
+            k = int(np.flatnonzero(missing.to_numpy())[0])
+            raise InputError(path, "empty event id", expected="an id on every row",
+                             **common.locate(path, k))
+    else:
+        raw_id = actor + "\x1f" + targets_raw + "\x1f" + ts.astype("string").fillna("") + \
+            "\x1f" + kind + "\x1f" + common.text_column(df, cols.get("channel"))
+    ok = ~(no_actor | no_ts)
+    dup = raw_id.duplicated().to_numpy() & ok
+    summary.skipped["duplicate event in the file"] += int(dup.sum())
+    ok &= ~dup
+    summary.skipped = +summary.skipped  # drop zero counts
+
+    rows = pd.DataFrame(
+        {
+            "message_id": [pseudo.message(r) for r in raw_id[ok]],
+            "raw_parent": common.text_column(df, cols.get("parent"))[ok].to_numpy(),
+            "author_id": pseudo.people(actor[ok]),
+            "ts": ts[ok].to_numpy(),
+            "kind": kind[ok].to_numpy(),
+            "is_bot": is_bot[ok],
+            "is_question": is_question[ok],
+            "targets": targets_raw[ok].to_numpy(),
+        }
+    )
+    channel = common.text_column(df, cols.get("channel"))[ok].to_numpy()
+    ckind = common.text_column(df, cols.get("channel_kind"))[ok].str.lower().to_numpy()
+    bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
+    if bad_ck.any():
+        k = int(np.flatnonzero(ok.to_numpy())[np.flatnonzero(bad_ck)[0]])
+        raise InputError(path, "unknown channel_kind", expected=f"one of {sorted(CHANNEL_KINDS)}",
+                         found=ckind[bad_ck][0], **common.locate(path, k))
+    rows["channel_id"] = [pseudo.channel(c) if c else None for c in channel]
+    thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
+    rows["thread_id"] = [pseudo.message(t) if t else None for t in thread]
+    rows["parent_id"] = [pseudo.message(p) if p else None for p in rows["raw_parent"]]
+    rows["text"] = (
+        common.text_column(df, cols.get("text"))[ok].to_numpy() if ws.store_content else None
+    )
+
+    inter = _explode_targets(rows, targets_sep, pseudo)
+    inter = _address_to_parent(ws, rows, inter)
+    n_rec = inter.groupby("message_id").size()
+    rows["n_recipients"] = rows["message_id"].map(n_rec).fillna(0).astype(np.int32)
+    inter["n_recipients"] = inter["message_id"].map(n_rec).astype(np.int32)
+    # a post's targets are its audience (counted in n_recipients) but make no tie;
+    # acts toward oneself make no tie either
+    inter = inter[(inter["kind"] != "post") & (inter["actor_id"] != inter["target_id"])]
+    # the act's own intensity; the weight of each kind is applied when ties are built
+    inter["weight"] = 1.0
+
+    channels = pd.DataFrame({"channel_id": rows["channel_id"], "name": channel, "kind": ckind,
+                             "ts": rows["ts"]}).dropna(subset=["channel_id"])
+    channels["kind"] = channels["kind"].replace("", "public")
+    channels["name"] = channels["name"].where(channels["kind"].isin(NAMED_CHANNEL_KINDS))
+    channels = channels.groupby("channel_id", as_index=False).agg(
+        name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min"))
+
+    with ws.transaction() as con:
+        summary.source_id = sid = common.next_source_id(ws)
+        con.register("new_messages", rows)
+        summary.messages = _insert(
+            con,
+            "messages",
+            f"SELECT n.message_id, n.channel_id, n.thread_id, n.parent_id, n.author_id, n.ts, "
+            f"n.kind, n.n_recipients, n.is_question, n.is_bot, n.text, {sid} FROM new_messages n "
+            f"ANTI JOIN messages m USING (message_id)",
+        )
+        con.register("new_inter", inter)
+        summary.interactions = _insert(
+            con,
+            "interactions",
+            f"SELECT n.ts, n.actor_id, n.target_id, n.kind, n.message_id, n.n_recipients, "
+            f"n.is_bot, n.weight, {sid} FROM new_inter n "
+            f"ANTI JOIN interactions i USING (message_id, actor_id, target_id, kind)",
+        )
+        con.register("new_channels", channels)
+        con.execute(
+            f"INSERT INTO channels SELECT n.channel_id, n.name, n.kind, n.created_at, {sid} "
+            f"FROM new_channels n ANTI JOIN channels c USING (channel_id)"
+        )
+        for name in ("new_messages", "new_inter", "new_channels"):
+            con.unregister(name)
+        summary.people = int(
+            pd.concat([inter["actor_id"], inter["target_id"], rows["author_id"]]).nunique()
+        )
+        if summary.messages < len(rows):
+            summary.skipped["already in the workspace"] += len(rows) - summary.messages
+        common.record_source(ws, summary, sha, options)
+    return summary
+
+
+def _insert(con, table: str, select: str) -> int:  # type: ignore[no-untyped-def]
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    con.execute(f"INSERT INTO {table} {select}")
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before)
+
+
+def _timestamps(path: Path, values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is None:
+            return values.dt.tz_localize("UTC")
+        return values.dt.tz_convert("UTC")
+    return common.parse_dates(path, values, "timestamp", utc_time=True)
+
+
+def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:
+    if col is None:
+        return np.zeros(len(df), dtype=bool)
+    values = df[col]
+    if pd.api.types.is_bool_dtype(values):
+        return values.fillna(False).to_numpy(dtype=bool)
+    text = values.astype("string").fillna("").str.strip().str.lower()
+    bad = ~text.isin(TRUE | FALSE)
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, f"unreadable {name}", expected="true or false",
+                         found=values.iloc[k], **common.locate(path, k))
+    return text.isin(TRUE).to_numpy()
+
+
+def _explode_targets(rows: pd.DataFrame, sep: str, pseudo) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    has = rows["targets"] != ""
+    t = rows.loc[has, ["message_id", "author_id", "ts", "kind", "is_bot", "targets"]]
+    t = t.assign(target=t["targets"].str.split(sep)).explode("target")
+    t["target"] = t["target"].str.strip()
+    t = t[t["target"] != ""]
+    out = pd.DataFrame(
+        {
+            "ts": t["ts"].to_numpy(),
+            "actor_id": t["author_id"].to_numpy(),
+            "target_id": pseudo.people(t["target"]),
+            "kind": t["kind"].to_numpy(),
+            "message_id": t["message_id"].to_numpy(),
+            "is_bot": t["is_bot"].to_numpy(),
+        }
+    )
+    return out.drop_duplicates(["message_id", "actor_id", "target_id", "kind"])
+
+
+def _address_to_parent(ws: Workspace, rows: pd.DataFrame, inter: pd.DataFrame) -> pd.DataFrame:
+    """A reply or reaction with no targets is addressed to the author of its parent."""
+    orphan = rows[
+        rows["kind"].isin(["reply", "reaction"])
+        & (rows["targets"] == "")
+        & rows["parent_id"].notna()
+    ]
+    if orphan.empty:
+        return inter
+    authors = dict(zip(rows["message_id"], rows["author_id"], strict=True))
+    stored = ws.con.execute(
+        "SELECT message_id, author_id FROM messages WHERE message_id IN "
+        "(SELECT unnest(?::VARCHAR[]))",
+        [orphan["parent_id"].unique().tolist()],
+    ).fetchall()
+    authors.update(dict(stored))
+    target = orphan["parent_id"].map(authors)
+    found = orphan[target.notna()]
+    extra = pd.DataFrame(
+        {
+            "ts": found["ts"].to_numpy(),
+            "actor_id": found["author_id"].to_numpy(),
+            "target_id": target[target.notna()].to_numpy(),
+            "kind": found["kind"].to_numpy(),
+            "message_id": found["message_id"].to_numpy(),
+            "is_bot": found["is_bot"].to_numpy(),
+        }
+    )
+    return pd.concat([inter, extra], ignore_index=True)

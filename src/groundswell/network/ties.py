@@ -1,0 +1,200 @@
+"""The tie rules (DESIGN section 4, docs/tie-rules.md): from interactions to weighted ties.
+
+One query defines the rules, so the analysis, the benchmarks and every later engine use the
+same definition:
+
+1. only interactions inside the window, of a kind that has a weight, by no bot;
+2. broadcasts make no tie: an act addressed to more than ``broadcast_threshold`` people;
+3. aggregate per (actor, target[, period]) on the identifiers the source used, then resolve
+   aliases (an email and an HR id of one person) and aggregate again — resolving after the
+   first aggregation keeps the join small;
+4. acts toward oneself make no tie; with an org chart, only people employed during the
+   window take part (externals and leavers are excluded) unless ``internal_only`` is off;
+5. a tie needs at least ``min_interactions`` acts; its weight is the sum of the kind weights,
+   each optionally decayed by age with a half-life.
+
+The formal layer is the reporting line: one tie from each person to their manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from groundswell.errors import ConfigError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from groundswell.network.window import Window
+
+LAYERS = ("digital", "formal")
+PERIODS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class TieRules:
+    """The parameters of the tie rules; defaults are the workspace settings' defaults."""
+
+    min_interactions: int = 2
+    broadcast_threshold: int = 25
+    decay_half_life_days: float = 0.0
+    weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "reply": 1.0, "mention": 1.0, "reaction": 0.5, "dm": 1.0,
+            "email_to": 1.0, "email_cc": 0.5, "meeting": 1.0,
+        }
+    )
+    internal_only: bool = True
+
+    @classmethod
+    def from_settings(cls, ties: dict[str, Any]) -> TieRules:
+        return cls(
+            min_interactions=int(ties["min_interactions"]),
+            broadcast_threshold=int(ties["broadcast_threshold"]),
+            decay_half_life_days=float(ties["decay_half_life_days"]),
+            weights={k: float(v) for k, v in ties["weights"].items()},
+            internal_only=bool(ties.get("internal_only", True)),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "min_interactions": self.min_interactions,
+            "broadcast_threshold": self.broadcast_threshold,
+            "decay_half_life_days": self.decay_half_life_days,
+            "weights": dict(self.weights),
+            "internal_only": self.internal_only,
+        }
+
+
+def digital_ties_sql(
+    rules: TieRules, *, period: str | None = None, eligible: str | None = None,
+    table: str = "interactions", aliases: bool = True,
+) -> tuple[str, list[Any]]:
+    """The SQL of the digital layer and its parameters after the window's start and end.
+
+    The query reads ``table`` (columns of ``interactions``) and, when ``aliases`` is on, the
+    ``aliases`` table; with ``eligible`` (a query giving one column ``person_id``) it keeps
+    only ties between those people.
+    """
+    if period is not None and period not in PERIODS:
+        raise ConfigError(f"period must be one of {PERIODS}; got {period!r}")
+    kinds = [k for k, w in rules.weights.items() if w > 0]
+    case = " ".join(f"WHEN {_quote(k)} THEN {float(w)!r}" for k, w in rules.weights.items())
+    decay = ""
+    if rules.decay_half_life_days > 0:
+        decay = (
+            " * pow(0.5, epoch($2::TIMESTAMPTZ - ts) / "
+            f"{float(rules.decay_half_life_days) * 86400!r})"
+        )
+    per = f", date_trunc('{period}', ts) AS period" if period else ""
+    per_col = ", period" if period else ""
+    kind_list = ", ".join(_quote(k) for k in kinds) or "NULL"
+    raw = (
+        f"SELECT actor_id, target_id{per}, count(*) AS n, "
+        f"sum(weight * (CASE kind {case} END){decay}) AS w "
+        f"FROM {table} WHERE ts >= $1 AND ts < $2 AND NOT is_bot "
+        f"AND n_recipients <= $3 AND kind IN ({kind_list}) "
+        f"GROUP BY actor_id, target_id{per_col}"
+    )
+    if aliases:
+        resolved = (
+            f"SELECT coalesce(a1.person_id, r.actor_id) AS actor_id, "
+            f"coalesce(a2.person_id, r.target_id) AS target_id{per_col}, n, w FROM raw r "
+            f"LEFT JOIN aliases a1 ON a1.alias_id = r.actor_id "
+            f"LEFT JOIN aliases a2 ON a2.alias_id = r.target_id"
+        )
+    else:
+        resolved = "SELECT * FROM raw"
+    where = "actor_id <> target_id"
+    pre = ""
+    if eligible:
+        pre = f"eligible AS ({eligible}), "
+        where += (
+            " AND actor_id IN (SELECT person_id FROM eligible)"
+            " AND target_id IN (SELECT person_id FROM eligible)"
+        )
+    sql = (
+        f"WITH {pre}raw AS ({raw}), resolved AS ({resolved}) "
+        f"SELECT actor_id, target_id{per_col}, sum(n)::BIGINT AS n, sum(w) AS weight "
+        f"FROM resolved WHERE {where} GROUP BY actor_id, target_id{per_col} "
+        f"HAVING sum(n) >= $4"
+    )
+    return sql, [rules.broadcast_threshold, rules.min_interactions]
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def eligible_people_sql() -> str:
+    """People employed during the window ($1, $2): hired before its end, not gone before it."""
+    return (
+        "SELECT person_id FROM people WHERE is_internal "
+        "AND (hire_date IS NULL OR hire_date < $2::DATE) "
+        "AND (leave_date IS NULL OR leave_date >= $1::DATE)"
+    )
+
+
+def has_orgchart(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM people WHERE is_internal").fetchall()[0][0])
+
+
+def build_ties(
+    con: duckdb.DuckDBPyConnection,
+    window: Window,
+    rules: TieRules,
+    *,
+    layers: tuple[str, ...] = ("digital",),
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Ties of the chosen layers: a DataFrame (actor_id, target_id, layer, [period,] n, weight)."""
+    unknown = [layer for layer in layers if layer not in LAYERS]
+    if unknown:
+        raise ConfigError(f"unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
+    restrict = rules.internal_only and has_orgchart(con)
+    frames = []
+    if "digital" in layers:
+        sql, params = digital_ties_sql(
+            rules, period=period, eligible=eligible_people_sql() if restrict else None
+        )
+        df = con.execute(sql, [window.start, window.end, *params]).df()
+        df.insert(2, "layer", "digital")
+        frames.append(df)
+    if "formal" in layers:
+        df = con.execute(
+            f"WITH eligible AS ({eligible_people_sql()}) "
+            "SELECT person_id AS actor_id, manager_id AS target_id, 1::BIGINT AS n, "
+            "1.0::DOUBLE AS weight FROM people WHERE manager_id IS NOT NULL "
+            "AND person_id IN (SELECT person_id FROM eligible) "
+            "AND manager_id IN (SELECT person_id FROM eligible)",
+            [window.start, window.end],
+        ).df()
+        df.insert(2, "layer", "formal")
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def active_people(con: duckdb.DuckDBPyConnection, window: Window, rules: TieRules) -> pd.Series:
+    """Everyone who belongs in the graph of a window, tied or not.
+
+    With an org chart: the people employed during the window. Without one: every non-bot
+    person who acted or was addressed (not by a broadcast) in the window.
+    """
+    if rules.internal_only and has_orgchart(con):
+        sql = eligible_people_sql()
+    else:
+        sql = (
+            "WITH ids AS (SELECT actor_id AS id FROM interactions WHERE ts >= $1 AND ts < $2 "
+            "AND NOT is_bot UNION SELECT target_id FROM interactions WHERE ts >= $1 "
+            "AND ts < $2 AND NOT is_bot AND n_recipients <= $3 "
+            "UNION SELECT author_id FROM messages WHERE ts >= $1 AND ts < $2 AND NOT is_bot) "
+            "SELECT DISTINCT coalesce(a.person_id, ids.id) AS person_id FROM ids "
+            "LEFT JOIN aliases a ON a.alias_id = ids.id"
+        )
+        return con.execute(
+            sql, [window.start, window.end, rules.broadcast_threshold]
+        ).df()["person_id"]
+    return con.execute(sql, [window.start, window.end]).df()["person_id"]

@@ -1,0 +1,110 @@
+"""Privacy: keyed pseudonymisation, the minimum group size, what may be shown.
+
+Identifiers are pseudonymised at ingest with HMAC-SHA256 under a per-workspace secret key, so
+the same person gets the same pseudonym in every source of one workspace, and nobody without
+the key can reverse it or link it to another workspace. The key lives in the workspace folder
+with mode 0600 and is never logged or exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+KEY_FILE = "secret.key"
+SUPPRESSED = "(suppressed)"
+PERSON_PREFIX = "p_"
+
+
+def new_key(path: Path) -> None:
+    """Create a fresh 256-bit key file readable by its owner only (mode 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    os.chmod(path, 0o600)
+
+
+def load_key(path: Path) -> bytes:
+    """Read the workspace key; refuse a key that others can read."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        from groundswell.errors import WorkspaceError
+
+        raise WorkspaceError(
+            f"{path}: the pseudonymisation key is readable by others (mode {mode:o}); "
+            f"expected 600. Run: chmod 600 {path}"
+        )
+    return bytes.fromhex(path.read_text().strip())
+
+
+def normalise_identifier(raw: str) -> str:
+    """The form an identifier is hashed in: trimmed and lower-cased, so that
+    ``Alice@Example.com`` and ``alice@example.com `` are one person."""
+    return raw.strip().lower()
+
+
+class Pseudonymiser:
+    """Turns raw identifiers into stable pseudonyms with a keyed HMAC.
+
+    >>> p = Pseudonymiser(bytes(32))
+    >>> p.person("E001") == p.person(" e001 ")
+    True
+    >>> p.person("E001").startswith("p_")
+    True
+    """
+
+    def __init__(self, key: bytes, *, length: int = 16) -> None:
+        self._key = key
+        self._length = length
+
+    def hash(self, namespace: str, raw: str) -> str:
+        """Hex pseudonym of ``raw`` within ``namespace`` (person, channel, message, ...)."""
+        msg = f"{namespace}\x1f{normalise_identifier(raw)}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[: self._length]
+
+    def person(self, raw: str) -> str:
+        return PERSON_PREFIX + self.hash("person", raw)
+
+    def people(self, raws: Iterable[str]) -> list[str]:
+        cache: dict[str, str] = {}
+        out = []
+        for r in raws:
+            v = cache.get(r)
+            if v is None:
+                v = cache[r] = self.person(r)
+            out.append(v)
+        return out
+
+    def channel(self, raw: str) -> str:
+        return "c_" + self.hash("channel", raw)
+
+    def message(self, raw: str) -> str:
+        return "m_" + self.hash("message", raw)
+
+
+def suppress_small_groups(
+    counts: pd.Series | pd.DataFrame, sizes: pd.Series, min_size: int
+) -> pd.Series | pd.DataFrame:
+    """Blank out every figure of a group smaller than ``min_size``.
+
+    ``sizes`` maps each group (the index of ``counts``) to its number of people. Rows of
+    groups below the minimum are set to missing; callers render missing as
+    :data:`SUPPRESSED`. Groups absent from ``sizes`` are treated as size 0 and suppressed.
+    """
+    small = sizes.reindex(counts.index).fillna(0) < min_size
+    out = counts.astype("float64").copy()
+    out.loc[small.to_numpy()] = float("nan")
+    return out
+
+
+def group_label(name: object, size: int, min_size: int) -> str:
+    """The label a group may be shown under: its name, or :data:`SUPPRESSED` if too small."""
+    if name is None or (isinstance(name, float) and pd.isna(name)):
+        return "(unknown)"
+    return str(name) if size >= min_size else SUPPRESSED

@@ -1,0 +1,251 @@
+"""The workspace: one folder holding a DuckDB database, a secret key and the settings.
+
+::
+
+    acme/
+      groundswell.duckdb   the canonical tables (schema.sql) and every run's results
+      secret.key           the pseudonymisation key, mode 0600, never exported
+      groundswell.toml     settings, written out with their defaults at init
+
+The schema carries a version in ``meta``; opening an older workspace applies the migrations
+in :data:`MIGRATIONS` in one transaction, and a workspace newer than this code is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from groundswell import config, privacy
+from groundswell.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from groundswell.network.window import Window
+    from groundswell.run import Run
+
+    from groundswell.ingest.common import IngestSummary
+
+DB_FILE = "groundswell.duckdb"
+SCHEMA_VERSION = 1
+
+
+def _schema_v1(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(resources.files("groundswell").joinpath("schema.sql").read_text())
+
+
+#: version -> function that brings a workspace from version-1 to this version.
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _schema_v1}
+
+
+def init(
+    path: str | Path, *, identified: bool = False, store_content: bool = False
+) -> Workspace:
+    """Create a new workspace folder and return it opened.
+
+    Refuses a folder that already holds a workspace; creates missing parent folders.
+    """
+    folder = Path(path)
+    if (folder / DB_FILE).exists():
+        raise WorkspaceError(f"{folder}: a workspace already exists here")
+    if folder.exists() and any(folder.iterdir()):
+        raise WorkspaceError(f"{folder}: the folder is not empty; choose a new folder")
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        privacy.new_key(folder / privacy.KEY_FILE)
+        text = config.default_text()
+        text = text.replace("identified = false", f"identified = {str(identified).lower()}")
+        text = text.replace(
+            "store_content = false", f"store_content = {str(store_content).lower()}"
+        )
+        (folder / config.CONFIG_FILE).write_text(text)
+        con = duckdb.connect(str(folder / DB_FILE))
+        try:
+            _migrate(con, 0)
+            con.execute(
+                "INSERT INTO meta VALUES ('created_at', ?), ('store_content', ?)",
+                [datetime.now(UTC).isoformat(), str(store_content).lower()],
+            )
+        finally:
+            con.close()
+    except BaseException:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            for name in (DB_FILE, DB_FILE + ".wal", privacy.KEY_FILE, config.CONFIG_FILE):
+                (folder / name).unlink(missing_ok=True)
+        raise
+    return Workspace(folder)
+
+
+def open(path: str | Path) -> Workspace:
+    """Open an existing workspace (``gs.open("acme")``)."""
+    return Workspace(Path(path))
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, current: int) -> None:
+    if current > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"the workspace has schema version {current}, newer than this groundswell "
+            f"understands ({SCHEMA_VERSION}); upgrade groundswell"
+        )
+    if current == SCHEMA_VERSION:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](con)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+class Workspace:
+    """An opened workspace: the store every reader writes to and every analysis reads from."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        db = folder / DB_FILE
+        if not db.exists():
+            raise WorkspaceError(
+                f"{folder}: no groundswell workspace here (no {DB_FILE}); "
+                f"create one with: groundswell init {folder}"
+            )
+        self.settings = config.load(folder)
+        self._key = privacy.load_key(folder / privacy.KEY_FILE)
+        self.pseudonymiser = privacy.Pseudonymiser(self._key)
+        self.con = duckdb.connect(str(db))
+        try:
+            rows = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        _migrate(self.con, int(rows[0][0]) if rows else 0)
+        stored = self.con.execute("SELECT value FROM meta WHERE key = 'store_content'").fetchall()
+        self.store_content = bool(stored) and stored[0][0] == "true"
+
+    def __repr__(self) -> str:
+        return f"<Workspace {self.folder}>"
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- storage helpers -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: everything written inside commits together or not at all."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self.con.execute(sql, params or []).df()
+
+    @property
+    def schema_version(self) -> int:
+        return int(
+            self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()[0][0]
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the canonical tables."""
+        out = {}
+        for table in ("people", "aliases", "channels", "messages", "interactions", "sources"):
+            out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        return out
+
+    # -- faces of the library (each a thin call into its module) ----------------------------
+    def ingest_orgchart(
+        self, path: str | Path, *, mapping: dict[str, str] | None = None, progress: bool = False
+    ) -> IngestSummary:
+        """Load an HR org chart (CSV or Parquet); see :mod:`groundswell.ingest.orgchart`."""
+        from groundswell.ingest import orgchart
+
+        return orgchart.ingest(self, Path(path), mapping=mapping, progress=progress)
+
+    def ingest_events(
+        self,
+        path: str | Path,
+        *,
+        mapping: dict[str, str] | None = None,
+        targets_sep: str = ";",
+        progress: bool = False,
+    ) -> IngestSummary:
+        """Load generic interaction events (CSV or Parquet); see :mod:`.ingest.events`."""
+        from groundswell.ingest import events
+
+        return events.ingest(
+            self, Path(path), mapping=mapping, targets_sep=targets_sep, progress=progress
+        )
+
+    def analyze(
+        self,
+        window: str | Window | None = None,
+        *,
+        layers: tuple[str, ...] = ("digital",),
+        weighted: bool = True,
+        progress: bool = False,
+    ) -> Run:
+        """Build the graph for a window and compute the first analyses; the run is stored."""
+        from groundswell.run import analyze
+
+        return analyze(self, window, layers=layers, weighted=weighted, progress=progress)
+
+    def runs(self) -> pd.DataFrame:
+        """Every recorded run, newest first."""
+        return self.query(
+            "SELECT run_id, created_at, version, window_start, window_end, summary "
+            "FROM runs ORDER BY run_id DESC"
+        )
+
+    def run(self, run_id: int | None = None) -> Run:
+        """A stored run (the latest when ``run_id`` is None)."""
+        from groundswell.run import Run
+
+        if run_id is None:
+            rows = self.con.execute("SELECT max(run_id) FROM runs").fetchall()
+            if rows[0][0] is None:
+                raise WorkspaceError(
+                    f"{self.folder}: no analysis has been run yet; run: "
+                    f"groundswell analyze {self.folder}"
+                )
+            run_id = int(rows[0][0])
+        return Run.load(self, run_id)
+
+    def report(self, output: str | Path, *, run_id: int | None = None) -> Path:
+        """Write the self-contained HTML report of a run (the latest by default)."""
+        from groundswell.report import write_report
+
+        return write_report(self.run(run_id), Path(output))
+
+    def sources(self) -> pd.DataFrame:
+        """What was ingested, when, with which options."""
+        df = self.query("SELECT * FROM sources ORDER BY source_id")
+        for col in ("options", "skipped"):
+            df[col] = df[col].map(json.loads)
+        return df
