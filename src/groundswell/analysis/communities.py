@@ -99,7 +99,7 @@ def agreement(communities: pd.Series, groups: pd.Series) -> Agreement:
     d = pd.factorize(both["g"])[0].tolist()
     return Agreement(
         float(ig.compare_communities(c, d, method="nmi")),
-        float(ig.compare_communities(c, d, method="ari")),
+        float(ig.compare_communities(c, d, method="adjusted_rand")),
         len(both),
     )
 

@@ -1,0 +1,224 @@
+"""The command line: thin commands over the library (each calls the function of its name)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import groundswell as gs
+from groundswell.errors import ConfigError, GroundswellError
+
+app = typer.Typer(
+    help="groundswell: the informal network beside the org chart.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Load a source into a workspace.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+out = Console(highlight=False, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="FIELD=COLUMN: which column of the file holds a field (repeat)."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
+
+
+def _errors(fn: F) -> F:
+    """Turn groundswell's errors into one clear line on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GroundswellError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _mapping(items: list[str] | None) -> dict[str, str]:
+    result = {}
+    for item in items or []:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise ConfigError(f"--map expects FIELD=COLUMN such as manager_id=SupervisorId; "
+                              f"got {item!r}")
+        result[field.strip()] = column.strip()
+    return result
+
+
+def _show(lines: list[str], quiet: bool) -> None:
+    if not quiet:
+        for line in lines:
+            out.print(line)
+
+
+@app.command()
+@_errors
+def init(
+    workspace: WorkspaceArg,
+    identified: Annotated[bool, typer.Option(help="Keep real names for reports.")] = False,
+    store_content: Annotated[bool, typer.Option(help="Store message text (off by default).")]
+    = False,
+) -> None:
+    """Create a workspace: database, secret key (mode 0600) and groundswell.toml."""
+    ws = gs.init(workspace, identified=identified, store_content=store_content)
+    ws.close()
+    out.print(f"created workspace {workspace} (settings: {workspace / 'groundswell.toml'})")
+
+
+@ingest_app.command("orgchart")
+@_errors
+def ingest_orgchart(workspace: WorkspaceArg, file: Path, map: MapOpt = None,
+                    quiet: QuietOpt = False) -> None:
+    """Load an HR org chart (CSV or Parquet)."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest_orgchart(file, mapping=_mapping(map), progress=not quiet)
+    _show(summary.lines(), quiet)
+
+
+@ingest_app.command("events")
+@_errors
+def ingest_events(
+    workspace: WorkspaceArg,
+    file: Path,
+    map: MapOpt = None,
+    targets_sep: Annotated[str, typer.Option(help="Separator between targets.")] = ";",
+    quiet: QuietOpt = False,
+) -> None:
+    """Load generic interaction events (CSV or Parquet)."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest_events(file, mapping=_mapping(map), targets_sep=targets_sep,
+                                   progress=not quiet)
+    _show(summary.lines(), quiet)
+
+
+@app.command()
+@_errors
+def analyze(
+    workspace: WorkspaceArg,
+    window: Annotated[str | None, typer.Option(help="START:END dates, END inclusive.")] = None,
+    layer: Annotated[list[str] | None, typer.Option(help="digital, formal (repeat).")] = None,
+    unweighted: Annotated[bool, typer.Option(help="Ignore tie weights.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the network of a window and analyse it; the run is stored."""
+    with gs.open(workspace) as ws:
+        run = ws.analyze(window, layers=tuple(layer or ["digital"]), weighted=not unweighted,
+                         progress=not quiet)
+        s = run.summary
+        _show(
+            [
+                f"run {run.run_id}: window {run.window}, {s['people']:,} people, "
+                f"{s['ties']:,} ties, {s['communities']} communities "
+                f"(modularity {s['modularity']:.2f}; agreement with departments: "
+                f"NMI {s['nmi_departments']:.2f}, ARI {s['ari_departments']:.2f})"
+            ],
+            quiet,
+        )
+
+
+@app.command()
+@_errors
+def report(
+    workspace: WorkspaceArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+) -> None:
+    """Write the self-contained HTML report of a run."""
+    with gs.open(workspace) as ws:
+        path = ws.report(output, run_id=run)
+    out.print(str(path))
+
+
+@app.command()
+@_errors
+def runs(workspace: WorkspaceArg) -> None:
+    """List the stored runs."""
+    with gs.open(workspace) as ws:
+        df = ws.runs()
+    table = Table("run", "created", "window", "people", "ties", "communities")
+    for r in df.itertuples():
+        s = json.loads(r.summary)
+        window = gs.Window(r.window_start, r.window_end)
+        table.add_row(str(r.run_id), f"{r.created_at:%Y-%m-%d %H:%M}", str(window),
+                      f"{s['people']:,}",
+                      f"{s['ties']:,}", str(s["communities"]))
+    out.print(table)
+
+
+@app.command()
+@_errors
+def sources(workspace: WorkspaceArg) -> None:
+    """List what was ingested, when and with which options."""
+    with gs.open(workspace) as ws:
+        df = ws.sources()
+    table = Table("id", "kind", "file", "sha256", "rows", "skipped", "people", "interactions",
+                  "ingested")
+    for r in df.itertuples():
+        table.add_row(str(r.source_id), r.kind, r.location, r.sha256[:12], f"{r.rows_read:,}",
+                      f"{r.rows_skipped:,}", f"{r.people:,}", f"{r.interactions:,}",
+                      f"{r.ingested_at:%Y-%m-%d %H:%M}")
+    out.print(table)
+
+
+@app.command()
+@_errors
+def synth(
+    folder: Annotated[Path, typer.Argument(help="Where to write hris.csv, events and truth.")],
+    people: Annotated[int, typer.Option(help="Number of people (50 to 100,000).")] = 1000,
+    weeks: Annotated[int, typer.Option(help="Weeks of events.")] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    format: Annotated[str, typer.Option(help="Events file format: parquet or csv.")] = "parquet",
+) -> None:
+    """Write a synthetic organisation in the formats users bring."""
+    from groundswell import synth as synth_mod
+
+    try:
+        org = synth_mod.generate(people, seed=seed, weeks=weeks)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    for name, path in org.write(folder, events_format=format).items():
+        out.print(f"{name}: {path}")
+
+
+@app.command()
+@_errors
+def demo(
+    folder: Annotated[Path, typer.Option(help="Folder for the demo workspace and report.")] = Path(
+        "demo"
+    ),
+    people: Annotated[int, typer.Option(help="Size of the synthetic organisation.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Generate the synthetic organisation, ingest, analyse, and write demo/report.html."""
+    from groundswell.demo import run_demo
+
+    path = run_demo(folder, n_people=people, seed=seed, progress=not quiet,
+                    say=(lambda s: None) if quiet else out.print)
+    out.print(str(path))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

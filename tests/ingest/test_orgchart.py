@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from tests.conftest import HR_HEADER, HR_ROWS, snapshot, write_csv
+
+import groundswell as gs
+from groundswell.errors import InputError, MappingError
+from groundswell.ingest.orgchart import hierarchy_levels
+
+
+def test_loads_people_with_levels_attributes_and_aliases(ws, hr_file) -> None:
+    summary = ws.ingest_orgchart(hr_file)
+    assert (summary.rows_read, summary.people, summary.rows_skipped) == (6, 6, 0)
+    people = ws.query("SELECT * FROM people").set_index("person_id")
+    p = ws.pseudonymiser.person
+    ceo, dan = people.loc[p("E1")], people.loc[p("E4")]
+    assert ceo["level"] == 1 and dan["level"] == 3  # computed from the reporting tree
+    assert dan["manager_id"] == p("E2") and dan["department"] == "Eng"
+    assert json.loads(dan["attrs"]) == {"grade": "C"}  # unrecognised columns kept
+    assert str(people.loc[p("E6"), "leave_date"])[:10] == "2023-06-30"
+    assert people["display_name"].isna().all()  # names only in identified mode
+    assert not any("E1" in str(v) or "ann@" in str(v) for v in people.to_numpy().ravel())
+    aliases = ws.query("SELECT * FROM aliases")
+    assert dict(zip(aliases["alias_id"], aliases["person_id"], strict=True))[
+        p("ann@x.com")
+    ] == p("E1")
+    src = ws.sources().iloc[0]
+    assert src["kind"] == "orgchart" and len(src["sha256"]) == 64 and src["people"] == 6
+
+
+def test_identified_workspace_keeps_names(tmp_path, hr_file) -> None:
+    with gs.init(tmp_path / "named", identified=True) as ws:
+        ws.ingest_orgchart(hr_file)
+        assert "Ann Archer" in set(ws.query("SELECT display_name FROM people")["display_name"])
+
+
+def test_mapping_from_option_and_from_settings(ws, tmp_path) -> None:
+    header = ["Worker", "Boss", "Dept"]
+    f = write_csv(tmp_path / "odd.csv", header, [["A", "", "X"], ["B", "A", "X"]])
+    with pytest.raises(MappingError, match="employee_id"):
+        ws.ingest_orgchart(f)
+    s = ws.ingest_orgchart(f, mapping={"employee_id": "Worker", "manager_id": "Boss",
+                                       "department": "Dept"})
+    assert s.people == 2
+    assert ws.query("SELECT max(level) AS m FROM people")["m"][0] == 2
+    with pytest.raises(MappingError, match="Nope"):
+        ws.ingest_orgchart(f, mapping={"employee_id": "Nope"})
+
+
+def test_mapping_in_toml(tmp_path) -> None:
+    gs.init(tmp_path / "ws").close()
+    toml = tmp_path / "ws" / "groundswell.toml"
+    toml.write_text(toml.read_text().replace('# employee_id = "EmployeeID"',
+                                             'employee_id = "Worker"'))
+    f = write_csv(tmp_path / "odd.csv", ["Worker", "Boss"], [["A", ""], ["B", "A"]])
+    with gs.open(tmp_path / "ws") as ws:
+        assert ws.ingest_orgchart(f, mapping={"manager_id": "Boss"}).people == 2
+
+
+def test_duplicate_ids_are_an_error_naming_the_lines(ws, tmp_path) -> None:
+    rows = [*HR_ROWS, ["e2", "Bob Again", "b2@x.com", "E1", "Eng", "", "", "", "", "", ""]]
+    f = write_csv(tmp_path / "dup.csv", HR_HEADER, rows)
+    with pytest.raises(InputError, match=r"duplicate employee id .*lines \[3, 8\]"):
+        ws.ingest_orgchart(f)
+
+
+def test_reporting_cycle_is_an_error(ws, tmp_path) -> None:
+    rows = [["A", "C"], ["B", "A"], ["C", "B"], ["D", ""]]
+    f = write_csv(tmp_path / "cycle.csv", ["employee_id", "manager_id"], rows)
+    with pytest.raises(InputError, match="reporting cycle") as err:
+        ws.ingest_orgchart(f)
+    assert err.value.line == 2 and "cycle.csv" in str(err.value)
+
+
+def test_missing_managers_are_reported_not_fatal(ws, tmp_path) -> None:
+    f = write_csv(tmp_path / "m.csv", ["employee_id", "manager_id"], [["A", ""], ["B", "Z"]])
+    s = ws.ingest_orgchart(f)
+    assert any("not in the file" in w and "[3]" in w for w in s.warnings)
+    assert set(ws.query("SELECT level FROM people")["level"]) == {1}
+
+
+def test_unparseable_date_names_line_and_value(ws, tmp_path) -> None:
+    rows = [list(r) for r in HR_ROWS]
+    rows[3][8] = "31/31/2021"
+    f = write_csv(tmp_path / "d.csv", HR_HEADER, rows)
+    with pytest.raises(InputError) as err:
+        ws.ingest_orgchart(f)
+    msg = str(err.value)
+    assert "d.csv, line 5" in msg and "hire_date" in msg and "31/31/2021" in msg
+
+
+def test_unparseable_level(ws, tmp_path) -> None:
+    f = write_csv(tmp_path / "l.csv", ["employee_id", "level"], [["A", "1"], ["B", "two"]])
+    with pytest.raises(InputError, match=r"line 3.*level"):
+        ws.ingest_orgchart(f)
+
+
+def test_same_file_twice_adds_nothing(ws, hr_file) -> None:
+    ws.ingest_orgchart(hr_file)
+    before = snapshot(ws)
+    again = ws.ingest_orgchart(hr_file)
+    assert again.already_ingested and "already ingested" in again.lines()[0]
+    assert snapshot(ws) == before
+
+
+def test_an_updated_file_updates_people(ws, hr_file, tmp_path) -> None:
+    ws.ingest_orgchart(hr_file)
+    rows = [list(r) for r in HR_ROWS]
+    rows[3][4] = "Research"
+    ws.ingest_orgchart(write_csv(tmp_path / "v2.csv", HR_HEADER, rows))
+    people = ws.query("SELECT person_id, department FROM people").set_index("person_id")
+    assert len(people) == 6
+    assert people.loc[ws.pseudonymiser.person("E4"), "department"] == "Research"
+
+
+def test_failure_half_way_leaves_the_workspace_unchanged(ws, hr_file, monkeypatch) -> None:
+    from groundswell.ingest import common
+
+    ws.ingest_orgchart(hr_file)
+    before = snapshot(ws)
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(common, "record_source", boom)
+    rows = [list(r) for r in HR_ROWS]
+    rows[1][4] = "Changed"
+    with pytest.raises(OSError):
+        ws.ingest_orgchart(write_csv(hr_file.parent / "v3.csv", HR_HEADER, rows))
+    assert snapshot(ws) == before
+
+
+def test_hierarchy_levels_by_hand() -> None:
+    ids = np.array(["a", "b", "c", "d", "e", "x", "y"])
+    mgr = np.array(["", "a", "b", "b", "zz", "y", "x"])
+    levels, cycle = hierarchy_levels(ids, mgr)
+    assert levels.tolist()[:5] == [1, 2, 3, 3, 1]
+    assert cycle.tolist() == [False] * 5 + [True, True]

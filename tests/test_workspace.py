@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import stat
+import tomllib
+
+import duckdb
+import pytest
+
+import groundswell as gs
+from groundswell import workspace
+from groundswell.errors import ConfigError, WorkspaceError
+
+
+def test_init_creates_database_key_and_commented_settings(tmp_path) -> None:
+    ws = gs.init(tmp_path / "acme")
+    folder = tmp_path / "acme"
+    assert (folder / "groundswell.duckdb").exists()
+    assert stat.S_IMODE((folder / "secret.key").stat().st_mode) == 0o600
+    text = (folder / "groundswell.toml").read_text()
+    assert text.count("#") > 10  # written out and commented
+    settings = tomllib.loads(text)
+    assert settings["privacy"]["min_group_size"] == 5
+    assert settings["ties"]["broadcast_threshold"] == 25
+    assert ws.schema_version == workspace.SCHEMA_VERSION
+    assert set(ws.counts()) >= {"people", "interactions", "sources"}
+    ws.close()
+
+
+def test_init_refuses_an_existing_workspace_and_a_non_empty_folder(tmp_path) -> None:
+    gs.init(tmp_path / "acme").close()
+    with pytest.raises(WorkspaceError, match="already exists"):
+        gs.init(tmp_path / "acme")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "file.txt").write_text("x")
+    with pytest.raises(WorkspaceError, match="not empty"):
+        gs.init(tmp_path / "other")
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == ["file.txt"]
+
+
+def test_open_names_the_missing_workspace(tmp_path) -> None:
+    with pytest.raises(WorkspaceError, match="groundswell init"):
+        gs.open(tmp_path / "nowhere")
+
+
+def test_identified_and_content_flags_are_written(tmp_path) -> None:
+    ws = gs.init(tmp_path / "acme", identified=True, store_content=True)
+    assert ws.settings.identified and ws.store_content
+    ws.close()
+
+
+def test_bad_settings_are_named(tmp_path) -> None:
+    gs.init(tmp_path / "acme").close()
+    toml = tmp_path / "acme" / "groundswell.toml"
+    toml.write_text(toml.read_text().replace("min_group_size = 5", "min_group_size = 0"))
+    with pytest.raises(ConfigError, match="privacy.min_group_size"):
+        gs.open(tmp_path / "acme")
+    toml.write_text("[privacy]\nnonsense = 1\n")
+    with pytest.raises(ConfigError, match="unknown setting 'privacy.nonsense'"):
+        gs.open(tmp_path / "acme")
+
+
+def test_newer_schema_is_refused(tmp_path) -> None:
+    gs.init(tmp_path / "acme").close()
+    con = duckdb.connect(str(tmp_path / "acme" / "groundswell.duckdb"))
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(WorkspaceError, match="newer than this groundswell"):
+        gs.open(tmp_path / "acme")
+
+
+def test_migrations_bring_an_old_workspace_up_to_date(tmp_path, monkeypatch) -> None:
+    gs.init(tmp_path / "acme").close()
+
+    def add_column(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("ALTER TABLE people ADD COLUMN pronouns VARCHAR")
+
+    monkeypatch.setitem(workspace.MIGRATIONS, 2, add_column)
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 2)
+    ws = gs.open(tmp_path / "acme")
+    assert ws.schema_version == 2
+    assert "pronouns" in ws.query("SELECT * FROM people").columns
+    ws.close()
+
+
+def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch) -> None:
+    gs.init(tmp_path / "acme").close()
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("ALTER TABLE people ADD COLUMN pronouns VARCHAR")
+        raise RuntimeError("migration bug")
+
+    monkeypatch.setitem(workspace.MIGRATIONS, 2, broken)
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 2)
+    with pytest.raises(RuntimeError):
+        gs.open(tmp_path / "acme")
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 1)
+    ws = gs.open(tmp_path / "acme")
+    assert ws.schema_version == 1
+    assert "pronouns" not in ws.query("SELECT * FROM people").columns
+    ws.close()
