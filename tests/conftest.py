@@ -14,16 +14,38 @@ import groundswell as gs
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
-HR_HEADER = ["employee_id", "name", "email", "manager_id", "department", "team", "title",
-             "location", "hire_date", "leave_date", "grade"]
+HR_HEADER = [
+    "employee_id",
+    "name",
+    "email",
+    "manager_id",
+    "department",
+    "team",
+    "title",
+    "location",
+    "hire_date",
+    "leave_date",
+    "grade",
+]
 HR_ROWS = [
     ["E1", "Ann Archer", "ann@x.com", "", "Exec", "Board", "CEO", "London", "2020-01-01", "", "A"],
     ["E2", "Bob Baker", "bob@x.com", "E1", "Eng", "Core", "VP", "London", "2020-01-01", "", "B"],
     ["E3", "Cat Cole", "cat@x.com", "E1", "Sales", "North", "VP", "Paris", "2020-01-01", "", "B"],
     ["E4", "Dan Dale", "dan@x.com", "E2", "Eng", "Core", "Dev", "London", "2021-01-01", "", "C"],
     ["E5", "Eve East", "eve@x.com", "E3", "Sales", "North", "Rep", "Paris", "2021-01-01", "", "C"],
-    ["E6", "Fay Fox", "fay@x.com", "E3", "Sales", "North", "Rep", "Paris", "2021-01-01",
-     "2023-06-30", "C"],
+    [
+        "E6",
+        "Fay Fox",
+        "fay@x.com",
+        "E3",
+        "Sales",
+        "North",
+        "Rep",
+        "Paris",
+        "2021-01-01",
+        "2023-06-30",
+        "C",
+    ],
 ]
 
 
@@ -51,10 +73,10 @@ def hr_file(tmp_path: Path) -> Path:
 def events_file(tmp_path: Path) -> Callable[..., Path]:
     """Write an events CSV from (actor, targets, timestamp, kind[, extra columns]) rows."""
 
-    def make(rows: list[list[object]], header: list[str] | None = None,
-             name: str = "events.csv") -> Path:
-        return write_csv(tmp_path / name, header or ["actor", "targets", "timestamp", "kind"],
-                         rows)
+    def make(
+        rows: list[list[object]], header: list[str] | None = None, name: str = "events.csv"
+    ) -> Path:
+        return write_csv(tmp_path / name, header or ["actor", "targets", "timestamp", "kind"], rows)
 
     return make
 

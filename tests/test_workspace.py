@@ -52,10 +52,10 @@ def test_bad_settings_are_named(tmp_path) -> None:
     gs.init(tmp_path / "acme").close()
     toml = tmp_path / "acme" / "groundswell.toml"
     toml.write_text(toml.read_text().replace("min_group_size = 5", "min_group_size = 0"))
-    with pytest.raises(ConfigError, match="privacy.min_group_size"):
+    with pytest.raises(ConfigError, match=r"privacy\.min_group_size"):
         gs.open(tmp_path / "acme")
     toml.write_text("[privacy]\nnonsense = 1\n")
-    with pytest.raises(ConfigError, match="unknown setting 'privacy.nonsense'"):
+    with pytest.raises(ConfigError, match=r"unknown setting 'privacy\.nonsense'"):
         gs.open(tmp_path / "acme")
 
 

@@ -55,8 +55,9 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
     for item in items or []:
         field, sep, column = item.partition("=")
         if not sep or not field.strip() or not column.strip():
-            raise ConfigError(f"--map expects FIELD=COLUMN such as manager_id=SupervisorId; "
-                              f"got {item!r}")
+            raise ConfigError(
+                f"--map expects FIELD=COLUMN such as manager_id=SupervisorId; got {item!r}"
+            )
         result[field.strip()] = column.strip()
     return result
 
@@ -72,8 +73,9 @@ def _show(lines: list[str], quiet: bool) -> None:
 def init(
     workspace: WorkspaceArg,
     identified: Annotated[bool, typer.Option(help="Keep real names for reports.")] = False,
-    store_content: Annotated[bool, typer.Option(help="Store message text (off by default).")]
-    = False,
+    store_content: Annotated[
+        bool, typer.Option(help="Store message text (off by default).")
+    ] = False,
 ) -> None:
     """Create a workspace: database, secret key (mode 0600) and groundswell.toml."""
     ws = gs.init(workspace, identified=identified, store_content=store_content)
@@ -83,8 +85,9 @@ def init(
 
 @ingest_app.command("orgchart")
 @_errors
-def ingest_orgchart(workspace: WorkspaceArg, file: Path, map: MapOpt = None,
-                    quiet: QuietOpt = False) -> None:
+def ingest_orgchart(
+    workspace: WorkspaceArg, file: Path, map: MapOpt = None, quiet: QuietOpt = False
+) -> None:
     """Load an HR org chart (CSV or Parquet)."""
     with gs.open(workspace) as ws:
         summary = ws.ingest_orgchart(file, mapping=_mapping(map), progress=not quiet)
@@ -102,8 +105,9 @@ def ingest_events(
 ) -> None:
     """Load generic interaction events (CSV or Parquet)."""
     with gs.open(workspace) as ws:
-        summary = ws.ingest_events(file, mapping=_mapping(map), targets_sep=targets_sep,
-                                   progress=not quiet)
+        summary = ws.ingest_events(
+            file, mapping=_mapping(map), targets_sep=targets_sep, progress=not quiet
+        )
     _show(summary.lines(), quiet)
 
 
@@ -118,8 +122,9 @@ def analyze(
 ) -> None:
     """Build the network of a window and analyse it; the run is stored."""
     with gs.open(workspace) as ws:
-        run = ws.analyze(window, layers=tuple(layer or ["digital"]), weighted=not unweighted,
-                         progress=not quiet)
+        run = ws.analyze(
+            window, layers=tuple(layer or ["digital"]), weighted=not unweighted, progress=not quiet
+        )
         s = run.summary
         _show(
             [
@@ -157,9 +162,14 @@ def runs(workspace: WorkspaceArg) -> None:
     for r in df.itertuples():
         s = json.loads(r.summary)
         window = gs.Window(r.window_start, r.window_end)
-        table.add_row(str(r.run_id), f"{r.created_at:%Y-%m-%d %H:%M}", str(window),
-                      f"{s['people']:,}",
-                      f"{s['ties']:,}", str(s["communities"]))
+        table.add_row(
+            str(r.run_id),
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            str(window),
+            f"{s['people']:,}",
+            f"{s['ties']:,}",
+            str(s["communities"]),
+        )
     out.print(table)
 
 
@@ -169,12 +179,21 @@ def sources(workspace: WorkspaceArg) -> None:
     """List what was ingested, when and with which options."""
     with gs.open(workspace) as ws:
         df = ws.sources()
-    table = Table("id", "kind", "file", "sha256", "rows", "skipped", "people", "interactions",
-                  "ingested")
+    table = Table(
+        "id", "kind", "file", "sha256", "rows", "skipped", "people", "interactions", "ingested"
+    )
     for r in df.itertuples():
-        table.add_row(str(r.source_id), r.kind, r.location, r.sha256[:12], f"{r.rows_read:,}",
-                      f"{r.rows_skipped:,}", f"{r.people:,}", f"{r.interactions:,}",
-                      f"{r.ingested_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            str(r.source_id),
+            r.kind,
+            r.location,
+            r.sha256[:12],
+            f"{r.rows_read:,}",
+            f"{r.rows_skipped:,}",
+            f"{r.people:,}",
+            f"{r.interactions:,}",
+            f"{r.ingested_at:%Y-%m-%d %H:%M}",
+        )
     out.print(table)
 
 
@@ -211,8 +230,13 @@ def demo(
     """Generate the synthetic organisation, ingest, analyse, and write demo/report.html."""
     from groundswell.demo import run_demo
 
-    path = run_demo(folder, n_people=people, seed=seed, progress=not quiet,
-                    say=(lambda s: None) if quiet else out.print)
+    path = run_demo(
+        folder,
+        n_people=people,
+        seed=seed,
+        progress=not quiet,
+        say=(lambda s: None) if quiet else out.print,
+    )
     out.print(str(path))
 
 

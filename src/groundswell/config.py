@@ -109,9 +109,7 @@ def validate(raw: dict[str, Any]) -> Settings:
         t["decay_half_life_days"],
     )
     for kind, w in t["weights"].items():
-        _check(
-            isinstance(w, int | float) and w >= 0, f"ties.weights.{kind}", "a number >= 0", w
-        )
+        _check(isinstance(w, int | float) and w >= 0, f"ties.weights.{kind}", "a number >= 0", w)
     _check(
         isinstance(a["leiden_resolution"], int | float) and a["leiden_resolution"] > 0,
         "analysis.leiden_resolution",
@@ -119,12 +117,20 @@ def validate(raw: dict[str, Any]) -> Settings:
         a["leiden_resolution"],
     )
     _check(isinstance(a["seed"], int), "analysis.seed", "an integer", a["seed"])
-    _check(isinstance(t["internal_only"], bool), "ties.internal_only", "true or false",
-           t["internal_only"])
+    _check(
+        isinstance(t["internal_only"], bool),
+        "ties.internal_only",
+        "true or false",
+        t["internal_only"],
+    )
     for k in ("betweenness_exact_max_nodes", "betweenness_samples"):
         _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
-    _check(0 < a["betweenness_delta"] < 1, "analysis.betweenness_delta",
-           "a number between 0 and 1", a["betweenness_delta"])
+    _check(
+        0 < a["betweenness_delta"] < 1,
+        "analysis.betweenness_delta",
+        "a number between 0 and 1",
+        a["betweenness_delta"],
+    )
     return Settings(raw)
 
 

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from groundswell.workspace import Workspace
 
 METRICS = (
-    "in_degree", "out_degree", "in_strength", "out_strength", "pagerank", "betweenness",
+    "in_degree",
+    "out_degree",
+    "in_strength",
+    "out_strength",
+    "pagerank",
+    "betweenness",
 )
 
 
@@ -89,9 +94,11 @@ def analyze(
         fused = ties.groupby(["actor_id", "target_id"], as_index=False).agg(
             n=("n", "sum"), weight=("weight", "sum")
         )
-        nodes = pd.Index(active_people(ws.con, win, rules)).union(
-            pd.Index(fused["actor_id"])
-        ).union(pd.Index(fused["target_id"]))
+        nodes = (
+            pd.Index(active_people(ws.con, win, rules))
+            .union(pd.Index(fused["actor_id"]))
+            .union(pd.Index(fused["target_id"]))
+        )
         g = Graph.from_edges(nodes.to_numpy(), fused[["actor_id", "target_id", "weight"]])
         bar.step("degree and strength")
         scores = centrality.degree_strength(g)
@@ -166,7 +173,11 @@ def _store(
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                run_id, datetime.now(UTC), __version__, win.start, win.end,
+                run_id,
+                datetime.now(UTC),
+                __version__,
+                win.start,
+                win.end,
                 json.dumps(params, sort_keys=True),
                 sources.to_json(orient="records"),
                 json.dumps(summary, sort_keys=True, default=_json_default),
@@ -175,8 +186,11 @@ def _store(
         for name, frame, cols in (
             ("ties", ties, "actor_id, target_id, layer, n, weight"),
             ("person_scores", long, "person_id, metric, value"),
-            ("communities", comm.membership.rename_axis("person_id").reset_index(),
-             "person_id, community"),
+            (
+                "communities",
+                comm.membership.rename_axis("person_id").reset_index(),
+                "person_id, community",
+            ),
             ("layout", pos.rename_axis("person_id").reset_index(), "person_id, x, y"),
         ):
             con.register("frame", frame)
@@ -221,12 +235,22 @@ class Run:
             raise WorkspaceError(f"{ws.folder}: there is no run {run_id}")
         start, end, params, summary, sources, version, created = rows[0]
         summary = {k: _nan(v) for k, v in json.loads(summary).items()}
-        return cls(ws, run_id, Window(start, end), json.loads(params), summary,
-                   json.loads(sources), version, created)
+        return cls(
+            ws,
+            run_id,
+            Window(start, end),
+            json.loads(params),
+            summary,
+            json.loads(sources),
+            version,
+            created,
+        )
 
     def __repr__(self) -> str:
-        return (f"<Run {self.run_id}: {self.window}, {self.summary['people']} people, "
-                f"{self.summary['ties']} ties>")
+        return (
+            f"<Run {self.run_id}: {self.window}, {self.summary['people']} people, "
+            f"{self.summary['ties']} ties>"
+        )
 
     def people(self) -> pd.DataFrame:
         """One row per person in the graph: formal attributes, every metric, community.
@@ -249,8 +273,16 @@ class Run:
         if not self.ws.settings.identified:
             people["display_name"] = None
         out = scores.join(comm).join(people, how="left")
-        front = ["display_name", "department", "team", "title", "level", "location",
-                 "manager_id", "community"]
+        front = [
+            "display_name",
+            "department",
+            "team",
+            "title",
+            "level",
+            "location",
+            "manager_id",
+            "community",
+        ]
         out = out[front + [c for c in out.columns if c not in front]]
         return out.sort_values("pagerank", ascending=False)
 
@@ -287,7 +319,9 @@ class Run:
 
         people = self.people()
         sizes = people["department"].fillna("(unknown)").value_counts()
-        label = people["department"].fillna("(unknown)").map(
-            lambda d: group_label(d, int(sizes[d]), self.ws.settings.min_group_size)
+        label = (
+            people["department"]
+            .fillna("(unknown)")
+            .map(lambda d: group_label(d, int(sizes[d]), self.ws.settings.min_group_size))
         )
         return communities.flow(people["community"], label)

@@ -29,10 +29,9 @@ from groundswell import config, privacy
 from groundswell.errors import WorkspaceError
 
 if TYPE_CHECKING:
+    from groundswell.ingest.common import IngestSummary
     from groundswell.network.window import Window
     from groundswell.run import Run
-
-    from groundswell.ingest.common import IngestSummary
 
 DB_FILE = "groundswell.duckdb"
 SCHEMA_VERSION = 1
@@ -46,9 +45,7 @@ def _schema_v1(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _schema_v1}
 
 
-def init(
-    path: str | Path, *, identified: bool = False, store_content: bool = False
-) -> Workspace:
+def init(path: str | Path, *, identified: bool = False, store_content: bool = False) -> Workspace:
     """Create a new workspace folder and return it opened.
 
     Refuses a folder that already holds a workspace; creates missing parent folders.

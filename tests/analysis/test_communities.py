@@ -13,11 +13,13 @@ from groundswell.analysis import communities
 from groundswell.network.graph import Graph
 
 
-def planted(groups: int = 5, size: int = 30, p_in: float = 0.3, p_out: float = 0.01,
-            seed: int = 1) -> tuple[Graph, pd.Series]:
+def planted(
+    groups: int = 5, size: int = 30, p_in: float = 0.3, p_out: float = 0.01, seed: int = 1
+) -> tuple[Graph, pd.Series]:
     ref = nx.planted_partition_graph(groups, size, p_in, p_out, seed=seed, directed=True)
-    g = Graph.from_edges([str(i) for i in range(groups * size)],
-                         [(str(u), str(v), 1.0) for u, v in ref.edges])
+    g = Graph.from_edges(
+        [str(i) for i in range(groups * size)], [(str(u), str(v), 1.0) for u, v in ref.edges]
+    )
     truth = pd.Series([int(k) // size for k in g.nodes], index=g.nodes)
     return g, truth
 

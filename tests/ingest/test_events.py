@@ -7,24 +7,101 @@ from tests.conftest import snapshot, write_csv
 import groundswell as gs
 from groundswell.errors import InputError, MappingError
 
-HEADER = ["event_id", "actor", "targets", "timestamp", "kind", "channel", "channel_kind",
-          "thread", "parent", "is_bot", "text"]
+HEADER = [
+    "event_id",
+    "actor",
+    "targets",
+    "timestamp",
+    "kind",
+    "channel",
+    "channel_kind",
+    "thread",
+    "parent",
+    "is_bot",
+    "text",
+]
 
 
 def rows() -> list[list[object]]:
     return [
-        ["1", "ann@x.com", "", "2024-03-04T09:00:00Z", "post", "eng", "public", "1", "",
-         "false", "Who knows the build?"],
-        ["2", "bob@x.com", "", "2024-03-04T09:05:00Z", "reply", "eng", "public", "1", "1",
-         "false", "I do"],
-        ["3", "cat@x.com", "ann@x.com;bob@x.com", "2024-03-04T10:00:00", "mention", "eng",
-         "public", "", "", "false", "hey"],
-        ["4", "deploy-bot", "ann@x.com", "2024-03-04T11:00:00Z", "mention", "eng", "public",
-         "", "", "true", "deployed"],
-        ["5", "dan@x.com", "eve@x.com", "2024-03-05T08:00:00+01:00", "dm", "dm-1", "dm", "",
-         "", "false", "private words"],
-        ["6", "eve@x.com", "bob@x.com", "2024-03-05T09:00:00Z", "email", "", "", "", "",
-         "false", ""],
+        [
+            "1",
+            "ann@x.com",
+            "",
+            "2024-03-04T09:00:00Z",
+            "post",
+            "eng",
+            "public",
+            "1",
+            "",
+            "false",
+            "Who knows the build?",
+        ],
+        [
+            "2",
+            "bob@x.com",
+            "",
+            "2024-03-04T09:05:00Z",
+            "reply",
+            "eng",
+            "public",
+            "1",
+            "1",
+            "false",
+            "I do",
+        ],
+        [
+            "3",
+            "cat@x.com",
+            "ann@x.com;bob@x.com",
+            "2024-03-04T10:00:00",
+            "mention",
+            "eng",
+            "public",
+            "",
+            "",
+            "false",
+            "hey",
+        ],
+        [
+            "4",
+            "deploy-bot",
+            "ann@x.com",
+            "2024-03-04T11:00:00Z",
+            "mention",
+            "eng",
+            "public",
+            "",
+            "",
+            "true",
+            "deployed",
+        ],
+        [
+            "5",
+            "dan@x.com",
+            "eve@x.com",
+            "2024-03-05T08:00:00+01:00",
+            "dm",
+            "dm-1",
+            "dm",
+            "",
+            "",
+            "false",
+            "private words",
+        ],
+        [
+            "6",
+            "eve@x.com",
+            "bob@x.com",
+            "2024-03-05T09:00:00Z",
+            "email",
+            "",
+            "",
+            "",
+            "",
+            "false",
+            "",
+        ],
     ]
 
 
@@ -34,8 +111,9 @@ def test_events_become_messages_interactions_and_channels(ws, tmp_path) -> None:
     assert (s.rows_read, s.messages, s.rows_skipped) == (6, 6, 0)
     inter = ws.query("SELECT * FROM interactions")
     p = ws.pseudonymiser.person
-    got = {(a, t, k) for a, t, k in inter[["actor_id", "target_id", "kind"]].itertuples(
-        index=False)}
+    got = {
+        (a, t, k) for a, t, k in inter[["actor_id", "target_id", "kind"]].itertuples(index=False)
+    }
     assert got == {
         (p("bob@x.com"), p("ann@x.com"), "reply"),  # addressed to the parent's author
         (p("cat@x.com"), p("ann@x.com"), "mention"),
@@ -74,14 +152,23 @@ def test_parquet_with_mapping_and_comma_separated_targets(ws, tmp_path) -> None:
     )
     f = tmp_path / "ev.parquet"
     df.to_parquet(f)
-    s = ws.ingest_events(f, mapping={"actor": "sender", "targets": "to", "timestamp": "when",
-                                     "kind": "what"}, targets_sep=",")
+    s = ws.ingest_events(
+        f,
+        mapping={"actor": "sender", "targets": "to", "timestamp": "when", "kind": "what"},
+        targets_sep=",",
+    )
     assert (s.messages, s.interactions) == (3, 4)
 
 
 def test_rows_without_actor_or_timestamp_are_skipped_and_counted(ws, events_file) -> None:
-    f = events_file([["a", "b", "2024-01-01", "dm"], ["", "b", "2024-01-01", "dm"],
-                     ["a", "b", "", "dm"], ["a", "b", "2024-01-01", "dm"]])
+    f = events_file(
+        [
+            ["a", "b", "2024-01-01", "dm"],
+            ["", "b", "2024-01-01", "dm"],
+            ["a", "b", "", "dm"],
+            ["a", "b", "2024-01-01", "dm"],
+        ]
+    )
     s = ws.ingest_events(f)
     assert s.skipped == {"no actor": 1, "no timestamp": 1, "duplicate event in the file": 1}
     assert s.messages == 1
@@ -126,8 +213,10 @@ def test_idempotent_same_file_and_overlapping_file(ws, tmp_path) -> None:
     assert ws.ingest_events(f).already_ingested
     assert snapshot(ws) == before
     # an export that overlaps the first adds only its new events
-    more = [*rows()[3:], ["7", "ann@x.com", "bob@x.com", "2024-03-06T09:00:00Z", "dm", "", "",
-                          "", "", "false", ""]]
+    more = [
+        *rows()[3:],
+        ["7", "ann@x.com", "bob@x.com", "2024-03-06T09:00:00Z", "dm", "", "", "", "", "false", ""],
+    ]
     s = ws.ingest_events(write_csv(tmp_path / "ev2.csv", HEADER, more))
     assert (s.messages, s.interactions) == (1, 1)
     assert s.skipped["already in the workspace"] == 3

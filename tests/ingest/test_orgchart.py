@@ -24,9 +24,9 @@ def test_loads_people_with_levels_attributes_and_aliases(ws, hr_file) -> None:
     assert people["display_name"].isna().all()  # names only in identified mode
     assert not any("E1" in str(v) or "ann@" in str(v) for v in people.to_numpy().ravel())
     aliases = ws.query("SELECT * FROM aliases")
-    assert dict(zip(aliases["alias_id"], aliases["person_id"], strict=True))[
-        p("ann@x.com")
-    ] == p("E1")
+    assert dict(zip(aliases["alias_id"], aliases["person_id"], strict=True))[p("ann@x.com")] == p(
+        "E1"
+    )
     src = ws.sources().iloc[0]
     assert src["kind"] == "orgchart" and len(src["sha256"]) == 64 and src["people"] == 6
 
@@ -42,8 +42,9 @@ def test_mapping_from_option_and_from_settings(ws, tmp_path) -> None:
     f = write_csv(tmp_path / "odd.csv", header, [["A", "", "X"], ["B", "A", "X"]])
     with pytest.raises(MappingError, match="employee_id"):
         ws.ingest_orgchart(f)
-    s = ws.ingest_orgchart(f, mapping={"employee_id": "Worker", "manager_id": "Boss",
-                                       "department": "Dept"})
+    s = ws.ingest_orgchart(
+        f, mapping={"employee_id": "Worker", "manager_id": "Boss", "department": "Dept"}
+    )
     assert s.people == 2
     assert ws.query("SELECT max(level) AS m FROM people")["m"][0] == 2
     with pytest.raises(MappingError, match="Nope"):
@@ -53,8 +54,9 @@ def test_mapping_from_option_and_from_settings(ws, tmp_path) -> None:
 def test_mapping_in_toml(tmp_path) -> None:
     gs.init(tmp_path / "ws").close()
     toml = tmp_path / "ws" / "groundswell.toml"
-    toml.write_text(toml.read_text().replace('# employee_id = "EmployeeID"',
-                                             'employee_id = "Worker"'))
+    toml.write_text(
+        toml.read_text().replace('# employee_id = "EmployeeID"', 'employee_id = "Worker"')
+    )
     f = write_csv(tmp_path / "odd.csv", ["Worker", "Boss"], [["A", ""], ["B", "A"]])
     with gs.open(tmp_path / "ws") as ws:
         assert ws.ingest_orgchart(f, mapping={"manager_id": "Boss"}).people == 2

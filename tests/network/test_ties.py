@@ -26,7 +26,9 @@ def store(people: list[tuple] | None = None, aliases: list[tuple] | None = None)
     for pid, hire, leave in people or []:
         con.execute(
             "INSERT INTO people (person_id, is_internal, hire_date, leave_date, source_id) "
-            "VALUES (?, true, ?, ?, 1)", [pid, hire, leave])
+            "VALUES (?, true, ?, ?, 1)",
+            [pid, hire, leave],
+        )
     for alias, pid in aliases or []:
         con.execute("INSERT INTO aliases VALUES (?, ?, 1)", [alias, pid])
     return con
@@ -35,10 +37,17 @@ def store(people: list[tuple] | None = None, aliases: list[tuple] | None = None)
 def add(con, rows: list[dict]) -> None:
     df = pd.DataFrame(
         [
-            {"ts": r.get("ts", T0 + timedelta(days=1)), "actor_id": r["a"], "target_id": r["t"],
-             "kind": r.get("kind", "dm"), "message_id": r.get("id", f"m{i}"),
-             "n_recipients": r.get("n", 1), "is_bot": r.get("bot", False),
-             "weight": r.get("w", 1.0), "source_id": 1}
+            {
+                "ts": r.get("ts", T0 + timedelta(days=1)),
+                "actor_id": r["a"],
+                "target_id": r["t"],
+                "kind": r.get("kind", "dm"),
+                "message_id": r.get("id", f"m{i}"),
+                "n_recipients": r.get("n", 1),
+                "is_bot": r.get("bot", False),
+                "weight": r.get("w", 1.0),
+                "source_id": 1,
+            }
             for i, r in enumerate(rows)
         ]
     )
@@ -47,10 +56,15 @@ def add(con, rows: list[dict]) -> None:
     con.unregister("df")
 
 
-def ties(con, rules: TieRules = TieRules(), **kw) -> dict[tuple[str, str], tuple[int, float]]:
+DEFAULT = TieRules()
+
+
+def ties(con, rules: TieRules = DEFAULT, **kw) -> dict[tuple[str, str], tuple[int, float]]:
     df = build_ties(con, WIN, rules, **kw)
-    return {(a, t): (n, w) for a, t, n, w in df[["actor_id", "target_id", "n", "weight"]]
-            .itertuples(index=False)}
+    return {
+        (a, t): (n, w)
+        for a, t, n, w in df[["actor_id", "target_id", "n", "weight"]].itertuples(index=False)
+    }
 
 
 def test_a_tie_needs_two_interactions() -> None:
@@ -68,28 +82,42 @@ def test_broadcasts_make_no_tie() -> None:
 
 def test_bots_self_ties_and_unweighted_kinds_are_excluded() -> None:
     con = store()
-    add(con, [{"a": "b", "t": "y", "bot": True}] * 2 + [{"a": "x", "t": "x"}] * 2
-        + [{"a": "x", "t": "y", "kind": "post"}] * 2 + [{"a": "x", "t": "y", "kind": "like"}] * 2)
+    add(
+        con,
+        [{"a": "b", "t": "y", "bot": True}] * 2
+        + [{"a": "x", "t": "x"}] * 2
+        + [{"a": "x", "t": "y", "kind": "post"}] * 2
+        + [{"a": "x", "t": "y", "kind": "like"}] * 2,
+    )
     assert ties(con) == {}
 
 
 def test_kind_weights_and_window_edges() -> None:
     con = store()
-    add(con, [
-        {"a": "x", "t": "y", "kind": "reaction"}, {"a": "x", "t": "y", "kind": "reply"},
-        {"a": "x", "t": "y", "ts": WIN.start},                       # inside (start inclusive)
-        {"a": "x", "t": "y", "ts": WIN.end},                         # outside (end exclusive)
-        {"a": "x", "t": "y", "ts": WIN.start - timedelta(seconds=1)},
-    ])
+    add(
+        con,
+        [
+            {"a": "x", "t": "y", "kind": "reaction"},
+            {"a": "x", "t": "y", "kind": "reply"},
+            {"a": "x", "t": "y", "ts": WIN.start},  # inside (start inclusive)
+            {"a": "x", "t": "y", "ts": WIN.end},  # outside (end exclusive)
+            {"a": "x", "t": "y", "ts": WIN.start - timedelta(seconds=1)},
+        ],
+    )
     assert ties(con) == {("x", "y"): (3, 2.5)}
 
 
 def test_decay_halves_at_the_half_life() -> None:
     con = store()
-    add(con, [{"a": "x", "t": "y", "ts": WIN.end - timedelta(days=7)},
-              {"a": "x", "t": "y", "ts": WIN.end}])  # second one is outside the window
+    add(
+        con,
+        [
+            {"a": "x", "t": "y", "ts": WIN.end - timedelta(days=7)},
+            {"a": "x", "t": "y", "ts": WIN.end},
+        ],
+    )  # second one is outside the window
     add(con, [{"a": "x", "t": "y", "ts": WIN.end - timedelta(days=14), "id": "old"}])
-    (n, w), = ties(con, TieRules(decay_half_life_days=7)).values()
+    ((n, w),) = ties(con, TieRules(decay_half_life_days=7)).values()
     assert n == 2 and w == pytest.approx(0.5 + 0.25)
 
 
@@ -100,13 +128,28 @@ def test_aliases_merge_identifiers_of_one_person() -> None:
 
 
 def test_with_an_org_chart_only_people_employed_in_the_window_count() -> None:
-    con = store(people=[("x", None, None), ("y", None, None),
-                        ("gone", None, datetime(2024, 2, 1)), ("new", datetime(2024, 4, 1), None)])
-    add(con, [{"a": "x", "t": "y"}] * 2 + [{"a": "x", "t": "gone"}] * 2
-        + [{"a": "x", "t": "new"}] * 2 + [{"a": "x", "t": "external"}] * 2)
+    con = store(
+        people=[
+            ("x", None, None),
+            ("y", None, None),
+            ("gone", None, datetime(2024, 2, 1)),
+            ("new", datetime(2024, 4, 1), None),
+        ]
+    )
+    add(
+        con,
+        [{"a": "x", "t": "y"}] * 2
+        + [{"a": "x", "t": "gone"}] * 2
+        + [{"a": "x", "t": "new"}] * 2
+        + [{"a": "x", "t": "external"}] * 2,
+    )
     assert set(ties(con)) == {("x", "y")}
     assert set(ties(con, TieRules(internal_only=False))) == {
-        ("x", "y"), ("x", "gone"), ("x", "new"), ("x", "external")}
+        ("x", "y"),
+        ("x", "gone"),
+        ("x", "new"),
+        ("x", "external"),
+    }
     assert sorted(active_people(con, WIN, TieRules())) == ["x", "y"]
 
 
@@ -128,8 +171,12 @@ def test_weekly_periods() -> None:
 
 def reference(df: pd.DataFrame, rules: TieRules, win: Window) -> dict:
     """The rules read literally, one step at a time, in pandas."""
-    d = df[(df["ts"] >= win.start) & (df["ts"] < win.end) & ~df["is_bot"]
-           & (df["n_recipients"] <= rules.broadcast_threshold)]
+    d = df[
+        (df["ts"] >= win.start)
+        & (df["ts"] < win.end)
+        & ~df["is_bot"]
+        & (df["n_recipients"] <= rules.broadcast_threshold)
+    ]
     kw = d["kind"].map(lambda k: float(rules.weights.get(k, 0.0))).astype(float)
     d = d.assign(w=d["weight"].astype(float) * kw)[(kw > 0) & (d["actor_id"] != d["target_id"])]
     g = d.groupby(["actor_id", "target_id"]).agg(n=("w", "size"), w=("w", "sum"))
@@ -140,9 +187,14 @@ def reference(df: pd.DataFrame, rules: TieRules, win: Window) -> dict:
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from("abcd"), st.sampled_from("abcd"),
-                  st.sampled_from(["dm", "reply", "reaction", "post", "email_cc"]),
-                  st.integers(1, 30), st.booleans(), st.integers(-3, 30)),
+        st.tuples(
+            st.sampled_from("abcd"),
+            st.sampled_from("abcd"),
+            st.sampled_from(["dm", "reply", "reaction", "post", "email_cc"]),
+            st.integers(1, 30),
+            st.booleans(),
+            st.integers(-3, 30),
+        ),
         max_size=60,
     ),
     st.integers(1, 3),
@@ -151,8 +203,10 @@ def reference(df: pd.DataFrame, rules: TieRules, win: Window) -> dict:
 def test_rules_match_a_literal_reading(events, min_n, threshold) -> None:
     rules = TieRules(min_interactions=min_n, broadcast_threshold=threshold)
     con = store()
-    rows = [{"a": a, "t": t, "kind": k, "n": n, "bot": b, "ts": T0 + timedelta(days=day)}
-            for a, t, k, n, b, day in events]
+    rows = [
+        {"a": a, "t": t, "kind": k, "n": n, "bot": b, "ts": T0 + timedelta(days=day)}
+        for a, t, k, n, b, day in events
+    ]
     if not rows:
         assert ties(con, rules) == {}
         return

@@ -111,9 +111,7 @@ def betweenness(
     if g.n <= exact_max_nodes:
         algo = nk.centrality.Betweenness(ng, normalized=True)
         algo.run()
-        return Betweenness(
-            pd.Series(algo.scores(), index=index, name="betweenness"), "exact"
-        )
+        return Betweenness(pd.Series(algo.scores(), index=index, name="betweenness"), "exact")
     k = min(samples, g.n)
     nk.setSeed(seed, True)
     algo = nk.centrality.EstimateBetweenness(ng, k, True, False)

@@ -87,8 +87,12 @@ def read_table(path: Path) -> pd.DataFrame:
                 encoding="utf-8-sig",
             )
         else:
-            raise InputError(path, "unknown file type", expected=".csv, .tsv or .parquet",
-                             found=suffix or "(no suffix)")
+            raise InputError(
+                path,
+                "unknown file type",
+                expected=".csv, .tsv or .parquet",
+                found=suffix or "(no suffix)",
+            )
     except InputError:
         raise
     except pd.errors.ParserError as exc:
@@ -100,8 +104,9 @@ def read_table(path: Path) -> pd.DataFrame:
             expected="the same number of comma-separated fields on every line",
         ) from exc
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text at byte {exc.start}",
-                         expected="a UTF-8 encoded CSV") from exc
+        raise InputError(
+            path, f"not UTF-8 text at byte {exc.start}", expected="a UTF-8 encoded CSV"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(path, "the file is empty", expected="a header line") from exc
     except (OSError, ValueError) as exc:
@@ -132,7 +137,8 @@ def resolve_columns(
     unknown = sorted(set(mapping) - set(canonical))
     if unknown:
         raise MappingError(
-            path, f"the mapping names unknown fields {unknown}",
+            path,
+            f"the mapping names unknown fields {unknown}",
             expected=f"fields among {sorted(canonical)}",
         )
     by_squash = {_squash(c): c for c in columns}
@@ -142,7 +148,8 @@ def resolve_columns(
             col = mapping[fieldname]
             if col not in columns:
                 raise MappingError(
-                    path, f"the mapping {fieldname}={col} names a column the file does not have",
+                    path,
+                    f"the mapping {fieldname}={col} names a column the file does not have",
                     expected=f"one of the columns {columns}",
                 )
             out[fieldname] = col
@@ -176,9 +183,7 @@ def next_source_id(ws: Workspace) -> int:
     return int(ws.con.execute("SELECT nextval('source_seq')").fetchall()[0][0])
 
 
-def record_source(
-    ws: Workspace, summary: IngestSummary, sha: str, options: dict[str, Any]
-) -> None:
+def record_source(ws: Workspace, summary: IngestSummary, sha: str, options: dict[str, Any]) -> None:
     """Insert the provenance row; called inside the ingest transaction, last."""
     ws.con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -227,7 +232,8 @@ def parse_dates(
             path,
             f"unparseable {fieldname}",
             **locate(path, pos),
-            expected="an ISO 8601 date such as 2024-03-31" if not utc_time
+            expected="an ISO 8601 date such as 2024-03-31"
+            if not utc_time
             else "an ISO 8601 timestamp such as 2024-03-31T09:15:00Z",
             found=values.iloc[pos],
         )

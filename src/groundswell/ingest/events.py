@@ -96,11 +96,21 @@ def ingest(
         missing = raw_id == ""
         if missing.any():
             k = int(np.flatnonzero(missing.to_numpy())[0])
-            raise InputError(path, "empty event id", expected="an id on every row",
-                             **common.locate(path, k))
+            raise InputError(
+                path, "empty event id", expected="an id on every row", **common.locate(path, k)
+            )
     else:
-        raw_id = actor + "\x1f" + targets_raw + "\x1f" + ts.astype("string").fillna("") + \
-            "\x1f" + kind + "\x1f" + common.text_column(df, cols.get("channel"))
+        raw_id = (
+            actor
+            + "\x1f"
+            + targets_raw
+            + "\x1f"
+            + ts.astype("string").fillna("")
+            + "\x1f"
+            + kind
+            + "\x1f"
+            + common.text_column(df, cols.get("channel"))
+        )
     ok = ~(no_actor | no_ts)
     dup = raw_id.duplicated().to_numpy() & ok
     summary.skipped["duplicate event in the file"] += int(dup.sum())
@@ -124,8 +134,13 @@ def ingest(
     bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
     if bad_ck.any():
         k = int(np.flatnonzero(ok.to_numpy())[np.flatnonzero(bad_ck)[0]])
-        raise InputError(path, "unknown channel_kind", expected=f"one of {sorted(CHANNEL_KINDS)}",
-                         found=ckind[bad_ck][0], **common.locate(path, k))
+        raise InputError(
+            path,
+            "unknown channel_kind",
+            expected=f"one of {sorted(CHANNEL_KINDS)}",
+            found=ckind[bad_ck][0],
+            **common.locate(path, k),
+        )
     rows["channel_id"] = [pseudo.channel(c) if c else None for c in channel]
     thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
     rows["thread_id"] = [pseudo.message(t) if t else None for t in thread]
@@ -145,12 +160,14 @@ def ingest(
     # the act's own intensity; the weight of each kind is applied when ties are built
     inter["weight"] = 1.0
 
-    channels = pd.DataFrame({"channel_id": rows["channel_id"], "name": channel, "kind": ckind,
-                             "ts": rows["ts"]}).dropna(subset=["channel_id"])
+    channels = pd.DataFrame(
+        {"channel_id": rows["channel_id"], "name": channel, "kind": ckind, "ts": rows["ts"]}
+    ).dropna(subset=["channel_id"])
     channels["kind"] = channels["kind"].replace("", "public")
     channels["name"] = channels["name"].where(channels["kind"].isin(NAMED_CHANNEL_KINDS))
     channels = channels.groupby("channel_id", as_index=False).agg(
-        name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min"))
+        name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min")
+    )
 
     with ws.transaction() as con:
         summary.source_id = sid = common.next_source_id(ws)
@@ -210,8 +227,13 @@ def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarr
     bad = ~text.isin(TRUE | FALSE)
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, f"unreadable {name}", expected="true or false",
-                         found=values.iloc[k], **common.locate(path, k))
+        raise InputError(
+            path,
+            f"unreadable {name}",
+            expected="true or false",
+            found=values.iloc[k],
+            **common.locate(path, k),
+        )
     return text.isin(TRUE).to_numpy()
 
 

@@ -186,9 +186,7 @@ def ingest(
         if len(aliases):
             aliases["source_id"] = summary.source_id
             con.register("new_aliases", aliases)
-            con.execute(
-                "DELETE FROM aliases WHERE alias_id IN (SELECT alias_id FROM new_aliases)"
-            )
+            con.execute("DELETE FROM aliases WHERE alias_id IN (SELECT alias_id FROM new_aliases)")
             con.execute("INSERT INTO aliases SELECT * FROM new_aliases")
             con.unregister("new_aliases")
         summary.people = len(frame)
@@ -208,8 +206,11 @@ def _levels(
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise InputError(
-            path, "unparseable level", expected="a whole number >= 1 (1 = top)",
-            found=text.iloc[k], **common.locate(path, int(positions[k])),
+            path,
+            "unparseable level",
+            expected="a whole number >= 1 (1 = top)",
+            found=text.iloc[k],
+            **common.locate(path, int(positions[k])),
         )
     return np.where(num.isna(), computed, num.fillna(0)).astype(np.int64)
 
@@ -221,7 +222,10 @@ def _dates(path: Path, values: pd.Series, name: str, positions: np.ndarray) -> p
         if exc.line is not None:
             pos = exc.line - common.locate(path, 0)["line"]
             raise InputError(
-                path, exc.problem, expected=exc.expected, found=exc.found,
+                path,
+                exc.problem,
+                expected=exc.expected,
+                found=exc.found,
                 **common.locate(path, int(positions[pos])),
             ) from None
         raise

@@ -54,9 +54,17 @@ class Graph:
             else pd.DataFrame(edges, columns=["s", "t", "w"])
         )
         df = df[df["s"] != df["t"]]
-        index = pd.Index(pd.unique(np.concatenate([np.asarray(nodes, dtype=object),
-                                                   df["s"].to_numpy(dtype=object),
-                                                   df["t"].to_numpy(dtype=object)])))
+        index = pd.Index(
+            pd.unique(
+                np.concatenate(
+                    [
+                        np.asarray(nodes, dtype=object),
+                        df["s"].to_numpy(dtype=object),
+                        df["t"].to_numpy(dtype=object),
+                    ]
+                )
+            )
+        )
         s = index.get_indexer(df["s"]).astype(np.int32)
         t = index.get_indexer(df["t"]).astype(np.int32)
         w = df["w"].to_numpy(dtype=np.float64)
@@ -106,11 +114,18 @@ class Graph:
         if not self.directed:
             return self
         s, t = np.minimum(self.src, self.dst), np.maximum(self.src, self.dst)
-        agg = pd.DataFrame({"s": s, "t": t, "w": self.weight}).groupby(
-            ["s", "t"], sort=True, as_index=False
-        )["w"].sum()
-        return Graph(self.nodes, agg["s"].to_numpy(np.int32), agg["t"].to_numpy(np.int32),
-                     agg["w"].to_numpy(np.float64), directed=False)
+        agg = (
+            pd.DataFrame({"s": s, "t": t, "w": self.weight})
+            .groupby(["s", "t"], sort=True, as_index=False)["w"]
+            .sum()
+        )
+        return Graph(
+            self.nodes,
+            agg["s"].to_numpy(np.int32),
+            agg["t"].to_numpy(np.int32),
+            agg["w"].to_numpy(np.float64),
+            directed=False,
+        )
 
     def to_networkx(self) -> networkx.DiGraph | networkx.Graph:
         """A NetworkX graph with the ``weight`` edge attribute (for checking, not for speed)."""
@@ -119,8 +134,12 @@ class Graph:
         g = nx.DiGraph() if self.directed else nx.Graph()
         g.add_nodes_from(self.nodes.tolist())
         g.add_weighted_edges_from(
-            zip(self.nodes[self.src].tolist(), self.nodes[self.dst].tolist(),
-                self.weight.tolist(), strict=True)
+            zip(
+                self.nodes[self.src].tolist(),
+                self.nodes[self.dst].tolist(),
+                self.weight.tolist(),
+                strict=True,
+            )
         )
         return g
 
@@ -128,8 +147,9 @@ class Graph:
         """An igraph Graph; vertex attribute ``name`` and edge attribute ``weight``."""
         import igraph as ig
 
-        g = ig.Graph(n=self.n, edges=np.column_stack([self.src, self.dst]).tolist(),
-                     directed=self.directed)
+        g = ig.Graph(
+            n=self.n, edges=np.column_stack([self.src, self.dst]).tolist(), directed=self.directed
+        )
         g.vs["name"] = self.nodes.tolist()
         g.es["weight"] = self.weight.tolist()
         return g
@@ -141,9 +161,9 @@ class Graph:
         g = nk.Graph(self.n, weighted=weighted, directed=self.directed)
         if self.m:
             if weighted:
-                g.addEdges((self.weight, (self.src.astype(np.uint64),
-                                          self.dst.astype(np.uint64))))
+                g.addEdges((self.weight, (self.src.astype(np.uint64), self.dst.astype(np.uint64))))
             else:
-                g.addEdges((np.ones(self.m), (self.src.astype(np.uint64),
-                                              self.dst.astype(np.uint64))))
+                g.addEdges(
+                    (np.ones(self.m), (self.src.astype(np.uint64), self.dst.astype(np.uint64)))
+                )
         return g

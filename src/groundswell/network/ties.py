@@ -43,8 +43,13 @@ class TieRules:
     decay_half_life_days: float = 0.0
     weights: dict[str, float] = field(
         default_factory=lambda: {
-            "reply": 1.0, "mention": 1.0, "reaction": 0.5, "dm": 1.0,
-            "email_to": 1.0, "email_cc": 0.5, "meeting": 1.0,
+            "reply": 1.0,
+            "mention": 1.0,
+            "reaction": 0.5,
+            "dm": 1.0,
+            "email_to": 1.0,
+            "email_cc": 0.5,
+            "meeting": 1.0,
         }
     )
     internal_only: bool = True
@@ -70,8 +75,12 @@ class TieRules:
 
 
 def digital_ties_sql(
-    rules: TieRules, *, period: str | None = None, eligible: str | None = None,
-    table: str = "interactions", aliases: bool = True,
+    rules: TieRules,
+    *,
+    period: str | None = None,
+    eligible: str | None = None,
+    table: str = "interactions",
+    aliases: bool = True,
 ) -> tuple[str, list[Any]]:
     """The SQL of the digital layer and its parameters after the window's start and end.
 
@@ -194,7 +203,7 @@ def active_people(con: duckdb.DuckDBPyConnection, window: Window, rules: TieRule
             "SELECT DISTINCT coalesce(a.person_id, ids.id) AS person_id FROM ids "
             "LEFT JOIN aliases a ON a.alias_id = ids.id"
         )
-        return con.execute(
-            sql, [window.start, window.end, rules.broadcast_threshold]
-        ).df()["person_id"]
+        return con.execute(sql, [window.start, window.end, rules.broadcast_threshold]).df()[
+            "person_id"
+        ]
     return con.execute(sql, [window.start, window.end]).df()["person_id"]

@@ -71,8 +71,14 @@ def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
     )
     labels = _person_labels(run, people)
     nodes = [
-        {"id": pid, "label": labels[pid], "x": round(float(x), 5), "y": round(float(y), 5),
-         "size": round(float(s), 4), "attrs": a}
+        {
+            "id": pid,
+            "label": labels[pid],
+            "x": round(float(x), 5),
+            "y": round(float(y), 5),
+            "size": round(float(s), 4),
+            "attrs": a,
+        }
         for pid, x, y, s, a in zip(
             people.index, pos["x"], pos["y"], size, attrs.to_dict(orient="records"), strict=True
         )
@@ -127,8 +133,12 @@ def context(run: Run) -> dict[str, Any]:
     ]
     brokers = people.sort_values("betweenness", ascending=False).head(TOP_PEOPLE)
     broker_rows = [
-        {"person": labels[pid], "department": dept[pid], "betweenness": f"{r.betweenness:.4f}",
-         "pagerank_rank": int((people["pagerank"] > r.pagerank).sum()) + 1}
+        {
+            "person": labels[pid],
+            "department": dept[pid],
+            "betweenness": f"{r.betweenness:.4f}",
+            "pagerank_rank": int((people["pagerank"] > r.pagerank).sum()) + 1,
+        }
         for pid, r in brokers.iterrows()
     ]
     flow = run.department_flow()
@@ -141,10 +151,18 @@ def context(run: Run) -> dict[str, Any]:
     flow_rows = []
     for group, row in flow_table.iterrows():
         total = int(row.sum())
-        cells = [("" if v == 0 else ("<" + str(min_size) if 0 < v < min_size else f"{v:,}"))
-                 for v in row.astype(int)]
-        flow_rows.append({"group": group, "total": total, "cells": cells,
-                          "shares": [float(v) / total if total else 0.0 for v in row]})
+        cells = [
+            ("" if v == 0 else ("<" + str(min_size) if 0 < v < min_size else f"{v:,}"))
+            for v in row.astype(int)
+        ]
+        flow_rows.append(
+            {
+                "group": group,
+                "total": total,
+                "cells": cells,
+                "shares": [float(v) / total if total else 0.0 for v in row],
+            }
+        )
     bound = s.get("betweenness_error_bound")
     btw_note = (
         "Betweenness is exact."
@@ -157,8 +175,10 @@ def context(run: Run) -> dict[str, Any]:
         ("People in the network", _fmt(s["people"])),
         ("Ties", _fmt(s["ties"])),
         ("Interactions behind the ties", _fmt(s["interactions"])),
-        ("Reciprocated ties", f"{s['reciprocity']:.0%}" if s["reciprocity"] == s["reciprocity"]
-         else "–"),
+        (
+            "Reciprocated ties",
+            f"{s['reciprocity']:.0%}" if s["reciprocity"] == s["reciprocity"] else "–",
+        ),
         ("People with no ties", _fmt(s["isolated"])),
         ("Communities", _fmt(s["communities"])),
         ("Modularity", _fmt(s["modularity"])),

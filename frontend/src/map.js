@@ -1,0 +1,612 @@
+// Interactive network map for the groundswell offline HTML report.
+//
+// The report inlines this bundle in a <script> tag next to
+//   <script id="gs-graph" type="application/json">{...}</script>
+//   <div id="gs-map" style="height: 640px"></div>
+// and this module builds the controls, the legend and the sigma.js renderer
+// inside #gs-map. Nothing is fetched at run time.
+//
+// Data contract (written by the Python side):
+//   nodes:     [{id, label, x, y, size in [0,1], attrs: {name: value}}]
+//   edges:     [[source, target, weight], ...]   (directed source -> target)
+//   colour_by: attribute names offered for colouring, the first is the default
+//   directed:  whether to draw arrows
+//
+// Performance notes (5,000 nodes / 50,000 edges must stay fluid): positions are
+// precomputed, edges are hidden while the camera moves, and every highlight is
+// expressed through sigma's node/edge reducers, which sigma runs only on a
+// refresh (one per state change, coalesced to one per frame), never per frame.
+import Graph from "graphology";
+import Sigma from "sigma";
+import { CSS } from "./style.js";
+
+const SUPPRESSED = "(suppressed)";
+const MISSING = "(missing)";
+// 20 distinguishable categorical colours, none of them grey (grey means suppressed).
+const PALETTE = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+  "#bcbd22",
+  "#393b79",
+  "#aec7e8",
+  "#ffbb78",
+  "#98df8a",
+  "#ff9896",
+  "#c5b0d5",
+  "#c49c94",
+  "#f7b6d2",
+  "#9edae5",
+  "#dbdb8d",
+  "#637939",
+];
+const SUPPRESSED_COLOUR = "#9e9e9e";
+const MISSING_COLOUR = "#cfcfcf";
+const DEFAULT_NODE_COLOUR = "#4e79a7";
+const DIM_NODE_COLOUR = "#e4e4e4";
+const EDGE_COLOUR = "rgba(90, 96, 110, 0.16)";
+const EDGE_HIGHLIGHT_COLOUR = "rgba(40, 44, 52, 0.75)";
+const MIN_RADIUS = 2;
+const MAX_RADIUS = 12;
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "text") node.textContent = value;
+    else if (key === "style") node.style.cssText = value;
+    else if (key.startsWith("aria-") || key.startsWith("data-") || key === "role" || key === "for")
+      node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function injectStyle() {
+  if (document.getElementById("gs-map-style")) return;
+  const style = el("style", { id: "gs-map-style", text: CSS });
+  document.head.append(style);
+}
+
+function finite(value, fallback) {
+  const n = Number(value);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+function valueOf(attrs, name) {
+  const value = attrs ? attrs[name] : undefined;
+  if (value === undefined || value === null || value === "") return MISSING;
+  return String(value);
+}
+
+/** Stable categorical colours: sort the distinct values, then walk the palette. */
+export function colourScale(values) {
+  const distinct = [...new Set(values)].filter((v) => v !== SUPPRESSED && v !== MISSING);
+  distinct.sort(collator.compare);
+  const colours = new Map();
+  distinct.forEach((value, i) => colours.set(value, PALETTE[i % PALETTE.length]));
+  colours.set(SUPPRESSED, SUPPRESSED_COLOUR);
+  colours.set(MISSING, MISSING_COLOUR);
+  return { order: distinct, colours };
+}
+
+/** Build the graphology graph from the JSON payload. */
+export function buildGraph(data) {
+  const directed = data.directed !== false;
+  const graph = new Graph({ type: directed ? "directed" : "undirected", allowSelfLoops: false });
+  const nodes = Array.isArray(data.nodes) ? data.nodes : [];
+  const n = nodes.length;
+  nodes.forEach((node, i) => {
+    if (node == null || node.id == null) return;
+    const id = String(node.id);
+    if (graph.hasNode(id)) return;
+    // Precomputed layout; a missing position falls back to a circle so nothing stacks up.
+    const angle = (2 * Math.PI * i) / Math.max(n, 1);
+    const size = Math.min(1, Math.max(0, finite(node.size, 0.2)));
+    graph.addNode(id, {
+      x: finite(node.x, Math.cos(angle)),
+      y: finite(node.y, Math.sin(angle)),
+      size: MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * size,
+      label: node.label == null ? id : String(node.label),
+      color: DEFAULT_NODE_COLOUR,
+      attrs: node.attrs && typeof node.attrs === "object" ? node.attrs : {},
+    });
+  });
+
+  const edges = Array.isArray(data.edges) ? data.edges : [];
+  let maxWeight = 0;
+  for (const edge of edges) maxWeight = Math.max(maxWeight, finite(edge && edge[2], 1));
+  const logMax = Math.log1p(maxWeight > 0 ? maxWeight : 1);
+  for (const edge of edges) {
+    if (!Array.isArray(edge)) continue;
+    const source = String(edge[0]);
+    const target = String(edge[1]);
+    if (source === target || !graph.hasNode(source) || !graph.hasNode(target)) continue;
+    const weight = finite(edge[2], 1);
+    const existing = graph.edge(source, target);
+    if (existing !== undefined) {
+      graph.updateEdgeAttribute(existing, "weight", (w) => w + weight);
+      continue;
+    }
+    graph.addEdge(source, target, {
+      weight,
+      size: 0.35 + 0.9 * (Math.log1p(Math.max(weight, 0)) / logMax),
+    });
+  }
+  return graph;
+}
+
+function readPayload() {
+  const script = document.getElementById("gs-graph");
+  if (!script) throw new Error("no <script id=\"gs-graph\"> element with the graph data");
+  return JSON.parse(script.textContent || "{}");
+}
+
+export function render(container, data) {
+  const t0 = performance.now();
+  injectStyle();
+  const graph = buildGraph(data);
+  const tGraph = performance.now();
+  const directed = graph.type === "directed";
+
+  const colourBy = (Array.isArray(data.colour_by) ? data.colour_by : []).map(String);
+
+  // ---------------------------------------------------------------- DOM
+  container.classList.add("gs-map");
+  container.replaceChildren();
+  if (!container.hasAttribute("aria-label"))
+    container.setAttribute("aria-label", "Interactive network map");
+  container.setAttribute("role", "region");
+  if (container.clientHeight < 120) container.style.height = "640px";
+
+  const toolbar = el("div", { className: "gs-toolbar", role: "toolbar" });
+  toolbar.setAttribute("aria-label", "Network map controls");
+
+  const colourSelect = el("select", { id: "gs-colour", name: "gs-colour" });
+  for (const name of colourBy) colourSelect.append(el("option", { value: name, text: name }));
+  if (colourBy.length === 0) {
+    colourSelect.append(el("option", { value: "", text: "(none)" }));
+    colourSelect.disabled = true;
+  }
+  toolbar.append(
+    el("label", { for: "gs-colour", className: "gs-field" }, ["Colour by ", colourSelect]),
+  );
+
+  const datalist = el("datalist", { id: "gs-search-options" });
+  const searchInput = el("input", {
+    id: "gs-search",
+    type: "search",
+    placeholder: "Find a person…",
+    autocomplete: "off",
+    spellcheck: false,
+  });
+  searchInput.setAttribute("list", "gs-search-options");
+  const searchStatus = el("span", { className: "gs-status", role: "status" });
+  toolbar.append(
+    el("label", { for: "gs-search", className: "gs-field" }, ["Find ", searchInput]),
+    datalist,
+    searchStatus,
+  );
+
+  const summary = el("span", {
+    className: "gs-summary",
+    text: `${graph.order.toLocaleString("en")} people · ${graph.size.toLocaleString("en")} links`,
+  });
+  toolbar.append(summary);
+
+  const stage = el("div", { className: "gs-stage" });
+  const legend = el("div", { id: "gs-legend", className: "gs-legend" });
+  legend.setAttribute("aria-label", "Legend");
+  const zoomBox = el("div", { className: "gs-zoom", role: "group", "aria-label": "Zoom" });
+  const zoomIn = el("button", { id: "gs-zoom-in", type: "button", text: "+", title: "Zoom in" });
+  const zoomOut = el("button", { id: "gs-zoom-out", type: "button", text: "−", title: "Zoom out" });
+  const zoomReset = el("button", {
+    id: "gs-zoom-reset",
+    type: "button",
+    text: "⟲",
+    title: "Reset view",
+  });
+  zoomIn.setAttribute("aria-label", "Zoom in");
+  zoomOut.setAttribute("aria-label", "Zoom out");
+  zoomReset.setAttribute("aria-label", "Reset view");
+  zoomBox.append(zoomIn, zoomOut, zoomReset);
+  const tooltip = el("div", { className: "gs-tooltip", role: "tooltip", hidden: true });
+  const canvasHost = el("div", { className: "gs-canvas" });
+  canvasHost.setAttribute(
+    "aria-label",
+    `Network diagram of ${graph.order} people and ${graph.size} links. ` +
+      "Drag to pan, scroll to zoom, click a person to show their connections.",
+  );
+  canvasHost.setAttribute("role", "img");
+  stage.append(canvasHost, legend, zoomBox, tooltip);
+  container.append(toolbar, stage);
+
+  // ---------------------------------------------------------------- state
+  const state = {
+    colourAttr: colourBy[0] || null,
+    hovered: null,
+    selected: null,
+    group: null, // legend value whose members are highlighted
+    focusNodes: null, // Set of highlighted nodes (focus + neighbours), or null
+    focusEdges: null, // Set of highlighted edges, or null
+  };
+
+  function recomputeFocus() {
+    const focus = state.hovered ?? state.selected;
+    if (focus != null && graph.hasNode(focus)) {
+      const nodes = new Set([focus]);
+      const edges = new Set();
+      graph.forEachEdge(focus, (edge, _a, source, target) => {
+        edges.add(edge);
+        nodes.add(source === focus ? target : source);
+      });
+      state.focusNodes = nodes;
+      state.focusEdges = edges;
+    } else if (state.group != null && state.colourAttr) {
+      const nodes = new Set();
+      graph.forEachNode((node, attrs) => {
+        if (valueOf(attrs.attrs, state.colourAttr) === state.group) nodes.add(node);
+      });
+      state.focusNodes = nodes;
+      state.focusEdges = null; // edges: both ends in the group, decided in the reducer
+    } else {
+      state.focusNodes = null;
+      state.focusEdges = null;
+    }
+  }
+
+  // --------------------------------------------------------------- sigma
+  const sigma = new Sigma(graph, canvasHost, {
+    allowInvalidContainer: true,
+    hideEdgesOnMove: true,
+    hideLabelsOnMove: true,
+    renderEdgeLabels: false,
+    enableEdgeEvents: false,
+    defaultEdgeType: directed ? "arrow" : "line",
+    defaultEdgeColor: EDGE_COLOUR,
+    defaultNodeColor: DEFAULT_NODE_COLOUR,
+    labelRenderedSizeThreshold: 9,
+    labelDensity: 0.6,
+    labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    labelSize: 11,
+    zIndex: true,
+    minCameraRatio: 0.01,
+    maxCameraRatio: 10,
+    stagePadding: 20,
+    nodeReducer(node, data) {
+      const nodes = state.focusNodes;
+      if (nodes === null) return data;
+      if (!nodes.has(node)) return { ...data, color: DIM_NODE_COLOUR, label: "", zIndex: 0 };
+      const isFocus = node === (state.hovered ?? state.selected);
+      return { ...data, zIndex: isFocus ? 2 : 1, forceLabel: isFocus, highlighted: isFocus };
+    },
+    edgeReducer(edge, data) {
+      if (state.focusNodes === null) return data;
+      let on;
+      if (state.focusEdges !== null) on = state.focusEdges.has(edge);
+      else on = state.focusNodes.has(graph.source(edge)) && state.focusNodes.has(graph.target(edge));
+      if (!on) return { ...data, hidden: true };
+      return { ...data, color: EDGE_HIGHLIGHT_COLOUR, size: Math.max(data.size, 0.8), zIndex: 1 };
+    },
+  });
+  const camera = sigma.getCamera();
+
+  // One reducer pass per animation frame at most, however fast the mouse moves.
+  let refreshQueued = false;
+  function queueRefresh() {
+    if (refreshQueued) return;
+    refreshQueued = true;
+    requestAnimationFrame(() => {
+      refreshQueued = false;
+      recomputeFocus();
+      sigma.refresh({ skipIndexation: true });
+      placeTooltip();
+    });
+  }
+
+  // ------------------------------------------------------------- colours
+  const legendState = { values: [] };
+  function applyColour(attr) {
+    state.colourAttr = attr || null;
+    state.group = null;
+    legend.replaceChildren();
+    if (!state.colourAttr) {
+      graph.updateEachNodeAttributes((_n, a) => ({ ...a, color: DEFAULT_NODE_COLOUR }), {
+        attributes: ["color"],
+      });
+      legend.hidden = true;
+      legendState.values = [];
+      queueRefresh();
+      return;
+    }
+    const counts = new Map();
+    graph.forEachNode((_node, a) => {
+      const v = valueOf(a.attrs, attr);
+      counts.set(v, (counts.get(v) || 0) + 1);
+    });
+    const { order, colours } = colourScale(counts.keys());
+    graph.updateEachNodeAttributes(
+      (_node, a) => {
+        a.color = colours.get(valueOf(a.attrs, attr));
+        return a;
+      },
+      { attributes: ["color"] },
+    );
+    const values = [...order];
+    for (const special of [SUPPRESSED, MISSING]) if (counts.has(special)) values.push(special);
+    legendState.values = values;
+
+    legend.hidden = false;
+    legend.append(el("div", { className: "gs-legend-title", text: attr }));
+    const list = el("ul", { className: "gs-legend-list" });
+    for (const value of values) {
+      const button = el(
+        "button",
+        {
+          type: "button",
+          className: "gs-legend-item",
+          title: `Highlight ${attr} = ${value}`,
+          "aria-pressed": "false",
+        },
+        [
+          el("span", {
+            className: "gs-swatch",
+            style: `background:${colours.get(value)}`,
+            "aria-hidden": "true",
+          }),
+          el("span", { className: "gs-legend-value", text: value }),
+          el("span", { className: "gs-legend-count", text: String(counts.get(value)) }),
+        ],
+      );
+      button.addEventListener("click", () => {
+        const on = state.group !== value;
+        state.group = on ? value : null;
+        for (const b of list.querySelectorAll("button"))
+          b.setAttribute("aria-pressed", String(on && b === button));
+        queueRefresh();
+      });
+      list.append(el("li", { "data-value": value, "data-colour": colours.get(value) }, [button]));
+    }
+    legend.append(list);
+    if (order.length > PALETTE.length) {
+      legend.append(
+        el("div", {
+          className: "gs-legend-note",
+          text: `${order.length} values: colours repeat every ${PALETTE.length}.`,
+        }),
+      );
+    }
+    queueRefresh();
+  }
+  colourSelect.addEventListener("change", () => applyColour(colourSelect.value));
+
+  // ------------------------------------------------------------- tooltip
+  function placeTooltip() {
+    const node = state.hovered;
+    if (node == null || !graph.hasNode(node)) {
+      tooltip.hidden = true;
+      return;
+    }
+    const display = sigma.getNodeDisplayData(node);
+    if (!display) return;
+    const p = sigma.framedGraphToViewport(display);
+    const w = stage.clientWidth;
+    const h = stage.clientHeight;
+    tooltip.hidden = false;
+    const tw = tooltip.offsetWidth;
+    const th = tooltip.offsetHeight;
+    let left = p.x + 14;
+    let top = p.y + 14;
+    if (left + tw > w - 4) left = Math.max(4, p.x - tw - 14);
+    if (top + th > h - 4) top = Math.max(4, p.y - th - 14);
+    tooltip.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
+  }
+
+  function fillTooltip(node) {
+    const a = graph.getNodeAttributes(node);
+    const rows = [el("div", { className: "gs-tooltip-title", text: a.label })];
+    if (a.label !== node) rows.push(el("div", { className: "gs-tooltip-id", text: node }));
+    const dl = el("dl");
+    for (const [key, value] of Object.entries(a.attrs)) {
+      dl.append(el("dt", { text: key }), el("dd", { text: value == null ? "" : String(value) }));
+    }
+    if (directed) {
+      dl.append(el("dt", { text: "links out / in" }));
+      dl.append(el("dd", { text: `${graph.outDegree(node)} / ${graph.inDegree(node)}` }));
+    } else {
+      dl.append(el("dt", { text: "links" }), el("dd", { text: String(graph.degree(node)) }));
+    }
+    rows.push(dl);
+    tooltip.replaceChildren(...rows);
+  }
+
+  sigma.on("enterNode", ({ node }) => {
+    state.hovered = node;
+    fillTooltip(node);
+    canvasHost.style.cursor = "pointer";
+    queueRefresh();
+  });
+  sigma.on("leaveNode", () => {
+    state.hovered = null;
+    canvasHost.style.cursor = "";
+    tooltip.hidden = true;
+    queueRefresh();
+  });
+  // Keep the tooltip on its node while the camera moves: O(1) per frame.
+  sigma.on("afterRender", () => {
+    if (state.hovered != null) placeTooltip();
+  });
+
+  // ----------------------------------------------------------- selection
+  function select(node) {
+    state.selected = node;
+    if (node != null) {
+      state.group = null;
+      for (const b of legend.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
+    }
+    queueRefresh();
+  }
+  sigma.on("clickNode", ({ node }) => select(node));
+  sigma.on("clickStage", () => {
+    state.group = null;
+    for (const b of legend.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
+    select(null);
+  });
+  container.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && e.target !== searchInput) {
+      state.group = null;
+      select(null);
+    }
+  });
+
+  function focus(id) {
+    if (id == null) return false;
+    const node = String(id);
+    if (!graph.hasNode(node)) return false;
+    select(node);
+    const display = sigma.getNodeDisplayData(node);
+    if (display) {
+      camera.animate(
+        { x: display.x, y: display.y, ratio: Math.min(camera.ratio, 0.25) },
+        { duration: 500 },
+      );
+    }
+    return true;
+  }
+
+  // -------------------------------------------------------------- search
+  const byLabel = new Map();
+  const byLowerLabel = new Map();
+  graph.forEachNode((node, a) => {
+    if (!byLabel.has(a.label)) byLabel.set(a.label, node);
+    const lower = a.label.toLowerCase();
+    if (!byLowerLabel.has(lower)) byLowerLabel.set(lower, node);
+  });
+  const labels = [...byLabel.keys()].sort(collator.compare);
+  const fragment = document.createDocumentFragment();
+  for (const label of labels) fragment.append(el("option", { value: label }));
+  datalist.append(fragment);
+
+  function lookup(text) {
+    const q = text.trim();
+    if (!q) return null;
+    if (byLabel.has(q)) return byLabel.get(q);
+    if (graph.hasNode(q)) return q;
+    return byLowerLabel.get(q.toLowerCase()) ?? null;
+  }
+  function runSearch(fromEnter) {
+    const q = searchInput.value;
+    const node = lookup(q);
+    if (node != null) {
+      focus(node);
+      searchInput.removeAttribute("aria-invalid");
+      searchStatus.textContent = "";
+    } else if (fromEnter && q.trim()) {
+      searchInput.setAttribute("aria-invalid", "true");
+      searchStatus.textContent = "No match";
+    } else {
+      searchInput.removeAttribute("aria-invalid");
+      searchStatus.textContent = "";
+    }
+  }
+  searchInput.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      runSearch(true);
+    } else if (e.key === "Escape") {
+      searchInput.value = "";
+      runSearch(false);
+      select(null);
+    }
+  });
+  // Picking an entry from the datalist fires "change"/"input" without an Enter key.
+  searchInput.addEventListener("change", () => runSearch(false));
+
+  // ---------------------------------------------------------------- zoom
+  zoomIn.addEventListener("click", () => camera.animatedZoom({ duration: 250 }));
+  zoomOut.addEventListener("click", () => camera.animatedUnzoom({ duration: 250 }));
+  zoomReset.addEventListener("click", () => camera.animatedReset({ duration: 300 }));
+
+  // A report may show the map in a tab that starts hidden: resize when it appears.
+  if (typeof ResizeObserver !== "undefined") {
+    let last = `${canvasHost.clientWidth}x${canvasHost.clientHeight}`;
+    new ResizeObserver(() => {
+      const now = `${canvasHost.clientWidth}x${canvasHost.clientHeight}`;
+      if (now === last) return;
+      last = now;
+      sigma.resize();
+      sigma.refresh();
+    }).observe(canvasHost);
+  }
+
+  if (colourBy.length) colourSelect.value = colourBy[0];
+  applyColour(state.colourAttr);
+  recomputeFocus();
+  sigma.refresh();
+  const tRender = performance.now();
+
+  return {
+    sigma,
+    graph,
+    focus,
+    select,
+    get highlighted() {
+      return state.selected;
+    },
+    get hovered() {
+      return state.hovered;
+    },
+    get colourBy() {
+      return state.colourAttr;
+    },
+    get legend() {
+      return [...legendState.values];
+    },
+    timings: { buildGraphMs: tGraph - t0, renderMs: tRender - tGraph, totalMs: tRender - t0 },
+  };
+}
+
+function showError(container, message) {
+  injectStyle();
+  container.classList.add("gs-map");
+  container.replaceChildren(
+    el("p", {
+      className: "gs-error",
+      role: "alert",
+      text: `The network map could not be drawn: ${message}`,
+    }),
+  );
+}
+
+function start() {
+  const container = document.getElementById("gs-map");
+  if (!container) return;
+  const t0 = performance.now();
+  try {
+    const map = render(container, readPayload());
+    map.ready = false;
+    window.gsMap = map;
+    // Ready once the first frame has been handed to the compositor.
+    requestAnimationFrame(() => {
+      map.timings.readyMs = performance.now() - t0;
+      map.ready = true;
+      container.dataset.ready = "true";
+      container.dispatchEvent(new CustomEvent("gs-map-ready", { bubbles: true }));
+    });
+  } catch (error) {
+    const message = String(error && error.message ? error.message : error);
+    window.gsMap = { ready: false, error: message };
+    showError(container, message);
+    console.error(error);
+  }
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
