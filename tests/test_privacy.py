@@ -19,7 +19,9 @@ def test_pseudonyms_are_stable_keyed_and_normalised() -> None:
     assert a.person("E001") != b.person("E001")  # another workspace cannot link people
     assert a.person("E001") != a.person("E002")
     assert a.person("x") != a.channel("x") != a.message("x")  # namespaces differ
-    assert a.person("E001").startswith("p_") and len(a.person("E001")) == 18
+    assert a.person("E001").startswith("p_") and len(a.person("E001")) == 12
+    assert a.person("E001")[2:].isalnum() and a.person("E001") == a.person("E001").lower()
+    assert len(a.message("m1")) == 18
 
 
 def test_key_file_is_owner_only_and_refused_when_readable(tmp_path) -> None:
@@ -53,3 +55,13 @@ def test_suppression_blanks_exactly_the_small_groups(sizes: dict[str, int], k: i
 def test_groups_missing_from_sizes_are_suppressed() -> None:
     out = privacy.suppress_small_groups(pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 9}), 5)
     assert out["a"] == 1.0 and pd.isna(out["b"])
+
+
+def test_collisions_are_detected(monkeypatch) -> None:
+    from groundswell.errors import GroundswellError
+
+    p = privacy.Pseudonymiser(bytes(32))
+    monkeypatch.setattr(p, "person", lambda raw: "p_same")
+    with pytest.raises(GroundswellError, match="same pseudonym"):
+        p.people(["a", "b"])
+    assert p.people(["a", "A ", "a"]) == ["p_same"] * 3

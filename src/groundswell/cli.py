@@ -24,7 +24,17 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(help="Load a source into a workspace.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
-out = Console(highlight=False, soft_wrap=True)
+
+
+class _Out:
+    """Print to stdout through rich; tables keep their width in pipes and files."""
+
+    def print(self, *objects: Any) -> None:
+        width = None if sys.stdout.isatty() else 160
+        Console(highlight=False, soft_wrap=True, width=width).print(*objects)
+
+
+out = _Out()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +43,7 @@ MapOpt = Annotated[
     list[str] | None,
     typer.Option("--map", help="FIELD=COLUMN: which column of the file holds a field (repeat)."),
 ]
+FileArg = Annotated[Path, typer.Argument(help="The file to load: .csv, .tsv or .parquet.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
 
 
@@ -98,7 +109,7 @@ def ingest_orgchart(
 @_errors
 def ingest_events(
     workspace: WorkspaceArg,
-    file: Path,
+    file: FileArg,
     map: MapOpt = None,
     targets_sep: Annotated[str, typer.Option(help="Separator between targets.")] = ";",
     quiet: QuietOpt = False,

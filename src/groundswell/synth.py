@@ -236,6 +236,27 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# "0000".."9999" as little-endian uint32 words of four ASCII digits
+_DIGITS = np.array([list(f"{k:04d}".encode()) for k in range(10_000)], np.uint8).view(np.uint32)
+
+
+def _id_strings(idx: np.ndarray, width: int) -> pa.Array:
+    """Event ids 'e' + zero-padded ``idx + 1`` ('' where idx < 0), built without Python loops."""
+    ok = idx >= 0
+    x, k = idx[ok] + 1, width // 4
+    words = np.empty((len(x), k), dtype=np.uint32)
+    for j in range(k):  # four digits at a time, from the right
+        x, r = np.divmod(x, 10_000)
+        words[:, k - 1 - j] = _DIGITS[r, 0]
+    text = np.empty((len(words), width + 1), dtype=np.uint8)
+    text[:, 0] = ord("e")
+    text[:, 1:] = words.view(np.uint8).reshape(len(words), width)
+    offsets = np.zeros(len(idx) + 1, dtype=np.int64)
+    np.cumsum(ok * (width + 1), out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+    return pa.Array.from_buffers(pa.large_string(), len(idx), buffers)
+
+
 # --------------------------------------------------------------------------- the org chart
 
 
@@ -693,12 +714,13 @@ class _Events:
     def _add(self, actor, t, kind, channel, ckind, tlen, tflat, *, thread=None, parent=None,
              is_q=None) -> None:  # fmt: skip
         m = len(actor)
-        full = np.full(m, -1, dtype=np.int64)
+        full = np.full(m, -1, dtype=np.int32)
         self.blocks.append(_Block(
             actor.astype(np.int32), t, np.broadcast_to(np.int8(kind), m).astype(np.int8),
             np.broadcast_to(channel, m).astype(np.int32),
             np.broadcast_to(ckind, m).astype(np.int8),
-            full if thread is None else thread, full if parent is None else parent,
+            full if thread is None else thread.astype(np.int32),
+            full if parent is None else parent.astype(np.int32),
             np.zeros(m, bool) if is_q is None else is_q, tlen.astype(np.int32),
             tflat.astype(np.int32)))  # fmt: skip
 
@@ -710,12 +732,10 @@ class _Events:
         if check:
             keep[keep] = ~self._forbidden(actor[ev[keep]], tgt[keep])
         ev, tgt = ev[keep], tgt[keep]
-        multi = slots[ev] > 1
-        key = np.unique(ev[multi] * len(self.emails) + tgt[multi])
-        ev = np.concatenate([ev[~multi], key // len(self.emails)])
-        tgt = np.concatenate([tgt[~multi], key % len(self.emails)])
-        order = np.argsort(ev, kind="stable")
-        return np.bincount(ev, minlength=len(actor)), tgt[order]
+        dup = np.zeros(len(ev), bool)
+        for j in range(1, int(slots.max(initial=1))):  # an event's targets are contiguous
+            dup[j:] |= (ev[j:] == ev[:-j]) & (tgt[j:] == tgt[:-j])
+        return np.bincount(ev[~dup], minlength=len(actor)), tgt[~dup]
 
     def _direct(self, kind: str, rate: float, sizes: list[float], k_min: int = 1) -> None:
         """Messages aimed at people: dm, email, meeting, mention."""
@@ -879,59 +899,62 @@ class _Events:
         return self._assemble()
 
     def _assemble(self) -> pd.DataFrame:
-        b = self.blocks
-        sizes = [len(x.actor) for x in b]
-        base = np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)
+        """Concatenate the blocks, sort by time, number the events and build the strings."""
+        parts = {f: [getattr(x, f) for x in self.blocks] for f in _Block._fields}
+        sizes = [len(x) for x in parts["actor"]]
+        self.blocks = []
+        n_ev, start = sum(sizes), self.o.start
+        for f in ("thread", "parent"):  # block-local -> global row
+            base = np.cumsum([0, *sizes[:-1]])
+            parts[f] = [np.where(x >= 0, x + b, -1) for x, b in zip(parts[f], base, strict=True)]
 
-        def cat(field: str) -> np.ndarray:
-            return np.concatenate([getattr(x, field) for x in b])
+        def column(field: str) -> np.ndarray:  # concatenated in time order, freeing the parts
+            return np.concatenate(parts.pop(field))[order]
 
-        t = cat("t") // 10**9 * 10**9  # whole seconds
-        order = np.argsort(t, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-
-        def ref(field: str) -> np.ndarray:
-            local = cat(field)[order]
-            return np.where(local >= 0, rank[np.maximum(local + base[order], 0)], -1)
-
-        tlen = cat("tlen").astype(np.int64)
+        # unique keys (second, row) sort fast and identically whatever the sort algorithm
+        key = np.concatenate([(t - start) // 10**9 for t in parts.pop("t")]) * n_ev
+        key = np.sort(key + np.arange(n_ev))
+        order, t = key % n_ev, start + key // n_ev * 10**9
+        del key
+        rank = np.empty(n_ev, dtype=np.int64)
+        rank[order] = np.arange(n_ev)
+        width = 4 * max(2, -(-len(str(n_ev)) // 4))
+        columns = {"event_id": _id_strings(np.arange(n_ev), width)}
+        for f in ("thread", "parent"):
+            ref = column(f)
+            columns[f] = _id_strings(np.where(ref >= 0, rank[np.maximum(ref, 0)], -1), width)
+        del rank, ref
+        actor = column("actor")
+        small = {f: column(f) for f in ("kind", "channel", "ckind", "is_q")}
+        tlen = np.concatenate(parts.pop("tlen")).astype(np.int64)
         tptr = np.concatenate([[0], np.cumsum(tlen)])
-        tflat = cat("tflat")
+        tflat = np.concatenate(parts.pop("tflat"))
         emails = pa.array(self.emails, pa.large_string())
-        step, targets = 2_000_000, []
-        for s in range(0, len(order), step):  # strings are built in chunks to bound memory
+        sep, targets, step = pa.scalar(";", pa.large_string()), [], 2_000_000
+        for s in range(0, n_ev, step):  # target lists are joined in chunks to bound memory
             rows = order[s : s + step]
             ln = tlen[rows]
             off = np.concatenate([[0], np.cumsum(ln)])
             flat = np.repeat(tptr[rows] - off[:-1], ln) + np.arange(off[-1])
             lists = pa.ListArray.from_arrays(pa.array(off, pa.int32()), emails.take(tflat[flat]))
-            targets.append(pc.binary_join(lists, pa.scalar(";", pa.large_string())).cast(pa.string()))
-
-        def id_strings(idx: np.ndarray) -> pa.ChunkedArray:
-            """'e<position + 1>' for each position in time order; '' where idx is -1."""
-            chunks = []
-            for s in range(0, len(idx), step):
-                x = idx[s : s + step]
-                text = pc.binary_join_element_wise("e", pc.cast(pa.array(x + 1), pa.string()), "")
-                chunks.append(pc.if_else(pa.array(x < 0), "", text))
-            return pa.chunked_array(chunks, pa.string())
+            targets.append(pc.binary_join(lists, sep))
+        del tlen, tptr, tflat, order
 
         def dictionary(codes: np.ndarray, values: list[str]) -> pa.DictionaryArray:
             return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), values)
 
-        actor = cat("actor")[order]
         table = pa.table({
-            "event_id": id_strings(np.arange(len(order))),
+            "event_id": columns.pop("event_id"),
             "actor": dictionary(actor, self.emails),
-            "targets": pa.chunked_array(targets, pa.string()),
-            "timestamp": pa.array(t[order]).cast(pa.timestamp("ns", tz="UTC")),
-            "kind": dictionary(cat("kind")[order], list(KINDS)),
-            "channel": dictionary(cat("channel")[order], self.channels),
-            "channel_kind": dictionary(cat("ckind")[order], list(CHANNEL_KINDS)),
-            "thread": id_strings(ref("thread")),
-            "parent": id_strings(ref("parent")),
+            "targets": pa.chunked_array(targets, pa.large_string()),
+            "timestamp": pa.array(t).cast(pa.timestamp("ns", tz="UTC")),
+            "kind": dictionary(small["kind"], list(KINDS)),
+            "channel": dictionary(small["channel"], self.channels),
+            "channel_kind": dictionary(small["ckind"], list(CHANNEL_KINDS)),
+            "thread": columns.pop("thread"),
+            "parent": columns.pop("parent"),
             "is_bot": pa.array(actor == self.bot),
-            "is_question": pa.array(cat("is_q")[order]),
+            "is_question": pa.array(small["is_q"]),
         })  # fmt: skip
+        del targets, actor, small, t
         return table.to_pandas(self_destruct=True)
