@@ -57,11 +57,24 @@ def test_groups_missing_from_sizes_are_suppressed() -> None:
     assert out["a"] == 1.0 and pd.isna(out["b"])
 
 
-def test_collisions_are_detected(monkeypatch) -> None:
+def test_collisions_are_detected() -> None:
     from groundswell.errors import GroundswellError
 
-    p = privacy.Pseudonymiser(bytes(32))
-    monkeypatch.setattr(p, "person", lambda raw: "p_same")
+    tiny = privacy.Pseudonymiser(bytes(32), length=1)  # 32 possible pseudonyms
     with pytest.raises(GroundswellError, match="same pseudonym"):
-        p.people(["a", "b"])
-    assert p.people(["a", "A ", "a"]) == ["p_same"] * 3
+        tiny.people([f"person{i}" for i in range(40)])
+    assert len(set(tiny.people(["a", "A ", "a"]))) == 1  # one person, no collision
+
+
+def test_encoding_is_rfc4648_base32_of_the_hmac() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    key = bytes(range(32))
+    p = privacy.Pseudonymiser(key)
+    for raw in ["E001", " Ann@Example.com ", "", "ünïcødé"]:
+        mac = hmac.new(key, b"person\x1f" + raw.strip().lower().encode(), hashlib.sha256)
+        ref = base64.b32encode(mac.digest()).decode().lower()
+        assert p.person(raw) == "p_" + ref[:10]
+        assert p.people([raw, raw]).tolist() == ["p_" + ref[:10]] * 2

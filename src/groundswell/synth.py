@@ -281,16 +281,23 @@ class _Org:
         for d, size in enumerate(sizes):
             stack.append((len(manager), int(size) - 1, True))
             manager.append(0), level.append(2), dept.append(d)
+        deepest = 4 if n < 150 else 5 if n < 2000 else 6 if n < 20000 else 7
+        cap = [10**m for m in range(8)]  # subtree size that m levels below a manager can hold
         while stack:  # one iteration per manager: split the people below into sub-units
             node, below, is_head = stack.pop()
-            lv, d = level[node] + 1, dept[node]
-            if below <= 10 and not (is_head and below >= 6):
-                manager += [node] * below
+            lv, d, left = level[node] + 1, dept[node], deepest - level[node]
+            if left <= 1 or (below <= 12 and not (is_head and below >= 6)):
+                manager += [node] * below  # a team of individual contributors
                 level += [lv] * below
                 dept += [d] * below
                 continue
-            k = max(2, min(int(rng.integers(5, 10)), below // 4))
-            for size in _apportion(below - k, rng.dirichlet(np.full(k, 4.0))):
+            span = int(rng.integers(4, 10))
+            k = max(2, -(-below // cap[left - 1]), min(span, round(below / 9)))  # sub-managers
+            ics = max(0, min(span - k, below - 5 * k))  # plus a few direct reports
+            manager += [node] * ics
+            level += [lv] * ics
+            dept += [d] * ics
+            for size in _apportion(below - k - ics, rng.dirichlet(np.full(k, 6.0))):
                 stack.append((len(manager), int(size), False))
                 manager.append(node), level.append(lv), dept.append(d)
         self.D = n_dept
@@ -348,7 +355,7 @@ class _Org:
         n_loc = 3 + (n >= 300) + (n >= 3000) + (n >= 30000)
         self.locations = _LOCATIONS[:n_loc]
         home = rng.integers(n_loc, size=self.D + 1)
-        probs = 0.5 * np.eye(n_loc)[home] + 0.5 * rng.dirichlet(np.full(n_loc, 0.7), self.D + 1)
+        probs = 0.6 * np.eye(n_loc)[home] + 0.4 * rng.dirichlet(np.full(n_loc, 0.7), self.D + 1)
         cum = probs.cumsum(1)
         draw = (rng.random((n, 1)) > cum[self.dept]).sum(1)
         unit_loc = draw[self.mgr_ids]
@@ -396,11 +403,10 @@ class _Org:
         in_pairs = {d for p in self.pairs for d in p}
         free = [d for d in range(D) if d != self.siloed and d not in in_pairs]
         # bottleneck manager: a leaf manager of a decent team, outside the planted departments
-        ok = self.is_leaf_mgr & np.isin(
-            self.dept, free or [d for d in range(D) if d != self.siloed]
-        )
-        good = ok & (self.n_reports >= 5) & (self.n_reports <= 10)
-        cands = np.flatnonzero(good) if good.any() else np.flatnonzero(ok)
+        leaf, sized = self.is_leaf_mgr, (self.n_reports >= 5) & (self.n_reports <= 10)
+        calm = np.isin(self.dept, free) & leaf
+        masks = [calm & sized, leaf & sized & (self.dept != self.siloed), calm, leaf]
+        cands = np.flatnonzero(next((m for m in masks if m.any()), self.is_mgr))
         self.bottleneck = int(rng.choice(cands))
         self.closed = (self.manager == self.bottleneck) & ~self.is_mgr
         self.bunit = self.closed.copy()
@@ -841,7 +847,7 @@ class _Events:
             audiences.append(np.arange(1, o.n))
         for d in range(o.D):
             staff = np.flatnonzero(o.dept == d)
-            if len(staff) > 25:
+            if len(staff) >= 40:  # smaller departments use their channel instead
                 for _ in range(rng.poisson(o.weeks / 2)):
                     head = staff[o.level[staff] == 2][0]
                     senders.append(head), lists.append(self.ch_list + d)
@@ -852,8 +858,11 @@ class _Events:
         tgt = np.concatenate(audiences)
         ev = np.repeat(np.arange(len(actor)), slots)
         keep = self._active(tgt, t[ev])
-        self._add(actor, t, _K["email"], np.array(lists), _CK["list"],
-                  np.bincount(ev[keep], minlength=len(actor)), tgt[keep])  # fmt: skip
+        tlen = np.bincount(ev[keep], minlength=len(actor))
+        big = tlen >= BROADCAST_MIN_TARGETS  # always true in practice; keeps the rule exact
+        tflat = tgt[keep][np.repeat(big, tlen)]
+        self._add(actor[big], t[big], _K["email"], np.array(lists)[big], _CK["list"], tlen[big],
+                  tflat)  # fmt: skip
 
     def _bot_and_externals(self) -> None:
         o, rng = self.o, self.rng

@@ -53,6 +53,8 @@ def init(path: str | Path, *, identified: bool = False, store_content: bool = Fa
     folder = Path(path)
     if (folder / DB_FILE).exists():
         raise WorkspaceError(f"{folder}: a workspace already exists here")
+    if folder.exists() and not folder.is_dir():
+        raise WorkspaceError(f"{folder}: is a file, not a folder")
     if folder.exists() and any(folder.iterdir()):
         raise WorkspaceError(f"{folder}: the folder is not empty; choose a new folder")
     created = not folder.exists()

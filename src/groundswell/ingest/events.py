@@ -119,10 +119,10 @@ def ingest(
 
     rows = pd.DataFrame(
         {
-            "message_id": [pseudo.message(r) for r in raw_id[ok]],
+            "message_id": pseudo.messages(raw_id[ok]),
             "raw_parent": common.text_column(df, cols.get("parent"))[ok].to_numpy(),
             "author_id": pseudo.people(actor[ok]),
-            "ts": ts[ok].to_numpy(),
+            "ts": ts[ok].array,
             "kind": kind[ok].to_numpy(),
             "is_bot": is_bot[ok],
             "is_question": is_question[ok],
@@ -141,10 +141,12 @@ def ingest(
             found=ckind[bad_ck][0],
             **common.locate(path, k),
         )
-    rows["channel_id"] = [pseudo.channel(c) if c else None for c in channel]
+    rows["channel_id"] = np.where(channel != "", pseudo.channels(channel), None)
     thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
-    rows["thread_id"] = [pseudo.message(t) if t else None for t in thread]
-    rows["parent_id"] = [pseudo.message(p) if p else None for p in rows["raw_parent"]]
+    parent = rows["raw_parent"].to_numpy()
+    linked = pseudo.messages(np.concatenate([thread, parent]))  # one pass: ids repeat
+    rows["thread_id"] = np.where(thread != "", linked[: len(thread)], None)
+    rows["parent_id"] = np.where(parent != "", linked[len(thread) :], None)
     rows["text"] = (
         common.text_column(df, cols.get("text"))[ok].to_numpy() if ws.store_content else None
     )
@@ -245,7 +247,7 @@ def _explode_targets(rows: pd.DataFrame, sep: str, pseudo) -> pd.DataFrame:  # t
     t = t[t["target"] != ""]
     out = pd.DataFrame(
         {
-            "ts": t["ts"].to_numpy(),
+            "ts": t["ts"].array,
             "actor_id": t["author_id"].to_numpy(),
             "target_id": pseudo.people(t["target"]),
             "kind": t["kind"].to_numpy(),
@@ -276,7 +278,7 @@ def _address_to_parent(ws: Workspace, rows: pd.DataFrame, inter: pd.DataFrame) -
     found = orphan[target.notna()]
     extra = pd.DataFrame(
         {
-            "ts": found["ts"].to_numpy(),
+            "ts": found["ts"].array,
             "actor_id": found["author_id"].to_numpy(),
             "target_id": target[target.notna()].to_numpy(),
             "kind": found["kind"].to_numpy(),

@@ -148,7 +148,7 @@ def ingest(
     for f in ("department", "team", "title", "location"):
         frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
     frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
-    frame["manager_id"] = [pseudo.person(m) if m else None for m in mgr.to_numpy()]
+    frame["manager_id"] = np.where(mgr.to_numpy() != "", pseudo.people(mgr), None)
     for f in ("hire_date", "leave_date"):
         if f in cols:
             frame[f] = _dates(path, df[cols[f]], f, positions).to_numpy()

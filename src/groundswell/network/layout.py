@@ -2,40 +2,72 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import connected_components
 
 from groundswell.network.graph import Graph
 
 
 def layout(g: Graph, *, seed: int = 0, iterations: int = 500) -> pd.DataFrame:
-    """Force-directed positions (Fruchterman-Reingold with a grid, by igraph), scaled to
-    [-1, 1]. Stronger ties pull harder (attraction grows with log(1 + weight)).
-    Deterministic for a given ``seed``.
-    """
-    import igraph as ig
+    """Force-directed positions, scaled to [-1, 1], deterministic for a given ``seed``.
 
+    Each connected part of the network is laid out on its own (Fruchterman-Reingold with a
+    grid, by igraph; stronger ties pull harder, attraction growing with log(1 + weight)),
+    scaled to an area proportional to its size, and the parts are packed in rows, largest
+    first — so a disconnected department does not push everyone else into a corner, and
+    isolated people line up at the bottom.
+    """
     index = pd.Index(g.nodes, name="person_id")
     if g.n == 0:
         return pd.DataFrame({"x": [], "y": []}, index=index)
     u = g.to_undirected()
-    h = u.to_igraph()
+    n_parts, label = connected_components(u.adjacency(), directed=False)
+    sizes = np.bincount(label, minlength=n_parts)
+    order = np.argsort(-sizes, kind="stable")
+    xy = np.zeros((g.n, 2))
     rng = random.Random(seed)
+    row_x = row_y = row_h = 0.0
+    row_w = 2.2 * math.sqrt(sizes.max()) * 1.6  # shelf width: a little wider than the largest
+    for part in order:
+        members = np.flatnonzero(label == part)
+        local = _part_layout(u, members, rng, iterations)
+        radius = math.sqrt(len(members)) if len(members) > 1 else 0.5
+        span = np.abs(local).max() or 1.0
+        local = local / span * radius
+        if row_x + 2 * radius > row_w and row_x > 0:
+            row_x, row_y, row_h = 0.0, row_y - row_h - 0.8, 0.0
+        xy[members] = local + [row_x + radius, row_y - radius]
+        row_x += 2 * radius + 0.8
+        row_h = max(row_h, 2 * radius)
+    xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
+    xy /= np.abs(xy).max() or 1.0
+    return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=index)
+
+
+def _part_layout(
+    u: Graph, members: np.ndarray, rng: random.Random, iterations: int
+) -> np.ndarray:
+    import igraph as ig
+
+    if len(members) == 1:
+        return np.zeros((1, 2))
+    local_index = np.full(u.n, -1)
+    local_index[members] = np.arange(len(members))
+    inside = (local_index[u.src] >= 0) & (local_index[u.dst] >= 0)
+    edges = np.column_stack([local_index[u.src[inside]], local_index[u.dst[inside]]])
+    h = ig.Graph(n=len(members), edges=edges.tolist(), directed=False)
+    start = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(len(members))]
     ig.set_random_number_generator(rng)
     try:
-        start = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(g.n)]
         pos = h.layout_fruchterman_reingold(
-            weights=np.log1p(u.weight).tolist() if u.m else None,
-            niter=iterations,
-            seed=start,
+            weights=np.log1p(u.weight[inside]).tolist(), niter=iterations, seed=start,
             grid="auto",
         )
     finally:
         ig.set_random_number_generator(random)
-    xy = np.asarray(pos.coords, dtype=np.float64)
-    xy -= xy.mean(axis=0)
-    scale = np.abs(xy).max() or 1.0
-    xy /= scale
-    return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=index)
+    local = np.asarray(pos.coords, dtype=np.float64)
+    return local - local.mean(axis=0)

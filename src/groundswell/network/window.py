@@ -54,9 +54,13 @@ class Window:
         return cls(end - timedelta(days=days), end)
 
     @property
+    def last_day(self) -> datetime:
+        """The last day the window covers (its end is exclusive)."""
+        return self.end - timedelta(days=1)
+
+    @property
     def days(self) -> float:
         return (self.end - self.start).total_seconds() / 86400
 
     def __str__(self) -> str:
-        last = self.end - timedelta(days=1)
-        return f"{self.start:%Y-%m-%d}:{last:%Y-%m-%d}"
+        return f"{self.start:%Y-%m-%d}:{self.last_day:%Y-%m-%d}"
