@@ -285,10 +285,19 @@ def test_channel_families(org: SynthOrg) -> None:
 
 def test_ties_mostly_inside_team_then_department(org: SynthOrg, ties: pd.DataFrame) -> None:
     people = org.people.set_index("employee_id")
-    manager = people["manager_id"]
-    same_team = (people.loc[ties["a"], "team"].to_numpy() == people.loc[ties["b"], "team"]
-                 .to_numpy()) | (manager[ties["a"]].to_numpy() == ties["b"].to_numpy()) | (
-                 manager[ties["b"]].to_numpy() == ties["a"].to_numpy())  # fmt: skip
+    truth = org.truth
+    special = {h["employee_id"] for h in truth["hidden_influencers"]}
+    special |= {b["employee_id"] for b in truth["brokers"]}
+    special |= {truth["bottleneck_manager"]["employee_id"]}
+    special |= set(people.index[people["level"] <= 2])
+    ties = ties[~ties["a"].isin(special) & ~ties["b"].isin(special)]  # ordinary people
+    manager, team = people["manager_id"], people["team"]
+    a, b = ties["a"], ties["b"]
+    same_team = (
+        (team[a].to_numpy() == team[b].to_numpy())
+        | (manager[a].to_numpy() == b.to_numpy())
+        | (manager[b].to_numpy() == a.to_numpy())
+    )
     same_dept = ties["da"].to_numpy() == ties["db"].to_numpy()
     team_share = same_team.mean()
     dept_share = (same_dept & ~same_team).mean()

@@ -91,7 +91,7 @@ _DEPARTMENTS = [
           ("Core", "Experience", "Insights", "Design", "Monetisation", "Onboarding")),
     _Dept("Support", "support", 0.10, "VP Customer Support", "Support Manager",
           ("Support Specialist", "Technical Support Engineer", "Customer Success Rep"),
-          ("Frontline", "Escalations", "Onboarding", "Customer Success", "Premium")),
+          ("Frontline", "Escalations", "Implementation", "Customer Success", "Premium")),
     _Dept("Legal", "legal", 0.04, "General Counsel", "Legal Manager",
           ("Counsel", "Paralegal", "Compliance Analyst"),
           ("Commercial", "Privacy", "Compliance", "Corporate", "Employment")),
@@ -437,16 +437,15 @@ class _Org:
     def _dates(self) -> None:
         n, rng = self.n, self.rng
         tenure = np.minimum(rng.exponential(3 * 365, n), 12 * 365).astype(np.int64) + 30
-        tenure[0], tenure[self.leader] = 2900, np.maximum(tenure[self.leader], 400)
-        hire = self.start // _DAY - tenure
-        leave = np.full(n, -1)
+        tenure[self.leader] = np.maximum(tenure[self.leader], 400)
+        tenure[0] = 2900
+        hire, leave = self.start // _DAY - tenure, np.full(n, -1)
         days = self.weeks * 7
-        churn = ~(self.is_mgr | self.planted)
-        u = rng.random(n)
-        new = churn & (u < 0.02)
-        gone = churn & (u > 0.97)
-        hire[new] = self.start // _DAY + rng.integers(1, max(2, 2 * days // 3), new.sum())
-        leave[gone] = self.start // _DAY + rng.integers(max(1, days // 4), days, gone.sum())
+        churn = rng.permutation(np.flatnonzero(~(self.is_mgr | self.planted)))
+        n_new, n_gone = max(1, round(0.02 * len(churn))), max(1, round(0.03 * len(churn)))
+        new, gone = churn[:n_new], churn[n_new : n_new + n_gone]  # joiners and leavers
+        hire[new] = self.start // _DAY + rng.integers(1, max(2, 2 * days // 3), n_new)
+        leave[gone] = self.start // _DAY + rng.integers(max(1, days // 4), days, n_gone)
         self.hire_day, self.leave_day = hire, leave
         self.lo = np.maximum(hire * _DAY, self.start)
         self.hi = np.where(leave >= 0, leave * _DAY, self.end)
@@ -502,10 +501,11 @@ class _Org:
                 "(or one level above) with very high informal reach: many ties across several "
                 "departments, many replies received, central in every community of practice.",
                 "brokers": "The main or only bridge between two departments ('bridges') that "
-                "otherwise barely interact: direct ties between them go through this person "
-                "(apart from the two department heads, who meet in the leadership team).",
+                "otherwise do not interact directly: every direct tie between them involves this "
+                "person.",
                 "siloed_department": "A department whose members talk almost only among "
-                "themselves: no cross-department acquaintances and no communities of practice.",
+                "themselves: no cross-department acquaintances, no communities of practice; only "
+                "its head deals with the CEO.",
                 "bottleneck_manager": "A manager whose team members interact only with each "
                 "other and the manager, while the manager interacts widely: every outside tie "
                 "of the team goes through the manager (broadcasts of >25 recipients aside).",
@@ -559,9 +559,8 @@ class _Events:
         self.w *= (self.hi[:n] - self.lo[:n]) / (org.end - org.start)
         social = np.zeros(n, bool)
         social[[*org.influencers, *org.brokers, org.bottleneck]] = True
-        self.w[org.influencers] *= 3.0
-        self.w[org.brokers] *= 2.5
-        self.w[org.bottleneck] *= 2.0
+        for who, factor in ((org.influencers, 3.0), (org.brokers, 2.5), ([org.bottleneck], 2.0)):
+            self.w[who] = np.maximum(self.w[who], 1.0) * factor  # planted people are busy
         self.p_team = np.where(social, 0.25, np.where(org.leader, 0.5, 0.6))
         self.p_mgr = np.where(social | org.leader, 0.05, 0.1)
         self.open = ~org.closed
@@ -583,12 +582,12 @@ class _Events:
 
     def _forbidden(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """True where an interaction between accounts u and v would break planted structure."""
-        leaders = self.leader[u] & self.leader[v]
         bad = (self.closed[u] | self.closed[v]) & ~(self.bunit[u] & self.bunit[v])
-        bad |= (self.sil[u] != self.sil[v]) & ~leaders
+        to_ceo = self.leader[u] & self.leader[v] & ((u == 0) | (v == 0))  # a head and the CEO
+        bad |= (self.sil[u] != self.sil[v]) & ~to_ceo
         pid = self.pair_of[self.dept[u], self.dept[v]]
         broker = self.pair_broker[np.maximum(pid, 0)]
-        return bad | ((pid >= 0) & (u != broker) & (v != broker) & ~leaders)
+        return bad | ((pid >= 0) & (u != broker) & (v != broker))
 
     def _active(self, who: np.ndarray, t: np.ndarray) -> np.ndarray:
         return (self.lo[who] <= t) & (t < self.hi[who])
@@ -679,7 +678,7 @@ class _Events:
         dst2 = self._pick(dep_ptr, dep_m, tdept)
         # planted reach: brokers into the other department, influencers everywhere
         srcs, dsts = [src, src2], [dst, dst2]
-        k_b = int(np.clip(n // 40, 6, 40))
+        k_b = int(np.clip(n // 25, 8, 40))
         for b, (_, other) in zip(o.brokers, o.pairs, strict=True):
             srcs.append(np.full(k_b, b))
             dsts.append(self._pick(dep_ptr, dep_m, np.full(k_b, other)))
@@ -707,7 +706,10 @@ class _Events:
                     self.pair_of[d, x] < 0 for x in chosen
                 ):  # never both sides of a brokered pair
                     chosen.append(int(d))
-            join = np.isin(o.dept, chosen) & self.open & ~o.leader & (rng.random(n) < 0.12)
+            eligible = np.isin(o.dept, chosen) & self.open & ~o.leader
+            join = eligible & (rng.random(n) < 0.12)
+            for d in chosen:  # at least two members from every department involved
+                join[rng.permutation(np.flatnonzero(eligible & (o.dept == d)))[:2]] = True
             join[o.influencers] = True
             people = np.flatnonzero(join)
             groups.append(np.full(len(people), c)), members.append(people)
