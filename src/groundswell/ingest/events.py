@@ -32,6 +32,7 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import common
+from groundswell.progress import steps
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace
@@ -66,143 +67,151 @@ def ingest(
     progress: bool = False,
 ) -> common.IngestSummary:
     """Load events into ``messages``, ``interactions`` and ``channels``; one transaction."""
-    mapping = {**ws.settings.mapping("events"), **(mapping or {})}
-    options = {"mapping": mapping, "targets_sep": targets_sep}
-    sha = common.sha256_file(path) if path.is_file() else ""
-    df = common.read_table(path)
-    seen = common.already_ingested(ws, "events", sha, options)
-    if seen is not None:
-        return common.IngestSummary(str(path), "events", seen, already_ingested=True)
-    cols = common.resolve_columns(path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping)
-    summary = common.IngestSummary(str(path), "events", None, rows_read=len(df))
-    df = df.reset_index(drop=True)
-    pseudo = ws.pseudonymiser
+    with steps(4, enabled=progress) as bar:
+        mapping = {**ws.settings.mapping("events"), **(mapping or {})}
+        options = {"mapping": mapping, "targets_sep": targets_sep}
+        sha = common.sha256_file(path) if path.is_file() else ""
+        bar.step("reading the file")
+        df = common.read_table(path)
+        seen = common.already_ingested(ws, "events", sha, options)
+        if seen is not None:
+            return common.IngestSummary(str(path), "events", seen, already_ingested=True)
+        cols = common.resolve_columns(
+            path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping
+        )
+        summary = common.IngestSummary(str(path), "events", None, rows_read=len(df))
+        df = df.reset_index(drop=True)
+        bar.step("pseudonymising")
+        pseudo = ws.pseudonymiser
 
-    actor = common.text_column(df, cols["actor"])
-    no_actor = (actor == "").to_numpy()
-    summary.skipped["no actor"] += int(no_actor.sum())
-    ts = _timestamps(path, df[cols["timestamp"]])
-    no_ts = ts.isna().to_numpy() & ~no_actor
-    summary.skipped["no timestamp"] += int(no_ts.sum())
-    kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
-    kind = kind.mask(kind == "", "post")
-    is_bot = _flags(path, df, cols.get("is_bot"), "is_bot")
-    is_question = _flags(path, df, cols.get("is_question"), "is_question")
-    targets_raw = common.text_column(df, cols.get("targets"))
+        actor = common.text_column(df, cols["actor"])
+        no_actor = (actor == "").to_numpy()
+        summary.skipped["no actor"] += int(no_actor.sum())
+        ts = _timestamps(path, df[cols["timestamp"]])
+        no_ts = ts.isna().to_numpy() & ~no_actor
+        summary.skipped["no timestamp"] += int(no_ts.sum())
+        kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
+        kind = kind.mask(kind == "", "post")
+        is_bot = _flags(path, df, cols.get("is_bot"), "is_bot")
+        is_question = _flags(path, df, cols.get("is_question"), "is_question")
+        targets_raw = common.text_column(df, cols.get("targets"))
 
-    # message ids: the source's own, else a keyed hash of the row's content
-    if "event_id" in cols:
-        raw_id = common.text_column(df, cols["event_id"])
-        missing = raw_id == ""
-        if missing.any():
-            k = int(np.flatnonzero(missing.to_numpy())[0])
-            raise InputError(
-                path, "empty event id", expected="an id on every row", **common.locate(path, k)
+        # message ids: the source's own, else a keyed hash of the row's content
+        if "event_id" in cols:
+            raw_id = common.text_column(df, cols["event_id"])
+            missing = raw_id == ""
+            if missing.any():
+                k = int(np.flatnonzero(missing.to_numpy())[0])
+                raise InputError(
+                    path, "empty event id", expected="an id on every row", **common.locate(path, k)
+                )
+        else:
+            raw_id = (
+                actor
+                + "\x1f"
+                + targets_raw
+                + "\x1f"
+                + ts.astype("string").fillna("")
+                + "\x1f"
+                + kind
+                + "\x1f"
+                + common.text_column(df, cols.get("channel"))
             )
-    else:
-        raw_id = (
-            actor
-            + "\x1f"
-            + targets_raw
-            + "\x1f"
-            + ts.astype("string").fillna("")
-            + "\x1f"
-            + kind
-            + "\x1f"
-            + common.text_column(df, cols.get("channel"))
-        )
-    ok = ~(no_actor | no_ts)
-    dup = raw_id.duplicated().to_numpy() & ok
-    summary.skipped["duplicate event in the file"] += int(dup.sum())
-    ok &= ~dup
-    summary.skipped = +summary.skipped  # drop zero counts
+        ok = ~(no_actor | no_ts)
+        dup = raw_id.duplicated().to_numpy() & ok
+        summary.skipped["duplicate event in the file"] += int(dup.sum())
+        ok &= ~dup
+        summary.skipped = +summary.skipped  # drop zero counts
 
-    rows = pd.DataFrame(
-        {
-            "message_id": pseudo.messages(raw_id[ok]),
-            "raw_parent": common.text_column(df, cols.get("parent"))[ok].to_numpy(),
-            "author_id": pseudo.people(actor[ok]),
-            "ts": ts[ok].array,
-            "kind": kind[ok].to_numpy(),
-            "is_bot": is_bot[ok],
-            "is_question": is_question[ok],
-            "targets": targets_raw[ok].to_numpy(),
-        }
-    )
-    channel = common.text_column(df, cols.get("channel"))[ok].to_numpy()
-    ckind = common.text_column(df, cols.get("channel_kind"))[ok].str.lower().to_numpy()
-    bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
-    if bad_ck.any():
-        k = int(np.flatnonzero(ok.to_numpy())[np.flatnonzero(bad_ck)[0]])
-        raise InputError(
-            path,
-            "unknown channel_kind",
-            expected=f"one of {sorted(CHANNEL_KINDS)}",
-            found=ckind[bad_ck][0],
-            **common.locate(path, k),
+        rows = pd.DataFrame(
+            {
+                "message_id": pseudo.messages(raw_id[ok]),
+                "raw_parent": common.text_column(df, cols.get("parent"))[ok].to_numpy(),
+                "author_id": pseudo.people(actor[ok]),
+                "ts": ts[ok].array,
+                "kind": kind[ok].to_numpy(),
+                "is_bot": is_bot[ok],
+                "is_question": is_question[ok],
+                "targets": targets_raw[ok].to_numpy(),
+            }
         )
-    rows["channel_id"] = np.where(channel != "", pseudo.channels(channel), None)
-    thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
-    parent = rows["raw_parent"].to_numpy()
-    linked = pseudo.messages(np.concatenate([thread, parent]))  # one pass: ids repeat
-    rows["thread_id"] = np.where(thread != "", linked[: len(thread)], None)
-    rows["parent_id"] = np.where(parent != "", linked[len(thread) :], None)
-    rows["text"] = (
-        common.text_column(df, cols.get("text"))[ok].to_numpy() if ws.store_content else None
-    )
+        channel = common.text_column(df, cols.get("channel"))[ok].to_numpy()
+        ckind = common.text_column(df, cols.get("channel_kind"))[ok].str.lower().to_numpy()
+        bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
+        if bad_ck.any():
+            k = int(np.flatnonzero(ok.to_numpy())[np.flatnonzero(bad_ck)[0]])
+            raise InputError(
+                path,
+                "unknown channel_kind",
+                expected=f"one of {sorted(CHANNEL_KINDS)}",
+                found=ckind[bad_ck][0],
+                **common.locate(path, k),
+            )
+        rows["channel_id"] = np.where(channel != "", pseudo.channels(channel), None)
+        thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
+        parent = rows["raw_parent"].to_numpy()
+        linked = pseudo.messages(np.concatenate([thread, parent]))  # one pass: ids repeat
+        rows["thread_id"] = np.where(thread != "", linked[: len(thread)], None)
+        rows["parent_id"] = np.where(parent != "", linked[len(thread) :], None)
+        rows["text"] = (
+            common.text_column(df, cols.get("text"))[ok].to_numpy() if ws.store_content else None
+        )
 
-    inter = _explode_targets(rows, targets_sep, pseudo)
-    inter = _address_to_parent(ws, rows, inter)
-    n_rec = inter.groupby("message_id").size()
-    rows["n_recipients"] = rows["message_id"].map(n_rec).fillna(0).astype(np.int32)
-    inter["n_recipients"] = inter["message_id"].map(n_rec).astype(np.int32)
-    # a post's targets are its audience (counted in n_recipients) but make no tie;
-    # acts toward oneself make no tie either
-    inter = inter[(inter["kind"] != "post") & (inter["actor_id"] != inter["target_id"])]
-    # the act's own intensity; the weight of each kind is applied when ties are built
-    inter["weight"] = 1.0
+        bar.step("interactions")
+        inter = _explode_targets(rows, targets_sep, pseudo)
+        inter = _address_to_parent(ws, rows, inter)
+        n_rec = inter.groupby("message_id").size()
+        rows["n_recipients"] = rows["message_id"].map(n_rec).fillna(0).astype(np.int32)
+        inter["n_recipients"] = inter["message_id"].map(n_rec).astype(np.int32)
+        # a post's targets are its audience (counted in n_recipients) but make no tie;
+        # acts toward oneself make no tie either
+        inter = inter[(inter["kind"] != "post") & (inter["actor_id"] != inter["target_id"])]
+        # the act's own intensity; the weight of each kind is applied when ties are built
+        inter["weight"] = 1.0
 
-    channels = pd.DataFrame(
-        {"channel_id": rows["channel_id"], "name": channel, "kind": ckind, "ts": rows["ts"]}
-    ).dropna(subset=["channel_id"])
-    channels["kind"] = channels["kind"].replace("", "public")
-    channels["name"] = channels["name"].where(channels["kind"].isin(NAMED_CHANNEL_KINDS))
-    channels = channels.groupby("channel_id", as_index=False).agg(
-        name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min")
-    )
+        channels = pd.DataFrame(
+            {"channel_id": rows["channel_id"], "name": channel, "kind": ckind, "ts": rows["ts"]}
+        ).dropna(subset=["channel_id"])
+        channels["kind"] = channels["kind"].replace("", "public")
+        channels["name"] = channels["name"].where(channels["kind"].isin(NAMED_CHANNEL_KINDS))
+        channels = channels.groupby("channel_id", as_index=False).agg(
+            name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min")
+        )
 
-    with ws.transaction() as con:
-        summary.source_id = sid = common.next_source_id(ws)
-        con.register("new_messages", rows)
-        summary.messages = _insert(
-            con,
-            "messages",
-            f"SELECT n.message_id, n.channel_id, n.thread_id, n.parent_id, n.author_id, n.ts, "
-            f"n.kind, n.n_recipients, n.is_question, n.is_bot, n.text, {sid} FROM new_messages n "
-            f"ANTI JOIN messages m USING (message_id)",
-        )
-        con.register("new_inter", inter)
-        summary.interactions = _insert(
-            con,
-            "interactions",
-            f"SELECT n.ts, n.actor_id, n.target_id, n.kind, n.message_id, n.n_recipients, "
-            f"n.is_bot, n.weight, {sid} FROM new_inter n "
-            f"ANTI JOIN interactions i USING (message_id, actor_id, target_id, kind)",
-        )
-        con.register("new_channels", channels)
-        con.execute(
-            f"INSERT INTO channels SELECT n.channel_id, n.name, n.kind, n.created_at, {sid} "
-            f"FROM new_channels n ANTI JOIN channels c USING (channel_id)"
-        )
-        for name in ("new_messages", "new_inter", "new_channels"):
-            con.unregister(name)
-        summary.people = int(
-            pd.concat([inter["actor_id"], inter["target_id"], rows["author_id"]]).nunique()
-        )
-        if summary.messages < len(rows):
-            summary.skipped["already in the workspace"] += len(rows) - summary.messages
-        common.record_source(ws, summary, sha, options)
-    return summary
+        bar.step("storing")
+        with ws.transaction() as con:
+            summary.source_id = sid = common.next_source_id(ws)
+            con.register("new_messages", rows)
+            summary.messages = _insert(
+                con,
+                "messages",
+                f"SELECT n.message_id, n.channel_id, n.thread_id, n.parent_id, n.author_id, "
+                f"n.ts, n.kind, n.n_recipients, n.is_question, n.is_bot, n.text, {sid} "
+                f"FROM new_messages n "
+                f"ANTI JOIN messages m USING (message_id)",
+            )
+            con.register("new_inter", inter)
+            summary.interactions = _insert(
+                con,
+                "interactions",
+                f"SELECT n.ts, n.actor_id, n.target_id, n.kind, n.message_id, n.n_recipients, "
+                f"n.is_bot, n.weight, {sid} FROM new_inter n "
+                f"ANTI JOIN interactions i USING (message_id, actor_id, target_id, kind)",
+            )
+            con.register("new_channels", channels)
+            con.execute(
+                f"INSERT INTO channels SELECT n.channel_id, n.name, n.kind, n.created_at, {sid} "
+                f"FROM new_channels n ANTI JOIN channels c USING (channel_id)"
+            )
+            for name in ("new_messages", "new_inter", "new_channels"):
+                con.unregister(name)
+            summary.people = int(
+                pd.concat([inter["actor_id"], inter["target_id"], rows["author_id"]]).nunique()
+            )
+            if summary.messages < len(rows):
+                summary.skipped["already in the workspace"] += len(rows) - summary.messages
+            common.record_source(ws, summary, sha, options)
+        return summary
 
 
 def _insert(con, table: str, select: str) -> int:  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import common
+from groundswell.progress import steps
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace
@@ -87,111 +88,118 @@ def ingest(
     ws: Workspace, path: Path, *, mapping: dict[str, str] | None = None, progress: bool = False
 ) -> common.IngestSummary:
     """Load an org chart into ``people`` (upserting) and ``aliases``; one transaction."""
-    mapping = {**ws.settings.mapping("orgchart"), **(mapping or {})}
-    options = {"mapping": mapping}
-    sha = common.sha256_file(path) if path.is_file() else ""
-    df = common.read_table(path)
-    seen = common.already_ingested(ws, "orgchart", sha, options)
-    if seen is not None:
-        return common.IngestSummary(str(path), "orgchart", seen, already_ingested=True)
-    cols = common.resolve_columns(path, list(df.columns), FIELDS, ("employee_id",), mapping)
-    summary = common.IngestSummary(str(path), "orgchart", None, rows_read=len(df))
+    with steps(3, enabled=progress) as bar:
+        mapping = {**ws.settings.mapping("orgchart"), **(mapping or {})}
+        options = {"mapping": mapping}
+        sha = common.sha256_file(path) if path.is_file() else ""
+        bar.step("reading the file")
+        df = common.read_table(path)
+        seen = common.already_ingested(ws, "orgchart", sha, options)
+        if seen is not None:
+            return common.IngestSummary(str(path), "orgchart", seen, already_ingested=True)
+        cols = common.resolve_columns(path, list(df.columns), FIELDS, ("employee_id",), mapping)
+        summary = common.IngestSummary(str(path), "orgchart", None, rows_read=len(df))
 
-    emp = common.text_column(df, cols["employee_id"])
-    keep = emp != ""
-    summary.skipped["no employee id"] += int((~keep).sum())
-    df, emp = df[keep.to_numpy()], emp[keep]
-    positions = np.flatnonzero(keep.to_numpy())  # original row of each kept record
+        emp = common.text_column(df, cols["employee_id"])
+        keep = emp != ""
+        summary.skipped["no employee id"] += int((~keep).sum())
+        df, emp = df[keep.to_numpy()], emp[keep]
+        positions = np.flatnonzero(keep.to_numpy())  # original row of each kept record
 
-    norm = emp.str.lower().to_numpy()
-    dup = pd.Series(norm).duplicated(keep=False).to_numpy()
-    if dup.any():
-        where = positions[dup][:6]
-        first = common.locate(path, int(where[0]))
-        raise InputError(
-            path,
-            f"duplicate employee id {emp.iloc[int(np.flatnonzero(dup)[0])]!r} "
-            f"(records at {first['unit']}s {[common.locate(path, int(p))['line'] for p in where]})",
-            expected="each employee_id once",
+        norm = emp.str.lower().to_numpy()
+        dup = pd.Series(norm).duplicated(keep=False).to_numpy()
+        if dup.any():
+            where = positions[dup][:6]
+            first = common.locate(path, int(where[0]))
+            raise InputError(
+                path,
+                f"duplicate employee id {emp.iloc[int(np.flatnonzero(dup)[0])]!r} "
+                f"(records at {first['unit']}s "
+                f"{[common.locate(path, int(p))['line'] for p in where]})",
+                expected="each employee_id once",
+            )
+
+        mgr = common.text_column(df, cols.get("manager_id"))
+        mgr_norm = mgr.str.lower().to_numpy()
+        levels, in_cycle = hierarchy_levels(norm, mgr_norm)
+        if in_cycle.any():
+            k = int(np.flatnonzero(in_cycle)[0])
+            raise InputError(
+                path,
+                f"reporting cycle: employee {emp.iloc[k]!r} is their own manager's manager "
+                f"({int(in_cycle.sum())} people in or under cycles)",
+                expected="a reporting tree with no loops",
+                **common.locate(path, int(positions[k])),
+            )
+        known = pd.Index(norm)
+        missing_mgr = (mgr_norm != "") & (known.get_indexer(mgr_norm) < 0)
+        if missing_mgr.any():
+            lines = [common.locate(path, int(p))["line"] for p in positions[missing_mgr][:5]]
+            summary.warnings.append(
+                f"{int(missing_mgr.sum())} people have a manager who is not in the file "
+                f"(e.g. lines {lines}); they are treated as the top of their branch"
+            )
+
+        bar.step("pseudonymising")
+        frame = pd.DataFrame(index=range(len(df)))
+        pseudo = ws.pseudonymiser
+        frame["person_id"] = pseudo.people(emp)
+        frame["display_name"] = (
+            common.text_column(df, cols.get("name")).replace("", None).to_numpy()
+            if ws.settings.identified
+            else None
         )
-
-    mgr = common.text_column(df, cols.get("manager_id"))
-    mgr_norm = mgr.str.lower().to_numpy()
-    levels, in_cycle = hierarchy_levels(norm, mgr_norm)
-    if in_cycle.any():
-        k = int(np.flatnonzero(in_cycle)[0])
-        raise InputError(
-            path,
-            f"reporting cycle: employee {emp.iloc[k]!r} is their own manager's manager "
-            f"({int(in_cycle.sum())} people in or under cycles)",
-            expected="a reporting tree with no loops",
-            **common.locate(path, int(positions[k])),
+        frame["is_internal"] = True
+        for f in ("department", "team", "title", "location"):
+            frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
+        frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
+        frame["manager_id"] = np.where(mgr.to_numpy() != "", pseudo.people(mgr), None)
+        for f in ("hire_date", "leave_date"):
+            if f in cols:
+                frame[f] = _dates(path, df[cols[f]], f, positions).to_numpy()
+            else:
+                frame[f] = pd.NaT
+        used = set(cols.values())
+        extra = [c for c in df.columns if c not in used]
+        frame["attrs"] = (
+            [json.dumps(r, ensure_ascii=False) for r in df[extra].to_dict(orient="records")]
+            if extra
+            else None
         )
-    known = pd.Index(norm)
-    missing_mgr = (mgr_norm != "") & (known.get_indexer(mgr_norm) < 0)
-    if missing_mgr.any():
-        lines = [common.locate(path, int(p))["line"] for p in positions[missing_mgr][:5]]
-        summary.warnings.append(
-            f"{int(missing_mgr.sum())} people have a manager who is not in the file "
-            f"(e.g. lines {lines}); they are treated as the top of their branch"
-        )
+        aliases = pd.DataFrame()
+        if "email" in cols:
+            mail = common.text_column(df, cols["email"]).to_numpy()
+            has = mail != ""
+            aliases = pd.DataFrame(
+                {
+                    "alias_id": pseudo.people(mail[has]),
+                    "person_id": frame["person_id"].to_numpy()[has],
+                }
+            ).drop_duplicates("alias_id")
 
-    frame = pd.DataFrame(index=range(len(df)))
-    pseudo = ws.pseudonymiser
-    frame["person_id"] = pseudo.people(emp)
-    frame["display_name"] = (
-        common.text_column(df, cols.get("name")).replace("", None).to_numpy()
-        if ws.settings.identified
-        else None
-    )
-    frame["is_internal"] = True
-    for f in ("department", "team", "title", "location"):
-        frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
-    frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
-    frame["manager_id"] = np.where(mgr.to_numpy() != "", pseudo.people(mgr), None)
-    for f in ("hire_date", "leave_date"):
-        if f in cols:
-            frame[f] = _dates(path, df[cols[f]], f, positions).to_numpy()
-        else:
-            frame[f] = pd.NaT
-    used = set(cols.values())
-    extra = [c for c in df.columns if c not in used]
-    frame["attrs"] = (
-        [json.dumps(r, ensure_ascii=False) for r in df[extra].to_dict(orient="records")]
-        if extra
-        else None
-    )
-    aliases = pd.DataFrame()
-    if "email" in cols:
-        mail = common.text_column(df, cols["email"]).to_numpy()
-        has = mail != ""
-        aliases = pd.DataFrame(
-            {
-                "alias_id": pseudo.people(mail[has]),
-                "person_id": frame["person_id"].to_numpy()[has],
-            }
-        ).drop_duplicates("alias_id")
-
-    with ws.transaction() as con:
-        summary.source_id = common.next_source_id(ws)
-        frame["source_id"] = summary.source_id
-        con.register("new_people", frame)
-        con.execute("DELETE FROM people WHERE person_id IN (SELECT person_id FROM new_people)")
-        con.execute(
-            "INSERT INTO people SELECT person_id, display_name, is_internal, department, team, "
-            "title, level, manager_id, location, hire_date::DATE, leave_date::DATE, attrs, "
-            "source_id FROM new_people"
-        )
-        con.unregister("new_people")
-        if len(aliases):
-            aliases["source_id"] = summary.source_id
-            con.register("new_aliases", aliases)
-            con.execute("DELETE FROM aliases WHERE alias_id IN (SELECT alias_id FROM new_aliases)")
-            con.execute("INSERT INTO aliases SELECT * FROM new_aliases")
-            con.unregister("new_aliases")
-        summary.people = len(frame)
-        common.record_source(ws, summary, sha, options)
-    return summary
+        bar.step("storing")
+        with ws.transaction() as con:
+            summary.source_id = common.next_source_id(ws)
+            frame["source_id"] = summary.source_id
+            con.register("new_people", frame)
+            con.execute("DELETE FROM people WHERE person_id IN (SELECT person_id FROM new_people)")
+            con.execute(
+                "INSERT INTO people SELECT person_id, display_name, is_internal, department, team, "
+                "title, level, manager_id, location, hire_date::DATE, leave_date::DATE, attrs, "
+                "source_id FROM new_people"
+            )
+            con.unregister("new_people")
+            if len(aliases):
+                aliases["source_id"] = summary.source_id
+                con.register("new_aliases", aliases)
+                con.execute(
+                    "DELETE FROM aliases WHERE alias_id IN (SELECT alias_id FROM new_aliases)"
+                )
+                con.execute("INSERT INTO aliases SELECT * FROM new_aliases")
+                con.unregister("new_aliases")
+            summary.people = len(frame)
+            common.record_source(ws, summary, sha, options)
+        return summary
 
 
 def _levels(
