@@ -129,18 +129,32 @@ def run_pandas(ws_path: str, parquet: str, repeat: int) -> tuple[float, int]:
 
     df = pd.read_parquet(parquet)
     w = _window()
-    weights = {"reply": 1.0, "mention": 1.0, "reaction": 0.5, "dm": 1.0, "email_to": 1.0,
-               "email_cc": 0.5, "meeting": 1.0}
+    weights = {
+        "reply": 1.0,
+        "mention": 1.0,
+        "reaction": 0.5,
+        "dm": 1.0,
+        "email_to": 1.0,
+        "email_cc": 0.5,
+        "meeting": 1.0,
+    }
     best, rows = float("inf"), 0
     for _ in range(repeat):
         t = time.perf_counter()
-        d = df[(df["ts"] >= w.start) & (df["ts"] < w.end) & ~df["is_bot"]
-               & (df["n_recipients"] <= 25) & df["kind"].isin(list(weights))
-               & (df["actor_id"] != df["target_id"])]
-        d = d.assign(w=d["weight"] * d["kind"].map(weights),
-                     period=d["ts"].dt.to_period("W").dt.start_time)
+        d = df[
+            (df["ts"] >= w.start)
+            & (df["ts"] < w.end)
+            & ~df["is_bot"]
+            & (df["n_recipients"] <= 25)
+            & df["kind"].isin(list(weights))
+            & (df["actor_id"] != df["target_id"])
+        ]
+        d = d.assign(
+            w=d["weight"] * d["kind"].map(weights), period=d["ts"].dt.to_period("W").dt.start_time
+        )
         g = d.groupby(["actor_id", "target_id", "period"], observed=True).agg(
-            n=("w", "size"), weight=("w", "sum"))
+            n=("w", "size"), weight=("w", "sum")
+        )
         g = g[g["n"] >= 2]
         rows = len(g)
         best = min(best, time.perf_counter() - t)
@@ -181,35 +195,63 @@ def main() -> None:
         return
     t = time.perf_counter()
     proc = subprocess.run(  # in its own process, so the contenders start small
-        [sys.executable, __file__, "--make-data", "--events", str(args.events), "--people",
-         str(args.people), "--seed", str(args.seed)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            __file__,
+            "--make-data",
+            "--events",
+            str(args.events),
+            "--people",
+            str(args.people),
+            "--seed",
+            str(args.seed),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     ws_path, parquet = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"data ready in {time.perf_counter() - t:.1f} s: {args.events:,} events, "
-          f"{args.people:,} people ({ws_path})")
+    print(
+        f"data ready in {time.perf_counter() - t:.1f} s: {args.events:,} events, "
+        f"{args.people:,} people ({ws_path})"
+    )
     results = {}
     for name in CONTENDERS:
         proc = subprocess.run(
-            [sys.executable, __file__, "--repeat", str(args.repeat), "--child", name,
-             str(ws_path), str(parquet)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--repeat",
+                str(args.repeat),
+                "--child",
+                name,
+                str(ws_path),
+                str(parquet),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
         r = results[name]
-        print(f"{name:12s} {r['seconds']:8.2f} s  peak {r['peak_mib']:8.0f} MiB  "
-              f"{r['rows']:,} weekly ties")
+        print(
+            f"{name:12s} {r['seconds']:8.2f} s  peak {r['peak_mib']:8.0f} MiB  "
+            f"{r['rows']:,} weekly ties"
+        )
     gsr, dk, pd_ = results["groundswell"], results["duckdb"], results["pandas"]
     speedup = pd_["seconds"] / gsr["seconds"]
     overhead = gsr["seconds"] / dk["seconds"]
-    print(f"groundswell is {speedup:.1f}x faster than pandas (target >= 10x) and takes "
-          f"{overhead:.2f}x the bare DuckDB query (target <= 1.5x)")
+    print(
+        f"groundswell is {speedup:.1f}x faster than pandas (target >= 10x) and takes "
+        f"{overhead:.2f}x the bare DuckDB query (target <= 1.5x)"
+    )
     if args.write:
         write_markdown(args, results, speedup, overhead)
 
 
-def write_markdown(args: argparse.Namespace, results: dict, speedup: float,
-                   overhead: float) -> None:
+def write_markdown(
+    args: argparse.Namespace, results: dict, speedup: float, overhead: float
+) -> None:
     cpu = platform.processor() or platform.machine()
     lines = [
         "<!-- bench/aggregate.py: begin -->",
@@ -221,12 +263,16 @@ def write_markdown(args: argparse.Namespace, results: dict, speedup: float,
         "|---|---:|---:|---:|---:|",
     ]
     base = results["groundswell"]["seconds"]
-    for name, label in (("groundswell", "groundswell `build_ties(period='week')`"),
-                        ("duckdb", "bare DuckDB query (same filters, no aliases/people)"),
-                        ("pandas", "pandas groupby")):
+    for name, label in (
+        ("groundswell", "groundswell `build_ties(period='week')`"),
+        ("duckdb", "bare DuckDB query (same filters, no aliases/people)"),
+        ("pandas", "pandas groupby"),
+    ):
         r = results[name]
-        lines.append(f"| {label} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | {r['rows']:,} | "
-                     f"{r['seconds'] / base:.2f} |")
+        lines.append(
+            f"| {label} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | {r['rows']:,} | "
+            f"{r['seconds'] / base:.2f} |"
+        )
     lines += [
         "",
         f"groundswell is **{speedup:.1f}x** faster than pandas (target: at least 10x) and takes "
@@ -240,7 +286,7 @@ def write_markdown(args: argparse.Namespace, results: dict, speedup: float,
     text = args.write.read_text() if args.write.exists() else "# Performance\n\n"
     begin, end = "<!-- bench/aggregate.py: begin -->", "<!-- bench/aggregate.py: end -->"
     if begin in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip() + "\n\n## Aggregating events into weekly ties\n\n" + block + "\n"
     args.write.write_text(text)

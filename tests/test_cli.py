@@ -23,10 +23,11 @@ def test_init_ingest_analyze_report_runs_sources(tmp_path, hr_file) -> None:
     r = invoke("ingest", "orgchart", acme, hr_file)
     assert r.exit_code == 0 and "6 people" in r.output
     people = ["ann@x.com", "bob@x.com", "cat@x.com", "dan@x.com", "eve@x.com"]
-    rows = [[f"e{i}", people[i % 5], people[(i * 3 + 1) % 5], f"2024-03-{1 + i % 20:02d}", "dm"]
-            for i in range(200)]
-    ev = write_csv(tmp_path / "ev.csv", ["event_id", "actor", "targets", "timestamp", "kind"],
-                   rows)
+    rows = [
+        [f"e{i}", people[i % 5], people[(i * 3 + 1) % 5], f"2024-03-{1 + i % 20:02d}", "dm"]
+        for i in range(200)
+    ]
+    ev = write_csv(tmp_path / "ev.csv", ["event_id", "actor", "targets", "timestamp", "kind"], rows)
     r = invoke("ingest", "events", acme, ev)
     assert r.exit_code == 0 and "200 messages" in r.output
     r = invoke("ingest", "events", acme, ev)
@@ -48,8 +49,16 @@ def test_map_option(tmp_path) -> None:
     acme = tmp_path / "acme"
     invoke("init", acme)
     f = write_csv(tmp_path / "hr.csv", ["Worker", "SupervisorId"], [["A", ""], ["B", "A"]])
-    r = invoke("ingest", "orgchart", acme, f, "--map", "employee_id=Worker",
-               "--map", "manager_id=SupervisorId")
+    r = invoke(
+        "ingest",
+        "orgchart",
+        acme,
+        f,
+        "--map",
+        "employee_id=Worker",
+        "--map",
+        "manager_id=SupervisorId",
+    )
     assert r.exit_code == 0 and "2 people" in r.output
     r = invoke("ingest", "orgchart", acme, f, "--map", "employee_id")
     assert r.exit_code == 1 and "FIELD=COLUMN" in r.output

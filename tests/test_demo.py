@@ -12,8 +12,9 @@ from groundswell.cli import app
 
 def test_demo_end_to_end(tmp_path) -> None:
     folder = tmp_path / "demo"
-    r = CliRunner().invoke(app, ["demo", "--folder", str(folder), "--people", "300"],
-                           catch_exceptions=False)
+    r = CliRunner().invoke(
+        app, ["demo", "--folder", str(folder), "--people", "300"], catch_exceptions=False
+    )
     assert r.exit_code == 0, r.output
     report = folder / "report.html"
     assert r.output.strip().splitlines()[-1] == str(report.resolve())
@@ -22,9 +23,11 @@ def test_demo_end_to_end(tmp_path) -> None:
     # one self-contained file: no external scripts, styles or fetches
     assert not re.search(r"""(src|href)=["']https?://""", html)
     assert "http://" not in html.replace("http://www.w3.org", "") or "cdn" not in html.lower()
-    data = json.loads(re.search(
-        r'<script id="gs-graph" type="application/json">(.*?)</script>', html, re.S
-    ).group(1).replace("<\\/", "</"))
+    data = json.loads(
+        re.search(r'<script id="gs-graph" type="application/json">(.*?)</script>', html, re.S)
+        .group(1)
+        .replace("<\\/", "</")
+    )
     assert 250 <= len(data["nodes"]) <= 300 and len(data["edges"]) > 500
     assert all(n["id"].startswith("p_") for n in data["nodes"])
     assert "@example.com" not in html  # pseudonymous: no emails, no names

@@ -67,6 +67,9 @@ def test_every_option_is_in_the_command_reference() -> None:
 def test_public_names_are_exported() -> None:
     import types
 
-    public = {n for n in dir(gs) if not n.startswith("_")
-              and not isinstance(getattr(gs, n), types.ModuleType)}
+    public = {
+        n
+        for n in dir(gs)
+        if not n.startswith("_") and not isinstance(getattr(gs, n), types.ModuleType)
+    }
     assert set(gs.__all__) == public | {"__version__"}

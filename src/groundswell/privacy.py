@@ -84,14 +84,11 @@ class Pseudonymiser:
         array steps. Raises if two different identifiers receive the same pseudonym.
         """
         n_chars = length or self._length
-        values = pd.Series(list(raws) if not isinstance(raws, pd.Series) else raws,
-                           dtype="string")
+        values = pd.Series(list(raws) if not isinstance(raws, pd.Series) else raws, dtype="string")
         norm = values.str.strip().str.lower().fillna("")
         codes, uniques = pd.factorize(norm)
         ns = namespace.encode() + b"\x1f"
-        digests = b"".join(
-            hmac.digest(self._key, ns + u.encode(), "sha256")[:16] for u in uniques
-        )
+        digests = b"".join(hmac.digest(self._key, ns + u.encode(), "sha256")[:16] for u in uniques)
         raw = np.frombuffer(digests, dtype=np.uint8).reshape(len(uniques), 16)
         # base32: 5 bits a character, most significant first, over the first 80 bits
         hi = raw[:, :8].astype(np.uint64)

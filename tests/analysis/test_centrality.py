@@ -6,10 +6,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from tests.conftest import TEST_DATA
 
 from groundswell.analysis import centrality
 from groundswell.network.graph import Graph
+from tests.conftest import TEST_DATA
 
 
 def krackhardt_advice() -> Graph:

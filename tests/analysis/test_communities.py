@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-from tests.analysis.test_centrality import karate
 
 from groundswell.analysis import communities
 from groundswell.network.graph import Graph
+from tests.analysis.test_centrality import karate
 
 
 def planted(

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.conftest import snapshot, write_csv
 
 import groundswell as gs
 from groundswell.errors import InputError, MappingError
+from tests.conftest import snapshot, write_csv
 
 HEADER = [
     "event_id",

@@ -4,11 +4,11 @@ import json
 
 import numpy as np
 import pytest
-from tests.conftest import HR_HEADER, HR_ROWS, snapshot, write_csv
 
 import groundswell as gs
 from groundswell.errors import InputError, MappingError
 from groundswell.ingest.orgchart import hierarchy_levels
+from tests.conftest import HR_HEADER, HR_ROWS, snapshot, write_csv
 
 
 def test_loads_people_with_levels_attributes_and_aliases(ws, hr_file) -> None:

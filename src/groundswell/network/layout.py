@@ -40,7 +40,7 @@ def layout(g: Graph, *, seed: int = 0, iterations: int = 500) -> pd.DataFrame:
         local = local / span * radius
         if row_x + 2 * radius > row_w and row_x > 0:
             row_x, row_y, row_h = 0.0, row_y - row_h - 0.8, 0.0
-        xy[members] = local + [row_x + radius, row_y - radius]
+        xy[members] = local + np.array([row_x + radius, row_y - radius])
         row_x += 2 * radius + 0.8
         row_h = max(row_h, 2 * radius)
     xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
@@ -48,9 +48,7 @@ def layout(g: Graph, *, seed: int = 0, iterations: int = 500) -> pd.DataFrame:
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=index)
 
 
-def _part_layout(
-    u: Graph, members: np.ndarray, rng: random.Random, iterations: int
-) -> np.ndarray:
+def _part_layout(u: Graph, members: np.ndarray, rng: random.Random, iterations: int) -> np.ndarray:
     import igraph as ig
 
     if len(members) == 1:
@@ -64,7 +62,9 @@ def _part_layout(
     ig.set_random_number_generator(rng)
     try:
         pos = h.layout_fruchterman_reingold(
-            weights=np.log1p(u.weight[inside]).tolist(), niter=iterations, seed=start,
+            weights=np.log1p(u.weight[inside]).tolist(),
+            niter=iterations,
+            seed=start,
             grid="auto",
         )
     finally:
