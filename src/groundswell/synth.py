@@ -33,17 +33,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-__all__ = [
-    "BOT_EMAIL",
-    "CHANNEL_KINDS",
-    "EVENT_COLUMNS",
-    "HR_COLUMNS",
-    "KINDS",
-    "SynthOrg",
-    "generate",
-]
-
 # fmt: off
+__all__ = ["BOT_EMAIL", "CHANNEL_KINDS", "EVENT_COLUMNS", "HR_COLUMNS", "KINDS", "SynthOrg",
+           "generate"]
 HR_COLUMNS = ["employee_id", "name", "email", "manager_id", "department", "team", "title",
               "level", "location", "hire_date", "leave_date", "grade", "cost_centre"]
 EVENT_COLUMNS = ["event_id", "actor", "targets", "timestamp", "kind", "channel", "channel_kind",
@@ -777,7 +769,7 @@ class _Events:
 
         ``group`` indexes (``ptr``, ``members``), the people who may answer each post;
         ``boost`` multiplies the replies a person's posts get; ``favoured`` people give
-        30% of the answers to questions.
+        a large share of the answers to questions (30% in small communities).
         """
         rng, m = self.rng, len(actor)
         t = self._times(actor)
@@ -785,8 +777,9 @@ class _Events:
         boost = np.ones(m) if boost is None else boost[actor]
         root = np.repeat(np.arange(m), rng.poisson(np.where(is_q, replies[0], replies[1]) * boost))
         who = self._pick(ptr, members, group[root], actor[root])
-        if favoured is not None:
-            swap = is_q[root] & (rng.random(len(root)) < 0.3)
+        if favoured is not None:  # a fixed few can answer only so much of a big community
+            size = (ptr[group + 1] - ptr[group])[root]
+            swap = is_q[root] & (rng.random(len(root)) < np.clip(30 / size, 0.05, 0.3))
             who[swap] = rng.choice(favoured, swap.sum())
         rt = t[root] + _MINUTE + rng.exponential(90 * _MINUTE, len(root)).astype(np.int64)
         ok = (who >= 0) & (who != actor[root]) & (rt < self.o.end)
