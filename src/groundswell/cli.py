@@ -44,6 +44,7 @@ MapOpt = Annotated[
     typer.Option("--map", help="FIELD=COLUMN: which column of the file holds a field (repeat)."),
 ]
 FileArg = Annotated[Path, typer.Argument(help="The file to load: .csv, .tsv or .parquet.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Read and summarise; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
 
 
@@ -97,11 +98,17 @@ def init(
 @ingest_app.command("orgchart")
 @_errors
 def ingest_orgchart(
-    workspace: WorkspaceArg, file: Path, map: MapOpt = None, quiet: QuietOpt = False
+    workspace: WorkspaceArg,
+    file: FileArg,
+    map: MapOpt = None,
+    dry_run: DryRunOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Load an HR org chart (CSV or Parquet)."""
     with gs.open(workspace) as ws:
-        summary = ws.ingest_orgchart(file, mapping=_mapping(map), progress=not quiet)
+        summary = ws.ingest_orgchart(
+            file, mapping=_mapping(map), progress=not quiet, dry_run=dry_run
+        )
     _show(summary.lines(), quiet)
 
 
@@ -112,12 +119,17 @@ def ingest_events(
     file: FileArg,
     map: MapOpt = None,
     targets_sep: Annotated[str, typer.Option(help="Separator between targets.")] = ";",
+    dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Load generic interaction events (CSV or Parquet)."""
     with gs.open(workspace) as ws:
         summary = ws.ingest_events(
-            file, mapping=_mapping(map), targets_sep=targets_sep, progress=not quiet
+            file,
+            mapping=_mapping(map),
+            targets_sep=targets_sep,
+            progress=not quiet,
+            dry_run=dry_run,
         )
     _show(summary.lines(), quiet)
 

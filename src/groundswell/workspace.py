@@ -126,15 +126,24 @@ class Workspace:
         self.settings = config.load(folder)
         self._key = privacy.load_key(folder / privacy.KEY_FILE)
         self.pseudonymiser = privacy.Pseudonymiser(self._key)
-        self.con = duckdb.connect(str(db))
         try:
-            rows = self.con.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
+            self.con = duckdb.connect(str(db))
+        except duckdb.IOException as exc:
+            raise WorkspaceError(f"{folder}: the database cannot be opened: {exc}") from exc
+        try:
+            try:
+                rows = self.con.execute(
+                    "SELECT value FROM meta WHERE key = 'schema_version'"
+                ).fetchall()
+            except duckdb.CatalogException:
+                rows = []
+            _migrate(self.con, int(rows[0][0]) if rows else 0)
+            stored = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'store_content'"
             ).fetchall()
-        except duckdb.CatalogException:
-            rows = []
-        _migrate(self.con, int(rows[0][0]) if rows else 0)
-        stored = self.con.execute("SELECT value FROM meta WHERE key = 'store_content'").fetchall()
+        except BaseException:
+            self.con.close()
+            raise
         self.store_content = bool(stored) and stored[0][0] == "true"
 
     def __repr__(self) -> str:
@@ -180,12 +189,19 @@ class Workspace:
 
     # -- faces of the library (each a thin call into its module) ----------------------------
     def ingest_orgchart(
-        self, path: str | Path, *, mapping: dict[str, str] | None = None, progress: bool = False
+        self,
+        path: str | Path,
+        *,
+        mapping: dict[str, str] | None = None,
+        progress: bool = False,
+        dry_run: bool = False,
     ) -> IngestSummary:
         """Load an HR org chart (CSV or Parquet); see :mod:`groundswell.ingest.orgchart`."""
         from groundswell.ingest import orgchart
 
-        return orgchart.ingest(self, Path(path), mapping=mapping, progress=progress)
+        return orgchart.ingest(
+            self, Path(path), mapping=mapping, progress=progress, dry_run=dry_run
+        )
 
     def ingest_events(
         self,
@@ -194,12 +210,18 @@ class Workspace:
         mapping: dict[str, str] | None = None,
         targets_sep: str = ";",
         progress: bool = False,
+        dry_run: bool = False,
     ) -> IngestSummary:
         """Load generic interaction events (CSV or Parquet); see :mod:`.ingest.events`."""
         from groundswell.ingest import events
 
         return events.ingest(
-            self, Path(path), mapping=mapping, targets_sep=targets_sep, progress=progress
+            self,
+            Path(path),
+            mapping=mapping,
+            targets_sep=targets_sep,
+            progress=progress,
+            dry_run=dry_run,
         )
 
     def analyze(

@@ -141,3 +141,10 @@ def test_hierarchy_levels_by_hand() -> None:
     levels, cycle = hierarchy_levels(ids, mgr)
     assert levels.tolist()[:5] == [1, 2, 3, 3, 1]
     assert cycle.tolist() == [False] * 5 + [True, True]
+
+
+def test_dry_run_writes_nothing(ws, hr_file) -> None:
+    before = snapshot(ws)
+    s = ws.ingest_orgchart(hr_file, dry_run=True)
+    assert s.people == 6 and s.dry_run
+    assert snapshot(ws) == before

@@ -36,6 +36,7 @@ class IngestSummary:
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     already_ingested: bool = False
+    dry_run: bool = False
 
     @property
     def rows_skipped(self) -> int:
@@ -45,10 +46,11 @@ class IngestSummary:
         """The summary as the CLI prints it."""
         if self.already_ingested:
             return [f"{self.path}: already ingested (source {self.source_id}); nothing added."]
+        verb = "would add" if self.dry_run else "->"
         out = [
-            f"{self.path}: read {self.rows_read:,} rows -> {self.people:,} people, "
+            f"{self.path}: read {self.rows_read:,} rows {verb} {self.people:,} people, "
             f"{self.messages:,} messages, {self.interactions:,} interactions "
-            f"(source {self.source_id})"
+            + ("(dry run: nothing written)" if self.dry_run else f"(source {self.source_id})")
         ]
         if self.rows_skipped:
             out.append(f"skipped {self.rows_skipped:,} rows:")

@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import common
+from groundswell.ingest import batch, common
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
+    from groundswell.privacy import Pseudonymiser
     from groundswell.workspace import Workspace
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -65,8 +66,12 @@ def ingest(
     mapping: dict[str, str] | None = None,
     targets_sep: str = ";",
     progress: bool = False,
+    dry_run: bool = False,
 ) -> common.IngestSummary:
-    """Load events into ``messages``, ``interactions`` and ``channels``; one transaction."""
+    """Load events into ``messages``, ``interactions`` and ``channels``; one transaction.
+
+    With ``dry_run`` the file is read and the summary computed, and nothing is written.
+    """
     with steps(4, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("events"), **(mapping or {})}
         options = {"mapping": mapping, "targets_sep": targets_sep}
@@ -158,16 +163,11 @@ def ingest(
         )
 
         bar.step("interactions")
-        inter = _explode_targets(rows, targets_sep, pseudo)
-        inter = _address_to_parent(ws, rows, inter)
-        n_rec = inter.groupby("message_id").size()
-        rows["n_recipients"] = rows["message_id"].map(n_rec).fillna(0).astype(np.int32)
-        inter["n_recipients"] = inter["message_id"].map(n_rec).astype(np.int32)
-        # a post's targets are its audience (counted in n_recipients) but make no tie;
-        # acts toward oneself make no tie either
-        inter = inter[(inter["kind"] != "post") & (inter["actor_id"] != inter["target_id"])]
-        # the act's own intensity; the weight of each kind is applied when ties are built
-        inter["weight"] = 1.0
+        targets = pd.concat(
+            [_explode_targets(rows, targets_sep, pseudo), _address_to_parent(ws, rows)],
+            ignore_index=True,
+        )
+        inter = batch.interactions(rows, targets)
 
         channels = pd.DataFrame(
             {"channel_id": rows["channel_id"], "name": channel, "kind": ckind, "ts": rows["ts"]}
@@ -179,45 +179,8 @@ def ingest(
         )
 
         bar.step("storing")
-        with ws.transaction() as con:
-            summary.source_id = sid = common.next_source_id(ws)
-            con.register("new_messages", rows)
-            summary.messages = _insert(
-                con,
-                "messages",
-                f"SELECT n.message_id, n.channel_id, n.thread_id, n.parent_id, n.author_id, "
-                f"n.ts, n.kind, n.n_recipients, n.is_question, n.is_bot, n.text, {sid} "
-                f"FROM new_messages n "
-                f"ANTI JOIN messages m USING (message_id)",
-            )
-            con.register("new_inter", inter)
-            summary.interactions = _insert(
-                con,
-                "interactions",
-                f"SELECT n.ts, n.actor_id, n.target_id, n.kind, n.message_id, n.n_recipients, "
-                f"n.is_bot, n.weight, {sid} FROM new_inter n "
-                f"ANTI JOIN interactions i USING (message_id, actor_id, target_id, kind)",
-            )
-            con.register("new_channels", channels)
-            con.execute(
-                f"INSERT INTO channels SELECT n.channel_id, n.name, n.kind, n.created_at, {sid} "
-                f"FROM new_channels n ANTI JOIN channels c USING (channel_id)"
-            )
-            for name in ("new_messages", "new_inter", "new_channels"):
-                con.unregister(name)
-            summary.people = int(
-                pd.concat([inter["actor_id"], inter["target_id"], rows["author_id"]]).nunique()
-            )
-            if summary.messages < len(rows):
-                summary.skipped["already in the workspace"] += len(rows) - summary.messages
-            common.record_source(ws, summary, sha, options)
-        return summary
-
-
-def _insert(con, table: str, select: str) -> int:  # type: ignore[no-untyped-def]
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    con.execute(f"INSERT INTO {table} {select}")
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before)
+        out = batch.Batch(channels=channels, messages=rows, interactions=inter)
+        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
 
 
 def _timestamps(path: Path, values: pd.Series) -> pd.Series:
@@ -248,34 +211,33 @@ def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarr
     return text.isin(TRUE).to_numpy()
 
 
-def _explode_targets(rows: pd.DataFrame, sep: str, pseudo) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _explode_targets(rows: pd.DataFrame, sep: str, pseudo: Pseudonymiser) -> pd.DataFrame:
+    """One row per (message, target, kind) from the separated targets column."""
     has = rows["targets"] != ""
-    t = rows.loc[has, ["message_id", "author_id", "ts", "kind", "is_bot", "targets"]]
+    t = rows.loc[has, ["message_id", "kind", "targets"]]
     t = t.assign(target=t["targets"].str.split(sep)).explode("target")
     t["target"] = t["target"].str.strip()
     t = t[t["target"] != ""]
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "ts": t["ts"].array,
-            "actor_id": t["author_id"].to_numpy(),
+            "message_id": t["message_id"].to_numpy(),
             "target_id": pseudo.people(t["target"]),
             "kind": t["kind"].to_numpy(),
-            "message_id": t["message_id"].to_numpy(),
-            "is_bot": t["is_bot"].to_numpy(),
         }
     )
-    return out.drop_duplicates(["message_id", "actor_id", "target_id", "kind"])
 
 
-def _address_to_parent(ws: Workspace, rows: pd.DataFrame, inter: pd.DataFrame) -> pd.DataFrame:
-    """A reply or reaction with no targets is addressed to the author of its parent."""
+def _address_to_parent(ws: Workspace, rows: pd.DataFrame) -> pd.DataFrame:
+    """A reply or reaction with no targets is addressed to the author of its parent,
+    found in the same file or among the messages already in the workspace."""
     orphan = rows[
         rows["kind"].isin(["reply", "reaction"])
         & (rows["targets"] == "")
         & rows["parent_id"].notna()
     ]
+    empty = pd.DataFrame({"message_id": [], "target_id": [], "kind": []}, dtype=object)
     if orphan.empty:
-        return inter
+        return empty
     authors = dict(zip(rows["message_id"], rows["author_id"], strict=True))
     stored = ws.con.execute(
         "SELECT message_id, author_id FROM messages WHERE message_id IN "
@@ -284,15 +246,11 @@ def _address_to_parent(ws: Workspace, rows: pd.DataFrame, inter: pd.DataFrame) -
     ).fetchall()
     authors.update(dict(stored))
     target = orphan["parent_id"].map(authors)
-    found = orphan[target.notna()]
-    extra = pd.DataFrame(
+    found = target.notna()
+    return pd.DataFrame(
         {
-            "ts": found["ts"].array,
-            "actor_id": found["author_id"].to_numpy(),
-            "target_id": target[target.notna()].to_numpy(),
-            "kind": found["kind"].to_numpy(),
-            "message_id": found["message_id"].to_numpy(),
-            "is_bot": found["is_bot"].to_numpy(),
+            "message_id": orphan.loc[found, "message_id"].to_numpy(),
+            "target_id": target[found].to_numpy(),
+            "kind": orphan.loc[found, "kind"].to_numpy(),
         }
     )
-    return pd.concat([inter, extra], ignore_index=True)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import common
+from groundswell.ingest import batch, common
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -85,9 +85,17 @@ def hierarchy_levels(ids: np.ndarray, managers: np.ndarray) -> tuple[np.ndarray,
 
 
 def ingest(
-    ws: Workspace, path: Path, *, mapping: dict[str, str] | None = None, progress: bool = False
+    ws: Workspace,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    progress: bool = False,
+    dry_run: bool = False,
 ) -> common.IngestSummary:
-    """Load an org chart into ``people`` (upserting) and ``aliases``; one transaction."""
+    """Load an org chart into ``people`` (upserting) and ``aliases``; one transaction.
+
+    With ``dry_run`` the file is read, checked and summarised, and nothing is written.
+    """
     with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("orgchart"), **(mapping or {})}
         options = {"mapping": mapping}
@@ -178,28 +186,8 @@ def ingest(
             ).drop_duplicates("alias_id")
 
         bar.step("storing")
-        with ws.transaction() as con:
-            summary.source_id = common.next_source_id(ws)
-            frame["source_id"] = summary.source_id
-            con.register("new_people", frame)
-            con.execute("DELETE FROM people WHERE person_id IN (SELECT person_id FROM new_people)")
-            con.execute(
-                "INSERT INTO people SELECT person_id, display_name, is_internal, department, team, "
-                "title, level, manager_id, location, hire_date::DATE, leave_date::DATE, attrs, "
-                "source_id FROM new_people"
-            )
-            con.unregister("new_people")
-            if len(aliases):
-                aliases["source_id"] = summary.source_id
-                con.register("new_aliases", aliases)
-                con.execute(
-                    "DELETE FROM aliases WHERE alias_id IN (SELECT alias_id FROM new_aliases)"
-                )
-                con.execute("INSERT INTO aliases SELECT * FROM new_aliases")
-                con.unregister("new_aliases")
-            summary.people = len(frame)
-            common.record_source(ws, summary, sha, options)
-        return summary
+        out = batch.Batch(people=frame, aliases=aliases, people_mode="upsert")
+        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
 
 
 def _levels(

@@ -1,0 +1,195 @@
+"""The canonical rows one ingest produces, and the one way they are written.
+
+Every reader builds a :class:`Batch` of canonical frames (pseudonymised already) and calls
+:func:`write`, which inserts them in one transaction with the provenance row last: rows
+already in the workspace are skipped (idempotence), a failure rolls everything back
+(atomicity), and ``dry_run`` performs the same inserts and rolls them back, so the summary
+of a dry run is exactly what a real run would add.
+
+Canonical columns (``schema.sql``):
+
+- people: person_id, display_name, is_internal, department, team, title, level, manager_id,
+  location, hire_date, leave_date, attrs
+- aliases: alias_id, person_id
+- channels: channel_id, name, kind, created_at
+- messages: message_id, channel_id, thread_id, parent_id, author_id, ts, kind,
+  n_recipients, is_question, is_bot, text
+- targets (input to :func:`interactions`): message_id, target_id, kind
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from groundswell.ingest import common
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from groundswell.workspace import Workspace
+
+PEOPLE_COLUMNS = [
+    "person_id", "display_name", "is_internal", "department", "team", "title", "level",
+    "manager_id", "location", "hire_date", "leave_date", "attrs",
+]  # fmt: skip
+MESSAGE_COLUMNS = [
+    "message_id", "channel_id", "thread_id", "parent_id", "author_id", "ts", "kind",
+    "n_recipients", "is_question", "is_bot", "text",
+]  # fmt: skip
+INTERACTION_COLUMNS = [
+    "ts", "actor_id", "target_id", "kind", "message_id", "n_recipients", "is_bot", "weight",
+]  # fmt: skip
+CHANNEL_COLUMNS = ["channel_id", "name", "kind", "created_at"]
+
+
+class DryRun(Exception):
+    """Raised inside the transaction of a dry run to roll it back."""
+
+
+@dataclass
+class Batch:
+    """Canonical frames produced by one reader; any may be None.
+
+    ``people_mode`` is "upsert" for an HR file (its records replace older ones) or "fill"
+    for people seen in a chat export (added only when no record exists, so the HR file
+    always wins).
+    """
+
+    people: pd.DataFrame | None = None
+    aliases: pd.DataFrame | None = None
+    channels: pd.DataFrame | None = None
+    messages: pd.DataFrame | None = None
+    interactions: pd.DataFrame | None = None
+    people_mode: Literal["upsert", "fill"] = "fill"
+
+
+def interactions(messages: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Directed interactions from messages and their targets; sets ``n_recipients``.
+
+    ``targets`` has one row per (message_id, target_id, kind). A message's recipients are
+    its distinct targets of every kind; a ``post`` kind counts as audience but makes no
+    interaction, and neither does an act toward oneself. Updates
+    ``messages["n_recipients"]`` in place and returns the interactions frame.
+    """
+    t = targets.drop_duplicates(["message_id", "target_id", "kind"])
+    n_rec = t.drop_duplicates(["message_id", "target_id"]).groupby("message_id").size()
+    messages["n_recipients"] = messages["message_id"].map(n_rec).fillna(0).astype(np.int32)
+    m = messages[["message_id", "author_id", "ts", "is_bot", "n_recipients"]]
+    out = t.merge(m, on="message_id", how="inner").rename(columns={"author_id": "actor_id"})
+    out = out[(out["kind"] != "post") & (out["actor_id"] != out["target_id"])]
+    out = out.assign(weight=1.0)  # the act's own intensity; kind weights apply at tie time
+    return out[INTERACTION_COLUMNS].reset_index(drop=True)
+
+
+def sha256_path(path: Path) -> str:
+    """sha256 of a file, or of a folder (its relative paths and file contents, sorted)."""
+    if path.is_file():
+        return common.sha256_file(path)
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(path)).encode() + b"\0")
+        h.update(common.sha256_file(f).encode())
+    return h.hexdigest()
+
+
+def write(
+    ws: Workspace,
+    batch: Batch,
+    summary: common.IngestSummary,
+    sha: str,
+    options: dict[str, Any],
+    *,
+    dry_run: bool = False,
+) -> common.IngestSummary:
+    """Insert a batch and its provenance in one transaction (rolled back for a dry run)."""
+    try:
+        with ws.transaction() as con:
+            summary.source_id = sid = common.next_source_id(ws)
+            if batch.people is not None and len(batch.people):
+                summary.people = _people(con, batch.people, sid, batch.people_mode)
+            if batch.aliases is not None and len(batch.aliases):
+                _insert(
+                    con,
+                    "aliases",
+                    batch.aliases[["alias_id", "person_id"]],
+                    sid,
+                    ["alias_id"],
+                    replace=batch.people_mode == "upsert",
+                )
+            if batch.channels is not None and len(batch.channels):
+                _insert(con, "channels", batch.channels[CHANNEL_COLUMNS], sid, ["channel_id"])
+            if batch.messages is not None:
+                summary.messages = _insert(
+                    con, "messages", batch.messages[MESSAGE_COLUMNS], sid, ["message_id"]
+                )
+                if summary.messages < len(batch.messages):
+                    summary.skipped["already in the workspace"] += (
+                        len(batch.messages) - summary.messages
+                    )
+            if batch.interactions is not None:
+                summary.interactions = _insert(
+                    con,
+                    "interactions",
+                    batch.interactions[INTERACTION_COLUMNS],
+                    sid,
+                    ["message_id", "actor_id", "target_id", "kind"],
+                )
+            if batch.people is None and batch.messages is not None:
+                ids = [batch.messages["author_id"]]
+                if batch.interactions is not None:
+                    ids.append(batch.interactions["target_id"])
+                summary.people = int(pd.concat(ids).nunique())
+            common.record_source(ws, summary, sha, options)
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        summary.dry_run = True
+        summary.source_id = None
+    return summary
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    sid: int,
+    key: list[str],
+    *,
+    replace: bool = False,
+) -> int:
+    """Insert rows whose key is not in the table yet (or replace them); returns rows added."""
+    con.register("batch_frame", frame)
+    try:
+        keys = ", ".join(key)
+        if replace:
+            cond = " AND ".join(f"t.{k} = b.{k}" for k in key)
+            con.execute(
+                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM batch_frame b WHERE {cond})"
+            )
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        cols = ", ".join(f"b.{c}" for c in frame.columns)
+        con.execute(
+            f"INSERT INTO {table} SELECT {cols}, {sid} FROM "
+            f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame) b "
+            f"ANTI JOIN {table} t USING ({keys})"
+        )
+        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    finally:
+        con.unregister("batch_frame")
+    return int(after - before)
+
+
+def _people(con: duckdb.DuckDBPyConnection, people: pd.DataFrame, sid: int, mode: str) -> int:
+    frame = people.reindex(columns=PEOPLE_COLUMNS)
+    frame["hire_date"] = pd.to_datetime(frame["hire_date"]).dt.date
+    frame["leave_date"] = pd.to_datetime(frame["leave_date"]).dt.date
+    if mode == "upsert":
+        _insert(con, "people", frame, sid, ["person_id"], replace=True)
+        return len(frame)
+    return _insert(con, "people", frame, sid, ["person_id"])
