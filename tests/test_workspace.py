@@ -68,16 +68,28 @@ def test_newer_schema_is_refused(tmp_path) -> None:
         gs.open(tmp_path / "acme")
 
 
+def test_a_version_1_workspace_is_migrated_keeping_its_data(tmp_path, hr_file, monkeypatch) -> None:
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 1)
+    with gs.init(tmp_path / "old") as ws:
+        ws.ingest_orgchart(hr_file)
+        assert "person_metrics" not in set(ws.query("SHOW TABLES")["name"])
+    monkeypatch.undo()
+    with gs.open(tmp_path / "old") as ws:
+        assert ws.schema_version == workspace.SCHEMA_VERSION == 2
+        assert "person_metrics" in set(ws.query("SHOW TABLES")["name"])
+        assert ws.counts()["people"] == 6
+
+
 def test_migrations_bring_an_old_workspace_up_to_date(tmp_path, monkeypatch) -> None:
     gs.init(tmp_path / "acme").close()
 
     def add_column(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE people ADD COLUMN pronouns VARCHAR")
 
-    monkeypatch.setitem(workspace.MIGRATIONS, 2, add_column)
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(workspace.MIGRATIONS, 3, add_column)
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 3)
     ws = gs.open(tmp_path / "acme")
-    assert ws.schema_version == 2
+    assert ws.schema_version == 3
     assert "pronouns" in ws.query("SELECT * FROM people").columns
     ws.close()
 
@@ -89,12 +101,12 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch) -> None:
         con.execute("ALTER TABLE people ADD COLUMN pronouns VARCHAR")
         raise RuntimeError("migration bug")
 
-    monkeypatch.setitem(workspace.MIGRATIONS, 2, broken)
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(workspace.MIGRATIONS, 3, broken)
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 3)
     with pytest.raises(RuntimeError):
         gs.open(tmp_path / "acme")
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 2)
     ws = gs.open(tmp_path / "acme")
-    assert ws.schema_version == 1
+    assert ws.schema_version == 2
     assert "pronouns" not in ws.query("SELECT * FROM people").columns
     ws.close()

@@ -62,6 +62,10 @@ class Settings:
         return self.raw["ties"]
 
     @property
+    def internal_domains(self) -> list[str]:
+        return [d.lower().lstrip("@") for d in self.raw["ingest"]["internal_domains"]]
+
+    @property
     def analysis(self) -> dict[str, Any]:
         return self.raw["analysis"]
 
@@ -76,6 +80,13 @@ def _check(cond: bool, setting: str, allowed: str, got: object) -> None:
 
 def validate(raw: dict[str, Any]) -> Settings:
     p, t, a = raw["privacy"], raw["ties"], raw["analysis"]
+    domains = raw["ingest"]["internal_domains"]
+    _check(
+        isinstance(domains, list) and all(isinstance(d, str) and d for d in domains),
+        "ingest.internal_domains",
+        'a list of domains such as ["acme.com"]',
+        domains,
+    )
     for k in ("identified", "store_content"):
         _check(isinstance(p[k], bool), f"privacy.{k}", "true or false", p[k])
     _check(

@@ -34,15 +34,23 @@ if TYPE_CHECKING:
     from groundswell.run import Run
 
 DB_FILE = "groundswell.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
-def _schema_v1(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(resources.files("groundswell").joinpath("schema.sql").read_text())
+def _sql_file(name: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    def apply(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(resources.files("groundswell").joinpath(name).read_text())
+
+    apply.__doc__ = f"Apply {name}."
+    return apply
 
 
-#: version -> function that brings a workspace from version-1 to this version.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _schema_v1}
+#: version -> function that brings a workspace from version-1 to this version. Never edit a
+#: released step; add the next one.
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _sql_file("schema.sql"),
+    2: _sql_file("schema_v2.sql"),
+}
 
 
 def init(path: str | Path, *, identified: bool = False, store_content: bool = False) -> Workspace:

@@ -218,3 +218,23 @@ def test_rules_match_a_literal_reading(events, min_n, threshold) -> None:
     for k in got:
         assert got[k][0] == expected[k][0]
         assert np.isclose(got[k][1], expected[k][1])
+
+
+def test_survey_layers_ignore_the_window_and_the_interaction_minimum() -> None:
+    con = store(people=[("x", None, None), ("y", None, None), ("z", None, None)])
+    add(
+        con,
+        [
+            {"a": "x", "t": "y", "kind": "survey:advice", "w": 3.0, "ts": T0 - timedelta(days=90)},
+            {"a": "y", "t": "z", "kind": "survey:advice", "w": 1.0},
+            {"a": "x", "t": "z", "kind": "survey:trust", "w": 5.0},
+        ],
+    )
+    df = build_ties(con, WIN, TieRules(), layers=("survey:advice",))
+    got = {(a, t): w for a, t, w in df[["actor_id", "target_id", "weight"]].itertuples(index=False)}
+    assert got == {("x", "y"): 3.0, ("y", "z"): 1.0}
+    assert set(df["layer"]) == {"survey:advice"}
+    assert ties(con) == {}  # survey answers never count as digital interactions
+    con2 = store()
+    add(con2, [{"a": "x", "t": "y", "kind": "survey:advice", "w": 2.0}])
+    assert len(build_ties(con2, WIN, TieRules(), layers=("survey:advice",))) == 1

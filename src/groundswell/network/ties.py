@@ -13,7 +13,9 @@ same definition:
 5. a tie needs at least ``min_interactions`` acts; its weight is the sum of the kind weights,
    each optionally decayed by age with a half-life.
 
-The formal layer is the reporting line: one tie from each person to their manager.
+The formal layer is the reporting line: one tie from each person to their manager. Each
+survey question is a layer of its own (``survey:advice``, ...): every nomination is a tie,
+weighted by its strength, whatever the window (a survey is a snapshot, not a stream).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def digital_ties_sql(
     """
     if period is not None and period not in PERIODS:
         raise ConfigError(f"period must be one of {PERIODS}; got {period!r}")
-    kinds = [k for k, w in rules.weights.items() if w > 0]
+    kinds = [k for k, w in rules.weights.items() if w > 0 and not k.startswith("survey:")]
     case = " ".join(f"WHEN {_quote(k)} THEN {float(w)!r}" for k, w in rules.weights.items())
     decay = ""
     if rules.decay_half_life_days > 0:
@@ -138,6 +140,29 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def survey_ties_sql(restrict: bool) -> str:
+    """Ties of one survey question ($3): each nomination is a tie, weighted by its strength.
+
+    $1 and $2 (the window) only decide who is employed when ``restrict`` is on.
+    """
+    eligible = f"eligible AS ({eligible_people_sql()}), " if restrict else ""
+    keep = (
+        " AND actor_id IN (SELECT person_id FROM eligible)"
+        " AND target_id IN (SELECT person_id FROM eligible)"
+        if restrict
+        else " AND $1::TIMESTAMPTZ <= $2::TIMESTAMPTZ"
+    )
+    return (
+        f"WITH {eligible}resolved AS ("
+        "SELECT coalesce(a1.person_id, i.actor_id) AS actor_id, "
+        "coalesce(a2.person_id, i.target_id) AS target_id, i.weight "
+        "FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id "
+        "LEFT JOIN aliases a2 ON a2.alias_id = i.target_id WHERE i.kind = $3) "
+        "SELECT actor_id, target_id, count(*)::BIGINT AS n, max(weight) AS weight "
+        f"FROM resolved WHERE actor_id <> target_id{keep} GROUP BY actor_id, target_id"
+    )
+
+
 def eligible_people_sql() -> str:
     """People employed during the window ($1, $2): hired before its end, not gone before it."""
     return (
@@ -160,9 +185,11 @@ def build_ties(
     period: str | None = None,
 ) -> pd.DataFrame:
     """Ties of the chosen layers: a DataFrame (actor_id, target_id, layer, [period,] n, weight)."""
-    unknown = [layer for layer in layers if layer not in LAYERS]
+    unknown = [layer for layer in layers if layer not in LAYERS and not layer.startswith("survey:")]
     if unknown:
-        raise ConfigError(f"unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
+        raise ConfigError(
+            f"unknown layer(s) {unknown}; expected some of {list(LAYERS)} or survey:QUESTION"
+        )
     restrict = rules.internal_only and has_orgchart(con)
     frames = []
     if "digital" in layers:
@@ -182,6 +209,10 @@ def build_ties(
             [window.start, window.end],
         ).df()
         df.insert(2, "layer", "formal")
+        frames.append(df)
+    for layer in (x for x in layers if x.startswith("survey:")):
+        df = con.execute(survey_ties_sql(restrict), [window.start, window.end, layer]).df()
+        df.insert(2, "layer", layer)
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
