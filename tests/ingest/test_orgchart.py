@@ -148,3 +148,19 @@ def test_dry_run_writes_nothing(ws, hr_file) -> None:
     s = ws.ingest_orgchart(hr_file, dry_run=True)
     assert s.people == 6 and s.dry_run
     assert snapshot(ws) == before
+
+
+def test_alias_chains_resolve_whatever_the_ingest_order(ws, hr_file) -> None:
+    from groundswell.ingest import batch, common
+
+    p = ws.pseudonymiser.person
+    # a chat export first: user U1 is ann@x.com
+    chat = batch.Batch(
+        aliases=__import__("pandas").DataFrame(
+            {"alias_id": [p("U1")], "person_id": [p("ann@x.com")]}
+        )
+    )
+    batch.write(ws, chat, common.IngestSummary("chat", "test", None), "sha-chat", {})
+    ws.ingest_orgchart(hr_file)  # then the HR file: ann@x.com is E1
+    aliases = dict(ws.query("SELECT alias_id, person_id FROM aliases").to_numpy().tolist())
+    assert aliases[p("U1")] == p("E1") and aliases[p("ann@x.com")] == p("E1")

@@ -6,6 +6,9 @@ already in the workspace are skipped (idempotence), a failure rolls everything b
 (atomicity), and ``dry_run`` performs the same inserts and rolls them back, so the summary
 of a dry run is exactly what a real run would add.
 
+Aliases may point at another alias (a chat user id at an email, an email at an HR id); the
+writer rewrites such chains so that every alias points straight at its person.
+
 Canonical columns (``schema.sql``):
 
 - people: person_id, display_name, is_internal, department, team, title, level, manager_id,
@@ -122,6 +125,7 @@ def write(
                     ["alias_id"],
                     replace=batch.people_mode == "upsert",
                 )
+                _compress_aliases(con)
             if batch.channels is not None and len(batch.channels):
                 _insert(con, "channels", batch.channels[CHANNEL_COLUMNS], sid, ["channel_id"])
             if batch.messages is not None:
@@ -183,6 +187,23 @@ def _insert(
     finally:
         con.unregister("batch_frame")
     return int(after - before)
+
+
+def _compress_aliases(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep every alias one hop from its person, whatever the order of ingests.
+
+    A chat export maps its user id to the person's email; an HR file maps that email to the
+    employee id. Rewriting chains (user id -> email -> employee id) to point straight at the
+    end lets the tie rules resolve an identifier with a single join.
+    """
+    for _ in range(8):  # chains are short; a cycle cannot arise from the readers
+        changed = con.execute(
+            "UPDATE aliases SET person_id = b.person_id FROM aliases b "
+            "WHERE aliases.person_id = b.alias_id AND aliases.alias_id <> b.alias_id "
+            "AND aliases.person_id <> b.person_id"
+        ).fetchall()
+        if not changed or changed[0][0] == 0:
+            return
 
 
 def _people(con: duckdb.DuckDBPyConnection, people: pd.DataFrame, sid: int, mode: str) -> int:
