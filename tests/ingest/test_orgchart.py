@@ -164,3 +164,39 @@ def test_alias_chains_resolve_whatever_the_ingest_order(ws, hr_file) -> None:
     ws.ingest_orgchart(hr_file)  # then the HR file: ann@x.com is E1
     aliases = dict(ws.query("SELECT alias_id, person_id FROM aliases").to_numpy().tolist())
     assert aliases[p("U1")] == p("E1") and aliases[p("ann@x.com")] == p("E1")
+
+
+def test_batch_writes_metrics_and_replaces_newer_figures(ws) -> None:
+    import pandas as pd
+
+    from groundswell.ingest import batch, common
+
+    pm = pd.DataFrame(
+        {
+            "person_id": ["p_a", "p_a"],
+            "period_start": ["2024-01-01", "2024-01-08"],
+            "metric": ["Collaboration_hours"] * 2,
+            "value": [3.5, 4.0],
+        }
+    )
+    gm = pd.DataFrame(
+        {
+            "attribute": ["Organization"],
+            "group_a": ["Sales"],
+            "group_b": ["HR"],
+            "period_start": ["2024-01-01"],
+            "metric": ["Collaboration_hours"],
+            "value": [12.0],
+        }
+    )
+    pm["period_start"] = pd.to_datetime(pm["period_start"]).dt.date
+    gm["period_start"] = pd.to_datetime(gm["period_start"]).dt.date
+    b = batch.Batch(person_metrics=pm, group_metrics=gm)
+    batch.write(ws, b, common.IngestSummary("x", "viva", None), "sha1", {})
+    pm.loc[1, "value"] = 5.0
+    batch.write(
+        ws, batch.Batch(person_metrics=pm), common.IngestSummary("y", "viva", None), "sha2", {}
+    )
+    got = ws.query("SELECT value FROM person_metrics ORDER BY period_start")["value"].tolist()
+    assert got == [3.5, 5.0]
+    assert ws.query("SELECT count(*) AS n FROM group_metrics")["n"][0] == 1

@@ -18,6 +18,8 @@ Canonical columns (``schema.sql``):
 - messages: message_id, channel_id, thread_id, parent_id, author_id, ts, kind,
   n_recipients, is_question, is_bot, text
 - targets (input to :func:`interactions`): message_id, target_id, kind
+- person_metrics: person_id, period_start, metric, value (schema_v2.sql)
+- group_metrics: attribute, group_a, group_b, period_start, metric, value (schema_v2.sql)
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ INTERACTION_COLUMNS = [
     "ts", "actor_id", "target_id", "kind", "message_id", "n_recipients", "is_bot", "weight",
 ]  # fmt: skip
 CHANNEL_COLUMNS = ["channel_id", "name", "kind", "created_at"]
+PERSON_METRIC_COLUMNS = ["person_id", "period_start", "metric", "value"]
+GROUP_METRIC_COLUMNS = ["attribute", "group_a", "group_b", "period_start", "metric", "value"]
 
 
 class DryRun(Exception):
@@ -69,6 +73,8 @@ class Batch:
     channels: pd.DataFrame | None = None
     messages: pd.DataFrame | None = None
     interactions: pd.DataFrame | None = None
+    person_metrics: pd.DataFrame | None = None
+    group_metrics: pd.DataFrame | None = None
     people_mode: Literal["upsert", "fill"] = "fill"
 
 
@@ -143,6 +149,24 @@ def write(
                     batch.interactions[INTERACTION_COLUMNS],
                     sid,
                     ["message_id", "actor_id", "target_id", "kind"],
+                )
+            if batch.person_metrics is not None and len(batch.person_metrics):
+                _insert(
+                    con,
+                    "person_metrics",
+                    batch.person_metrics[PERSON_METRIC_COLUMNS],
+                    sid,
+                    ["person_id", "period_start", "metric"],
+                    replace=True,
+                )
+            if batch.group_metrics is not None and len(batch.group_metrics):
+                _insert(
+                    con,
+                    "group_metrics",
+                    batch.group_metrics[GROUP_METRIC_COLUMNS],
+                    sid,
+                    ["attribute", "group_a", "group_b", "period_start", "metric"],
+                    replace=True,
                 )
             if batch.people is None and batch.messages is not None:
                 ids = [batch.messages["author_id"]]
