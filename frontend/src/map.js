@@ -18,6 +18,7 @@
 // refresh (one per state change, coalesced to one per frame), never per frame.
 import Graph from "graphology";
 import Sigma from "sigma";
+import { EdgeArrowProgram, EdgeLineProgram, EdgeRectangleProgram } from "sigma/rendering";
 import { CSS } from "./style.js";
 
 const SUPPRESSED = "(suppressed)";
@@ -48,9 +49,15 @@ const PALETTE = [
 const SUPPRESSED_COLOUR = "#9e9e9e";
 const MISSING_COLOUR = "#cfcfcf";
 const DEFAULT_NODE_COLOUR = "#4e79a7";
-const DIM_NODE_COLOUR = "#e4e4e4";
-const EDGE_COLOUR = "rgba(90, 96, 110, 0.16)";
-const EDGE_HIGHLIGHT_COLOUR = "rgba(40, 44, 52, 0.75)";
+// sigma's WebGL canvases hold premultiplied alpha: a translucent colour must have its
+// red, green and blue already scaled by alpha, or it composites as (near) white.
+function premultiplied(r, g, b, a) {
+  return `rgba(${Math.round(r * a)},${Math.round(g * a)},${Math.round(b * a)},${a})`;
+}
+const EDGE_COLOUR = premultiplied(70, 78, 92, 0.14);
+// Dimmed nodes are translucent so highlighted edges (drawn below nodes) show through.
+const DIM_NODE_COLOUR = premultiplied(175, 180, 188, 0.3);
+const EDGE_HIGHLIGHT_COLOUR = premultiplied(40, 44, 52, 0.8);
 const MIN_RADIUS = 2;
 const MAX_RADIUS = 12;
 
@@ -137,7 +144,8 @@ export function buildGraph(data) {
     }
     graph.addEdge(source, target, {
       weight,
-      size: 0.35 + 0.9 * (Math.log1p(Math.max(weight, 0)) / logMax),
+      // Thickness (pixels) used when the edge is highlighted; the overview draws 1px lines.
+      size: 1 + 2 * (Math.log1p(Math.max(weight, 0)) / logMax),
     });
   }
   return graph;
@@ -155,6 +163,7 @@ export function render(container, data) {
   const graph = buildGraph(data);
   const tGraph = performance.now();
   const directed = graph.type === "directed";
+  const highlightEdgeType = directed ? "arrow" : "line";
 
   const colourBy = (Array.isArray(data.colour_by) ? data.colour_by : []).map(String);
 
@@ -164,7 +173,9 @@ export function render(container, data) {
   if (!container.hasAttribute("aria-label"))
     container.setAttribute("aria-label", "Interactive network map");
   container.setAttribute("role", "region");
-  if (container.clientHeight < 120) container.style.height = "640px";
+  // The template sets the height; a div without one would collapse, so give it a default.
+  // (Computed height still reads e.g. "640px" while a report tab hides the map.)
+  if (!(parseFloat(getComputedStyle(container).height) >= 120)) container.style.height = "640px";
 
   const toolbar = el("div", { className: "gs-toolbar", role: "toolbar" });
   toolbar.setAttribute("aria-label", "Network map controls");
@@ -225,6 +236,7 @@ export function render(container, data) {
       "Drag to pan, scroll to zoom, click a person to show their connections.",
   );
   canvasHost.setAttribute("role", "img");
+  canvasHost.tabIndex = 0; // focusable, so Escape clears a selection from the keyboard
   stage.append(canvasHost, legend, zoomBox, tooltip);
   container.append(toolbar, stage);
 
@@ -262,46 +274,12 @@ export function render(container, data) {
     }
   }
 
-  // --------------------------------------------------------------- sigma
-  const sigma = new Sigma(graph, canvasHost, {
-    allowInvalidContainer: true,
-    hideEdgesOnMove: true,
-    hideLabelsOnMove: true,
-    renderEdgeLabels: false,
-    enableEdgeEvents: false,
-    defaultEdgeType: directed ? "arrow" : "line",
-    defaultEdgeColor: EDGE_COLOUR,
-    defaultNodeColor: DEFAULT_NODE_COLOUR,
-    labelRenderedSizeThreshold: 9,
-    labelDensity: 0.6,
-    labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    labelSize: 11,
-    zIndex: true,
-    minCameraRatio: 0.01,
-    maxCameraRatio: 10,
-    stagePadding: 20,
-    nodeReducer(node, data) {
-      const nodes = state.focusNodes;
-      if (nodes === null) return data;
-      if (!nodes.has(node)) return { ...data, color: DIM_NODE_COLOUR, label: "", zIndex: 0 };
-      const isFocus = node === (state.hovered ?? state.selected);
-      return { ...data, zIndex: isFocus ? 2 : 1, forceLabel: isFocus, highlighted: isFocus };
-    },
-    edgeReducer(edge, data) {
-      if (state.focusNodes === null) return data;
-      let on;
-      if (state.focusEdges !== null) on = state.focusEdges.has(edge);
-      else on = state.focusNodes.has(graph.source(edge)) && state.focusNodes.has(graph.target(edge));
-      if (!on) return { ...data, hidden: true };
-      return { ...data, color: EDGE_HIGHLIGHT_COLOUR, size: Math.max(data.size, 0.8), zIndex: 1 };
-    },
-  });
-  const camera = sigma.getCamera();
-
   // One reducer pass per animation frame at most, however fast the mouse moves.
+  let sigma = null; // created once the graph is coloured, below
+  let camera = null;
   let refreshQueued = false;
   function queueRefresh() {
-    if (refreshQueued) return;
+    if (refreshQueued || sigma === null) return;
     refreshQueued = true;
     requestAnimationFrame(() => {
       refreshQueued = false;
@@ -386,6 +364,50 @@ export function render(container, data) {
     queueRefresh();
   }
   colourSelect.addEventListener("change", () => applyColour(colourSelect.value));
+
+  // Colour the nodes before sigma first indexes the graph: one processing pass, not two.
+  if (colourBy.length) colourSelect.value = colourBy[0];
+  applyColour(state.colourAttr);
+
+  // --------------------------------------------------------------- sigma
+  sigma = new Sigma(graph, canvasHost, {
+    allowInvalidContainer: true,
+    hideEdgesOnMove: true,
+    hideLabelsOnMove: true,
+    renderEdgeLabels: false,
+    enableEdgeEvents: false,
+    // Overview: 50,000 one-pixel GL lines are the cheapest thing to draw. Highlighted
+    // edges switch (in the reducer) to thick anti-aliased lines, with arrows if directed.
+    edgeProgramClasses: { fast: EdgeLineProgram, line: EdgeRectangleProgram, arrow: EdgeArrowProgram },
+    defaultEdgeType: "fast",
+    minEdgeThickness: 1,
+    defaultEdgeColor: EDGE_COLOUR,
+    defaultNodeColor: DEFAULT_NODE_COLOUR,
+    labelRenderedSizeThreshold: 9,
+    labelDensity: 0.6,
+    labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    labelSize: 11,
+    zIndex: true,
+    minCameraRatio: 0.01,
+    maxCameraRatio: 10,
+    stagePadding: 20,
+    nodeReducer(node, data) {
+      const nodes = state.focusNodes;
+      if (nodes === null) return data;
+      if (!nodes.has(node)) return { ...data, color: DIM_NODE_COLOUR, label: "", zIndex: 0 };
+      const isFocus = node === (state.hovered ?? state.selected);
+      return { ...data, zIndex: isFocus ? 2 : 1, forceLabel: isFocus, highlighted: isFocus };
+    },
+    edgeReducer(edge, data) {
+      if (state.focusNodes === null) return data;
+      let on;
+      if (state.focusEdges !== null) on = state.focusEdges.has(edge);
+      else on = state.focusNodes.has(graph.source(edge)) && state.focusNodes.has(graph.target(edge));
+      if (!on) return { ...data, hidden: true };
+      return { ...data, type: highlightEdgeType, color: EDGE_HIGHLIGHT_COLOUR, zIndex: 1 };
+    },
+  });
+  camera = sigma.getCamera();
 
   // ------------------------------------------------------------- tooltip
   function placeTooltip() {
@@ -474,7 +496,7 @@ export function render(container, data) {
     const display = sigma.getNodeDisplayData(node);
     if (display) {
       camera.animate(
-        { x: display.x, y: display.y, ratio: Math.min(camera.ratio, 0.25) },
+        { x: display.x, y: display.y, ratio: Math.min(camera.ratio, 0.4) },
         { duration: 500 },
       );
     }
@@ -546,10 +568,6 @@ export function render(container, data) {
     }).observe(canvasHost);
   }
 
-  if (colourBy.length) colourSelect.value = colourBy[0];
-  applyColour(state.colourAttr);
-  recomputeFocus();
-  sigma.refresh();
   const tRender = performance.now();
 
   return {

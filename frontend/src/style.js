@@ -32,7 +32,8 @@ export const CSS = `
 .gs-zoom button{width:30px;height:30px;font:16px/1 inherit;border:1px solid #b8bec7;
   border-radius:4px;background:#fff;color:inherit;cursor:pointer}
 .gs-zoom button:hover{background:#f0f2f5}
-.gs-map button:focus-visible,.gs-map select:focus-visible,.gs-map input:focus-visible{
+.gs-map button:focus-visible,.gs-map select:focus-visible,.gs-map input:focus-visible,
+.gs-canvas:focus-visible{
   outline:2px solid #1f6feb;outline-offset:1px}
 .gs-tooltip{position:absolute;top:0;left:0;z-index:3;max-width:22em;padding:6px 8px;
   pointer-events:none;background:rgba(255,255,255,.97);border:1px solid #c9ced6;
