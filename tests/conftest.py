@@ -84,6 +84,15 @@ def events_file(tmp_path: Path) -> Callable[..., Path]:
 def snapshot(ws: gs.Workspace) -> dict[str, object]:
     """Everything an ingest could change, to compare before and after a failure."""
     out: dict[str, object] = {}
-    for table in ("people", "aliases", "channels", "messages", "interactions", "sources"):
+    for table in (
+        "people",
+        "aliases",
+        "channels",
+        "messages",
+        "interactions",
+        "sources",
+        "person_metrics",
+        "group_metrics",
+    ):
         out[table] = ws.query(f"SELECT * FROM {table} ORDER BY ALL").to_dict(orient="list")
     return out

@@ -15,6 +15,7 @@ from rich.table import Table
 
 import groundswell as gs
 from groundswell.errors import ConfigError, GroundswellError
+from groundswell.ingest import READERS
 
 app = typer.Typer(
     help="groundswell: the informal network beside the org chart.",
@@ -134,12 +135,97 @@ def ingest_events(
     _show(summary.lines(), quiet)
 
 
+PathArg = Annotated[Path, typer.Argument(help="The export: a file, a folder or a zip.")]
+
+
+def _simple_reader(kind: str, what: str) -> None:
+    """`groundswell ingest KIND WORKSPACE PATH [--dry-run] [--quiet]` for a reader with no
+    options of its own."""
+
+    def command(
+        workspace: WorkspaceArg,
+        path: PathArg,
+        dry_run: DryRunOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        with gs.open(workspace) as ws:
+            summary = ws.ingest(kind, path, progress=not quiet, dry_run=dry_run)
+        _show(summary.lines(), quiet)
+
+    command.__doc__ = f"Load {what}."
+    command.__name__ = f"ingest_{kind}"
+    ingest_app.command(kind)(_errors(command))
+
+
+for _kind in ("slack", "teams", "engage", "email", "calendar"):
+    _simple_reader(_kind, READERS[_kind][1])
+
+
+@ingest_app.command("viva")
+@_errors
+def ingest_viva(
+    workspace: WorkspaceArg,
+    path: PathArg,
+    date_format: Annotated[
+        str, typer.Option(help="auto, iso, mdy or dmy: how MetricDate is written.")
+    ] = "auto",
+    attribute: Annotated[
+        list[str] | None, typer.Option(help="A person-query column that is an HR attribute.")
+    ] = None,
+    dry_run: DryRunOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load a Microsoft Viva Insights query (person-to-person, person or group-to-group)."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest(
+            "viva",
+            path,
+            progress=not quiet,
+            dry_run=dry_run,
+            date_format=date_format,
+            attributes=attribute or None,
+        )
+    _show(summary.lines(), quiet)
+
+
+@ingest_app.command("survey")
+@_errors
+def ingest_survey(
+    workspace: WorkspaceArg,
+    path: PathArg,
+    map: MapOpt = None,
+    question: Annotated[
+        str | None, typer.Option(help="The question, for a file with no question column.")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="When the answers were given, if the file does not say.")
+    ] = None,
+    dry_run: DryRunOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load relationship survey answers (respondent, question, nominee, strength)."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest(
+            "survey",
+            path,
+            progress=not quiet,
+            dry_run=dry_run,
+            mapping=_mapping(map),
+            question=question,
+            date=date,
+        )
+    _show(summary.lines(), quiet)
+
+
 @app.command()
 @_errors
 def analyze(
     workspace: WorkspaceArg,
     window: Annotated[str | None, typer.Option(help="START:END dates, END inclusive.")] = None,
-    layer: Annotated[list[str] | None, typer.Option(help="digital, formal (repeat).")] = None,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option(help="digital, formal, collaboration, survey:QUESTION (repeat)."),
+    ] = None,
     unweighted: Annotated[bool, typer.Option(help="Ignore tie weights.")] = False,
     quiet: QuietOpt = False,
 ) -> None:

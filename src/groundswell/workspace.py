@@ -232,6 +232,21 @@ class Workspace:
             dry_run=dry_run,
         )
 
+    def ingest(
+        self,
+        kind: str,
+        path: str | Path,
+        *,
+        progress: bool = False,
+        dry_run: bool = False,
+        **options: Any,
+    ) -> IngestSummary:
+        """Load a source of any kind (``slack``, ``teams``, ``email``, ...; see
+        :data:`groundswell.ingest.READERS`) with the reader's own options."""
+        from groundswell.ingest import reader
+
+        return reader(kind).ingest(self, Path(path), progress=progress, dry_run=dry_run, **options)
+
     def analyze(
         self,
         window: str | Window | None = None,

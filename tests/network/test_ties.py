@@ -220,6 +220,26 @@ def test_rules_match_a_literal_reading(events, min_n, threshold) -> None:
         assert np.isclose(got[k][1], expected[k][1])
 
 
+def test_collaboration_layer_needs_one_row_and_sums_scores() -> None:
+    con = store()
+    add(
+        con,
+        [
+            {"a": "x", "t": "y", "kind": "collaboration", "w": 0.25},
+            {"a": "x", "t": "y", "kind": "collaboration", "w": 0.5},
+            {"a": "y", "t": "x", "kind": "collaboration", "w": 0.1},
+            {"a": "y", "t": "z", "kind": "collaboration", "w": 9.0, "ts": WIN.end},
+        ],
+    )
+    df = build_ties(con, WIN, TieRules(), layers=("collaboration",))
+    got = {
+        (a, t): (n, w)
+        for a, t, n, w in df[["actor_id", "target_id", "n", "weight"]].itertuples(index=False)
+    }
+    assert got == {("x", "y"): (2, 0.75), ("y", "x"): (1, 0.1)}
+    assert ties(con) == {}  # never part of the digital layer
+
+
 def test_survey_layers_ignore_the_window_and_the_interaction_minimum() -> None:
     con = store(people=[("x", None, None), ("y", None, None), ("z", None, None)])
     add(

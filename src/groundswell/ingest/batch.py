@@ -151,7 +151,7 @@ def write(
                     ["message_id", "actor_id", "target_id", "kind"],
                 )
             if batch.person_metrics is not None and len(batch.person_metrics):
-                _insert(
+                summary.metrics += _insert(
                     con,
                     "person_metrics",
                     batch.person_metrics[PERSON_METRIC_COLUMNS],
@@ -160,7 +160,7 @@ def write(
                     replace=True,
                 )
             if batch.group_metrics is not None and len(batch.group_metrics):
-                _insert(
+                summary.metrics += _insert(
                     con,
                     "group_metrics",
                     batch.group_metrics[GROUP_METRIC_COLUMNS],

@@ -37,6 +37,7 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     already_ingested: bool = False
     dry_run: bool = False
+    metrics: int = 0
 
     @property
     def rows_skipped(self) -> int:
@@ -52,6 +53,8 @@ class IngestSummary:
             f"{self.messages:,} messages, {self.interactions:,} interactions "
             + ("(dry run: nothing written)" if self.dry_run else f"(source {self.source_id})")
         ]
+        if self.metrics:
+            out.append(f"{self.metrics:,} metric values (person or group figures)")
         if self.rows_skipped:
             out.append(f"skipped {self.rows_skipped:,} rows:")
             out += [f"  {n:,}  {why}" for why, n in self.skipped.most_common() if n]

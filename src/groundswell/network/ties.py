@@ -15,7 +15,8 @@ same definition:
 
 The formal layer is the reporting line: one tie from each person to their manager. Each
 survey question is a layer of its own (``survey:advice``, ...): every nomination is a tie,
-weighted by its strength, whatever the window (a survey is a snapshot, not a stream).
+weighted by its strength, whatever the window (a survey is a snapshot, not a stream). The
+``collaboration`` layer holds pairs a source has already aggregated (Viva Insights).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from groundswell.network.window import Window
 
-LAYERS = ("digital", "formal")
+LAYERS = ("digital", "formal", "collaboration")
 PERIODS = ("day", "week", "month")
 
 
@@ -140,6 +141,29 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def collaboration_ties_sql(restrict: bool) -> str:
+    """Ties of the ``collaboration`` layer: pairs a source has already aggregated (Microsoft
+    Viva Insights' person-to-person query). Each row is a period's verdict on a pair, so one
+    is enough for a tie; its weight is the sum of the pair's scores inside the window."""
+    eligible = f"eligible AS ({eligible_people_sql()}), " if restrict else ""
+    keep = (
+        " AND actor_id IN (SELECT person_id FROM eligible)"
+        " AND target_id IN (SELECT person_id FROM eligible)"
+        if restrict
+        else ""
+    )
+    return (
+        f"WITH {eligible}resolved AS ("
+        "SELECT coalesce(a1.person_id, i.actor_id) AS actor_id, "
+        "coalesce(a2.person_id, i.target_id) AS target_id, i.weight "
+        "FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id "
+        "LEFT JOIN aliases a2 ON a2.alias_id = i.target_id WHERE i.kind = 'collaboration' "
+        "AND i.ts >= $1 AND i.ts < $2 AND i.n_recipients <= $3) "
+        "SELECT actor_id, target_id, count(*)::BIGINT AS n, sum(weight) AS weight "
+        f"FROM resolved WHERE actor_id <> target_id{keep} GROUP BY actor_id, target_id"
+    )
+
+
 def survey_ties_sql(restrict: bool) -> str:
     """Ties of one survey question ($3): each nomination is a tie, weighted by its strength.
 
@@ -209,6 +233,12 @@ def build_ties(
             [window.start, window.end],
         ).df()
         df.insert(2, "layer", "formal")
+        frames.append(df)
+    if "collaboration" in layers:
+        df = con.execute(
+            collaboration_ties_sql(restrict), [window.start, window.end, rules.broadcast_threshold]
+        ).df()
+        df.insert(2, "layer", "collaboration")
         frames.append(df)
     for layer in (x for x in layers if x.startswith("survey:")):
         df = con.execute(survey_ties_sql(restrict), [window.start, window.end, layer]).df()
