@@ -157,8 +157,35 @@ def _simple_reader(kind: str, what: str) -> None:
     ingest_app.command(kind)(_errors(command))
 
 
-for _kind in ("slack", "teams", "engage", "email", "calendar"):
+for _kind in ("slack", "teams", "engage", "email"):
     _simple_reader(_kind, READERS[_kind][1])
+
+
+@ingest_app.command("calendar")
+@_errors
+def ingest_calendar(
+    workspace: WorkspaceArg,
+    path: PathArg,
+    expand: Annotated[
+        bool, typer.Option(help="Expand recurring meetings into their occurrences.")
+    ] = True,
+    max_occurrences: Annotated[
+        int, typer.Option(help="At most this many occurrences of one series.")
+    ] = 1000,
+    dry_run: DryRunOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load calendar exports (.ics file or folder)."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest(
+            "calendar",
+            path,
+            progress=not quiet,
+            dry_run=dry_run,
+            expand=expand,
+            max_occurrences=max_occurrences,
+        )
+    _show(summary.lines(), quiet)
 
 
 @ingest_app.command("viva")

@@ -200,3 +200,22 @@ def test_batch_writes_metrics_and_replaces_newer_figures(ws) -> None:
     got = ws.query("SELECT value FROM person_metrics ORDER BY period_start")["value"].tolist()
     assert got == [3.5, 5.0]
     assert ws.query("SELECT count(*) AS n FROM group_metrics")["n"][0] == 1
+
+
+def test_chat_profiles_do_not_duplicate_hr_people(ws, hr_file) -> None:
+    import pandas as pd
+
+    from groundswell.ingest import batch, common
+
+    p = ws.pseudonymiser.person
+    profile = pd.DataFrame(
+        {"person_id": [p("ann@x.com")], "is_internal": [True], "title": ["Chief"]}
+    )
+    chat = batch.Batch(
+        people=profile, aliases=pd.DataFrame({"alias_id": [p("U1")], "person_id": [p("ann@x.com")]})
+    )
+    batch.write(ws, chat, common.IngestSummary("chat", "test", None), "sha-chat", {})
+    assert ws.counts()["people"] == 1
+    ws.ingest_orgchart(hr_file)  # the HR file links ann@x.com to E1: one Ann remains
+    people = set(ws.query("SELECT person_id FROM people")["person_id"])
+    assert p("E1") in people and p("ann@x.com") not in people and len(people) == 6

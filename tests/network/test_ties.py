@@ -23,6 +23,11 @@ WIN = Window(T0, T0 + timedelta(days=28))
 def store(people: list[tuple] | None = None, aliases: list[tuple] | None = None):
     con = duckdb.connect()
     con.execute(resources.files("groundswell").joinpath("schema.sql").read_text())
+    if people:  # as if an org chart had been ingested
+        con.execute(
+            "INSERT INTO sources VALUES (1, 'orgchart', 'hr.csv', 'x', '{}', 0, 0, '{}', 0, 0, "
+            "0, now())"
+        )
     for pid, hire, leave in people or []:
         con.execute(
             "INSERT INTO people (person_id, is_internal, hire_date, leave_date, source_id) "

@@ -132,6 +132,8 @@ def write(
                     replace=batch.people_mode == "upsert",
                 )
                 _compress_aliases(con)
+            if batch.people is not None or batch.aliases is not None:
+                _drop_aliased_people(con)
             if batch.channels is not None and len(batch.channels):
                 _insert(con, "channels", batch.channels[CHANNEL_COLUMNS], sid, ["channel_id"])
             if batch.messages is not None:
@@ -211,6 +213,16 @@ def _insert(
     finally:
         con.unregister("batch_frame")
     return int(after - before)
+
+
+def _drop_aliased_people(con: duckdb.DuckDBPyConnection) -> None:
+    """A people row keyed by an identifier that turned out to be another person's alias (a
+    chat profile keyed by email, once the HR file links that email to an employee id) is a
+    duplicate of that person: drop it, the HR record wins."""
+    con.execute(
+        "DELETE FROM people WHERE person_id IN "
+        "(SELECT alias_id FROM aliases WHERE alias_id <> person_id)"
+    )
 
 
 def _compress_aliases(con: duckdb.DuckDBPyConnection) -> None:

@@ -197,7 +197,11 @@ def eligible_people_sql() -> str:
 
 
 def has_orgchart(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM people WHERE is_internal").fetchall()[0][0])
+    """Whether an HR org chart was ingested (people seen only in chat or email do not count:
+    they say nothing about who is employed)."""
+    return bool(
+        con.execute("SELECT count(*) FROM sources WHERE kind = 'orgchart'").fetchall()[0][0]
+    )
 
 
 def build_ties(
