@@ -209,6 +209,19 @@ def record_source(ws: Workspace, summary: IngestSummary, sha: str, options: dict
     )
 
 
+def stored_authors(ws: Workspace, message_ids: list[str]) -> dict[str, str]:
+    """Authors of messages already in the workspace (to address a reply whose parent came
+    in an earlier ingest), by message id."""
+    if not message_ids:
+        return {}
+    rows = ws.con.execute(
+        "SELECT message_id, author_id FROM messages WHERE message_id IN "
+        "(SELECT unnest(?::VARCHAR[]))",
+        [list(message_ids)],
+    ).fetchall()
+    return dict(rows)
+
+
 def locate(path: Path, pos: int) -> dict[str, Any]:
     """Where the record at 0-based position ``pos`` is, for an InputError: the line of a CSV
     as a text editor counts it (header = line 1), or the 1-based row of a Parquet file."""

@@ -637,12 +637,7 @@ def _parents(
     known = dict(zip(msg_ids.tolist(), authors.tolist(), strict=True))
     unknown = sorted(set(pids.tolist()) - known.keys())
     if unknown:
-        stored = ws.con.execute(
-            "SELECT message_id, author_id FROM messages WHERE message_id IN "
-            "(SELECT unnest(?::VARCHAR[]))",
-            [unknown],
-        ).fetchall()
-        known.update(dict(stored))
+        known.update(common.stored_authors(ws, unknown))
     j = 0
     for k in rows:
         cands = pids[j : j + len(c.parents[k])].tolist()

@@ -239,12 +239,7 @@ def _address_to_parent(ws: Workspace, rows: pd.DataFrame) -> pd.DataFrame:
     if orphan.empty:
         return empty
     authors = dict(zip(rows["message_id"], rows["author_id"], strict=True))
-    stored = ws.con.execute(
-        "SELECT message_id, author_id FROM messages WHERE message_id IN "
-        "(SELECT unnest(?::VARCHAR[]))",
-        [orphan["parent_id"].unique().tolist()],
-    ).fetchall()
-    authors.update(dict(stored))
+    authors.update(common.stored_authors(ws, orphan["parent_id"].unique().tolist()))
     target = orphan["parent_id"].map(authors)
     found = target.notna()
     return pd.DataFrame(

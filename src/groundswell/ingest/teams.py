@@ -507,12 +507,7 @@ def _targets(
     rep = m[human & m["parent_id"].notna().to_numpy()]
     missing = sorted(set(rep["parent_id"]) - authors.keys())
     if missing:
-        stored = ws.con.execute(
-            "SELECT message_id, author_id FROM messages WHERE message_id IN "
-            "(SELECT unnest(?::VARCHAR[]))",
-            [missing],
-        ).fetchall()
-        authors = {**authors, **dict(stored)}
+        authors = {**authors, **common.stored_authors(ws, missing)}
     target = rep["parent_id"].map(authors)
     lost = int(target.isna().sum())
     if lost:
