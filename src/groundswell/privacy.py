@@ -84,11 +84,22 @@ class Pseudonymiser:
         array steps. Raises if two different identifiers receive the same pseudonym.
         """
         n_chars = length or self._length
-        values = pd.Series(list(raws) if not isinstance(raws, pd.Series) else raws, dtype="string")
-        norm = values.str.strip().str.lower().fillna("")
-        codes, uniques = pd.factorize(norm)
+        values = np.asarray(raws.to_numpy() if isinstance(raws, pd.Series) else list(raws),
+                            dtype=object)
+        missing = pd.isna(values)
+        if missing.any():
+            values = values.copy()
+            values[missing] = ""
+        # normalise each distinct raw value once, then merge values that normalise alike
+        raw_codes, raw_uniques = pd.factorize(values)
+        norm = np.array([str(u).strip().lower() for u in raw_uniques.tolist()], dtype=object)
+        norm_codes, uniques = pd.factorize(norm)
+        codes = norm_codes[raw_codes] if len(raw_codes) else raw_codes
         ns = namespace.encode() + b"\x1f"
-        digests = b"".join(hmac.digest(self._key, ns + u.encode(), "sha256")[:16] for u in uniques)
+        key = self._key
+        digests = b"".join(
+            [hmac.digest(key, ns + u.encode(), "sha256")[:16] for u in uniques.tolist()]
+        )
         raw = np.frombuffer(digests, dtype=np.uint8).reshape(len(uniques), 16)
         # base32: 5 bits a character, most significant first, over the first 80 bits
         hi = raw[:, :8].astype(np.uint64)
@@ -105,7 +116,7 @@ class Pseudonymiser:
             chars[:, 12 + i] = (rest >> np.uint64(15 - 5 * i)) & np.uint64(31)
         text = _B32[chars[:, :n_chars]].view(f"S{n_chars}").ravel()
         encoded = np.char.add(prefix.encode(), text).astype(str)
-        if len(np.unique(encoded)) != len(uniques):
+        if not pd.Index(encoded).is_unique:
             from groundswell.errors import GroundswellError
 
             raise GroundswellError(
