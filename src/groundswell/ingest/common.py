@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError, MappingError
@@ -239,10 +240,28 @@ def parse_dates(
     """
     text = values.astype("string").str.strip()
     empty = text.isna() | (text == "")
+
+    def parse(v: pd.Series) -> pd.Series:
+        return pd.to_datetime(v, errors="coerce", utc=utc_time, format="mixed")
+
+    try:
+        parsed = parse(text.where(~empty))
+    except (ValueError, OverflowError):  # pandas raises out-of-range years despite "coerce"
+        parsed = pd.Series(
+            pd.NaT, index=text.index, dtype="datetime64[ns, UTC]" if utc_time else "datetime64[ns]"
+        )
+        for i in np.flatnonzero(~empty.to_numpy()):
+            try:
+                parsed.iloc[i] = parse(text.iloc[i : i + 1]).iloc[0]
+            except (ValueError, OverflowError):
+                parsed.iloc[i] = pd.NaT
+    lo, hi = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
     if utc_time:
-        parsed = pd.to_datetime(text.where(~empty), errors="coerce", utc=True, format="mixed")
-    else:
-        parsed = pd.to_datetime(text.where(~empty), errors="coerce", format="mixed")
+        lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
+    implausible = parsed.notna() & ((parsed < lo) | (parsed >= hi))  # e.g. "24-03-01" = 24 AD
+    parsed = parsed.where(~implausible).astype(
+        "datetime64[ns, UTC]" if utc_time else "datetime64[ns]"
+    )
     bad = parsed.isna() & ~empty
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
@@ -250,9 +269,9 @@ def parse_dates(
             path,
             f"unparseable {fieldname}",
             **locate(path, pos),
-            expected="an ISO 8601 date such as 2024-03-31"
+            expected="an ISO 8601 date between 1900 and 2200 such as 2024-03-31"
             if not utc_time
-            else "an ISO 8601 timestamp such as 2024-03-31T09:15:00Z",
+            else "an ISO 8601 timestamp between 1900 and 2200 such as 2024-03-31T09:15:00Z",
             found=values.iloc[pos],
         )
     return parsed
