@@ -161,7 +161,7 @@ def dropped_events(org: SynthOrg) -> Counter:
         chat, ``"external participant"`` (chat events involving an address that is neither
         an HR person nor the bot).
     """
-    return _plan(org, texts=False).dropped
+    return _chat(org, pd.Index([*org.people["email"].astype(str), BOT_EMAIL]))[3]
 
 
 def write_slack_export(
@@ -203,20 +203,11 @@ def write_slack_export(
             raise FileExistsError(f"{path} exists (pass overwrite=True to replace it)")
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(path.name + ".part")
-        stamp = pd.Timestamp(plan.end, unit="s").timetuple()[:6]
-        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            done: set[str] = set()
-            for name, data in files:
-                top = name.rpartition("/")[0]
-                if top and top not in done:
-                    done.add(top)
-                    folder_info = zipfile.ZipInfo(top + "/", stamp)
-                    folder_info.external_attr = 0o40755 << 16 | 0x10  # a directory
-                    zf.writestr(folder_info, b"", zipfile.ZIP_STORED)
-                info = zipfile.ZipInfo(name, stamp)
-                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-                zf.writestr(info, data)
-        os.replace(part, path)
+        try:
+            _write_zip(part, files, pd.Timestamp(plan.end, unit="s").timetuple()[:6])
+            os.replace(part, path)
+        finally:
+            part.unlink(missing_ok=True)
         return path
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         if not overwrite:
@@ -235,8 +226,34 @@ def write_slack_export(
     return folder
 
 
-def slack_ground_truth(org: SynthOrg) -> pd.DataFrame:
+def _write_zip(path: Path, files: list[tuple[str, bytes]], stamp: tuple) -> None:
+    """A deflated zip of ``files``, with directory entries; every entry dated ``stamp``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        done: set[str] = set()
+        for name, data in files:
+            top = name.rpartition("/")[0]
+            if top and top not in done:
+                done.add(top)
+                entry = zipfile.ZipInfo(top + "/", stamp)
+                entry.external_attr = 0o40755 << 16 | 0x10  # a directory
+                zf.writestr(entry, b"", zipfile.ZIP_STORED)
+            info = zipfile.ZipInfo(name, stamp)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            zf.writestr(info, data)
+
+
+def slack_ground_truth(org: SynthOrg, *, distinct: bool = False) -> pd.DataFrame:
     """The directed interactions the export of ``org`` encodes.
+
+    Parameters
+    ----------
+    org : SynthOrg
+        The synthetic organisation.
+    distinct : bool
+        Keep one row per message, actor, target and kind, as the workspace's
+        ``interactions`` table does (its key): a person who reacts to one message with two
+        emoji then counts once. Only reactions can repeat so; by default every reaction is
+        listed.
 
     Returns
     -------
@@ -256,8 +273,9 @@ def slack_ground_truth(org: SynthOrg) -> pd.DataFrame:
         * ``is_bot``: the actor is the bot;
         * ``event_id``: the synth event.
 
-        Posts carry no interaction. Row counts per kind equal the number of targets of the
-        synth's events of that kind (email and meeting events are not exported).
+        Posts carry no interaction. Without ``distinct``, row counts per kind equal the
+        number of targets of the synth's events of that kind (email and meeting events are
+        not exported).
     """
     p = _plan(org, texts=False)
     m, r = p.msgs, p.reactions
@@ -320,6 +338,8 @@ def slack_ground_truth(org: SynthOrg) -> pd.DataFrame:
     out = out.sort_values(
         ["sec", "micro", "channel", "kind", "actor_email", "target_email"], kind="stable"
     )
+    if distinct:
+        out = out.drop_duplicates(["channel", "ts", "actor_email", "target_email", "kind"])
     cols = ["actor_email", "target_email", "kind", "timestamp", "channel", "ts", "is_bot"]
     return out[[*cols, "event_id"]].reset_index(drop=True)
 
@@ -329,7 +349,7 @@ def slack_ground_truth(org: SynthOrg) -> pd.DataFrame:
 
 @dataclass
 class _Plan:
-    """Everything the export holds, as frames; messages are sorted by folder, then ts."""
+    """Everything the export holds; messages (and reactions) are in time order."""
 
     emails: list[str]  # account index -> email: HR people in id order, then the bot
     uids: np.ndarray  # account index -> "U..."
@@ -344,7 +364,7 @@ class _Plan:
 
 
 def _plan(org: SynthOrg, *, texts: bool) -> _Plan:
-    people, ev = org.people, org.events
+    people = org.people
     n = len(people)
     emails = [*people["email"].astype(str).tolist(), BOT_EMAIL]
     bot = n
@@ -353,20 +373,8 @@ def _plan(org: SynthOrg, *, texts: bool) -> _Plan:
     end = int(pd.Timestamp(org.truth["period_end"]).timestamp())
     users = _users(people, uids, start, end, str(org.truth.get("ceo", "")))
 
-    kind = ev["kind"].astype(str).to_numpy()
-    dropped = Counter({k: int((kind == k).sum()) for k in DROPPED_KINDS})
-    chat = ev[np.isin(kind, SLACK_KINDS)]
     index = pd.Index(emails)
-    actor = index.get_indexer(chat["actor"].astype(str))
-    targets = chat["targets"].astype(str)
-    flat = targets.str.split(";").explode()
-    flat = flat[flat != ""]
-    known = pd.Series(index.get_indexer(flat.to_numpy()) >= 0, index=flat.index)
-    ok = (actor >= 0) & known.groupby(level=0).all().reindex(chat.index, fill_value=True)
-    ok = ok.to_numpy()
-    if not ok.all():
-        dropped["external participant"] = int((~ok).sum())
-    chat, actor, targets = chat[ok], actor[ok], targets[ok]
+    chat, actor, targets, dropped = _chat(org, index)
     kind = chat["kind"].astype(str).to_numpy()
 
     # reactions leave the message stream; everything else is a message
@@ -402,7 +410,6 @@ def _plan(org: SynthOrg, *, texts: bool) -> _Plan:
     ).to_numpy()
     # besides the authors, channels list everyone mentioned or reacting there
     rows, who = _mentioned(m, index)
-    is_r = kind == "reaction"
     seen = (
         np.concatenate([m["channel"].to_numpy()[rows], chat["channel"].astype(str)[is_r]]),
         np.concatenate([who, actor[is_r]]),
@@ -436,6 +443,24 @@ def _plan(org: SynthOrg, *, texts: bool) -> _Plan:
     if texts:
         m["text"], m["body"] = _texts(m, dict(zip(emails, uids.tolist(), strict=True)), rng)
     return _Plan(emails, uids, bot, users, m, reactions, convs, dropped, start, end)
+
+
+def _chat(org: SynthOrg, index: pd.Index) -> tuple[pd.DataFrame, np.ndarray, pd.Series, Counter]:
+    """The chat events, their actors (positions in ``index``), targets, and what is dropped."""
+    ev = org.events
+    kind = ev["kind"].astype(str).to_numpy()
+    dropped = Counter({k: int((kind == k).sum()) for k in DROPPED_KINDS})
+    chat = ev[np.isin(kind, SLACK_KINDS)]
+    actor = index.get_indexer(chat["actor"].astype(str))
+    targets = chat["targets"].astype(str)
+    flat = targets.str.split(";").explode()
+    flat = flat[flat != ""]
+    known = pd.Series(index.get_indexer(flat.to_numpy()) >= 0, index=flat.index)
+    ok = (actor >= 0) & known.groupby(level=0).all().reindex(chat.index, fill_value=True)
+    ok = ok.to_numpy()
+    if not ok.all():
+        dropped["external participant"] = int((~ok).sum())
+    return chat[ok], actor[ok], targets[ok], dropped
 
 
 def _users(people: pd.DataFrame, uids: np.ndarray, start: int, end: int, ceo: str) -> list[dict]:
