@@ -648,7 +648,15 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for col in frames[0].columns:
         parts = [f[col] for f in frames]
         if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            out[col] = union_categoricals([p.array for p in parts], ignore_order=True)
+            # a chunk where a column is all missing has categories of another dtype (float):
+            # give every part object categories so that they can be unioned
+            cats = [
+                p.array.set_categories(p.array.categories.astype(object))
+                if p.array.categories.dtype != object
+                else p.array
+                for p in parts
+            ]
+            out[col] = union_categoricals(cats, ignore_order=True)
         else:
             out[col] = np.concatenate([p.to_numpy() for p in parts])
     return pd.DataFrame(out)
