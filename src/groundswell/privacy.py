@@ -84,8 +84,9 @@ class Pseudonymiser:
         array steps. Raises if two different identifiers receive the same pseudonym.
         """
         n_chars = length or self._length
-        values = np.asarray(raws.to_numpy() if isinstance(raws, pd.Series) else list(raws),
-                            dtype=object)
+        values = np.asarray(
+            raws.to_numpy() if isinstance(raws, pd.Series) else list(raws), dtype=object
+        )
         missing = pd.isna(values)
         if missing.any():
             values = values.copy()
