@@ -1,0 +1,52 @@
+"""What each person did in a window: posts, and the responses they gave and received.
+
+The raw material of personas (:mod:`groundswell.analysis.personas`). Read from the canonical
+tables with the same identity resolution (aliases) and the same window as the ties; bots and
+broadcasts are left out, as in the tie rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from groundswell.network.ties import TieRules
+    from groundswell.network.window import Window
+
+#: interaction kinds that respond to someone (a reply, a reaction, a mention)
+RESPONSES = ("reply", "reaction", "mention")
+
+
+def activity(con: duckdb.DuckDBPyConnection, window: Window, rules: TieRules) -> pd.DataFrame:
+    """Per person: ``posts`` (messages that open a thread), ``given`` (replies, reactions and
+    mentions made to others) and ``received`` (the same, made to them) within the window."""
+    kinds = ", ".join(f"'{k}'" for k in RESPONSES)
+    sql = f"""
+        WITH posts AS (
+            SELECT coalesce(a.person_id, m.author_id) AS person_id, count(*) AS posts
+            FROM messages m LEFT JOIN aliases a ON a.alias_id = m.author_id
+            WHERE m.ts >= $1 AND m.ts < $2 AND NOT m.is_bot AND m.parent_id IS NULL
+              AND m.kind = 'post'
+            GROUP BY 1),
+        resp AS (
+            SELECT coalesce(a1.person_id, i.actor_id) AS actor,
+                   coalesce(a2.person_id, i.target_id) AS target
+            FROM interactions i
+            LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id
+            LEFT JOIN aliases a2 ON a2.alias_id = i.target_id
+            WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.kind IN ({kinds})
+              AND i.n_recipients <= $3),
+        given AS (SELECT actor AS person_id, count(*) AS given FROM resp
+                  WHERE actor <> target GROUP BY 1),
+        received AS (SELECT target AS person_id, count(*) AS received FROM resp
+                     WHERE actor <> target GROUP BY 1)
+        SELECT person_id, coalesce(p.posts, 0) AS posts, coalesce(g.given, 0) AS given,
+               coalesce(r.received, 0) AS received
+        FROM posts p FULL JOIN given g USING (person_id) FULL JOIN received r USING (person_id)
+    """
+    df = con.execute(sql, [window.start, window.end, rules.broadcast_threshold]).df()
+    return df.set_index("person_id").astype("int64")

@@ -1,0 +1,18 @@
+-- Schema version 3: roles, personas and group figures of a run.
+
+CREATE TABLE person_roles (
+    run_id        INTEGER NOT NULL,
+    person_id     VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,          -- 'role' or 'persona'
+    name          VARCHAR NOT NULL,          -- hub, broker, ... / engager, catalyst, ...
+    PRIMARY KEY (run_id, person_id, kind, name)
+);
+
+CREATE TABLE group_scores (
+    run_id        INTEGER NOT NULL,
+    attribute     VARCHAR NOT NULL,          -- department, team, community, ...
+    group_name    VARCHAR NOT NULL,
+    metric        VARCHAR NOT NULL,          -- size, ei_index, inside_share, silo, ...
+    value         DOUBLE,
+    PRIMARY KEY (run_id, attribute, group_name, metric)
+);
