@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from groundswell import __version__
-from groundswell.analysis import centrality, communities
+from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.errors import AnalysisError
 from groundswell.network import layout as layout_mod
+from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
 from groundswell.network.ties import TieRules, active_people, build_ties
 from groundswell.network.window import Window
@@ -28,13 +29,12 @@ if TYPE_CHECKING:
     from groundswell.workspace import Workspace
 
 METRICS = (
-    "in_degree",
-    "out_degree",
-    "in_strength",
-    "out_strength",
-    "pagerank",
-    "betweenness",
-)
+    *measures.MEASURES, "posts", "given", "received", "received_share", "key_cut_off",
+    "key_lcc_drop",
+)  # fmt: skip
+INTEGER_METRICS = (
+    *measures.INTEGER_MEASURES, "posts", "given", "received", "key_cut_off", "key_lcc_drop",
+)  # fmt: skip
 
 
 def resolve_window(ws: Workspace, window: str | Window | None) -> Window:
@@ -69,16 +69,16 @@ def analyze(
     weighted: bool = True,
     progress: bool = False,
 ) -> Run:
-    """Build the graph of ``window`` and compute the first analyses; store everything as a run.
+    """Build the graph of ``window``, analyse it, and store everything as a run.
 
-    Computes in/out degree and strength, PageRank, betweenness, Leiden communities, their
-    agreement with departments (NMI, ARI) and the map layout.
+    Computes every individual measure (:mod:`.analysis.measures`), personas and roles, Leiden
+    communities and their agreement with departments (NMI, ARI), and the map layout.
     """
     settings = ws.settings
     a = settings.analysis
     rules = TieRules.from_settings(settings.ties)
     win = resolve_window(ws, window)
-    with steps(7, enabled=progress) as bar:
+    with steps(9, enabled=progress) as bar:
         bar.step("building ties")
         ties = build_ties(ws.con, win, rules, layers=layers)
         if ties.empty:
@@ -100,45 +100,64 @@ def analyze(
             .union(pd.Index(fused["target_id"]))
         )
         g = Graph.from_edges(nodes.to_numpy(), fused[["actor_id", "target_id", "weight"]])
-        bar.step("degree and strength")
-        scores = centrality.degree_strength(g)
-        bar.step("PageRank")
-        scores["pagerank"] = centrality.pagerank(g, weighted=weighted)
-        bar.step("betweenness")
-        btw = centrality.betweenness(
+        people = ws.query(
+            "SELECT person_id, department, team, level, manager_id FROM people"
+        ).set_index("person_id")
+        bar.step("individual measures")
+        scores, notes = measures.individual(
             g,
+            people["department"],
             weighted=weighted,
             exact_max_nodes=int(a["betweenness_exact_max_nodes"]),
             samples=int(a["betweenness_samples"]),
             delta=float(a["betweenness_delta"]),
             seed=int(a["seed"]),
         )
-        scores["betweenness"] = btw.scores
+        bar.step("personas")
+        act = activity(ws.con, win, rules).reindex(g.nodes).fillna(0).astype("int64")
+        pers = personas.personas(act)
+        scores = scores.join(act).join(pers["received_share"])
         bar.step("communities (Leiden)")
         comm = communities.leiden(
             g, resolution=float(a["leiden_resolution"]), seed=int(a["seed"]), weighted=weighted
         )
-        depts = ws.query("SELECT person_id, department FROM people").set_index("person_id")
-        agree = communities.agreement(comm.membership, depts["department"])
+        agree = communities.agreement(comm.membership, people["department"])
+        bar.step("roles")
+        held = roles.roles(
+            scores.join(people[["department", "level"]]),
+            min_group_size=settings.min_group_size,
+        )
+        bar.step("formal against informal")
+        findings, groups, extra = _formal(g, people, scores, settings.min_group_size)
+        scores = scores.join(extra)
+        labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
         bar.step("map layout")
         pos = layout_mod.layout(g, seed=int(a["seed"]))
         bar.step("storing the run")
+        degree = scores["in_degree"] + scores["out_degree"]
         summary = {
             "people": g.n,
             "ties": g.m,
             "interactions": int(fused["n"].sum()),
             "density": g.m / (g.n * (g.n - 1)) if g.n > 1 else float("nan"),
             "reciprocity": reciprocity(g),
-            "isolated": int(((scores["in_degree"] + scores["out_degree"]) == 0).sum()),
+            "isolated": int((degree == 0).sum()),
             "communities": len(comm),
             "modularity": comm.modularity,
             "nmi_departments": agree.nmi,
             "ari_departments": agree.ari,
             "agreement_people": agree.n_people,
-            "betweenness_method": btw.method,
-            "betweenness_samples": btw.samples,
-            "betweenness_error_bound": btw.error_bound,
-            "betweenness_delta": btw.delta,
+            "mean_clustering": float(scores["clustering"].mean()),
+            "median_two_step_share": float(scores["two_step_share"].median()),
+            "max_k_core": int(scores["k_core"].max()),
+            "roles": {r: int(held[r].sum()) for r in roles.ROLES},
+            "findings": {k: int(v) for k, v in findings["name"].value_counts().items()},
+            "ei_departments": formal.ei_organisation(g, people["department"]),
+            "silos": int(
+                groups.query("attribute == 'department' and metric == 'silo'")["value"].sum()
+            ),
+            "personas": {k: int(v) for k, v in pers["persona"].value_counts().items()},
+            **notes,
         }
         params = {
             "window": str(win),
@@ -147,7 +166,7 @@ def analyze(
             "ties": rules.as_dict(),
             "analysis": dict(a),
         }
-        run_id = _store(ws, win, params, summary, ties, scores, comm, pos)
+        run_id = _store(ws, win, params, summary, ties, scores, comm, pos, labels, groups)
     return Run.load(ws, run_id)
 
 
@@ -160,11 +179,12 @@ def _store(
     scores: pd.DataFrame,
     comm: communities.Communities,
     pos: pd.DataFrame,
+    labels: pd.DataFrame,
+    groups: pd.DataFrame,
 ) -> int:
     sources = ws.query("SELECT source_id, kind, sha256 FROM sources ORDER BY source_id")
     long = (
-        scores[list(METRICS)]
-        .rename_axis("person_id")
+        scores.rename_axis("person_id")
         .reset_index()
         .melt(id_vars="person_id", var_name="metric", value_name="value")
     )
@@ -192,11 +212,65 @@ def _store(
                 "person_id, community",
             ),
             ("layout", pos.rename_axis("person_id").reset_index(), "person_id, x, y"),
+            ("person_roles", labels, "person_id, kind, name"),
+            ("group_scores", groups, "attribute, group_name, metric, value"),
         ):
             con.register("frame", frame)
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
             con.unregister("frame")
     return run_id
+
+
+def _formal(
+    g: Graph, people: pd.DataFrame, scores: pd.DataFrame, min_size: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Formal against informal: findings about people (rows person_id, kind, name), group
+    figures by department and team (rows attribute, group_name, metric, value; groups below
+    the minimum size already merged), and per-person evidence columns."""
+    table = people.reindex(g.nodes).join(scores[["pagerank"]])
+    found = {
+        "hidden_influencer": formal.hidden_influencers(table).index,
+        "informal_leader": formal.informal_leaders(g, table).index,
+        "bottleneck_manager": formal.bottleneck_managers(g, table, min_group_size=min_size).index,
+        "manager_far_from_team": formal.managers_far_from_team(g, table).index,
+    }
+    risk = formal.key_person_risk(g)
+    found["key_person"] = risk.index[risk["articulation"].astype(bool)]
+    findings = pd.concat(
+        [
+            pd.DataFrame({"person_id": list(ids), "kind": "finding", "name": name})
+            for name, ids in found.items()
+        ],
+        ignore_index=True,
+    )
+    frames = []
+    for attribute in ("department", "team"):
+        ei = formal.ei_index(g, people[attribute], min_group_size=min_size)
+        silo = formal.silos(g, people[attribute], min_group_size=min_size)
+        ei["silo"] = ei.index.isin(silo.index).astype(float)
+        long = (
+            ei[["size", "ei", "inside_share", "baseline_ei", "silo"]]
+            .rename_axis("group_name")
+            .reset_index()
+            .melt(id_vars="group_name", var_name="metric")
+        )
+        frames.append(long.assign(attribute=attribute))
+    groups = pd.concat(frames, ignore_index=True)[["attribute", "group_name", "metric", "value"]]
+    groups["group_name"] = groups["group_name"].astype(str)
+    extra = pd.DataFrame(
+        {"key_cut_off": risk["cut_off"], "key_lcc_drop": risk["lcc_drop"]}
+    ).reindex(g.nodes)
+    return findings, groups, extra
+
+
+def _labels(held: pd.DataFrame, persona: pd.Series) -> pd.DataFrame:
+    """Roles held and personas as rows (person_id, kind, name)."""
+    long = held.rename_axis("person_id").reset_index().melt(id_vars="person_id", var_name="name")
+    role_rows = long[long["value"]].assign(kind="role")[["person_id", "kind", "name"]]
+    persona_rows = pd.DataFrame(
+        {"person_id": persona.index, "kind": "persona", "name": persona.astype(str).to_numpy()}
+    )
+    return pd.concat([role_rows, persona_rows], ignore_index=True)
 
 
 def _json_default(o: object) -> object:
@@ -261,8 +335,9 @@ class Run:
             "SELECT person_id, metric, value FROM person_scores WHERE run_id = ?", [self.run_id]
         ).pivot(index="person_id", columns="metric", values="value")
         scores = scores[[m for m in METRICS if m in scores.columns]]
-        for col in ("in_degree", "out_degree"):
-            scores[col] = scores[col].astype("int64")
+        for col in INTEGER_METRICS:
+            if col in scores:
+                scores[col] = scores[col].astype("int64")
         comm = self.ws.query(
             "SELECT person_id, community FROM communities WHERE run_id = ?", [self.run_id]
         ).set_index("person_id")
@@ -272,6 +347,16 @@ class Run:
         ).set_index("person_id")
         if not self.ws.settings.identified:
             people["display_name"] = None
+        labels = self.ws.query(
+            "SELECT person_id, kind, name FROM person_roles WHERE run_id = ?", [self.run_id]
+        )
+        persona = labels[labels["kind"] == "persona"].set_index("person_id")["name"]
+        held = (
+            labels[labels["kind"] == "role"]
+            .groupby("person_id")["name"]
+            .agg(lambda names: ", ".join(sorted(names)))
+        )
+        scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
         out = scores.join(comm).join(people, how="left")
         front = [
             "display_name",
@@ -282,9 +367,25 @@ class Run:
             "location",
             "manager_id",
             "community",
+            "persona",
+            "roles",
         ]
         out = out[front + [c for c in out.columns if c not in front]]
         return out.sort_values("pagerank", ascending=False)
+
+    def roles(self) -> pd.DataFrame:
+        """One boolean column per role (:data:`groundswell.analysis.roles.ROLES`)."""
+        from groundswell.analysis.roles import ROLES
+
+        labels = self.ws.query(
+            "SELECT person_id, name FROM person_roles WHERE run_id = ? AND kind = 'role'",
+            [self.run_id],
+        )
+        index = self.people().index
+        return pd.DataFrame(
+            {r: index.isin(labels.loc[labels["name"] == r, "person_id"]) for r in ROLES},
+            index=index,
+        )
 
     def ties(self) -> pd.DataFrame:
         """The stored ties of the run, per layer."""

@@ -10,8 +10,8 @@ role                rule (percentiles are of the people in the network)
 hub                 total degree (in + out ties) at or above the 95th percentile
 broker              betweenness at or above the 90th percentile and Burt's constraint
                     below the median (they span structural holes)
-boundary_spanner    ties to at least as many other departments as the 90th percentile,
-                    and at least 2
+boundary_spanner    tied to at least 2 other departments, and in the top 10% by the number
+                    of other departments reached (ties broken by boundary share)
 influencer          PageRank at or above the 95th percentile (sought out by the sought-out)
 peripheral          one or two ties only (but not none)
 isolated            no tie at all
@@ -75,9 +75,9 @@ def roles(
     else:
         out["broker"] = False
     if "departments_reached" in p:
-        out["boundary_spanner"] = _at_or_above(p["departments_reached"], 90) & (
-            p["departments_reached"] >= 2
-        )
+        # whole numbers tie a lot: the share of ties crossing boundaries breaks the ties
+        spread = p["departments_reached"] + p.get("boundary_share", 0).fillna(0) * 0.99
+        out["boundary_spanner"] = _at_or_above(spread, 90) & (p["departments_reached"] >= 2)
     else:
         out["boundary_spanner"] = False
     out["influencer"] = _at_or_above(p["pagerank"], 95) if "pagerank" in p else False

@@ -190,6 +190,8 @@ def context(run: Run) -> dict[str, Any]:
         "FROM sources ORDER BY source_id"
     )
     graph_json = json.dumps(map_data(run, people), separators=(",", ":"))
+    role_ctx = _roles_context(run, people, labels, dept)
+    formal_ctx = _formal_context(run, min_size)
     return {
         "run": run,
         "version": __version__,
@@ -206,8 +208,97 @@ def context(run: Run) -> dict[str, Any]:
         "ari": _fmt(s["ari_departments"]),
         "sources": sources.to_dict(orient="records"),
         "params": json.dumps(run.params, indent=2, sort_keys=True),
+        **role_ctx,
+        **formal_ctx,
         "graph_json": _script_safe(graph_json),
         "map_js": _script_safe(map_bundle()),
+    }
+
+
+#: the measure each role is ranked by in the report
+ROLE_MEASURE = {
+    "hub": "in_degree", "broker": "betweenness", "boundary_spanner": "departments_reached",
+    "influencer": "pagerank", "activist": "posts", "advocate": "given",
+    "maverick": "boundary_share", "positive_deviant": "pagerank",
+}  # fmt: skip
+ROLE_TEXT = {
+    "hub": "hyper-connected: the most ties",
+    "broker": "between groups that would not otherwise hear each other",
+    "boundary_spanner": "tied to the most other departments",
+    "influencer": "sought out by the sought-out (PageRank)",
+    "activist": "start the most conversations",
+    "advocate": "respond to and amplify others the most",
+    "maverick": "most of their ties outside their own department",
+    "positive_deviant": "far more reach than peers of the same department and level",
+    "peripheral": "one or two ties only",
+    "isolated": "no tie in the window",
+}
+
+
+def _roles_context(
+    run: Run, people: pd.DataFrame, labels: dict[str, str], dept: pd.Series
+) -> dict[str, Any]:
+    from groundswell.analysis.roles import ROLES, overlap
+
+    held = run.roles()
+    role_rows = []
+    for role in ROLES:
+        who = held.index[held[role]]
+        measure = ROLE_MEASURE.get(role)
+        top = people.loc[who].sort_values(measure, ascending=False) if measure else people.loc[who]
+        role_rows.append(
+            {
+                "role": role.replace("_", " "),
+                "text": ROLE_TEXT[role],
+                "count": len(who),
+                "examples": ", ".join(
+                    labels[p] + (f" ({dept[p]})" if not dept[p].startswith("(") else f" {dept[p]}")
+                    for p in top.index[:5]
+                ),
+            }
+        )
+    ov = overlap(held)
+    off = ov.where(~np.eye(len(ov), dtype=bool)).stack()
+    persona_counts = people["persona"].value_counts()
+    return {
+        "role_rows": role_rows,
+        "overlap_columns": [c.replace("_", " ") for c in ov.columns],
+        "overlap_rows": [(r.replace("_", " "), [_fmt(v) for v in ov.loc[r]]) for r in ov.index],
+        "overlap_mean": _fmt(float(off.mean())) if len(off) else "–",
+        "persona_rows": [
+            (
+                name,
+                int(persona_counts.get(name, 0)),
+                f"{persona_counts.get(name, 0) / max(len(people), 1):.0%}",
+            )
+            for name in ("engager", "catalyst", "responder", "broadcaster", "observer")
+        ],
+    }
+
+
+def _formal_context(run: Run, min_size: int) -> dict[str, Any]:
+    groups = run.ws.query(
+        "SELECT group_name, metric, value FROM group_scores WHERE run_id = ? "
+        "AND attribute = 'department'",
+        [run.run_id],
+    ).pivot(index="group_name", columns="metric", values="value")
+    rows = []
+    for name, r in groups.sort_values("ei").iterrows():
+        rows.append(
+            {
+                "group": name,
+                "size": f"<{min_size}" if r["size"] < min_size else int(r["size"]),
+                "ei": _fmt(r["ei"]),
+                "inside": "–" if pd.isna(r["inside_share"]) else f"{r['inside_share']:.0%}",
+                "baseline": _fmt(r["baseline_ei"]),
+                "silo": "silo" if r["silo"] == 1 else "",
+            }
+        )
+    findings = run.summary.get("findings", {})
+    return {
+        "ei_rows": rows,
+        "ei_org": _fmt(run.summary.get("ei_departments")),
+        "findings": {k: int(v) for k, v in findings.items()},
     }
 
 

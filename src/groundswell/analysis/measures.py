@@ -1,0 +1,97 @@
+"""Every individual measure of a run, gathered in one table (the analysis a run stores).
+
+Each measure lives in its own module (:mod:`.centrality`, :mod:`.position`,
+:mod:`.structural_holes`); this one only calls them in order and records how the estimated
+ones were obtained.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from groundswell.analysis import centrality, position, structural_holes
+from groundswell.network.graph import Graph
+
+#: person measures in the order tables show them
+MEASURES = (
+    "in_degree", "out_degree", "in_strength", "out_strength", "reciprocity", "pagerank",
+    "betweenness", "harmonic_closeness", "eigenvector", "k_core", "clustering", "constraint",
+    "effective_size", "two_step_reach", "two_step_share", "boundary_share",
+    "departments_reached",
+)  # fmt: skip
+INTEGER_MEASURES = ("in_degree", "out_degree", "k_core", "two_step_reach", "departments_reached")
+
+
+def departments_reached(g: Graph, groups: pd.Series) -> pd.Series:
+    """How many groups other than their own a person has a tie with (in or out)."""
+    own = groups.reindex(g.nodes).to_numpy()
+    a = np.concatenate([g.src, g.dst])
+    b = np.concatenate([g.dst, g.src])
+    pairs = pd.DataFrame({"person": a, "group": own[b], "own": own[a]})
+    pairs = pairs[pairs["group"].notna() & (pairs["group"] != pairs["own"])]
+    counts = pairs.drop_duplicates(["person", "group"]).groupby("person").size()
+    out = np.zeros(g.n, dtype=np.int64)
+    out[counts.index.to_numpy()] = counts.to_numpy()
+    return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="departments_reached")
+
+
+def individual(
+    g: Graph,
+    departments: pd.Series,
+    *,
+    weighted: bool = True,
+    exact_max_nodes: int = 5000,
+    samples: int = 1000,
+    delta: float = 0.1,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """All individual measures (:data:`MEASURES`) and how the estimated ones were made.
+
+    ``departments`` maps person id to department (for boundary share and reach across
+    departments). Returns the table and a dict of notes (method, samples, error bound) for
+    betweenness, harmonic closeness and eigenvector.
+    """
+    scores = centrality.degree_strength(g)
+    scores["reciprocity"] = position.reciprocity(g)
+    scores["pagerank"] = centrality.pagerank(g, weighted=weighted)
+    btw = centrality.betweenness(
+        g,
+        weighted=weighted,
+        exact_max_nodes=exact_max_nodes,
+        samples=samples,
+        delta=delta,
+        seed=seed,
+    )
+    scores["betweenness"] = btw.scores
+    hc = position.harmonic_closeness(
+        g,
+        weighted=weighted,
+        exact_max_nodes=exact_max_nodes,
+        samples=min(samples, 500),
+        delta=delta,
+        seed=seed,
+    )
+    scores["harmonic_closeness"] = hc
+    ev = position.eigenvector(g, weighted=weighted)
+    scores["eigenvector"] = ev
+    scores["k_core"] = position.k_core(g)
+    scores["clustering"] = position.clustering(g, weighted=weighted)
+    scores["constraint"] = structural_holes.constraint(g, weighted=weighted)
+    scores["effective_size"] = structural_holes.effective_size(g, weighted=weighted)
+    scores = scores.join(position.two_step_reach(g))
+    scores["boundary_share"] = position.boundary_share(g, departments, weighted=weighted)
+    scores["departments_reached"] = departments_reached(g, departments)
+    notes = {
+        "betweenness_method": btw.method,
+        "betweenness_samples": btw.samples,
+        "betweenness_error_bound": btw.error_bound,
+        "betweenness_delta": btw.delta,
+        "harmonic_method": hc.attrs.get("method"),
+        "harmonic_samples": hc.attrs.get("samples"),
+        "harmonic_error_bound": hc.attrs.get("error_bound"),
+        "eigenvector_method": ev.attrs.get("method"),
+    }
+    return scores[list(MEASURES)], notes

@@ -1,0 +1,263 @@
+"""Burt's constraint and effective size against NetworkX, igraph and the UCINET values.
+
+NetworkX 3.6's all-nodes ``effective_size`` (its sparse-matrix path) divides mutual weights by
+the wrong node's strongest tie (networkx/networkx PR #8906), so effective size is checked
+against its per-node path (``nodes=...``), which follows the documented formula and gives the
+UCINET values. Both NetworkX paths agree for constraint.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from groundswell.analysis import structural_holes
+from groundswell.network.graph import Graph
+from tests.analysis.test_centrality import karate, krackhardt_advice
+from tests.conftest import TEST_DATA
+
+TOL = 1e-9
+
+
+def lazega_advice() -> Graph:
+    """Lazega (2001): 71 lawyers, 892 directed 'asks for advice' ties."""
+    a = np.loadtxt(TEST_DATA / "lazega" / "ELadv.dat", dtype=np.int64)
+    src, dst = np.nonzero(a)
+    ids = [f"l{i}" for i in range(1, 72)]
+    return Graph.from_edges(ids, [(ids[s], ids[t], 1.0) for s, t in zip(src, dst, strict=True)])
+
+
+def email_eu_core() -> Graph:
+    """SNAP email-Eu-core: 1,005 people, 24,929 directed ties (self-loops dropped)."""
+    df = pd.read_csv(
+        TEST_DATA / "email-eu-core" / "email-Eu-core.txt", sep=" ", header=None, names=["u", "v"]
+    )
+    edges = pd.DataFrame({"s": df.u.astype(str), "t": df.v.astype(str), "w": 1.0})
+    return Graph.from_edges([str(i) for i in range(1005)], edges)
+
+
+def burt_example(weighted: bool) -> Graph:
+    """Borgatti's (1997) 7-person example, with the weights of NetworkX's tests."""
+    ties = {
+        ("A", "B"): 2,
+        ("A", "F"): 3,
+        ("A", "G"): 5,
+        ("A", "E"): 2,
+        ("E", "G"): 8,
+        ("F", "G"): 3,
+        ("B", "G"): 4,
+        ("B", "D"): 1,
+        ("D", "G"): 3,
+        ("G", "C"): 10,
+    }
+    edges = [(u, v, float(w) if weighted else 1.0) for (u, v), w in ties.items()]
+    return Graph.from_edges(list("ABCDEFG"), edges, directed=False)
+
+
+def three_people(weighted: bool) -> Graph:
+    """NetworkX's directed test case: 0 <-> 1, 0 -> 2, 2 -> 1."""
+    ties = {("0", "1"): 2.0, ("0", "2"): 2.0, ("1", "0"): 1.0, ("2", "1"): 1.0}
+    return Graph.from_edges(
+        ["0", "1", "2"], [(u, v, w if weighted else 1.0) for (u, v), w in ties.items()]
+    )
+
+
+def assert_matches(got: pd.Series, ref: dict, tol: float = TOL) -> None:
+    assert len(ref) > 0
+    for k, v in ref.items():
+        if math.isnan(v):
+            assert math.isnan(got[k]), k
+        else:
+            assert got[k] == pytest.approx(v, abs=tol, rel=tol), k
+
+
+def test_the_datasets_are_what_their_provenance_says() -> None:
+    g = lazega_advice()
+    assert (g.n, g.m) == (71, 892)
+    e = email_eu_core()
+    assert (e.n, e.m) == (1005, 25_571 - 642)
+
+
+# Values computed with UCINET (and by hand) in NetworkX's test_structuralholes.py.
+@pytest.mark.parametrize(
+    ("g", "constraint", "esize"),
+    [
+        (
+            three_people(False),
+            {"0": 1.003, "1": 1.003, "2": 1.389},
+            {"0": 1.167, "1": 1.167, "2": 1},
+        ),
+        (
+            three_people(True),
+            {"0": 0.840, "1": 1.143, "2": 1.378},
+            {"0": 1.567, "1": 1.083, "2": 1},
+        ),
+        (burt_example(False), {"G": 0.400, "A": 0.595, "C": 1}, {"G": 4.67, "A": 2.50, "C": 1}),
+        (burt_example(True), {"G": 0.299, "A": 0.795, "C": 1}, {"G": 5.47, "A": 2.47, "C": 1}),
+    ],
+    ids=["directed", "directed-weighted", "borgatti", "borgatti-weighted"],
+)
+def test_reproduces_the_ucinet_values(g: Graph, constraint: dict, esize: dict) -> None:
+    assert_matches(structural_holes.constraint(g), constraint, tol=1e-3)
+    assert_matches(structural_holes.effective_size(g), esize, tol=5e-3)
+
+
+CASES = [
+    (karate(), True),
+    (karate(), False),
+    (karate(directed=True), True),
+    (karate(directed=True), False),
+    (krackhardt_advice(), False),
+    (lazega_advice(), False),
+    (burt_example(True), True),
+    (three_people(True), True),
+]
+IDS = [
+    "karate",
+    "karate-unweighted",
+    "karate-directed",
+    "karate-directed-unweighted",
+    "krack",
+    "lazega",
+    "borgatti-weighted",
+    "three-weighted",
+]
+
+
+def mutual_graph(g: Graph, weighted: bool) -> nx.Graph:
+    """The undirected NetworkX graph whose tie weights are the mutual weights a_ij + a_ji."""
+    w = g.weight if weighted else np.ones(g.m)
+    return Graph(g.nodes, g.src, g.dst, w, directed=g.directed).to_undirected().to_networkx()
+
+
+def with_out_ties(ref: nx.Graph, k: int = 25) -> list:
+    """Up to k people (seeded sample) that NetworkX's slow per-node path handles: it takes
+    anyone with no out-tie for isolated."""
+    nodes = [v for v in ref if len(ref[v]) > 0]
+    if len(nodes) <= k:
+        return nodes
+    return np.random.default_rng(0).choice(nodes, k, replace=False).tolist()
+
+
+@pytest.mark.parametrize(("g", "weighted"), CASES, ids=IDS)
+def test_constraint_matches_networkx(g: Graph, weighted: bool) -> None:
+    ref = g.to_networkx()
+    weight = "weight" if weighted else None
+    got = structural_holes.constraint(g, weighted=weighted)
+    assert got.name == "constraint" and got.index.name == "person_id"
+    assert_matches(got, nx.constraint(ref, weight=weight))
+    assert_matches(got, nx.constraint(ref, weight=weight, nodes=with_out_ties(ref)))
+    mutual = mutual_graph(g, weighted)
+    assert_matches(got, nx.constraint(mutual, weight="weight", nodes=with_out_ties(mutual)))
+
+
+@pytest.mark.parametrize(("g", "weighted"), CASES, ids=IDS)
+def test_effective_size_matches_networkx(g: Graph, weighted: bool) -> None:
+    ref = g.to_networkx()
+    weight = "weight" if weighted else None
+    got = structural_holes.effective_size(g, weighted=weighted)
+    assert got.name == "effective_size" and got.index.name == "person_id"
+    assert_matches(got, nx.effective_size(ref, weight=weight, nodes=with_out_ties(ref)))
+    mutual = mutual_graph(g, weighted)
+    assert_matches(got, nx.effective_size(mutual, weight="weight", nodes=with_out_ties(mutual)))
+
+
+def test_unweighted_undirected_effective_size_is_borgattis_shortcut() -> None:
+    g = karate()
+    got = structural_holes.effective_size(g, weighted=False)
+    ref = g.to_networkx()
+    for v in ref:
+        ego = nx.ego_graph(ref, v, center=False)
+        n, t = ego.number_of_nodes(), ego.number_of_edges()
+        assert got[v] == pytest.approx(n - 2 * t / n, abs=TOL)
+    assert_matches(got, nx.effective_size(ref))  # the all-nodes path is right here
+
+
+@pytest.mark.parametrize(
+    ("g", "weighted"),
+    [(karate(directed=True), True), (lazega_advice(), False), (burt_example(True), True)],
+    ids=["karate-directed", "lazega", "borgatti-weighted"],
+)
+def test_local_constraint_matches_networkx(g: Graph, weighted: bool) -> None:
+    ref = g.to_networkx()
+    got = structural_holes.local_constraint(g, weighted=weighted)
+    pairs = {(u, v) for u in ref for v in nx.all_neighbors(ref, u)}
+    assert len(got) == len(pairs)
+    weight = "weight" if weighted else None
+    for row in got.itertuples(index=False):
+        expected = nx.local_constraint(ref, row.person_id, row.contact_id, weight=weight)
+        assert row.local_constraint == pytest.approx(expected, abs=TOL)
+    total = got.groupby("person_id")["local_constraint"].sum()
+    c = structural_holes.constraint(g, weighted=weighted)
+    np.testing.assert_allclose(c[total.index], total, atol=TOL)
+
+
+def test_email_eu_core_matches_networkx_and_igraph() -> None:
+    g = email_eu_core()
+    ref = g.to_networkx()
+    c = structural_holes.constraint(g)
+    assert_matches(c, nx.constraint(ref, weight="weight"))
+    np.testing.assert_allclose(c.to_numpy(), g.to_igraph().constraint(weights="weight"), atol=TOL)
+    # NetworkX's per-node effective size takes time cubic in a person's contacts (12 s for the
+    # one with 214): a seeded sample of people with at most 100 contacts.
+    small = ref.subgraph(v for v in ref if len(set(nx.all_neighbors(ref, v))) <= 100)
+    nodes = with_out_ties(small, k=12)
+    e = structural_holes.effective_size(g)
+    assert_matches(e[nodes], nx.effective_size(ref, weight="weight", nodes=nodes))
+    assert c.isna().sum() == e.isna().sum() == 19  # people whose only emails were to themselves
+
+
+@pytest.mark.parametrize(
+    "g", [karate(), karate(directed=True), lazega_advice()], ids=["karate", "directed", "lazega"]
+)
+def test_constraint_matches_igraph(g: Graph) -> None:
+    ig = g.to_igraph()
+    for weighted in (True, False):
+        ref = ig.constraint(weights="weight" if weighted else None)
+        got = structural_holes.constraint(g, weighted=weighted)
+        np.testing.assert_allclose(got.to_numpy(), ref, atol=TOL)
+
+
+def test_asymmetric_weights_with_isolated_people_match_both_oracles() -> None:
+    rng = np.random.default_rng(1)
+    ref_g = nx.gnp_random_graph(60, 0.08, seed=2, directed=True)
+    edges = [(str(u), str(v), float(rng.integers(1, 6))) for u, v in ref_g.edges]
+    g = Graph.from_edges([str(i) for i in range(62)], edges)  # 60 and 61 have no ties
+    ref = g.to_networkx()
+    c = structural_holes.constraint(g)
+    assert_matches(c, nx.constraint(ref, weight="weight"))
+    e = structural_holes.effective_size(g)
+    assert_matches(e, nx.effective_size(ref, weight="weight", nodes=with_out_ties(ref)))
+    np.testing.assert_allclose(c.to_numpy(), g.to_igraph().constraint(weights="weight"))
+    assert c[["60", "61"]].isna().all()
+
+
+def test_small_blocks_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = lazega_advice()
+    c, e = structural_holes.constraint(g), structural_holes.effective_size(g)
+    lc = structural_holes.local_constraint(g)
+    monkeypatch.setattr(structural_holes, "_BLOCK_PATHS", 50)  # one or a few rows a block
+    pd.testing.assert_series_equal(structural_holes.constraint(g), c, rtol=1e-14)
+    pd.testing.assert_series_equal(structural_holes.effective_size(g), e, rtol=1e-14)
+    pd.testing.assert_frame_equal(structural_holes.local_constraint(g), lc, rtol=1e-14)
+
+
+def test_edge_cases() -> None:
+    empty = Graph.from_edges([], [])
+    assert structural_holes.constraint(empty).empty
+    assert structural_holes.effective_size(empty).empty
+    assert structural_holes.local_constraint(empty).empty
+    lonely = Graph.from_edges(["a", "b"], [])
+    assert structural_holes.constraint(lonely).isna().all()
+    assert structural_holes.effective_size(lonely).isna().all()
+    pair = Graph.from_edges(["a", "b", "c"], [("a", "b", 3.0), ("b", "c", 0.0)])
+    # A tie of weight 0 counts as absent (as in NetworkX's all-nodes path).
+    assert structural_holes.constraint(pair).to_dict() == pytest.approx(
+        {"a": 1.0, "b": 1.0, "c": float("nan")}, nan_ok=True
+    )
+    with pytest.raises(ValueError, match="non-negative"):
+        structural_holes.constraint(Graph.from_edges(["a", "b"], [("a", "b", -1.0)]))
