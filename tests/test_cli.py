@@ -86,3 +86,19 @@ def test_quiet_prints_nothing_on_success(tmp_path, hr_file) -> None:
     invoke("init", acme)
     r = invoke("ingest", "orgchart", acme, hr_file, "--quiet")
     assert r.exit_code == 0 and r.output == ""
+
+
+def test_people_and_groups_commands(tmp_path) -> None:
+    from groundswell.demo import run_demo
+
+    run_demo(tmp_path / "d", n_people=200, say=lambda s: None)
+    ws = tmp_path / "d" / "workspace"
+    r = invoke("people", ws, "--top", "3", "--sort", "betweenness")
+    assert r.exit_code == 0 and "betweenness" in r.output and r.output.count("p_") == 3
+    r = invoke("people", ws, "--role", "hub", "--csv", tmp_path / "hubs.csv")
+    assert r.exit_code == 0 and (tmp_path / "hubs.csv").exists()
+    assert all("hub" in line for line in (tmp_path / "hubs.csv").read_text().splitlines()[1:])
+    r = invoke("people", ws, "--sort", "charisma")
+    assert r.exit_code == 1 and "--sort must be one of" in r.output
+    r = invoke("groups", ws, "--by", "department")
+    assert r.exit_code == 0 and "E-I" in r.output and "silo" in r.output

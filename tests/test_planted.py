@@ -71,3 +71,26 @@ def test_the_siloed_department_keeps_its_ties_inside(planted) -> None:
     silo = truth["siloed_department"]
     others = by_dept.drop(silo)
     assert by_dept[silo] > 0.98 and by_dept[silo] > others.max()
+
+
+def test_the_run_flags_what_was_planted(planted) -> None:
+    truth, ws, run = planted
+    p = ws.pseudonymiser.person
+    found = ws.query(
+        "SELECT person_id, name FROM person_roles WHERE run_id = ? AND kind = 'finding'",
+        [run.run_id],
+    )
+    flagged = {name: set(g["person_id"]) for name, g in found.groupby("name")}
+    hidden = {p(h["employee_id"]) for h in truth["hidden_influencers"]}
+    assert hidden <= flagged["hidden_influencer"]
+    assert len(flagged["hidden_influencer"]) <= 3 * len(hidden)  # few false alarms
+    assert flagged["bottleneck_manager"] == {p(truth["bottleneck_manager"]["employee_id"])}
+    groups = run.groups("department")
+    assert groups.index[0] == truth["siloed_department"] and groups.iloc[0]["silo"] == 1
+    held = run.roles()
+    assert all(held.loc[h, "influencer"] for h in hidden)
+    for b in truth["brokers"]:
+        assert (
+            held.loc[p(b["employee_id"]), "boundary_spanner"]
+            or held.loc[p(b["employee_id"]), "broker"]
+        )

@@ -275,6 +275,60 @@ def analyze(
 
 @app.command()
 @_errors
+def people(
+    workspace: WorkspaceArg,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    role: Annotated[str | None, typer.Option(help="Only people holding this role.")] = None,
+    sort: Annotated[str, typer.Option(help="The measure to sort by.")] = "pagerank",
+    top: Annotated[int, typer.Option(help="How many people to show.")] = 20,
+    csv: Annotated[Path | None, typer.Option(help="Write every person and measure here.")] = None,
+) -> None:
+    """The people of a run: measures, persona and roles (pseudonymous unless identified)."""
+    with gs.open(workspace) as ws:
+        table = ws.run(run).people()
+    if role:
+        table = table[table["roles"].str.split(", ").map(lambda rs: role in rs)]
+    if sort not in table.columns:
+        raise ConfigError(f"--sort must be one of the measures {list(table.columns)}; got {sort!r}")
+    table = table.sort_values(sort, ascending=False)
+    if csv:
+        table.to_csv(csv)
+        out.print(f"{len(table):,} people written to {csv}")
+        return
+    shown = Table("person", "department", "level", sort, "persona", "roles")
+    for pid, r in table.head(top).iterrows():
+        name = r["display_name"] if isinstance(r["display_name"], str) else pid
+        level = "" if r["level"] != r["level"] else str(int(r["level"]))
+        shown.add_row(
+            name, str(r["department"]), level, f"{r[sort]:.4g}", str(r["persona"]), r["roles"]
+        )
+    out.print(shown)
+
+
+@app.command()
+@_errors
+def groups(
+    workspace: WorkspaceArg,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    by: Annotated[str, typer.Option(help="department or team.")] = "department",
+) -> None:
+    """Group figures of a run: size, E-I index, ties kept inside, silos (small groups
+    suppressed)."""
+    with gs.open(workspace) as ws:
+        table = ws.run(run).groups(by)
+    shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
+    min_size = ws.settings.min_group_size
+    for name, r in table.iterrows():
+        size = f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
+        cells = [
+            "–" if v != v else f"{v:.2f}" for v in (r["ei"], r["inside_share"], r["baseline_ei"])
+        ]
+        shown.add_row(str(name), size, *cells, "silo" if r["silo"] == 1 else "")
+    out.print(shown)
+
+
+@app.command()
+@_errors
 def report(
     workspace: WorkspaceArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(

@@ -373,6 +373,21 @@ class Run:
         out = out[front + [c for c in out.columns if c not in front]]
         return out.sort_values("pagerank", ascending=False)
 
+    def groups(self, attribute: str = "department") -> pd.DataFrame:
+        """Group figures by a formal attribute (department or team): size, E-I index, share
+        of ties kept inside, random baseline, silo flag; groups below the minimum size are
+        merged into one "(suppressed)" row with no figures."""
+        df = self.ws.query(
+            "SELECT group_name, metric, value FROM group_scores WHERE run_id = ? AND attribute = ?",
+            [self.run_id, attribute],
+        )
+        if df.empty:
+            from groundswell.errors import ConfigError
+
+            raise ConfigError(f"no group figures by {attribute!r}; expected department or team")
+        table = df.pivot(index="group_name", columns="metric", values="value")
+        return table[["size", "ei", "inside_share", "baseline_ei", "silo"]].sort_values("ei")
+
     def roles(self) -> pd.DataFrame:
         """One boolean column per role (:data:`groundswell.analysis.roles.ROLES`)."""
         from groundswell.analysis.roles import ROLES

@@ -66,8 +66,10 @@ def constraint(g: Graph, *, weighted: bool = True) -> pd.Series:
 
     Notes
     -----
-    Equal to ``networkx.constraint(G, weight="weight" or None)`` on ``g.to_networkx()``.
-    Ties of weight 0 count as absent. Computed as :math:`(P + P^2)` on the tie pattern, with
+    Equal to ``networkx.constraint(G, weight="weight" or None)`` on ``g.to_networkx()``, and
+    to igraph's ``Graph.constraint(weights=...)``. (NetworkX's per-node path, ``nodes=...``,
+    calls anyone without an outgoing tie isolated on a directed graph.) Ties of weight 0
+    count as absent. Computed as :math:`(P + P^2)` on the tie pattern, with
     :math:`P` the row-normalised mutual-weight matrix (zero diagonal): time and memory grow
     with the number of two-step paths, in bounded blocks of rows.
 
@@ -162,9 +164,14 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
 
     Notes
     -----
-    Equal to ``networkx.effective_size(G, weight="weight" or None)`` on ``g.to_networkx()``.
+    Equal to NetworkX's per-node ``networkx.effective_size(G, weight=..., nodes=...)`` on
+    ``g.to_networkx()``. NetworkX 3.6's all-nodes path (``nodes=None``) divides by the wrong
+    person's strongest tie on weighted or directed graphs (networkx PR #8906); and on a
+    directed graph its per-node path calls anyone without an *outgoing* tie isolated (NaN),
+    where this function, like the formula, uses their incoming ties.
     For an unweighted undirected graph it reduces to Borgatti's (1997) shortcut
     :math:`n - 2t/n`, with *n* contacts and *t* ties among them (NetworkX uses that formula
+    there; the general formula gives the same value). Ties of weight 0 count as absent.
     there; the general formula gives the same value). Computed as :math:`P M^\top` on the tie
     pattern, in bounded blocks of rows.
 
