@@ -172,8 +172,7 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
     For an unweighted undirected graph it reduces to Borgatti's (1997) shortcut
     :math:`n - 2t/n`, with *n* contacts and *t* ties among them (NetworkX uses that formula
     there; the general formula gives the same value). Ties of weight 0 count as absent.
-    there; the general formula gives the same value). Computed as :math:`P M^\top` on the tie
-    pattern, in bounded blocks of rows.
+    Computed as :math:`P M^\top` on the tie pattern, in bounded blocks of rows.
 
     References
     ----------
