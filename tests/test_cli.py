@@ -102,3 +102,27 @@ def test_people_and_groups_commands(tmp_path) -> None:
     assert r.exit_code == 1 and "--sort must be one of" in r.output
     r = invoke("groups", ws, "--by", "department")
     assert r.exit_code == 0 and "E-I" in r.output and "silo" in r.output
+
+
+def test_gap_command(tmp_path) -> None:
+    import json
+
+    import groundswell as gs
+    from groundswell.demo import run_demo
+
+    run_demo(tmp_path / "d", n_people=200, say=lambda s: None)
+    truth = json.loads((tmp_path / "d" / "data" / "truth.json").read_text())
+    ws_dir = tmp_path / "d" / "workspace"
+    # leaders name the CEO, the first hidden influencer (by HR id) and someone unknown
+    names = [truth["ceo"], truth["hidden_influencers"][0]["employee_id"], "nobody@x.com"]
+    nominees = write_csv(tmp_path / "n.csv", ["person"], [[n] for n in names])
+    r = invoke("gap", ws_dir, nominees)
+    assert r.exit_code == 0, r.output
+    with gs.open(ws_dir) as ws:
+        table = ws.gap(nominees)
+        p = ws.pseudonymiser.person
+        hidden = p(truth["hidden_influencers"][0]["employee_id"])
+        assert table.loc[hidden, "verdict"] == "confirmed"
+        assert table.loc[p("nobody@x.com"), "verdict"] == "unsupported"
+        assert (table["verdict"] == "unseen").sum() >= 1
+    assert "confirmed" in r.output and "unseen" in r.output

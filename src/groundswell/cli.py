@@ -329,6 +329,31 @@ def groups(
 
 @app.command()
 @_errors
+def gap(
+    workspace: WorkspaceArg,
+    file: Annotated[Path, typer.Argument(help="CSV of people leaders name as influential.")],
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    top: Annotated[float, typer.Option(help="The top share of the network that counts.")] = 0.1,
+) -> None:
+    """The management perception gap: who leaders name against who the network shows."""
+    with gs.open(workspace) as ws:
+        table = ws.gap(file, run_id=run, top=top)
+    shown = Table("person", "department", "PageRank percentile", "nominated", "verdict")
+    for pid, r in table.iterrows():
+        name = r["display_name"] if isinstance(r["display_name"], str) else pid
+        pct = (
+            "not in the network" if r["percentile"] != r["percentile"] else f"{r['percentile']:.0%}"
+        )
+        shown.add_row(
+            name, str(r["department"]), pct, "yes" if r["nominated"] else "", r["verdict"]
+        )
+    out.print(shown)
+    counts = table["verdict"].value_counts()
+    out.print(", ".join(f"{counts.get(v, 0)} {v}" for v in ("confirmed", "unsupported", "unseen")))
+
+
+@app.command()
+@_errors
 def report(
     workspace: WorkspaceArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(

@@ -288,6 +288,27 @@ class Workspace:
 
         return write_report(self.run(run_id), Path(output))
 
+    def gap(
+        self, path: str | Path, *, run_id: int | None = None, top: float = 0.10
+    ) -> pd.DataFrame:
+        """The management perception gap: a CSV of people leaders believe influential (HR
+        ids or emails, in a column ``person`` or the first column) against the run's PageRank.
+        See :func:`groundswell.analysis.gap.perception_gap`. Nothing is stored."""
+        from groundswell.analysis.gap import perception_gap
+        from groundswell.ingest import common
+
+        path = Path(path)
+        table = common.read_table(path)
+        col = "person" if "person" in table.columns else table.columns[0]
+        raw = table[col].astype("string").fillna("").str.strip()
+        ids = pd.Series(self.pseudonymiser.people(raw[raw != ""]))
+        aliases = dict(self.con.execute("SELECT alias_id, person_id FROM aliases").fetchall())
+        nominated = pd.Index(ids.map(lambda i: aliases.get(i, i)))
+        people = self.run(run_id).people()
+        return perception_gap(nominated, people["pagerank"], top=top).join(
+            people[["display_name", "department", "level"]]
+        )
+
     def sources(self) -> pd.DataFrame:
         """What was ingested, when, with which options."""
         df = self.query("SELECT * FROM sources ORDER BY source_id")
