@@ -94,3 +94,12 @@ def test_the_run_flags_what_was_planted(planted) -> None:
             held.loc[p(b["employee_id"]), "boundary_spanner"]
             or held.loc[p(b["employee_id"]), "broker"]
         )
+
+
+def test_communities_are_stable_across_seeds_and_ties_are_typed(planted) -> None:
+    _, _, run = planted
+    assert run.summary["community_stability"] > 0.8
+    ties = run.ties()
+    assert 0.2 < ties["strong"].mean() < 0.3  # the top quarter, ties in weight aside
+    assert ties["reciprocated"].mean() == pytest.approx(run.summary["reciprocity"])
+    assert 0 < ties["diverse"].mean() < 0.5

@@ -134,6 +134,12 @@ def validate(raw: dict[str, Any]) -> Settings:
         "true or false",
         t["internal_only"],
     )
+    _check(
+        isinstance(a["leiden_stability_seeds"], int) and a["leiden_stability_seeds"] >= 0,
+        "analysis.leiden_stability_seeds",
+        "an integer >= 0",
+        a["leiden_stability_seeds"],
+    )
     for k in ("betweenness_exact_max_nodes", "betweenness_samples"):
         _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
     _check(

@@ -122,6 +122,10 @@ def analyze(
             g, resolution=float(a["leiden_resolution"]), seed=int(a["seed"]), weighted=weighted
         )
         agree = communities.agreement(comm.membership, people["department"])
+        stability = communities.stability(
+            g, comm, seeds=int(a["leiden_stability_seeds"]), weighted=weighted
+        )
+        ties = type_ties(ties, people["department"])
         bar.step("roles")
         held = roles.roles(
             scores.join(people[["department", "level"]]),
@@ -147,6 +151,10 @@ def analyze(
             "nmi_departments": agree.nmi,
             "ari_departments": agree.ari,
             "agreement_people": agree.n_people,
+            "community_stability": stability,
+            "strong_ties": float(ties["strong"].mean()),
+            "diverse_ties": float(ties["diverse"].mean()),
+            "reciprocated_ties": float(ties["reciprocated"].mean()),
             "mean_clustering": float(scores["clustering"].mean()),
             "median_two_step_share": float(scores["two_step_share"].median()),
             "max_k_core": int(scores["k_core"].max()),
@@ -204,7 +212,7 @@ def _store(
             ],
         )
         for name, frame, cols in (
-            ("ties", ties, "actor_id, target_id, layer, n, weight"),
+            ("ties", ties, "actor_id, target_id, layer, n, weight, strong, diverse, reciprocated"),
             ("person_scores", long, "person_id, metric, value"),
             (
                 "communities",
@@ -219,6 +227,22 @@ def _store(
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
             con.unregister("frame")
     return run_id
+
+
+def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
+    """Type each tie: ``strong`` (weight in the top quarter of its layer's ties, relative to
+    this organisation), ``diverse`` (between people of two different known departments) and
+    ``reciprocated`` (the reverse tie exists in the same layer)."""
+    out = ties.copy()
+    q75 = out.groupby("layer")["weight"].transform(lambda w: w.quantile(0.75))
+    out["strong"] = out["weight"] >= q75
+    a = out["actor_id"].map(departments)
+    b = out["target_id"].map(departments)
+    out["diverse"] = (a.notna() & b.notna() & (a != b)).astype(bool)
+    key = out["layer"] + "\x1f" + out["actor_id"] + "\x1f" + out["target_id"]
+    rev = out["layer"] + "\x1f" + out["target_id"] + "\x1f" + out["actor_id"]
+    out["reciprocated"] = rev.isin(set(key))
+    return out
 
 
 def _formal(
@@ -403,9 +427,10 @@ class Run:
         )
 
     def ties(self) -> pd.DataFrame:
-        """The stored ties of the run, per layer."""
+        """The stored ties of the run, per layer, typed strong / diverse / reciprocated."""
         return self.ws.query(
-            "SELECT actor_id, target_id, layer, n, weight FROM ties WHERE run_id = ?",
+            "SELECT actor_id, target_id, layer, n, weight, strong, diverse, reciprocated "
+            "FROM ties WHERE run_id = ?",
             [self.run_id],
         )
 

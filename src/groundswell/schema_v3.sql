@@ -8,6 +8,12 @@ CREATE TABLE person_roles (
     PRIMARY KEY (run_id, person_id, kind, name)
 );
 
+-- Ties typed: strong (weight in the run's top quarter for its layer), diverse (between two
+-- departments), reciprocated (the reverse tie exists in the same layer).
+ALTER TABLE ties ADD COLUMN strong BOOLEAN;
+ALTER TABLE ties ADD COLUMN diverse BOOLEAN;
+ALTER TABLE ties ADD COLUMN reciprocated BOOLEAN;
+
 CREATE TABLE group_scores (
     run_id        INTEGER NOT NULL,
     attribute     VARCHAR NOT NULL,          -- department, team, community, ...

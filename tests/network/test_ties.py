@@ -263,3 +263,22 @@ def test_survey_layers_ignore_the_window_and_the_interaction_minimum() -> None:
     con2 = store()
     add(con2, [{"a": "x", "t": "y", "kind": "survey:advice", "w": 2.0}])
     assert len(build_ties(con2, WIN, TieRules(), layers=("survey:advice",))) == 1
+
+
+def test_ties_are_typed_strong_diverse_reciprocated() -> None:
+    from groundswell.run import type_ties
+
+    ties_ = pd.DataFrame(
+        {
+            "actor_id": ["a", "b", "a", "c", "d"],
+            "target_id": ["b", "a", "c", "d", "a"],
+            "layer": ["digital"] * 5,
+            "n": [2] * 5,
+            "weight": [1.0, 2.0, 3.0, 8.0, 4.0],
+        }
+    )
+    dept = pd.Series({"a": "X", "b": "X", "c": "Y", "d": None})
+    t = type_ties(ties_, dept).set_index(["actor_id", "target_id"])
+    assert t["strong"].tolist() == [False, False, False, True, True]  # weight >= 4.0 (q75)
+    assert t["diverse"].tolist() == [False, False, True, False, False]  # d has no department
+    assert t["reciprocated"].tolist() == [True, True, False, False, False]

@@ -75,6 +75,24 @@ def leiden(
     return Communities(membership, float(modularity), resolution, seed)
 
 
+def stability(g: Graph, reference: Communities, *, seeds: int = 3, weighted: bool = True) -> float:
+    """How stable the communities are: the mean NMI between ``reference`` and Leiden's
+    partitions with ``seeds`` other seeds (1 = every seed finds the same communities; NaN
+    when ``seeds`` is 0)."""
+    if seeds <= 0:
+        return float("nan")
+    scores = [
+        agreement(
+            leiden(
+                g, resolution=reference.resolution, seed=reference.seed + k, weighted=weighted
+            ).membership,
+            reference.membership,
+        ).nmi
+        for k in range(1, seeds + 1)
+    ]
+    return float(np.mean(scores))
+
+
 @dataclass(frozen=True)
 class Agreement:
     """How far detected communities agree with formal groups (1 = identical partitions)."""

@@ -109,6 +109,10 @@ def _fmt(v: Any, digits: int = 2) -> str:
     return f"{v:,}"
 
 
+def _share(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
+
+
 def context(run: Run) -> dict[str, Any]:
     """Everything the template shows, computed from the stored run."""
     ws = run.ws
@@ -184,6 +188,12 @@ def context(run: Run) -> dict[str, Any]:
         ("Modularity", _fmt(s["modularity"])),
         ("Communities ↔ departments (NMI)", _fmt(s["nmi_departments"])),
         ("Communities ↔ departments (ARI)", _fmt(s["ari_departments"])),
+        ("Community stability across seeds (NMI)", _fmt(s.get("community_stability"))),
+        (
+            "Strong / diverse ties",
+            _share(s.get("strong_ties")) + " / " + _share(s.get("diverse_ties")),
+        ),
+        ("Departments' E-I index", _fmt(s.get("ei_departments"))),
     ]
     sources = ws.query(
         "SELECT source_id, kind, location, sha256, rows_read, rows_skipped, ingested_at "
