@@ -310,7 +310,7 @@ def people(
 def groups(
     workspace: WorkspaceArg,
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
-    by: Annotated[str, typer.Option(help="department or team.")] = "department",
+    by: Annotated[str, typer.Option(help="department, team or location.")] = "department",
 ) -> None:
     """Group figures of a run: size, E-I index, ties kept inside, silos (small groups
     suppressed)."""

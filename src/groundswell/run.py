@@ -101,7 +101,7 @@ def analyze(
         )
         g = Graph.from_edges(nodes.to_numpy(), fused[["actor_id", "target_id", "weight"]])
         people = ws.query(
-            "SELECT person_id, department, team, level, manager_id FROM people"
+            "SELECT person_id, department, team, level, manager_id, location FROM people"
         ).set_index("person_id")
         bar.step("individual measures")
         scores, notes = measures.individual(
@@ -268,7 +268,7 @@ def _formal(
         ignore_index=True,
     )
     frames = []
-    for attribute in ("department", "team"):
+    for attribute in ("department", "team", "location"):
         ei = formal.ei_index(g, people[attribute], min_group_size=min_size)
         silo = formal.silos(g, people[attribute], min_group_size=min_size)
         ei["silo"] = ei.index.isin(silo.index).astype(float)
@@ -408,7 +408,9 @@ class Run:
         if df.empty:
             from groundswell.errors import ConfigError
 
-            raise ConfigError(f"no group figures by {attribute!r}; expected department or team")
+            raise ConfigError(
+                f"no group figures by {attribute!r}; expected department, team or location"
+            )
         table = df.pivot(index="group_name", columns="metric", values="value")
         return table[["size", "ei", "inside_share", "baseline_ei", "silo"]].sort_values("ei")
 
