@@ -35,8 +35,12 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# Every benchmark, recorded in docs/performance.md (about an hour on 2 cores).
 bench: setup
-	$(BIN)/python bench/aggregate.py
+	$(BIN)/python bench/aggregate.py --write docs/performance.md
+	$(BIN)/python bench/mbox.py --write docs/performance.md
+	$(BIN)/python bench/slack.py --write docs/performance.md
+	$(BIN)/python bench/constraint.py --write docs/performance.md
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:

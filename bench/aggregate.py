@@ -24,12 +24,13 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _bench import peak_rss_mib, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -164,14 +165,6 @@ def run_pandas(ws_path: str, parquet: str, repeat: int) -> tuple[float, int]:
 CONTENDERS = {"groundswell": run_groundswell, "duckdb": run_duckdb, "pandas": run_pandas}
 
 
-def peak_rss_mib() -> float:
-    """This process's peak resident memory (VmHWM: reset at exec, unlike ru_maxrss)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
-
-
 def child(name: str, ws_path: str, parquet: str, repeat: int) -> None:
     seconds, rows = CONTENDERS[name](ws_path, parquet, repeat)
     print(json.dumps({"name": name, "seconds": seconds, "rows": rows, "peak_mib": peak_rss_mib()}))
@@ -282,14 +275,9 @@ def write_markdown(
         f"--people {args.people} --repeat {args.repeat} --write {args.write}`",
         "<!-- bench/aggregate.py: end -->",
     ]
-    block = "\n".join(lines)
-    text = args.write.read_text() if args.write.exists() else "# Performance\n\n"
-    begin, end = "<!-- bench/aggregate.py: begin -->", "<!-- bench/aggregate.py: end -->"
-    if begin in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip() + "\n\n## Aggregating events into weekly ties\n\n" + block + "\n"
-    args.write.write_text(text)
+    write_block(
+        args.write, "bench/aggregate.py", lines[1:-1], "Aggregating events into weekly ties"
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _bench import peak_rss_mib, write_block
+
 SAMPLE = 100  # people timed with NetworkX's per-node path
 BEGIN, END = "<!-- bench/constraint.py: begin -->", "<!-- bench/constraint.py: end -->"
 
@@ -121,14 +123,6 @@ def run_igraph(g, repeat: int) -> dict:  # type: ignore[no-untyped-def]
 
 
 CONTENDERS = {"groundswell": run_groundswell, "networkx": run_networkx, "igraph": run_igraph}
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident memory (VmHWM: reset at exec, unlike ru_maxrss)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")  # pragma: no cover
 
 
 def child(name: str, people: int, ties: int, seed: int, repeat: int) -> None:
@@ -257,18 +251,12 @@ def write_markdown(args: argparse.Namespace, results: dict, large: dict, agree: 
         f"--seed {args.seed} --repeat {args.repeat} --write {args.write}`",
         END,
     ]
-    block = "\n".join(lines)
-    text = args.write.read_text() if args.write.exists() else "# Performance\n\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = (
-            text.rstrip()
-            + "\n\n## Structural holes (constraint, effective size)\n\n"
-            + block
-            + "\n"
-        )
-    args.write.write_text(text)
+    write_block(
+        args.write,
+        "bench/constraint.py",
+        lines[1:-1],
+        "Structural holes (constraint, effective size)",
+    )
 
 
 if __name__ == "__main__":

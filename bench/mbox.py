@@ -31,6 +31,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _bench import peak_rss_mib, write_block
+
 OUT = Path(__file__).resolve().parent / "out"
 WORDS = ["the", "plan", "build", "review", "ship", "test", "team", "meeting", "budget", "draft"]
 
@@ -126,14 +128,6 @@ def run_mailbox(path: str) -> dict:
 CONTENDERS = {"groundswell": run_groundswell, "mailbox": run_mailbox}
 
 
-def peak_rss_mib() -> float:
-    """This process's peak resident memory (VmHWM: reset at exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")  # pragma: no cover
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--messages", type=int, default=200_000)
@@ -201,14 +195,7 @@ def write_markdown(args: argparse.Namespace, size: float, results: dict, speedup
         f"--people {args.people} --write {args.write}`",
         "<!-- bench/mbox.py: end -->",
     ]
-    block = "\n".join(lines)
-    text = args.write.read_text() if args.write.exists() else "# Performance\n\n"
-    begin, end = "<!-- bench/mbox.py: begin -->", "<!-- bench/mbox.py: end -->"
-    if begin in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip() + "\n\n## Reading an mbox\n\n" + block + "\n"
-    args.write.write_text(text)
+    write_block(args.write, "bench/mbox.py", lines[1:-1], "Reading email headers (mbox)")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +36,8 @@ import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _bench import peak_rss_mib, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 T0 = 1_704_067_200  # 2024-01-01
@@ -285,14 +286,6 @@ def run_pandas(export: str) -> tuple[float, float, int, int]:
 CONTENDERS = {"groundswell": run_groundswell, "pandas": run_pandas}
 
 
-def peak_rss_mib() -> float:
-    """This process's peak resident memory (VmHWM: reset at exec, unlike ru_maxrss)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
-
-
 def child(name: str, export: str) -> None:
     seconds, cpu, messages, interactions = CONTENDERS[name](export)
     print(
@@ -419,13 +412,7 @@ def write_markdown(
         f"--users {args.users} --repeat {args.repeat} --write {args.write}`",
         END,
     ]
-    block = "\n".join(lines)
-    text = args.write.read_text() if args.write.exists() else "# Performance\n\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n## Reading a Slack export\n\n" + block + "\n"
-    args.write.write_text(text)
+    write_block(args.write, "bench/slack.py", lines[1:-1], "Reading a Slack export")
 
 
 if __name__ == "__main__":
