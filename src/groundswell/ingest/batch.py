@@ -96,6 +96,35 @@ def interactions(messages: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return out[INTERACTION_COLUMNS].reset_index(drop=True)
 
 
+def reply_targets(
+    ws: Workspace,
+    replies: pd.DataFrame,
+    authors: dict[str, str],
+    summary: common.IngestSummary,
+) -> pd.DataFrame:
+    """Targets of replies: the author of the message each replies to (``parent_id``), found
+    among ``authors`` (this input) or the messages already in the workspace. Replies whose
+    parent is in neither are counted in a warning; they stay activity but make no tie."""
+    missing = sorted(set(replies["parent_id"]) - authors.keys())
+    if missing:
+        authors = {**authors, **common.stored_authors(ws, missing)}
+    target = replies["parent_id"].map(authors)
+    lost = int(target.isna().sum())
+    if lost:
+        summary.warnings.append(
+            f"{lost} replies answer a message that is neither in the input nor in the "
+            "workspace: they count as activity but make no reply tie"
+        )
+    ok = target.notna().to_numpy()
+    return pd.DataFrame(
+        {
+            "message_id": replies["message_id"].to_numpy()[ok],
+            "target_id": target.to_numpy()[ok],
+            "kind": "reply",
+        }
+    )
+
+
 def sha256_path(path: Path) -> str:
     """sha256 of a file, or of a folder (its relative paths and file contents, sorted)."""
     if path.is_file():

@@ -398,21 +398,7 @@ def _targets(
     human = ~system
     frames = []
     rep = m[human & m["parent_id"].notna().to_numpy()]
-    missing = sorted(set(rep["parent_id"]) - authors.keys())
-    if missing:
-        authors = {**authors, **common.stored_authors(ws, missing)}
-    target = rep["parent_id"].map(authors)
-    lost = int(target.isna().sum())
-    if lost:
-        summary.warnings.append(
-            f"{lost} replies answer a message that is neither in the export nor in the "
-            "workspace: they count as activity but make no reply tie"
-        )
-    ok = target.notna().to_numpy()
-    frames.append(pd.DataFrame(
-        {"message_id": rep["message_id"].to_numpy()[ok], "target_id": target.to_numpy()[ok],
-         "kind": "reply"}
-    ))  # fmt: skip
+    frames.append(batch.reply_targets(ws, rep, authors, summary))
     men = m.loc[human, ["message_id", "body"]]
     men = men.assign(user=men["body"].str.findall(MENTION)).explode("user").dropna(subset=["user"])
     frames.append(pd.DataFrame(

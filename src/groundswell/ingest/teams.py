@@ -505,21 +505,7 @@ def _targets(
     frames = []
     # replies -> the author of the message replied to (in the input or the workspace)
     rep = m[human & m["parent_id"].notna().to_numpy()]
-    missing = sorted(set(rep["parent_id"]) - authors.keys())
-    if missing:
-        authors = {**authors, **common.stored_authors(ws, missing)}
-    target = rep["parent_id"].map(authors)
-    lost = int(target.isna().sum())
-    if lost:
-        summary.warnings.append(
-            f"{lost} replies answer a message that is neither in the input nor in the "
-            "workspace: they count as activity but make no reply tie"
-        )
-    ok = target.notna().to_numpy()
-    frames.append(pd.DataFrame(
-        {"message_id": rep["message_id"].to_numpy()[ok], "target_id": target.to_numpy()[ok],
-         "kind": "reply"}
-    ))  # fmt: skip
+    frames.append(batch.reply_targets(ws, rep, authors, summary))
     # mentions -> the users mentioned
     row_of = pd.Series(np.arange(len(kept_pos)), index=kept_pos)
     if r.mentions:
