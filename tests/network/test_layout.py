@@ -25,3 +25,10 @@ def test_layout_is_deterministic_bounded_and_keeps_parts_apart() -> None:
     assert gap > 0.02 and spread_b < 0.6  # the small ring is compact and apart
     assert not one.loc["lonely"].isna().any()
     assert not layout(g, seed=4).equals(one)
+
+
+def test_only_the_strongest_people_are_placed_above_the_limit() -> None:
+    g = two_parts_and_an_isolate()  # the ring of 10 has weight 2 ties: the strongest people
+    placed = layout(g, seed=3, max_people=10)
+    assert sorted(placed.index) == sorted(f"b{i}" for i in range(10))
+    assert np.isfinite(placed.to_numpy()).all()

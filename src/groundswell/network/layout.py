@@ -12,8 +12,15 @@ from scipy.sparse.csgraph import connected_components
 from groundswell.network.graph import Graph
 
 
-def layout(g: Graph, *, seed: int = 0, iterations: int = 500) -> pd.DataFrame:
+def layout(
+    g: Graph, *, seed: int = 0, iterations: int = 500, max_people: int = 5000
+) -> pd.DataFrame:
     """Force-directed positions, scaled to [-1, 1], deterministic for a given ``seed``.
+
+    A map stays readable (and a report file small) up to a few thousand people: above
+    ``max_people``, only the ``max_people`` people with the most tie strength are placed, on
+    the network of the ties among them; the others get no position and are left off the map
+    (every table and figure still counts them).
 
     Each connected part of the network is laid out on its own (Fruchterman-Reingold with a
     grid, by igraph; stronger ties pull harder, attraction growing with log(1 + weight)),
@@ -24,6 +31,19 @@ def layout(g: Graph, *, seed: int = 0, iterations: int = 500) -> pd.DataFrame:
     index = pd.Index(g.nodes, name="person_id")
     if g.n == 0:
         return pd.DataFrame({"x": [], "y": []}, index=index)
+    if g.n > max_people:
+        strength = np.bincount(g.src, weights=g.weight, minlength=g.n) + np.bincount(
+            g.dst, weights=g.weight, minlength=g.n
+        )
+        keep = np.sort(np.argsort(-strength, kind="stable")[:max_people])
+        inside = np.isin(g.src, keep) & np.isin(g.dst, keep)
+        sub = Graph.from_edges(
+            g.nodes[keep],
+            pd.DataFrame(
+                {"s": g.nodes[g.src[inside]], "t": g.nodes[g.dst[inside]], "w": g.weight[inside]}
+            ),
+        )
+        return layout(sub, seed=seed, iterations=iterations, max_people=max_people)
     u = g.to_undirected()
     n_parts, label = connected_components(u.adjacency(), directed=False)
     sizes = np.bincount(label, minlength=n_parts)

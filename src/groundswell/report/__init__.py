@@ -57,6 +57,7 @@ def _labels(people: pd.DataFrame, column: str, min_size: int) -> pd.Series:
 def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
     """Nodes (with suppressed group labels), ties and positions for the network map."""
     min_size = run.ws.settings.min_group_size
+    people = people[people.index.isin(run.layout().index)]  # the people placed on the map
     pos = run.layout().reindex(people.index)
     pr = people["pagerank"].to_numpy(dtype=float)
     size = np.sqrt(pr / pr.max()) if len(pr) and pr.max() > 0 else np.zeros(len(pr))
@@ -84,6 +85,7 @@ def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
         )
     ]
     edges = run.graph().edges()
+    edges = edges[edges["source"].isin(people.index) & edges["target"].isin(people.index)]
     if len(edges) > MAX_MAP_EDGES:
         edges = edges.nlargest(MAX_MAP_EDGES, "weight")
     return {
