@@ -81,6 +81,18 @@ def events_file(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def ingests_or_fails_cleanly(ws: gs.Workspace, ingest: Callable[[], object]) -> None:
+    """What every reader promises on bad input: the ingest succeeds, or it raises InputError
+    and leaves the workspace exactly as it was (any other exception fails the test)."""
+    from groundswell.errors import InputError
+
+    before = snapshot(ws)
+    try:
+        ingest()
+    except InputError:
+        assert snapshot(ws) == before
+
+
 def snapshot(ws: gs.Workspace) -> dict[str, object]:
     """Everything an ingest could change, to compare before and after a failure."""
     out: dict[str, object] = {}
