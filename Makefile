@@ -45,7 +45,7 @@ bench: setup
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(ASSET) demo .pytest_cache

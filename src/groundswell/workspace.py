@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from groundswell.run import Run
 
 DB_FILE = "groundswell.duckdb"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _sql_file(name: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
@@ -51,6 +51,7 @@ MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: _sql_file("schema.sql"),
     2: _sql_file("schema_v2.sql"),
     3: _sql_file("schema_v3.sql"),
+    4: _sql_file("schema_v4.sql"),
 }
 
 
