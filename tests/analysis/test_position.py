@@ -198,6 +198,22 @@ def test_weighted_clustering_by_hand() -> None:
     assert got["b"] == pytest.approx(geo) and got["d"] == 0.0
 
 
+@pytest.mark.parametrize(("name", "weighted"), CASES, ids=IDS)
+def test_directed_clustering_matches_networkx(name: str, weighted: bool) -> None:
+    # NetworkX's clustering of a DiGraph is Fagiolo's directed clustering
+    g = GRAPHS[name]()
+    ref = nx.clustering(g.to_networkx(), weight="weight" if weighted else None)
+    assert_matches(position.directed_clustering(g, weighted=weighted), ref)
+
+
+def test_directed_clustering_by_hand() -> None:
+    # a cycle a -> b -> c -> a is one of the 2 (3 * 2 - 0) = 12 directed triangles possible
+    # around each person with total degree 2 and no mutual pair; its 8 orientations give 2
+    g = Graph.from_edges(list("abc"), [("a", "b", 1.0), ("b", "c", 1.0), ("c", "a", 1.0)])
+    got = position.directed_clustering(g, weighted=False)
+    assert got.to_dict() == pytest.approx({"a": 0.5, "b": 0.5, "c": 0.5})
+
+
 # -- reciprocity ----------------------------------------------------------------------------
 
 
@@ -218,6 +234,37 @@ def test_reciprocity_by_hand() -> None:
     assert np.isnan(got["e"])
     undirected = position.reciprocity(Graph.from_edges(list("abz"), edges[:1], directed=False))
     assert undirected["a"] == 1.0 and np.isnan(undirected["z"])
+
+
+def _weighted_reciprocity_oracle(g: Graph) -> dict:
+    """Squartini et al.'s reciprocated strength, straight from the definition."""
+    w = {(s, t): x for s, t, x in g.to_networkx().edges(data="weight")}
+    if not g.directed:  # an undirected tie is a tie both ways, counted once
+        w |= {(t, s): x for (s, t), x in w.items()}
+    out = {}
+    for u in g.nodes:
+        total = sum(x for (s, t), x in w.items() if u in (s, t))
+        both = sum(min(x, w.get((t, s), 0.0)) for (s, t), x in w.items() if s == u)
+        out[u] = 2 * both / total if total else np.nan
+    return out
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_weighted_reciprocity_matches_its_definition(name: str) -> None:
+    g = GRAPHS[name]()
+    assert_matches(position.weighted_reciprocity(g), _weighted_reciprocity_oracle(g))
+    ones = Graph(g.nodes, g.src, g.dst, np.ones(g.m), g.directed)  # all weights 1 ...
+    pd.testing.assert_series_equal(  # ... is unweighted reciprocity
+        position.weighted_reciprocity(ones), position.reciprocity(ones), check_names=False
+    )
+
+
+def test_weighted_reciprocity_by_hand() -> None:
+    # a writes 3 times to b, b answers once: 2 * min(3, 1) / (3 + 1) = 0.5 for both
+    edges = [("a", "b", 3.0), ("b", "a", 1.0), ("c", "a", 2.0)]
+    got = position.weighted_reciprocity(Graph.from_edges(list("abcd"), edges))
+    assert got["b"] == 0.5 and got["c"] == 0.0 and np.isnan(got["d"])
+    assert got["a"] == pytest.approx(2 * 1 / (3 + 1 + 2))
 
 
 # -- two-step reach -------------------------------------------------------------------------

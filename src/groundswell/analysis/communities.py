@@ -47,21 +47,26 @@ def leiden(
     Directions are collapsed: the strength of a pair is the sum of both directions. People
     with no ties form singleton communities. Deterministic for a given ``seed``.
     """
-    import leidenalg
+    import random
+
+    import igraph
 
     if resolution <= 0:
         raise ValueError(f"The 'resolution' parameter must be > 0; got {resolution!r}")
     u = g.to_undirected()
     ig = u.to_igraph()
     weights = "weight" if weighted else None
-    part = leidenalg.find_partition(
-        ig,
-        leidenalg.RBConfigurationVertexPartition,
-        weights=weights,
-        resolution_parameter=resolution,
-        seed=seed,
-        n_iterations=-1,
-    )
+    # igraph draws from a Python RNG; give it its own, seeded, and restore the global one
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        part = ig.community_leiden(
+            objective_function="modularity",
+            weights=weights,
+            resolution=resolution,
+            n_iterations=-1,
+        )
+    finally:
+        igraph.set_random_number_generator(random)
     raw = np.asarray(part.membership)
     modularity = ig.modularity(raw.tolist(), weights=weights) if u.m else 0.0
     # renumber by decreasing size, ties broken by first appearance

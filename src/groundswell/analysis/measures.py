@@ -17,8 +17,9 @@ from groundswell.network.graph import Graph
 
 #: person measures in the order tables show them
 MEASURES = (
-    "in_degree", "out_degree", "in_strength", "out_strength", "reciprocity", "pagerank",
-    "betweenness", "harmonic_closeness", "eigenvector", "k_core", "clustering", "constraint",
+    "in_degree", "out_degree", "in_strength", "out_strength", "reciprocity",
+    "weighted_reciprocity", "pagerank", "betweenness", "harmonic_closeness", "eigenvector",
+    "k_core", "clustering", "directed_clustering", "constraint",
     "effective_size", "two_step_reach", "two_step_share", "boundary_share",
     "departments_reached",
 )  # fmt: skip
@@ -56,6 +57,7 @@ def individual(
     """
     scores = centrality.degree_strength(g)
     scores["reciprocity"] = position.reciprocity(g)
+    scores["weighted_reciprocity"] = position.weighted_reciprocity(g)
     scores["pagerank"] = centrality.pagerank(g, weighted=weighted)
     btw = centrality.betweenness(
         g,
@@ -79,6 +81,7 @@ def individual(
     scores["eigenvector"] = ev
     scores["k_core"] = position.k_core(g)
     scores["clustering"] = position.clustering(g, weighted=weighted)
+    scores["directed_clustering"] = position.directed_clustering(g, weighted=weighted)
     scores["constraint"] = structural_holes.constraint(g, weighted=weighted)
     scores["effective_size"] = structural_holes.effective_size(g, weighted=weighted)
     scores = scores.join(position.two_step_reach(g))
