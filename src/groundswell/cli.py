@@ -360,11 +360,16 @@ def report(
         "report.html"
     ),
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print it to a PDF beside it (needs Chromium).")
+    ] = False,
 ) -> None:
-    """Write the self-contained HTML report of a run."""
+    """Write the self-contained HTML report of a run (and, with --pdf, a PDF of it)."""
     with gs.open(workspace) as ws:
-        path = ws.report(output, run_id=run)
+        path = ws.report(output, run_id=run, pdf=Path(output).with_suffix(".pdf") if pdf else None)
     out.print(str(path))
+    if pdf:
+        out.print(str(path.with_suffix(".pdf")))
 
 
 @app.command()

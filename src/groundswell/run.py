@@ -347,6 +347,16 @@ class Run:
             created,
         )
 
+    def previous(self) -> Run | None:
+        """The run of the previous period: the latest earlier run whose window ends no later
+        than this one's starts (None when there is none)."""
+        rows = self.ws.con.execute(
+            "SELECT run_id FROM runs WHERE run_id < ? AND window_end <= ? "
+            "ORDER BY window_end DESC, run_id DESC LIMIT 1",
+            [self.run_id, self.window.start],
+        ).fetchall()
+        return Run.load(self.ws, rows[0][0]) if rows else None
+
     def __repr__(self) -> str:
         return (
             f"<Run {self.run_id}: {self.window}, {self.summary['people']} people, "

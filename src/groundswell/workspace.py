@@ -283,11 +283,17 @@ class Workspace:
             run_id = int(rows[0][0])
         return Run.load(self, run_id)
 
-    def report(self, output: str | Path, *, run_id: int | None = None) -> Path:
-        """Write the self-contained HTML report of a run (the latest by default)."""
-        from groundswell.report import write_report
+    def report(
+        self, output: str | Path, *, run_id: int | None = None, pdf: str | Path | None = None
+    ) -> Path:
+        """Write the self-contained HTML report of a run (the latest by default), and, with
+        ``pdf``, the same report printed to that PDF file by headless Chromium."""
+        from groundswell.report import write_pdf, write_report
 
-        return write_report(self.run(run_id), Path(output))
+        path = write_report(self.run(run_id), Path(output))
+        if pdf is not None:
+            write_pdf(path, Path(pdf))
+        return path
 
     def gap(
         self, path: str | Path, *, run_id: int | None = None, top: float = 0.10

@@ -8,8 +8,9 @@ workspace is in identified mode.
 from __future__ import annotations
 
 import json
-import math
 import os
+import shutil
+import subprocess
 import tempfile
 from datetime import UTC, datetime
 from importlib import resources
@@ -23,6 +24,8 @@ import pandas as pd
 from groundswell import __version__
 from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED, group_label
+from groundswell.report import sections
+from groundswell.report.sections import fmt, share
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -103,18 +106,6 @@ def _person_labels(run: Run, people: pd.DataFrame) -> dict[str, str]:
     return {p: p for p in people.index}
 
 
-def _fmt(v: Any, digits: int = 2) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if isinstance(v, float):
-        return f"{v:,.{digits}f}"
-    return f"{v:,}"
-
-
-def _share(v: Any) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
-
-
 def context(run: Run) -> dict[str, Any]:
     """Everything the template shows, computed from the stored run."""
     ws = run.ws
@@ -178,32 +169,32 @@ def context(run: Run) -> dict[str, Any]:
         f"±{bound:.4f} of the exact value."
     )
     headline = [
-        ("People in the network", _fmt(s["people"])),
-        ("Ties", _fmt(s["ties"])),
-        ("Interactions behind the ties", _fmt(s["interactions"])),
+        ("People in the network", fmt(s["people"])),
+        ("Ties", fmt(s["ties"])),
+        ("Interactions behind the ties", fmt(s["interactions"])),
         (
             "Reciprocated ties",
             f"{s['reciprocity']:.0%}" if s["reciprocity"] == s["reciprocity"] else "–",
         ),
-        ("People with no ties", _fmt(s["isolated"])),
-        ("Communities", _fmt(s["communities"])),
-        ("Modularity", _fmt(s["modularity"])),
-        ("Communities ↔ departments (NMI)", _fmt(s["nmi_departments"])),
-        ("Communities ↔ departments (ARI)", _fmt(s["ari_departments"])),
-        ("Community stability across seeds (NMI)", _fmt(s.get("community_stability"))),
+        ("People with no ties", fmt(s["isolated"])),
+        ("Communities", fmt(s["communities"])),
+        ("Modularity", fmt(s["modularity"])),
+        ("Communities ↔ departments (NMI)", fmt(s["nmi_departments"])),
+        ("Communities ↔ departments (ARI)", fmt(s["ari_departments"])),
+        ("Community stability across seeds (NMI)", fmt(s.get("community_stability"))),
         (
             "Strong / diverse ties",
-            _share(s.get("strong_ties")) + " / " + _share(s.get("diverse_ties")),
+            share(s.get("strong_ties")) + " / " + share(s.get("diverse_ties")),
         ),
-        ("Departments' E-I index", _fmt(s.get("ei_departments"))),
+        ("Departments' E-I index", fmt(s.get("ei_departments"))),
     ]
     sources = ws.query(
         "SELECT source_id, kind, location, sha256, rows_read, rows_skipped, ingested_at "
         "FROM sources ORDER BY source_id"
     )
     graph_json = json.dumps(map_data(run, people), separators=(",", ":"))
-    role_ctx = _roles_context(run, people, labels, dept)
-    formal_ctx = _formal_context(run, min_size)
+    role_ctx = sections.roles_context(run, people, labels, dept)
+    formal_ctx = sections.formal_context(run, min_size)
     return {
         "run": run,
         "version": __version__,
@@ -216,101 +207,16 @@ def context(run: Run) -> dict[str, Any]:
         "btw_note": btw_note,
         "flow_columns": [str(c) if c != SUPPRESSED else c for c in flow_table.columns],
         "flow_rows": flow_rows,
-        "nmi": _fmt(s["nmi_departments"]),
-        "ari": _fmt(s["ari_departments"]),
+        "nmi": fmt(s["nmi_departments"]),
+        "ari": fmt(s["ari_departments"]),
         "sources": sources.to_dict(orient="records"),
         "params": json.dumps(run.params, indent=2, sort_keys=True),
         **role_ctx,
         **formal_ctx,
+        **sections.heatmap_context(run, people, min_size),
+        **sections.comparison_context(run),
         "graph_json": _script_safe(graph_json),
         "map_js": _script_safe(map_bundle()),
-    }
-
-
-#: the measure each role is ranked by in the report
-ROLE_MEASURE = {
-    "hub": "in_degree", "broker": "betweenness", "boundary_spanner": "departments_reached",
-    "influencer": "pagerank", "activist": "posts", "advocate": "given",
-    "maverick": "boundary_share", "positive_deviant": "pagerank",
-}  # fmt: skip
-ROLE_TEXT = {
-    "hub": "hyper-connected: the most ties",
-    "broker": "between groups that would not otherwise hear each other",
-    "boundary_spanner": "tied to the most other departments",
-    "influencer": "sought out by the sought-out (PageRank)",
-    "activist": "start the most conversations",
-    "advocate": "respond to and amplify others the most",
-    "maverick": "most of their ties outside their own department",
-    "positive_deviant": "far more reach than peers of the same department and level",
-    "peripheral": "one or two ties only",
-    "isolated": "no tie in the window",
-}
-
-
-def _roles_context(
-    run: Run, people: pd.DataFrame, labels: dict[str, str], dept: pd.Series
-) -> dict[str, Any]:
-    from groundswell.analysis.roles import ROLES, overlap
-
-    held = run.roles()
-    role_rows = []
-    for role in ROLES:
-        who = held.index[held[role]]
-        measure = ROLE_MEASURE.get(role)
-        top = people.loc[who].sort_values(measure, ascending=False) if measure else people.loc[who]
-        role_rows.append(
-            {
-                "role": role.replace("_", " "),
-                "text": ROLE_TEXT[role],
-                "count": len(who),
-                "examples": ", ".join(
-                    labels[p] + (f" ({dept[p]})" if not dept[p].startswith("(") else f" {dept[p]}")
-                    for p in top.index[:5]
-                ),
-            }
-        )
-    ov = overlap(held)
-    off = ov.where(~np.eye(len(ov), dtype=bool)).stack()
-    persona_counts = people["persona"].value_counts()
-    return {
-        "role_rows": role_rows,
-        "overlap_columns": [c.replace("_", " ") for c in ov.columns],
-        "overlap_rows": [(r.replace("_", " "), [_fmt(v) for v in ov.loc[r]]) for r in ov.index],
-        "overlap_mean": _fmt(float(off.mean())) if len(off) else "–",
-        "persona_rows": [
-            (
-                name,
-                int(persona_counts.get(name, 0)),
-                f"{persona_counts.get(name, 0) / max(len(people), 1):.0%}",
-            )
-            for name in ("engager", "catalyst", "responder", "broadcaster", "observer")
-        ],
-    }
-
-
-def _formal_context(run: Run, min_size: int) -> dict[str, Any]:
-    groups = run.ws.query(
-        "SELECT group_name, metric, value FROM group_scores WHERE run_id = ? "
-        "AND attribute = 'department'",
-        [run.run_id],
-    ).pivot(index="group_name", columns="metric", values="value")
-    rows = []
-    for name, r in groups.sort_values("ei").iterrows():
-        rows.append(
-            {
-                "group": name,
-                "size": f"<{min_size}" if r["size"] < min_size else int(r["size"]),
-                "ei": _fmt(r["ei"]),
-                "inside": "–" if pd.isna(r["inside_share"]) else f"{r['inside_share']:.0%}",
-                "baseline": _fmt(r["baseline_ei"]),
-                "silo": "silo" if r["silo"] == 1 else "",
-            }
-        )
-    findings = run.summary.get("findings", {})
-    return {
-        "ei_rows": rows,
-        "ei_org": _fmt(run.summary.get("ei_departments")),
-        "findings": {k: int(v) for k, v in findings.items()},
     }
 
 
@@ -341,4 +247,56 @@ def write_report(run: Run, output: Path) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return output.resolve()
+
+
+def chromium() -> str:
+    """The Chromium (or Chrome) executable that prints the PDF: ``GROUNDSWELL_CHROMIUM`` if
+    set, else the first of chromium, chromium-browser, google-chrome on the PATH."""
+    found = os.environ.get("GROUNDSWELL_CHROMIUM") or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
+        None,
+    )
+    if not found:
+        raise GroundswellError(
+            "writing a PDF needs Chromium (Debian: apt install chromium), or the path of a "
+            "Chromium or Chrome executable in GROUNDSWELL_CHROMIUM"
+        )
+    return found
+
+
+def write_pdf(html: Path, output: Path, *, timeout: float = 120.0) -> Path:
+    """Print the report ``html`` to ``output`` with headless Chromium, atomically.
+
+    Chromium runs with a throw-away profile and a proxy that goes nowhere, so the page
+    cannot reach the network (it needs nothing from it: the report is self-contained).
+    """
+    html, output = Path(html).resolve(), Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=output.parent)
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory(prefix="gs-chromium-") as profile:
+            cmd = [
+                chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+                f"--user-data-dir={profile}", "--run-all-compositor-stages-before-draw",
+                "--virtual-time-budget=10000", "--no-pdf-header-footer",
+                f"--print-to-pdf={tmp}", html.as_uri(),
+            ]  # fmt: skip
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0 or Path(tmp).stat().st_size == 0:
+            raise GroundswellError(
+                f"{output}: Chromium could not print the report "
+                f"(exit {done.returncode}): {done.stderr.strip()[-400:]}"
+            )
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, output)
+    except subprocess.TimeoutExpired as e:
+        raise GroundswellError(f"{output}: Chromium did not finish within {timeout:.0f} s") from e
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return output.resolve()

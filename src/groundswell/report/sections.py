@@ -1,0 +1,228 @@
+"""The report's sections beyond the headline: roles, formal against informal, the
+group-to-group heat map and the comparison with the previous period.
+
+Each function reads the stored run (never recomputes an analysis) and returns the plain
+values its part of the template shows, group figures below the minimum size suppressed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from groundswell.privacy import SUPPRESSED
+
+if TYPE_CHECKING:
+    from groundswell.run import Run
+
+#: at most this many departments in the heat map (the largest; the others are named below it)
+HEATMAP_MAX_GROUPS = 30
+
+
+def fmt(v: Any, digits: int = 2) -> str:
+    """A figure for a table: thousands separators, ``digits`` decimals, "–" when missing."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return f"{v:,}"
+
+
+def share(v: Any) -> str:
+    """A share as a whole percentage, "–" when missing."""
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
+
+
+#: the measure each role is ranked by in the report
+ROLE_MEASURE = {
+    "hub": "in_degree", "broker": "betweenness", "boundary_spanner": "departments_reached",
+    "influencer": "pagerank", "activist": "posts", "advocate": "given",
+    "maverick": "boundary_share", "positive_deviant": "pagerank",
+}  # fmt: skip
+ROLE_TEXT = {
+    "hub": "hyper-connected: the most ties",
+    "broker": "between groups that would not otherwise hear each other",
+    "boundary_spanner": "tied to the most other departments",
+    "influencer": "sought out by the sought-out (PageRank)",
+    "activist": "start the most conversations",
+    "advocate": "respond to and amplify others the most",
+    "maverick": "most of their ties outside their own department",
+    "positive_deviant": "far more reach than peers of the same department and level",
+    "peripheral": "one or two ties only",
+    "isolated": "no tie in the window",
+}
+
+
+def roles_context(
+    run: Run, people: pd.DataFrame, labels: dict[str, str], dept: pd.Series
+) -> dict[str, Any]:
+    from groundswell.analysis.roles import ROLES, overlap
+
+    held = run.roles()
+    role_rows = []
+    for role in ROLES:
+        who = held.index[held[role]]
+        measure = ROLE_MEASURE.get(role)
+        top = people.loc[who].sort_values(measure, ascending=False) if measure else people.loc[who]
+        role_rows.append(
+            {
+                "role": role.replace("_", " "),
+                "text": ROLE_TEXT[role],
+                "count": len(who),
+                "examples": ", ".join(
+                    labels[p] + (f" ({dept[p]})" if not dept[p].startswith("(") else f" {dept[p]}")
+                    for p in top.index[:5]
+                ),
+            }
+        )
+    ov = overlap(held)
+    off = ov.where(~np.eye(len(ov), dtype=bool)).stack()
+    persona_counts = people["persona"].value_counts()
+    return {
+        "role_rows": role_rows,
+        "overlap_columns": [c.replace("_", " ") for c in ov.columns],
+        "overlap_rows": [(r.replace("_", " "), [fmt(v) for v in ov.loc[r]]) for r in ov.index],
+        "overlap_mean": fmt(float(off.mean())) if len(off) else "–",
+        "persona_rows": [
+            (
+                name,
+                int(persona_counts.get(name, 0)),
+                f"{persona_counts.get(name, 0) / max(len(people), 1):.0%}",
+            )
+            for name in ("engager", "catalyst", "responder", "broadcaster", "observer")
+        ],
+    }
+
+
+def formal_context(run: Run, min_size: int) -> dict[str, Any]:
+    groups = run.ws.query(
+        "SELECT group_name, metric, value FROM group_scores WHERE run_id = ? "
+        "AND attribute = 'department'",
+        [run.run_id],
+    ).pivot(index="group_name", columns="metric", values="value")
+    rows = []
+    for name, r in groups.sort_values("ei").iterrows():
+        rows.append(
+            {
+                "group": name,
+                "size": f"<{min_size}" if r["size"] < min_size else int(r["size"]),
+                "ei": fmt(r["ei"]),
+                "inside": "–" if pd.isna(r["inside_share"]) else f"{r['inside_share']:.0%}",
+                "baseline": fmt(r["baseline_ei"]),
+                "silo": "silo" if r["silo"] == 1 else "",
+            }
+        )
+    findings = run.summary.get("findings", {})
+    return {
+        "ei_rows": rows,
+        "ei_org": fmt(run.summary.get("ei_departments")),
+        "findings": {k: int(v) for k, v in findings.items()},
+    }
+
+
+def heatmap_context(run: Run, people: pd.DataFrame, min_size: int) -> dict[str, Any]:
+    """The department-to-department tie matrix as row shares, for the heat map.
+
+    Cell (A, B): the share of the tie strength of A's people that goes to B's people (rows
+    sum to 100%; the diagonal is what stays inside). Departments below ``min_size`` are
+    merged into one suppressed group, itself dropped when still too small.
+    """
+    from groundswell.analysis.formal import group_matrix
+
+    matrix = group_matrix(
+        run.graph(), people["department"], normalize=True, min_group_size=min_size
+    ).dropna(how="all")
+    matrix = matrix.loc[:, matrix.columns.isin(matrix.index)]
+    sizes = people["department"].fillna("(unknown)").value_counts()
+    sizes[SUPPRESSED] = int(sizes[sizes < min_size].sum())
+    order = sorted(matrix.index, key=lambda d: (-int(sizes.get(d, 0)), str(d)))
+    left_out = order[HEATMAP_MAX_GROUPS:]
+    order = order[:HEATMAP_MAX_GROUPS]
+    matrix = matrix.loc[order, order]
+    values = matrix.to_numpy(dtype=float)
+    inside = np.diag(values) if len(values) else np.array([])
+    rows = [
+        {
+            "group": str(name),
+            "size": int(sizes.get(name, 0)),
+            "cells": [{"text": _cell(v), "alpha": _alpha(v)} for v in values[i]],
+        }
+        for i, name in enumerate(matrix.index)
+    ]
+    most_inward = str(matrix.index[int(np.nanargmax(inside))]) if len(inside) else ""
+    return {
+        "heat_columns": [str(c) for c in matrix.columns],
+        "heat_rows": rows,
+        "heat_left_out": len(left_out),
+        "heat_inside_median": share(float(np.nanmedian(inside))) if len(inside) else "–",
+        "heat_most_inward": most_inward,
+    }
+
+
+def _cell(v: float) -> str:
+    if not v or np.isnan(v):
+        return ""
+    return "<1%" if v < 0.005 else f"{v:.0%}"
+
+
+def _alpha(v: float) -> str:
+    """Shading of a heat-map cell: the square root spreads the small shares apart."""
+    return "0" if not v or np.isnan(v) else f"{min(1.0, math.sqrt(v)) * 0.9:.2f}"
+
+
+#: headline figures compared with the previous period: (summary key, label, kind)
+COMPARED = (
+    ("people", "People in the network", "count"),
+    ("ties", "Ties", "count"),
+    ("reciprocity", "Reciprocated ties", "share"),
+    ("isolated", "People with no ties", "count"),
+    ("communities", "Communities", "count"),
+    ("modularity", "Modularity", "number"),
+    ("nmi_departments", "Communities ↔ departments (NMI)", "number"),
+    ("strong_ties", "Strong ties", "share"),
+    ("diverse_ties", "Diverse ties (across departments)", "share"),
+    ("ei_departments", "Departments' E-I index", "number"),
+)
+
+
+def comparison_context(run: Run) -> dict[str, Any]:
+    """The headline figures of this run against the previous period's run, if there is one."""
+    before = run.previous()
+    if before is None:
+        return {"previous": None, "compare_rows": []}
+    rows = []
+    for key, label, kind in COMPARED:
+        now, then = run.summary.get(key), before.summary.get(key)
+        show = share if kind == "share" else (fmt if kind == "number" else _count)
+        rows.append(
+            {
+                "label": label,
+                "now": show(now),
+                "then": show(then),
+                "change": _change(now, then, kind),
+            }
+        )
+    return {"previous": before, "compare_rows": rows}
+
+
+def _count(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{int(v):,}"
+
+
+def _change(now: Any, then: Any, kind: str) -> str:
+    if (
+        now is None
+        or then is None
+        or any(isinstance(v, float) and math.isnan(v) for v in (now, then))
+    ):
+        return "–"
+    delta = float(now) - float(then)
+    if kind == "share":
+        return f"{delta * 100:+.0f} points"
+    if kind == "count":
+        pct = f" ({delta / float(then):+.0%})" if then else ""
+        return f"{delta:+,.0f}{pct}"
+    return f"{delta:+.2f}"

@@ -1,0 +1,118 @@
+"""The report's content against the stored run: the heat map, the previous period, the PDF."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import groundswell as gs
+from groundswell import synth
+from groundswell.analysis.formal import group_matrix
+from groundswell.errors import GroundswellError
+from groundswell.report import chromium, context, sections, write_pdf
+
+
+@pytest.fixture(scope="module")
+def two_periods(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    org = synth.generate(300, seed=5, weeks=8)
+    files = org.write(folder / "data")
+    ws = gs.init(folder / "ws")
+    ws.ingest_orgchart(files["hris"])
+    ws.ingest_events(files["events"])
+    first, last = ws.query("SELECT min(ts) AS a, max(ts) AS b FROM interactions").iloc[0]
+    middle = first + (last - first) / 2
+    early = ws.analyze(window=f"{first:%Y-%m-%d}:{middle:%Y-%m-%d}")
+    late = ws.analyze(window=f"{middle + timedelta(days=1):%Y-%m-%d}:{last:%Y-%m-%d}")
+    yield ws, early, late
+    ws.close()
+
+
+def test_the_heat_map_shows_the_group_matrix_as_row_shares(two_periods) -> None:
+    ws, _, run = two_periods
+    people = run.people()
+    ctx = sections.heatmap_context(run, people, ws.settings.min_group_size)
+    ref = group_matrix(run.graph(), people["department"], normalize=True, min_group_size=5)
+    assert ctx["heat_columns"] and len(ctx["heat_rows"]) == len(ctx["heat_columns"])
+    for row in ctx["heat_rows"]:
+        for col, cell in zip(ctx["heat_columns"], row["cells"], strict=True):
+            v = ref.loc[row["group"], col]
+            assert cell["text"] == sections._cell(v)
+            if v >= 0.005:
+                assert int(cell["text"].rstrip("%")) == round(v * 100)
+    inside = [ref.loc[r["group"], r["group"]] for r in ctx["heat_rows"]]
+    assert ctx["heat_most_inward"] == ctx["heat_rows"][int(np.argmax(inside))]["group"]
+
+
+def test_small_departments_never_reach_the_heat_map(two_periods) -> None:
+    _, _, run = two_periods
+    people = run.people()
+    big = people["department"].value_counts()
+    min_size = int(big.iloc[1]) + 1  # only the largest department is big enough
+    ctx = sections.heatmap_context(run, people, min_size)
+    names = {r["group"] for r in ctx["heat_rows"]}
+    assert str(big.index[0]) in names
+    assert not names & {str(d) for d in big.index[1:]}
+
+
+def test_the_report_compares_with_the_previous_period(two_periods) -> None:
+    ws, early, late = two_periods
+    assert late.previous().run_id == early.run_id and early.previous() is None
+    ctx = sections.comparison_context(late)
+    rows = {r["label"]: r for r in ctx["compare_rows"]}
+    people = rows["People in the network"]
+    assert people["then"] == f"{early.summary['people']:,}"
+    assert people["now"] == f"{late.summary['people']:,}"
+    delta = late.summary["ties"] - early.summary["ties"]
+    assert rows["Ties"]["change"].startswith(f"{delta:+,}")
+    html = ws.report(ws.folder / "late.html", run_id=late.run_id).read_text()
+    assert "Against the previous period" in html and str(early.window) in html
+    assert "Against the previous period" not in (
+        ws.report(ws.folder / "early.html", run_id=early.run_id).read_text()
+    )
+
+
+def test_every_chart_has_a_one_line_reading(two_periods) -> None:
+    ws, _, run = two_periods
+    html = ws.report(ws.folder / "r.html", run_id=run.run_id).read_text()
+    sections_ = re.findall(r'<section id="([a-z]+)"[^>]*>(.*?)</section>', html, re.S)
+    assert {"headline", "map", "heatmap", "formal", "silos", "roles"} <= {s for s, _ in sections_}
+    for name, body in sections_:
+        if name != "people":  # two tables side by side, each with its own reading
+            assert '<p class="reading">' in body, name
+    assert context(run)["heat_rows"]
+
+
+def _has_chromium() -> bool:
+    try:
+        chromium()
+    except GroundswellError:
+        return False
+    return True
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not _has_chromium(), reason="needs Chromium")
+def test_the_pdf_is_printed_from_the_report(two_periods, tmp_path) -> None:
+    ws, _, run = two_periods
+    html = ws.report(tmp_path / "board.html", run_id=run.run_id, pdf=tmp_path / "board.pdf")
+    pdf = (tmp_path / "board.pdf").read_bytes()
+    assert html.exists() and pdf.startswith(b"%PDF-") and len(pdf) > 20_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board.html", "board.pdf"]
+
+
+def test_a_failing_printer_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
+    html = tmp_path / "r.html"
+    html.write_text("<p>hi</p>")
+    monkeypatch.setenv("GROUNDSWELL_CHROMIUM", "/bin/false")
+    with pytest.raises(GroundswellError, match="could not print"):
+        write_pdf(html, tmp_path / "r.pdf")
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+    monkeypatch.setenv("GROUNDSWELL_CHROMIUM", "")
+    monkeypatch.setenv("PATH", str(Path(tmp_path)))
+    with pytest.raises(GroundswellError, match="needs Chromium"):
+        write_pdf(html, tmp_path / "r.pdf")
