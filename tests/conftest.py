@@ -105,6 +105,7 @@ def snapshot(ws: gs.Workspace) -> dict[str, object]:
         "sources",
         "person_metrics",
         "group_metrics",
+        "adoptions",
     ):
         out[table] = ws.query(f"SELECT * FROM {table} ORDER BY ALL").to_dict(orient="list")
     return out

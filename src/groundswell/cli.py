@@ -244,6 +244,31 @@ def ingest_survey(
     _show(summary.lines(), quiet)
 
 
+@ingest_app.command("adoptions")
+@_errors
+def ingest_adoptions(
+    workspace: WorkspaceArg,
+    path: PathArg,
+    map: MapOpt = None,
+    behaviour: Annotated[
+        str | None, typer.Option(help="The behaviour, for a file with no behaviour column.")
+    ] = None,
+    dry_run: DryRunOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load adoptions of a change (person, behaviour, date), to compare with a plan."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest(
+            "adoptions",
+            path,
+            progress=not quiet,
+            dry_run=dry_run,
+            mapping=_mapping(map),
+            behaviour=behaviour,
+        )
+    _show(summary.lines(), quiet)
+
+
 @app.command()
 @_errors
 def analyze(

@@ -27,6 +27,10 @@ READERS: dict[str, tuple[str, str]] = {
     "calendar": ("groundswell.ingest.calendar", "calendar exports (.ics file or folder)"),
     "viva": ("groundswell.ingest.viva", "a Microsoft Viva Insights query (CSV)"),
     "survey": ("groundswell.ingest.survey", "relationship survey answers (CSV)"),
+    "adoptions": (
+        "groundswell.ingest.adoptions",
+        "adoptions of a change (person, behaviour, date)",
+    ),
 }
 
 

@@ -75,6 +75,7 @@ class Batch:
     interactions: pd.DataFrame | None = None
     person_metrics: pd.DataFrame | None = None
     group_metrics: pd.DataFrame | None = None
+    adoptions: pd.DataFrame | None = None
     people_mode: Literal["upsert", "fill"] = "fill"
 
 
@@ -199,6 +200,18 @@ def write(
                     ["attribute", "group_a", "group_b", "period_start", "metric"],
                     replace=True,
                 )
+            if batch.adoptions is not None and len(batch.adoptions):
+                summary.adoptions = _insert(
+                    con,
+                    "adoptions",
+                    batch.adoptions[["person_id", "behaviour", "ts"]],
+                    sid,
+                    ["person_id", "behaviour"],
+                )
+                if summary.adoptions < len(batch.adoptions):
+                    summary.skipped["already in the workspace"] += (
+                        len(batch.adoptions) - summary.adoptions
+                    )
             if batch.people is None and batch.messages is not None:
                 ids = [batch.messages["author_id"]]
                 if batch.interactions is not None:

@@ -39,6 +39,7 @@ class IngestSummary:
     already_ingested: bool = False
     dry_run: bool = False
     metrics: int = 0
+    adoptions: int = 0
 
     @property
     def rows_skipped(self) -> int:
@@ -54,6 +55,8 @@ class IngestSummary:
             f"{self.messages:,} messages, {self.interactions:,} interactions "
             + ("(dry run: nothing written)" if self.dry_run else f"(source {self.source_id})")
         ]
+        if self.adoptions:
+            out.append(f"{self.adoptions:,} adoptions")
         if self.metrics:
             out.append(f"{self.metrics:,} metric values (person or group figures)")
         if self.rows_skipped:
