@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ASSET := src/groundswell/report/assets/map.js
+DASHBOARD := src/groundswell/web/static/dashboard.js
 
 .PHONY: all setup assets demo test lint bench lock clean
 
 all: setup
 
-setup: $(VENV)/.installed $(ASSET)
+setup: $(VENV)/.installed $(ASSET) $(DASHBOARD)
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,10 +21,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 
-$(ASSET): frontend/node_modules/.package-lock.json frontend/build.mjs $(wildcard frontend/src/*)
+# one build writes both bundles (the report's map and the dashboard)
+$(ASSET) $(DASHBOARD) &: frontend/node_modules/.package-lock.json frontend/build.mjs $(wildcard frontend/src/*)
 	cd frontend && npm run --silent build
 
-assets: $(ASSET)
+assets: $(ASSET) $(DASHBOARD)
 
 demo: setup
 	$(BIN)/groundswell demo
@@ -48,4 +50,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) frontend/node_modules $(ASSET) demo .pytest_cache
+	rm -rf $(VENV) frontend/node_modules $(ASSET) $(DASHBOARD) demo .pytest_cache

@@ -10,24 +10,41 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outfile = resolve(here, "../src/groundswell/report/assets/map.js");
+// entry -> output: the report's map (inlined in the report) and the dashboard's explorer
+// (served by the web app from its static folder).
+const BUNDLES = [
+  {
+    entry: "src/map.js",
+    outfile: resolve(here, "../src/groundswell/report/assets/map.js"),
+    title: "groundswell network map",
+  },
+  {
+    entry: "src/dashboard.js",
+    outfile: resolve(here, "../src/groundswell/web/static/dashboard.js"),
+    title: "groundswell dashboard explorer",
+  },
+];
 
-const result = await esbuild.build({
-  entryPoints: [resolve(here, "src/map.js")],
-  outfile,
-  write: false,
-  bundle: true,
-  format: "iife",
-  platform: "browser",
-  target: "es2020",
-  minify: true,
-  sourcemap: false,
-  legalComments: "none",
-  charset: "utf8",
-  metafile: true,
-  logLevel: "warning",
-  define: { "process.env.NODE_ENV": '"production"' },
-});
+async function bundle({ entry, outfile, title }) {
+  const result = await esbuild.build({
+    entryPoints: [resolve(here, entry)],
+    outfile,
+    write: false,
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2020",
+    minify: true,
+    sourcemap: false,
+    legalComments: "none",
+    charset: "utf8",
+    metafile: true,
+    logLevel: "warning",
+    define: { "process.env.NODE_ENV": '"production"' },
+  });
+
+  return { result, outfile, title };
+}
 
 // One notice line per npm package that ended up in the bundle.
 async function notices(metafile) {
@@ -70,24 +87,27 @@ NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FO
 DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
 OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.`;
 
-const packages = await notices(result.metafile);
-const banner = [
-  "/*! groundswell network map, built by frontend/build.mjs from frontend/src (do not edit).",
-  " *",
-  " * It bundles these npm packages, each under the MIT licence:",
-  ...packages,
-  " *",
-  ...MIT.split("\n").map((line) => (line ? ` * ${line}` : " *")),
-  " */",
-].join("\n");
+for (const spec of BUNDLES) {
+  const { result, outfile, title } = await bundle(spec);
+  const packages = await notices(result.metafile);
+  const banner = [
+    `/*! ${title}, built by frontend/build.mjs from frontend/src (do not edit).`,
+    " *",
+    " * It bundles these npm packages, each under the MIT licence:",
+    ...packages,
+    " *",
+    ...MIT.split("\n").map((line) => (line ? ` * ${line}` : " *")),
+    " */",
+  ].join("\n");
 
-let code = result.outputFiles[0].text;
-// The bundle is inlined in a <script> element: no literal may close it early ("<\/" means
-// the same as "</" in strings, templates and regular expressions).
-code = code.replace(/<\/(script)/gi, "<\\/$1");
-if (code.includes("<!--")) throw new Error("bundle contains '<!--', unsafe to inline in <script>");
+  let code = result.outputFiles[0].text;
+  // The bundle is inlined in a <script> element: no literal may close it early ("<\/" means
+  // the same as "</" in strings, templates and regular expressions).
+  code = code.replace(/<\/(script)/gi, "<\\/$1");
+  if (code.includes("<!--")) throw new Error("bundle contains '<!--', unsafe to inline in <script>");
 
-await mkdir(dirname(outfile), { recursive: true });
-await writeFile(outfile, `${banner}\n${code}`, "utf8");
-const kib = Buffer.byteLength(code, "utf8") / 1024;
-console.log(`built ${outfile} (${kib.toFixed(1)} KiB)`);
+  await mkdir(dirname(outfile), { recursive: true });
+  await writeFile(outfile, `${banner}\n${code}`, "utf8");
+  const kib = Buffer.byteLength(code, "utf8") / 1024;
+  console.log(`built ${outfile} (${kib.toFixed(1)} KiB)`);
+}

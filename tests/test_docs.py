@@ -54,8 +54,9 @@ def test_every_option_is_in_the_command_reference() -> None:
     doc = (ROOT / "docs" / "cli.md").read_text()
     group = typer.main.get_command(app)
     commands = dict(group.commands)
-    commands.update({f"ingest {k}": v for k, v in group.commands["ingest"].commands.items()})
-    del commands["ingest"]
+    for sub in ("ingest", "user"):
+        commands.update({f"{sub} {k}": v for k, v in group.commands[sub].commands.items()})
+        del commands[sub]
     for name, cmd in commands.items():
         assert f"## groundswell {name}" in doc, f"`groundswell {name}` is not in docs/cli.md"
         for param in cmd.params:

@@ -16,6 +16,7 @@ from rich.table import Table
 import groundswell as gs
 from groundswell.errors import ConfigError, GroundswellError
 from groundswell.ingest import READERS
+from groundswell.web.cli import serve, user_app
 
 app = typer.Typer(
     help="groundswell: the informal network beside the org chart.",
@@ -25,6 +26,8 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(help="Load a source into a workspace.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+app.command()(serve)
+app.add_typer(user_app, name="user")
 
 
 class _Out:

@@ -1,0 +1,280 @@
+"""The JSON API under ``/api/``: every page's data, each route one call into the store.
+
+Access (see :data:`groundswell.web.auth.PERMISSIONS`): aggregate routes need
+``aggregates`` (admin, analyst, viewer); person-level routes need ``people`` (admin,
+analyst), except that a ``person`` account may read its own record through ``/api/me/...``
+and ``/api/people/{its own id}``; ``/api/users`` needs ``users`` (admin). Every POST needs
+the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+
+from groundswell.errors import WorkspaceError
+from groundswell.web import auth, planner
+from groundswell.web.auth import AuthError, User
+from groundswell.web.deps import (
+    SESSION_COOKIE,
+    client_address,
+    csrf,
+    current_user,
+    get_store,
+    names_allowed,
+    require,
+    same_origin,
+)
+from groundswell.web.store import Store
+
+router = APIRouter(prefix="/api")
+
+RunQ = Annotated[int | None, Query(alias="run", description="Run id; the latest if omitted.")]
+StoreD = Annotated[Store, Depends(get_store)]
+Aggregates = Annotated[User, Depends(require("aggregates"))]
+People = Annotated[User, Depends(require("people"))]
+Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
+Sources = Annotated[User, Depends(require("sources"))]
+Plans = Annotated[User, Depends(require("plans"))]
+Admin = Annotated[User, Depends(require("users"))]
+Self = Annotated[User, Depends(require("self"))]
+Csrf = Annotated[User, Depends(csrf)]
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """HttpOnly, SameSite=Strict; Secure over https or with ``--secure-cookies``."""
+    secure = request.app.state.secure_cookies or request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path="/",
+    )
+
+
+# -- session -------------------------------------------------------------------------------
+@router.post("/login", tags=["session"])
+def login(
+    request: Request,
+    response: Response,
+    store: StoreD,
+    username: Annotated[str, Body()],
+    password: Annotated[str, Body()],
+) -> dict[str, Any]:
+    """Sign in; sets the session cookie and returns the CSRF token for later requests."""
+    same_origin(request)
+    token, user = auth.login(store.ws(), username, password, client_address(request))
+    set_session_cookie(request, response, token)
+    return me(user)
+
+
+@router.post("/logout", tags=["session"])
+def logout(request: Request, response: Response, store: StoreD, user: Csrf) -> dict[str, Any]:
+    """End the session."""
+    auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"signed_out": user.username}
+
+
+@router.get("/me", tags=["session"])
+def me(user: Anyone) -> dict[str, Any]:
+    """Who is signed in, their role, what they may do, and the CSRF token."""
+    return {
+        "username": user.username,
+        "role": user.role,
+        "person_id": user.person_id,
+        "permissions": sorted(auth.PERMISSIONS[user.role]),
+        "csrf_token": user.csrf_token,
+    }
+
+
+# -- aggregates ----------------------------------------------------------------------------
+@router.get("/overview", tags=["aggregates"])
+def overview(store: StoreD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
+    """Headline figures of a run and the workspace's counts."""
+    return store.overview(run)
+
+
+@router.get("/runs", tags=["aggregates"])
+def runs(store: StoreD, user: Aggregates) -> list[dict[str, Any]]:
+    """Every stored run, newest first."""
+    return store.runs()
+
+
+@router.get("/runs/{run_id}", tags=["aggregates"])
+def run_detail(run_id: int, store: StoreD, user: Aggregates) -> dict[str, Any]:
+    """One run: settings it used, sources it saw, its summary."""
+    return store.run_detail(run_id)
+
+
+@router.get("/groups", tags=["aggregates"])
+def groups(
+    store: StoreD, user: Aggregates, run: RunQ = None, attribute: str = "department"
+) -> dict[str, Any]:
+    """Group figures by department, team or location (small groups suppressed)."""
+    return store.groups(run, attribute)
+
+
+@router.get("/groups/{attribute}/{name}", tags=["aggregates"])
+def group(
+    attribute: str, name: str, store: StoreD, user: Aggregates, run: RunQ = None
+) -> dict[str, Any]:
+    """One group; only ``suppressed: true`` for a group below the minimum size."""
+    return store.group(run, attribute, name)
+
+
+@router.get("/communities", tags=["aggregates"])
+def communities(store: StoreD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
+    """Detected communities and the departments they draw on."""
+    return store.communities(run)
+
+
+@router.get("/formal", tags=["aggregates"])
+def formal(
+    store: StoreD, user: Aggregates, run: RunQ = None, attribute: str = "department"
+) -> dict[str, Any]:
+    """Formal against informal: department -> community flow, group matrix, silos."""
+    return store.formal(run, attribute)
+
+
+@router.get("/compare", tags=["aggregates"])
+def compare(store: StoreD, user: Aggregates, a: int, b: int) -> dict[str, Any]:
+    """Headline figures of runs ``a`` and ``b`` side by side."""
+    return store.compare(a, b)
+
+
+@router.get("/map", tags=["aggregates"])
+def network_map(store: StoreD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
+    """Nodes (position, size, groups) and ties for the explorer; anonymous for viewers."""
+    return store.map(run, identities=user.can("people"), names=names_allowed(user, store))
+
+
+# -- people --------------------------------------------------------------------------------
+@router.get("/sources", tags=["people"])
+def sources(store: StoreD, user: Sources) -> list[dict[str, Any]]:
+    """What was ingested, when, with which options."""
+    return store.sources()
+
+
+@router.get("/people", tags=["people"])
+def people(
+    store: StoreD,
+    user: People,
+    run: RunQ = None,
+    sort: str = "pagerank",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    q: str | None = None,
+) -> dict[str, Any]:
+    """People of a run, sorted by a measure, a page at a time."""
+    return store.people(
+        run, names=names_allowed(user, store), sort=sort, limit=limit, offset=offset, q=q
+    )
+
+
+def _own(user: User, person_id: str) -> bool:
+    return user.role == "person" and user.person_id == person_id
+
+
+@router.get("/people/{person_id}", tags=["people"])
+def person(person_id: str, store: StoreD, user: Anyone, run: RunQ = None) -> dict[str, Any]:
+    """A person's measures, roles, persona and ego network (a person account: its own only)."""
+    if _own(user, person_id):
+        return personal(store, user, run)
+    if not user.can("people"):
+        raise AuthError("you may see only your own personal view", 403)
+    out = store.person(run, person_id, names=names_allowed(user, store))
+    out["ego"] = store.ego(run, person_id, names=names_allowed(user, store))
+    return out
+
+
+@router.get("/people/{person_id}/ego", tags=["people"])
+def ego(person_id: str, store: StoreD, user: Anyone, run: RunQ = None) -> dict[str, Any]:
+    """A person's ties and their neighbours' ties among themselves."""
+    if _own(user, person_id):
+        return store.ego(run, person_id, among=False, anonymous=True)
+    if not user.can("people"):
+        raise AuthError("you may see only your own network", 403)
+    return store.ego(run, person_id, names=names_allowed(user, store))
+
+
+@router.get("/me/person", tags=["people"])
+def personal(store: StoreD, user: Self, run: RunQ = None) -> dict[str, Any]:
+    """The personal view of a ``person`` account: its own measures, persona, roles and ties
+    (contacts anonymous, and not their ties among themselves)."""
+    if not user.person_id:
+        raise AuthError("this account is not linked to a person", 403)
+    try:
+        out = store.person(run, user.person_id, names=False)
+    except WorkspaceError as exc:
+        raise WorkspaceError(
+            "you are not in the network of this run (no ties in its window)"
+        ) from exc
+    out["ego"] = store.ego(run, user.person_id, among=False, anonymous=True)
+    return out
+
+
+# -- champion plans ------------------------------------------------------------------------
+@router.get("/plans", tags=["plans"])
+def plans(store: StoreD, user: Plans, run: RunQ = None) -> list[dict[str, Any]]:
+    """Stored champion plans, newest first."""
+    return store.plans(run)
+
+
+@router.post("/plans", tags=["plans"], status_code=202)
+def start_plan(store: StoreD, user: Csrf, params: Annotated[Any, Body()] = None) -> dict[str, Any]:
+    """Start a champion plan (``{"k": 10, "quotas": {...}}``); answers 501 until the
+    planner is wired (see :mod:`groundswell.web.planner`)."""
+    if not user.can("plans"):
+        raise AuthError(f"the {user.role} role may not plan champions", 403)
+    return planner.start_plan(store, params)
+
+
+# -- accounts ------------------------------------------------------------------------------
+@router.get("/users", tags=["accounts"])
+def users(store: StoreD, user: Admin) -> list[dict[str, Any]]:
+    """Every dashboard account."""
+    return auth.list_users(store.ws())
+
+
+@router.post("/users", tags=["accounts"], status_code=201)
+def create_user(
+    store: StoreD,
+    user: Csrf,
+    username: Annotated[str, Body()],
+    password: Annotated[str, Body()],
+    role: Annotated[str, Body()],
+    person_id: Annotated[str | None, Body()] = None,
+) -> dict[str, Any]:
+    """Create an account (admin)."""
+    if not user.can("users"):
+        raise AuthError(f"the {user.role} role may not manage accounts", 403)
+    auth.add_user(store.ws(), username, password, role, person_id or None)
+    return {"created": username.strip(), "role": role}
+
+
+@router.post("/users/{username}/disable", tags=["accounts"])
+def disable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
+    """Disable an account and end its sessions (admin)."""
+    if not user.can("users"):
+        raise AuthError(f"the {user.role} role may not manage accounts", 403)
+    if username == user.username:
+        raise AuthError("you cannot disable your own account", 403)
+    auth.set_disabled(store.ws(), username, True)
+    return {"disabled": username}
+
+
+@router.post("/users/{username}/enable", tags=["accounts"])
+def enable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
+    """Enable a disabled account again (admin)."""
+    if not user.can("users"):
+        raise AuthError(f"the {user.role} role may not manage accounts", 403)
+    auth.set_disabled(store.ws(), username, False)
+    return {"enabled": username}
+
+
+__all__ = ["current_user", "router"]

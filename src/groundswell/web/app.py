@@ -1,0 +1,154 @@
+"""The dashboard: a FastAPI app over one workspace's stored results.
+
+``create_app(workspace)`` wires the store (:mod:`.store`), accounts (:mod:`.auth`), the
+JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json``), the HTML pages (:mod:`.pages`)
+and the static assets bundled in the package (``web/static``: nothing is loaded from the
+internet). Every error leaves as one JSON shape, ``{"error": ..., "detail": ...}`` (pages
+render the same as HTML, and send a signed-out visitor to ``/login``).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from groundswell import __version__
+from groundswell.errors import AnalysisError, ConfigError, GroundswellError, WorkspaceError
+from groundswell.web import api, pages
+from groundswell.web.auth import AuthError
+from groundswell.web.planner import PlannerUnavailable
+from groundswell.web.store import Store
+
+STATIC = Path(__file__).parent / "static"
+#: Content-Security-Policy: scripts only from this server, nothing from elsewhere. Inline
+#: styles are allowed because the network map injects its own stylesheet.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+_NAMES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_request",
+    429: "rate_limited",
+    500: "internal_error",
+    501: "not_implemented",
+}
+
+
+def status_of(exc: GroundswellError) -> int:
+    """The HTTP status a groundswell error answers with."""
+    if isinstance(exc, AuthError):
+        return exc.status
+    if isinstance(exc, PlannerUnavailable):
+        return 501
+    if isinstance(exc, WorkspaceError):
+        return 404
+    if isinstance(exc, AnalysisError):
+        return 422
+    if isinstance(exc, ConfigError):
+        return 400
+    return 400
+
+
+def error_body(status: int, detail: Any) -> dict[str, Any]:
+    return {"error": _NAMES.get(status, "error"), "detail": detail}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> FastAPI:
+    """The dashboard app of a workspace.
+
+    Parameters
+    ----------
+    workspace_path : str or Path
+        The workspace folder; opened once (read-write: accounts and sessions are stored).
+    secure_cookies : bool
+        Mark the session cookie ``Secure`` even on plain http (set it behind a TLS proxy
+        that talks http to uvicorn). Over https the flag is always set. On a plain-http
+        loopback address leave it off: a browser does not send a Secure cookie over http,
+        so nobody could stay signed in.
+    """
+    store = Store(workspace_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="groundswell dashboard",
+        version=__version__,
+        description="The informal network beside the org chart: stored results of a "
+        "groundswell workspace. Sign in with POST /api/login; send the CSRF token "
+        "from /api/me as X-CSRF-Token on every POST.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.secure_cookies = secure_cookies
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def answer(request: Request, status: int, detail: Any) -> Response:
+        if _is_api(request):
+            return JSONResponse(error_body(status, detail), status_code=status)
+        if status == 401:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+        user = getattr(request.state, "user", None) or None
+        return pages.render(
+            request,
+            "error.html.j2",
+            user,
+            status=status,
+            error=_NAMES.get(status, "error"),
+            detail=detail if isinstance(detail, str) else str(detail),
+        )
+
+    @app.exception_handler(GroundswellError)
+    async def groundswell_error(request: Request, exc: GroundswellError) -> Response:
+        return answer(request, status_of(exc), str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return answer(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        detail = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")}
+            for e in exc.errors()
+        ]
+        return answer(request, 422, detail)
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    return app

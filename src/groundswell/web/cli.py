@@ -1,0 +1,87 @@
+"""Command-line faces of the dashboard: ``groundswell serve`` and ``groundswell user add``.
+
+Registered in the main Typer app (:mod:`groundswell.cli`) with::
+
+    from groundswell.web.cli import serve, user_app
+    app.command()(serve)
+    app.add_typer(user_app, name="user")
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from groundswell.errors import GroundswellError
+
+user_app = typer.Typer(help="Manage the dashboard's accounts.", no_args_is_help=True)
+
+
+def serve(
+    workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies",
+            help="Mark the session cookie Secure (behind an https proxy). Browsers do not "
+            "send Secure cookies over plain http, so leave it off on http://127.0.0.1.",
+        ),
+    ] = False,
+) -> None:
+    """Serve the web dashboard of a workspace (FastAPI under uvicorn) and print its address."""
+    import uvicorn
+
+    from groundswell.web.app import create_app
+
+    try:
+        app = create_app(workspace, secure_cookies=secure_cookies)
+    except GroundswellError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"groundswell dashboard of {workspace} at http://{shown}:{port}/ (Ctrl+C to stop)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(
+            "warning: listening beyond this machine; put it behind https and use --secure-cookies",
+            err=True,
+        )
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+@user_app.command("add")
+def user_add(
+    workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
+    username: Annotated[str, typer.Argument(help="The new account's name.")],
+    role: Annotated[
+        str, typer.Option(help="admin, analyst, viewer or person.", show_default=False)
+    ],
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="For the person role: the people record (p_...)."),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a dashboard account (the first admin is created this way)."""
+    import groundswell as gs
+    from groundswell.web.auth import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with gs.open(workspace) as ws:
+            add_user(ws, username, password, role, person)
+    except GroundswellError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"added {role} {username.strip()}")

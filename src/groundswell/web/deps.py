@@ -1,0 +1,84 @@
+"""Request dependencies shared by the API and the pages: the store, the signed-in user, the
+permission a route needs, and the CSRF check of state-changing requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+
+from groundswell.web import auth
+from groundswell.web.auth import AuthError, User
+from groundswell.web.store import Store
+
+SESSION_COOKIE = "gs_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def current_user(request: Request, store: Annotated[Store, Depends(get_store)]) -> User | None:
+    """The signed-in user of this request, or None."""
+    cached = getattr(request.state, "user", False)
+    if cached is not False:
+        return cached
+    user = auth.session_user(store.ws(), request.cookies.get(SESSION_COOKIE))
+    request.state.user = user
+    return user
+
+
+def require(*permissions: str) -> Callable[..., User]:
+    """A dependency: the signed-in user, who must hold one of ``permissions`` (401 when
+    nobody is signed in, 403 when the role does not allow it)."""
+
+    def dependency(user: Annotated[User | None, Depends(current_user)]) -> User:
+        if user is None:
+            raise AuthError("sign in first", 401)
+        if not any(user.can(p) for p in permissions):
+            raise AuthError(f"the {user.role} role may not see this", 403)
+        return user
+
+    dependency.__name__ = f"require_{'_or_'.join(permissions)}"
+    return dependency
+
+
+def same_origin(request: Request) -> None:
+    """Refuse a state-changing request whose Origin (or Referer) names another site."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        return  # non-browser clients send neither; the CSRF token still guards sessions
+    parts = urlsplit(origin)
+    if parts.netloc != request.url.netloc:
+        raise AuthError(f"cross-site request refused (origin {parts.netloc!r})", 403)
+
+
+async def csrf(request: Request, user: Annotated[User | None, Depends(current_user)]) -> User:
+    """Every state-changing request of a session carries the session's CSRF token, in the
+    ``X-CSRF-Token`` header or the ``csrf_token`` form field; without it: 403."""
+    if user is None:
+        raise AuthError("sign in first", 401)
+    same_origin(request)
+    supplied = request.headers.get(CSRF_HEADER)
+    if not supplied and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        supplied = value if isinstance(value, str) else None
+    if not auth.csrf_ok(user, supplied):
+        raise AuthError("missing or wrong CSRF token", 403)
+    return user
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def names_allowed(user: User, store: Store) -> bool:
+    """Display names are shown to analysts and admins of an identified workspace only."""
+    return user.can("names") and store.identified

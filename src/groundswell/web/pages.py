@@ -1,0 +1,366 @@
+"""The HTML pages: Jinja2 templates over the very functions that answer under ``/api/``.
+
+Each page handler calls the API function of the same data (same access rule, same store
+method) and renders it; every page links to its JSON twin. Pages answer 303 to ``/login``
+when nobody is signed in (see the error handler in :mod:`groundswell.web.app`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from groundswell.web import api, auth
+from groundswell.web.auth import AuthError, User
+from groundswell.web.deps import (
+    SESSION_COOKIE,
+    client_address,
+    csrf,
+    current_user,
+    get_store,
+    require,
+    same_origin,
+)
+from groundswell.web.store import GROUP_ATTRIBUTES, Store
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LOGIN_CSRF_COOKIE = "gs_login_csrf"
+
+StoreD = Annotated[Store, Depends(get_store)]
+Aggregates = Annotated[User, Depends(require("aggregates"))]
+People = Annotated[User, Depends(require("people"))]
+Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
+Sources = Annotated[User, Depends(require("sources"))]
+Plans = Annotated[User, Depends(require("plans"))]
+Admin = Annotated[User, Depends(require("users"))]
+
+#: (path, title, permission) of the navigation bar.
+NAV = (
+    ("/", "Overview", "aggregates"),
+    ("/explorer", "Network explorer", "aggregates"),
+    ("/people", "People", "people"),
+    ("/groups", "Groups", "aggregates"),
+    ("/communities", "Communities", "aggregates"),
+    ("/formal", "Formal vs informal", "aggregates"),
+    ("/compare", "Compare periods", "aggregates"),
+    ("/planner", "Champion planner", "plans"),
+    ("/sources", "Sources and runs", "sources"),
+    ("/users", "Users", "users"),
+    ("/me", "My network", "self"),
+)
+
+
+def render(
+    request: Request,
+    name: str,
+    user: User | None,
+    *,
+    api_url: str | None = None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    nav = [(p, t) for p, t, perm in NAV if user is not None and user.can(perm)]
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": user, "nav": nav, "api_url": api_url, "path": request.url.path, **context},
+        status_code=status,
+    )
+
+
+def _q(**params: Any) -> str:
+    kept = {k: v for k, v in params.items() if v is not None}
+    return "?" + urlencode(kept) if kept else ""
+
+
+# -- sign in and out -----------------------------------------------------------------------
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None, error: str | None = None) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request, "login.html.j2", None, login_csrf=token, next=_safe_next(next), error=error
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies or request.url.scheme == "https",
+        path="/login",
+    )
+    return response
+
+
+@router.post("/login")
+def login_form(
+    request: Request,
+    store: StoreD,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    same_origin(request)
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        raise AuthError("the sign-in form expired or came from elsewhere; reload it", 403)
+    try:
+        token, user = auth.login(store.ws(), username, password, client_address(request))
+    except AuthError as exc:
+        return render(
+            request,
+            "login.html.j2",
+            None,
+            login_csrf=expected,
+            next=_safe_next(next),
+            error=str(exc),
+            status=exc.status,
+        )
+    target = "/me" if user.role == "person" else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    api.set_session_cookie(request, response, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout_form(request: Request, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
+    auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- aggregates ----------------------------------------------------------------------------
+@router.get("/")
+def home(request: Request, store: StoreD, user: Anyone, run: int | None = None) -> Response:
+    if not user.can("aggregates"):
+        return RedirectResponse("/me", status_code=303)
+    data = api.overview(store, user, run)
+    return render(
+        request, "overview.html.j2", user, api_url="/api/overview" + _q(run=run), data=data
+    )
+
+
+@router.get("/explorer")
+def explorer(request: Request, store: StoreD, user: Aggregates, run: int | None = None) -> Response:
+    return render(
+        request,
+        "explorer.html.j2",
+        user,
+        api_url="/api/map" + _q(run=run),
+        run=run,
+        identities=user.can("people"),
+    )
+
+
+@router.get("/groups")
+def groups_page(
+    request: Request,
+    store: StoreD,
+    user: Aggregates,
+    run: int | None = None,
+    attribute: str = "department",
+) -> Response:
+    data = api.groups(store, user, run, attribute)
+    return render(
+        request,
+        "groups.html.j2",
+        user,
+        api_url="/api/groups" + _q(run=run, attribute=attribute),
+        data=data,
+        attributes=GROUP_ATTRIBUTES,
+        quote=quote,
+    )
+
+
+@router.get("/groups/{attribute}/{name}")
+def group_page(
+    attribute: str, name: str, request: Request, store: StoreD, user: Aggregates,
+    run: int | None = None,
+) -> Response:  # fmt: skip
+    data = api.group(attribute, name, store, user, run)
+    url = f"/api/groups/{quote(attribute)}/{quote(name, safe='')}" + _q(run=run)
+    return render(request, "group.html.j2", user, api_url=url, data=data)
+
+
+@router.get("/communities")
+def communities_page(
+    request: Request, store: StoreD, user: Aggregates, run: int | None = None
+) -> Response:
+    data = api.communities(store, user, run)
+    return render(
+        request, "communities.html.j2", user, api_url="/api/communities" + _q(run=run), data=data
+    )
+
+
+@router.get("/formal")
+def formal_page(
+    request: Request,
+    store: StoreD,
+    user: Aggregates,
+    run: int | None = None,
+    attribute: str = "department",
+) -> Response:
+    data = api.formal(store, user, run, attribute)
+    departments = sorted({f["department"] for f in data["flow"]})
+    comms = sorted(
+        {f["community"] for f in data["flow"]}, key=lambda c: (not c.isdigit(), c.zfill(6))
+    )
+    cells = {(f["department"], f["community"]): f["people"] for f in data["flow"]}
+    return render(
+        request,
+        "formal.html.j2",
+        user,
+        api_url="/api/formal" + _q(run=run, attribute=attribute),
+        data=data,
+        departments=departments,
+        comms=comms,
+        cells=cells,
+        attributes=GROUP_ATTRIBUTES,
+    )
+
+
+@router.get("/compare")
+def compare_page(
+    request: Request, store: StoreD, user: Aggregates, a: int | None = None, b: int | None = None
+) -> Response:
+    runs = api.runs(store, user)
+    if a is None and b is None and len(runs) >= 2:
+        a, b = runs[1]["run_id"], runs[0]["run_id"]
+    data = api.compare(store, user, a, b) if a is not None and b is not None else None
+    return render(
+        request,
+        "compare.html.j2",
+        user,
+        api_url="/api/compare" + _q(a=a, b=b) if data else "/api/runs",
+        data=data,
+        runs=runs,
+        a=a,
+        b=b,
+    )
+
+
+# -- people --------------------------------------------------------------------------------
+@router.get("/people")
+def people_page(
+    request: Request,
+    store: StoreD,
+    user: People,
+    run: int | None = None,
+    sort: str = "pagerank",
+    offset: int = 0,
+    q: str | None = None,
+) -> Response:
+    data = api.people(store, user, run, sort, 100, max(offset, 0), q)
+    return render(
+        request,
+        "people.html.j2",
+        user,
+        api_url="/api/people" + _q(run=run, sort=sort, offset=offset or None, q=q),
+        data=data,
+        q=q or "",
+        run=run,
+    )
+
+
+@router.get("/people/{person_id}")
+def person_page(
+    person_id: str, request: Request, store: StoreD, user: Anyone, run: int | None = None
+) -> Response:
+    data = api.person(person_id, store, user, run)
+    url = f"/api/people/{quote(person_id, safe='')}" + _q(run=run)
+    return render(request, "person.html.j2", user, api_url=url, data=data, personal=False)
+
+
+@router.get("/me")
+def me_page(
+    request: Request, store: StoreD, user: Annotated[User, Depends(require("self"))],
+    run: int | None = None,
+) -> Response:  # fmt: skip
+    data = api.personal(store, user, run)
+    return render(
+        request, "person.html.j2", user, api_url="/api/me/person" + _q(run=run), data=data,
+        personal=True,
+    )  # fmt: skip
+
+
+@router.get("/planner")
+def planner_page(request: Request, store: StoreD, user: Plans, run: int | None = None) -> Response:
+    plans = api.plans(store, user, run)
+    return render(
+        request, "planner.html.j2", user, api_url="/api/plans" + _q(run=run), plans=plans, run=run
+    )
+
+
+@router.get("/sources")
+def sources_page(request: Request, store: StoreD, user: Sources) -> Response:
+    return render(
+        request,
+        "sources.html.j2",
+        user,
+        api_url="/api/sources",
+        sources=api.sources(store, user),
+        runs=api.runs(store, user),
+    )
+
+
+# -- accounts ------------------------------------------------------------------------------
+@router.get("/users")
+def users_page(request: Request, store: StoreD, user: Admin, error: str | None = None) -> Response:
+    return render(
+        request,
+        "users.html.j2",
+        user,
+        api_url="/api/users",
+        users=api.users(store, user),
+        roles=auth.ROLES,
+        error=error,
+    )
+
+
+@router.post("/users")
+def users_form(
+    request: Request,
+    store: StoreD,
+    user: Annotated[User, Depends(csrf)],
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    person_id: Annotated[str, Form()] = "",
+) -> Response:
+    from groundswell.errors import ConfigError
+
+    try:
+        api.create_user(store, user, username, password, role, person_id or None)
+    except ConfigError as exc:
+        return RedirectResponse("/users" + _q(error=str(exc)), status_code=303)
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{username}/disable")
+def disable_form(username: str, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
+    api.disable_user(username, store, user)
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{username}/enable")
+def enable_form(username: str, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
+    api.enable_user(username, store, user)
+    return RedirectResponse("/users", status_code=303)
+
+
+__all__ = ["current_user", "router"]

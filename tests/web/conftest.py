@@ -1,0 +1,58 @@
+"""One small synthetic workspace for the dashboard tests, built once per session.
+
+200 people from :mod:`groundswell.synth` (seed 3), identified mode (so the tests can check
+who sees names), two runs of the analysis over different windows (so periods can be
+compared), and one account per role. The synthetic organisation has a one-person
+"Executive" department and one-person leadership teams: groups below the minimum size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import groundswell as gs
+from groundswell import synth
+from groundswell.web import auth
+
+PASSWORD = "correct horse battery"
+ROLES = ("admin", "analyst", "viewer", "person")
+
+
+@dataclass
+class WebWorkspace:
+    path: Path
+    runs: tuple[int, int]  # (earlier, latest)
+    person_id: str  # the people record of the 'person' account
+    other_id: str  # someone else, with ties
+    small_team: str  # a team below the minimum group size
+    small_department: str
+
+
+@pytest.fixture(scope="session")
+def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
+    folder = tmp_path_factory.mktemp("web")
+    org = synth.generate(200, seed=3)
+    files = org.write(folder / "data")
+    with gs.init(folder / "ws", identified=True) as ws:
+        ws.ingest_orgchart(files["hris"])
+        ws.ingest_events(files["events"])
+        first = ws.analyze("2024-02-05:2024-03-04")
+        latest = ws.analyze()
+        people = latest.people()
+        teams = people["team"].value_counts()
+        departments = people["department"].value_counts()
+        ids = people.index  # sorted by PageRank, most central first
+        person_id, other_id = str(ids[10]), str(ids[0])
+        for role in ROLES:
+            auth.add_user(ws, role, PASSWORD, role, person_id if role == "person" else None)
+    return WebWorkspace(
+        path=folder / "ws",
+        runs=(first.run_id, latest.run_id),
+        person_id=person_id,
+        other_id=other_id,
+        small_team=str(teams.index[-1]),
+        small_department=str(departments.index[-1]),
+    )

@@ -1,0 +1,220 @@
+"""The dashboard in headless Chromium: sign in, open the map, search a person, open their
+ego network, click another person.
+
+uvicorn serves the app from a thread on a free loopback port; every request that is not
+to that server is blocked and recorded, and the record must stay empty (the dashboard
+loads nothing from the internet). Screenshots are kept in tests/artifacts/dashboard/
+(gitignored). The Chromium recipe is the one of tests/test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_report_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.web.conftest import PASSWORD, WebWorkspace
+
+pytestmark = pytest.mark.browser
+
+STATIC_BUNDLE = (
+    Path(__file__).resolve().parents[2] / "src" / "groundswell" / "web" / "static" / "dashboard.js"
+)
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
+READY_TIMEOUT_MS = 15_000
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+if not STATIC_BUNDLE.exists():
+    pytest.skip(
+        f"{STATIC_BUNDLE} is missing: run `cd frontend && npm run build`", allow_module_level=True
+    )
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(web_ws: WebWorkspace):
+    """The dashboard under uvicorn on a free loopback port; yields (base url, app)."""
+    import uvicorn
+
+    from groundswell.web.app import create_app
+
+    app = create_app(web_ws.path)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app
+    srv.should_exit = True
+    thread.join(timeout=10)
+    app.state.store.close()
+
+
+def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
+    base, app = server
+    store = app.state.store
+    expected_map = store.map(None, identities=True, names=True)
+    target = store.person(None, web_ws.other_id, names=True)
+    ego_api = store.ego(None, web_ws.other_id, names=True)
+    department = target["department"]
+    in_department = sum(n["attrs"]["department"] == department for n in expected_map["nodes"])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    attempted: list[str] = []
+    errors: list[str] = []
+
+    def gate(route) -> None:
+        if route.request.url.startswith(base + "/"):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1300, "height": 900},
+        )
+        try:
+            context.route("**/*", gate)
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            page.on(
+                "console",
+                lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None,
+            )
+            # signed out: the explorer sends us to the sign-in form, which sends us back
+            page.goto(base + "/explorer")
+            assert page.url.startswith(base + "/login?next=")
+            page.fill("#username", "analyst")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/explorer")
+            page.wait_for_function(
+                "() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)",
+                timeout=READY_TIMEOUT_MS,
+                polling=50,
+            )
+            assert page.evaluate("gsDashboard.error") is None
+            assert page.locator("#gs-explorer canvas").count() > 0
+            order, size = page.evaluate("[gsDashboard.map.graph.order, gsDashboard.map.graph.size]")
+            assert order == len(expected_map["nodes"])
+            assert size == len(expected_map["edges"])
+            page.screenshot(path=str(ARTIFACTS / "01-map.png"))
+
+            # filter by department: only its people stay visible
+            page.select_option("#gs-department", department)
+            shown = page.evaluate(
+                "(() => { let n = 0; gsDashboard.map.graph.forEachNode((_k, a) => "
+                "{ if (!a.hidden) n += 1; }); return n; })()"
+            )
+            assert shown == in_department
+            page.screenshot(path=str(ARTIFACTS / "02-filtered.png"))
+            page.select_option("#gs-department", "")
+
+            # colour by community
+            page.select_option("#gs-colour", "community")
+            assert page.evaluate("gsDashboard.map.colourBy") == "community"
+
+            # search a person by name: their ego network opens in the side panel
+            page.fill("#gs-search", target["display_name"])
+            page.press("#gs-search", "Enter")
+            page.wait_for_function(
+                "() => gsDashboard.ego.ready && gsDashboard.ego.id === "
+                f"{json.dumps(web_ws.other_id)}",
+                timeout=5000,
+                polling=100,
+            )
+            assert page.inner_text("#gs-ego-title") == target["display_name"]
+            assert page.evaluate("gsDashboard.ego.nodes") == len(ego_api["nodes"])
+            assert page.locator("#gs-ego .gs-ego-graph canvas").count() > 0
+            page.screenshot(path=str(ARTIFACTS / "03-ego.png"))
+
+            # click another person on the map
+            other = max(
+                (n for n in expected_map["nodes"] if n["id"] != web_ws.other_id),
+                key=lambda n: n["size"],
+            )["id"]
+            page.evaluate(
+                "gsDashboard.map.select(null); "
+                "gsDashboard.map.sigma.getCamera().setState({x: 0.5, y: 0.5, ratio: 1})"
+            )
+            page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            box = page.locator("#gs-explorer .gs-canvas").bounding_box()
+            xy = page.evaluate(
+                f"gsDashboard.map.sigma.framedGraphToViewport("
+                f"gsDashboard.map.sigma.getNodeDisplayData({json.dumps(other)}))"
+            )
+            page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+            page.wait_for_function(
+                "() => gsDashboard.ego.ready && gsDashboard.ego.id !== "
+                f"{json.dumps(web_ws.other_id)}",
+                timeout=5000,
+                polling=100,
+            )
+            clicked = page.evaluate("gsDashboard.ego.id")
+            assert clicked in {n["id"] for n in expected_map["nodes"]}
+            page.screenshot(path=str(ARTIFACTS / "04-clicked.png"))
+        finally:
+            context.close()
+    assert attempted == []
+    assert errors == []
+
+
+def test_a_viewer_gets_an_anonymous_map(server, tmp_path) -> None:
+    base, _app = server
+    attempted: list[str] = []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            context.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(base + "/")
+                    else (attempted.append(r.request.url), r.abort())
+                ),
+            )
+            page = context.new_page()
+            page.goto(base + "/login")
+            page.fill("#username", "viewer")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            page.goto(base + "/explorer")
+            page.wait_for_function(
+                "() => window.gsDashboard && gsDashboard.ready",
+                timeout=READY_TIMEOUT_MS,
+                polling=100,
+            )
+            assert page.locator("#gs-ego").count() == 0
+            assert not page.locator("#gs-search").is_visible()
+            assert page.evaluate("gsDashboard.showEgo") is None
+        finally:
+            context.close()
+    assert attempted == []
