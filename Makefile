@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python bench/slack.py --write docs/performance.md
 	$(BIN)/python bench/constraint.py --write docs/performance.md
 	$(BIN)/python bench/analysis.py --write docs/performance.md
+	$(BIN)/python bench/diffusion.py --write docs/performance.md
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:

@@ -8,6 +8,7 @@ The tree::
     ├── InputError                   a file being ingested is malformed (names file, record)
     │   └── MappingError             a column mapping names a column the file does not have
     └── AnalysisError                the data cannot support the analysis asked for
+        └── PlanError                a champion plan's constraints cannot be met
 """
 
 from __future__ import annotations
@@ -64,3 +65,7 @@ class MappingError(InputError):
 
 class AnalysisError(GroundswellError):
     """The data cannot support the requested analysis."""
+
+
+class PlanError(AnalysisError):
+    """A champion plan's constraints (k, quotas, people to include or exclude) cannot be met."""

@@ -14,6 +14,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundswell.analysis import structural_holes
 from groundswell.network.graph import Graph
@@ -236,14 +238,28 @@ def test_asymmetric_weights_with_isolated_people_match_both_oracles() -> None:
     assert c[["60", "61"]].isna().all()
 
 
-def test_small_blocks_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    g = lazega_advice()
+def test_the_parallel_split_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small graphs run on one thread; forced onto every thread (one chunk of people each)
+    the results are the same to the last bit: each person is summed by one thread, in order."""
+    import numba
+
+    from groundswell.analysis import _holes_kernels
+
+    g = email_eu_core()
     c, e = structural_holes.constraint(g), structural_holes.effective_size(g)
     lc = structural_holes.local_constraint(g)
-    monkeypatch.setattr(structural_holes, "_BLOCK_PATHS", 50)  # one or a few rows a block
-    pd.testing.assert_series_equal(structural_holes.constraint(g), c, rtol=1e-14)
-    pd.testing.assert_series_equal(structural_holes.effective_size(g), e, rtol=1e-14)
-    pd.testing.assert_frame_equal(structural_holes.local_constraint(g), lc, rtol=1e-14)
+    threads = numba.get_num_threads()
+    calls = []
+    kernel = _holes_kernels._holes
+    monkeypatch.setattr(_holes_kernels, "_PARALLEL_PATHS", 0)
+    monkeypatch.setattr(
+        _holes_kernels, "_holes", lambda *args: calls.append(args[-1]) or kernel(*args)
+    )
+    pd.testing.assert_series_equal(structural_holes.constraint(g), c, rtol=0, atol=0)
+    pd.testing.assert_series_equal(structural_holes.effective_size(g), e, rtol=0, atol=0)
+    pd.testing.assert_frame_equal(structural_holes.local_constraint(g), lc, rtol=0, atol=0)
+    assert calls == [threads] * 3
+    assert numba.get_num_threads() == threads  # restored after each call
 
 
 def test_edge_cases() -> None:
@@ -261,3 +277,40 @@ def test_edge_cases() -> None:
     )
     with pytest.raises(ValueError, match="non-negative"):
         structural_holes.constraint(Graph.from_edges(["a", "b"], [("a", "b", -1.0)]))
+
+
+@st.composite
+def directed_weighted_graphs(draw: st.DrawFn) -> Graph:
+    """Up to 8 people with any pattern of directed ties (each present with even odds, so
+    triangles, reciprocated and one-way pairs are common) and weights in [0.1, 10]; plus one
+    isolated person and one person with a single contact (person 0, in a random direction)."""
+    n = draw(st.integers(2, 8))
+    present = draw(st.lists(st.booleans(), min_size=n * n, max_size=n * n))
+    weights = draw(st.lists(st.floats(0.1, 10.0), min_size=n * n, max_size=n * n))
+    ids = [f"v{i}" for i in range(n)] + ["isolated", "leaf"]
+    pairs = [divmod(k, n) for k in range(n * n) if present[k]]
+    edges = [(ids[u], ids[v], weights[u * n + v]) for u, v in pairs if u != v]
+    edges.append(("leaf", "v0", 1.5) if draw(st.booleans()) else ("v0", "leaf", 1.5))
+    return Graph.from_edges(ids, edges)
+
+
+@settings(max_examples=30, deadline=None)
+@given(g=directed_weighted_graphs(), weighted=st.booleans())
+def test_random_directed_weighted_graphs_match_networkx(g: Graph, weighted: bool) -> None:
+    ref, mutual = g.to_networkx(), mutual_graph(g, weighted)
+    weight = "weight" if weighted else None
+
+    c = structural_holes.constraint(g, weighted=weighted)
+    assert_matches(c, nx.constraint(ref, weight=weight))  # all-nodes path: NaN if isolated
+    assert_matches(c, nx.constraint(mutual, weight="weight", nodes=list(mutual)))
+    e = structural_holes.effective_size(g, weighted=weighted)
+    assert_matches(e, nx.effective_size(mutual, weight="weight", nodes=list(mutual)))
+    assert_matches(e, nx.effective_size(ref, weight=weight, nodes=with_out_ties(ref, k=g.n)))
+    assert math.isnan(c["isolated"]) and math.isnan(e["isolated"])
+    assert c["leaf"] == pytest.approx(1.0) and e["leaf"] == pytest.approx(1.0)
+
+    lc = structural_holes.local_constraint(g, weighted=weighted)
+    assert len(lc) == 2 * mutual.number_of_edges()
+    for row in lc.itertuples(index=False):
+        expected = nx.local_constraint(ref, row.person_id, row.contact_id, weight=weight)
+        assert row.local_constraint == pytest.approx(expected, abs=TOL, rel=TOL)

@@ -8,9 +8,10 @@ same few others); effective size counts the non-redundant contacts.
 Both follow NetworkX's definitions exactly (``nx.constraint`` and ``nx.effective_size``). A
 direction does not matter: the *mutual weight* of two people is the sum of the weights of the
 ties between them in both directions, and a person's neighbours are everyone they have a tie
-with, in or out. The kernels are sparse matrix products (scipy.sparse) restricted to the pairs
-of people who are tied, computed in blocks of rows so that memory stays bounded on large
-graphs.
+with, in or out. One numba kernel (:mod:`._holes_kernels`) computes all three over the
+symmetric mutual-weight matrix in CSR form: for each tie (i, j) it sums over the contacts that
+i and j share (in parallel over people on large graphs); time grows with the number of
+two-step paths and memory with the number of ties (plus one row of n per thread).
 
 References
 ----------
@@ -24,16 +25,13 @@ Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy measures.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from groundswell.network.graph import Graph
-
-#: Upper bound on the two-step paths handled in one block of rows (some 20 MB of work space).
-_BLOCK_PATHS = 1_000_000
 
 
 def constraint(g: Graph, *, weighted: bool = True) -> pd.Series:
@@ -69,9 +67,9 @@ def constraint(g: Graph, *, weighted: bool = True) -> pd.Series:
     Equal to ``networkx.constraint(G, weight="weight" or None)`` on ``g.to_networkx()``, and
     to igraph's ``Graph.constraint(weights=...)``. (NetworkX's per-node path, ``nodes=...``,
     calls anyone without an outgoing tie isolated on a directed graph.) Ties of weight 0
-    count as absent. Computed as :math:`(P + P^2)` on the tie pattern, with
-    :math:`P` the row-normalised mutual-weight matrix (zero diagonal): time and memory grow
-    with the number of two-step paths, in bounded blocks of rows.
+    count as absent. Computed tie by tie, over the contacts each pair shares (a numba
+    kernel, parallel on large graphs): time grows with the number of two-step paths, memory with
+    the number of ties.
 
     References
     ----------
@@ -85,13 +83,7 @@ def constraint(g: Graph, *, weighted: bool = True) -> pd.Series:
     {'a': 0.5, 'b': 1.0, 'c': 1.0}
     """
     w = _mutual_weights(g, weighted)
-    strength = np.asarray(w.sum(axis=1)).ravel()
-    p = _row_scaled(w, _safe_inverse(strength))
-    out = np.zeros(g.n)
-    for r0, r1, left, indirect in _masked_products(p, p):
-        direct_plus = left + indirect  # same pattern as ``left`` (p > 0 on every tie)
-        out[r0:r1] = np.asarray(direct_plus.power(2).sum(axis=1)).ravel()
-    out[strength == 0] = np.nan
+    _, out = _kernels().holes(w.indptr, w.indices, w.data, False)
     return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="constraint")
 
 
@@ -117,14 +109,7 @@ def local_constraint(g: Graph, *, weighted: bool = True) -> pd.DataFrame:
     Burt, R. S. (1992). *Structural Holes*, ch. 2.
     """
     w = _mutual_weights(g, weighted)
-    strength = np.asarray(w.sum(axis=1)).ravel()
-    p = _row_scaled(w, _safe_inverse(strength))
-    values = np.empty(w.nnz)
-    for r0, r1, left, indirect in _masked_products(p, p):
-        direct_plus = (left + indirect).tocsr()
-        direct_plus.sort_indices()
-        assert direct_plus.nnz == left.nnz
-        values[p.indptr[r0] : p.indptr[r1]] = direct_plus.data**2
+    values, _ = _kernels().holes(w.indptr, w.indices, w.data, False)
     rows = np.repeat(np.arange(g.n), np.diff(w.indptr))
     return pd.DataFrame(
         {
@@ -172,7 +157,7 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
     For an unweighted undirected graph it reduces to Borgatti's (1997) shortcut
     :math:`n - 2t/n`, with *n* contacts and *t* ties among them (NetworkX uses that formula
     there; the general formula gives the same value). Ties of weight 0 count as absent.
-    Computed as :math:`P M^\top` on the tie pattern, in bounded blocks of rows.
+    Computed by the same kernel as :func:`constraint`.
 
     References
     ----------
@@ -186,62 +171,28 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
     {'a': 2.0, 'b': 1.0, 'c': 1.0}
     """
     w = _mutual_weights(g, weighted)
-    strength = np.asarray(w.sum(axis=1)).ravel()
-    strongest = w.max(axis=1).toarray().ravel() if w.nnz else np.zeros(g.n)
-    p = _row_scaled(w, _safe_inverse(strength))
-    # m[j, q] = w[j, q] / strongest[j]; w is symmetric, so m.T is w with columns scaled.
-    m_t = (w @ sparse.diags_array(_safe_inverse(strongest))).tocsr()
-    degree = np.diff(w.indptr).astype(np.float64)
-    out = degree.copy()
-    for r0, r1, _, redundancy in _masked_products(p, m_t):
-        out[r0:r1] -= np.asarray(redundancy.sum(axis=1)).ravel()
-    out[strength == 0] = np.nan
+    _, out = _kernels().holes(w.indptr, w.indices, w.data, True)
     return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="effective_size")
 
 
 def _mutual_weights(g: Graph, weighted: bool) -> sparse.csr_array:
-    """The symmetric matrix of mutual weights a_ij + a_ji, zero diagonal, no stored zeros."""
+    """The symmetric matrix of mutual weights a_ij + a_ji: zero diagonal, no stored zeros,
+    sorted column indices."""
     if weighted and g.m and (g.weight < 0).any():
         raise ValueError("structural-hole measures need non-negative tie weights")
-    a = g.adjacency(weighted=weighted)  # already symmetric for an undirected graph
-    w = (a + a.T).tocsr() if g.directed else a.tocsr()
-    w.eliminate_zeros()
+    # Each tie counted in both directions; duplicates (a reciprocated pair) are summed. For an
+    # undirected graph this is its symmetric adjacency matrix, as ``Graph.adjacency`` gives.
+    data = g.weight if weighted else np.ones(g.m)
+    rows, cols = np.concatenate([g.src, g.dst]), np.concatenate([g.dst, g.src])
+    w = sparse.csr_array((np.concatenate([data, data]), (rows, cols)), shape=(g.n, g.n))
     w.sum_duplicates()
+    w.eliminate_zeros()
     w.sort_indices()
     return w
 
 
-def _safe_inverse(x: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(x, dtype=np.float64)
-    np.divide(1.0, x, out=out, where=x > 0)
-    return out
+def _kernels() -> ModuleType:
+    """The numba kernels, imported on first use (importing numba takes about half a second)."""
+    from groundswell.analysis import _holes_kernels
 
-
-def _row_scaled(w: sparse.csr_array, factor: np.ndarray) -> sparse.csr_array:
-    """diag(factor) @ w, keeping w's pattern and order."""
-    rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
-    return sparse.csr_array((w.data * factor[rows], w.indices, w.indptr), shape=w.shape)
-
-
-def _masked_products(
-    left: sparse.csr_array, right: sparse.csr_array
-) -> Iterator[tuple[int, int, sparse.csr_array, sparse.csr_array]]:
-    """(left @ right) kept only where ``left`` has entries (the tie pattern), by row blocks.
-
-    Yields (r0, r1, left[r0:r1], product block). Blocks are cut so that each handles at most
-    about ``_BLOCK_PATHS`` two-step paths (a single row may exceed it), which bounds memory
-    whatever the degree of the hubs.
-    """
-    n = left.shape[0]
-    pattern = sparse.csr_array((np.ones(left.nnz), left.indices, left.indptr), shape=left.shape)
-    row_degree = np.diff(right.indptr).astype(np.float64)
-    paths = np.cumsum(pattern @ row_degree)  # two-step paths starting in rows 0..i
-    r0 = 0
-    while r0 < n:
-        done = paths[r0 - 1] if r0 else 0.0
-        r1 = int(np.searchsorted(paths, done + _BLOCK_PATHS, side="right"))
-        r1 = min(max(r1, r0 + 1), n)
-        block = left[r0:r1]
-        product = (block @ right).multiply(pattern[r0:r1])
-        yield r0, r1, block, sparse.csr_array(product)
-        r0 = r1
+    return _holes_kernels
