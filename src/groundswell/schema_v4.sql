@@ -16,6 +16,7 @@ CREATE TABLE plan_champions (
     rank          INTEGER NOT NULL,          -- 1 = chosen first
     person_id     VARCHAR NOT NULL,
     gain          DOUBLE,                    -- estimated people reached added by this pick
+    reason        VARCHAR,                   -- greedy, quota, include (plan); the baseline's rule
     PRIMARY KEY (plan_id, strategy, rank)
 );
 

@@ -29,6 +29,8 @@ from groundswell import config, privacy
 from groundswell.errors import WorkspaceError
 
 if TYPE_CHECKING:
+    from groundswell.diffusion.adoption import AdoptionReport
+    from groundswell.diffusion.champions import ChampionPlan
     from groundswell.ingest.common import IngestSummary
     from groundswell.network.window import Window
     from groundswell.run import Run
@@ -315,6 +317,28 @@ class Workspace:
         return perception_gap(nominated, people["pagerank"], top=top).join(
             people[["display_name", "department", "level"]]
         )
+
+    def champions(self, *, run_id: int | None = None, k: int = 20, **options: Any) -> ChampionPlan:
+        """Choose ``k`` change champions on a run's network, compare them with the baselines
+        and store the plan (see :func:`groundswell.diffusion.champions.make_plan` for the
+        options: quotas, people to include or exclude, model, epsilon, runs, seed)."""
+        from groundswell.diffusion.champions import make_plan
+
+        return make_plan(self, run_id=run_id, k=k, **options)
+
+    def plan(self, plan_id: int | None = None) -> ChampionPlan:
+        """A stored champion plan (the latest when ``plan_id`` is None)."""
+        from groundswell.diffusion.champions import ChampionPlan
+
+        return ChampionPlan.load(self, plan_id)
+
+    def adoption(
+        self, behaviour: str, *, plan_id: int | None = None, until: str | None = None
+    ) -> AdoptionReport:
+        """How ``behaviour`` really spread (``ingest adoptions``) against a champion plan."""
+        from groundswell.diffusion.adoption import compare
+
+        return compare(self, behaviour, plan_id=plan_id, until=until)
 
     def sources(self) -> pd.DataFrame:
         """What was ingested, when, with which options."""

@@ -226,3 +226,87 @@ def _change(now: Any, then: Any, kind: str) -> str:
         pct = f" ({delta / float(then):+.0%})" if then else ""
         return f"{delta:+,.0f}{pct}"
     return f"{delta:+.2f}"
+
+
+#: colours of the strategies in the adoption-curve chart
+STRATEGY_COLOURS = {
+    "plan": "#2f6fbf",
+    "top_down": "#bf4f2f",
+    "most_connected": "#6a8d2f",
+    "random": "#8a8a8a",
+}
+
+
+def champions_context(run: Run) -> dict[str, Any]:
+    """The latest champion plan made on this run, if any: the plan, its reach against the
+    baselines (curves as SVG polylines), coverage by department, and real adoption so far."""
+    from groundswell.diffusion.adoption import compare
+    from groundswell.diffusion.champions import STRATEGY_TEXT, ChampionPlan
+
+    ids = run.ws.query("SELECT max(plan_id) AS p FROM plans WHERE run_id = ?", [run.run_id]).iloc[
+        0
+    ]["p"]
+    if pd.isna(ids):
+        return {"plan": None}
+    plan = ChampionPlan.load(run.ws, int(ids))
+    n = plan.summary["people"]
+    strategies = plan.strategies()
+    curves = plan.curves()
+    width, height, pad = 560, 220, 34
+    top_step = max(int(curves["step"].max()), 1)
+    top_y = max(float(curves["high"].max()), 1.0)
+    lines = []
+    for name in strategies.index:
+        c = curves[curves["strategy"] == name].sort_values("step")
+        pts = " ".join(
+            f"{pad + (width - pad - 8) * s / top_step:.1f},"
+            f"{height - pad - (height - pad - 8) * a / top_y:.1f}"
+            for s, a in zip(c["step"], c["adopted"], strict=True)
+        )
+        lines.append({"name": STRATEGY_TEXT[name], "colour": STRATEGY_COLOURS[name], "points": pts})
+    cov = plan.coverage()
+    table = cov.pivot(index="group_name", columns="strategy", values="share")
+    sizes = cov.drop_duplicates("group_name").set_index("group_name")["size"]
+    coverage_rows = [
+        {
+            "group": g,
+            "size": int(sizes[g]),
+            "cells": [share(table.loc[g].get(s)) for s in strategies.index],
+        }
+        for g in table.sort_values("plan").index
+    ]
+    adoption = []
+    for b in run.ws.query("SELECT DISTINCT behaviour FROM adoptions ORDER BY 1")["behaviour"][:3]:
+        rep = compare(run.ws, b, plan_id=plan.plan_id)
+        adoption.append(
+            {"verdict": rep.verdict(), "baseline": share(rep.baseline_rate), "report": rep}
+        )
+    return {
+        "plan": plan,
+        "plan_rows": plan.champions().to_dict(orient="records"),
+        "plan_strategies": [
+            {
+                "what": r["what"],
+                "reach": f"{r['reach']:,.0f}",
+                "interval": f"{r['low']:,.0f}–{r['high']:,.0f}",
+                "share": share(r["reach"] / n),
+                "untouched": ", ".join(r["untouched"]) or "none",
+            }
+            for _, r in strategies.iterrows()
+        ],
+        "plan_lines": lines,
+        "plan_chart": {
+            "width": width,
+            "height": height,
+            "pad": pad,
+            "steps": top_step,
+            "top": f"{top_y:,.0f}",
+        },
+        "plan_coverage_columns": [STRATEGY_TEXT[s] for s in strategies.index],
+        "plan_coverage_rows": coverage_rows,
+        "plan_by_k": [
+            {"seeded": share(r.share_seeded), "k": int(r.k), "reached": share(r.share_reached)}
+            for r in plan.reach_by_k().itertuples()
+        ],
+        "adoption": adoption,
+    }
