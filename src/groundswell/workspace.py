@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from groundswell.run import Run
 
 DB_FILE = "groundswell.duckdb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 
 
 def _sql_file(name: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
@@ -54,6 +54,8 @@ MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     2: _sql_file("schema_v2.sql"),
     3: _sql_file("schema_v3.sql"),
     4: _sql_file("schema_v4.sql"),
+    5: _sql_file("schema_v5.sql"),
+    6: _sql_file("schema_v6.sql"),
 }
 
 
