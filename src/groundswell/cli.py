@@ -487,7 +487,7 @@ def adoption(
     with gs.open(workspace) as ws:
         rep = ws.adoption(behaviour, plan_id=plan, until=until)
     out.print(rep.verdict())
-    table = Table("department", "people", "adopted", "forecast", "", "")
+    table = Table("department", "people", "adopted", "forecast", "")
     for r in rep.departments.itertuples():
         table.add_row(
             str(r.group),
@@ -495,7 +495,6 @@ def adoption(
             f"{r.adopted:,} ({r.rate:.0%})",
             "-" if r.forecast != r.forecast else f"{r.forecast:,.0f} ({r.forecast_rate:.0%})",
             "stalled" if r.stalled else "",
-            "",
         )
     out.print(table)
     if len(rep.bridges):

@@ -11,8 +11,16 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from groundswell import synth, workspace
+from groundswell.diffusion.champions import ChampionPlan
+from groundswell.diffusion.models import probabilities, simulate
+from groundswell.privacy import SUPPRESSED
+from groundswell.run import Run
 from groundswell.synth_slack import DROPPED_KINDS, write_slack_export
+from groundswell.workspace import Workspace
 
 
 def run_demo(
@@ -51,4 +59,60 @@ def run_demo(
             f"run {run.run_id}: window {run.window}, {s['people']:,} people, {s['ties']:,} ties, "
             f"{s['communities']} communities (NMI with departments {s['nmi_departments']:.2f})"
         )
+        plan = ws.champions(k=_champions_k(run), quota_by="department")
+        best = plan.strategies().loc["plan"]
+        say(
+            f"plan {plan.plan_id}: {plan.params['k']} champions, one or more per department, "
+            f"reach {best['reach']:,.0f} people in simulation"
+        )
+        adoptions = write_adoptions(
+            ws, plan, data / "adoptions.csv", org.people["employee_id"].tolist(), seed=seed
+        )
+        for line in ws.ingest("adoptions", adoptions, progress=progress).lines():
+            say(line)
         return ws.report(folder / "report.html", run_id=run.run_id)
+
+
+def _champions_k(run: Run) -> int:
+    """One percent of the people, and at least one per department."""
+    people = run.people()
+    return max(int(people["department"].nunique()), round(0.01 * len(people)))
+
+
+def write_adoptions(
+    ws: Workspace, plan: ChampionPlan, path: Path, employee_ids: list[str], *, seed: int = 0
+) -> Path:
+    """A synthetic record of who took up the change the plan was made for ("new expense
+    tool"), by HR id and date: each person adopts with a little less than the chance the
+    plan's simulation gave them, except in the department the plan reached least, where the
+    change stalls; dates spread over the eight weeks after the run's window."""
+    run = ws.run(plan.run_id)
+    g = run.graph()
+    params = plan.params
+    spread = simulate(
+        g,
+        plan.champions()["person_id"].tolist(),
+        model=params["model"],
+        probs=probabilities(g, params["rule"], p=params["p"]),
+        runs=300,
+        seed=seed,
+    )
+    people = run.people().reindex(g.nodes)
+    cov = plan.coverage()
+    cov = cov[(cov["strategy"] == "plan") & (cov["group_name"] != SUPPRESSED)]
+    stalled = cov.sort_values("share")["group_name"].iloc[0] if len(cov) else None
+    rng = np.random.default_rng(seed)
+    chance = 0.8 * spread.activation * (people["department"] != stalled).to_numpy()
+    adopters = g.nodes[rng.random(g.n) < chance]
+    roster = dict(zip(ws.pseudonymiser.people(employee_ids), employee_ids, strict=True))
+    start = run.window.end
+    days = rng.integers(0, 56, len(adopters))
+    rows = pd.DataFrame(
+        {
+            "employee_id": [roster.get(p, p) for p in adopters],
+            "behaviour": "new expense tool",
+            "date": [(start + pd.Timedelta(days=int(d))).strftime("%Y-%m-%d") for d in days],
+        }
+    )
+    rows.to_csv(path, index=False)
+    return path
