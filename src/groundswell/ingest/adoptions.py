@@ -85,15 +85,15 @@ def ingest(
         seen = common.already_ingested(ws, KIND, sha, options)
         if seen is not None:
             return common.IngestSummary(str(path), KIND, seen, already_ingested=True)
-        required = ("person", "date") + (() if behaviour else ("behaviour",))
-        cols = common.resolve_columns(path, list(df.columns), FIELDS, required, mapping)
-        if behaviour is not None and "behaviour" in cols:
-            raise InputError(
-                path,
-                f"the behaviour option is given but the file has a behaviour column "
-                f"({cols['behaviour']!r})",
-                expected="the behaviour option only for a file without a behaviour column",
-            )
+        cols = common.columns_or_option(
+            path,
+            list(df.columns),
+            FIELDS,
+            ("person", "date", "behaviour"),
+            mapping,
+            field="behaviour",
+            option=behaviour,
+        )
         summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df))
         person = common.text_column(df, cols["person"])
         if "behaviour" in cols:

@@ -180,6 +180,29 @@ def resolve_columns(
     return out
 
 
+def columns_or_option(
+    path: Path,
+    columns: list[str],
+    fields: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    mapping: dict[str, str],
+    *,
+    field: str,
+    option: str | None,
+) -> dict[str, str]:
+    """:func:`resolve_columns` for a file whose ``field`` may come from a column or, for a file
+    about one value only, from an option of the same name -- not both."""
+    needed = tuple(r for r in required if not (r == field and option is not None))
+    cols = resolve_columns(path, columns, fields, needed, mapping)
+    if option is not None and field in cols:
+        raise InputError(
+            path,
+            f"the {field} option is given but the file has a {field} column ({cols[field]!r})",
+            expected=f"the {field} option only for a file without a {field} column",
+        )
+    return cols
+
+
 def already_ingested(ws: Workspace, kind: str, sha: str, options: dict[str, Any]) -> int | None:
     rows = ws.con.execute(
         "SELECT source_id FROM sources WHERE kind = ? AND sha256 = ? AND options = ?",

@@ -114,15 +114,15 @@ def ingest(
         seen = common.already_ingested(ws, KIND, sha, options)
         if seen is not None:
             return common.IngestSummary(str(path), KIND, seen, already_ingested=True)
-        required = ("respondent", "nominee") + (() if question else ("question",))
-        cols = common.resolve_columns(path, list(df.columns), FIELDS, required, mapping)
-        if question is not None and "question" in cols:
-            raise InputError(
-                path,
-                f"the question option is given but the file has a question column "
-                f"({cols['question']!r})",
-                expected="the question option only for a file without a question column",
-            )
+        cols = common.columns_or_option(
+            path,
+            list(df.columns),
+            FIELDS,
+            ("respondent", "nominee", "question"),
+            mapping,
+            field="question",
+            option=question,
+        )
         if "timestamp" not in cols and date is None:
             raise InputError(
                 path,
