@@ -9,11 +9,15 @@
 // adds the department filter, and on a click (or a search) fetches
 // /api/people/{id}/ego and draws the person's ego network in the side panel.
 //
+// The same bundle drives the champion planner page (./planner.js: window.gsPlanner).
+//
 // For tests and benchmarks it publishes window.gsDashboard: {ready, error, map,
-// timings, filter(department), showEgo(id), ego: {id, ready, nodes, edges}}.
+// timings: {fetchMs, renderMs, readyMs, sinceNavigationMs}, filter(department),
+// showEgo(id), ego: {id, ready, nodes, edges}}.
 import Graph from "graphology";
 import Sigma from "sigma";
 import { colourScale, render } from "./map.js";
+import { startPlanner } from "./planner.js";
 
 const MAX_CONTACTS_LISTED = 15;
 
@@ -212,6 +216,8 @@ async function start() {
         fetchMs: tFetched - t0,
         renderMs: map.timings.totalMs,
         readyMs: performance.now() - t0,
+        // from the start of the navigation (performance.timeOrigin) to the first drawn frame
+        sinceNavigationMs: performance.now(),
       };
       state.ready = true;
       container.dataset.ready = "true";
@@ -225,5 +231,10 @@ async function start() {
   }
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-else start();
+function startPage() {
+  start();
+  startPlanner();
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startPage);
+else startPage();

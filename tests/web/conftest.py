@@ -2,7 +2,8 @@
 
 200 people from :mod:`groundswell.synth` (seed 3), identified mode (so the tests can check
 who sees names), two runs of the analysis over different windows (so periods can be
-compared), and one account per role. The synthetic organisation has a one-person
+compared), one stored champion plan on the latest run (k = 5, 200 cascades, seed 1), and
+one account per role. The synthetic organisation has a one-person
 "Executive" department and one-person leadership teams: groups below the minimum size.
 """
 
@@ -29,6 +30,7 @@ class WebWorkspace:
     other_id: str  # someone else, with ties
     small_team: str  # a team below the minimum group size
     small_department: str
+    plan_id: int  # a stored champion plan on the latest run
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +48,7 @@ def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
         departments = people["department"].value_counts()
         ids = people.index  # sorted by PageRank, most central first
         person_id, other_id = str(ids[10]), str(ids[0])
+        plan = ws.champions(k=5, runs=200, seed=1)
         for role in ROLES:
             auth.add_user(ws, role, PASSWORD, role, person_id if role == "person" else None)
     return WebWorkspace(
@@ -55,4 +58,5 @@ def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
         other_id=other_id,
         small_team=str(teams.index[-1]),
         small_department=str(departments.index[-1]),
+        plan_id=plan.plan_id,
     )

@@ -2,13 +2,16 @@
 
 Every route is asked by every role and by nobody; the expected answer of each comes from
 the access rules in docs/dashboard.md (auth.PERMISSIONS). Data answers are checked against
-the stored run read independently through the library (``Run.ties()``, ``Run.summary``),
-and privacy against the workspace's minimum group size (5).
+the stored run read independently through the library (``Run.ties()``, ``Run.summary``,
+``ChampionPlan``), and privacy against the workspace's minimum group size (5).
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
+import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 
@@ -17,7 +20,7 @@ from fastapi.testclient import TestClient
 
 import groundswell as gs
 from groundswell.privacy import SUPPRESSED
-from groundswell.web import auth
+from groundswell.web import auth, planner
 from groundswell.web.app import create_app
 from tests.web.conftest import PASSWORD, ROLES, WebWorkspace
 
@@ -84,6 +87,7 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         (f"/api/people/{own}/ego", ANALYSTS | {"person"}),
         ("/api/me/person", {"person"}),
         ("/api/plans", ANALYSTS),
+        (f"/api/plans/{ws.plan_id}", ANALYSTS),
         ("/api/users", {"admin"}),
         # pages
         ("/explorer", AGGREGATES),
@@ -292,14 +296,161 @@ def test_state_changes_need_the_csrf_token(clients) -> None:
     assert analyst.get("/api/me").status_code == 200  # still signed in
 
 
-def test_the_planner_hook_answers_501_until_wired(clients) -> None:
-    r = clients["analyst"].post("/api/plans", json={"k": 5, "quotas": {"Sales": 1}})
-    assert r.status_code == 501
-    assert r.json()["error"] == "not_implemented" and "planner" in r.json()["detail"]
-    assert clients["analyst"].post("/api/plans", json={"k": 0}).status_code == 400
-    assert clients["analyst"].post("/api/plans", json={"k": 3, "run_id": 999}).status_code == 404
-    assert clients["viewer"].post("/api/plans", json={"k": 5}).status_code == 403
-    assert clients["person"].post("/api/plans", json={"k": 5}).status_code == 403
+def wait_for(client: TestClient, job_id: str, timeout: float = 60.0) -> dict:
+    """Poll a plan job until it is no longer running."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/plans/jobs/{job_id}").json()
+        if job["status"] != "running":
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
+def test_a_plan_is_computed_in_the_background_and_stored(app, clients, nobody, web_ws) -> None:
+    analyst = clients["analyst"]
+    body = {"k": 5, "runs": 200, "seed": 1, "quota_by": "department", "quota": "proportional"}
+    r = analyst.post("/api/plans", json=body)
+    assert r.status_code == 202, r.text
+    started = r.json()
+    assert started["status"] in {"running", "done"} and started["params"]["k"] == 5
+    job = wait_for(analyst, started["job_id"])
+    assert job["status"] == "done", job
+    assert job["progress"][0].endswith("choosing 5 champions among 198 people (IC, epsilon 0.1)")
+    # who may follow a job: the roles that may plan
+    path = f"/api/plans/jobs/{job['job_id']}"
+    assert clients["admin"].get(path).status_code == 200
+    for role in ("viewer", "person"):
+        assert clients[role].get(path).status_code == 403
+    assert nobody.get(path).status_code == 401
+    assert analyst.get("/api/plans/jobs/no-such-job").status_code == 404
+    # the stored plan, read back through the library (the oracle) and through the API
+    plan = analyst.get(f"/api/plans/{job['plan_id']}").json()
+    with gs.open(web_ws.path) as ws:
+        stored = ws.plan(job["plan_id"])
+        champions = stored.champions("plan")
+        strategies = stored.strategies()
+    assert plan["run_id"] == web_ws.runs[1] and plan["params"]["quota"] == "proportional"
+    assert [c["person_id"] for c in plan["champions"]["plan"]] == champions["person_id"].tolist()
+    assert [c["label"] for c in plan["champions"]["plan"]] == champions["label"].tolist()
+    assert all(" " in c["label"] for c in plan["champions"]["plan"])  # names: identified
+    names = [s["strategy"] for s in plan["strategies"]]
+    assert names == ["plan", "top_down", "most_connected", "random"]
+    for s in plan["strategies"]:
+        assert s["reach"] == pytest.approx(strategies.loc[s["strategy"], "reach"])
+        assert s["low"] <= s["reach"] <= s["high"]
+        curve = plan["curves"][s["strategy"]]
+        assert curve["step"][0] == 0 and curve["adopted"][0] == pytest.approx(5)  # the seeds
+        assert curve["adopted"][-1] == pytest.approx(s["reach"], abs=1e-3)
+        assert curve["adopted"] == sorted(curve["adopted"])  # cumulative
+    by_k = stored.reach_by_k()
+    assert [r["k"] for r in plan["reach_by_k"]] == by_k["k"].tolist()
+    # the same parameters and seed give the same champions
+    again = wait_for(analyst, analyst.post("/api/plans", json=body).json()["job_id"])
+    same = analyst.get(f"/api/plans/{again['plan_id']}").json()
+    assert [c["person_id"] for c in same["champions"]["plan"]] == champions["person_id"].tolist()
+    listed = {p["plan_id"] for p in analyst.get("/api/plans").json()}
+    assert {job["plan_id"], again["plan_id"], web_ws.plan_id} <= listed
+    # without names (a pseudonymous workspace, or a caller not allowed names): ids only
+    anonymous = app.state.store.plan(job["plan_id"], names=False)
+    assert all(c["label"] == c["person_id"] for c in anonymous["champions"]["plan"])
+
+
+def test_plans_keep_small_groups_suppressed(clients, web_ws) -> None:
+    r = clients["analyst"].get(f"/api/plans/{web_ws.plan_id}")
+    plan = r.json()
+    groups = plan["coverage"]["groups"]
+    assert groups and all(g["size"] >= 5 for g in groups)
+    assert web_ws.small_department not in r.text  # the one-person department, nowhere
+    departments = {c["department"] for cs in plan["champions"].values() for c in cs}
+    assert SUPPRESSED in departments  # the top of the hierarchy sits in it
+    untouched = {d for s in plan["strategies"] for d in s["untouched"]}
+    assert web_ws.small_department not in untouched
+    assert clients["analyst"].get("/api/plans/999999").status_code == 404
+
+
+def test_plan_requests_are_checked(clients) -> None:
+    analyst = clients["analyst"]
+    for body, word in (
+        ({"k": 0}, "'k'"),
+        ({"k": "3"}, "'k'"),
+        ({"k": 5000}, "'k'"),
+        ({}, "'k'"),
+        ([5], "JSON object"),
+        ({"k": 3, "model": "sir"}, "'model'"),
+        ({"k": 3, "rule": "random"}, "'rule'"),
+        ({"k": 3, "p": 2}, "'p'"),
+        ({"k": 3, "runs": 5}, "'runs'"),
+        ({"k": 3, "epsilon": 0.001}, "'epsilon'"),
+        ({"k": 3, "quota_by": "shoe_size"}, "'quota_by'"),
+        ({"k": 3, "include": "p_x"}, "'include'"),
+        ({"k": 3, "quotas": {"Sales": 1}}, "quotas"),
+    ):
+        r = analyst.post("/api/plans", json=body)
+        assert r.status_code == 400 and word in r.json()["detail"], (body, r.text)
+    assert analyst.post("/api/plans", json={"k": 3, "run_id": 999}).status_code == 404
+    for role in ("viewer", "person"):
+        r = clients[role].post("/api/plans", json={"k": 5})
+        assert r.status_code == 403 and r.json()["error"] == "forbidden"
+
+
+def test_impossible_plans_fail_with_the_reason(clients) -> None:
+    analyst = clients["analyst"]
+    r = analyst.post("/api/plans", json={"k": 2, "quota_by": "department", "runs": 50})
+    job = wait_for(analyst, r.json()["job_id"])
+    assert job["status"] == "failed" and job["plan_id"] is None
+    assert job["error"]["status"] == 422 and "quota" in job["error"]["detail"]
+    r = analyst.post("/api/plans", json={"k": 2, "include": ["nobody@nowhere"], "runs": 50})
+    job = wait_for(analyst, r.json()["job_id"])
+    assert job["status"] == "failed" and job["error"]["status"] == 400
+    assert "nobody@nowhere" in job["error"]["detail"]
+
+
+def test_one_plan_at_a_time(app, clients) -> None:
+    """While a plan is being computed on the workspace, another request answers 409."""
+    store = app.state.store
+    release = threading.Event()
+    busy = threading.Thread(target=release.wait, daemon=True)
+    busy.start()
+    planner._threads[str(store.path.resolve())] = busy  # stands for a plan in progress
+    try:
+        r = clients["admin"].post("/api/plans", json={"k": 3})
+        assert r.status_code == 409 and r.json()["error"] == "conflict"
+    finally:
+        release.set()
+        busy.join()
+    assert planner.wait(store, timeout=1)
+
+
+def test_report_downloads(clients, nobody, web_ws) -> None:
+    run = web_ws.runs[1]
+    for role in ROLES:
+        r = clients[role].get(f"/api/runs/{run}/report")
+        if role not in ANALYSTS:
+            assert r.status_code == 403 and r.json()["error"] == "forbidden"
+            assert clients[role].get(f"/api/runs/{run}/report.pdf").status_code == 403
+            continue
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("text/html")
+        disposition = r.headers["content-disposition"]
+        assert disposition == f'attachment; filename="groundswell-run-{run}.html"'
+        assert r.text.startswith("<!doctype html>") or r.text.lower().startswith("<!doctype")
+        assert 'src="http' not in r.text and 'href="http' not in r.text  # self-contained
+        pdf = clients[role].get(f"/api/runs/{run}/report.pdf")
+        if shutil.which("chromium") is None:
+            assert pdf.status_code == 503 and "Chromium" in pdf.json()["detail"]
+        else:
+            assert pdf.status_code == 200, pdf.text
+            assert pdf.content[:5] == b"%PDF-" and pdf.headers["content-type"] == "application/pdf"
+    for path in (f"/api/runs/{run}/report", f"/api/runs/{run}/report.pdf"):
+        r = nobody.get(path)
+        assert r.status_code == 401 and r.json()["error"] == "unauthenticated"
+    assert clients["analyst"].get("/api/runs/999/report").status_code == 404
+    assert clients["analyst"].get("/api/runs/999/report.pdf").status_code == 404
+    # the buttons: on the overview and on the sources page, for analysts only
+    assert f'href="/api/runs/{run}/report.pdf"' in clients["analyst"].get("/").text
+    assert f'href="/api/runs/{run}/report.pdf"' in clients["admin"].get("/sources").text
+    assert "report.pdf" not in clients["viewer"].get("/").text
 
 
 def test_accounts_admin(app, clients, web_ws) -> None:

@@ -218,3 +218,93 @@ def test_a_viewer_gets_an_anonymous_map(server, tmp_path) -> None:
         finally:
             context.close()
     assert attempted == []
+
+
+def test_plan_champions_and_export_the_pdf(server, web_ws, tmp_path) -> None:
+    """An analyst plans champions in the browser (a sponsor picked with the type-ahead),
+    watches the progress, sees the plan against the baselines, then downloads the PDF."""
+    base, app = server
+    store = app.state.store
+    sponsor = store.person(None, web_ws.other_id, names=True)
+    k = 6
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    attempted: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1300, "height": 1000},
+            accept_downloads=True,
+        )
+        try:
+            context.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(base + "/")
+                    else (attempted.append(r.request.url), r.abort())
+                ),
+            )
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            page.goto(base + "/login?next=/planner")
+            page.fill("#username", "analyst")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/planner")
+            page.fill("#gs-k", str(k))
+            page.fill("#gs-runs", "200")
+            page.fill("#gs-seed", "1")
+            # type-ahead: part of the sponsor's name lists them; picking adds their id
+            page.fill("#gs-include-search", sponsor["display_name"][:6])
+            page.wait_for_function(
+                f"() => [...document.querySelectorAll('#gs-people-list option')]"
+                f".some(o => o.value === {json.dumps(web_ws.other_id)})",
+                timeout=5000,
+            )
+            page.fill("#gs-include-search", web_ws.other_id)
+            assert page.locator("#gs-include li").get_attribute("data-id") == web_ws.other_id
+            page.click("#gs-plan-submit")
+            page.wait_for_function(
+                "() => window.gsPlanner && gsPlanner.ready && (gsPlanner.plan || gsPlanner.error)",
+                timeout=60_000,
+                polling=100,
+            )
+            assert page.evaluate("gsPlanner.error") is None
+            assert page.locator("#gs-plan-log li").count() >= 3  # the progress was shown
+            plan_id = page.evaluate("gsPlanner.plan.plan_id")
+            stored = store.plan(plan_id, names=True)
+            rows = page.locator("#gs-plan-champions tbody tr")
+            assert rows.count() == k
+            first = rows.nth(0).locator("td")
+            assert first.nth(1).inner_text() == sponsor["display_name"]
+            assert first.nth(5).inner_text() == "include"
+            labels = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(k)]
+            assert labels == [c["label"] for c in stored["champions"]["plan"]]
+            # the chart: one line and one interval band per strategy
+            assert page.locator("#gs-plan-curves polyline").count() == len(stored["strategies"])
+            assert page.locator("#gs-plan-curves polygon").count() == len(stored["strategies"])
+            assert page.locator("#gs-plan-reach rect").count() == len(stored["strategies"])
+            assert page.locator("#gs-plan-coverage tbody tr").count() == len(
+                stored["coverage"]["groups"]
+            )
+            page.locator("#gs-plan-result").screenshot(path=str(ARTIFACTS / "05-plan.png"))
+
+            # the report of the run, as PDF, from the sources and runs page
+            run = web_ws.runs[1]
+            page.goto(base + "/sources")
+            with page.expect_download(timeout=90_000) as info:
+                page.click(f"#gs-report-pdf-{run}")
+            download = info.value
+            assert download.suggested_filename == f"groundswell-run-{run}.pdf"
+            pdf = Path(download.path()).read_bytes()
+            assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
+            (ARTIFACTS / f"groundswell-run-{run}.pdf").write_bytes(pdf)
+            page.screenshot(path=str(ARTIFACTS / "06-sources.png"))
+        finally:
+            context.close()
+    assert attempted == []
+    assert errors == []

@@ -4,7 +4,8 @@ Access (see :data:`groundswell.web.auth.PERMISSIONS`): aggregate routes need
 ``aggregates`` (admin, analyst, viewer); person-level routes need ``people`` (admin,
 analyst), except that a ``person`` account may read its own record through ``/api/me/...``
 and ``/api/people/{its own id}``; ``/api/users`` needs ``users`` (admin). Every POST needs
-the session's CSRF token.
+the session's CSRF token. The champion planner's routes are in :mod:`.planner`, the report
+downloads in :mod:`.reports`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from groundswell.errors import WorkspaceError
-from groundswell.web import auth, planner
+from groundswell.web import auth
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import (
     SESSION_COOKIE,
@@ -36,7 +37,6 @@ Aggregates = Annotated[User, Depends(require("aggregates"))]
 People = Annotated[User, Depends(require("people"))]
 Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
 Sources = Annotated[User, Depends(require("sources"))]
-Plans = Annotated[User, Depends(require("plans"))]
 Admin = Annotated[User, Depends(require("users"))]
 Self = Annotated[User, Depends(require("self"))]
 Csrf = Annotated[User, Depends(csrf)]
@@ -216,22 +216,6 @@ def personal(store: StoreD, user: Self, run: RunQ = None) -> dict[str, Any]:
         ) from exc
     out["ego"] = store.ego(run, user.person_id, among=False, anonymous=True)
     return out
-
-
-# -- champion plans ------------------------------------------------------------------------
-@router.get("/plans", tags=["plans"])
-def plans(store: StoreD, user: Plans, run: RunQ = None) -> list[dict[str, Any]]:
-    """Stored champion plans, newest first."""
-    return store.plans(run)
-
-
-@router.post("/plans", tags=["plans"], status_code=202)
-def start_plan(store: StoreD, user: Csrf, params: Annotated[Any, Body()] = None) -> dict[str, Any]:
-    """Start a champion plan (``{"k": 10, "quotas": {...}}``); answers 501 until the
-    planner is wired (see :mod:`groundswell.web.planner`)."""
-    if not user.can("plans"):
-        raise AuthError(f"the {user.role} role may not plan champions", 403)
-    return planner.start_plan(store, params)
 
 
 # -- accounts ------------------------------------------------------------------------------

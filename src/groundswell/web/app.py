@@ -1,7 +1,8 @@
 """The dashboard: a FastAPI app over one workspace's stored results.
 
 ``create_app(workspace)`` wires the store (:mod:`.store`), accounts (:mod:`.auth`), the
-JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json``), the HTML pages (:mod:`.pages`)
+JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json``; the champion planner's routes in
+:mod:`.planner`, the report downloads in :mod:`.reports`), the HTML pages (:mod:`.pages`)
 and the static assets bundled in the package (``web/static``: nothing is loaded from the
 internet). Every error leaves as one JSON shape, ``{"error": ..., "detail": ...}`` (pages
 render the same as HTML, and send a signed-out visitor to ``/login``).
@@ -21,10 +22,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from groundswell import __version__
-from groundswell.errors import AnalysisError, ConfigError, GroundswellError, WorkspaceError
-from groundswell.web import api, pages
-from groundswell.web.auth import AuthError
-from groundswell.web.planner import PlannerUnavailable
+from groundswell.errors import GroundswellError
+from groundswell.web import api, pages, planner, reports
+from groundswell.web.errors import NAMES, error_body, status_of
 from groundswell.web.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -35,36 +35,6 @@ CSP = (
     "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_NAMES = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    422: "invalid_request",
-    429: "rate_limited",
-    500: "internal_error",
-    501: "not_implemented",
-}
-
-
-def status_of(exc: GroundswellError) -> int:
-    """The HTTP status a groundswell error answers with."""
-    if isinstance(exc, AuthError):
-        return exc.status
-    if isinstance(exc, PlannerUnavailable):
-        return 501
-    if isinstance(exc, WorkspaceError):
-        return 404
-    if isinstance(exc, AnalysisError):
-        return 422
-    if isinstance(exc, ConfigError):
-        return 400
-    return 400
-
-
-def error_body(status: int, detail: Any) -> dict[str, Any]:
-    return {"error": _NAMES.get(status, "error"), "detail": detail}
 
 
 def _is_api(request: Request) -> bool:
@@ -89,6 +59,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        planner.wait(store, timeout=30)  # a plan being computed finishes before the store closes
         store.close()
 
     app = FastAPI(
@@ -128,7 +99,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
             "error.html.j2",
             user,
             status=status,
-            error=_NAMES.get(status, "error"),
+            error=NAMES.get(status, "error"),
             detail=detail if isinstance(detail, str) else str(detail),
         )
 
@@ -148,7 +119,14 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
         ]
         return answer(request, 422, detail)
 
+    # the JSON API and the pages; a new face of the workspace (the survey routes) is one
+    # more include_router line here
     app.include_router(api.router)
+    app.include_router(planner.router)
+    app.include_router(reports.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app
+
+
+__all__ = ["create_app", "error_body", "status_of"]

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from groundswell.web import api, auth
+from groundswell.web import api, auth, planner
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import (
     SESSION_COOKIE,
@@ -300,10 +300,11 @@ def me_page(
 
 @router.get("/planner")
 def planner_page(request: Request, store: StoreD, user: Plans, run: int | None = None) -> Response:
-    plans = api.plans(store, user, run)
+    plans = planner.plans(store, user, run)
     return render(
-        request, "planner.html.j2", user, api_url="/api/plans" + _q(run=run), plans=plans, run=run
-    )
+        request, "planner.html.j2", user, api_url="/api/plans" + _q(run=run), plans=plans,
+        run=run, quota_attributes=planner.QUOTA_ATTRIBUTES,
+    )  # fmt: skip
 
 
 @router.get("/sources")

@@ -1,0 +1,54 @@
+"""How the dashboard answers errors: the HTTP status of each groundswell error and the one
+JSON shape every error leaves in, ``{"error": NAME, "detail": ...}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from groundswell.errors import AnalysisError, ConfigError, GroundswellError, WorkspaceError
+
+#: status -> the ``error`` name of the JSON body.
+NAMES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_request",
+    429: "rate_limited",
+    500: "internal_error",
+    501: "not_implemented",
+    503: "unavailable",
+}
+
+
+class WebError(GroundswellError):
+    """An error of the web layer with its own HTTP status (a busy planner: 409, a missing
+    Chromium: 503, ...)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def status_of(exc: GroundswellError) -> int:
+    """The HTTP status a groundswell error answers with: its own ``status`` when it has one
+    (:class:`WebError`, :class:`~groundswell.web.auth.AuthError`), 404 for a missing
+    workspace record, 422 for an analysis that cannot be done (an impossible champion plan:
+    :class:`~groundswell.errors.PlanError`), 400 otherwise."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return status
+    if isinstance(exc, WorkspaceError):
+        return 404
+    if isinstance(exc, AnalysisError):
+        return 422
+    if isinstance(exc, ConfigError):
+        return 400
+    return 400
+
+
+def error_body(status: int, detail: Any) -> dict[str, Any]:
+    """The JSON body of an error answer."""
+    return {"error": NAMES.get(status, "error"), "detail": detail}

@@ -1,0 +1,47 @@
+"""The dashboard's store: every read the web app makes, as named methods returning plain data.
+
+Views never touch the database connection (STYLE.md, "Web"); they call a method here and
+get dicts and lists that serialise to JSON as they are. The store reads stored runs only:
+nothing is recomputed except two cheap read-outs of stored ties (the group-to-group matrix,
+one sparse product, and a person's ego network, a filter on the run's ties), both cached.
+
+DuckDB: the store opens the workspace once per process (read-write, for the accounts) and
+gives every worker thread its own cursor (``con.cursor()``), since one DuckDB connection
+must not be used by two threads at once. Runs are immutable once stored, so the per-run
+tables (people, ties, layout, the group matrix) are cached, a few runs at a time.
+
+Privacy is applied here, for every caller: group labels below the workspace's
+``min_group_size`` read :data:`~groundswell.privacy.SUPPRESSED` and carry no figures;
+display names leave the store only when the caller passes ``names=True`` (the app does so
+for analysts and admins of an identified workspace).
+"""
+
+from __future__ import annotations
+
+from groundswell.web.store.core import (
+    GROUP_ATTRIBUTES,
+    HEADLINES,
+    TABLE_MEASURES,
+    StoreCore,
+    clean,
+)
+from groundswell.web.store.groups import GroupQueries
+from groundswell.web.store.people import PeopleQueries
+from groundswell.web.store.plans import PlanQueries
+
+
+class Store(PeopleQueries, GroupQueries, PlanQueries):
+    """Named, read-mostly queries over one workspace, for the web app.
+
+    The methods live in :mod:`.core` (plumbing, overview, runs, sources, compare),
+    :mod:`.people` (people, person, ego, map), :mod:`.groups` (groups, group, communities,
+    formal) and :mod:`.plans` (stored champion plans).
+
+    Parameters
+    ----------
+    path : str or Path
+        The workspace folder (as for :func:`groundswell.open`).
+    """
+
+
+__all__ = ["GROUP_ATTRIBUTES", "HEADLINES", "TABLE_MEASURES", "Store", "StoreCore", "clean"]

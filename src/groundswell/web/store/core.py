@@ -1,0 +1,281 @@
+"""The store's core: one workspace opened once, a DuckDB cursor per thread, a small cache of
+per-run tables, and the workspace-level reads (overview, runs, sources, comparisons).
+
+The other parts of the store (:mod:`.people`, :mod:`.groups`, :mod:`.plans`) extend
+:class:`StoreCore`; :class:`groundswell.web.store.Store` puts them together.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+import groundswell as gs
+from groundswell.errors import WorkspaceError
+from groundswell.privacy import group_label
+from groundswell.run import Run
+
+T = TypeVar("T")
+
+#: Group attributes the dashboard offers (those the run stores group figures for).
+GROUP_ATTRIBUTES = ("department", "team", "location")
+#: Headline figures compared between two runs: key in the run summary -> reading.
+HEADLINES = {
+    "people": "people in the network",
+    "ties": "ties",
+    "density": "density (share of possible ties present)",
+    "reciprocity": "reciprocity (share of ties returned)",
+    "isolated": "isolated people",
+    "communities": "communities",
+    "modularity": "modularity (how clearly communities separate)",
+    "nmi_departments": "agreement of communities with departments (NMI)",
+    "ei_departments": "E-I index of departments (-1 inward, +1 outward)",
+    "diverse_ties": "share of ties between departments",
+    "strong_ties": "share of strong ties",
+    "mean_clustering": "mean clustering",
+    "silos": "departments that are silos",
+}
+#: Measures shown in the people table (all measures are on the person page).
+TABLE_MEASURES = ("pagerank", "betweenness", "in_degree", "out_degree", "k_core", "constraint")
+_CACHE_RUNS = 4
+
+
+def clean(value: Any) -> Any:
+    """A JSON-safe copy: NaN and infinities become None, numpy scalars Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _labels(values: pd.Series, min_size: int) -> pd.Series:
+    """Group labels of each person, with groups below ``min_size`` suppressed."""
+    filled = values.astype("object")
+    filled = filled.where(filled.notna(), "(unknown)").astype(str)
+    sizes = filled.value_counts()
+    return filled.map(lambda v: group_label(v, int(sizes[v]), min_size))
+
+
+class StoreCore:
+    """The plumbing and the workspace-level reads of :class:`~groundswell.web.store.Store`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The workspace folder (as for :func:`groundswell.open`).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._ws = gs.open(self.path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def close(self) -> None:
+        self._ws.close()
+
+    # -- plumbing ------------------------------------------------------------------------
+    @property
+    def settings(self) -> Any:
+        return self._ws.settings
+
+    @property
+    def min_group_size(self) -> int:
+        return int(self._ws.settings.min_group_size)
+
+    @property
+    def identified(self) -> bool:
+        return bool(self._ws.settings.identified)
+
+    def ws(self) -> gs.Workspace:
+        """This thread's view of the workspace: the same object with its own DuckDB cursor."""
+        local = getattr(self._local, "ws", None)
+        if local is None:
+            local = copy.copy(self._ws)
+            local.con = self._ws.con.cursor()
+            self._local.ws = local
+        return local
+
+    @contextmanager
+    def worker(self) -> Iterator[gs.Workspace]:
+        """The workspace with a DuckDB cursor of its own, for a background job (the champion
+        planner's thread); the cursor is closed when the job ends."""
+        local = copy.copy(self._ws)
+        local.con = self._ws.con.cursor()
+        try:
+            yield local
+        finally:
+            local.con.close()
+
+    def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = make()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > _CACHE_RUNS * 6:
+                self._cache.popitem(last=False)
+        return value
+
+    def run(self, run_id: int | None = None) -> Run:
+        """The stored run (the latest when None); WorkspaceError if there is none."""
+        return self.ws().run(run_id)
+
+    def _people(self, run: Run) -> pd.DataFrame:
+        return self._cached(("people", run.run_id), run.people)
+
+    def _edges(self, run: Run) -> pd.DataFrame:
+        def make() -> pd.DataFrame:
+            t = run.ties().groupby(["actor_id", "target_id"], as_index=False)["weight"].sum()
+            return t.rename(columns={"actor_id": "source", "target_id": "target"})
+
+        return self._cached(("edges", run.run_id), make)
+
+    def _labels(self, run: Run, column: str) -> pd.Series:
+        people = self._people(run)
+        return self._cached(
+            ("labels", run.run_id, column), lambda: _labels(people[column], self.min_group_size)
+        )
+
+    def _name(self, row: pd.Series, names: bool) -> str | None:
+        if not (names and self.identified):
+            return None
+        name = row.get("display_name")
+        return name if isinstance(name, str) and name else None
+
+    # -- workspace-level -----------------------------------------------------------------
+    def overview(self, run_id: int | None = None) -> dict[str, Any]:
+        """The latest (or given) run's headline figures and the workspace's row counts."""
+        ws = self.ws()
+        out: dict[str, Any] = {
+            "workspace": self.path.name,
+            "counts": ws.counts(),
+            "identified": self.identified,
+            "min_group_size": self.min_group_size,
+            "runs": len(ws.runs()),
+            "run": None,
+        }
+        try:
+            run = self.run(run_id)
+        except WorkspaceError:
+            if run_id is not None:
+                raise
+            return clean(out)
+        s = run.summary
+        out["run"] = {
+            **self._run_head(run),
+            "headlines": {k: {"value": s.get(k), "reading": v} for k, v in HEADLINES.items()},
+            "roles": s.get("roles", {}),
+            "personas": s.get("personas", {}),
+            "findings": s.get("findings", {}),
+        }
+        return clean(out)
+
+    def _run_head(self, run: Run) -> dict[str, Any]:
+        s = run.summary
+        return {
+            "run_id": run.run_id,
+            "created_at": run.created_at,
+            "version": run.version,
+            "window": str(run.window),
+            "window_start": run.window.start,
+            "window_end": run.window.end,
+            "people": s.get("people"),
+            "ties": s.get("ties"),
+            "communities": s.get("communities"),
+        }
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every stored run, newest first, with its window and size."""
+        table = self.ws().query(
+            "SELECT run_id, created_at, version, window_start, window_end, params, summary "
+            "FROM runs ORDER BY run_id DESC"
+        )
+        out = []
+        for r in table.itertuples(index=False):
+            s = json.loads(r.summary)
+            params = json.loads(r.params)
+            out.append(
+                {
+                    "run_id": int(r.run_id),
+                    "created_at": r.created_at,
+                    "version": r.version,
+                    "window": params.get("window"),
+                    "window_start": r.window_start,
+                    "window_end": r.window_end,
+                    "layers": params.get("layers"),
+                    "weighted": params.get("weighted"),
+                    "people": s.get("people"),
+                    "ties": s.get("ties"),
+                    "communities": s.get("communities"),
+                }
+            )
+        return clean(out)
+
+    def run_detail(self, run_id: int) -> dict[str, Any]:
+        """One run: its parameters (tie rules, analysis settings), sources seen, summary."""
+        run = self.run(run_id)
+        return clean(
+            {
+                **self._run_head(run),
+                "params": run.params,
+                "sources": run.sources,
+                "summary": run.summary,
+            }
+        )
+
+    def sources(self) -> list[dict[str, Any]]:
+        """What was ingested, when, with which options and what it contributed."""
+        df = self.ws().sources()
+        return clean(df.to_dict(orient="records"))
+
+    def compare(self, run_a: int, run_b: int) -> dict[str, Any]:
+        """Headline figures of two runs side by side, with the change from ``a`` to ``b``."""
+        a, b = self.run(run_a), self.run(run_b)
+        rows = []
+        for key, reading in HEADLINES.items():
+            va, vb = a.summary.get(key), b.summary.get(key)
+            delta = None
+            if isinstance(va, int | float) and isinstance(vb, int | float):
+                delta = vb - va
+            rows.append({"figure": key, "reading": reading, "a": va, "b": vb, "change": delta})
+        roles = sorted(set(a.summary.get("roles", {})) | set(b.summary.get("roles", {})))
+        return clean(
+            {
+                "a": self._run_head(a),
+                "b": self._run_head(b),
+                "figures": rows,
+                "roles": [
+                    {
+                        "role": r,
+                        "a": a.summary.get("roles", {}).get(r),
+                        "b": b.summary.get("roles", {}).get(r),
+                    }
+                    for r in roles
+                ],
+            }
+        )

@@ -1,0 +1,189 @@
+"""The store's group-level reads: group figures, one group, communities, formal against
+informal (the group-to-group matrix is the one cheap read-out computed here, and cached)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from groundswell.analysis import formal
+from groundswell.errors import ConfigError, WorkspaceError
+from groundswell.privacy import SUPPRESSED
+from groundswell.run import Run
+from groundswell.web.store.core import GROUP_ATTRIBUTES, TABLE_MEASURES, StoreCore, clean
+
+
+class GroupQueries(StoreCore):
+    """Groups, communities and formal against informal (see :class:`StoreCore`)."""
+
+    def groups(self, run_id: int | None = None, attribute: str = "department") -> dict[str, Any]:
+        """Group figures by a formal attribute: size, E-I index, share of ties inside, the
+        random baseline, silo flag. Groups below the minimum size are one suppressed row."""
+        if attribute not in GROUP_ATTRIBUTES:
+            raise ConfigError(
+                f"attribute must be one of {', '.join(GROUP_ATTRIBUTES)}; got {attribute!r}"
+            )
+        run = self.run(run_id)
+        table = run.groups(attribute)
+        rows = []
+        for name, r in table.iterrows():
+            small = name == SUPPRESSED or (
+                not pd.isna(r["size"]) and r["size"] < self.min_group_size
+            )
+            rows.append(
+                {
+                    "name": SUPPRESSED if small else name,
+                    "suppressed": bool(small),
+                    "size": None if small else r["size"],
+                    "ei": None if small else r["ei"],
+                    "inside_share": None if small else r["inside_share"],
+                    "baseline_ei": None if small else r["baseline_ei"],
+                    "silo": None if small else bool(r["silo"]),
+                }
+            )
+        return clean(
+            {
+                "run_id": run.run_id,
+                "attribute": attribute,
+                "min_group_size": self.min_group_size,
+                "groups": rows,
+            }
+        )
+
+    def group(self, run_id: int | None, attribute: str, name: str) -> dict[str, Any]:
+        """One group's figures, its members' roles and personas, where its ties go; or, for a
+        group below the minimum size, only ``suppressed: true``."""
+        run = self.run(run_id)
+        if attribute not in GROUP_ATTRIBUTES:
+            raise ConfigError(
+                f"attribute must be one of {', '.join(GROUP_ATTRIBUTES)}; got {attribute!r}"
+            )
+        people = self._people(run)
+        members = people.index[people[attribute].astype("object") == name]
+        if len(members) == 0:
+            raise WorkspaceError(f"run {run.run_id} has no {attribute} {name!r}")
+        head = {"run_id": run.run_id, "attribute": attribute, "name": name}
+        if len(members) < self.min_group_size:
+            return {
+                **head,
+                "suppressed": True,
+                "detail": f"fewer than {self.min_group_size} people: figures are suppressed",
+            }
+        figures = next(
+            (g for g in self.groups(run.run_id, attribute)["groups"] if g["name"] == name), None
+        )
+        sub = people.loc[members]
+        roles: dict[str, int] = {}
+        for held in sub["roles"]:
+            for role in filter(None, str(held).split(", ")):
+                roles[role] = roles.get(role, 0) + 1
+        matrix = self._matrix(run, attribute)
+        row = matrix.loc[name] if name in matrix.index else pd.Series(dtype=float)
+        return clean(
+            {
+                **head,
+                "suppressed": False,
+                "size": len(members),
+                "figures": figures,
+                "roles": roles,
+                "personas": sub["persona"].value_counts().to_dict(),
+                "communities": self._labels(run, "community")[members].value_counts().to_dict(),
+                "ties_to": {k: v for k, v in row.items() if not pd.isna(v) and v > 0},
+                "mean": {m: float(sub[m].mean()) for m in TABLE_MEASURES if m in sub},
+            }
+        )
+
+    def communities(self, run_id: int | None = None) -> dict[str, Any]:
+        """Detected communities: size and the departments they draw on (department counts
+        below the minimum size suppressed); communities below it merged into one row."""
+        run = self.run(run_id)
+        people = self._people(run)
+        comm = self._labels(run, "community")
+        dept = self._labels(run, "department")
+        rows = []
+        for label, members in comm.groupby(comm).groups.items():
+            if label == SUPPRESSED:
+                continue
+            d = dept[members].value_counts()
+            d = d[(d >= self.min_group_size) & (d.index != SUPPRESSED)]
+            sub = people.loc[members]
+            rows.append(
+                {
+                    "community": label,
+                    "size": len(members),
+                    "departments": d.to_dict(),
+                    "main_department": d.index[0] if len(d) else None,
+                    "main_share": float(d.iloc[0] / len(members)) if len(d) else None,
+                    "mean_pagerank": float(sub["pagerank"].mean()),
+                }
+            )
+        rows.sort(key=lambda r: -r["size"])
+        small = int((comm == SUPPRESSED).sum())
+        s = run.summary
+        return clean(
+            {
+                "run_id": run.run_id,
+                "communities": rows,
+                "suppressed_people": small,
+                "modularity": s.get("modularity"),
+                "stability": s.get("community_stability"),
+                "nmi_departments": s.get("nmi_departments"),
+                "ari_departments": s.get("ari_departments"),
+            }
+        )
+
+    def _matrix(self, run: Run, attribute: str) -> pd.DataFrame:
+        def make() -> pd.DataFrame:
+            people = self._people(run)
+            return formal.group_matrix(
+                run.graph(),
+                people[attribute],
+                weighted=True,
+                normalize=True,
+                min_group_size=self.min_group_size,
+            )
+
+        return self._cached(("matrix", run.run_id, attribute), make)
+
+    def formal(self, run_id: int | None = None, attribute: str = "department") -> dict[str, Any]:
+        """Formal against informal: department -> community flow, the group-to-group matrix
+        (row shares; small groups merged and suppressed), silos, agreement figures."""
+        run = self.run(run_id)
+        flow = run.department_flow()
+        sizes = self._people(run)["community"].value_counts()
+        # communities below the minimum size: merge their columns into one suppressed column
+        small = [c for c in flow.columns if int(sizes.get(c, 0)) < self.min_group_size]
+        if small:
+            merged = flow[small].sum(axis=1)
+            flow = flow.drop(columns=small)
+            flow[SUPPRESSED] = merged
+        flow.columns = [str(c) for c in flow.columns]
+        links = [
+            {"department": d, "community": c, "people": int(v)}
+            for d, row in flow.iterrows()
+            for c, v in row.items()
+            if v > 0
+        ]
+        matrix = self._matrix(run, attribute)
+        groups = self.groups(run.run_id, attribute)["groups"]
+        s = run.summary
+        return clean(
+            {
+                "run_id": run.run_id,
+                "attribute": attribute,
+                "flow": links,
+                "matrix": {
+                    "groups": [str(g) for g in matrix.index],
+                    "values": [
+                        [None if pd.isna(v) else round(float(v), 4) for v in row]
+                        for row in matrix.to_numpy()
+                    ],
+                    "reading": "row share of each group's ties that go to each group",
+                },
+                "silos": [g["name"] for g in groups if g["silo"]],
+                "nmi_departments": s.get("nmi_departments"),
+                "ari_departments": s.get("ari_departments"),
+                "ei_departments": s.get("ei_departments"),
+            }
+        )

@@ -1,0 +1,308 @@
+"""The store's person-level reads: the people table, a person, an ego network, the map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from groundswell.errors import ConfigError, WorkspaceError
+from groundswell.privacy import SUPPRESSED
+from groundswell.run import METRICS, Run
+from groundswell.web.store.core import TABLE_MEASURES, StoreCore, clean
+
+
+@dataclass(frozen=True)
+class _Adjacency:
+    """A run's aggregated ties by integer position (see :meth:`PeopleQueries._adjacency`)."""
+
+    index: pd.Index
+    ids: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    w: np.ndarray
+    out_ptr: np.ndarray
+    in_order: np.ndarray
+    in_ptr: np.ndarray
+    names: np.ndarray
+    department: np.ndarray
+    community: np.ndarray
+
+
+class PeopleQueries(StoreCore):
+    """People, one person, ego networks and the network map (see :class:`StoreCore`)."""
+
+    def people(
+        self,
+        run_id: int | None = None,
+        *,
+        names: bool = False,
+        sort: str = "pagerank",
+        limit: int = 100,
+        offset: int = 0,
+        q: str | None = None,
+    ) -> dict[str, Any]:
+        """People of a run (pseudonymous ids; names only with ``names`` in identified mode),
+        sorted by a measure, one page at a time. ``q`` filters by id or name (substring)."""
+        run = self.run(run_id)
+        people = self._people(run)
+        if sort not in people.columns or sort not in METRICS:
+            raise ConfigError(f"sort must be one of {', '.join(METRICS)}; got {sort!r}")
+        table = people
+        if q:
+            needle = q.strip().lower()
+            hit = table.index.str.lower().str.contains(needle, regex=False)
+            if names and self.identified:
+                hit |= (
+                    table["display_name"].fillna("").str.lower().str.contains(needle, regex=False)
+                )
+            table = table[hit]
+        table = table.sort_values(sort, ascending=False)
+        page = table.iloc[offset : offset + limit]
+        dept = self._labels(run, "department")
+        comm = self._labels(run, "community")
+        rows = [
+            {
+                "person_id": pid,
+                "display_name": self._name(r, names),
+                "department": dept[pid],
+                "level": r["level"],
+                "community": comm[pid],
+                "persona": r["persona"],
+                "roles": [x for x in str(r["roles"]).split(", ") if x],
+                **{m: r[m] for m in TABLE_MEASURES if m in r},
+            }
+            for pid, r in page.iterrows()
+        ]
+        return clean(
+            {
+                "run_id": run.run_id,
+                "total": len(table),
+                "offset": offset,
+                "sort": sort,
+                "people": rows,
+            }
+        )
+
+    def has_person(self, run_id: int | None, person_id: str) -> bool:
+        return person_id in self._people(self.run(run_id)).index
+
+    def person(self, run_id: int | None, person_id: str, *, names: bool = False) -> dict[str, Any]:
+        """One person: formal place, every measure, roles, findings, persona, ego network."""
+        run = self.run(run_id)
+        people = self._people(run)
+        if person_id not in people.index:
+            raise WorkspaceError(f"run {run.run_id} has no person {person_id!r}")
+        r = people.loc[person_id]
+        held = self._held(run).get(person_id, {})
+        return clean(
+            {
+                "run_id": run.run_id,
+                "person_id": person_id,
+                "display_name": self._name(r, names),
+                "department": self._labels(run, "department")[person_id],
+                "team": self._labels(run, "team")[person_id],
+                "location": self._labels(run, "location")[person_id],
+                "title": r["title"],
+                "level": r["level"],
+                "community": self._labels(run, "community")[person_id],
+                "persona": r["persona"],
+                "roles": held.get("role", []),
+                "findings": held.get("finding", []),
+                "measures": {m: r[m] for m in METRICS if m in r},
+                "rank": {
+                    "pagerank": int((people["pagerank"] > r["pagerank"]).sum()) + 1,
+                    "of": len(people),
+                },
+            }
+        )
+
+    def _held(self, run: Run) -> dict[str, dict[str, list[str]]]:
+        """Each person's roles and findings in the run: person -> kind -> sorted names."""
+
+        def make() -> dict[str, dict[str, list[str]]]:
+            table = self.ws().query(
+                "SELECT person_id, kind, name FROM person_roles WHERE run_id = ? "
+                "ORDER BY person_id, kind, name",
+                [run.run_id],
+            )
+            out: dict[str, dict[str, list[str]]] = {}
+            for pid, kind, name in table.itertuples(index=False):
+                out.setdefault(pid, {}).setdefault(kind, []).append(name)
+            return out
+
+        return self._cached(("held", run.run_id), make)
+
+    def ego(
+        self,
+        run_id: int | None,
+        person_id: str,
+        *,
+        names: bool = False,
+        among: bool = True,
+        anonymous: bool = False,
+    ) -> dict[str, Any]:
+        """A person's ego network: their ties in both directions and, with ``among``, their
+        neighbours' ties among themselves. With ``anonymous`` the neighbours appear as
+        "contact 1", "contact 2", ... with no id or group (the personal view)."""
+        run = self.run(run_id)
+        people = self._people(run)
+        if person_id not in people.index:
+            raise WorkspaceError(f"run {run.run_id} has no person {person_id!r}")
+        adj = self._adjacency(run)
+        i = int(adj.index.get_loc(person_id))
+        out_e = np.arange(adj.out_ptr[i], adj.out_ptr[i + 1])
+        in_e = adj.in_order[adj.in_ptr[i] : adj.in_ptr[i + 1]]
+        own = np.union1d(out_e, in_e)  # edge rows in the table's order
+        ends = np.concatenate([adj.src[own], adj.dst[own]])
+        weights = np.concatenate([adj.w[own], adj.w[own]])
+        keep = ends != i
+        contacts, inverse = np.unique(ends[keep], return_inverse=True)
+        # strongest contacts first: both directions summed
+        strength = np.bincount(inverse, weights=weights[keep], minlength=len(contacts))
+        order = np.argsort(-strength, kind="stable")
+        contacts, strength = contacts[order], strength[order]
+        ties = own
+        if among and len(contacts):
+            member = np.zeros(len(adj.index), dtype=bool)
+            member[contacts] = True
+            out_of = np.concatenate(
+                [np.arange(adj.out_ptr[c], adj.out_ptr[c + 1]) for c in contacts]
+            )
+            ties = np.concatenate([own, np.sort(out_of[member[adj.dst[out_of]]])])
+        src, dst, w = adj.src[ties], adj.dst[ties], adj.w[ties]
+        if anonymous:
+            alias = {int(c): f"contact {k + 1}" for k, c in enumerate(contacts)}
+            alias[i] = "you"
+            nodes = [{"id": "you", "label": "you", "centre": True}] + [
+                {"id": alias[int(c)], "label": alias[int(c)], "centre": False,
+                 "strength": float(st)}
+                for c, st in zip(contacts, strength, strict=True)
+            ]  # fmt: skip
+            edges = [
+                [alias[s], alias[t], float(x)]
+                for s, t, x in zip(src.tolist(), dst.tolist(), w.tolist(), strict=True)
+            ]
+        else:
+            shown = names and self.identified
+            nodes = [
+                {
+                    "id": adj.ids[c],
+                    "label": (adj.names[c] if shown else None) or adj.ids[c],
+                    "centre": c == i,
+                    "department": adj.department[c],
+                    "community": adj.community[c],
+                    "strength": None if c == i else float(st),
+                }
+                for c, st in zip([i, *contacts.tolist()], [None, *strength.tolist()], strict=True)
+            ]
+            edges = [
+                [adj.ids[s], adj.ids[t], float(x)]
+                for s, t, x in zip(src.tolist(), dst.tolist(), w.tolist(), strict=True)
+            ]
+        return clean(
+            {
+                "run_id": run.run_id,
+                "centre": "you" if anonymous else person_id,
+                "nodes": nodes,
+                "edges": edges,
+                "out_ties": len(out_e),
+                "in_ties": len(in_e),
+                "among_included": bool(among),
+            }
+        )
+
+    def _adjacency(self, run: Run) -> _Adjacency:
+        """The run's ties as integer arrays with out- and in-neighbour indexes (CSR), and
+        each person's labels by position: an ego network is then a few slices."""
+
+        def make() -> _Adjacency:
+            people = self._people(run)
+            index = pd.Index(people.index)
+            e = self._edges(run)
+            src = index.get_indexer(e["source"])
+            dst = index.get_indexer(e["target"])
+            ok = (src >= 0) & (dst >= 0)
+            src, dst = src[ok].astype(np.int64), dst[ok].astype(np.int64)
+            w = e["weight"].to_numpy(dtype=np.float64)[ok]
+            by_source = np.lexsort((dst, src))  # rows of one person's out-ties are contiguous
+            src, dst, w = src[by_source], dst[by_source], w[by_source]
+            n = len(index)
+            out_ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
+            in_order = np.argsort(dst, kind="stable")
+            in_ptr = np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=n))])
+            raw = people["display_name"] if "display_name" in people else pd.Series(None, index)
+            names = np.array([v if isinstance(v, str) and v else None for v in raw], dtype=object)
+            return _Adjacency(
+                index=index, ids=np.array(index, dtype=object), src=src, dst=dst, w=w,
+                out_ptr=out_ptr, in_order=in_order, in_ptr=in_ptr, names=names,
+                department=self._labels(run, "department").reindex(index).to_numpy(object),
+                community=self._labels(run, "community").reindex(index).to_numpy(object),
+            )  # fmt: skip
+
+        return self._cached(("adjacency", run.run_id), make)
+
+    def map(
+        self, run_id: int | None = None, *, identities: bool = True, names: bool = False
+    ) -> dict[str, Any]:
+        """Layout (x, y), community, department, size for the WebGL explorer.
+
+        With ``identities=False`` (viewers) nodes get opaque keys (``n0``, ``n1``, ... in
+        pseudonym order, so neither rank nor id can be read from them), no label, no level.
+        """
+        run = self.run(run_id)
+        key = ("map", run.run_id, identities, names and self.identified)
+        return self._cached(key, lambda: self._map(run, identities, names))
+
+    def _map(self, run: Run, identities: bool, names: bool) -> dict[str, Any]:
+        people = self._people(run)
+        pos = self._cached(("layout", run.run_id), run.layout)
+        placed = people.index.intersection(pos.index).sort_values()
+        people = people.loc[placed]
+        pos = pos.loc[placed]
+        pr = people["pagerank"].to_numpy(dtype=float)
+        size = np.sqrt(pr / pr.max()) if len(pr) and pr.max() > 0 else np.zeros(len(pr))
+        attrs = {
+            "department": self._labels(run, "department")[placed],
+            "community": self._labels(run, "community")[placed],
+            "location": self._labels(run, "location")[placed],
+        }
+        if identities:
+            attrs["level"] = people["level"].map(
+                lambda v: "(unknown)" if pd.isna(v) else str(int(v))
+            )
+            attrs["persona"] = people["persona"].fillna("(unknown)").astype(str)
+            keys = list(placed)
+            labels = [self._name(r, names) or pid for pid, r in people.iterrows()]
+        else:
+            keys = [f"n{i}" for i in range(len(placed))]
+            labels = ["" for _ in keys]
+        key_of = dict(zip(placed, keys, strict=True))
+        frame = pd.DataFrame(attrs)
+        nodes = [
+            {"id": k, "label": lab, "x": round(float(x), 5), "y": round(float(y), 5),
+             "size": round(float(s), 4), "attrs": a}
+            for k, lab, x, y, s, a in zip(
+                keys, labels, pos["x"], pos["y"], size, frame.to_dict(orient="records"),
+                strict=True,
+            )
+        ]  # fmt: skip
+        e = self._edges(run)
+        e = e[e["source"].isin(placed) & e["target"].isin(placed)]
+        edges = [
+            [key_of[s], key_of[t], round(float(w), 3)]
+            for s, t, w in e[["source", "target", "weight"]].itertuples(index=False)
+        ]
+        return {
+            "run_id": run.run_id,
+            "identities": identities,
+            "nodes": nodes,
+            "edges": edges,
+            "colour_by": list(frame.columns),
+            "departments": sorted(
+                {str(v) for v in attrs["department"]}, key=lambda d: (d == SUPPRESSED, d)
+            ),
+            "directed": True,
+        }
