@@ -10,6 +10,8 @@ Brin, S. and Page, L. (1998). The anatomy of a large-scale hypertextual web sear
 Brandes, U. (2001). A faster algorithm for betweenness centrality. J. Math. Sociol. 25(2).
 Brandes, U. and Pich, C. (2007). Centrality estimation in large networks. IJBC 17(7).
 Hoeffding, W. (1963). Probability inequalities for sums of bounded random variables. JASA.
+Eppstein, D. and Wang, J. (2004). Fast approximation of centrality. JGAA 8(1).
+Dial, R. B. (1969). Algorithm 360: shortest-path forest with topological ordering. CACM 12.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def pagerank(g: Graph, *, damping: float = 0.85, weighted: bool = True) -> pd.Se
 class Betweenness:
     """Betweenness scores and how they were obtained.
 
-    ``scores`` are normalised as in NetworkX: divided by (n-1)(n-2) for a directed graph.
+    ``scores`` are normalised as in NetworkX: divided by (n-1)(n-2) (directed or not).
     ``method`` is "exact" or "sampled"; for sampled scores ``error_bound`` is the epsilon of
     the Hoeffding bound: with probability at least 1 - ``delta`` every person's estimate is
     within ``error_bound`` of their exact score.
@@ -98,28 +100,147 @@ def betweenness(
 
     High betweenness marks a broker or a bottleneck: information between parts of the
     organisation passes through them. Exact (Brandes) when the graph has at most
-    ``exact_max_nodes`` people; otherwise estimated from ``samples`` random sources
-    (Brandes & Pich pivots), with the error bound of :class:`Betweenness`. Distances are
-    ``1 / weight`` when ``weighted``. Computed by NetworKit.
+    ``exact_max_nodes`` people; otherwise estimated from ``samples`` sources drawn at random
+    without replacement (Brandes & Pich 2007: the dependencies of the sampled sources, scaled
+    by n / samples), with the error bound of :class:`Betweenness`
+    (:func:`betweenness_error_bound`). Distances are ``1 / weight`` when ``weighted``.
+    Computed by :func:`paths` (one numba pass of shortest-path searches); equal to NetworkX's
+    ``betweenness_centrality(weight="distance", normalized=True)`` to rounding.
     """
-    import networkit as nk
+    return betweenness_and_closeness(
+        g,
+        weighted=weighted,
+        exact_max_nodes=exact_max_nodes,
+        samples=samples,
+        delta=delta,
+        seed=seed,
+        closeness=False,
+    )[0]
 
+
+def betweenness_and_closeness(
+    g: Graph,
+    *,
+    weighted: bool = True,
+    normalized: bool = True,
+    exact_max_nodes: int = 5000,
+    samples: int = 1000,
+    delta: float = 0.1,
+    seed: int = 0,
+    closeness: bool = True,
+) -> tuple[Betweenness, pd.Series]:
+    """Betweenness and harmonic closeness from the same shortest-path searches.
+
+    The same as :func:`betweenness` and :func:`~groundswell.analysis.position.
+    harmonic_closeness` called with the same arguments (``normalized`` applies to the
+    closeness; betweenness is always normalised), for about the price of one: both are sums
+    over source people of what one search from the source finds. Above ``exact_max_nodes``
+    people both are estimated from the same ``samples`` random sources, and each reports its
+    own Hoeffding bound for that number of sources. With ``closeness=False`` the closeness
+    Series is empty and its sums are not used.
+    """
+    n = g.n
     index = pd.Index(g.nodes, name="person_id")
-    if g.n < 3:
-        return Betweenness(pd.Series(0.0, index=index, name="betweenness"), "exact")
-    ng = _distance_graph(g, weighted)
-    if g.n <= exact_max_nodes:
-        algo = nk.centrality.Betweenness(ng, normalized=True)
-        algo.run()
-        return Betweenness(pd.Series(algo.scores(), index=index, name="betweenness"), "exact")
-    k = min(samples, g.n)
-    nk.setSeed(seed, True)
-    algo = nk.centrality.EstimateBetweenness(ng, k, True, False)
-    algo.run()
-    bound = betweenness_error_bound(g.n, k, delta)
-    return Betweenness(
-        pd.Series(algo.scores(), index=index, name="betweenness"), "sampled", k, bound, delta
+    if n <= exact_max_nodes or n < 3:
+        sources, k = np.arange(n), None
+    else:
+        if samples < 1:
+            raise ValueError(f"The 'samples' parameter must be >= 1; got {samples!r}")
+        k = min(samples, n)
+        sources = sample_sources(n, k, seed)
+    if n < 3:  # nobody lies between two others
+        btw_raw = np.zeros(n)
+        hc_raw = paths(g, weighted=weighted, sources=sources, betweenness=False)[1]
+    else:
+        btw_raw, hc_raw = paths(g, weighted=weighted, sources=sources)
+    scale = 1.0 if k is None else n / k
+    scores = pd.Series(
+        btw_raw * (scale / ((n - 1) * (n - 2))) if n >= 3 else btw_raw,
+        index=index,
+        name="betweenness",
     )
+    if k is None:
+        btw = Betweenness(scores, "exact")
+    else:
+        btw = Betweenness(scores, "sampled", k, betweenness_error_bound(n, k, delta), delta)
+    hc = harmonic_result(g, hc_raw, weighted=weighted, normalized=normalized, k=k, delta=delta)
+    return btw, hc if closeness else pd.Series(dtype=np.float64, name="harmonic_closeness")
+
+
+def paths(
+    g: Graph, *, weighted: bool = True, sources: np.ndarray | None = None, betweenness: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw sums over shortest-path searches from ``sources`` (all people when None).
+
+    Returns ``(dependency, harmonic)``, two float64 arrays in node order:
+    ``dependency[v]`` is the sum over the sources s != v of Brandes' dependency
+    ``delta_s(v) = sum_t sigma_st(v) / sigma_st`` (unnormalised betweenness counted over
+    ordered pairs, as NetworkX does for directed and undirected graphs alike; zeros when not
+    ``betweenness``), and ``harmonic[u]`` the sum over the sources s != u that reach u of
+    ``1 / d(s, u)``. Tie lengths are ``1 / weight`` when ``weighted``, else 1.
+    """
+    from groundswell.analysis import _paths_kernels
+
+    n = g.n
+    sources = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
+    if n == 0 or len(sources) == 0:
+        return np.zeros(n), np.zeros(n)
+    src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
+    length = _lengths(g, weighted)
+    if not g.directed:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+        length = np.concatenate([length, length])
+    order = np.lexsort((dst, src))  # out-ties of each person, in neighbour order
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return _paths_kernels.shortest_path_sums(
+        indptr,
+        dst[order].astype(np.int32),
+        length[order],
+        sources,
+        unit=not weighted,
+        betweenness=betweenness,
+    )
+
+
+def sample_sources(n: int, k: int, seed: int) -> np.ndarray:
+    """``k`` of the n people drawn at random without replacement (sorted), from ``seed``."""
+    return np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+
+
+def harmonic_result(
+    g: Graph,
+    raw: np.ndarray,
+    *,
+    weighted: bool,
+    normalized: bool,
+    k: int | None,
+    delta: float,
+) -> pd.Series:
+    """Harmonic closeness from the sums of :func:`paths` over all people or ``k`` sampled ones.
+
+    The sampled estimate (Eppstein & Wang 2004) scales the sums by n / k; its Hoeffding
+    bound (union bound over n people): each source contributes ``n / (n - 1) / d`` to a
+    normalised score, in ``[0, n / (n - 1) / d_min]`` with ``d_min`` the shortest tie length,
+    so ``error_bound = n / (n - 1) / d_min * sqrt(ln(2n / delta) / (2k))``. The bound is of
+    the normalised score; ``attrs`` hold ``method`` and, when sampled, ``samples``,
+    ``delta`` and ``error_bound``.
+    """
+    n = g.n
+    index = pd.Index(g.nodes, name="person_id")
+    if k is None:
+        scores, attrs = raw, {"method": "exact"}
+    else:
+        scores = raw * (n / k)
+        d_min = float(_lengths(g, weighted).min()) if g.m else 1.0
+        span = n / (n - 1) / d_min
+        bound = span * math.sqrt(math.log(2 * n / delta) / (2 * k))
+        attrs = {"method": "sampled", "samples": k, "delta": delta, "error_bound": bound}
+    if normalized and n >= 2:
+        scores = scores / (n - 1)
+    out = pd.Series(scores, index=index, name="harmonic_closeness", dtype=np.float64)
+    out.attrs = attrs
+    return out
 
 
 def betweenness_error_bound(n: int, samples: int, delta: float) -> float:
@@ -128,16 +249,13 @@ def betweenness_error_bound(n: int, samples: int, delta: float) -> float:
     Each sampled source contributes n * dependency / ((n-1)(n-2)), a value in
     [0, n/(n-1)]; the mean of ``samples`` such values is within epsilon of the exact score
     for every person at once with probability 1 - delta (union bound over n people).
+    Hoeffding's inequality holds as well for sources drawn without replacement
+    (Hoeffding 1963, section 6), as they are here.
     """
     span = n / (n - 1)
     return span * math.sqrt(math.log(2 * n / delta) / (2 * samples))
 
 
-def _distance_graph(g: Graph, weighted: bool):  # type: ignore[no-untyped-def]
-    import networkit as nk
-
-    ng = nk.Graph(g.n, weighted=weighted, directed=g.directed)
-    if g.m:
-        dist = (1.0 / g.weight) if weighted else np.ones(g.m)
-        ng.addEdges((dist, (g.src.astype(np.uint64), g.dst.astype(np.uint64))))
-    return ng
+def _lengths(g: Graph, weighted: bool) -> np.ndarray:
+    """Tie lengths: ``1 / weight`` when weighted, else 1."""
+    return (1.0 / g.weight) if weighted else np.ones(g.m)

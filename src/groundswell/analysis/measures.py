@@ -59,7 +59,9 @@ def individual(
     scores["reciprocity"] = position.reciprocity(g)
     scores["weighted_reciprocity"] = position.weighted_reciprocity(g)
     scores["pagerank"] = centrality.pagerank(g, weighted=weighted)
-    btw = centrality.betweenness(
+    # one pass of shortest-path searches for both; when sampled, closeness uses the
+    # betweenness sources (``samples``) and states its own bound for that many
+    btw, hc = centrality.betweenness_and_closeness(
         g,
         weighted=weighted,
         exact_max_nodes=exact_max_nodes,
@@ -68,14 +70,6 @@ def individual(
         seed=seed,
     )
     scores["betweenness"] = btw.scores
-    hc = position.harmonic_closeness(
-        g,
-        weighted=weighted,
-        exact_max_nodes=exact_max_nodes,
-        samples=min(samples, 500),
-        delta=delta,
-        seed=seed,
-    )
     scores["harmonic_closeness"] = hc
     ev = position.eigenvector(g, weighted=weighted)
     scores["eigenvector"] = ev

@@ -25,7 +25,6 @@ Hoeffding, W. (1963). Probability inequalities for sums of bounded random variab
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -37,8 +36,6 @@ from groundswell.network.graph import Graph
 # Budget of scalar products per block of rows in the sparse matrix products below: bounds
 # memory to a few hundred MB whatever the size of the graph.
 _PRODUCTS_PER_BLOCK = 5_000_000
-# Sources per block of shortest-path searches (a block holds sources x n distances).
-_SOURCES_PER_BLOCK = 256
 
 
 def harmonic_closeness(
@@ -87,53 +84,30 @@ def harmonic_closeness(
     that of Eppstein & Wang (2004): each sampled source v contributes
     ``n / (n - 1) / d(v, u)`` to the normalised score of u, a value in
     ``[0, n / (n - 1) / d_min]`` where ``d_min`` is the shortest tie length (1 unweighted,
-    ``1 / max(weight)`` weighted). Shortest paths are computed by NetworKit's some-pairs
-    Dijkstra (``SPSP``), in parallel over the sources.
+    ``1 / max(weight)`` weighted). Shortest paths are computed by
+    :func:`~groundswell.analysis.centrality.paths` (a numba kernel, breadth-first or Dijkstra
+    from each source, in parallel over the sources); to get betweenness from the same
+    searches, use :func:`~groundswell.analysis.centrality.betweenness_and_closeness`.
 
     References
     ----------
     Boldi, P. and Vigna, S. (2014). Axioms for centrality. Internet Mathematics 10(3-4).
     Eppstein, D. and Wang, J. (2004). Fast approximation of centrality. JGAA 8(1).
     """
-    n = g.n
-    index = pd.Index(g.nodes, name="person_id")
-    if n < 2:
-        out = pd.Series(0.0, index=index, name="harmonic_closeness")
-        out.attrs = {"method": "exact"}
-        return out
-    import networkit as nk
+    from groundswell.analysis import centrality
 
-    length = (1.0 / g.weight) if weighted else np.ones(g.m)
-    dist = nk.Graph(n, weighted=True, directed=g.directed)
-    dist.addEdges((length, (g.src.astype(np.uint64), g.dst.astype(np.uint64))))
-    if n <= exact_max_nodes:
-        sources, scale, attrs = np.arange(n), 1.0, {"method": "exact"}
+    n = g.n
+    if n <= exact_max_nodes or n < 3:
+        sources, k = np.arange(n), None
     else:
         if samples < 1:
             raise ValueError(f"The 'samples' parameter must be >= 1; got {samples!r}")
         k = min(samples, n)
-        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
-        scale = n / k
-        d_min = float(length.min()) if g.m else 1.0
-        span = n / (n - 1) / d_min
-        bound = span * math.sqrt(math.log(2 * n / delta) / (2 * k))
-        attrs = {"method": "sampled", "samples": k, "delta": delta, "error_bound": bound}
-    total = np.zeros(n)
-    for start in range(0, len(sources), _SOURCES_PER_BLOCK):
-        block = sources[start : start + _SOURCES_PER_BLOCK]
-        search = nk.distance.SPSP(dist, block.tolist())
-        search.run()
-        d = search.getDistances(asarray=True)
-        d[d >= np.finfo(np.float64).max] = np.inf  # NetworKit marks the unreachable so
-        d[np.arange(len(block)), block] = np.inf  # a person does not count towards themself
-        with np.errstate(divide="ignore"):
-            total += (1.0 / d).sum(axis=0)
-    scores = total * scale
-    if normalized:
-        scores = scores / (n - 1)
-    out = pd.Series(scores, index=index, name="harmonic_closeness")
-    out.attrs = attrs
-    return out
+        sources = centrality.sample_sources(n, k, seed)
+    raw = centrality.paths(g, weighted=weighted, sources=sources, betweenness=False)[1]
+    return centrality.harmonic_result(
+        g, raw, weighted=weighted, normalized=normalized, k=k, delta=delta
+    )
 
 
 def eigenvector(
