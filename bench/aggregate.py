@@ -162,12 +162,78 @@ def run_pandas(ws_path: str, parquet: str, repeat: int) -> tuple[float, int]:
     return best, rows
 
 
-CONTENDERS = {"groundswell": run_groundswell, "duckdb": run_duckdb, "pandas": run_pandas}
+def _jvm_peak_mib() -> float:
+    """Peak resident memory (VmHWM) of the JVM this process started (PySpark's gateway)."""
+    peak = 0.0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) != os.getpid():
+                continue
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak += int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return peak
+
+
+def run_spark(ws_path: str, parquet: str, repeat: int) -> tuple[float, int, dict]:
+    """groundswell's Spark engine, local[2]: the same rules translated to Spark SQL, reading
+    the events' Parquet and writing the weekly ties as Parquet (the lake is prepared first,
+    untimed: the events file linked, people and sources exported from the workspace)."""
+    import duckdb
+
+    import groundswell as gs
+    from groundswell.engines.spark import SparkEngine, spark_session
+    from groundswell.network.ties import TieRules
+
+    lake = Path(parquet).parent / "lake"
+    if not (lake / "_complete").exists():
+        for table in ("interactions", "people", "sources"):
+            (lake / table).mkdir(parents=True, exist_ok=True)
+        link = lake / "interactions" / "events.parquet"
+        if not link.exists():
+            link.symlink_to(Path(parquet).resolve())
+        con = duckdb.connect(str(Path(ws_path) / "groundswell.duckdb"), read_only=True)
+        con.execute(f"COPY people TO '{lake / 'people' / 'part-0.parquet'}' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT source_id, kind FROM sources) TO "
+            f"'{lake / 'sources' / 'part-0.parquet'}' (FORMAT parquet)"
+        )
+        con.close()
+        (lake / "_complete").touch()
+    with gs.open(ws_path) as ws:
+        rules = TieRules.from_settings(ws.settings.ties)
+    t = time.perf_counter()
+    spark = spark_session("local[2]", conf={"spark.driver.memory": "6g"})
+    startup = time.perf_counter() - t
+    engine = SparkEngine(spark, lake)
+    out = Path(parquet).parent / "spark-ties"
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        engine.write_ties(_window(), rules, str(out), period="week")
+        best = min(best, time.perf_counter() - t)
+    rows = spark.read.parquet(str(out)).count()
+    jvm = _jvm_peak_mib()
+    spark.stop()
+    return best, rows, {"startup_s": startup, "jvm_mib": jvm, "python_mib": peak_rss_mib()}
+
+
+CONTENDERS = {
+    "groundswell": run_groundswell,
+    "duckdb": run_duckdb,
+    "pandas": run_pandas,
+    "spark": run_spark,
+}
 
 
 def child(name: str, ws_path: str, parquet: str, repeat: int) -> None:
-    seconds, rows = CONTENDERS[name](ws_path, parquet, repeat)
-    print(json.dumps({"name": name, "seconds": seconds, "rows": rows, "peak_mib": peak_rss_mib()}))
+    seconds, rows, *extra = CONTENDERS[name](ws_path, parquet, repeat)
+    more = extra[0] if extra else {}
+    peak = more["python_mib"] + more["jvm_mib"] if more else peak_rss_mib()
+    print(json.dumps({"name": name, "seconds": seconds, "rows": rows, "peak_mib": peak, **more}))
 
 
 def main() -> None:
@@ -179,7 +245,10 @@ def main() -> None:
     ap.add_argument("--write", type=Path, help="Markdown file whose aggregate section to update")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--make-data", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="1,000,000 events, one repeat")
     args = ap.parse_args()
+    if args.quick:
+        args.events, args.repeat = 1_000_000, 1
     if args.child:
         child(args.child[0], args.child[1], args.child[2], args.repeat)
         return
@@ -231,6 +300,11 @@ def main() -> None:
             f"{name:12s} {r['seconds']:8.2f} s  peak {r['peak_mib']:8.0f} MiB  "
             f"{r['rows']:,} weekly ties"
         )
+    sp = results["spark"]
+    print(
+        f"spark: start-up {sp['startup_s']:.1f} s (not in the time), JVM peak "
+        f"{sp['jvm_mib']:.0f} MiB + Python {sp['python_mib']:.0f} MiB"
+    )
     gsr, dk, pd_ = results["groundswell"], results["duckdb"], results["pandas"]
     speedup = pd_["seconds"] / gsr["seconds"]
     overhead = gsr["seconds"] / dk["seconds"]
@@ -260,6 +334,7 @@ def write_markdown(
         ("groundswell", "groundswell `build_ties(period='week')`"),
         ("duckdb", "bare DuckDB query (same filters, no aliases/people)"),
         ("pandas", "pandas groupby"),
+        ("spark", "groundswell on Spark `local[2]` (same rules; Parquet in and out)"),
     ):
         r = results[name]
         lines.append(
@@ -270,6 +345,11 @@ def write_markdown(
         "",
         f"groundswell is **{speedup:.1f}x** faster than pandas (target: at least 10x) and takes "
         f"**{overhead:.2f}x** the time of the bare DuckDB query (target: at most 1.5x).",
+        "",
+        f"Spark `local[2]`: **{results['spark']['seconds'] / base:.1f}x** groundswell's DuckDB "
+        f"time, plus {results['spark']['startup_s']:.1f} s of start-up not counted; its peak "
+        f"memory is the JVM's ({results['spark']['jvm_mib']:.0f} MiB, `spark.driver.memory` 6g) "
+        f"plus the Python driver's ({results['spark']['python_mib']:.0f} MiB).",
         "",
         f"Command: `.venv/bin/python bench/aggregate.py --events {args.events} "
         f"--people {args.people} --repeat {args.repeat} --write {args.write}`",

@@ -175,7 +175,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--write", type=Path, help="Markdown file whose constraint section to update")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="large graph of 20,000 / 200,000")
     args = ap.parse_args()
+    if args.quick:
+        args.large_people, args.large_ties, args.repeat = 20_000, 200_000, 1
     if args.child:
         name, people, ties, seed = args.child
         child(name, int(people), int(ties), int(seed), args.repeat)

@@ -221,7 +221,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--ndlib-runs", type=int, default=2)
     ap.add_argument("--write", type=Path)
+    ap.add_argument("--quick", action="store_true", help="10,000 people, 100,000 ties, 200 runs")
     a = ap.parse_args()
+    if a.quick:
+        a.people, a.ties, a.runs = 10_000, 100_000, 200
     g, _ = org(a.people, a.ties)
     print(g, flush=True)
     p3, worst = part3(g)

@@ -135,7 +135,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--write", type=Path, help="Markdown file whose mbox section to update")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="20,000 messages: a few seconds")
     args = ap.parse_args()
+    if args.quick:
+        args.messages = 20_000
     if args.child:
         r = CONTENDERS[args.child[0]](args.child[1])
         print(json.dumps({**r, "peak_mib": peak_rss_mib()}))

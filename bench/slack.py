@@ -311,7 +311,10 @@ def main() -> None:
     ap.add_argument("--write", type=Path, help="Markdown file whose Slack section to update")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--make-data", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="50,000 messages among 1,000 users")
     args = ap.parse_args()
+    if args.quick:
+        args.messages, args.users = 50_000, 1_000
     if args.child:
         child(args.child[0], args.child[1])
         return

@@ -272,6 +272,15 @@ def ingest_adoptions(
     _show(summary.lines(), quiet)
 
 
+EngineOpt = Annotated[
+    str, typer.Option(help="Aggregation engine for the ties: duckdb or spark (docs/spark.md).")
+]
+MasterOpt = Annotated[
+    str | None,
+    typer.Option(help="Spark master URL: local[2] (default), spark://HOST:7077, yarn, ..."),
+]
+
+
 @app.command()
 @_errors
 def analyze(
@@ -282,12 +291,19 @@ def analyze(
         typer.Option(help="digital, formal, collaboration, survey:QUESTION (repeat)."),
     ] = None,
     unweighted: Annotated[bool, typer.Option(help="Ignore tie weights.")] = False,
+    engine: EngineOpt = "duckdb",
+    master: MasterOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Build the network of a window and analyse it; the run is stored."""
     with gs.open(workspace) as ws:
         run = ws.analyze(
-            window, layers=tuple(layer or ["digital"]), weighted=not unweighted, progress=not quiet
+            window,
+            layers=tuple(layer or ["digital"]),
+            weighted=not unweighted,
+            progress=not quiet,
+            engine=engine,
+            master=master,
         )
         s = run.summary
         _show(
@@ -299,6 +315,103 @@ def analyze(
             ],
             quiet,
         )
+
+
+@app.command("export-lake")
+@_errors
+def export_lake(
+    workspace: WorkspaceArg,
+    lake: Annotated[Path, typer.Argument(help="Folder for the Parquet lake.")],
+    full: Annotated[
+        bool, typer.Option(help="Rewrite every batch, not only sources not yet exported.")
+    ] = False,
+) -> None:
+    """Export interactions (one Parquet file per source), aliases, people and sources."""
+    from groundswell.engines import export_lake as export
+
+    with gs.open(workspace) as ws:
+        ex = export(ws, lake, full=full)
+    out.print(
+        f"{lake}: {len(ex.batches_written)} batch(es) written, {len(ex.batches_kept)} kept; "
+        + ", ".join(f"{n:,} {t}" for t, n in ex.rows.items())
+    )
+
+
+@app.command("ties")
+@_errors
+def ties_cmd(
+    workspace: Annotated[Path, typer.Argument(help="The workspace whose tie settings apply.")],
+    out_path: Annotated[
+        str, typer.Option("--out", help="Folder or URL for the tie tables (one per window).")
+    ],
+    events: Annotated[
+        str | None,
+        typer.Option(help="Parquet lake to read (export-lake layout; default: the workspace)."),
+    ] = None,
+    engine: EngineOpt = "duckdb",
+    master: MasterOpt = None,
+    window: Annotated[
+        list[str] | None, typer.Option(help="START:END dates, END inclusive (repeat).")
+    ] = None,
+    weekly: Annotated[
+        bool, typer.Option(help="One window per ISO week of the data (Monday to Sunday).")
+    ] = False,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option(help="digital, formal, collaboration, survey:QUESTION (repeat)."),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Also split each tie by day, week or month.")
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            help="Local file of window fingerprints (default: OUT/_groundswell_windows.json)."
+        ),
+    ] = None,
+) -> None:
+    """Aggregate interactions into tie tables (Parquet), recomputing only changed windows."""
+    from groundswell.engines import DuckDBEngine, refresh, weekly_windows
+    from groundswell.network.ties import TieRules
+    from groundswell.network.window import Window
+
+    if engine not in ("duckdb", "spark"):
+        raise ConfigError(f"--engine must be duckdb or spark; got {engine!r}")
+    with gs.open(workspace) as ws:
+        rules = TieRules.from_settings(ws.settings.ties)
+        if engine == "spark":
+            from groundswell.engines.lake import export_lake as export
+            from groundswell.engines.spark import SparkEngine, spark_session
+
+            lake = events
+            if lake is None:
+                lake = str(ws.folder / "lake")
+                export(ws, lake)
+            eng: Any = SparkEngine(spark_session(master or "local[2]"), lake)
+        else:
+            eng = DuckDBEngine.from_lake(events) if events else DuckDBEngine(ws.con)
+        first, last = eng.span()
+        if first is None:
+            raise ConfigError("no interactions to aggregate")
+        if weekly:
+            windows = weekly_windows(first, last)
+        elif window:
+            windows = [Window.parse(w) for w in window]
+        else:
+            windows = [Window.last_days(last, int(ws.settings.ties["window_days"]))]
+        done = refresh(
+            eng,
+            windows,
+            rules,
+            out_path,
+            layers=tuple(layer or ["digital"]),
+            period=period,
+            manifest=manifest,
+        )
+    out.print(
+        f"{out_path}: {len(done.recomputed)} window(s) recomputed, {len(done.kept)} unchanged "
+        f"({engine})"
+    )
 
 
 @app.command()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from groundswell import __version__
 from groundswell.analysis import communities, formal, measures, personas, roles
-from groundswell.errors import AnalysisError
+from groundswell.errors import AnalysisError, ConfigError
 from groundswell.network import layout as layout_mod
 from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
@@ -68,19 +68,29 @@ def analyze(
     layers: tuple[str, ...] = ("digital",),
     weighted: bool = True,
     progress: bool = False,
+    engine: str = "duckdb",
+    master: str | None = None,
 ) -> Run:
     """Build the graph of ``window``, analyse it, and store everything as a run.
 
     Computes every individual measure (:mod:`.analysis.measures`), personas and roles, Leiden
     communities and their agreement with departments (NMI, ARI), and the map layout.
+    ``engine`` aggregates interactions into ties: ``duckdb`` (default, in the workspace) or
+    ``spark`` (the workspace exported to Parquet in ``WORKSPACE/lake``, the same rules run by
+    Spark on ``master``, default ``local[2]``; see docs/spark.md); the analysis then runs here.
     """
+    if engine not in ("duckdb", "spark"):
+        raise ConfigError(f"engine must be duckdb or spark; got {engine!r}")
     settings = ws.settings
     a = settings.analysis
     rules = TieRules.from_settings(settings.ties)
     win = resolve_window(ws, window)
     with steps(9, enabled=progress) as bar:
-        bar.step("building ties")
-        ties = build_ties(ws.con, win, rules, layers=layers)
+        bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
+        if engine == "spark":
+            ties = _spark_ties(ws, win, rules, layers, master or "local[2]")
+        else:
+            ties = build_ties(ws.con, win, rules, layers=layers)
         if ties.empty:
             n = ws.con.execute(
                 "SELECT count(*) FROM interactions WHERE ts >= ? AND ts < ?",
@@ -168,6 +178,7 @@ def analyze(
             **notes,
         }
         params = {
+            "engine": engine,
             "window": str(win),
             "layers": list(layers),
             "weighted": weighted,
@@ -176,6 +187,21 @@ def analyze(
         }
         run_id = _store(ws, win, params, summary, ties, scores, comm, pos, labels, groups)
     return Run.load(ws, run_id)
+
+
+def _spark_ties(
+    ws: Workspace, win: Window, rules: TieRules, layers: tuple[str, ...], master: str
+) -> pd.DataFrame:
+    """The ties of ``win`` aggregated by Spark on ``master`` from the workspace's lake
+    (exported or brought up to date first), in the session time zone of the workspace."""
+    from groundswell.engines.lake import export_lake
+    from groundswell.engines.spark import SparkEngine, spark_session
+
+    lake = ws.folder / "lake"
+    export_lake(ws, lake)
+    tz = ws.con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+    spark = spark_session(master, timezone=str(tz))
+    return SparkEngine(spark, lake).ties(win, rules, layers=layers, tmp=ws.folder)
 
 
 def _store(

@@ -260,11 +260,25 @@ class Workspace:
         layers: tuple[str, ...] = ("digital",),
         weighted: bool = True,
         progress: bool = False,
+        engine: str = "duckdb",
+        master: str | None = None,
     ) -> Run:
-        """Build the graph for a window and compute the first analyses; the run is stored."""
+        """Build the graph for a window and compute the first analyses; the run is stored.
+
+        ``engine="spark"`` aggregates the ties on Spark (``master``, default ``local[2]``)
+        from the workspace exported to Parquet; see docs/spark.md.
+        """
         from groundswell.run import analyze
 
-        return analyze(self, window, layers=layers, weighted=weighted, progress=progress)
+        return analyze(
+            self,
+            window,
+            layers=layers,
+            weighted=weighted,
+            progress=progress,
+            engine=engine,
+            master=master,
+        )
 
     def runs(self) -> pd.DataFrame:
         """Every recorded run, newest first."""

@@ -204,6 +204,64 @@ def has_orgchart(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def check_layers(layers: tuple[str, ...]) -> None:
+    """Raise a ConfigError naming any layer that is neither in LAYERS nor ``survey:Q``."""
+    unknown = [layer for layer in layers if layer not in LAYERS and not layer.startswith("survey:")]
+    if unknown:
+        raise ConfigError(
+            f"unknown layer(s) {unknown}; expected some of {list(LAYERS)} or survey:QUESTION"
+        )
+
+
+def formal_ties_sql() -> str:
+    """Ties of the ``formal`` layer: each person employed in the window ($1, $2) to their
+    manager, if the manager is employed too."""
+    return (
+        f"WITH eligible AS ({eligible_people_sql()}) "
+        "SELECT person_id AS actor_id, manager_id AS target_id, 1::BIGINT AS n, "
+        "1.0::DOUBLE AS weight FROM people WHERE manager_id IS NOT NULL "
+        "AND person_id IN (SELECT person_id FROM eligible) "
+        "AND manager_id IN (SELECT person_id FROM eligible)"
+    )
+
+
+def layer_queries(
+    window: Window,
+    rules: TieRules,
+    layers: tuple[str, ...],
+    *,
+    restrict: bool,
+    period: str | None = None,
+) -> list[tuple[str, str, list[Any]]]:
+    """Every query the tie rules need: ``(layer, sql, params)`` for each layer, in order.
+
+    The one definition every engine runs: DuckDB executes ``sql`` with ``params``
+    (:func:`build_ties`); the Spark engine binds the parameters and translates the same text
+    (:mod:`groundswell.engines.translate`). ``restrict`` keeps only people employed in the
+    window (``rules.internal_only`` and an org chart was ingested).
+    """
+    check_layers(layers)
+    out: list[tuple[str, str, list[Any]]] = []
+    if "digital" in layers:
+        sql, params = digital_ties_sql(
+            rules, period=period, eligible=eligible_people_sql() if restrict else None
+        )
+        out.append(("digital", sql, [window.start, window.end, *params]))
+    if "formal" in layers:
+        out.append(("formal", formal_ties_sql(), [window.start, window.end]))
+    if "collaboration" in layers:
+        out.append(
+            (
+                "collaboration",
+                collaboration_ties_sql(restrict),
+                [window.start, window.end, rules.broadcast_threshold],
+            )
+        )
+    for layer in (x for x in layers if x.startswith("survey:")):
+        out.append((layer, survey_ties_sql(restrict), [window.start, window.end, layer]))
+    return out
+
+
 def build_ties(
     con: duckdb.DuckDBPyConnection,
     window: Window,
@@ -213,39 +271,13 @@ def build_ties(
     period: str | None = None,
 ) -> pd.DataFrame:
     """Ties of the chosen layers: a DataFrame (actor_id, target_id, layer, [period,] n, weight)."""
-    unknown = [layer for layer in layers if layer not in LAYERS and not layer.startswith("survey:")]
-    if unknown:
-        raise ConfigError(
-            f"unknown layer(s) {unknown}; expected some of {list(LAYERS)} or survey:QUESTION"
-        )
+    check_layers(layers)
     restrict = rules.internal_only and has_orgchart(con)
     frames = []
-    if "digital" in layers:
-        sql, params = digital_ties_sql(
-            rules, period=period, eligible=eligible_people_sql() if restrict else None
-        )
-        df = con.execute(sql, [window.start, window.end, *params]).df()
-        df.insert(2, "layer", "digital")
-        frames.append(df)
-    if "formal" in layers:
-        df = con.execute(
-            f"WITH eligible AS ({eligible_people_sql()}) "
-            "SELECT person_id AS actor_id, manager_id AS target_id, 1::BIGINT AS n, "
-            "1.0::DOUBLE AS weight FROM people WHERE manager_id IS NOT NULL "
-            "AND person_id IN (SELECT person_id FROM eligible) "
-            "AND manager_id IN (SELECT person_id FROM eligible)",
-            [window.start, window.end],
-        ).df()
-        df.insert(2, "layer", "formal")
-        frames.append(df)
-    if "collaboration" in layers:
-        df = con.execute(
-            collaboration_ties_sql(restrict), [window.start, window.end, rules.broadcast_threshold]
-        ).df()
-        df.insert(2, "layer", "collaboration")
-        frames.append(df)
-    for layer in (x for x in layers if x.startswith("survey:")):
-        df = con.execute(survey_ties_sql(restrict), [window.start, window.end, layer]).df()
+    for layer, sql, params in layer_queries(
+        window, rules, layers, restrict=restrict, period=period
+    ):
+        df = con.execute(sql, params).df()
         df.insert(2, "layer", layer)
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
