@@ -414,3 +414,16 @@ def test_write_events_csv(tmp_path) -> None:
     pd.testing.assert_frame_equal(back.drop(columns="timestamp"), expected, check_dtype=False)
     with pytest.raises(ValueError, match="events_format"):
         small.write(tmp_path, events_format="xlsx")
+
+
+@pytest.mark.parametrize("n", [50, 60, 80])
+def test_small_organisations_plant_everything(n: int) -> None:
+    # 60 people with seed 1 once left a broker's department with nobody free to plant
+    for seed in range(10):
+        org = generate(n, seed=seed, weeks=1)
+        truth = org.truth
+        assert len(truth["brokers"]) >= 2 and len(truth["hidden_influencers"]) == 3
+        planted = {b["employee_id"] for b in truth["brokers"]} | {
+            h["employee_id"] for h in truth["hidden_influencers"]
+        }
+        assert planted <= set(org.people["employee_id"])

@@ -390,8 +390,13 @@ class _Org:
         self.bunit[self.bottleneck] = True
         taken = self.bunit | self.leader
         self.brokers = []  # one person in the first department of each pair
-        for a, _ in self.pairs:
+        for i, (a, b) in enumerate(self.pairs):
             c = np.flatnonzero((self.dept == a) & ~taken & ~self.is_mgr)
+            if not len(c):  # a small department fully taken: the broker sits on the other side
+                self.pairs[i] = (a, b) = (b, a)
+                c = np.flatnonzero((self.dept == a) & ~taken & ~self.is_mgr)
+            if not len(c):  # still nobody: a manager of the department will do
+                c = np.flatnonzero((self.dept == a) & ~taken)
             self.brokers.append(int(rng.choice(c)))
             taken[self.brokers[-1]] = True
         # hidden influencers: individual contributors at (or one above) their department's
@@ -404,6 +409,7 @@ class _Org:
         for k in range(n_inf):
             c = np.flatnonzero(low & (self.dept == depts[k % len(depts)]))
             c = c if len(c) else np.flatnonzero(low & np.isin(self.dept, depts))
+            c = c if len(c) else np.flatnonzero(low)  # a tiny organisation: anyone low
             self.influencers.append(int(rng.choice(c)))
             low[self.influencers[-1]] = False
         self.planted = taken.copy()
