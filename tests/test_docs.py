@@ -54,7 +54,7 @@ def test_every_option_is_in_the_command_reference() -> None:
     doc = (ROOT / "docs" / "cli.md").read_text()
     group = typer.main.get_command(app)
     commands = dict(group.commands)
-    for sub in ("ingest", "user"):
+    for sub in ("ingest", "user", "survey"):
         commands.update({f"{sub} {k}": v for k, v in group.commands[sub].commands.items()})
         del commands[sub]
     for name, cmd in commands.items():

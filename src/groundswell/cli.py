@@ -16,6 +16,7 @@ from rich.table import Table
 import groundswell as gs
 from groundswell.errors import ConfigError, GroundswellError
 from groundswell.ingest import READERS
+from groundswell.survey.cli import survey_app
 from groundswell.web.cli import serve, user_app
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ ingest_app = typer.Typer(help="Load a source into a workspace.", no_args_is_help
 app.add_typer(ingest_app, name="ingest")
 app.command()(serve)
 app.add_typer(user_app, name="user")
+app.add_typer(survey_app, name="survey")
 
 
 class _Out:

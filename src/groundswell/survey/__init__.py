@@ -1,0 +1,48 @@
+"""The relationship survey: ask people whom they turn to (docs/survey.md).
+
+- :mod:`.questions`: question kinds, customary wording, validation, questions files;
+- :mod:`.model`: create, launch (personal links), response rate, reminders, close;
+- :mod:`.respond`: what a personal link may do: search the roster, save, submit;
+- :mod:`.mail`: the ``[survey]`` settings and SMTP sending;
+- :mod:`.comparison`: the survey layers against the digital layer;
+- :mod:`.web`: the respondent form and admin pages (FastAPI router, :func:`.web.mount`);
+- :mod:`.cli`: ``groundswell survey ...``.
+"""
+
+from groundswell.survey.comparison import Comparison, compare
+from groundswell.survey.model import (
+    Link,
+    Survey,
+    SurveyError,
+    close,
+    create,
+    get,
+    launch,
+    list_surveys,
+    nonrespondents,
+    remind,
+    response_rate,
+    roster,
+    write_links,
+)
+from groundswell.survey.questions import Question, question
+
+__all__ = [
+    "Comparison",
+    "Link",
+    "Question",
+    "Survey",
+    "SurveyError",
+    "close",
+    "compare",
+    "create",
+    "get",
+    "launch",
+    "list_surveys",
+    "nonrespondents",
+    "question",
+    "remind",
+    "response_rate",
+    "roster",
+    "write_links",
+]

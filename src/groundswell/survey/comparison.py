@@ -1,0 +1,220 @@
+"""The survey network beside the digital one: how far they agree, and who is seen in only one.
+
+For each nomination question (layer ``survey:<slug>``) of a survey and the ``digital`` layer
+(both built by :func:`groundswell.network.ties.build_ties` with the workspace's tie rules):
+
+- **overlap**: the Jaccard index |S ∩ D| / |S ∪ D| of the two tie sets (Jaccard 1901; used
+  for network layers by e.g. Bródka et al. 2018, "Quantifying layer similarity in multiplex
+  networks", *Social Network Analysis and Mining* 8:1). It is computed on the ties a survey
+  can see: those sent by a person who submitted, to a person of the roster — the digital
+  ties of people who did not answer would otherwise count as disagreement. ``directed``
+  compares ordered pairs (a asks b; a writes to b); ``undirected`` compares unordered pairs.
+- **influential in one, invisible in the other**: PageRank (weighted, damping 0.85) on each
+  layer over the whole roster. A person is influential in a layer when their PageRank is in
+  its top decile (percentile above 1 - ``top``), and invisible in the other when they have no
+  tie there at all ("absent") or their PageRank is in its bottom half ("bottom half"). Such
+  people are the classic finding of combined studies (Cross & Parker 2004, ch. 1): the
+  expert everyone asks who writes little, the loud broadcaster nobody turns to.
+
+Both tables are plain DataFrames, ready for a report; departments below
+``privacy.min_group_size`` read :data:`~groundswell.privacy.SUPPRESSED`, names appear only in
+identified workspaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from groundswell.analysis.centrality import pagerank
+from groundswell.errors import AnalysisError
+from groundswell.network.graph import Graph
+from groundswell.network.ties import TieRules, build_ties
+from groundswell.network.window import Window
+from groundswell.privacy import group_label
+from groundswell.survey.model import Survey, get
+
+if TYPE_CHECKING:
+    from groundswell.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`.
+
+    Attributes
+    ----------
+    window : Window
+        The digital window compared.
+    overlap : DataFrame
+        One row per survey layer: layer, respondents, survey_ties, digital_ties, shared,
+        jaccard (directed), shared_pairs, jaccard_undirected.
+    hidden : DataFrame
+        One row per (layer, person) influential in one network and invisible in the other:
+        layer, person_id, display_name, department, influential_in, invisible_in, reason,
+        survey_percentile, digital_percentile.
+    """
+
+    window: Window
+    overlap: pd.DataFrame
+    hidden: pd.DataFrame
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """|a ∩ b| / |a ∪ b| of two arrays of distinct keys (NaN when both are empty)."""
+    union = np.union1d(a, b).size
+    return float(np.intersect1d(a, b).size / union) if union else float("nan")
+
+
+def percentiles(g: Graph) -> pd.Series:
+    """PageRank percentile (0..1, ties averaged) of every node of ``g``."""
+    return pagerank(g).rank(pct=True, method="average")
+
+
+def default_window(ws: Workspace) -> Window:
+    """The last ``ties.window_days`` days of digital data (survey answers do not count)."""
+    latest = ws.con.execute(
+        "SELECT max(ts) FROM interactions WHERE kind NOT LIKE 'survey:%' "
+        "AND kind NOT IN ('reports_to', 'collaboration')"
+    ).fetchall()[0][0]
+    if latest is None:
+        raise AnalysisError(
+            f"{ws.folder}: no digital interactions to compare the survey with; ingest chat, "
+            "email or events first"
+        )
+    return Window.last_days(latest, int(ws.settings.ties["window_days"]))
+
+
+def compare(
+    ws: Workspace,
+    survey: int | str | Survey,
+    *,
+    window: str | Window | None = None,
+    top: float = 0.10,
+) -> Comparison:
+    """Compare each nomination layer of a survey with the digital layer.
+
+    Parameters
+    ----------
+    ws : Workspace
+    survey : int, str or Survey
+        The survey (it must be closed: its layers are read from ``interactions``).
+    window : str or Window, optional
+        The digital window (``START:END``); the last ``ties.window_days`` days of digital
+        data by default.
+    top : float
+        The share of people that counts as influential (0.10: the top decile).
+    """
+    s = get(ws, survey)
+    if s.status != "closed" or s.source_id is None:
+        raise AnalysisError(
+            f"survey {s.name!r} is {s.status}: close it first (groundswell survey close), "
+            "so that its answers become layers"
+        )
+    if not 0 < top < 0.5:
+        raise AnalysisError(f"top must be between 0 and 0.5; got {top!r}")
+    win = Window.parse(window) if isinstance(window, str) else window or default_window(ws)
+    rules = TieRules.from_settings(ws.settings.ties)
+    ties = build_ties(ws.con, win, rules, layers=("digital", *s.layers))
+    inv = ws.query(
+        "SELECT i.person_id, i.submitted_at IS NOT NULL AS submitted, p.display_name, "
+        "p.department FROM survey_invitations i LEFT JOIN people p USING (person_id) "
+        "WHERE i.survey_id = ? ORDER BY i.person_id",
+        [s.survey_id],
+    ).set_index("person_id")
+    roster = inv.index
+    answered = inv.index[inv["submitted"].to_numpy(dtype=bool)]
+    code = {p: i for i, p in enumerate(roster)}
+    n = len(roster)
+
+    def keys(frame: pd.DataFrame, senders: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        f = frame[frame["actor_id"].isin(senders) & frame["target_id"].isin(roster)]
+        a = f["actor_id"].map(code).to_numpy(np.int64)
+        b = f["target_id"].map(code).to_numpy(np.int64)
+        return np.unique(a * n + b), np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+
+    digital = ties[ties["layer"] == "digital"]
+    d_dir, d_und = keys(digital, answered)
+    d_rank = percentiles(_graph(roster, digital))
+    d_seen = _present(digital, roster)
+    sizes = inv["department"].fillna("(unknown)").value_counts()
+    k = ws.settings.min_group_size
+    overlap, hidden = [], []
+    for layer in s.layers:
+        layer_ties = ties[ties["layer"] == layer]
+        s_dir, s_und = keys(layer_ties, answered)
+        overlap.append(
+            {
+                "layer": layer,
+                "respondents": len(answered),
+                "survey_ties": int(s_dir.size),
+                "digital_ties": int(d_dir.size),
+                "shared": int(np.intersect1d(s_dir, d_dir).size),
+                "jaccard": jaccard(s_dir, d_dir),
+                "shared_pairs": int(np.intersect1d(s_und, d_und).size),
+                "jaccard_undirected": jaccard(s_und, d_und),
+            }
+        )
+        s_rank = percentiles(_graph(roster, layer_ties))
+        s_seen = _present(layer_ties, roster)
+        for infl_rank, other_rank, other_seen, infl, other in (
+            (s_rank, d_rank, d_seen, layer, "digital"),
+            (d_rank, s_rank, s_seen, "digital", layer),
+        ):
+            top_people = infl_rank.index[infl_rank.to_numpy() > 1 - top]
+            for p in top_people:
+                if not other_seen.get(p, False):
+                    reason = "absent"
+                elif other_rank[p] <= 0.5:
+                    reason = "bottom half"
+                else:
+                    continue
+                dept = inv.at[p, "department"]
+                label = "(unknown)" if pd.isna(dept) else str(dept)
+                hidden.append(
+                    {
+                        "layer": layer,
+                        "person_id": p,
+                        "display_name": inv.at[p, "display_name"]
+                        if ws.settings.identified
+                        else None,
+                        "department": group_label(label, int(sizes.get(label, 0)), k),
+                        "influential_in": infl,
+                        "invisible_in": other,
+                        "reason": reason,
+                        "survey_percentile": float(s_rank[p]),
+                        "digital_percentile": float(d_rank[p]),
+                    }
+                )
+    hidden_df = pd.DataFrame(
+        hidden,
+        columns=[
+            "layer",
+            "person_id",
+            "display_name",
+            "department",
+            "influential_in",
+            "invisible_in",
+            "reason",
+            "survey_percentile",
+            "digital_percentile",
+        ],
+    )
+    if len(hidden_df):
+        hidden_df = hidden_df.sort_values(
+            ["layer", "influential_in", "survey_percentile"], ascending=[True, True, False]
+        ).reset_index(drop=True)
+    return Comparison(win, pd.DataFrame(overlap), hidden_df)
+
+
+def _graph(roster: pd.Index, ties: pd.DataFrame) -> Graph:
+    f = ties[ties["actor_id"].isin(roster) & ties["target_id"].isin(roster)]
+    return Graph.from_edges(roster.to_numpy(dtype=object), f[["actor_id", "target_id", "weight"]])
+
+
+def _present(ties: pd.DataFrame, roster: pd.Index) -> dict[str, bool]:
+    f = ties[ties["actor_id"].isin(roster) & ties["target_id"].isin(roster)]
+    return dict.fromkeys(pd.unique(pd.concat([f["actor_id"], f["target_id"]])), True)

@@ -1,0 +1,332 @@
+"""Answering a survey from a personal link: find the respondent, search the roster, save.
+
+A link answers for its own respondent only: every function here takes the
+:class:`Respondent` its token resolved to, and nothing in a request can name another one.
+Colleagues are named by their per-survey roster number (``roster_no``), never by pseudonym,
+and a search returns only roster numbers and display names.
+
+Rules checked on every save (each failure is a :class:`~.model.SurveyError` whose message
+can be shown to the respondent as it is):
+
+- the survey is open (a closed survey accepts nothing: 409);
+- the question exists;
+- nominees are people of this survey's roster (422), not the respondent, each named once,
+  at most ``max_nominations`` of them;
+- a strength is a whole number 1..scale when the question has a scale, absent otherwise;
+- an attribute answer is a whole number 1..scale; in a survey with anonymous attributes it
+  is given once, with the final submit, and cannot be changed afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from groundswell.survey.model import (
+    Survey,
+    SurveyError,
+    digest,
+    get,
+    now,
+    retry,
+    writing,
+)
+from groundswell.survey.questions import Question
+
+if TYPE_CHECKING:
+    from groundswell.workspace import Workspace
+
+MIN_QUERY = 2
+MAX_RESULTS = 10
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Whom a link token answers for."""
+
+    survey: Survey
+    person_id: str
+    roster_no: int
+    csrf_token: str
+    submitted: bool
+    attributes_done: bool
+
+
+@dataclass(frozen=True)
+class Nomination:
+    """One colleague named for a question: their roster number and the strength given."""
+
+    roster_no: int
+    strength: int | None = None
+
+
+def resolve(ws: Workspace, token: str) -> Respondent | None:
+    """The respondent a token answers for, or None for an unknown token (or a malformed one)."""
+    if not token or len(token) > 100:
+        return None
+    rows = ws.con.execute(
+        "SELECT l.survey_id, i.person_id, i.roster_no, i.csrf_token, i.submitted_at, "
+        "i.attributes_done FROM survey_links l JOIN survey_invitations i "
+        "ON i.survey_id = l.survey_id AND i.person_id = l.person_id WHERE l.token_hash = ?",
+        [digest(token)],
+    ).fetchall()
+    if not rows:
+        return None
+    sid, pid, no, csrf, submitted, attrs = rows[0]
+    return Respondent(get(ws, int(sid)), pid, int(no), csrf, submitted is not None, bool(attrs))
+
+
+def search(ws: Workspace, who: Respondent, query: str, limit: int = MAX_RESULTS) -> list[dict]:
+    """Colleagues of the roster whose display name contains every word of ``query``
+    (case-insensitive, at least :data:`MIN_QUERY` characters): ``[{"id": roster_no,
+    "name": display_name}]``, at most ``limit``, never the respondent themself. People
+    without a display name cannot be found."""
+    words = [w for w in str(query).lower().split() if w][:5]
+    if sum(len(w) for w in words) < MIN_QUERY:
+        return []
+    cond = " AND ".join("contains(lower(p.display_name), ?)" for _ in words)
+    rows = ws.con.execute(
+        "SELECT i.roster_no, p.display_name FROM survey_invitations i JOIN people p "
+        "USING (person_id) WHERE i.survey_id = ? AND i.person_id <> ? "
+        f"AND p.display_name IS NOT NULL AND {cond} "
+        "ORDER BY NOT starts_with(lower(p.display_name), ?), p.display_name, i.roster_no "
+        "LIMIT ?",
+        [who.survey.survey_id, who.person_id, *words, words[0], min(int(limit), 50)],
+    ).fetchall()
+    return [{"id": int(r[0]), "name": r[1]} for r in rows]
+
+
+def state(ws: Workspace, who: Respondent) -> dict[str, Any]:
+    """What the respondent has saved: ``{slug: {"answered": bool, "nominees": [{"id",
+    "name", "strength"}], "value": int|None}}``, plus ``submitted``."""
+    sid = who.survey.survey_id
+    noms = ws.con.execute(
+        "SELECT r.slug, i.roster_no, p.display_name, r.strength FROM survey_responses r "
+        "JOIN survey_invitations i ON i.survey_id = r.survey_id AND i.person_id = r.nominee_id "
+        "LEFT JOIN people p ON p.person_id = r.nominee_id WHERE r.survey_id = ? "
+        "AND r.person_id = ? ORDER BY r.slug, p.display_name",
+        [sid, who.person_id],
+    ).fetchall()
+    answered = {
+        r[0]
+        for r in ws.con.execute(
+            "SELECT slug FROM survey_answered WHERE survey_id = ? AND person_id = ?",
+            [sid, who.person_id],
+        ).fetchall()
+    }
+    values = dict(
+        ws.con.execute(
+            "SELECT slug, value FROM survey_attribute_answers WHERE survey_id = ? "
+            "AND person_id = ?",
+            [sid, who.person_id],
+        ).fetchall()
+    )
+    out: dict[str, Any] = {}
+    for q in who.survey.questions:
+        out[q.slug] = {
+            "answered": q.slug in answered,
+            "nominees": [
+                {"id": int(no), "name": name or f"colleague {no}", "strength": int(st)}
+                for slug, no, name, st in noms
+                if slug == q.slug
+            ],
+            "value": values.get(q.slug),
+        }
+    return out
+
+
+def _check_open(ws: Workspace, who: Respondent) -> None:
+    status = ws.con.execute(
+        "SELECT status FROM surveys WHERE survey_id = ?", [who.survey.survey_id]
+    ).fetchall()[0][0]
+    if status != "open":
+        raise SurveyError(
+            "this survey is closed: answers can no longer be given or changed. Thank you.", 409
+        )
+
+
+def _validate(ws: Workspace, who: Respondent, q: Question, noms: list[Nomination]) -> pd.DataFrame:
+    """Nominations -> rows (nominee_id, strength), or a SurveyError saying what is wrong."""
+    if not q.is_nomination:
+        raise SurveyError(f"question {q.slug!r} asks for a value, not for colleagues", 422)
+    numbers = []
+    for n in noms:
+        if not isinstance(n.roster_no, int) or isinstance(n.roster_no, bool):
+            raise SurveyError(f"{q.text} — a colleague was not recognised; search again", 422)
+        numbers.append(n.roster_no)
+    if len(set(numbers)) != len(numbers):
+        raise SurveyError(f"{q.text} — you named the same colleague twice", 422)
+    if len(numbers) > (q.max_nominations or 0):
+        raise SurveyError(
+            f"{q.text} — name at most {q.max_nominations} colleagues; you named {len(numbers)}",
+            422,
+        )
+    strengths = []
+    for n in noms:
+        if q.scale is None:
+            if n.strength not in (None, 1):
+                raise SurveyError(f"{q.text} — this question has no strength to choose", 422)
+            strengths.append(1.0)
+        else:
+            ok = isinstance(n.strength, int) and not isinstance(n.strength, bool)
+            if not ok or not 1 <= n.strength <= q.scale:  # type: ignore[operator]
+                raise SurveyError(
+                    f"{q.text} — choose how strongly for each colleague, from 1 to {q.scale}",
+                    422,
+                )
+            strengths.append(float(n.strength))  # type: ignore[arg-type]
+    if not numbers:
+        return pd.DataFrame({"nominee_id": [], "strength": []})
+    found = dict(
+        ws.con.execute(
+            "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ? "
+            f"AND roster_no IN ({', '.join('?' for _ in numbers)})",
+            [who.survey.survey_id, *numbers],
+        ).fetchall()
+    )
+    missing = [x for x in numbers if x not in found]
+    if missing:
+        raise SurveyError(
+            f"{q.text} — {len(missing)} of the people named are not in this survey's list of "
+            "colleagues; choose people from the search",
+            422,
+        )
+    if who.roster_no in numbers:
+        raise SurveyError(f"{q.text} — name colleagues, not yourself", 422)
+    return pd.DataFrame({"nominee_id": [found[x] for x in numbers], "strength": strengths})
+
+
+def _value(q: Question, value: Any) -> int:
+    if q.is_nomination:
+        raise SurveyError(f"question {q.slug!r} asks for colleagues, not a value", 422)
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    if not ok or not 1 <= value <= (q.scale or 0):
+        raise SurveyError(f"{q.text} — choose a value from 1 to {q.scale}", 422)
+    return int(value)
+
+
+def save(
+    ws: Workspace,
+    who: Respondent,
+    slug: str,
+    *,
+    nominees: list[Nomination] | None = None,
+    value: int | None = None,
+) -> dict[str, Any]:
+    """Save one question's answer (autosave): it replaces what was saved for that question.
+    Committed before it returns. ``nominees=[]`` records that the respondent names nobody."""
+    q = who.survey.question(slug)
+    if q.is_nomination:
+        rows = _validate(ws, who, q, nominees or [])
+        return _write(ws, who, {q.slug: rows}, {}, submit=False)
+    if who.survey.anonymous_attributes:
+        raise SurveyError(
+            f"{q.text} — anonymous answers are recorded only when you submit the survey", 422
+        )
+    return _write(ws, who, {}, {q.slug: _value(q, value)}, submit=False)
+
+
+def submit(
+    ws: Workspace,
+    who: Respondent,
+    nominations: dict[str, list[Nomination]],
+    values: dict[str, int | None],
+) -> dict[str, Any]:
+    """Save every question at once and mark the survey submitted (it can be changed again
+    until the survey closes). A nomination question left out counts as naming nobody; an
+    attribute question left out (or None) stays unanswered."""
+    s = who.survey
+    unknown = sorted((set(nominations) | set(values)) - {q.slug for q in s.questions})
+    if unknown:
+        raise SurveyError(f"this survey has no question {unknown[0]!r}", 422)
+    rows = {
+        q.slug: _validate(ws, who, q, nominations.get(q.slug, []))
+        for q in s.questions
+        if q.is_nomination
+    }
+    vals = {
+        q.slug: _value(q, values[q.slug])
+        for q in s.questions
+        if not q.is_nomination and values.get(q.slug) is not None
+    }
+    return _write(ws, who, rows, vals, submit=True)
+
+
+def _write(
+    ws: Workspace,
+    who: Respondent,
+    rows: dict[str, pd.DataFrame],
+    values: dict[str, int],
+    *,
+    submit: bool,
+) -> dict[str, Any]:
+    sid, pid = who.survey.survey_id, who.person_id
+    anonymous = who.survey.anonymous_attributes
+    stamp = now()
+
+    def write() -> None:
+        with writing(ws) as con:
+            status, done = con.execute(
+                "SELECT s.status, i.attributes_done FROM surveys s JOIN survey_invitations i "
+                "USING (survey_id) WHERE survey_id = ? AND i.person_id = ?",
+                [sid, pid],
+            ).fetchall()[0]
+            if status != "open":
+                raise SurveyError(
+                    "this survey is closed: answers can no longer be given or changed. Thank you.",
+                    409,
+                )
+            if rows:
+                slugs = list(rows)
+                marks = ", ".join("?" for _ in slugs)
+                for table in ("survey_responses", "survey_answered"):
+                    con.execute(
+                        f"DELETE FROM {table} WHERE survey_id = ? AND person_id = ? "
+                        f"AND slug IN ({marks})",
+                        [sid, pid, *slugs],
+                    )
+                noms = [
+                    [sid, pid, slug, n, float(w), stamp]
+                    for slug, frame in rows.items()
+                    for n, w in frame.itertuples(index=False)
+                ]
+                if noms:
+                    con.execute(
+                        "INSERT INTO survey_responses VALUES "
+                        + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in noms),
+                        [v for row in noms for v in row],
+                    )
+                con.execute(
+                    "INSERT INTO survey_answered VALUES "
+                    + ", ".join("(?, ?, ?, ?)" for _ in slugs),
+                    [v for slug in slugs for v in (sid, pid, slug, stamp)],
+                )
+            if values and anonymous:
+                if not done:  # given once; later submits leave them as they were
+                    con.executemany(
+                        "INSERT INTO survey_attribute_answers VALUES (?, ?, NULL, ?, NULL)",
+                        [[sid, slug, v] for slug, v in values.items()],
+                    )
+            else:
+                for slug, v in values.items():
+                    con.execute(
+                        "DELETE FROM survey_attribute_answers WHERE survey_id = ? "
+                        "AND person_id = ? AND slug = ?",
+                        [sid, pid, slug],
+                    )
+                    con.execute(
+                        "INSERT INTO survey_attribute_answers VALUES (?, ?, ?, ?, ?)",
+                        [sid, slug, pid, v, stamp],
+                    )
+            con.execute(
+                "UPDATE survey_invitations SET started_at = coalesce(started_at, ?)"
+                + (", submitted_at = ?" if submit else "")
+                + (", attributes_done = true" if submit and anonymous else "")
+                + " WHERE survey_id = ? AND person_id = ?",
+                [stamp, *([stamp] if submit else []), sid, pid],
+            )
+
+    retry(write)
+    return {"saved": True, "saved_at": stamp.isoformat(), "submitted": submit}

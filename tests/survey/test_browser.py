@@ -1,0 +1,110 @@
+"""Completing a survey from its link in headless Chromium, at desktop and phone size.
+
+The app runs under uvicorn in a thread of this process; every request that does not go to
+it is blocked and recorded (the list must stay empty: the form needs nothing from the web).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from groundswell.survey import model, questions
+from groundswell.survey.web import mount
+from groundswell.web.app import create_app
+from tests.survey.conftest import token_of
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
+
+
+@pytest.fixture
+def served(org):
+    import uvicorn
+
+    with org.open() as ws:
+        qs = [questions.question("advice", max_nominations=3, scale=5), questions.question("trust")]
+        s = model.create(ws, "Spring", qs)
+        links = model.launch(ws, s, base_url="http://127.0.0.1")
+    app = create_app(org.path)
+    mount(app)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", links, app
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
+)
+def test_complete_a_survey_from_its_link(served, tmp_path, viewport) -> None:
+    base, links, app = served
+    me = links[0] if viewport["width"] > 1000 else links[1]
+    url = base + "/s/" + token_of(me.url)
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport=viewport, is_mobile=viewport["width"] < 500,
+        )  # fmt: skip
+
+        def route(r) -> None:
+            if r.request.url.startswith(base):
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
+
+        ctx.route("**/*", route)
+        page = ctx.new_page()
+        page.goto(url)
+        expect(page.get_by_role("heading", name="Spring")).to_be_visible()
+        # keyboard only: type, arrow down, Enter
+        search = page.get_by_role("combobox", name="Find a colleague by name").first
+        search.click()
+        search.type("Bo E0")
+        expect(page.get_by_role("option").first).to_be_visible()
+        search.press("ArrowDown")
+        search.press("Enter")
+        advice = page.locator("fieldset[data-slug=advice]")
+        expect(advice.locator(".chosen li")).to_have_count(1)
+        expect(advice.locator(".saved")).to_contain_text("Saved at")  # autosaved
+        advice.locator(".chosen select").select_option("4")
+        expect(advice.locator(".saved")).to_contain_text("Saved at")
+        # the phone layout does not scroll sideways
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"]
+        page.get_by_role("button", name="Submit my answers").click()
+        expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+        ctx.close()
+    assert blocked == []
+    rows = app.state.store.ws().query(
+        "SELECT person_id, slug, strength FROM survey_responses WHERE person_id = ?",
+        [me.person_id],
+    )
+    assert rows[["slug", "strength"]].values.tolist() == [["advice", 4.0]]
+    sub = app.state.store.ws().query(
+        "SELECT submitted_at FROM survey_invitations WHERE person_id = ?", [me.person_id]
+    )
+    assert sub["submitted_at"].notna().all()
