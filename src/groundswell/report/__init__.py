@@ -216,6 +216,7 @@ def context(run: Run) -> dict[str, Any]:
         **sections.heatmap_context(run, people, min_size),
         **sections.comparison_context(run),
         **sections.champions_context(run),
+        **sections.survey_context(run),
         "graph_json": _script_safe(graph_json),
         "map_js": _script_safe(map_bundle()),
     }

@@ -310,3 +310,59 @@ def champions_context(run: Run) -> dict[str, Any]:
         ],
         "adoption": adoption,
     }
+
+
+def survey_context(run: Run) -> dict[str, Any]:
+    """The latest closed relationship survey beside the digital network of this run: response
+    rate, how far the two networks agree (Jaccard), and who is seen in only one of them."""
+    from groundswell.errors import GroundswellError
+    from groundswell.survey.comparison import compare
+    from groundswell.survey.model import response_rate
+
+    closed = run.ws.query(
+        "SELECT survey_id, name FROM surveys WHERE status = 'closed' ORDER BY closed_at DESC"
+    )
+    if closed.empty:
+        return {"survey": None}
+    sid, name = int(closed.iloc[0]["survey_id"]), str(closed.iloc[0]["name"])
+    try:
+        comp = compare(run.ws, sid, window=run.window)
+    except GroundswellError as exc:  # e.g. no digital ties in the window
+        return {"survey": {"name": name, "problem": str(exc)}}
+    rate = response_rate(run.ws, sid)
+    identified = run.ws.settings.identified
+    hidden = comp.hidden
+    return {
+        "survey": {
+            "name": name,
+            "problem": None,
+            "rate": share(rate["rate"]),
+            "submitted": _count(rate["submitted"]),
+            "invited": _count(rate["invited"]),
+            "overlap": [
+                {
+                    "layer": r["layer"],
+                    "respondents": _count(r["respondents"]),
+                    "survey_ties": _count(r["survey_ties"]),
+                    "digital_ties": _count(r["digital_ties"]),
+                    "jaccard": fmt(r["jaccard"]),
+                    "jaccard_undirected": fmt(r["jaccard_undirected"]),
+                }
+                for r in comp.overlap.to_dict(orient="records")
+            ],
+            "hidden": [
+                {
+                    "layer": r["layer"],
+                    "person": r["display_name"]
+                    if identified and isinstance(r["display_name"], str)
+                    else r["person_id"],
+                    "department": str(r["department"]),
+                    "influential_in": r["influential_in"],
+                    "invisible_in": r["invisible_in"],
+                    "reason": r["reason"],
+                }
+                for r in hidden.head(20).to_dict(orient="records")
+            ],
+            "hidden_total": len(hidden),
+        }
+    }
