@@ -30,6 +30,8 @@ try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError as exc:  # pragma: no cover - depends on the environment
     pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
+# the suite runs on 2 shared cores beside other browser tests: allow more than the default 5 s
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from groundswell import __version__
 from groundswell.errors import GroundswellError
@@ -35,6 +36,43 @@ CSP = (
     "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers (and ``Cache-Control: no-store`` outside ``/static/``) to
+    every HTTP answer that does not set them itself.
+
+    A plain ASGI middleware: it edits the response's first message in passing, where
+    Starlette's ``@app.middleware("http")`` would run every request through an extra task
+    and memory streams (a sizeable share of a small JSON answer's cost)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = _HEADERS if static else [*_HEADERS, (b"cache-control", b"no-store")]
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _is_api(request: Request) -> bool:
@@ -76,16 +114,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.state.store = store
     app.state.secure_cookies = secure_cookies
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def answer(request: Request, status: int, detail: Any) -> Response:
         if _is_api(request):
@@ -125,6 +154,9 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.include_router(planner.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
+    from groundswell.survey.web import mount as mount_surveys  # respondents' links, /surveys
+
+    mount_surveys(app)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app
 

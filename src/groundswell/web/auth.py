@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -32,6 +36,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from groundswell.errors import ConfigError, GroundswellError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from groundswell.workspace import Workspace
 
 ROLES = ("admin", "analyst", "viewer", "person")
@@ -45,6 +51,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person": frozenset({"self"}),
 }
 SESSION_LIFETIME = timedelta(hours=12)
+#: How long a looked-up session is trusted without asking the database again (seconds);
+#: logout and disabling an account drop it from the cache at once.
+SESSION_CACHE_TTL = 10.0
+SESSION_CACHE_SIZE = 10_000
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
@@ -160,8 +170,11 @@ def list_users(ws: Workspace) -> list[dict[str, object]]:
     ]
 
 
-def set_disabled(ws: Workspace, username: str, disabled: bool) -> None:
-    """Disable (or enable again) an account; disabling ends its sessions."""
+def set_disabled(
+    ws: Workspace, username: str, disabled: bool, cache: SessionCache | None = None
+) -> None:
+    """Disable (or enable again) an account; disabling ends its sessions (in ``cache``
+    too, at once)."""
     found = ws.con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()
     if not found[0][0]:
         raise ConfigError(f"there is no user {username!r}")
@@ -169,6 +182,8 @@ def set_disabled(ws: Workspace, username: str, disabled: bool) -> None:
         con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
         if disabled:
             con.execute("DELETE FROM web_sessions WHERE username = ?", [username])
+    if disabled and cache is not None:  # after the commit: no lookup can re-cache it now
+        cache.drop_user(username)
 
 
 def _failures(ws: Workspace, username: str, client: str, now: datetime) -> int:
@@ -228,24 +243,140 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
     return token, User(name, role, person_id, csrf)
 
 
-def session_user(ws: Workspace, token: str | None) -> User | None:
-    """The user of a live session token, or None (unknown, expired, or account disabled)."""
+class SessionCache:
+    """A small in-process cache of live sessions: token digest -> user, so that a request
+    does not cost a database query to know who sent it.
+
+    An entry is trusted for at most ``ttl`` seconds after it was read from the database,
+    and never past the session's own expiry. :func:`logout` drops its entry and
+    :func:`set_disabled` every entry of the account, at once, so a signed-out session or a
+    disabled account is refused on the very next request (the dashboard is the only
+    writer of accounts while it runs: DuckDB lets one process open the workspace for
+    writing). A lookup that began before such a revocation is not cached (it may have read
+    the session just before it ended). Unknown tokens are not cached. Thread-safe.
+
+    Parameters
+    ----------
+    ttl : float
+        Seconds an entry is trusted (:data:`SESSION_CACHE_TTL`).
+    size : int
+        At most this many sessions are kept (the least recently used leave first).
+    clock : callable, optional
+        Returns the time in seconds (``time.monotonic``; tests pass their own).
+    """
+
+    def __init__(
+        self,
+        ttl: float = SESSION_CACHE_TTL,
+        size: int = SESSION_CACHE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._entries: OrderedDict[str, tuple[User, datetime, float]] = OrderedDict()
+        self._revoked: dict[str, float] = {}  # token digest or "user:" + name -> when
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, now: datetime) -> User | None:
+        """The cached user of a token digest, or None (absent, stale, or expired)."""
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is None:
+                return None
+            user, expires_at, read_at = entry
+            if expires_at <= now or self.clock() - read_at >= self.ttl:
+                del self._entries[digest]
+                return None
+            self._entries.move_to_end(digest)
+            return user
+
+    def put(self, digest: str, user: User, expires_at: datetime, read_at: float) -> None:
+        """Cache a session read from the database at ``read_at`` (``clock()`` before the
+        query), unless it was revoked since or the read is already older than the TTL."""
+        with self._lock:
+            now = self.clock()
+            revoked = max(
+                self._revoked.get(digest, -math.inf),
+                self._revoked.get("user:" + user.username, -math.inf),
+            )
+            if read_at <= revoked or now - read_at >= self.ttl:
+                return
+            self._entries[digest] = (user, expires_at, read_at)
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def _revoke(self, key: str) -> None:
+        now = self.clock()
+        self._revoked = {k: t for k, t in self._revoked.items() if now - t < self.ttl}
+        self._revoked[key] = now
+
+    def drop(self, digest: str) -> None:
+        """Forget one session (logout)."""
+        with self._lock:
+            self._entries.pop(digest, None)
+            self._revoke(digest)
+
+    def drop_user(self, username: str) -> None:
+        """Forget every session of an account (disabled)."""
+        with self._lock:
+            for digest in [d for d, e in self._entries.items() if e[0].username == username]:
+                del self._entries[digest]
+            self._revoke("user:" + username)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def cached_user(cache: SessionCache, token: str | None) -> User | None:
+    """The user of ``token`` if the cache holds a live entry for it (no database query)."""
+    return cache.get(_digest(token), _now()) if token else None
+
+
+def session_user(
+    ws: Workspace, token: str | None, cache: SessionCache | None = None
+) -> User | None:
+    """The user of a live session token, or None (unknown, expired, or account disabled).
+
+    With ``cache``, a session looked up recently is answered from it (see
+    :class:`SessionCache`), and a session found in the database is put there."""
     if not token:
         return None
+    digest, now = _digest(token), _now()
+    if cache is not None and (user := cache.get(digest, now)) is not None:
+        return user
+    read_at = cache.clock() if cache is not None else 0.0
     rows = ws.con.execute(
-        "SELECT u.username, u.role, u.person_id, s.csrf_token FROM web_sessions s "
+        "SELECT u.username, u.role, u.person_id, s.csrf_token, s.expires_at FROM web_sessions s "
         "JOIN users u USING (username) WHERE s.token_hash = ? AND s.expires_at > ? "
         "AND NOT u.disabled",
-        [_digest(token), _now()],
+        [digest, now],
     ).fetchall()
-    return User(*rows[0]) if rows else None
+    if not rows:
+        return None
+    *fields, expires_at = rows[0]
+    user = User(*fields)
+    if cache is not None:
+        if expires_at.tzinfo is None:  # DuckDB TIMESTAMP: naive, in UTC
+            expires_at = expires_at.replace(tzinfo=UTC)
+        cache.put(digest, user, expires_at, read_at)
+    return user
 
 
-def logout(ws: Workspace, token: str | None) -> None:
-    """End a session (the token stops working at once)."""
+def logout(ws: Workspace, token: str | None, cache: SessionCache | None = None) -> None:
+    """End a session (the token stops working at once, in ``cache`` too)."""
     if token:
+        if cache is not None:
+            cache.drop(_digest(token))
         with ws.transaction() as con:
             con.execute("DELETE FROM web_sessions WHERE token_hash = ?", [_digest(token)])
+        if cache is not None:  # and any lookup that read it before the delete committed
+            cache.drop(_digest(token))
 
 
 def csrf_ok(user: User, supplied: str | None) -> bool:

@@ -1,5 +1,10 @@
 """Request dependencies shared by the API and the pages: the store, the signed-in user, the
-permission a route needs, and the CSRF check of state-changing requests."""
+permission a route needs, and the CSRF check of state-changing requests.
+
+The dependencies are ``async def``: they do no blocking work on the event loop (a session
+not in the store's :class:`~groundswell.web.auth.SessionCache` is looked up in the
+database in the thread pool), so a request does not pay a thread-pool hop for each of them;
+the route handlers themselves are plain ``def`` and run in FastAPI's thread pool."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from groundswell.web import auth
 from groundswell.web.auth import AuthError, User
@@ -18,16 +24,26 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def current_user(request: Request, store: Annotated[Store, Depends(get_store)]) -> User | None:
-    """The signed-in user of this request, or None."""
+def _session_user(store: Store, token: str | None) -> User | None:
+    return auth.session_user(store.ws(), token, store.sessions)
+
+
+async def current_user(
+    request: Request, store: Annotated[Store, Depends(get_store)]
+) -> User | None:
+    """The signed-in user of this request, or None: from the session cache when it holds
+    the session, else from the database (in the thread pool)."""
     cached = getattr(request.state, "user", False)
     if cached is not False:
         return cached
-    user = auth.session_user(store.ws(), request.cookies.get(SESSION_COOKIE))
+    token = request.cookies.get(SESSION_COOKIE)
+    user = auth.cached_user(store.sessions, token)
+    if user is None and token:
+        user = await run_in_threadpool(_session_user, store, token)
     request.state.user = user
     return user
 
@@ -36,7 +52,7 @@ def require(*permissions: str) -> Callable[..., User]:
     """A dependency: the signed-in user, who must hold one of ``permissions`` (401 when
     nobody is signed in, 403 when the role does not allow it)."""
 
-    def dependency(user: Annotated[User | None, Depends(current_user)]) -> User:
+    async def dependency(user: Annotated[User | None, Depends(current_user)]) -> User:
         if user is None:
             raise AuthError("sign in first", 401)
         if not any(user.can(p) for p in permissions):

@@ -52,6 +52,7 @@ NAV = (
     ("/compare", "Compare periods", "aggregates"),
     ("/planner", "Champion planner", "plans"),
     ("/sources", "Sources and runs", "sources"),
+    ("/surveys", "Surveys", "users"),
     ("/users", "Users", "users"),
     ("/me", "My network", "self"),
 )
@@ -138,7 +139,7 @@ def login_form(
 
 @router.post("/logout")
 def logout_form(request: Request, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
-    auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE))
+    auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE), store.sessions)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

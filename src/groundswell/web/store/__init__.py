@@ -22,6 +22,7 @@ from groundswell.web.store.core import (
     GROUP_ATTRIBUTES,
     HEADLINES,
     TABLE_MEASURES,
+    ColdCache,
     StoreCore,
     clean,
 )
@@ -44,4 +45,12 @@ class Store(PeopleQueries, GroupQueries, PlanQueries):
     """
 
 
-__all__ = ["GROUP_ATTRIBUTES", "HEADLINES", "TABLE_MEASURES", "Store", "StoreCore", "clean"]
+__all__ = [
+    "GROUP_ATTRIBUTES",
+    "HEADLINES",
+    "TABLE_MEASURES",
+    "ColdCache",
+    "Store",
+    "StoreCore",
+    "clean",
+]

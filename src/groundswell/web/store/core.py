@@ -7,10 +7,12 @@ The other parts of the store (:mod:`.people`, :mod:`.groups`, :mod:`.plans`) ext
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import json
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ import groundswell as gs
 from groundswell.errors import WorkspaceError
 from groundswell.privacy import group_label
 from groundswell.run import Run
+from groundswell.web.auth import SessionCache
 
 T = TypeVar("T")
 
@@ -48,6 +51,20 @@ HEADLINES = {
 #: Measures shown in the people table (all measures are on the person page).
 TABLE_MEASURES = ("pagerank", "betweenness", "in_degree", "out_degree", "k_core", "constraint")
 _CACHE_RUNS = 4
+#: Seconds the id of the latest run is trusted before the database is asked again (a new
+#: run appears only through this process, which holds the workspace open for writing;
+#: :meth:`StoreCore.invalidate` forgets it at once).
+LATEST_RUN_TTL = 1.0
+
+
+class ColdCache(Exception):
+    """A read needs data that is not cached yet (raised only inside
+    :meth:`StoreCore.cached_only`: the caller then does the read in a worker thread)."""
+
+
+_CACHED_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "groundswell_store_cached_only", default=False
+)
 
 
 def clean(value: Any) -> Any:
@@ -92,9 +109,19 @@ class StoreCore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._latest: tuple[float, int | None] | None = None  # (read at, latest run id)
+        #: Live sessions, so that a request costs no database query to know its user.
+        self.sessions = SessionCache()
 
     def close(self) -> None:
         self._ws.close()
+
+    def invalidate(self) -> None:
+        """Forget every cached read (call it after writing runs or ingesting data in this
+        process: the per-run caches assume stored runs never change)."""
+        with self._lock:
+            self._cache.clear()
+            self._latest = None
 
     # -- plumbing ------------------------------------------------------------------------
     @property
@@ -129,21 +156,64 @@ class StoreCore:
         finally:
             local.con.close()
 
+    @contextmanager
+    def cached_only(self) -> Iterator[None]:
+        """Within this block, a read that would have to query the database or build a
+        per-run table raises :class:`ColdCache` instead. The web app runs its busiest reads
+        (a person page, the overview) this way on the event loop, where they take well
+        under a millisecond once the run's tables are cached, and falls back to the thread
+        pool when they are not: no blocking work on the loop, no thread hop when there is
+        none to do."""
+        token = _CACHED_ONLY.set(True)
+        try:
+            yield
+        finally:
+            _CACHED_ONLY.reset(token)
+
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
+        if _CACHED_ONLY.get():
+            raise ColdCache(key)
         value = make()
         with self._lock:
             self._cache[key] = value
-            while len(self._cache) > _CACHE_RUNS * 6:
+            while len(self._cache) > _CACHE_RUNS * 16:  # ~15 tables per run
                 self._cache.popitem(last=False)
         return value
 
+    def latest_run_id(self) -> int | None:
+        """The id of the latest run (None when there is none), read at most once every
+        :data:`LATEST_RUN_TTL` seconds."""
+        now = time.monotonic()
+        latest = self._latest
+        if latest is not None and now - latest[0] < LATEST_RUN_TTL:
+            return latest[1]
+        if _CACHED_ONLY.get():
+            raise ColdCache("latest run")
+        rows = self.ws().con.execute("SELECT max(run_id) FROM runs").fetchall()
+        value = None if rows[0][0] is None else int(rows[0][0])
+        self._latest = (now, value)
+        return value
+
     def run(self, run_id: int | None = None) -> Run:
-        """The stored run (the latest when None); WorkspaceError if there is none."""
-        return self.ws().run(run_id)
+        """The stored run (the latest when None); WorkspaceError if there is none.
+
+        Runs are immutable once stored, so each is read once and kept (its summary and
+        parameters parsed); every call gets a copy bound to this thread's cursor."""
+        if run_id is None:
+            run_id = self.latest_run_id()
+            if run_id is None:
+                if _CACHED_ONLY.get():
+                    raise ColdCache("no run")
+                return self.ws().run(None)  # raises the library's "no analysis yet" error
+        ws = self.ws()
+        stored = self._cached(("run", int(run_id)), lambda: ws.run(run_id))
+        run = copy.copy(stored)
+        run.ws = ws
+        return run
 
     def _people(self, run: Run) -> pd.DataFrame:
         return self._cached(("people", run.run_id), run.people)
@@ -171,12 +241,19 @@ class StoreCore:
     def overview(self, run_id: int | None = None) -> dict[str, Any]:
         """The latest (or given) run's headline figures and the workspace's row counts."""
         ws = self.ws()
+
+        def workspace_counts() -> tuple[dict[str, int], int]:
+            n_runs = ws.con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
+            return ws.counts(), int(n_runs)
+
+        # the row counts change only with an ingest or a new run: kept per latest run
+        counts, n_runs = self._cached(("counts", self.latest_run_id()), workspace_counts)
         out: dict[str, Any] = {
             "workspace": self.path.name,
-            "counts": ws.counts(),
+            "counts": dict(counts),
             "identified": self.identified,
             "min_group_size": self.min_group_size,
-            "runs": len(ws.runs()),
+            "runs": n_runs,
             "run": None,
         }
         try:

@@ -29,6 +29,20 @@ class _Adjacency:
     names: np.ndarray
     department: np.ndarray
     community: np.ndarray
+    id_list: list[str]  # ids as a Python list (faster to index one at a time)
+    finite: bool  # every tie weight is finite (then an ego network needs no cleaning)
+
+
+@dataclass(frozen=True)
+class _PersonTable:
+    """A run's people as plain Python lists by position (see :meth:`PeopleQueries._table`):
+    a person page is then a dict lookup and a few list reads, no pandas row."""
+
+    position: dict[str, int]
+    columns: dict[str, list[Any]]  # title, level, persona, display_name, every measure
+    labels: dict[str, list[str]]  # department, team, location, community (suppressed)
+    rank: list[int]  # PageRank rank, 1 = highest (ties share the better rank)
+    measures: tuple[str, ...]
 
 
 class PeopleQueries(StoreCore):
@@ -92,32 +106,56 @@ class PeopleQueries(StoreCore):
     def person(self, run_id: int | None, person_id: str, *, names: bool = False) -> dict[str, Any]:
         """One person: formal place, every measure, roles, findings, persona, ego network."""
         run = self.run(run_id)
-        people = self._people(run)
-        if person_id not in people.index:
+        table = self._table(run)
+        i = table.position.get(person_id)
+        if i is None:
             raise WorkspaceError(f"run {run.run_id} has no person {person_id!r}")
-        r = people.loc[person_id]
+        col, lab = table.columns, table.labels
         held = self._held(run).get(person_id, {})
+        name = col["display_name"][i] if names and self.identified else None
         return clean(
             {
                 "run_id": run.run_id,
                 "person_id": person_id,
-                "display_name": self._name(r, names),
-                "department": self._labels(run, "department")[person_id],
-                "team": self._labels(run, "team")[person_id],
-                "location": self._labels(run, "location")[person_id],
-                "title": r["title"],
-                "level": r["level"],
-                "community": self._labels(run, "community")[person_id],
-                "persona": r["persona"],
-                "roles": held.get("role", []),
-                "findings": held.get("finding", []),
-                "measures": {m: r[m] for m in METRICS if m in r},
-                "rank": {
-                    "pagerank": int((people["pagerank"] > r["pagerank"]).sum()) + 1,
-                    "of": len(people),
-                },
+                "display_name": name if isinstance(name, str) and name else None,
+                "department": lab["department"][i],
+                "team": lab["team"][i],
+                "location": lab["location"][i],
+                "title": col["title"][i],
+                "level": col["level"][i],
+                "community": lab["community"][i],
+                "persona": col["persona"][i],
+                "roles": list(held.get("role", [])),
+                "findings": list(held.get("finding", [])),
+                "measures": {m: col[m][i] for m in table.measures},
+                "rank": {"pagerank": table.rank[i], "of": len(table.rank)},
             }
         )
+
+    def _table(self, run: Run) -> _PersonTable:
+        """The run's people by position, as Python lists (built once per run)."""
+
+        def make() -> _PersonTable:
+            people = self._people(run)
+            measures = tuple(m for m in METRICS if m in people.columns)
+            wanted = ("title", "level", "persona", "display_name", *measures)
+            columns = {
+                c: (people[c].tolist() if c in people.columns else [None] * len(people))
+                for c in wanted
+            }
+            labels = {
+                c: self._labels(run, c).reindex(people.index).tolist()
+                for c in ("department", "team", "location", "community")
+            }
+            pr = people["pagerank"].to_numpy(dtype=np.float64)
+            known = np.sort(pr[~np.isnan(pr)])
+            # people with a strictly higher PageRank, plus one (NaN: compares below none)
+            above = len(known) - np.searchsorted(known, pr, side="right")
+            rank = np.where(np.isnan(pr), 1, above + 1).astype(np.int64).tolist()
+            position = {pid: k for k, pid in enumerate(people.index.tolist())}
+            return _PersonTable(position, columns, labels, rank, measures)
+
+        return self._cached(("table", run.run_id), make)
 
     def _held(self, run: Run) -> dict[str, dict[str, list[str]]]:
         """Each person's roles and findings in the run: person -> kind -> sorted names."""
@@ -182,7 +220,7 @@ class PeopleQueries(StoreCore):
                 for c, st in zip(contacts, strength, strict=True)
             ]  # fmt: skip
             edges = [
-                [alias[s], alias[t], float(x)]
+                [alias[s], alias[t], x]
                 for s, t, x in zip(src.tolist(), dst.tolist(), w.tolist(), strict=True)
             ]
         else:
@@ -198,21 +236,23 @@ class PeopleQueries(StoreCore):
                 }
                 for c, st in zip([i, *contacts.tolist()], [None, *strength.tolist()], strict=True)
             ]
+            ids = adj.id_list
             edges = [
-                [adj.ids[s], adj.ids[t], float(x)]
+                [ids[s], ids[t], x]
                 for s, t, x in zip(src.tolist(), dst.tolist(), w.tolist(), strict=True)
             ]
-        return clean(
-            {
-                "run_id": run.run_id,
-                "centre": "you" if anonymous else person_id,
-                "nodes": nodes,
-                "edges": edges,
-                "out_ties": len(out_e),
-                "in_ties": len(in_e),
-                "among_included": bool(among),
-            }
-        )
+        out = {
+            "run_id": run.run_id,
+            "centre": "you" if anonymous else person_id,
+            "nodes": nodes,
+            "edges": edges,
+            "out_ties": len(out_e),
+            "in_ties": len(in_e),
+            "among_included": bool(among),
+        }
+        # ids, labels, ints and Python floats already: cleaning (a call per value, once the
+        # bulk of an ego network's cost) is needed only when a tie weight is not finite
+        return out if adj.finite else clean(out)
 
     def _adjacency(self, run: Run) -> _Adjacency:
         """The run's ties as integer arrays with out- and in-neighbour indexes (CSR), and
@@ -240,6 +280,7 @@ class PeopleQueries(StoreCore):
                 out_ptr=out_ptr, in_order=in_order, in_ptr=in_ptr, names=names,
                 department=self._labels(run, "department").reindex(index).to_numpy(object),
                 community=self._labels(run, "community").reindex(index).to_numpy(object),
+                id_list=index.tolist(), finite=bool(np.isfinite(w).all()),
             )  # fmt: skip
 
         return self._cached(("adjacency", run.run_id), make)
