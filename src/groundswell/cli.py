@@ -17,6 +17,7 @@ import groundswell as gs
 from groundswell.errors import ConfigError, GroundswellError
 from groundswell.ingest import READERS
 from groundswell.survey.cli import survey_app
+from groundswell.value.cli import register as register_value_commands
 from groundswell.web.cli import serve, user_app
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(ingest_app, name="ingest")
 app.command()(serve)
 app.add_typer(user_app, name="user")
 app.add_typer(survey_app, name="survey")
+register_value_commands(app)
 
 
 class _Out:

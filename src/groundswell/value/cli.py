@@ -1,0 +1,313 @@
+"""The value commands: thin shells over :mod:`groundswell.value` (docs/value.md).
+
+Registered into the main Typer app with :func:`register`; ``app`` holds them on their own
+for tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import groundswell as gs
+from groundswell.errors import ConfigError, GroundswellError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
+RunOpt = Annotated[int | None, typer.Option(help="Run id (default: the latest).")]
+WindowOpt = Annotated[
+    str | None,
+    typer.Option(help="START:END (END inclusive); default: the run's window."),
+]
+CsvOpt = Annotated[Path | None, typer.Option(help="Write the whole table to this CSV file.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _errors(fn: F) -> F:
+    """groundswell's errors as one line on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GroundswellError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print(*objects: Any) -> None:
+    width = None if sys.stdout.isatty() else 160
+    Console(highlight=False, soft_wrap=True, width=width).print(*objects)
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return str(v)
+
+
+def _table(df: pd.DataFrame, title: str | None = None, index: str | None = None) -> Table:
+    cols = ([index] if index else []) + [str(c) for c in df.columns]
+    t = Table(*cols, title=title)
+    for key, row in df.iterrows():
+        t.add_row(*([str(key)] if index else []), *[_fmt(v) for v in row.to_list()])
+    return t
+
+
+def _run(ws: gs.Workspace, run: int | None) -> Any:
+    from groundswell.value._base import latest_run
+
+    return ws.run(run) if run is not None else latest_run(ws)
+
+
+def value(
+    workspace: WorkspaceArg,
+    run: RunOpt = None,
+    window: WindowOpt = None,
+    scale: Annotated[
+        list[str] | None,
+        typer.Option(help="Scales to show (repeat): department, team, community, channel, person."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Rows to show per scale.")] = 15,
+    csv: CsvOpt = None,
+) -> None:
+    """Value maturity (connect, share, solve, innovate, lead change) of the network, each
+    group and each person; stored with the run when it is the run's window."""
+    from groundswell.value import maturity as mod
+
+    with gs.open(workspace) as ws:
+        r = _run(ws, run)
+        table = mod.maturity(ws, run=r, window=window)
+        if r is not None and window is None:
+            mod.store(ws, r.run_id, table)
+    if csv:
+        table.to_csv(csv, index=False)
+        _print(f"{len(table):,} rows written to {csv}")
+        return
+    cols = ["group", "size", *mod.STAGES, "stage"]
+    _print(
+        f"value maturity, window {table.attrs['window']} (thresholds {table.attrs['thresholds']})"
+    )
+    for sc in ["network", *(scale or ["department", "team", "community", "channel"])]:
+        if sc not in mod.SCALES:
+            raise ConfigError(f"--scale must be one of {', '.join(mod.SCALES)}; got {sc!r}")
+        part = table[table["scale"] == sc][cols].head(top).set_index("group")
+        if len(part):
+            _print(_table(part, title=sc, index=sc))
+
+
+def qa(
+    workspace: WorkspaceArg,
+    run: RunOpt = None,
+    window: WindowOpt = None,
+    leaders: Annotated[
+        Path | None, typer.Option(help="Leaders file (CSV/Parquet) for the Q&A sessions.")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write every question to this CSV.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Questions and answers: response rate, time to first answer, who answers whom across
+    departments, busiest Q&A channels, and leaders' Q&A sessions."""
+    from groundswell.value import qa as mod
+
+    with gs.open(workspace) as ws:
+        ids = mod.read_leaders(ws, leaders) if leaders else None
+        rep = mod.qa(ws, run=_run(ws, run), window=window, leaders_ids=ids)
+    if csv:
+        rep.questions.to_csv(csv, index=False)
+        _print(f"{len(rep.questions):,} questions written to {csv}")
+        return
+    if json_:
+        typer.echo(json.dumps(rep.summary, default=str))
+        return
+    _print(
+        f"questions in {rep.window}: " + ", ".join(f"{k} {_fmt(v)}" for k, v in rep.summary.items())
+    )
+    _print(_table(rep.channels.head(15).set_index("channel"), "Q&A by channel", "channel"))
+    if len(rep.boundaries):
+        _print(_table(rep.boundaries, "answers: asker's department (rows) x answerer's", "asker"))
+    if len(rep.sessions):
+        _print(_table(rep.sessions.set_index("leader"), "leader Q&A sessions", "leader"))
+
+
+def leaders(
+    workspace: WorkspaceArg,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Leaders: a CSV, a column person (or the first) of HR ids, emails or chat ids."
+        ),
+    ],
+    run: RunOpt = None,
+    window: WindowOpt = None,
+    csv: CsvOpt = None,
+) -> None:
+    """Connected leadership: reach, reciprocity, responsiveness and working in the open of
+    each leader against the organisation (responsive / absent verdicts)."""
+    from groundswell.value import qa as mod
+
+    with gs.open(workspace) as ws:
+        table = mod.leaders(ws, file, run=_run(ws, run), window=window)
+    if csv:
+        table.to_csv(csv)
+        _print(f"{len(table) - 1:,} leaders written to {csv}")
+        return
+    cols = [
+        "contacts", "two_step_reach", "reciprocity", "responsiveness", "response_hours",
+        "open_share", "open_answers", "answer_minutes", "verdict",
+    ]  # fmt: skip
+    _print(_table(table[cols], f"leaders, window {table.attrs['window']}", "leader"))
+
+
+def community_health(
+    workspace: WorkspaceArg,
+    run: RunOpt = None,
+    window: WindowOpt = None,
+    stagnating: Annotated[bool, typer.Option(help="Only the stagnating ones.")] = False,
+    top: Annotated[int, typer.Option(help="Rows to show.")] = 30,
+    csv: CsvOpt = None,
+) -> None:
+    """Health of every community and channel: kind, size, activity, responsiveness,
+    insularity, renewal, trend, and the stagnating ones."""
+    from groundswell.value import communities as mod
+
+    with gs.open(workspace) as ws:
+        table = mod.health(ws, run=_run(ws, run), window=window)
+    if stagnating:
+        table = table[table["stagnating"].fillna(False).astype(bool)]
+    if csv:
+        table.to_csv(csv, index=False)
+        _print(f"{len(table):,} rows written to {csv}")
+        return
+    cols = [
+        "unit", "kind", "size", "activity", "responsiveness", "excess_insularity",
+        "newcomer_share", "retention", "trend", "stagnating",
+    ]  # fmt: skip
+    _print(
+        _table(
+            table.set_index("name")[cols].head(top),
+            f"community health, {table.attrs['window']}",
+            "name",
+        )
+    )
+
+
+def timeline(
+    workspace: WorkspaceArg,
+    period: Annotated[str, typer.Option(help="week, month or quarter.")] = "month",
+    full: Annotated[bool, typer.Option(help="Recompute every period, changed or not.")] = False,
+    changes: Annotated[
+        bool, typer.Option(help="Also list who changed persona or roles in the last period.")
+    ] = False,
+    csv: Annotated[Path | None, typer.Option(help="Write the time series to this CSV.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Snapshots per period, brought up to date incrementally; every headline measure as a
+    time series."""
+    from groundswell.value import timeline as mod
+
+    with gs.open(workspace) as ws:
+        done = mod.snapshots(ws, period, full=full, progress=not quiet)
+        table = mod.series(ws, period)
+        moved = mod.changes(ws, period) if changes and len(table) >= 2 else None
+    _print(
+        f"{done.periods} {period}s: {len(done.computed)} computed, {done.skipped} unchanged, "
+        f"{done.removed} removed ({done.seconds:.1f} s)"
+    )
+    if csv:
+        table.to_csv(csv)
+        _print(f"{len(table):,} periods written to {csv}")
+    else:
+        shown = table.copy()
+        shown.index = shown.index.strftime("%Y-%m-%d")
+        _print(_table(shown.T, f"{period}ly headline measures", "measure"))
+    if moved is not None:
+        _print(
+            _table(
+                moved.head(30),
+                f"changed {moved.attrs['before']} -> {moved.attrs['after']} ({len(moved)} people)",
+                "person",
+            )
+        )
+
+
+def onboarding(
+    workspace: WorkspaceArg,
+    ties: Annotated[
+        int | None, typer.Option(help="Ties to count days to (default: value.onboarding_ties).")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write every newcomer to this CSV.")] = None,
+) -> None:
+    """How fast newcomers connect after their hire date, by department."""
+    from groundswell.value import timeline as mod
+
+    with gs.open(workspace) as ws:
+        table = mod.onboarding(ws, ties=ties)
+        summary = mod.onboarding_summary(table, ws.settings.min_group_size)
+    if csv:
+        table.to_csv(csv)
+        _print(f"{len(table):,} newcomers written to {csv}")
+        return
+    _print(
+        _table(
+            summary,
+            f"newcomers: days to {table.attrs['k']} ties, ties after 30/60/90 days",
+            "department",
+        )
+    )
+
+
+def compare_dates(
+    workspace: WorkspaceArg,
+    at: Annotated[str, typer.Option(help="The date: a reorganisation, a launch (YYYY-MM-DD).")],
+    days: Annotated[
+        int | None, typer.Option(help="Days on each side (default: ties.window_days).")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """The network before and after a date, side by side."""
+    from groundswell.value import timeline as mod
+
+    with gs.open(workspace) as ws:
+        c = mod.compare_dates(ws, at, days=days)
+    if json_:
+        typer.echo(json.dumps(mod.as_dict(c), default=str))
+        return
+    _print(_table(c.headline, f"before {c.before} | after {c.after}", "measure"))
+    _print(_table(c.departments, "ties kept inside each department", "department"))
+
+
+#: command name -> function, in the order the help lists them
+COMMANDS: dict[str, Callable[..., None]] = {
+    "value": value,
+    "qa": qa,
+    "leaders": leaders,
+    "community-health": community_health,
+    "timeline": timeline,
+    "onboarding": onboarding,
+    "compare-dates": compare_dates,
+}
+
+
+def register(target: typer.Typer) -> None:
+    """Add the value commands to a Typer app (the main ``groundswell`` CLI)."""
+    for name, fn in COMMANDS.items():
+        target.command(name)(_errors(fn))
+
+
+app = typer.Typer(help="Value, questions, communities and change over time.", no_args_is_help=True)
+register(app)

@@ -1,0 +1,388 @@
+"""Questions and answers: does the network answer the questions people ask, how fast, and
+across which boundaries; do its leaders answer in the open?
+
+Questions come from metadata (:func:`groundswell.value._base.questions_sql`): a source's
+question flag, a thread opened in a Q&A channel (a name with ``help``, ``ask``, ``q-a``,
+``questions``, ...), and, only when the workspace stores content, the text. Answers are
+replies in the question's thread by someone else, within the same window.
+
+Connected leadership (:func:`leaders`) sets each leader against everyone else: **reach**
+(people tied to them, and within two steps), **reciprocity** (share of their ties returned),
+**responsiveness** (share of the replies, mentions, messages and emails addressed to them
+that they answer — any act back to the sender — within ``value.respond_hours``), and how
+much they work in the open (share of their messages in public channels and communities,
+questions they answer there). A **leader Q&A session** is a run of a leader's answers in one
+open channel with no gap longer than ``value.session_gap_hours``.
+
+References
+----------
+Cross, R., Ernst, C. and Pasmore, B. (2013). A bridge too far? How boundary spanning networks
+drive organizational change and effectiveness. *Organizational Dynamics* 42(2). Li, C.
+(2015). *The Engaged Leader* (leaders working out loud). Adamic, L. A., Zhang, J., Bakshy, E.
+and Ackerman, M. S. (2008). Knowledge sharing and Yahoo Answers: everyone knows something.
+*WWW '08* (response rate and time to first answer as the health of a Q&A community).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from groundswell.errors import InputError
+from groundswell.privacy import SUPPRESSED
+from groundswell.value import _base
+from groundswell.value._base import OPEN_KINDS
+
+if TYPE_CHECKING:
+    from groundswell.network.window import Window
+    from groundswell.run import Run
+    from groundswell.workspace import Workspace
+
+#: acts that call for a response (reactions and meetings do not)
+INBOUND_KINDS = ("reply", "mention", "dm", "email_to")
+
+
+@dataclass
+class QAReport:
+    """The questions of a window and how the network answered them."""
+
+    window: str
+    summary: dict[str, Any]
+    questions: pd.DataFrame  # one row per question
+    channels: pd.DataFrame  # per channel: questions, answered, response rate, hours
+    boundaries: pd.DataFrame  # asker's department x answerer's department: answers
+    sessions: pd.DataFrame  # leader Q&A sessions
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def qa(
+    ws: Workspace,
+    *,
+    run: Run | None = None,
+    window: str | Window | None = None,
+    leaders_ids: pd.Index | None = None,
+) -> QAReport:
+    """Questions, response rate, time to first answer, who answers whom across departments,
+    and leaders' Q&A sessions (leaders from ``leaders_ids``, else everyone at or above
+    ``value.leader_level``).
+
+    Channels with fewer than the minimum group size of people taking part (askers and
+    answerers) and departments below it are merged into one suppressed row.
+    """
+    run = run if run is not None else _base.latest_run(ws)
+    win = _base.default_window(ws, run, window)
+    s = _base.settings(ws)
+    people = _base.people(ws)
+    from groundswell.value.maturity import question_flags
+
+    qs, ans = _base.questions(ws, win, s)
+    q = question_flags(qs, ans, people["department"], float(s["answer_hours"]))
+    q["asker_department"] = q["asker"].map(people["department"]).to_numpy()
+    summary = summarise(q)
+    min_size = ws.settings.min_group_size
+    if leaders_ids is None:
+        leaders_ids = default_leaders(ws, s)
+    return QAReport(
+        window=str(win),
+        summary=summary,
+        questions=q,
+        channels=_channels(q, ans, min_size),
+        boundaries=_boundaries(q, ans, people["department"], min_size),
+        sessions=sessions(q, ans, leaders_ids, s),
+    )
+
+
+def summarise(q: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of a table of questions (with ``fast`` and ``across`` flags)."""
+    n = len(q)
+    answered = q[q["answered"]] if n else q
+    return {
+        "questions": n,
+        "answered": len(answered),
+        "response_rate": len(answered) / n if n else float("nan"),
+        "median_hours_to_answer": float(answered["hours"].median()) if len(answered) else None,
+        "answered_fast_share": float(q["fast"].mean()) if n else float("nan"),
+        "answered_across_share": float(answered["across"].mean()) if len(answered) else None,
+        "askers": int(q["asker"].nunique()) if n else 0,
+    }
+
+
+def _channels(q: pd.DataFrame, ans: pd.DataFrame, min_size: int) -> pd.DataFrame:
+    cols = ["channel", "kind", "people", "questions", "answered", "response_rate", "median_hours"]
+    if q.empty:
+        return pd.DataFrame(columns=cols)
+    q = q.assign(channel=q["channel_name"].fillna(q["channel_id"]).fillna("(no channel)"))
+    who = pd.concat(
+        [
+            q[["channel", "asker"]].rename(columns={"asker": "p"}),
+            ans.merge(q[["question_id", "channel"]], on="question_id")[
+                ["channel", "answerer"]
+            ].rename(columns={"answerer": "p"}),
+        ]
+    )
+    size = who.groupby("channel")["p"].nunique()
+    g = q.groupby("channel")
+    out = pd.DataFrame(
+        {
+            "kind": g["channel_kind"].first(),
+            "people": size,
+            "questions": g.size(),
+            "answered": g["answered"].sum(),
+            "median_hours": g["hours"].median(),
+        }
+    )
+    out["response_rate"] = out["answered"] / out["questions"]
+    out = out.rename_axis("channel").reset_index()[cols]
+    return _merge_small(out, "channel", min_size).sort_values("questions", ascending=False)
+
+
+def _boundaries(q: pd.DataFrame, ans: pd.DataFrame, dept: pd.Series, min_size: int) -> pd.DataFrame:
+    """Answers (question, answerer pairs) by the asker's department (rows) and the
+    answerer's (columns); departments below the minimum size merged as suppressed."""
+    if q.empty or ans.empty:
+        return pd.DataFrame()
+    sizes = dept.fillna("(unknown)").value_counts()
+    label = {d: (str(d) if n >= min_size else SUPPRESSED) for d, n in sizes.items()}
+    pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
+    a = pairs["asker"].map(dept).fillna("(unknown)").map(label).fillna("(unknown)")
+    b = pairs["answerer"].map(dept).fillna("(unknown)").map(label).fillna("(unknown)")
+    return pd.crosstab(a.rename("asker_department"), b.rename("answerer_department"))
+
+
+def _merge_small(table: pd.DataFrame, key: str, min_size: int) -> pd.DataFrame:
+    small = table["people"] < min_size
+    if not small.any():
+        return table
+    row = {c: np.nan for c in table.columns} | {key: SUPPRESSED}
+    return pd.concat([table[~small], pd.DataFrame([row])], ignore_index=True)
+
+
+def default_leaders(ws: Workspace, s: dict[str, Any] | None = None) -> pd.Index:
+    """People at or above ``value.leader_level`` (1 = the top of the hierarchy)."""
+    s = s or _base.settings(ws)
+    ids = ws.query(
+        "SELECT person_id FROM people WHERE is_internal AND level <= ?", [int(s["leader_level"])]
+    )["person_id"]
+    return pd.Index(ids)
+
+
+def read_leaders(ws: Workspace, path: str | Path) -> pd.Index:
+    """The leaders named in a CSV or Parquet file (any identifier — HR id, email, chat id —
+    in a column ``person`` or the first column), pseudonymised as every reader does."""
+    from groundswell.ingest import common
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file", expected="a CSV of leaders")
+    table = common.read_table(path)
+    if table.empty or not len(table.columns):
+        raise InputError(path, "no leaders in the file", expected="one identifier a line")
+    col = "person" if "person" in table.columns else table.columns[0]
+    return _base.resolve_people(ws, table[col])
+
+
+def sessions(
+    q: pd.DataFrame, ans: pd.DataFrame, leaders_ids: pd.Index, s: dict[str, Any]
+) -> pd.DataFrame:
+    """Leader Q&A sessions: a leader's answers in one open channel (public, community) with
+    no gap longer than ``session_gap_hours``, at least ``session_min_answers`` of them.
+
+    For each session: leader, channel, start (the earliest question they answered in it),
+    end (their last answer), questions (asked in the channel between start and end),
+    answered (of those, answered by anyone), by_leader (answered by the leader), and the
+    median minutes from question to the leader's answer.
+    """
+    cols = [
+        "leader", "channel", "start", "end", "questions", "answered", "by_leader",
+        "median_minutes",
+    ]  # fmt: skip
+    if q.empty or ans.empty:
+        return pd.DataFrame(columns=cols)
+    q = q.assign(channel=q["channel_name"].fillna(q["channel_id"]))
+    a = ans[ans["answerer"].isin(leaders_ids)].merge(
+        q[["question_id", "channel", "channel_kind", "ts"]].rename(columns={"ts": "asked"}),
+        on="question_id",
+    )
+    a = a[a["channel_kind"].isin(OPEN_KINDS)].sort_values(["answerer", "channel", "ts"])
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    gap = pd.Timedelta(hours=float(s["session_gap_hours"]))
+    new = (
+        (a["answerer"] != a["answerer"].shift())
+        | (a["channel"] != a["channel"].shift())
+        | ((a["ts"] - a["ts"].shift()) > gap)
+    )
+    a["session"] = new.cumsum()
+    a["minutes"] = (a["ts"] - a["asked"]).dt.total_seconds() / 60
+    g = a.groupby("session")
+    out = pd.DataFrame(
+        {
+            "leader": g["answerer"].first(),
+            "channel": g["channel"].first(),
+            "start": g["asked"].min(),
+            "end": g["ts"].max(),
+            "by_leader": g["question_id"].nunique(),
+            "median_minutes": g["minutes"].median(),
+        }
+    )
+    out = out[out["by_leader"] >= int(s["session_min_answers"])]
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    # every question asked in the session's channel during the session (a range join)
+    inside = out.reset_index().merge(q[["channel", "ts", "answered"]], on="channel")
+    inside = inside[(inside["ts"] >= inside["start"]) & (inside["ts"] <= inside["end"])]
+    per = inside.groupby("session").agg(questions=("ts", "size"), answered=("answered", "sum"))
+    out = out.join(per)
+    return out.reset_index(drop=True)[cols]
+
+
+def responsiveness(ws: Workspace, win: Window, hours: float) -> pd.DataFrame:
+    """Per person: ``received`` (replies, mentions, messages and emails addressed to them in
+    the window, bots and broadcasts aside), ``responded`` (of those, answered by any act back
+    to the sender within ``hours``) and ``median_hours`` to that response.
+
+    One ASOF join in DuckDB: for each act received, the first act back to its sender.
+    """
+    r = _base.rules(ws)
+    kinds = ", ".join(f"'{k}'" for k, w in r.weights.items() if w > 0)
+    inbound = ", ".join(f"'{k}'" for k in INBOUND_KINDS)
+    sql = f"""
+        WITH acts AS (
+            SELECT coalesce(a1.person_id, i.actor_id) AS actor,
+                   coalesce(a2.person_id, i.target_id) AS target, i.ts, i.kind
+            FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id
+            LEFT JOIN aliases a2 ON a2.alias_id = i.target_id
+            WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3
+              AND i.kind IN ({kinds})),
+        inb AS (SELECT target AS person, actor AS other, ts FROM acts
+                WHERE kind IN ({inbound}) AND actor <> target),
+        outb AS (SELECT actor AS person, target AS other, ts FROM acts WHERE actor <> target),
+        paired AS (
+            SELECT i.person, i.ts, o.ts AS back FROM inb i
+            ASOF LEFT JOIN outb o ON i.person = o.person AND i.other = o.other AND o.ts > i.ts)
+        SELECT person AS person_id, count(*) AS received,
+               count(*) FILTER (WHERE back <= ts + to_seconds($4)) AS responded,
+               median(epoch(back - ts) / 3600) FILTER (WHERE back <= ts + to_seconds($4))
+                   AS median_hours
+        FROM paired GROUP BY person"""
+    return (
+        ws.con.execute(sql, [win.start, win.end, r.broadcast_threshold, float(hours) * 3600])
+        .df()
+        .set_index("person_id")
+    )
+
+
+def leaders(
+    ws: Workspace,
+    leaders_ids: pd.Index | str | Path | None = None,
+    *,
+    run: Run | None = None,
+    window: str | Window | None = None,
+) -> pd.DataFrame:
+    """Connected-leadership measures of each leader against the organisation.
+
+    ``leaders_ids``: pseudonymous ids, a leaders file (see :func:`read_leaders`) or None
+    (everyone at or above ``value.leader_level``). One row per leader, plus a final row
+    ``organisation`` with everyone's median: ``in_network``, ``contacts`` (people tied to
+    them either way), ``two_step_reach`` (people within two steps), ``reciprocity`` (share of
+    their out-ties returned), ``responsiveness`` (responded / received) and
+    ``median_response_hours``, ``open_share`` (messages in public channels and communities),
+    ``open_answers`` (questions answered there) and ``answer_minutes`` (median minutes to
+    those answers); each of the first five with its percentile among everyone (``*_pct``,
+    0–100), and a ``verdict``: **responsive** (at least ``session_min_answers`` questions
+    answered in the open, a median answer time within ``answer_hours``, and responsiveness
+    at or above the organisation's median) or **absent** (nothing written in the open and
+    responsiveness at or below the organisation's 25th percentile).
+    """
+    run = run if run is not None else _base.latest_run(ws)
+    win = _base.default_window(ws, run, window)
+    s = _base.settings(ws)
+    if leaders_ids is None:
+        ids = default_leaders(ws, s)
+    elif isinstance(leaders_ids, str | Path):
+        ids = read_leaders(ws, leaders_ids)
+    else:
+        ids = pd.Index(leaders_ids)
+    people = _base.members(ws, win)
+    t = _base.ties(ws, win)
+    everyone = people.union(pd.Index(t["actor_id"])).union(pd.Index(t["target_id"])).unique()
+    table = _reach(t, everyone)
+    resp = responsiveness(ws, win, float(s["respond_hours"]))
+    table = table.join(resp)
+    table["responsiveness"] = _base.ratio(table["responded"].fillna(0), table["received"])
+    table.loc[table["received"].fillna(0) == 0, "responsiveness"] = np.nan
+    from groundswell.value.maturity import _open_counts
+
+    opened = _open_counts(ws, win)
+    table = table.join(opened[["msgs", "msgs_open"]])
+    table["open_share"] = _base.ratio(table["msgs_open"].fillna(0), table["msgs"].fillna(0))
+    qs, ans = _base.questions(ws, win, s)
+    a = ans.merge(qs[["question_id", "channel_kind", "ts"]].rename(columns={"ts": "asked"}))
+    a = a[a["channel_kind"].isin(OPEN_KINDS)]
+    a = a.assign(minutes=(a["ts"] - a["asked"]).dt.total_seconds() / 60)
+    per = a.groupby("answerer").agg(
+        open_answers=("question_id", "nunique"), answer_minutes=("minutes", "median")
+    )
+    table = table.join(per)
+    table["open_answers"] = table["open_answers"].fillna(0).astype("int64")
+    measures = ["contacts", "two_step_reach", "reciprocity", "responsiveness", "open_share"]
+    for m in measures:
+        table[f"{m}_pct"] = table[m].rank(pct=True) * 100
+    out = table.reindex(ids)
+    out.insert(0, "in_network", out.index.isin(table.index))
+    median = table["responsiveness"].median()
+    q25 = table["responsiveness"].quantile(0.25)
+    responsive = (
+        (out["open_answers"] >= int(s["session_min_answers"]))
+        & (out["answer_minutes"] <= float(s["answer_hours"]) * 60)
+        & (out["responsiveness"] >= median)
+    )
+    absent = (out["msgs_open"].fillna(0) == 0) & (
+        (out["responsiveness"].fillna(0) <= q25) | ~out["in_network"]
+    )
+    out["verdict"] = np.select([responsive, absent], ["responsive", "absent"], default="")
+    org = table[[*measures, "median_hours", "answer_minutes", "open_answers"]].median()
+    org_row = pd.DataFrame([org.to_dict() | {"verdict": "", "in_network": True}])
+    org_row.index = pd.Index(["organisation"])
+    cols = [
+        "in_network", "contacts", "two_step_reach", "reciprocity", "responsiveness",
+        "median_hours", "open_share", "open_answers", "answer_minutes", *[
+            f"{m}_pct" for m in measures], "verdict",
+    ]  # fmt: skip
+    out = out.rename(columns={})
+    result = pd.concat([out, org_row])[cols].rename(columns={"median_hours": "response_hours"})
+    result.index.name = "person_id"
+    result.attrs["window"] = str(win)
+    return result
+
+
+def _reach(t: pd.DataFrame, everyone: pd.Index) -> pd.DataFrame:
+    """contacts, two_step_reach and reciprocity of everyone from the window's ties (sparse
+    matrices: the undirected adjacency A; two steps = the non-zeros of A + A @ A)."""
+    n = len(everyone)
+    a = everyone.get_indexer(t["actor_id"])
+    b = everyone.get_indexer(t["target_id"])
+    directed = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    undirected = ((directed + directed.T) > 0).astype(np.float64).tocsr()
+    two = ((undirected + undirected @ undirected) > 0).tocsr()
+    two.setdiag(False)
+    two.eliminate_zeros()
+    recip = directed.multiply(directed.T)
+    out_deg = np.asarray(directed.sum(axis=1)).ravel()
+    return pd.DataFrame(
+        {
+            "contacts": np.diff(undirected.indptr),
+            "two_step_reach": np.diff(two.indptr),
+            "reciprocity": np.where(
+                out_deg > 0,
+                np.asarray(recip.sum(axis=1)).ravel() / np.maximum(out_deg, 1),
+                np.nan,
+            ),
+        },
+        index=pd.Index(everyone, name="person_id"),
+    )

@@ -1,0 +1,140 @@
+"""Questions, answers and leaders on hand-built cases (conftest.py's scenario and a few
+frames written here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from groundswell.errors import InputError
+from groundswell.network.window import Window
+from groundswell.privacy import SUPPRESSED
+from groundswell.value import _base, qa
+from tests.conftest import write_csv
+from tests.value.conftest import SCENARIO, WINDOW, build, pid, post
+
+
+def test_questions_from_flags_and_qa_channels(tiny) -> None:
+    rep = qa.qa(tiny, window=WINDOW)
+    q = rep.questions.set_index("question_id")
+    assert len(q) == 3  # p3 and q3 are flagged; q2 opens a thread in ask-eng
+    by_asker = rep.questions.set_index("asker")
+    # cat's question answered by eve after 2 hours; dan's by cat after 30; eve's never
+    assert by_asker.loc[pid(tiny, "E3"), "hours"] == pytest.approx(2)
+    assert by_asker.loc[pid(tiny, "E4"), "hours"] == pytest.approx(30)
+    assert not by_asker.loc[pid(tiny, "E5"), "answered"]
+    s = rep.summary
+    assert s["questions"] == 3 and s["answered"] == 2
+    assert s["response_rate"] == pytest.approx(2 / 3)
+    assert s["median_hours_to_answer"] == pytest.approx(16)
+    assert s["answered_fast_share"] == pytest.approx(1 / 3)  # within 24 hours: one of three
+    assert s["answered_across_share"] == pytest.approx(1 / 2)  # dan's, by Sales
+    # who answers whom: Sales answered one Sales question and one Eng question
+    b = rep.boundaries
+    assert b.loc["Sales", "Sales"] == 1 and b.loc["Eng", "Sales"] == 1
+
+
+def test_qa_channel_names_match_whole_words() -> None:
+    import re
+
+    rx = re.compile(_base.qa_regex(["help", "ask", "q-a"]))
+    for name in ("help", "it-help", "ask-eng", "eng_ask", "team.q-a", "q-a"):
+        assert rx.search(name), name
+    for name in ("helpdesk-bots", "tasks", "basket", "qa-team"):
+        assert not rx.search(name), name
+
+
+def test_text_counts_only_when_content_is_stored(tmp_path) -> None:
+    rows = [
+        post("t1", "E2", "2024-01-09T10:00:00", "eng-chat", text="How do I deploy this?"),
+        post("t2", "E2", "2024-01-09T11:00:00", "eng-chat", text="Deployed the fix."),
+    ]
+    win = Window.parse(WINDOW)
+    for store, expected in ((True, 1), (False, 0)):
+        ws = build(tmp_path / f"content-{store}", rows, store_content=store)
+        try:
+            qs, _ = _base.questions(ws, win)
+        finally:
+            ws.close()
+        assert len(qs) == expected
+
+
+def test_small_groups_are_suppressed_in_qa(tmp_path) -> None:
+    ws = build(tmp_path / "strict", SCENARIO, min_group_size=5)
+    try:
+        rep = qa.qa(ws, window=WINDOW)
+    finally:
+        ws.close()
+    assert rep.boundaries.index.tolist() == [SUPPRESSED]
+    assert rep.channels["channel"].tolist() == [SUPPRESSED]
+    assert rep.channels.drop(columns="channel").isna().all(axis=None)
+
+
+def test_responsiveness_by_hand(tiny) -> None:
+    r = qa.responsiveness(tiny, Window.parse(WINDOW), 48)
+    bob = r.loc[pid(tiny, "E2")]
+    # to bob: dan's DMs at 8th 10:00 and 9th 10:00 and dan's reply on the 9th at 14:00; bob
+    # wrote back to dan on the 9th at 09:00 (23 hours after the first) and never after
+    assert (bob["received"], bob["responded"]) == (3, 1)
+    assert bob["median_hours"] == pytest.approx(23)
+    assert pid(tiny, "E2") in r.index and pid(tiny, "E1") not in r.index  # ann got nothing
+
+
+def test_leader_sessions_by_hand() -> None:
+    t = pd.Timestamp("2024-01-10T10:00:00Z")
+    m = pd.Timedelta(minutes=1)
+    q = pd.DataFrame(
+        {
+            "question_id": ["q1", "q2", "q3", "q4", "q5"],
+            "asker": ["a", "b", "c", "d", "e"],
+            "channel_id": "c_x",
+            "channel_name": ["ask-x"] * 4 + ["private-room"],
+            "channel_kind": ["public"] * 4 + ["private"],
+            "ts": [t, t + 10 * m, t + 20 * m, t + 240 * m, t + 5 * m],
+            "answered": [True, True, True, True, True],
+        }
+    )
+    ans = pd.DataFrame(
+        {
+            "question_id": ["q1", "q2", "q3", "q4", "q5", "q3"],
+            "answerer": ["L", "L", "L", "L", "L", "z"],
+            "ts": [t + 5 * m, t + 15 * m, t + 40 * m, t + 250 * m, t + 6 * m, t + 25 * m],
+        }
+    )
+    s = {"session_gap_hours": 2, "session_min_answers": 3}
+    out = qa.sessions(q, ans, pd.Index(["L"]), s)
+    # q1-q3 answered within 2 hours of each other; q4 3.5 hours later stands alone (one
+    # answer: no session); q5 is in a private room (not in the open)
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert (row["leader"], row["channel"], row["questions"], row["by_leader"]) == (
+        "L",
+        "ask-x",
+        3,
+        3,
+    )
+    assert row["start"] == t and row["end"] == t + 40 * m
+    assert row["median_minutes"] == pytest.approx(5)  # 5, 5 and 20 minutes
+    assert qa.sessions(q, ans, pd.Index(["z"]), s).empty
+
+
+def test_leaders_file_resolves_ids_and_emails(tiny, tmp_path) -> None:
+    path = write_csv(tmp_path / "leaders.csv", ["person"], [["E2"], ["cat@x.com"], ["E9"]])
+    ids = qa.read_leaders(tiny, path)
+    assert list(ids[:2]) == [pid(tiny, "E2"), pid(tiny, "E3")]
+    table = qa.leaders(tiny, path, window=WINDOW)
+    assert table.index[-1] == "organisation"
+    bob = table.loc[pid(tiny, "E2")]
+    assert bob["in_network"] and bob["contacts"] == 2
+    assert bob["reciprocity"] == pytest.approx(0.5)
+    assert bob["responsiveness"] == pytest.approx(1 / 3)
+    assert bob["open_share"] == pytest.approx(2 / 6)
+    # everyone within two steps of bob: dan, cat, and eve through cat
+    assert bob["two_step_reach"] == 3
+    cat = table.loc[pid(tiny, "E3")]
+    assert cat["open_answers"] == 1 and cat["answer_minutes"] == pytest.approx(30 * 60)
+    assert not table.loc[ids[2], "in_network"]  # E9 is nobody
+    assert np.isnan(table.loc[ids[2], "contacts"])
+    with pytest.raises(InputError):
+        qa.read_leaders(tiny, tmp_path / "missing.csv")
