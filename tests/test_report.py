@@ -116,3 +116,28 @@ def test_a_failing_printer_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PATH", str(Path(tmp_path)))
     with pytest.raises(GroundswellError, match="needs Chromium"):
         write_pdf(html, tmp_path / "r.pdf")
+
+
+def test_value_sections_come_from_what_the_run_stored(two_periods) -> None:
+    from groundswell.value import timeline
+
+    ws, _, run = two_periods
+    found = run.findings()
+    assert {"value", "qa", "leaders", "communities", "onboarding"} <= set(found)
+    html = ws.report(ws.folder / "v.html", run_id=run.run_id).read_text()
+    for section in ("value", "qa", "leaders"):
+        assert f'<section id="{section}">' in html, section
+    assert f"The organisation is at <strong>{found['value']['network']['stage']}" in html.replace(
+        "lead change", "lead_change"
+    )
+    stored = ws.query(
+        "SELECT group_name, stage FROM maturity WHERE run_id = ? AND scale = 'department'",
+        [run.run_id],
+    )
+    assert len(stored) and set(stored["group_name"]) <= {
+        g["group"] for g in found["value"]["groups"]
+    }
+    assert '<section id="trends">' not in html  # no snapshots yet: no trends to show
+    timeline.snapshots(ws, "month")
+    again = ws.report(ws.folder / "t.html", run_id=run.run_id).read_text()
+    assert '<section id="trends">' in again and "people in the network" in again

@@ -20,6 +20,7 @@ from groundswell.diffusion.models import probabilities, simulate
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import Run
 from groundswell.synth_slack import DROPPED_KINDS, write_slack_export
+from groundswell.value import timeline
 from groundswell.workspace import Workspace
 
 
@@ -59,6 +60,8 @@ def run_demo(
             f"run {run.run_id}: window {run.window}, {s['people']:,} people, {s['ties']:,} ties, "
             f"{s['communities']} communities (NMI with departments {s['nmi_departments']:.2f})"
         )
+        months = timeline.snapshots(ws, "month")
+        say(f"monthly snapshots: {len(months.computed)} computed")
         plan = ws.champions(k=_champions_k(run), quota_by="department")
         best = plan.strategies().loc["plan"]
         say(

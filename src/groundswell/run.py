@@ -85,7 +85,7 @@ def analyze(
     a = settings.analysis
     rules = TieRules.from_settings(settings.ties)
     win = resolve_window(ws, window)
-    with steps(9, enabled=progress) as bar:
+    with steps(10, enabled=progress) as bar:
         bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
         if engine == "spark":
             ties = _spark_ties(ws, win, rules, layers, master or "local[2]")
@@ -186,7 +186,12 @@ def analyze(
             "analysis": dict(a),
         }
         run_id = _store(ws, win, params, summary, ties, scores, comm, pos, labels, groups)
-    return Run.load(ws, run_id)
+        bar.step("value, Q&A, community health")
+        from groundswell.value import findings
+
+        run = Run.load(ws, run_id)
+        findings.store(run, findings.compute(run))
+    return run
 
 
 def _spark_ties(
@@ -372,6 +377,13 @@ class Run:
             version,
             created,
         )
+
+    def findings(self) -> dict[str, Any]:
+        """The value findings stored with the run: value maturity at three scales, Q&A,
+        leaders, community health, onboarding (see :mod:`groundswell.value.findings`)."""
+        from groundswell.value import findings
+
+        return findings.load(self.ws, self.run_id)
 
     def previous(self) -> Run | None:
         """The run of the previous period: the latest earlier run whose window ends no later

@@ -55,3 +55,12 @@ CREATE TABLE maturity (
     stage         VARCHAR,                   -- the highest stage reached, 'none', NULL if suppressed
     PRIMARY KEY (run_id, scale, group_name)
 );
+
+-- The value findings of a run (value maturity, Q&A, leaders, community health, onboarding):
+-- computed when the run is made, read by the report and the dashboard.
+CREATE TABLE run_findings (
+    run_id        INTEGER NOT NULL,
+    section       VARCHAR NOT NULL,
+    body          VARCHAR NOT NULL,          -- JSON
+    PRIMARY KEY (run_id, section)
+);

@@ -26,6 +26,7 @@ from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED, group_label
 from groundswell.report import sections
 from groundswell.report.sections import fmt, share
+from groundswell.report.value import value_context
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -217,6 +218,7 @@ def context(run: Run) -> dict[str, Any]:
         **sections.comparison_context(run),
         **sections.champions_context(run),
         **sections.survey_context(run),
+        **value_context(run),
         "graph_json": _script_safe(graph_json),
         "map_js": _script_safe(map_bundle()),
     }

@@ -27,11 +27,12 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict(orient="records")
 
 
-def value_section(run: Run, *, top: int = 10) -> dict[str, Any]:
+def value_section(run: Run, *, top: int = 10, table: pd.DataFrame | None = None) -> dict[str, Any]:
     """Value maturity at three scales: ``network`` (scores and stage), ``groups`` (per
     department, team and community: scores and stage) and ``people`` (how many people
-    reached each stage; the ``top`` people by the sum of their scores, pseudonymous)."""
-    table = maturity.maturity(run.ws, run=run)
+    reached each stage; the ``top`` people by the sum of their scores, pseudonymous).
+    ``table`` is the run's :func:`maturity.maturity` when already computed."""
+    table = maturity.maturity(run.ws, run=run) if table is None else table
     net = table[table["scale"] == "network"].iloc[0]
     cols = ["scale", "group", "size", *maturity.STAGES, "stage"]
     groups = table[table["scale"].isin(["department", "team", "community"])][cols]
