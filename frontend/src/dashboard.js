@@ -9,7 +9,8 @@
 // adds the department filter, and on a click (or a search) fetches
 // /api/people/{id}/ego and draws the person's ego network in the side panel.
 //
-// The same bundle drives the champion planner page (./planner.js: window.gsPlanner).
+// The same bundle drives the champion planner page (./planner.js: window.gsPlanner) and the
+// Trends page's charts (./trends.js: window.gsTrends).
 //
 // For tests and benchmarks it publishes window.gsDashboard: {ready, error, map,
 // timings: {fetchMs, renderMs, readyMs, sinceNavigationMs}, filter(department),
@@ -18,6 +19,7 @@ import Graph from "graphology";
 import Sigma from "sigma";
 import { colourScale, render } from "./map.js";
 import { startPlanner } from "./planner.js";
+import { startTrends } from "./trends.js";
 
 const MAX_CONTACTS_LISTED = 15;
 
@@ -234,6 +236,7 @@ async function start() {
 function startPage() {
   start();
   startPlanner();
+  startTrends();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startPage);

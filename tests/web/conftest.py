@@ -2,9 +2,10 @@
 
 200 people from :mod:`groundswell.synth` (seed 3), identified mode (so the tests can check
 who sees names), two runs of the analysis over different windows (so periods can be
-compared), one stored champion plan on the latest run (k = 5, 200 cascades, seed 1), and
-one account per role. The synthetic organisation has a one-person
-"Executive" department and one-person leadership teams: groups below the minimum size.
+compared), one stored champion plan on the latest run (k = 5, 200 cascades, seed 1), the
+monthly snapshots (for the Trends page), and one account per role. The synthetic
+organisation has a one-person "Executive" department and one-person leadership teams:
+groups below the minimum size.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 
 import groundswell as gs
 from groundswell import synth
+from groundswell.value import timeline
 from groundswell.web import auth
 
 PASSWORD = "correct horse battery"
@@ -49,6 +51,7 @@ def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
         ids = people.index  # sorted by PageRank, most central first
         person_id, other_id = str(ids[10]), str(ids[0])
         plan = ws.champions(k=5, runs=200, seed=1)
+        timeline.snapshots(ws, "month")  # the Trends page reads the stored snapshots
         for role in ROLES:
             auth.add_user(ws, role, PASSWORD, role, person_id if role == "person" else None)
     return WebWorkspace(

@@ -1,5 +1,5 @@
 """The dashboard in headless Chromium: sign in, open the map, search a person, open their
-ego network, click another person.
+ego network, click another person, open the Value page and the Trends page's charts.
 
 uvicorn serves the app from a thread on a free loopback port; every request that is not
 to that server is blocked and recorded, and the record must stay empty (the dashboard
@@ -76,6 +76,8 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
     ego_api = store.ego(None, web_ws.other_id, names=True)
     department = target["department"]
     in_department = sum(n["attrs"]["department"] == department for n in expected_map["nodes"])
+    stages = store.value(None, people=True)
+    trends = store.trends(None)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     attempted: list[str] = []
     errors: list[str] = []
@@ -175,6 +177,28 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
             clicked = page.evaluate("gsDashboard.ego.id")
             assert clicked in {n["id"] for n in expected_map["nodes"]}
             page.screenshot(path=str(ARTIFACTS / "04-clicked.png"))
+
+            # the Value page, then the Trends page's charts (drawn by the page's script)
+            page.click("nav a[href='/value']")
+            page.wait_for_url(base + "/value")
+            assert page.inner_text("#network-stage") == stages["network"]["stage"].replace("_", " ")
+            assert page.locator("#top-people tbody tr").count() == len(stages["top_people"])
+            page.click("nav a[href='/trends']")
+            page.wait_for_function(
+                "() => window.gsTrends && (gsTrends.ready || gsTrends.error)",
+                timeout=5000,
+                polling=50,
+            )
+            assert page.evaluate("gsTrends.error") is None
+            assert page.evaluate("gsTrends.points") == [len(trends["periods"])] * len(
+                [k for k in trends["measures"] if k in trends["series"]]
+            )
+            assert (
+                page.locator("#gs-trends svg polyline").count()
+                == page.evaluate("gsTrends.charts")
+                > 0
+            )
+            page.screenshot(path=str(ARTIFACTS / "05-trends.png"))
         finally:
             context.close()
     assert attempted == []

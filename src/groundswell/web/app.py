@@ -2,7 +2,8 @@
 
 ``create_app(workspace)`` wires the store (:mod:`.store`), accounts (:mod:`.auth`), the
 JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json``; the champion planner's routes in
-:mod:`.planner`, the report downloads in :mod:`.reports`), the HTML pages (:mod:`.pages`)
+:mod:`.planner`, the report downloads in :mod:`.reports`, the value findings, trends and survey
+comparison in :mod:`.value`), the HTML pages (:mod:`.pages`)
 and the static assets bundled in the package (``web/static``: nothing is loaded from the
 internet). Every error leaves as one JSON shape, ``{"error": ..., "detail": ...}`` (pages
 render the same as HTML, and send a signed-out visitor to ``/login``).
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from groundswell import __version__
 from groundswell.errors import GroundswellError
-from groundswell.web import api, pages, planner, reports
+from groundswell.web import api, pages, planner, reports, value
 from groundswell.web.errors import NAMES, error_body, status_of
 from groundswell.web.store import Store
 
@@ -153,6 +154,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.include_router(api.router)
     app.include_router(planner.router)
     app.include_router(reports.router)
+    app.include_router(value.router)
     app.include_router(pages.router)
     from groundswell.survey.web import mount as mount_surveys  # respondents' links, /surveys
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from groundswell.web import api, auth, planner
+from groundswell.web import api, auth, planner, value
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import (
     SESSION_COOKIE,
@@ -50,6 +50,13 @@ NAV = (
     ("/communities", "Communities", "aggregates"),
     ("/formal", "Formal vs informal", "aggregates"),
     ("/compare", "Compare periods", "aggregates"),
+    ("/value", "Value", "aggregates"),
+    ("/qa", "Q&A", "aggregates"),
+    ("/leaders", "Leaders", "aggregates"),
+    ("/community-health", "Communities health", "aggregates"),
+    ("/trends", "Trends", "aggregates"),
+    ("/onboarding", "Onboarding", "aggregates"),
+    ("/survey", "Survey vs digital", "aggregates"),
     ("/planner", "Champion planner", "plans"),
     ("/sources", "Sources and runs", "sources"),
     ("/surveys", "Surveys", "users"),
@@ -255,6 +262,59 @@ def compare_page(
     )
 
 
+# -- value ---------------------------------------------------------------------------------
+#: path -> (template, API function of :mod:`.value`, API path under /api/runs/{id}/)
+VALUE_PAGES = {
+    "/value": ("value.html.j2", value.value, "value"),
+    "/qa": ("qa.html.j2", value.qa, "qa"),
+    "/leaders": ("leaders.html.j2", value.leaders, "leaders"),
+    "/community-health": ("health.html.j2", value.community_health, "community-health"),
+    "/trends": ("trends.html.j2", value.trends, "trends"),
+    "/onboarding": ("onboarding.html.j2", value.onboarding, "onboarding"),
+}
+
+
+def _value_page(path: str) -> Any:
+    template, fn, api_path = VALUE_PAGES[path]
+
+    def page(request: Request, store: StoreD, user: Aggregates, run: int | None = None) -> Response:
+        data = fn(store, user, run)
+        return render(
+            request,
+            template,
+            user,
+            api_url=f"/api/runs/{data['run_id']}/{api_path}",
+            data=data,
+            people=user.can("people"),
+        )
+
+    page.__name__ = f"{api_path.replace('-', '_')}_page"
+    return page
+
+
+for _path in VALUE_PAGES:
+    router.add_api_route(_path, _value_page(_path), methods=["GET"])
+
+
+@router.get("/survey")
+def survey_page(
+    request: Request,
+    store: StoreD,
+    user: Aggregates,
+    run: int | None = None,
+    survey: int | None = None,
+) -> Response:
+    data = value.survey(store, user, run, survey)
+    return render(
+        request,
+        "survey.html.j2",
+        user,
+        api_url=f"/api/runs/{data['run_id']}/survey" + _q(survey=survey),
+        data=data,
+        people=user.can("people"),
+    )
+
+
 # -- people --------------------------------------------------------------------------------
 @router.get("/people")
 def people_page(
@@ -284,7 +344,19 @@ def person_page(
 ) -> Response:
     data = api.person(person_id, store, user, run)
     url = f"/api/people/{quote(person_id, safe='')}" + _q(run=run)
-    return render(request, "person.html.j2", user, api_url=url, data=data, personal=False)
+    # beside the digital ego network: the person's ties in each survey layer (read once
+    # per run and layer, then cached; analysts and admins only, as the ego network)
+    surveys = []
+    if user.can("people"):
+        names = api.names_allowed(user, store)
+        surveys = [
+            store.survey_layer_ego(run, person_id, layer, names=names)
+            for layer in store.survey_layers()
+        ]
+    return render(
+        request, "person.html.j2", user, api_url=url, data=data, personal=False,
+        surveys=surveys,
+    )  # fmt: skip
 
 
 @router.get("/me")

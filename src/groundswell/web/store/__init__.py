@@ -3,7 +3,9 @@
 Views never touch the database connection (STYLE.md, "Web"); they call a method here and
 get dicts and lists that serialise to JSON as they are. The store reads stored runs only:
 nothing is recomputed except two cheap read-outs of stored ties (the group-to-group matrix,
-one sparse product, and a person's ego network, a filter on the run's ties), both cached.
+one sparse product, and a person's ego network, a filter on the run's ties), both cached,
+and the survey beside the digital network (a closed survey's comparison and a survey
+layer's ties, computed once per run and survey or layer, then cached; see :mod:`.value`).
 
 DuckDB: the store opens the workspace once per process (read-write, for the accounts) and
 gives every worker thread its own cursor (``con.cursor()``), since one DuckDB connection
@@ -29,14 +31,16 @@ from groundswell.web.store.core import (
 from groundswell.web.store.groups import GroupQueries
 from groundswell.web.store.people import PeopleQueries
 from groundswell.web.store.plans import PlanQueries
+from groundswell.web.store.value import ValueQueries
 
 
-class Store(PeopleQueries, GroupQueries, PlanQueries):
+class Store(PeopleQueries, GroupQueries, PlanQueries, ValueQueries):
     """Named, read-mostly queries over one workspace, for the web app.
 
     The methods live in :mod:`.core` (plumbing, overview, runs, sources, compare),
     :mod:`.people` (people, person, ego, map), :mod:`.groups` (groups, group, communities,
-    formal) and :mod:`.plans` (stored champion plans).
+    formal), :mod:`.plans` (stored champion plans) and :mod:`.value` (value findings,
+    trends, the survey beside the digital network).
 
     Parameters
     ----------
