@@ -132,8 +132,18 @@ def test_onboarding_by_hand(history) -> None:
     assert gus["days_to_k"] == pytest.approx(11 + 10 / 24)
     assert gus["ties_30"] == 2 and gus["ties_60"] == 2
     assert pd.isna(gus["ties_90"])  # the data ends on 15 March, 65 days after the hire
-    summary = timeline.onboarding_summary(table, 5)  # one newcomer: suppressed
-    assert summary.index.tolist() == ["(suppressed)"] and summary["ties_30"].isna().all()
+    summary = timeline.onboarding_summary(table, 5)  # one newcomer: nothing to show at all
+    assert summary.empty
+    summary = timeline.onboarding_summary(table, 1)
+    assert len(summary) == 1 and summary.index[0] != "(suppressed)"
+    assert summary["ties_30"].iloc[0] == 2  # a group large enough shows its figures
+    five = pd.concat([table] * 5)  # five newcomers of one small department, merged: count only
+    five["department"] = [f"d{i}" for i in range(5)]
+    merged = timeline.onboarding_summary(five, 2)
+    assert (
+        merged.index.tolist() == ["(suppressed)"] and merged.loc["(suppressed)", "newcomers"] == 5
+    )
+    assert merged["ties_30"].isna().all()
 
 
 def test_before_and_after_a_date(history) -> None:

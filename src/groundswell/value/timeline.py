@@ -498,7 +498,8 @@ def onboarding(ws: Workspace, *, ties: int | None = None) -> pd.DataFrame:
 
 def onboarding_summary(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
     """Newcomers by department: how many, median days to k ties, median ties after 30/60/90
-    days; departments below ``min_size`` newcomers merged into one suppressed row."""
+    days; departments below ``min_size`` newcomers merged into one suppressed row (its count
+    only), itself left out when the merged newcomers are still fewer than ``min_size``."""
     if table.empty:
         return pd.DataFrame(
             columns=["newcomers", "median_days_to_k", "ties_30", "ties_60", "ties_90"]
@@ -517,7 +518,10 @@ def onboarding_summary(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
         }
     )
     if SUPPRESSED in out.index:
-        out.loc[SUPPRESSED, ["median_days_to_k", "ties_30", "ties_60", "ties_90"]] = np.nan
+        if out.loc[SUPPRESSED, "newcomers"] < min_size:  # even merged, too few to show
+            out = out.drop(index=SUPPRESSED)
+        else:
+            out.loc[SUPPRESSED, ["median_days_to_k", "ties_30", "ties_60", "ties_90"]] = np.nan
     return out
 
 
