@@ -64,19 +64,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import groundswell as gs
 from _bench import machine, write_block
 from groundswell import synth
+from groundswell.browser import offline_page_context
 from groundswell.web import auth
 
 OUT = Path(__file__).resolve().parent / "out"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 USER, PASSWORD = "bench-analyst", "bench password 123"
 RENDER_TARGET_MS = 2000.0
 FRAME_TARGET_MS = 50.0
@@ -235,50 +226,38 @@ def browser(base: str, loads: int, pan_seconds: float) -> dict:
     """Load the explorer ``loads`` times in headless Chromium; pan once."""
     from playwright.sync_api import sync_playwright
 
-    blocked: list[str] = []
     renders, parts = [], []
-    with tempfile.TemporaryDirectory(prefix="gs-bench-") as profile, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
+    with (
+        tempfile.TemporaryDirectory(prefix="gs-bench-") as profile,
+        sync_playwright() as p,
+        offline_page_context(
+            p,
             profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+            lambda url: url.startswith(base + "/"),
             viewport={"width": 1400, "height": 900},
-        )
-        try:
-            context.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith(base + "/")
-                    else (blocked.append(r.request.url), r.abort())
-                ),
+        ) as (context, blocked),
+    ):
+        page = context.new_page()
+        page.goto(base + "/login?next=/")
+        page.fill("#username", USER)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+        for _ in range(loads + 1):  # the first load warms the server's caches
+            page.goto(base + "/explorer")
+            page.wait_for_function(
+                "() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)",
+                timeout=120_000,
+                polling=20,
             )
-            page = context.new_page()
-            page.goto(base + "/login?next=/")
-            page.fill("#username", USER)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
-            for _ in range(loads + 1):  # the first load warms the server's caches
-                page.goto(base + "/explorer")
-                page.wait_for_function(
-                    "() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)",
-                    timeout=120_000,
-                    polling=20,
-                )
-                assert page.evaluate("gsDashboard.error") is None
-                t = page.evaluate("gsDashboard.timings")
-                renders.append(t["sinceNavigationMs"])
-                parts.append(t)
-            nodes, edges = page.evaluate(
-                "[gsDashboard.map.graph.order, gsDashboard.map.graph.size]"
-            )
-            panned = pan(page, pan_seconds)
-            page.wait_for_timeout(500)  # the drag's inertia settles
-            redraw = page.evaluate(REDRAW_JS, pan_seconds)
-        finally:
-            context.close()
+            assert page.evaluate("gsDashboard.error") is None
+            t = page.evaluate("gsDashboard.timings")
+            renders.append(t["sinceNavigationMs"])
+            parts.append(t)
+        nodes, edges = page.evaluate("[gsDashboard.map.graph.order, gsDashboard.map.graph.size]")
+        panned = pan(page, pan_seconds)
+        page.wait_for_timeout(500)  # the drag's inertia settles
+        redraw = page.evaluate(REDRAW_JS, pan_seconds)
     warm = renders[1:]
     deltas = panned["deltas"]
     assert panned["moved"], "the drag did not move the camera"

@@ -2,8 +2,8 @@
 
 The page is built here from the esbuild bundle and a synthetic graph (5,000 nodes in
 5 planted groups, 50,000 directed edges), so the test depends on no other groundswell
-module. Every request that is not file:// is blocked and recorded; the list must stay
-empty, which proves the bundle needs no network.
+module but the browser driver (groundswell.browser). Every request that is not file:// is
+blocked and recorded; the list must stay empty, which proves the bundle needs no network.
 """
 
 from __future__ import annotations
@@ -18,21 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from groundswell.browser import find_chromium, offline_page_context
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(find_chromium() or "/usr/bin/chromium")
 BUNDLE = (
     Path(__file__).resolve().parents[1] / "src" / "groundswell" / "report" / "assets" / "map.js"
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 N_NODES = 5_000
 N_EDGES = 50_000
 N_GROUPS = 5
@@ -158,54 +151,42 @@ def browser_page(tmp_path_factory, graph_data):
     tmp = tmp_path_factory.mktemp("report_browser")
     html = tmp / "map.html"
     html.write_text(page_html(graph_data, BUNDLE.read_text(encoding="utf-8")), encoding="utf-8")
-    attempted: list[str] = []
     errors: list[str] = []
-
-    def gate(route):
-        url = route.request.url
-        if url.startswith("file://"):
-            route.continue_()
-        else:
-            attempted.append(url)
-            route.abort()
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1000, "height": 700},
+    with (
+        sync_playwright() as p,
+        offline_page_context(
+            p, tmp / "profile", is_local, viewport={"width": 1000, "height": 700}
+        ) as (context, attempted),
+    ):
+        page = context.new_page()
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith("file://") else attempted.append(r.url),
         )
-        try:
-            context.route("**/*", gate)
-            page = context.new_page()
-            page.on(
-                "request",
-                lambda r: None if r.url.startswith("file://") else attempted.append(r.url),
-            )
-            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-            page.on(
-                "console",
-                lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None,
-            )
-            start = time.perf_counter()
-            page.goto(html.as_uri(), wait_until="commit")
-            page.wait_for_function(
-                "window.gsMap && (window.gsMap.ready || window.gsMap.error)",
-                timeout=READY_TIMEOUT_MS,
-                polling=50,
-            )
-            info = {
-                "ready_s": time.perf_counter() - start,
-                "attempted": attempted,
-                "errors": errors,
-                "html": html,
-                "context": context,
-            }
-            yield page, info
-        finally:
-            context.close()
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.on(
+            "console",
+            lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+        start = time.perf_counter()
+        page.goto(html.as_uri(), wait_until="commit")
+        page.wait_for_function(
+            "window.gsMap && (window.gsMap.ready || window.gsMap.error)",
+            timeout=READY_TIMEOUT_MS,
+            polling=50,
+        )
+        info = {
+            "ready_s": time.perf_counter() - start,
+            "attempted": attempted,
+            "errors": errors,
+            "html": html,
+            "context": context,
+        }
+        yield page, info
+
+
+def is_local(url: str) -> bool:
+    return url.startswith("file://")
 
 
 def reset_view(page) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_report_browser import BUNDLE, CHROMIUM, CHROMIUM_ARGS
+from groundswell.browser import offline_page_context
+from tests.test_report_browser import BUNDLE, CHROMIUM, is_local
 
 pytestmark = pytest.mark.browser
 
@@ -30,44 +31,30 @@ def demo_report(tmp_path_factory) -> tuple[Path, object]:
 
 def test_report_renders_offline_and_the_map_answers(demo_report, tmp_path) -> None:
     path, run = demo_report
-    attempted: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1200, "height": 900},
-        )
-        try:
-            ctx.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith("file://")
-                    else (attempted.append(r.request.url), r.abort())
-                ),
-            )
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_function("window.gsMap && window.gsMap.ready", timeout=15_000)
-            assert attempted == [] and errors == []
-            assert page.evaluate("gsMap.graph.order") == run.summary["people"]
-            assert page.evaluate("gsMap.graph.size") == run.summary["ties"]
-            # colour by community: the legend lists the communities (small ones suppressed)
-            page.select_option("#gs-colour", "community")
-            legend = page.locator("#gs-legend").inner_text()
-            assert "0" in legend
-            # search the most influential person from the table and find them on the map
-            top = run.people().index[0]
-            assert top in page.locator("#people").inner_text()
-            page.fill("#gs-search", top)
-            page.press("#gs-search", "Enter")
-            page.wait_for_function(f"gsMap.highlighted === '{top}'", timeout=5_000)
-            # the tables a board reads are there, with pseudonyms only
-            body = page.locator("body").inner_text()
-            assert "Communities against departments" in body and "@example.com" not in body
-        finally:
-            ctx.close()
+    with (
+        sync_playwright() as p,
+        offline_page_context(
+            p, tmp_path / "profile", is_local, viewport={"width": 1200, "height": 900}
+        ) as (ctx, attempted),
+    ):
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_function("window.gsMap && window.gsMap.ready", timeout=15_000)
+        assert attempted == [] and errors == []
+        assert page.evaluate("gsMap.graph.order") == run.summary["people"]
+        assert page.evaluate("gsMap.graph.size") == run.summary["ties"]
+        # colour by community: the legend lists the communities (small ones suppressed)
+        page.select_option("#gs-colour", "community")
+        legend = page.locator("#gs-legend").inner_text()
+        assert "0" in legend
+        # search the most influential person from the table and find them on the map
+        top = run.people().index[0]
+        assert top in page.locator("#people").inner_text()
+        page.fill("#gs-search", top)
+        page.press("#gs-search", "Enter")
+        page.wait_for_function(f"gsMap.highlighted === '{top}'", timeout=5_000)
+        # the tables a board reads are there, with pseudonyms only
+        body = page.locator("body").inner_text()
+        assert "Communities against departments" in body and "@example.com" not in body

@@ -13,17 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from groundswell.browser import find_chromium, offline_page_context
 from groundswell.survey import model, questions
 from groundswell.survey.web import mount
 from groundswell.web.app import create_app
 from tests.survey.conftest import token_of
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+CHROMIUM = Path(find_chromium() or "/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 try:
@@ -64,21 +61,16 @@ def test_complete_a_survey_from_its_link(served, tmp_path, viewport) -> None:
     base, links, app = served
     me = links[0] if viewport["width"] > 1000 else links[1]
     url = base + "/s/" + token_of(me.url)
-    blocked: list[str] = []
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport=viewport, is_mobile=viewport["width"] < 500,
-        )  # fmt: skip
-
-        def route(r) -> None:
-            if r.request.url.startswith(base):
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        ctx.route("**/*", route)
+    with (
+        sync_playwright() as pw,
+        offline_page_context(
+            pw,
+            tmp_path / "profile",
+            lambda u: u.startswith(base),
+            viewport=viewport,
+            is_mobile=viewport["width"] < 500,
+        ) as (ctx, blocked),
+    ):
         page = ctx.new_page()
         page.goto(url)
         expect(page.get_by_role("heading", name="Spring")).to_be_visible()
@@ -86,6 +78,8 @@ def test_complete_a_survey_from_its_link(served, tmp_path, viewport) -> None:
         search = page.get_by_role("combobox", name="Find a colleague by name").first
         search.click()
         search.type("Bo E0")
+        # wait for the answer to the whole query (one colleague), not a partial one
+        expect(page.get_by_role("option")).to_have_count(1)
         expect(page.get_by_role("option").first).to_be_visible()
         search.press("ArrowDown")
         search.press("Enter")
@@ -99,7 +93,6 @@ def test_complete_a_survey_from_its_link(served, tmp_path, viewport) -> None:
         assert width <= viewport["width"]
         page.get_by_role("button", name="Submit my answers").click()
         expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
-        ctx.close()
     assert blocked == []
     rows = app.state.store.ws().query(
         "SELECT person_id, slug, strength FROM survey_responses WHERE person_id = ?",

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_report_browser import CHROMIUM, CHROMIUM_ARGS
+from groundswell.browser import offline_page_context
+from tests.test_report_browser import CHROMIUM
 from tests.web.conftest import PASSWORD, WebWorkspace
 
 pytestmark = pytest.mark.browser
@@ -79,168 +80,140 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
     stages = store.value(None, people=True)
     trends = store.trends(None)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    attempted: list[str] = []
     errors: list[str] = []
 
-    def gate(route) -> None:
-        if route.request.url.startswith(base + "/"):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
+    with (
+        sync_playwright() as p,
+        offline_page_context(
+            p,
             str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+            lambda url: url.startswith(base + "/"),
             viewport={"width": 1300, "height": 900},
+        ) as (context, attempted),
+    ):
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.on(
+            "console",
+            lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None,
         )
-        try:
-            context.route("**/*", gate)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-            page.on(
-                "console",
-                lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None,
-            )
-            # signed out: the explorer sends us to the sign-in form, which sends us back
-            page.goto(base + "/explorer")
-            assert page.url.startswith(base + "/login?next=")
-            page.fill("#username", "analyst")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/explorer")
-            page.wait_for_function(
-                "() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)",
-                timeout=READY_TIMEOUT_MS,
-                polling=50,
-            )
-            assert page.evaluate("gsDashboard.error") is None
-            assert page.locator("#gs-explorer canvas").count() > 0
-            order, size = page.evaluate("[gsDashboard.map.graph.order, gsDashboard.map.graph.size]")
-            assert order == len(expected_map["nodes"])
-            assert size == len(expected_map["edges"])
-            page.screenshot(path=str(ARTIFACTS / "01-map.png"))
+        # signed out: the explorer sends us to the sign-in form, which sends us back
+        page.goto(base + "/explorer")
+        assert page.url.startswith(base + "/login?next=")
+        page.fill("#username", "analyst")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/explorer")
+        page.wait_for_function(
+            "() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)",
+            timeout=READY_TIMEOUT_MS,
+            polling=50,
+        )
+        assert page.evaluate("gsDashboard.error") is None
+        assert page.locator("#gs-explorer canvas").count() > 0
+        order, size = page.evaluate("[gsDashboard.map.graph.order, gsDashboard.map.graph.size]")
+        assert order == len(expected_map["nodes"])
+        assert size == len(expected_map["edges"])
+        page.screenshot(path=str(ARTIFACTS / "01-map.png"))
 
-            # filter by department: only its people stay visible
-            page.select_option("#gs-department", department)
-            shown = page.evaluate(
-                "(() => { let n = 0; gsDashboard.map.graph.forEachNode((_k, a) => "
-                "{ if (!a.hidden) n += 1; }); return n; })()"
-            )
-            assert shown == in_department
-            page.screenshot(path=str(ARTIFACTS / "02-filtered.png"))
-            page.select_option("#gs-department", "")
+        # filter by department: only its people stay visible
+        page.select_option("#gs-department", department)
+        shown = page.evaluate(
+            "(() => { let n = 0; gsDashboard.map.graph.forEachNode((_k, a) => "
+            "{ if (!a.hidden) n += 1; }); return n; })()"
+        )
+        assert shown == in_department
+        page.screenshot(path=str(ARTIFACTS / "02-filtered.png"))
+        page.select_option("#gs-department", "")
 
-            # colour by community
-            page.select_option("#gs-colour", "community")
-            assert page.evaluate("gsDashboard.map.colourBy") == "community"
+        # colour by community
+        page.select_option("#gs-colour", "community")
+        assert page.evaluate("gsDashboard.map.colourBy") == "community"
 
-            # search a person by name: their ego network opens in the side panel
-            page.fill("#gs-search", target["display_name"])
-            page.press("#gs-search", "Enter")
-            page.wait_for_function(
-                "() => gsDashboard.ego.ready && gsDashboard.ego.id === "
-                f"{json.dumps(web_ws.other_id)}",
-                timeout=5000,
-                polling=100,
-            )
-            assert page.inner_text("#gs-ego-title") == target["display_name"]
-            assert page.evaluate("gsDashboard.ego.nodes") == len(ego_api["nodes"])
-            assert page.locator("#gs-ego .gs-ego-graph canvas").count() > 0
-            page.screenshot(path=str(ARTIFACTS / "03-ego.png"))
+        # search a person by name: their ego network opens in the side panel
+        page.fill("#gs-search", target["display_name"])
+        page.press("#gs-search", "Enter")
+        page.wait_for_function(
+            f"() => gsDashboard.ego.ready && gsDashboard.ego.id === {json.dumps(web_ws.other_id)}",
+            timeout=5000,
+            polling=100,
+        )
+        assert page.inner_text("#gs-ego-title") == target["display_name"]
+        assert page.evaluate("gsDashboard.ego.nodes") == len(ego_api["nodes"])
+        assert page.locator("#gs-ego .gs-ego-graph canvas").count() > 0
+        page.screenshot(path=str(ARTIFACTS / "03-ego.png"))
 
-            # click another person on the map
-            other = max(
-                (n for n in expected_map["nodes"] if n["id"] != web_ws.other_id),
-                key=lambda n: n["size"],
-            )["id"]
-            page.evaluate(
-                "gsDashboard.map.select(null); "
-                "gsDashboard.map.sigma.getCamera().setState({x: 0.5, y: 0.5, ratio: 1})"
-            )
-            page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-            box = page.locator("#gs-explorer .gs-canvas").bounding_box()
-            xy = page.evaluate(
-                f"gsDashboard.map.sigma.framedGraphToViewport("
-                f"gsDashboard.map.sigma.getNodeDisplayData({json.dumps(other)}))"
-            )
-            page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
-            page.wait_for_function(
-                "() => gsDashboard.ego.ready && gsDashboard.ego.id !== "
-                f"{json.dumps(web_ws.other_id)}",
-                timeout=5000,
-                polling=100,
-            )
-            clicked = page.evaluate("gsDashboard.ego.id")
-            assert clicked in {n["id"] for n in expected_map["nodes"]}
-            page.screenshot(path=str(ARTIFACTS / "04-clicked.png"))
+        # click another person on the map
+        other = max(
+            (n for n in expected_map["nodes"] if n["id"] != web_ws.other_id),
+            key=lambda n: n["size"],
+        )["id"]
+        page.evaluate(
+            "gsDashboard.map.select(null); "
+            "gsDashboard.map.sigma.getCamera().setState({x: 0.5, y: 0.5, ratio: 1})"
+        )
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        box = page.locator("#gs-explorer .gs-canvas").bounding_box()
+        xy = page.evaluate(
+            f"gsDashboard.map.sigma.framedGraphToViewport("
+            f"gsDashboard.map.sigma.getNodeDisplayData({json.dumps(other)}))"
+        )
+        page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+        page.wait_for_function(
+            f"() => gsDashboard.ego.ready && gsDashboard.ego.id !== {json.dumps(web_ws.other_id)}",
+            timeout=5000,
+            polling=100,
+        )
+        clicked = page.evaluate("gsDashboard.ego.id")
+        assert clicked in {n["id"] for n in expected_map["nodes"]}
+        page.screenshot(path=str(ARTIFACTS / "04-clicked.png"))
 
-            # the Value page, then the Trends page's charts (drawn by the page's script)
-            page.click("nav a[href='/value']")
-            page.wait_for_url(base + "/value")
-            assert page.inner_text("#network-stage") == stages["network"]["stage"].replace("_", " ")
-            assert page.locator("#top-people tbody tr").count() == len(stages["top_people"])
-            page.click("nav a[href='/trends']")
-            page.wait_for_function(
-                "() => window.gsTrends && (gsTrends.ready || gsTrends.error)",
-                timeout=5000,
-                polling=50,
-            )
-            assert page.evaluate("gsTrends.error") is None
-            assert page.evaluate("gsTrends.points") == [len(trends["periods"])] * len(
-                [k for k in trends["measures"] if k in trends["series"]]
-            )
-            assert (
-                page.locator("#gs-trends svg polyline").count()
-                == page.evaluate("gsTrends.charts")
-                > 0
-            )
-            page.screenshot(path=str(ARTIFACTS / "05-trends.png"))
-        finally:
-            context.close()
+        # the Value page, then the Trends page's charts (drawn by the page's script)
+        page.click("nav a[href='/value']")
+        page.wait_for_url(base + "/value")
+        assert page.inner_text("#network-stage") == stages["network"]["stage"].replace("_", " ")
+        assert page.locator("#top-people tbody tr").count() == len(stages["top_people"])
+        page.click("nav a[href='/trends']")
+        page.wait_for_function(
+            "() => window.gsTrends && (gsTrends.ready || gsTrends.error)",
+            timeout=5000,
+            polling=50,
+        )
+        assert page.evaluate("gsTrends.error") is None
+        assert page.evaluate("gsTrends.points") == [len(trends["periods"])] * len(
+            [k for k in trends["measures"] if k in trends["series"]]
+        )
+        assert (
+            page.locator("#gs-trends svg polyline").count() == page.evaluate("gsTrends.charts") > 0
+        )
+        page.screenshot(path=str(ARTIFACTS / "05-trends.png"))
     assert attempted == []
     assert errors == []
 
 
 def test_a_viewer_gets_an_anonymous_map(server, tmp_path) -> None:
     base, _app = server
-    attempted: list[str] = []
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+    with (
+        sync_playwright() as p,
+        offline_page_context(
+            p, str(tmp_path / "profile"), lambda url: url.startswith(base + "/")
+        ) as (context, attempted),
+    ):
+        page = context.new_page()
+        page.goto(base + "/login")
+        page.fill("#username", "viewer")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+        page.goto(base + "/explorer")
+        page.wait_for_function(
+            "() => window.gsDashboard && gsDashboard.ready",
+            timeout=READY_TIMEOUT_MS,
+            polling=100,
         )
-        try:
-            context.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith(base + "/")
-                    else (attempted.append(r.request.url), r.abort())
-                ),
-            )
-            page = context.new_page()
-            page.goto(base + "/login")
-            page.fill("#username", "viewer")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
-            page.goto(base + "/explorer")
-            page.wait_for_function(
-                "() => window.gsDashboard && gsDashboard.ready",
-                timeout=READY_TIMEOUT_MS,
-                polling=100,
-            )
-            assert page.locator("#gs-ego").count() == 0
-            assert not page.locator("#gs-search").is_visible()
-            assert page.evaluate("gsDashboard.showEgo") is None
-        finally:
-            context.close()
+        assert page.locator("#gs-ego").count() == 0
+        assert not page.locator("#gs-search").is_visible()
+        assert page.evaluate("gsDashboard.showEgo") is None
     assert attempted == []
 
 
@@ -252,83 +225,72 @@ def test_plan_champions_and_export_the_pdf(server, web_ws, tmp_path) -> None:
     sponsor = store.person(None, web_ws.other_id, names=True)
     k = 6
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    attempted: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
+    with (
+        sync_playwright() as p,
+        offline_page_context(
+            p,
             str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+            lambda url: url.startswith(base + "/"),
             viewport={"width": 1300, "height": 1000},
             accept_downloads=True,
+        ) as (context, attempted),
+    ):
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.goto(base + "/login?next=/planner")
+        page.fill("#username", "analyst")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/planner")
+        page.fill("#gs-k", str(k))
+        page.fill("#gs-runs", "200")
+        page.fill("#gs-seed", "1")
+        # type-ahead: part of the sponsor's name lists them; picking adds their id
+        page.fill("#gs-include-search", sponsor["display_name"][:6])
+        page.wait_for_function(
+            f"() => [...document.querySelectorAll('#gs-people-list option')]"
+            f".some(o => o.value === {json.dumps(web_ws.other_id)})",
+            timeout=5000,
         )
-        try:
-            context.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith(base + "/")
-                    else (attempted.append(r.request.url), r.abort())
-                ),
-            )
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-            page.goto(base + "/login?next=/planner")
-            page.fill("#username", "analyst")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/planner")
-            page.fill("#gs-k", str(k))
-            page.fill("#gs-runs", "200")
-            page.fill("#gs-seed", "1")
-            # type-ahead: part of the sponsor's name lists them; picking adds their id
-            page.fill("#gs-include-search", sponsor["display_name"][:6])
-            page.wait_for_function(
-                f"() => [...document.querySelectorAll('#gs-people-list option')]"
-                f".some(o => o.value === {json.dumps(web_ws.other_id)})",
-                timeout=5000,
-            )
-            page.fill("#gs-include-search", web_ws.other_id)
-            assert page.locator("#gs-include li").get_attribute("data-id") == web_ws.other_id
-            page.click("#gs-plan-submit")
-            page.wait_for_function(
-                "() => window.gsPlanner && gsPlanner.ready && (gsPlanner.plan || gsPlanner.error)",
-                timeout=60_000,
-                polling=100,
-            )
-            assert page.evaluate("gsPlanner.error") is None
-            assert page.locator("#gs-plan-log li").count() >= 3  # the progress was shown
-            plan_id = page.evaluate("gsPlanner.plan.plan_id")
-            stored = store.plan(plan_id, names=True)
-            rows = page.locator("#gs-plan-champions tbody tr")
-            assert rows.count() == k
-            first = rows.nth(0).locator("td")
-            assert first.nth(1).inner_text() == sponsor["display_name"]
-            assert first.nth(5).inner_text() == "include"
-            labels = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(k)]
-            assert labels == [c["label"] for c in stored["champions"]["plan"]]
-            # the chart: one line and one interval band per strategy
-            assert page.locator("#gs-plan-curves polyline").count() == len(stored["strategies"])
-            assert page.locator("#gs-plan-curves polygon").count() == len(stored["strategies"])
-            assert page.locator("#gs-plan-reach rect").count() == len(stored["strategies"])
-            assert page.locator("#gs-plan-coverage tbody tr").count() == len(
-                stored["coverage"]["groups"]
-            )
-            page.locator("#gs-plan-result").screenshot(path=str(ARTIFACTS / "05-plan.png"))
+        page.fill("#gs-include-search", web_ws.other_id)
+        assert page.locator("#gs-include li").get_attribute("data-id") == web_ws.other_id
+        page.click("#gs-plan-submit")
+        page.wait_for_function(
+            "() => window.gsPlanner && gsPlanner.ready && (gsPlanner.plan || gsPlanner.error)",
+            timeout=60_000,
+            polling=100,
+        )
+        assert page.evaluate("gsPlanner.error") is None
+        assert page.locator("#gs-plan-log li").count() >= 3  # the progress was shown
+        plan_id = page.evaluate("gsPlanner.plan.plan_id")
+        stored = store.plan(plan_id, names=True)
+        rows = page.locator("#gs-plan-champions tbody tr")
+        assert rows.count() == k
+        first = rows.nth(0).locator("td")
+        assert first.nth(1).inner_text() == sponsor["display_name"]
+        assert first.nth(5).inner_text() == "include"
+        labels = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(k)]
+        assert labels == [c["label"] for c in stored["champions"]["plan"]]
+        # the chart: one line and one interval band per strategy
+        assert page.locator("#gs-plan-curves polyline").count() == len(stored["strategies"])
+        assert page.locator("#gs-plan-curves polygon").count() == len(stored["strategies"])
+        assert page.locator("#gs-plan-reach rect").count() == len(stored["strategies"])
+        assert page.locator("#gs-plan-coverage tbody tr").count() == len(
+            stored["coverage"]["groups"]
+        )
+        page.locator("#gs-plan-result").screenshot(path=str(ARTIFACTS / "05-plan.png"))
 
-            # the report of the run, as PDF, from the sources and runs page
-            run = web_ws.runs[1]
-            page.goto(base + "/sources")
-            with page.expect_download(timeout=90_000) as info:
-                page.click(f"#gs-report-pdf-{run}")
-            download = info.value
-            assert download.suggested_filename == f"groundswell-run-{run}.pdf"
-            pdf = Path(download.path()).read_bytes()
-            assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
-            (ARTIFACTS / f"groundswell-run-{run}.pdf").write_bytes(pdf)
-            page.screenshot(path=str(ARTIFACTS / "06-sources.png"))
-        finally:
-            context.close()
+        # the report of the run, as PDF, from the sources and runs page
+        run = web_ws.runs[1]
+        page.goto(base + "/sources")
+        with page.expect_download(timeout=90_000) as info:
+            page.click(f"#gs-report-pdf-{run}")
+        download = info.value
+        assert download.suggested_filename == f"groundswell-run-{run}.pdf"
+        pdf = Path(download.path()).read_bytes()
+        assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
+        (ARTIFACTS / f"groundswell-run-{run}.pdf").write_bytes(pdf)
+        page.screenshot(path=str(ARTIFACTS / "06-sources.png"))
     assert attempted == []
     assert errors == []

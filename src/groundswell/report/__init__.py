@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell import __version__
+from groundswell.browser import CHROMIUM_ARGS, chromium
 from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED, group_label
 from groundswell.report import sections
@@ -254,21 +254,6 @@ def write_report(run: Run, output: Path) -> Path:
     return output.resolve()
 
 
-def chromium() -> str:
-    """The Chromium (or Chrome) executable that prints the PDF: ``GROUNDSWELL_CHROMIUM`` if
-    set, else the first of chromium, chromium-browser, google-chrome on the PATH."""
-    found = os.environ.get("GROUNDSWELL_CHROMIUM") or next(
-        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
-        None,
-    )
-    if not found:
-        raise GroundswellError(
-            "writing a PDF needs Chromium (Debian: apt install chromium), or the path of a "
-            "Chromium or Chrome executable in GROUNDSWELL_CHROMIUM"
-        )
-    return found
-
-
 def write_pdf(html: Path, output: Path, *, timeout: float = 120.0) -> Path:
     """Print the report ``html`` to ``output`` with headless Chromium, atomically.
 
@@ -282,9 +267,8 @@ def write_pdf(html: Path, output: Path, *, timeout: float = 120.0) -> Path:
     try:
         with tempfile.TemporaryDirectory(prefix="gs-chromium-") as profile:
             cmd = [
-                chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+                chromium(), "--headless", *CHROMIUM_ARGS,
+                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                 f"--user-data-dir={profile}", "--run-all-compositor-stages-before-draw",
                 "--virtual-time-budget=10000", "--no-pdf-header-footer",
                 f"--print-to-pdf={tmp}", html.as_uri(),
