@@ -1,0 +1,359 @@
+"""The canonical frames of a Slack export once read: messages, interactions (replies,
+mentions, reactions, DMs), channels and people (see :mod:`groundswell.ingest.slack`)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from groundswell.ingest import batch, common
+
+if TYPE_CHECKING:
+    from groundswell.ingest._slack_archive import _Conv
+    from groundswell.ingest._slack_messages import _Reader
+    from groundswell.privacy import Pseudonymiser
+    from groundswell.workspace import Workspace
+
+BOT_SUBTYPES = {"bot_message", "slackbot_response"}
+SYSTEM_SUBTYPES = {
+    "channel_join",
+    "channel_leave",
+    "channel_topic",
+    "channel_purpose",
+    "channel_name",
+    "channel_archive",
+    "channel_unarchive",
+    "channel_convert_to_private",
+    "channel_convert_to_public",
+    "channel_posting_permissions",
+    "group_join",
+    "group_leave",
+    "group_topic",
+    "group_purpose",
+    "group_name",
+    "group_archive",
+    "group_unarchive",
+    "bot_add",
+    "bot_remove",
+    "bot_enable",
+    "bot_disable",
+    "tombstone",
+    "pinned_item",
+    "unpinned_item",
+    "reminder_add",
+    "reminder_delete",
+    "joiner_notification",
+    "sh_room_created",
+    "app_conversation_join",
+    "channel_canvas_updated",
+}
+
+
+def _build(ws: Workspace, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
+    pseudo = rd.pseudo
+    summary = rd.summary
+    convs = rd.convs
+    conv_ids = pseudo.channels([c.raw_id for c in convs]) if convs else np.array([], dtype=str)
+    conv_kind = np.array([c.kind for c in convs] or ["public"], dtype=object)
+
+    user_ids = {u["id"] for u in users}
+    bot_users = {u["id"] for u in users if u.get("is_bot") is True} | {"USLACKBOT"}
+
+    if rd.chunks:
+        m = _concat(rd.chunks)
+        t = _concat(rd.targets) if rd.targets else None
+    else:
+        m, t = None, None
+    rd.chunks, rd.targets = [], []
+
+    messages = inter = None
+    seen_ids: set[str] = set()
+    if m is not None and len(m):
+        n = len(m)
+        keep = m["author"].notna().to_numpy().copy()
+        summary.skipped["no author (no user, bot_id or username)"] += int((~keep).sum())
+        dup = m["message_id"].duplicated().to_numpy() & keep
+        summary.skipped["duplicate message in the export"] += int(dup.sum())
+        keep &= ~dup
+        subtype = m["subtype"].astype(object).to_numpy()
+        system = np.isin(subtype, list(SYSTEM_SUBTYPES))
+        author_raw = m["author"].astype(object).to_numpy()
+        is_bot = (
+            system
+            | np.isin(subtype, list(BOT_SUBTYPES))
+            | m["has_bot_id"].to_numpy()
+            | np.isin(author_raw, list(bot_users))
+        )
+        seen_ids.update(m["author"].cat.categories)
+        author_id = _pseudo_cat(pseudo, m["author"].array)
+        ts = pd.to_datetime(
+            np.rint(m["tsf"].to_numpy() * 1e6).astype(np.int64), unit="us", utc=True
+        )
+        conv = m["conv"].to_numpy()
+        is_reply = m["is_reply"].to_numpy()
+        msgs = pd.DataFrame(
+            {
+                "message_id": m["message_id"].to_numpy(),
+                "channel_id": pd.Categorical.from_codes(conv, pd.unique(conv_ids))
+                if len(set(conv_ids)) == len(conv_ids)
+                else conv_ids.astype(object)[conv],
+                "thread_id": m["thread_id"].to_numpy(),
+                "parent_id": np.where(is_reply, m["thread_id"].to_numpy(), None),
+                "author_id": author_id,
+                "ts": ts,
+                "kind": pd.Categorical.from_codes(is_reply.astype(np.int8), ["post", "reply"]),
+                "n_recipients": np.zeros(n, dtype=np.int32),
+                "is_question": m["is_question"].to_numpy() & ~system,
+                "is_bot": is_bot,
+                "text": m["text"].to_numpy() if rd.store_content else None,
+            }
+        )
+        parent_user = _pseudo_cat(pseudo, m["parent_user"].array)
+        seen_ids.update(m["parent_user"].cat.categories)
+        live = keep & ~system  # messages that may make interactions
+        del m
+
+        frames = []
+        # replies -> the thread root's author
+        rep = live & is_reply
+        target = parent_user[rep]
+        missing = pd.isna(target)
+        if missing.any():
+            roots = pd.Series(author_id[keep & ~system], index=msgs["message_id"][keep & ~system])
+            roots = roots[~roots.index.duplicated()]
+            pid = msgs["parent_id"].to_numpy()[rep][missing]
+            found = pd.Series(pid).map(roots).to_numpy()
+            absent = pd.isna(found)
+            if absent.any():
+                stored = common.stored_authors(ws, sorted(set(pid[absent])))
+                found[absent] = pd.Series(pid[absent]).map(stored).to_numpy()
+            target = target.copy()
+            target[missing] = found
+        ok = ~pd.isna(target)
+        if (~ok).any():
+            summary.warnings.append(
+                f"{int((~ok).sum())} replies have no known thread root author; "
+                "they make no reply interaction"
+            )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "message_id": msgs["message_id"].to_numpy()[rep][ok],
+                    "target_id": target[ok],
+                    "kind": "reply",
+                }
+            )
+        )
+        # mentions, and reactions (kept apart: the reactor is the actor)
+        reactions = None
+        if t is not None and len(t):
+            row = t["row"].to_numpy()
+            t_ok = live[row]
+            t = t[t_ok]
+            row = row[t_ok]
+            seen_ids.update(t["user"].cat.categories)
+            who = _pseudo_cat(pseudo, t["user"].array)
+            is_mention = (t["kind"] == "mention").to_numpy()
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "message_id": msgs["message_id"].to_numpy()[row[is_mention]],
+                        "target_id": who[is_mention],
+                        "kind": "mention",
+                    }
+                )
+            )
+            rr = row[~is_mention]
+            reactor_raw = t["user"].astype(object).to_numpy()[~is_mention]
+            reactions = pd.DataFrame(
+                {
+                    "ts": msgs["ts"].array[rr],
+                    "actor_id": who[~is_mention],
+                    "target_id": author_id[rr],
+                    "kind": "reaction",
+                    "message_id": msgs["message_id"].to_numpy()[rr],
+                    "n_recipients": np.int32(1),
+                    "is_bot": np.isin(reactor_raw, list(bot_users)) | is_bot[rr],
+                    "weight": 1.0,
+                }
+            )
+            reactions = reactions[reactions["actor_id"] != reactions["target_id"]]
+        # DMs and group DMs -> every other member
+        private = np.isin(conv_kind[conv], ["dm", "group_dm"]) & live
+        if private.any():
+            listed = [
+                (k, u)
+                for k, c in enumerate(convs)
+                if c.kind in ("dm", "group_dm")
+                for u in c.members
+            ]
+            writers = pd.DataFrame({"conv": conv[private], "author": author_raw[private]})
+            has_list = {k for k, c in enumerate(convs) if c.members}
+            writers = writers[~writers["conv"].isin(has_list) & ~is_bot[private]]
+            mem = pd.concat(
+                [pd.DataFrame(listed, columns=["conv", "author"]), writers.drop_duplicates()],
+                ignore_index=True,
+            )
+            if len(mem):
+                seen_ids.update(mem["author"])
+                mem["target_id"] = pseudo.people(mem["author"].astype(str))
+                dm = pd.DataFrame(
+                    {"conv": conv[private], "message_id": msgs["message_id"].to_numpy()[private]}
+                )
+                dm = dm.merge(mem[["conv", "target_id"]], on="conv")
+                frames.append(dm[["message_id", "target_id"]].assign(kind="dm"))
+        targets = pd.concat(frames, ignore_index=True)
+        messages = msgs[keep].reset_index(drop=True)
+        inter = batch.interactions(messages, targets)
+        if reactions is not None and len(reactions):
+            inter = pd.concat([inter, reactions[batch.INTERACTION_COLUMNS]], ignore_index=True)
+        bots = pseudo.people(sorted(bot_users | {u for u in seen_ids if u.startswith("B")}))
+        inter["is_bot"] = inter["is_bot"].to_numpy() | inter["target_id"].isin(bots).to_numpy()
+        if rd.edited:
+            summary.warnings.append(
+                f"{rd.edited:,} messages were edited: the export keeps their last version, "
+                "counted once at the time first posted"
+            )
+    summary.skipped = +summary.skipped
+
+    channels = _channels(convs, conv_ids, messages)
+    people, aliases = _people(ws, users, seen_ids - user_ids, summary)
+    return batch.Batch(
+        people=people,
+        aliases=aliases,
+        channels=channels,
+        messages=messages,
+        interactions=inter,
+        people_mode="fill",
+    )
+
+
+def _channels(
+    convs: list[_Conv], conv_ids: np.ndarray, messages: pd.DataFrame | None
+) -> pd.DataFrame:
+    created = pd.to_datetime(
+        pd.Series([c.created for c in convs], dtype="float64"), unit="s", utc=True
+    )
+    ch = pd.DataFrame(
+        {
+            "channel_id": conv_ids.astype(object),
+            "name": [c.name if c.kind == "public" else None for c in convs],
+            "kind": [c.kind for c in convs],
+            "created_at": created,
+        }
+    )
+    if messages is not None and len(messages) and ch["created_at"].isna().any():
+        first = messages.groupby("channel_id")["ts"].min()
+        ch["created_at"] = ch["created_at"].fillna(ch["channel_id"].map(first))
+    return ch.drop_duplicates("channel_id").reset_index(drop=True)
+
+
+def _people(
+    ws: Workspace, users: list[dict[str, Any]], others: set[str], summary: common.IngestSummary
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pseudo = ws.pseudonymiser
+    domains = ws.settings.internal_domains
+    identified = ws.settings.identified
+    rows = []
+    emails: list[tuple[str, str]] = []
+    for u in users:
+        prof = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+        email = prof.get("email") if isinstance(prof.get("email"), str) else ""
+        email = email.strip()
+        bot = u.get("is_bot") is True or u["id"] == "USLACKBOT"
+        guest = u.get("is_restricted") is True or u.get("is_ultra_restricted") is True
+        stranger = u.get("is_stranger") is True
+        internal = not (bot or guest or stranger)
+        if internal and domains and "@" in email:
+            internal = email.rsplit("@", 1)[1].lower() in domains
+        attrs = {"slack_team_id": u.get("team_id"), "deleted": u.get("deleted") is True}
+        if bot:
+            attrs["is_bot"] = True
+        if guest:
+            attrs["guest"] = "single-channel" if u.get("is_ultra_restricted") else "multi-channel"
+        if stranger:
+            attrs["stranger"] = True
+        name = None
+        if identified:
+            for cand in (u.get("real_name"), prof.get("real_name"), u.get("name")):
+                if isinstance(cand, str) and cand.strip():
+                    name = cand.strip()
+                    break
+        title = prof.get("title") if isinstance(prof.get("title"), str) else ""
+        rows.append(
+            (
+                email or u["id"],
+                name,
+                internal,
+                title.strip() or None,
+                json.dumps({k: v for k, v in attrs.items() if v is not None}, sort_keys=True),
+            )
+        )
+        if email:
+            emails.append((u["id"], email))
+    unknown = sorted(o for o in others if not o.startswith("B"))
+    bots = sorted(o for o in others if o.startswith("B"))
+    if unknown:
+        summary.warnings.append(
+            f"{len(unknown)} user ids appear in messages but not in users.json; "
+            "kept as external people (attrs.unknown)"
+        )
+    rows += [(o, None, False, None, '{"unknown": true}') for o in unknown]
+    rows += [(o, None, False, None, '{"is_bot": true}') for o in bots]
+    if not rows:
+        return pd.DataFrame(columns=batch.PEOPLE_COLUMNS), pd.DataFrame(
+            columns=["alias_id", "person_id"]
+        )
+    raw, name, internal, title, attrs = zip(*rows, strict=True)
+    people = pd.DataFrame(
+        {
+            "person_id": pseudo.people(list(raw)).astype(object),
+            "display_name": list(name),
+            "is_internal": list(internal),
+            "title": list(title),
+            "attrs": list(attrs),
+        }
+    ).drop_duplicates("person_id")
+    aliases = pd.DataFrame(
+        {
+            "alias_id": pseudo.people([e[0] for e in emails]).astype(object),
+            "person_id": pseudo.people([e[1] for e in emails]).astype(object),
+        }
+    )
+    return people, aliases
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    from pandas.api.types import union_categoricals
+
+    if len(frames) == 1:
+        return frames[0]
+    out = {}
+    for col in frames[0].columns:
+        parts = [f[col] for f in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            # a chunk where a column is all missing has categories of another dtype (float):
+            # give every part object categories so that they can be unioned
+            cats = [
+                p.array.set_categories(p.array.categories.astype(object))
+                if p.array.categories.dtype != object
+                else p.array
+                for p in parts
+            ]
+            out[col] = union_categoricals(cats, ignore_order=True)
+        else:
+            out[col] = np.concatenate([p.to_numpy() for p in parts])
+    return pd.DataFrame(out)
+
+
+def _pseudo_cat(pseudo: Pseudonymiser, cat: pd.Categorical | pd.Series) -> np.ndarray:
+    """People pseudonyms of a categorical column (hashing each category once); None stays."""
+    arr = cat.array if isinstance(cat, pd.Series) else cat
+    cats = np.asarray(arr.categories, dtype=object)
+    names = pseudo.people(cats).astype(object) if len(cats) else np.array([], dtype=object)
+    codes = arr.codes
+    out = np.where(codes >= 0, names[np.maximum(codes, 0)] if len(names) else None, None)
+    return out.astype(object)

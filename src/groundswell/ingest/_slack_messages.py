@@ -1,0 +1,380 @@
+"""Reading the day files of a Slack export: the conversation of each day file, and the
+messages, mentions and reactions of each, packed chunk by chunk into compact arrays (see
+:mod:`groundswell.ingest.slack`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from groundswell.errors import InputError
+from groundswell.ingest import common
+from groundswell.ingest._slack_archive import (
+    DAY_FILE,
+    EXPECTED_LAYOUT,
+    LISTS,
+    USERS_FILES,
+    _Conv,
+    _Export,
+    _parent,
+    _records,
+    _seconds,
+    _Where,
+)
+
+if TYPE_CHECKING:
+    from groundswell.privacy import Pseudonymiser
+    from groundswell.workspace import Workspace
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+CHUNK = 100_000  # messages held as Python objects before they are packed into arrays
+
+
+# -- columns of one chunk of messages ------------------------------------------------------------
+@dataclass
+class _Cols:
+    conv: list[int] = field(default_factory=list)
+    ts: list[str] = field(default_factory=list)
+    tsf: list[float] = field(default_factory=list)
+    thread: list[str | None] = field(default_factory=list)
+    author: list[str | None] = field(default_factory=list)
+    subtype: list[Any] = field(default_factory=list)
+    has_bot_id: list[bool] = field(default_factory=list)
+    parent_user: list[Any] = field(default_factory=list)
+    question: list[bool] = field(default_factory=list)
+    text: list[Any] = field(default_factory=list)
+    t_row: list[int] = field(default_factory=list)  # mentions and reactions
+    t_user: list[str] = field(default_factory=list)
+    t_kind: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+
+class _Reader:
+    def __init__(self, ws: Workspace, ex: _Export, summary: common.IngestSummary) -> None:
+        self.ws = ws
+        self.ex = ex
+        self.summary = summary
+        self.pseudo: Pseudonymiser = ws.pseudonymiser
+        self.store_content = ws.store_content
+        self.convs: list[_Conv] = []
+        self.chunks: list[pd.DataFrame] = []
+        self.targets: list[pd.DataFrame] = []
+        self.cols = _Cols()
+        self.rows = 0  # messages packed so far
+        self.edited = 0
+        self.bot_user_of: dict[str, str] = {}
+
+    # -- metadata -------------------------------------------------------------------------------
+    def layout(self) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
+        """Users, and the day files with the conversation each belongs to."""
+        names = self.ex.names
+        base = {n: n.rsplit("/", 1)[-1] for n in names}
+        users_files = [n for n in names if base[n] in USERS_FILES]
+        list_files = [n for n in names if base[n] in LISTS]
+        if not users_files or not list_files:
+            missing = [] if users_files else ["users.json (or org_users.json)"]
+            missing += [] if list_files else ["channels.json"]
+            found = sorted({n.split("/", 1)[0] + ("/" if "/" in n else "") for n in names})
+            raise InputError(
+                self.ex.path,
+                f"not a Slack export: no {' and no '.join(missing)}",
+                expected=EXPECTED_LAYOUT,
+                found=found[:8] if found else "nothing",
+            )
+        users: dict[str, dict[str, Any]] = {}
+        for n in users_files:
+            for u in _records(self.ex, n, self.ex.json(n)):
+                users.setdefault(u["id"], u)
+        by_root: dict[str, dict[str, int]] = {}
+        anywhere: dict[str, int] = {}
+        for n in list_files:
+            kind = LISTS[base[n]]
+            root = _parent(n)
+            for rec in _records(self.ex, n, self.ex.json(n)):
+                name = rec.get("name") if isinstance(rec.get("name"), str) else None
+                members = rec.get("members")
+                members = (
+                    [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
+                )
+                k = len(self.convs)
+                self.convs.append(
+                    _Conv(rec["id"], name, kind, _seconds(rec.get("created")), members)
+                )
+                folder = rec["id"] if kind == "dm" or not name else name
+                for key in {folder, rec["id"]}:
+                    by_root.setdefault(root, {}).setdefault(key, k)
+                    anywhere.setdefault(key, k)
+        roots = set(by_root) | {_parent(n) for n in users_files}
+        days: list[tuple[str, int]] = []
+        unlisted: dict[str, int] = {}
+        for n in names:
+            if not DAY_FILE.match(base[n]) or "/" not in n:
+                continue
+            folder_path = _parent(n)
+            folder = folder_path.rsplit("/", 1)[-1]
+            root = _parent(folder_path)
+            k = by_root.get(root, {}).get(folder, anywhere.get(folder))
+            if k is None and root not in roots:
+                continue  # not a conversation folder of this export (e.g. attachments)
+            if k is None:
+                k = unlisted.get(folder_path)
+                if k is None:
+                    k = unlisted[folder_path] = len(self.convs)
+                    guess = (
+                        "dm"
+                        if re.fullmatch(r"D[A-Z0-9]{6,}", folder)
+                        else "group_dm"
+                        if folder.startswith("mpdm-")
+                        else "public"
+                    )
+                    self.convs.append(_Conv(folder, folder, guess, None, [], listed=False))
+            days.append((n, k))
+        if unlisted:
+            self.summary.warnings.append(
+                f"{len(unlisted)} conversation folders are in no conversation list "
+                f"(e.g. {sorted(unlisted)[:3]}); read with a kind guessed from the name"
+            )
+        self.bot_user_of = {
+            u["profile"]["bot_id"]: uid
+            for uid, u in users.items()
+            if isinstance(u.get("profile"), dict) and isinstance(u["profile"].get("bot_id"), str)
+        }
+        return list(users.values()), days
+
+    # -- day files ------------------------------------------------------------------------------
+    def day(self, name: str, k: int) -> None:
+        raw = self.ex.read(name)
+        where = _Where(self.ex, name)
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(
+                where,
+                f"invalid JSON: {exc.msg}",
+                line=exc.lineno,
+                expected="a JSON array of messages",
+            ) from exc
+        if not isinstance(data, list):
+            raise InputError(
+                where,
+                f"{name} is not a JSON array",
+                expected="a JSON array of messages",
+                found=type(data).__name__,
+            )
+        try:
+            self._extract(name, where, data, raw, k)
+        except InputError:
+            raise
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            raise InputError(
+                where,
+                f"unexpected message structure in {name} ({exc!r})",
+                expected="messages as Slack's export writes them",
+            ) from exc
+        self.summary.rows_read += len(data)
+        if len(self.cols) >= CHUNK:
+            self.flush()
+
+    def _extract(self, name: str, where: str, data: list, raw: bytes, k: int) -> None:
+        for i, m in enumerate(data):
+            if type(m) is not dict:
+                raise InputError(
+                    where,
+                    f"{name}[{i}] is not a message object",
+                    expected="a JSON object",
+                    found=type(m).__name__,
+                )
+        ts = [m.get("ts") for m in data]
+        if not all(type(t) is str for t in ts):
+            for i, t in enumerate(ts):
+                if t is None:
+                    raise InputError(
+                        where,
+                        f"{name}[{i}].ts is missing",
+                        expected=('the message timestamp, e.g. "1452837318.000002"'),
+                    )
+            ts = [
+                t if type(t) is str else f"{t:.6f}" if isinstance(t, float | int) else t for t in ts
+            ]
+        try:
+            tsf = [float(t) for t in ts]
+            ok = bool(tsf) and math.isfinite(min(tsf)) and math.isfinite(max(tsf))
+            ok = ok and min(tsf) > 0 and max(tsf) < 1e11
+        except (TypeError, ValueError):
+            ok = False
+        if not ok and data:
+            for i, t in enumerate(ts):
+                if _seconds(t) is None:
+                    raise InputError(
+                        where,
+                        f"{name}[{i}].ts is not a Slack timestamp",
+                        expected='seconds since 1970, e.g. "1452837318.000002"',
+                        found=t,
+                    )
+        user = [m.get("user") for m in data]
+        thread = [m.get("thread_ts") for m in data]
+        sub = [m.get("subtype") for m in data]
+        bot = [m.get("bot_id") for m in data]
+        text = [m.get("text") for m in data]
+        if not all(type(u) is str for u in user):
+            for i, m in enumerate(data):
+                u = user[i]
+                if u is not None and type(u) is not str:
+                    raise InputError(
+                        where,
+                        f"{name}[{i}].user is not a user id",
+                        expected="a string such as U0BMQB6JE",
+                        found=u,
+                    )
+                if u is None:
+                    c = m.get("comment")
+                    u = c.get("user") if isinstance(c, dict) else None
+                    if type(u) is not str:
+                        u = bot[i] if type(bot[i]) is str else m.get("username")
+                    user[i] = u if type(u) is str and u else None
+        if self.bot_user_of:
+            user = [
+                self.bot_user_of.get(b, u) if b and u == b else u
+                for u, b in zip(user, bot, strict=True)
+            ]
+        if not all(t is None or type(t) is str for t in thread):
+            thread = [t if t is None or type(t) is str else f"{float(t):.6f}" for t in thread]
+        c = self.cols
+        offset = self.rows + len(c)
+        n = len(data)
+        c.conv += [k] * n
+        c.ts += ts
+        c.tsf += tsf
+        c.thread += thread
+        c.author += user
+        c.subtype += sub
+        c.has_bot_id += [b is not None for b in bot]
+        c.parent_user += (
+            [m.get("parent_user_id") for m in data] if b"parent_user_id" in raw else [None] * n
+        )
+        c.question += [type(t) is str and "?" in t for t in text]
+        if self.store_content:
+            c.text += [t if type(t) is str else None for t in text]
+        if b"<@" in raw:
+            for i, t in enumerate(text):
+                if type(t) is str and "<@" in t:
+                    for u in MENTION.findall(t):
+                        c.t_row.append(offset + i)
+                        c.t_user.append(u)
+                        c.t_kind.append("mention")
+        if b'"user_id"' in raw:
+            for i, m in enumerate(data):
+                blocks = m.get("blocks")
+                if blocks:
+                    for u in _block_users(blocks):
+                        c.t_row.append(offset + i)
+                        c.t_user.append(u)
+                        c.t_kind.append("mention")
+        if b'"reactions"' in raw:
+            for i, m in enumerate(data):
+                reactions = m.get("reactions")
+                if not reactions:
+                    continue
+                for r in reactions:
+                    for u in r.get("users") or ():
+                        if type(u) is str:
+                            c.t_row.append(offset + i)
+                            c.t_user.append(u)
+                            c.t_kind.append("reaction")
+        if b'"edited"' in raw:
+            self.edited += sum("edited" in m for m in data)
+
+    def flush(self) -> None:
+        """Pack the Python objects gathered so far into compact arrays."""
+        c = self.cols
+        if not len(c):
+            return
+        convs = self.convs
+        conv = np.asarray(c.conv, dtype=np.int32)
+        prefix = [convs[k].raw_id + ":" for k in c.conv]
+        raw_ids = [p + t for p, t in zip(prefix, c.ts, strict=True)]
+        has_thread = np.fromiter((t is not None for t in c.thread), bool, len(c))
+        raw_threads = [p + t for p, t in zip(prefix, c.thread, strict=True) if t is not None]
+        ids = self.pseudo.messages(raw_ids + raw_threads)
+        thread_id = np.full(len(c), None, dtype=object)
+        thread_id[has_thread] = ids[len(c) :]
+        is_reply = np.fromiter(
+            (t is not None and t != s for t, s in zip(c.thread, c.ts, strict=True)), bool, len(c)
+        )
+        self.chunks.append(
+            pd.DataFrame(
+                {
+                    "message_id": ids[: len(c)].astype(object),
+                    "conv": conv,
+                    "thread_id": thread_id,
+                    "is_reply": is_reply,
+                    "tsf": np.asarray(c.tsf, dtype=np.float64),
+                    "author": pd.Categorical(c.author),
+                    "subtype": pd.Categorical([s if type(s) is str else None for s in c.subtype]),
+                    "has_bot_id": np.asarray(c.has_bot_id, dtype=bool),
+                    "parent_user": pd.Categorical(
+                        [u if type(u) is str else None for u in c.parent_user]
+                    ),
+                    "is_question": np.asarray(c.question, dtype=bool),
+                    "text": c.text if self.store_content else None,
+                }
+            )
+        )
+        if c.t_row:
+            self.targets.append(
+                pd.DataFrame(
+                    {
+                        "row": np.asarray(c.t_row, dtype=np.int64),
+                        "user": pd.Categorical(c.t_user),
+                        "kind": pd.Categorical(c.t_kind, categories=["mention", "reaction"]),
+                    }
+                )
+            )
+        self.rows += len(c)
+        self.cols = _Cols()
+
+
+def _block_users(blocks: Any) -> list[str]:
+    """User ids of the rich-text ``user`` elements in a message's blocks.
+
+    Rich text nests them in ``elements`` arrays two or three levels down (section, list,
+    quote); other block kinds carry mentions as ``<@U…>`` text. The usual shapes are
+    walked with plain loops (this runs for most messages), anything else generically."""
+    out: list[str] = []
+    try:
+        for blk in blocks:
+            for sec in blk.get("elements") or ():
+                for x in sec.get("elements") or ():
+                    t = x.get("type")
+                    if t == "user":
+                        u = x.get("user_id")
+                        if type(u) is str:
+                            out.append(u)
+                    elif t == "rich_text_section":
+                        out += [
+                            y["user_id"]
+                            for y in x.get("elements") or ()
+                            if y.get("type") == "user" and type(y.get("user_id")) is str
+                        ]
+        return out
+    except (AttributeError, TypeError):
+        pass
+    out = []
+    stack = list(blocks) if type(blocks) is list else [blocks]
+    while stack:
+        x = stack.pop()
+        if type(x) is dict:
+            if x.get("type") == "user" and type(x.get("user_id")) is str:
+                out.append(x["user_id"])
+            el = x.get("elements")
+            if type(el) is list:
+                stack.extend(el)
+    return out
