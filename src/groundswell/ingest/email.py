@@ -52,80 +52,71 @@ pipermail munging ``user at domain`` is read as ``user@domain``.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import calendar as _calendar
-import hashlib
-import quopri
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.header import decode_header, make_header
-from email.utils import getaddresses, parsedate_tz
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common
+from groundswell.ingest._email_frames import _frames, is_internal, people_rows
+from groundswell.ingest._email_headers import (
+    MAX_TEXT,
+    Columns,
+    Raw,
+    _collect,
+    _simple,
+    addresses,
+    display_name,
+    msgids,
+    parse_date,
+    parse_header_block,
+)
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace
 
+# header parsing and frame building live in _email_headers and _email_frames; these names
+# were defined here before the module was split
+__all__ = [
+    "CHUNK",
+    "KIND",
+    "MAX_TEXT",
+    "Columns",
+    "Raw",
+    "addresses",
+    "display_name",
+    "ingest",
+    "is_internal",
+    "msgids",
+    "parse_date",
+    "parse_header_block",
+    "people_rows",
+    "read_messages",
+    "split_mbox",
+]
+
+
 KIND = "email"
+
+
 CHUNK = 1 << 20
+
+
 MAX_HEADER = 1 << 20  # a header block longer than this is cut (broken message)
-MAX_TEXT = 64 << 10
-WANTED = {
-    "from", "to", "cc", "bcc", "date", "message-id", "in-reply-to", "references", "list-id",
-    "list-post", "auto-submitted", "subject", "content-type", "content-transfer-encoding",
-}  # fmt: skip
-WANTED_BYTES = {w.encode() for w in WANTED}
-HEADER_FIELD = re.compile(  # only the wanted fields: the engine skips the rest in C
-    rb"^(" + b"|".join(re.escape(w) for w in sorted(WANTED_BYTES)) + rb")[ \t]*:"
-    rb"([^\n]*(?:\n[ \t][^\n]*)*)",
-    re.MULTILINE | re.IGNORECASE,
-)
-FOLD = re.compile(rb"\r?\n[ \t]*")
+
+
 SEPARATOR = re.compile(rb"\n\r?\nFrom ")
+
+
 HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
 ENVELOPE_TIME = re.compile(rb"\d{1,2}:\d\d")
+
+
 HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
-MSGID = re.compile(r"<([^<>\s]+)>")
-MUNGED = re.compile(r"([^\s@<>()\",;:]+) at ([^\s@<>()\",;:]+\.[^\s@<>()\",;:]+)")
-BOT_LOCAL = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+.-]|$)")
-MIN_YEAR, MAX_YEAR = 1971, 2200
-
-
-@dataclass
-class Raw:
-    """One message's headers as read: the values that matter, undecoded beyond text."""
-
-    where: str
-    headers: dict[str, list[str]]
-    body: bytes | None = None
-
-
-@dataclass
-class Columns:
-    """Accumulated per-message values (plain lists: compact and fast to append)."""
-
-    raw_id: list[str] = field(default_factory=list)
-    author: list[str] = field(default_factory=list)
-    ts: list[float] = field(default_factory=list)
-    is_bot: list[bool] = field(default_factory=list)
-    list_id: list[str] = field(default_factory=list)
-    parents: list[list[str]] = field(default_factory=list)
-    thread: list[str] = field(default_factory=list)
-    text: list[str | None] = field(default_factory=list)
-    t_msg: list[int] = field(default_factory=list)
-    t_addr: list[str] = field(default_factory=list)
-    t_kind: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
 
 
 def ingest(
@@ -349,303 +340,3 @@ def split_mbox(
 
 def _body(b: bytes) -> bytes:
     return b.lstrip(b"\r\n")
-
-
-def parse_header_block(block: bytes) -> dict[str, list[str]]:
-    """The wanted headers of a header block, unfolded and decoded to text (never fails)."""
-    out: dict[str, list[str]] = {}
-    for m in HEADER_FIELD.finditer(block):
-        value = m.group(2)
-        if b"\n" in value:
-            value = FOLD.sub(b" ", value)
-        out.setdefault(m.group(1).lower().decode("ascii"), []).append(_text(value.strip()))
-    return out
-
-
-def _text(b: bytes) -> str:
-    try:
-        return b.decode("utf-8")
-    except UnicodeDecodeError:
-        return b.decode("latin-1")
-
-
-# ------------------------------------------------------------------------- headers to rows
-
-
-SIMPLE_LIST = re.compile(r'^[^"()\\:;]*$')
-SIMPLE_ADDR = re.compile(
-    r"^\s*(?:([^<>]*?)\s*<\s*([^<>\s@]+@[^<>\s@]+)\s*>|([^<>\s@]+@[^<>\s@]+))\s*$"
-)
-
-
-@lru_cache(maxsize=65536)
-def addresses(value: str) -> tuple[tuple[str, str], ...]:
-    """(display name, lower-cased address) pairs of an address header; invalid ones dropped.
-
-    Plain lists (no quotes, comments, groups) are split on commas; anything else goes through
-    :func:`email.utils.getaddresses`.
-    """
-    if "@" not in value and " at " in value:
-        value = MUNGED.sub(r"\1@\2", value)
-    if SIMPLE_LIST.match(value):
-        out = []
-        for item in value.split(","):
-            pair = _simple(item)
-            if pair is None:
-                break
-            if pair[1]:
-                out.append(pair)
-        else:
-            return tuple(out)
-    try:
-        pairs = getaddresses([value])
-    except Exception:  # a broken header must not stop the ingest
-        return ()
-    return tuple(p for p in (_valid(n, a) for n, a in pairs) if p[1])
-
-
-@lru_cache(maxsize=65536)
-def _simple(item: str) -> tuple[str, str] | None:
-    """One plain ``Name <addr>`` or ``addr`` item; ("", "") for an empty one; None if other."""
-    if not item.strip():
-        return ("", "")
-    m = SIMPLE_ADDR.match(item)
-    if m is None:
-        return None
-    return _valid(m.group(1) or "", m.group(2) or m.group(3))
-
-
-def _valid(name: str, addr: str) -> tuple[str, str]:
-    addr = addr.strip().strip(".").lower()
-    local, _, domain = addr.rpartition("@")
-    ok = local and "." in domain and " " not in addr
-    return (name, addr) if ok else ("", "")
-
-
-def display_name(raw: str) -> str:
-    """An RFC 2047 phrase decoded; the raw text when a charset is unknown or broken."""
-    try:
-        return str(make_header(decode_header(raw))).strip().strip('"')
-    except Exception:
-        return raw.strip().strip('"')
-
-
-def parse_date(value: str) -> float | None:
-    """Seconds since the epoch (UTC) of an RFC 2822 date, or None."""
-    try:
-        t = parsedate_tz(value)
-        if t is None or not MIN_YEAR <= t[0] <= MAX_YEAR:
-            return None
-        return float(_calendar.timegm(t[:6]) - (t[9] or 0))
-    except (ValueError, OverflowError, TypeError, IndexError):
-        return None
-
-
-def msgids(value: str) -> list[str]:
-    ids = MSGID.findall(value)
-    if not ids and value.strip() and " " not in value.strip():
-        ids = [value.strip()]  # an id without angle brackets
-    return ids
-
-
-def _first(h: dict[str, list[str]], key: str) -> str:
-    v = h.get(key)
-    return v[0] if v else ""
-
-
-def _collect(
-    raw: Raw,
-    cols: Columns,
-    seen_ids: set[str],
-    summary: common.IngestSummary,
-    *,
-    identified: bool,
-) -> None:
-    h = raw.headers
-    author = addresses(_first(h, "from"))
-    if not author:
-        summary.skipped["no From address"] += 1
-        return
-    date = _first(h, "date")
-    if not date.strip():
-        summary.skipped["no Date"] += 1
-        return
-    ts = parse_date(date)
-    if ts is None:
-        summary.skipped["unparseable Date"] += 1
-        return
-    ids = msgids(_first(h, "message-id"))
-    if ids:
-        raw_id = ids[0]
-    else:
-        key = "\x1f".join(" ".join(h.get(k, [])) for k in ("from", "to", "cc", "date", "subject"))
-        raw_id = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    norm = raw_id.strip().lower()
-    if norm in seen_ids:
-        summary.skipped["duplicate Message-ID in the input"] += 1
-        return
-    seen_ids.add(norm)
-    name, addr = author[0]
-    k = len(cols.raw_id)
-    if identified and name:
-        cols.names.setdefault(addr, display_name(name))
-    list_post = addresses(_first(h, "list-post").replace("mailto:", "").replace("MAILTO:", ""))
-    exclude = {a for _, a in list_post}
-    for header, kind in (("to", "email_to"), ("cc", "email_cc"), ("bcc", "email_cc")):
-        for value in h.get(header, ()):
-            for tname, taddr in addresses(value):
-                if taddr in exclude or taddr == addr:
-                    continue
-                cols.t_msg.append(k)
-                cols.t_addr.append(taddr)
-                cols.t_kind.append(kind)
-                if identified and tname:
-                    cols.names.setdefault(taddr, display_name(tname))
-    refs = [i for v in h.get("references", ()) for i in msgids(v)]
-    irt = [i for v in h.get("in-reply-to", ()) for i in msgids(v)]
-    cols.raw_id.append(raw_id)
-    cols.author.append(addr)
-    cols.ts.append(ts)
-    auto = _first(h, "auto-submitted").strip().lower()
-    cols.is_bot.append(bool(auto and auto != "no") or bool(BOT_LOCAL.match(addr)))
-    lid = _first(h, "list-id")
-    lid_m = MSGID.search(lid)
-    cols.list_id.append((lid_m.group(1) if lid_m else lid).strip().lower())
-    cols.parents.append(irt[:1] + refs[::-1])
-    cols.thread.append(refs[0] if refs else (irt[0] if irt else raw_id))
-    cols.text.append(_plain_text(h, raw.body) if raw.body is not None else None)
-
-
-def _plain_text(h: dict[str, list[str]], body: bytes) -> str | None:
-    """The text of a single-part text/plain body, else None."""
-    ctype = _first(h, "content-type").lower()
-    if ctype and not ctype.startswith("text/plain"):
-        return None
-    cte = _first(h, "content-transfer-encoding").strip().lower()
-    body = body[:MAX_TEXT]
-    try:
-        if cte == "base64":
-            body = base64.b64decode(body, validate=False)
-        elif cte == "quoted-printable":
-            body = quopri.decodestring(body)
-    except (binascii.Error, ValueError):
-        return None
-    body = re.sub(rb"(?m)^>(>*From )", rb"\1", body)  # mboxrd unquoting
-    m = re.search(r'charset="?([\w.:-]+)', ctype)
-    try:
-        return body.decode(m.group(1) if m else "utf-8")
-    except (LookupError, UnicodeDecodeError):
-        return body.decode("latin-1")
-
-
-def is_internal(addrs: pd.Series, domains: list[str]) -> np.ndarray:
-    """True where an address's domain is one of ``domains`` or a subdomain of one."""
-    dom = addrs.str.rsplit("@", n=1).str[-1]
-    hit = np.zeros(len(addrs), dtype=bool)
-    for d in domains:
-        hit |= ((dom == d) | dom.str.endswith("." + d)).to_numpy()
-    return hit
-
-
-def people_rows(
-    ws: Workspace, addrs: pd.Series, domains: list[str], names: dict[str, str]
-) -> pd.DataFrame | None:
-    """People rows for addresses (None without internal domains); shared with calendar."""
-    if not domains:
-        return None
-    addrs = pd.Series(addrs.unique(), dtype="string")
-    return pd.DataFrame(
-        {
-            "person_id": ws.pseudonymiser.people(addrs),
-            "display_name": [names.get(a) for a in addrs] if ws.settings.identified else None,
-            "is_internal": is_internal(addrs, domains),
-        }
-    )
-
-
-def _frames(ws: Workspace, c: Columns, domains: list[str], *, identified: bool) -> batch.Batch:
-    pseudo = ws.pseudonymiser
-    n = len(c.raw_id)
-    msg_ids = pseudo.messages(c.raw_id) if n else np.array([], dtype=object)
-    authors = pseudo.people(c.author) if n else np.array([], dtype=object)
-    ts = pd.to_datetime(pd.Series(c.ts, dtype="float64"), unit="s", utc=True)
-    list_id = np.array(c.list_id, dtype=object)
-    has_list = list_id != ""
-    channel = np.full(n, None, dtype=object)
-    if has_list.any():
-        channel[has_list] = pseudo.channels(["list:" + x for x in list_id[has_list]])
-    parent_id, reply_to = _parents(ws, c, msg_ids, authors)
-    messages = pd.DataFrame(
-        {
-            "message_id": msg_ids,
-            "channel_id": channel,
-            "thread_id": pseudo.messages(c.thread) if n else msg_ids,
-            "parent_id": parent_id,
-            "author_id": authors,
-            "ts": ts.array,
-            "kind": "email",
-            "n_recipients": 0,
-            "is_question": False,
-            "is_bot": np.array(c.is_bot, dtype=bool),
-            "text": c.text if ws.store_content else None,
-        }
-    )
-    t_addr = pd.Series(c.t_addr, dtype="string")
-    targets = pd.DataFrame(
-        {
-            "message_id": msg_ids[np.array(c.t_msg, dtype=np.int64)],
-            "target_id": pseudo.people(t_addr) if len(t_addr) else np.array([], dtype=object),
-            "kind": np.array(c.t_kind, dtype=object),
-        }
-    )
-    has_parent = (reply_to != None) & (reply_to != authors)  # noqa: E711 - elementwise
-    replies = pd.DataFrame(
-        {"message_id": msg_ids[has_parent], "target_id": reply_to[has_parent], "kind": "reply"}
-    )
-    inter = batch.interactions(messages, pd.concat([targets, replies], ignore_index=True))
-    channels = None
-    if has_list.any():
-        channels = (
-            pd.DataFrame({"channel_id": channel, "name": list_id, "ts": ts})[has_list]
-            .groupby("channel_id", as_index=False)
-            .agg(name=("name", "first"), created_at=("ts", "min"))
-            .assign(kind="list")
-        )
-    people = people_rows(
-        ws, pd.concat([pd.Series(c.author), t_addr], ignore_index=True), domains, c.names
-    )
-    return batch.Batch(people=people, channels=channels, messages=messages, interactions=inter)
-
-
-def _parents(
-    ws: Workspace, c: Columns, msg_ids: np.ndarray, authors: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """parent_id of every message, and the author a reply is addressed to (or None).
-
-    The parent is the first candidate (In-Reply-To, then References from the last) whose
-    message is in the input or the workspace; with none known, the In-Reply-To (else last
-    References) id is kept as parent_id and no reply interaction is made.
-    """
-    n = len(c.raw_id)
-    parent_id = np.full(n, None, dtype=object)
-    reply_to = np.full(n, None, dtype=object)
-    rows = [k for k in range(n) if c.parents[k]]
-    if not rows:
-        return parent_id, reply_to
-    flat = [i for k in rows for i in c.parents[k]]
-    pids = ws.pseudonymiser.messages(flat)
-    known = dict(zip(msg_ids.tolist(), authors.tolist(), strict=True))
-    unknown = sorted(set(pids.tolist()) - known.keys())
-    if unknown:
-        known.update(common.stored_authors(ws, unknown))
-    j = 0
-    for k in rows:
-        cands = pids[j : j + len(c.parents[k])].tolist()
-        j += len(cands)
-        own = msg_ids[k]
-        hit = next((p for p in cands if p != own and p in known), None)
-        if hit is None:
-            parent_id[k] = cands[0] if cands[0] != own else None
-        else:
-            parent_id[k], reply_to[k] = hit, known[hit]
-    return parent_id, reply_to

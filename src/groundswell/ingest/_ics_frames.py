@@ -1,0 +1,73 @@
+"""The canonical frames of the calendar read: meeting messages, interactions, channels
+(one per series) and people (see :mod:`groundswell.ingest.calendar`)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from groundswell.ingest import batch
+from groundswell.ingest import email as email_reader
+from groundswell.ingest._ics_instances import Rows
+
+if TYPE_CHECKING:
+    from groundswell.workspace import Workspace
+
+
+# --------------------------------------------------------------------------------- frames
+
+
+def _frames(ws: Workspace, r: Rows, domains: list[str]) -> batch.Batch:
+    pseudo = ws.pseudonymiser
+    n = len(r.raw_id)
+    msg_ids = pseudo.messages(r.raw_id) if n else np.array([], dtype=object)
+    series = pseudo.channels(["meeting:" + u for u in r.series]) if n else msg_ids
+    ts = pd.Series(
+        pd.to_datetime([t.astimezone(UTC) for t in r.ts], utc=True)
+        if n
+        else pd.to_datetime([], utc=True)
+    )
+    messages = pd.DataFrame(
+        {
+            "message_id": msg_ids,
+            "channel_id": series,
+            "thread_id": None,
+            "parent_id": None,
+            "author_id": pseudo.people(r.organiser) if n else msg_ids,
+            "ts": ts.array,
+            "kind": "meeting",
+            "n_recipients": 0,
+            "is_question": False,
+            "is_bot": False,
+            "text": [r.text[k] for k in r.attendees] if ws.store_content else None,
+        }
+    )
+    lists = pd.DataFrame(
+        [(k, a, kind) for k, att in enumerate(r.lists) for a, kind in att],
+        columns=["list", "addr", "kind"],
+    )
+    inst = pd.DataFrame({"message_id": msg_ids, "list": np.array(r.attendees, dtype=np.int64)})
+    t = inst.merge(lists, on="list", how="inner")
+    targets = pd.DataFrame(
+        {
+            "message_id": t["message_id"].to_numpy(),
+            "target_id": pseudo.people(t["addr"]) if len(t) else np.array([], dtype=object),
+            "kind": t["kind"].to_numpy(),
+        }
+    )
+    inter = batch.interactions(messages, targets)
+    channels = (
+        pd.DataFrame({"channel_id": series, "ts": ts})
+        .groupby("channel_id", as_index=False)
+        .agg(created_at=("ts", "min"))
+        .assign(name=None, kind="meeting")
+    )
+    used = lists[lists["list"].isin(set(r.attendees))]["addr"]
+    people = email_reader.people_rows(
+        ws, pd.concat([pd.Series(r.organiser, dtype="string"), used], ignore_index=True),
+        domains, r.names,
+    )  # fmt: skip
+    return batch.Batch(people=people, channels=channels, messages=messages, interactions=inter)
