@@ -2,25 +2,9 @@
 incrementally; every headline measure as a time series; who changed role or persona;
 how fast newcomers connect; and the network before and after a date, side by side.
 
-**Snapshots.** Each period's network is built from that period's events alone, with the
-workspace's tie rules (:func:`groundswell.network.ties.build_ties`). Its headline measures
-(:data:`HEADLINE`) and each person's persona and roles are stored in the tables of schema
-version 6. A period carries a *fingerprint*: the number of its interactions and messages,
-their latest time and an order-free checksum of their rows (DuckDB's ``hash`` of each
-row's key and time, summed: readers only ever add rows, never rewrite one), with a checksum
-of the context every period shares (tie rules, value settings, the org chart, the aliases
-and the channels). Readers only add rows, each tagged with its ingest: when the context is
-unchanged, only the periods holding rows of new ingests are fingerprinted again.
-:func:`snapshots` recomputes only the periods whose fingerprint changed — appending a month
-of events touches that month (and the partial month before it, if it was still open), not
-the two years before.
-
-Roles in a snapshot are the rules of :mod:`groundswell.analysis.roles` on the measures that
-a snapshot computes (degree, PageRank, departments reached, share of ties crossing a
-boundary, posts, responses given): hub, boundary spanner, influencer, peripheral, isolated,
-activist, advocate, maverick, positive deviant. Brokers need betweenness, which is left to
-full runs. Communities are Leiden's, with two iterations (a snapshot counts them; the
-partition of a run is the one to read).
+**Snapshots** of each period, kept up to date by fingerprints so that appending a month
+recomputes that month only, and the roles a snapshot can compute: see
+:mod:`groundswell.value.snapshots`.
 
 **Onboarding.** For each person hired after the data begins: the days until they have
 ``value.onboarding_ties`` ties (a tie counted when a pair has exchanged ``ties.min_interactions``
