@@ -203,6 +203,17 @@ def columns_or_option(
     return cols
 
 
+def earlier_ingest(
+    ws: Workspace, kind: str, path: str | Path, sha: str, options: dict[str, Any]
+) -> IngestSummary | None:
+    """The summary to return when this file (same kind, contents and options) was ingested
+    before -- nothing is added twice -- or None when it is new."""
+    seen = already_ingested(ws, kind, sha, options)
+    if seen is None:
+        return None
+    return IngestSummary(str(path), kind, seen, already_ingested=True)
+
+
 def already_ingested(ws: Workspace, kind: str, sha: str, options: dict[str, Any]) -> int | None:
     rows = ws.con.execute(
         "SELECT source_id FROM sources WHERE kind = ? AND sha256 = ? AND options = ?",

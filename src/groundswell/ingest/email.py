@@ -132,9 +132,8 @@ def ingest(
     with steps(4, enabled=progress) as bar:
         bar.step("checking")
         sha = batch.sha256_path(path)
-        seen = common.already_ingested(ws, KIND, sha, options)
-        if seen is not None:
-            return common.IngestSummary(str(path), KIND, seen, already_ingested=True)
+        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
+            return seen
         summary = common.IngestSummary(str(path), KIND, None)
         bar.step("reading headers")
         cols = Columns()

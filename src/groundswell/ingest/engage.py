@@ -140,9 +140,8 @@ def ingest(
             raise InputError(path, "file or folder not found")
         sha = batch.sha256_path(path)
         options: dict[str, object] = {}
-        seen = common.already_ingested(ws, KIND, sha, options)
-        if seen is not None:
-            return common.IngestSummary(str(path), KIND, seen, already_ingested=True)
+        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
+            return seen
         tables = _read_export(path)
         if not tables["messages"]:
             raise InputError(

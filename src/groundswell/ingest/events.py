@@ -78,9 +78,8 @@ def ingest(
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
         df = common.read_table(path)
-        seen = common.already_ingested(ws, "events", sha, options)
-        if seen is not None:
-            return common.IngestSummary(str(path), "events", seen, already_ingested=True)
+        if (seen := common.earlier_ingest(ws, "events", path, sha, options)) is not None:
+            return seen
         cols = common.resolve_columns(
             path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping
         )

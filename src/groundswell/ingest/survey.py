@@ -111,9 +111,8 @@ def ingest(
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
         df = common.read_table(path).reset_index(drop=True)
-        seen = common.already_ingested(ws, KIND, sha, options)
-        if seen is not None:
-            return common.IngestSummary(str(path), KIND, seen, already_ingested=True)
+        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
+            return seen
         cols = common.columns_or_option(
             path,
             list(df.columns),

@@ -105,9 +105,8 @@ def ingest(
         files = _files(path)
         options: dict[str, Any] = {}
         sha = batch.sha256_path(path)
-        seen = common.already_ingested(ws, KIND, sha, options)
-        if seen is not None:
-            return common.IngestSummary(str(path), KIND, seen, already_ingested=True)
+        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
+            return seen
         summary = common.IngestSummary(str(path), KIND, None)
         reader = _Reader()
         for f in files:

@@ -58,10 +58,8 @@ def close(ws: Workspace, survey: int | str | Survey) -> common.IngestSummary:
         frame.assign(timestamp=frame["timestamp"].astype(str)).to_csv(index=False).encode()
     ).hexdigest()
     label = f"survey {s.name!r} (id {s.survey_id})"
-    seen = common.already_ingested(ws, KIND, sha, options)
-    if seen is not None:
-        summary = common.IngestSummary(label, KIND, seen, already_ingested=True)
-    else:
+    summary = common.earlier_ingest(ws, KIND, label, sha, options)
+    if summary is None:
         summary = common.IngestSummary(label, KIND, None, rows_read=len(frame))
         with _WRITE_LOCK:
             batch.write(ws, _batch(ws, frame), summary, sha, options)
