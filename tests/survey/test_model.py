@@ -367,6 +367,8 @@ def test_compare_jaccard_and_hidden_people(launched, events_file) -> None:
     assert set(hidden["department"]) <= {"Eng", "Sales", SUPPRESSED}
     # the report of a run over the same month shows the comparison as a finding
     run = ws.analyze("2024-03-01:2024-03-31")
+    stored = {r["layer"]: r["jaccard"] for r in run.findings()["survey"]["overlap"]}
+    assert stored["survey:advice"] == pytest.approx(1 / 5)  # stored with the run, read later
     html = ws.report(ws.folder / "r.html", run_id=run.run_id).read_text()
     assert '<section id="survey">' in html and "0.20" in html and "0.25" in html
     assert "absent" in html

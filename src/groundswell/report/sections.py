@@ -313,32 +313,22 @@ def champions_context(run: Run) -> dict[str, Any]:
 
 
 def survey_context(run: Run) -> dict[str, Any]:
-    """The latest closed relationship survey beside the digital network of this run: response
-    rate, how far the two networks agree (Jaccard), and who is seen in only one of them."""
-    from groundswell.errors import GroundswellError
-    from groundswell.survey.comparison import compare
-    from groundswell.survey.model import response_rate
-
-    closed = run.ws.query(
-        "SELECT survey_id, name FROM surveys WHERE status = 'closed' ORDER BY closed_at DESC"
-    )
-    if closed.empty:
+    """The latest closed relationship survey beside the digital network of this run, as the
+    run stored it (:func:`groundswell.survey.comparison.section`): response rate, how far the
+    two networks agree (Jaccard), and who is seen in only one of them."""
+    s = run.findings().get("survey")
+    if s is None:
         return {"survey": None}
-    sid, name = int(closed.iloc[0]["survey_id"]), str(closed.iloc[0]["name"])
-    try:
-        comp = compare(run.ws, sid, window=run.window)
-    except GroundswellError as exc:  # e.g. no digital ties in the window
-        return {"survey": {"name": name, "problem": str(exc)}}
-    rate = response_rate(run.ws, sid)
+    if "problem" in s:
+        return {"survey": {"name": "", "problem": s["problem"]}}
     identified = run.ws.settings.identified
-    hidden = comp.hidden
     return {
         "survey": {
-            "name": name,
+            "name": s["name"],
             "problem": None,
-            "rate": share(rate["rate"]),
-            "submitted": _count(rate["submitted"]),
-            "invited": _count(rate["invited"]),
+            "rate": share(s["rate"]),
+            "submitted": _count(s["submitted"]),
+            "invited": _count(s["invited"]),
             "overlap": [
                 {
                     "layer": r["layer"],
@@ -348,7 +338,7 @@ def survey_context(run: Run) -> dict[str, Any]:
                     "jaccard": fmt(r["jaccard"]),
                     "jaccard_undirected": fmt(r["jaccard_undirected"]),
                 }
-                for r in comp.overlap.to_dict(orient="records")
+                for r in s["overlap"]
             ],
             "hidden": [
                 {
@@ -361,8 +351,8 @@ def survey_context(run: Run) -> dict[str, Any]:
                     "invisible_in": r["invisible_in"],
                     "reason": r["reason"],
                 }
-                for r in hidden.head(20).to_dict(orient="records")
+                for r in s["hidden"]
             ],
-            "hidden_total": len(hidden),
+            "hidden_total": s["hidden_total"],
         }
     }

@@ -24,7 +24,7 @@ identified workspaces.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ from groundswell.privacy import group_label
 from groundswell.survey.model import Survey, get
 
 if TYPE_CHECKING:
+    from groundswell.run import Run
     from groundswell.workspace import Workspace
 
 
@@ -218,3 +219,33 @@ def _graph(roster: pd.Index, ties: pd.DataFrame) -> Graph:
 def _present(ties: pd.DataFrame, roster: pd.Index) -> dict[str, bool]:
     f = ties[ties["actor_id"].isin(roster) & ties["target_id"].isin(roster)]
     return dict.fromkeys(pd.unique(pd.concat([f["actor_id"], f["target_id"]])), True)
+
+
+def section(run: Run, *, top_hidden: int = 20) -> dict[str, Any] | None:
+    """The latest closed survey beside ``run``'s digital network, as plain values to store
+    with the run (None when no survey has been closed): its name, response rate, the overlap
+    per question and the first ``top_hidden`` people seen in only one network (pseudonym,
+    and display name for an identified workspace to show)."""
+    from groundswell.survey.model import response_rate
+
+    closed = run.ws.query(
+        "SELECT survey_id, name FROM surveys WHERE status = 'closed' ORDER BY closed_at DESC"
+    )
+    if closed.empty:
+        return None
+    sid, name = int(closed.iloc[0]["survey_id"]), str(closed.iloc[0]["name"])
+    comp = compare(run.ws, sid, window=run.window)
+    rate = response_rate(run.ws, sid)
+    hidden = comp.hidden.head(top_hidden)
+    return {
+        "survey_id": sid,
+        "name": name,
+        "rate": rate["rate"],
+        "submitted": rate["submitted"],
+        "invited": rate["invited"],
+        "overlap": comp.overlap.astype(object)
+        .where(comp.overlap.notna(), None)
+        .to_dict(orient="records"),
+        "hidden": hidden.astype(object).where(hidden.notna(), None).to_dict(orient="records"),
+        "hidden_total": len(comp.hidden),
+    }

@@ -1,4 +1,6 @@
-"""The value findings of a run, computed once when the run is made and stored with it.
+"""The findings of a run, computed once when the run is made and stored with it: value
+maturity, Q&A, leaders, community health, onboarding, and the latest closed relationship
+survey set against the run's digital network.
 
 The report and the dashboard read them (:func:`load`); neither recomputes them. Each
 section is the plain dict of :mod:`groundswell.value.report` (group figures already
@@ -44,6 +46,14 @@ def compute(run: Run) -> dict[str, Any]:
             out[name] = make(run)
         except GroundswellError as exc:
             out[name] = {"problem": str(exc)}
+    from groundswell.survey.comparison import section as survey_section
+
+    try:  # the latest closed relationship survey beside this run's digital network
+        survey = survey_section(run)
+    except GroundswellError as exc:
+        survey = {"problem": str(exc)}
+    if survey is not None:
+        out["survey"] = survey
     return out
 
 
