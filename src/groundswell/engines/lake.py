@@ -9,10 +9,14 @@ workspace is identified.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from groundswell.errors import ConfigError
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace
@@ -32,6 +36,10 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+#: the folders of a lake; export-lake replaces a folder holding only these (and dot files)
+LAKE_FOLDERS = ("interactions", "aliases", "people", "sources")
+
+
 def export_lake(ws: Workspace, lake: str | Path, *, full: bool = False) -> Export:
     """Write ``ws``'s tables as Parquet under the local folder ``lake``.
 
@@ -39,8 +47,72 @@ def export_lake(ws: Workspace, lake: str | Path, *, full: bool = False) -> Expor
     whose file exists with as many rows is kept as is (the batch was exported before), files
     of sources no longer in the workspace are removed, and ``full`` rewrites everything.
     Copy the folder to an object store to run the Spark engine there.
+
+    The export is atomic: the new lake is written into a temporary folder beside ``lake``
+    (batches kept are hard links to the old files) and renamed into place when complete, so
+    a failure or an interruption leaves the old lake as it was. ``lake`` must be a new or
+    empty folder or a lake (only the folders of :data:`LAKE_FOLDERS`); anything else is
+    refused, since the folder is replaced as a whole.
     """
     root = Path(lake)
+    _check_target(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".tmp", dir=root.parent))
+    try:
+        if root.is_dir():
+            shutil.copytree(root, work, copy_function=_link, dirs_exist_ok=True)
+        out = _write(ws, work, full=full)
+        _swap(work, root)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return Export(root, out.batches_written, out.batches_kept, out.rows)
+
+
+def _check_target(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"{root}: is a file; the lake is a folder")
+    if not root.is_dir():
+        return
+    other = sorted(
+        p.name
+        for p in root.iterdir()
+        if not p.name.startswith(".") and not (p.name in LAKE_FOLDERS and p.is_dir())
+    )
+    if other:
+        raise ConfigError(
+            f"{root}: holds {', '.join(other[:5])}{', ...' if len(other) > 5 else ''}, which "
+            f"is not part of a lake (only {', '.join(LAKE_FOLDERS)}); export-lake replaces "
+            "the folder as a whole: choose a new or empty folder"
+        )
+
+
+def _link(src: str, dst: str) -> None:
+    """A hard link to ``src`` (no copy of a batch that is kept), a copy where links fail."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _swap(work: Path, root: Path) -> None:
+    """Put the finished lake ``work`` in the place of ``root`` (the old one removed)."""
+    if not root.exists():
+        work.rename(root)
+        return
+    old = work.with_name(work.name[: -len(".tmp")] + ".old")
+    root.rename(old)
+    try:
+        work.rename(root)
+    except BaseException:
+        old.rename(root)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(ws: Workspace, root: Path, *, full: bool) -> Export:
+    """The export into ``root``, a private copy of the old lake (its files hard links: a
+    file is replaced by a new one, never written through)."""
     con = ws.con
     if full and (root / "interactions").exists():
         shutil.rmtree(root / "interactions")
@@ -56,24 +128,27 @@ def export_lake(ws: Workspace, lake: str | Path, *, full: bool = False) -> Expor
             if have[0][0] == n[0][0]:
                 kept.append(sid)
                 continue
-        tmp = path.with_suffix(".tmp")
+            path.unlink()
         con.execute(
             f"COPY (SELECT * FROM interactions WHERE source_id = {sid} ORDER BY ts) "
-            f"TO {_q(str(tmp))} (FORMAT parquet)"
+            f"TO {_q(str(path))} (FORMAT parquet)"
         )
-        tmp.rename(path)  # a reader never sees half a batch
         written.append(sid)
     for stale in (root / "interactions").glob("source-*.parquet"):
-        if int(stale.stem.split("-", 1)[1]) not in ids:  # its source is gone
+        sid_text = stale.stem.split("-", 1)[1]
+        if sid_text.isdigit() and int(sid_text) not in ids:  # its source is gone
             stale.unlink()
-    name = "display_name" if ws.settings.identified else "NULL::VARCHAR AS display_name"
+    # names only in an identified workspace; the column is there (empty) in either mode
+    people = "*" if ws.settings.identified else "* REPLACE (NULL::VARCHAR AS display_name)"
     for table, sql in (
         ("aliases", "SELECT * FROM aliases"),
-        ("people", f"SELECT * REPLACE ({name}) FROM people"),
+        ("people", f"SELECT {people} FROM people"),
         ("sources", "SELECT source_id, kind FROM sources"),
     ):
-        (root / table).mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY ({sql}) TO {_q(str(root / table / 'part-0.parquet'))} (FORMAT parquet)")
+        part = root / table / "part-0.parquet"
+        part.parent.mkdir(parents=True, exist_ok=True)
+        part.unlink(missing_ok=True)  # a hard link to the old lake's file: never write through
+        con.execute(f"COPY ({sql}) TO {_q(str(part))} (FORMAT parquet)")
     rows = {
         t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
         for t in ("interactions", "aliases", "people", "sources")
