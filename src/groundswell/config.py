@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -68,6 +69,11 @@ class Settings:
     @property
     def analysis(self) -> dict[str, Any]:
         return self.raw["analysis"]
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """Reverse proxies whose forwarded headers the dashboard believes (``web``)."""
+        return [str(p) for p in self.raw["web"]["trusted_proxies"]]
 
     def mapping(self, reader: str) -> dict[str, str]:
         return dict(self.raw.get("mapping", {}).get(reader, {}))
@@ -148,7 +154,23 @@ def validate(raw: dict[str, Any]) -> Settings:
         "a number between 0 and 1",
         a["betweenness_delta"],
     )
+    proxies = raw["web"]["trusted_proxies"]
+    _check(
+        isinstance(proxies, list) and all(_is_network(x) for x in proxies),
+        "web.trusted_proxies",
+        'a list of IP addresses or networks such as ["10.0.0.5", "10.1.0.0/16"]',
+        proxies,
+    )
     return Settings(raw)
+
+
+def _is_network(value: object) -> bool:
+    """An IP address or network written as text (not "*": that would believe anyone)."""
+    try:
+        ipaddress.ip_network(value, strict=False)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return isinstance(value, str)
 
 
 def load(folder: Path) -> Settings:

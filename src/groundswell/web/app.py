@@ -7,6 +7,10 @@ comparison in :mod:`.value`), the HTML pages (:mod:`.pages`)
 and the static assets bundled in the package (``web/static``: nothing is loaded from the
 internet). Every error leaves as one JSON shape, ``{"error": ..., "detail": ...}`` (pages
 render the same as HTML, and send a signed-out visitor to ``/login``).
+
+The client address (what the sign-in and survey-link limits count) is the peer of the
+connection; ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only from the proxies
+listed in the ``web.trusted_proxies`` setting (none by default).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from groundswell import __version__
 from groundswell.errors import GroundswellError
@@ -116,6 +121,10 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.state.secure_cookies = secure_cookies
 
     app.add_middleware(SecurityHeaders)
+    if store.settings.trusted_proxies:
+        # X-Forwarded-For/-Proto believed only from these peers; uvicorn runs without its own
+        # proxy_headers (web/cli.py), which would believe them from 127.0.0.1
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=store.settings.trusted_proxies)
 
     def answer(request: Request, status: int, detail: Any) -> Response:
         if _is_api(request):

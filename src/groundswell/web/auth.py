@@ -5,8 +5,16 @@ schema v4). Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher``
 RFC 9106); a session is a random token (``secrets.token_urlsafe(32)``, 256 bits) held by the
 browser in an HttpOnly, SameSite=Strict cookie and stored only as its SHA-256, so a copy of
 the database does not yield a usable session. Each session has its own CSRF token, required
-on every state-changing request. Logins are limited to :data:`MAX_FAILURES` failures per
-username and client address in :data:`FAILURE_WINDOW`.
+on every state-changing request.
+
+Sign-in is rate-limited in :data:`FAILURE_WINDOW` per username and client address
+(:data:`MAX_FAILURES`), per username from any address (:data:`MAX_ACCOUNT_FAILURES`) and per
+client address for any username (:data:`MAX_CLIENT_FAILURES`). Each attempt is recorded, as a
+failure, before its password is checked, in one step with the count that admits it (see
+:func:`login`), so a burst of concurrent attempts cannot outrun the count. The client address
+is the peer of the connection unless the peer is a configured proxy (``web.trusted_proxies``;
+see :mod:`groundswell.web.app`). Passwords must be long and hard to guess
+(:func:`check_password`: zxcvbn).
 
 Roles (see docs/dashboard.md for what each sees):
 
@@ -36,7 +44,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from groundswell.errors import ConfigError, GroundswellError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from groundswell.workspace import Workspace
 
@@ -55,14 +63,32 @@ SESSION_LIFETIME = timedelta(hours=12)
 #: logout and disabling an account drop it from the cache at once.
 SESSION_CACHE_TTL = 10.0
 SESSION_CACHE_SIZE = 10_000
+#: Failed sign-ins in :data:`FAILURE_WINDOW` after which sign-in answers 429 without
+#: checking the password: for one username from one client address (since their last
+#: success), for one username from any address (since its last success), and from one
+#: client address for any username (a success does not reset this one: an attacker with an
+#: account of their own could otherwise reset it at will).
 MAX_FAILURES = 5
+MAX_ACCOUNT_FAILURES = 20
+MAX_CLIENT_FAILURES = 20
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+#: The least zxcvbn score (0 to 4) a password needs: 3 is "safely unguessable" (an estimated
+#: 10^8 guesses or more; Wheeler 2016, USENIX Security).
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn estimates at most this many characters (it refuses longer input); the rest of a
+#: longer password only adds to its strength.
+_ZXCVBN_MAX = 72
 USERNAME_MAX = 64
 
 _hasher = PasswordHasher()
 # verified against when the username does not exist, so both paths cost one argon2 hash
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# every write of login_attempts in this process holds it: the count that admits an attempt
+# and the attempt's own row are one step (DuckDB lets one process write the workspace)
+_attempts_lock = threading.Lock()
+# zxcvbn keeps the user inputs of a call in a module-level dictionary
+_zxcvbn_lock = threading.Lock()
 
 
 class AuthError(GroundswellError):
@@ -106,6 +132,41 @@ def _check_username(username: str) -> str:
     return name
 
 
+def check_password(password: str, user_inputs: Sequence[str] = ()) -> None:
+    """Refuse a password that is short, common or trivially patterned.
+
+    A password needs :data:`MIN_PASSWORD_LENGTH` characters and a zxcvbn score of at least
+    :data:`MIN_PASSWORD_SCORE` (zxcvbn, Wheeler 2016: it estimates the guesses needed from
+    common passwords, names and words, keyboard walks, sequences, repeats and dates, and the
+    ``user_inputs``, e.g. the username, which count as known to an attacker).
+
+    Raises
+    ------
+    ConfigError
+        Saying why the password was refused and what would pass.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ConfigError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters; got {len(password)}"
+        )
+    from zxcvbn import zxcvbn
+
+    inputs = [str(u) for u in user_inputs if u]
+    with _zxcvbn_lock:
+        result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=inputs)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return
+    why = result["feedback"]["warning"] or "It follows a pattern that is quick to guess"
+    why = why[0].lower() + why[1:].rstrip(".")
+    hints = "".join(f" {h}" for h in result["feedback"]["suggestions"])
+    raise ConfigError(
+        f"the password is too easy to guess: {why} (about {float(result['guesses']):.0e} "
+        f"guesses; at least 1e+08 are needed).{hints} Common passwords, names, keyboard rows, "
+        "sequences, repeats, dates and the username are refused; three or four unrelated "
+        "words (e.g. 'lantern orbit pickle') or 12 random characters pass"
+    )
+
+
 def add_user(
     ws: Workspace, username: str, password: str, role: str, person_id: str | None = None
 ) -> None:
@@ -118,7 +179,9 @@ def add_user(
     username : str
         1 to 64 letters, digits or ``. _ - @``; must not exist yet.
     password : str
-        At least :data:`MIN_PASSWORD_LENGTH` characters; stored as an argon2id hash only.
+        At least :data:`MIN_PASSWORD_LENGTH` characters and hard to guess
+        (:func:`check_password`, with the username, role and workspace name as words an
+        attacker knows); stored as an argon2id hash only.
     role : str
         One of :data:`ROLES`.
     person_id : str, optional
@@ -128,10 +191,7 @@ def add_user(
     name = _check_username(username)
     if role not in ROLES:
         raise ConfigError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ConfigError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters; got {len(password)}"
-        )
+    check_password(password, [name, role, person_id or "", ws.folder.name, "groundswell"])
     if role == "person":
         if not person_id:
             raise ConfigError("a 'person' account needs --person PERSON_ID (a people record)")
@@ -186,31 +246,75 @@ def set_disabled(
         cache.drop_user(username)
 
 
-def _failures(ws: Workspace, username: str, client: str, now: datetime) -> int:
-    """Failed logins for (username, client) in the window, since the last success."""
-    return int(
-        ws.con.execute(
-            "SELECT count(*) FROM login_attempts WHERE username = ? AND client = ? AND NOT ok "
-            "AND ts > greatest(?, coalesce((SELECT max(ts) FROM login_attempts "
-            "WHERE username = ? AND client = ? AND ok), ?))",
-            [username, client, now - FAILURE_WINDOW, username, client, now - FAILURE_WINDOW],
-        ).fetchall()[0][0]
-    )
+_COUNTS = (
+    "SELECT count(*) FILTER (WHERE username = ? AND client = ? AND ts > coalesce(("
+    "  SELECT max(ts) FROM login_attempts WHERE username = ? AND client = ? AND ok), ?)), "
+    "count(*) FILTER (WHERE username = ? AND ts > coalesce(("
+    "  SELECT max(ts) FROM login_attempts WHERE username = ? AND ok), ?)), "
+    "count(*) FILTER (WHERE client = ?) "
+    "FROM login_attempts WHERE NOT ok AND ts > ?"
+)
+
+
+def _admit(ws: Workspace, name: str, client: str, now: datetime) -> datetime:
+    """Count the failed sign-ins this attempt is limited by and, if none is at its limit,
+    record the attempt as a failure; one step under :data:`_attempts_lock`, so concurrent
+    attempts are admitted one at a time and each sees the ones before it. Returns the
+    attempt's timestamp (distinct among the attempts of this username and client: it names
+    the row)."""
+    since = now - FAILURE_WINDOW
+    with _attempts_lock, ws.transaction() as con:
+        ts = now
+        while con.execute(
+            "SELECT count(*) FROM login_attempts WHERE username = ? AND client = ? AND ts = ?",
+            [name, client, ts],
+        ).fetchall()[0][0]:
+            ts += timedelta(microseconds=1)
+        pair, account, from_client = con.execute(
+            _COUNTS, [name, client, name, client, since, name, name, since, client, since]
+        ).fetchall()[0]
+        if (
+            pair >= MAX_FAILURES
+            or account >= MAX_ACCOUNT_FAILURES
+            or from_client >= MAX_CLIENT_FAILURES
+        ):
+            raise AuthError(
+                "too many failed sign-ins for this account or from this address; try again "
+                f"in {FAILURE_WINDOW.seconds // 60} minutes",
+                429,
+            )
+        con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, false)", [name, client, ts])
+        con.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now])
+        con.execute("DELETE FROM login_attempts WHERE ts < ?", [now - 4 * FAILURE_WINDOW])
+    return ts
+
+
+def _succeeded(ws: Workspace, name: str, client: str, ts: datetime) -> None:
+    """Mark the attempt recorded at ``ts`` as a success."""
+    with _attempts_lock, ws.transaction() as con:
+        con.execute(
+            "UPDATE login_attempts SET ok = true WHERE username = ? AND client = ? AND ts = ?",
+            [name, client, ts],
+        )
 
 
 def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str, User]:
     """Check a password and open a session; returns (token for the cookie, user).
 
-    Raises AuthError 429 after :data:`MAX_FAILURES` failures for this username and client
-    within :data:`FAILURE_WINDOW` (the password is then not even checked), 401 otherwise.
+    The attempt is first recorded as a failure, in one step with the counts that admit it
+    (:func:`_admit`); only then is the password checked, and a right one turns the record
+    into a success. So of any number of attempts sent at once, at most
+    :data:`MAX_FAILURES` for one username and client address are checked.
+
+    Raises AuthError 429 when :data:`MAX_FAILURES` failures for this username and client
+    (since their last success), :data:`MAX_ACCOUNT_FAILURES` for this username from any
+    client (since its last success) or :data:`MAX_CLIENT_FAILURES` from this client are
+    recorded within :data:`FAILURE_WINDOW` (the password is then not even checked, and the
+    refused attempt is not recorded), 401 for a wrong password or an unknown username.
     """
     now = _now()
     name = username.strip()[:USERNAME_MAX]
-    if _failures(ws, name, client, now) >= MAX_FAILURES:
-        raise AuthError(
-            f"too many failed sign-ins; try again in {FAILURE_WINDOW.seconds // 60} minutes",
-            429,
-        )
+    ts = _admit(ws, name, client, now)
     row = ws.con.execute(
         "SELECT password_hash, role, person_id FROM users WHERE username = ? AND NOT disabled",
         [name],
@@ -220,12 +324,9 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
         ok = _hasher.verify(stored, password) and bool(row)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
-    with ws.transaction() as con:
-        con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, ?)", [name, client, now, ok])
-        con.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now])
-        con.execute("DELETE FROM login_attempts WHERE ts < ?", [now - 4 * FAILURE_WINDOW])
     if not ok:
         raise AuthError("wrong username or password", 401)
+    _succeeded(ws, name, client, ts)
     _, role, person_id = row[0]
     if _hasher.check_needs_rehash(stored):
         with ws.transaction() as con:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from groundswell.errors import GroundswellError
+
+if TYPE_CHECKING:
+    import uvicorn
 
 user_app = typer.Typer(help="Manage the dashboard's accounts.", no_args_is_help=True)
 
@@ -36,8 +39,6 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the web dashboard of a workspace (FastAPI under uvicorn) and print its address."""
-    import uvicorn
-
     from groundswell.web.app import create_app
 
     try:
@@ -52,7 +53,18 @@ def serve(
             "warning: listening beyond this machine; put it behind https and use --secure-cookies",
             err=True,
         )
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    server(app, host, port).run()
+
+
+def server(app: Any, host: str, port: int) -> uvicorn.Server:
+    """The uvicorn server ``serve`` runs. Without uvicorn's own ``proxy_headers`` (on by
+    default, it believes X-Forwarded-For from 127.0.0.1, so anything on the machine could
+    pose as any address): the app believes forwarded headers only from the proxies of
+    ``web.trusted_proxies``."""
+    import uvicorn
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    return uvicorn.Server(config)
 
 
 @user_app.command("add")
