@@ -8,7 +8,7 @@ and a search returns only roster numbers and display names.
 Rules checked on every save (each failure is a :class:`~.model.SurveyError` whose message
 can be shown to the respondent as it is):
 
-- the survey is open (a closed survey accepts nothing: 409);
+- the survey is open (a closed survey accepts nothing and its roster cannot be searched: 409);
 - the question exists;
 - nominees are people of this survey's roster (422), not the respondent, each named once,
   at most ``max_nominations`` of them;
@@ -82,7 +82,10 @@ def search(ws: Workspace, who: Respondent, query: str, limit: int = MAX_RESULTS)
     """Colleagues of the roster whose display name contains every word of ``query``
     (case-insensitive, at least :data:`MIN_QUERY` characters): ``[{"id": roster_no,
     "name": display_name}]``, at most ``limit``, never the respondent themself. People
-    without a display name cannot be found."""
+    without a display name cannot be found. A survey that is not open answers nothing: it
+    raises :class:`~.model.SurveyError` 409 (the roster is not shown once answers are over)."""
+    if who.survey.status != "open":
+        raise SurveyError("this survey is closed: its list of colleagues is no longer shown", 409)
     words = [w for w in str(query).lower().split() if w][:5]
     if sum(len(w) for w in words) < MIN_QUERY:
         return []

@@ -10,9 +10,9 @@ Respondents (``/s/{token}``, no account; docs/survey.md):
 - ``GET /s/{token}/people?q=``: type-ahead search of the roster (roster numbers and names).
 
 Each link's form carries the invitation's own CSRF token; a POST without it, or from another
-site, is refused (403). A client address that presents too many unknown tokens
-(``survey.max_unknown_tokens`` in ``survey.unknown_token_window_minutes``) gets 429 on every
-``/s/`` request until the window passes, valid link or not, so guessing learns nothing.
+site, is refused (403). Unknown links are rate-limited per client address and per token
+prefix (:mod:`.guard`): a client that has used up its allowance gets 429 with
+``Retry-After`` on every ``/s/`` request, valid link or not, so guessing learns nothing.
 
 Admins (role ``admin``; the dashboard's session and CSRF token): ``/surveys`` pages and their
 JSON twins under ``/api/surveys``.
@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import threading
-import time
-from collections import defaultdict, deque
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,12 +31,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from groundswell.errors import GroundswellError
 from groundswell.survey import mail, model, respond
 from groundswell.survey import questions as qmod
+from groundswell.survey.guard import TokenGuard
 from groundswell.survey.model import SurveyError
 from groundswell.survey.respond import Nomination, Respondent
 from groundswell.web.auth import AuthError, User
@@ -68,31 +66,7 @@ def mount(app: FastAPI) -> None:
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="survey-static")
 
 
-# -- brute-force guard ----------------------------------------------------------------------
-class TokenGuard:
-    """Unknown-token counts per client address in a sliding window (in this process)."""
-
-    def __init__(self, limit: int, window_seconds: float) -> None:
-        self.limit = limit
-        self.window = window_seconds
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _trim(self, client: str, at: float) -> deque[float]:
-        hits = self._hits[client]
-        while hits and hits[0] <= at - self.window:
-            hits.popleft()
-        return hits
-
-    def blocked(self, client: str) -> bool:
-        with self._lock:
-            return len(self._trim(client, time.monotonic())) >= self.limit
-
-    def miss(self, client: str) -> None:
-        with self._lock:
-            self._trim(client, time.monotonic()).append(time.monotonic())
-
-
+# -- brute-force guard (the counting is in guard.py) --------------------------------------
 def _guard(request: Request, store: Store) -> TokenGuard:
     guard = getattr(request.app.state, "survey_guard", None)
     if guard is None:
@@ -103,26 +77,34 @@ def _guard(request: Request, store: Store) -> TokenGuard:
 
 
 class _Refused(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        self.status, self.detail = status, detail
+    def __init__(self, status: int, detail: str, retry_after: int | None = None) -> None:
+        self.status, self.detail, self.retry_after = status, detail, retry_after
 
 
 def _respondent(request: Request, store: Store, token: str) -> Respondent:
     guard = _guard(request, store)
     client = client_address(request)
-    if guard.blocked(client):
-        raise _Refused(429, "too many invalid links from your address; try again later")
+    wait = guard.retry_after(client, token)
+    if wait:
+        raise _Refused(
+            429,
+            f"too many invalid survey links from your address, or like this one; try again in "
+            f"{wait} seconds",
+            wait,
+        )
     who = respond.resolve(store.ws(), token)
     if who is None:
-        guard.miss(client)
+        guard.miss(client, token)
         raise _Refused(
             404, "this survey link is not valid: check that you copied all of it from your email"
         )
     return who
 
 
-def _json_error(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"error": _NAMES.get(status, "error"), "detail": detail}, status)
+def _json_error(status: int, detail: str, retry_after: int | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    body = {"error": _NAMES.get(status, "error"), "detail": detail}
+    return JSONResponse(body, status, headers=headers)
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -131,8 +113,10 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
     )
 
 
-def _message(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    headers = {"Retry-After": "600"} if status == 429 else None
+def _message(
+    request: Request, status: int, title: str, detail: str, retry_after: int | None = None
+) -> HTMLResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     page = _page(request, "message.html.j2", status, title=title, detail=detail)
     if headers:
         page.headers.update(headers)
@@ -156,7 +140,7 @@ def survey_form(token: str, request: Request, store: StoreD) -> Response:
     try:
         who = _respondent(request, store, token)
     except _Refused as exc:
-        return _message(request, exc.status, "Survey link", exc.detail)
+        return _message(request, exc.status, "Survey link", exc.detail, exc.retry_after)
     return _form(request, store, token, who)
 
 
@@ -190,16 +174,22 @@ def survey_people(token: str, request: Request, store: StoreD, q: str = "") -> R
     try:
         who = _respondent(request, store, token)
     except _Refused as exc:
-        return _json_error(exc.status, exc.detail)
-    return JSONResponse({"people": respond.search(store.ws(), who, q[:100])})
+        return _json_error(exc.status, exc.detail, exc.retry_after)
+    try:
+        return JSONResponse({"people": respond.search(store.ws(), who, q[:100])})
+    except SurveyError as exc:  # a closed survey: its roster is no longer shown
+        return _json_error(exc.status, str(exc))
 
 
 class _Nominee(BaseModel):
+    # strict: an id is a JSON whole number, and a field this model does not know is refused
+    model_config = ConfigDict(extra="forbid", strict=True)
     id: int
     strength: int | None = None
 
 
 class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
     nominees: list[_Nominee] = Field(default_factory=list, max_length=qmod.MAX_NOMINATIONS_LIMIT)
     value: int | None = None
 
@@ -211,22 +201,51 @@ async def survey_autosave(token: str, slug: str, request: Request, store: StoreD
         _check_csrf(request, who, request.headers.get("X-CSRF-Token"))
         try:
             body = _Answer.model_validate_json(await request.body())
-        except ValueError:
-            raise _Refused(
-                422, 'expected JSON {"nominees": [{"id": number, "strength": number}]}'
-            ) from None
+        except ValidationError as exc:
+            raise _Refused(422, _invalid_answer(exc)) from None
         noms = [Nomination(n.id, n.strength) for n in body.nominees]
         result = await run_in_threadpool(
             lambda: respond.save(store.ws(), who, slug, nominees=noms, value=body.value)
         )
     except _Refused as exc:
-        return _json_error(exc.status, exc.detail)
+        return _json_error(exc.status, exc.detail, exc.retry_after)
     except SurveyError as exc:
         return _json_error(exc.status, str(exc))
     return JSONResponse(result)
 
 
+def _invalid_answer(exc: ValidationError) -> str:
+    expected = 'expected JSON {"nominees": [{"id": number, "strength": number}], "value": number}'
+    for e in exc.errors():
+        if e["type"] == "extra_forbidden":
+            where = ".".join(str(p) for p in e["loc"])
+            return f"unknown field {where!r}: {expected}; nothing was saved"
+    return f"{expected}; nothing was saved"
+
+
+def _form_fields(who: Respondent, form: Any) -> set[str]:
+    """The fields a form for ``who`` may send: its CSRF token, and per question ``n.<slug>``
+    (with ``s.<slug>.<no>`` for each colleague named, when it has a scale) or ``a.<slug>``."""
+    fields = {"csrf_token"}
+    for q in who.survey.questions:
+        if q.is_nomination:
+            fields.add(f"n.{q.slug}")
+            if q.scale:
+                named = [str(v).strip() for v in form.getlist(f"n.{q.slug}")]
+                fields |= {f"s.{q.slug}.{int(v)}" for v in named if v.isdigit()}
+        else:
+            fields.add(f"a.{q.slug}")
+    return fields
+
+
 def _parse_form(who: Respondent, form: Any) -> tuple[dict[str, list[Nomination]], dict[str, Any]]:
+    unknown = sorted(set(form.keys()) - _form_fields(who, form))
+    if unknown:
+        raise SurveyError(
+            f"the form sent a field this survey does not have ({unknown[0]!r}); nothing was "
+            "saved: reload the page and try again",
+            422,
+        )
     noms: dict[str, list[Nomination]] = {}
     values: dict[str, Any] = {}
     for q in who.survey.questions:
@@ -261,7 +280,7 @@ async def survey_submit(token: str, request: Request, store: StoreD) -> Response
         supplied = form.get("csrf_token")
         _check_csrf(request, who, supplied if isinstance(supplied, str) else None)
     except _Refused as exc:
-        return _message(request, exc.status, "Survey", exc.detail)
+        return _message(request, exc.status, "Survey", exc.detail, exc.retry_after)
     try:
         noms, values = _parse_form(who, form)
         await run_in_threadpool(lambda: respond.submit(store.ws(), who, noms, values))
