@@ -310,6 +310,8 @@ def analyze(
             master=master,
         )
         s = run.summary
+        for old in run.removed:
+            typer.echo(f"removed run {old}, left incomplete by an older groundswell", err=True)
         _show(
             [
                 f"run {run.run_id}: window {run.window}, {s['people']:,} people, "
@@ -657,8 +659,12 @@ def report(
 @_errors
 def runs(workspace: WorkspaceArg) -> None:
     """List the stored runs."""
+    from groundswell.run import incomplete_runs
+
     with gs.open(workspace) as ws:
         df = ws.runs()
+        for message in incomplete_runs(ws)["message"]:
+            typer.echo(f"warning: {message}", err=True)
     table = Table("run", "created", "window", "people", "ties", "communities")
     for r in df.itertuples():
         s = json.loads(r.summary)

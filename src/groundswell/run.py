@@ -8,7 +8,7 @@ to the data and parameters that produced it and reproduced.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from groundswell import __version__
 from groundswell.analysis import communities, formal, measures, personas, roles
-from groundswell.errors import AnalysisError, ConfigError
+from groundswell.errors import AnalysisError, ConfigError, WorkspaceError
 from groundswell.network import layout as layout_mod
 from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
@@ -185,12 +185,15 @@ def analyze(
             "ties": rules.as_dict(),
             "analysis": dict(a),
         }
-        run_id = _store(ws, win, params, summary, ties, scores, comm, pos, labels, groups)
-        bar.step("value, Q&A, community health")
-        from groundswell.value import findings
+        from groundswell.value import findings as value_findings
 
-        run = Run.load(ws, run_id)
-        findings.store(run, findings.compute(run))
+        with ws.transaction():  # all or nothing: a run is visible only when complete
+            removed = _drop_incomplete(ws)
+            run_id = _store(ws, win, params, summary, ties, scores, comm, pos, labels, groups)
+            bar.step("value, Q&A, community health")
+            run = Run.load(ws, run_id)
+            value_findings.store(run, value_findings.compute(run))
+    run.removed = removed
     return run
 
 
@@ -230,7 +233,8 @@ def _store(
     with ws.transaction() as con:
         run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
         con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs (run_id, created_at, version, window_start, window_end, params, "
+            "sources, summary, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true)",
             [
                 run_id,
                 datetime.now(UTC),
@@ -258,6 +262,44 @@ def _store(
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
             con.unregister("frame")
     return run_id
+
+
+#: the tables holding a run's results, each keyed by run_id
+RUN_TABLES = (
+    "ties", "person_scores", "communities", "layout", "person_roles", "group_scores",
+    "maturity", "run_findings",
+)  # fmt: skip
+
+
+def incomplete_runs(ws: Workspace) -> pd.DataFrame:
+    """Runs an older groundswell committed without their findings (the process stopped in
+    between): ignored everywhere, removed by the next analyze (unless a champion plan was
+    made on one). Columns run_id, version, created_at, message."""
+    df = ws.query("SELECT run_id, version, created_at FROM runs WHERE NOT complete ORDER BY run_id")
+    pairs = zip(df["run_id"], df["version"], strict=True)
+    df["message"] = [_incomplete_text(int(r), str(v)) for r, v in pairs]
+    return df
+
+
+def _incomplete_text(run_id: int, version: str) -> str:
+    return (
+        f"run {run_id} is incomplete (groundswell {version} stopped before storing its "
+        "findings) and is ignored; analyze again to replace it"
+    )
+
+
+def _drop_incomplete(ws: Workspace) -> list[int]:
+    """Remove the incomplete runs (inside the caller's transaction) and say which; one a
+    champion plan was made on is kept, hidden, so the plan still names its run."""
+    rows = ws.con.execute(
+        "SELECT run_id FROM runs WHERE NOT complete "
+        "AND run_id NOT IN (SELECT run_id FROM plans) ORDER BY run_id"
+    ).fetchall()
+    ids = [int(r[0]) for r in rows]
+    for run_id in ids:
+        for table in (*RUN_TABLES, "runs"):
+            ws.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+    return ids
 
 
 def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
@@ -353,19 +395,21 @@ class Run:
     sources: list[dict[str, Any]]
     version: str
     created_at: datetime
+    #: incomplete runs of an older version that the analyze making this run removed
+    removed: list[int] = field(default_factory=list)
 
     @classmethod
     def load(cls, ws: Workspace, run_id: int) -> Run:
         rows = ws.con.execute(
-            "SELECT window_start, window_end, params, summary, sources, version, created_at "
-            "FROM runs WHERE run_id = ?",
+            "SELECT window_start, window_end, params, summary, sources, version, created_at, "
+            "complete FROM runs WHERE run_id = ?",
             [run_id],
         ).fetchall()
         if not rows:
-            from groundswell.errors import WorkspaceError
-
             raise WorkspaceError(f"{ws.folder}: there is no run {run_id}")
-        start, end, params, summary, sources, version, created = rows[0]
+        start, end, params, summary, sources, version, created, complete = rows[0]
+        if not complete:
+            raise WorkspaceError(f"{ws.folder}: {_incomplete_text(run_id, version)}")
         summary = {k: _nan(v) for k, v in json.loads(summary).items()}
         return cls(
             ws,
@@ -389,7 +433,7 @@ class Run:
         """The run of the previous period: the latest earlier run whose window ends no later
         than this one's starts (None when there is none)."""
         rows = self.ws.con.execute(
-            "SELECT run_id FROM runs WHERE run_id < ? AND window_end <= ? "
+            "SELECT run_id FROM runs WHERE complete AND run_id < ? AND window_end <= ? "
             "ORDER BY window_end DESC, run_id DESC LIMIT 1",
             [self.run_id, self.window.start],
         ).fetchall()

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from groundswell.run import Run
 
 DB_FILE = "groundswell.duckdb"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _sql_file(name: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
@@ -56,6 +56,7 @@ MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     4: _sql_file("schema_v4.sql"),
     5: _sql_file("schema_v5.sql"),
     6: _sql_file("schema_v6.sql"),
+    7: _sql_file("schema_v7.sql"),
 }
 
 
@@ -140,6 +141,8 @@ class Workspace:
         self.settings = config.load(folder)
         self._key = privacy.load_key(folder / privacy.KEY_FILE)
         self.pseudonymiser = privacy.Pseudonymiser(self._key)
+        #: connections with a transaction open (shared with copies bound to other cursors)
+        self._open: list[duckdb.DuckDBPyConnection] = []
         try:
             self.con = duckdb.connect(str(db))
         except duckdb.IOException as exc:
@@ -175,14 +178,25 @@ class Workspace:
     # -- storage helpers -------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing: everything written inside commits together or not at all."""
-        self.con.execute("BEGIN TRANSACTION")
+        """All or nothing: everything written inside commits together or not at all.
+
+        Inside a transaction already open on this connection it joins that one, which then
+        commits or rolls back everything (a run stores its findings inside its own)."""
+        con = self.con
+        if any(c is con for c in self._open):  # the owner of the open one ends it
+            yield con
+            return
+        con.execute("BEGIN TRANSACTION")
+        self._open.append(con)
         try:
-            yield self.con
+            yield con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        else:
+            con.execute("COMMIT")
+        finally:
+            self._open[:] = [c for c in self._open if c is not con]
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a read query and return a DataFrame."""
@@ -281,10 +295,11 @@ class Workspace:
         )
 
     def runs(self) -> pd.DataFrame:
-        """Every recorded run, newest first."""
+        """Every complete run, newest first (see :func:`groundswell.run.incomplete_runs` for
+        runs an older version left without their findings)."""
         return self.query(
             "SELECT run_id, created_at, version, window_start, window_end, summary "
-            "FROM runs ORDER BY run_id DESC"
+            "FROM runs WHERE complete ORDER BY run_id DESC"
         )
 
     def run(self, run_id: int | None = None) -> Run:
@@ -292,7 +307,7 @@ class Workspace:
         from groundswell.run import Run
 
         if run_id is None:
-            rows = self.con.execute("SELECT max(run_id) FROM runs").fetchall()
+            rows = self.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
             if rows[0][0] is None:
                 raise WorkspaceError(
                     f"{self.folder}: no analysis has been run yet; run: "

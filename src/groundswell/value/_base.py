@@ -201,7 +201,7 @@ def default_window(ws: Workspace, run: Run | None, window: str | Window | None) 
 
 def latest_run(ws: Workspace) -> Run | None:
     """The latest run of the workspace, or None when none has been made."""
-    rows = ws.con.execute("SELECT max(run_id) FROM runs").fetchall()
+    rows = ws.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
     return None if rows[0][0] is None else ws.run(int(rows[0][0]))
 
 

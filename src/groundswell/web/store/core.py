@@ -193,7 +193,7 @@ class StoreCore:
             return latest[1]
         if _CACHED_ONLY.get():
             raise ColdCache("latest run")
-        rows = self.ws().con.execute("SELECT max(run_id) FROM runs").fetchall()
+        rows = self.ws().con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
         value = None if rows[0][0] is None else int(rows[0][0])
         self._latest = (now, value)
         return value
@@ -243,7 +243,7 @@ class StoreCore:
         ws = self.ws()
 
         def workspace_counts() -> tuple[dict[str, int], int]:
-            n_runs = ws.con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
+            n_runs = ws.con.execute("SELECT count(*) FROM runs WHERE complete").fetchall()[0][0]
             return ws.counts(), int(n_runs)
 
         # the row counts change only with an ingest or a new run: kept per latest run
@@ -290,7 +290,7 @@ class StoreCore:
         """Every stored run, newest first, with its window and size."""
         table = self.ws().query(
             "SELECT run_id, created_at, version, window_start, window_end, params, summary "
-            "FROM runs ORDER BY run_id DESC"
+            "FROM runs WHERE complete ORDER BY run_id DESC"
         )
         out = []
         for r in table.itertuples(index=False):
