@@ -149,6 +149,10 @@ class GroupQueries(StoreCore):
     def formal(self, run_id: int | None = None, attribute: str = "department") -> dict[str, Any]:
         """Formal against informal: department -> community flow, the group-to-group matrix
         (row shares; small groups merged and suppressed), silos, agreement figures."""
+        if attribute not in GROUP_ATTRIBUTES:
+            raise ConfigError(
+                f"attribute must be one of {', '.join(GROUP_ATTRIBUTES)}; got {attribute!r}"
+            )
         run = self.run(run_id)
         flow = run.department_flow()
         sizes = self._people(run)["community"].value_counts()

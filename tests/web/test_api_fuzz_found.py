@@ -1,0 +1,28 @@
+"""Requests the API fuzz harness (tests/fuzz/test_fuzz_api.py) found answered with a server
+error, replayed as plain tests; each failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from groundswell.web.app import create_app
+from tests.web.conftest import PASSWORD, WebWorkspace
+
+
+@pytest.fixture(scope="module")
+def viewer(web_ws: WebWorkspace):
+    app = create_app(web_ws.path)
+    with TestClient(app) as c:
+        r = c.post("/api/login", json={"username": "viewer", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        yield c
+
+
+@pytest.mark.parametrize("path", ["/api/formal", "/formal"])
+@pytest.mark.parametrize("attribute", ["", "bogus"])
+def test_formal_with_an_unknown_attribute_is_a_400(viewer, path, attribute) -> None:
+    """``/api/formal?attribute=`` raised KeyError (500); groups and group already said 400."""
+    r = viewer.get(path, params={"attribute": attribute})
+    assert r.status_code == 400, r.text
+    assert "attribute must be one of" in r.text
