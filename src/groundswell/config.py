@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import ipaddress
 import tomllib
 from dataclasses import dataclass
@@ -84,6 +85,17 @@ def _check(cond: bool, setting: str, allowed: str, got: object) -> None:
         raise ConfigError(f"{CONFIG_FILE}: '{setting}' must be {allowed}; got {got!r}")
 
 
+def _is_date(value: object) -> bool:
+    """A TOML date, or text holding an ISO date (YYYY-MM-DD)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return True
+    try:
+        dt.date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def validate(raw: dict[str, Any]) -> Settings:
     p, t, a = raw["privacy"], raw["ties"], raw["analysis"]
     domains = raw["ingest"]["internal_domains"]
@@ -93,6 +105,17 @@ def validate(raw: dict[str, Any]) -> Settings:
         'a list of domains such as ["acme.com"]',
         domains,
     )
+    for k in ("earliest_date", "earliest_hr_date"):
+        v = raw["ingest"][k]
+        _check(_is_date(v), f"ingest.{k}", 'a date such as "1990-01-01"', v)
+    for k in ("days_ahead", "planned_days_ahead"):
+        v = raw["ingest"][k]
+        _check(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+            f"ingest.{k}",
+            "an integer >= 0",
+            v,
+        )
     for k in ("identified", "store_content"):
         _check(isinstance(p[k], bool), f"privacy.{k}", "true or false", p[k])
     _check(

@@ -47,7 +47,7 @@ MUNGED = re.compile(r"([^\s@<>()\",;:]+) at ([^\s@<>()\",;:]+\.[^\s@<>()\",;:]+)
 BOT_LOCAL = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+.-]|$)")
 
 
-MIN_YEAR, MAX_YEAR = 1971, 2200
+MIN_YEAR, MAX_YEAR = 1, 9999  # a date outside the workspace's bounds is an error (_collect)
 
 
 @dataclass
@@ -188,6 +188,7 @@ def _collect(
     summary: common.IngestSummary,
     *,
     identified: bool,
+    bounds: common.DateBounds,
 ) -> None:
     h = raw.headers
     author = addresses(_first(h, "from"))
@@ -202,6 +203,10 @@ def _collect(
     if ts is None:
         summary.skipped["unparseable Date"] += 1
         return
+    if not bounds.contains(ts):
+        ids = msgids(_first(h, "message-id"))
+        what = f"Date of message <{ids[0]}>" if ids else "Date"
+        raise common.date_error(bounds, common.Record(raw.where, what), ts, date.strip())
     ids = msgids(_first(h, "message-id"))
     if ids:
         raw_id = ids[0]

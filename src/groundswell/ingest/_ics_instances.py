@@ -57,6 +57,15 @@ def _horizon(events: list[Event], ctx: Context) -> datetime | None:
     return out
 
 
+def _check_time(ev: Event, prop: Prop, t: datetime, bounds: common.DateBounds) -> None:
+    """A DTSTART or RECURRENCE-ID outside the planned bounds is an error naming the event."""
+    if not bounds.contains(t.timestamp()):
+        uid = ev.first("UID")
+        what = f"{prop.name} of event {uid.value.strip()!r}" if uid else prop.name
+        where = common.Record(ev.file, what, line=prop.line)
+        raise common.date_error(bounds, where, t, prop.value.strip())
+
+
 def _instances(
     events: list[Event],
     ctx: Context,
@@ -64,10 +73,16 @@ def _instances(
     *,
     expand: bool,
     max_occurrences: int,
+    planned: common.DateBounds,
+    held: common.DateBounds,
 ) -> Rows:
+    """Meeting instances; a start outside ``planned`` is an error, instances after the end
+    of ``held`` (not held yet) are skipped and counted."""
     skipped = summary.skipped
     rows = Rows()
     horizon = _horizon(events, ctx) if expand else None
+    if horizon is not None:  # occurrences not held yet are skipped: no need to make them
+        horizon = min(horizon, held.latest.to_pydatetime())
     found: list[Instance] = []
     for ev in events:
         status = ev.first("STATUS")
@@ -82,11 +97,14 @@ def _instances(
         if start is None:
             skipped["unparseable DTSTART"] += 1
             continue
+        _check_time(ev, start_p, start, planned)
         recur_p = ev.first("RECURRENCE-ID")
         recur = parse_time(recur_p, ctx) if recur_p else None
         if recur_p is not None and recur is None:
             skipped["unparseable RECURRENCE-ID"] += 1
             continue
+        if recur_p is not None and recur is not None:
+            _check_time(ev, recur_p, recur, planned)
         org_p = ev.first("ORGANIZER")
         org = address(org_p) if org_p else ""
         att = []
@@ -139,8 +157,12 @@ def _instances(
             if (inst.override, inst.seq) <= (old.override, old.seq):
                 continue
         best[inst.key] = inst
+    until = held.latest.timestamp()
     for inst in best.values():
         if inst.cancelled or inst.ts is None:
+            continue
+        if inst.ts.timestamp() > until:
+            skipped["meeting not held yet (after now + ingest.days_ahead)"] += 1
             continue
         rows.raw_id.append(inst.key)
         rows.series.append(inst.uid)

@@ -35,6 +35,7 @@ class Event:
     line: int
     props: dict[str, list[Prop]] = field(default_factory=dict)
     cancelled_by_method: bool = False
+    file: str = ""  # the .ics file it is in, for errors
 
     def first(self, name: str) -> Prop | None:
         v = self.props.get(name)
@@ -134,7 +135,7 @@ def read_events(path: Path, ctx: Context) -> Iterator[Event]:
         if prop.name == "BEGIN":
             stack.append((value, line))
             if value == "VEVENT" and len(stack) == 2:
-                event = Event(line, cancelled_by_method=method_cancel)
+                event = Event(line, cancelled_by_method=method_cancel, file=str(path))
             elif value == "VCALENDAR":
                 if len(stack) != 1:
                     raise InputError(path, "VCALENDAR inside another component", line=line)

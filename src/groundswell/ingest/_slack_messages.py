@@ -71,6 +71,8 @@ class _Reader:
         self.rows = 0  # messages packed so far
         self.edited = 0
         self.bot_user_of: dict[str, str] = {}
+        self.bounds = common.date_bounds(ws.settings)
+        self.lo, self.hi = self.bounds.seconds
 
     # -- metadata -------------------------------------------------------------------------------
     def layout(self) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
@@ -98,16 +100,18 @@ class _Reader:
         for n in list_files:
             kind = LISTS[base[n]]
             root = _parent(n)
-            for rec in _records(self.ex, n, self.ex.json(n)):
+            for i, rec in enumerate(_records(self.ex, n, self.ex.json(n))):
                 name = rec.get("name") if isinstance(rec.get("name"), str) else None
+                created = _seconds(rec.get("created"))
+                if created is not None and not self.bounds.contains(created):
+                    where = common.Record(self.ex.where(n), f"{base[n]}[{i}].created")
+                    raise common.date_error(self.bounds, where, created, rec.get("created"))
                 members = rec.get("members")
                 members = (
                     [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
                 )
                 k = len(self.convs)
-                self.convs.append(
-                    _Conv(rec["id"], name, kind, _seconds(rec.get("created")), members)
-                )
+                self.convs.append(_Conv(rec["id"], name, kind, created, members))
                 folder = rec["id"] if kind == "dm" or not name else name
                 for key in {folder, rec["id"]}:
                     by_root.setdefault(root, {}).setdefault(key, k)
@@ -207,7 +211,7 @@ class _Reader:
         try:
             tsf = [float(t) for t in ts]
             ok = bool(tsf) and math.isfinite(min(tsf)) and math.isfinite(max(tsf))
-            ok = ok and min(tsf) > 0 and max(tsf) < 1e11
+            ok = ok and min(tsf) >= self.lo and max(tsf) <= self.hi
         except (TypeError, ValueError):
             ok = False
         if not ok and data:
@@ -219,6 +223,12 @@ class _Reader:
                         expected='seconds since 1970, e.g. "1452837318.000002"',
                         found=t,
                     )
+            common.check_dates(
+                np.asarray(tsf, dtype="float64"),
+                self.bounds,
+                lambda i: common.Record(where, f"{name}[{i}].ts"),
+                found=ts,
+            )
         user = [m.get("user") for m in data]
         thread = [m.get("thread_ts") for m in data]
         sub = [m.get("subtype") for m in data]

@@ -33,7 +33,21 @@ def _timestamps(values: pd.Series) -> pd.Series:
     return ts
 
 
-def _check_ts(ts: pd.Series, raw: pd.Series, locs: list[Loc], field: str) -> None:
+def _record(loc: Loc, field: str) -> common.Record:
+    """Where a value is: the file and JSON path of its record (with its line in JSON Lines),
+    as :func:`_error` names them, and the field."""
+    f, line, jpath = loc
+    jpath = jpath.lstrip(".")
+    if line is not None:
+        return common.Record(f, f"{jpath}.{field}" if jpath else field, line=line)
+    sep = "" if jpath.startswith("[") or not jpath else "."
+    return common.Record(f"{f}{sep}{jpath}", field)
+
+
+def _check_ts(
+    ts: pd.Series, raw: pd.Series, locs: list[Loc], field: str, bounds: common.DateBounds
+) -> None:
+    common.check_dates(ts, bounds, lambda k: _record(locs[k], field), found=raw)
     bad = (ts.isna() & raw.fillna("").ne("")).to_numpy()
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
@@ -56,10 +70,11 @@ def _build(ws: Workspace, r: _Reader, summary: common.IngestSummary) -> batch.Ba
     m = pd.DataFrame(r.rows, columns=COLUMNS)
     m["pos"] = np.arange(len(m))
     m["container"] = np.where(m["channel"] != "", m["channel"], m["chat"])
+    bounds = common.date_bounds(ws.settings)
     m["ts"] = _timestamps(m["created"])
-    _check_ts(m["ts"], m["created"], r.locs, "createdDateTime")
+    _check_ts(m["ts"], m["created"], r.locs, "createdDateTime", bounds)
     m["mod_ts"] = _timestamps(m["modified"])
-    _check_ts(m["mod_ts"], m["modified"], r.locs, "lastModifiedDateTime")
+    _check_ts(m["mod_ts"], m["modified"], r.locs, "lastModifiedDateTime", bounds)
 
     # the same message listed twice (pages overlap, a reply both nested and listed): keep the
     # latest version
@@ -107,12 +122,13 @@ def _build(ws: Workspace, r: _Reader, summary: common.IngestSummary) -> batch.Ba
 
     targets = _targets(ws, r, m, kept_pos, authors, system, summary)
     inter = batch.interactions(m, targets)
-    inter = pd.concat([inter, _reactions(r, m, kept_pos, system, pseudo)], ignore_index=True)
+    reactions = _reactions(r, m, kept_pos, system, pseudo, bounds)
+    inter = pd.concat([inter, reactions], ignore_index=True)
     summary.skipped = +summary.skipped
     return batch.Batch(
         people=_people(ws, r),
         aliases=_aliases(ws, r),
-        channels=_channels(r, m),
+        channels=_channels(r, m, bounds),
         messages=m[batch.MESSAGE_COLUMNS],
         interactions=inter[batch.INTERACTION_COLUMNS],
         people_mode="fill",
@@ -180,13 +196,26 @@ def _chat_members(r: _Reader, chats: np.ndarray) -> dict[str, set[str]]:
 
 
 def _reactions(
-    r: _Reader, m: pd.DataFrame, kept_pos: np.ndarray, system: np.ndarray, pseudo: Any
+    r: _Reader,
+    m: pd.DataFrame,
+    kept_pos: np.ndarray,
+    system: np.ndarray,
+    pseudo: Any,
+    bounds: common.DateBounds,
 ) -> pd.DataFrame:
     """Reactor -> author, dated by the reaction (the message's time when it has none)."""
     if not r.reactions:
         return pd.DataFrame(columns=batch.INTERACTION_COLUMNS)
     x = pd.DataFrame(r.reactions, columns=["pos", "user", "created", "j"])
     ts = _timestamps(x["created"])
+    common.check_dates(
+        ts,
+        bounds,
+        lambda k: _record(
+            r.locs[int(x["pos"].iloc[k])], f"reactions[{int(x['j'].iloc[k])}].createdDateTime"
+        ),
+        found=x["created"],
+    )
     bad = (ts.isna() & x["created"].ne("")).to_numpy()
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
@@ -253,7 +282,7 @@ def _aliases(ws: Workspace, r: _Reader) -> pd.DataFrame:
     )
 
 
-def _channels(r: _Reader, m: pd.DataFrame) -> pd.DataFrame:
+def _channels(r: _Reader, m: pd.DataFrame, bounds: common.DateBounds) -> pd.DataFrame:
     c = m.loc[m["container"] != "", ["container", "chat", "channel_id", "ts"]]
     c = c.groupby(["container", "chat", "channel_id"], as_index=False)["ts"].min()
     kinds, names, created = [], [], []
@@ -272,6 +301,13 @@ def _channels(r: _Reader, m: pd.DataFrame) -> pd.DataFrame:
             names.append(name or None if kind == "public" else None)
             created.append(made)
     made_ts = _timestamps(pd.Series(created, dtype="string"))
+    conts = c["container"].to_numpy()
+    common.check_dates(
+        made_ts,
+        bounds,
+        lambda k: _record(r.channel_locs[conts[k]], "createdDateTime"),
+        found=created,
+    )
     return pd.DataFrame(
         {
             "channel_id": c["channel_id"].to_numpy(),

@@ -26,6 +26,7 @@ class _Reader:
         self.chat_members: dict[str, set[str]] = {}
         self.chat_kind: dict[str, str] = {}
         self.channel_kind: dict[str, tuple[str, str, str]] = {}  # id -> kind, name, created
+        self.channel_locs: dict[str, Loc] = {}  # id -> where its createdDateTime is
 
     def add(self, rec: dict[str, Any], loc: Loc, parent: str) -> None:
         self.n_records += 1
@@ -37,6 +38,7 @@ class _Reader:
                 _text(rec.get("membershipType"), loc, "membershipType").lower(), "public"
             )
             name = _text(rec.get("displayName"), loc, "displayName")
+            self.channel_locs[cid] = loc
             self.channel_kind[cid] = (
                 kind,
                 name,

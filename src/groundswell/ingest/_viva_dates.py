@@ -20,13 +20,18 @@ _SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?(?
 
 
 def parse_metric_dates(
-    path: Path, values: pd.Series, date_format: str = "auto"
+    path: Path,
+    values: pd.Series,
+    date_format: str = "auto",
+    *,
+    bounds: common.DateBounds | None = None,
 ) -> tuple[pd.Series, str | None]:
     """Parse a MetricDate column into dates (datetime64, midnight), deciding the format per file.
 
     Returns the dates and a note when the format was inferred rather than certain. Raises
     InputError for an empty or unreadable date, a mix of ISO and slash dates, a slash column
-    that reads as day/month on one line and month/day on another, or an impossible date.
+    that reads as day/month on one line and month/day on another, an impossible date, or
+    (with ``bounds``) a date outside them.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         out = pd.to_datetime(values)
@@ -35,6 +40,8 @@ def parse_metric_dates(
         if out.isna().any():
             k = int(np.flatnonzero(out.isna().to_numpy())[0])
             raise InputError(path, "empty MetricDate", expected="a date", **common.locate(path, k))
+        if bounds is not None:
+            common.check_dates(out, bounds, path, "MetricDate")
         return out.dt.normalize(), None
     text = values.astype("string").fillna("").str.strip()
     codes, uniques = pd.factorize(text)
@@ -119,6 +126,13 @@ def parse_metric_dates(
         pd.DataFrame({"year": year, "month": month, "day": day}).astype("float64"),
         errors="coerce",
     )
+    if bounds is not None:
+        common.check_dates(
+            parsed,
+            bounds,
+            lambda u: common.Record(path, "MetricDate", **first_line(np.arange(len(uniq)) == u)),
+            found=uniq,
+        )
     bad = parsed.isna().to_numpy()
     if bad.any():
         raise InputError(

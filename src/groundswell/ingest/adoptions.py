@@ -112,7 +112,7 @@ def ingest(
                 found=what.iloc[k],
                 **common.locate(path, k),
             )
-        ts = _dates(path, df, cols["date"], ok)
+        ts = _dates(path, df, cols["date"], ok, common.date_bounds(ws.settings))
 
         bar.step("pseudonymising")
         frame = pd.DataFrame(
@@ -132,13 +132,17 @@ def ingest(
         return batch.write(ws, batch.Batch(adoptions=frame), summary, sha, options, dry_run=dry_run)
 
 
-def _dates(path: Path, df: pd.DataFrame, col: str, ok: np.ndarray) -> pd.Series:
-    """Adoption times (UTC); an empty or unreadable cell on a kept row is an error."""
+def _dates(
+    path: Path, df: pd.DataFrame, col: str, ok: np.ndarray, bounds: common.DateBounds
+) -> pd.Series:
+    """Adoption times (UTC); an empty or unreadable cell on a kept row, or a date outside
+    ``bounds``, is an error."""
     values = df[col]
     if pd.api.types.is_datetime64_any_dtype(values):
         ts = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
+        common.check_dates(ts, bounds, path, "date")
     else:
-        ts = common.parse_dates(path, values, "date", utc_time=True)
+        ts = common.parse_dates(path, values, "date", utc_time=True, bounds=bounds)
     ts = ts.astype("datetime64[ns, UTC]").reset_index(drop=True)
     missing = ts.isna().to_numpy() & ok
     if missing.any():

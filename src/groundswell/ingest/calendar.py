@@ -21,7 +21,11 @@ ATTENDEE          one target each (``mailto:`` or EMAIL). PARTSTAT=DECLINED: cou
 DTSTART           the message time: UTC, or local time in its TZID (IANA names through
                   zoneinfo; others through the file's VTIMEZONE offset, else UTC with a
                   warning); floating times and all-day dates are taken as UTC. None or
-                  unreadable: skipped "no DTSTART" / "unparseable DTSTART"
+                  unreadable: skipped "no DTSTART" / "unparseable DTSTART". A DTSTART or
+                  RECURRENCE-ID outside ``ingest.earliest_date`` .. now +
+                  ``ingest.planned_days_ahead`` is an error naming the file, line and UID;
+                  an instance after now + ``ingest.days_ahead`` is not held yet: skipped
+                  "meeting not held yet"
 RRULE, EXDATE     a recurring series is expanded (python-dateutil) into one message per
                   occurrence (an open-ended rule, without COUNT or UNTIL, up to the latest
                   DTSTART/DTSTAMP in the input), at most
@@ -129,7 +133,15 @@ def ingest(
         ctx = Context()
         events = [ev for f in _files(path) for ev in read_events(f, ctx)]
         summary.rows_read = len(events)
-        rows = _instances(events, ctx, summary, expand=expand, max_occurrences=max_occurrences)
+        rows = _instances(
+            events,
+            ctx,
+            summary,
+            expand=expand,
+            max_occurrences=max_occurrences,
+            planned=common.date_bounds(ws.settings, "planned"),
+            held=common.date_bounds(ws.settings),
+        )
         if ctx.bad_lines:
             summary.warnings.append(f"{ctx.bad_lines} unreadable line(s) ignored")
         for tz, n in ctx.tz_unknown.items():

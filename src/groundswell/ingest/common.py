@@ -6,10 +6,11 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ import pandas as pd
 from groundswell.errors import InputError, MappingError
 
 if TYPE_CHECKING:
+    from groundswell.config import Settings
     from groundswell.workspace import Workspace
 
 #: First data line of a CSV as a text editor counts it (line 1 is the header).
@@ -269,11 +271,17 @@ def locate(path: Path, pos: int) -> dict[str, Any]:
 
 
 def parse_dates(
-    path: Path, values: pd.Series, fieldname: str, *, utc_time: bool = False
+    path: Path,
+    values: pd.Series,
+    fieldname: str,
+    *,
+    utc_time: bool = False,
+    bounds: DateBounds | None = None,
 ) -> pd.Series:
     """Parse ISO-8601-like dates or timestamps; empty means missing.
 
-    Raises InputError naming the first line whose value cannot be parsed.
+    Raises InputError naming the first line whose value cannot be parsed, or (with ``bounds``,
+    see :func:`check_dates`) whose date lies outside the bounds.
     """
     text = values.astype("string").str.strip()
     empty = text.isna() | (text == "")
@@ -299,6 +307,8 @@ def parse_dates(
     parsed = parsed.where(~implausible).astype(
         "datetime64[ns, UTC]" if utc_time else "datetime64[ns]"
     )
+    if bounds is not None:
+        check_dates(parsed, bounds, path, fieldname, found=values)
     bad = parsed.isna() & ~empty
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
@@ -306,12 +316,169 @@ def parse_dates(
             path,
             f"unparseable {fieldname}",
             **locate(path, pos),
-            expected="an ISO 8601 date between 1900 and 2200 such as 2024-03-31"
-            if not utc_time
-            else "an ISO 8601 timestamp between 1900 and 2200 such as 2024-03-31T09:15:00Z",
+            expected=("an ISO 8601 timestamp" if utc_time else "an ISO 8601 date")
+            + (" between 1900 and 2200" if bounds is None else "")
+            + (" such as 2024-03-31T09:15:00Z" if utc_time else " such as 2024-03-31"),
             found=values.iloc[pos],
         )
     return parsed
+
+
+# -- date bounds ---------------------------------------------------------------------------------
+#: The settings ([ingest] in groundswell.toml) that bound each kind of date: its earliest day
+#: and how many days after now it may lie.
+BOUND_SETTINGS = {
+    "activity": ("earliest_date", "days_ahead"),  # messages, meetings, events, metrics, ...
+    "planned": ("earliest_date", "planned_days_ahead"),  # meetings scheduled in a calendar
+    "hr": ("earliest_hr_date", "planned_days_ahead"),  # hire and leave dates
+}
+#: The year of a date's text: leading (2024-03-31) or after day and month (31/3/2024).
+_YEAR = re.compile(r"^\s*([+-]?\d{4,})(?=\D)|^\s*\d{1,2}[/.-]\d{1,2}[/.-](\d{4,})\b")
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """The dates a reader accepts, both ends included, in UTC; made by :func:`date_bounds`.
+
+    ``settings`` names the two settings that set them, for the error message.
+    """
+
+    earliest: pd.Timestamp
+    latest: pd.Timestamp
+    settings: tuple[str, str] = BOUND_SETTINGS["activity"]
+
+    @property
+    def expected(self) -> str:
+        a, b = self.settings
+        return (
+            f"a date between {self.earliest:%Y-%m-%d} and {self.latest:%Y-%m-%d %H:%M} UTC "
+            f"(settings ingest.{a} and ingest.{b})"
+        )
+
+    @property
+    def seconds(self) -> tuple[float, float]:
+        """The bounds in seconds since 1970, for readers that hold times as numbers."""
+        return self.earliest.timestamp(), self.latest.timestamp()
+
+    def outside(self, ts: Any) -> np.ndarray:
+        """True where a time lies outside the bounds, never where it is missing.
+
+        ``ts``: datetimes (a Series, an index, a list; naive ones are taken as UTC) or numbers
+        of seconds since 1970.
+        """
+        arr = np.asarray(ts) if not isinstance(ts, pd.Series | pd.Index) else ts
+        if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "fiu":
+            lo, hi = self.seconds
+            sec = np.asarray(arr, dtype="float64")
+            return (sec < lo) | (sec > hi)
+        idx = pd.DatetimeIndex(pd.to_datetime(ts, utc=True))
+        return np.asarray((idx < self.earliest) | (idx > self.latest), dtype=bool)
+
+    def contains(self, seconds: float) -> bool:
+        """Whether one time, in seconds since 1970, lies inside the bounds."""
+        lo, hi = self.seconds
+        return lo <= seconds <= hi
+
+
+def date_bounds(
+    settings: Settings,
+    kind: Literal["activity", "planned", "hr"] = "activity",
+    *,
+    now: datetime | None = None,
+) -> DateBounds:
+    """The bounds of one kind of date (:data:`BOUND_SETTINGS`) from a workspace's settings:
+    from the earliest day setting to ``now`` (default: the current time) plus the days ahead."""
+    first, ahead = BOUND_SETTINGS[kind]
+    raw = settings.raw["ingest"]
+    earliest = pd.Timestamp(str(raw[first])).tz_localize("UTC")
+    latest = pd.Timestamp(now or datetime.now(UTC)) + timedelta(days=int(raw[ahead]))
+    latest = latest.tz_localize("UTC") if latest.tz is None else latest.tz_convert("UTC")
+    return DateBounds(earliest, latest, (first, ahead))
+
+
+@dataclass(frozen=True)
+class Record:
+    """Where a value sits, for an error: the file (or the place in an archive), what in it
+    (a column, a JSON path, a header) and its line when it has one."""
+
+    path: str | Path
+    what: str
+    line: int | None = None
+    unit: str = "line"
+
+
+def date_error(bounds: DateBounds, record: Record, value: Any, found: Any = None) -> InputError:
+    """The InputError for a date outside ``bounds``: the file, the record, the bounds
+    expected and the value found (with the date it means when that is not plain in it).
+
+    ``value`` is the time read: a datetime or seconds since 1970; ``found`` the text it was
+    read from (else the time is shown).
+    """
+    if isinstance(value, int | float | np.integer | np.floating):
+        late = float(value) > bounds.seconds[1]
+        try:
+            when = datetime.fromtimestamp(float(value), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        except (OverflowError, ValueError, OSError):
+            when = None
+    elif pd.isna(value):  # a date too far out for a timestamp: its text says which end
+        m = _YEAR.match(str(found))
+        late = bool(m) and int(m.group(1) or m.group(2)) > bounds.latest.year
+        when = None
+    else:
+        t = pd.Timestamp(value)
+        t = t.tz_localize("UTC") if t.tz is None else t.tz_convert("UTC")
+        late = t > bounds.latest
+        when = t.strftime("%Y-%m-%d %H:%M:%S UTC")
+    shown = found if found is not None and str(found).strip() else when
+    if when and found is not None and str(found).strip() and when[:4] not in str(found):
+        shown = f"{str(found).strip()} ({when})"
+    end = "after the latest" if late else "before the earliest"
+    return InputError(
+        record.path,
+        f"{record.what} is {end} date accepted" if record.what else f"a date {end} accepted",
+        line=record.line,
+        unit=record.unit,
+        expected=bounds.expected,
+        found=shown,
+    )
+
+
+def check_dates(
+    ts: Any,
+    bounds: DateBounds,
+    record: Path | Callable[[int], Record],
+    what: str = "date",
+    *,
+    found: Sequence[Any] | pd.Series | None = None,
+    rows: np.ndarray | None = None,
+) -> None:
+    """Raise :func:`date_error` for the first time in ``ts`` outside ``bounds``.
+
+    ``record`` is the file of a table (its line then named as :func:`locate` counts it,
+    ``what`` naming the column) or a function from a position to its :class:`Record`.
+    ``found`` holds the text each time was read from: a time that could not be held (NaT) but
+    whose text starts with a year outside the bounds, such as 5138-11-16, is outside too.
+    ``rows``, when given, marks the positions to check. Missing times are not checked.
+    """
+    bad = bounds.outside(ts)
+    missing = np.flatnonzero(np.asarray(pd.isna(ts), dtype=bool)) if found is not None else []
+    if len(missing):
+        text = pd.Series(np.asarray(found, dtype=object)[missing]).astype("string")
+        parts = text.str.extract(_YEAR)
+        year = pd.to_numeric(parts[0].fillna(parts[1]), errors="coerce")
+        far = (year < bounds.earliest.year) | (year > bounds.latest.year)
+        bad[missing] |= far.fillna(False).to_numpy(dtype=bool)
+    if rows is not None:
+        bad = bad & rows
+    if not bad.any():
+        return
+    k = int(np.flatnonzero(bad)[0])
+    rec = record(k) if callable(record) else Record(record, what, **locate(record, k))
+    raise date_error(bounds, rec, _at(ts, k), None if found is None else _at(found, k))
+
+
+def _at(values: Any, k: int) -> Any:
+    return values.iloc[k] if isinstance(values, pd.Series) else values[k]
 
 
 def text_column(df: pd.DataFrame, col: str | None) -> pd.Series:

@@ -14,7 +14,9 @@ To               one ``email_to`` interaction author -> each address
 Cc, Bcc          one ``email_cc`` interaction author -> each address (a Bcc is a copy the
                  sender chose to send; it weighs as a Cc)
 Date             RFC 2822 date, stored in UTC (no zone: UTC). Missing: skipped "no Date";
-                 unparseable: skipped "unparseable Date"
+                 unparseable: skipped "unparseable Date"; outside the workspace's date
+                 bounds (``ingest.earliest_date``, ``ingest.days_ahead``): an error naming
+                 the file, line and Message-ID
 Message-ID       the message id (pseudonymised). Missing: a keyed hash of From, To, Cc,
                  Date and Subject, so the same message in two files is one message.
                  A Message-ID seen twice in the input: skipped "duplicate Message-ID"
@@ -140,9 +142,10 @@ def ingest(
         want_body = ws.store_content
         identified = ws.settings.identified
         seen_ids: set[str] = set()
+        bounds = common.date_bounds(ws.settings)
         for raw in read_messages(path, summary, want_body=want_body):
             summary.rows_read += 1
-            _collect(raw, cols, seen_ids, summary, identified=identified)
+            _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
         summary.skipped = +summary.skipped
         addresses.cache_clear()
         _simple.cache_clear()

@@ -263,13 +263,26 @@ def _flags(df: pd.DataFrame, name: str, where: _Where) -> np.ndarray:
     return text.isin(TRUE).to_numpy()
 
 
-def _timestamps(df: pd.DataFrame, name: str, where: _Where, *, required: bool = False) -> pd.Series:
+def _timestamps(
+    df: pd.DataFrame,
+    name: str,
+    where: _Where,
+    bounds: common.DateBounds,
+    *,
+    required: bool = False,
+) -> pd.Series:
     raw = _col(df, name)
     text = raw.str.replace(r"\s*(?:UTC|Z)$", "", regex=True)
     ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     retry = ts.isna() & (text != "")
     if retry.any():
         ts[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
+
+    def record(k: int) -> common.Record:
+        t, row = where[k]
+        return common.Record(t.name, f"column {name}", line=t.line(row))
+
+    common.check_dates(ts, bounds, record, found=raw)
     bad = ts.isna() & ((text != "") | required)
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
@@ -294,7 +307,8 @@ def _build(
     if (ids == "").any():
         k = int(np.flatnonzero((ids == "").to_numpy())[0])
         raise where[k][0].error(where[k][1], "id", "empty message id", "an id on every message")
-    ts = _timestamps(df, "created_at", where, required=True)
+    bounds = common.date_bounds(ws.settings)
+    ts = _timestamps(df, "created_at", where, bounds, required=True)
     private_conv = _flags(df, "in_private_conversation", where)
     private_group = _flags(df, "in_private_group", where)
     m = pd.DataFrame(
@@ -379,7 +393,7 @@ def _build(
     return batch.Batch(
         people=people,
         aliases=aliases,
-        channels=_channels(tables, m),
+        channels=_channels(tables, m, bounds),
         messages=m[batch.MESSAGE_COLUMNS],
         interactions=inter,
         people_mode="fill",
@@ -414,7 +428,9 @@ def _targets(
     return pd.concat(frames, ignore_index=True)
 
 
-def _channels(tables: dict[str, list[_Table]], m: pd.DataFrame) -> pd.DataFrame:
+def _channels(
+    tables: dict[str, list[_Table]], m: pd.DataFrame, bounds: common.DateBounds
+) -> pd.DataFrame:
     c = m[m["channel_id"].notna()]
     g, where = _concat(tables["groups"])
     info = pd.DataFrame(
@@ -422,7 +438,7 @@ def _channels(tables: dict[str, list[_Table]], m: pd.DataFrame) -> pd.DataFrame:
             "group": _col(g, "id").to_numpy(),
             "g_name": _col(g, "name").to_numpy(),
             "g_private": _flags(g, "private", where),
-            "g_created": _timestamps(g, "created_at", where).array,
+            "g_created": _timestamps(g, "created_at", where, bounds).array,
         }
     ).drop_duplicates("group", keep="last")
     agg = c.groupby("channel_id", as_index=False, sort=True).agg(
@@ -471,7 +487,7 @@ def _people(
             "title": _col(u, "job_title").to_numpy(),
             "department": _col(u, "department").to_numpy(),
             "location": _col(u, "location").to_numpy(),
-            "leave": _timestamps(u, "deleted_at", where).array,
+            "leave": _timestamps(u, "deleted_at", where, common.date_bounds(ws.settings)).array,
         }
     ).drop_duplicates("id", keep="last")
     humans = m[~m["sender_type"].isin(["", "user"]).to_numpy()]["sender"]

@@ -91,7 +91,7 @@ def ingest(
         actor = common.text_column(df, cols["actor"])
         no_actor = (actor == "").to_numpy()
         summary.skipped["no actor"] += int(no_actor.sum())
-        ts = _timestamps(path, df[cols["timestamp"]])
+        ts = _timestamps(path, df[cols["timestamp"]], common.date_bounds(ws.settings))
         no_ts = ts.isna().to_numpy() & ~no_actor
         summary.skipped["no timestamp"] += int(no_ts.sum())
         kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
@@ -182,12 +182,13 @@ def ingest(
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
 
 
-def _timestamps(path: Path, values: pd.Series) -> pd.Series:
+def _timestamps(path: Path, values: pd.Series, bounds: common.DateBounds) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         if getattr(values.dt, "tz", None) is None:
-            return values.dt.tz_localize("UTC")
+            values = values.dt.tz_localize("UTC")
+        common.check_dates(values, bounds, path, "timestamp")
         return values.dt.tz_convert("UTC")
-    return common.parse_dates(path, values, "timestamp", utc_time=True)
+    return common.parse_dates(path, values, "timestamp", utc_time=True, bounds=bounds)
 
 
 def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:

@@ -161,9 +161,10 @@ def ingest(
             frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
         frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
         frame["manager_id"] = np.where(mgr.to_numpy() != "", pseudo.people(mgr), None)
+        hr_bounds = common.date_bounds(ws.settings, "hr")
         for f in ("hire_date", "leave_date"):
             if f in cols:
-                frame[f] = _dates(path, df[cols[f]], f, positions).to_numpy()
+                frame[f] = _dates(path, df[cols[f]], f, positions, hr_bounds).to_numpy()
             else:
                 frame[f] = pd.NaT
         used = set(cols.values())
@@ -210,9 +211,11 @@ def _levels(
     return np.where(num.isna(), computed, num.fillna(0)).astype(np.int64)
 
 
-def _dates(path: Path, values: pd.Series, name: str, positions: np.ndarray) -> pd.Series:
+def _dates(
+    path: Path, values: pd.Series, name: str, positions: np.ndarray, bounds: common.DateBounds
+) -> pd.Series:
     try:
-        return common.parse_dates(path, values.reset_index(drop=True), name)
+        return common.parse_dates(path, values.reset_index(drop=True), name, bounds=bounds)
     except InputError as exc:  # re-point the line at the original record
         if exc.line is not None:
             pos = exc.line - common.locate(path, 0)["line"]

@@ -131,7 +131,8 @@ def ingest(
                 found=list(df.columns),
             )
         summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df))
-        default_ts = _survey_date(path, date) if date is not None else None
+        bounds = common.date_bounds(ws.settings)
+        default_ts = _survey_date(path, date, bounds) if date is not None else None
 
         resp = common.text_column(df, cols["respondent"])
         nom = common.text_column(df, cols["nominee"])
@@ -157,7 +158,7 @@ def ingest(
         ok = ~(no_resp | no_nom)
 
         strength = _strengths(path, df, cols.get("strength"), ok)
-        ts = _timestamps(path, df, cols.get("timestamp"), default_ts, ok)
+        ts = _timestamps(path, df, cols.get("timestamp"), default_ts, ok, bounds)
 
         r_norm = resp.str.lower().to_numpy()
         n_norm = nom.str.lower().to_numpy()
@@ -214,8 +215,13 @@ def ingest(
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
 
 
-def _survey_date(path: Path, date: str) -> pd.Timestamp:
-    parsed = common.parse_dates(path, pd.Series([date]), "date option", utc_time=True)
+def _survey_date(path: Path, date: str, bounds: common.DateBounds) -> pd.Timestamp:
+    try:
+        parsed = common.parse_dates(
+            path, pd.Series([date]), "date option", utc_time=True, bounds=bounds
+        )
+    except InputError as exc:  # an option has no line in the file
+        raise InputError(path, exc.problem, expected=exc.expected, found=exc.found) from None
     value = parsed.iloc[0]
     if pd.isna(value):
         raise InputError(path, "empty date option", expected="an ISO 8601 date such as 2024-03-31")
@@ -253,6 +259,7 @@ def _timestamps(
     col: str | None,
     default: pd.Timestamp | None,
     ok: np.ndarray,
+    bounds: common.DateBounds,
 ) -> pd.Series:
     """Answer times (UTC); empty cells take ``default`` or are an error without one (on the
     rows kept, ``ok``; skipped rows get the epoch)."""
@@ -261,8 +268,9 @@ def _timestamps(
     values = df[col]
     if pd.api.types.is_datetime64_any_dtype(values):
         ts = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
+        common.check_dates(ts, bounds, path, "timestamp")
     else:
-        ts = common.parse_dates(path, values, "timestamp", utc_time=True)
+        ts = common.parse_dates(path, values, "timestamp", utc_time=True, bounds=bounds)
     ts = ts.astype("datetime64[ns, UTC]")
     missing = ts.isna().to_numpy()
     if (missing & ok).any() and default is None:

@@ -159,7 +159,9 @@ def ingest(
                 found=columns[:20],
             )
         summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df))
-        dates, note = parse_metric_dates(path, df[date_col], date_format)
+        dates, note = parse_metric_dates(
+            path, df[date_col], date_format, bounds=common.date_bounds(ws.settings)
+        )
         if note:
             summary.warnings.append(note)
         bar.step("pseudonymising")
