@@ -466,7 +466,10 @@ def groups(
     shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
     min_size = ws.settings.min_group_size
     for name, r in table.iterrows():
-        size = f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
+        size = (
+            "–" if r["size"] != r["size"]  # the merged group, below the minimum
+            else f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
+        )  # fmt: skip
         cells = [
             "–" if v != v else f"{v:.2f}" for v in (r["ei"], r["inside_share"], r["baseline_ei"])
         ]

@@ -23,6 +23,14 @@ from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
 from groundswell.network.ties import TieRules, active_people, build_ties
 from groundswell.network.window import Window
+from groundswell.privacy import (
+    SUPPRESSED,
+    UNKNOWN,
+    gate_crosstab,
+    gate_labels,
+    merged_too_small,
+    suppressed_groups,
+)
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -35,6 +43,8 @@ METRICS = (
 INTEGER_METRICS = (
     *measures.INTEGER_MEASURES, "posts", "given", "received", "key_cut_off", "key_lcc_drop",
 )  # fmt: skip
+#: Group labels of :meth:`Run.people` that go through the privacy gate.
+GATED_COLUMNS = ("department", "team", "location", "community")
 
 
 def resolve_window(ws: Workspace, window: str | Window | None) -> Window:
@@ -448,8 +458,20 @@ class Run:
     def people(self) -> pd.DataFrame:
         """One row per person in the graph: formal attributes, every metric, community.
 
-        ``display_name`` is filled only when the workspace is in identified mode.
+        ``display_name`` is filled only when the workspace is in identified mode. A
+        department, team, location or community reads ``"(suppressed)"`` where the privacy
+        gate suppresses it (:func:`groundswell.privacy.gate_labels`, groups counted among
+        the run's people): below the minimum group size, or suppressed with one so that
+        it cannot be found by subtraction.
         """
+        out = self._people_unsuppressed()
+        min_size = self.ws.settings.min_group_size
+        for column in GATED_COLUMNS:
+            out[column] = gate_labels(out[column], min_size, keep=True)
+        return out
+
+    def _people_unsuppressed(self) -> pd.DataFrame:
+        """:meth:`people` with every group label as stored (for the analysis only)."""
         scores = self.ws.query(
             "SELECT person_id, metric, value FROM person_scores WHERE run_id = ?", [self.run_id]
         ).pivot(index="person_id", columns="metric", values="value")
@@ -493,9 +515,12 @@ class Run:
         return out.sort_values("pagerank", ascending=False)
 
     def groups(self, attribute: str = "department") -> pd.DataFrame:
-        """Group figures by a formal attribute (department or team): size, E-I index, share
-        of ties kept inside, random baseline, silo flag; groups below the minimum size are
-        merged into one "(suppressed)" row with no figures."""
+        """Group figures by a formal attribute (department, team or location): size (the
+        group's people in the run), E-I index, share of ties kept inside, random baseline,
+        silo flag. The groups the privacy gate suppresses (below the minimum size, or with
+        one so that it cannot be found by subtraction; see
+        :func:`groundswell.privacy.suppressed_groups`) are merged into one "(suppressed)"
+        row with no figures but its size (missing too when it is below the minimum)."""
         df = self.ws.query(
             "SELECT group_name, metric, value FROM group_scores WHERE run_id = ? AND attribute = ?",
             [self.run_id, attribute],
@@ -507,7 +532,34 @@ class Run:
                 f"no group figures by {attribute!r}; expected department, team or location"
             )
         table = df.pivot(index="group_name", columns="metric", values="value")
-        return table[["size", "ei", "inside_share", "baseline_ei", "silo"]].sort_values("ei")
+        table = table[["size", "ei", "inside_share", "baseline_ei", "silo"]]
+        # the gate, on the run's people: the stored table merged only groups below the
+        # minimum, counted over the whole org chart
+        values = self._group_values(attribute)
+        sizes = values.astype("object").where(values.notna(), UNKNOWN).astype(str).value_counts()
+        missing = [g for g in sizes.index if g not in table.index]  # merged when stored
+        min_size = self.ws.settings.min_group_size
+        hidden = suppressed_groups(sizes, min_size, also=missing)
+        shown = table.loc[[g for g in sizes.index if g not in hidden]].copy()
+        shown["size"] = sizes.reindex(shown.index).astype("float64")
+        if hidden:
+            merged = sizes[sizes.index.isin(hidden)]
+            size = np.nan if merged_too_small(merged, min_size) else float(merged.sum())
+            shown.loc[SUPPRESSED] = [size, np.nan, np.nan, np.nan, np.nan]
+        shown.index.name = "group_name"
+        return shown.sort_values(["ei", "size"], ascending=[True, False], na_position="last")
+
+    def _group_values(self, attribute: str) -> pd.Series:
+        """The stored ``attribute`` (department, team, location) of each of the run's people."""
+        if attribute not in GATED_COLUMNS[:3]:
+            raise ConfigError(
+                f"no group figures by {attribute!r}; expected department, team or location"
+            )
+        return self.ws.query(
+            f"SELECT s.person_id, p.{attribute} AS value FROM (SELECT DISTINCT person_id "
+            "FROM person_scores WHERE run_id = ?) s LEFT JOIN people p USING (person_id)",
+            [self.run_id],
+        ).set_index("person_id")["value"]
 
     def roles(self) -> pd.DataFrame:
         """One boolean column per role (:data:`groundswell.analysis.roles.ROLES`)."""
@@ -551,15 +603,11 @@ class Run:
         ).set_index("person_id")
 
     def department_flow(self) -> pd.DataFrame:
-        """Department -> community table, with departments below the minimum group size
-        merged into one suppressed row."""
-        from groundswell.privacy import group_label
-
+        """Department -> community table: how many people of each department sit in each
+        community, through the privacy gate (:func:`groundswell.privacy.gate_crosstab`):
+        departments and communities it suppresses merged into one ``"(suppressed)"`` row and
+        column, and the cells it suppresses (small ones, and those that would give one away
+        by subtraction from the totals) missing."""
         people = self.people()
-        sizes = people["department"].fillna("(unknown)").value_counts()
-        label = (
-            people["department"]
-            .fillna("(unknown)")
-            .map(lambda d: group_label(d, int(sizes[d]), self.ws.settings.min_group_size))
-        )
-        return communities.flow(people["community"], label)
+        flow = communities.flow(people["community"], people["department"])
+        return gate_crosstab(flow, self.ws.settings.min_group_size)

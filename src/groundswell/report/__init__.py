@@ -23,7 +23,7 @@ import pandas as pd
 from groundswell import __version__
 from groundswell.browser import CHROMIUM_ARGS, chromium
 from groundswell.errors import GroundswellError
-from groundswell.privacy import SUPPRESSED, group_label
+from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.report import sections
 from groundswell.report.sections import fmt, share
 from groundswell.report.value import value_context
@@ -52,10 +52,8 @@ def _script_safe(text: str) -> str:
 
 
 def _labels(people: pd.DataFrame, column: str, min_size: int) -> pd.Series:
-    values = people[column].astype("object")
-    filled = values.where(values.notna(), "(unknown)").astype(str)
-    sizes = filled.value_counts()
-    return filled.map(lambda v: group_label(v, int(sizes[v]), min_size))
+    """Each person's group label through the privacy gate (a string)."""
+    return gate_labels(people[column], min_size)
 
 
 def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
@@ -139,26 +137,17 @@ def context(run: Run) -> dict[str, Any]:
         }
         for pid, r in brokers.iterrows()
     ]
-    flow = run.department_flow()
-    comm_sizes = people["community"].value_counts()
-    flow_cols = [c for c in flow.columns if comm_sizes.get(c, 0) >= min_size]
-    small_comms = [c for c in flow.columns if c not in flow_cols]
-    flow_table = flow[flow_cols].copy()
-    if small_comms:
-        flow_table[SUPPRESSED] = flow[small_comms].sum(axis=1)
+    flow_table = run.department_flow()  # through the gate: suppressed cells missing
+    dept_sizes = dept.value_counts()
     flow_rows = []
     for group, row in flow_table.iterrows():
-        total = int(row.sum())
-        cells = [
-            ("" if v == 0 else ("<" + str(min_size) if 0 < v < min_size else f"{v:,}"))
-            for v in row.astype(int)
-        ]
+        total = int(dept_sizes.get(str(group), 0))
         flow_rows.append(
             {
                 "group": group,
                 "total": total,
-                "cells": cells,
-                "shares": [float(v) / total if total else 0.0 for v in row],
+                "cells": ["·" if pd.isna(v) else ("" if v == 0 else f"{int(v):,}") for v in row],
+                "shares": [0.0 if pd.isna(v) or not total else float(v) / total for v in row],
             }
         )
     bound = s.get("betweenness_error_bound")

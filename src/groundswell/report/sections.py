@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import gate_labels
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -98,17 +98,13 @@ def roles_context(
 
 
 def formal_context(run: Run, min_size: int) -> dict[str, Any]:
-    groups = run.ws.query(
-        "SELECT group_name, metric, value FROM group_scores WHERE run_id = ? "
-        "AND attribute = 'department'",
-        [run.run_id],
-    ).pivot(index="group_name", columns="metric", values="value")
+    groups = run.groups("department")  # through the privacy gate
     rows = []
-    for name, r in groups.sort_values("ei").iterrows():
+    for name, r in groups.iterrows():
         rows.append(
             {
                 "group": name,
-                "size": f"<{min_size}" if r["size"] < min_size else int(r["size"]),
+                "size": "–" if pd.isna(r["size"]) else int(r["size"]),
                 "ei": fmt(r["ei"]),
                 "inside": "–" if pd.isna(r["inside_share"]) else f"{r['inside_share']:.0%}",
                 "baseline": fmt(r["baseline_ei"]),
@@ -136,8 +132,7 @@ def heatmap_context(run: Run, people: pd.DataFrame, min_size: int) -> dict[str, 
         run.graph(), people["department"], normalize=True, min_group_size=min_size
     ).dropna(how="all")
     matrix = matrix.loc[:, matrix.columns.isin(matrix.index)]
-    sizes = people["department"].fillna("(unknown)").value_counts()
-    sizes[SUPPRESSED] = int(sizes[sizes < min_size].sum())
+    sizes = gate_labels(people["department"], min_size).value_counts()
     order = sorted(matrix.index, key=lambda d: (-int(sizes.get(d, 0)), str(d)))
     left_out = order[HEATMAP_MAX_GROUPS:]
     order = order[:HEATMAP_MAX_GROUPS]

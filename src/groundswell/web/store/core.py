@@ -24,7 +24,7 @@ import pandas as pd
 
 import groundswell as gs
 from groundswell.errors import WorkspaceError
-from groundswell.privacy import group_label
+from groundswell.privacy import gate_crosstab, gate_labels
 from groundswell.run import Run
 from groundswell.web.auth import SessionCache
 
@@ -87,11 +87,9 @@ def clean(value: Any) -> Any:
 
 
 def _labels(values: pd.Series, min_size: int) -> pd.Series:
-    """Group labels of each person, with groups below ``min_size`` suppressed."""
-    filled = values.astype("object")
-    filled = filled.where(filled.notna(), "(unknown)").astype(str)
-    sizes = filled.value_counts()
-    return filled.map(lambda v: group_label(v, int(sizes[v]), min_size))
+    """Group labels of each person as strings, through the privacy gate
+    (:func:`groundswell.privacy.gate_labels`)."""
+    return gate_labels(values, min_size)
 
 
 class StoreCore:
@@ -230,6 +228,16 @@ class StoreCore:
         return self._cached(
             ("labels", run.run_id, column), lambda: _labels(people[column], self.min_group_size)
         )
+
+    def _flow(self, run: Run, attribute: str = "department") -> pd.DataFrame:
+        """People of each group (rows) in each community (columns), through the privacy
+        gate (:func:`groundswell.privacy.gate_crosstab`): suppressed cells missing."""
+
+        def make() -> pd.DataFrame:
+            table = pd.crosstab(self._labels(run, attribute), self._labels(run, "community"))
+            return gate_crosstab(table, self.min_group_size)
+
+        return self._cached(("flow", run.run_id, attribute), make)
 
     def _name(self, row: pd.Series, names: bool) -> str | None:
         if not (names and self.identified):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from groundswell.analysis import formal
 from groundswell.errors import ConfigError, WorkspaceError
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.run import Run
 from groundswell.web.store.core import GROUP_ATTRIBUTES, TABLE_MEASURES, StoreCore, clean
 
@@ -59,25 +59,35 @@ class GroupQueries(StoreCore):
             raise ConfigError(
                 f"attribute must be one of {', '.join(GROUP_ATTRIBUTES)}; got {attribute!r}"
             )
-        people = self._people(run)
-        members = people.index[people[attribute].astype("object") == name]
-        if len(members) == 0:
+        label = self._labels(run, attribute)
+        known = set(run._group_values(attribute).dropna().astype(str)) | set(label)
+        if name not in known:
             raise WorkspaceError(f"run {run.run_id} has no {attribute} {name!r}")
         head = {"run_id": run.run_id, "attribute": attribute, "name": name}
-        if len(members) < self.min_group_size:
-            return {
-                **head,
-                "suppressed": True,
-                "detail": f"fewer than {self.min_group_size} people: figures are suppressed",
-            }
         figures = next(
             (g for g in self.groups(run.run_id, attribute)["groups"] if g["name"] == name), None
         )
-        sub = people.loc[members]
+        if name == SUPPRESSED or figures is None or figures["suppressed"]:
+            # below the minimum, or suppressed with one: the same answer, no figure at all
+            return {
+                **head,
+                "suppressed": True,
+                "detail": f"fewer than {self.min_group_size} people, or suppressed so that "
+                "no small group can be found by subtraction: figures are suppressed",
+            }
+        members = label.index[label == name]
+        sub = self._people(run).loc[members]
+        k = self.min_group_size
         roles: dict[str, int] = {}
         for held in sub["roles"]:
             for role in filter(None, str(held).split(", ")):
                 roles[role] = roles.get(role, 0) + 1
+        # within the group, a count below the minimum is a group figure too
+        personas = sub["persona"].fillna("(unknown)").astype(str).value_counts()
+        hidden = suppressed_groups(personas, k)
+        shown_personas = {p: int(n) for p, n in personas.items() if p not in hidden}
+        flow = self._flow(run, attribute)
+        cells = flow.loc[name] if name in flow.index else pd.Series(dtype=float)
         matrix = self._matrix(run, attribute)
         row = matrix.loc[name] if name in matrix.index else pd.Series(dtype=float)
         return clean(
@@ -86,9 +96,9 @@ class GroupQueries(StoreCore):
                 "suppressed": False,
                 "size": len(members),
                 "figures": figures,
-                "roles": roles,
-                "personas": sub["persona"].value_counts().to_dict(),
-                "communities": self._labels(run, "community")[members].value_counts().to_dict(),
+                "roles": {r: n for r, n in roles.items() if n >= k},
+                "personas": shown_personas,
+                "communities": {str(c): int(v) for c, v in cells.items() if v > 0},
                 "ties_to": {k: v for k, v in row.items() if not pd.isna(v) and v > 0},
                 "mean": {m: float(sub[m].mean()) for m in TABLE_MEASURES if m in sub},
             }
@@ -100,19 +110,19 @@ class GroupQueries(StoreCore):
         run = self.run(run_id)
         people = self._people(run)
         comm = self._labels(run, "community")
-        dept = self._labels(run, "department")
+        flow = self._flow(run, "department")
         rows = []
         for label, members in comm.groupby(comm).groups.items():
             if label == SUPPRESSED:
                 continue
-            d = dept[members].value_counts()
-            d = d[(d >= self.min_group_size) & (d.index != SUPPRESSED)]
+            d = flow[label] if label in flow.columns else pd.Series(dtype=float)
+            d = d[(d > 0) & (d.index != SUPPRESSED)].sort_values(ascending=False)  # shown cells
             sub = people.loc[members]
             rows.append(
                 {
                     "community": label,
                     "size": len(members),
-                    "departments": d.to_dict(),
+                    "departments": {str(k): int(v) for k, v in d.items()},
                     "main_department": d.index[0] if len(d) else None,
                     "main_share": float(d.iloc[0] / len(members)) if len(d) else None,
                     "mean_pagerank": float(sub["pagerank"].mean()),
@@ -135,10 +145,10 @@ class GroupQueries(StoreCore):
 
     def _matrix(self, run: Run, attribute: str) -> pd.DataFrame:
         def make() -> pd.DataFrame:
-            people = self._people(run)
+            # the groups the gate shows; the merged group is one more row and column
             return formal.group_matrix(
                 run.graph(),
-                people[attribute],
+                self._labels(run, attribute),
                 weighted=True,
                 normalize=True,
                 min_group_size=self.min_group_size,
@@ -154,20 +164,15 @@ class GroupQueries(StoreCore):
                 f"attribute must be one of {', '.join(GROUP_ATTRIBUTES)}; got {attribute!r}"
             )
         run = self.run(run_id)
-        flow = run.department_flow()
-        sizes = self._people(run)["community"].value_counts()
-        # communities below the minimum size: merge their columns into one suppressed column
-        small = [c for c in flow.columns if int(sizes.get(c, 0)) < self.min_group_size]
-        if small:
-            merged = flow[small].sum(axis=1)
-            flow = flow.drop(columns=small)
-            flow[SUPPRESSED] = merged
-        flow.columns = [str(c) for c in flow.columns]
+        flow = self._flow(run, "department")
+        withheld = bool(flow.attrs.get("withheld"))
+        # a suppressed cell is listed with no count (it is known to hold someone); a
+        # withheld table lists nothing
         links = [
-            {"department": d, "community": c, "people": int(v)}
+            {"department": str(d), "community": str(c), "people": None if pd.isna(v) else int(v)}
             for d, row in flow.iterrows()
             for c, v in row.items()
-            if v > 0
+            if not withheld and (pd.isna(v) or v > 0)
         ]
         matrix = self._matrix(run, attribute)
         groups = self.groups(run.run_id, attribute)["groups"]
@@ -177,6 +182,7 @@ class GroupQueries(StoreCore):
                 "run_id": run.run_id,
                 "attribute": attribute,
                 "flow": links,
+                "flow_withheld": withheld,
                 "matrix": {
                     "groups": [str(g) for g in matrix.index],
                     "values": [

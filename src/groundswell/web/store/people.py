@@ -285,13 +285,36 @@ class PeopleQueries(StoreCore):
 
         return self._cached(("adjacency", run.run_id), make)
 
+    def _anonymous_attrs(
+        self, run: Run, placed: pd.Index, attrs: dict[str, pd.Series]
+    ) -> tuple[pd.Index, dict[str, pd.Series]]:
+        """A viewer's node labels: department, and community only where the gated flow
+        shows the node's cell; nodes of a merged group below the minimum left out."""
+        dept, comm = attrs["department"], attrs["community"]
+        flow = self._flow(run, "department")
+        shown = [
+            d in flow.index and c in flow.columns and not pd.isna(flow.at[d, c])
+            for d, c in zip(dept, comm, strict=True)
+        ]
+        comm = comm.where(np.array(shown, dtype=bool), SUPPRESSED)
+        merged = dept == SUPPRESSED
+        if 0 < int(merged.sum()) < self.min_group_size:
+            keep = ~merged.to_numpy()
+            placed, dept, comm = placed[keep], dept[keep], comm[keep]
+        return placed, {"department": dept, "community": comm}
+
     def map(
         self, run_id: int | None = None, *, identities: bool = True, names: bool = False
     ) -> dict[str, Any]:
         """Layout (x, y), community, department, size for the WebGL explorer.
 
         With ``identities=False`` (viewers) nodes get opaque keys (``n0``, ``n1``, ... in
-        pseudonym order, so neither rank nor id can be read from them), no label, no level.
+        pseudonym order, so neither rank nor id can be read from them), no label, no level,
+        no location; and a node shows its community only where the department -> community
+        flow shows its cell (:meth:`_flow`), so that counting nodes gives away no group
+        figure the flow suppresses. Group labels go through the privacy gate; a merged
+        "(suppressed)" group below the minimum (only when everyone is) is left off a
+        viewer's map with its ties.
         """
         run = self.run(run_id)
         key = ("map", run.run_id, identities, names and self.identified)
@@ -310,6 +333,10 @@ class PeopleQueries(StoreCore):
             "community": self._labels(run, "community")[placed],
             "location": self._labels(run, "location")[placed],
         }
+        if not identities:
+            kept, attrs = self._anonymous_attrs(run, placed, attrs)
+            size = size[placed.get_indexer(kept)]
+            placed, people, pos = kept, people.loc[kept], pos.loc[kept]
         if identities:
             attrs["level"] = people["level"].map(
                 lambda v: "(unknown)" if pd.isna(v) else str(int(v))

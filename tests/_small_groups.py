@@ -1,0 +1,88 @@
+"""A small workspace with groups of every size below the minimum (5), for the privacy tests.
+
+31 people, everyone active in March 2024. Departments: Tiny1 (1), Tiny2 (2), Tiny3 (3),
+Tiny4 (4), Alpha (8), Beta (7), Gamma (6): the four small ones merged hold 10. Teams: Solo
+(the one Tiny1 person), A-edge (3 of Alpha), A-core (the other 5), Ops (Tiny2-4, 9), Beta (7),
+Gamma (6): the small teams merged hold only 4, so the smallest shown team (A-core, 5) must be
+suppressed with them. Locations: Rome (the Tiny1 person), Nice (A-edge), Paris and Oslo (the
+rest, alternately): Rome and Nice merged hold 4 as well. Each person writes to two colleagues
+of their department (as many as there are) and two outside it, eight times each; with seed 3
+the department -> community flow has small cells that can be protected without withholding
+the whole table (other seeds give tables only withholding protects).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import groundswell as gs
+
+DEPARTMENTS = {"Tiny1": 1, "Tiny2": 2, "Tiny3": 3, "Tiny4": 4, "Alpha": 8, "Beta": 7, "Gamma": 6}
+SMALL = {
+    "department": {"Tiny1", "Tiny2", "Tiny3", "Tiny4"},
+    "team": {"Solo", "A-edge"},
+    "location": {"Rome", "Nice"},
+}
+#: suppressed only so that the small ones cannot be found by subtraction
+COMPLEMENTARY = {"team": {"A-core"}}
+HEADER = ["employee_id", "name", "email", "manager_id", "department", "team", "title"]
+HEADER += ["location", "hire_date", "leave_date", "grade"]
+
+
+def _team(dept: str, k: int) -> str:
+    if dept == "Tiny1":
+        return "Solo"
+    if dept.startswith("Tiny"):
+        return "Ops"
+    if dept == "Alpha":
+        return "A-core" if k < 5 else "A-edge"
+    return dept
+
+
+def _location(dept: str, team: str, i: int) -> str:
+    if dept == "Tiny1":
+        return "Rome"
+    if team == "A-edge":
+        return "Nice"
+    return "Paris" if i % 2 else "Oslo"
+
+
+def build(folder: Path, seed: int = 3) -> Path:
+    """Write the files, ingest them into a new identified workspace, analyse March 2024;
+    return the workspace folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows, people = [], []
+    for dept, n in DEPARTMENTS.items():
+        for k in range(n):
+            i = len(rows) + 1
+            team = _team(dept, k)
+            rows.append(
+                [f"E{i}", f"Person {i}", f"p{i}@x.com", "", dept, team, "Staff",
+                 _location(dept, team, i), "2020-01-01", "", "C"]
+            )  # fmt: skip
+            people.append((f"p{i}@x.com", dept))
+    rng = random.Random(seed)
+    events = []
+    for a, dept in people:
+        same = [p for p, d in people if d == dept and p != a]
+        other = [p for p, d in people if d != dept]
+        for b in rng.sample(same, min(2, len(same))) + rng.sample(other, 2):
+            for day in range(1, 9):
+                events.append([f"e{len(events)}", a, b, f"2024-03-{day:02d}T10:00:00", "dm"])
+    hr = folder / "hr.csv"
+    ev = folder / "events.csv"
+    for path, header, body in (
+        (hr, HEADER, rows),
+        (ev, ["event_id", "actor", "targets", "timestamp", "kind"], events),
+    ):
+        with path.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(body)
+    with gs.init(folder / "ws", identified=True) as ws:
+        ws.ingest_orgchart(hr)
+        ws.ingest_events(ev)
+        ws.analyze("2024-03-01:2024-03-31")
+    return folder / "ws"
