@@ -278,8 +278,10 @@ def test_missing_paths_and_empty_folders(ws, tmp_path) -> None:
     with pytest.raises(InputError, match="no JSON files"):
         teams.ingest(ws, tmp_path)
     (tmp_path / "empty.json").write_text("  \n")
-    s = teams.ingest(ws, tmp_path / "empty.json")
-    assert s.messages == 0 and "no chatMessage" in s.warnings[0]
+    before = snapshot(ws)
+    with pytest.raises(InputError, match="nothing to ingest: no chatMessage"):
+        teams.ingest(ws, tmp_path / "empty.json")  # was a warning, and a source with nothing
+    assert snapshot(ws) == before
 
 
 def _corrupt(data: bytes, kind: str, pos: int, byte: int) -> bytes:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from groundswell.errors import InputError
+from groundswell.ingest import damage
 
 DT = re.compile(r"^(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)(Z?))?$")
 
@@ -65,6 +66,8 @@ def content_lines(path: Path) -> Iterator[tuple[int, str]]:
                 raw = raw.rstrip(b"\r\n")
                 if n == 1:
                     raw = raw.removeprefix(b"\xef\xbb\xbf")
+                if b"\x00" in raw:
+                    damage.refuse_nul(path, raw, first_line=n)
                 if raw[:1] in (b" ", b"\t") and cur is not None:
                     cur += raw[1:]
                     continue
@@ -170,6 +173,8 @@ def read_events(path: Path, ctx: Context) -> Iterator[Event]:
                 sign = -1 if m.group(1) == "-" else 1
                 delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
                 ctx.tz_offsets[tz_id] = timezone(sign * delta)
+    if first:
+        raise InputError(path, "the file is empty", expected="BEGIN:VCALENDAR")
     if stack:
         name, began = stack[-1]
         raise InputError(

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from groundswell.errors import InputError
+from groundswell.ingest import damage
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 
@@ -36,9 +37,18 @@ def _records(f: Path) -> Iterator[tuple[dict[str, Any], Loc, str]]:
     data = f.read_bytes().removeprefix(b"\xef\xbb\xbf")
     if not data.strip():
         return
+    damage.refuse_nul(f, data)
     try:
         whole = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if exc.pos >= len(data.rstrip()):  # the parser ran out of input
+            raise InputError(
+                f,
+                f"the JSON ends before the document is complete ({exc.msg}): the file is "
+                "cut short (truncated?)",
+                line=exc.lineno,
+                expected="a complete JSON document",
+            ) from None
         if data.lstrip()[:1] != b"{":
             raise InputError(
                 f,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -81,7 +81,9 @@ def ingest(
         options: dict[str, Any] = {"mapping": mapping, "behaviour": behaviour}
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        df = common.read_table(path).reset_index(drop=True)
+        notes: list[str] = []  # warnings about the file itself
+        df = common.read_table(path, notes=notes).reset_index(drop=True)
+        damage.require_rows(path, len(df), each="adoption")
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
         cols = common.columns_or_option(
@@ -93,7 +95,7 @@ def ingest(
             field="behaviour",
             option=behaviour,
         )
-        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df))
+        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df), warnings=notes)
         person = common.text_column(df, cols["person"])
         if "behaviour" in cols:
             what = common.text_column(df, cols["behaviour"])

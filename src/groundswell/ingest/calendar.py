@@ -47,8 +47,9 @@ People rows and display names (the CN parameter) follow the email reader: rows o
 ``ingest.internal_domains`` is set, ``is_internal`` by domain, names only when identified.
 
 Structural faults (no BEGIN:VCALENDAR, an END that closes nothing, a file ending inside a
-component) raise :class:`~groundswell.errors.InputError` naming the file and line; a content
-line without a ``:`` is ignored and counted in a warning.
+component, i.e. cut short), a NUL byte, an empty file and an input without any VEVENT raise
+:class:`~groundswell.errors.InputError` naming the file and line; a content line without a
+``:`` is ignored and counted in a warning.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.ingest._ics_frames import _frames
 from groundswell.ingest._ics_instances import NOT_PEOPLE, Instance, Rows, _instances
 from groundswell.ingest._ics_parser import (
@@ -133,6 +134,9 @@ def ingest(
         ctx = Context()
         events = [ev for f in _files(path) for ev in read_events(f, ctx)]
         summary.rows_read = len(events)
+        damage.require_records(
+            path, len(events), what="VEVENT in the input", expected="at least one meeting"
+        )
         rows = _instances(
             events,
             ctx,

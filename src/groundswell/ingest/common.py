@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError, MappingError
+from groundswell.ingest import damage
 
 if TYPE_CHECKING:
     from groundswell.config import Settings
@@ -76,10 +77,12 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, *, notes: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file with every column as text (CSV) or as stored (Parquet).
 
-    Raises InputError naming the file and line when the CSV is malformed.
+    Raises InputError naming the file and line when the CSV is malformed, holds a NUL byte or
+    is cut short in its last record (see :mod:`groundswell.ingest.damage`). A warning about
+    the file (it may be cut short) is appended to ``notes`` when given.
     """
     if not path.exists():
         raise InputError(path, "file not found")
@@ -90,6 +93,9 @@ def read_table(path: Path) -> pd.DataFrame:
         if suffix in (".parquet", ".pq"):
             df = pd.read_parquet(path)
         elif suffix in (".csv", ".txt", ".tsv"):
+            note = damage.check_csv_file(path, delimiter="\t" if suffix == ".tsv" else ",")
+            if note is not None and notes is not None:
+                notes.append(note)
             df = pd.read_csv(
                 path,
                 dtype=str,

@@ -47,7 +47,11 @@ Robustness: the mbox splitter works on bytes, streaming (memory does not grow wi
 of the bodies): a message starts at a line beginning ``From `` that is the first line of the
 file or follows a blank line and carries a time (``hh:mm``); ``>From`` lines are body text
 (mboxo/mboxrd quoting). A file that does not start with a ``From `` line is read as one
-message when it starts with a header. Headers are decoded as UTF-8, falling back to
+message when it starts with a header -- unless it is named ``.mbox`` or ``.mbx``: such a
+file has lost its separator lines (or its start) and is refused, as it would be read as one
+message. Damaged input is an error naming the file and line: a NUL byte in a header block,
+a file that ends inside a header block or a ``From `` line (cut short), an empty file, an
+input with no message at all. Headers are decoded as UTF-8, falling back to
 Latin-1 for 8-bit bytes; RFC 2047 words with unknown charsets keep their raw form; the
 pipermail munging ``user at domain`` is read as ``user@domain``.
 """
@@ -60,7 +64,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.ingest._email_frames import _frames, is_internal, people_rows
 from groundswell.ingest._email_headers import (
     MAX_TEXT,
@@ -112,6 +116,9 @@ MAX_HEADER = 1 << 20  # a header block longer than this is cut (broken message)
 SEPARATOR = re.compile(rb"\n\r?\nFrom ")
 
 
+MBOX_SUFFIXES = (".mbox", ".mbx")  # files that must be mbox, not one message
+
+
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
@@ -146,6 +153,12 @@ def ingest(
         for raw in read_messages(path, summary, want_body=want_body):
             summary.rows_read += 1
             _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
+        damage.require_records(
+            path,
+            summary.rows_read,
+            what="mail message in the input",
+            expected="an mbox file, a message file or a maildir holding at least one message",
+        )
         summary.skipped = +summary.skipped
         addresses.cache_clear()
         _simple.cache_clear()
@@ -200,8 +213,19 @@ def _read_file(f: Path, summary: common.IngestSummary, want_body: bool, *, stric
             head = fh.read(1024).removeprefix(b"\xef\xbb\xbf")
             fh.seek(0)
             if not head.strip():
+                if strict:
+                    raise InputError(f, "the file is empty", expected="mail messages")
                 summary.warnings.append(f"{f.name}: empty file")
                 return
+            if f.suffix.lower() in MBOX_SUFFIXES and HEADER_LINE.match(head):
+                raise InputError(
+                    f,
+                    "an mbox file that does not start with a 'From ' line: its messages "
+                    "cannot be told apart (separator lines removed or the start cut off?)",
+                    line=1,
+                    expected="an mbox whose every message begins with a 'From ' line",
+                    found=head.split(b"\n", 1)[0][:60].decode("latin-1"),
+                )
             if not head.startswith(b"From ") and not HEADER_LINE.match(head):
                 # not an mbox start: look for a first separator further on
                 n = 0
@@ -299,8 +323,14 @@ def split_mbox(
             nl = s.find(b"\n", pos)
             while nl < 0 and s.more(pos):
                 nl = s.find(b"\n", pos)
-            if nl < 0:
-                return  # a lone envelope line at the end: nothing to read
+            if nl < 0:  # the file ends inside the envelope line
+                raise InputError(
+                    name,
+                    "the file ends inside the 'From ' line of a message: it is cut short "
+                    "(truncated?)",
+                    line=s.line_at(pos),
+                    expected="a complete message after every 'From ' line",
+                )
             start = nl + 1
         line = s.line_at(pos)
         # the header block (an empty one when the envelope is followed by a blank line)
@@ -310,7 +340,17 @@ def split_mbox(
         while m is None and s.end - start < MAX_HEADER and s.more(pos):
             m = s.search(HEADER_END, at)
         body_from = min(s.end, start + MAX_HEADER) if m is None else s.base + m.start()
-        raw = Raw(f"{name}, line {line}", parse_header_block(s.get(start, body_from)))
+        block = s.get(start, body_from)
+        damage.refuse_nul(name, block, first_line=line + (start > pos))
+        if m is None and start > pos and s.end - start < MAX_HEADER:
+            raise InputError(
+                name,
+                "the file ends inside the header block of this message: it is cut short "
+                "(truncated?)",
+                line=line,
+                expected="a blank line after the headers of every message",
+            )
+        raw = Raw(f"{name}, line {line}", parse_header_block(block))
         # the body: up to the next separator
         search_from = body_from
         while True:

@@ -62,6 +62,11 @@ internal; otherwise everyone in the export is.
 Groups.csv [eac]: id, name, private (``private`` channel kind, else ``community``),
 created_at. Ignored: description, moderated, api_url, created_by_*, updated_at, deleted,
 external, office_group_id.
+
+Damaged input is refused with an :class:`~groundswell.errors.InputError` naming the file
+inside the export: a zip member that does not unpack (bad data, wrong CRC), a CSV holding a
+NUL byte or cut short in its last record, an export whose Messages.csv holds no message. A
+CSV without a final line break whose last record is complete is read, with a warning.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,7 +83,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -99,6 +105,7 @@ class _Table:
     name: str
     text: str
     df: pd.DataFrame
+    note: str | None = None  # a warning about the file (it may be cut short)
 
     def line(self, k: int) -> int:
         """The line (as a text editor counts it) where data record ``k`` (0-based) starts;
@@ -149,7 +156,12 @@ def ingest(
                 expected="a Viva Engage network data export (Messages.csv, Users.csv, "
                 "Groups.csv) as a folder or zip",
             )  # fmt: skip
+        damage.require_records(
+            path, sum(len(t.df) for t in tables["messages"]), what="message in Messages.csv",
+            expected="an export with at least one message",
+        )  # fmt: skip
         summary = common.IngestSummary(str(path), KIND, None)
+        summary.warnings += [t.note for ts in tables.values() for t in ts if t.note]
         if not tables["users"]:
             summary.warnings.append("no Users.csv: people have no title, department or email")
         bar.step("pseudonymising")
@@ -175,7 +187,8 @@ def _read_export(path: Path) -> dict[str, list[_Table]]:
                 name = Path(info.filename)
                 table = name.stem.lower() if name.suffix.lower() == ".csv" else ""
                 if table in found and not info.is_dir():
-                    found[table].append(_parse(f"{path}/{info.filename}", z.read(info), table))
+                    member = f"{path}/{info.filename}"
+                    found[table].append(_parse(member, _member(z, info, member), table))
     except zipfile.BadZipFile as exc:
         raise InputError(
             path, f"not a readable zip file ({exc})",
@@ -184,6 +197,18 @@ def _read_export(path: Path) -> dict[str, list[_Table]]:
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError) as exc:
         raise InputError(path, f"the zip cannot be read: {exc}") from None
     return found
+
+
+def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """The bytes of one member; a damaged one (bad data, wrong CRC, cut short) is an
+    InputError naming it."""
+    try:
+        return z.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(
+            name, f"damaged inside the zip ({exc})",
+            expected="a member that unpacks intact: download the export again",
+        ) from None  # fmt: skip
 
 
 def _parse(name: str, data: bytes, table: str) -> _Table:
@@ -195,6 +220,7 @@ def _parse(name: str, data: bytes, table: str) -> _Table:
         ) from None
     if not text.strip():
         raise InputError(name, "the file is empty", expected="a header line")
+    note = damage.check_csv_text(name, text)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, on_bad_lines="error")
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -210,7 +236,7 @@ def _parse(name: str, data: bytes, table: str) -> _Table:
             expected=f"the {table.capitalize()}.csv columns of an Engage export "
             f"(including {', '.join(REQUIRED[table])})", found=list(df.columns)[:12],
         )  # fmt: skip
-    return _Table(name, text, df.reset_index(drop=True))
+    return _Table(name, text, df.reset_index(drop=True), note)
 
 
 def _bad_line(text: str) -> int | None:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -77,13 +77,15 @@ def ingest(
         options = {"mapping": mapping, "targets_sep": targets_sep}
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        df = common.read_table(path)
+        notes: list[str] = []  # warnings about the file itself
+        df = common.read_table(path, notes=notes)
+        damage.require_rows(path, len(df), each="event")
         if (seen := common.earlier_ingest(ws, "events", path, sha, options)) is not None:
             return seen
         cols = common.resolve_columns(
             path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping
         )
-        summary = common.IngestSummary(str(path), "events", None, rows_read=len(df))
+        summary = common.IngestSummary(str(path), "events", None, rows_read=len(df), warnings=notes)
         df = df.reset_index(drop=True)
         bar.step("pseudonymising")
         pseudo = ws.pseudonymiser

@@ -69,6 +69,8 @@ Mapping
 
 Bad input raises :class:`~groundswell.errors.InputError` naming the file inside the export
 and the JSON path of the record (``general/2016-01-14.json[3].ts``); nothing is written.
+So does damaged input: a zip or member cut short or failing its CRC, invalid or incomplete
+JSON (a NUL byte included), an export with neither users nor messages.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.ingest._slack_archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
 from groundswell.ingest._slack_frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build
 from groundswell.ingest._slack_messages import CHUNK, MENTION, _Reader
@@ -139,6 +141,13 @@ def ingest(
             rd.flush()
         finally:
             ex.close()
+        damage.require_records(
+            path,
+            summary.rows_read + len(users),
+            what="message and no user in the export",
+            expected="users in users.json, or day files (<conversation>/YYYY-MM-DD.json) "
+            "holding messages",
+        )
         bar.step("pseudonymising")
         _trim()
         out = _build(ws, rd, users)

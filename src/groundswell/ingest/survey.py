@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -110,7 +110,9 @@ def ingest(
         options: dict[str, Any] = {"mapping": mapping, "question": question, "date": date}
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        df = common.read_table(path).reset_index(drop=True)
+        notes: list[str] = []  # warnings about the file itself
+        df = common.read_table(path, notes=notes).reset_index(drop=True)
+        damage.require_rows(path, len(df), each="nomination")
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
         cols = common.columns_or_option(
@@ -130,7 +132,7 @@ def ingest(
                 "(e.g. --date 2024-03-31)",
                 found=list(df.columns),
             )
-        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df))
+        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df), warnings=notes)
         bounds = common.date_bounds(ws.settings)
         default_ts = _survey_date(path, date, bounds) if date is not None else None
 

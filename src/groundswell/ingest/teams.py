@@ -59,7 +59,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.ingest._teams_files import SUFFIXES, Loc, _files, _records
 from groundswell.ingest._teams_frames import (
     COLUMNS,
@@ -113,8 +113,12 @@ def ingest(
             for rec, loc, parent in _records(f):
                 reader.add(rec, loc, parent)
         summary.rows_read = reader.n_records
-        if not reader.rows:
-            summary.warnings.append("no chatMessage found in the input")
+        damage.require_records(
+            path,
+            len(reader.rows),
+            what="chatMessage in the input",
+            expected="Graph chatMessage objects (JSON, a Graph page or JSON Lines)",
+        )
         bar.step("pseudonymising")
         out = _build(ws, reader, summary)
         bar.step("storing")

@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, damage
 from groundswell.ingest._viva_dates import _ISO as _ISO
 from groundswell.ingest._viva_dates import _SLASH as _SLASH
 from groundswell.ingest._viva_dates import _by_calendar as _by_calendar
@@ -145,7 +145,9 @@ def ingest(
         }
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        df = common.read_table(path).reset_index(drop=True)
+        notes: list[str] = []  # warnings about the file itself
+        df = common.read_table(path, notes=notes).reset_index(drop=True)
+        damage.require_rows(path, len(df), each="person (or pair, or group) and week")
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
         columns = list(df.columns)
@@ -158,7 +160,7 @@ def ingest(
                 expected="a column MetricDate (or Date in older exports)",
                 found=columns[:20],
             )
-        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df))
+        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df), warnings=notes)
         dates, note = parse_metric_dates(
             path, df[date_col], date_format, bounds=common.date_bounds(ws.settings)
         )
