@@ -72,6 +72,16 @@ class Settings:
         return self.raw["analysis"]
 
     @property
+    def max_field_bytes(self) -> int:
+        """The longest field a reader accepts, in bytes (``ingest``)."""
+        return int(self.raw["ingest"]["max_field_bytes"])
+
+    @property
+    def max_recipients(self) -> int:
+        """Recipients stored per act; more are dropped with a warning (``ingest``)."""
+        return int(self.raw["ingest"]["max_recipients"])
+
+    @property
     def trusted_proxies(self) -> list[str]:
         """Reverse proxies whose forwarded headers the dashboard believes (``web``)."""
         return [str(p) for p in self.raw["web"]["trusted_proxies"]]
@@ -135,6 +145,21 @@ def validate(raw: dict[str, Any]) -> Settings:
         "ties.broadcast_threshold",
         "an integer >= 1",
         t["broadcast_threshold"],
+    )
+    for k in ("max_field_bytes", "max_recipients"):
+        v = raw["ingest"][k]
+        _check(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+            f"ingest.{k}",
+            "an integer >= 1",
+            v,
+        )
+    _check(
+        raw["ingest"]["max_recipients"] >= t["broadcast_threshold"],
+        "ingest.max_recipients",
+        f"at least ties.broadcast_threshold ({t['broadcast_threshold']}), so that no act "
+        "that can make a tie loses recipients",
+        raw["ingest"]["max_recipients"],
     )
     _check(
         isinstance(t["window_days"], int) and t["window_days"] >= 1,

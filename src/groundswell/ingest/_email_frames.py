@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, limits
 from groundswell.ingest._email_headers import Columns
 
 if TYPE_CHECKING:
@@ -40,7 +40,14 @@ def people_rows(
     )
 
 
-def _frames(ws: Workspace, c: Columns, domains: list[str], *, identified: bool) -> batch.Batch:
+def _frames(
+    ws: Workspace,
+    c: Columns,
+    domains: list[str],
+    *,
+    identified: bool,
+    warnings: list[str] | None = None,
+) -> batch.Batch:
     pseudo = ws.pseudonymiser
     n = len(c.raw_id)
     msg_ids = pseudo.messages(c.raw_id) if n else np.array([], dtype=object)
@@ -67,12 +74,16 @@ def _frames(ws: Workspace, c: Columns, domains: list[str], *, identified: bool) 
             "text": c.text if ws.store_content else None,
         }
     )
-    t_addr = pd.Series(c.t_addr, dtype="string")
+    # at most ingest.max_recipients distinct recipients (To, Cc, Bcc) per message
+    cap = ws.settings.max_recipients
+    t_msg, t_addr = np.array(c.t_msg, dtype=np.int64), np.array(c.t_addr, dtype=object)
+    kept, capped, distinct = limits.cap_items(t_msg, t_addr.__getitem__, cap)
+    t_msg, t_addr = t_msg[kept], pd.Series(t_addr[kept], dtype="string")
     targets = pd.DataFrame(
         {
-            "message_id": msg_ids[np.array(c.t_msg, dtype=np.int64)],
+            "message_id": msg_ids[t_msg],
             "target_id": pseudo.people(t_addr) if len(t_addr) else np.array([], dtype=object),
-            "kind": np.array(c.t_kind, dtype=object),
+            "kind": np.array(c.t_kind, dtype=object)[kept],
         }
     )
     has_parent = (reply_to != None) & (reply_to != authors)  # noqa: E711 - elementwise
@@ -80,6 +91,13 @@ def _frames(ws: Workspace, c: Columns, domains: list[str], *, identified: bool) 
         {"message_id": msg_ids[has_parent], "target_id": reply_to[has_parent], "kind": "reply"}
     )
     inter = batch.interactions(messages, pd.concat([targets, replies], ignore_index=True))
+    if len(capped):
+        limits.true_counts((messages, inter), msg_ids[capped], distinct)
+        if warnings is not None:
+            ids = ", ".join(repr(c.raw_id[k]) for k in capped[:5])
+            where = f"Message-ID {ids}" + (", ..." if len(capped) > 5 else "")
+            dropped = int(distinct.sum()) - len(capped) * cap
+            warnings.append(limits.dropped_warning("email", len(capped), where, cap, dropped))
     channels = None
     if has_list.any():
         channels = (

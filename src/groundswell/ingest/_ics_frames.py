@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from groundswell.ingest import batch
+from groundswell.ingest import batch, limits
 from groundswell.ingest import email as email_reader
 from groundswell.ingest._ics_instances import Rows
 
@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------------- frames
 
 
-def _frames(ws: Workspace, r: Rows, domains: list[str]) -> batch.Batch:
+def _frames(
+    ws: Workspace, r: Rows, domains: list[str], warnings: list[str] | None = None
+) -> batch.Batch:
     pseudo = ws.pseudonymiser
+    cap = ws.settings.max_recipients
     n = len(r.raw_id)
     msg_ids = pseudo.messages(r.raw_id) if n else np.array([], dtype=object)
     series = pseudo.channels(["meeting:" + u for u in r.series]) if n else msg_ids
@@ -45,20 +48,23 @@ def _frames(ws: Workspace, r: Rows, domains: list[str]) -> batch.Batch:
             "text": [r.text[k] for k in r.attendees] if ws.store_content else None,
         }
     )
+    # each meeting's attendees (distinct) are pseudonymised once, then joined to its instances
     lists = pd.DataFrame(
-        [(k, a, kind) for k, att in enumerate(r.lists) for a, kind in att],
+        [(k, a, kind) for k, att in enumerate(r.lists) for a, kind in att[:cap]],
         columns=["list", "addr", "kind"],
     )
+    lists["target_id"] = pseudo.people(lists["addr"]) if len(lists) else lists["addr"]
     inst = pd.DataFrame({"message_id": msg_ids, "list": np.array(r.attendees, dtype=np.int64)})
-    t = inst.merge(lists, on="list", how="inner")
+    t = inst.merge(lists[["list", "target_id", "kind"]], on="list", how="inner")
     targets = pd.DataFrame(
         {
             "message_id": t["message_id"].to_numpy(),
-            "target_id": pseudo.people(t["addr"]) if len(t) else np.array([], dtype=object),
+            "target_id": t["target_id"].to_numpy(),
             "kind": t["kind"].to_numpy(),
         }
     )
     inter = batch.interactions(messages, targets)
+    _capped(r, messages, inter, cap, warnings)
     channels = (
         pd.DataFrame({"channel_id": series, "ts": ts})
         .groupby("channel_id", as_index=False)
@@ -71,3 +77,23 @@ def _frames(ws: Workspace, r: Rows, domains: list[str]) -> batch.Batch:
         domains, r.names,
     )  # fmt: skip
     return batch.Batch(people=people, channels=channels, messages=messages, interactions=inter)
+
+
+def _capped(
+    r: Rows, messages: pd.DataFrame, inter: pd.DataFrame, cap: int, warnings: list[str] | None
+) -> None:
+    """Meetings with more than ``cap`` attendees kept the first ``cap`` as interactions:
+    warn, naming their UIDs, and set ``n_recipients`` to the true number of attendees."""
+    uid = dict(zip(r.attendees, r.series, strict=True))  # meeting -> its UID
+    over = sorted(k for k in uid if len(r.lists[k]) > cap)
+    if not over:
+        return
+    size = np.array([len(att) for att in r.lists], dtype=np.int64)
+    true = size[np.array(r.attendees, dtype=np.int64)]
+    ids = messages["message_id"].to_numpy()[true > cap]
+    limits.true_counts((messages, inter), ids, true[true > cap])
+    if warnings is not None:
+        names = ", ".join(repr(uid[k]) for k in over[:5]) + (", ..." if len(over) > 5 else "")
+        where = f"UID{'s' if len(over) > 1 else ''} {names}"
+        dropped = int(size[over].sum()) - cap * len(over)
+        warnings.append(limits.dropped_warning("meeting", len(over), where, cap, dropped))

@@ -156,7 +156,7 @@ def ingest(
             )
         summary.skipped = +summary.skipped
         bar.step("pseudonymising")
-        out = _frames(ws, rows, domains)
+        out = _frames(ws, rows, domains, summary.warnings)
         bar.step("storing")
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
 

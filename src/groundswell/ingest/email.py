@@ -163,7 +163,7 @@ def ingest(
         addresses.cache_clear()
         _simple.cache_clear()
         bar.step("pseudonymising")
-        out = _frames(ws, cols, domains, identified=identified)
+        out = _frames(ws, cols, domains, identified=identified, warnings=summary.warnings)
         del cols, seen_ids
         bar.step("storing")
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run)

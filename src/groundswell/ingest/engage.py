@@ -438,8 +438,9 @@ def _targets(
     frames = []
     rep = m[human & m["parent_id"].notna().to_numpy()]
     frames.append(batch.reply_targets(ws, rep, authors, summary))
-    men = m.loc[human, ["message_id", "body"]]
-    men = men.assign(user=men["body"].str.findall(MENTION)).explode("user").dropna(subset=["user"])
+    # the body stays out of the explode: each mention row would carry a copy of it
+    men = m.loc[human, ["message_id"]].assign(user=m.loc[human, "body"].str.findall(MENTION))
+    men = men.explode("user").dropna(subset=["user"])
     frames.append(pd.DataFrame(
         {"message_id": men["message_id"].to_numpy(), "target_id": pseudo.people(_uid(men["user"])),
          "kind": "mention"}

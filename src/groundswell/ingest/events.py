@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage
+from groundswell.ingest import batch, common, damage, limits
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def ingest(
         cols = common.resolve_columns(
             path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping
         )
+        limits.check_field_sizes(path, df, list(cols.values()), ws.settings.max_field_bytes)
         summary = common.IngestSummary(str(path), "events", None, rows_read=len(df), warnings=notes)
         df = df.reset_index(drop=True)
         bar.step("pseudonymising")
@@ -144,8 +145,9 @@ def ingest(
         channel = common.text_column(df, cols.get("channel"))[ok].to_numpy()
         ckind = common.text_column(df, cols.get("channel_kind"))[ok].str.lower().to_numpy()
         bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
+        positions = np.flatnonzero(ok)  # each row's record in the file
         if bad_ck.any():
-            k = int(np.flatnonzero(ok.to_numpy())[np.flatnonzero(bad_ck)[0]])
+            k = int(positions[np.flatnonzero(bad_ck)[0]])
             raise InputError(
                 path,
                 "unknown channel_kind",
@@ -164,11 +166,18 @@ def ingest(
         )
 
         bar.step("interactions")
+        split = limits.split_cells(rows["targets"], targets_sep, ws.settings.max_recipients)
         targets = pd.concat(
-            [_explode_targets(rows, targets_sep, pseudo), _address_to_parent(ws, rows)],
-            ignore_index=True,
+            [_targets(rows, split, pseudo), _address_to_parent(ws, rows)], ignore_index=True
         )
         inter = batch.interactions(rows, targets)
+        if len(split.capped):
+            where = limits.records(path, positions[split.capped])
+            summary.warnings.append(
+                limits.dropped_warning("event", len(split.capped), where, split.cap, split.dropped)
+            )
+            ids = rows["message_id"].to_numpy()[split.capped]
+            limits.true_counts((rows, inter), ids, split.distinct)
 
         channels = pd.DataFrame(
             {"channel_id": rows["channel_id"], "name": channel, "kind": ckind, "ts": rows["ts"]}
@@ -213,18 +222,15 @@ def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarr
     return text.isin(TRUE).to_numpy()
 
 
-def _explode_targets(rows: pd.DataFrame, sep: str, pseudo: Pseudonymiser) -> pd.DataFrame:
-    """One row per (message, target, kind) from the separated targets column."""
-    has = rows["targets"] != ""
-    t = rows.loc[has, ["message_id", "kind", "targets"]]
-    t = t.assign(target=t["targets"].str.split(sep)).explode("target")
-    t["target"] = t["target"].str.strip()
-    t = t[t["target"] != ""]
+def _targets(rows: pd.DataFrame, split: limits.Split, pseudo: Pseudonymiser) -> pd.DataFrame:
+    """One row per (message, target, kind) from the split targets column: each row carries
+    the position of its message, never the cell (see :mod:`groundswell.ingest.limits`)."""
+    codes, uniques = pd.factorize(split.item)  # pseudonymise each distinct target once
     return pd.DataFrame(
         {
-            "message_id": t["message_id"].to_numpy(),
-            "target_id": pseudo.people(t["target"]),
-            "kind": t["kind"].to_numpy(),
+            "message_id": rows["message_id"].to_numpy()[split.parent],
+            "target_id": pseudo.people(uniques)[codes] if len(codes) else np.array([], str),
+            "kind": rows["kind"].to_numpy()[split.parent],
         }
     )
 

@@ -1,0 +1,179 @@
+"""Benchmark: peak memory of the events reader on a file with all-hands broadcasts.
+
+An events CSV of N ordinary acts (one to three recipients each) and B broadcasts, each
+addressed to R people in one ``targets`` cell (R x about 21 bytes). Two contenders, each in
+its own process (so peak memory is its own) under an address-space limit (``--limit-gib``,
+so that the naive one cannot take the machine):
+
+- groundswell: ``ingest.events.ingest`` into a fresh workspace (the cell split in Arrow
+  without copying it, at most ``ingest.max_recipients`` recipients kept per act,
+  pseudonymisation, interactions, one DuckDB transaction);
+- pandas: what a user would otherwise write: ``read_csv`` then
+  ``assign(target=targets.str.split(";")).explode("target")`` and a strip -- each exploded
+  row carries the whole row, the cell included (nothing stored anywhere).
+
+Each reports wall time and the process's peak resident memory (VmHWM). Run:
+
+    .venv/bin/python bench/ingest_memory.py --rows 200000 --broadcasts 10 --recipients 3000
+
+and add ``--write docs/performance.md`` to record the result there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _bench import machine, peak_rss_mib, write_block
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def make_data(n: int, broadcasts: int, recipients: int, seed: int) -> Path:
+    """``n`` ordinary acts among ``recipients`` people and ``broadcasts`` acts to all of
+    them, spread evenly through the file, over one week."""
+    path = OUT / f"events-broadcast-{n}-{broadcasts}-{recipients}-{seed}.csv"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    everyone = ";".join(f"person{i:05d}@acme.com" for i in range(recipients))
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    every = max(1, n // max(1, broadcasts))
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["event_id", "actor", "targets", "timestamp", "kind", "channel"])
+        for i in range(n + broadcasts):
+            when = (start + timedelta(seconds=i * 604_800 // (n + broadcasts))).isoformat()
+            actor = f"person{rng.randrange(recipients):05d}@acme.com"
+            if i % (every + 1) == every and i // (every + 1) < broadcasts:
+                w.writerow([f"e{i}", actor, everyone, when, "email", ""])
+                continue
+            k = rng.randint(1, 3)
+            to = ";".join(f"person{rng.randrange(recipients):05d}@acme.com" for _ in range(k))
+            w.writerow([f"e{i}", actor, to, when, rng.choice(["email", "dm", "mention"]), ""])
+    tmp.rename(path)
+    return path
+
+
+def run_groundswell(path: str) -> dict:
+    import groundswell as gs
+    from groundswell.ingest import events
+
+    with tempfile.TemporaryDirectory(dir=OUT) as d:
+        ws = gs.init(Path(d) / "ws")
+        t = time.perf_counter()
+        s = events.ingest(ws, Path(path))
+        seconds = time.perf_counter() - t
+        ws.close()
+    return {"seconds": seconds, "rows": s.interactions}
+
+
+def run_pandas(path: str) -> dict:
+    import pandas as pd
+
+    t = time.perf_counter()
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = df.assign(target=df["targets"].str.split(";")).explode("target")
+    df["target"] = df["target"].str.strip()
+    df = df[df["target"] != ""]
+    return {"seconds": time.perf_counter() - t, "rows": len(df)}
+
+
+CONTENDERS = {"groundswell": run_groundswell, "pandas": run_pandas}
+LABELS = {
+    "groundswell": "groundswell `ingest.events` (into a fresh workspace)",
+    "pandas": "pandas `read_csv` + `str.split` + `explode` (no storage)",
+}
+
+
+def child(name: str, path: str, limit_gib: float) -> None:
+    limit = int(limit_gib * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        r = CONTENDERS[name](path)
+    except MemoryError:  # numpy's MemoryError and Arrow's ArrowMemoryError alike
+        r = {"failed": True}
+    print(json.dumps({**r, "peak_mib": peak_rss_mib()}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=200_000, help="ordinary acts")
+    ap.add_argument("--broadcasts", type=int, default=10)
+    ap.add_argument("--recipients", type=int, default=3_000, help="people per broadcast")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--limit-gib", type=float, default=8.0, help="address space per contender")
+    ap.add_argument("--write", type=Path, help="Markdown file whose section to update")
+    ap.add_argument("--quick", action="store_true", help="20,000 rows, 5 broadcasts of 2,000")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.limit_gib)
+        return
+    if args.quick:
+        args.rows, args.broadcasts, args.recipients = 20_000, 5, 2_000
+    path = make_data(args.rows, args.broadcasts, args.recipients, args.seed)
+    size = path.stat().st_size / 2**20
+    print(f"{path}: {args.rows:,} acts + {args.broadcasts} broadcasts, {size:,.1f} MiB")
+    results, limit = {}, str(args.limit_gib)
+    for name in CONTENDERS:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", name, str(path), "--limit-gib", limit],
+            capture_output=True,
+            text=True,
+        )
+        lines = proc.stdout.strip().splitlines()
+        r = results[name] = json.loads(lines[-1]) if lines else {"failed": True, "peak_mib": 0}
+        if r.get("failed"):
+            print(f"{name:12s} failed within the {args.limit_gib:g} GiB limit")
+            continue
+        print(
+            f"{name:12s} {r['seconds']:8.2f} s  peak {r['peak_mib']:7.0f} MiB  "
+            f"{r['rows']:,} recipient rows"
+        )
+    g, p = results["groundswell"], results["pandas"]
+    if not g.get("failed") and not p.get("failed"):
+        print(f"pandas needs {p['peak_mib'] / g['peak_mib']:.1f}x the peak memory of groundswell")
+    if args.write:
+        write_markdown(args, size, results)
+
+
+def write_markdown(args: argparse.Namespace, size: float, results: dict) -> None:
+    base = results["groundswell"]["peak_mib"]
+    lines = [
+        f"{machine()}, an events CSV of {args.rows:,} ordinary acts and {args.broadcasts} "
+        f"broadcasts to {args.recipients:,} people each ({size:,.1f} MiB), each contender "
+        f"under a {args.limit_gib:g} GiB address-space limit:",
+        "",
+        "| contender | time (s) | peak memory (MiB) | memory ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        if r.get("failed"):
+            lines.append(f"| {LABELS[name]} | — | over the limit | — |")
+            continue
+        lines.append(
+            f"| {LABELS[name]} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | "
+            f"{r['peak_mib'] / base:.1f} |"
+        )
+    lines += [
+        "",
+        f"Command: `.venv/bin/python bench/ingest_memory.py --rows {args.rows} "
+        f"--broadcasts {args.broadcasts} --recipients {args.recipients} --write {args.write}`",
+    ]
+    write_block(args.write, "bench/ingest_memory.py", lines, "Events with broadcasts: memory")
+
+
+if __name__ == "__main__":
+    main()
