@@ -4,6 +4,7 @@ error, replayed as plain tests; each failed before its fix."""
 from __future__ import annotations
 
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
 
 from groundswell.web.app import create_app
@@ -26,3 +27,13 @@ def test_formal_with_an_unknown_attribute_is_a_400(viewer, path, attribute) -> N
     r = viewer.get(path, params={"attribute": attribute})
     assert r.status_code == 400, r.text
     assert "attribute must be one of" in r.text
+
+
+def test_a_422_answer_has_the_shape_the_openapi_document_gives(viewer) -> None:
+    """The document described FastAPI's own 422 body (``detail`` items with ``loc``, ``msg``,
+    ``type``); the app sends ``{"error", "detail": [{"where", "problem"}]}``."""
+    spec = schemathesis.openapi.from_dict(viewer.get("/api/openapi.json").json())
+    r = viewer.post("/api/login", json={"username": ["not", "a", "string"], "password": "x"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["where"] == "body.username"
+    spec["/api/login"]["POST"].validate_response(r)  # raises when the body does not conform

@@ -31,7 +31,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from groundswell import __version__
 from groundswell.errors import GroundswellError
 from groundswell.web import api, pages, planner, reports, value
-from groundswell.web.errors import NAMES, error_body, status_of
+from groundswell.web.errors import NAMES, document_errors, error_body, status_of
 from groundswell.web.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -119,6 +119,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     )
     app.state.store = store
     app.state.secure_cookies = secure_cookies
+    document_errors(app)  # the OpenAPI document shows the 422 body the handlers send
 
     app.add_middleware(SecurityHeaders)
     if store.settings.trusted_proxies:

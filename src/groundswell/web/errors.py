@@ -1,9 +1,13 @@
 """How the dashboard answers errors: the HTTP status of each groundswell error and the one
-JSON shape every error leaves in, ``{"error": NAME, "detail": ...}``."""
+JSON shape every error leaves in, ``{"error": NAME, "detail": ...}``, as the OpenAPI
+document describes it (:func:`document_errors`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 from groundswell.errors import AnalysisError, ConfigError, GroundswellError, WorkspaceError
 
@@ -52,3 +56,50 @@ def status_of(exc: GroundswellError) -> int:
 def error_body(status: int, detail: Any) -> dict[str, Any]:
     """The JSON body of an error answer."""
     return {"error": NAMES.get(status, "error"), "detail": detail}
+
+
+#: The 422 answer as the app sends it: a request that does not fit the operation (``detail``
+#: lists each ``where`` and ``problem``) or an analysis that cannot be done (a message).
+INVALID_REQUEST_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "title": "Error"},
+        "detail": {
+            "title": "Detail",
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["where", "problem"],
+                        "properties": {
+                            "where": {"type": "string", "title": "Where"},
+                            "problem": {"type": "string", "title": "Problem"},
+                        },
+                    },
+                },
+            ],
+        },
+    },
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make ``app``'s OpenAPI document describe the 422 answer the app sends, not FastAPI's
+    own ``{"detail": [{"loc", "msg", "type"}]}``, which the exception handlers replace."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()  # cached by FastAPI as app.openapi_schema: edited in place
+        schemas = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in schemas:
+            schemas["HTTPValidationError"] = INVALID_REQUEST_SCHEMA
+            schemas.pop("ValidationError", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
