@@ -138,14 +138,20 @@ def test_small_groups_are_suppressed() -> None:
     edges = [(names[a], names[b], 1.0) for a, b in rng.integers(0, 16, size=(60, 2))]
     g = Graph.from_edges(names, edges)
     ei = formal.ei_index(g, groups, min_group_size=5)
-    assert "tiny" not in ei.index
-    assert ei.loc[SUPPRESSED, "size"] == 3
+    # showing "mid" would give "tiny" away (16 - 8 - 5 = 3): it is suppressed with it
+    assert "tiny" not in ei.index and "mid" not in ei.index
+    assert ei.loc[SUPPRESSED, "size"] == 8
     assert ei.loc[SUPPRESSED].drop("size").isna().all()
-    assert ei.loc[["big", "mid"], "ei"].notna().all()
+    assert ei.loc[["big"], "ei"].notna().all()
     m = formal.group_matrix(g, groups, min_group_size=5)
-    assert list(m.index) == ["big", "mid", SUPPRESSED] == list(m.columns)
-    assert m.loc[SUPPRESSED].isna().all() and m[SUPPRESSED].isna().all()
-    assert m.loc[["big", "mid"], ["big", "mid"]].notna().all().all()
+    assert list(m.index) == ["big", SUPPRESSED] == list(m.columns)
+    assert m.notna().all().all()  # the merged group of 8 may be shown
+    # a merged group below the minimum shows nothing: only everyone together can be that
+    few = pd.Series(["a"] * 2 + ["b"] * 2, index=names[:4])
+    tiny = Graph.from_edges(names[:4], [(names[0], names[2], 1.0), (names[1], names[3], 1.0)])
+    m0 = formal.group_matrix(tiny, few)
+    assert list(m0.index) == [SUPPRESSED]
+    assert m0.loc[SUPPRESSED].isna().all() and m0[SUPPRESSED].isna().all()
     # two small groups that together reach the minimum are shown as one merged group
     merged = groups.replace({"mid": "tiny2"})
     merged.iloc[8:10] = "tiny3"  # tiny3: 2 people, tiny2: 3 people, tiny: 3 people
@@ -383,7 +389,10 @@ def test_lazega_ei_by_office_and_status() -> None:
             check_names=False,
         )
     # Lazega's offices: Boston and Hartford lawyers seek advice mostly at home
-    office = formal.ei_index(g, attr["office"].map({1: "Boston", 2: "Hartford", 3: "Providence"}))
+    # (Providence has 4 lawyers: at the default minimum of 5, Hartford would be suppressed
+    # with it, since 71 - Boston - Hartford = Providence)
+    offices = attr["office"].map({1: "Boston", 2: "Hartford", 3: "Providence"})
+    office = formal.ei_index(g, offices, min_group_size=1)
     assert (office.loc[["Boston", "Hartford"], "ei"] < 0).all()
 
 

@@ -36,7 +36,7 @@ MARCH = [
 
 @pytest.fixture
 def history(tmp_path):
-    ws = build(tmp_path / "hist", JAN_FEB, min_group_size=2, hr_rows=HR)
+    ws = build(tmp_path / "hist", JAN_FEB, min_group_size=1, hr_rows=HR)  # every figure shown
     yield ws, tmp_path
     ws.close()
 

@@ -177,3 +177,22 @@ def test_person_level_answers_name_no_small_group(clients, role, small_ws) -> No
     assert not _names_in(str(ego), "department")
     mine = clients["person"].get("/api/me/person").json()
     assert mine["department"] == mine["team"] == mine["location"] == SUPPRESSED
+
+
+@pytest.mark.parametrize("role", AGGREGATES)
+def test_value_maturity_gives_no_small_group_away(clients, role) -> None:
+    c = clients[role]
+    run_id = c.get("/api/overview").json()["run"]["run_id"]
+    total = c.get("/api/overview").json()["run"]["people"]
+    groups = c.get(f"/api/runs/{run_id}/value").json()["groups"]
+    for scale in ("department", "team", "community"):
+        shown = {g["group"]: g["size"] for g in groups if g["scale"] == scale}
+        merged = shown.pop(SUPPRESSED, None)
+        assert merged is None  # the merged row carries no figure
+        assert all(n >= K for n in shown.values()), (scale, shown)
+        assert not _names_in(" ".join(shown), scale if scale in SMALL else "department")
+        # everyone is active in the window: subtraction gives the suppressed groups together
+        assert total - sum(shown.values()) in (0, *range(K, total + 1)), (scale, shown)
+    health = c.get(f"/api/runs/{run_id}/community-health").json()["units"]
+    sizes = [u["size"] for u in health if u["name"] != SUPPRESSED and u["unit"] == "community"]
+    assert all(n >= K for n in sizes) and total - sum(sizes) in (0, *range(K, total + 1))

@@ -1,6 +1,7 @@
 """Formal groups against the network: the group-to-group tie matrix, the E-I index, silos.
 
-Group-level figures are suppressed below ``min_group_size`` people: the small groups are
+Group-level figures are suppressed below ``min_group_size`` people: the small groups (and,
+by the privacy gate, as many more as it takes that none can be found by subtraction) are
 merged into one :data:`~groundswell.privacy.SUPPRESSED` row whose figures are shown only if
 the merged group itself reaches the minimum. Public through :mod:`groundswell.analysis.formal`.
 
@@ -19,7 +20,7 @@ import pandas as pd
 from scipy import sparse
 
 from groundswell.network.graph import Graph
-from groundswell.privacy import SUPPRESSED, group_label, suppress_small_groups
+from groundswell.privacy import SUPPRESSED, gate_labels, suppress_small_groups
 
 UNKNOWN = "(unknown)"
 
@@ -230,16 +231,12 @@ def _labels(g: Graph, groups: pd.Series, min_size: int) -> tuple[np.ndarray, pd.
     """Each node's shown group label, and the head count of every shown label.
 
     Sizes count everyone in ``groups`` plus people of ``g`` it does not know (as unknown).
-    Groups below ``min_size`` become :data:`SUPPRESSED`.
+    The groups the privacy gate suppresses (:func:`~groundswell.privacy.suppressed_groups`:
+    below ``min_size``, and with them so many more that none can be found by subtraction)
+    become :data:`SUPPRESSED`.
     """
     everyone = groups.reindex(groups.index.union(pd.Index(g.nodes), sort=False))
-    raw = everyone.astype(object).where(everyone.notna(), UNKNOWN).astype(str)
-    sizes = raw.value_counts()
-    shown = {
-        name: (SUPPRESSED if size < min_size else group_label(name, int(size), min_size))
-        for name, size in sizes.items()
-    }
-    label_of = raw.map(shown)
+    label_of = gate_labels(everyone, min_size)
     shown_sizes = label_of.value_counts()
     order = sorted(
         shown_sizes.index, key=lambda s: (s in (SUPPRESSED, UNKNOWN), s == SUPPRESSED, s)

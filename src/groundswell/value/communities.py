@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.network.window import Window
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.value import _base
 from groundswell.value._base import GROUP_KINDS
 from groundswell.value.maturity import channel_members
@@ -291,7 +291,11 @@ def _classify(table: pd.DataFrame, s: dict, min_size: int) -> pd.DataFrame:
 
 
 def _suppress(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
-    small = table["size"] < min_size
+    """Units the privacy gate suppresses (per unit kind, by size) merged into one row each."""
+    small = pd.Series(False, index=table.index)
+    for _, rows in table.groupby("unit"):
+        hidden = suppressed_groups(rows["size"].reset_index(drop=True), min_size)
+        small[rows.index[sorted(hidden)]] = True  # by position: two channels may share a name
     order = table[~small].sort_values(["unit", "size"], ascending=[False, False])
     if not small.any():
         return order.reset_index(drop=True)

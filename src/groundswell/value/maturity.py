@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.value import _base
 from groundswell.value._base import GROUP_KINDS, OPEN_KINDS, RESPONSE_KINDS, ratio
 
@@ -398,10 +398,16 @@ def channel_members(ws: Workspace, win: Window) -> pd.DataFrame:
 
 
 def _suppress(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
-    """Groups below ``min_size`` people become one :data:`SUPPRESSED` row per scale with no
-    figures (people and the network are never suppressed: a person is not a group figure,
-    and the network is everyone)."""
-    small = ~table["scale"].isin(["person", "network"]) & (table["size"] < min_size)
+    """The groups the privacy gate suppresses (:func:`~groundswell.privacy.suppressed_groups`
+    per scale: below ``min_size`` people, and as many more as it takes that none follows
+    from the network's size less the shown ones) become one :data:`SUPPRESSED` row per scale
+    with no figures (people and the network are never suppressed: a person is not a group
+    figure, and the network is everyone)."""
+    small = pd.Series(False, index=table.index)
+    grouped = table[~table["scale"].isin(["person", "network"])]
+    for _, rows in grouped.groupby("scale"):
+        hidden = suppressed_groups(rows["size"].reset_index(drop=True), min_size)
+        small[rows.index[sorted(hidden)]] = True  # by position: two channels may share a name
     if not small.any():
         return table.reset_index(drop=True)
     merged = table[small].groupby("scale", as_index=False).size()[["scale"]]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.value import _base
 
 if TYPE_CHECKING:
@@ -73,15 +73,15 @@ def onboarding(ws: Workspace, *, ties: int | None = None) -> pd.DataFrame:
 
 def onboarding_summary(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
     """Newcomers by department: how many, median days to k ties, median ties after 30/60/90
-    days; departments below ``min_size`` newcomers merged into one suppressed row (its count
-    only), itself left out when the merged newcomers are still fewer than ``min_size``."""
+    days; departments the privacy gate suppresses (below ``min_size`` newcomers, and as
+    many more as it takes that none follows from the total by subtraction) merged into one
+    suppressed row (its count only), left out when all newcomers are fewer than
+    ``min_size``."""
     if table.empty:
         return pd.DataFrame(
             columns=["newcomers", "median_days_to_k", "ties_30", "ties_60", "ties_90"]
         )
-    dept = table["department"].fillna("(unknown)")
-    sizes = dept.value_counts()
-    label = dept.map(lambda d: d if sizes[d] >= min_size else SUPPRESSED)
+    label = gate_labels(table["department"], min_size)  # the privacy gate
     g = table.assign(group=label).groupby("group")
     out = pd.DataFrame(
         {

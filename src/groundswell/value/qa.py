@@ -34,7 +34,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from groundswell.errors import InputError
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, gate_labels, suppressed_groups
 from groundswell.value import _base
 from groundswell.value._base import OPEN_KINDS
 
@@ -146,16 +146,17 @@ def _boundaries(q: pd.DataFrame, ans: pd.DataFrame, dept: pd.Series, min_size: i
     answerer's (columns); departments below the minimum size merged as suppressed."""
     if q.empty or ans.empty:
         return pd.DataFrame()
-    sizes = dept.fillna("(unknown)").value_counts()
-    label = {d: (str(d) if n >= min_size else SUPPRESSED) for d, n in sizes.items()}
+    label = gate_labels(dept, min_size)  # the privacy gate, by department sizes
     pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
-    a = pairs["asker"].map(dept).fillna("(unknown)").map(label).fillna("(unknown)")
-    b = pairs["answerer"].map(dept).fillna("(unknown)").map(label).fillna("(unknown)")
+    a = pairs["asker"].map(label).fillna("(unknown)")
+    b = pairs["answerer"].map(label).fillna("(unknown)")
     return pd.crosstab(a.rename("asker_department"), b.rename("answerer_department"))
 
 
 def _merge_small(table: pd.DataFrame, key: str, min_size: int) -> pd.DataFrame:
-    small = table["people"] < min_size
+    """Rows the privacy gate suppresses (by ``people``) merged into one without figures."""
+    hidden = suppressed_groups(table.set_index(key)["people"], min_size)
+    small = table[key].isin(hidden)
     if not small.any():
         return table
     row = {c: np.nan for c in table.columns} | {key: SUPPRESSED}
