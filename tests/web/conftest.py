@@ -19,6 +19,7 @@ import groundswell as gs
 from groundswell import synth
 from groundswell.value import timeline
 from groundswell.web import auth
+from tests.web import _hostile
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "analyst", "viewer", "person")
@@ -65,3 +66,9 @@ def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
         small_department=str(departments.index[-1]),
         plan_id=plan.plan_id,
     )
+
+
+@pytest.fixture(scope="session")
+def hostile_ws(tmp_path_factory: pytest.TempPathFactory) -> _hostile.HostileWorkspace:
+    """A workspace whose every text field is an attack (tests/web/_hostile.py)."""
+    return _hostile.build(tmp_path_factory.mktemp("hostile"))

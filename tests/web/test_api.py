@@ -568,7 +568,8 @@ def test_login_page_form(app) -> None:
 
 
 def test_openapi_and_headers(clients, nobody) -> None:
-    spec = nobody.get("/api/openapi.json").json()
+    assert nobody.get("/api/openapi.json").status_code == 401  # signed-in users only
+    spec = clients["viewer"].get("/api/openapi.json").json()
     paths = set(spec["paths"])
     assert {"/api/map", "/api/people/{person_id}/ego", "/api/plans", "/api/login"} <= paths
     assert all(p.startswith("/api/") for p in paths)

@@ -47,7 +47,7 @@ def map_bundle() -> str:
 
 
 def _script_safe(text: str) -> str:
-    """Make text safe inside an inline <script> element."""
+    """Make code (the bundled map script, never data) safe inside an inline <script>."""
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
@@ -182,7 +182,6 @@ def context(run: Run) -> dict[str, Any]:
         "SELECT source_id, kind, location, sha256, rows_read, rows_skipped, ingested_at "
         "FROM sources ORDER BY source_id"
     )
-    graph_json = json.dumps(map_data(run, people), separators=(",", ":"))
     role_ctx = sections.roles_context(run, people, labels, dept)
     formal_ctx = sections.formal_context(run, min_size)
     return {
@@ -208,7 +207,7 @@ def context(run: Run) -> dict[str, Any]:
         **sections.champions_context(run),
         **sections.survey_context(run),
         **value_context(run),
-        "graph_json": _script_safe(graph_json),
+        "graph": map_data(run, people),  # into the page with tojson: <, >, & escaped
         "map_js": _script_safe(map_bundle()),
     }
 
@@ -221,6 +220,7 @@ def render(run: Run) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "sort_keys": False}
     return env.get_template("report.html.j2").render(**context(run))
 
 

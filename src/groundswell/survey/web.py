@@ -30,7 +30,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -40,6 +39,7 @@ from groundswell.survey import questions as qmod
 from groundswell.survey.guard import TokenGuard
 from groundswell.survey.model import SurveyError
 from groundswell.survey.respond import Nomination, Respondent
+from groundswell.web import templating
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import client_address, csrf, get_store, require, same_origin
 from groundswell.web.store import Store, clean
@@ -47,7 +47,7 @@ from groundswell.web.store import Store, clean
 HERE = Path(__file__).parent
 STATIC_URL = "/survey/static"
 router = APIRouter()
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates = templating.templates(HERE / "templates")
 StoreD = Annotated[Store, Depends(get_store)]
 Admin = Annotated[User, Depends(require("users"))]
 _NAMES = {

@@ -141,7 +141,7 @@ def groups(
     return store.groups(run, attribute)
 
 
-@router.get("/groups/{attribute}/{name}", tags=["aggregates"])
+@router.get("/groups/{attribute}/{name:path}", tags=["aggregates"])  # a name may hold "/"
 def group(
     attribute: str, name: str, store: StoreD, user: Aggregates, run: RunQ = None
 ) -> dict[str, Any]:

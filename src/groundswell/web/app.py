@@ -1,9 +1,10 @@
 """The dashboard: a FastAPI app over one workspace's stored results.
 
 ``create_app(workspace)`` wires the store (:mod:`.store`), accounts (:mod:`.auth`), the
-JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json``; the champion planner's routes in
-:mod:`.planner`, the report downloads in :mod:`.reports`, the value findings, trends and survey
-comparison in :mod:`.value`), the HTML pages (:mod:`.pages`)
+JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json`` for signed-in users only, and no
+``/docs`` or ``/redoc``, whose scripts would come from the internet; the champion planner's
+routes in :mod:`.planner`, the report downloads in :mod:`.reports`, the value findings, trends
+and survey comparison in :mod:`.value`), the HTML pages (:mod:`.pages`)
 and the static assets bundled in the package (``web/static``: nothing is loaded from the
 internet). Every error leaves as one JSON shape, ``{"error": ..., "detail": ...}`` (pages
 render the same as HTML, and send a signed-out visitor to ``/login``).
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -31,6 +32,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from groundswell import __version__
 from groundswell.errors import GroundswellError
 from groundswell.web import api, pages, planner, reports, value
+from groundswell.web.auth import AuthError, User
+from groundswell.web.deps import current_user
 from groundswell.web.errors import NAMES, document_errors, error_body, status_of
 from groundswell.web.store import Store
 
@@ -112,7 +115,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
         description="The informal network beside the org chart: stored results of a "
         "groundswell workspace. Sign in with POST /api/login; send the CSRF token "
         "from /api/me as X-CSRF-Token on every POST.",
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served below, to signed-in users only
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -158,6 +161,13 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
             for e in exc.errors()
         ]
         return answer(request, 422, detail)
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    async def openapi(user: Annotated[User | None, Depends(current_user)]) -> JSONResponse:
+        """The OpenAPI document of the JSON API, for any signed-in user (401 otherwise)."""
+        if user is None:
+            raise AuthError("sign in first", 401)
+        return JSONResponse(app.openapi())
 
     # the JSON API and the pages; a new face of the workspace (the survey routes) is one
     # more include_router line here

@@ -10,13 +10,12 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from groundswell.web import api, auth, planner, value
+from groundswell.web import api, auth, planner, templating, value
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import (
     SESSION_COOKIE,
@@ -30,7 +29,7 @@ from groundswell.web.deps import (
 from groundswell.web.store import GROUP_ATTRIBUTES, Store
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = templating.templates(Path(__file__).parent / "templates")
 LOGIN_CSRF_COOKIE = "gs_login_csrf"
 
 StoreD = Annotated[Store, Depends(get_store)]
@@ -90,17 +89,25 @@ def _q(**params: Any) -> str:
 
 # -- sign in and out -----------------------------------------------------------------------
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
+    """``target`` when it is a path on this site, else ``"/"``: it starts with one ``/``
+    (``//host`` and ``/\\host`` are other sites to a browser), holds no backslash and no
+    control character (a browser drops tabs and newlines, so ``/\\t/host`` is ``//host``),
+    and names no scheme or host."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if target.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    return target
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None, error: str | None = None) -> Response:
+def login_page(request: Request, next: str | None = None) -> Response:
+    # no ?error=: a link must not put words of its own in the sign-in form
     token = secrets.token_urlsafe(32)
-    response = render(
-        request, "login.html.j2", None, login_csrf=token, next=_safe_next(next), error=error
-    )
+    response = render(request, "login.html.j2", None, login_csrf=token, next=_safe_next(next))
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -195,7 +202,7 @@ def groups_page(
     )
 
 
-@router.get("/groups/{attribute}/{name}")
+@router.get("/groups/{attribute}/{name:path}")  # a name may hold "/"
 def group_page(
     attribute: str, name: str, request: Request, store: StoreD, user: Aggregates,
     run: int | None = None,
