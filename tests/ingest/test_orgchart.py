@@ -94,6 +94,23 @@ def test_unparseable_date_names_line_and_value(ws, tmp_path) -> None:
     assert "d.csv, line 5" in msg and "hire_date" in msg and "31/31/2021" in msg
 
 
+@pytest.mark.parametrize("zoned", [(0,), (0, 1, 2, 3, 4, 5)], ids=["one", "all"])
+def test_hr_dates_with_a_time_zone_are_utc_dates(ws, tmp_path, zoned) -> None:
+    """Found by the fuzz harness (tests/fuzz): a hire_date with a time zone among plain dates
+    raised TypeError (a zoned timestamp put into a plain column), and all of them zoned
+    raised it too (compared with plain bounds)."""
+    rows = [list(r) for r in HR_ROWS]
+    for i in zoned:
+        rows[i][8] += "T23:30:00-02:00"  # 01:30 UTC the next day
+    ws.ingest_orgchart(write_csv(tmp_path / "z.csv", HR_HEADER, rows))
+    people = ws.query("SELECT * FROM people").set_index("person_id")
+    p = ws.pseudonymiser.person
+    got = {e: str(people.loc[p(e), "hire_date"])[:10] for e in ("E1", "E2", "E6")}
+    assert got["E1"] == "2020-01-02"
+    assert got["E2"] == ("2020-01-02" if 1 in zoned else "2020-01-01")
+    assert got["E6"] == ("2021-01-02" if 5 in zoned else "2021-01-01")
+
+
 def test_unparseable_level(ws, tmp_path) -> None:
     f = write_csv(tmp_path / "l.csv", ["employee_id", "level"], [["A", "1"], ["B", "two"]])
     with pytest.raises(InputError, match=r"line 3.*level"):

@@ -286,6 +286,9 @@ def parse_dates(
 ) -> pd.Series:
     """Parse ISO-8601-like dates or timestamps; empty means missing.
 
+    Without ``utc_time`` the result is plain (no time zone): a value that names a zone is
+    converted to UTC first, and a value without one is taken as it is.
+
     Raises InputError naming the first line whose value cannot be parsed, or (with ``bounds``,
     see :func:`check_dates`) whose date lies outside the bounds.
     """
@@ -293,7 +296,8 @@ def parse_dates(
     empty = text.isna() | (text == "")
 
     def parse(v: pd.Series) -> pd.Series:
-        return pd.to_datetime(v, errors="coerce", utc=utc_time, format="mixed")
+        out = pd.to_datetime(v, errors="coerce", utc=True, format="mixed")
+        return out if utc_time else out.dt.tz_localize(None)
 
     try:
         parsed = parse(text.where(~empty))
