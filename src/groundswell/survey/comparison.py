@@ -34,7 +34,7 @@ from groundswell.errors import AnalysisError
 from groundswell.network.graph import Graph
 from groundswell.network.ties import TieRules, build_ties
 from groundswell.network.window import Window
-from groundswell.privacy import group_label
+from groundswell.privacy import gate_labels
 from groundswell.survey.model import Survey, get
 
 if TYPE_CHECKING:
@@ -141,8 +141,8 @@ def compare(
     d_dir, d_und = keys(digital, answered)
     d_rank = percentiles(_graph(roster, digital))
     d_seen = _present(digital, roster)
-    sizes = inv["department"].fillna("(unknown)").value_counts()
     k = ws.settings.min_group_size
+    dept_label = gate_labels(inv["department"], k)  # the privacy gate, by invited people
     overlap, hidden = [], []
     for layer in s.layers:
         layer_ties = ties[ties["layer"] == layer]
@@ -173,8 +173,6 @@ def compare(
                     reason = "bottom half"
                 else:
                     continue
-                dept = inv.at[p, "department"]
-                label = "(unknown)" if pd.isna(dept) else str(dept)
                 hidden.append(
                     {
                         "layer": layer,
@@ -182,7 +180,7 @@ def compare(
                         "display_name": inv.at[p, "display_name"]
                         if ws.settings.identified
                         else None,
-                        "department": group_label(label, int(sizes.get(label, 0)), k),
+                        "department": dept_label[p],
                         "influential_in": infl,
                         "invisible_in": other,
                         "reason": reason,

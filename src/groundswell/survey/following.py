@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.survey.record import Survey, get
 
 if TYPE_CHECKING:
@@ -19,9 +19,10 @@ def response_rate(ws: Workspace, survey: int | str | Survey) -> dict[str, Any]:
 
     A department with fewer invited people than ``privacy.min_group_size`` shows no figures;
     such departments are merged into one ``(suppressed)`` row without figures. When the
-    suppressed departments hold fewer people than the minimum together, the next smallest
-    departments are suppressed too, so that the suppressed figures cannot be found by
-    subtracting the shown departments from the total (secondary suppression). The overall
+    suppressed departments hold fewer people than the minimum together (or too few to be
+    told apart), the next smallest departments are suppressed too, so that the suppressed
+    figures cannot be found by subtracting the shown departments from the total (secondary
+    suppression, :func:`groundswell.privacy.suppressed_groups`). The overall
     figures are suppressed when fewer people than the minimum were invited.
 
     Returns ``{"invited", "started", "submitted", "rate", "departments": [{"department",
@@ -48,12 +49,9 @@ def response_rate(ws: Workspace, survey: int | str | Survey) -> dict[str, Any]:
         "submitted": int(total["submitted"]) if show_total else None,
         "rate": (float(total["submitted"]) / invited if invited else None) if show_total else None,
     }
-    small = (df["invited"] < k).to_numpy().copy()
-    # secondary suppression: the suppressed set must itself hold at least k people
-    order = df.sort_values(["invited", "department"]).index
-    while small.any() and df.loc[small, "invited"].sum() < k and not small.all():
-        nxt = next(i for i in order if not small[df.index.get_loc(i)])
-        small[df.index.get_loc(nxt)] = True
+    # the privacy gate, with its secondary suppression (privacy.suppressed_groups)
+    hidden = suppressed_groups(df.set_index("department")["invited"], k)
+    small = df["department"].isin(hidden).to_numpy()
     rows = []
     for rec, hide in zip(df.to_dict("records"), small, strict=True):
         if hide:
