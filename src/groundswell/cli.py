@@ -1,31 +1,55 @@
-"""The command line: thin commands over the library (each calls the function of its name)."""
+"""The command line: thin commands over the library (each calls the function of its name).
+
+Heavy libraries (pandas, numpy, duckdb, igraph, ...) are imported inside the commands that
+need them, never at import time: ``groundswell --help`` and ``--version`` answer in a fraction
+of a second (docs/performance.md, bench/cli_startup.py; tests/test_cli_startup.py checks it).
+"""
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 import groundswell as gs
-from groundswell.errors import ConfigError, GroundswellError
+from groundswell.console import Format, FormatOpt, emit, print_rich, reports_errors, warn
+from groundswell.errors import ConfigError, ParameterError
 from groundswell.ingest import READERS
 from groundswell.survey.cli import survey_app
 from groundswell.value.cli import register as register_value_commands
 from groundswell.web.cli import serve, user_app
 
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"groundswell {gs.__version__}")
+        raise typer.Exit()
+
+
 app = typer.Typer(
     help="groundswell: the informal network beside the org chart.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """groundswell: the informal network beside the org chart."""
+
+
 ingest_app = typer.Typer(help="Load a source into a workspace.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.command()(serve)
@@ -38,13 +62,10 @@ class _Out:
     """Print to stdout through rich; tables keep their width in pipes and files."""
 
     def print(self, *objects: Any) -> None:
-        width = None if sys.stdout.isatty() else 160
-        Console(highlight=False, soft_wrap=True, width=width).print(*objects)
+        print_rich(*objects)
 
 
 out = _Out()
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
 MapOpt = Annotated[
@@ -54,20 +75,6 @@ MapOpt = Annotated[
 FileArg = Annotated[Path, typer.Argument(help="The file to load: .csv, .tsv or .parquet.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Read and summarise; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
-
-
-def _errors(fn: F) -> F:
-    """Turn groundswell's errors into one clear line on stderr and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except GroundswellError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _mapping(items: list[str] | None) -> dict[str, str]:
@@ -89,7 +96,7 @@ def _show(lines: list[str], quiet: bool) -> None:
 
 
 @app.command()
-@_errors
+@reports_errors
 def init(
     workspace: WorkspaceArg,
     identified: Annotated[bool, typer.Option(help="Keep real names for reports.")] = False,
@@ -104,7 +111,7 @@ def init(
 
 
 @ingest_app.command("orgchart")
-@_errors
+@reports_errors
 def ingest_orgchart(
     workspace: WorkspaceArg,
     file: FileArg,
@@ -121,7 +128,7 @@ def ingest_orgchart(
 
 
 @ingest_app.command("events")
-@_errors
+@reports_errors
 def ingest_events(
     workspace: WorkspaceArg,
     file: FileArg,
@@ -161,7 +168,7 @@ def _simple_reader(kind: str, what: str) -> None:
 
     command.__doc__ = f"Load {what}."
     command.__name__ = f"ingest_{kind}"
-    ingest_app.command(kind)(_errors(command))
+    ingest_app.command(kind)(reports_errors(command))
 
 
 for _kind in ("slack", "teams", "engage", "email"):
@@ -169,7 +176,7 @@ for _kind in ("slack", "teams", "engage", "email"):
 
 
 @ingest_app.command("calendar")
-@_errors
+@reports_errors
 def ingest_calendar(
     workspace: WorkspaceArg,
     path: PathArg,
@@ -196,7 +203,7 @@ def ingest_calendar(
 
 
 @ingest_app.command("viva")
-@_errors
+@reports_errors
 def ingest_viva(
     workspace: WorkspaceArg,
     path: PathArg,
@@ -223,7 +230,7 @@ def ingest_viva(
 
 
 @ingest_app.command("survey")
-@_errors
+@reports_errors
 def ingest_survey(
     workspace: WorkspaceArg,
     path: PathArg,
@@ -252,7 +259,7 @@ def ingest_survey(
 
 
 @ingest_app.command("adoptions")
-@_errors
+@reports_errors
 def ingest_adoptions(
     workspace: WorkspaceArg,
     path: PathArg,
@@ -286,7 +293,7 @@ MasterOpt = Annotated[
 
 
 @app.command()
-@_errors
+@reports_errors
 def analyze(
     workspace: WorkspaceArg,
     window: Annotated[str | None, typer.Option(help="START:END dates, END inclusive.")] = None,
@@ -324,7 +331,7 @@ def analyze(
 
 
 @app.command("export-lake")
-@_errors
+@reports_errors
 def export_lake(
     workspace: WorkspaceArg,
     lake: Annotated[Path, typer.Argument(help="Folder for the Parquet lake.")],
@@ -344,7 +351,7 @@ def export_lake(
 
 
 @app.command("ties")
-@_errors
+@reports_errors
 def ties_cmd(
     workspace: Annotated[Path, typer.Argument(help="The workspace whose tie settings apply.")],
     out_path: Annotated[
@@ -421,7 +428,7 @@ def ties_cmd(
 
 
 @app.command()
-@_errors
+@reports_errors
 def people(
     workspace: WorkspaceArg,
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
@@ -453,7 +460,7 @@ def people(
 
 
 @app.command()
-@_errors
+@reports_errors
 def groups(
     workspace: WorkspaceArg,
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
@@ -478,7 +485,7 @@ def groups(
 
 
 @app.command()
-@_errors
+@reports_errors
 def gap(
     workspace: WorkspaceArg,
     file: Annotated[Path, typer.Argument(help="CSV of people leaders name as influential.")],
@@ -514,7 +521,7 @@ def _names_from(values: list[str] | None, file: Path | None) -> list[str]:
 
 
 @app.command()
-@_errors
+@reports_errors
 def champions(
     workspace: WorkspaceArg,
     k: Annotated[int, typer.Option("--k", help="How many champions.")] = 20,
@@ -596,7 +603,7 @@ def champions(
 
 
 @app.command()
-@_errors
+@reports_errors
 def adoption(
     workspace: WorkspaceArg,
     behaviour: Annotated[str, typer.Argument(help="The behaviour, as in the adoptions file.")],
@@ -639,7 +646,7 @@ def adoption(
 
 
 @app.command()
-@_errors
+@reports_errors
 def report(
     workspace: WorkspaceArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
@@ -659,7 +666,7 @@ def report(
 
 
 @app.command()
-@_errors
+@reports_errors
 def runs(workspace: WorkspaceArg) -> None:
     """List the stored runs."""
     from groundswell.run import incomplete_runs
@@ -684,7 +691,7 @@ def runs(workspace: WorkspaceArg) -> None:
 
 
 @app.command()
-@_errors
+@reports_errors
 def sources(workspace: WorkspaceArg) -> None:
     """List what was ingested, when and with which options."""
     with gs.open(workspace) as ws:
@@ -708,7 +715,7 @@ def sources(workspace: WorkspaceArg) -> None:
 
 
 @app.command()
-@_errors
+@reports_errors
 def synth(
     folder: Annotated[Path, typer.Argument(help="Where to write hris.csv, events and truth.")],
     people: Annotated[int, typer.Option(help="Number of people (50 to 100,000).")] = 1000,
@@ -728,7 +735,7 @@ def synth(
 
 
 @app.command()
-@_errors
+@reports_errors
 def demo(
     folder: Annotated[Path, typer.Option(help="Folder for the demo workspace and report.")] = Path(
         "demo"

@@ -4,7 +4,9 @@ The tree::
 
     GroundswellError                 base class; the CLI prints its message and exits 1
     ├── WorkspaceError               no workspace here, wrong schema version, already exists
+    │   └── OutdatedRunError         a run made before the result asked for was stored
     ├── ConfigError                  groundswell.toml or a command option is not valid
+    │   └── ParameterError           a parameter's value is not allowed (also a ValueError)
     ├── InputError                   a file being ingested is malformed (names file, record)
     │   └── MappingError             a column mapping names a column the file does not have
     └── AnalysisError                the data cannot support the analysis asked for
@@ -24,8 +26,31 @@ class WorkspaceError(GroundswellError):
     """The workspace is missing, incompatible, or would be overwritten."""
 
 
+class OutdatedRunError(WorkspaceError):
+    """A run made by an older groundswell lacks a result that runs now store (the group
+    ties, the role overlap, the shadow organisation): analyze again to make one that has it."""
+
+
 class ConfigError(GroundswellError):
     """A setting or option has a value that is not allowed."""
+
+
+class ParameterError(ConfigError, ValueError):
+    """A parameter (a keyword argument, a command-line option) has a value that is not allowed.
+
+    The message names the parameter, what is allowed and what was given, as scikit-learn's
+    ``InvalidParameterError`` does: ``The 'top' parameter must be a share between 0 and 1
+    (exclusive); got 2.0`` for a keyword, ``--role must be one of ...; got 'wizard'`` for a
+    command-line option (a ``parameter`` starting with ``-``). It is also a
+    :class:`ValueError`, so code that caught the bare ``ValueError`` still catches it.
+    """
+
+    def __init__(self, parameter: str, allowed: str, given: object) -> None:
+        self.parameter = parameter
+        self.allowed = allowed
+        self.given = given
+        name = parameter if parameter.startswith("-") else f"The {parameter!r} parameter"
+        super().__init__(f"{name} must be {allowed}; got {given!r}")
 
 
 class InputError(GroundswellError):

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from groundswell.errors import GroundswellError
+from groundswell.console import fail, reports_errors
 
 survey_app = typer.Typer(
     help="Relationship surveys: create, launch, follow, remind, close, compare.",
@@ -33,12 +33,8 @@ def _sent(out: dict[str, int]) -> str:
     return f"emailed {out['sent']} links; {out['no_address']} people have no address"
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
-
-
 @survey_app.command("create")
+@reports_errors
 def create_cmd(
     workspace: Workspace,
     name: Annotated[str, typer.Option("--name", help="A unique name for the survey.")] = "",
@@ -64,14 +60,11 @@ def create_cmd(
     from groundswell.survey import model
     from groundswell.survey import questions as qmod
 
-    try:
-        qs, options = qmod.load(questions) if questions else (None, {})
-        title = name or options.get("name") or ""
-        anon = anonymous_attributes or bool(options.get("anonymous_attributes", False))
-        with gs.open(workspace) as ws:
-            s = model.create(ws, title, qs, anonymous_attributes=anon)
-    except GroundswellError as exc:
-        raise _fail(exc) from None
+    qs, options = qmod.load(questions) if questions else (None, {})
+    title = name or options.get("name") or ""
+    anon = anonymous_attributes or bool(options.get("anonymous_attributes", False))
+    with gs.open(workspace) as ws:
+        s = model.create(ws, title, qs, anonymous_attributes=anon)
     n = len(s.questions)
     typer.echo(f"created survey {s.survey_id} {s.name!r} (draft) with {n} questions:")
     for q in s.questions:
@@ -79,6 +72,7 @@ def create_cmd(
 
 
 @survey_app.command("launch")
+@reports_errors
 def launch_cmd(
     workspace: Workspace,
     survey: SurveyArg,
@@ -110,27 +104,25 @@ def launch_cmd(
     from groundswell.survey import mail, model
 
     if not links_csv and not send:
-        raise _fail("give --links-csv FILE or --send (the links exist only now)")
+        fail("give --links-csv FILE or --send (the links exist only now)")
     if send and not addresses:
-        raise _fail("--send needs --addresses FILE (the workspace stores no email address)")
-    try:
-        with gs.open(workspace) as ws:
-            to = mail.addresses(ws, addresses) if send and addresses else {}
-            s = model.get(ws, survey)
-            links = model.launch(ws, s, base_url=base_url)
-            if links_csv:
-                model.write_links(links, links_csv)
-            typer.echo(f"launched survey {s.survey_id} {s.name!r}: {len(links)} invitations")
-            if links_csv:
-                typer.echo(f"personal links written to {links_csv} (keep it safe)")
-            if send:
-                out = mail.send_links(ws, s.survey_id, s.name, links, to)
-                typer.echo(_sent(out))
-    except GroundswellError as exc:
-        raise _fail(exc) from None
+        fail("--send needs --addresses FILE (the workspace stores no email address)")
+    with gs.open(workspace) as ws:
+        to = mail.addresses(ws, addresses) if send and addresses else {}
+        s = model.get(ws, survey)
+        links = model.launch(ws, s, base_url=base_url)
+        if links_csv:
+            model.write_links(links, links_csv)
+        typer.echo(f"launched survey {s.survey_id} {s.name!r}: {len(links)} invitations")
+        if links_csv:
+            typer.echo(f"personal links written to {links_csv} (keep it safe)")
+        if send:
+            out = mail.send_links(ws, s.survey_id, s.name, links, to)
+            typer.echo(_sent(out))
 
 
 @survey_app.command("status")
+@reports_errors
 def status_cmd(
     workspace: Workspace,
     survey: SurveyArg,
@@ -143,12 +135,9 @@ def status_cmd(
     import groundswell as gs
     from groundswell.survey import model
 
-    try:
-        with gs.open(workspace) as ws:
-            rate = model.response_rate(ws, survey)
-            rows = model.nonrespondents(ws, survey) if missing else None
-    except GroundswellError as exc:
-        raise _fail(exc) from None
+    with gs.open(workspace) as ws:
+        rate = model.response_rate(ws, survey)
+        rows = model.nonrespondents(ws, survey) if missing else None
     if as_json:
         out = dict(rate)
         if rows is not None:
@@ -183,6 +172,7 @@ def status_cmd(
 
 
 @survey_app.command("remind")
+@reports_errors
 def remind_cmd(
     workspace: Workspace,
     survey: SurveyArg,
@@ -204,36 +194,31 @@ def remind_cmd(
     from groundswell.survey import mail, model
 
     if not links_csv and not send:
-        raise _fail("give --links-csv FILE or --send")
+        fail("give --links-csv FILE or --send")
     if send and not addresses:
-        raise _fail("--send needs --addresses FILE (the workspace stores no email address)")
-    try:
-        with gs.open(workspace) as ws:
-            to = mail.addresses(ws, addresses) if send and addresses else {}
-            s = model.get(ws, survey)
-            links = model.remind(ws, s, base_url=base_url, include_started=not not_started)
-            if links_csv:
-                model.write_links(links, links_csv)
-            typer.echo(f"{len(links)} reminders for survey {s.survey_id} {s.name!r}")
-            if send and links:
-                out = mail.send_links(ws, s.survey_id, s.name, links, to, reminder=True)
-                typer.echo(_sent(out))
-    except GroundswellError as exc:
-        raise _fail(exc) from None
+        fail("--send needs --addresses FILE (the workspace stores no email address)")
+    with gs.open(workspace) as ws:
+        to = mail.addresses(ws, addresses) if send and addresses else {}
+        s = model.get(ws, survey)
+        links = model.remind(ws, s, base_url=base_url, include_started=not not_started)
+        if links_csv:
+            model.write_links(links, links_csv)
+        typer.echo(f"{len(links)} reminders for survey {s.survey_id} {s.name!r}")
+        if send and links:
+            out = mail.send_links(ws, s.survey_id, s.name, links, to, reminder=True)
+            typer.echo(_sent(out))
 
 
 @survey_app.command("close")
+@reports_errors
 def close_cmd(workspace: Workspace, survey: SurveyArg) -> None:
     """Close: accept no more answers; answers become survey:<slug> interactions (idempotent)."""
     import groundswell as gs
     from groundswell.survey import model
 
-    try:
-        with gs.open(workspace) as ws:
-            summary = model.close(ws, survey)
-            s = model.get(ws, survey)
-    except GroundswellError as exc:
-        raise _fail(exc) from None
+    with gs.open(workspace) as ws:
+        summary = model.close(ws, survey)
+        s = model.get(ws, survey)
     if summary.already_ingested:
         typer.echo(
             f"survey {s.name!r} was already closed (source {summary.source_id}); nothing added"
@@ -246,6 +231,7 @@ def close_cmd(workspace: Workspace, survey: SurveyArg) -> None:
 
 
 @survey_app.command("compare")
+@reports_errors
 def compare_cmd(
     workspace: Workspace,
     survey: SurveyArg,
@@ -270,11 +256,8 @@ def compare_cmd(
     import groundswell as gs
     from groundswell.survey.comparison import compare
 
-    try:
-        with gs.open(workspace) as ws:
-            result = compare(ws, survey, window=window, top=top)
-    except GroundswellError as exc:
-        raise _fail(exc) from None
+    with gs.open(workspace) as ws:
+        result = compare(ws, survey, window=window, top=top)
     typer.echo(f"digital window {result.window}")
     typer.echo(result.overlap.to_string(index=False))
     typer.echo(f"\n{len(result.hidden)} people influential in one network, invisible in the other")

@@ -6,22 +6,21 @@ for tests.
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 import groundswell as gs
-from groundswell.errors import ConfigError, GroundswellError
+from groundswell.console import print_rich as _print
+from groundswell.console import reports_errors
+from groundswell.errors import ParameterError
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    import pandas as pd
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
 RunOpt = Annotated[int | None, typer.Option(help="Run id (default: the latest).")]
@@ -31,25 +30,6 @@ WindowOpt = Annotated[
 ]
 CsvOpt = Annotated[Path | None, typer.Option(help="Write the whole table to this CSV file.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _errors(fn: F) -> F:
-    """groundswell's errors as one line on stderr and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except GroundswellError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _print(*objects: Any) -> None:
-    width = None if sys.stdout.isatty() else 160
-    Console(highlight=False, soft_wrap=True, width=width).print(*objects)
 
 
 def _fmt(v: Any) -> str:
@@ -104,7 +84,7 @@ def value(
     )
     for sc in ["network", *(scale or ["department", "team", "community", "channel"])]:
         if sc not in mod.SCALES:
-            raise ConfigError(f"--scale must be one of {', '.join(mod.SCALES)}; got {sc!r}")
+            raise ParameterError("--scale", f"one of {', '.join(mod.SCALES)}", sc)
         part = table[table["scale"] == sc][cols].head(top).set_index("group")
         if len(part):
             _print(_table(part, title=sc, index=sc))
@@ -306,7 +286,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
 def register(target: typer.Typer) -> None:
     """Add the value commands to a Typer app (the main ``groundswell`` CLI)."""
     for name, fn in COMMANDS.items():
-        target.command(name)(_errors(fn))
+        target.command(name)(reports_errors(fn))
 
 
 app = typer.Typer(help="Value, questions, communities and change over time.", no_args_is_help=True)

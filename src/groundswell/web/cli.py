@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from groundswell.errors import GroundswellError
+from groundswell.console import reports_errors
 
 if TYPE_CHECKING:
     import uvicorn
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 user_app = typer.Typer(help="Manage the dashboard's accounts.", no_args_is_help=True)
 
 
+@reports_errors
 def serve(
     workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
     host: Annotated[
@@ -41,11 +42,7 @@ def serve(
     """Serve the web dashboard of a workspace (FastAPI under uvicorn) and print its address."""
     from groundswell.web.app import create_app
 
-    try:
-        app = create_app(workspace, secure_cookies=secure_cookies)
-    except GroundswellError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    app = create_app(workspace, secure_cookies=secure_cookies)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"groundswell dashboard of {workspace} at http://{shown}:{port}/ (Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -68,6 +65,7 @@ def server(app: Any, host: str, port: int) -> uvicorn.Server:
 
 
 @user_app.command("add")
+@reports_errors
 def user_add(
     workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
     username: Annotated[str, typer.Argument(help="The new account's name.")],
@@ -90,10 +88,6 @@ def user_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        with gs.open(workspace) as ws:
-            add_user(ws, username, password, role, person)
-    except GroundswellError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    with gs.open(workspace) as ws:
+        add_user(ws, username, password, role, person)
     typer.echo(f"added {role} {username.strip()}")
