@@ -205,18 +205,16 @@ def suppressed_groups(
     s = pd.Series(sizes, dtype="float64").fillna(0)
     hidden = set(s.index[s < min_size]) | (set(also) & set(s.index))
     positive = s[s > 0]
-    order = sorted(positive.index, key=lambda g: (positive[g], str(g)))
-
-    def unsafe() -> bool:
-        held = positive.reindex([g for g in order if g in hidden])
-        if not (held < min_size).any():
-            return False  # only groups of the minimum or more: nothing to protect
-        return bool(held.sum() < min_size or held.sum() < len(held) + 1)
-
-    for group in order:
-        if not unsafe():
-            break
+    held = positive[positive.index.isin(hidden)]
+    total, count = float(held.sum()), len(held)
+    if not (held < min_size).any():
+        return frozenset(hidden)  # only groups of the minimum or more: nothing to protect
+    shown = positive[~positive.index.isin(hidden)]
+    for group in sorted(shown.index, key=lambda g: (shown[g], str(g))):
+        if total >= min_size and total >= count + 1:
+            break  # at least the minimum together, and room to split them two ways
         hidden.add(group)
+        total, count = total + float(shown[group]), count + 1
     return frozenset(hidden)
 
 
