@@ -3,12 +3,13 @@
 ::
 
     acme/
-      groundswell.duckdb   the canonical tables (schema.sql) and every run's results
+      groundswell.duckdb   the canonical tables and every run's results (migrations/current.sql)
       secret.key           the pseudonymisation key, mode 0600, never exported
       groundswell.toml     settings, written out with their defaults at init
 
 The schema carries a version in ``meta``; opening an older workspace applies the migrations
-in :data:`MIGRATIONS` in one transaction, and a workspace newer than this code is refused.
+in :data:`MIGRATIONS` (the numbered files of ``groundswell/migrations/``) in one transaction,
+and a workspace newer than this code is refused.
 """
 
 from __future__ import annotations
@@ -16,16 +17,15 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
-from groundswell import config, privacy
+from groundswell import config, migrations, privacy
 from groundswell.errors import WorkspaceError
 
 if TYPE_CHECKING:
@@ -36,28 +36,11 @@ if TYPE_CHECKING:
     from groundswell.run import Run
 
 DB_FILE = "groundswell.duckdb"
-SCHEMA_VERSION = 7
-
-
-def _sql_file(name: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
-    def apply(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(resources.files("groundswell").joinpath(name).read_text())
-
-    apply.__doc__ = f"Apply {name}."
-    return apply
-
-
-#: version -> function that brings a workspace from version-1 to this version. Never edit a
-#: released step; add the next one.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    1: _sql_file("schema.sql"),
-    2: _sql_file("schema_v2.sql"),
-    3: _sql_file("schema_v3.sql"),
-    4: _sql_file("schema_v4.sql"),
-    5: _sql_file("schema_v5.sql"),
-    6: _sql_file("schema_v6.sql"),
-    7: _sql_file("schema_v7.sql"),
-}
+#: version -> the step that brings a workspace from version-1 to this version: one numbered
+#: SQL file each in groundswell/migrations/ (found by glob). Never edit a released step; add
+#: the next file.
+MIGRATIONS: dict[int, migrations.Step] = migrations.steps()
+SCHEMA_VERSION = max(MIGRATIONS)
 
 
 def init(path: str | Path, *, identified: bool = False, store_content: bool = False) -> Workspace:
@@ -370,6 +353,23 @@ class Workspace:
         from groundswell.diffusion.adoption import compare
 
         return compare(self, behaviour, plan_id=plan_id, until=until)
+
+    def trends(self, period: str = "month") -> pd.DataFrame:
+        """Every headline measure of the stored snapshots as a time series: one row per
+        period (oldest first), one column per measure; AnalysisError when there are none
+        yet (``groundswell timeline``). See :func:`groundswell.value.trends.series`."""
+        from groundswell.value.trends import series
+
+        return series(self, period)
+
+    def changes(
+        self, period: str = "month", *, before: str | None = None, after: str | None = None
+    ) -> pd.DataFrame:
+        """People whose persona or roles changed between two stored snapshots (the last two
+        by default). See :func:`groundswell.value.trends.changes`."""
+        from groundswell.value.trends import changes
+
+        return changes(self, period, before=before, after=after)
 
     def sources(self) -> pd.DataFrame:
         """What was ingested, when, with which options."""

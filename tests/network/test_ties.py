@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 
 import duckdb
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from groundswell import migrations
 from groundswell.errors import ConfigError
 from groundswell.network import TieRules, Window, build_ties
 from groundswell.network.ties import active_people
@@ -22,7 +22,7 @@ WIN = Window(T0, T0 + timedelta(days=28))
 
 def store(people: list[tuple] | None = None, aliases: list[tuple] | None = None):
     con = duckdb.connect()
-    con.execute(resources.files("groundswell").joinpath("schema.sql").read_text())
+    migrations.steps()[1](con)  # the canonical model of schema version 1
     if people:  # as if an org chart had been ingested
         con.execute(
             "INSERT INTO sources VALUES (1, 'orgchart', 'hr.csv', 'x', '{}', 0, 0, '{}', 0, 0, "

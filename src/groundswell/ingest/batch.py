@@ -9,7 +9,7 @@ of a dry run is exactly what a real run would add.
 Aliases may point at another alias (a chat user id at an email, an email at an HR id); the
 writer rewrites such chains so that every alias points straight at its person.
 
-Canonical columns (``schema.sql``):
+Canonical columns (``migrations/001_canonical_model.sql``):
 
 - people: person_id, display_name, is_internal, department, team, title, level, manager_id,
   location, hire_date, leave_date, attrs
@@ -18,13 +18,15 @@ Canonical columns (``schema.sql``):
 - messages: message_id, channel_id, thread_id, parent_id, author_id, ts, kind,
   n_recipients, is_question, is_bot, text
 - targets (input to :func:`interactions`): message_id, target_id, kind
-- person_metrics: person_id, period_start, metric, value (schema_v2.sql)
-- group_metrics: attribute, group_a, group_b, period_start, metric, value (schema_v2.sql)
+- person_metrics: person_id, period_start, metric, value (``migrations/002_*.sql``)
+- group_metrics: attribute, group_a, group_b, period_start, metric, value (``migrations/002_*.sql``)
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -224,6 +226,43 @@ def write(
         summary.dry_run = True
         summary.source_id = None
     return summary
+
+
+@contextlib.contextmanager
+def writing(
+    ws: Workspace,
+    summary: common.IngestSummary,
+    sha: str,
+    options: dict[str, Any],
+    *,
+    dry_run: bool = False,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The transaction of an ingest written piece by piece (a file read in batches).
+
+    Sets ``summary.source_id``; the block inserts with :func:`insert` and keeps the counts of
+    ``summary``. When the block ends, the provenance row is recorded, last, and everything
+    commits (or, for a dry run, is rolled back); an error anywhere in the block rolls back
+    everything written in it, as :func:`write` does.
+    """
+    try:
+        with ws.transaction() as con:
+            summary.source_id = common.next_source_id(ws)
+            yield con
+            common.record_source(ws, summary, sha, options)
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        summary.dry_run = True
+        summary.source_id = None
+
+
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sid: int, key: list[str]
+) -> int:
+    """Insert the rows of ``frame`` (the table's columns but ``source_id``, in order) whose
+    ``key`` is not in ``table`` yet, the first of each key only, as source ``sid``; returns
+    the number of rows added."""
+    return _insert(con, table, frame, sid, key)
 
 
 def _insert(

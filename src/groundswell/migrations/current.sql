@@ -1,0 +1,327 @@
+-- The current schema, generated: python -m groundswell.migrations > current.sql
+-- Never applied; tests/test_migrations.py checks a fresh database equals it.
+CREATE SEQUENCE plan_seq INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807;
+CREATE SEQUENCE run_seq INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807;
+CREATE SEQUENCE source_seq INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807;
+CREATE SEQUENCE survey_seq INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807;
+CREATE TABLE adoptions(
+    person_id VARCHAR,
+    behaviour VARCHAR,
+    ts TIMESTAMP WITH TIME ZONE NOT NULL,
+    source_id INTEGER NOT NULL,
+    PRIMARY KEY(person_id, behaviour)
+);
+CREATE TABLE aliases(
+    alias_id VARCHAR PRIMARY KEY,
+    person_id VARCHAR NOT NULL,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE channels(
+    channel_id VARCHAR PRIMARY KEY,
+    "name" VARCHAR,
+    kind VARCHAR NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE communities(
+    run_id INTEGER,
+    person_id VARCHAR,
+    community INTEGER NOT NULL,
+    PRIMARY KEY(run_id, person_id)
+);
+CREATE TABLE group_metrics(
+    "attribute" VARCHAR,
+    group_a VARCHAR,
+    group_b VARCHAR,
+    period_start DATE,
+    metric VARCHAR,
+    "value" DOUBLE,
+    source_id INTEGER NOT NULL,
+    PRIMARY KEY("attribute", group_a, group_b, period_start, metric)
+);
+CREATE TABLE group_scores(
+    run_id INTEGER,
+    "attribute" VARCHAR,
+    group_name VARCHAR,
+    metric VARCHAR,
+    "value" DOUBLE,
+    PRIMARY KEY(run_id, "attribute", group_name, metric)
+);
+CREATE TABLE interactions(
+    ts TIMESTAMP WITH TIME ZONE NOT NULL,
+    actor_id VARCHAR,
+    target_id VARCHAR,
+    kind VARCHAR,
+    message_id VARCHAR,
+    n_recipients INTEGER NOT NULL,
+    is_bot BOOLEAN NOT NULL,
+    weight DOUBLE NOT NULL,
+    source_id INTEGER NOT NULL,
+    PRIMARY KEY(message_id, actor_id, target_id, kind)
+);
+CREATE TABLE layout(
+    run_id INTEGER,
+    person_id VARCHAR,
+    x DOUBLE NOT NULL,
+    y DOUBLE NOT NULL,
+    PRIMARY KEY(run_id, person_id)
+);
+CREATE TABLE login_attempts(
+    username VARCHAR NOT NULL,
+    client VARCHAR NOT NULL,
+    ts TIMESTAMP WITH TIME ZONE NOT NULL,
+    ok BOOLEAN NOT NULL
+);
+CREATE TABLE maturity(
+    run_id INTEGER,
+    scale VARCHAR,
+    group_name VARCHAR,
+    size INTEGER,
+    "connect" DOUBLE,
+    "share" DOUBLE,
+    solve DOUBLE,
+    innovate DOUBLE,
+    lead_change DOUBLE,
+    stage VARCHAR,
+    PRIMARY KEY(run_id, scale, group_name)
+);
+CREATE TABLE messages(
+    message_id VARCHAR PRIMARY KEY,
+    channel_id VARCHAR,
+    thread_id VARCHAR,
+    parent_id VARCHAR,
+    author_id VARCHAR NOT NULL,
+    ts TIMESTAMP WITH TIME ZONE NOT NULL,
+    kind VARCHAR NOT NULL,
+    n_recipients INTEGER NOT NULL,
+    is_question BOOLEAN NOT NULL,
+    is_bot BOOLEAN NOT NULL,
+    "text" VARCHAR,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE meta(
+    "key" VARCHAR PRIMARY KEY,
+    "value" VARCHAR NOT NULL
+);
+CREATE TABLE people(
+    person_id VARCHAR PRIMARY KEY,
+    display_name VARCHAR,
+    is_internal BOOLEAN NOT NULL,
+    department VARCHAR,
+    team VARCHAR,
+    title VARCHAR,
+    "level" INTEGER,
+    manager_id VARCHAR,
+    "location" VARCHAR,
+    hire_date DATE,
+    leave_date DATE,
+    attrs VARCHAR,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE person_metrics(
+    person_id VARCHAR,
+    period_start DATE,
+    metric VARCHAR,
+    "value" DOUBLE,
+    source_id INTEGER NOT NULL,
+    PRIMARY KEY(person_id, period_start, metric)
+);
+CREATE TABLE person_roles(
+    run_id INTEGER,
+    person_id VARCHAR,
+    kind VARCHAR,
+    "name" VARCHAR,
+    PRIMARY KEY(run_id, person_id, kind, "name")
+);
+CREATE TABLE person_scores(
+    run_id INTEGER,
+    person_id VARCHAR,
+    metric VARCHAR,
+    "value" DOUBLE,
+    PRIMARY KEY(run_id, person_id, metric)
+);
+CREATE TABLE plan_champions(
+    plan_id INTEGER,
+    strategy VARCHAR,
+    rank INTEGER,
+    person_id VARCHAR NOT NULL,
+    gain DOUBLE,
+    reason VARCHAR,
+    PRIMARY KEY(plan_id, strategy, rank)
+);
+CREATE TABLE plan_coverage(
+    plan_id INTEGER,
+    strategy VARCHAR,
+    "attribute" VARCHAR,
+    group_name VARCHAR,
+    size INTEGER NOT NULL,
+    reached DOUBLE NOT NULL,
+    PRIMARY KEY(plan_id, strategy, "attribute", group_name)
+);
+CREATE TABLE plan_curves(
+    plan_id INTEGER,
+    strategy VARCHAR,
+    step INTEGER,
+    adopted DOUBLE NOT NULL,
+    low DOUBLE NOT NULL,
+    high DOUBLE NOT NULL,
+    PRIMARY KEY(plan_id, strategy, step)
+);
+CREATE TABLE "plans"(
+    plan_id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    params VARCHAR NOT NULL,
+    summary VARCHAR NOT NULL
+);
+CREATE TABLE run_findings(
+    run_id INTEGER,
+    section VARCHAR,
+    body VARCHAR NOT NULL,
+    PRIMARY KEY(run_id, section)
+);
+CREATE TABLE runs(
+    run_id INTEGER PRIMARY KEY,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    "version" VARCHAR NOT NULL,
+    window_start TIMESTAMP WITH TIME ZONE NOT NULL,
+    window_end TIMESTAMP WITH TIME ZONE NOT NULL,
+    params VARCHAR NOT NULL,
+    sources VARCHAR NOT NULL,
+    summary VARCHAR NOT NULL,
+    complete BOOLEAN DEFAULT(false)
+);
+CREATE TABLE snapshot_measures(
+    period VARCHAR,
+    period_start TIMESTAMP WITH TIME ZONE,
+    metric VARCHAR,
+    "value" DOUBLE,
+    PRIMARY KEY(period, period_start, metric)
+);
+CREATE TABLE snapshot_people(
+    period VARCHAR,
+    period_start TIMESTAMP WITH TIME ZONE,
+    person_id VARCHAR,
+    persona VARCHAR,
+    roles VARCHAR NOT NULL,
+    degree INTEGER NOT NULL,
+    PRIMARY KEY(period, period_start, person_id)
+);
+CREATE TABLE snapshot_state(
+    period VARCHAR PRIMARY KEY,
+    sources VARCHAR NOT NULL,
+    context VARCHAR NOT NULL
+);
+CREATE TABLE snapshots(
+    period VARCHAR,
+    period_start TIMESTAMP WITH TIME ZONE,
+    period_end TIMESTAMP WITH TIME ZONE NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    computed_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    "seconds" DOUBLE NOT NULL,
+    PRIMARY KEY(period, period_start)
+);
+CREATE TABLE sources(
+    source_id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    "location" VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    "options" VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_skipped BIGINT NOT NULL,
+    skipped VARCHAR NOT NULL,
+    people BIGINT NOT NULL,
+    messages BIGINT NOT NULL,
+    interactions BIGINT NOT NULL,
+    ingested_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    UNIQUE(kind, sha256, "options")
+);
+CREATE TABLE survey_answered(
+    survey_id INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    slug VARCHAR NOT NULL,
+    answered_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+CREATE TABLE survey_attribute_answers(
+    survey_id INTEGER NOT NULL,
+    slug VARCHAR NOT NULL,
+    person_id VARCHAR,
+    "value" INTEGER NOT NULL,
+    answered_at TIMESTAMP WITH TIME ZONE
+);
+CREATE TABLE survey_invitations(
+    survey_id INTEGER,
+    person_id VARCHAR,
+    roster_no INTEGER NOT NULL,
+    csrf_token VARCHAR NOT NULL,
+    invited_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    reminders INTEGER DEFAULT(0) NOT NULL,
+    last_sent_at TIMESTAMP WITH TIME ZONE,
+    started_at TIMESTAMP WITH TIME ZONE,
+    submitted_at TIMESTAMP WITH TIME ZONE,
+    attributes_done BOOLEAN DEFAULT(false) NOT NULL,
+    PRIMARY KEY(survey_id, person_id)
+);
+CREATE TABLE survey_links(
+    token_hash VARCHAR PRIMARY KEY,
+    survey_id INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    issued_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+CREATE TABLE survey_questions(
+    survey_id INTEGER,
+    "position" INTEGER NOT NULL,
+    slug VARCHAR,
+    kind VARCHAR NOT NULL,
+    "text" VARCHAR NOT NULL,
+    help VARCHAR,
+    max_nominations INTEGER,
+    scale INTEGER,
+    scale_low VARCHAR,
+    scale_high VARCHAR,
+    PRIMARY KEY(survey_id, slug)
+);
+CREATE TABLE survey_responses(
+    survey_id INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    slug VARCHAR NOT NULL,
+    nominee_id VARCHAR NOT NULL,
+    strength DOUBLE NOT NULL,
+    answered_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+CREATE TABLE surveys(
+    survey_id INTEGER PRIMARY KEY,
+    "name" VARCHAR NOT NULL UNIQUE,
+    status VARCHAR NOT NULL,
+    anonymous_attributes BOOLEAN NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    launched_at TIMESTAMP WITH TIME ZONE,
+    closed_at TIMESTAMP WITH TIME ZONE,
+    source_id INTEGER
+);
+CREATE TABLE "ties"(
+    run_id INTEGER NOT NULL,
+    actor_id VARCHAR NOT NULL,
+    target_id VARCHAR NOT NULL,
+    layer VARCHAR NOT NULL,
+    n BIGINT NOT NULL,
+    weight DOUBLE NOT NULL,
+    strong BOOLEAN,
+    diverse BOOLEAN,
+    reciprocated BOOLEAN
+);
+CREATE TABLE users(
+    username VARCHAR PRIMARY KEY,
+    password_hash VARCHAR NOT NULL,
+    "role" VARCHAR NOT NULL,
+    person_id VARCHAR,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    disabled BOOLEAN DEFAULT(false) NOT NULL
+);
+CREATE TABLE web_sessions(
+    token_hash VARCHAR PRIMARY KEY,
+    username VARCHAR NOT NULL,
+    csrf_token VARCHAR NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    expires_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
