@@ -1,6 +1,6 @@
 """Key-person risk: what the connected network loses if one person leaves, for everyone.
 
-Public through :mod:`groundswell.analysis.formal`.
+Part of :mod:`groundswell.analysis.formal`.
 
 References
 ----------
@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from groundswell.network.graph import Graph
+
+__all__ = ["key_person_risk"]
 
 
 def key_person_risk(g: Graph, *, top: int | None = None) -> pd.DataFrame:

@@ -7,6 +7,10 @@ itself reaches the minimum. Person-level rules (hidden influencers, informal lea
 bottleneck managers, managers far from their team, key-person risk) each state their rule
 relative to the organisation's own distribution, never a fixed number of ties.
 
+The concept has three parts, one module each: :mod:`~groundswell.analysis.formal.groups`
+(group-level figures), :mod:`~groundswell.analysis.formal.people` (the person-level rules) and
+:mod:`~groundswell.analysis.formal.key_person`; this package exports their public names.
+
 Scoring functions return every candidate with the evidence; rule functions
 (:func:`silos`, :func:`hidden_influencers`, :func:`informal_leaders`,
 :func:`bottleneck_managers`, :func:`managers_far_from_team`) return the flagged rows only,
@@ -27,40 +31,11 @@ Tukey, J. W. (1977). *Exploratory Data Analysis*. Addison-Wesley (the 1.5 IQR fe
 
 from __future__ import annotations
 
-from groundswell.analysis._formal_groups import UNKNOWN as UNKNOWN
-from groundswell.analysis._formal_groups import _block_sums as _block_sums
-from groundswell.analysis._formal_groups import _directed_pairs as _directed_pairs
-from groundswell.analysis._formal_groups import _labels as _labels
-from groundswell.analysis._formal_groups import _node_groups as _node_groups
-from groundswell.analysis._formal_groups import _pair_weights as _pair_weights
-from groundswell.analysis._formal_groups import ei_index, ei_organisation, group_matrix, silos
-from groundswell.analysis._formal_people import _contacts as _contacts
-from groundswell.analysis._formal_people import _influence as _influence
-from groundswell.analysis._formal_people import _manager_index as _manager_index
-from groundswell.analysis._formal_people import _reports as _reports
-from groundswell.analysis._formal_people import _team_table as _team_table
-from groundswell.analysis._formal_people import (
-    bottleneck_managers,
-    hidden_influencers,
-    informal_leaders,
-    manager_team_ties,
-    managers_far_from_team,
-    team_bottleneck,
-)
-from groundswell.analysis._key_person import _igraph_undirected as _igraph_undirected
-from groundswell.analysis._key_person import _pieces as _pieces
-from groundswell.analysis._key_person import key_person_risk
+from groundswell.analysis.formal.groups import *  # noqa: F403
+from groundswell.analysis.formal.groups import __all__ as _groups
+from groundswell.analysis.formal.key_person import *  # noqa: F403
+from groundswell.analysis.formal.key_person import __all__ as _key_person
+from groundswell.analysis.formal.people import *  # noqa: F403
+from groundswell.analysis.formal.people import __all__ as _people
 
-__all__ = [
-    "bottleneck_managers",
-    "ei_index",
-    "ei_organisation",
-    "group_matrix",
-    "hidden_influencers",
-    "informal_leaders",
-    "key_person_risk",
-    "manager_team_ties",
-    "managers_far_from_team",
-    "silos",
-    "team_bottleneck",
-]
+__all__ = [*_groups, *_people, *_key_person]

@@ -2,7 +2,7 @@
 bottleneck managers and managers far from their team.
 
 Each rule is stated relative to the organisation's own distribution, never a fixed number
-of ties; the rule functions return the flagged rows only, most extreme first. Public through
+of ties; the rule functions return the flagged rows only, most extreme first. Part of
 :mod:`groundswell.analysis.formal`.
 
 References
@@ -19,8 +19,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from groundswell.analysis._formal_groups import UNKNOWN
+from groundswell.analysis.formal.groups import UNKNOWN
 from groundswell.network.graph import Graph
+
+__all__ = [
+    "bottleneck_managers",
+    "hidden_influencers",
+    "informal_leaders",
+    "manager_team_ties",
+    "managers_far_from_team",
+    "team_bottleneck",
+]
 
 # --------------------------------------------------------------------------- people
 

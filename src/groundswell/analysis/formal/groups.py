@@ -3,7 +3,7 @@
 Group-level figures are suppressed below ``min_group_size`` people: the small groups (and,
 by the privacy gate, as many more as it takes that none can be found by subtraction) are
 merged into one :data:`~groundswell.privacy.SUPPRESSED` row whose figures are shown only if
-the merged group itself reaches the minimum. Public through :mod:`groundswell.analysis.formal`.
+the merged group itself reaches the minimum. Part of :mod:`groundswell.analysis.formal`.
 
 References
 ----------
@@ -22,6 +22,9 @@ from scipy import sparse
 from groundswell.network.graph import Graph
 from groundswell.privacy import SUPPRESSED, gate_labels, suppress_small_groups
 
+__all__ = ["UNKNOWN", "ei_index", "ei_organisation", "group_matrix", "silos"]
+
+#: the group of a person the org chart does not place
 UNKNOWN = "(unknown)"
 
 
