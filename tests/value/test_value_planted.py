@@ -1,4 +1,4 @@
-"""The value plants of synth_value.py are found, and ordinary units are not flagged."""
+"""The value plants of groundswell.synth.value are found, and ordinary units are not flagged."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import groundswell as gs
-from groundswell import synth, synth_value
+from groundswell import synth
+from groundswell.synth.value import plant
 from groundswell.value import communities, maturity, qa
 from tests.value.conftest import set_setting
 
@@ -14,7 +15,7 @@ from tests.value.conftest import set_setting
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("value-planted")
-    org = synth_value.plant(synth.generate(300, seed=3, weeks=12), seed=1)
+    org = plant(synth.generate(300, seed=3, weeks=12), seed=1)
     files = org.write(folder / "data")
     gs.init(folder / "ws").close()
     (folder / "ws" / "secret.key").write_text("cd" * 32 + "\n")  # repeatable pseudonyms

@@ -1,4 +1,4 @@
-"""Tests for the synthetic organisation (groundswell.synth)."""
+"""Tests for the synthetic organisation (groundswell.synth, groundswell.synth.org)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from groundswell.synth import (
-    _LOCATIONS,
     BOT_EMAIL,
     CHANNEL_KINDS,
     EVENT_COLUMNS,
@@ -21,6 +20,7 @@ from groundswell.synth import (
     SynthOrg,
     generate,
 )
+from groundswell.synth.chart import _LOCATIONS
 
 N, WEEKS = 400, 4
 TIE_KINDS = ["reply", "mention", "dm", "email", "meeting"]

@@ -48,7 +48,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from groundswell.synth import BOT_EMAIL, SynthOrg
+from groundswell.synth.org import BOT_EMAIL, SynthOrg
 
 __all__ = [
     "DROPPED_KINDS",

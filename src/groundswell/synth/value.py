@@ -28,7 +28,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from groundswell.synth import EVENT_COLUMNS, SynthOrg
+from groundswell.synth.org import EVENT_COLUMNS, SynthOrg
+
+__all__ = ["plant"]
 
 
 def _mins(x: np.ndarray) -> pd.TimedeltaIndex:

@@ -1,0 +1,17 @@
+"""Synthetic organisations: the demo's data and the tests' ground truth.
+
+One concept, three parts:
+
+* :mod:`~groundswell.synth.org` draws the organisation: an HR file, an event log and the
+  structure planted in them (:func:`generate`, :class:`SynthOrg`, whose names this package
+  exports);
+* :mod:`~groundswell.synth.slack` writes it as a Slack workspace export
+  (:func:`~groundswell.synth.slack.write_slack_export`);
+* :mod:`~groundswell.synth.value` plants what :mod:`groundswell.value` must find
+  (:func:`~groundswell.synth.value.plant`).
+"""
+
+from __future__ import annotations
+
+from groundswell.synth.org import *  # noqa: F403
+from groundswell.synth.org import __all__ as __all__
