@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from groundswell import __version__
+from groundswell import __version__, results
 from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.errors import AnalysisError, ConfigError, WorkspaceError
 from groundswell.network import layout as layout_mod
@@ -152,8 +152,13 @@ def analyze(
             min_group_size=settings.min_group_size,
         )
         bar.step("formal against informal")
-        findings, groups, extra = _formal(g, people, scores, settings.min_group_size)
+        findings, groups, extra, found = _formal(g, people, scores, settings.min_group_size)
         scores = scores.join(extra)
+        stored = {  # computed once here, read by the report, the dashboard and the CLI
+            "group_ties": results.group_ties_rows(g, people),
+            "role_overlap": results.role_overlap_rows(held),
+            "shadow": results.shadow_rows(found),
+        }
         labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
         bar.step("map layout")
         pos = layout_mod.layout(g, seed=int(a["seed"]))
@@ -199,7 +204,9 @@ def analyze(
 
         with ws.transaction():  # all or nothing: a run is visible only when complete
             removed = _drop_incomplete(ws)
-            run_id = _store(ws, win, params, summary, ties, scores, comm, pos, labels, groups)
+            run_id = _store(
+                ws, win, params, summary, ties, scores, comm, pos, labels, groups, stored
+            )
             bar.step("value, Q&A, community health")
             run = Run.load(ws, run_id)
             value_findings.store(run, value_findings.compute(run))
@@ -233,6 +240,7 @@ def _store(
     pos: pd.DataFrame,
     labels: pd.DataFrame,
     groups: pd.DataFrame,
+    stored: dict[str, pd.DataFrame],
 ) -> int:
     sources = ws.query("SELECT source_id, kind, sha256 FROM sources ORDER BY source_id")
     long = (
@@ -244,7 +252,8 @@ def _store(
         run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
         con.execute(
             "INSERT INTO runs (run_id, created_at, version, window_start, window_end, params, "
-            "sources, summary, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true)",
+            "sources, summary, complete, stored_results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, "
+            "true)",
             [
                 run_id,
                 datetime.now(UTC),
@@ -267,6 +276,13 @@ def _store(
             ("layout", pos.rename_axis("person_id").reset_index(), "person_id, x, y"),
             ("person_roles", labels, "person_id, kind, name"),
             ("group_scores", groups, "attribute, group_name, metric, value"),
+            (
+                "group_ties",
+                stored["group_ties"],
+                "attribute, from_group, to_group, ties, weight",
+            ),
+            ("role_overlap", stored["role_overlap"], "role_a, role_b, jaccard"),
+            ("shadow", stored["shadow"], "finding, person_id, rank, evidence"),
         ):
             con.register("frame", frame)
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
@@ -277,7 +293,7 @@ def _store(
 #: the tables holding a run's results, each keyed by run_id
 RUN_TABLES = (
     "ties", "person_scores", "communities", "layout", "person_roles", "group_scores",
-    "maturity", "run_findings",
+    "maturity", "run_findings", "group_ties", "role_overlap", "shadow",
 )  # fmt: skip
 
 
@@ -333,23 +349,24 @@ def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
 
 def _formal(
     g: Graph, people: pd.DataFrame, scores: pd.DataFrame, min_size: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
     """Formal against informal: findings about people (rows person_id, kind, name), group
     figures by department and team (rows attribute, group_name, metric, value; groups below
-    the minimum size already merged), and per-person evidence columns."""
+    the minimum size already merged), per-person evidence columns, and the flagged people
+    of each finding with the figures its rule used (the shadow organisation)."""
     table = people.reindex(g.nodes).join(scores[["pagerank"]])
     found = {
-        "hidden_influencer": formal.hidden_influencers(table).index,
-        "informal_leader": formal.informal_leaders(g, table).index,
-        "bottleneck_manager": formal.bottleneck_managers(g, table, min_group_size=min_size).index,
-        "manager_far_from_team": formal.managers_far_from_team(g, table).index,
+        "hidden_influencer": formal.hidden_influencers(table),
+        "informal_leader": formal.informal_leaders(g, table),
+        "bottleneck_manager": formal.bottleneck_managers(g, table, min_group_size=min_size),
+        "manager_far_from_team": formal.managers_far_from_team(g, table),
     }
     risk = formal.key_person_risk(g)
-    found["key_person"] = risk.index[risk["articulation"].astype(bool)]
+    found["key_person"] = risk[risk["articulation"].astype(bool)]
     findings = pd.concat(
         [
-            pd.DataFrame({"person_id": list(ids), "kind": "finding", "name": name})
-            for name, ids in found.items()
+            pd.DataFrame({"person_id": list(frame.index), "kind": "finding", "name": name})
+            for name, frame in found.items()
         ],
         ignore_index=True,
     )
@@ -370,7 +387,7 @@ def _formal(
     extra = pd.DataFrame(
         {"key_cut_off": risk["cut_off"], "key_lcc_drop": risk["lcc_drop"]}
     ).reindex(g.nodes)
-    return findings, groups, extra
+    return findings, groups, extra, found
 
 
 def _labels(held: pd.DataFrame, persona: pd.Series) -> pd.DataFrame:
@@ -574,6 +591,64 @@ class Run:
             {r: index.isin(labels.loc[labels["name"] == r, "person_id"]) for r in ROLES},
             index=index,
         )
+
+    def group_ties(
+        self,
+        attribute: str = "department",
+        *,
+        weighted: bool = True,
+        normalize: bool = True,
+        min_group_size: int | None = None,
+    ) -> pd.DataFrame:
+        """The group-to-group tie matrix by ``attribute`` (department, team or location),
+        as analyze stored it: cell (A, B) the share of A's tie weight that goes to B's people
+        (``normalize=False``: the weight; ``weighted=False``: ties counted). Through the
+        privacy gate (:func:`groundswell.privacy.gate_labels`, at the workspace's minimum
+        group size and then at ``min_group_size`` when larger): suppressed groups merged into
+        one ``"(suppressed)"`` row and column, missing when that group is below the minimum.
+        Raises :class:`~groundswell.errors.OutdatedRunError` for a run made before 0.4."""
+        shown_min = self.ws.settings.min_group_size
+        return results.read_group_ties(
+            self.ws,
+            self.run_id,
+            self._group_values(attribute),
+            attribute,
+            min_group_size=shown_min if min_group_size is None else min_group_size,
+            shown_min=shown_min,
+            weighted=weighted,
+            normalize=normalize,
+        )
+
+    def role_overlap(self) -> pd.DataFrame:
+        """Jaccard overlap between every two roles held by someone (1 = the same people),
+        as analyze stored it (:func:`groundswell.analysis.roles.overlap`)."""
+        from groundswell.analysis.roles import ROLES
+
+        return results.read_role_overlap(self.ws, self.run_id, ROLES)
+
+    def shadow(self) -> pd.DataFrame:
+        """The shadow organisation the run found: hidden influencers, informal leaders,
+        bottleneck managers, key people, managers far from their team (see docs/roles.md).
+        One row per finding and person, strongest first: finding, rank, person_id,
+        display_name (identified workspaces only), department (through the privacy gate),
+        level, evidence (the figures the rule used)."""
+        return results.read_shadow(self.ws, self.run_id, self.people())
+
+    def holding(self, role: str) -> pd.Index:
+        """The people holding ``role``: a role (hub, broker, ...; see
+        :data:`groundswell.analysis.roles.ROLES`) or a finding of the shadow organisation
+        (hidden_influencer, informal_leader, bottleneck_manager, key_person,
+        manager_far_from_team). An unknown name is a ParameterError."""
+        from groundswell.analysis.roles import ROLES
+        from groundswell.errors import ParameterError
+
+        if role in results.SHADOW:
+            return pd.Index(self.shadow().query("finding == @role")["person_id"].unique())
+        if role not in ROLES:
+            allowed = f"a role or a finding, one of {', '.join((*ROLES, *results.SHADOW))}"
+            raise ParameterError("role", allowed, role)
+        held = self.roles()
+        return held.index[held[role]]
 
     def ties(self) -> pd.DataFrame:
         """The stored ties of the run, per layer, typed strong / diverse / reciprocated."""

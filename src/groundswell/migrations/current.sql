@@ -47,6 +47,15 @@ CREATE TABLE group_scores(
     "value" DOUBLE,
     PRIMARY KEY(run_id, "attribute", group_name, metric)
 );
+CREATE TABLE group_ties(
+    run_id INTEGER,
+    "attribute" VARCHAR,
+    from_group VARCHAR,
+    to_group VARCHAR,
+    "ties" BIGINT NOT NULL,
+    weight DOUBLE NOT NULL,
+    PRIMARY KEY(run_id, "attribute", from_group, to_group)
+);
 CREATE TABLE interactions(
     ts TIMESTAMP WITH TIME ZONE NOT NULL,
     actor_id VARCHAR,
@@ -174,6 +183,13 @@ CREATE TABLE "plans"(
     params VARCHAR NOT NULL,
     summary VARCHAR NOT NULL
 );
+CREATE TABLE role_overlap(
+    run_id INTEGER,
+    role_a VARCHAR,
+    role_b VARCHAR,
+    jaccard DOUBLE,
+    PRIMARY KEY(run_id, role_a, role_b)
+);
 CREATE TABLE run_findings(
     run_id INTEGER,
     section VARCHAR,
@@ -189,7 +205,16 @@ CREATE TABLE runs(
     params VARCHAR NOT NULL,
     sources VARCHAR NOT NULL,
     summary VARCHAR NOT NULL,
-    complete BOOLEAN DEFAULT(false)
+    complete BOOLEAN DEFAULT(false),
+    stored_results BOOLEAN DEFAULT(false)
+);
+CREATE TABLE shadow(
+    run_id INTEGER,
+    finding VARCHAR,
+    person_id VARCHAR,
+    rank INTEGER NOT NULL,
+    evidence VARCHAR NOT NULL,
+    PRIMARY KEY(run_id, finding, person_id)
 );
 CREATE TABLE snapshot_measures(
     period VARCHAR,

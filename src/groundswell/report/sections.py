@@ -59,11 +59,9 @@ ROLE_TEXT = {
 def roles_context(
     run: Run, people: pd.DataFrame, labels: dict[str, str], dept: pd.Series
 ) -> dict[str, Any]:
-    from groundswell.analysis.roles import ROLES, overlap
-
-    held = run.roles()
+    held = run.roles()  # one column per role, in the order of analysis.roles.ROLES
     role_rows = []
-    for role in ROLES:
+    for role in held.columns:
         who = held.index[held[role]]
         measure = ROLE_MEASURE.get(role)
         top = people.loc[who].sort_values(measure, ascending=False) if measure else people.loc[who]
@@ -78,7 +76,7 @@ def roles_context(
                 ),
             }
         )
-    ov = overlap(held)
+    ov = run.role_overlap()  # stored by analyze
     off = ov.where(~np.eye(len(ov), dtype=bool)).stack()
     persona_counts = people["persona"].value_counts()
     return {
@@ -124,13 +122,10 @@ def heatmap_context(run: Run, people: pd.DataFrame, min_size: int) -> dict[str, 
 
     Cell (A, B): the share of the tie strength of A's people that goes to B's people (rows
     sum to 100%; the diagonal is what stays inside). Departments below ``min_size`` are
-    merged into one suppressed group, itself dropped when still too small.
+    merged into one suppressed group, itself dropped when still too small. The matrix is
+    the one analyze stored (:meth:`groundswell.run.Run.group_ties`), through the gate.
     """
-    from groundswell.analysis.formal import group_matrix
-
-    matrix = group_matrix(
-        run.graph(), people["department"], normalize=True, min_group_size=min_size
-    ).dropna(how="all")
+    matrix = run.group_ties("department", min_group_size=min_size).dropna(how="all")
     matrix = matrix.loc[:, matrix.columns.isin(matrix.index)]
     sizes = gate_labels(people["department"], min_size).value_counts()
     order = sorted(matrix.index, key=lambda d: (-int(sizes.get(d, 0)), str(d)))
@@ -235,17 +230,14 @@ STRATEGY_COLOURS = {
 def champions_context(run: Run) -> dict[str, Any]:
     """The latest champion plan made on this run, if any: the plan, its reach against the
     baselines (curves as SVG polylines), coverage by department, and real adoption so far."""
-    from groundswell.diffusion.adoption import compare
-    from groundswell.diffusion.champions import STRATEGY_TEXT, ChampionPlan
-
     ids = run.ws.query("SELECT max(plan_id) AS p FROM plans WHERE run_id = ?", [run.run_id]).iloc[
         0
     ]["p"]
     if pd.isna(ids):
         return {"plan": None}
-    plan = ChampionPlan.load(run.ws, int(ids))
+    plan = run.ws.plan(int(ids))
     n = plan.summary["people"]
-    strategies = plan.strategies()
+    strategies = plan.strategies()  # "what": each strategy's reading
     curves = plan.curves()
     width, height, pad = 560, 220, 34
     top_step = max(int(curves["step"].max()), 1)
@@ -258,7 +250,8 @@ def champions_context(run: Run) -> dict[str, Any]:
             f"{height - pad - (height - pad - 8) * a / top_y:.1f}"
             for s, a in zip(c["step"], c["adopted"], strict=True)
         )
-        lines.append({"name": STRATEGY_TEXT[name], "colour": STRATEGY_COLOURS[name], "points": pts})
+        what = strategies.at[name, "what"]
+        lines.append({"name": what, "colour": STRATEGY_COLOURS[name], "points": pts})
     cov = plan.coverage()
     table = cov.pivot(index="group_name", columns="strategy", values="share")
     sizes = cov.drop_duplicates("group_name").set_index("group_name")["size"]
@@ -272,7 +265,7 @@ def champions_context(run: Run) -> dict[str, Any]:
     ]
     adoption = []
     for b in run.ws.query("SELECT DISTINCT behaviour FROM adoptions ORDER BY 1")["behaviour"][:3]:
-        rep = compare(run.ws, b, plan_id=plan.plan_id)
+        rep = run.ws.adoption(b, plan_id=plan.plan_id)
         adoption.append(
             {"verdict": rep.verdict(), "baseline": share(rep.baseline_rate), "report": rep}
         )
@@ -297,7 +290,7 @@ def champions_context(run: Run) -> dict[str, Any]:
             "steps": top_step,
             "top": f"{top_y:,.0f}",
         },
-        "plan_coverage_columns": [STRATEGY_TEXT[s] for s in strategies.index],
+        "plan_coverage_columns": list(strategies["what"]),
         "plan_coverage_rows": coverage_rows,
         "plan_by_k": [
             {"seeded": share(r.share_seeded), "k": int(r.k), "reached": share(r.share_reached)}

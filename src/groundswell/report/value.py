@@ -181,10 +181,8 @@ def _onboarding(o: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _trends(run: Run) -> dict[str, Any] | None:
     """Sparklines of the stored monthly snapshots (None when there are fewer than two)."""
-    from groundswell.value import timeline
-
     try:
-        s = timeline.series(run.ws, "month")
+        s = run.ws.trends("month")
     except AnalysisError:
         return None
     if len(s) < 2:

@@ -27,7 +27,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from groundswell.diffusion.champions import QUOTA_RULES
 from groundswell.errors import ConfigError, GroundswellError
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import csrf, get_store, names_allowed, require
@@ -39,6 +38,8 @@ log = logging.getLogger(__name__)
 MODELS = ("ic", "lt")
 RULES = ("weighted_cascade", "strength", "constant")
 QUOTA_ATTRIBUTES = ("department", "team", "location", "level")
+#: as groundswell.diffusion.champions.QUOTA_RULES (tests/web/test_web_reads_stored.py checks)
+QUOTA_RULES = ("at_least_one", "proportional")
 #: Bounds that keep one request from occupying the server for long.
 MAX_K = 1000
 MAX_RUNS = 10_000

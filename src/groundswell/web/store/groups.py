@@ -1,5 +1,5 @@
 """The store's group-level reads: group figures, one group, communities, formal against
-informal (the group-to-group matrix is the one cheap read-out computed here, and cached)."""
+informal (the group-to-group matrix as analyze stored it, through the privacy gate)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-from groundswell.analysis import formal
 from groundswell.errors import ConfigError, WorkspaceError
 from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.run import Run
@@ -146,13 +145,7 @@ class GroupQueries(StoreCore):
     def _matrix(self, run: Run, attribute: str) -> pd.DataFrame:
         def make() -> pd.DataFrame:
             # the groups the gate shows; the merged group is one more row and column
-            return formal.group_matrix(
-                run.graph(),
-                self._labels(run, attribute),
-                weighted=True,
-                normalize=True,
-                min_group_size=self.min_group_size,
-            )
+            return run.group_ties(attribute, min_group_size=self.min_group_size)
 
         return self._cached(("matrix", run.run_id, attribute), make)
 

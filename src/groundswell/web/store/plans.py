@@ -1,5 +1,6 @@
 """The store's reads of stored champion plans (tables ``plans`` and ``plan_*``, written by
-:func:`groundswell.diffusion.champions.make_plan`).
+:meth:`groundswell.workspace.Workspace.champions`, read through
+:meth:`~groundswell.workspace.Workspace.plan`).
 
 A plan is immutable once stored, so its JSON is cached (per plan and per names setting).
 Privacy: the planner stores department coverage with departments below the minimum group
@@ -16,7 +17,6 @@ from typing import Any
 
 import pandas as pd
 
-from groundswell.diffusion.champions import STRATEGIES, STRATEGY_TEXT, ChampionPlan
 from groundswell.errors import WorkspaceError
 from groundswell.privacy import SUPPRESSED
 from groundswell.web.store.core import StoreCore, clean
@@ -61,9 +61,9 @@ class PlanQueries(StoreCore):
         found = ws.query("SELECT count(*) AS n FROM plans WHERE plan_id = ?", [plan_id])
         if int(found["n"].iloc[0]) == 0:
             raise WorkspaceError(f"there is no champion plan {plan_id}")
-        plan = ChampionPlan.load(ws, plan_id)
-        strategies = plan.strategies()
-        order = [s for s in STRATEGIES if s in strategies.index]
+        plan = ws.plan(plan_id)
+        strategies = plan.strategies()  # in the planner's order, each with its reading
+        order = list(strategies.index)
         curves = plan.curves()
         coverage = plan.coverage()
         coverage = coverage[coverage["size"] >= self.min_group_size]  # stored so; checked
@@ -96,7 +96,7 @@ class PlanQueries(StoreCore):
         groups.sort(key=lambda g: (g["suppressed"], -g["size"], g["group"]))
         s = plan.summary
         table = [
-            {"strategy": name, "what": STRATEGY_TEXT[name]}
+            {"strategy": name, "what": strategies.loc[name, "what"]}
             | {k: strategies.loc[name, k] for k in ("reach", "low", "high", "share", "untouched")}
             for name in order
         ]

@@ -3,8 +3,8 @@ monthly trends of the stored snapshots, and the survey network beside the digita
 
 Everything here is read, not computed: the findings are those the run stored
 (:meth:`groundswell.run.Run.findings`, already suppressed below the minimum group size),
-the trends are the stored snapshots (:func:`groundswell.value.timeline.series` and
-:func:`~groundswell.value.timeline.changes`, read-only). The survey comparison is the one
+the trends are the stored snapshots (:meth:`groundswell.Workspace.trends` and
+:meth:`~groundswell.Workspace.changes`, read-only). The survey comparison is the one
 read-out that computes (:func:`groundswell.survey.comparison.compare`: the survey's ties
 and PageRank on two layers, a fraction of a second): it is done once per run and survey
 and cached, like a survey layer's ties for the ego networks of the person page
@@ -201,8 +201,6 @@ class ValueQueries(StoreCore):
         return clean(out)
 
     def _read_trends(self) -> dict[str, Any]:
-        from groundswell.value import timeline
-
         ws = self.ws()
         out: dict[str, Any] = {
             "problem": None,
@@ -216,7 +214,7 @@ class ValueQueries(StoreCore):
             "changed_people": [],
         }
         try:
-            s = timeline.series(ws, PERIOD)
+            s = ws.trends(PERIOD)
         except AnalysisError as exc:
             out["problem"] = str(exc)
             return out
@@ -224,7 +222,7 @@ class ValueQueries(StoreCore):
         out["series"] = {c: [None if pd.isna(v) else float(v) for v in s[c]] for c in s.columns}
         if len(s) < 2:
             return out
-        moved = timeline.changes(ws, PERIOD)
+        moved = ws.changes(PERIOD)
         out["changes_between"] = [moved.attrs["before"], moved.attrs["after"]]
         out["changed"] = len(moved)
         pairs = moved[moved["persona_before"].fillna("") != moved["persona_after"].fillna("")]

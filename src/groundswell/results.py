@@ -1,0 +1,206 @@
+"""The result tables a run stores beside its scores: the group-to-group ties, the overlap of
+roles, and the shadow organisation.
+
+``analyze`` computes them once (:func:`group_ties_rows`, :func:`role_overlap_rows`,
+:func:`shadow_rows`) and stores them with the run, in its one transaction. The report, the
+dashboard, the CLI and notebooks read them (:meth:`groundswell.run.Run.group_ties`,
+:meth:`~groundswell.run.Run.role_overlap`, :meth:`~groundswell.run.Run.shadow`, which call
+the readers below); nothing is recomputed when read. Group figures leave through the privacy
+gate (:func:`groundswell.privacy.gate_labels`), against the minimum group size in force when
+they are read.
+
+Tables (schema version 8), each keyed by ``run_id``:
+
+- ``group_ties``: attribute (department, team, location), from_group, to_group, ties (number
+  of directed ties), weight (their total weight); group names as stored, unsuppressed.
+- ``role_overlap``: role_a, role_b, jaccard.
+- ``shadow``: finding, person_id, rank (1 = the strongest case), evidence (JSON).
+
+A run made before version 8 has none of them (``runs.stored_results`` is false): the readers
+raise :class:`~groundswell.errors.OutdatedRunError`, which says to analyze again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from groundswell.errors import OutdatedRunError
+from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_labels, suppress_small_groups
+
+if TYPE_CHECKING:
+    from groundswell.network.graph import Graph
+    from groundswell.workspace import Workspace
+
+#: the formal attributes whose group-to-group ties are stored
+ATTRIBUTES = ("department", "team", "location")
+#: the findings of the shadow organisation, in the order they are shown, with their reading
+SHADOW = {
+    "hidden_influencer": "high informal influence, low formal level",
+    "informal_leader": "no direct reports, yet influence in the top decile",
+    "bottleneck_manager": "their team's contact with the rest passes through them",
+    "key_person": "their departure would cut people off from the network",
+    "manager_far_from_team": "tied to fewer than half of their own direct reports",
+}
+#: evidence columns left out of the stored evidence: group labels are read through the gate
+_NOT_EVIDENCE = ("department", "team", "location", "top")
+
+
+# -- computed by analyze -------------------------------------------------------------------
+def group_ties_rows(g: Graph, people: pd.DataFrame) -> pd.DataFrame:
+    """The group-to-group ties of ``g`` for every attribute of :data:`ATTRIBUTES`: one row
+    per pair of groups with a tie (attribute, from_group, to_group, ties, weight), groups as
+    stored (a missing value, or a person of ``g`` not in ``people``, is ``(unknown)``)."""
+    from groundswell.analysis.formal import group_matrix
+
+    frames = []
+    for attribute in ATTRIBUTES:
+        groups = people[attribute].reindex(pd.Index(g.nodes))
+        # a minimum of 1 suppresses nothing: the gate applies when read
+        weight = group_matrix(g, groups, weighted=True, min_group_size=1)
+        ties = group_matrix(g, groups, weighted=False, min_group_size=1)
+        long = pd.DataFrame(
+            {
+                "weight": weight.stack(future_stack=True),
+                "ties": ties.stack(future_stack=True),
+            }
+        )
+        long = long[long["ties"] > 0].rename_axis(["from_group", "to_group"]).reset_index()
+        frames.append(long.assign(attribute=attribute))
+    out = pd.concat(frames, ignore_index=True)
+    out["ties"] = out["ties"].round().astype("int64")
+    return out[["attribute", "from_group", "to_group", "ties", "weight"]]
+
+
+def role_overlap_rows(held: pd.DataFrame) -> pd.DataFrame:
+    """The Jaccard overlap of every two roles held by someone (rows role_a, role_b, jaccard);
+    see :func:`groundswell.analysis.roles.overlap`."""
+    from groundswell.analysis.roles import overlap
+
+    ov = overlap(held)
+    long = ov.stack(future_stack=True).rename("jaccard").rename_axis(["role_a", "role_b"])
+    return long.reset_index()
+
+
+def shadow_rows(found: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The shadow organisation as rows (finding, person_id, rank, evidence): ``found`` maps a
+    finding of :data:`SHADOW` to the flagged people, strongest first, with the figures the
+    rule used (the frames of :mod:`groundswell.analysis.formal`)."""
+    rows = []
+    for finding in SHADOW:
+        frame = found.get(finding)
+        if frame is None:
+            continue
+        keep = [c for c in frame.columns if c not in _NOT_EVIDENCE]
+        for rank, (person, r) in enumerate(frame[keep].iterrows(), start=1):
+            evidence = {str(k): _plain(v) for k, v in r.items()}
+            rows.append((finding, str(person), rank, json.dumps(evidence, sort_keys=True)))
+    return pd.DataFrame(rows, columns=["finding", "person_id", "rank", "evidence"])
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if v is pd.NA or v is pd.NaT:  # an unknown level of a Viva-only workspace
+        return None
+    return v
+
+
+# -- read by the report, the dashboard, the CLI --------------------------------------------
+def check_stored(ws: Workspace, run_id: int) -> None:
+    """Raise :class:`OutdatedRunError` if run ``run_id`` was made before its result tables
+    existed."""
+    rows = ws.con.execute("SELECT stored_results FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    if not rows or not rows[0][0]:
+        raise OutdatedRunError(
+            f"run {run_id} was made by an older groundswell and has no stored group ties, "
+            f"role overlap or shadow organisation; re-run analyze (groundswell analyze "
+            f"{ws.folder}) to make a run that has them"
+        )
+
+
+def read_group_ties(
+    ws: Workspace,
+    run_id: int,
+    values: pd.Series,
+    attribute: str,
+    *,
+    min_group_size: int,
+    shown_min: int,
+    weighted: bool = True,
+    normalize: bool = True,
+) -> pd.DataFrame:
+    """The stored group-to-group matrix of ``attribute`` through the privacy gate.
+
+    ``values`` is each of the run's people's stored group. Labels are gated as
+    :meth:`groundswell.run.Run.people` shows them (at ``shown_min``, the workspace's
+    minimum), then at ``min_group_size``; the groups it suppresses are merged into one
+    :data:`~groundswell.privacy.SUPPRESSED` row and column, missing (NaN) when that merged
+    group is itself below the minimum. Cell (A, B): the weight (or number, without
+    ``weighted``) of ties from A's people to B's, or with ``normalize`` the share of A's
+    ties (rows sum to 1). The same as :func:`groundswell.analysis.formal.group_matrix` on
+    the run's graph, read from what analyze stored.
+    """
+    check_stored(ws, run_id)
+    stored = ws.query(
+        "SELECT from_group, to_group, ties, weight FROM group_ties "
+        "WHERE run_id = ? AND attribute = ?",
+        [run_id, attribute],
+    )
+    raw = values.astype("object").where(values.notna(), UNKNOWN).astype(str)
+    label = gate_labels(gate_labels(values, shown_min, keep=True), min_group_size)
+    to_label = dict(zip(raw.to_numpy(), label.to_numpy(), strict=True))
+    sizes = label.value_counts()
+    names = sorted(sizes.index, key=lambda s: (s in (SUPPRESSED, UNKNOWN), s == SUPPRESSED, s))
+    sizes = sizes.reindex(names)
+    # a group no longer among the run's people (the org chart changed since): suppressed
+    stored["a"] = stored["from_group"].map(lambda x: to_label.get(x, SUPPRESSED))
+    stored["b"] = stored["to_group"].map(lambda x: to_label.get(x, SUPPRESSED))
+    column = "weight" if weighted else "ties"
+    summed = stored.groupby(["a", "b"])[column].sum().astype("float64")
+    if summed.empty:
+        out = pd.DataFrame(0.0, index=names, columns=names)
+    else:
+        out = summed.unstack(fill_value=0.0).reindex(index=names, columns=names, fill_value=0.0)
+    out.index.name, out.columns.name = "from", "to"
+    if normalize:
+        out = out.div(out.sum(axis=1).replace(0.0, np.nan), axis=0)
+    out = suppress_small_groups(out, sizes, min_group_size)
+    return suppress_small_groups(out.T, sizes, min_group_size).T
+
+
+def read_role_overlap(ws: Workspace, run_id: int, order: tuple[str, ...]) -> pd.DataFrame:
+    """The stored Jaccard overlap of roles as a square table, roles in ``order``."""
+    check_stored(ws, run_id)
+    long = ws.query("SELECT role_a, role_b, jaccard FROM role_overlap WHERE run_id = ?", [run_id])
+    names = [r for r in order if r in set(long["role_a"])]
+    table = long.pivot(index="role_a", columns="role_b", values="jaccard")
+    table = table.reindex(index=names, columns=names).astype("float64")
+    table.index.name = table.columns.name = None
+    return table
+
+
+def read_shadow(ws: Workspace, run_id: int, people: pd.DataFrame) -> pd.DataFrame:
+    """The stored shadow organisation: one row per (finding, person), findings in the order
+    of :data:`SHADOW`, strongest first, with the person's display name, department (as
+    ``people``, the gated :meth:`~groundswell.run.Run.people`, shows it), level and the
+    evidence (a dict of the figures the rule used)."""
+    check_stored(ws, run_id)
+    rows = ws.query(
+        "SELECT finding, person_id, rank, evidence FROM shadow WHERE run_id = ?", [run_id]
+    )
+    order = {f: i for i, f in enumerate(SHADOW)}
+    rows["order"] = rows["finding"].map(order)
+    rows = rows.sort_values(["order", "rank"]).drop(columns="order").reset_index(drop=True)
+    rows["evidence"] = rows["evidence"].map(json.loads)
+    shown = people.reindex(rows["person_id"])
+    for column in ("display_name", "department", "level"):
+        rows[column] = shown[column].to_numpy() if column in shown else None
+    cols = ["finding", "rank", "person_id", "display_name", "department", "level", "evidence"]
+    return rows[cols]
