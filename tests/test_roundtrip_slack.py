@@ -9,7 +9,7 @@ import pytest
 import groundswell as gs
 from groundswell import synth
 from groundswell.ingest import slack
-from groundswell.synth.slack import slack_ground_truth, write_slack_export
+from groundswell.synth.slack_export import slack_ground_truth, write_slack_export
 
 
 @pytest.mark.parametrize("as_zip", [True, False], ids=["zip", "folder"])

@@ -19,7 +19,7 @@ from groundswell.diffusion.champions import ChampionPlan
 from groundswell.diffusion.models import probabilities, simulate
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import Run
-from groundswell.synth.slack import DROPPED_KINDS, write_slack_export
+from groundswell.synth.slack_export import DROPPED_KINDS, write_slack_export
 from groundswell.value import timeline
 from groundswell.workspace import Workspace
 

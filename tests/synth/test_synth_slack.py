@@ -1,4 +1,4 @@
-"""The synthetic organisation written as a Slack export (groundswell.synth.slack).
+"""The synthetic organisation written as a Slack export (groundswell.synth.slack_export).
 
 The layout and keys are compared with the real samples in the shared data folder when they
 are present (read there, never copied); everything else is checked on a small export.
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from groundswell import synth
-from groundswell.synth.slack import (
+from groundswell.synth.slack_export import (
     DROPPED_KINDS,
     SLACK_KINDS,
     dropped_events,

@@ -1,4 +1,4 @@
-"""The value plants of groundswell.synth.value are found, and ordinary units are not flagged."""
+"""The value plants (groundswell.synth.value_plants) are found; ordinary units are not flagged."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import groundswell as gs
 from groundswell import synth
-from groundswell.synth.value import plant
+from groundswell.synth.value_plants import plant
 from groundswell.value import communities, maturity, qa
 from tests.value.conftest import set_setting
 
@@ -105,16 +105,16 @@ def test_responsive_and_absent_leaders_are_found(planted) -> None:
 def test_report_sections_are_plain_data(planted) -> None:
     import json
 
-    from groundswell.value import report
+    from groundswell.value import finding_sections
 
     *_, run, leaders_csv = planted
     sections = {
-        "value": report.value_section(run),
-        "qa": report.qa_section(run),
-        "leaders": report.leaders_section(run, str(leaders_csv)),
-        "communities": report.communities_section(run),
-        "trends": report.trends_section(run, "month"),
-        "onboarding": report.onboarding_section(run),
+        "value": finding_sections.value_section(run),
+        "qa": finding_sections.qa_section(run),
+        "leaders": finding_sections.leaders_section(run, str(leaders_csv)),
+        "communities": finding_sections.communities_section(run),
+        "trends": finding_sections.trends_section(run, "month"),
+        "onboarding": finding_sections.onboarding_section(run),
     }
     text = json.dumps(sections)  # no numpy, pandas or datetime objects left
     assert "club-legacy" in text

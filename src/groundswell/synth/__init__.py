@@ -5,10 +5,10 @@ One concept, three parts:
 * :mod:`~groundswell.synth.org` draws the organisation: an HR file, an event log and the
   structure planted in them (:func:`generate`, :class:`SynthOrg`, whose names this package
   exports);
-* :mod:`~groundswell.synth.slack` writes it as a Slack workspace export
-  (:func:`~groundswell.synth.slack.write_slack_export`);
-* :mod:`~groundswell.synth.value` plants what :mod:`groundswell.value` must find
-  (:func:`~groundswell.synth.value.plant`).
+* :mod:`~groundswell.synth.slack_export` writes it as a Slack workspace export
+  (:func:`~groundswell.synth.slack_export.write_slack_export`);
+* :mod:`~groundswell.synth.value_plants` plants what :mod:`groundswell.value` must find
+  (:func:`~groundswell.synth.value_plants.plant`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ manager) is enforced by one rule, :meth:`_Events._forbidden`, applied to every
 actor-target pair, so no event can leak across a planted boundary.
 
 This module is the public face (:func:`generate`, :class:`SynthOrg`); the org chart is drawn
-in :mod:`~groundswell.synth.chart` and the events in :mod:`~groundswell.synth.events`.
+in :mod:`~groundswell.synth.chart` and the events in :mod:`~groundswell.synth.event_log`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from groundswell.synth.chart import BOT_EMAIL, HR_COLUMNS, _Org
-from groundswell.synth.events import CHANNEL_KINDS, EVENT_COLUMNS, KINDS, _Events
+from groundswell.synth.event_log import CHANNEL_KINDS, EVENT_COLUMNS, KINDS, _Events
 
 __all__ = [
     "BOT_EMAIL",

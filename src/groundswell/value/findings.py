@@ -3,7 +3,7 @@ maturity, Q&A, leaders, community health, onboarding, and the latest closed rela
 survey set against the run's digital network.
 
 The report and the dashboard read them (:func:`load`); neither recomputes them. Each
-section is the plain dict of :mod:`groundswell.value.report` (group figures already
+section is the plain dict of :mod:`groundswell.value.finding_sections` (group figures already
 suppressed below the minimum group size), stored as JSON in ``run_findings``; the maturity
 table itself goes to ``maturity``.
 """
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from groundswell.errors import GroundswellError
+from groundswell.value import finding_sections as sections
 from groundswell.value import maturity
-from groundswell.value import report as sections
 
 if TYPE_CHECKING:
     from groundswell.run import Run

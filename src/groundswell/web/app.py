@@ -4,7 +4,7 @@
 JSON API (:mod:`.api`, OpenAPI at ``/api/openapi.json`` for signed-in users only, and no
 ``/docs`` or ``/redoc``, whose scripts would come from the internet; the champion planner's
 routes in :mod:`.planner`, the report downloads in :mod:`.reports`, the value findings, trends
-and survey comparison in :mod:`.value`), the HTML pages (:mod:`.pages`)
+and survey comparison in :mod:`.value_api`), the HTML pages (:mod:`.pages`)
 and the static assets bundled in the package (``web/static``: nothing is loaded from the
 internet). Every error leaves as one JSON shape, ``{"error": ..., "detail": ...}`` (pages
 render the same as HTML, and send a signed-out visitor to ``/login``).
@@ -31,7 +31,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from groundswell import __version__
 from groundswell.errors import GroundswellError
-from groundswell.web import api, pages, planner, reports, value
+from groundswell.web import api, pages, planner, reports, value_api
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import current_user
 from groundswell.web.errors import NAMES, document_errors, error_body, status_of
@@ -174,7 +174,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.include_router(api.router)
     app.include_router(planner.router)
     app.include_router(reports.router)
-    app.include_router(value.router)
+    app.include_router(value_api.router)
     app.include_router(pages.router)
     from groundswell.survey.web import mount as mount_surveys  # respondents' links, /surveys
 

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from groundswell.web import api, auth, planner, templating, value
+from groundswell.web import api, auth, planner, templating, value_api
 from groundswell.web.auth import AuthError, User
 from groundswell.web.deps import (
     SESSION_COOKIE,
@@ -270,14 +270,14 @@ def compare_page(
 
 
 # -- value ---------------------------------------------------------------------------------
-#: path -> (template, API function of :mod:`.value`, API path under /api/runs/{id}/)
+#: path -> (template, API function of :mod:`.value_api`, API path under /api/runs/{id}/)
 VALUE_PAGES = {
-    "/value": ("value.html.j2", value.value, "value"),
-    "/qa": ("qa.html.j2", value.qa, "qa"),
-    "/leaders": ("leaders.html.j2", value.leaders, "leaders"),
-    "/community-health": ("health.html.j2", value.community_health, "community-health"),
-    "/trends": ("trends.html.j2", value.trends, "trends"),
-    "/onboarding": ("onboarding.html.j2", value.onboarding, "onboarding"),
+    "/value": ("value.html.j2", value_api.value, "value"),
+    "/qa": ("qa.html.j2", value_api.qa, "qa"),
+    "/leaders": ("leaders.html.j2", value_api.leaders, "leaders"),
+    "/community-health": ("health.html.j2", value_api.community_health, "community-health"),
+    "/trends": ("trends.html.j2", value_api.trends, "trends"),
+    "/onboarding": ("onboarding.html.j2", value_api.onboarding, "onboarding"),
 }
 
 
@@ -311,7 +311,7 @@ def survey_page(
     run: int | None = None,
     survey: int | None = None,
 ) -> Response:
-    data = value.survey(store, user, run, survey)
+    data = value_api.survey(store, user, run, survey)
     return render(
         request,
         "survey.html.j2",

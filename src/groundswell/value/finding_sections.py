@@ -1,5 +1,6 @@
-"""One function per report section: each takes a :class:`~groundswell.run.Run` (the report's)
-and returns plain values — lists of row dicts and numbers — ready for a template or JSON.
+"""The sections of a run's value findings, one function each (:mod:`groundswell.value.findings`
+computes and stores them with the run): each takes a :class:`~groundswell.run.Run` and
+returns plain values — lists of row dicts and numbers — ready for a template or JSON.
 
 Group figures below the minimum group size arrive already suppressed (the group named
 ``(suppressed)`` with no figures).
