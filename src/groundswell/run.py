@@ -606,7 +606,8 @@ class Run:
         privacy gate (:func:`groundswell.privacy.gate_labels`, at the workspace's minimum
         group size and then at ``min_group_size`` when larger): suppressed groups merged into
         one ``"(suppressed)"`` row and column, missing when that group is below the minimum.
-        Raises :class:`~groundswell.errors.OutdatedRunError` for a run made before 0.4."""
+        Raises :class:`~groundswell.errors.OutdatedRunError` for a run made before these
+        were stored (schema version 8)."""
         shown_min = self.ws.settings.min_group_size
         return results.read_group_ties(
             self.ws,
