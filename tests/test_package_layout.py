@@ -22,8 +22,6 @@ SUBPACKAGES = {
 #: only shrinks
 NOT_YET = {
     "ingest/viva.py",
-    "survey/model.py",
-    "value/timeline.py",
 }
 
 

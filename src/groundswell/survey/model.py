@@ -25,13 +25,9 @@ them all: :mod:`.record` (the :class:`Survey` record; create, get, list), :mod:`
 answers) and :mod:`.closing` (close).
 """
 
-from groundswell.survey.closing import _batch as _batch
 from groundswell.survey.closing import close
 from groundswell.survey.following import answers, attribute_summary, nonrespondents, response_rate
-from groundswell.survey.links import _base_url as _base_url
-from groundswell.survey.links import _open as _open
 from groundswell.survey.links import launch, mark_sent, remind, roster, write_links
-from groundswell.survey.record import _WRITE_LOCK as _WRITE_LOCK
 from groundswell.survey.record import (
     KIND,
     STATUSES,

@@ -34,12 +34,6 @@ from groundswell.value.snapshots import (
     snapshots,
     touched_periods,
 )
-from groundswell.value.snapshots import _boundary_share as _boundary_share
-from groundswell.value.snapshots import _check_period as _check_period
-from groundswell.value.snapshots import _context as _context
-from groundswell.value.snapshots import _leiden as _leiden
-from groundswell.value.snapshots import _step as _step
-from groundswell.value.snapshots import _store as _store
 from groundswell.value.trends import changes, series
 
 __all__ = [
