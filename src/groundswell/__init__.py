@@ -6,16 +6,49 @@
 >>> run.people().head()                            # doctest: +SKIP
 """
 
-from importlib import metadata as _metadata
-
-try:
-    __version__ = _metadata.version("groundswell")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from typing import TYPE_CHECKING, Any
 
 from groundswell.errors import GroundswellError
-from groundswell.network.graph import Graph
-from groundswell.network.window import Window
-from groundswell.workspace import Workspace, init, open
+
+if TYPE_CHECKING:
+    from groundswell.network.graph import Graph
+    from groundswell.network.window import Window
+    from groundswell.workspace import Workspace, init, open
 
 __all__ = ["Graph", "GroundswellError", "Window", "Workspace", "__version__", "init", "open"]
+
+#: public name -> the module that defines it, imported on first use: ``import groundswell``
+#: (and so ``groundswell --help``) loads no pandas, numpy or duckdb
+_LAZY = {
+    "Graph": "groundswell.network.graph",
+    "Window": "groundswell.network.window",
+    "Workspace": "groundswell.workspace",
+    "init": "groundswell.workspace",
+    "open": "groundswell.workspace",
+}
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("groundswell")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":  # importlib.metadata costs more than the rest of the import
+        globals()[name] = version = _version()
+        return version
+    if name not in _LAZY:
+        raise AttributeError(f"module 'groundswell' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:  # the public names, loaded or not, and no helper
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})

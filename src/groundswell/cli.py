@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 import groundswell as gs
 from groundswell.console import Format, FormatOpt, emit, print_rich, reports_errors, warn
@@ -30,7 +31,18 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _InPanelOrder(TyperGroup):
+    """Lists the commands in the order of :data:`PANELS`, so the help shows the panels in
+    the order a user meets them (setup, ingest, analyse, explore, change, survey, serve)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        order = [name for names in PANELS.values() for name in names]
+        rank = {name: i for i, name in enumerate(order)}
+        return sorted(super().list_commands(ctx), key=lambda n: rank.get(n, len(order)))
+
+
 app = typer.Typer(
+    cls=_InPanelOrder,
     help="groundswell: the informal network beside the org chart.",
     no_args_is_help=True,
     add_completion=True,
@@ -67,6 +79,9 @@ class _Out:
 
 out = _Out()
 
+#: the HR attributes groups are formed by (groups --by)
+GROUP_ATTRIBUTES = ("department", "team", "location")
+
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
 MapOpt = Annotated[
     list[str] | None,
@@ -87,6 +102,31 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
             )
         result[field.strip()] = column.strip()
     return result
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA (whose ``!=`` answers NA, not a bool)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _text(value: Any) -> str:
+    return "" if _missing(value) else str(value)
+
+
+def _level(value: Any) -> str:
+    """A hierarchy level as a whole number ("" when unknown)."""
+    if _missing(value):
+        return ""
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _number(value: Any, spec: str) -> str:
+    return "–" if _missing(value) else format(value, spec)
 
 
 def _show(lines: list[str], quiet: bool) -> None:
@@ -432,31 +472,47 @@ def ties_cmd(
 def people(
     workspace: WorkspaceArg,
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
-    role: Annotated[str | None, typer.Option(help="Only people holding this role.")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="Only people holding this role or shadow finding (hidden_influencer, …)."
+        ),
+    ] = None,
     sort: Annotated[str, typer.Option(help="The measure to sort by.")] = "pagerank",
     top: Annotated[int, typer.Option(help="How many people to show.")] = 20,
     csv: Annotated[Path | None, typer.Option(help="Write every person and measure here.")] = None,
+    format: FormatOpt = Format.table,
 ) -> None:
-    """The people of a run: measures, persona and roles (pseudonymous unless identified)."""
+    """The people of a run: measures, persona and roles (pseudonymous unless identified).
+    --format csv or json prints every measure of the --top people."""
     with gs.open(workspace) as ws:
-        table = ws.run(run).people()
-    if role:
-        table = table[table["roles"].str.split(", ").map(lambda rs: role in rs)]
+        the_run = ws.run(run)
+        table = the_run.people()
+        if role:  # a role or a finding of the shadow organisation; an unknown one is an error
+            table = table[table.index.isin(the_run.holding(role))]
     if sort not in table.columns:
-        raise ConfigError(f"--sort must be one of the measures {list(table.columns)}; got {sort!r}")
+        raise ParameterError("--sort", f"one of the measures {list(table.columns)}", sort)
     table = table.sort_values(sort, ascending=False)
     if csv:
         table.to_csv(csv)
         out.print(f"{len(table):,} people written to {csv}")
         return
-    shown = Table("person", "department", "level", sort, "persona", "roles")
-    for pid, r in table.head(top).iterrows():
-        name = r["display_name"] if isinstance(r["display_name"], str) else pid
-        level = "" if r["level"] != r["level"] else str(int(r["level"]))
-        shown.add_row(
-            name, str(r["department"]), level, f"{r[sort]:.4g}", str(r["persona"]), r["roles"]
-        )
-    out.print(shown)
+
+    def rich_table() -> Table:
+        shown = Table("person", "department", "level", sort, "persona", "roles")
+        for pid, r in table.head(top).iterrows():
+            name = r["display_name"] if isinstance(r["display_name"], str) else pid
+            shown.add_row(
+                name,
+                _text(r["department"]),
+                _level(r["level"]),
+                _number(r[sort], ".4g"),
+                _text(r["persona"]),
+                _text(r["roles"]),
+            )
+        return shown
+
+    emit(table.head(top), format, rich_table, index="person_id")
 
 
 @app.command()
@@ -465,23 +521,63 @@ def groups(
     workspace: WorkspaceArg,
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
     by: Annotated[str, typer.Option(help="department, team or location.")] = "department",
+    format: FormatOpt = Format.table,
 ) -> None:
     """Group figures of a run: size, E-I index, ties kept inside, silos (small groups
     suppressed)."""
+    if by not in GROUP_ATTRIBUTES:
+        raise ParameterError("--by", f"one of {', '.join(GROUP_ATTRIBUTES)}", by)
     with gs.open(workspace) as ws:
         table = ws.run(run).groups(by)
-    shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
     min_size = ws.settings.min_group_size
-    for name, r in table.iterrows():
-        size = (
-            "–" if r["size"] != r["size"]  # the merged group, below the minimum
-            else f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
-        )  # fmt: skip
-        cells = [
-            "–" if v != v else f"{v:.2f}" for v in (r["ei"], r["inside_share"], r["baseline_ei"])
-        ]
-        shown.add_row(str(name), size, *cells, "silo" if r["silo"] == 1 else "")
-    out.print(shown)
+
+    def rich_table() -> Table:
+        shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
+        for name, r in table.iterrows():
+            size = (
+                "–" if r["size"] != r["size"]  # the merged group, below the minimum
+                else f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
+            )  # fmt: skip
+            cells = [
+                "–" if v != v else f"{v:.2f}"
+                for v in (r["ei"], r["inside_share"], r["baseline_ei"])
+            ]
+            shown.add_row(str(name), size, *cells, "silo" if r["silo"] == 1 else "")
+        return shown
+
+    emit(table, format, rich_table, index=by)
+
+
+@app.command()
+@reports_errors
+def shadow(
+    workspace: WorkspaceArg,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The shadow organisation of a run: hidden influencers, informal leaders, bottleneck
+    managers, key people, managers far from their team, with the evidence (Run.shadow)."""
+    with gs.open(workspace) as ws:
+        table = ws.run(run).shadow()
+
+    def rich_table() -> Table:
+        shown = Table("finding", "rank", "person", "department", "level", "evidence")
+        for r in table.itertuples():
+            name = r.display_name if isinstance(r.display_name, str) else r.person_id
+            level = "" if r.level != r.level or r.level is None else str(int(r.level))
+            evidence = ", ".join(
+                f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in r.evidence.items()
+                if v is not None
+            )
+            shown.add_row(
+                r.finding.replace("_", " "), str(r.rank), name, str(r.department), level, evidence
+            )
+        return shown
+
+    if Format(format) is Format.csv:  # the evidence as one JSON cell
+        table = table.assign(evidence=table["evidence"].map(json.dumps))
+    emit(table, format, rich_table)
 
 
 @app.command()
@@ -491,22 +587,27 @@ def gap(
     file: Annotated[Path, typer.Argument(help="CSV of people leaders name as influential.")],
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
     top: Annotated[float, typer.Option(help="The top share of the network that counts.")] = 0.1,
+    format: FormatOpt = Format.table,
 ) -> None:
     """The management perception gap: who leaders name against who the network shows."""
+    if not 0 < top < 1:
+        raise ParameterError("--top", "a share between 0 and 1 (exclusive), such as 0.1", top)
     with gs.open(workspace) as ws:
         table = ws.gap(file, run_id=run, top=top)
-    shown = Table("person", "department", "PageRank percentile", "nominated", "verdict")
-    for pid, r in table.iterrows():
-        name = r["display_name"] if isinstance(r["display_name"], str) else pid
-        pct = (
-            "not in the network" if r["percentile"] != r["percentile"] else f"{r['percentile']:.0%}"
-        )
-        shown.add_row(
-            name, str(r["department"]), pct, "yes" if r["nominated"] else "", r["verdict"]
-        )
-    out.print(shown)
-    counts = table["verdict"].value_counts()
-    out.print(", ".join(f"{counts.get(v, 0)} {v}" for v in ("confirmed", "unsupported", "unseen")))
+
+    def rich_table() -> list[Any]:
+        shown = Table("person", "department", "PageRank percentile", "nominated", "verdict")
+        for pid, r in table.iterrows():
+            name = r["display_name"] if isinstance(r["display_name"], str) else pid
+            pct = "not in the network" if _missing(r["percentile"]) else f"{r['percentile']:.0%}"
+            shown.add_row(
+                name, _text(r["department"]), pct, "yes" if r["nominated"] else "", r["verdict"]
+            )
+        counts = table["verdict"].value_counts()
+        verdicts = ("confirmed", "unsupported", "unseen")
+        return [shown, ", ".join(f"{counts.get(v, 0)} {v}" for v in verdicts)]
+
+    emit(table, format, rich_table, index="person_id")
 
 
 def _names_from(values: list[str] | None, file: Path | None) -> list[str]:
@@ -579,10 +680,8 @@ def champions(
         )
         table = Table("#", "champion", "department", "level", "adds (people)", "why")
         for r in plan.champions().itertuples():
-            level = "" if r.level != r.level else str(int(r.level))
-            table.add_row(
-                str(r.rank), r.label, str(r.department), level, f"{r.gain:,.1f}", r.reason
-            )
+            dept, level = _text(r.department), _level(r.level)
+            table.add_row(str(r.rank), r.label, dept, level, f"{r.gain:,.1f}", r.reason)
         out.print(table)
         n = plan.summary["people"]
         compare = Table("strategy", "people reached", "95% interval", "share", "untouched")
@@ -667,51 +766,61 @@ def report(
 
 @app.command()
 @reports_errors
-def runs(workspace: WorkspaceArg) -> None:
-    """List the stored runs."""
+def runs(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
+    """List the stored runs (warnings about incomplete ones on stderr)."""
     from groundswell.run import incomplete_runs
 
     with gs.open(workspace) as ws:
         df = ws.runs()
         for message in incomplete_runs(ws)["message"]:
-            typer.echo(f"warning: {message}", err=True)
-    table = Table("run", "created", "window", "people", "ties", "communities")
-    for r in df.itertuples():
-        s = json.loads(r.summary)
-        window = gs.Window(r.window_start, r.window_end)
-        table.add_row(
-            str(r.run_id),
-            f"{r.created_at:%Y-%m-%d %H:%M}",
-            str(window),
-            f"{s['people']:,}",
-            f"{s['ties']:,}",
-            str(s["communities"]),
-        )
-    out.print(table)
+            warn(message)
+
+    def rich_table() -> Table:
+        table = Table("run", "created", "window", "people", "ties", "communities")
+        for r in df.itertuples():
+            s = json.loads(r.summary)
+            window = gs.Window(r.window_start, r.window_end)
+            table.add_row(
+                str(r.run_id),
+                f"{r.created_at:%Y-%m-%d %H:%M}",
+                str(window),
+                f"{s['people']:,}",
+                f"{s['ties']:,}",
+                str(s["communities"]),
+            )
+        return table
+
+    if Format(format) is Format.json:  # the summary as an object, not a string
+        df = df.assign(summary=df["summary"].map(json.loads))
+    emit(df, format, rich_table)
 
 
 @app.command()
 @reports_errors
-def sources(workspace: WorkspaceArg) -> None:
+def sources(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
     """List what was ingested, when and with which options."""
     with gs.open(workspace) as ws:
         df = ws.sources()
-    table = Table(
-        "id", "kind", "file", "sha256", "rows", "skipped", "people", "interactions", "ingested"
-    )
-    for r in df.itertuples():
-        table.add_row(
-            str(r.source_id),
-            r.kind,
-            r.location,
-            r.sha256[:12],
-            f"{r.rows_read:,}",
-            f"{r.rows_skipped:,}",
-            f"{r.people:,}",
-            f"{r.interactions:,}",
-            f"{r.ingested_at:%Y-%m-%d %H:%M}",
+
+    def rich_table() -> Table:
+        table = Table(
+            "id", "kind", "file", "sha256", "rows", "skipped", "people", "interactions", "ingested"
         )
-    out.print(table)
+        for r in df.itertuples():
+            table.add_row(
+                str(r.source_id),
+                r.kind,
+                r.location,
+                r.sha256[:12],
+                f"{r.rows_read:,}",
+                f"{r.rows_skipped:,}",
+                f"{r.people:,}",
+                f"{r.interactions:,}",
+                f"{r.ingested_at:%Y-%m-%d %H:%M}",
+            )
+        return table
+
+    emit(df, format, rich_table)
 
 
 @app.command()
@@ -755,6 +864,38 @@ def demo(
         say=(lambda s: None) if quiet else out.print,
     )
     out.print(str(path))
+
+
+#: the panels of ``groundswell --help``, in the order a user meets them, and their commands
+PANELS: dict[str, tuple[str, ...]] = {
+    "Set up": ("init", "user", "synth", "demo"),
+    "Ingest": ("ingest", "sources", "export-lake"),
+    "Analyse": ("analyze", "runs", "ties"),
+    "Explore": (
+        "people", "groups", "shadow", "gap", "report", "value", "qa", "leaders",
+        "community-health", "timeline", "onboarding", "compare-dates",
+    ),
+    "Change": ("champions", "adoption"),
+    "Survey": ("survey",),
+    "Serve": ("serve",),
+}  # fmt: skip
+
+
+def _command_name(info: Any) -> str:
+    name = info.name or info.callback.__name__
+    return str(name).replace("_", "-")
+
+
+def _group_help() -> None:
+    """Put every command and command group in its panel; one not listed goes to "Explore"."""
+    panel_of = {name: panel for panel, names in PANELS.items() for name in names}
+    for info in app.registered_commands:
+        info.rich_help_panel = panel_of.get(_command_name(info), "Explore")
+    for group in app.registered_groups:
+        group.rich_help_panel = panel_of.get(str(group.name), "Explore")
+
+
+_group_help()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from groundswell.errors import ParameterError
+
 VERDICTS = ("confirmed", "unsupported", "unseen")
 
 
@@ -34,7 +36,7 @@ def perception_gap(
     most influential first.
     """
     if not 0 < top < 1:
-        raise ValueError(f"The 'top' parameter must be between 0 and 1; got {top!r}")
+        raise ParameterError("top", "a share between 0 and 1 (exclusive)", top)
     nominated = pd.Index(nominated).unique()
     pct = score.rank(pct=True, method="max")
     in_top = pct > 1 - top

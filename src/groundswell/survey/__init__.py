@@ -9,23 +9,26 @@
 - :mod:`.cli`: ``groundswell survey ...``.
 """
 
-from groundswell.survey.comparison import Comparison, compare
-from groundswell.survey.model import (
-    Link,
-    Survey,
-    SurveyError,
-    close,
-    create,
-    get,
-    launch,
-    list_surveys,
-    nonrespondents,
-    remind,
-    response_rate,
-    roster,
-    write_links,
-)
-from groundswell.survey.questions import Question, question
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from groundswell.survey.comparison import Comparison, compare
+    from groundswell.survey.model import (
+        Link,
+        Survey,
+        SurveyError,
+        close,
+        create,
+        get,
+        launch,
+        list_surveys,
+        nonrespondents,
+        remind,
+        response_rate,
+        roster,
+        write_links,
+    )
+    from groundswell.survey.questions import Question, question
 
 __all__ = [
     "Comparison",
@@ -46,3 +49,24 @@ __all__ = [
     "roster",
     "write_links",
 ]
+
+#: each name's module, imported on first use (``groundswell --help`` loads no pandas)
+_LAZY = {
+    **dict.fromkeys(("Comparison", "compare"), "comparison"),
+    **dict.fromkeys(("Question", "question"), "questions"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'groundswell.survey' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f"groundswell.survey.{_LAZY.get(name, 'model')}")
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:  # the public names, loaded or not, and no helper
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})

@@ -102,7 +102,12 @@ def health(
         comm = run.communities().astype(str)
         frames.append(_communities(ws, win, comm, ties, people))
     frames.append(_channels(ws, (win, p1, p2), ties["w"], people))
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frames = [f for f in frames if len(f)]
+    if not frames:  # no community nor channel: a run on Viva or survey data only
+        empty = pd.DataFrame(columns=COLUMNS)
+        empty.attrs["window"] = str(win)
+        return empty
+    table = pd.concat(frames, ignore_index=True)
     if not history:
         table["newcomers_stayed"] = np.nan
     weeks = win.days / 7

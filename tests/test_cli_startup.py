@@ -1,0 +1,40 @@
+"""`groundswell --help` must answer fast: importing the CLI loads no heavy library (issue 14,
+point 7). The timing itself is measured by bench/cli_startup.py (docs/performance.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = (
+    "pandas", "numpy", "scipy", "numba", "igraph", "networkit", "duckdb", "sklearn",
+    "fastapi", "pyarrow", "uvicorn",
+)  # fmt: skip
+
+
+def _loaded_after(statement: str) -> list[str]:
+    """The heavy modules loaded once ``statement`` has run in a fresh interpreter."""
+    report = f"print('loaded:', *sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    code = f"import sys\n{statement}\n{report}"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.splitlines()[-1].split()[1:]
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    assert _loaded_after("import groundswell.cli") == []
+
+
+def test_help_and_version_load_no_heavy_library() -> None:
+    for argv in (["--help"], ["--version"], ["survey", "--help"], ["people", "--help"]):
+        run = (
+            f"sys.argv = ['groundswell', *{argv!r}]\n"
+            "from groundswell.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass"
+        )
+        assert _loaded_after(run) == [], argv
+
+
+def test_the_library_is_still_there_on_first_use() -> None:
+    assert "pandas" in _loaded_after("import groundswell as gs\ngs.Workspace")
