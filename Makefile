@@ -36,6 +36,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/groundswell
 
 # Every benchmark, recorded in docs/performance.md (under an hour on 2 cores; bench/scale.py
 # writes 1.6 GiB of Parquet under bench/out and lets DuckDB use 3 GB, spilling beyond).

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class Steps(Protocol):
@@ -18,7 +21,7 @@ class _Quiet:
 
 
 class _Rich:
-    def __init__(self, progress, task) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, progress: Progress, task: TaskID) -> None:
         self._progress = progress
         self._task = task
         self._started = False

@@ -228,6 +228,7 @@ def harmonic_result(
     """
     n = g.n
     index = pd.Index(g.nodes, name="person_id")
+    attrs: dict[str, str | int | float]
     if k is None:
         scores, attrs = raw, {"method": "exact"}
     else:

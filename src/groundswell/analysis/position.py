@@ -26,6 +26,7 @@ Hoeffding, W. (1963). Probability inequalities for sums of bounded random variab
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -429,7 +430,7 @@ def _power_iteration(a: sparse.csr_array, max_iter: int, tol: float) -> np.ndarr
     return None
 
 
-def _row_blocks(left: sparse.csr_array, right: sparse.csr_array):  # type: ignore[no-untyped-def]
+def _row_blocks(left: sparse.csr_array, right: sparse.csr_array) -> Iterator[np.ndarray]:
     """Blocks of rows of ``left @ right`` with a bounded number of scalar products each."""
     n = left.shape[0]
     right_nnz = np.diff(right.indptr)

@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from groundswell.diffusion.models import directed_ties, simulate
+from groundswell.diffusion.models import Model, directed_ties, simulate
 from groundswell.errors import ConfigError
 from groundswell.network.graph import Graph
 
@@ -79,7 +79,7 @@ def celf_seeds(
     g: Graph,
     k: int,
     *,
-    model: str = "ic",
+    model: Model = "ic",
     probs: np.ndarray | None = None,
     runs: int = 1000,
     seed: int = 0,

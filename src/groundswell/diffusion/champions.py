@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from groundswell.diffusion.baselines import baseline_seeds
+from groundswell.diffusion.imm import Quota, reach_by_k
 from groundswell.diffusion.imm import plan as choose
-from groundswell.diffusion.imm import reach_by_k
-from groundswell.diffusion.models import Spread, probabilities, simulate
+from groundswell.diffusion.models import Model, Rule, Spread, probabilities, simulate
 from groundswell.errors import ConfigError, GroundswellError
 from groundswell.privacy import group_label
 
@@ -50,11 +50,11 @@ def make_plan(
     *,
     run_id: int | None = None,
     k: int = 20,
-    model: str = "ic",
-    rule: str | None = None,
+    model: Model = "ic",
+    rule: Rule | None = None,
     p: float = 0.1,
     quota_by: str | None = None,
-    quota: str = "at_least_one",
+    quota: Quota = "at_least_one",
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     epsilon: float = 0.1,
@@ -100,14 +100,15 @@ def make_plan(
     rule = rule or "weighted_cascade"
     seed = int(run.params.get("analysis", {}).get("seed", 0)) if seed is None else int(seed)
     people = run.people().reindex(g.nodes)
-    probs = probabilities(g, rule, p=p)  # type: ignore[arg-type]
+    probs = probabilities(g, rule, p=p)
     if quota_by is not None and quota not in QUOTA_RULES:
         raise ConfigError(f"The 'quota' parameter must be one of {QUOTA_RULES}; got {quota!r}.")
     codes = _codes(people, quota_by) if quota_by else None
+    quota_rule: Quota = quota if quota_by else "none"
     inc, exc = resolve_people(ws, g, include), resolve_people(ws, g, exclude)
     params = {
         "k": k, "model": model, "rule": rule, "p": p, "quota_by": quota_by,
-        "quota": quota if quota_by else "none", "include": list(inc), "exclude": list(exc),
+        "quota": quota_rule, "include": list(inc), "exclude": list(exc),
         "epsilon": epsilon, "delta": delta, "runs": runs, "seed": seed, "shares": list(shares),
     }  # fmt: skip
 
@@ -115,7 +116,7 @@ def make_plan(
     say(f"choosing {k} champions among {g.n:,} people ({model.upper()}, epsilon {epsilon})")
     chosen = choose(
         g, k, model=model, probs=probs, epsilon=epsilon, delta=delta, seed=seed,
-        groups=codes, quota=params["quota"], include=inc, exclude=exc, progress=say,
+        groups=codes, quota=quota_rule, include=inc, exclude=exc, progress=say,
     )  # fmt: skip
     select_seconds = time.perf_counter() - started
     seeds = {"plan": chosen.seeds}
@@ -137,7 +138,7 @@ def make_plan(
             probs=probs,
             runs=runs,
             seed=seed,
-            groups=dept,  # type: ignore[arg-type]
+            groups=dept,
         )
     say("how many champions are enough")
     by_k = reach_by_k(

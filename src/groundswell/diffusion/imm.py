@@ -47,6 +47,7 @@ import pandas as pd
 
 from groundswell.diffusion import rrsets
 from groundswell.diffusion.models import (
+    Model,
     _base,
     _check_model,
     _check_probs,
@@ -115,7 +116,7 @@ def select_seeds(
     g: Graph,
     k: int,
     *,
-    model: str = "ic",
+    model: Model = "ic",
     probs: np.ndarray | None = None,
     epsilon: float = 0.1,
     delta: float | None = None,
@@ -150,7 +151,7 @@ def plan(
     g: Graph,
     k: int,
     *,
-    model: str = "ic",
+    model: Model = "ic",
     probs: np.ndarray | None = None,
     epsilon: float = 0.1,
     delta: float | None = None,
@@ -291,7 +292,7 @@ def reach_by_k(
     ks: Sequence[int] | None = None,
     *,
     shares: Sequence[float] = (0.01, 0.03, 0.05),
-    model: str = "ic",
+    model: Model = "ic",
     probs: np.ndarray | None = None,
     epsilon: float = 0.1,
     delta: float | None = None,
@@ -366,7 +367,7 @@ def _constraints(
     inc: np.ndarray,
     eligible: np.ndarray,
     groups: np.ndarray | None,
-    quota: str,
+    quota: Quota,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Validate the plan's constraints; return (group codes, minimum seeds per group)."""
     if quota not in ("none", "at_least_one", "proportional"):

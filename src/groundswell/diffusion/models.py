@@ -175,7 +175,7 @@ class Spread:
     def untouched(self, threshold: float = 0.5) -> np.ndarray:
         """Group codes the spread leaves untouched: expected people reached below
         ``threshold`` (default: less than half a person on average)."""
-        if self.by_group is None:
+        if self.by_group is None or self.group_size is None:
             raise ConfigError("This simulation was run without 'groups'.")
         return np.flatnonzero((self.by_group < threshold) & (self.group_size > 0))
 
@@ -377,7 +377,7 @@ def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _stream(base: np.uint64, i: np.int64) -> np.uint64:  # pragma: no cover - compiled
+def _stream(base: np.uint64, i: int | np.integer) -> np.uint64:  # pragma: no cover - compiled
     """The starting state of stream ``i`` under key ``base``."""
     return _mix(_mix(base + _GOLDEN) ^ np.uint64(i))
 

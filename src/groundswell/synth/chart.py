@@ -123,7 +123,9 @@ class _Org:
         stack = []
         for d, size in enumerate(sizes):
             stack.append((len(manager), int(size) - 1, True))
-            manager.append(0), level.append(2), dept.append(d)
+            manager.append(0)
+            level.append(2)
+            dept.append(d)
         deepest = 4 if n < 150 else 5 if n < 2000 else 6 if n < 20_000 else 7
         while stack:  # one iteration per manager: split the people below into sub-units
             node, below, is_head = stack.pop()
@@ -135,7 +137,9 @@ class _Org:
                 ics = max(0, min(span - k, below - 5 * k))
                 for size in _apportion(below - k - ics, rng.dirichlet(np.full(k, 6.0))):
                     stack.append((len(manager), int(size), False))
-                    manager.append(node), level.append(lv), dept.append(d)
+                    manager.append(node)
+                    level.append(lv)
+                    dept.append(d)
             manager += [node] * ics
             level += [lv] * ics
             dept += [d] * ics
@@ -213,8 +217,8 @@ class _Org:
         div_no = np.zeros(n, dtype=np.int64)
         by_dept = pd.Series(self.division[below]).groupby(self.dept[below])
         div_no[below] = by_dept.rank(method="dense").to_numpy()
-        prefix = ["EXEC" if d == self.D else specs[d].prefix.upper() for d in self.dept]
-        self.cost_centre = [f"CC-{p}-{k:03d}" for p, k in zip(prefix, div_no, strict=True)]
+        codes = ["EXEC" if d == self.D else specs[d].prefix.upper() for d in self.dept]
+        self.cost_centre = [f"CC-{p}-{k:03d}" for p, k in zip(codes, div_no, strict=True)]
 
     def _plant(self) -> None:
         n, rng, D = self.n, self.rng, self.D

@@ -225,13 +225,13 @@ class _Events:
         W = rng.uniform(0.2, 1.0, (D + 1, D + 1))
         W = W + W.T
         names = [s.name for s in o.specs]
-        for a, b in _AFFINITY:
-            if a in names and b in names:
-                W[names.index(a), names.index(b)] = W[names.index(b), names.index(a)] = 6.0
+        for one, two in _AFFINITY:
+            if one in names and two in names:
+                W[names.index(one), names.index(two)] = W[names.index(two), names.index(one)] = 6.0
         np.fill_diagonal(W, 0)
         W[o.siloed], W[:, o.siloed] = 0, 0
-        for a, b in o.pairs:
-            W[a, b] = W[b, a] = 0
+        for i, j in o.pairs:
+            W[i, j] = W[j, i] = 0
         cum = W.cumsum(1) / np.maximum(W.sum(1, keepdims=True), 1e-12)
         other = np.minimum((rng.random((len(src2), 1)) > cum[o.dept[src2]]).sum(1), D)
         srcs, dsts = [src, src2], [dst, self._pick(mix_ptr, mix_m, other)]
@@ -312,6 +312,8 @@ class _Events:
         ok = tlen >= k_min
         actor, t, tlen, tflat = actor[ok], t[ok], tlen[ok], tflat[np.repeat(ok, tlen)]
         thread, group = np.full(len(actor), -1), tlen > 1
+        channel: np.ndarray | int  # one channel for every event, or one per event
+        ckind: np.ndarray | int
         if kind == "mention":  # a top-level message in the team or the department channel
             in_dept = (self.rng.random(len(actor)) < 0.3) & self.open[actor] & (actor > 0)
             channel = np.where(in_dept, self.ch_dept + self.o.dept[actor], self._unit_for(actor))

@@ -10,10 +10,15 @@ manipulation. *Communications of the ACM* 16(6), 372-378 (articulation points, b
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from groundswell.network.graph import Graph
+
+if TYPE_CHECKING:
+    import igraph
 
 __all__ = ["key_person_risk"]
 
@@ -95,13 +100,13 @@ def key_person_risk(g: Graph, *, top: int | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- helpers
 
 
-def _igraph_undirected(u: Graph):  # type: ignore[no-untyped-def]
+def _igraph_undirected(u: Graph) -> igraph.Graph:
     import igraph as ig
 
     return ig.Graph(n=u.n, edges=np.column_stack([u.src, u.dst]), directed=False)
 
 
-def _pieces(ig, n: int, own_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def _pieces(ig: igraph.Graph, n: int, own_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pieces each vertex's component falls into without it, and the largest piece's size.
 
     Builds the block-cut tree (a node per block and per articulation point), weights a
