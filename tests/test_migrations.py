@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import groundswell as gs
-from groundswell import migrations, workspace
+from groundswell import migrations, store
 from groundswell.migrations.__main__ import main as print_current
 
 PACKAGE = Path(migrations.__file__).parent.parent
@@ -20,7 +20,7 @@ REGENERATE = "python -m groundswell.migrations > src/groundswell/migrations/curr
 
 
 def _dump(folder: Path) -> str:
-    con = duckdb.connect(str(folder / workspace.DB_FILE), read_only=True)
+    con = duckdb.connect(str(folder / store.DB_FILE), read_only=True)
     try:
         return migrations.dump(con)
     finally:
@@ -41,7 +41,7 @@ def test_a_workspace_migrated_one_version_at_a_time_equals_a_fresh_one(
     tmp_path, hr_file, events_file, monkeypatch
 ) -> None:
     # made by a groundswell of schema version 1, with people and interactions in it
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 1)
     with gs.init(tmp_path / "old") as ws:
         ws.ingest_orgchart(hr_file)
         ws.ingest_events(
@@ -54,8 +54,8 @@ def test_a_workspace_migrated_one_version_at_a_time_equals_a_fresh_one(
         )
         counts = ws.counts()
     assert counts["people"] >= 6 and counts["interactions"] == 3
-    for version in range(2, max(workspace.MIGRATIONS) + 1):  # each release opening it in turn
-        monkeypatch.setattr(workspace, "SCHEMA_VERSION", version)
+    for version in range(2, max(store.MIGRATIONS) + 1):  # each release opening it in turn
+        monkeypatch.setattr(store, "SCHEMA_VERSION", version)
         with gs.open(tmp_path / "old") as ws:
             assert ws.schema_version == version
             assert ws.counts() == counts
@@ -66,8 +66,8 @@ def test_a_workspace_migrated_one_version_at_a_time_equals_a_fresh_one(
 
 def test_the_schema_version_is_the_highest_numbered_file() -> None:
     names = sorted(p.name for p in (PACKAGE / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
-    assert workspace.SCHEMA_VERSION == len(names) == int(names[-1][:3])
-    assert list(workspace.MIGRATIONS) == list(range(1, len(names) + 1))
+    assert store.SCHEMA_VERSION == len(names) == int(names[-1][:3])
+    assert list(store.MIGRATIONS) == list(range(1, len(names) + 1))
 
 
 def _folder(tmp_path: Path, *names: str) -> Path:

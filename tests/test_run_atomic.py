@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import groundswell as gs
 from groundswell.cli import app
+from groundswell.store import SCHEMA_VERSION
 from groundswell.synth import generate
-from groundswell.workspace import SCHEMA_VERSION
 
 #: every table holding a run's rows
 TABLES = (

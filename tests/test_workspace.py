@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 import groundswell as gs
-from groundswell import workspace
+from groundswell import store
 from groundswell.errors import ConfigError, WorkspaceError
 
 
@@ -21,7 +21,7 @@ def test_init_creates_database_key_and_commented_settings(tmp_path) -> None:
     settings = tomllib.loads(text)
     assert settings["privacy"]["min_group_size"] == 5
     assert settings["ties"]["broadcast_threshold"] == 25
-    assert ws.schema_version == workspace.SCHEMA_VERSION
+    assert ws.schema_version == store.SCHEMA_VERSION
     assert set(ws.counts()) >= {"people", "interactions", "sources"}
     ws.close()
 
@@ -69,13 +69,13 @@ def test_newer_schema_is_refused(tmp_path) -> None:
 
 
 def test_a_version_1_workspace_is_migrated_keeping_its_data(tmp_path, hr_file, monkeypatch) -> None:
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 1)
     with gs.init(tmp_path / "old") as ws:
         ws.ingest_orgchart(hr_file)
         assert "person_metrics" not in set(ws.query("SHOW TABLES")["name"])
     monkeypatch.undo()
     with gs.open(tmp_path / "old") as ws:
-        assert ws.schema_version == workspace.SCHEMA_VERSION >= 3
+        assert ws.schema_version == store.SCHEMA_VERSION >= 3
         assert "person_metrics" in set(ws.query("SHOW TABLES")["name"])
         assert ws.counts()["people"] == 6
 
@@ -86,9 +86,9 @@ def test_migrations_bring_an_old_workspace_up_to_date(tmp_path, monkeypatch) -> 
     def add_column(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE people ADD COLUMN pronouns VARCHAR")
 
-    nxt = workspace.SCHEMA_VERSION + 1
-    monkeypatch.setitem(workspace.MIGRATIONS, nxt, add_column)
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", nxt)
+    nxt = store.SCHEMA_VERSION + 1
+    monkeypatch.setitem(store.MIGRATIONS, nxt, add_column)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", nxt)
     ws = gs.open(tmp_path / "acme")
     assert ws.schema_version == nxt
     assert "pronouns" in ws.query("SELECT * FROM people").columns
@@ -102,12 +102,12 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch) -> None:
         con.execute("ALTER TABLE people ADD COLUMN pronouns VARCHAR")
         raise RuntimeError("migration bug")
 
-    current = workspace.SCHEMA_VERSION
-    monkeypatch.setitem(workspace.MIGRATIONS, current + 1, broken)
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", current + 1)
+    current = store.SCHEMA_VERSION
+    monkeypatch.setitem(store.MIGRATIONS, current + 1, broken)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", current + 1)
     with pytest.raises(RuntimeError):
         gs.open(tmp_path / "acme")
-    monkeypatch.setattr(workspace, "SCHEMA_VERSION", current)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", current)
     ws = gs.open(tmp_path / "acme")
     assert ws.schema_version == current
     assert "pronouns" not in ws.query("SELECT * FROM people").columns

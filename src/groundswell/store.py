@@ -1,0 +1,221 @@
+"""The store: one workspace folder's DuckDB database, its schema, its key and its settings.
+
+::
+
+    acme/
+      groundswell.duckdb   the canonical tables and every run's results (migrations/current.sql)
+      secret.key           the pseudonymisation key, mode 0600, never exported
+      groundswell.toml     settings, written out with their defaults at init
+
+The schema carries a version in ``meta``; opening an older workspace applies the migrations
+in :data:`MIGRATIONS` (the numbered files of ``groundswell/migrations/``) in one transaction,
+and a workspace newer than this code is refused.
+
+This module sits at the bottom of the package: it imports only :mod:`groundswell.errors`,
+:mod:`~groundswell.config`, :mod:`~groundswell.privacy` and :mod:`~groundswell.migrations`.
+Every module that reads or writes a workspace (ingest, run, value, survey, diffusion, report,
+the dashboard's store) takes a :class:`Store`; :class:`groundswell.workspace.Workspace`, the
+public face, is a :class:`Store` with one method for each capability of the library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from groundswell import config, migrations, privacy
+from groundswell.errors import WorkspaceError
+
+__all__ = ["DB_FILE", "MIGRATIONS", "SCHEMA_VERSION", "Store", "create"]
+
+DB_FILE = "groundswell.duckdb"
+#: version -> the step that brings a workspace from version-1 to this version: one numbered
+#: SQL file each in groundswell/migrations/ (found by glob). Never edit a released step; add
+#: the next file.
+MIGRATIONS: dict[int, migrations.Step] = migrations.steps()
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def create(path: str | Path, *, identified: bool = False, store_content: bool = False) -> Path:
+    """Create a new workspace folder (database at the current schema, key, settings).
+
+    Refuses a folder that already holds a workspace, a file, or a folder that is not empty;
+    creates missing parent folders. On any failure nothing it made is left behind.
+    """
+    folder = Path(path)
+    if (folder / DB_FILE).exists():
+        raise WorkspaceError(f"{folder}: a workspace already exists here")
+    if folder.exists() and not folder.is_dir():
+        raise WorkspaceError(f"{folder}: is a file, not a folder")
+    if folder.exists() and any(folder.iterdir()):
+        raise WorkspaceError(f"{folder}: the folder is not empty; choose a new folder")
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        privacy.new_key(folder / privacy.KEY_FILE)
+        text = config.default_text()
+        text = text.replace("identified = false", f"identified = {str(identified).lower()}")
+        text = text.replace(
+            "store_content = false", f"store_content = {str(store_content).lower()}"
+        )
+        (folder / config.CONFIG_FILE).write_text(text)
+        con = duckdb.connect(str(folder / DB_FILE))
+        try:
+            _migrate(con, 0)
+            con.execute(
+                "INSERT INTO meta VALUES ('created_at', ?), ('store_content', ?)",
+                [datetime.now(UTC).isoformat(), str(store_content).lower()],
+            )
+        finally:
+            con.close()
+    except BaseException:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            for name in (DB_FILE, DB_FILE + ".wal", privacy.KEY_FILE, config.CONFIG_FILE):
+                (folder / name).unlink(missing_ok=True)
+        raise
+    return folder
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, current: int) -> None:
+    if current > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"the workspace has schema version {current}, newer than this groundswell "
+            f"understands ({SCHEMA_VERSION}); upgrade groundswell"
+        )
+    if current == SCHEMA_VERSION:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](con)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+class Store:
+    """An opened workspace folder: the connection every reader writes to and every analysis
+    reads from, the settings and the pseudonymiser. Opening migrates an older schema."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        db = folder / DB_FILE
+        if not db.exists():
+            raise WorkspaceError(
+                f"{folder}: no groundswell workspace here (no {DB_FILE}); "
+                f"create one with: groundswell init {folder}"
+            )
+        self.settings = config.load(folder)
+        self._key = privacy.load_key(folder / privacy.KEY_FILE)
+        self.pseudonymiser = privacy.Pseudonymiser(self._key)
+        #: connections with a transaction open (shared with copies bound to other cursors)
+        self._open: list[duckdb.DuckDBPyConnection] = []
+        try:
+            self.con = duckdb.connect(str(db))
+        except duckdb.IOException as exc:
+            raise WorkspaceError(f"{folder}: the database cannot be opened: {exc}") from exc
+        try:
+            try:
+                rows = self.con.execute(
+                    "SELECT value FROM meta WHERE key = 'schema_version'"
+                ).fetchall()
+            except duckdb.CatalogException:
+                rows = []
+            _migrate(self.con, int(rows[0][0]) if rows else 0)
+            stored = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'store_content'"
+            ).fetchall()
+        except BaseException:
+            self.con.close()
+            raise
+        self.store_content = bool(stored) and stored[0][0] == "true"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.folder}>"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: everything written inside commits together or not at all.
+
+        Inside a transaction already open on this connection it joins that one, which then
+        commits or rolls back everything (a run stores its findings inside its own)."""
+        con = self.con
+        if any(c is con for c in self._open):  # the owner of the open one ends it
+            yield con
+            return
+        con.execute("BEGIN TRANSACTION")
+        self._open.append(con)
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+        finally:
+            self._open[:] = [c for c in self._open if c is not con]
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self.con.execute(sql, params or []).df()
+
+    @property
+    def schema_version(self) -> int:
+        return int(
+            self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()[0][0]
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the canonical tables."""
+        out = {}
+        for table in ("people", "aliases", "channels", "messages", "interactions", "sources"):
+            out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        return out
+
+    def sources(self) -> pd.DataFrame:
+        """What was ingested, when, with which options (the provenance of every row)."""
+        df = self.query("SELECT * FROM sources ORDER BY source_id")
+        for col in ("options", "skipped"):
+            df[col] = df[col].map(json.loads)
+        return df
+
+    def runs(self) -> pd.DataFrame:
+        """Every complete run, newest first (see :func:`groundswell.run.incomplete_runs` for
+        runs an older version left without their findings)."""
+        return self.query(
+            "SELECT run_id, created_at, version, window_start, window_end, summary "
+            "FROM runs WHERE complete ORDER BY run_id DESC"
+        )
+
+    def latest_run_id(self) -> int:
+        """The id of the latest complete run; WorkspaceError when there is none yet."""
+        rows = self.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
+        if rows[0][0] is None:
+            raise WorkspaceError(
+                f"{self.folder}: no analysis has been run yet; run: "
+                f"groundswell analyze {self.folder}"
+            )
+        return int(rows[0][0])
