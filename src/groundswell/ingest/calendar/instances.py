@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from groundswell.ingest import common
-from groundswell.ingest._ics_parser import Context, Event, Prop, address, parse_time
+from groundswell.ingest.calendar.parser import Context, Event, Prop, address, parse_time
 
 NOT_PEOPLE = {"ROOM", "RESOURCE", "GROUP"}
 

@@ -1,6 +1,6 @@
 """The three Viva Insights query readers: person-to-person, person and group-to-group.
 
-Each turns a query export (already typed by :func:`~groundswell.ingest._viva_query.detect`,
+Each turns a query export (already typed by :func:`~groundswell.ingest.viva.query.detect`,
 dates parsed) into a :class:`~groundswell.ingest.batch.Batch`; the rules are those of
 :mod:`groundswell.ingest.viva` (module docstring).
 """
@@ -15,8 +15,8 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common
-from groundswell.ingest._viva_people import _empty_long, _people, _side_attrs
-from groundswell.ingest._viva_query import G2G_PREFIXES, MISSING, _find, _numbers, _squash
+from groundswell.ingest.viva.people_rows import _empty_long, _people, _side_attrs
+from groundswell.ingest.viva.query import G2G_PREFIXES, MISSING, _find, _numbers, _squash
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace

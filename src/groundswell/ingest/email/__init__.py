@@ -65,8 +65,8 @@ from typing import IO, TYPE_CHECKING
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
-from groundswell.ingest._email_frames import _frames, is_internal, people_rows
-from groundswell.ingest._email_headers import (
+from groundswell.ingest.email.frames import _frames, is_internal, people_rows
+from groundswell.ingest.email.headers import (
     MAX_TEXT,
     Columns,
     Raw,

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from groundswell.ingest import batch, common
-from groundswell.ingest._teams_files import Loc, _error
-from groundswell.ingest._teams_messages import HUMAN_MESSAGE
+from groundswell.ingest.teams.files import Loc, _error
+from groundswell.ingest.teams.messages import HUMAN_MESSAGE
 
 if TYPE_CHECKING:
-    from groundswell.ingest._teams_messages import _Reader
+    from groundswell.ingest.teams.messages import _Reader
     from groundswell.workspace import Workspace
 
 INTERNAL_IDENTITY_TYPES = {"", "aaduser", "onpremiseaaduser"}

@@ -59,9 +59,9 @@ from typing import TYPE_CHECKING
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
-from groundswell.ingest._ics_frames import _frames
-from groundswell.ingest._ics_instances import NOT_PEOPLE, Instance, Rows, _instances
-from groundswell.ingest._ics_parser import (
+from groundswell.ingest.calendar.frames import _frames
+from groundswell.ingest.calendar.instances import NOT_PEOPLE, Instance, Rows, _instances
+from groundswell.ingest.calendar.parser import (
     DT,
     OFFSET,
     Context,

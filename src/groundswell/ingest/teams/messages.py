@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from groundswell.ingest._teams_files import Loc, _error, _list, _obj, _text
+from groundswell.ingest.teams.files import Loc, _error, _list, _obj, _text
 
 HUMAN_MESSAGE = "message"
 CHAT_KINDS = {"oneonone": "dm", "group": "group_dm", "meeting": "meeting"}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.ingest import batch, common, limits
-from groundswell.ingest._email_headers import Columns
+from groundswell.ingest.email.headers import Columns
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.ingest import common
-from groundswell.ingest._viva_query import _squash
+from groundswell.ingest.viva.query import _squash
 
 if TYPE_CHECKING:
     from groundswell.privacy import Pseudonymiser

@@ -60,15 +60,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groundswell.ingest import batch, common, damage
-from groundswell.ingest._teams_files import SUFFIXES, Loc, _files, _records
-from groundswell.ingest._teams_frames import (
+from groundswell.ingest.teams.files import SUFFIXES, Loc, _files, _records
+from groundswell.ingest.teams.frames import (
     COLUMNS,
     INTERNAL_IDENTITY_TYPES,
     ONE_ON_ONE,
     QUESTION,
     _build,
 )
-from groundswell.ingest._teams_messages import CHANNEL_KINDS, CHAT_KINDS, HUMAN_MESSAGE, _Reader
+from groundswell.ingest.teams.messages import CHANNEL_KINDS, CHAT_KINDS, HUMAN_MESSAGE, _Reader
 from groundswell.progress import steps
 
 if TYPE_CHECKING:

@@ -71,34 +71,48 @@ from typing import TYPE_CHECKING, Any
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
-from groundswell.ingest._viva_dates import _ISO as _ISO
-from groundswell.ingest._viva_dates import _SLASH as _SLASH
-from groundswell.ingest._viva_dates import _by_calendar as _by_calendar
-from groundswell.ingest._viva_dates import parse_metric_dates as parse_metric_dates
-from groundswell.ingest._viva_people import PEOPLE_FIELDS as PEOPLE_FIELDS
-from groundswell.ingest._viva_people import _empty_long as _empty_long
-from groundswell.ingest._viva_people import _people as _people
-from groundswell.ingest._viva_people import _side_attrs as _side_attrs
-from groundswell.ingest._viva_query import EXPECTED as EXPECTED
-from groundswell.ingest._viva_query import G2G as G2G
-from groundswell.ingest._viva_query import G2G_PREFIXES as G2G_PREFIXES
-from groundswell.ingest._viva_query import MISSING as MISSING
-from groundswell.ingest._viva_query import P2P as P2P
-from groundswell.ingest._viva_query import PERSON as PERSON
-from groundswell.ingest._viva_query import _find as _find
-from groundswell.ingest._viva_query import _numbers as _numbers
-from groundswell.ingest._viva_query import _squash as _squash
-from groundswell.ingest._viva_query import detect as detect
-from groundswell.ingest._viva_readers import INTERACTION_KIND as INTERACTION_KIND
-from groundswell.ingest._viva_readers import KNOWN_ATTRIBUTES as KNOWN_ATTRIBUTES
-from groundswell.ingest._viva_readers import WITHIN_GROUP as WITHIN_GROUP
-from groundswell.ingest._viva_readers import _group_to_group as _group_to_group
-from groundswell.ingest._viva_readers import _person_query as _person_query
-from groundswell.ingest._viva_readers import _person_to_person as _person_to_person
+from groundswell.ingest.viva.dates import parse_metric_dates
+from groundswell.ingest.viva.people_rows import PEOPLE_FIELDS
+from groundswell.ingest.viva.query import (
+    EXPECTED,
+    G2G,
+    G2G_PREFIXES,
+    MISSING,
+    P2P,
+    PERSON,
+    _find,
+    detect,
+)
+from groundswell.ingest.viva.readers import (
+    INTERACTION_KIND,
+    KNOWN_ATTRIBUTES,
+    WITHIN_GROUP,
+    _group_to_group,
+    _person_query,
+    _person_to_person,
+)
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace
+
+__all__ = [
+    "DATE_FORMATS",
+    "EXPECTED",
+    "G2G",
+    "G2G_PREFIXES",
+    "INTERACTION_KIND",
+    "KIND",
+    "KNOWN_ATTRIBUTES",
+    "MISSING",
+    "P2P",
+    "PEOPLE_FIELDS",
+    "PERSON",
+    "WITHIN_GROUP",
+    "detect",
+    "ingest",
+    "parse_metric_dates",
+]
 
 KIND = "viva"
 DATE_FORMATS = ("auto", "iso", "mdy", "dmy")

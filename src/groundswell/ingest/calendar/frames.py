@@ -11,7 +11,7 @@ import pandas as pd
 
 from groundswell.ingest import batch, limits
 from groundswell.ingest import email as email_reader
-from groundswell.ingest._ics_instances import Rows
+from groundswell.ingest.calendar.instances import Rows
 
 if TYPE_CHECKING:
     from groundswell.workspace import Workspace

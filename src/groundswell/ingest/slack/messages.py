@@ -15,7 +15,7 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import common
-from groundswell.ingest._slack_archive import (
+from groundswell.ingest.slack.archive import (
     DAY_FILE,
     EXPECTED_LAYOUT,
     LISTS,

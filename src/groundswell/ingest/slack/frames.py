@@ -12,8 +12,8 @@ import pandas as pd
 from groundswell.ingest import batch, common
 
 if TYPE_CHECKING:
-    from groundswell.ingest._slack_archive import _Conv
-    from groundswell.ingest._slack_messages import _Reader
+    from groundswell.ingest.slack.archive import _Conv
+    from groundswell.ingest.slack.messages import _Reader
     from groundswell.privacy import Pseudonymiser
     from groundswell.workspace import Workspace
 

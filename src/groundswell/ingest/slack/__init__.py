@@ -82,9 +82,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groundswell.ingest import batch, common, damage
-from groundswell.ingest._slack_archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
-from groundswell.ingest._slack_frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build
-from groundswell.ingest._slack_messages import CHUNK, MENTION, _Reader
+from groundswell.ingest.slack.archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
+from groundswell.ingest.slack.frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build
+from groundswell.ingest.slack.messages import CHUNK, MENTION, _Reader
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
