@@ -29,7 +29,7 @@ GROUP_KINDS = ("public", "private", "community")
 #: message kinds that answer a thread or respond to a post
 ANSWER_KINDS = ("reply",)
 RESPONSE_KINDS = ("reply", "reaction", "share", "reshare")
-_TYPES: dict[str, type | tuple[type, ...]] = {
+_TYPES: dict[str, type[int] | tuple[type[int], type[float]]] = {
     "answer_hours": (int, float),
     "leader_level": int,
     "session_gap_hours": (int, float),

@@ -144,9 +144,9 @@ def scores(
     last = climbed - 1  # -1 = not even connect
     out["stage"] = np.array([*STAGES, "none"], dtype=object)[last]
     front = [c for c in ("scale", "group", "size") if c in out]
-    inds = [name for v in INDICATORS.values() for name, _, _ in v]
-    rest = [c for c in out.columns if c not in front + list(STAGES) + ["stage", *inds]]
-    return out[front + list(STAGES) + ["stage", *inds, *rest]]
+    names = [name for v in INDICATORS.values() for name, _, _ in v]
+    rest = [c for c in out.columns if c not in front + list(STAGES) + ["stage", *names]]
+    return out[front + list(STAGES) + ["stage", *names, *rest]]
 
 
 def person_counts(ws: Workspace, win: Window) -> tuple[pd.DataFrame, dict[str, bool]]:
