@@ -37,3 +37,11 @@ def test_a_422_answer_has_the_shape_the_openapi_document_gives(viewer) -> None:
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["where"] == "body.username"
     spec["/api/login"]["POST"].validate_response(r)  # raises when the body does not conform
+
+
+@pytest.mark.parametrize("action", ["launch", "remind"])
+def test_survey_links_are_documented_as_csv(viewer, action) -> None:
+    """Launch and remind answer the personal links as text/csv; the document said JSON."""
+    spec = viewer.get("/api/openapi.json").json()
+    ok = spec["paths"][f"/api/surveys/{{survey_id}}/{action}"]["post"]["responses"]["200"]
+    assert set(ok["content"]) == {"text/csv"}

@@ -366,7 +366,12 @@ def api_survey(survey_id: int, user: Admin, store: StoreD) -> Any:
     return clean({**s.as_dict(), "response_rate": model.response_rate(ws, s)})
 
 
-@router.post("/api/surveys/{survey_id}/launch", tags=["surveys"])
+@router.post(
+    "/api/surveys/{survey_id}/launch",
+    tags=["surveys"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "the personal links, as CSV"}},
+)
 @_api
 def api_launch(
     survey_id: int,
@@ -381,7 +386,17 @@ def api_launch(
     return _csv(links, f"survey-{survey_id}-links.csv")
 
 
-@router.post("/api/surveys/{survey_id}/remind", tags=["surveys"])
+@router.post(
+    "/api/surveys/{survey_id}/remind",
+    tags=["surveys"],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "fresh links for everyone who has not submitted, as CSV",
+        }
+    },
+)
 @_api
 def api_remind(
     survey_id: int,
