@@ -121,8 +121,6 @@ SHARED_NAMES = {
     "cli.py": ["cli.py", "survey/cli.py", "value/cli.py", "web/cli.py"],
     # to go: web/errors.py turns errors into HTTP answers (point 5)
     "errors.py": ["errors.py", "web/errors.py"],
-    # to go: value/communities.py is community health
-    "communities.py": ["analysis/communities.py", "value/communities.py"],
 }
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from groundswell.privacy import SUPPRESSED
-from groundswell.value import communities
+from groundswell.value import community_health
 from groundswell.value._base import settings
 from tests.value.conftest import SCENARIO, WINDOW, build
 
@@ -21,7 +21,7 @@ def test_renewal_by_hand() -> None:
     older = _m([("u", "a"), ("u", "b")])
     before = _m([("u", "a"), ("u", "b"), ("u", "c"), ("u", "d")])  # c and d new in P
     now = _m([("u", "a"), ("u", "c"), ("u", "e"), ("u", "f"), ("u", "g")])  # b, d left
-    r = communities._renewal(now, before, older).loc["u"]
+    r = community_health._renewal(now, before, older).loc["u"]
     assert (r["size"], r["joined"], r["left"]) == (5, 3, 2)  # e, f, g joined
     assert r["newcomer_share"] == pytest.approx(3 / 5)
     assert r["retention"] == pytest.approx(2 / 4)  # a and c stayed of a, b, c, d
@@ -38,7 +38,7 @@ def test_insularity_by_hand() -> None:
         }
     )
     # inside: a->b 2 + b->a 1 = 3; touching a member: 3 + a->c 1 + c->a 4 = 8 (c->d is not)
-    assert communities._insularity(members, ties).loc["u"] == pytest.approx(3 / 8)
+    assert community_health._insularity(members, ties).loc["u"] == pytest.approx(3 / 8)
 
 
 def _unit(**kw: object) -> dict:
@@ -71,7 +71,7 @@ def test_kind_trend_and_stagnation_rules() -> None:
             _unit(previous_size=0, previous_acts=0),  # new this window
         ]
     )
-    out = communities._classify(t, s, 5)
+    out = community_health._classify(t, s, 5)
     assert out["kind"].tolist() == [
         "purpose", "purpose", "practice", "interest", "interest", "interest", "interest",
         "purpose", "interest", "interest", "interest",
@@ -84,7 +84,7 @@ def test_kind_trend_and_stagnation_rules() -> None:
 def test_health_on_the_scenario_suppresses_small_units(tmp_path) -> None:
     ws = build(tmp_path / "strict", SCENARIO, min_group_size=5)
     try:
-        table = communities.health(ws, window=WINDOW)
+        table = community_health.health(ws, window=WINDOW)
         s = settings(ws)
     finally:
         ws.close()
@@ -95,7 +95,7 @@ def test_health_on_the_scenario_suppresses_small_units(tmp_path) -> None:
 
 
 def test_health_by_hand_on_the_scenario(tiny) -> None:
-    table = communities.health(tiny, window=WINDOW).set_index("name")
+    table = community_health.health(tiny, window=WINDOW).set_index("name")
     eng = table.loc["eng-chat"]
     # writers bob, dan (reply) and cat (reaction); nobody wrote there the week before
     assert eng["size"] == 3 and eng["joined"] == 3 and np.isnan(eng["retention"])

@@ -8,7 +8,7 @@ import pytest
 import groundswell as gs
 from groundswell import synth
 from groundswell.synth.value_plants import plant
-from groundswell.value import communities, maturity, qa
+from groundswell.value import community_health, maturity, qa
 from tests.value.conftest import set_setting
 
 
@@ -50,7 +50,7 @@ def test_plants_keep_the_synthetic_truth_consistent(planted) -> None:
 
 def test_stagnating_and_maturing_communities_are_found(planted) -> None:
     _, ws, run, _ = planted
-    table = communities.health(ws, run=run).set_index("name")
+    table = community_health.health(ws, run=run).set_index("name")
     legacy = table.loc["club-legacy"]
     assert legacy["stagnating"] and legacy["newcomer_share"] == 0
     assert legacy["retention"] == 1 and legacy["size"] == 8

@@ -163,7 +163,7 @@ def community_health(
 ) -> None:
     """Health of every community and channel: kind, size, activity, responsiveness,
     insularity, renewal, trend, and the stagnating ones."""
-    from groundswell.value import communities as mod
+    from groundswell.value import community_health as mod
 
     with gs.open(workspace) as ws:
         table = mod.health(ws, run=_run(ws, run), window=window)

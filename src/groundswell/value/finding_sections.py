@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from groundswell.value import communities, maturity, qa, timeline
+from groundswell.value import community_health, maturity, qa, timeline
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -86,11 +86,11 @@ def leaders_section(run: Run, leaders_file: str | None = None) -> dict[str, Any]
 def communities_section(run: Run) -> dict[str, Any]:
     """Community health: ``units`` (every community and channel with kind, size, activity,
     responsiveness, insularity, renewal, trend, stagnating) and a ``summary``."""
-    table = communities.health(run.ws, run=run)
+    table = community_health.health(run.ws, run=run)
     return {
         "window": table.attrs["window"],
         "units": _rows(table),
-        "summary": communities.summary(table),
+        "summary": community_health.summary(table),
     }
 
 

@@ -64,7 +64,7 @@ from groundswell.value.maturity import channel_members
 
 if TYPE_CHECKING:
     from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 KINDS = ("purpose", "practice", "interest")
 #: a community of purpose when this share of its members sit in one department
@@ -80,7 +80,7 @@ COLUMNS = [
 
 
 def health(
-    ws: Workspace, *, run: Run | None = None, window: str | Window | None = None
+    ws: Store, *, run: Run | None = None, window: str | Window | None = None
 ) -> pd.DataFrame:
     """Health of every Leiden community of ``run`` (the latest by default) and every group
     channel, in ``window`` (the run's by default) against the two windows before it.
@@ -174,7 +174,7 @@ def _composition(members: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 
 def _communities(
-    ws: Workspace, win: Window, comm: pd.Series, ties: dict[str, pd.DataFrame], people: pd.DataFrame
+    ws: Store, win: Window, comm: pd.Series, ties: dict[str, pd.DataFrame], people: pd.DataFrame
 ) -> pd.DataFrame:
     def active(t: pd.DataFrame) -> pd.DataFrame:
         a = t["actor_id"].map(comm)
@@ -199,7 +199,7 @@ def _communities(
     return table.reset_index(drop=True).fillna({"acts": 0, "previous_acts": 0})
 
 
-def _community_threads(ws: Workspace, win: Window, comm: pd.Series) -> pd.DataFrame:
+def _community_threads(ws: Store, win: Window, comm: pd.Series) -> pd.DataFrame:
     """Per community: threads opened by its members, how many drew a reply from someone
     else (responsiveness) and how many were questions (question share)."""
     s = _base.settings(ws)
@@ -222,7 +222,7 @@ def _community_threads(ws: Workspace, win: Window, comm: pd.Series) -> pd.DataFr
 
 
 def _channels(
-    ws: Workspace, wins: tuple[Window, Window, Window], ties_w: pd.DataFrame, people: pd.DataFrame
+    ws: Store, wins: tuple[Window, Window, Window], ties_w: pd.DataFrame, people: pd.DataFrame
 ) -> pd.DataFrame:
     win, p1, p2 = wins
     memb = {}
