@@ -172,9 +172,9 @@ def resolve_columns(
             out[fieldname] = col
             continue
         for cand in (fieldname, *synonyms):
-            col = by_squash.get(_squash(cand))
-            if col is not None and col not in out.values():
-                out[fieldname] = col
+            match = by_squash.get(_squash(cand))
+            if match is not None and match not in out.values():
+                out[fieldname] = match
                 break
     missing = [f for f in required if f not in out]
     if missing:
@@ -432,7 +432,7 @@ def date_error(bounds: DateBounds, record: Record, value: Any, found: Any = None
             when = None
     elif pd.isna(value):  # a date too far out for a timestamp: its text says which end
         m = _YEAR.match(str(found))
-        late = bool(m) and int(m.group(1) or m.group(2)) > bounds.latest.year
+        late = m is not None and int(m.group(1) or m.group(2)) > bounds.latest.year
         when = None
     else:
         t = pd.Timestamp(value)
@@ -471,7 +471,11 @@ def check_dates(
     ``rows``, when given, marks the positions to check. Missing times are not checked.
     """
     bad = bounds.outside(ts)
-    missing = np.flatnonzero(np.asarray(pd.isna(ts), dtype=bool)) if found is not None else []
+    missing = (
+        np.flatnonzero(np.asarray(pd.isna(ts), dtype=bool))
+        if found is not None
+        else np.array([], dtype=np.int64)
+    )
     if len(missing):
         text = pd.Series(np.asarray(found, dtype=object)[missing]).astype("string")
         parts = text.str.extract(_YEAR)
@@ -496,3 +500,12 @@ def text_column(df: pd.DataFrame, col: str | None) -> pd.Series:
     if col is None:
         return pd.Series([""] * len(df), index=df.index, dtype="string")
     return df[col].astype("string").fillna("").str.strip()
+
+
+_NONE = np.array(None, dtype=object)
+
+
+def or_none(keep: Any, values: Any) -> np.ndarray:
+    """``values`` where ``keep`` holds and None elsewhere, as an object array (a nullable
+    column): ``np.where(keep, values, None)``, whose bare None numpy's type stubs refuse."""
+    return np.where(keep, values, _NONE)

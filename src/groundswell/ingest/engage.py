@@ -372,7 +372,7 @@ def _build(
     m["message_id"], m["parent_id"], m["thread_id"] = hashed[:n], hashed[n : 2 * n], hashed[2 * n :]
     m["parent_id"] = m["parent_id"].where(has_parent, None)
     no_sender = (m["sender"] == "").to_numpy()
-    m["author_id"] = np.where(no_sender, None, pseudo.people(_uid(m["sender"])))
+    m["author_id"] = common.or_none(~no_sender, pseudo.people(_uid(m["sender"])))
     authors = dict(zip(m["message_id"], m["author_id"], strict=True))
     summary.skipped["no sender"] += int(no_sender.sum())
     deleted = m["deleted"].to_numpy() & ~no_sender
@@ -410,7 +410,7 @@ def _build(
         np.where(m["group"] != "", "engage:group:" + m["group"], ""),
     )
     m["channel_raw"] = channel
-    m["channel_id"] = np.where(channel != "", pseudo.channels(pd.Series(channel)), None)
+    m["channel_id"] = common.or_none(channel != "", pseudo.channels(pd.Series(channel)))
 
     targets = _targets(ws, m, authors, system, summary)
     inter = batch.interactions(m, targets)

@@ -67,6 +67,7 @@ def check_field_sizes(path: Path, df: pd.DataFrame, columns: list[str], limit: i
     first: tuple[int, str, int] | None = None
     for col in dict.fromkeys(columns):
         values = df[col]
+        lengths: np.ndarray | None
         if isinstance(values.dtype, pd.CategoricalDtype):
             sizes = _byte_lengths(pd.Series(values.cat.categories))
             if sizes is None or not (sizes > limit).any():

@@ -164,7 +164,7 @@ def ingest(
         for f in ("department", "team", "title", "location"):
             frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
         frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
-        frame["manager_id"] = np.where(mgr.to_numpy() != "", pseudo.people(mgr), None)
+        frame["manager_id"] = common.or_none(mgr.to_numpy() != "", pseudo.people(mgr))
         hr_bounds = common.date_bounds(ws.settings, "hr")
         for f in ("hire_date", "leave_date"):
             if f in cols:

@@ -197,7 +197,7 @@ def _occurrences(
                     rs.exdate(t)
         bounded = re.search(r"(?i)\b(COUNT|UNTIL)=", rule.value) is not None
         limit = None if bounded else horizon
-        out = []
+        out: list[datetime] = []
         for t in rs:
             if len(out) >= max_occurrences or (limit is not None and t > limit):
                 break

@@ -64,12 +64,12 @@ class _Export:
     def read(self, name: str) -> bytes:
         try:
             if self._zip is not None:
-                return self._read_member(name)
+                return self._read_member(self._zip, name)
             return (self.path / name).read_bytes()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
             raise InputError(self.where(name), f"cannot be read ({exc})") from exc
 
-    def _read_member(self, name: str) -> bytes:
+    def _read_member(self, zf: zipfile.ZipFile, name: str) -> bytes:
         """A member's bytes, inflated straight from the mapped file (zipfile's own reader
         costs ~40 µs a member, which matters for exports of 100,000 day files); anything
         but plain stored or deflated members goes through zipfile."""
@@ -78,7 +78,7 @@ class _Export:
             zipfile.ZIP_STORED,
             zipfile.ZIP_DEFLATED,
         ):
-            return self._zip.read(name)  # encrypted or another method: zipfile decides
+            return zf.read(name)  # encrypted or another method: zipfile decides
         mm = self._map
         at = info.header_offset
         header = mm[at : at + 30]
@@ -117,6 +117,9 @@ class _Export:
 
 class _Where(str):
     """The place of a day file, computed only when an error needs it."""
+
+    _ex: _Export
+    _name: str
 
     def __new__(cls, ex: _Export, name: str) -> _Where:
         obj = super().__new__(cls, "")

@@ -260,9 +260,10 @@ def _people(
     rows = []
     emails: list[tuple[str, str]] = []
     for u in users:
-        prof = u.get("profile") if isinstance(u.get("profile"), dict) else {}
-        email = prof.get("email") if isinstance(prof.get("email"), str) else ""
-        email = email.strip()
+        profile = u.get("profile")
+        prof: dict[str, Any] = profile if isinstance(profile, dict) else {}
+        raw_email = prof.get("email")
+        email = raw_email.strip() if isinstance(raw_email, str) else ""
         bot = u.get("is_bot") is True or u["id"] == "USLACKBOT"
         guest = u.get("is_restricted") is True or u.get("is_ultra_restricted") is True
         stranger = u.get("is_stranger") is True
@@ -282,7 +283,8 @@ def _people(
                 if isinstance(cand, str) and cand.strip():
                     name = cand.strip()
                     break
-        title = prof.get("title") if isinstance(prof.get("title"), str) else ""
+        raw_title = prof.get("title")
+        title = raw_title if isinstance(raw_title, str) else ""
         rows.append(
             (
                 email or u["id"],
@@ -355,5 +357,6 @@ def _pseudo_cat(pseudo: Pseudonymiser, cat: pd.Categorical | pd.Series) -> np.nd
     cats = np.asarray(arr.categories, dtype=object)
     names = pseudo.people(cats).astype(object) if len(cats) else np.array([], dtype=object)
     codes = arr.codes
-    out = np.where(codes >= 0, names[np.maximum(codes, 0)] if len(names) else None, None)
-    return out.astype(object)
+    if not len(names):  # no categories: every value is missing
+        return np.full(len(codes), None, dtype=object)
+    return common.or_none(codes >= 0, names[np.maximum(codes, 0)]).astype(object)

@@ -110,12 +110,12 @@ class _Reader:
                 members = (
                     [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
                 )
-                k = len(self.convs)
+                listed = len(self.convs)
                 self.convs.append(_Conv(rec["id"], name, kind, created, members))
                 folder = rec["id"] if kind == "dm" or not name else name
                 for key in {folder, rec["id"]}:
-                    by_root.setdefault(root, {}).setdefault(key, k)
-                    anywhere.setdefault(key, k)
+                    by_root.setdefault(root, {}).setdefault(key, listed)
+                    anywhere.setdefault(key, listed)
         roots = set(by_root) | {_parent(n) for n in users_files}
         days: list[tuple[str, int]] = []
         unlisted: dict[str, int] = {}

@@ -88,10 +88,10 @@ def _build(ws: Workspace, r: _Reader, summary: common.IngestSummary) -> batch.Ba
     both = pseudo.messages(pd.concat([m["key"], m["parent_key"].where(has_parent, m["key"])]))
     m["message_id"] = both[: len(m)]
     linked = both[len(m) :]
-    m["parent_id"] = np.where(has_parent, linked, None)
+    m["parent_id"] = common.or_none(has_parent, linked)
     m["thread_id"] = linked
     no_author = (m["author"] == "").to_numpy()
-    m["author_id"] = np.where(no_author, None, pseudo.people(m["author"]))
+    m["author_id"] = common.or_none(~no_author, pseudo.people(m["author"]))
     # every message of the input, deleted ones included, answers "who wrote the parent"
     authors = dict(zip(m["message_id"], m["author_id"], strict=True))
 
@@ -116,8 +116,8 @@ def _build(ws: Workspace, r: _Reader, summary: common.IngestSummary) -> batch.Ba
         & ~system
     )
     m["text"] = plain.str.strip().to_numpy() if ws.store_content else None
-    m["channel_id"] = np.where(
-        m["container"] != "", pseudo.channels("teams:" + m["container"]), None
+    m["channel_id"] = common.or_none(
+        m["container"] != "", pseudo.channels("teams:" + m["container"])
     )
 
     targets = _targets(ws, r, m, kept_pos, authors, system, summary)
@@ -285,7 +285,9 @@ def _aliases(ws: Workspace, r: _Reader) -> pd.DataFrame:
 def _channels(r: _Reader, m: pd.DataFrame, bounds: common.DateBounds) -> pd.DataFrame:
     c = m.loc[m["container"] != "", ["container", "chat", "channel_id", "ts"]]
     c = c.groupby(["container", "chat", "channel_id"], as_index=False)["ts"].min()
-    kinds, names, created = [], [], []
+    kinds: list[str] = []
+    names: list[str | None] = []
+    created: list[str] = []
     members = _chat_members(r, c["chat"].unique())
     for cont, chat in zip(c["container"], c["chat"], strict=True):
         if chat:
