@@ -9,8 +9,24 @@ The tree::
     │   └── ParameterError           a parameter's value is not allowed (also a ValueError)
     ├── InputError                   a file being ingested is malformed (names file, record)
     │   └── MappingError             a column mapping names a column the file does not have
-    └── AnalysisError                the data cannot support the analysis asked for
-        └── PlanError                a champion plan's constraints cannot be met
+    ├── AnalysisError                the data cannot support the analysis asked for
+    │   └── PlanError                a champion plan's constraints cannot be met
+    ├── NotFoundError                a named thing (a survey, a question, a plan job) does not exist
+    ├── ConflictError                not allowed in the current state (a plan already running)
+    ├── UnavailableError             a service a command needs is missing or busy (Chromium)
+    ├── SurveyError                  a survey operation or answer that is not allowed
+    │   ├── SurveyNotFoundError      no such survey or question (also a NotFoundError)
+    │   ├── SurveyStateError         not in this survey's state: launch a draft only, ...
+    │   │                            (also a ConflictError)
+    │   └── AnswerError              an answer that is not valid
+    └── AuthError                    who may do what, in the web app's accounts
+        ├── SignInError              not signed in, or a wrong username or password
+        ├── ForbiddenError           signed in, but this account may not do it
+        └── TooManyAttemptsError     too many failed sign-ins; try again later
+
+The errors carry no HTTP status: the web layer maps each class to one
+(:func:`groundswell.web.errors.status_of`), the CLI prints any of them as one ``error:`` line
+and exits 1 (:func:`groundswell.console.reports_errors`).
 """
 
 from __future__ import annotations
@@ -94,3 +110,51 @@ class AnalysisError(GroundswellError):
 
 class PlanError(AnalysisError):
     """A champion plan's constraints (k, quotas, people to include or exclude) cannot be met."""
+
+
+class NotFoundError(GroundswellError):
+    """A named thing asked for (a survey, a question, a plan job) does not exist."""
+
+
+class ConflictError(GroundswellError):
+    """The operation is not allowed in the current state (a champion plan already being
+    computed, a survey no longer a draft)."""
+
+
+class UnavailableError(GroundswellError):
+    """A service the operation needs is missing or busy (Chromium for a PDF)."""
+
+
+class SurveyError(GroundswellError):
+    """A survey operation that is not allowed now, or an answer that is not valid."""
+
+
+class SurveyNotFoundError(SurveyError, NotFoundError):
+    """No survey of that name or id, or no such question in the survey."""
+
+
+class SurveyStateError(SurveyError, ConflictError):
+    """Not allowed in the survey's state: only a draft is launched, only an open survey takes
+    answers or reminders, a draft cannot be closed."""
+
+
+class AnswerError(SurveyError):
+    """A respondent's answer that is not valid (a colleague named twice, a value out of
+    range); the message says what to change."""
+
+
+class AuthError(GroundswellError):
+    """Who may do what in the web app: not signed in, a wrong password, a forbidden page."""
+
+
+class SignInError(AuthError):
+    """Not signed in (or the session expired), or a wrong username or password."""
+
+
+class ForbiddenError(AuthError):
+    """Signed in, but this account's role or person may not do it (a missing CSRF token, a
+    cross-site request, another person's view)."""
+
+
+class TooManyAttemptsError(AuthError):
+    """Too many failed sign-ins for an account or from an address; try again later."""

@@ -22,10 +22,11 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 import groundswell as gs
-from groundswell.errors import ConfigError
+from groundswell.errors import AuthError, ConfigError
 from groundswell.web import auth
 from groundswell.web.app import create_app
 from groundswell.web.cli import server
+from groundswell.web.errors import status_of
 from groundswell.web.store import Store
 
 PASSWORD = "lantern orbit pickle"
@@ -55,8 +56,8 @@ def fast(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _outcome(fn: Callable[[], Any]) -> int:
     try:
         fn()
-    except auth.AuthError as exc:
-        return exc.status
+    except AuthError as exc:
+        return status_of(exc)
     return 200
 
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from groundswell.errors import SurveyStateError
 from groundswell.ingest import batch, common
 from groundswell.survey.following import answers
 from groundswell.survey.record import (
     _WRITE_LOCK,
     KIND,
     Survey,
-    SurveyError,
     get,
     now,
     retry,
@@ -30,17 +30,17 @@ from groundswell.survey.record import (
 )
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
-def close(ws: Workspace, survey: int | str | Survey) -> common.IngestSummary:
+def close(ws: Store, survey: int | str | Survey) -> common.IngestSummary:
     """Close a survey: stop accepting answers and write its nominations as ``survey:<slug>``
     interactions (one :func:`groundswell.ingest.batch.write` transaction). Idempotent: closing
     a closed survey adds nothing and returns the stored summary.
     """
     s = get(ws, survey)
     if s.status == "draft":
-        raise SurveyError(f"survey {s.name!r} was never launched; nothing to close", 409)
+        raise SurveyStateError(f"survey {s.name!r} was never launched; nothing to close")
     if s.status == "open":
 
         def stop() -> None:
@@ -76,7 +76,7 @@ def close(ws: Workspace, survey: int | str | Survey) -> common.IngestSummary:
     return summary
 
 
-def _batch(ws: Workspace, frame: pd.DataFrame) -> batch.Batch:
+def _batch(ws: Store, frame: pd.DataFrame) -> batch.Batch:
     """The messages and interactions of nominations, as :mod:`groundswell.ingest.survey`
     builds them from a file (same kinds, times, weights; keys hash the pseudonyms)."""
     ts = pd.to_datetime(frame["timestamp"], utc=True).astype("datetime64[ns, UTC]")

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from groundswell.errors import ConfigError
-from groundswell.survey.record import Link, Survey, SurveyError, digest, get, now, retry, writing
+from groundswell.errors import ConfigError, SurveyStateError
+from groundswell.survey.record import Link, Survey, digest, get, now, retry, writing
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
-def roster(ws: Workspace, on: datetime | None = None) -> pd.DataFrame:
+def roster(ws: Store, on: datetime | None = None) -> pd.DataFrame:
     """The people a survey launched now would invite: internal, no leave date before today.
 
     Columns person_id, display_name, department (one row per person, by person_id).
@@ -37,7 +37,7 @@ def roster(ws: Workspace, on: datetime | None = None) -> pd.DataFrame:
     )
 
 
-def launch(ws: Workspace, survey: int | str | Survey, *, base_url: str) -> list[Link]:
+def launch(ws: Store, survey: int | str | Survey, *, base_url: str) -> list[Link]:
     """Open a draft survey: one invitation and one personal link per person of the roster.
 
     Respondents find colleagues by name, so every launch needs display names: a
@@ -50,24 +50,22 @@ def launch(ws: Workspace, survey: int | str | Survey, *, base_url: str) -> list[
     """
     s = get(ws, survey)
     if s.status != "draft":
-        raise SurveyError(f"survey {s.name!r} is {s.status}; only a draft can be launched", 409)
+        raise SurveyStateError(f"survey {s.name!r} is {s.status}; only a draft can be launched")
     base = _base_url(base_url)
     people = roster(ws)
     if people.empty:
-        raise SurveyError(
+        raise SurveyStateError(
             "the roster is empty: no internal person without a past leave date in `people`; "
             "ingest the HR file first (groundswell ingest orgchart)",
-            409,
         )
     named = int(people["display_name"].notna().sum())
     if named == 0:
-        raise SurveyError(
+        raise SurveyStateError(
             f"none of the {len(people)} people of the roster has a display name, and "
             "respondents find the colleagues they name by name. A pseudonymous workspace "
             "(privacy.identified = false) keeps no names: run surveys in an identified "
             "workspace (groundswell init --identified, then ingest the HR file with its name "
             "column)",
-            409,
         )
     order = list(range(1, len(people) + 1))
     secrets.SystemRandom().shuffle(order)
@@ -97,7 +95,7 @@ def launch(ws: Workspace, survey: int | str | Survey, *, base_url: str) -> list[
                 "SELECT status FROM surveys WHERE survey_id = ?", [s.survey_id]
             ).fetchall()[0][0]
             if status != "draft":
-                raise SurveyError(f"survey {s.name!r} is {status}; only a draft can launch", 409)
+                raise SurveyStateError(f"survey {s.name!r} is {status}; only a draft can launch")
             con.register("inv_frame", inv)
             con.register("link_frame", links)
             try:
@@ -124,7 +122,7 @@ def launch(ws: Workspace, survey: int | str | Survey, *, base_url: str) -> list[
 
 
 def remind(
-    ws: Workspace, survey: int | str | Survey, *, base_url: str, include_started: bool = True
+    ws: Store, survey: int | str | Survey, *, base_url: str, include_started: bool = True
 ) -> list[Link]:
     """Issue a fresh personal link to everyone who has not submitted yet (their earlier links
     keep working). ``include_started=False`` leaves out people who saved some answers."""
@@ -173,7 +171,7 @@ def remind(
     ]
 
 
-def mark_sent(ws: Workspace, survey_id: int, person_ids: list[str]) -> None:
+def mark_sent(ws: Store, survey_id: int, person_ids: list[str]) -> None:
     """Record that these people's links were emailed now."""
     if not person_ids:
         return
@@ -222,8 +220,8 @@ def _base_url(base_url: str) -> str:
     return base + "/s/"
 
 
-def _open(ws: Workspace, survey: int | str | Survey) -> Survey:
+def _open(ws: Store, survey: int | str | Survey) -> Survey:
     s = get(ws, survey)
     if s.status != "open":
-        raise SurveyError(f"survey {s.name!r} is {s.status}, not open", 409)
+        raise SurveyStateError(f"survey {s.name!r} is {s.status}, not open")
     return s

@@ -25,6 +25,7 @@ them all: :mod:`.record` (the :class:`Survey` record; create, get, list), :mod:`
 answers) and :mod:`.closing` (close).
 """
 
+from groundswell.errors import SurveyError
 from groundswell.survey.closing import close
 from groundswell.survey.following import answers, attribute_summary, nonrespondents, response_rate
 from groundswell.survey.links import launch, mark_sent, remind, roster, write_links
@@ -33,7 +34,6 @@ from groundswell.survey.record import (
     STATUSES,
     Link,
     Survey,
-    SurveyError,
     T,
     as_json,
     create,

@@ -24,29 +24,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import duckdb
 import pandas as pd
 
-from groundswell.errors import ConfigError, GroundswellError
+from groundswell.errors import ConfigError, SurveyNotFoundError
 from groundswell.survey import questions as qmod
 from groundswell.survey.questions import Question
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 T = TypeVar("T")
 KIND = "survey"
 STATUSES = ("draft", "open", "closed")
 _WRITE_LOCK = threading.Lock()
-
-
-class SurveyError(GroundswellError):
-    """A survey operation that is not allowed now, or an answer that is not valid.
-
-    ``status`` is the HTTP status the web layer answers with (400, 403, 404, 409, 422, 429).
-    """
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -67,7 +56,7 @@ class Survey:
         for q in self.questions:
             if q.slug == slug:
                 return q
-        raise SurveyError(f"this survey has no question {slug!r}", 404)
+        raise SurveyNotFoundError(f"this survey has no question {slug!r}")
 
     @property
     def layers(self) -> list[str]:
@@ -109,7 +98,7 @@ def digest(token: str) -> str:
 
 
 @contextmanager
-def writing(ws: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(ws: Store) -> Iterator[duckdb.DuckDBPyConnection]:
     """One serialised write transaction (see the module docstring)."""
     with _WRITE_LOCK, ws.transaction() as con:
         yield con
@@ -130,7 +119,7 @@ def retry(fn: Callable[[], T], attempts: int = 5) -> T:
 
 # -- create and read ------------------------------------------------------------------------
 def create(
-    ws: Workspace,
+    ws: Store,
     name: str,
     questions: list[Question] | None = None,
     *,
@@ -140,7 +129,7 @@ def create(
 
     Parameters
     ----------
-    ws : Workspace
+    ws : Store
         The workspace.
     name : str
         A unique name, 1 to 100 characters ("Spring 2025 network survey").
@@ -192,7 +181,7 @@ def create(
     return get(ws, retry(write))
 
 
-def get(ws: Workspace, survey: int | str | Survey) -> Survey:
+def get(ws: Store, survey: int | str | Survey) -> Survey:
     """A stored survey by id or name (a :class:`Survey` is read again, fresh)."""
     if isinstance(survey, Survey):
         survey = survey.survey_id
@@ -206,10 +195,9 @@ def get(ws: Workspace, survey: int | str | Survey) -> Survey:
     ).fetchall()
     if not rows:
         known = [r[0] for r in ws.con.execute("SELECT name FROM surveys").fetchall()]
-        raise SurveyError(
+        raise SurveyNotFoundError(
             f"there is no survey {survey!r}"
             + (f"; surveys: {', '.join(map(repr, known))}" if known else "; create one first"),
-            404,
         )
     sid = rows[0][0]
     qrows = ws.con.execute(
@@ -220,7 +208,7 @@ def get(ws: Workspace, survey: int | str | Survey) -> Survey:
     return Survey(*rows[0], questions=tuple(Question(*r) for r in qrows))
 
 
-def list_surveys(ws: Workspace) -> pd.DataFrame:
+def list_surveys(ws: Store) -> pd.DataFrame:
     """Every survey with its counts: invited, submitted."""
     return ws.query(
         "SELECT s.survey_id, s.name, s.status, s.created_at, s.launched_at, s.closed_at, "

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from groundswell.errors import AnswerError, SurveyStateError
 from groundswell.survey.model import (
     Survey,
-    SurveyError,
     digest,
     get,
     now,
@@ -36,7 +36,7 @@ from groundswell.survey.model import (
 from groundswell.survey.questions import Question
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 MIN_QUERY = 2
 MAX_RESULTS = 10
@@ -62,7 +62,7 @@ class Nomination:
     strength: int | None = None
 
 
-def resolve(ws: Workspace, token: str) -> Respondent | None:
+def resolve(ws: Store, token: str) -> Respondent | None:
     """The respondent a token answers for, or None for an unknown token (or a malformed one)."""
     if not token or len(token) > 100:
         return None
@@ -78,14 +78,14 @@ def resolve(ws: Workspace, token: str) -> Respondent | None:
     return Respondent(get(ws, int(sid)), pid, int(no), csrf, submitted is not None, bool(attrs))
 
 
-def search(ws: Workspace, who: Respondent, query: str, limit: int = MAX_RESULTS) -> list[dict]:
+def search(ws: Store, who: Respondent, query: str, limit: int = MAX_RESULTS) -> list[dict]:
     """Colleagues of the roster whose display name contains every word of ``query``
     (case-insensitive, at least :data:`MIN_QUERY` characters): ``[{"id": roster_no,
     "name": display_name}]``, at most ``limit``, never the respondent themself. People
     without a display name cannot be found. A survey that is not open answers nothing: it
     raises :class:`~.model.SurveyError` 409 (the roster is not shown once answers are over)."""
     if who.survey.status != "open":
-        raise SurveyError("this survey is closed: its list of colleagues is no longer shown", 409)
+        raise SurveyStateError("this survey is closed: its list of colleagues is no longer shown")
     words = [w for w in str(query).lower().split() if w][:5]
     if sum(len(w) for w in words) < MIN_QUERY:
         return []
@@ -101,7 +101,7 @@ def search(ws: Workspace, who: Respondent, query: str, limit: int = MAX_RESULTS)
     return [{"id": int(r[0]), "name": r[1]} for r in rows]
 
 
-def state(ws: Workspace, who: Respondent) -> dict[str, Any]:
+def state(ws: Store, who: Respondent) -> dict[str, Any]:
     """What the respondent has saved: ``{slug: {"answered": bool, "nominees": [{"id",
     "name", "strength"}], "value": int|None}}``, plus ``submitted``."""
     sid = who.survey.survey_id
@@ -140,44 +140,42 @@ def state(ws: Workspace, who: Respondent) -> dict[str, Any]:
     return out
 
 
-def _check_open(ws: Workspace, who: Respondent) -> None:
+def _check_open(ws: Store, who: Respondent) -> None:
     status = ws.con.execute(
         "SELECT status FROM surveys WHERE survey_id = ?", [who.survey.survey_id]
     ).fetchall()[0][0]
     if status != "open":
-        raise SurveyError(
-            "this survey is closed: answers can no longer be given or changed. Thank you.", 409
+        raise SurveyStateError(
+            "this survey is closed: answers can no longer be given or changed. Thank you.",
         )
 
 
-def _validate(ws: Workspace, who: Respondent, q: Question, noms: list[Nomination]) -> pd.DataFrame:
+def _validate(ws: Store, who: Respondent, q: Question, noms: list[Nomination]) -> pd.DataFrame:
     """Nominations -> rows (nominee_id, strength), or a SurveyError saying what is wrong."""
     if not q.is_nomination:
-        raise SurveyError(f"question {q.slug!r} asks for a value, not for colleagues", 422)
+        raise AnswerError(f"question {q.slug!r} asks for a value, not for colleagues")
     numbers = []
     for n in noms:
         if not isinstance(n.roster_no, int) or isinstance(n.roster_no, bool):
-            raise SurveyError(f"{q.text} — a colleague was not recognised; search again", 422)
+            raise AnswerError(f"{q.text} — a colleague was not recognised; search again")
         numbers.append(n.roster_no)
     if len(set(numbers)) != len(numbers):
-        raise SurveyError(f"{q.text} — you named the same colleague twice", 422)
+        raise AnswerError(f"{q.text} — you named the same colleague twice")
     if len(numbers) > (q.max_nominations or 0):
-        raise SurveyError(
+        raise AnswerError(
             f"{q.text} — name at most {q.max_nominations} colleagues; you named {len(numbers)}",
-            422,
         )
     strengths = []
     for n in noms:
         if q.scale is None:
             if n.strength not in (None, 1):
-                raise SurveyError(f"{q.text} — this question has no strength to choose", 422)
+                raise AnswerError(f"{q.text} — this question has no strength to choose")
             strengths.append(1.0)
         else:
             ok = isinstance(n.strength, int) and not isinstance(n.strength, bool)
             if not ok or not 1 <= n.strength <= q.scale:  # type: ignore[operator]
-                raise SurveyError(
+                raise AnswerError(
                     f"{q.text} — choose how strongly for each colleague, from 1 to {q.scale}",
-                    422,
                 )
             strengths.append(float(n.strength))  # type: ignore[arg-type]
     if not numbers:
@@ -191,27 +189,26 @@ def _validate(ws: Workspace, who: Respondent, q: Question, noms: list[Nomination
     )
     missing = [x for x in numbers if x not in found]
     if missing:
-        raise SurveyError(
+        raise AnswerError(
             f"{q.text} — {len(missing)} of the people named are not in this survey's list of "
             "colleagues; choose people from the search",
-            422,
         )
     if who.roster_no in numbers:
-        raise SurveyError(f"{q.text} — name colleagues, not yourself", 422)
+        raise AnswerError(f"{q.text} — name colleagues, not yourself")
     return pd.DataFrame({"nominee_id": [found[x] for x in numbers], "strength": strengths})
 
 
 def _value(q: Question, value: Any) -> int:
     if q.is_nomination:
-        raise SurveyError(f"question {q.slug!r} asks for colleagues, not a value", 422)
+        raise AnswerError(f"question {q.slug!r} asks for colleagues, not a value")
     ok = isinstance(value, int) and not isinstance(value, bool)
     if not ok or not 1 <= value <= (q.scale or 0):
-        raise SurveyError(f"{q.text} — choose a value from 1 to {q.scale}", 422)
+        raise AnswerError(f"{q.text} — choose a value from 1 to {q.scale}")
     return int(value)
 
 
 def save(
-    ws: Workspace,
+    ws: Store,
     who: Respondent,
     slug: str,
     *,
@@ -225,14 +222,14 @@ def save(
         rows = _validate(ws, who, q, nominees or [])
         return _write(ws, who, {q.slug: rows}, {}, submit=False)
     if who.survey.anonymous_attributes:
-        raise SurveyError(
-            f"{q.text} — anonymous answers are recorded only when you submit the survey", 422
+        raise AnswerError(
+            f"{q.text} — anonymous answers are recorded only when you submit the survey",
         )
     return _write(ws, who, {}, {q.slug: _value(q, value)}, submit=False)
 
 
 def submit(
-    ws: Workspace,
+    ws: Store,
     who: Respondent,
     nominations: dict[str, list[Nomination]],
     values: dict[str, int | None],
@@ -243,7 +240,7 @@ def submit(
     s = who.survey
     unknown = sorted((set(nominations) | set(values)) - {q.slug for q in s.questions})
     if unknown:
-        raise SurveyError(f"this survey has no question {unknown[0]!r}", 422)
+        raise AnswerError(f"this survey has no question {unknown[0]!r}")
     rows = {
         q.slug: _validate(ws, who, q, nominations.get(q.slug, []))
         for q in s.questions
@@ -258,7 +255,7 @@ def submit(
 
 
 def _write(
-    ws: Workspace,
+    ws: Store,
     who: Respondent,
     rows: dict[str, pd.DataFrame],
     values: dict[str, int],
@@ -277,9 +274,8 @@ def _write(
                 [sid, pid],
             ).fetchall()[0]
             if status != "open":
-                raise SurveyError(
+                raise SurveyStateError(
                     "this survey is closed: answers can no longer be given or changed. Thank you.",
-                    409,
                 )
             if rows:
                 slugs = list(rows)

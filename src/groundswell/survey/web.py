@@ -33,15 +33,16 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from groundswell.errors import GroundswellError
+from groundswell.errors import AnswerError, AuthError, ForbiddenError, GroundswellError
 from groundswell.survey import mail, model, respond
 from groundswell.survey import questions as qmod
 from groundswell.survey.guard import TokenGuard
 from groundswell.survey.model import SurveyError
 from groundswell.survey.respond import Nomination, Respondent
 from groundswell.web import templating
-from groundswell.web.auth import AuthError, User
+from groundswell.web.auth import User
 from groundswell.web.deps import client_address, csrf, get_store, require, same_origin
+from groundswell.web.errors import status_of
 from groundswell.web.store import Store, clean
 
 HERE = Path(__file__).parent
@@ -178,7 +179,7 @@ def survey_people(token: str, request: Request, store: StoreD, q: str = "") -> R
     try:
         return JSONResponse({"people": respond.search(store.ws(), who, q[:100])})
     except SurveyError as exc:  # a closed survey: its roster is no longer shown
-        return _json_error(exc.status, str(exc))
+        return _json_error(status_of(exc), str(exc))
 
 
 class _Nominee(BaseModel):
@@ -210,7 +211,7 @@ async def survey_autosave(token: str, slug: str, request: Request, store: StoreD
     except _Refused as exc:
         return _json_error(exc.status, exc.detail, exc.retry_after)
     except SurveyError as exc:
-        return _json_error(exc.status, str(exc))
+        return _json_error(status_of(exc), str(exc))
     return JSONResponse(result)
 
 
@@ -241,10 +242,9 @@ def _form_fields(who: Respondent, form: Any) -> set[str]:
 def _parse_form(who: Respondent, form: Any) -> tuple[dict[str, list[Nomination]], dict[str, Any]]:
     unknown = sorted(set(form.keys()) - _form_fields(who, form))
     if unknown:
-        raise SurveyError(
+        raise AnswerError(
             f"the form sent a field this survey does not have ({unknown[0]!r}); nothing was "
             "saved: reload the page and try again",
-            422,
         )
     noms: dict[str, list[Nomination]] = {}
     values: dict[str, Any] = {}
@@ -253,21 +253,21 @@ def _parse_form(who: Respondent, form: Any) -> tuple[dict[str, list[Nomination]]
             items = []
             for raw in form.getlist(f"n.{q.slug}"):
                 if not str(raw).strip().isdigit():
-                    raise SurveyError(
-                        f"{q.text} — a colleague was not recognised; search again", 422
+                    raise AnswerError(
+                        f"{q.text} — a colleague was not recognised; search again",
                     )
                 no = int(raw)
                 st = form.get(f"s.{q.slug}.{no}")
                 strength = int(st) if st not in (None, "") and str(st).isdigit() else None
                 if st not in (None, "") and strength is None:
-                    raise SurveyError(f"{q.text} — choose how strongly, from 1 to {q.scale}", 422)
+                    raise AnswerError(f"{q.text} — choose how strongly, from 1 to {q.scale}")
                 items.append(Nomination(no, strength))
             noms[q.slug] = items
         else:
             raw = form.get(f"a.{q.slug}")
             if raw not in (None, ""):
                 if not str(raw).isdigit():
-                    raise SurveyError(f"{q.text} — choose a value from 1 to {q.scale}", 422)
+                    raise AnswerError(f"{q.text} — choose a value from 1 to {q.scale}")
                 values[q.slug] = int(raw)
     return noms, values
 
@@ -285,9 +285,9 @@ async def survey_submit(token: str, request: Request, store: StoreD) -> Response
         noms, values = _parse_form(who, form)
         await run_in_threadpool(lambda: respond.submit(store.ws(), who, noms, values))
     except SurveyError as exc:
-        if exc.status == 409:
+        if status_of(exc) == 409:
             return _message(request, 409, who.survey.name, str(exc))
-        problem, status = str(exc), exc.status
+        problem, status = str(exc), status_of(exc)
         return await run_in_threadpool(
             lambda: _form(request, store, token, who, error=problem, status=status)
         )
@@ -333,7 +333,7 @@ def _api(fn: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except SurveyError as exc:
-            return _json_error(exc.status, str(exc))
+            return _json_error(status_of(exc), str(exc))
         except GroundswellError as exc:
             return _json_error(400, str(exc))
 
@@ -433,7 +433,7 @@ def api_nonrespondents(survey_id: int, user: Admin, store: StoreD) -> Any:
 
 def _admin(user: User) -> None:
     if not user.can("users"):
-        raise AuthError(f"the {user.role} role may not manage surveys", 403)
+        raise ForbiddenError(f"the {user.role} role may not manage surveys")
 
 
 # -- admin: pages ---------------------------------------------------------------------------
@@ -490,7 +490,7 @@ def survey_page(survey_id: int, request: Request, user: Admin, store: StoreD) ->
     try:
         s = model.get(ws, survey_id)
     except SurveyError as exc:
-        return _message(request, exc.status, "Survey", str(exc))
+        return _message(request, status_of(exc), "Survey", str(exc))
     return _admin_page(
         request,
         user,
@@ -527,7 +527,7 @@ async def survey_action(
             await run_in_threadpool(lambda: model.close(store.ws(), survey_id))
             return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
     except SurveyError as exc:
-        return _message(request, exc.status, "Survey", str(exc))
+        return _message(request, status_of(exc), "Survey", str(exc))
     return _message(request, 404, "Survey", f"unknown action {action!r}")
 
 
@@ -539,6 +539,6 @@ def nonrespondents_page(survey_id: int, request: Request, user: Admin, store: St
     try:
         s = model.get(ws, survey_id)
     except SurveyError as exc:
-        return _message(request, exc.status, "Survey", str(exc))
+        return _message(request, status_of(exc), "Survey", str(exc))
     rows = clean(model.nonrespondents(ws, s).to_dict("records"))
     return _admin_page(request, user, "admin_nonrespondents.html.j2", survey=s, rows=rows)

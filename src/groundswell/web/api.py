@@ -16,9 +16,9 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from groundswell.errors import WorkspaceError
+from groundswell.errors import ForbiddenError, WorkspaceError
 from groundswell.web import auth
-from groundswell.web.auth import AuthError, User
+from groundswell.web.auth import User
 from groundswell.web.deps import (
     SESSION_COOKIE,
     client_address,
@@ -207,7 +207,7 @@ def person(person_id: str, store: Store, user: User, run: int | None = None) -> 
     if _own(user, person_id):
         return personal(store, user, run)
     if not user.can("people"):
-        raise AuthError("you may see only your own personal view", 403)
+        raise ForbiddenError("you may see only your own personal view")
     out = store.person(run, person_id, names=names_allowed(user, store))
     out["ego"] = store.ego(run, person_id, names=names_allowed(user, store))
     return out
@@ -227,7 +227,7 @@ def ego(person_id: str, store: StoreD, user: Anyone, run: RunQ = None) -> dict[s
     if _own(user, person_id):
         return store.ego(run, person_id, among=False, anonymous=True)
     if not user.can("people"):
-        raise AuthError("you may see only your own network", 403)
+        raise ForbiddenError("you may see only your own network")
     return store.ego(run, person_id, names=names_allowed(user, store))
 
 
@@ -236,7 +236,7 @@ def personal(store: StoreD, user: Self, run: RunQ = None) -> dict[str, Any]:
     """The personal view of a ``person`` account: its own measures, persona, roles and ties
     (contacts anonymous, and not their ties among themselves)."""
     if not user.person_id:
-        raise AuthError("this account is not linked to a person", 403)
+        raise ForbiddenError("this account is not linked to a person")
     try:
         out = store.person(run, user.person_id, names=False)
     except WorkspaceError as exc:
@@ -265,7 +265,7 @@ def create_user(
 ) -> dict[str, Any]:
     """Create an account (admin)."""
     if not user.can("users"):
-        raise AuthError(f"the {user.role} role may not manage accounts", 403)
+        raise ForbiddenError(f"the {user.role} role may not manage accounts")
     auth.add_user(store.ws(), username, password, role, person_id or None)
     return {"created": username.strip(), "role": role}
 
@@ -274,9 +274,9 @@ def create_user(
 def disable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
     """Disable an account and end its sessions (admin)."""
     if not user.can("users"):
-        raise AuthError(f"the {user.role} role may not manage accounts", 403)
+        raise ForbiddenError(f"the {user.role} role may not manage accounts")
     if username == user.username:
-        raise AuthError("you cannot disable your own account", 403)
+        raise ForbiddenError("you cannot disable your own account")
     auth.set_disabled(store.ws(), username, True, store.sessions)
     return {"disabled": username}
 
@@ -285,7 +285,7 @@ def disable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
 def enable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
     """Enable a disabled account again (admin)."""
     if not user.can("users"):
-        raise AuthError(f"the {user.role} role may not manage accounts", 403)
+        raise ForbiddenError(f"the {user.role} role may not manage accounts")
     auth.set_disabled(store.ws(), username, False, store.sessions)
     return {"enabled": username}
 

@@ -30,9 +30,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from groundswell import __version__
-from groundswell.errors import GroundswellError
+from groundswell.errors import GroundswellError, SignInError
 from groundswell.web import api, pages, planner, reports, value_api
-from groundswell.web.auth import AuthError, User
+from groundswell.web.auth import User
 from groundswell.web.deps import current_user
 from groundswell.web.errors import NAMES, document_errors, error_body, status_of
 from groundswell.web.store import Store
@@ -166,7 +166,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     async def openapi(user: Annotated[User | None, Depends(current_user)]) -> JSONResponse:
         """The OpenAPI document of the JSON API, for any signed-in user (401 otherwise)."""
         if user is None:
-            raise AuthError("sign in first", 401)
+            raise SignInError("sign in first")
         return JSONResponse(app.openapi())
 
     # the JSON API and the pages; a new face of the workspace (the survey routes) is one

@@ -41,7 +41,11 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from groundswell.errors import ConfigError, GroundswellError
+from groundswell.errors import (
+    ConfigError,
+    SignInError,
+    TooManyAttemptsError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -89,17 +93,6 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 _attempts_lock = threading.Lock()
 # zxcvbn keeps the user inputs of a call in a module-level dictionary
 _zxcvbn_lock = threading.Lock()
-
-
-class AuthError(GroundswellError):
-    """Not signed in, a bad password, a missing CSRF token, or a forbidden page.
-
-    ``status`` is the HTTP status the web app answers with (401, 403 or 429).
-    """
-
-    def __init__(self, message: str, status: int = 401) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -278,10 +271,9 @@ def _admit(ws: Workspace, name: str, client: str, now: datetime) -> datetime:
             or account >= MAX_ACCOUNT_FAILURES
             or from_client >= MAX_CLIENT_FAILURES
         ):
-            raise AuthError(
+            raise TooManyAttemptsError(
                 "too many failed sign-ins for this account or from this address; try again "
                 f"in {FAILURE_WINDOW.seconds // 60} minutes",
-                429,
             )
         con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, false)", [name, client, ts])
         con.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now])
@@ -325,7 +317,7 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        raise AuthError("wrong username or password", 401)
+        raise SignInError("wrong username or password")
     _succeeded(ws, name, client, ts)
     _, role, person_id = row[0]
     if _hasher.check_needs_rehash(stored):

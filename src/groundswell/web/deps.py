@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from groundswell.errors import ForbiddenError, SignInError
 from groundswell.web import auth
-from groundswell.web.auth import AuthError, User
+from groundswell.web.auth import User
 from groundswell.web.store import Store
 
 SESSION_COOKIE = "gs_session"
@@ -54,9 +55,9 @@ def require(*permissions: str) -> Callable[..., User]:
 
     async def dependency(user: Annotated[User | None, Depends(current_user)]) -> User:
         if user is None:
-            raise AuthError("sign in first", 401)
+            raise SignInError("sign in first")
         if not any(user.can(p) for p in permissions):
-            raise AuthError(f"the {user.role} role may not see this", 403)
+            raise ForbiddenError(f"the {user.role} role may not see this")
         return user
 
     dependency.__name__ = f"require_{'_or_'.join(permissions)}"
@@ -70,14 +71,14 @@ def same_origin(request: Request) -> None:
         return  # non-browser clients send neither; the CSRF token still guards sessions
     parts = urlsplit(origin)
     if parts.netloc != request.url.netloc:
-        raise AuthError(f"cross-site request refused (origin {parts.netloc!r})", 403)
+        raise ForbiddenError(f"cross-site request refused (origin {parts.netloc!r})")
 
 
 async def csrf(request: Request, user: Annotated[User | None, Depends(current_user)]) -> User:
     """Every state-changing request of a session carries the session's CSRF token, in the
     ``X-CSRF-Token`` header or the ``csrf_token`` form field; without it: 403."""
     if user is None:
-        raise AuthError("sign in first", 401)
+        raise SignInError("sign in first")
     same_origin(request)
     supplied = request.headers.get(CSRF_HEADER)
     if not supplied and request.headers.get("content-type", "").startswith(
@@ -87,7 +88,7 @@ async def csrf(request: Request, user: Annotated[User | None, Depends(current_us
         value = form.get(CSRF_FIELD)
         supplied = value if isinstance(value, str) else None
     if not auth.csrf_ok(user, supplied):
-        raise AuthError("missing or wrong CSRF token", 403)
+        raise ForbiddenError("missing or wrong CSRF token")
     return user
 
 

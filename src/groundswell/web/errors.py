@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-from groundswell.errors import AnalysisError, ConfigError, GroundswellError, WorkspaceError
+from groundswell.errors import (
+    AnalysisError,
+    AnswerError,
+    ConflictError,
+    ForbiddenError,
+    GroundswellError,
+    NotFoundError,
+    SignInError,
+    TooManyAttemptsError,
+    UnavailableError,
+    WorkspaceError,
+)
 
 #: status -> the ``error`` name of the JSON body.
 NAMES = {
@@ -27,29 +38,31 @@ NAMES = {
 }
 
 
-class WebError(GroundswellError):
-    """An error of the web layer with its own HTTP status (a busy planner: 409, a missing
-    Chromium: 503, ...)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+#: error class -> HTTP status, the most specific first; any other GroundswellError is 400
+STATUSES: tuple[tuple[type[GroundswellError], int], ...] = (
+    (SignInError, 401),
+    (ForbiddenError, 403),
+    (TooManyAttemptsError, 429),
+    (NotFoundError, 404),
+    (WorkspaceError, 404),
+    (ConflictError, 409),
+    (AnswerError, 422),
+    (AnalysisError, 422),
+    (UnavailableError, 503),
+)
 
 
 def status_of(exc: GroundswellError) -> int:
-    """The HTTP status a groundswell error answers with: its own ``status`` when it has one
-    (:class:`WebError`, :class:`~groundswell.web.auth.AuthError`), 404 for a missing
-    workspace record, 422 for an analysis that cannot be done (an impossible champion plan:
-    :class:`~groundswell.errors.PlanError`), 400 otherwise."""
-    status = getattr(exc, "status", None)
-    if isinstance(status, int):
-        return status
-    if isinstance(exc, WorkspaceError):
-        return 404
-    if isinstance(exc, AnalysisError):
-        return 422
-    if isinstance(exc, ConfigError):
-        return 400
+    """The HTTP status a groundswell error answers with, by its class (:data:`STATUSES`): 401
+    not signed in, 403 forbidden, 429 too many sign-ins, 404 a missing survey, plan job or
+    workspace record, 409 not in the current state (a survey no longer a draft, a plan
+    already running), 422 an answer that is not valid or an analysis that cannot be done (an
+    impossible champion plan: :class:`~groundswell.errors.PlanError`), 503 Chromium missing
+    or busy; 400 otherwise (:class:`~groundswell.errors.ConfigError`, ...). The errors carry
+    no status of their own: the web layer decides."""
+    for cls, status in STATUSES:
+        if isinstance(exc, cls):
+            return status
     return 400
 
 

@@ -15,8 +15,9 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from groundswell.errors import AuthError, ForbiddenError
 from groundswell.web import api, auth, planner, templating, value_api
-from groundswell.web.auth import AuthError, User
+from groundswell.web.auth import User
 from groundswell.web.deps import (
     SESSION_COOKIE,
     client_address,
@@ -26,6 +27,7 @@ from groundswell.web.deps import (
     require,
     same_origin,
 )
+from groundswell.web.errors import status_of
 from groundswell.web.store import GROUP_ATTRIBUTES, Store
 
 router = APIRouter(include_in_schema=False)
@@ -131,7 +133,7 @@ def login_form(
     same_origin(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
-        raise AuthError("the sign-in form expired or came from elsewhere; reload it", 403)
+        raise ForbiddenError("the sign-in form expired or came from elsewhere; reload it")
     try:
         token, user = auth.login(store.ws(), username, password, client_address(request))
     except AuthError as exc:
@@ -142,7 +144,7 @@ def login_form(
             login_csrf=expected,
             next=_safe_next(next),
             error=str(exc),
-            status=exc.status,
+            status=status_of(exc),
         )
     target = "/me" if user.role == "person" else _safe_next(next)
     response = RedirectResponse(target, status_code=303)

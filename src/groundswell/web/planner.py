@@ -27,10 +27,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from groundswell.errors import ConfigError, GroundswellError
-from groundswell.web.auth import AuthError, User
+from groundswell.errors import (
+    ConfigError,
+    ConflictError,
+    ForbiddenError,
+    GroundswellError,
+    NotFoundError,
+)
+from groundswell.web.auth import User
 from groundswell.web.deps import csrf, get_store, names_allowed, require
-from groundswell.web.errors import NAMES, WebError, status_of
+from groundswell.web.errors import NAMES, status_of
 from groundswell.web.store import Store
 
 log = logging.getLogger(__name__)
@@ -203,11 +209,10 @@ def start_plan(store: Store, params: Any, user: User) -> dict[str, Any]:
         running = _threads.get(key)
         if running is not None and running.is_alive():
             busy = next((j for j in reversed(_jobs.values()) if j.workspace == key), None)
-            raise WebError(
+            raise ConflictError(
                 "a champion plan is already being computed on this workspace"
                 + (f" (job {busy.job_id}, started by {busy.username})" if busy else "")
                 + "; wait for it to finish",
-                409,
             )
         job = Job(secrets.token_urlsafe(12), key, user.username, checked)
         _jobs[job.job_id] = job
@@ -246,7 +251,7 @@ def job(job_id: str) -> dict[str, Any]:
     """A job's state (404 when it is unknown or forgotten)."""
     found = _jobs.get(job_id)
     if found is None:
-        raise WebError(f"there is no plan job {job_id!r} (jobs are kept until restart)", 404)
+        raise NotFoundError(f"there is no plan job {job_id!r} (jobs are kept until restart)")
     return found.as_dict()
 
 
@@ -278,7 +283,7 @@ def create_plan(store: StoreD, user: Csrf, params: Annotated[Any, Body()] = None
     """Start computing a champion plan (``{"k": 10, "quota_by": "department", ...}``; see
     :func:`check_params`); answers 202 with the job to poll."""
     if not user.can("plans"):
-        raise AuthError(f"the {user.role} role may not plan champions", 403)
+        raise ForbiddenError(f"the {user.role} role may not plan champions")
     return start_plan(store, params, user)
 
 

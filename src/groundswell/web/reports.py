@@ -21,10 +21,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from groundswell import report
-from groundswell.errors import GroundswellError
+from groundswell.errors import GroundswellError, UnavailableError
 from groundswell.web.auth import User
 from groundswell.web.deps import get_store, require
-from groundswell.web.errors import WebError
 from groundswell.web.store import Store
 
 PDF_QUEUE_SECONDS = 60.0
@@ -73,9 +72,9 @@ def report_pdf(run_id: int, store: StoreD, user: Analyst) -> Response:
     try:
         report.chromium()
     except GroundswellError as exc:
-        raise WebError(str(exc), 503) from exc
+        raise UnavailableError(str(exc)) from exc
     if not _printing.acquire(timeout=PDF_QUEUE_SECONDS):
-        raise WebError("another PDF is being printed; try again in a minute", 503)
+        raise UnavailableError("another PDF is being printed; try again in a minute")
     try:
         with tempfile.TemporaryDirectory(prefix="gs-report-") as tmp:
             html = render_html(store, run_id, Path(tmp))
