@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -23,6 +23,10 @@ from groundswell.ingest import READERS
 from groundswell.survey.cli import survey_app
 from groundswell.value.cli import register as register_value_commands
 from groundswell.web.cli import serve, user_app
+
+if TYPE_CHECKING:
+    from groundswell.diffusion.imm import Quota
+    from groundswell.diffusion.models import Model, Rule
 
 
 def _version(value: bool) -> None:
@@ -663,14 +667,14 @@ def champions(
     err = Console(stderr=True)
     say = None if quiet else (lambda line: err.print(f"[dim]{line}[/dim]"))
     with gs.open(workspace) as ws:
-        plan = ws.champions(
+        plan = ws.champions(  # the plan checks the words and names what is allowed
             run_id=run,
             k=k,
-            model=model,
-            rule=probability.replace("-", "_"),
+            model=cast("Model", model),
+            rule=cast("Rule", probability.replace("-", "_")),
             p=p,
             quota_by=quota,
-            quota=quota_rule.replace("-", "_"),
+            quota=cast("Quota", quota_rule.replace("-", "_")),
             include=_names_from(include, include_file),
             exclude=_names_from(exclude, exclude_file),
             epsilon=epsilon,
