@@ -7,10 +7,10 @@ hubs), and directed ties drawn 50% inside the team, 25% inside the group, 17% in
 department and 8% anywhere; a tie's weight is how many times its pair was drawn, plus a
 geometric number of further interactions (so at least 2, as the tie rules require).
 
-Part 1 runs the stages of ``run.analyze`` in one process, in order, with the default
+Part 1 runs the stages of ``pipeline.analyze`` in one process, in order, with the default
 settings (betweenness and harmonic closeness sampled above 5,000 people): Graph.from_edges,
 measures.individual, personas, communities.leiden (+ agreement), roles.roles, the formal
-functions of ``run._formal``, layout.layout. After each stage the process reports its time
+functions of ``pipeline._formal``, layout.layout. After each stage the process reports its time
 and its peak resident memory so far (VmHWM). A stage that exceeds ``--timeout`` is killed
 and reported; the run resumes after it in a new process.
 
@@ -146,13 +146,13 @@ def peak_rss_mib() -> float:
 
 
 def analysis_steps(ns: dict) -> list:  # type: ignore[type-arg]
-    """The stages of ``run.analyze`` after ingest, as (name, function of ns) pairs."""
+    """The stages of ``pipeline.analyze`` after ingest, as (name, function of ns) pairs."""
     import pandas as pd
 
     from groundswell.analysis import centrality, communities, measures, personas, roles
     from groundswell.network import layout
     from groundswell.network.graph import Graph
-    from groundswell.run import _formal, type_ties
+    from groundswell.pipeline import _formal, type_ties
 
     people = ns["people"]
 
@@ -219,9 +219,9 @@ def analysis_steps(ns: dict) -> list:  # type: ignore[type-arg]
         ("measures.individual", individual),
         ("personas", persona),
         ("communities.leiden + agreement + stability", leiden),
-        ("run.type_ties", typed),
+        ("pipeline.type_ties", typed),
         ("roles.roles", role),
-        ("formal (run._formal)", formal),
+        ("formal (pipeline._formal)", formal),
         ("layout.layout", lay),
     ]
 
@@ -492,7 +492,7 @@ def write_markdown(args, rows, t1, t2, verdict) -> None:  # type: ignore[no-unty
         "8% anywhere.",
         "",
         f"**Full analysis**, {args.people:,} people and {args.ties:,} directed weighted ties, "
-        "the stages of `run.analyze` after ingest in one process (default settings: "
+        "the stages of `pipeline.analyze` after ingest in one process (default settings: "
         "betweenness and harmonic closeness sampled above 5,000 people); peak memory is the "
         f"process's VmHWM after each stage; each stage may take at most {args.timeout:.0f} s:",
         "",

@@ -56,10 +56,10 @@ def _rows(ws: gs.Workspace) -> dict[str, list[tuple[object, ...]]]:
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
-    import groundswell.run as run
+    import groundswell.pipeline as pipeline
     from groundswell.value import findings, maturity
 
-    module, name = {"run": (run, "_store"), "maturity": (maturity, "store"),
+    module, name = {"run": (pipeline, "_store"), "maturity": (maturity, "store"),
                     "findings": (findings, "store")}[sys.argv[2]]
     step = getattr(module, name)
 

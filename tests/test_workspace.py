@@ -112,3 +112,46 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch) -> None:
     assert ws.schema_version == current
     assert "pronouns" not in ws.query("SELECT * FROM people").columns
     ws.close()
+
+
+#: the one face method whose keywords are the chosen reader's own (they differ by source;
+#: each reader documents them, and ingest_orgchart / ingest_events spell theirs out)
+OPEN_KEYWORDS = {"ingest"}
+
+
+def test_every_face_method_is_typed() -> None:
+    """Workspace has an explicit, typed method for each capability: every parameter and
+    every return annotated, no ``**options`` but the reader's own for ``ingest``."""
+    import inspect
+
+    from groundswell.workspace import Workspace
+
+    methods = {
+        name: fn
+        for name, fn in vars(Workspace).items()
+        if callable(fn) and not name.startswith("_")
+    }
+    assert {"gap", "champions", "adoption", "export_lake", "create_survey", "maturity"} <= set(
+        methods
+    )
+    for name, fn in methods.items():
+        sig = inspect.signature(fn)
+        assert sig.return_annotation is not inspect.Signature.empty, name
+        for param in list(sig.parameters.values())[1:]:
+            assert param.annotation is not inspect.Parameter.empty, (name, param.name)
+            if param.kind is inspect.Parameter.VAR_KEYWORD:
+                assert name in OPEN_KEYWORDS, (name, param.name)
+
+
+def test_champions_takes_make_plans_keywords() -> None:
+    """``ws.champions`` is a thin call: the same keywords, defaults as make_plan's."""
+    import inspect
+
+    from groundswell.diffusion.champions import make_plan
+    from groundswell.workspace import Workspace
+
+    face = list(inspect.signature(Workspace.champions).parameters.values())[1:]
+    core = list(inspect.signature(make_plan).parameters.values())[1:]
+    assert [(p.name, p.kind, p.default) for p in face] == [
+        (p.name, p.kind, p.default) for p in core
+    ]

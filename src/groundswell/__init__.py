@@ -28,19 +28,12 @@ _LAZY = {
 }
 
 
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("groundswell")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0+unknown"
-
-
 def __getattr__(name: str) -> Any:
     if name == "__version__":  # importlib.metadata costs more than the rest of the import
-        globals()[name] = version = _version()
-        return version
+        from groundswell.version import __version__
+
+        globals()[name] = __version__
+        return __version__
     if name not in _LAZY:
         raise AttributeError(f"module 'groundswell' has no attribute {name!r}")
     import importlib

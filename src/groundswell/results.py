@@ -34,7 +34,7 @@ from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_labels, suppress_small
 
 if TYPE_CHECKING:
     from groundswell.network.graph import Graph
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: the formal attributes whose group-to-group ties are stored
 ATTRIBUTES = ("department", "team", "location")
@@ -113,7 +113,7 @@ def _plain(v: Any) -> Any:
 
 
 # -- read by the report, the dashboard, the CLI --------------------------------------------
-def check_stored(ws: Workspace, run_id: int) -> None:
+def check_stored(ws: Store, run_id: int) -> None:
     """Raise :class:`OutdatedRunError` if run ``run_id`` was made before its result tables
     existed."""
     rows = ws.con.execute("SELECT stored_results FROM runs WHERE run_id = ?", [run_id]).fetchall()
@@ -126,7 +126,7 @@ def check_stored(ws: Workspace, run_id: int) -> None:
 
 
 def read_group_ties(
-    ws: Workspace,
+    ws: Store,
     run_id: int,
     values: pd.Series,
     attribute: str,
@@ -175,7 +175,7 @@ def read_group_ties(
     return suppress_small_groups(out.T, sizes, min_group_size).T
 
 
-def read_role_overlap(ws: Workspace, run_id: int, order: tuple[str, ...]) -> pd.DataFrame:
+def read_role_overlap(ws: Store, run_id: int, order: tuple[str, ...]) -> pd.DataFrame:
     """The stored Jaccard overlap of roles as a square table, roles in ``order``."""
     check_stored(ws, run_id)
     long = ws.query("SELECT role_a, role_b, jaccard FROM role_overlap WHERE run_id = ?", [run_id])
@@ -186,7 +186,7 @@ def read_role_overlap(ws: Workspace, run_id: int, order: tuple[str, ...]) -> pd.
     return table
 
 
-def read_shadow(ws: Workspace, run_id: int, people: pd.DataFrame) -> pd.DataFrame:
+def read_shadow(ws: Store, run_id: int, people: pd.DataFrame) -> pd.DataFrame:
     """The stored shadow organisation: one row per (finding, person), findings in the order
     of :data:`SHADOW`, strongest first, with the person's display name, department (as
     ``people``, the gated :meth:`~groundswell.run.Run.people`, shows it), level and the

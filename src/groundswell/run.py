@@ -1,27 +1,27 @@
-"""A run of the analysis: build the graph of a window, compute, store, and read back.
+"""A stored run: its window, parameters, summary and results, read back.
 
 A run records what it did (the window, the tie rules and analysis settings, the sources it
 saw, the groundswell version) next to its results, so any figure in a report can be traced
-to the data and parameters that produced it and reproduced.
+to the data and parameters that produced it and reproduced. :func:`groundswell.pipeline.analyze`
+makes runs; this module only reads them (and removes the incomplete ones an older version
+left), so the modules that compute from a run (value, diffusion, survey) can take a
+:class:`Run` without importing the pipeline.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from groundswell import __version__, results
-from groundswell.analysis import communities, formal, measures, personas, roles
+from groundswell import results
+from groundswell.analysis import communities, measures
 from groundswell.errors import AnalysisError, ConfigError, WorkspaceError
-from groundswell.network import layout as layout_mod
-from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
-from groundswell.network.ties import TieRules, active_people, build_ties
 from groundswell.network.window import Window
 from groundswell.privacy import (
     SUPPRESSED,
@@ -31,10 +31,9 @@ from groundswell.privacy import (
     merged_too_small,
     suppressed_groups,
 )
-from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 METRICS = (
     *measures.MEASURES, "posts", "given", "received", "received_share", "key_cut_off",
@@ -47,7 +46,7 @@ INTEGER_METRICS = (
 GATED_COLUMNS = ("department", "team", "location", "community")
 
 
-def resolve_window(ws: Workspace, window: str | Window | None) -> Window:
+def resolve_window(ws: Store, window: str | Window | None) -> Window:
     """The window asked for, or the last ``ties.window_days`` days of data."""
     if isinstance(window, Window):
         return window
@@ -62,234 +61,6 @@ def resolve_window(ws: Workspace, window: str | Window | None) -> Window:
     return Window.last_days(latest, int(ws.settings.ties["window_days"]))
 
 
-def reciprocity(g: Graph) -> float:
-    """Share of directed ties whose reverse tie also exists (NetworkX's overall reciprocity)."""
-    if g.m == 0:
-        return float("nan")
-    key = g.src.astype(np.int64) * g.n + g.dst
-    rev = g.dst.astype(np.int64) * g.n + g.src
-    return float(np.isin(rev, key).mean())
-
-
-def analyze(
-    ws: Workspace,
-    window: str | Window | None = None,
-    *,
-    layers: tuple[str, ...] = ("digital",),
-    weighted: bool = True,
-    progress: bool = False,
-    engine: str = "duckdb",
-    master: str | None = None,
-) -> Run:
-    """Build the graph of ``window``, analyse it, and store everything as a run.
-
-    Computes every individual measure (:mod:`.analysis.measures`), personas and roles, Leiden
-    communities and their agreement with departments (NMI, ARI), and the map layout.
-    ``engine`` aggregates interactions into ties: ``duckdb`` (default, in the workspace) or
-    ``spark`` (the workspace exported to Parquet in ``WORKSPACE/lake``, the same rules run by
-    Spark on ``master``, default ``local[2]``; see docs/spark.md); the analysis then runs here.
-    """
-    if engine not in ("duckdb", "spark"):
-        raise ConfigError(f"engine must be duckdb or spark; got {engine!r}")
-    settings = ws.settings
-    a = settings.analysis
-    rules = TieRules.from_settings(settings.ties)
-    win = resolve_window(ws, window)
-    with steps(10, enabled=progress) as bar:
-        bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
-        if engine == "spark":
-            ties = _spark_ties(ws, win, rules, layers, master or "local[2]")
-        else:
-            ties = build_ties(ws.con, win, rules, layers=layers)
-        if ties.empty:
-            n = ws.con.execute(
-                "SELECT count(*) FROM interactions WHERE ts >= ? AND ts < ?",
-                [win.start, win.end],
-            ).fetchall()[0][0]
-            raise AnalysisError(
-                f"no ties in the window {win}: {n:,} interactions fall in it, and none "
-                f"make a tie under the rules (at least {rules.min_interactions} acts per pair, "
-                f"at most {rules.broadcast_threshold} recipients); widen the window"
-            )
-        fused = ties.groupby(["actor_id", "target_id"], as_index=False).agg(
-            n=("n", "sum"), weight=("weight", "sum")
-        )
-        nodes = (
-            pd.Index(active_people(ws.con, win, rules))
-            .union(pd.Index(fused["actor_id"]))
-            .union(pd.Index(fused["target_id"]))
-        )
-        g = Graph.from_edges(nodes.to_numpy(), fused[["actor_id", "target_id", "weight"]])
-        people = ws.query(
-            "SELECT person_id, department, team, level, manager_id, location FROM people"
-        ).set_index("person_id")
-        bar.step("individual measures")
-        scores, notes = measures.individual(
-            g,
-            people["department"],
-            weighted=weighted,
-            exact_max_nodes=int(a["betweenness_exact_max_nodes"]),
-            samples=int(a["betweenness_samples"]),
-            delta=float(a["betweenness_delta"]),
-            seed=int(a["seed"]),
-        )
-        bar.step("personas")
-        act = activity(ws.con, win, rules).reindex(g.nodes).fillna(0).astype("int64")
-        pers = personas.personas(act)
-        scores = scores.join(act).join(pers["received_share"])
-        bar.step("communities (Leiden)")
-        comm = communities.leiden(
-            g, resolution=float(a["leiden_resolution"]), seed=int(a["seed"]), weighted=weighted
-        )
-        agree = communities.agreement(comm.membership, people["department"])
-        stability = communities.stability(
-            g, comm, seeds=int(a["leiden_stability_seeds"]), weighted=weighted
-        )
-        ties = type_ties(ties, people["department"])
-        bar.step("roles")
-        held = roles.roles(
-            scores.join(people[["department", "level"]]),
-            min_group_size=settings.min_group_size,
-        )
-        bar.step("formal against informal")
-        findings, groups, extra, found = _formal(g, people, scores, settings.min_group_size)
-        scores = scores.join(extra)
-        stored = {  # computed once here, read by the report, the dashboard and the CLI
-            "group_ties": results.group_ties_rows(g, people),
-            "role_overlap": results.role_overlap_rows(held),
-            "shadow": results.shadow_rows(found),
-        }
-        labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
-        bar.step("map layout")
-        pos = layout_mod.layout(g, seed=int(a["seed"]))
-        bar.step("storing the run")
-        degree = scores["in_degree"] + scores["out_degree"]
-        summary = {
-            "people": g.n,
-            "ties": g.m,
-            "interactions": int(fused["n"].sum()),
-            "density": g.m / (g.n * (g.n - 1)) if g.n > 1 else float("nan"),
-            "reciprocity": reciprocity(g),
-            "isolated": int((degree == 0).sum()),
-            "communities": len(comm),
-            "modularity": comm.modularity,
-            "nmi_departments": agree.nmi,
-            "ari_departments": agree.ari,
-            "agreement_people": agree.n_people,
-            "community_stability": stability,
-            "strong_ties": float(ties["strong"].mean()),
-            "diverse_ties": float(ties["diverse"].mean()),
-            "reciprocated_ties": float(ties["reciprocated"].mean()),
-            "mean_clustering": float(scores["clustering"].mean()),
-            "median_two_step_share": float(scores["two_step_share"].median()),
-            "max_k_core": int(scores["k_core"].max()),
-            "roles": {r: int(held[r].sum()) for r in roles.ROLES},
-            "findings": {k: int(v) for k, v in findings["name"].value_counts().items()},
-            "ei_departments": formal.ei_organisation(g, people["department"]),
-            "silos": int(
-                groups.query("attribute == 'department' and metric == 'silo'")["value"].sum()
-            ),
-            "personas": {k: int(v) for k, v in pers["persona"].value_counts().items()},
-            **notes,
-        }
-        params = {
-            "engine": engine,
-            "window": str(win),
-            "layers": list(layers),
-            "weighted": weighted,
-            "ties": rules.as_dict(),
-            "analysis": dict(a),
-        }
-        from groundswell.value import findings as value_findings
-
-        with ws.transaction():  # all or nothing: a run is visible only when complete
-            removed = _drop_incomplete(ws)
-            run_id = _store(
-                ws, win, params, summary, ties, scores, comm, pos, labels, groups, stored
-            )
-            bar.step("value, Q&A, community health")
-            run = Run.load(ws, run_id)
-            value_findings.store(run, value_findings.compute(run))
-    run.removed = removed
-    return run
-
-
-def _spark_ties(
-    ws: Workspace, win: Window, rules: TieRules, layers: tuple[str, ...], master: str
-) -> pd.DataFrame:
-    """The ties of ``win`` aggregated by Spark on ``master`` from the workspace's lake
-    (exported or brought up to date first), in the session time zone of the workspace."""
-    from groundswell.engines.lake import export_lake
-    from groundswell.engines.spark import SparkEngine, spark_session
-
-    lake = ws.folder / "lake"
-    export_lake(ws, lake)
-    tz = ws.con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
-    spark = spark_session(master, timezone=str(tz))
-    return SparkEngine(spark, lake).ties(win, rules, layers=layers, tmp=ws.folder)
-
-
-def _store(
-    ws: Workspace,
-    win: Window,
-    params: dict[str, Any],
-    summary: dict[str, Any],
-    ties: pd.DataFrame,
-    scores: pd.DataFrame,
-    comm: communities.Communities,
-    pos: pd.DataFrame,
-    labels: pd.DataFrame,
-    groups: pd.DataFrame,
-    stored: dict[str, pd.DataFrame],
-) -> int:
-    sources = ws.query("SELECT source_id, kind, sha256 FROM sources ORDER BY source_id")
-    long = (
-        scores.rename_axis("person_id")
-        .reset_index()
-        .melt(id_vars="person_id", var_name="metric", value_name="value")
-    )
-    with ws.transaction() as con:
-        run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
-        con.execute(
-            "INSERT INTO runs (run_id, created_at, version, window_start, window_end, params, "
-            "sources, summary, complete, stored_results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, "
-            "true)",
-            [
-                run_id,
-                datetime.now(UTC),
-                __version__,
-                win.start,
-                win.end,
-                json.dumps(params, sort_keys=True),
-                sources.to_json(orient="records"),
-                json.dumps(summary, sort_keys=True, default=_json_default),
-            ],
-        )
-        for name, frame, cols in (
-            ("ties", ties, "actor_id, target_id, layer, n, weight, strong, diverse, reciprocated"),
-            ("person_scores", long, "person_id, metric, value"),
-            (
-                "communities",
-                comm.membership.rename_axis("person_id").reset_index(),
-                "person_id, community",
-            ),
-            ("layout", pos.rename_axis("person_id").reset_index(), "person_id, x, y"),
-            ("person_roles", labels, "person_id, kind, name"),
-            ("group_scores", groups, "attribute, group_name, metric, value"),
-            (
-                "group_ties",
-                stored["group_ties"],
-                "attribute, from_group, to_group, ties, weight",
-            ),
-            ("role_overlap", stored["role_overlap"], "role_a, role_b, jaccard"),
-            ("shadow", stored["shadow"], "finding, person_id, rank, evidence"),
-        ):
-            con.register("frame", frame)
-            con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
-            con.unregister("frame")
-    return run_id
-
-
 #: the tables holding a run's results, each keyed by run_id
 RUN_TABLES = (
     "ties", "person_scores", "communities", "layout", "person_roles", "group_scores",
@@ -297,7 +68,7 @@ RUN_TABLES = (
 )  # fmt: skip
 
 
-def incomplete_runs(ws: Workspace) -> pd.DataFrame:
+def incomplete_runs(ws: Store) -> pd.DataFrame:
     """Runs an older groundswell committed without their findings (the process stopped in
     between): ignored everywhere, removed by the next analyze (unless a champion plan was
     made on one). Columns run_id, version, created_at, message."""
@@ -314,7 +85,7 @@ def _incomplete_text(run_id: int, version: str) -> str:
     )
 
 
-def _drop_incomplete(ws: Workspace) -> list[int]:
+def drop_incomplete(ws: Store) -> list[int]:
     """Remove the incomplete runs (inside the caller's transaction) and say which; one a
     champion plan was made on is kept, hidden, so the plan still names its run."""
     rows = ws.con.execute(
@@ -328,84 +99,6 @@ def _drop_incomplete(ws: Workspace) -> list[int]:
     return ids
 
 
-def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
-    """Type each tie: ``strong`` (weight in the top quarter of its layer's ties, relative to
-    this organisation), ``diverse`` (between people of two different known departments) and
-    ``reciprocated`` (the reverse tie exists in the same layer)."""
-    out = ties.copy()
-    q75 = out.groupby("layer")["weight"].transform(lambda w: w.quantile(0.75))
-    out["strong"] = out["weight"] >= q75
-    a = out["actor_id"].map(departments)
-    b = out["target_id"].map(departments)
-    out["diverse"] = (a.notna() & b.notna() & (a != b)).astype(bool)
-    # integer keys (layer, actor, target): string keys doubled peak memory at 3M ties
-    codes, people = pd.factorize(pd.concat([out["actor_id"], out["target_id"]]))
-    n = np.int64(max(len(people), 1))
-    actor, target = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64)
-    layer = pd.factorize(out["layer"])[0].astype(np.int64) * n * n
-    out["reciprocated"] = np.isin(layer + target * n + actor, layer + actor * n + target)
-    return out
-
-
-def _formal(
-    g: Graph, people: pd.DataFrame, scores: pd.DataFrame, min_size: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Formal against informal: findings about people (rows person_id, kind, name), group
-    figures by department and team (rows attribute, group_name, metric, value; groups below
-    the minimum size already merged), per-person evidence columns, and the flagged people
-    of each finding with the figures its rule used (the shadow organisation)."""
-    table = people.reindex(g.nodes).join(scores[["pagerank"]])
-    found = {
-        "hidden_influencer": formal.hidden_influencers(table),
-        "informal_leader": formal.informal_leaders(g, table),
-        "bottleneck_manager": formal.bottleneck_managers(g, table, min_group_size=min_size),
-        "manager_far_from_team": formal.managers_far_from_team(g, table),
-    }
-    risk = formal.key_person_risk(g)
-    found["key_person"] = risk[risk["articulation"].astype(bool)]
-    findings = pd.concat(
-        [
-            pd.DataFrame({"person_id": list(frame.index), "kind": "finding", "name": name})
-            for name, frame in found.items()
-        ],
-        ignore_index=True,
-    )
-    frames = []
-    for attribute in ("department", "team", "location"):
-        ei = formal.ei_index(g, people[attribute], min_group_size=min_size)
-        silo = formal.silos(g, people[attribute], min_group_size=min_size)
-        ei["silo"] = ei.index.isin(silo.index).astype(float)
-        long = (
-            ei[["size", "ei", "inside_share", "baseline_ei", "silo"]]
-            .rename_axis("group_name")
-            .reset_index()
-            .melt(id_vars="group_name", var_name="metric")
-        )
-        frames.append(long.assign(attribute=attribute))
-    groups = pd.concat(frames, ignore_index=True)[["attribute", "group_name", "metric", "value"]]
-    groups["group_name"] = groups["group_name"].astype(str)
-    extra = pd.DataFrame(
-        {"key_cut_off": risk["cut_off"], "key_lcc_drop": risk["lcc_drop"]}
-    ).reindex(g.nodes)
-    return findings, groups, extra, found
-
-
-def _labels(held: pd.DataFrame, persona: pd.Series) -> pd.DataFrame:
-    """Roles held and personas as rows (person_id, kind, name)."""
-    long = held.rename_axis("person_id").reset_index().melt(id_vars="person_id", var_name="name")
-    role_rows = long[long["value"]].assign(kind="role")[["person_id", "kind", "name"]]
-    persona_rows = pd.DataFrame(
-        {"person_id": persona.index, "kind": "persona", "name": persona.astype(str).to_numpy()}
-    )
-    return pd.concat([role_rows, persona_rows], ignore_index=True)
-
-
-def _json_default(o: object) -> object:
-    if isinstance(o, np.integer | np.floating):
-        return o.item()
-    raise TypeError(type(o))
-
-
 def _nan(v: Any) -> Any:
     return float("nan") if v is None else v
 
@@ -414,7 +107,7 @@ def _nan(v: Any) -> Any:
 class Run:
     """A stored run: its parameters, its summary, and its results as DataFrames."""
 
-    ws: Workspace
+    ws: Store
     run_id: int
     window: Window
     params: dict[str, Any]
@@ -426,7 +119,7 @@ class Run:
     removed: list[int] = field(default_factory=list)
 
     @classmethod
-    def load(cls, ws: Workspace, run_id: int) -> Run:
+    def load(cls, ws: Store, run_id: int) -> Run:
         rows = ws.con.execute(
             "SELECT window_start, window_end, params, summary, sources, version, created_at, "
             "complete FROM runs WHERE run_id = ?",
@@ -452,9 +145,10 @@ class Run:
     def findings(self) -> dict[str, Any]:
         """The value findings stored with the run: value maturity at three scales, Q&A,
         leaders, community health, onboarding (see :mod:`groundswell.value.findings`)."""
-        from groundswell.value import findings
-
-        return findings.load(self.ws, self.run_id)
+        rows = self.ws.con.execute(
+            "SELECT section, body FROM run_findings WHERE run_id = ?", [self.run_id]
+        ).fetchall()
+        return {k: json.loads(v) for k, v in rows}
 
     def previous(self) -> Run | None:
         """The run of the previous period: the latest earlier run whose window ends no later

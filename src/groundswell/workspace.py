@@ -18,11 +18,22 @@ import pandas as pd
 from groundswell.store import Store, create
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from groundswell.diffusion.adoption import AdoptionReport
     from groundswell.diffusion.champions import ChampionPlan
+    from groundswell.diffusion.imm import Quota
+    from groundswell.diffusion.models import Model, Rule
+    from groundswell.engines.lake import Export
     from groundswell.ingest.common import IngestSummary
     from groundswell.network.window import Window
     from groundswell.run import Run
+    from groundswell.survey.comparison import Comparison as SurveyComparison
+    from groundswell.survey.questions import Question
+    from groundswell.survey.record import Link, Survey
+    from groundswell.value.before_after import Comparison as DateComparison
+    from groundswell.value.qa import QAReport
+    from groundswell.value.snapshots import Refresh
 
 
 def init(path: str | Path, *, identified: bool = False, store_content: bool = False) -> Workspace:
@@ -111,7 +122,7 @@ class Workspace(Store):
         ``engine="spark"`` aggregates the ties on Spark (``master``, default ``local[2]``)
         from the workspace exported to Parquet; see docs/spark.md.
         """
-        from groundswell.run import analyze
+        from groundswell.pipeline import analyze
 
         return analyze(
             self,
@@ -147,28 +158,53 @@ class Workspace(Store):
         """The management perception gap: a CSV of people leaders believe influential (HR
         ids or emails, in a column ``person`` or the first column) against the run's PageRank.
         See :func:`groundswell.analysis.gap.perception_gap`. Nothing is stored."""
-        from groundswell.analysis.gap import perception_gap
-        from groundswell.ingest import common
+        from groundswell.analysis.gap import gap_table
+        from groundswell.value.qa import read_leaders
 
-        path = Path(path)
-        table = common.read_table(path)
-        col = "person" if "person" in table.columns else table.columns[0]
-        raw = table[col].astype("string").fillna("").str.strip()
-        ids = pd.Series(self.pseudonymiser.people(raw[raw != ""]))
-        aliases = dict(self.con.execute("SELECT alias_id, person_id FROM aliases").fetchall())
-        nominated = pd.Index(ids.map(lambda i: aliases.get(i, i)))
-        people = self.run(run_id).people()
-        return perception_gap(nominated, people["pagerank"], top=top).join(
-            people[["display_name", "department", "level"]]
-        )
+        return gap_table(read_leaders(self, path), self.run(run_id).people(), top=top)
 
-    def champions(self, *, run_id: int | None = None, k: int = 20, **options: Any) -> ChampionPlan:
-        """Choose ``k`` change champions on a run's network, compare them with the baselines
-        and store the plan (see :func:`groundswell.diffusion.champions.make_plan` for the
-        options: quotas, people to include or exclude, model, epsilon, runs, seed)."""
+    def champions(
+        self,
+        *,
+        run_id: int | None = None,
+        k: int = 20,
+        model: Model = "ic",
+        rule: Rule | None = None,
+        p: float = 0.1,
+        quota_by: str | None = None,
+        quota: Quota = "at_least_one",
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        epsilon: float = 0.1,
+        delta: float | None = None,
+        runs: int = 1000,
+        seed: int | None = None,
+        shares: Sequence[float] = (0.01, 0.03, 0.05),
+        progress: Callable[[str], None] | None = None,
+    ) -> ChampionPlan:
+        """Choose ``k`` change champions on a run's network (the latest by default), compare
+        them with the baselines and store the plan; every keyword is
+        :func:`groundswell.diffusion.champions.make_plan`'s."""
         from groundswell.diffusion.champions import make_plan
 
-        return make_plan(self, run_id=run_id, k=k, **options)
+        return make_plan(
+            self,
+            run_id=run_id,
+            k=k,
+            model=model,
+            rule=rule,
+            p=p,
+            quota_by=quota_by,
+            quota=quota,
+            include=include,
+            exclude=exclude,
+            epsilon=epsilon,
+            delta=delta,
+            runs=runs,
+            seed=seed,
+            shares=shares,
+            progress=progress,
+        )
 
     def plan(self, plan_id: int | None = None) -> ChampionPlan:
         """A stored champion plan (the latest when ``plan_id`` is None)."""
@@ -200,3 +236,151 @@ class Workspace(Store):
         from groundswell.value.trends import changes
 
         return changes(self, period, before=before, after=after)
+
+    # -- value findings (see docs/value.md) -------------------------------------------------
+    def value_findings(self, run_id: int | None = None) -> dict[str, Any]:
+        """The value findings analyze stored with a run (the latest by default): maturity at
+        three scales, Q&A, leaders, community health, onboarding, a survey beside the network."""
+        return self.run(run_id).findings()
+
+    def _run_or_latest(self, run_id: int | None) -> Run | None:
+        from groundswell.value._base import latest_run
+
+        return self.run(run_id) if run_id is not None else latest_run(self)
+
+    def maturity(
+        self, *, run_id: int | None = None, window: str | Window | None = None
+    ) -> pd.DataFrame:
+        """Value maturity per department; see :func:`groundswell.value.maturity.maturity`."""
+        from groundswell.value.maturity import maturity
+
+        return maturity(self, run=self._run_or_latest(run_id), window=window)
+
+    def qa(
+        self,
+        *,
+        run_id: int | None = None,
+        window: str | Window | None = None,
+        leaders: str | Path | None = None,
+    ) -> QAReport:
+        """Questions and answers (``leaders``: a file naming the leaders, default from the
+        org chart); see :func:`groundswell.value.qa.qa`."""
+        from groundswell.value import qa
+
+        ids = qa.read_leaders(self, leaders) if leaders is not None else None
+        return qa.qa(self, run=self._run_or_latest(run_id), window=window, leaders_ids=ids)
+
+    def leaders(
+        self,
+        path: str | Path | None = None,
+        *,
+        run_id: int | None = None,
+        window: str | Window | None = None,
+    ) -> pd.DataFrame:
+        """How leaders are connected; see :func:`groundswell.value.qa.leaders`."""
+        from groundswell.value.qa import leaders
+
+        return leaders(self, path, run=self._run_or_latest(run_id), window=window)
+
+    def community_health(
+        self, *, run_id: int | None = None, window: str | Window | None = None
+    ) -> pd.DataFrame:
+        """The health of each community; see :func:`groundswell.value.community_health.health`."""
+        from groundswell.value.community_health import health
+
+        return health(self, run=self._run_or_latest(run_id), window=window)
+
+    def snapshots(self, period: str = "month", *, full: bool = False) -> Refresh:
+        """Bring the stored snapshots of ``period`` up to date (``groundswell timeline``);
+        see :func:`groundswell.value.snapshots.snapshots`."""
+        from groundswell.value.snapshots import snapshots
+
+        return snapshots(self, period, full=full)
+
+    def onboarding(self, *, ties: int | None = None) -> pd.DataFrame:
+        """How fast newcomers connect; see :func:`groundswell.value.onboarding.onboarding`."""
+        from groundswell.value.onboarding import onboarding
+
+        return onboarding(self, ties=ties)
+
+    def compare_dates(self, at: str, *, days: int | None = None) -> DateComparison:
+        """The days before ``at`` against the days from it; see
+        :func:`groundswell.value.before_after.compare_dates`."""
+        from groundswell.value.before_after import compare_dates
+
+        return compare_dates(self, at, days=days)
+
+    # -- relationship surveys (see docs/survey.md) ------------------------------------------
+    def create_survey(
+        self,
+        name: str,
+        questions: list[Question] | None = None,
+        *,
+        anonymous_attributes: bool = False,
+    ) -> Survey:
+        """Store a new survey (a draft); see :func:`groundswell.survey.record.create`."""
+        from groundswell.survey.record import create as create_survey
+
+        return create_survey(self, name, questions, anonymous_attributes=anonymous_attributes)
+
+    def survey(self, survey: int | str) -> Survey:
+        """A stored survey, by id or name."""
+        from groundswell.survey.record import get
+
+        return get(self, survey)
+
+    def surveys(self) -> pd.DataFrame:
+        """Every survey of the workspace."""
+        from groundswell.survey.record import list_surveys
+
+        return list_surveys(self)
+
+    def launch_survey(self, survey: int | str | Survey, *, base_url: str) -> list[Link]:
+        """Fix the roster and issue one personal link each; see
+        :func:`groundswell.survey.links.launch`."""
+        from groundswell.survey.links import launch
+
+        return launch(self, survey, base_url=base_url)
+
+    def remind_survey(
+        self, survey: int | str | Survey, *, base_url: str, include_started: bool = True
+    ) -> list[Link]:
+        """A fresh link to everyone who has not submitted; see
+        :func:`groundswell.survey.links.remind`."""
+        from groundswell.survey.links import remind
+
+        return remind(self, survey, base_url=base_url, include_started=include_started)
+
+    def close_survey(self, survey: int | str | Survey) -> IngestSummary:
+        """Close a survey: its nominations become interactions; see
+        :func:`groundswell.survey.closing.close`."""
+        from groundswell.survey.closing import close
+
+        return close(self, survey)
+
+    def survey_response_rate(self, survey: int | str | Survey) -> dict[str, Any]:
+        """Who answered, overall and by department (through the privacy gate)."""
+        from groundswell.survey.following import response_rate
+
+        return response_rate(self, survey)
+
+    def survey_comparison(
+        self,
+        survey: int | str | Survey,
+        *,
+        window: str | Window | None = None,
+        top: float = 0.10,
+    ) -> SurveyComparison:
+        """A survey beside the digital network; see
+        :func:`groundswell.survey.comparison.compare`."""
+        from groundswell.survey.comparison import compare
+
+        return compare(self, survey, window=window, top=top)
+
+    # -- exports -----------------------------------------------------------------------------
+    def export_lake(self, lake: str | Path, *, full: bool = False) -> Export:
+        """The workspace's tables as Parquet under ``lake`` (for the Spark engine); see
+        :func:`groundswell.engines.lake.export_lake`."""
+        from groundswell.engines.lake import export_lake
+
+        return export_lake(self, lake, full=full)

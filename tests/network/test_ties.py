@@ -266,7 +266,7 @@ def test_survey_layers_ignore_the_window_and_the_interaction_minimum() -> None:
 
 
 def test_ties_are_typed_strong_diverse_reciprocated() -> None:
-    from groundswell.run import type_ties
+    from groundswell.pipeline import type_ties
 
     ties_ = pd.DataFrame(
         {

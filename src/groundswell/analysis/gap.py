@@ -63,3 +63,11 @@ def perception_gap(
     rows["verdict"] = verdict
     rows = rows[rows["nominated"] | in_top]
     return rows.sort_values("score", ascending=False, na_position="last")
+
+
+def gap_table(nominated: pd.Index, people: pd.DataFrame, *, top: float = 0.10) -> pd.DataFrame:
+    """:func:`perception_gap` on a run's people table (its ``pagerank`` the score), with each
+    person's ``display_name``, ``department`` and ``level`` beside the verdict."""
+    return perception_gap(nominated, people["pagerank"], top=top).join(
+        people[["display_name", "department", "level"]]
+    )

@@ -264,6 +264,16 @@ def reciprocity(g: Graph) -> pd.Series:
     return pd.Series(r, index=index, name="reciprocity")
 
 
+def overall_reciprocity(g: Graph) -> float:
+    """Share of directed ties whose reverse tie also exists (NetworkX's
+    ``overall_reciprocity``); NaN for a graph without ties."""
+    if g.m == 0:
+        return float("nan")
+    key = g.src.astype(np.int64) * g.n + g.dst
+    rev = g.dst.astype(np.int64) * g.n + g.src
+    return float(np.isin(rev, key).mean())
+
+
 def weighted_reciprocity(g: Graph) -> pd.Series:
     """Weighted reciprocity: the share of a person's tie strength, in and out, that is returned.
 

@@ -27,9 +27,10 @@ import pandas as pd
 from groundswell.diffusion.champions import ChampionPlan
 from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED, group_label
+from groundswell.run import Run
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: a department stalled when it adopted at less than this share of its forecast rate
 STALL_RATIO = 0.5
@@ -79,7 +80,7 @@ class AdoptionReport:
 
 
 def compare(
-    ws: Workspace,
+    ws: Store,
     behaviour: str,
     *,
     plan_id: int | None = None,
@@ -88,7 +89,7 @@ def compare(
     """Real adoption of ``behaviour`` (up to ``until``) against a stored plan (default: the
     latest)."""
     plan = ChampionPlan.load(ws, plan_id)
-    run = ws.run(plan.run_id)
+    run = Run.load(ws, plan.run_id)
     g = run.graph()
     nodes = pd.Index(g.nodes)
     sql = (

@@ -28,11 +28,11 @@ from groundswell.diffusion.imm import plan as choose
 from groundswell.diffusion.models import Model, Rule, Spread, probabilities, simulate
 from groundswell.errors import ConfigError, GroundswellError
 from groundswell.privacy import group_label
+from groundswell.run import Run
 
 if TYPE_CHECKING:
     from groundswell.network.graph import Graph
-    from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: the strategies every plan is compared with, in the order tables show them
 STRATEGIES = ("plan", "top_down", "most_connected", "random")
@@ -46,7 +46,7 @@ QUOTA_RULES = ("at_least_one", "proportional")
 
 
 def make_plan(
-    ws: Workspace,
+    ws: Store,
     *,
     run_id: int | None = None,
     k: int = 20,
@@ -93,7 +93,7 @@ def make_plan(
     be met (see :func:`~groundswell.diffusion.plan`).
     """
     say = progress or (lambda _: None)
-    run = ws.run(run_id)
+    run = Run.load(ws, ws.latest_run_id() if run_id is None else run_id)
     g = run.graph()
     if g.n < 2 or g.m == 0:
         raise GroundswellError(f"run {run.run_id} has no ties to spread along")
@@ -168,7 +168,7 @@ def make_plan(
     return ChampionPlan.load(ws, plan_id)
 
 
-def resolve_people(ws: Workspace, g: Graph, ids: Sequence[str]) -> list[str]:
+def resolve_people(ws: Store, g: Graph, ids: Sequence[str]) -> list[str]:
     """Pseudonymous ids of people named by any identifier (or already by pseudonym), checked
     to be in the network; aliases (an email of an HR person) resolve to the person."""
     if not ids:
@@ -213,7 +213,7 @@ def _untouched(sp: Spread, names: np.ndarray, min_size: int) -> list[str]:
 
 
 def _store(
-    ws: Workspace,
+    ws: Store,
     run: Run,
     params: dict[str, Any],
     summary: dict[str, Any],
@@ -279,7 +279,7 @@ def _store(
 class ChampionPlan:
     """A stored champion plan: its parameters, summary and tables."""
 
-    ws: Workspace
+    ws: Store
     plan_id: int
     run_id: int
     created_at: datetime
@@ -287,7 +287,7 @@ class ChampionPlan:
     summary: dict[str, Any]
 
     @classmethod
-    def load(cls, ws: Workspace, plan_id: int | None = None) -> ChampionPlan:
+    def load(cls, ws: Store, plan_id: int | None = None) -> ChampionPlan:
         """A stored plan (the latest when ``plan_id`` is None)."""
         sql = "SELECT plan_id, run_id, created_at, params, summary FROM plans"
         rows = ws.con.execute(
@@ -313,7 +313,7 @@ class ChampionPlan:
         )
         named = self.ws.settings.identified & df["display_name"].notna()
         df["label"] = df["display_name"].where(named, df["person_id"])
-        sizes = self.ws.run(self.run_id).people()["department"].value_counts()
+        sizes = Run.load(self.ws, self.run_id).people()["department"].value_counts()
         min_size = self.ws.settings.min_group_size
         df["department"] = [
             "(unknown)" if d is None or d != d else group_label(d, int(sizes.get(d, 0)), min_size)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from groundswell.errors import ConfigError
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _q(text: str) -> str:
 LAKE_FOLDERS = ("interactions", "aliases", "people", "sources")
 
 
-def export_lake(ws: Workspace, lake: str | Path, *, full: bool = False) -> Export:
+def export_lake(ws: Store, lake: str | Path, *, full: bool = False) -> Export:
     """Write ``ws``'s tables as Parquet under the local folder ``lake``.
 
     Interactions go to ``interactions/source-N.parquet``, one file per source; a source
@@ -110,7 +110,7 @@ def _swap(work: Path, root: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(ws: Workspace, root: Path, *, full: bool) -> Export:
+def _write(ws: Store, root: Path, *, full: bool) -> Export:
     """The export into ``root``, a private copy of the old lake (its files hard links: a
     file is replaced by a new one, never written through)."""
     con = ws.con

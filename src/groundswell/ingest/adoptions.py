@@ -38,7 +38,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 KIND = "adoptions"
 
@@ -50,7 +50,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def ingest(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     *,
     mapping: dict[str, str] | None = None,

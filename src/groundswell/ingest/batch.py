@@ -39,7 +39,7 @@ from groundswell.ingest import common
 if TYPE_CHECKING:
     import duckdb
 
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 PEOPLE_COLUMNS = [
     "person_id", "display_name", "is_internal", "department", "team", "title", "level",
@@ -100,7 +100,7 @@ def interactions(messages: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def reply_targets(
-    ws: Workspace,
+    ws: Store,
     replies: pd.DataFrame,
     authors: dict[str, str],
     summary: common.IngestSummary,
@@ -140,7 +140,7 @@ def sha256_path(path: Path) -> str:
 
 
 def write(
-    ws: Workspace,
+    ws: Store,
     batch: Batch,
     summary: common.IngestSummary,
     sha: str,
@@ -230,7 +230,7 @@ def write(
 
 @contextlib.contextmanager
 def writing(
-    ws: Workspace,
+    ws: Store,
     summary: common.IngestSummary,
     sha: str,
     options: dict[str, Any],

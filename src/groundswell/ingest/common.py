@@ -20,7 +20,7 @@ from groundswell.ingest import damage
 
 if TYPE_CHECKING:
     from groundswell.config import Settings
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: First data line of a CSV as a text editor counts it (line 1 is the header).
 FIRST_DATA_LINE = 2
@@ -212,7 +212,7 @@ def columns_or_option(
 
 
 def earlier_ingest(
-    ws: Workspace, kind: str, path: str | Path, sha: str, options: dict[str, Any]
+    ws: Store, kind: str, path: str | Path, sha: str, options: dict[str, Any]
 ) -> IngestSummary | None:
     """The summary to return when this file (same kind, contents and options) was ingested
     before -- nothing is added twice -- or None when it is new."""
@@ -222,7 +222,7 @@ def earlier_ingest(
     return IngestSummary(str(path), kind, seen, already_ingested=True)
 
 
-def already_ingested(ws: Workspace, kind: str, sha: str, options: dict[str, Any]) -> int | None:
+def already_ingested(ws: Store, kind: str, sha: str, options: dict[str, Any]) -> int | None:
     rows = ws.con.execute(
         "SELECT source_id FROM sources WHERE kind = ? AND sha256 = ? AND options = ?",
         [kind, sha, json.dumps(options, sort_keys=True)],
@@ -230,11 +230,11 @@ def already_ingested(ws: Workspace, kind: str, sha: str, options: dict[str, Any]
     return int(rows[0][0]) if rows else None
 
 
-def next_source_id(ws: Workspace) -> int:
+def next_source_id(ws: Store) -> int:
     return int(ws.con.execute("SELECT nextval('source_seq')").fetchall()[0][0])
 
 
-def record_source(ws: Workspace, summary: IngestSummary, sha: str, options: dict[str, Any]) -> None:
+def record_source(ws: Store, summary: IngestSummary, sha: str, options: dict[str, Any]) -> None:
     """Insert the provenance row; called inside the ingest transaction, last."""
     ws.con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -255,7 +255,7 @@ def record_source(ws: Workspace, summary: IngestSummary, sha: str, options: dict
     )
 
 
-def stored_authors(ws: Workspace, message_ids: list[str]) -> dict[str, str]:
+def stored_authors(ws: Store, message_ids: list[str]) -> dict[str, str]:
     """Authors of messages already in the workspace (to address a reply whose parent came
     in an earlier ingest), by message id."""
     if not message_ids:

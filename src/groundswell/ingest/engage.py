@@ -87,7 +87,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 KIND = "engage"
 TRUE = {"true", "1", "yes", "t", "y"}
@@ -134,7 +134,7 @@ def _uid(ids: object) -> list[str]:
 
 
 def ingest(
-    ws: Workspace, path: Path, *, progress: bool = False, dry_run: bool = False
+    ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
     """Load an Engage export into ``messages``, ``interactions``, ``channels`` and ``people``.
 
@@ -324,7 +324,7 @@ def _timestamps(
 
 
 def _build(
-    ws: Workspace, tables: dict[str, list[_Table]], summary: common.IngestSummary
+    ws: Store, tables: dict[str, list[_Table]], summary: common.IngestSummary
 ) -> batch.Batch:
     pseudo = ws.pseudonymiser
     df, where = _concat(tables["messages"])
@@ -427,7 +427,7 @@ def _build(
 
 
 def _targets(
-    ws: Workspace,
+    ws: Store,
     m: pd.DataFrame,
     authors: dict[str, str],
     system: np.ndarray,
@@ -497,7 +497,7 @@ def _channels(
 
 
 def _people(
-    ws: Workspace, tables: dict[str, list[_Table]], m: pd.DataFrame, summary: common.IngestSummary
+    ws: Store, tables: dict[str, list[_Table]], m: pd.DataFrame, summary: common.IngestSummary
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """People from Users.csv, then senders and referenced users it does not list."""
     pseudo = ws.pseudonymiser

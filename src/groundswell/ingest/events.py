@@ -36,7 +36,7 @@ from groundswell.progress import steps
 
 if TYPE_CHECKING:
     from groundswell.privacy import Pseudonymiser
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "actor": ("sender", "from", "author", "user", "actorid", "senderid", "source"),
@@ -60,7 +60,7 @@ FALSE = {"false", "0", "no", "n", "f", ""}
 
 
 def ingest(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     *,
     mapping: dict[str, str] | None = None,
@@ -235,7 +235,7 @@ def _targets(rows: pd.DataFrame, split: limits.Split, pseudo: Pseudonymiser) -> 
     )
 
 
-def _address_to_parent(ws: Workspace, rows: pd.DataFrame) -> pd.DataFrame:
+def _address_to_parent(ws: Store, rows: pd.DataFrame) -> pd.DataFrame:
     """A reply or reaction with no targets is addressed to the author of its parent,
     found in the same file or among the messages already in the workspace."""
     orphan = rows[

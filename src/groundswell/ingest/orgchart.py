@@ -35,7 +35,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "employee_id": ("employeeid", "personid", "empid", "employee", "workerid", "id", "hrid"),
@@ -85,7 +85,7 @@ def hierarchy_levels(ids: np.ndarray, managers: np.ndarray) -> tuple[np.ndarray,
 
 
 def ingest(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     *,
     mapping: dict[str, str] | None = None,

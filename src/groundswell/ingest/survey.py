@@ -52,7 +52,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 KIND = "survey"
 
@@ -75,7 +75,7 @@ def slug(question: str) -> str:
 
 
 def ingest(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     *,
     mapping: dict[str, str] | None = None,

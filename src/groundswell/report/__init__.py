@@ -20,13 +20,13 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from groundswell import __version__
 from groundswell.browser import CHROMIUM_ARGS, chromium
 from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.report import sections
 from groundswell.report.sections import fmt, share
 from groundswell.report.value import value_context
+from groundswell.version import __version__
 
 if TYPE_CHECKING:
     from groundswell.run import Run

@@ -35,11 +35,11 @@ from groundswell.network.graph import Graph
 from groundswell.network.ties import TieRules, build_ties
 from groundswell.network.window import Window
 from groundswell.privacy import gate_labels
-from groundswell.survey.model import Survey, get
+from groundswell.survey.record import Survey, get
 
 if TYPE_CHECKING:
     from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def percentiles(g: Graph) -> pd.Series:
     return pagerank(g).rank(pct=True, method="average")
 
 
-def default_window(ws: Workspace) -> Window:
+def default_window(ws: Store) -> Window:
     """The last ``ties.window_days`` days of digital data (survey answers do not count)."""
     latest = ws.con.execute(
         "SELECT max(ts) FROM interactions WHERE kind NOT LIKE 'survey:%' "
@@ -90,7 +90,7 @@ def default_window(ws: Workspace) -> Window:
 
 
 def compare(
-    ws: Workspace,
+    ws: Store,
     survey: int | str | Survey,
     *,
     window: str | Window | None = None,
@@ -100,7 +100,7 @@ def compare(
 
     Parameters
     ----------
-    ws : Workspace
+    ws : Store
     survey : int, str or Survey
         The survey (it must be closed: its layers are read from ``interactions``).
     window : str or Window, optional
@@ -224,7 +224,7 @@ def section(run: Run, *, top_hidden: int = 20) -> dict[str, Any] | None:
     with the run (None when no survey has been closed): its name, response rate, the overlap
     per question and the first ``top_hidden`` people seen in only one network (pseudonym,
     and display name for an identified workspace to show)."""
-    from groundswell.survey.model import response_rate
+    from groundswell.survey.following import response_rate
 
     closed = run.ws.query(
         "SELECT survey_id, name FROM surveys WHERE status = 'closed' ORDER BY closed_at DESC"

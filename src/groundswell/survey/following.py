@@ -11,10 +11,10 @@ from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.survey.record import Survey, get
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
-def response_rate(ws: Workspace, survey: int | str | Survey) -> dict[str, Any]:
+def response_rate(ws: Store, survey: int | str | Survey) -> dict[str, Any]:
     """Response rate overall and by department, with small groups suppressed.
 
     A department with fewer invited people than ``privacy.min_group_size`` shows no figures;
@@ -80,7 +80,7 @@ def response_rate(ws: Workspace, survey: int | str | Survey) -> dict[str, Any]:
     return out
 
 
-def nonrespondents(ws: Workspace, survey: int | str | Survey) -> pd.DataFrame:
+def nonrespondents(ws: Store, survey: int | str | Survey) -> pd.DataFrame:
     """Who has not submitted (for admins only): person_id, display_name (identified
     workspaces only), department, started (saved some answers), reminders, last_sent_at."""
     s = get(ws, survey)
@@ -96,7 +96,7 @@ def nonrespondents(ws: Workspace, survey: int | str | Survey) -> pd.DataFrame:
     return df
 
 
-def answers(ws: Workspace, survey: int | str | Survey) -> pd.DataFrame:
+def answers(ws: Store, survey: int | str | Survey) -> pd.DataFrame:
     """Every nomination stored: respondent, nominee (person ids), question (slug), strength,
     timestamp — the columns :mod:`groundswell.ingest.survey` reads."""
     s = get(ws, survey)
@@ -108,7 +108,7 @@ def answers(ws: Workspace, survey: int | str | Survey) -> pd.DataFrame:
     )
 
 
-def attribute_summary(ws: Workspace, survey: int | str | Survey) -> pd.DataFrame:
+def attribute_summary(ws: Store, survey: int | str | Survey) -> pd.DataFrame:
     """Attribute questions: answers, mean and the count of each value; suppressed (all None)
     for a question with fewer answers than ``privacy.min_group_size``."""
     s = get(ws, survey)

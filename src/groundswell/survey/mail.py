@@ -26,7 +26,7 @@ from groundswell.ingest import common
 from groundswell.survey.model import Link, mark_sent
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 DEFAULTS: dict[str, Any] = {
     "smtp_host": "localhost",
@@ -86,7 +86,7 @@ class SurveySettings:
         return value
 
 
-def settings(ws: Workspace) -> SurveySettings:
+def settings(ws: Store) -> SurveySettings:
     """The validated ``[survey]`` settings (defaults for an older workspace without them)."""
     raw = {**DEFAULTS, **ws.settings.raw.get("survey", {})}
     unknown = sorted(set(raw) - set(DEFAULTS))
@@ -121,7 +121,7 @@ def settings(ws: Workspace) -> SurveySettings:
     return SurveySettings(**raw)
 
 
-def addresses(ws: Workspace, path: str | Path) -> dict[str, str]:
+def addresses(ws: Store, path: str | Path) -> dict[str, str]:
     """person_id -> email address, from an addresses file (see the module docstring)."""
     path = Path(path)
     table = common.read_table(path)
@@ -151,7 +151,7 @@ def addresses(ws: Workspace, path: str | Path) -> dict[str, str]:
 
 
 def send_links(
-    ws: Workspace,
+    ws: Store,
     survey_id: int,
     survey_name: str,
     links: list[Link],

@@ -19,7 +19,7 @@ from groundswell.network.window import Window
 
 if TYPE_CHECKING:
     from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: channel kinds where anyone in the organisation can read and answer
 OPEN_KINDS = ("public", "community")
@@ -39,7 +39,7 @@ _TYPES: dict[str, type[int] | tuple[type[int], type[float]]] = {
 }
 
 
-def settings(ws: Workspace) -> dict[str, Any]:
+def settings(ws: Store) -> dict[str, Any]:
     """The ``[value]`` settings of the workspace over the defaults, checked."""
     out = dict(config.defaults().raw["value"])
     out.update(ws.settings.raw.get("value", {}))
@@ -60,7 +60,7 @@ def settings(ws: Workspace) -> dict[str, Any]:
     return out
 
 
-def rules(ws: Workspace) -> TieRules:
+def rules(ws: Store) -> TieRules:
     return TieRules.from_settings(ws.settings.ties)
 
 
@@ -91,7 +91,7 @@ def messages_cte(start: str = "$1", end: str = "$2") -> str:
         WHERE NOT m.is_bot AND m.ts >= {start} AND m.ts < {end})"""
 
 
-def questions_sql(ws: Workspace, s: dict[str, Any]) -> str:
+def questions_sql(ws: Store, s: dict[str, Any]) -> str:
     """The questions asked in the window [$1, $2), one row each: question_id, asker,
     channel_id, channel_kind, channel_name, ts.
 
@@ -117,7 +117,7 @@ def questions_sql(ws: Workspace, s: dict[str, Any]) -> str:
 
 
 def questions(
-    ws: Workspace, window: Window, s: dict[str, Any] | None = None
+    ws: Store, window: Window, s: dict[str, Any] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Questions of a window and their answers.
 
@@ -165,14 +165,14 @@ def questions(
     return qs, ans[["question_id", "answerer", "ts"]]
 
 
-def people(ws: Workspace) -> pd.DataFrame:
+def people(ws: Store) -> pd.DataFrame:
     """The org chart: department, team, level, manager, hire and leave dates by person."""
     return ws.query(
         "SELECT person_id, department, team, level, manager_id, hire_date, leave_date FROM people"
     ).set_index("person_id")
 
 
-def ties(ws: Workspace, window: Window) -> pd.DataFrame:
+def ties(ws: Store, window: Window) -> pd.DataFrame:
     """The digital ties of a window under the workspace's tie rules (one definition:
     :func:`groundswell.network.ties.build_ties`)."""
     return build_ties(ws.con, window, rules(ws), layers=("digital",))[
@@ -180,7 +180,7 @@ def ties(ws: Workspace, window: Window) -> pd.DataFrame:
     ]
 
 
-def members(ws: Workspace, window: Window) -> pd.Index:
+def members(ws: Store, window: Window) -> pd.Index:
     """Everyone who belongs in the network of a window (the graph's nodes)."""
     return pd.Index(active_people(ws.con, window, rules(ws))).unique()
 
@@ -190,7 +190,7 @@ def previous(window: Window) -> Window:
     return Window(window.start - (window.end - window.start), window.start)
 
 
-def default_window(ws: Workspace, run: Run | None, window: str | Window | None) -> Window:
+def default_window(ws: Store, run: Run | None, window: str | Window | None) -> Window:
     """The window asked for, else the run's, else the last ``ties.window_days`` of data."""
     from groundswell.run import resolve_window
 
@@ -199,10 +199,12 @@ def default_window(ws: Workspace, run: Run | None, window: str | Window | None) 
     return resolve_window(ws, window)
 
 
-def latest_run(ws: Workspace) -> Run | None:
+def latest_run(ws: Store) -> Run | None:
     """The latest run of the workspace, or None when none has been made."""
     rows = ws.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
-    return None if rows[0][0] is None else ws.run(int(rows[0][0]))
+    from groundswell.run import Run
+
+    return None if rows[0][0] is None else Run.load(ws, int(rows[0][0]))
 
 
 def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
@@ -214,7 +216,7 @@ def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarra
     return out
 
 
-def resolve_people(ws: Workspace, raw: pd.Series) -> pd.Index:
+def resolve_people(ws: Store, raw: pd.Series) -> pd.Index:
     """Pseudonymous ids of raw identifiers (HR ids, emails, chat ids), as every reader
     makes them, resolved through ``aliases`` to the person they belong to."""
     raw = raw.astype("string").fillna("").str.strip()

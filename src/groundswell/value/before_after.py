@@ -16,7 +16,7 @@ from groundswell.value import _base
 from groundswell.value.snapshots import snapshot
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Comparison:
     departments: pd.DataFrame  # per department: size, inside share before and after
 
 
-def compare_dates(ws: Workspace, at: str, *, days: int | None = None) -> Comparison:
+def compare_dates(ws: Store, at: str, *, days: int | None = None) -> Comparison:
     """The ``days`` before ``at`` against the ``days`` from ``at`` (``ties.window_days`` by
     default): every headline measure, the network's value-maturity scores, and each
     department's share of ties kept inside (suppressed below the minimum group size)."""

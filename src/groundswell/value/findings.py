@@ -20,7 +20,7 @@ from groundswell.value import maturity
 
 if TYPE_CHECKING:
     from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: section -> function of the run; "value" is made from the stored maturity table
 SECTIONS: dict[str, Callable[[Run], dict[str, Any]]] = {
@@ -65,7 +65,7 @@ def store(run: Run, found: dict[str, Any]) -> None:
         con.executemany("INSERT INTO run_findings VALUES (?, ?, ?)", rows)
 
 
-def load(ws: Workspace, run_id: int) -> dict[str, Any]:
+def load(ws: Store, run_id: int) -> dict[str, Any]:
     """The stored sections of a run (empty for a run made before they existed)."""
     rows = ws.con.execute(
         "SELECT section, body FROM run_findings WHERE run_id = ?", [run_id]

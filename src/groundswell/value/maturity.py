@@ -39,7 +39,7 @@ from groundswell.value._base import GROUP_KINDS, OPEN_KINDS, RESPONSE_KINDS, rat
 if TYPE_CHECKING:
     from groundswell.network.window import Window
     from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 STAGES = ("connect", "share", "solve", "innovate", "lead_change")
 SCALES = ("person", "department", "team", "community", "channel", "network")
@@ -77,13 +77,13 @@ WARM_UP_DAYS = 7
 
 
 def maturity(
-    ws: Workspace, *, run: Run | None = None, window: str | Window | None = None
+    ws: Store, *, run: Run | None = None, window: str | Window | None = None
 ) -> pd.DataFrame:
     """Value maturity of every person, department, team, community, channel and the network.
 
     Parameters
     ----------
-    ws : Workspace
+    ws : Store
     run : Run, optional
         Gives the window (unless ``window`` is set) and the Leiden communities; the latest
         run by default (without any run there is no community scale).
@@ -149,7 +149,7 @@ def scores(
     return out[front + list(STAGES) + ["stage", *names, *rest]]
 
 
-def person_counts(ws: Workspace, win: Window) -> tuple[pd.DataFrame, dict[str, bool]]:
+def person_counts(ws: Store, win: Window) -> tuple[pd.DataFrame, dict[str, bool]]:
     """The counts of :data:`COUNTS` for every person of the window, and which indicators the
     workspace has data for (see the module docstring)."""
     s = _base.settings(ws)
@@ -184,7 +184,7 @@ def person_counts(ws: Workspace, win: Window) -> tuple[pd.DataFrame, dict[str, b
 # -- the counts, one family at a time ----------------------------------------------------------
 
 
-def _tie_counts(ws: Workspace, win: Window, dept: pd.Series) -> pd.DataFrame:
+def _tie_counts(ws: Store, win: Window, dept: pd.Series) -> pd.DataFrame:
     """out_ties, out_recip; contacts (distinct people tied either way), across (contacts in
     another department), new (contacts with no tie either way in the previous window) and
     new_across."""
@@ -222,7 +222,7 @@ def _tie_counts(ws: Workspace, win: Window, dept: pd.Series) -> pd.DataFrame:
     return table[table.sum(axis=1) > 0]
 
 
-def _post_counts(ws: Workspace, win: Window) -> pd.DataFrame:
+def _post_counts(ws: Store, win: Window) -> pd.DataFrame:
     """posts (thread-opening posts), responded (drew a reply, reaction or reshare from someone
     else in the window) and beyond (one of them from another department)."""
     kinds = ", ".join(f"'{k}'" for k in RESPONSE_KINDS)
@@ -282,7 +282,7 @@ def question_flags(
     return q
 
 
-def _channel_counts(ws: Workspace, win: Window) -> pd.DataFrame:
+def _channel_counts(ws: Store, win: Window) -> pd.DataFrame:
     """in_new: 1 for a person who wrote, in the window, in a *new community that lasts*: a
     group channel whose first message fell in the previous window (at least
     :data:`WARM_UP_DAYS` after the workspace's first message: channels seen at the start of
@@ -311,7 +311,7 @@ def _channel_counts(ws: Workspace, win: Window) -> pd.DataFrame:
     return df
 
 
-def _open_counts(ws: Workspace, win: Window) -> pd.DataFrame:
+def _open_counts(ws: Store, win: Window) -> pd.DataFrame:
     """msgs (messages written, reactions aside), msgs_open (in public channels and
     communities), answers (replies in threads opened by someone else) and answers_open."""
     opened = ", ".join(f"'{k}'" for k in OPEN_KINDS)
@@ -328,7 +328,7 @@ def _open_counts(ws: Workspace, win: Window) -> pd.DataFrame:
     return ws.con.execute(sql, [win.start, win.end]).df().set_index("person_id")
 
 
-def _adoption_counts(ws: Workspace, win: Window) -> pd.DataFrame:
+def _adoption_counts(ws: Store, win: Window) -> pd.DataFrame:
     """adoptions (taken up before the window's end) and followed (a person they are tied to
     in the window took up the same behaviour later: the change spread from them)."""
     has = ws.con.execute("SELECT count(*) FROM adoptions").fetchall()[0][0]
@@ -365,7 +365,7 @@ def _adoption_counts(ws: Workspace, win: Window) -> pd.DataFrame:
 # -- the units --------------------------------------------------------------------------------
 
 
-def _units(ws: Workspace, win: Window, index: pd.Index, run: Run | None) -> dict[str, pd.DataFrame]:
+def _units(ws: Store, win: Window, index: pd.Index, run: Run | None) -> dict[str, pd.DataFrame]:
     """Membership (person_id, group) of every unit at every scale."""
     people = _base.people(ws).reindex(index)
     ids = pd.Series(index, index=index)
@@ -385,7 +385,7 @@ def _units(ws: Workspace, win: Window, index: pd.Index, run: Run | None) -> dict
     return out
 
 
-def channel_members(ws: Workspace, win: Window) -> pd.DataFrame:
+def channel_members(ws: Store, win: Window) -> pd.DataFrame:
     """(person_id, group) of the people who wrote in each group channel (public, private,
     community) in the window; a channel is named by its name, or its id when it has none."""
     kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
@@ -419,7 +419,7 @@ def _suppress(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
     return out.iloc[np.lexsort([out["group"] == SUPPRESSED, key])].reset_index(drop=True)
 
 
-def store(ws: Workspace, run_id: int, table: pd.DataFrame) -> None:
+def store(ws: Store, run_id: int, table: pd.DataFrame) -> None:
     """Store a maturity table as the run's (replacing any earlier one)."""
     rows = table[["scale", "group", "size", *STAGES, "stage"]].copy()
     rows["group"] = rows["group"].astype(str)

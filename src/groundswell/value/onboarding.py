@@ -22,10 +22,10 @@ from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.value import _base
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
-def onboarding(ws: Workspace, *, ties: int | None = None) -> pd.DataFrame:
+def onboarding(ws: Store, *, ties: int | None = None) -> pd.DataFrame:
     """How fast newcomers connect: per person hired after the first event, ``hire_date``,
     ``department``, ``days_to_k`` (days until ``ties`` ties; missing if not yet), and
     ``ties_30``, ``ties_60``, ``ties_90`` (missing when that day falls after the data)."""

@@ -41,7 +41,7 @@ from groundswell.value._base import OPEN_KINDS
 if TYPE_CHECKING:
     from groundswell.network.window import Window
     from groundswell.run import Run
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 #: acts that call for a response (reactions and meetings do not)
 INBOUND_KINDS = ("reply", "mention", "dm", "email_to")
@@ -61,7 +61,7 @@ class QAReport:
 
 
 def qa(
-    ws: Workspace,
+    ws: Store,
     *,
     run: Run | None = None,
     window: str | Window | None = None,
@@ -163,7 +163,7 @@ def _merge_small(table: pd.DataFrame, key: str, min_size: int) -> pd.DataFrame:
     return pd.concat([table[~small], pd.DataFrame([row])], ignore_index=True)
 
 
-def default_leaders(ws: Workspace, s: dict[str, Any] | None = None) -> pd.Index:
+def default_leaders(ws: Store, s: dict[str, Any] | None = None) -> pd.Index:
     """People at or above ``value.leader_level`` (1 = the top of the hierarchy)."""
     s = s or _base.settings(ws)
     ids = ws.query(
@@ -172,7 +172,7 @@ def default_leaders(ws: Workspace, s: dict[str, Any] | None = None) -> pd.Index:
     return pd.Index(ids)
 
 
-def read_leaders(ws: Workspace, path: str | Path) -> pd.Index:
+def read_leaders(ws: Store, path: str | Path) -> pd.Index:
     """The leaders named in a CSV or Parquet file (any identifier — HR id, email, chat id —
     in a column ``person`` or the first column), pseudonymised as every reader does."""
     from groundswell.ingest import common
@@ -242,7 +242,7 @@ def sessions(
     return out.reset_index(drop=True)[cols]
 
 
-def responsiveness(ws: Workspace, win: Window, hours: float) -> pd.DataFrame:
+def responsiveness(ws: Store, win: Window, hours: float) -> pd.DataFrame:
     """Per person: ``received`` (replies, mentions, messages and emails addressed to them in
     the window, bots and broadcasts aside), ``responded`` (of those, answered by any act back
     to the sender within ``hours``) and ``median_hours`` to that response.
@@ -279,7 +279,7 @@ def responsiveness(ws: Workspace, win: Window, hours: float) -> pd.DataFrame:
 
 
 def leaders(
-    ws: Workspace,
+    ws: Store,
     leaders_ids: pd.Index | str | Path | None = None,
     *,
     run: Run | None = None,

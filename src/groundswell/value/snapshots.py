@@ -40,15 +40,15 @@ import pandas as pd
 
 from groundswell.analysis import centrality, personas, roles
 from groundswell.analysis.measures import departments_reached
+from groundswell.analysis.position import overall_reciprocity
 from groundswell.errors import ConfigError
 from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
 from groundswell.network.window import Window
-from groundswell.run import reciprocity
 from groundswell.value import _base
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 PERIODS = ("week", "month", "quarter")
@@ -73,7 +73,7 @@ def _step(period: str) -> pd.DateOffset:
 
 
 def fingerprints(
-    ws: Workspace,
+    ws: Store,
     period: str,
     *,
     touched: list[pd.Timestamp] | None = None,
@@ -117,7 +117,7 @@ def fingerprints(
     return out.reset_index(drop=True)
 
 
-def touched_periods(ws: Workspace, period: str, sources: list[int]) -> list[pd.Timestamp]:
+def touched_periods(ws: Store, period: str, sources: list[int]) -> list[pd.Timestamp]:
     """The periods holding rows of the given sources (ingests): what they may have
     changed. Rows of one ingest are stored together, so this reads little."""
     if not sources:
@@ -131,7 +131,7 @@ def touched_periods(ws: Workspace, period: str, sources: list[int]) -> list[pd.T
     return [pd.Timestamp(r[0], tz="UTC") for r in rows]
 
 
-def _context(ws: Workspace) -> str:
+def _context(ws: Store) -> str:
     """A checksum of what every period depends on besides its own events."""
     parts = ws.con.execute(
         """SELECT
@@ -164,7 +164,7 @@ class Refresh:
 
 
 def snapshots(
-    ws: Workspace, period: str = "month", *, full: bool = False, progress: bool = False
+    ws: Store, period: str = "month", *, full: bool = False, progress: bool = False
 ) -> Refresh:
     """Bring the stored snapshots of ``period`` up to date: compute the periods whose
     fingerprint changed (all of them with ``full``), skip the others.
@@ -233,7 +233,7 @@ def snapshots(
     return out
 
 
-def snapshot(ws: Workspace, win: Window) -> tuple[dict[str, float], pd.DataFrame]:
+def snapshot(ws: Store, win: Window) -> tuple[dict[str, float], pd.DataFrame]:
     """The headline measures (:data:`HEADLINE`) of one window, and each person's persona,
     roles (comma-separated) and degree."""
     a = ws.settings.analysis
@@ -279,7 +279,7 @@ def snapshot(ws: Workspace, win: Window) -> tuple[dict[str, float], pd.DataFrame
         "ties": g.m,
         "density": g.m / (g.n * (g.n - 1)) if g.n > 1 else float("nan"),
         "mean_degree": float(contacts.mean()) if g.n else float("nan"),
-        "reciprocity": reciprocity(g),
+        "reciprocity": overall_reciprocity(g),
         "cross_department_share": cross,
         "isolated_share": float((contacts == 0).mean()) if g.n else float("nan"),
         "communities": n_comm,
@@ -347,7 +347,7 @@ def _leiden(und: Graph, resolution: float, seed: int) -> tuple[int, float]:
 
 
 def _store(
-    ws: Workspace,
+    ws: Store,
     period: str,
     win: Window,
     fingerprint: str,

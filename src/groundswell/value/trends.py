@@ -11,10 +11,10 @@ from groundswell.errors import AnalysisError
 from groundswell.value.snapshots import HEADLINE, _check_period
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
-def series(ws: Workspace, period: str = "month") -> pd.DataFrame:
+def series(ws: Store, period: str = "month") -> pd.DataFrame:
     """Every headline measure as a time series: one row per stored period (oldest first),
     one column per measure."""
     _check_period(period)
@@ -32,7 +32,7 @@ def series(ws: Workspace, period: str = "month") -> pd.DataFrame:
 
 
 def changes(
-    ws: Workspace, period: str = "month", *, before: str | None = None, after: str | None = None
+    ws: Store, period: str = "month", *, before: str | None = None, after: str | None = None
 ) -> pd.DataFrame:
     """People whose persona or roles changed between two stored periods (the last two by
     default): person_id, persona_before, persona_after, roles_gained, roles_lost. People in

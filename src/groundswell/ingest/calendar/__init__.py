@@ -77,7 +77,7 @@ from groundswell.ingest.calendar.parser import (
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 # the parser, the expansion into instances and frame building live in _ics_parser,
 # _ics_instances and _ics_frames; these names were defined here before the module was split
@@ -105,7 +105,7 @@ KIND = "calendar"
 
 
 def ingest(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     *,
     expand: bool = True,

@@ -14,14 +14,14 @@ from groundswell.ingest import email as email_reader
 from groundswell.ingest.calendar.instances import Rows
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 # --------------------------------------------------------------------------------- frames
 
 
 def _frames(
-    ws: Workspace, r: Rows, domains: list[str], warnings: list[str] | None = None
+    ws: Store, r: Rows, domains: list[str], warnings: list[str] | None = None
 ) -> batch.Batch:
     pseudo = ws.pseudonymiser
     cap = ws.settings.max_recipients

@@ -81,7 +81,7 @@ from groundswell.ingest.email.headers import (
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 # header parsing and frame building live in _email_headers and _email_frames; these names
 # were defined here before the module was split
@@ -129,7 +129,7 @@ HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 
 
 def ingest(
-    ws: Workspace, path: Path, *, progress: bool = False, dry_run: bool = False
+    ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
     """Load email headers into ``messages``, ``interactions``, ``channels`` (and ``people``
     when internal domains are set); one transaction. See the module docstring."""

@@ -12,7 +12,7 @@ from groundswell.ingest import batch, common, limits
 from groundswell.ingest.email.headers import Columns
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 
 def is_internal(addrs: pd.Series, domains: list[str]) -> np.ndarray:
@@ -25,7 +25,7 @@ def is_internal(addrs: pd.Series, domains: list[str]) -> np.ndarray:
 
 
 def people_rows(
-    ws: Workspace, addrs: pd.Series, domains: list[str], names: dict[str, str]
+    ws: Store, addrs: pd.Series, domains: list[str], names: dict[str, str]
 ) -> pd.DataFrame | None:
     """People rows for addresses (None without internal domains); shared with calendar."""
     if not domains:
@@ -41,7 +41,7 @@ def people_rows(
 
 
 def _frames(
-    ws: Workspace,
+    ws: Store,
     c: Columns,
     domains: list[str],
     *,
@@ -113,7 +113,7 @@ def _frames(
 
 
 def _parents(
-    ws: Workspace, c: Columns, msg_ids: np.ndarray, authors: np.ndarray
+    ws: Store, c: Columns, msg_ids: np.ndarray, authors: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """parent_id of every message, and the author a reply is addressed to (or None).
 

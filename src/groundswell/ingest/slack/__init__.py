@@ -88,7 +88,7 @@ from groundswell.ingest.slack.messages import CHUNK, MENTION, _Reader
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 KIND = "slack"
 
@@ -117,7 +117,7 @@ def _trim() -> None:
 
 
 def ingest(
-    ws: Workspace, path: Path, *, progress: bool = False, dry_run: bool = False
+    ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
     """Load a Slack export (.zip or unpacked folder) in one transaction; see the module doc.
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from groundswell.ingest.slack.archive import _Conv
     from groundswell.ingest.slack.messages import _Reader
     from groundswell.privacy import Pseudonymiser
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 BOT_SUBTYPES = {"bot_message", "slackbot_response"}
 SYSTEM_SUBTYPES = {
@@ -52,7 +52,7 @@ SYSTEM_SUBTYPES = {
 }
 
 
-def _build(ws: Workspace, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
+def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
     pseudo = rd.pseudo
     summary = rd.summary
     convs = rd.convs
@@ -252,7 +252,7 @@ def _channels(
 
 
 def _people(
-    ws: Workspace, users: list[dict[str, Any]], others: set[str], summary: common.IngestSummary
+    ws: Store, users: list[dict[str, Any]], others: set[str], summary: common.IngestSummary
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     pseudo = ws.pseudonymiser
     domains = ws.settings.internal_domains

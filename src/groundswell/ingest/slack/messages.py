@@ -30,7 +30,7 @@ from groundswell.ingest.slack.archive import (
 
 if TYPE_CHECKING:
     from groundswell.privacy import Pseudonymiser
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHUNK = 100_000  # messages held as Python objects before they are packed into arrays
@@ -58,7 +58,7 @@ class _Cols:
 
 
 class _Reader:
-    def __init__(self, ws: Workspace, ex: _Export, summary: common.IngestSummary) -> None:
+    def __init__(self, ws: Store, ex: _Export, summary: common.IngestSummary) -> None:
         self.ws = ws
         self.ex = ex
         self.summary = summary

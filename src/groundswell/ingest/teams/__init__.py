@@ -72,7 +72,7 @@ from groundswell.ingest.teams.messages import CHANNEL_KINDS, CHAT_KINDS, HUMAN_M
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 KIND = "teams"
 
@@ -93,7 +93,7 @@ __all__ = [
 
 
 def ingest(
-    ws: Workspace, path: Path, *, progress: bool = False, dry_run: bool = False
+    ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
     """Load Teams messages into ``messages``, ``interactions``, ``channels`` and ``people``.
 

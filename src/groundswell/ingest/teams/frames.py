@@ -16,7 +16,7 @@ from groundswell.ingest.teams.messages import HUMAN_MESSAGE
 
 if TYPE_CHECKING:
     from groundswell.ingest.teams.messages import _Reader
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 INTERNAL_IDENTITY_TYPES = {"", "aaduser", "onpremiseaaduser"}
 ONE_ON_ONE = re.compile(r"^19:([0-9a-fA-F-]{36})_([0-9a-fA-F-]{36})@unq\.gbl\.spaces$")
@@ -63,7 +63,7 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _build(ws: Workspace, r: _Reader, summary: common.IngestSummary) -> batch.Batch:
+def _build(ws: Store, r: _Reader, summary: common.IngestSummary) -> batch.Batch:
     pseudo = ws.pseudonymiser
     if not r.rows:
         return batch.Batch(people=_people(ws, r), aliases=_aliases(ws, r), people_mode="fill")
@@ -136,7 +136,7 @@ def _build(ws: Workspace, r: _Reader, summary: common.IngestSummary) -> batch.Ba
 
 
 def _targets(
-    ws: Workspace,
+    ws: Store,
     r: _Reader,
     m: pd.DataFrame,
     kept_pos: np.ndarray,
@@ -253,7 +253,7 @@ def _person_frame(r: _Reader) -> pd.DataFrame:
     )
 
 
-def _people(ws: Workspace, r: _Reader) -> pd.DataFrame:
+def _people(ws: Store, r: _Reader) -> pd.DataFrame:
     p = _person_frame(r)
     if p.empty:
         return pd.DataFrame(columns=batch.PEOPLE_COLUMNS)
@@ -273,7 +273,7 @@ def _people(ws: Workspace, r: _Reader) -> pd.DataFrame:
     return out.drop_duplicates("person_id").reindex(columns=batch.PEOPLE_COLUMNS)
 
 
-def _aliases(ws: Workspace, r: _Reader) -> pd.DataFrame:
+def _aliases(ws: Store, r: _Reader) -> pd.DataFrame:
     p = _person_frame(r)
     p = p[p["email"].notna()]
     pseudo = ws.pseudonymiser

@@ -94,7 +94,7 @@ from groundswell.ingest.viva.readers import (
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 __all__ = [
     "DATE_FORMATS",
@@ -119,7 +119,7 @@ DATE_FORMATS = ("auto", "iso", "mdy", "dmy")
 
 
 def ingest(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     *,
     date_format: str = "auto",

@@ -19,7 +19,7 @@ from groundswell.ingest.viva.people_rows import _empty_long, _people, _side_attr
 from groundswell.ingest.viva.query import G2G_PREFIXES, MISSING, _find, _numbers, _squash
 
 if TYPE_CHECKING:
-    from groundswell.workspace import Workspace
+    from groundswell.store import Store
 
 INTERACTION_KIND = "collaboration"
 WITHIN_GROUP = {"withingroup", "collaboratorswithingroup"}
@@ -37,7 +37,7 @@ KNOWN_ATTRIBUTES = {
 
 
 def _person_to_person(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     df: pd.DataFrame,
     date_col: str,
@@ -146,7 +146,7 @@ def _person_to_person(
 
 
 def _person_query(
-    ws: Workspace,
+    ws: Store,
     path: Path,
     df: pd.DataFrame,
     date_col: str,

@@ -1,0 +1,332 @@
+"""The analysis pipeline: build the graph of a window, compute every result once, store it.
+
+:func:`analyze` is the one place results are computed (measures, personas, roles,
+communities, formal against informal, the group ties, the role overlap, the shadow
+organisation, the value findings); it stores them as a run in one transaction, and everything
+else (the report, the dashboard, the CLI, notebooks) reads them through
+:class:`groundswell.run.Run`. It sits above the run reader and the value findings it computes
+with (``run`` -> ``value`` -> ``pipeline``), so nothing below imports it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from groundswell import results
+from groundswell.analysis import communities, formal, measures, personas, roles
+from groundswell.analysis.position import overall_reciprocity
+from groundswell.errors import AnalysisError, ConfigError
+from groundswell.network import layout as layout_mod
+from groundswell.network.activity import activity
+from groundswell.network.graph import Graph
+from groundswell.network.ties import TieRules, active_people, build_ties
+from groundswell.network.window import Window
+from groundswell.progress import steps
+from groundswell.run import Run, drop_incomplete, resolve_window
+from groundswell.value import findings as value_findings
+from groundswell.version import __version__
+
+if TYPE_CHECKING:
+    from groundswell.store import Store
+
+__all__ = ["analyze", "type_ties"]
+
+
+def analyze(
+    ws: Store,
+    window: str | Window | None = None,
+    *,
+    layers: tuple[str, ...] = ("digital",),
+    weighted: bool = True,
+    progress: bool = False,
+    engine: str = "duckdb",
+    master: str | None = None,
+) -> Run:
+    """Build the graph of ``window``, analyse it, and store everything as a run.
+
+    Computes every individual measure (:mod:`.analysis.measures`), personas and roles, Leiden
+    communities and their agreement with departments (NMI, ARI), and the map layout.
+    ``engine`` aggregates interactions into ties: ``duckdb`` (default, in the workspace) or
+    ``spark`` (the workspace exported to Parquet in ``WORKSPACE/lake``, the same rules run by
+    Spark on ``master``, default ``local[2]``; see docs/spark.md); the analysis then runs here.
+    """
+    if engine not in ("duckdb", "spark"):
+        raise ConfigError(f"engine must be duckdb or spark; got {engine!r}")
+    settings = ws.settings
+    a = settings.analysis
+    rules = TieRules.from_settings(settings.ties)
+    win = resolve_window(ws, window)
+    with steps(10, enabled=progress) as bar:
+        bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
+        if engine == "spark":
+            ties = _spark_ties(ws, win, rules, layers, master or "local[2]")
+        else:
+            ties = build_ties(ws.con, win, rules, layers=layers)
+        if ties.empty:
+            n = ws.con.execute(
+                "SELECT count(*) FROM interactions WHERE ts >= ? AND ts < ?",
+                [win.start, win.end],
+            ).fetchall()[0][0]
+            raise AnalysisError(
+                f"no ties in the window {win}: {n:,} interactions fall in it, and none "
+                f"make a tie under the rules (at least {rules.min_interactions} acts per pair, "
+                f"at most {rules.broadcast_threshold} recipients); widen the window"
+            )
+        fused = ties.groupby(["actor_id", "target_id"], as_index=False).agg(
+            n=("n", "sum"), weight=("weight", "sum")
+        )
+        nodes = (
+            pd.Index(active_people(ws.con, win, rules))
+            .union(pd.Index(fused["actor_id"]))
+            .union(pd.Index(fused["target_id"]))
+        )
+        g = Graph.from_edges(nodes.to_numpy(), fused[["actor_id", "target_id", "weight"]])
+        people = ws.query(
+            "SELECT person_id, department, team, level, manager_id, location FROM people"
+        ).set_index("person_id")
+        bar.step("individual measures")
+        scores, notes = measures.individual(
+            g,
+            people["department"],
+            weighted=weighted,
+            exact_max_nodes=int(a["betweenness_exact_max_nodes"]),
+            samples=int(a["betweenness_samples"]),
+            delta=float(a["betweenness_delta"]),
+            seed=int(a["seed"]),
+        )
+        bar.step("personas")
+        act = activity(ws.con, win, rules).reindex(g.nodes).fillna(0).astype("int64")
+        pers = personas.personas(act)
+        scores = scores.join(act).join(pers["received_share"])
+        bar.step("communities (Leiden)")
+        comm = communities.leiden(
+            g, resolution=float(a["leiden_resolution"]), seed=int(a["seed"]), weighted=weighted
+        )
+        agree = communities.agreement(comm.membership, people["department"])
+        stability = communities.stability(
+            g, comm, seeds=int(a["leiden_stability_seeds"]), weighted=weighted
+        )
+        ties = type_ties(ties, people["department"])
+        bar.step("roles")
+        held = roles.roles(
+            scores.join(people[["department", "level"]]),
+            min_group_size=settings.min_group_size,
+        )
+        bar.step("formal against informal")
+        findings, groups, extra, found = _formal(g, people, scores, settings.min_group_size)
+        scores = scores.join(extra)
+        stored = {  # computed once here, read by the report, the dashboard and the CLI
+            "group_ties": results.group_ties_rows(g, people),
+            "role_overlap": results.role_overlap_rows(held),
+            "shadow": results.shadow_rows(found),
+        }
+        labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
+        bar.step("map layout")
+        pos = layout_mod.layout(g, seed=int(a["seed"]))
+        bar.step("storing the run")
+        degree = scores["in_degree"] + scores["out_degree"]
+        summary = {
+            "people": g.n,
+            "ties": g.m,
+            "interactions": int(fused["n"].sum()),
+            "density": g.m / (g.n * (g.n - 1)) if g.n > 1 else float("nan"),
+            "reciprocity": overall_reciprocity(g),
+            "isolated": int((degree == 0).sum()),
+            "communities": len(comm),
+            "modularity": comm.modularity,
+            "nmi_departments": agree.nmi,
+            "ari_departments": agree.ari,
+            "agreement_people": agree.n_people,
+            "community_stability": stability,
+            "strong_ties": float(ties["strong"].mean()),
+            "diverse_ties": float(ties["diverse"].mean()),
+            "reciprocated_ties": float(ties["reciprocated"].mean()),
+            "mean_clustering": float(scores["clustering"].mean()),
+            "median_two_step_share": float(scores["two_step_share"].median()),
+            "max_k_core": int(scores["k_core"].max()),
+            "roles": {r: int(held[r].sum()) for r in roles.ROLES},
+            "findings": {k: int(v) for k, v in findings["name"].value_counts().items()},
+            "ei_departments": formal.ei_organisation(g, people["department"]),
+            "silos": int(
+                groups.query("attribute == 'department' and metric == 'silo'")["value"].sum()
+            ),
+            "personas": {k: int(v) for k, v in pers["persona"].value_counts().items()},
+            **notes,
+        }
+        params = {
+            "engine": engine,
+            "window": str(win),
+            "layers": list(layers),
+            "weighted": weighted,
+            "ties": rules.as_dict(),
+            "analysis": dict(a),
+        }
+        with ws.transaction():  # all or nothing: a run is visible only when complete
+            removed = drop_incomplete(ws)
+            run_id = _store(
+                ws, win, params, summary, ties, scores, comm, pos, labels, groups, stored
+            )
+            bar.step("value, Q&A, community health")
+            run = Run.load(ws, run_id)
+            value_findings.store(run, value_findings.compute(run))
+    run.removed = removed
+    return run
+
+
+def _spark_ties(
+    ws: Store, win: Window, rules: TieRules, layers: tuple[str, ...], master: str
+) -> pd.DataFrame:
+    """The ties of ``win`` aggregated by Spark on ``master`` from the workspace's lake
+    (exported or brought up to date first), in the session time zone of the workspace."""
+    from groundswell.engines.lake import export_lake
+    from groundswell.engines.spark import SparkEngine, spark_session
+
+    lake = ws.folder / "lake"
+    export_lake(ws, lake)
+    tz = ws.con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+    spark = spark_session(master, timezone=str(tz))
+    return SparkEngine(spark, lake).ties(win, rules, layers=layers, tmp=ws.folder)
+
+
+def _store(
+    ws: Store,
+    win: Window,
+    params: dict[str, Any],
+    summary: dict[str, Any],
+    ties: pd.DataFrame,
+    scores: pd.DataFrame,
+    comm: communities.Communities,
+    pos: pd.DataFrame,
+    labels: pd.DataFrame,
+    groups: pd.DataFrame,
+    stored: dict[str, pd.DataFrame],
+) -> int:
+    sources = ws.query("SELECT source_id, kind, sha256 FROM sources ORDER BY source_id")
+    long = (
+        scores.rename_axis("person_id")
+        .reset_index()
+        .melt(id_vars="person_id", var_name="metric", value_name="value")
+    )
+    with ws.transaction() as con:
+        run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
+        con.execute(
+            "INSERT INTO runs (run_id, created_at, version, window_start, window_end, params, "
+            "sources, summary, complete, stored_results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, "
+            "true)",
+            [
+                run_id,
+                datetime.now(UTC),
+                __version__,
+                win.start,
+                win.end,
+                json.dumps(params, sort_keys=True),
+                sources.to_json(orient="records"),
+                json.dumps(summary, sort_keys=True, default=_json_default),
+            ],
+        )
+        for name, frame, cols in (
+            ("ties", ties, "actor_id, target_id, layer, n, weight, strong, diverse, reciprocated"),
+            ("person_scores", long, "person_id, metric, value"),
+            (
+                "communities",
+                comm.membership.rename_axis("person_id").reset_index(),
+                "person_id, community",
+            ),
+            ("layout", pos.rename_axis("person_id").reset_index(), "person_id, x, y"),
+            ("person_roles", labels, "person_id, kind, name"),
+            ("group_scores", groups, "attribute, group_name, metric, value"),
+            (
+                "group_ties",
+                stored["group_ties"],
+                "attribute, from_group, to_group, ties, weight",
+            ),
+            ("role_overlap", stored["role_overlap"], "role_a, role_b, jaccard"),
+            ("shadow", stored["shadow"], "finding, person_id, rank, evidence"),
+        ):
+            con.register("frame", frame)
+            con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
+            con.unregister("frame")
+    return run_id
+
+
+def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
+    """Type each tie: ``strong`` (weight in the top quarter of its layer's ties, relative to
+    this organisation), ``diverse`` (between people of two different known departments) and
+    ``reciprocated`` (the reverse tie exists in the same layer)."""
+    out = ties.copy()
+    q75 = out.groupby("layer")["weight"].transform(lambda w: w.quantile(0.75))
+    out["strong"] = out["weight"] >= q75
+    a = out["actor_id"].map(departments)
+    b = out["target_id"].map(departments)
+    out["diverse"] = (a.notna() & b.notna() & (a != b)).astype(bool)
+    # integer keys (layer, actor, target): string keys doubled peak memory at 3M ties
+    codes, people = pd.factorize(pd.concat([out["actor_id"], out["target_id"]]))
+    n = np.int64(max(len(people), 1))
+    actor, target = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64)
+    layer = pd.factorize(out["layer"])[0].astype(np.int64) * n * n
+    out["reciprocated"] = np.isin(layer + target * n + actor, layer + actor * n + target)
+    return out
+
+
+def _formal(
+    g: Graph, people: pd.DataFrame, scores: pd.DataFrame, min_size: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Formal against informal: findings about people (rows person_id, kind, name), group
+    figures by department and team (rows attribute, group_name, metric, value; groups below
+    the minimum size already merged), per-person evidence columns, and the flagged people
+    of each finding with the figures its rule used (the shadow organisation)."""
+    table = people.reindex(g.nodes).join(scores[["pagerank"]])
+    found = {
+        "hidden_influencer": formal.hidden_influencers(table),
+        "informal_leader": formal.informal_leaders(g, table),
+        "bottleneck_manager": formal.bottleneck_managers(g, table, min_group_size=min_size),
+        "manager_far_from_team": formal.managers_far_from_team(g, table),
+    }
+    risk = formal.key_person_risk(g)
+    found["key_person"] = risk[risk["articulation"].astype(bool)]
+    findings = pd.concat(
+        [
+            pd.DataFrame({"person_id": list(frame.index), "kind": "finding", "name": name})
+            for name, frame in found.items()
+        ],
+        ignore_index=True,
+    )
+    frames = []
+    for attribute in ("department", "team", "location"):
+        ei = formal.ei_index(g, people[attribute], min_group_size=min_size)
+        silo = formal.silos(g, people[attribute], min_group_size=min_size)
+        ei["silo"] = ei.index.isin(silo.index).astype(float)
+        long = (
+            ei[["size", "ei", "inside_share", "baseline_ei", "silo"]]
+            .rename_axis("group_name")
+            .reset_index()
+            .melt(id_vars="group_name", var_name="metric")
+        )
+        frames.append(long.assign(attribute=attribute))
+    groups = pd.concat(frames, ignore_index=True)[["attribute", "group_name", "metric", "value"]]
+    groups["group_name"] = groups["group_name"].astype(str)
+    extra = pd.DataFrame(
+        {"key_cut_off": risk["cut_off"], "key_lcc_drop": risk["lcc_drop"]}
+    ).reindex(g.nodes)
+    return findings, groups, extra, found
+
+
+def _labels(held: pd.DataFrame, persona: pd.Series) -> pd.DataFrame:
+    """Roles held and personas as rows (person_id, kind, name)."""
+    long = held.rename_axis("person_id").reset_index().melt(id_vars="person_id", var_name="name")
+    role_rows = long[long["value"]].assign(kind="role")[["person_id", "kind", "name"]]
+    persona_rows = pd.DataFrame(
+        {"person_id": persona.index, "kind": "persona", "name": persona.astype(str).to_numpy()}
+    )
+    return pd.concat([role_rows, persona_rows], ignore_index=True)
+
+
+def _json_default(o: object) -> object:
+    if isinstance(o, np.integer | np.floating):
+        return o.item()
+    raise TypeError(type(o))
