@@ -16,6 +16,7 @@ listed in the ``web.trusted_proxies`` setting (none by default).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -104,7 +105,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     store = Store(workspace_path)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         planner.wait(store, timeout=30)  # a plan being computed finishes before the store closes
         store.close()

@@ -142,7 +142,7 @@ def check_password(password: str, user_inputs: Sequence[str] = ()) -> None:
         raise ConfigError(
             f"the password must have at least {MIN_PASSWORD_LENGTH} characters; got {len(password)}"
         )
-    from zxcvbn import zxcvbn  # type: ignore[import-untyped]
+    from zxcvbn import zxcvbn
 
     inputs = [str(u) for u in user_inputs if u]
     with _zxcvbn_lock:

@@ -8,7 +8,7 @@ the route handlers themselves are plain ``def`` and run in FastAPI's thread pool
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -38,8 +38,8 @@ async def current_user(
 ) -> User | None:
     """The signed-in user of this request, or None: from the session cache when it holds
     the session, else from the database (in the thread pool)."""
-    cached = getattr(request.state, "user", False)
-    if cached is not False:
+    if hasattr(request.state, "user"):  # already looked up for this request
+        cached: User | None = request.state.user
         return cached
     token = request.cookies.get(SESSION_COOKIE)
     user = auth.cached_user(store.sessions, token)
@@ -49,7 +49,7 @@ async def current_user(
     return user
 
 
-def require(*permissions: str) -> Callable[..., User]:
+def require(*permissions: str) -> Callable[..., Awaitable[User]]:
     """A dependency: the signed-in user, who must hold one of ``permissions`` (401 when
     nobody is signed in, 403 when the role does not allow it)."""
 
