@@ -179,3 +179,5 @@ def test_people_on_a_viva_only_workspace(tmp_path) -> None:
     assert r.exit_code == 0 and r.stdout.count("p_") == 8, r.stdout
     rows = json.loads(invoke("people", ws, "--format", "json").stdout)
     assert all(row["level"] is None for row in rows)
+    r = invoke("shadow", ws)  # informal leaders with no level
+    assert r.exit_code == 0 and "informal leader" in r.stdout, r.stdout

@@ -568,7 +568,7 @@ def shadow(
         shown = Table("finding", "rank", "person", "department", "level", "evidence")
         for r in table.itertuples():
             name = r.display_name if isinstance(r.display_name, str) else r.person_id
-            level = "" if r.level != r.level or r.level is None else str(int(r.level))
+            level = _level(r.level)
             evidence = ", ".join(
                 f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
                 for k, v in r.evidence.items()

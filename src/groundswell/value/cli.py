@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 
 import groundswell as gs
+from groundswell.console import Format, FormatOpt, emit, reports_errors
 from groundswell.console import print_rich as _print
-from groundswell.console import reports_errors
 from groundswell.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -135,6 +135,7 @@ def leaders(
     run: RunOpt = None,
     window: WindowOpt = None,
     csv: CsvOpt = None,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Connected leadership: reach, reciprocity, responsiveness and working in the open of
     each leader against the organisation (responsive / absent verdicts)."""
@@ -150,7 +151,8 @@ def leaders(
         "contacts", "two_step_reach", "reciprocity", "responsiveness", "response_hours",
         "open_share", "open_answers", "answer_minutes", "verdict",
     ]  # fmt: skip
-    _print(_table(table[cols], f"leaders, window {table.attrs['window']}", "leader"))
+    title = f"leaders, window {table.attrs['window']}"
+    emit(table[cols], format, lambda: _table(table[cols], title, "leader"), index="leader")
 
 
 def community_health(
@@ -160,6 +162,7 @@ def community_health(
     stagnating: Annotated[bool, typer.Option(help="Only the stagnating ones.")] = False,
     top: Annotated[int, typer.Option(help="Rows to show.")] = 30,
     csv: CsvOpt = None,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Health of every community and channel: kind, size, activity, responsiveness,
     insularity, renewal, trend, and the stagnating ones."""
@@ -177,13 +180,9 @@ def community_health(
         "unit", "kind", "size", "activity", "responsiveness", "excess_insularity",
         "newcomer_share", "retention", "trend", "stagnating",
     ]  # fmt: skip
-    _print(
-        _table(
-            table.set_index("name")[cols].head(top),
-            f"community health, {table.attrs['window']}",
-            "name",
-        )
-    )
+    shown = table.set_index("name").head(top)
+    title = f"community health, {table.attrs['window']}"
+    emit(shown, format, lambda: _table(shown[cols], title, "name"), index="name")
 
 
 def timeline(
@@ -231,6 +230,7 @@ def onboarding(
         int | None, typer.Option(help="Ties to count days to (default: value.onboarding_ties).")
     ] = None,
     csv: Annotated[Path | None, typer.Option(help="Write every newcomer to this CSV.")] = None,
+    format: FormatOpt = Format.table,
 ) -> None:
     """How fast newcomers connect after their hire date, by department."""
     from groundswell.value import timeline as mod
@@ -242,13 +242,8 @@ def onboarding(
         table.to_csv(csv)
         _print(f"{len(table):,} newcomers written to {csv}")
         return
-    _print(
-        _table(
-            summary,
-            f"newcomers: days to {table.attrs['k']} ties, ties after 30/60/90 days",
-            "department",
-        )
-    )
+    title = f"newcomers: days to {table.attrs['k']} ties, ties after 30/60/90 days"
+    emit(summary, format, lambda: _table(summary, title, "department"), index="department")
 
 
 def compare_dates(
