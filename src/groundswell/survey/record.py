@@ -199,13 +199,14 @@ def get(ws: Store, survey: int | str | Survey) -> Survey:
             f"there is no survey {survey!r}"
             + (f"; surveys: {', '.join(map(repr, known))}" if known else "; create one first"),
         )
-    sid = rows[0][0]
+    sid, name, status, anonymous, created, launched, closed, source = rows[0]
     qrows = ws.con.execute(
         "SELECT kind, text, slug, max_nominations, scale, scale_low, scale_high, help "
         "FROM survey_questions WHERE survey_id = ? ORDER BY position",
         [sid],
     ).fetchall()
-    return Survey(*rows[0], questions=tuple(Question(*r) for r in qrows))
+    questions = tuple(Question(*r) for r in qrows)
+    return Survey(sid, name, status, anonymous, created, launched, closed, source, questions)
 
 
 def list_surveys(ws: Store) -> pd.DataFrame:
