@@ -76,7 +76,7 @@ def load(ws: Store, run_id: int) -> dict[str, Any]:
 def _plain(o: object) -> object:
     """numpy scalars, timestamps and the like as JSON values."""
     if hasattr(o, "item"):
-        return o.item()  # type: ignore[no-any-return]
+        return o.item()
     if hasattr(o, "isoformat"):
-        return o.isoformat()  # type: ignore[no-any-return]
+        return o.isoformat()
     return str(o)
