@@ -8,7 +8,7 @@ values its part of the template shows, group figures below the minimum size supp
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,23 @@ from groundswell.privacy import gate_labels
 
 if TYPE_CHECKING:
     from groundswell.run import Run
+
+
+class Faces(Protocol):
+    """What the report still asks of the workspace beyond its store (a stopgap until the
+    plan, the adoption comparison and the trends are stored results read from the run):
+    :class:`groundswell.workspace.Workspace` has these methods. The report is written from a
+    run the facade loaded, so ``run.ws`` is one; typed here so the report need not import the
+    facade (which imports the report)."""
+
+    def plan(self, plan_id: int | None = None) -> Any: ...
+
+    def adoption(
+        self, behaviour: str, *, plan_id: int | None = None, until: str | None = None
+    ) -> Any: ...
+
+    def trends(self, period: str = "month") -> pd.DataFrame: ...
+
 
 #: at most this many departments in the heat map (the largest; the others are named below it)
 HEATMAP_MAX_GROUPS = 30
@@ -235,7 +252,7 @@ def champions_context(run: Run) -> dict[str, Any]:
     ]["p"]
     if pd.isna(ids):
         return {"plan": None}
-    plan = run.ws.plan(int(ids))
+    plan = cast(Faces, run.ws).plan(int(ids))
     n = plan.summary["people"]
     strategies = plan.strategies()  # "what": each strategy's reading
     curves = plan.curves()
@@ -265,7 +282,7 @@ def champions_context(run: Run) -> dict[str, Any]:
     ]
     adoption = []
     for b in run.ws.query("SELECT DISTINCT behaviour FROM adoptions ORDER BY 1")["behaviour"][:3]:
-        rep = run.ws.adoption(b, plan_id=plan.plan_id)
+        rep = cast(Faces, run.ws).adoption(b, plan_id=plan.plan_id)
         adoption.append(
             {"verdict": rep.verdict(), "baseline": share(rep.baseline_rate), "report": rep}
         )

@@ -9,10 +9,10 @@ arrive suppressed below the minimum group size.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from groundswell.errors import AnalysisError
-from groundswell.report.sections import fmt, share
+from groundswell.report.sections import Faces, fmt, share
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -182,7 +182,7 @@ def _onboarding(o: dict[str, Any] | None) -> dict[str, Any] | None:
 def _trends(run: Run) -> dict[str, Any] | None:
     """Sparklines of the stored monthly snapshots (None when there are fewer than two)."""
     try:
-        s = run.ws.trends("month")
+        s = cast(Faces, run.ws).trends("month")
     except AnalysisError:
         return None
     if len(s) < 2:
