@@ -39,6 +39,7 @@ def test_mypy_is_configured_and_part_of_lint() -> None:
         pytest.skip("not a source checkout")
     mypy = tomllib.loads(PYPROJECT.read_text())["tool"]["mypy"]
     assert mypy["check_untyped_defs"] is True
+    assert mypy["disallow_untyped_defs"] is True
     assert mypy["warn_unused_ignores"] is True
     makefile = (PYPROJECT.parent / "Makefile").read_text()
     lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]

@@ -207,7 +207,9 @@ def _looks_like_mail(f: Path) -> bool:
     return head.startswith(b"From ") or bool(HEADER_LINE.match(head))
 
 
-def _read_file(f: Path, summary: common.IngestSummary, want_body: bool, *, strict: bool):
+def _read_file(
+    f: Path, summary: common.IngestSummary, want_body: bool, *, strict: bool
+) -> Iterator[Raw]:
     try:
         with f.open("rb") as fh:
             head = fh.read(1024).removeprefix(b"\xef\xbb\xbf")
