@@ -39,6 +39,7 @@ def close(ws: Store, survey: int | str | Survey) -> common.IngestSummary:
     a closed survey adds nothing and returns the stored summary.
     """
     s = get(ws, survey)
+    was_open = s.status == "open"
     if s.status == "draft":
         raise SurveyStateError(f"survey {s.name!r} was never launched; nothing to close")
     if s.status == "open":
@@ -73,6 +74,10 @@ def close(ws: Store, survey: int | str | Survey) -> common.IngestSummary:
                 )
 
         retry(record)
+    if was_open:  # the survey beside the latest run, for the dashboard to read
+        from groundswell.survey.comparison import store_for_latest_run
+
+        store_for_latest_run(ws, s.survey_id)
     return summary
 
 

@@ -23,6 +23,7 @@ identified workspaces.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 from groundswell.analysis.centrality import pagerank
-from groundswell.errors import AnalysisError
+from groundswell.errors import AnalysisError, GroundswellError
 from groundswell.network.graph import Graph
 from groundswell.network.ties import TieRules, build_ties
 from groundswell.network.window import Window
 from groundswell.privacy import gate_labels
-from groundswell.survey.record import Survey, get
+from groundswell.survey.record import Survey, get, retry, writing
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -247,3 +248,69 @@ def section(run: Run, *, top_hidden: int = 20) -> dict[str, Any] | None:
         "hidden": hidden.astype(object).where(hidden.notna(), None).to_dict(orient="records"),
         "hidden_total": len(comp.hidden),
     }
+
+
+#: the key of a survey's stored comparison among a run's findings
+STORED_PREFIX = "survey:"
+
+
+def stored_key(survey_id: int) -> str:
+    """The findings section holding survey ``survey_id`` beside a run (``survey:<id>``)."""
+    return f"{STORED_PREFIX}{int(survey_id)}"
+
+
+def stored_body(ws: Store, survey_id: int, window: Window) -> dict[str, Any]:
+    """Survey ``survey_id`` beside the digital network of ``window`` as plain values to store
+    with a run: survey_id, window, overlap and every person seen in only one network; or
+    ``{"survey_id", "problem"}`` when the data cannot support the comparison."""
+    try:
+        comp = compare(ws, survey_id, window=window)
+    except GroundswellError as exc:
+        return {"survey_id": int(survey_id), "problem": str(exc)}
+    return {
+        "survey_id": int(survey_id),
+        "window": str(comp.window),
+        "overlap": _records(comp.overlap),
+        "hidden": _records(comp.hidden),
+    }
+
+
+def stored_sections(run: Run) -> dict[str, dict[str, Any]]:
+    """Every closed survey beside ``run``'s digital network (:func:`stored_body`), keyed by
+    :func:`stored_key`: what analyze stores with the run."""
+    closed = run.ws.query("SELECT survey_id FROM surveys WHERE status = 'closed' ORDER BY 1")
+    return {
+        stored_key(sid): stored_body(run.ws, int(sid), run.window) for sid in closed["survey_id"]
+    }
+
+
+def store_for_latest_run(ws: Store, survey_id: int) -> int | None:
+    """After survey ``survey_id`` closes, store its comparison with the latest run (the
+    command that produces the result stores it; the dashboard reads it). Returns that run's
+    id, or None when there is no run yet (the next analyze stores it)."""
+    rows = ws.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
+    if rows[0][0] is None:
+        return None
+    from groundswell.run import Run
+
+    run = Run.load(ws, int(rows[0][0]))
+    body = json.dumps(stored_body(ws, survey_id, run.window), default=str)
+
+    def store() -> None:
+        with writing(ws) as con:  # serialised with the dashboard's other writes
+            con.execute(
+                "INSERT OR REPLACE INTO run_findings VALUES (?, ?, ?)",
+                [run.run_id, stored_key(survey_id), body],
+            )
+
+    retry(store)
+    return run.run_id
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts: missing values None, numpy scalars Python ones."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [
+        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in plain.to_dict(orient="records")
+    ]

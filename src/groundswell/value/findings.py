@@ -1,6 +1,7 @@
 """The findings of a run, computed once when the run is made and stored with it: value
-maturity, Q&A, leaders, community health, onboarding, and the latest closed relationship
-survey set against the run's digital network.
+maturity, Q&A, leaders, community health, onboarding, and the closed relationship surveys set
+against the run's digital network (the latest as ``survey``, for the report; every one in
+full as ``survey:<id>``, for the dashboard; a survey closed later is stored by its closing).
 
 The report and the dashboard read them (:func:`load`); neither recomputes them. Each
 section is the plain dict of :mod:`groundswell.value.finding_sections` (group figures already
@@ -47,6 +48,7 @@ def compute(run: Run) -> dict[str, Any]:
         except GroundswellError as exc:
             out[name] = {"problem": str(exc)}
     from groundswell.survey.comparison import section as survey_section
+    from groundswell.survey.comparison import stored_sections
 
     try:  # the latest closed relationship survey beside this run's digital network
         survey = survey_section(run)
@@ -54,6 +56,7 @@ def compute(run: Run) -> dict[str, Any]:
         survey = {"problem": str(exc)}
     if survey is not None:
         out["survey"] = survey
+    out.update(stored_sections(run))  # every closed survey, for the dashboard
     return out
 
 

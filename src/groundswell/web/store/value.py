@@ -4,11 +4,11 @@ monthly trends of the stored snapshots, and the survey network beside the digita
 Everything here is read, not computed: the findings are those the run stored
 (:meth:`groundswell.run.Run.findings`, already suppressed below the minimum group size),
 the trends are the stored snapshots (:meth:`groundswell.Workspace.trends` and
-:meth:`~groundswell.Workspace.changes`, read-only). The survey comparison is the one
-read-out that computes (:func:`groundswell.survey.comparison.compare`: the survey's ties
-and PageRank on two layers, a fraction of a second): it is done once per run and survey
-and cached, like a survey layer's ties for the ego networks of the person page
-(:func:`groundswell.network.ties.build_ties` with the run's window and tie rules).
+:meth:`~groundswell.Workspace.changes`, read-only), the survey beside the digital network
+is the comparison analyze (or closing the survey) stored with the run
+(:func:`groundswell.survey.comparison.stored_body`). A survey layer's ties for the ego
+networks of the person page are the one read-out built here, once per run and layer, and
+cached (:func:`groundswell.network.ties.build_ties` with the run's window and tie rules).
 
 Person-level rows (people by id: the top people of the maturity table, leaders, Q&A
 sessions' leaders, who changed persona, who is influential in one network and invisible
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from groundswell.errors import AnalysisError, WorkspaceError
+from groundswell.errors import AnalysisError, OutdatedRunError, WorkspaceError
 from groundswell.network.ties import TieRules, build_ties
 from groundswell.run import Run
 from groundswell.web.store.core import StoreCore, clean
@@ -258,7 +258,8 @@ class ValueQueries(StoreCore):
         response rate (suppressed below the minimum), the Jaccard overlap of each question's
         ties with the digital ties over the run's window, and (``people``) the people
         influential in one and invisible in the other."""
-        from groundswell.survey import comparison, model
+        from groundswell.survey import model
+        from groundswell.survey.comparison import stored_key
 
         run = self.run(run_id)
         closed = self.surveys_closed()
@@ -283,20 +284,29 @@ class ValueQueries(StoreCore):
             out["problem"] = f"survey {s.name!r} is {s.status}: it is compared once closed"
             return clean(out)
 
-        def make() -> comparison.Comparison:
-            return comparison.compare(ws, s, window=run.window)
+        def read() -> dict[str, Any]:
+            body = run.findings().get(stored_key(s.survey_id))
+            if body is None:  # not cached: closing the survey may store it in a moment
+                raise OutdatedRunError(
+                    f"run {run.run_id} has no comparison with survey {s.name!r} (the run is "
+                    "older than the survey's closing); re-run analyze to compare them"
+                )
+            return body
 
         try:
-            result = self._cached(("survey", run.run_id, s.survey_id), make)
-        except AnalysisError as exc:
+            result = self._cached(("survey", run.run_id, s.survey_id), read)
+        except OutdatedRunError as exc:
             out["problem"] = str(exc)
             return clean(out)
-        out["window"] = str(result.window)
-        out["overlap"] = result.overlap.to_dict(orient="records")
-        hidden = result.hidden
+        if "problem" in result:
+            out["problem"] = result["problem"]
+            return clean(out)
+        out["window"] = result["window"]
+        out["overlap"] = copy.deepcopy(result["overlap"])
+        hidden = result["hidden"]
         out["hidden_count"] = len(hidden)
         if people:
-            rows = hidden.astype(object).where(hidden.notna(), None).to_dict(orient="records")
+            rows = copy.deepcopy(hidden)
             for r in rows:
                 shown = r.pop("display_name", None)
                 r["label"] = shown if names and self.identified and shown else r["person_id"]
