@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
 
 
@@ -60,7 +61,7 @@ def pagerank(g: Graph, *, damping: float = 0.85, weighted: bool = True) -> pd.Se
     everyone (as NetworkX does). Scores sum to 1. Computed by igraph (PRPACK).
     """
     if not 0 < damping < 1:
-        raise ValueError(f"The 'damping' parameter must be in (0, 1); got {damping!r}")
+        raise ParameterError("damping", "in (0, 1)", damping)
     if g.n == 0:
         return pd.Series(dtype=np.float64, name="pagerank")
     ig = g.to_igraph()
@@ -145,7 +146,7 @@ def betweenness_and_closeness(
         sources, k = np.arange(n), None
     else:
         if samples < 1:
-            raise ValueError(f"The 'samples' parameter must be >= 1; got {samples!r}")
+            raise ParameterError("samples", ">= 1", samples)
         k = min(samples, n)
         sources = sample_sources(n, k, seed)
     if n < 3:  # nobody lies between two others

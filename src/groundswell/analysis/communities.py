@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
 
 
@@ -52,7 +53,7 @@ def leiden(
     import igraph
 
     if resolution <= 0:
-        raise ValueError(f"The 'resolution' parameter must be > 0; got {resolution!r}")
+        raise ParameterError("resolution", "> 0", resolution)
     u = g.to_undirected()
     ig = u.to_igraph()
     weights = "weight" if weighted else None

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
 
 # Budget of scalar products per block of rows in the sparse matrix products below: bounds
@@ -102,7 +103,7 @@ def harmonic_closeness(
         sources, k = np.arange(n), None
     else:
         if samples < 1:
-            raise ValueError(f"The 'samples' parameter must be >= 1; got {samples!r}")
+            raise ParameterError("samples", ">= 1", samples)
         k = min(samples, n)
         sources = centrality.sample_sources(n, k, seed)
     raw = centrality.paths(g, weighted=weighted, sources=sources, betweenness=False)[1]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.analysis.formal.groups import UNKNOWN
+from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
 
 __all__ = [
@@ -301,7 +302,7 @@ def managers_far_from_team(g: Graph, people: pd.DataFrame, *, min_reports: int =
 
 def _influence(people: pd.DataFrame, score: pd.Series, top: float) -> pd.DataFrame:
     if not 0 < top < 1:
-        raise ValueError(f"The 'top' parameter must be in (0, 1); got {top!r}")
+        raise ParameterError("top", "in (0, 1)", top)
     s = pd.to_numeric(score, errors="coerce").dropna()
     s = s[s.index.isin(people.index)] if len(people) else s
     pct = s.rank(pct=True, method="max")
