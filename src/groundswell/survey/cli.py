@@ -13,12 +13,13 @@ dashboard's ``/surveys`` pages.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from groundswell.console import fail, reports_errors
+from groundswell.console import Format, FormatOpt, fail, reports_errors
 
 survey_app = typer.Typer(
     help="Relationship surveys: create, launch, follow, remind, close, compare.",
@@ -129,7 +130,8 @@ def status_cmd(
     missing: Annotated[
         bool, typer.Option("--missing", help="Also list who has not submitted (admins only).")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (--format json).")] = False,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Response rate overall and by department (small groups suppressed)."""
     import groundswell as gs
@@ -138,7 +140,15 @@ def status_cmd(
     with gs.open(workspace) as ws:
         rate = model.response_rate(ws, survey)
         rows = model.nonrespondents(ws, survey) if missing else None
-    if as_json:
+    if Format(format) is Format.csv:  # one row per department, "all" first
+        import pandas as pd
+
+        every = {k: rate[k] for k in ("invited", "started", "submitted", "rate")}
+        rows_ = [{"department": "all", **every}, *rate["departments"]]
+        table = pd.DataFrame(rows_, dtype=object)  # whole numbers stay whole beside blanks
+        sys.stdout.write(table.to_csv(index=False))
+        return
+    if as_json or Format(format) is Format.json:
         out = dict(rate)
         if rows is not None:
             out["nonrespondents"] = json.loads(rows.to_json(orient="records", date_format="iso"))
