@@ -151,6 +151,8 @@ def test_a_run_made_before_the_result_tables_says_to_analyze_again(
         for read in (run.shadow, run.role_overlap, run.group_ties):
             with pytest.raises(OutdatedRunError, match=f"run {run_id} .*re-run analyze"):
                 read()
+        with pytest.raises(OutdatedRunError, match="re-run analyze"):  # the report, too
+            ws.report(folder / "old.html")
     with gs.open(folder) as ws:
         ws.analyze("2024-03-01:2024-03-31")  # the next run has them
         assert len(ws.run().group_ties()) > 0
