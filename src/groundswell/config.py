@@ -99,9 +99,11 @@ def _is_date(value: object) -> bool:
     """A TOML date, or text holding an ISO date (YYYY-MM-DD)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return True
+    if not isinstance(value, str):
+        return False
     try:
-        dt.date.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        dt.date.fromisoformat(value)
+    except ValueError:
         return False
     return True
 
@@ -214,11 +216,13 @@ def validate(raw: dict[str, Any]) -> Settings:
 
 def _is_network(value: object) -> bool:
     """An IP address or network written as text (not "*": that would believe anyone)."""
-    try:
-        ipaddress.ip_network(value, strict=False)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    if not isinstance(value, str):
         return False
-    return isinstance(value, str)
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def load(folder: Path) -> Settings:

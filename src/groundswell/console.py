@@ -18,7 +18,7 @@ import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -28,20 +28,21 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.table import Table
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def reports_errors(fn: F) -> F:
+def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Run ``fn``; a :class:`GroundswellError` becomes one ``error:`` line on stderr and exit 1."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except GroundswellError as exc:
             fail(exc)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def fail(message: object) -> NoReturn:

@@ -75,6 +75,7 @@ import csv
 import io
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,10 +128,10 @@ class _Table:
         )  # fmt: skip
 
 
-def _uid(ids: object) -> list[str]:
+def _uid(ids: Iterable[object]) -> list[str]:
     """Engage user ids are plain numbers that could equal an HR employee id: hash them in a
     namespace of their own."""
-    return ["engage:" + str(x) for x in ids]  # type: ignore[attr-defined]
+    return ["engage:" + str(x) for x in ids]
 
 
 def ingest(
