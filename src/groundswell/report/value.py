@@ -9,7 +9,7 @@ arrive suppressed below the minimum group size.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from groundswell.errors import AnalysisError
 from groundswell.report.sections import Faces, fmt, share
@@ -42,8 +42,8 @@ def value_context(run: Run) -> dict[str, Any]:
     }
 
 
-def _ok(section: dict[str, Any] | None) -> bool:
-    return bool(section) and "problem" not in section  # type: ignore[operator]
+def _ok(section: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    return section is not None and len(section) > 0 and "problem" not in section
 
 
 def _stage(name: Any) -> str:
@@ -161,7 +161,7 @@ def _health(c: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _onboarding(o: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not _ok(o) or not o["departments"]:  # type: ignore[index]
+    if not _ok(o) or not o["departments"]:
         return None
     assert o is not None
     return {

@@ -172,12 +172,14 @@ def _validate(ws: Store, who: Respondent, q: Question, noms: list[Nomination]) -
                 raise AnswerError(f"{q.text} — this question has no strength to choose")
             strengths.append(1.0)
         else:
-            ok = isinstance(n.strength, int) and not isinstance(n.strength, bool)
-            if not ok or not 1 <= n.strength <= q.scale:  # type: ignore[operator]
+            strength = n.strength  # a whole number (not True/False) within the scale
+            if not isinstance(strength, int) or isinstance(strength, bool):
+                strength = None
+            if strength is None or not 1 <= strength <= q.scale:
                 raise AnswerError(
                     f"{q.text} — choose how strongly for each colleague, from 1 to {q.scale}",
                 )
-            strengths.append(float(n.strength))  # type: ignore[arg-type]
+            strengths.append(float(strength))
     if not numbers:
         return pd.DataFrame({"nominee_id": [], "strength": []})
     found = dict(
