@@ -92,6 +92,7 @@ def read_table(path: Path, *, notes: list[str] | None = None) -> pd.DataFrame:
     try:
         if suffix in (".parquet", ".pq"):
             df = pd.read_parquet(path)
+            damage.check_utf8(path, df)
         elif suffix in (".csv", ".txt", ".tsv"):
             note = damage.check_csv_file(path, delimiter="\t" if suffix == ".tsv" else ",")
             if note is not None and notes is not None:
@@ -438,7 +439,7 @@ def date_error(bounds: DateBounds, record: Record, value: Any, found: Any = None
         t = pd.Timestamp(value)
         t = t.tz_localize("UTC") if t.tz is None else t.tz_convert("UTC")
         late = t > bounds.latest
-        when = t.strftime("%Y-%m-%d %H:%M:%S UTC")
+        when = _utc_text(t)
     shown = found if found is not None and str(found).strip() else when
     if when and found is not None and str(found).strip() and when[:4] not in str(found):
         shown = f"{str(found).strip()} ({when})"
@@ -451,6 +452,16 @@ def date_error(bounds: DateBounds, record: Record, value: Any, found: Any = None
         expected=bounds.expected,
         found=shown,
     )
+
+
+def _utc_text(t: pd.Timestamp) -> str:
+    """A UTC time as ``YYYY-MM-DD HH:MM:SS UTC``, even for a year strftime cannot write
+    (before year 1, as a date outside the bounds may be): then from its parts."""
+    try:
+        return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (NotImplementedError, ValueError, OverflowError):
+        year = f"-{-t.year:04d}" if t.year < 0 else f"{t.year:04d}"
+        return f"{year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d} UTC"
 
 
 def check_dates(

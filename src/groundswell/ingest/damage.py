@@ -23,9 +23,19 @@ import csv
 import io
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+
 from groundswell.errors import InputError
 
-__all__ = ["check_csv_file", "check_csv_text", "refuse_nul", "require_records", "require_rows"]
+__all__ = [
+    "check_csv_file",
+    "check_csv_text",
+    "check_utf8",
+    "refuse_nul",
+    "require_records",
+    "require_rows",
+]
 
 BLOCK = 1 << 20
 NUL_PROBLEM = "a NUL byte, which no text export writes (a damaged file, or not UTF-8 text)"
@@ -86,6 +96,51 @@ def require_rows(path: Path, n: int, *, each: str) -> None:
             + ("no rows" if parquet else "its header line and no data rows"),
             expected=f"one row per {each}",
         )
+
+
+def check_utf8(path: Path, df: pd.DataFrame, *, first: int = 0) -> None:
+    """Refuse a table read from Parquet whose text columns hold bytes that are not UTF-8.
+
+    pyarrow reads Parquet strings without checking their UTF-8; the bad bytes surface later,
+    as an ``ArrowException`` wherever the column is first turned into Python strings. This
+    checks every Arrow-backed column of ``df`` (whose first row is the row at 0-based
+    position ``first`` of the file) and raises InputError naming the column and the row.
+    """
+    for name in df.columns:
+        values = df[name].array
+        if not hasattr(values, "__arrow_array__"):
+            continue  # held by NumPy: already Python objects
+        arrow = values.__arrow_array__()
+        try:
+            arrow.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            row, found = _bad_utf8(arrow)
+            raise InputError(
+                path,
+                f"column {name!r} holds text that is not valid UTF-8"
+                + ("" if row is not None else f" ({exc})"),
+                line=None if row is None else first + row + 1,
+                unit="row",
+                expected="UTF-8 text in every string column",
+                found=found,
+            ) from None
+
+
+def _bad_utf8(arrow: pa.ChunkedArray | pa.Array) -> tuple[int | None, str | None]:
+    """The 0-based position of the first value of a string column that is not UTF-8, and
+    that value with its bad bytes shown as U+FFFD; (None, None) when it cannot be told."""
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        return None, None
+    raw = arrow.cast(pa.large_binary()).to_pylist()
+    for i, value in enumerate(raw):
+        if value is None:
+            continue
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            text = value.decode("utf-8", errors="replace")
+            return i, text if len(text) <= 60 else text[:57] + "..."
+    return None, None
 
 
 def _last_record(where: str | Path, fh: io.TextIOBase, delimiter: str) -> str | None:

@@ -74,7 +74,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +83,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage
+from groundswell.ingest import batch, common, damage, zips
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -201,15 +200,9 @@ def _read_export(path: Path) -> dict[str, list[_Table]]:
 
 
 def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
-    """The bytes of one member; a damaged one (bad data, wrong CRC, cut short) is an
-    InputError naming it."""
-    try:
-        return z.read(info)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise InputError(
-            name, f"damaged inside the zip ({exc})",
-            expected="a member that unpacks intact: download the export again",
-        ) from None  # fmt: skip
+    """The bytes of one member; a damaged, encrypted or unreadably compressed one is an
+    InputError naming it (:func:`groundswell.ingest.zips.read_member`)."""
+    return zips.read_member(z, info, name)
 
 
 def _parse(name: str, data: bytes, table: str) -> _Table:

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from groundswell.errors import InputError
+from groundswell.ingest import zips
 
 USERS_FILES = ("users.json", "org_users.json")
 LISTS = {
@@ -78,7 +79,7 @@ class _Export:
             zipfile.ZIP_STORED,
             zipfile.ZIP_DEFLATED,
         ):
-            return zf.read(name)  # encrypted or another method: zipfile decides
+            return zips.read_member(zf, info, self.where(name))  # or an InputError
         mm = self._map
         at = info.header_offset
         header = mm[at : at + 30]
