@@ -155,12 +155,12 @@ def ingest(
                 found=ckind[bad_ck][0],
                 **common.locate(path, k),
             )
-        rows["channel_id"] = np.where(channel != "", pseudo.channels(channel), None)
+        rows["channel_id"] = common.or_none(channel != "", pseudo.channels(channel))
         thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
         parent = rows["raw_parent"].to_numpy()
         linked = pseudo.messages(np.concatenate([thread, parent]))  # one pass: ids repeat
-        rows["thread_id"] = np.where(thread != "", linked[: len(thread)], None)
-        rows["parent_id"] = np.where(parent != "", linked[len(thread) :], None)
+        rows["thread_id"] = common.or_none(thread != "", linked[: len(thread)])
+        rows["parent_id"] = common.or_none(parent != "", linked[len(thread) :])
         rows["text"] = (
             common.text_column(df, cols.get("text"))[ok].to_numpy() if ws.store_content else None
         )
