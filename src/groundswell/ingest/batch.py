@@ -275,24 +275,24 @@ def _insert(
     replace: bool = False,
 ) -> int:
     """Insert rows whose key is not in the table yet (or replace them); returns rows added."""
-    con.register("batch_frame", frame)
-    try:
-        keys = ", ".join(key)
-        if replace:
-            cond = " AND ".join(f"t.{k} = b.{k}" for k in key)
-            con.execute(
-                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM batch_frame b WHERE {cond})"
-            )
-        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        cols = ", ".join(f"b.{c}" for c in frame.columns)
+    # DuckDB reads the frame from the local variable the queries name (a replacement scan):
+    # a frame registered on the connection inside a transaction stays in memory until the
+    # transaction ends, so an ingest written in batches would keep every batch
+    batch_frame = frame  # noqa: F841
+    keys = ", ".join(key)
+    if replace:
+        cond = " AND ".join(f"t.{k} = b.{k}" for k in key)
         con.execute(
-            f"INSERT INTO {table} SELECT {cols}, {sid} FROM "
-            f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame) b "
-            f"ANTI JOIN {table} t USING ({keys})"
+            f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM batch_frame b WHERE {cond})"
         )
-        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    finally:
-        con.unregister("batch_frame")
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    cols = ", ".join(f"b.{c}" for c in frame.columns)
+    con.execute(
+        f"INSERT INTO {table} SELECT {cols}, {sid} FROM "
+        f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame) b "
+        f"ANTI JOIN {table} t USING ({keys})"
+    )
+    after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return int(after - before)
 
 

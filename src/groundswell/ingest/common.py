@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -89,7 +90,7 @@ def read_table(path: Path, *, notes: list[str] | None = None) -> pd.DataFrame:
     if path.is_dir():
         raise InputError(path, "is a folder", expected="a .csv or .parquet file")
     suffix = path.suffix.lower()
-    try:
+    with table_errors(path):
         if suffix in (".parquet", ".pq"):
             df = pd.read_parquet(path)
             damage.check_utf8(path, df)
@@ -105,12 +106,27 @@ def read_table(path: Path, *, notes: list[str] | None = None) -> pd.DataFrame:
                 encoding="utf-8-sig",
             )
         else:
-            raise InputError(
-                path,
-                "unknown file type",
-                expected=".csv, .tsv or .parquet",
-                found=suffix or "(no suffix)",
-            )
+            raise unknown_file_type(path)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def unknown_file_type(path: Path) -> InputError:
+    """The error for a table file that is neither CSV (or TSV) nor Parquet."""
+    return InputError(
+        path,
+        "unknown file type",
+        expected=".csv, .tsv or .parquet",
+        found=path.suffix.lower() or "(no suffix)",
+    )
+
+
+@contextlib.contextmanager
+def table_errors(path: Path) -> Iterator[None]:
+    """Turn what pandas and Arrow raise on a malformed CSV or Parquet file into an InputError
+    naming the file (and the line, when the parser names it)."""
+    try:
+        yield
     except InputError:
         raise
     except pd.errors.ParserError as exc:
@@ -129,8 +145,6 @@ def read_table(path: Path, *, notes: list[str] | None = None) -> pd.DataFrame:
         raise InputError(path, "the file is empty", expected="a header line") from exc
     except (OSError, ValueError) as exc:
         raise InputError(path, f"cannot be read: {exc}") from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
 
 
 def _squash(name: str) -> str:
@@ -284,6 +298,7 @@ def parse_dates(
     *,
     utc_time: bool = False,
     bounds: DateBounds | None = None,
+    first: int = 0,
 ) -> pd.Series:
     """Parse ISO-8601-like dates or timestamps; empty means missing.
 
@@ -291,7 +306,8 @@ def parse_dates(
     converted to UTC first, and a value without one is taken as it is.
 
     Raises InputError naming the first line whose value cannot be parsed, or (with ``bounds``,
-    see :func:`check_dates`) whose date lies outside the bounds.
+    see :func:`check_dates`) whose date lies outside the bounds. ``first`` is the position in
+    the file of the first value (for a file read in batches).
     """
     text = values.astype("string").str.strip()
     empty = text.isna() | (text == "")
@@ -319,14 +335,14 @@ def parse_dates(
         "datetime64[ns, UTC]" if utc_time else "datetime64[ns]"
     )
     if bounds is not None:
-        check_dates(parsed, bounds, path, fieldname, found=values)
+        check_dates(parsed, bounds, record_at(path, fieldname, first), found=values)
     bad = parsed.isna() & ~empty
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(
             path,
             f"unparseable {fieldname}",
-            **locate(path, pos),
+            **locate(path, first + pos),
             expected=("an ISO 8601 timestamp" if utc_time else "an ISO 8601 date")
             + (" between 1900 and 2200" if bounds is None else "")
             + (" such as 2024-03-31T09:15:00Z" if utc_time else " such as 2024-03-31"),
@@ -416,6 +432,12 @@ class Record:
     what: str
     line: int | None = None
     unit: str = "line"
+
+
+def record_at(path: Path, what: str, first: int = 0) -> Callable[[int], Record]:
+    """Where the value at position ``k`` of a column (``what``) of a table file is, for
+    :func:`check_dates`, when the column's first value is the record at ``first``."""
+    return lambda k: Record(path, what, **locate(path, first + k))
 
 
 def date_error(bounds: DateBounds, record: Record, value: Any, found: Any = None) -> InputError:

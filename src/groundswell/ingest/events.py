@@ -24,6 +24,8 @@ text          message text, stored only if the workspace stores content
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage, limits
+from groundswell.ingest import _events_store, batch, common, damage, limits, stream
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -67,142 +69,215 @@ def ingest(
     targets_sep: str = ";",
     progress: bool = False,
     dry_run: bool = False,
+    batch_rows: int = stream.BATCH_ROWS,
 ) -> common.IngestSummary:
     """Load events into ``messages``, ``interactions`` and ``channels``; one transaction.
 
-    With ``dry_run`` the file is read and the summary computed, and nothing is written.
+    The file is read ``batch_rows`` rows at a time (:mod:`groundswell.ingest.stream`) and
+    each batch is checked, pseudonymised and written before the next is read, so memory
+    stays that of one batch; everything is written in one transaction, so an error in any
+    row leaves the workspace as it was. What depends on the whole file (an event repeated
+    in it, a reply whose parent comes later) is resolved in DuckDB
+    (:mod:`groundswell.ingest._events_store`). With ``dry_run`` the file is read and the
+    summary computed, and nothing is written.
     """
-    with steps(4, enabled=progress) as bar:
+    with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("events"), **(mapping or {})}
         options = {"mapping": mapping, "targets_sep": targets_sep}
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
         notes: list[str] = []  # warnings about the file itself
-        df = common.read_table(path, notes=notes)
-        damage.require_rows(path, len(df), each="event")
-        if (seen := common.earlier_ingest(ws, "events", path, sha, options)) is not None:
-            return seen
-        cols = common.resolve_columns(
-            path, list(df.columns), FIELDS, ("actor", "timestamp"), mapping
-        )
-        limits.check_field_sizes(path, df, list(cols.values()), ws.settings.max_field_bytes)
-        summary = common.IngestSummary(str(path), "events", None, rows_read=len(df), warnings=notes)
-        df = df.reset_index(drop=True)
-        bar.step("pseudonymising")
-        pseudo = ws.pseudonymiser
-
-        actor = common.text_column(df, cols["actor"])
-        no_actor = (actor == "").to_numpy()
-        summary.skipped["no actor"] += int(no_actor.sum())
-        ts = _timestamps(path, df[cols["timestamp"]], common.date_bounds(ws.settings))
-        no_ts = ts.isna().to_numpy() & ~no_actor
-        summary.skipped["no timestamp"] += int(no_ts.sum())
-        kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
-        kind = kind.mask(kind == "", "post")
-        is_bot = _flags(path, df, cols.get("is_bot"), "is_bot")
-        is_question = _flags(path, df, cols.get("is_question"), "is_question")
-        targets_raw = common.text_column(df, cols.get("targets"))
-
-        # message ids: the source's own, else a keyed hash of the row's content
-        if "event_id" in cols:
-            raw_id = common.text_column(df, cols["event_id"])
-            missing = raw_id == ""
-            if missing.any():
-                k = int(np.flatnonzero(missing.to_numpy())[0])
-                raise InputError(
-                    path, "empty event id", expected="an id on every row", **common.locate(path, k)
-                )
-        else:
-            raw_id = (
-                actor
-                + "\x1f"
-                + targets_raw
-                + "\x1f"
-                + ts.astype("string").fillna("")
-                + "\x1f"
-                + kind
-                + "\x1f"
-                + common.text_column(df, cols.get("channel"))
+        parts = stream.batches(path, rows=batch_rows, notes=notes)
+        try:
+            first = next(parts, None)
+            damage.require_rows(path, 0 if first is None else len(first), each="event")
+            assert first is not None
+            if (seen := common.earlier_ingest(ws, "events", path, sha, options)) is not None:
+                return seen
+            cols = common.resolve_columns(
+                path, list(first.columns), FIELDS, ("actor", "timestamp"), mapping
             )
-        ok = ~(no_actor | no_ts)
-        dup = raw_id.duplicated().to_numpy() & ok
-        summary.skipped["duplicate event in the file"] += int(dup.sum())
-        ok &= ~dup
-        summary.skipped = +summary.skipped  # drop zero counts
+            summary = common.IngestSummary(str(path), "events", None, warnings=notes)
+            bar.step("pseudonymising and storing")
+            reading = _Reading(ws, path, cols, targets_sep)
+            with batch.writing(ws, summary, sha, options, dry_run=dry_run) as con:
+                assert summary.source_id is not None
+                staging = _events_store.Staging(con, summary.source_id)
+                for df in itertools.chain([first], parts):
+                    _store(reading, df, staging, summary)
+                bar.step("replies and channels")
+                added, summary.people = staging.finish()
+                summary.interactions += added
+                if reading.capped:
+                    summary.warnings.append(reading.capped_warning())
+                summary.skipped = +summary.skipped  # drop zero counts
+        finally:
+            parts.close()
+        return summary
 
-        rows = pd.DataFrame(
-            {
-                "message_id": pseudo.messages(raw_id[ok]),
-                "raw_parent": common.text_column(df, cols.get("parent"))[ok].to_numpy(),
-                "author_id": pseudo.people(actor[ok]),
-                "ts": ts[ok].array,
-                "kind": kind[ok].to_numpy(),
-                "is_bot": is_bot[ok],
-                "is_question": is_question[ok],
-                "targets": targets_raw[ok].to_numpy(),
-            }
-        )
-        channel = common.text_column(df, cols.get("channel"))[ok].to_numpy()
-        ckind = common.text_column(df, cols.get("channel_kind"))[ok].str.lower().to_numpy()
-        bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
-        positions = np.flatnonzero(ok)  # each row's record in the file
-        if bad_ck.any():
-            k = int(positions[np.flatnonzero(bad_ck)[0]])
+
+@dataclass
+class _Reading:
+    """What every batch of one file shares, and the recipients dropped by the cap so far."""
+
+    ws: Store
+    path: Path
+    cols: dict[str, str]
+    targets_sep: str
+    bounds: common.DateBounds = field(init=False)
+    capped: int = 0  # events over ingest.max_recipients
+    dropped: int = 0  # recipients they lost
+    where: list[int] = field(default_factory=list)  # the positions of the first six
+
+    def __post_init__(self) -> None:
+        self.bounds = common.date_bounds(self.ws.settings)
+
+    def capped_warning(self) -> str:
+        where = limits.records(self.path, np.asarray(self.where))
+        cap = self.ws.settings.max_recipients
+        return limits.dropped_warning("event", self.capped, where, cap, self.dropped)
+
+
+def _store(
+    r: _Reading, df: pd.DataFrame, staging: _events_store.Staging, summary: common.IngestSummary
+) -> None:
+    """Check, pseudonymise and write one batch (``df``, indexed by file position)."""
+    path, cols, pseudo = r.path, r.cols, r.ws.pseudonymiser
+    first = int(df.index[0]) if len(df) else 0
+    df = df.reset_index(drop=True)
+    summary.rows_read += len(df)
+    limits.check_field_sizes(
+        path, df, list(cols.values()), r.ws.settings.max_field_bytes, first=first
+    )
+    actor = common.text_column(df, cols["actor"])
+    no_actor = (actor == "").to_numpy()
+    summary.skipped["no actor"] += int(no_actor.sum())
+    ts = _timestamps(path, df[cols["timestamp"]], r.bounds, first)
+    no_ts = ts.isna().to_numpy() & ~no_actor
+    summary.skipped["no timestamp"] += int(no_ts.sum())
+    kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
+    kind = kind.mask(kind == "", "post")
+    is_bot = _flags(path, df, cols.get("is_bot"), "is_bot", first)
+    is_question = _flags(path, df, cols.get("is_question"), "is_question", first)
+    targets_raw = common.text_column(df, cols.get("targets"))
+
+    # message ids: the source's own, else a keyed hash of the row's content
+    if "event_id" in cols:
+        raw_id = common.text_column(df, cols["event_id"])
+        missing = raw_id == ""
+        if missing.any():
+            k = int(np.flatnonzero(missing.to_numpy())[0])
             raise InputError(
                 path,
-                "unknown channel_kind",
-                expected=f"one of {sorted(CHANNEL_KINDS)}",
-                found=ckind[bad_ck][0],
-                **common.locate(path, k),
+                "empty event id",
+                expected="an id on every row",
+                **common.locate(path, first + k),
             )
-        rows["channel_id"] = common.or_none(channel != "", pseudo.channels(channel))
-        thread = common.text_column(df, cols.get("thread"))[ok].to_numpy()
-        parent = rows["raw_parent"].to_numpy()
-        linked = pseudo.messages(np.concatenate([thread, parent]))  # one pass: ids repeat
-        rows["thread_id"] = common.or_none(thread != "", linked[: len(thread)])
-        rows["parent_id"] = common.or_none(parent != "", linked[len(thread) :])
-        rows["text"] = (
-            common.text_column(df, cols.get("text"))[ok].to_numpy() if ws.store_content else None
+    else:
+        raw_id = (
+            actor
+            + "\x1f"
+            + targets_raw
+            + "\x1f"
+            + ts.astype("string").fillna("")
+            + "\x1f"
+            + kind
+            + "\x1f"
+            + common.text_column(df, cols.get("channel"))
         )
+    # an event repeated in the file counts once, at its first row (this batch or earlier)
+    ok = np.flatnonzero(~(no_actor | no_ts))
+    message_id = pseudo.messages(raw_id.to_numpy()[ok])
+    again = pd.Series(message_id).duplicated().to_numpy(copy=True)
+    again[~again] = staging.repeats(message_id[~again])
+    summary.skipped["duplicate event in the file"] += int(again.sum())
+    ok, message_id = ok[~again], message_id[~again]
 
-        bar.step("interactions")
-        split = limits.split_cells(rows["targets"], targets_sep, ws.settings.max_recipients)
-        targets = pd.concat(
-            [_targets(rows, split, pseudo), _address_to_parent(ws, rows)], ignore_index=True
+    rows = pd.DataFrame(
+        {
+            "message_id": message_id,
+            "author_id": pseudo.people(actor.to_numpy()[ok]),
+            "ts": ts.array[ok],
+            "kind": kind.to_numpy()[ok],
+            "is_bot": is_bot[ok],
+            "is_question": is_question[ok],
+            "targets": targets_raw.to_numpy()[ok],
+        }
+    )
+    channel = common.text_column(df, cols.get("channel")).to_numpy()[ok]
+    ckind = common.text_column(df, cols.get("channel_kind")).str.lower().to_numpy()[ok]
+    bad_ck = ~np.isin(ckind, [*CHANNEL_KINDS, ""])
+    positions = first + ok  # each row's record in the file
+    if bad_ck.any():
+        k = int(positions[np.flatnonzero(bad_ck)[0]])
+        raise InputError(
+            path,
+            "unknown channel_kind",
+            expected=f"one of {sorted(CHANNEL_KINDS)}",
+            found=ckind[bad_ck][0],
+            **common.locate(path, k),
         )
-        inter = batch.interactions(rows, targets)
-        if len(split.capped):
-            where = limits.records(path, positions[split.capped])
-            summary.warnings.append(
-                limits.dropped_warning("event", len(split.capped), where, split.cap, split.dropped)
-            )
-            ids = rows["message_id"].to_numpy()[split.capped]
-            limits.true_counts((rows, inter), ids, split.distinct)
+    rows["channel_id"] = common.or_none(channel != "", pseudo.channels(channel))
+    thread = common.text_column(df, cols.get("thread")).to_numpy()[ok]
+    parent = common.text_column(df, cols.get("parent")).to_numpy()[ok]
+    linked = pseudo.messages(np.concatenate([thread, parent]))  # one pass: ids repeat
+    rows["thread_id"] = common.or_none(thread != "", linked[: len(thread)])
+    rows["parent_id"] = common.or_none(parent != "", linked[len(thread) :])
+    rows["text"] = (
+        common.text_column(df, cols.get("text")).to_numpy()[ok] if r.ws.store_content else None
+    )
 
-        channels = pd.DataFrame(
-            {"channel_id": rows["channel_id"], "name": channel, "kind": ckind, "ts": rows["ts"]}
-        ).dropna(subset=["channel_id"])
-        channels["kind"] = channels["kind"].replace("", "public")
-        channels["name"] = channels["name"].where(channels["kind"].isin(NAMED_CHANNEL_KINDS))
-        channels = channels.groupby("channel_id", as_index=False).agg(
-            name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min")
-        )
+    split = limits.split_cells(rows["targets"], r.targets_sep, r.ws.settings.max_recipients)
+    inter = batch.interactions(rows, _targets(rows, split, pseudo))
+    if len(split.capped):
+        r.capped += len(split.capped)
+        r.dropped += split.dropped
+        r.where += positions[split.capped][: 6 - len(r.where)].tolist()
+        ids = rows["message_id"].to_numpy()[split.capped]
+        limits.true_counts((rows, inter), ids, split.distinct)
 
-        bar.step("storing")
-        out = batch.Batch(channels=channels, messages=rows, interactions=inter)
-        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+    con, sid = staging.con, staging.sid
+    added = batch.insert(con, "messages", rows[batch.MESSAGE_COLUMNS], sid, ["message_id"])
+    summary.messages += added
+    if added < len(rows):
+        summary.skipped["already in the workspace"] += len(rows) - added
+    summary.interactions += batch.insert(
+        con,
+        "interactions",
+        inter[batch.INTERACTION_COLUMNS],
+        sid,
+        ["message_id", "actor_id", "target_id", "kind"],
+    )
+    staging.add(rows, inter, _channels(rows, channel, ckind))
 
 
-def _timestamps(path: Path, values: pd.Series, bounds: common.DateBounds) -> pd.Series:
+def _channels(rows: pd.DataFrame, name: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
+    """A batch's channels: the name and kind of each one's first row, its earliest time."""
+    kind = np.where(kind == "", "public", kind)
+    named = np.isin(kind, list(NAMED_CHANNEL_KINDS))
+    channels = pd.DataFrame(
+        {
+            "channel_id": rows["channel_id"],
+            "name": common.or_none(named, name),
+            "kind": kind,
+            "ts": rows["ts"],
+        }
+    ).dropna(subset=["channel_id"])
+    return channels.groupby("channel_id", as_index=False, sort=False).agg(
+        name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min")
+    )
+
+
+def _timestamps(path: Path, values: pd.Series, bounds: common.DateBounds, first: int) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         if getattr(values.dt, "tz", None) is None:
             values = values.dt.tz_localize("UTC")
-        common.check_dates(values, bounds, path, "timestamp")
+        common.check_dates(values, bounds, common.record_at(path, "timestamp", first))
         return values.dt.tz_convert("UTC")
-    return common.parse_dates(path, values, "timestamp", utc_time=True, bounds=bounds)
+    return common.parse_dates(path, values, "timestamp", utc_time=True, bounds=bounds, first=first)
 
 
-def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:
+def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str, first: int) -> np.ndarray:
     if col is None:
         return np.zeros(len(df), dtype=bool)
     values = df[col]
@@ -217,7 +292,7 @@ def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str) -> np.ndarr
             f"unreadable {name}",
             expected="true or false",
             found=values.iloc[k],
-            **common.locate(path, k),
+            **common.locate(path, first + k),
         )
     return text.isin(TRUE).to_numpy()
 
@@ -231,29 +306,5 @@ def _targets(rows: pd.DataFrame, split: limits.Split, pseudo: Pseudonymiser) -> 
             "message_id": rows["message_id"].to_numpy()[split.parent],
             "target_id": pseudo.people(uniques)[codes] if len(codes) else np.array([], str),
             "kind": rows["kind"].to_numpy()[split.parent],
-        }
-    )
-
-
-def _address_to_parent(ws: Store, rows: pd.DataFrame) -> pd.DataFrame:
-    """A reply or reaction with no targets is addressed to the author of its parent,
-    found in the same file or among the messages already in the workspace."""
-    orphan = rows[
-        rows["kind"].isin(["reply", "reaction"])
-        & (rows["targets"] == "")
-        & rows["parent_id"].notna()
-    ]
-    empty = pd.DataFrame({"message_id": [], "target_id": [], "kind": []}, dtype=object)
-    if orphan.empty:
-        return empty
-    authors = dict(zip(rows["message_id"], rows["author_id"], strict=True))
-    authors.update(common.stored_authors(ws, orphan["parent_id"].unique().tolist()))
-    target = orphan["parent_id"].map(authors)
-    found = target.notna()
-    return pd.DataFrame(
-        {
-            "message_id": orphan.loc[found, "message_id"].to_numpy(),
-            "target_id": target[found].to_numpy(),
-            "kind": orphan.loc[found, "kind"].to_numpy(),
         }
     )

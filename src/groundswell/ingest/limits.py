@@ -61,10 +61,13 @@ class Split:
         return int(self.distinct.sum()) - self.cap * len(self.capped)
 
 
-def check_field_sizes(path: Path, df: pd.DataFrame, columns: list[str], limit: int) -> None:
+def check_field_sizes(
+    path: Path, df: pd.DataFrame, columns: list[str], limit: int, *, first: int = 0
+) -> None:
     """Raise InputError naming the file, line and column of the first field (among
-    ``columns``) longer than ``limit`` bytes of UTF-8."""
-    first: tuple[int, str, int] | None = None
+    ``columns``) longer than ``limit`` bytes of UTF-8. ``first`` is the position in the file
+    of the first row of ``df`` (for a file read in batches)."""
+    earliest: tuple[int, str, int] | None = None
     for col in dict.fromkeys(columns):
         values = df[col]
         lengths: np.ndarray | None
@@ -82,15 +85,15 @@ def check_field_sizes(path: Path, df: pd.DataFrame, columns: list[str], limit: i
             bad = lengths > limit
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            if first is None or k < first[0]:
-                first = (k, col, int(lengths[k]))
-    if first is not None:
-        k, col, size = first
+            if earliest is None or k < earliest[0]:
+                earliest = (k, col, int(lengths[k]))
+    if earliest is not None:
+        k, col, size = earliest
         raise InputError(
             path,
             f"the {col!r} field is {size:,} bytes long",
             expected=f"at most {limit:,} bytes (setting ingest.max_field_bytes)",
-            **common.locate(path, k),
+            **common.locate(path, first + k),
         )
 
 
