@@ -42,6 +42,17 @@ def test_open_names_the_missing_workspace(tmp_path) -> None:
         gs.open(tmp_path / "nowhere")
 
 
+def test_a_workspace_opens_from_a_folder_named_as_text(tmp_path) -> None:
+    # in a notebook people write the folder as a string; it used to raise TypeError
+    gs.init(tmp_path / "acme").close()
+    ws = gs.Workspace(str(tmp_path / "acme"))
+    assert ws.folder == tmp_path / "acme"
+    assert ws.schema_version == store.SCHEMA_VERSION
+    ws.close()
+    with pytest.raises(WorkspaceError, match="groundswell init"):
+        gs.Workspace(str(tmp_path / "nowhere"))
+
+
 def test_identified_and_content_flags_are_written(tmp_path) -> None:
     ws = gs.init(tmp_path / "acme", identified=True, store_content=True)
     assert ws.settings.identified and ws.store_content

@@ -111,7 +111,8 @@ class Store:
     """An opened workspace folder: the connection every reader writes to and every analysis
     reads from, the settings and the pseudonymiser. Opening migrates an older schema."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: str | Path) -> None:
+        folder = Path(folder)
         self.folder = folder
         db = folder / DB_FILE
         if not db.exists():
