@@ -17,6 +17,16 @@ Each reports wall time and the process's peak resident memory (VmHWM). Run:
     .venv/bin/python bench/ingest_memory.py --rows 200000 --broadcasts 10 --recipients 3000
 
 and add ``--write docs/performance.md`` to record the result there.
+
+Large files (the events reader reads them in batches, ``groundswell.ingest.stream``): with
+``--broadcasts 0`` the file holds ordinary acts only, so ``--rows 10000000 --recipients 5000``
+writes an events CSV of about 1 GB; ``--synthetic 5000`` measures the events file of the
+13-week synthetic organisation of 5,000 people instead (2.6 million rows of Parquet, written
+by ``groundswell.synth``); pandas then reads it with ``read_parquet``:
+
+    .venv/bin/python bench/ingest_memory.py --synthetic 5000 --limit-gib 6
+    .venv/bin/python bench/ingest_memory.py --rows 10000000 --broadcasts 0 --recipients 5000 \
+        --limit-gib 6
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from _bench import machine, peak_rss_mib, write_block
 
@@ -66,6 +78,16 @@ def make_data(n: int, broadcasts: int, recipients: int, seed: int) -> Path:
     return path
 
 
+def make_synthetic(people: int, seed: int) -> Path:
+    """The events file of the 13-week synthetic organisation of ``people`` people."""
+    folder = OUT / f"synthetic-{people}-13w-{seed}"
+    if not (folder / "events.parquet").exists():
+        from groundswell import synth
+
+        synth.generate(people, seed=seed, weeks=13).write(folder)
+    return folder / "events.parquet"
+
+
 def run_groundswell(path: str) -> dict:
     import groundswell as gs
     from groundswell.ingest import events
@@ -83,7 +105,10 @@ def run_pandas(path: str) -> dict:
     import pandas as pd
 
     t = time.perf_counter()
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if path.endswith(".parquet"):
+        df = pd.read_parquet(path)
+    else:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df = df.assign(target=df["targets"].str.split(";")).explode("target")
     df["target"] = df["target"].str.strip()
     df = df[df["target"] != ""]
@@ -116,6 +141,9 @@ def main() -> None:
     ap.add_argument("--limit-gib", type=float, default=8.0, help="address space per contender")
     ap.add_argument("--write", type=Path, help="Markdown file whose section to update")
     ap.add_argument("--quick", action="store_true", help="20,000 rows, 5 broadcasts of 2,000")
+    ap.add_argument(
+        "--synthetic", type=int, metavar="PEOPLE", help="the 13-week synthetic organisation"
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -123,9 +151,13 @@ def main() -> None:
         return
     if args.quick:
         args.rows, args.broadcasts, args.recipients = 20_000, 5, 2_000
-    path = make_data(args.rows, args.broadcasts, args.recipients, args.seed)
+    if args.synthetic:
+        path = make_synthetic(args.synthetic, args.seed)
+        args.rows = pq.ParquetFile(path).metadata.num_rows
+    else:
+        path = make_data(args.rows, args.broadcasts, args.recipients, args.seed)
     size = path.stat().st_size / 2**20
-    print(f"{path}: {args.rows:,} acts + {args.broadcasts} broadcasts, {size:,.1f} MiB")
+    print(f"{path}: {_describe(args, size)}")
     results, limit = {}, str(args.limit_gib)
     for name in CONTENDERS:
         proc = subprocess.run(
@@ -149,11 +181,27 @@ def main() -> None:
         write_markdown(args, size, results)
 
 
+def _describe(args: argparse.Namespace, size: float) -> str:
+    if args.synthetic:
+        return (
+            f"the events file of the 13-week synthetic organisation of {args.synthetic:,} "
+            f"people ({args.rows:,} rows, {size:,.1f} MiB of Parquet)"
+        )
+    if not args.broadcasts:
+        return (
+            f"an events CSV of {args.rows:,} ordinary acts among {args.recipients:,} people "
+            f"({size:,.1f} MiB)"
+        )
+    return (
+        f"an events CSV of {args.rows:,} ordinary acts and {args.broadcasts} broadcasts to "
+        f"{args.recipients:,} people each ({size:,.1f} MiB)"
+    )
+
+
 def write_markdown(args: argparse.Namespace, size: float, results: dict) -> None:
     base = results["groundswell"]["peak_mib"]
     lines = [
-        f"{machine()}, an events CSV of {args.rows:,} ordinary acts and {args.broadcasts} "
-        f"broadcasts to {args.recipients:,} people each ({size:,.1f} MiB), each contender "
+        f"{machine()}, {_describe(args, size)}, each contender "
         f"under a {args.limit_gib:g} GiB address-space limit:",
         "",
         "| contender | time (s) | peak memory (MiB) | memory ratio |",
@@ -167,12 +215,23 @@ def write_markdown(args: argparse.Namespace, size: float, results: dict) -> None
             f"| {LABELS[name]} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | "
             f"{r['peak_mib'] / base:.1f} |"
         )
+    data = (
+        f"--synthetic {args.synthetic}"
+        if args.synthetic
+        else f"--rows {args.rows} --broadcasts {args.broadcasts} --recipients {args.recipients}"
+    )
     lines += [
         "",
-        f"Command: `.venv/bin/python bench/ingest_memory.py --rows {args.rows} "
-        f"--broadcasts {args.broadcasts} --recipients {args.recipients} --write {args.write}`",
+        f"Command: `.venv/bin/python bench/ingest_memory.py {data} "
+        f"--limit-gib {args.limit_gib:g} --write {args.write}`",
     ]
-    write_block(args.write, "bench/ingest_memory.py", lines, "Events with broadcasts: memory")
+    if args.synthetic:
+        block, heading = "bench/ingest_memory.py synthetic", "Events of a synthetic organisation"
+    elif not args.broadcasts:
+        block, heading = "bench/ingest_memory.py large", "A large events file: memory"
+    else:
+        block, heading = "bench/ingest_memory.py", "Events with broadcasts: memory"
+    write_block(args.write, block, lines, heading)
 
 
 if __name__ == "__main__":

@@ -73,13 +73,13 @@ def ingest(
 ) -> common.IngestSummary:
     """Load events into ``messages``, ``interactions`` and ``channels``; one transaction.
 
-    The file is read ``batch_rows`` rows at a time (:mod:`groundswell.ingest.stream`) and
-    each batch is checked, pseudonymised and written before the next is read, so memory
-    stays that of one batch; everything is written in one transaction, so an error in any
-    row leaves the workspace as it was. What depends on the whole file (an event repeated
-    in it, a reply whose parent comes later) is resolved in DuckDB
-    (:mod:`groundswell.ingest._events_store`). With ``dry_run`` the file is read and the
-    summary computed, and nothing is written.
+    The file is read in batches of at most ``batch_rows`` rows and about 16 MiB
+    (:mod:`groundswell.ingest.stream`); each batch is checked, pseudonymised and written
+    before the next is read, so the reader's memory is that of one batch; everything is
+    written in one transaction, so an error in any row leaves the workspace as it was.
+    What depends on the whole file (an event repeated in it, a reply whose parent comes
+    later) is resolved in DuckDB (:mod:`groundswell.ingest._events_store`). With
+    ``dry_run`` the file is read and the summary computed, and nothing is written.
     """
     with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("events"), **(mapping or {})}
