@@ -107,6 +107,13 @@ def test_unknown_filter_values_are_errors_naming_the_parameter(demo_ws) -> None:
     assert r.exit_code == 2 and "yaml" in r.stderr  # Typer's own usage error
 
 
+def test_report_refuses_a_pdf_name_for_its_html(demo_ws, tmp_path) -> None:
+    # `report -o x.pdf --pdf` wrote the HTML into x.pdf, then a one-page PDF of it over it
+    target = tmp_path / "board.pdf"
+    one_error_line(invoke("report", demo_ws, "-o", target, "--pdf"), "--output", "board.pdf")
+    assert not target.exists()
+
+
 def test_gap_top_out_of_range_is_a_parameter_error(demo_ws, tmp_path) -> None:
     nominees = write_csv(tmp_path / "leaders.csv", ["person"], [["nobody@x.com"]])
     one_error_line(invoke("gap", demo_ws, nominees, "--top", "2"), "--top", "between 0 and 1")

@@ -761,6 +761,11 @@ def report(
     ] = False,
 ) -> None:
     """Write the self-contained HTML report of a run (and, with --pdf, a PDF of it)."""
+    if output.suffix.lower() == ".pdf":
+        # the HTML would be written into the .pdf and then printed over itself
+        raise ParameterError(
+            "--output", "the HTML file (with --pdf the PDF goes beside it)", output
+        )
     with gs.open(workspace) as ws:
         path = ws.report(output, run_id=run, pdf=Path(output).with_suffix(".pdf") if pdf else None)
     out.print(str(path))
