@@ -165,8 +165,7 @@ def test_no_import_cycle_in_the_package() -> None:
 
 #: the faces of the library, the only modules that may import the facade (``groundswell`` or
 #: ``groundswell.workspace``): the CLI, the demo and the web app (dashboard and survey pages)
-FACES = ("groundswell.cli", "groundswell.demo", "groundswell.survey.cli", "groundswell.value.cli",
-         "groundswell.web")  # fmt: skip
+FACES = ("groundswell.cli", "groundswell.demo", "groundswell.web")
 #: what the store may import: it sits at the bottom
 STORE_BASE = {"groundswell.errors", "groundswell.config", "groundswell.privacy",
               "groundswell.migrations"}  # fmt: skip

@@ -1,10 +1,9 @@
 """What every command-line module shares: errors as one line, and output as a table, CSV or JSON.
 
-The four CLI modules (:mod:`groundswell.cli`, :mod:`groundswell.value.cli`,
-:mod:`groundswell.survey.cli`, :mod:`groundswell.web.cli`) wrap each command in
-:func:`reports_errors`, so any :class:`~groundswell.errors.GroundswellError` becomes exactly one
-``error: ...`` line on stderr and exit code 1, never a traceback (sqlite-utils re-raises as
-``click.ClickException`` to the same effect). Listing commands take ``--format`` (:data:`FormatOpt`)
+The command modules of :mod:`groundswell.cli` (one per panel of ``groundswell --help``) wrap
+each command in :func:`reports_errors`, so any :class:`~groundswell.errors.GroundswellError`
+becomes exactly one ``error: ...`` line on stderr and exit code 1, never a traceback
+(sqlite-utils re-raises as ``click.ClickException`` to the same effect). Listing commands take ``--format`` (:data:`FormatOpt`)
 and print through :func:`emit`.
 
 This module imports no heavy library (pandas, duckdb, numpy) at import time: ``groundswell

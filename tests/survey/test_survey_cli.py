@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from typer.testing import CliRunner
 
-from groundswell.survey.cli import survey_app
+from groundswell.cli.survey import survey_app
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "survey.md"
 app = typer.Typer()

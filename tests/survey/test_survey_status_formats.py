@@ -10,7 +10,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from groundswell.survey.cli import survey_app
+from groundswell.cli.survey import survey_app
 
 app = typer.Typer()
 app.add_typer(survey_app, name="survey")

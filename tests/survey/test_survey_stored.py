@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from groundswell.survey import comparison, model
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 from tests.survey.conftest import person
 from tests.survey.test_model import _answer_all, launched  # noqa: F401 (a fixture)
 
@@ -42,7 +42,7 @@ def test_the_dashboard_reads_the_comparison_stored_by_closing_and_analyze(
     e05 = person(ws, "E05")
     ws.close()
 
-    store = Store(ws.folder)
+    store = Views(ws.folder)
     try:
         with monkeypatch.context() as m:
             m.setattr(comparison, "compare", _boom)

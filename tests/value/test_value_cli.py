@@ -8,7 +8,7 @@ import typer
 import typer.main
 from typer.testing import CliRunner
 
-from groundswell.value.cli import COMMANDS, app, register
+from groundswell.cli.value import COMMANDS, app, register
 from tests.conftest import write_csv
 from tests.value.conftest import WINDOW
 

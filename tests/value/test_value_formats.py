@@ -8,7 +8,7 @@ import json
 
 from typer.testing import CliRunner
 
-from groundswell.value.cli import app
+from groundswell.cli.value import app
 from tests.conftest import write_csv
 from tests.value.conftest import WINDOW
 

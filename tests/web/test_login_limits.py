@@ -2,7 +2,7 @@
 
 The bursts are really concurrent: threads call ``auth.login`` with a DuckDB cursor each (as
 the app's worker threads do), or send HTTP requests at once to a live uvicorn server built
-the way ``groundswell serve`` builds it (:func:`groundswell.web.cli.server`). The numbers
+the way ``groundswell serve`` builds it (:func:`groundswell.cli.serve.server`). The numbers
 come from the rule: of any burst of wrong passwords for one username and address, exactly
 ``auth.MAX_FAILURES`` (5) are checked; the rest answer 429.
 """
@@ -25,9 +25,9 @@ import groundswell as gs
 from groundswell.errors import AuthError, ConfigError
 from groundswell.web import auth
 from groundswell.web.app import create_app
-from groundswell.web.cli import server
+from groundswell.cli.serve import server
 from groundswell.web.errors import status_of
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 
 PASSWORD = "lantern orbit pickle"
 WRONG = "not the password at all"
@@ -80,7 +80,7 @@ def _burst(n: int, call: Callable[[int], int]) -> list[int]:
 
 # -- the store function, from several threads -----------------------------------------------
 def test_a_concurrent_burst_of_wrong_passwords_checks_only_max_failures(workspace) -> None:
-    store = Store(workspace)
+    store = Views(workspace)
     try:
         codes = _burst(
             40, lambda i: _outcome(lambda: auth.login(store.ws(), "kim", WRONG, "10.0.0.1"))
@@ -116,7 +116,7 @@ class GatedHasher:
 def test_19_wrong_then_the_right_one_in_one_burst_do_not_sign_in(workspace, monkeypatch) -> None:
     hasher = GatedHasher(auth._hasher, PASSWORD)
     monkeypatch.setattr(auth, "_hasher", hasher)
-    store = Store(workspace)
+    store = Views(workspace)
     done: list[int] = []
 
     def wrong() -> None:
@@ -143,7 +143,7 @@ def test_19_wrong_then_the_right_one_in_one_burst_do_not_sign_in(workspace, monk
 
 
 def test_one_account_is_limited_across_addresses_and_one_address_across_accounts(fast) -> None:
-    store = Store(fast)
+    store = Views(fast)
     try:
         ws = store.ws()
         # 4 failures from each of 5 addresses: 20 for kim, none at the per-address limit
@@ -159,7 +159,7 @@ def test_one_account_is_limited_across_addresses_and_one_address_across_accounts
 
 
 def test_a_success_resets_the_count_of_its_username_and_address(fast) -> None:
-    store = Store(fast)
+    store = Views(fast)
     try:
         ws = store.ws()
         for _ in range(auth.MAX_FAILURES - 1):

@@ -13,12 +13,12 @@ import groundswell as gs
 from groundswell.analysis.formal import group_matrix
 from groundswell.diffusion import champions
 from groundswell.web import planner
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 
 
 @pytest.mark.parametrize("attribute", ["department", "team", "location"])
 def test_the_formal_matrix_is_the_stored_group_ties(web_ws, attribute: str) -> None:
-    store = Store(web_ws.path)
+    store = Views(web_ws.path)
     answer = store.formal(None, attribute)["matrix"]
     with gs.open(web_ws.path) as ws:
         run = ws.run()
@@ -34,7 +34,7 @@ def test_the_formal_matrix_is_the_stored_group_ties(web_ws, attribute: str) -> N
 
 
 def test_a_stored_plan_reads_as_the_planner_stored_it(web_ws) -> None:
-    answer = Store(web_ws.path).plan(web_ws.plan_id)
+    answer = Views(web_ws.path).plan(web_ws.plan_id)
     with gs.open(web_ws.path) as ws:
         plan = champions.ChampionPlan.load(ws, web_ws.plan_id)
     names = [s for s in champions.STRATEGIES if s in plan.summary["strategies"]]

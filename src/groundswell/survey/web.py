@@ -43,13 +43,13 @@ from groundswell.web import templating
 from groundswell.web.auth import User
 from groundswell.web.deps import client_address, csrf, get_store, require, same_origin
 from groundswell.web.errors import status_of
-from groundswell.web.store import Store, clean
+from groundswell.web.views import Views, clean
 
 HERE = Path(__file__).parent
 STATIC_URL = "/survey/static"
 router = APIRouter()
 templates = templating.templates(HERE / "templates")
-StoreD = Annotated[Store, Depends(get_store)]
+ViewsD = Annotated[Views, Depends(get_store)]
 Admin = Annotated[User, Depends(require("users"))]
 _NAMES = {
     400: "bad_request",
@@ -68,7 +68,7 @@ def mount(app: FastAPI) -> None:
 
 
 # -- brute-force guard (the counting is in guard.py) --------------------------------------
-def _guard(request: Request, store: Store) -> TokenGuard:
+def _guard(request: Request, store: Views) -> TokenGuard:
     guard = getattr(request.app.state, "survey_guard", None)
     if guard is None:
         cfg = mail.settings(store.ws())
@@ -82,7 +82,7 @@ class _Refused(Exception):
         self.status, self.detail, self.retry_after = status, detail, retry_after
 
 
-def _respondent(request: Request, store: Store, token: str) -> Respondent:
+def _respondent(request: Request, store: Views, token: str) -> Respondent:
     guard = _guard(request, store)
     client = client_address(request)
     wait = guard.retry_after(client, token)
@@ -137,7 +137,7 @@ def _check_csrf(request: Request, who: Respondent, supplied: str | None) -> None
 
 # -- respondent routes ----------------------------------------------------------------------
 @router.get("/s/{token}", response_class=HTMLResponse, include_in_schema=False)
-def survey_form(token: str, request: Request, store: StoreD) -> Response:
+def survey_form(token: str, request: Request, store: ViewsD) -> Response:
     try:
         who = _respondent(request, store, token)
     except _Refused as exc:
@@ -147,7 +147,7 @@ def survey_form(token: str, request: Request, store: StoreD) -> Response:
 
 def _form(
     request: Request,
-    store: Store,
+    store: Views,
     token: str,
     who: Respondent,
     *,
@@ -171,7 +171,7 @@ def _form(
 
 
 @router.get("/s/{token}/people", include_in_schema=False)
-def survey_people(token: str, request: Request, store: StoreD, q: str = "") -> Response:
+def survey_people(token: str, request: Request, store: ViewsD, q: str = "") -> Response:
     try:
         who = _respondent(request, store, token)
     except _Refused as exc:
@@ -196,7 +196,7 @@ class _Answer(BaseModel):
 
 
 @router.post("/s/{token}/answers/{slug}", include_in_schema=False)
-async def survey_autosave(token: str, slug: str, request: Request, store: StoreD) -> Response:
+async def survey_autosave(token: str, slug: str, request: Request, store: ViewsD) -> Response:
     try:
         who = await run_in_threadpool(_respondent, request, store, token)
         _check_csrf(request, who, request.headers.get("X-CSRF-Token"))
@@ -273,7 +273,7 @@ def _parse_form(who: Respondent, form: Any) -> tuple[dict[str, list[Nomination]]
 
 
 @router.post("/s/{token}", response_class=HTMLResponse, include_in_schema=False)
-async def survey_submit(token: str, request: Request, store: StoreD) -> Response:
+async def survey_submit(token: str, request: Request, store: ViewsD) -> Response:
     try:
         who = await run_in_threadpool(_respondent, request, store, token)
         form = await request.form()
@@ -342,14 +342,14 @@ def _api(fn: Any) -> Any:
 
 @router.get("/api/surveys", tags=["surveys"])
 @_api
-def api_surveys(user: Admin, store: StoreD) -> Any:
+def api_surveys(user: Admin, store: ViewsD) -> Any:
     """Every survey with its invited and submitted counts (admin)."""
     return clean(model.list_surveys(store.ws()).to_dict("records"))
 
 
 @router.post("/api/surveys", tags=["surveys"])
 @_api
-def api_create(body: _Create, user: Annotated[User, Depends(csrf)], store: StoreD) -> Any:
+def api_create(body: _Create, user: Annotated[User, Depends(csrf)], store: ViewsD) -> Any:
     """Create a survey (a draft): name, questions (default: the five usual kinds)."""
     _admin(user)
     qs = qmod.parse(body.questions) if body.questions is not None else None
@@ -359,7 +359,7 @@ def api_create(body: _Create, user: Annotated[User, Depends(csrf)], store: Store
 
 @router.get("/api/surveys/{survey_id}", tags=["surveys"])
 @_api
-def api_survey(survey_id: int, user: Admin, store: StoreD) -> Any:
+def api_survey(survey_id: int, user: Admin, store: ViewsD) -> Any:
     """A survey, its questions and its response rate (overall and by department)."""
     ws = store.ws()
     s = model.get(ws, survey_id)
@@ -378,7 +378,7 @@ def api_launch(
     body: _Launch,
     request: Request,
     user: Annotated[User, Depends(csrf)],
-    store: StoreD,
+    store: ViewsD,
 ) -> Any:
     """Launch: one invitation per person; answers the personal links as CSV (the only copy)."""
     _admin(user)
@@ -403,7 +403,7 @@ def api_remind(
     body: _Launch,
     request: Request,
     user: Annotated[User, Depends(csrf)],
-    store: StoreD,
+    store: ViewsD,
 ) -> Any:
     """Fresh links for everyone who has not submitted, as CSV."""
     _admin(user)
@@ -413,7 +413,7 @@ def api_remind(
 
 @router.post("/api/surveys/{survey_id}/close", tags=["surveys"])
 @_api
-def api_close(survey_id: int, user: Annotated[User, Depends(csrf)], store: StoreD) -> Any:
+def api_close(survey_id: int, user: Annotated[User, Depends(csrf)], store: ViewsD) -> Any:
     """Close: answers become survey:<slug> interactions (idempotent)."""
     _admin(user)
     summary = model.close(store.ws(), survey_id)
@@ -426,7 +426,7 @@ def api_close(survey_id: int, user: Annotated[User, Depends(csrf)], store: Store
 
 @router.get("/api/surveys/{survey_id}/nonrespondents", tags=["surveys"])
 @_api
-def api_nonrespondents(survey_id: int, user: Admin, store: StoreD) -> Any:
+def api_nonrespondents(survey_id: int, user: Admin, store: ViewsD) -> Any:
     """Who has not submitted (admin only)."""
     return clean(model.nonrespondents(store.ws(), survey_id).to_dict("records"))
 
@@ -442,7 +442,7 @@ def _admin_page(request: Request, user: User, name: str, **context: Any) -> HTML
 
 
 @router.get("/surveys", response_class=HTMLResponse, include_in_schema=False)
-def surveys_page(request: Request, user: Admin, store: StoreD) -> Response:
+def surveys_page(request: Request, user: Admin, store: ViewsD) -> Response:
     ws = store.ws()
     return _admin_page(
         request,
@@ -456,7 +456,7 @@ def surveys_page(request: Request, user: Admin, store: StoreD) -> Response:
 
 @router.post("/surveys", response_class=HTMLResponse, include_in_schema=False)
 async def surveys_create(
-    request: Request, user: Annotated[User, Depends(csrf)], store: StoreD
+    request: Request, user: Annotated[User, Depends(csrf)], store: ViewsD
 ) -> Response:
     _admin(user)
     form = await request.form()
@@ -485,7 +485,7 @@ async def surveys_create(
 
 
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse, include_in_schema=False)
-def survey_page(survey_id: int, request: Request, user: Admin, store: StoreD) -> Response:
+def survey_page(survey_id: int, request: Request, user: Admin, store: ViewsD) -> Response:
     ws = store.ws()
     try:
         s = model.get(ws, survey_id)
@@ -507,7 +507,7 @@ async def survey_action(
     action: str,
     request: Request,
     user: Annotated[User, Depends(csrf)],
-    store: StoreD,
+    store: ViewsD,
 ) -> Response:
     _admin(user)
     form = await request.form()
@@ -534,7 +534,7 @@ async def survey_action(
 @router.get(
     "/surveys/{survey_id}/nonrespondents", response_class=HTMLResponse, include_in_schema=False
 )
-def nonrespondents_page(survey_id: int, request: Request, user: Admin, store: StoreD) -> Response:
+def nonrespondents_page(survey_id: int, request: Request, user: Admin, store: ViewsD) -> Response:
     ws = store.ws()
     try:
         s = model.get(ws, survey_id)

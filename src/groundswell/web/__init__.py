@@ -1,2 +1,3 @@
-"""The web dashboard: FastAPI app (app.py), store (store.py), accounts (auth.py), JSON API
-(api.py), HTML pages (pages.py), the champion planner hook (planner.py), CLI (cli.py)."""
+"""The web dashboard: FastAPI app (app.py), read model (views/), accounts (auth.py), JSON API
+(api.py), HTML pages (pages.py), the champion planner hook (planner.py). Its command,
+``groundswell serve``, is in :mod:`groundswell.cli.serve`."""

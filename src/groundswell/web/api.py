@@ -29,13 +29,13 @@ from groundswell.web.deps import (
     require,
     same_origin,
 )
-from groundswell.web.store import ColdCache, Store
+from groundswell.web.views import ColdCache, Views
 
 router = APIRouter(prefix="/api")
 T = TypeVar("T")
 
 RunQ = Annotated[int | None, Query(alias="run", description="Run id; the latest if omitted.")]
-StoreD = Annotated[Store, Depends(get_store)]
+ViewsD = Annotated[Views, Depends(get_store)]
 Aggregates = Annotated[User, Depends(require("aggregates"))]
 People = Annotated[User, Depends(require("people"))]
 Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
@@ -59,7 +59,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     )
 
 
-async def read(store: Store, fn: Callable[..., T], *args: Any) -> T:
+async def read(store: Views, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)``, a read of the store: on the event loop when it needs only cached data
     (no database query, no table to build: a fraction of a millisecond of Python, where a
     worker thread would only add a hop and contend for the GIL), else in the thread pool.
@@ -78,7 +78,7 @@ async def read(store: Store, fn: Callable[..., T], *args: Any) -> T:
 def login(
     request: Request,
     response: Response,
-    store: StoreD,
+    store: ViewsD,
     username: Annotated[str, Body()],
     password: Annotated[str, Body()],
 ) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def login(
 
 
 @router.post("/logout", tags=["session"])
-def logout(request: Request, response: Response, store: StoreD, user: Csrf) -> dict[str, Any]:
+def logout(request: Request, response: Response, store: ViewsD, user: Csrf) -> dict[str, Any]:
     """End the session."""
     auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE), store.sessions)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -110,32 +110,32 @@ def me(user: Anyone) -> dict[str, Any]:
 
 
 # -- aggregates ----------------------------------------------------------------------------
-def overview(store: Store, user: User, run: int | None = None) -> dict[str, Any]:
+def overview(store: Views, user: User, run: int | None = None) -> dict[str, Any]:
     """Headline figures of a run and the workspace's counts."""
     return store.overview(run)
 
 
 @router.get("/overview", tags=["aggregates"], name="overview")
-async def overview_route(store: StoreD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
+async def overview_route(store: ViewsD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
     """Headline figures of a run and the workspace's counts."""
     return await read(store, overview, store, user, run)
 
 
 @router.get("/runs", tags=["aggregates"])
-def runs(store: StoreD, user: Aggregates) -> list[dict[str, Any]]:
+def runs(store: ViewsD, user: Aggregates) -> list[dict[str, Any]]:
     """Every stored run, newest first."""
     return store.runs()
 
 
 @router.get("/runs/{run_id}", tags=["aggregates"])
-def run_detail(run_id: int, store: StoreD, user: Aggregates) -> dict[str, Any]:
+def run_detail(run_id: int, store: ViewsD, user: Aggregates) -> dict[str, Any]:
     """One run: settings it used, sources it saw, its summary."""
     return store.run_detail(run_id)
 
 
 @router.get("/groups", tags=["aggregates"])
 def groups(
-    store: StoreD, user: Aggregates, run: RunQ = None, attribute: str = "department"
+    store: ViewsD, user: Aggregates, run: RunQ = None, attribute: str = "department"
 ) -> dict[str, Any]:
     """Group figures by department, team or location (small groups suppressed)."""
     return store.groups(run, attribute)
@@ -143,48 +143,48 @@ def groups(
 
 @router.get("/groups/{attribute}/{name:path}", tags=["aggregates"])  # a name may hold "/"
 def group(
-    attribute: str, name: str, store: StoreD, user: Aggregates, run: RunQ = None
+    attribute: str, name: str, store: ViewsD, user: Aggregates, run: RunQ = None
 ) -> dict[str, Any]:
     """One group; only ``suppressed: true`` for a group below the minimum size."""
     return store.group(run, attribute, name)
 
 
 @router.get("/communities", tags=["aggregates"])
-def communities(store: StoreD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
+def communities(store: ViewsD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
     """Detected communities and the departments they draw on."""
     return store.communities(run)
 
 
 @router.get("/formal", tags=["aggregates"])
 def formal(
-    store: StoreD, user: Aggregates, run: RunQ = None, attribute: str = "department"
+    store: ViewsD, user: Aggregates, run: RunQ = None, attribute: str = "department"
 ) -> dict[str, Any]:
     """Formal against informal: department -> community flow, group matrix, silos."""
     return store.formal(run, attribute)
 
 
 @router.get("/compare", tags=["aggregates"])
-def compare(store: StoreD, user: Aggregates, a: int, b: int) -> dict[str, Any]:
+def compare(store: ViewsD, user: Aggregates, a: int, b: int) -> dict[str, Any]:
     """Headline figures of runs ``a`` and ``b`` side by side."""
     return store.compare(a, b)
 
 
 @router.get("/map", tags=["aggregates"])
-def network_map(store: StoreD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
+def network_map(store: ViewsD, user: Aggregates, run: RunQ = None) -> dict[str, Any]:
     """Nodes (position, size, groups) and ties for the explorer; anonymous for viewers."""
     return store.map(run, identities=user.can("people"), names=names_allowed(user, store))
 
 
 # -- people --------------------------------------------------------------------------------
 @router.get("/sources", tags=["people"])
-def sources(store: StoreD, user: Sources) -> list[dict[str, Any]]:
+def sources(store: ViewsD, user: Sources) -> list[dict[str, Any]]:
     """What was ingested, when, with which options."""
     return store.sources()
 
 
 @router.get("/people", tags=["people"])
 def people(
-    store: StoreD,
+    store: ViewsD,
     user: People,
     run: RunQ = None,
     sort: str = "pagerank",
@@ -202,7 +202,7 @@ def _own(user: User, person_id: str) -> bool:
     return user.role == "person" and user.person_id == person_id
 
 
-def person(person_id: str, store: Store, user: User, run: int | None = None) -> dict[str, Any]:
+def person(person_id: str, store: Views, user: User, run: int | None = None) -> dict[str, Any]:
     """A person's measures, roles, persona and ego network (a person account: its own only)."""
     if _own(user, person_id):
         return personal(store, user, run)
@@ -215,14 +215,14 @@ def person(person_id: str, store: Store, user: User, run: int | None = None) -> 
 
 @router.get("/people/{person_id}", tags=["people"], name="person")
 async def person_route(
-    person_id: str, store: StoreD, user: Anyone, run: RunQ = None
+    person_id: str, store: ViewsD, user: Anyone, run: RunQ = None
 ) -> dict[str, Any]:
     """A person's measures, roles, persona and ego network (a person account: its own only)."""
     return await read(store, person, person_id, store, user, run)
 
 
 @router.get("/people/{person_id}/ego", tags=["people"])
-def ego(person_id: str, store: StoreD, user: Anyone, run: RunQ = None) -> dict[str, Any]:
+def ego(person_id: str, store: ViewsD, user: Anyone, run: RunQ = None) -> dict[str, Any]:
     """A person's ties and their neighbours' ties among themselves."""
     if _own(user, person_id):
         return store.ego(run, person_id, among=False, anonymous=True)
@@ -232,7 +232,7 @@ def ego(person_id: str, store: StoreD, user: Anyone, run: RunQ = None) -> dict[s
 
 
 @router.get("/me/person", tags=["people"])
-def personal(store: StoreD, user: Self, run: RunQ = None) -> dict[str, Any]:
+def personal(store: ViewsD, user: Self, run: RunQ = None) -> dict[str, Any]:
     """The personal view of a ``person`` account: its own measures, persona, roles and ties
     (contacts anonymous, and not their ties among themselves)."""
     if not user.person_id:
@@ -249,14 +249,14 @@ def personal(store: StoreD, user: Self, run: RunQ = None) -> dict[str, Any]:
 
 # -- accounts ------------------------------------------------------------------------------
 @router.get("/users", tags=["accounts"])
-def users(store: StoreD, user: Admin) -> list[dict[str, Any]]:
+def users(store: ViewsD, user: Admin) -> list[dict[str, Any]]:
     """Every dashboard account."""
     return auth.list_users(store.ws())
 
 
 @router.post("/users", tags=["accounts"], status_code=201)
 def create_user(
-    store: StoreD,
+    store: ViewsD,
     user: Csrf,
     username: Annotated[str, Body()],
     password: Annotated[str, Body()],
@@ -271,7 +271,7 @@ def create_user(
 
 
 @router.post("/users/{username}/disable", tags=["accounts"])
-def disable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
+def disable_user(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
     """Disable an account and end its sessions (admin)."""
     if not user.can("users"):
         raise ForbiddenError(f"the {user.role} role may not manage accounts")
@@ -282,7 +282,7 @@ def disable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
 
 
 @router.post("/users/{username}/enable", tags=["accounts"])
-def enable_user(username: str, store: StoreD, user: Csrf) -> dict[str, Any]:
+def enable_user(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
     """Enable a disabled account again (admin)."""
     if not user.can("users"):
         raise ForbiddenError(f"the {user.role} role may not manage accounts")

@@ -36,7 +36,7 @@ from groundswell.web import api, pages, planner, reports, value_api
 from groundswell.web.auth import User
 from groundswell.web.deps import current_user
 from groundswell.web.errors import NAMES, document_errors, error_body, status_of
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 
 STATIC = Path(__file__).parent / "static"
 #: Content-Security-Policy: scripts only from this server, nothing from elsewhere. Inline
@@ -102,7 +102,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
         loopback address leave it off: a browser does not send a Secure cookie over http,
         so nobody could stay signed in.
     """
-    store = Store(workspace_path)
+    store = Views(workspace_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,7 +128,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.add_middleware(SecurityHeaders)
     if store.settings.trusted_proxies:
         # X-Forwarded-For/-Proto believed only from these peers; uvicorn runs without its own
-        # proxy_headers (web/cli.py), which would believe them from 127.0.0.1
+        # proxy_headers (cli/serve.py), which would believe them from 127.0.0.1
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=store.settings.trusted_proxies)
 
     def answer(request: Request, status: int, detail: Any) -> Response:

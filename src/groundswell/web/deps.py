@@ -18,23 +18,23 @@ from starlette.concurrency import run_in_threadpool
 from groundswell.errors import ForbiddenError, SignInError
 from groundswell.web import auth
 from groundswell.web.auth import User
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 
 SESSION_COOKIE = "gs_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
 
-async def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Views:
     return request.app.state.store
 
 
-def _session_user(store: Store, token: str | None) -> User | None:
+def _session_user(store: Views, token: str | None) -> User | None:
     return auth.session_user(store.ws(), token, store.sessions)
 
 
 async def current_user(
-    request: Request, store: Annotated[Store, Depends(get_store)]
+    request: Request, store: Annotated[Views, Depends(get_store)]
 ) -> User | None:
     """The signed-in user of this request, or None: from the session cache when it holds
     the session, else from the database (in the thread pool)."""
@@ -96,6 +96,6 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def names_allowed(user: User, store: Store) -> bool:
+def names_allowed(user: User, store: Views) -> bool:
     """Display names are shown to analysts and admins of an identified workspace only."""
     return user.can("names") and store.identified

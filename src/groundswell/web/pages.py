@@ -28,13 +28,13 @@ from groundswell.web.deps import (
     same_origin,
 )
 from groundswell.web.errors import status_of
-from groundswell.web.store import GROUP_ATTRIBUTES, Store
+from groundswell.web.views import GROUP_ATTRIBUTES, Views
 
 router = APIRouter(include_in_schema=False)
 templates = templating.templates(Path(__file__).parent / "templates")
 LOGIN_CSRF_COOKIE = "gs_login_csrf"
 
-StoreD = Annotated[Store, Depends(get_store)]
+ViewsD = Annotated[Views, Depends(get_store)]
 Aggregates = Annotated[User, Depends(require("aggregates"))]
 People = Annotated[User, Depends(require("people"))]
 Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
@@ -124,7 +124,7 @@ def login_page(request: Request, next: str | None = None) -> Response:
 @router.post("/login")
 def login_form(
     request: Request,
-    store: StoreD,
+    store: ViewsD,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
@@ -154,7 +154,7 @@ def login_form(
 
 
 @router.post("/logout")
-def logout_form(request: Request, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
+def logout_form(request: Request, store: ViewsD, user: Annotated[User, Depends(csrf)]) -> Response:
     auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE), store.sessions)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -163,7 +163,7 @@ def logout_form(request: Request, store: StoreD, user: Annotated[User, Depends(c
 
 # -- aggregates ----------------------------------------------------------------------------
 @router.get("/")
-def home(request: Request, store: StoreD, user: Anyone, run: int | None = None) -> Response:
+def home(request: Request, store: ViewsD, user: Anyone, run: int | None = None) -> Response:
     if not user.can("aggregates"):
         return RedirectResponse("/me", status_code=303)
     data = api.overview(store, user, run)
@@ -173,7 +173,7 @@ def home(request: Request, store: StoreD, user: Anyone, run: int | None = None) 
 
 
 @router.get("/explorer")
-def explorer(request: Request, store: StoreD, user: Aggregates, run: int | None = None) -> Response:
+def explorer(request: Request, store: ViewsD, user: Aggregates, run: int | None = None) -> Response:
     return render(
         request,
         "explorer.html.j2",
@@ -187,7 +187,7 @@ def explorer(request: Request, store: StoreD, user: Aggregates, run: int | None 
 @router.get("/groups")
 def groups_page(
     request: Request,
-    store: StoreD,
+    store: ViewsD,
     user: Aggregates,
     run: int | None = None,
     attribute: str = "department",
@@ -206,7 +206,7 @@ def groups_page(
 
 @router.get("/groups/{attribute}/{name:path}")  # a name may hold "/"
 def group_page(
-    attribute: str, name: str, request: Request, store: StoreD, user: Aggregates,
+    attribute: str, name: str, request: Request, store: ViewsD, user: Aggregates,
     run: int | None = None,
 ) -> Response:  # fmt: skip
     data = api.group(attribute, name, store, user, run)
@@ -216,7 +216,7 @@ def group_page(
 
 @router.get("/communities")
 def communities_page(
-    request: Request, store: StoreD, user: Aggregates, run: int | None = None
+    request: Request, store: ViewsD, user: Aggregates, run: int | None = None
 ) -> Response:
     data = api.communities(store, user, run)
     return render(
@@ -227,7 +227,7 @@ def communities_page(
 @router.get("/formal")
 def formal_page(
     request: Request,
-    store: StoreD,
+    store: ViewsD,
     user: Aggregates,
     run: int | None = None,
     attribute: str = "department",
@@ -253,7 +253,7 @@ def formal_page(
 
 @router.get("/compare")
 def compare_page(
-    request: Request, store: StoreD, user: Aggregates, a: int | None = None, b: int | None = None
+    request: Request, store: ViewsD, user: Aggregates, a: int | None = None, b: int | None = None
 ) -> Response:
     runs = api.runs(store, user)
     if a is None and b is None and len(runs) >= 2:
@@ -286,7 +286,7 @@ VALUE_PAGES = {
 def _value_page(path: str) -> Any:
     template, fn, api_path = VALUE_PAGES[path]
 
-    def page(request: Request, store: StoreD, user: Aggregates, run: int | None = None) -> Response:
+    def page(request: Request, store: ViewsD, user: Aggregates, run: int | None = None) -> Response:
         data = fn(store, user, run)
         return render(
             request,
@@ -308,7 +308,7 @@ for _path in VALUE_PAGES:
 @router.get("/survey")
 def survey_page(
     request: Request,
-    store: StoreD,
+    store: ViewsD,
     user: Aggregates,
     run: int | None = None,
     survey: int | None = None,
@@ -328,7 +328,7 @@ def survey_page(
 @router.get("/people")
 def people_page(
     request: Request,
-    store: StoreD,
+    store: ViewsD,
     user: People,
     run: int | None = None,
     sort: str = "pagerank",
@@ -349,7 +349,7 @@ def people_page(
 
 @router.get("/people/{person_id}")
 def person_page(
-    person_id: str, request: Request, store: StoreD, user: Anyone, run: int | None = None
+    person_id: str, request: Request, store: ViewsD, user: Anyone, run: int | None = None
 ) -> Response:
     data = api.person(person_id, store, user, run)
     url = f"/api/people/{quote(person_id, safe='')}" + _q(run=run)
@@ -370,7 +370,7 @@ def person_page(
 
 @router.get("/me")
 def me_page(
-    request: Request, store: StoreD, user: Annotated[User, Depends(require("self"))],
+    request: Request, store: ViewsD, user: Annotated[User, Depends(require("self"))],
     run: int | None = None,
 ) -> Response:  # fmt: skip
     data = api.personal(store, user, run)
@@ -381,7 +381,7 @@ def me_page(
 
 
 @router.get("/planner")
-def planner_page(request: Request, store: StoreD, user: Plans, run: int | None = None) -> Response:
+def planner_page(request: Request, store: ViewsD, user: Plans, run: int | None = None) -> Response:
     plans = planner.plans(store, user, run)
     return render(
         request, "planner.html.j2", user, api_url="/api/plans" + _q(run=run), plans=plans,
@@ -390,7 +390,7 @@ def planner_page(request: Request, store: StoreD, user: Plans, run: int | None =
 
 
 @router.get("/sources")
-def sources_page(request: Request, store: StoreD, user: Sources) -> Response:
+def sources_page(request: Request, store: ViewsD, user: Sources) -> Response:
     return render(
         request,
         "sources.html.j2",
@@ -403,7 +403,7 @@ def sources_page(request: Request, store: StoreD, user: Sources) -> Response:
 
 # -- accounts ------------------------------------------------------------------------------
 @router.get("/users")
-def users_page(request: Request, store: StoreD, user: Admin, error: str | None = None) -> Response:
+def users_page(request: Request, store: ViewsD, user: Admin, error: str | None = None) -> Response:
     return render(
         request,
         "users.html.j2",
@@ -418,7 +418,7 @@ def users_page(request: Request, store: StoreD, user: Admin, error: str | None =
 @router.post("/users")
 def users_form(
     request: Request,
-    store: StoreD,
+    store: ViewsD,
     user: Annotated[User, Depends(csrf)],
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
@@ -435,13 +435,13 @@ def users_form(
 
 
 @router.post("/users/{username}/disable")
-def disable_form(username: str, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
+def disable_form(username: str, store: ViewsD, user: Annotated[User, Depends(csrf)]) -> Response:
     api.disable_user(username, store, user)
     return RedirectResponse("/users", status_code=303)
 
 
 @router.post("/users/{username}/enable")
-def enable_form(username: str, store: StoreD, user: Annotated[User, Depends(csrf)]) -> Response:
+def enable_form(username: str, store: ViewsD, user: Annotated[User, Depends(csrf)]) -> Response:
     api.enable_user(username, store, user)
     return RedirectResponse("/users", status_code=303)
 

@@ -11,7 +11,7 @@ The stored plan is then read like any other with ``GET /api/plans/{plan_id}``.
 
 One plan at a time per workspace (a second request while one runs answers 409): planning
 uses both cores, and the web server must keep answering. The thread works on its own DuckDB
-cursor (:meth:`groundswell.web.store.Store.worker`), as every thread of the app does.
+cursor (:meth:`groundswell.web.views.Views.worker`), as every thread of the app does.
 Analysts and admins only (permission ``plans``); viewers and person accounts get 403.
 """
 
@@ -37,7 +37,7 @@ from groundswell.errors import (
 from groundswell.web.auth import User
 from groundswell.web.deps import csrf, get_store, names_allowed, require
 from groundswell.web.errors import NAMES, status_of
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 
 log = logging.getLogger(__name__)
 
@@ -195,11 +195,11 @@ _jobs: OrderedDict[str, Job] = OrderedDict()
 _threads: dict[str, threading.Thread] = {}  # workspace -> the thread computing its plan
 
 
-def _key(store: Store) -> str:
+def _key(store: Views) -> str:
     return str(store.path.resolve())
 
 
-def start_plan(store: Store, params: Any, user: User) -> dict[str, Any]:
+def start_plan(store: Views, params: Any, user: User) -> dict[str, Any]:
     """Check ``params`` (400), the run (404) and that no plan is being computed on this
     workspace (409), then compute the plan in a background thread; returns the job."""
     checked = check_params(params)
@@ -226,7 +226,7 @@ def start_plan(store: Store, params: Any, user: User) -> dict[str, Any]:
     return job.as_dict()
 
 
-def _work(store: Store, job: Job) -> None:
+def _work(store: Views, job: Job) -> None:
     options = dict(job.params)
     run_id = options.pop("run_id")
     try:
@@ -255,7 +255,7 @@ def job(job_id: str) -> dict[str, Any]:
     return found.as_dict()
 
 
-def wait(store: Store, timeout: float | None = None) -> bool:
+def wait(store: Views, timeout: float | None = None) -> bool:
     """Wait for the plan being computed on ``store``'s workspace, if any; True when none is
     left running."""
     thread = _threads.get(_key(store))
@@ -267,19 +267,19 @@ def wait(store: Store, timeout: float | None = None) -> bool:
 
 # -- routes --------------------------------------------------------------------------------
 router = APIRouter(prefix="/api/plans", tags=["plans"])
-StoreD = Annotated[Store, Depends(get_store)]
+ViewsD = Annotated[Views, Depends(get_store)]
 Plans = Annotated[User, Depends(require("plans"))]
 Csrf = Annotated[User, Depends(csrf)]
 
 
 @router.get("")
-def plans(store: StoreD, user: Plans, run: Annotated[int | None, Query()] = None) -> list[Any]:
+def plans(store: ViewsD, user: Plans, run: Annotated[int | None, Query()] = None) -> list[Any]:
     """Stored champion plans, newest first (their reach per strategy)."""
     return store.plans(run)
 
 
 @router.post("", status_code=202)
-def create_plan(store: StoreD, user: Csrf, params: Annotated[Any, Body()] = None) -> dict[str, Any]:
+def create_plan(store: ViewsD, user: Csrf, params: Annotated[Any, Body()] = None) -> dict[str, Any]:
     """Start computing a champion plan (``{"k": 10, "quota_by": "department", ...}``; see
     :func:`check_params`); answers 202 with the job to poll."""
     if not user.can("plans"):
@@ -295,7 +295,7 @@ def plan_job(job_id: str, user: Plans) -> dict[str, Any]:
 
 
 @router.get("/{plan_id}")
-def plan(plan_id: int, store: StoreD, user: Plans) -> dict[str, Any]:
+def plan(plan_id: int, store: ViewsD, user: Plans) -> dict[str, Any]:
     """A stored plan against its baselines: reach with 95% intervals, adoption curves,
     coverage by department (small departments suppressed), champions, reach by k.
     Champions by pseudonymous id; names for analysts and admins of an identified workspace."""

@@ -24,14 +24,14 @@ from groundswell import report
 from groundswell.errors import GroundswellError, UnavailableError
 from groundswell.web.auth import User
 from groundswell.web.deps import get_store, require
-from groundswell.web.store import Store
+from groundswell.web.views import Views
 
 PDF_QUEUE_SECONDS = 60.0
 PDF_TIMEOUT_SECONDS = 120.0
 _printing = threading.BoundedSemaphore(1)
 
 router = APIRouter(prefix="/api/runs", tags=["reports"])
-StoreD = Annotated[Store, Depends(get_store)]
+ViewsD = Annotated[Views, Depends(get_store)]
 Analyst = Annotated[User, Depends(require("people"))]
 
 
@@ -43,7 +43,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-def render_html(store: Store, run_id: int, folder: Path) -> Path:
+def render_html(store: Views, run_id: int, folder: Path) -> Path:
     """Write the report of ``run_id`` into ``folder``; its path (404 for an unknown run)."""
     run = store.run(run_id)
     return report.write_report(run, folder / f"groundswell-run-{run.run_id}.html")
@@ -54,7 +54,7 @@ def render_html(store: Store, run_id: int, folder: Path) -> Path:
     response_class=Response,
     responses={200: {"content": {"text/html": {}}, "description": "the report, as a download"}},
 )
-def report_html(run_id: int, store: StoreD, user: Analyst) -> Response:
+def report_html(run_id: int, store: ViewsD, user: Analyst) -> Response:
     """The self-contained HTML report of a run (works offline), as a download."""
     with tempfile.TemporaryDirectory(prefix="gs-report-") as tmp:
         path = render_html(store, run_id, Path(tmp))
@@ -66,7 +66,7 @@ def report_html(run_id: int, store: StoreD, user: Analyst) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "the report as PDF"}},
 )
-def report_pdf(run_id: int, store: StoreD, user: Analyst) -> Response:
+def report_pdf(run_id: int, store: ViewsD, user: Analyst) -> Response:
     """The report of a run as PDF, printed by headless Chromium (503 without Chromium)."""
     store.run(run_id)  # 404 before any work
     try:

@@ -10,11 +10,11 @@ import pandas as pd
 from groundswell.errors import ConfigError, WorkspaceError
 from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.run import Run
-from groundswell.web.store.core import GROUP_ATTRIBUTES, TABLE_MEASURES, StoreCore, clean
+from groundswell.web.views.core import GROUP_ATTRIBUTES, TABLE_MEASURES, ViewsCore, clean
 
 
-class GroupQueries(StoreCore):
-    """Groups, communities and formal against informal (see :class:`StoreCore`)."""
+class GroupQueries(ViewsCore):
+    """Groups, communities and formal against informal (see :class:`ViewsCore`)."""
 
     def groups(self, run_id: int | None = None, attribute: str = "department") -> dict[str, Any]:
         """Group figures by a formal attribute: size, E-I index, share of ties inside, the

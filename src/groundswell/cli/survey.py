@@ -1,9 +1,5 @@
-"""``groundswell survey ...``: the relationship survey from the command line.
-
-Registered in the main Typer app (:mod:`groundswell.cli`) with::
-
-    from groundswell.survey.cli import survey_app
-    app.add_typer(survey_app, name="survey")
+"""The "Survey" panel, ``groundswell survey ...``: the relationship survey from the command
+line (``survey_app`` holds the commands on their own, for tests).
 
 Each command is a thin call into :mod:`groundswell.survey`. DuckDB lets one process at a
 time write a workspace: run these while ``groundswell serve`` is stopped, or use the
@@ -25,6 +21,8 @@ survey_app = typer.Typer(
     help="Relationship surveys: create, launch, follow, remind, close, compare.",
     no_args_is_help=True,
 )
+commands = typer.Typer()
+commands.add_typer(survey_app, name="survey")
 
 Workspace = Annotated[Path, typer.Argument(help="The workspace folder.")]
 SurveyArg = Annotated[str, typer.Argument(help="The survey: its name or id.")]

@@ -19,11 +19,11 @@ import pandas as pd
 
 from groundswell.errors import WorkspaceError
 from groundswell.privacy import SUPPRESSED
-from groundswell.web.store.core import StoreCore, clean
+from groundswell.web.views.core import ViewsCore, clean
 
 
-class PlanQueries(StoreCore):
-    """Stored champion plans (see :class:`StoreCore`)."""
+class PlanQueries(ViewsCore):
+    """Stored champion plans (see :class:`ViewsCore`)."""
 
     def plans(self, run_id: int | None = None) -> list[dict[str, Any]]:
         """Stored champion plans (of a run, or all), newest first."""

@@ -11,7 +11,7 @@ import pandas as pd
 from groundswell.errors import ConfigError, WorkspaceError
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import METRICS, Run
-from groundswell.web.store.core import TABLE_MEASURES, StoreCore, clean
+from groundswell.web.views.core import TABLE_MEASURES, ViewsCore, clean
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ class _PersonTable:
     measures: tuple[str, ...]
 
 
-class PeopleQueries(StoreCore):
-    """People, one person, ego networks and the network map (see :class:`StoreCore`)."""
+class PeopleQueries(ViewsCore):
+    """People, one person, ego networks and the network map (see :class:`ViewsCore`)."""
 
     def people(
         self,

@@ -1,7 +1,8 @@
-"""The value commands: thin shells over :mod:`groundswell.value` (docs/value.md).
+"""The value commands of the "Explore" panel: thin shells over :mod:`groundswell.value`
+(docs/value.md).
 
-Registered into the main Typer app with :func:`register`; ``app`` holds them on their own
-for tests.
+``commands`` holds them for the main app; :func:`register` adds them to any Typer app, and
+``app`` holds them on their own for tests.
 """
 
 from __future__ import annotations
@@ -284,5 +285,7 @@ def register(target: typer.Typer) -> None:
         target.command(name)(reports_errors(fn))
 
 
+commands = typer.Typer()
+register(commands)
 app = typer.Typer(help="Value, questions, communities and change over time.", no_args_is_help=True)
 register(app)

@@ -1,14 +1,16 @@
-"""The dashboard's store: every read the web app makes, as named methods returning plain data.
+"""The dashboard's read model: every read the web app makes, as named methods returning plain
+data (:class:`Views`; not to be confused with :class:`groundswell.store.Store`, the DuckDB
+workspace at the bottom of the package, which it reads through).
 
-Views never touch the database connection (STYLE.md, "Web"); they call a method here and
-get dicts and lists that serialise to JSON as they are. The store reads stored runs only:
+Routes never touch the database connection (STYLE.md, "Web"); they call a method here and
+get dicts and lists that serialise to JSON as they are. The views read stored runs only:
 nothing is recomputed except two cheap read-outs of stored ties (the group-to-group matrix,
 one sparse product, and a person's ego network, a filter on the run's ties), both cached,
 and the survey beside the digital network (a closed survey's comparison and a survey
 layer's ties, computed once per run and survey or layer, then cached; see :mod:`.value`).
 
-DuckDB: the store opens the workspace once per process (read-write, for the accounts) and
-gives every worker thread its own cursor (``con.cursor()``), since one DuckDB connection
+DuckDB: the views open the workspace once per process (read-write, for the accounts) and
+give every worker thread its own cursor (``con.cursor()``), since one DuckDB connection
 must not be used by two threads at once. Runs are immutable once stored, so the per-run
 tables (people, ties, layout, the group matrix) are cached, a few runs at a time.
 
@@ -20,21 +22,21 @@ for analysts and admins of an identified workspace).
 
 from __future__ import annotations
 
-from groundswell.web.store.core import (
+from groundswell.web.views.core import (
     GROUP_ATTRIBUTES,
     HEADLINES,
     TABLE_MEASURES,
     ColdCache,
-    StoreCore,
+    ViewsCore,
     clean,
 )
-from groundswell.web.store.groups import GroupQueries
-from groundswell.web.store.people import PeopleQueries
-from groundswell.web.store.plans import PlanQueries
-from groundswell.web.store.value import ValueQueries
+from groundswell.web.views.groups import GroupQueries
+from groundswell.web.views.people import PeopleQueries
+from groundswell.web.views.plans import PlanQueries
+from groundswell.web.views.value import ValueQueries
 
 
-class Store(PeopleQueries, GroupQueries, PlanQueries, ValueQueries):
+class Views(PeopleQueries, GroupQueries, PlanQueries, ValueQueries):
     """Named, read-mostly queries over one workspace, for the web app.
 
     The methods live in :mod:`.core` (plumbing, overview, runs, sources, compare),
@@ -54,7 +56,7 @@ __all__ = [
     "HEADLINES",
     "TABLE_MEASURES",
     "ColdCache",
-    "Store",
-    "StoreCore",
+    "Views",
+    "ViewsCore",
     "clean",
 ]

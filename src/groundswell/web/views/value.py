@@ -27,7 +27,7 @@ import pandas as pd
 from groundswell.errors import AnalysisError, OutdatedRunError, WorkspaceError
 from groundswell.network.ties import TieRules, build_ties
 from groundswell.run import Run
-from groundswell.web.store.core import StoreCore, clean
+from groundswell.web.views.core import ViewsCore, clean
 
 #: the dashboard's name of each stored findings section
 SECTIONS = {
@@ -51,7 +51,7 @@ TREND_MEASURES = {
 PERIOD = "month"
 
 
-class ValueQueries(StoreCore):
+class ValueQueries(ViewsCore):
     """Reads of the value findings, trends and survey comparison (see the module)."""
 
     # -- stored findings -----------------------------------------------------------------

@@ -1,19 +1,19 @@
 """The store's cached-only reads: the busiest routes run on the event loop only when the
-run's tables are cached (``Store.cached_only`` raises ``ColdCache`` otherwise), and give the
+run's tables are cached (``Views.cached_only`` raises ``ColdCache`` otherwise), and give the
 same answer either way."""
 
 from __future__ import annotations
 
 import pytest
 
-from groundswell.web.store import ColdCache, Store
+from groundswell.web.views import ColdCache, Views
 from tests.web.conftest import WebWorkspace
 
 
 def test_cached_only_reads_refuse_cold_tables_and_agree_with_plain_reads(
     web_ws: WebWorkspace,
 ) -> None:
-    store = Store(web_ws.path)
+    store = Views(web_ws.path)
     try:
         pid = web_ws.other_id
         with pytest.raises(ColdCache), store.cached_only():

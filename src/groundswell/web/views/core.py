@@ -2,7 +2,7 @@
 per-run tables, and the workspace-level reads (overview, runs, sources, comparisons).
 
 The other parts of the store (:mod:`.people`, :mod:`.groups`, :mod:`.plans`) extend
-:class:`StoreCore`; :class:`groundswell.web.store.Store` puts them together.
+:class:`ViewsCore`; :class:`groundswell.web.views.Views` puts them together.
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ TABLE_MEASURES = ("pagerank", "betweenness", "in_degree", "out_degree", "k_core"
 _CACHE_RUNS = 4
 #: Seconds the id of the latest run is trusted before the database is asked again (a new
 #: run appears only through this process, which holds the workspace open for writing;
-#: :meth:`StoreCore.invalidate` forgets it at once).
+#: :meth:`ViewsCore.invalidate` forgets it at once).
 LATEST_RUN_TTL = 1.0
 
 
 class ColdCache(Exception):
     """A read needs data that is not cached yet (raised only inside
-    :meth:`StoreCore.cached_only`: the caller then does the read in a worker thread)."""
+    :meth:`ViewsCore.cached_only`: the caller then does the read in a worker thread)."""
 
 
 _CACHED_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -92,8 +92,8 @@ def _labels(values: pd.Series, min_size: int) -> pd.Series:
     return gate_labels(values, min_size)
 
 
-class StoreCore:
-    """The plumbing and the workspace-level reads of :class:`~groundswell.web.store.Store`.
+class ViewsCore:
+    """The plumbing and the workspace-level reads of :class:`~groundswell.web.views.Views`.
 
     Parameters
     ----------

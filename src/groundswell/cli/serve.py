@@ -1,15 +1,8 @@
-"""Command-line faces of the dashboard: ``groundswell serve`` and ``groundswell user add``.
-
-Registered in the main Typer app (:mod:`groundswell.cli`) with::
-
-    from groundswell.web.cli import serve, user_app
-    app.command()(serve)
-    app.add_typer(user_app, name="user")
-"""
+"""The "Serve" panel: ``groundswell serve``, the web dashboard of a workspace under uvicorn
+(its accounts are made with ``groundswell user add``, :mod:`groundswell.cli.setup`)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,9 +13,10 @@ from groundswell.console import reports_errors
 if TYPE_CHECKING:
     import uvicorn
 
-user_app = typer.Typer(help="Manage the dashboard's accounts.", no_args_is_help=True)
+commands = typer.Typer()
 
 
+@commands.command()
 @reports_errors
 def serve(
     workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
@@ -62,32 +56,3 @@ def server(app: Any, host: str, port: int) -> uvicorn.Server:
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
     return uvicorn.Server(config)
-
-
-@user_app.command("add")
-@reports_errors
-def user_add(
-    workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
-    username: Annotated[str, typer.Argument(help="The new account's name.")],
-    role: Annotated[
-        str, typer.Option(help="admin, analyst, viewer or person.", show_default=False)
-    ],
-    person: Annotated[
-        str | None,
-        typer.Option("--person", help="For the person role: the people record (p_...)."),
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-) -> None:
-    """Create a dashboard account (the first admin is created this way)."""
-    import groundswell as gs
-    from groundswell.web.auth import add_user
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with gs.open(workspace) as ws:
-        add_user(ws, username, password, role, person)
-    typer.echo(f"added {role} {username.strip()}")

@@ -1,0 +1,120 @@
+"""The command line, ``groundswell``: thin commands over the library (each calls the function
+of its name). ``groundswell.cli:app`` is the console entry point (pyproject.toml).
+
+One module per panel of ``groundswell --help``, in the order a user meets them:
+
+========================  =====================================================================
+:mod:`.setup`             init, user add, synth, demo
+:mod:`.ingest`            ingest KIND, sources, export-lake
+:mod:`.analyse`           analyze, runs, ties
+:mod:`.explore`           people, groups, shadow, gap, report
+:mod:`.value`             value, qa, leaders, community-health, timeline, onboarding,
+                          compare-dates (also in the "Explore" panel)
+:mod:`.change`            champions, adoption
+:mod:`.survey`            survey create / launch / status / remind / close / compare
+:mod:`.serve`             serve
+========================  =====================================================================
+
+Each holds its commands in a Typer app named ``commands``, merged here into :data:`app`;
+:mod:`.shared` holds the options and cell formats they share, :mod:`groundswell.console` the
+error line and ``--format``.
+
+Heavy libraries (pandas, numpy, duckdb, igraph, ...) are imported inside the commands that
+need them, never at import time: ``groundswell --help`` and ``--version`` answer in a fraction
+of a second (docs/performance.md, bench/cli_startup.py; tests/test_cli_startup.py checks it).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from groundswell.cli import analyse, change, explore, ingest, serve, setup, survey, value
+from groundswell.version import __version__
+
+#: the panels of ``groundswell --help``, in the order a user meets them, and their commands
+PANELS: dict[str, tuple[str, ...]] = {
+    "Set up": ("init", "user", "synth", "demo"),
+    "Ingest": ("ingest", "sources", "export-lake"),
+    "Analyse": ("analyze", "runs", "ties"),
+    "Explore": (
+        "people", "groups", "shadow", "gap", "report", "value", "qa", "leaders",
+        "community-health", "timeline", "onboarding", "compare-dates",
+    ),
+    "Change": ("champions", "adoption"),
+    "Survey": ("survey",),
+    "Serve": ("serve",),
+}  # fmt: skip
+
+#: the command modules, whose ``commands`` make up the app
+MODULES = (setup, ingest, analyse, explore, value, change, survey, serve)
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"groundswell {__version__}")
+        raise typer.Exit()
+
+
+class _InPanelOrder(TyperGroup):
+    """Lists the commands in the order of :data:`PANELS`, so the help shows the panels in
+    the order a user meets them (setup, ingest, analyse, explore, change, survey, serve)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        order = [name for names in PANELS.values() for name in names]
+        rank = {name: i for i, name in enumerate(order)}
+        return sorted(super().list_commands(ctx), key=lambda n: rank.get(n, len(order)))
+
+
+app = typer.Typer(
+    cls=_InPanelOrder,
+    help="groundswell: the informal network beside the org chart.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """groundswell: the informal network beside the org chart."""
+
+
+def command_name(info: Any) -> str:
+    """The name a user types for a registered command (``ties_cmd`` is ``ties``)."""
+    name = info.name or info.callback.__name__
+    return str(name).replace("_", "-")
+
+
+def _assemble() -> None:
+    """Put every command and command group of :data:`MODULES` in its panel (one not listed
+    goes to "Explore") and into :data:`app`."""
+    panel_of = {name: panel for panel, names in PANELS.items() for name in names}
+    for module in MODULES:
+        for info in module.commands.registered_commands:
+            info.rich_help_panel = panel_of.get(command_name(info), "Explore")
+            app.registered_commands.append(info)
+        for group in module.commands.registered_groups:
+            group.rich_help_panel = panel_of.get(str(group.name), "Explore")
+            app.registered_groups.append(group)
+
+
+_assemble()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,155 @@
+"""The "Change" panel: ``champions`` (a stored plan) and ``adoption`` (how the change
+really spread, against the plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+from rich.table import Table
+
+import groundswell as gs
+from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, out, text_cell
+from groundswell.console import reports_errors
+from groundswell.errors import ConfigError
+
+if TYPE_CHECKING:
+    from groundswell.diffusion.imm import Quota
+    from groundswell.diffusion.models import Model, Rule
+
+commands = typer.Typer()
+
+
+def _names_from(values: list[str] | None, file: Path | None) -> list[str]:
+    """Identifiers given one by one and/or in a file (one per line, or a CSV's first column)."""
+    names = list(values or [])
+    if file is not None:
+        if not file.is_file():
+            raise ConfigError(f"{file}: no such file")
+        lines = [ln.split(",")[0].strip() for ln in file.read_text().splitlines()]
+        names += [ln for ln in lines if ln and not ln.startswith("#")]
+    return names
+
+
+@commands.command()
+@reports_errors
+def champions(
+    workspace: WorkspaceArg,
+    k: Annotated[int, typer.Option("--k", help="How many champions.")] = 20,
+    quota: Annotated[
+        str | None,
+        typer.Option(help="An HR attribute every unit of which gets champions (department...)."),
+    ] = None,
+    quota_rule: Annotated[
+        str, typer.Option(help="at-least-one (every unit) or proportional (to its size).")
+    ] = "at-least-one",
+    include: Annotated[
+        list[str] | None, typer.Option(help="A person always chosen, e.g. a sponsor (repeat).")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="A person never chosen: overloaded, leaving (repeat).")
+    ] = None,
+    include_file: Annotated[
+        Path | None, typer.Option(help="A file of people to include, one per line.")
+    ] = None,
+    exclude_file: Annotated[
+        Path | None, typer.Option(help="A file of people to exclude, one per line.")
+    ] = None,
+    model: Annotated[str, typer.Option(help="ic (independent cascade) or lt.")] = "ic",
+    probability: Annotated[
+        str, typer.Option(help="weighted-cascade, strength or constant: each tie's chance.")
+    ] = "weighted-cascade",
+    p: Annotated[float, typer.Option("--p", help="The chance for strength / constant.")] = 0.1,
+    epsilon: Annotated[float, typer.Option(help="Slack of the (1-1/e-epsilon) guarantee.")] = 0.1,
+    runs: Annotated[int, typer.Option(help="Monte Carlo cascades per strategy.")] = 1000,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the run's).")] = None,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Choose change champions who carry a new way of working furthest; compare with the
+    usual picks (top of the hierarchy, most connected, random); the plan is stored."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    say = None if quiet else (lambda line: err.print(f"[dim]{line}[/dim]"))
+    with gs.open(workspace) as ws:
+        plan = ws.champions(  # the plan checks the words and names what is allowed
+            run_id=run,
+            k=k,
+            model=cast("Model", model),
+            rule=cast("Rule", probability.replace("-", "_")),
+            p=p,
+            quota_by=quota,
+            quota=cast("Quota", quota_rule.replace("-", "_")),
+            include=_names_from(include, include_file),
+            exclude=_names_from(exclude, exclude_file),
+            epsilon=epsilon,
+            runs=runs,
+            seed=seed,
+            progress=say,
+        )
+        table = Table("#", "champion", "department", "level", "adds (people)", "why")
+        for r in plan.champions().itertuples():
+            dept, level = text_cell(r.department), level_cell(r.level)
+            table.add_row(str(r.rank), r.label, dept, level, f"{r.gain:,.1f}", r.reason)
+        out.print(table)
+        n = plan.summary["people"]
+        compare = Table("strategy", "people reached", "95% interval", "share", "untouched")
+        for _, r in plan.strategies().iterrows():
+            compare.add_row(
+                str(r["what"]),
+                f"{r['reach']:,.0f}",
+                f"{r['low']:,.0f}-{r['high']:,.0f}",
+                f"{r['reach'] / n:.1%}",
+                ", ".join(r["untouched"]) or "-",
+            )
+        out.print(compare)
+        enough = ", ".join(
+            f"{row.share_seeded:.0%} seeded ({row.k}) reach {row.share_reached:.0%}"
+            for row in plan.reach_by_k().itertuples()
+        )
+        out.print(f"plan {plan.plan_id} (run {plan.run_id}); how many are enough: {enough}")
+
+
+@commands.command()
+@reports_errors
+def adoption(
+    workspace: WorkspaceArg,
+    behaviour: Annotated[str, typer.Argument(help="The behaviour, as in the adoptions file.")],
+    plan: Annotated[int | None, typer.Option(help="Plan id (default: the latest).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Count adoptions up to this date (ISO).")
+    ] = None,
+) -> None:
+    """How a change really spread, against the champion plan's forecast."""
+    with gs.open(workspace) as ws:
+        rep = ws.adoption(behaviour, plan_id=plan, until=until)
+    out.print(rep.verdict())
+    table = Table("department", "people", "adopted", "forecast", "")
+    for r in rep.departments.itertuples():
+        table.add_row(
+            str(r.group),
+            f"{r.size:,}",
+            f"{r.adopted:,} ({r.rate:.0%})",
+            "-" if r.forecast != r.forecast else f"{r.forecast:,.0f} ({r.forecast_rate:.0%})",
+            "stalled" if r.stalled else "",
+        )
+    out.print(table)
+    if len(rep.bridges):
+        out.print("bridges never crossed (ties from adopters into departments with none):")
+        for r in rep.bridges.head(10).itertuples():
+            out.print(f"  {r.from_group} -> {r.to_group}: {r.ties:,} ties")
+    champs = Table("champion", "adopted", "contacts", "contacts who adopted")
+    for r in rep.champions.itertuples():
+        champs.add_row(
+            r.label,
+            "yes" if r.adopted else "no",
+            f"{r.contacts:,}",
+            "-" if r.rate != r.rate else f"{r.contacts_adopted:,} ({r.rate:.0%})",
+        )
+    out.print(champs)
+    out.print(
+        f"people neither a champion nor a champion's contact adopted at {rep.baseline_rate:.0%}"
+        + (f"; {rep.outside:,} adopters have no tie in the run" if rep.outside else "")
+    )

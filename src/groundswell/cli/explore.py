@@ -1,0 +1,189 @@
+"""The "Explore" panel, over a stored run: ``people``, ``groups``, ``shadow``, ``gap`` and
+``report`` (the value commands of the panel are in :mod:`groundswell.cli.value`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+import groundswell as gs
+from groundswell.cli.shared import WorkspaceArg, is_missing, level_cell, number_cell, out, text_cell
+from groundswell.console import Format, FormatOpt, emit, reports_errors
+from groundswell.errors import ParameterError
+
+commands = typer.Typer()
+
+#: the HR attributes groups are formed by (groups --by)
+GROUP_ATTRIBUTES = ("department", "team", "location")
+
+
+@commands.command()
+@reports_errors
+def people(
+    workspace: WorkspaceArg,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="Only people holding this role or shadow finding (hidden_influencer, …)."
+        ),
+    ] = None,
+    sort: Annotated[str, typer.Option(help="The measure to sort by.")] = "pagerank",
+    top: Annotated[int, typer.Option(help="How many people to show.")] = 20,
+    csv: Annotated[Path | None, typer.Option(help="Write every person and measure here.")] = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The people of a run: measures, persona and roles (pseudonymous unless identified).
+    --format csv or json prints every measure of the --top people."""
+    with gs.open(workspace) as ws:
+        the_run = ws.run(run)
+        table = the_run.people()
+        if role:  # a role or a finding of the shadow organisation; an unknown one is an error
+            table = table[table.index.isin(the_run.holding(role))]
+    if sort not in table.columns:
+        raise ParameterError("--sort", f"one of the measures {list(table.columns)}", sort)
+    table = table.sort_values(sort, ascending=False)
+    if csv:
+        table.to_csv(csv)
+        out.print(f"{len(table):,} people written to {csv}")
+        return
+
+    def rich_table() -> Table:
+        shown = Table("person", "department", "level", sort, "persona", "roles")
+        for pid, r in table.head(top).iterrows():
+            name = r["display_name"] if isinstance(r["display_name"], str) else pid
+            shown.add_row(
+                name,
+                text_cell(r["department"]),
+                level_cell(r["level"]),
+                number_cell(r[sort], ".4g"),
+                text_cell(r["persona"]),
+                text_cell(r["roles"]),
+            )
+        return shown
+
+    emit(table.head(top), format, rich_table, index="person_id")
+
+
+@commands.command()
+@reports_errors
+def groups(
+    workspace: WorkspaceArg,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    by: Annotated[str, typer.Option(help="department, team or location.")] = "department",
+    format: FormatOpt = Format.table,
+) -> None:
+    """Group figures of a run: size, E-I index, ties kept inside, silos (small groups
+    suppressed)."""
+    if by not in GROUP_ATTRIBUTES:
+        raise ParameterError("--by", f"one of {', '.join(GROUP_ATTRIBUTES)}", by)
+    with gs.open(workspace) as ws:
+        table = ws.run(run).groups(by)
+    min_size = ws.settings.min_group_size
+
+    def rich_table() -> Table:
+        shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
+        for name, r in table.iterrows():
+            size = (
+                "–" if r["size"] != r["size"]  # the merged group, below the minimum
+                else f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
+            )  # fmt: skip
+            cells = [
+                "–" if v != v else f"{v:.2f}"
+                for v in (r["ei"], r["inside_share"], r["baseline_ei"])
+            ]
+            shown.add_row(str(name), size, *cells, "silo" if r["silo"] == 1 else "")
+        return shown
+
+    emit(table, format, rich_table, index=by)
+
+
+@commands.command()
+@reports_errors
+def shadow(
+    workspace: WorkspaceArg,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The shadow organisation of a run: hidden influencers, informal leaders, bottleneck
+    managers, key people, managers far from their team, with the evidence (Run.shadow)."""
+    with gs.open(workspace) as ws:
+        table = ws.run(run).shadow()
+
+    def rich_table() -> Table:
+        shown = Table("finding", "rank", "person", "department", "level", "evidence")
+        for r in table.itertuples():
+            name = r.display_name if isinstance(r.display_name, str) else r.person_id
+            level = level_cell(r.level)
+            evidence = ", ".join(
+                f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in r.evidence.items()
+                if v is not None
+            )
+            shown.add_row(
+                r.finding.replace("_", " "), str(r.rank), name, str(r.department), level, evidence
+            )
+        return shown
+
+    if Format(format) is Format.csv:  # the evidence as one JSON cell
+        table = table.assign(evidence=table["evidence"].map(json.dumps))
+    emit(table, format, rich_table)
+
+
+@commands.command()
+@reports_errors
+def gap(
+    workspace: WorkspaceArg,
+    file: Annotated[Path, typer.Argument(help="CSV of people leaders name as influential.")],
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    top: Annotated[float, typer.Option(help="The top share of the network that counts.")] = 0.1,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The management perception gap: who leaders name against who the network shows."""
+    if not 0 < top < 1:
+        raise ParameterError("--top", "a share between 0 and 1 (exclusive), such as 0.1", top)
+    with gs.open(workspace) as ws:
+        table = ws.gap(file, run_id=run, top=top)
+
+    def rich_table() -> list[Any]:
+        shown = Table("person", "department", "PageRank percentile", "nominated", "verdict")
+        for pid, r in table.iterrows():
+            name = r["display_name"] if isinstance(r["display_name"], str) else pid
+            pct = "not in the network" if is_missing(r["percentile"]) else f"{r['percentile']:.0%}"
+            shown.add_row(
+                name, text_cell(r["department"]), pct, "yes" if r["nominated"] else "", r["verdict"]
+            )
+        counts = table["verdict"].value_counts()
+        verdicts = ("confirmed", "unsupported", "unseen")
+        return [shown, ", ".join(f"{counts.get(v, 0)} {v}" for v in verdicts)]
+
+    emit(table, format, rich_table, index="person_id")
+
+
+@commands.command()
+@reports_errors
+def report(
+    workspace: WorkspaceArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print it to a PDF beside it (needs Chromium).")
+    ] = False,
+) -> None:
+    """Write the self-contained HTML report of a run (and, with --pdf, a PDF of it)."""
+    if output.suffix.lower() == ".pdf":
+        # the HTML would be written into the .pdf and then printed over itself
+        raise ParameterError(
+            "--output", "the HTML file (with --pdf the PDF goes beside it)", output
+        )
+    with gs.open(workspace) as ws:
+        path = ws.report(output, run_id=run, pdf=Path(output).with_suffix(".pdf") if pdf else None)
+    out.print(str(path))
+    if pdf:
+        out.print(str(path.with_suffix(".pdf")))

@@ -1,0 +1,104 @@
+"""The "Set up" panel: ``init``, ``synth``, ``demo`` and ``user add`` (the dashboard's accounts)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import groundswell as gs
+from groundswell.cli.shared import QuietOpt, WorkspaceArg, out
+from groundswell.console import reports_errors
+from groundswell.errors import ConfigError
+
+commands = typer.Typer()
+user_app = typer.Typer(help="Manage the dashboard's accounts.", no_args_is_help=True)
+commands.add_typer(user_app, name="user")
+
+
+@commands.command()
+@reports_errors
+def init(
+    workspace: WorkspaceArg,
+    identified: Annotated[bool, typer.Option(help="Keep real names for reports.")] = False,
+    store_content: Annotated[
+        bool, typer.Option(help="Store message text (off by default).")
+    ] = False,
+) -> None:
+    """Create a workspace: database, secret key (mode 0600) and groundswell.toml."""
+    ws = gs.init(workspace, identified=identified, store_content=store_content)
+    ws.close()
+    out.print(f"created workspace {workspace} (settings: {workspace / 'groundswell.toml'})")
+
+
+@commands.command()
+@reports_errors
+def synth(
+    folder: Annotated[Path, typer.Argument(help="Where to write hris.csv, events and truth.")],
+    people: Annotated[int, typer.Option(help="Number of people (50 to 100,000).")] = 1000,
+    weeks: Annotated[int, typer.Option(help="Weeks of events.")] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    format: Annotated[str, typer.Option(help="Events file format: parquet or csv.")] = "parquet",
+) -> None:
+    """Write a synthetic organisation in the formats users bring."""
+    from groundswell import synth as synth_mod
+
+    try:
+        org = synth_mod.generate(people, seed=seed, weeks=weeks)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    for name, path in org.write(folder, events_format=format).items():
+        out.print(f"{name}: {path}")
+
+
+@commands.command()
+@reports_errors
+def demo(
+    folder: Annotated[Path, typer.Option(help="Folder for the demo workspace and report.")] = Path(
+        "demo"
+    ),
+    people: Annotated[int, typer.Option(help="Size of the synthetic organisation.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Generate the synthetic organisation, ingest, analyse, and write demo/report.html."""
+    from groundswell.demo import run_demo
+
+    path = run_demo(
+        folder,
+        n_people=people,
+        seed=seed,
+        progress=not quiet,
+        say=(lambda s: None) if quiet else out.print,
+    )
+    out.print(str(path))
+
+
+@user_app.command("add")
+@reports_errors
+def user_add(
+    workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
+    username: Annotated[str, typer.Argument(help="The new account's name.")],
+    role: Annotated[
+        str, typer.Option(help="admin, analyst, viewer or person.", show_default=False)
+    ],
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="For the person role: the people record (p_...)."),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a dashboard account (the first admin is created this way)."""
+    from groundswell.web.auth import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with gs.open(workspace) as ws:
+        add_user(ws, username, password, role, person)
+    typer.echo(f"added {role} {username.strip()}")
