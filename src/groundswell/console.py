@@ -3,8 +3,8 @@
 The command modules of :mod:`groundswell.cli` (one per panel of ``groundswell --help``) wrap
 each command in :func:`reports_errors`, so any :class:`~groundswell.errors.GroundswellError`
 becomes exactly one ``error: ...`` line on stderr and exit code 1, never a traceback
-(sqlite-utils re-raises as ``click.ClickException`` to the same effect). Listing commands take ``--format`` (:data:`FormatOpt`)
-and print through :func:`emit`.
+(sqlite-utils re-raises as ``click.ClickException`` to the same effect). Listing commands
+take ``--format`` (:data:`FormatOpt`) and print through :func:`emit`.
 
 This module imports no heavy library (pandas, duckdb, numpy) at import time: ``groundswell
 --help`` must answer fast (docs/performance.md).

@@ -22,10 +22,10 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 import groundswell as gs
+from groundswell.cli.serve import server
 from groundswell.errors import AuthError, ConfigError
 from groundswell.web import auth
 from groundswell.web.app import create_app
-from groundswell.cli.serve import server
 from groundswell.web.errors import status_of
 from groundswell.web.views import Views
 
