@@ -12,7 +12,7 @@ writer rewrites such chains so that every alias points straight at its person.
 Canonical columns (``migrations/001_canonical_model.sql``):
 
 - people: person_id, display_name, is_internal, department, team, title, level, manager_id,
-  location, hire_date, leave_date, attrs
+  location, hire_date, leave_date, attrs, relation (``migrations/010_*.sql``)
 - aliases: alias_id, person_id
 - channels: channel_id, name, kind, created_at
 - messages: message_id, channel_id, thread_id, parent_id, author_id, ts, kind,
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 PEOPLE_COLUMNS = [
     "person_id", "display_name", "is_internal", "department", "team", "title", "level",
-    "manager_id", "location", "hire_date", "leave_date", "attrs",
+    "manager_id", "location", "hire_date", "leave_date", "attrs", "relation",
 ]  # fmt: skip
 MESSAGE_COLUMNS = [
     "message_id", "channel_id", "thread_id", "parent_id", "author_id", "ts", "kind",
@@ -166,6 +166,7 @@ def write(
                 _compress_aliases(con)
             if batch.people is not None or batch.aliases is not None:
                 _drop_aliased_people(con)
+                _mark_outside_hr(con, sid if summary.kind == "orgchart" else None)
             if batch.channels is not None and len(batch.channels):
                 _insert(con, "channels", batch.channels[CHANNEL_COLUMNS], sid, ["channel_id"])
             if batch.messages is not None:
@@ -287,8 +288,9 @@ def _insert(
         )
     before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     cols = ", ".join(f"b.{c}" for c in frame.columns)
+    names = ", ".join([*frame.columns, "source_id"])  # by name: migrations add columns last
     con.execute(
-        f"INSERT INTO {table} SELECT {cols}, {sid} FROM "
+        f"INSERT INTO {table} ({names}) SELECT {cols}, {sid} FROM "
         f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame) b "
         f"ANTI JOIN {table} t USING ({keys})"
     )
@@ -304,6 +306,24 @@ def _drop_aliased_people(con: duckdb.DuckDBPyConnection) -> None:
         "DELETE FROM people WHERE person_id IN "
         "(SELECT alias_id FROM aliases WHERE alias_id <> person_id)"
     )
+
+
+def _mark_outside_hr(con: duckdb.DuckDBPyConnection, hr_source: int | None) -> None:
+    """Once an HR file is in the workspace, it says who is employed: a person it does not list
+    (a people row that came from a chat, email or calendar export, not from an org chart) is
+    outside the organisation, ``is_internal`` false, whatever order the files came in.
+    ``hr_source`` is the org chart being written (its provenance row comes last)."""
+    hr = [
+        r[0]
+        for r in con.execute("SELECT source_id FROM sources WHERE kind = 'orgchart'").fetchall()
+    ]
+    hr += [hr_source] if hr_source is not None else []
+    if hr:
+        con.execute(
+            "UPDATE people SET is_internal = false WHERE is_internal "
+            "AND source_id NOT IN (SELECT unnest(?::INTEGER[]))",
+            [hr],
+        )
 
 
 def _compress_aliases(con: duckdb.DuckDBPyConnection) -> None:
@@ -324,7 +344,13 @@ def _compress_aliases(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _people(con: duckdb.DuckDBPyConnection, people: pd.DataFrame, sid: int, mode: str) -> int:
-    frame = people.reindex(columns=PEOPLE_COLUMNS)
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'people'"
+        ).fetchall()
+    }  # a workspace of an older schema, being written before it is migrated (in tests)
+    frame = people.reindex(columns=[c for c in PEOPLE_COLUMNS if c in have])
     frame["hire_date"] = pd.to_datetime(frame["hire_date"]).dt.date
     frame["leave_date"] = pd.to_datetime(frame["leave_date"]).dt.date
     if mode == "upsert":

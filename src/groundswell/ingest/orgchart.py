@@ -31,25 +31,50 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage
+from groundswell.ingest import batch, common, damage, personal
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
     from groundswell.store import Store
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "employee_id": ("employeeid", "personid", "empid", "employee", "workerid", "id", "hrid"),
-    "manager_id": ("managerid", "supervisorid", "manager", "supervisor", "reportsto", "bossid"),
-    "name": ("fullname", "displayname", "employeename"),
-    "email": ("mail", "emailaddress", "workemail", "upn", "userprincipalname"),
-    "department": ("dept", "division", "function", "organization", "organisation"),
-    "team": ("group", "unit", "subteam"),
-    "title": ("jobtitle", "position", "role"),
-    "level": ("grade_level", "joblevel", "layer", "managementlevel"),
-    "location": ("office", "site", "country", "city", "workplace"),
-    "hire_date": ("hiredate", "startdate", "datehired", "joined"),
-    "leave_date": ("leavedate", "terminationdate", "enddate", "exitdate"),
-}
+    "employee_id": (
+        "employeeid", "personid", "empid", "employee", "workerid", "id", "hrid",
+        "employeenumber", "personalnummer", "persnr", "mitarbeiterid", "mitarbeiternummer",
+    ),
+    "manager_id": (
+        "managerid", "supervisorid", "manager", "supervisor", "reportsto", "bossid",
+        "vorgesetzter", "vorgesetzterid", "vorgesetzte", "fuehrungskraft", "managerpersonalnummer",
+    ),
+    "name": ("fullname", "displayname", "employeename", "vollstaendigername"),
+    **personal.NAME_FIELDS,
+    "email": ("mail", "emailaddress", "workemail", "upn", "userprincipalname", "emailadresse"),
+    "department": (
+        "dept", "division", "function", "organization", "organisation", "abteilung",
+        "bereich", "organisationseinheit",
+    ),
+    "team": ("group", "unit", "subteam", "gruppe"),
+    "title": ("jobtitle", "position", "role", "stelle", "stellenbezeichnung", "berufsbezeichnung"),
+    "level": ("grade_level", "joblevel", "layer", "managementlevel", "ebene", "hierarchieebene"),
+    "location": ("office", "site", "country", "city", "workplace", "standort", "land", "ort"),
+    "hire_date": ("hiredate", "startdate", "datehired", "joined", "eintrittsdatum", "eintritt"),
+    "leave_date": (
+        "leavedate", "terminationdate", "enddate", "exitdate", "austrittsdatum", "austritt",
+    ),
+    "relation": ("relationship", "relationtype", "contacttype", "partytype", "beziehung"),
+}  # fmt: skip
+
+#: the values of a relation column, as stored (``people.relation``), and whether they are
+#: inside the organisation; the keys are the values recognised (lower case)
+RELATIONS: dict[str, tuple[str, bool]] = {
+    **dict.fromkeys(("employee", "staff", "internal", "mitarbeiter", "intern", "angestellt",
+                     "angestellter", "angestellte"), ("employee", True)),
+    **dict.fromkeys(("contractor", "freelancer", "temp", "temporary"), ("contractor", True)),
+    **dict.fromkeys(("customer", "client", "kunde"), ("customer", False)),
+    **dict.fromkeys(("supplier", "vendor", "lieferant"), ("supplier", False)),
+    **dict.fromkeys(("partner",), ("partner", False)),
+    **dict.fromkeys(("external", "extern", "externe", "guest", "gast"), ("external", False)),
+}  # fmt: skip
 
 
 def hierarchy_levels(ids: np.ndarray, managers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,12 +180,15 @@ def ingest(
         frame = pd.DataFrame(index=range(len(df)))
         pseudo = ws.pseudonymiser
         frame["person_id"] = pseudo.people(emp)
+        names = _names(df, cols)
         frame["display_name"] = (
-            common.text_column(df, cols.get("name")).replace("", None).to_numpy()
-            if ws.settings.identified
+            names.replace("", None).to_numpy()
+            if ws.settings.identified and names is not None
             else None
         )
-        frame["is_internal"] = True
+        frame["is_internal"], frame["relation"] = _relations(
+            path, df, cols.get("relation"), positions
+        )
         for f in ("department", "team", "title", "location"):
             frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
         frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
@@ -173,9 +201,19 @@ def ingest(
                 frame[f] = pd.NaT
         used = set(cols.values())
         extra = [c for c in df.columns if c not in used]
+        attrs = df[extra].reset_index(drop=True)
+        if extra and not ws.settings.identified:
+            known = [*(names if names is not None else []), *emp]
+            if "email" in cols:
+                known += list(common.text_column(df, cols["email"]))
+            screened = personal.screen(attrs, extra, known)
+            for col in screened.pseudonymised:
+                attrs[col] = personal.pseudonymise_emails(attrs[col], pseudo.people)
+            attrs = attrs.drop(columns=list(screened.dropped))
+            summary.warnings += screened.notes()
         frame["attrs"] = (
-            [json.dumps(r, ensure_ascii=False) for r in df[extra].to_dict(orient="records")]
-            if extra
+            [json.dumps(r, ensure_ascii=False) for r in attrs.to_dict(orient="records")]
+            if len(attrs.columns)
             else None
         )
         aliases = pd.DataFrame()
@@ -192,6 +230,47 @@ def ingest(
         bar.step("storing")
         out = batch.Batch(people=frame, aliases=aliases, people_mode="upsert")
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+
+
+def _names(df: pd.DataFrame, cols: dict[str, str]) -> pd.Series | None:
+    """The display name of every row, composed from the name columns found (see
+    :func:`groundswell.ingest.personal.display_names`); a ``Name`` column beside a first
+    name and no last name is the family name (``Vorname`` / ``Name``)."""
+    got = {
+        f: common.text_column(df, cols[f]).reset_index(drop=True)
+        for f in ("name", "first_name", "last_name", "preferred_name")
+        if f in cols
+    }
+    plain = "name" in cols and personal.squash(cols["name"]) == "name"
+    if plain and "first_name" in got and "last_name" not in got:
+        got["last_name"] = got.pop("name")
+    return personal.display_names(
+        got.get("name"), got.get("first_name"), got.get("last_name"), got.get("preferred_name")
+    )
+
+
+def _relations(
+    path: Path, df: pd.DataFrame, col: str | None, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``is_internal`` and ``relation`` of every row from the relation column (all internal,
+    relation unknown, without one); an unknown value is an error naming its line."""
+    n = len(df)
+    if col is None:
+        return np.ones(n, dtype=bool), np.array([None] * n, dtype=object)
+    text = common.text_column(df, col).str.lower().to_numpy(dtype=object)
+    known = np.array([t == "" or t in RELATIONS for t in text])
+    if not known.all():
+        k = int(np.flatnonzero(~known)[0])
+        raise InputError(
+            path,
+            f"unknown relation in column {col!r}",
+            expected="employee, contractor, customer, supplier, partner or external",
+            found=df[col].iloc[k],
+            **common.locate(path, int(positions[k])),
+        )
+    relation = np.array([RELATIONS[t][0] if t else None for t in text], dtype=object)
+    internal = np.array([RELATIONS[t][1] if t else True for t in text], dtype=bool)
+    return internal, relation
 
 
 def _levels(

@@ -5,8 +5,10 @@ in one file or a folder of ``.json`` / ``.jsonl`` / ``.ndjson`` files, each hold
 (one object a line), a JSON array, one object, or Graph's paged envelope
 ``{"value": [...], "@odata.nextLink": ...}`` (also an array of such pages). Messages listed with
 ``$expand=replies`` have their ``replies`` read too. The same folder may hold Graph ``chat``
-resources (``GET /chats?$expand=members``) and ``channel`` resources (``GET /teams/{id}/channels``):
-they tell who is in a chat and which channels are private.
+resources (``GET /chats?$expand=members``), ``channel`` resources (``GET /teams/{id}/channels``)
+and a channel's member list (``conversationMember`` resources, ``GET /teams/{id}/channels/{id}/
+members``, or a channel's ``members``): they tell who is in a chat, which channels are private,
+and each member's email, which links their messages to the HR file.
 
 chatMessage fields read
 =======================  ===================================================================

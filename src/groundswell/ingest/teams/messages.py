@@ -32,7 +32,11 @@ class _Reader:
         self.n_records += 1
         if "chatType" in rec:
             self._chat(rec, loc)
+        elif "userId" in rec and not ({"messageType", "body", "from"} & rec.keys()):
+            self._member(rec, loc, "")  # a conversationMember: a channel's member list
         elif "membershipType" in rec:
+            for j, m in enumerate(_list(rec.get("members"), loc, "members")):
+                self._member(_obj(m, loc, f"members[{j}]"), loc, f"members[{j}].")
             cid = _text(rec.get("id"), loc, "id")
             kind = CHANNEL_KINDS.get(
                 _text(rec.get("membershipType"), loc, "membershipType").lower(), "public"
@@ -46,6 +50,18 @@ class _Reader:
             )
         else:
             self._message(rec, loc, parent)
+
+    def _member(self, m: dict[str, Any], loc: Loc, at: str) -> None:
+        """A conversationMember of a channel (``GET /teams/{id}/channels/{id}/members``, or a
+        channel's ``members``): its email links the user id to the person."""
+        uid = _text(m.get("userId"), loc, f"{at}userId")
+        if uid:
+            email = _text(m.get("email"), loc, f"{at}email")
+            aad = "aadUserConversationMember" in str(m.get("@odata.type", ""))
+            self.people.append(
+                (uid, _text(m.get("displayName"), loc, f"{at}displayName"),
+                 "aaduser" if aad else "", email if "@" in email else "")
+            )  # fmt: skip
 
     def _chat(self, rec: dict[str, Any], loc: Loc) -> None:
         cid = _text(rec.get("id"), loc, "id")
