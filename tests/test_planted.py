@@ -103,3 +103,28 @@ def test_communities_are_stable_across_seeds_and_ties_are_typed(planted) -> None
     assert 0.2 < ties["strong"].mean() < 0.3  # the top quarter, ties in weight aside
     assert ties["reciprocated"].mean() == pytest.approx(run.summary["reciprocity"])
     assert 0 < ties["diverse"].mean() < 0.5
+
+
+def test_what_the_network_says_names_what_was_planted(planted) -> None:
+    # the findings that open the report and the dashboard (groundswell.findings, stored by
+    # analyze) name the planted silo, hidden influencers and bottleneck manager in words
+    truth, ws, run = planted
+    p = ws.pseudonymiser.person
+    said = run.key_findings()
+    assert said["stored"] and 1 <= len(said["findings"]) <= 8
+    by_rule: dict[str, list[dict]] = {}
+    for f in said["findings"]:
+        by_rule.setdefault(f["rule"], []).append(f)
+    silo = truth["siloed_department"]
+    assert any(f["text"].startswith(f"{silo} talks") for f in by_rule["silo"])
+    hidden = {p(h["employee_id"]) for h in truth["hidden_influencers"]}
+    (influencers,) = by_rule["hidden_influencer"]
+    assert hidden <= set(influencers["people"])
+    assert all(h in influencers["text"] for h in hidden)  # named, not only counted
+    (bottleneck,) = by_rule["bottleneck_manager"]
+    manager = p(truth["bottleneck_manager"]["employee_id"])
+    assert bottleneck["text"].startswith(f"{manager} is a bottleneck manager")
+    # the ranking is by score, strongest first, and every finding links to its evidence
+    scores = [f["score"] for f in said["findings"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all(f["section"] and f["page"].startswith("/") for f in said["findings"])

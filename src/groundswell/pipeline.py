@@ -2,7 +2,8 @@
 
 :func:`analyze` is the one place results are computed (measures, personas, roles,
 communities, formal against informal, the group ties, the role overlap, the shadow
-organisation, the value findings); it stores them as a run in one transaction, and everything
+organisation, the value findings, what the network says (:mod:`groundswell.findings`)); it
+stores them as a run in one transaction, and everything
 else (the report, the dashboard, the CLI, notebooks) reads them through
 :class:`groundswell.run.Run`. It sits above the run reader and the value findings it computes
 with (``run`` -> ``value`` -> ``pipeline``), so nothing below imports it.
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from groundswell import findings as key_findings
 from groundswell import results
 from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.analysis.position import overall_reciprocity
@@ -61,7 +63,7 @@ def analyze(
     a = settings.analysis
     rules = TieRules.from_settings(settings.ties)
     win = resolve_window(ws, window)
-    with steps(10, enabled=progress) as bar:
+    with steps(11, enabled=progress) as bar:
         bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
         if engine == "spark":
             ties = _spark_ties(ws, win, rules, layers, master or "local[2]")
@@ -174,6 +176,8 @@ def analyze(
             bar.step("value, Q&A, community health")
             run = Run.load(ws, run_id)
             value_findings.store(run, value_findings.compute(run))
+            bar.step("what the network says")
+            key_findings.store(run, key_findings.compute(run))
     run.removed = removed
     return run
 

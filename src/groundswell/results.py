@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 
 from groundswell.errors import OutdatedRunError
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_labels, suppress_small_groups
+from groundswell.words import count, join
 
 if TYPE_CHECKING:
     from groundswell.network.graph import Graph
@@ -204,3 +206,50 @@ def read_shadow(ws: Store, run_id: int, people: pd.DataFrame) -> pd.DataFrame:
         rows[column] = shown[column].to_numpy() if column in shown else None
     cols = ["finding", "rank", "person_id", "display_name", "department", "level", "evidence"]
     return rows[cols]
+
+
+#: the section of ``run_findings`` holding what the network says (:mod:`groundswell.findings`)
+HEADLINE = "headline"
+#: a finding's sentence names at most this many of its people, then "and N others"
+NAMED = 3
+
+
+def read_findings(
+    ws: Store, run_id: int, label: Callable[[str], str] | None = None, *, people: bool = True
+) -> dict[str, Any]:
+    """What the network says, as analyze stored it (:mod:`groundswell.findings`):
+    ``findings`` (the strongest, at most ``shown`` of them, each with its ``text`` — the
+    people it names written in by ``label``, a pseudonym by default —, ``number``,
+    ``action``, ``section`` and ``page``), ``more`` (how many past their threshold were left
+    out) and ``statements`` (readings other sections show, such as the role overlap).
+    Without ``people`` (a reader allowed aggregates only) nobody is named: "three people"
+    stands where they would be. ``stored`` is false for a run made before findings were
+    stored."""
+    rows = ws.con.execute(
+        "SELECT body FROM run_findings WHERE run_id = ? AND section = ?", [run_id, HEADLINE]
+    ).fetchall()
+    if not rows:
+        return {"stored": False, "findings": [], "more": 0, "statements": {}}
+    body = json.loads(rows[0][0])
+    name = label or (lambda p: p)
+
+    def filled(f: dict[str, Any]) -> dict[str, Any]:
+        ids = f.get("people", [])
+        if not people:
+            said = count(len(ids), "person", words=True)
+            text = f["text"].replace("{people}", said)
+            return {**f, "text": text[:1].upper() + text[1:], "people": [], "labels": []}
+        shown = [name(p) for p in ids[:NAMED]]
+        others = len(ids) - len(shown)
+        said = join([*shown, count(others, "other")] if others else shown)
+        return {**f, "text": f["text"].replace("{people}", said), "labels": shown}
+
+    shown = int(body.get("shown", 8))
+    found = [filled(f) for f in body["findings"]]
+    statements = {k: filled(v) for k, v in body.get("statements", {}).items()}
+    return {
+        "stored": True,
+        "findings": found[:shown],
+        "more": max(0, len(found) - shown),
+        "statements": statements,
+    }

@@ -11,6 +11,7 @@ left), so the modules that compute from a run (value, diffusion, survey) can tak
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,15 @@ class Run:
             "SELECT section, body FROM run_findings WHERE run_id = ?", [self.run_id]
         ).fetchall()
         return {k: json.loads(v) for k, v in rows}
+
+    def key_findings(
+        self, label: Callable[[str], str] | None = None, *, people: bool = True
+    ) -> dict[str, Any]:
+        """What the network says: the strongest findings of the run in plain words, as
+        analyze stored them (:func:`groundswell.results.read_findings`; rules in
+        docs/findings.md). ``label`` turns a pseudonym into what the reader may see;
+        without ``people`` nobody is named."""
+        return results.read_findings(self.ws, self.run_id, label, people=people)
 
     def previous(self) -> Run | None:
         """The run of the previous period: the latest earlier run whose window ends no later

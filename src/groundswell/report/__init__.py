@@ -20,6 +20,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from groundswell import words
 from groundswell.browser import CHROMIUM_ARGS, chromium
 from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED, gate_labels
@@ -183,6 +184,8 @@ def context(run: Run) -> dict[str, Any]:
         "FROM sources ORDER BY source_id"
     )
     role_ctx = sections.roles_context(run, people, labels, dept)
+    key = run.key_findings(lambda p: labels.get(p, p))
+    overlap = key["statements"].get("role_overlap")
     formal_ctx = sections.formal_context(run, min_size)
     return {
         "run": run,
@@ -191,6 +194,8 @@ def context(run: Run) -> dict[str, Any]:
         "identified": ws.settings.identified,
         "min_size": min_size,
         "headline": headline,
+        "key_findings": key,
+        "role_overlap_text": overlap["text"] if overlap else "",
         "top_people": top_rows,
         "brokers": broker_rows,
         "btw_note": btw_note,
@@ -220,6 +225,7 @@ def render(run: Run) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    env.globals["words"] = words
     env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "sort_keys": False}
     return env.get_template("report.html.j2").render(**context(run))
 

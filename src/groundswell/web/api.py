@@ -111,8 +111,8 @@ def me(user: Anyone) -> dict[str, Any]:
 
 # -- aggregates ----------------------------------------------------------------------------
 def overview(store: Views, user: User, run: int | None = None) -> dict[str, Any]:
-    """Headline figures of a run and the workspace's counts."""
-    return store.overview(run)
+    """What the network says, headline figures of a run and the workspace's counts."""
+    return store.overview(run, names=names_allowed(user, store), people=user.can("people"))
 
 
 @router.get("/overview", tags=["aggregates"], name="overview")

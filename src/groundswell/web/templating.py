@@ -17,10 +17,15 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from groundswell import words
+
 
 def environment(directory: str | Path) -> jinja2.Environment:
-    """A Jinja2 environment over the templates in ``directory``, autoescaping every one."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), autoescape=True)
+    """A Jinja2 environment over the templates in ``directory``, autoescaping every one,
+    with :mod:`groundswell.words` as ``words`` (counts with the right plural)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), autoescape=True)
+    env.globals["words"] = words
+    return env
 
 
 def templates(directory: str | Path) -> Jinja2Templates:

@@ -246,8 +246,12 @@ class ViewsCore:
         return name if isinstance(name, str) and name else None
 
     # -- workspace-level -----------------------------------------------------------------
-    def overview(self, run_id: int | None = None) -> dict[str, Any]:
-        """The latest (or given) run's headline figures and the workspace's row counts."""
+    def overview(
+        self, run_id: int | None = None, *, names: bool = False, people: bool = False
+    ) -> dict[str, Any]:
+        """The latest (or given) run's findings (:meth:`groundswell.run.Run.key_findings`:
+        people named by pseudonym with ``people``, by name with ``names`` in an identified
+        workspace), headline figures and the workspace's row counts."""
         ws = self.ws()
 
         def workspace_counts() -> tuple[dict[str, int], int]:
@@ -277,8 +281,18 @@ class ViewsCore:
             "roles": s.get("roles", {}),
             "personas": s.get("personas", {}),
             "findings": s.get("findings", {}),
+            "key_findings": run.key_findings(self._labeller(run, names), people=people),
         }
         return clean(out)
+
+    def _labeller(self, run: Run, names: bool) -> Callable[[str], str]:
+        """A person's label: their display name for ``names`` in an identified workspace
+        (the pseudonym when they have none), else the pseudonym."""
+        if not (names and self.identified):
+            return lambda p: p
+        shown = self._people(run)["display_name"]
+        known = {p: n for p, n in shown.items() if isinstance(n, str) and n}
+        return lambda p: known.get(p, p)
 
     def _run_head(self, run: Run) -> dict[str, Any]:
         s = run.summary
