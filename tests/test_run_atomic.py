@@ -57,9 +57,9 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     import groundswell.pipeline as pipeline
-    from groundswell.value import findings, maturity
+    from groundswell.value import findings, queries
 
-    module, name = {"run": (pipeline, "_store"), "maturity": (maturity, "store"),
+    module, name = {"run": (pipeline, "_store"), "maturity": (queries, "store_maturity"),
                     "findings": (findings, "store")}[sys.argv[2]]
     step = getattr(module, name)
 

@@ -159,7 +159,7 @@ class Workspace(Store):
         ids or emails, in a column ``person`` or the first column) against the run's PageRank.
         See :func:`groundswell.analysis.gap.perception_gap`. Nothing is stored."""
         from groundswell.analysis.gap import gap_table
-        from groundswell.value.qa import read_leaders
+        from groundswell.value.compute import read_leaders
 
         return gap_table(read_leaders(self, path), self.run(run_id).people(), top=top)
 
@@ -223,8 +223,8 @@ class Workspace(Store):
     def trends(self, period: str = "month") -> pd.DataFrame:
         """Every headline measure of the stored snapshots as a time series: one row per
         period (oldest first), one column per measure; AnalysisError when there are none
-        yet (``groundswell timeline``). See :func:`groundswell.value.trends.series`."""
-        from groundswell.value.trends import series
+        yet (``groundswell timeline``). See :func:`groundswell.value.timeline.series`."""
+        from groundswell.value.timeline import series
 
         return series(self, period)
 
@@ -232,8 +232,8 @@ class Workspace(Store):
         self, period: str = "month", *, before: str | None = None, after: str | None = None
     ) -> pd.DataFrame:
         """People whose persona or roles changed between two stored snapshots (the last two
-        by default). See :func:`groundswell.value.trends.changes`."""
-        from groundswell.value.trends import changes
+        by default). See :func:`groundswell.value.timeline.changes`."""
+        from groundswell.value.timeline import changes
 
         return changes(self, period, before=before, after=after)
 
@@ -244,15 +244,15 @@ class Workspace(Store):
         return self.run(run_id).findings()
 
     def _run_or_latest(self, run_id: int | None) -> Run | None:
-        from groundswell.value._base import latest_run
+        from groundswell.value.queries import latest_run
 
         return self.run(run_id) if run_id is not None else latest_run(self)
 
     def maturity(
         self, *, run_id: int | None = None, window: str | Window | None = None
     ) -> pd.DataFrame:
-        """Value maturity per department; see :func:`groundswell.value.maturity.maturity`."""
-        from groundswell.value.maturity import maturity
+        """Value maturity per department; see :func:`groundswell.value.compute.maturity`."""
+        from groundswell.value.compute import maturity
 
         return maturity(self, run=self._run_or_latest(run_id), window=window)
 
@@ -264,8 +264,8 @@ class Workspace(Store):
         leaders: str | Path | None = None,
     ) -> QAReport:
         """Questions and answers (``leaders``: a file naming the leaders, default from the
-        org chart); see :func:`groundswell.value.qa.qa`."""
-        from groundswell.value import qa
+        org chart); see :func:`groundswell.value.compute.qa`."""
+        from groundswell.value import compute as qa
 
         ids = qa.read_leaders(self, leaders) if leaders is not None else None
         return qa.qa(self, run=self._run_or_latest(run_id), window=window, leaders_ids=ids)
@@ -277,36 +277,36 @@ class Workspace(Store):
         run_id: int | None = None,
         window: str | Window | None = None,
     ) -> pd.DataFrame:
-        """How leaders are connected; see :func:`groundswell.value.qa.leaders`."""
-        from groundswell.value.qa import leaders
+        """How leaders are connected; see :func:`groundswell.value.compute.leaders`."""
+        from groundswell.value.compute import leaders
 
         return leaders(self, path, run=self._run_or_latest(run_id), window=window)
 
     def community_health(
         self, *, run_id: int | None = None, window: str | Window | None = None
     ) -> pd.DataFrame:
-        """The health of each community; see :func:`groundswell.value.community_health.health`."""
-        from groundswell.value.community_health import health
+        """The health of each community; see :func:`groundswell.value.compute.health`."""
+        from groundswell.value.compute import health
 
         return health(self, run=self._run_or_latest(run_id), window=window)
 
     def snapshots(self, period: str = "month", *, full: bool = False) -> Refresh:
         """Bring the stored snapshots of ``period`` up to date (``groundswell timeline``);
-        see :func:`groundswell.value.snapshots.snapshots`."""
-        from groundswell.value.snapshots import snapshots
+        see :func:`groundswell.value.timeline.snapshots`."""
+        from groundswell.value.timeline import snapshots
 
         return snapshots(self, period, full=full)
 
     def onboarding(self, *, ties: int | None = None) -> pd.DataFrame:
-        """How fast newcomers connect; see :func:`groundswell.value.onboarding.onboarding`."""
-        from groundswell.value.onboarding import onboarding
+        """How fast newcomers connect; see :func:`groundswell.value.compute.onboarding`."""
+        from groundswell.value.compute import onboarding
 
         return onboarding(self, ties=ties)
 
     def compare_dates(self, at: str, *, days: int | None = None) -> DateComparison:
         """The days before ``at`` against the days from it; see
-        :func:`groundswell.value.before_after.compare_dates`."""
-        from groundswell.value.before_after import compare_dates
+        :func:`groundswell.value.compute.compare_dates`."""
+        from groundswell.value.compute import compare_dates
 
         return compare_dates(self, at, days=days)
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from groundswell.privacy import SUPPRESSED
-from groundswell.value import community_health
-from groundswell.value._base import settings
+from groundswell.value import community_health, compute
+from groundswell.value.queries import settings
 from tests.value.conftest import SCENARIO, WINDOW, build
 
 
@@ -84,7 +84,7 @@ def test_kind_trend_and_stagnation_rules() -> None:
 def test_health_on_the_scenario_suppresses_small_units(tmp_path) -> None:
     ws = build(tmp_path / "strict", SCENARIO, min_group_size=5)
     try:
-        table = community_health.health(ws, window=WINDOW)
+        table = compute.health(ws, window=WINDOW)
         s = settings(ws)
     finally:
         ws.close()
@@ -95,7 +95,7 @@ def test_health_on_the_scenario_suppresses_small_units(tmp_path) -> None:
 
 
 def test_health_by_hand_on_the_scenario(tiny) -> None:
-    table = community_health.health(tiny, window=WINDOW).set_index("name")
+    table = compute.health(tiny, window=WINDOW).set_index("name")
     eng = table.loc["eng-chat"]
     # writers bob, dan (reply) and cat (reaction); nobody wrote there the week before
     assert eng["size"] == 3 and eng["joined"] == 3 and np.isnan(eng["retention"])

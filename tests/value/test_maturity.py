@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from groundswell.privacy import SUPPRESSED
-from groundswell.value import maturity
+from groundswell.value import compute, maturity
 from tests.value.conftest import SCENARIO, WINDOW, build, pid
 
 
@@ -19,7 +19,7 @@ def _row(table: pd.DataFrame, scale: str, group: str) -> pd.Series:
 
 
 def test_connect_by_hand(tiny) -> None:
-    t = maturity.maturity(tiny, window=WINDOW)
+    t = compute.maturity(tiny, window=WINDOW)
     bob, dan, cat, eve = (_row(t, "person", pid(tiny, e)) for e in ("E2", "E4", "E3", "E5"))
     # bob: out-ties dan (returned) and cat (not): 1/2; contacts dan, cat: cat is Sales (1/2)
     # and new (bob-dan already tied the week before): 1/2
@@ -40,7 +40,7 @@ def test_connect_by_hand(tiny) -> None:
 
 
 def test_share_solve_innovate_lead_change_by_hand(tiny) -> None:
-    t = maturity.maturity(tiny, window=WINDOW)
+    t = compute.maturity(tiny, window=WINDOW)
     bob, dan, cat, eve = (_row(t, "person", pid(tiny, e)) for e in ("E2", "E4", "E3", "E5"))
     # share: bob's p1 drew dan's reply and cat's reaction (Sales): responded and beyond;
     # p2 drew nothing
@@ -69,7 +69,7 @@ def test_share_solve_innovate_lead_change_by_hand(tiny) -> None:
 
 
 def test_stages_are_a_ladder(tiny) -> None:
-    t = maturity.maturity(tiny, window=WINDOW)
+    t = compute.maturity(tiny, window=WINDOW)
     # default thresholds 0.4, 0.5, 0.7, 0.15, 0.4: bob and cat connect and share but do not
     # solve (0 and 2/3), so they stop at share even though cat's lead change is 1
     assert _row(t, "person", pid(tiny, "E2"))["stage"] == "share"
@@ -98,7 +98,7 @@ def test_stages_are_a_ladder(tiny) -> None:
 def test_groups_below_the_minimum_size_are_suppressed(tmp_path) -> None:
     ws = build(tmp_path / "strict", SCENARIO, min_group_size=5)
     try:
-        t = maturity.maturity(ws, window=WINDOW)
+        t = compute.maturity(ws, window=WINDOW)
     finally:
         ws.close()
     for scale in ("department", "team", "channel"):
@@ -122,7 +122,7 @@ def test_adoptions_that_start_with_a_person(tiny, tmp_path) -> None:
          ["E4", "copilot", "2024-01-05"]],
     )  # fmt: skip
     tiny.ingest("adoptions", path)
-    t = maturity.maturity(tiny, window=WINDOW)
+    t = compute.maturity(tiny, window=WINDOW)
     assert t.attrs["available"]["adoption_lead"]
     assert _row(t, "person", pid(tiny, "E2"))["adoption_lead"] == 1.0
     assert _row(t, "person", pid(tiny, "E4"))["adoption_lead"] == 0.0  # nobody after dan
@@ -131,9 +131,9 @@ def test_adoptions_that_start_with_a_person(tiny, tmp_path) -> None:
 
 
 def test_store_keeps_one_table_per_run(tiny) -> None:
-    t = maturity.maturity(tiny, window=WINDOW)  # no run: no community scale
-    maturity.store(tiny, 7, t)
-    maturity.store(tiny, 7, t)  # replacing, not adding
+    t = compute.maturity(tiny, window=WINDOW)  # no run: no community scale
+    compute.store_maturity(tiny, 7, t)
+    compute.store_maturity(tiny, 7, t)  # replacing, not adding
     stored = tiny.query("SELECT * FROM maturity WHERE run_id = 7")
     assert len(stored) == len(t)
     assert set(stored["scale"]) == {"person", "department", "team", "channel", "network"}
@@ -142,7 +142,7 @@ def test_store_keeps_one_table_per_run(tiny) -> None:
 
 def test_value_settings_are_checked(tmp_path) -> None:
     from groundswell.errors import ConfigError
-    from groundswell.value._base import settings
+    from groundswell.value.queries import settings
     from tests.value.conftest import set_setting
 
     ws = build(tmp_path / "bad", SCENARIO)

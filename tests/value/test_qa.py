@@ -10,13 +10,14 @@ import pytest
 from groundswell.errors import InputError
 from groundswell.network.window import Window
 from groundswell.privacy import SUPPRESSED
-from groundswell.value import _base, qa
+from groundswell.value import compute, qa, queries
+from groundswell.value._base import qa_regex
 from tests.conftest import write_csv
 from tests.value.conftest import SCENARIO, WINDOW, build, pid, post
 
 
 def test_questions_from_flags_and_qa_channels(tiny) -> None:
-    rep = qa.qa(tiny, window=WINDOW)
+    rep = compute.qa(tiny, window=WINDOW)
     q = rep.questions.set_index("question_id")
     assert len(q) == 3  # p3 and q3 are flagged; q2 opens a thread in ask-eng
     by_asker = rep.questions.set_index("asker")
@@ -38,7 +39,7 @@ def test_questions_from_flags_and_qa_channels(tiny) -> None:
 def test_qa_channel_names_match_whole_words() -> None:
     import re
 
-    rx = re.compile(_base.qa_regex(["help", "ask", "q-a"]))
+    rx = re.compile(qa_regex(["help", "ask", "q-a"]))
     for name in ("help", "it-help", "ask-eng", "eng_ask", "team.q-a", "q-a"):
         assert rx.search(name), name
     for name in ("helpdesk-bots", "tasks", "basket", "qa-team"):
@@ -54,7 +55,7 @@ def test_text_counts_only_when_content_is_stored(tmp_path) -> None:
     for store, expected in ((True, 1), (False, 0)):
         ws = build(tmp_path / f"content-{store}", rows, store_content=store)
         try:
-            qs, _ = _base.questions(ws, win)
+            qs, _ = compute.questions(ws, win)
         finally:
             ws.close()
         assert len(qs) == expected
@@ -63,7 +64,7 @@ def test_text_counts_only_when_content_is_stored(tmp_path) -> None:
 def test_small_groups_are_suppressed_in_qa(tmp_path) -> None:
     ws = build(tmp_path / "strict", SCENARIO, min_group_size=5)
     try:
-        rep = qa.qa(ws, window=WINDOW)
+        rep = compute.qa(ws, window=WINDOW)
     finally:
         ws.close()
     assert rep.boundaries.index.tolist() == [SUPPRESSED]
@@ -72,7 +73,7 @@ def test_small_groups_are_suppressed_in_qa(tmp_path) -> None:
 
 
 def test_responsiveness_by_hand(tiny) -> None:
-    r = qa.responsiveness(tiny, Window.parse(WINDOW), 48)
+    r = queries.responsiveness(tiny, Window.parse(WINDOW), 48)
     bob = r.loc[pid(tiny, "E2")]
     # to bob: dan's DMs at 8th 10:00 and 9th 10:00 and dan's reply on the 9th at 14:00; bob
     # wrote back to dan on the 9th at 09:00 (23 hours after the first) and never after
@@ -121,9 +122,9 @@ def test_leader_sessions_by_hand() -> None:
 
 def test_leaders_file_resolves_ids_and_emails(tiny, tmp_path) -> None:
     path = write_csv(tmp_path / "leaders.csv", ["person"], [["E2"], ["cat@x.com"], ["E9"]])
-    ids = qa.read_leaders(tiny, path)
+    ids = compute.read_leaders(tiny, path)
     assert list(ids[:2]) == [pid(tiny, "E2"), pid(tiny, "E3")]
-    table = qa.leaders(tiny, path, window=WINDOW)
+    table = compute.leaders(tiny, path, window=WINDOW)
     assert table.index[-1] == "organisation"
     bob = table.loc[pid(tiny, "E2")]
     assert bob["in_network"] and bob["contacts"] == 2
@@ -137,4 +138,4 @@ def test_leaders_file_resolves_ids_and_emails(tiny, tmp_path) -> None:
     assert not table.loc[ids[2], "in_network"]  # E9 is nobody
     assert np.isnan(table.loc[ids[2], "contacts"])
     with pytest.raises(InputError):
-        qa.read_leaders(tiny, tmp_path / "missing.csv")
+        compute.read_leaders(tiny, tmp_path / "missing.csv")

@@ -8,7 +8,7 @@ import pytest
 import groundswell as gs
 from groundswell import synth
 from groundswell.synth.value_plants import plant
-from groundswell.value import community_health, maturity, qa
+from groundswell.value import compute, maturity
 from tests.value.conftest import set_setting
 
 
@@ -50,7 +50,7 @@ def test_plants_keep_the_synthetic_truth_consistent(planted) -> None:
 
 def test_stagnating_and_maturing_communities_are_found(planted) -> None:
     _, ws, run, _ = planted
-    table = community_health.health(ws, run=run).set_index("name")
+    table = compute.health(ws, run=run).set_index("name")
     legacy = table.loc["club-legacy"]
     assert legacy["stagnating"] and legacy["newcomer_share"] == 0
     assert legacy["retention"] == 1 and legacy["size"] == 8
@@ -67,7 +67,7 @@ def test_stagnating_and_maturing_communities_are_found(planted) -> None:
 
 def test_maturing_community_climbs_higher(planted) -> None:
     _, ws, run, _ = planted
-    t = maturity.maturity(ws, run=run)
+    t = compute.maturity(ws, run=run)
     ch = t[t["scale"] == "channel"].set_index("group")
     grown, legacy = ch.loc["cop-maturing"], ch.loc["club-legacy"]
     # new cross-department ties and a new community that lasts: it innovates
@@ -81,7 +81,7 @@ def test_maturing_community_climbs_higher(planted) -> None:
 def test_responsive_and_absent_leaders_are_found(planted) -> None:
     truth, ws, run, leaders_csv = planted
     v = truth["value"]
-    table = qa.leaders(ws, leaders_csv, run=run)
+    table = compute.leaders(ws, leaders_csv, run=run)
     good = ws.pseudonymiser.person(v["responsive_leader"]["employee_id"])
     gone = ws.pseudonymiser.person(v["absent_leader"]["employee_id"])
     assert table.loc[good, "verdict"] == "responsive"
@@ -91,7 +91,7 @@ def test_responsive_and_absent_leaders_are_found(planted) -> None:
     assert table.loc[good, "responsiveness"] > table.loc["organisation", "responsiveness"]
     assert table.loc[gone, "open_share"] == 0
 
-    rep = qa.qa(ws, run=run, leaders_ids=qa.read_leaders(ws, leaders_csv))
+    rep = compute.qa(ws, run=run, leaders_ids=compute.read_leaders(ws, leaders_csv))
     sessions = rep.sessions
     mine = sessions[sessions["leader"] == good]
     # a weekly hour in ask-leadership: four in the four-week window, six questions each
@@ -105,16 +105,16 @@ def test_responsive_and_absent_leaders_are_found(planted) -> None:
 def test_report_sections_are_plain_data(planted) -> None:
     import json
 
-    from groundswell.value import finding_sections
+    from groundswell.value import findings
 
     *_, run, leaders_csv = planted
     sections = {
-        "value": finding_sections.value_section(run),
-        "qa": finding_sections.qa_section(run),
-        "leaders": finding_sections.leaders_section(run, str(leaders_csv)),
-        "communities": finding_sections.communities_section(run),
-        "trends": finding_sections.trends_section(run, "month"),
-        "onboarding": finding_sections.onboarding_section(run),
+        "value": findings.value(run),
+        "qa": findings.qa(run),
+        "leaders": findings.leaders(run, str(leaders_csv)),
+        "communities": findings.communities(run),
+        "trends": findings.trends(run, "month"),
+        "onboarding": findings.onboarding(run),
     }
     text = json.dumps(sections)  # no numpy, pandas or datetime objects left
     assert "club-legacy" in text

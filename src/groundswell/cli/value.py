@@ -50,7 +50,7 @@ def _table(df: pd.DataFrame, title: str | None = None, index: str | None = None)
 
 
 def _run(ws: gs.Workspace, run: int | None) -> Any:
-    from groundswell.value._base import latest_run
+    from groundswell.value.queries import latest_run
 
     return ws.run(run) if run is not None else latest_run(ws)
 
@@ -68,13 +68,14 @@ def value(
 ) -> None:
     """Value maturity (connect, share, solve, innovate, lead change) of the network, each
     group and each person; stored with the run when it is the run's window."""
+    from groundswell.value import compute
     from groundswell.value import maturity as mod
 
     with gs.open(workspace) as ws:
         r = _run(ws, run)
-        table = mod.maturity(ws, run=r, window=window)
+        table = compute.maturity(ws, run=r, window=window)
         if r is not None and window is None:
-            mod.store(ws, r.run_id, table)
+            compute.store_maturity(ws, r.run_id, table)
     if csv:
         table.to_csv(csv, index=False)
         _print(f"{len(table):,} rows written to {csv}")
@@ -103,7 +104,7 @@ def qa(
 ) -> None:
     """Questions and answers: response rate, time to first answer, who answers whom across
     departments, busiest Q&A channels, and leaders' Q&A sessions."""
-    from groundswell.value import qa as mod
+    from groundswell.value import compute as mod
 
     with gs.open(workspace) as ws:
         ids = mod.read_leaders(ws, leaders) if leaders else None
@@ -140,7 +141,7 @@ def leaders(
 ) -> None:
     """Connected leadership: reach, reciprocity, responsiveness and working in the open of
     each leader against the organisation (responsive / absent verdicts)."""
-    from groundswell.value import qa as mod
+    from groundswell.value import compute as mod
 
     with gs.open(workspace) as ws:
         table = mod.leaders(ws, file, run=_run(ws, run), window=window)
@@ -167,7 +168,7 @@ def community_health(
 ) -> None:
     """Health of every community and channel: kind, size, activity, responsiveness,
     insularity, renewal, trend, and the stagnating ones."""
-    from groundswell.value import community_health as mod
+    from groundswell.value import compute as mod
 
     with gs.open(workspace) as ws:
         table = mod.health(ws, run=_run(ws, run), window=window)

@@ -1,25 +1,24 @@
-"""What the value modules share: their settings, the canonical rows they read (identities
-resolved through ``aliases``, bots left out) and the questions of a window.
+"""What the value measures share: the kinds of channel and message they count, the checks of
+the ``[value]`` settings, the questions of a window joined to their answers, the privacy gate
+applied to a table of groups, and small arithmetic.
 
-Every query here runs in DuckDB; Python only sees per-person or per-question results.
+Everything here is a pure function of frames and values: the rows come from
+:mod:`groundswell.value.queries`, the one module of the package that reads the workspace.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from groundswell import config
 from groundswell.errors import ConfigError
-from groundswell.network.ties import TieRules, active_people, build_ties
 from groundswell.network.window import Window
-
-if TYPE_CHECKING:
-    from groundswell.run import Run
-    from groundswell.store import Store
+from groundswell.privacy import SUPPRESSED, suppressed_groups
 
 #: channel kinds where anyone in the organisation can read and answer
 OPEN_KINDS = ("public", "community")
@@ -29,6 +28,9 @@ GROUP_KINDS = ("public", "private", "community")
 #: message kinds that answer a thread or respond to a post
 ANSWER_KINDS = ("reply",)
 RESPONSE_KINDS = ("reply", "reaction", "share", "reshare")
+#: a new channel must start this long after the first message in the workspace (channels
+#: seen at the very start of the data are old ones whose history was not exported)
+WARM_UP_DAYS = 7
 _TYPES: dict[str, type[int] | tuple[type[int], type[float]]] = {
     "answer_hours": (int, float),
     "leader_level": int,
@@ -39,10 +41,10 @@ _TYPES: dict[str, type[int] | tuple[type[int], type[float]]] = {
 }
 
 
-def settings(ws: Store) -> dict[str, Any]:
-    """The ``[value]`` settings of the workspace over the defaults, checked."""
-    out = dict(config.defaults().raw["value"])
-    out.update(ws.settings.raw.get("value", {}))
+def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``[value]`` settings (defaults already merged in), each checked: ConfigError
+    naming the first setting out of its range."""
+    out = dict(values)
     for key, value in out.items():
         if key == "qa_channel_patterns":
             ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
@@ -60,10 +62,6 @@ def settings(ws: Store) -> dict[str, Any]:
     return out
 
 
-def rules(ws: Store) -> TieRules:
-    return TieRules.from_settings(ws.settings.ties)
-
-
 def qa_regex(patterns: list[str]) -> str:
     """A regular expression matching a channel name that has one of ``patterns`` as a whole
     word (between ``-``, ``_``, ``.``, spaces or the ends of the name), case-insensitively."""
@@ -78,51 +76,9 @@ TEXT_QUESTION = (
 )
 
 
-def messages_cte(start: str = "$1", end: str = "$2") -> str:
-    """``msgs``: non-bot messages in [start, end) with the author resolved, the thread (its
-    root) and the channel's kind and name."""
-    return f"""msgs AS (
-        SELECT m.message_id, m.channel_id, coalesce(m.thread_id, m.parent_id, m.message_id)
-                   AS thread, m.parent_id, coalesce(a.person_id, m.author_id) AS person_id,
-               m.ts, m.kind, m.is_question, m.text, coalesce(c.kind, '') AS channel_kind,
-               c.name AS channel_name
-        FROM messages m LEFT JOIN aliases a ON a.alias_id = m.author_id
-        LEFT JOIN channels c ON c.channel_id = m.channel_id
-        WHERE NOT m.is_bot AND m.ts >= {start} AND m.ts < {end})"""
-
-
-def questions_sql(ws: Store, s: dict[str, Any]) -> str:
-    """The questions asked in the window [$1, $2), one row each: question_id, asker,
-    channel_id, channel_kind, channel_name, ts.
-
-    A question is a message that opens a thread (no parent; its thread is itself; not a
-    reaction) and that (a) is flagged ``is_question`` by its source, or (b) is a post in a
-    channel whose name matches the Q&A patterns (:func:`qa_regex`), or (c) when the workspace
-    stores content, whose text has a question mark or opens with an interrogative.
-    """
-    rx = qa_regex(list(s["qa_channel_patterns"])).replace("'", "''")
-    text = (
-        f" OR (q.text IS NOT NULL AND regexp_matches(lower(q.text), '{TEXT_QUESTION}'))"
-        if ws.store_content
-        else ""
-    )
-    return f"""
-        WITH {messages_cte()},
-        qs AS (
-            SELECT q.* FROM msgs q
-            WHERE q.parent_id IS NULL AND q.thread = q.message_id AND q.kind <> 'reaction'
-              AND (q.is_question
-                   OR (q.kind = 'post' AND regexp_matches(lower(coalesce(q.channel_name, '')),
-                                                          '{rx}')){text}))"""
-
-
-def questions(
-    ws: Store, window: Window, s: dict[str, Any] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Questions of a window and their answers.
-
-    An answer is a reply in the question's thread by someone other than the asker, within
-    the same window (so a period's figures depend on that period's events only).
+def answered(qs: pd.DataFrame, ans: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Questions of a window joined to their answers
+    (:func:`groundswell.value.queries.question_rows` reads both).
 
     Returns
     -------
@@ -132,24 +88,6 @@ def questions(
         answered, hours (to the first answer). ``answers``: one row per question and
         answerer with the time of that person's first answer (question_id, answerer, ts).
     """
-    s = s or settings(ws)
-    kinds = ", ".join(f"'{k}'" for k in ANSWER_KINDS)
-    base = questions_sql(ws, s)
-    qs = ws.con.execute(
-        base + " SELECT message_id AS question_id, person_id AS asker, channel_id, "
-        "channel_kind, channel_name, ts FROM qs",
-        [window.start, window.end],
-    ).df()
-    ans = ws.con.execute(
-        base
-        + f""", r AS (
-            SELECT q.message_id AS question_id, r.person_id AS answerer, r.ts
-            FROM qs q JOIN msgs r ON r.thread = q.message_id AND r.message_id <> q.message_id
-            WHERE r.kind IN ({kinds}) AND r.person_id <> q.person_id AND r.ts >= q.ts)
-        SELECT question_id, answerer, min(ts) AS ts, count(*) AS replies FROM r
-        GROUP BY ALL ORDER BY question_id, ts, answerer""",
-        [window.start, window.end],
-    ).df()
     per = ans.groupby("question_id").agg(
         answers=("replies", "sum"),
         answerers=("answerer", "size"),
@@ -165,46 +103,9 @@ def questions(
     return qs, ans[["question_id", "answerer", "ts"]]
 
 
-def people(ws: Store) -> pd.DataFrame:
-    """The org chart: department, team, level, manager, hire and leave dates by person."""
-    return ws.query(
-        "SELECT person_id, department, team, level, manager_id, hire_date, leave_date FROM people"
-    ).set_index("person_id")
-
-
-def ties(ws: Store, window: Window) -> pd.DataFrame:
-    """The digital ties of a window under the workspace's tie rules (one definition:
-    :func:`groundswell.network.ties.build_ties`)."""
-    return build_ties(ws.con, window, rules(ws), layers=("digital",))[
-        ["actor_id", "target_id", "n", "weight"]
-    ]
-
-
-def members(ws: Store, window: Window) -> pd.Index:
-    """Everyone who belongs in the network of a window (the graph's nodes)."""
-    return pd.Index(active_people(ws.con, window, rules(ws))).unique()
-
-
 def previous(window: Window) -> Window:
     """The window of the same length just before ``window``."""
     return Window(window.start - (window.end - window.start), window.start)
-
-
-def default_window(ws: Store, run: Run | None, window: str | Window | None) -> Window:
-    """The window asked for, else the run's, else the last ``ties.window_days`` of data."""
-    from groundswell.run import resolve_window
-
-    if window is None and run is not None:
-        return run.window
-    return resolve_window(ws, window)
-
-
-def latest_run(ws: Store) -> Run | None:
-    """The latest run of the workspace, or None when none has been made."""
-    rows = ws.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
-    from groundswell.run import Run
-
-    return None if rows[0][0] is None else Run.load(ws, int(rows[0][0]))
 
 
 def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
@@ -216,10 +117,33 @@ def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarra
     return out
 
 
-def resolve_people(ws: Store, raw: pd.Series) -> pd.Index:
-    """Pseudonymous ids of raw identifiers (HR ids, emails, chat ids), as every reader
-    makes them, resolved through ``aliases`` to the person they belong to."""
-    raw = raw.astype("string").fillna("").str.strip()
-    ids = pd.Series(ws.pseudonymiser.people(raw[raw != ""]))
-    aliases = dict(ws.con.execute("SELECT alias_id, person_id FROM aliases").fetchall())
-    return pd.Index(ids.map(lambda i: aliases.get(i, i))).unique()
+def gate_rows(
+    table: pd.DataFrame, *, size: str, name: str, min_size: int, within: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A table of groups through the privacy gate: the rows
+    :func:`groundswell.privacy.suppressed_groups` suppresses, judged by their ``size`` column
+    (per value of ``within`` when given: one scale, one kind of unit), leave the table.
+
+    Returns the kept rows (in their order) and one row per ``within`` value (a single row
+    without ``within``) naming the merged group :data:`SUPPRESSED` in ``name``, with no
+    figure and no size: a suppressed group never shows how many it holds. The second frame
+    is empty when nothing is suppressed. Rows are judged by position, so two groups sharing
+    a name (two channels) are judged apart.
+    """
+    small = np.zeros(len(table), dtype=bool)
+    parts = [table.reset_index(drop=True)]
+    if within is not None:
+        parts = [rows for _, rows in parts[0].groupby(within, sort=True)]
+    for rows in parts:
+        hidden = suppressed_groups(rows[size].reset_index(drop=True), min_size)
+        small[rows.index[sorted(hidden)]] = True
+    flat = table.reset_index(drop=True)
+    kept = flat[~small]
+    if not small.any():
+        return kept, flat.iloc[0:0]
+    if within is None:
+        merged = pd.DataFrame([{c: np.nan for c in flat.columns} | {name: SUPPRESSED}])
+    else:
+        merged = flat[small].groupby(within, as_index=False).size()[[within]]
+        merged[name] = SUPPRESSED
+    return kept, merged

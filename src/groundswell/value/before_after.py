@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -12,11 +12,7 @@ from groundswell.analysis import formal
 from groundswell.errors import ConfigError
 from groundswell.network.graph import Graph
 from groundswell.network.window import Window
-from groundswell.value import _base
-from groundswell.value.snapshots import snapshot
-
-if TYPE_CHECKING:
-    from groundswell.store import Store
+from groundswell.value import maturity
 
 
 @dataclass
@@ -30,37 +26,53 @@ class Comparison:
     departments: pd.DataFrame  # per department: size, inside share before and after
 
 
-def compare_dates(ws: Store, at: str, *, days: int | None = None) -> Comparison:
-    """The ``days`` before ``at`` against the ``days`` from ``at`` (``ties.window_days`` by
-    default): every headline measure, the network's value-maturity scores, and each
-    department's share of ties kept inside (suppressed below the minimum group size)."""
-    from groundswell.value import maturity
+@dataclass
+class Side:
+    """One side of the date: what :func:`compare` needs of its window."""
 
-    days = int(days or ws.settings.ties["window_days"])
+    measures: dict[str, float]  # the headline measures (:func:`.snapshots.snapshot`)
+    counts: pd.DataFrame  # :func:`.maturity.person_counts`
+    available: dict[str, bool]
+    ties: pd.DataFrame  # the window's digital ties
+    members: pd.Index  # everyone in the window's network
+
+
+def windows(at: str, days: int) -> tuple[pd.Timestamp, Window, Window]:
+    """The date (UTC) and the ``days`` before it and from it; ConfigError naming --at when
+    ``at`` is not a date."""
     try:
         t = pd.Timestamp(at)
     except ValueError as exc:
         raise ConfigError(f"--at expects a date such as 2024-03-01; got {at!r}") from exc
     t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
     span = pd.Timedelta(days=days)
-    wins = (
+    return (
+        t,
         Window((t - span).to_pydatetime(), t.to_pydatetime()),
         Window(t.to_pydatetime(), (t + span).to_pydatetime()),
     )
+
+
+def compare(
+    t: pd.Timestamp,
+    wins: tuple[Window, Window],
+    sides: tuple[Side, Side],
+    department: pd.Series,
+    limits: dict[str, float],
+    min_group_size: int,
+) -> Comparison:
+    """Every headline measure, the network's value-maturity scores, and each department's
+    share of ties kept inside (suppressed below the minimum group size), before and after."""
     rows, depts = {}, {}
-    hr = _base.people(ws)
-    for name, win in zip(("before", "after"), wins, strict=True):
-        measures, _ = snapshot(ws, win)
-        counts, available = maturity.person_counts(ws, win)
-        net = maturity.scores(
-            counts.sum().to_frame().T, available, maturity.thresholds(_base.settings(ws))
-        ).iloc[0]
+    for name, side in zip(("before", "after"), sides, strict=True):
+        measures = dict(side.measures)
+        net = maturity.scores(side.counts.sum().to_frame().T, side.available, limits).iloc[0]
         measures.update({f"maturity_{st}": float(net[st]) for st in maturity.STAGES})
         rows[name] = measures
-        ties = _base.ties(ws, win)
-        nodes = _base.members(ws, win)
-        g = Graph.from_edges(nodes.to_numpy(), ties[["actor_id", "target_id", "weight"]])
-        ei = formal.ei_index(g, hr["department"], min_group_size=ws.settings.min_group_size)
+        g = Graph.from_edges(
+            side.members.to_numpy(), side.ties[["actor_id", "target_id", "weight"]]
+        )
+        ei = formal.ei_index(g, department, min_group_size=min_group_size)
         depts[name] = ei[["size", "inside_share"]]
     head = pd.DataFrame(rows)
     head["change"] = head["after"] - head["before"]

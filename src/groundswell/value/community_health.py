@@ -51,20 +51,14 @@ organizational crises. *Social Psychology Quarterly* 51(2) (the E-I view of insu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from groundswell.network.window import Window
-from groundswell.privacy import SUPPRESSED, suppressed_groups
-from groundswell.value import _base
-from groundswell.value._base import GROUP_KINDS
-from groundswell.value.maturity import channel_members
-
-if TYPE_CHECKING:
-    from groundswell.run import Run
-    from groundswell.store import Store
+from groundswell.privacy import SUPPRESSED
+from groundswell.value._base import GROUP_KINDS, gate_rows, ratio
 
 KINDS = ("purpose", "practice", "interest")
 #: a community of purpose when this share of its members sit in one department
@@ -79,46 +73,47 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def health(
-    ws: Store, *, run: Run | None = None, window: str | Window | None = None
-) -> pd.DataFrame:
-    """Health of every Leiden community of ``run`` (the latest by default) and every group
-    channel, in ``window`` (the run's by default) against the two windows before it.
+@dataclass
+class Frames:
+    """What the health of a window is made of (read by :mod:`groundswell.value.queries`):
+    the window measured (W) and the two before it (P, P2)."""
+
+    weeks: float  # W's length in weeks
+    history: bool  # whether the data reaches back to the start of P2
+    members: int  # people in W's network
+    people: pd.DataFrame  # the org chart: team, department by person_id
+    ties: dict[str, pd.DataFrame]  # "w", "p1", "p2": digital ties of each window
+    communities: pd.Series | None  # Leiden community by person_id (None without a run)
+    roots: pd.DataFrame  # queries.thread_roots of W
+    questions: pd.DataFrame  # the questions of W
+    channel_members: dict[str, pd.DataFrame]  # "w", "p1", "p2": queries.channel_members
+    channel_activity: pd.DataFrame  # queries.channel_activity (P and W)
+
+
+def health(f: Frames, s: dict[str, Any], min_size: int) -> pd.DataFrame:
+    """Health of every Leiden community and every group channel of a window against the two
+    windows before it.
 
     Returns one row per unit with :data:`COLUMNS` (see the module docstring); ``unit`` is
     ``community`` or ``channel``.
     """
-    run = run if run is not None else _base.latest_run(ws)
-    win = _base.default_window(ws, run, window)
-    p1 = _base.previous(win)
-    p2 = _base.previous(p1)
-    s = _base.settings(ws)
-    people = _base.people(ws)
-    origin = ws.con.execute("SELECT min(ts) FROM interactions").fetchall()[0][0]
-    history = origin is not None and pd.Timestamp(p2.start) >= pd.Timestamp(origin)
-    ties = {k: _base.ties(ws, w) for k, w in (("w", win), ("p1", p1), ("p2", p2))}
     frames = []
-    if run is not None:
-        comm = run.communities().astype(str)
-        frames.append(_communities(ws, win, comm, ties, people))
-    frames.append(_channels(ws, (win, p1, p2), ties["w"], people))
-    frames = [f for f in frames if len(f)]
+    if f.communities is not None:
+        comm = f.communities.astype(str)
+        frames.append(_communities(comm, f.ties, f.people, f.roots, f.questions))
+    frames.append(_channels(f.channel_members, f.ties["w"], f.people, f))
+    frames = [fr for fr in frames if len(fr)]
     if not frames:  # no community nor channel: a run on Viva or survey data only
-        empty = pd.DataFrame(columns=COLUMNS)
-        empty.attrs["window"] = str(win)
-        return empty
+        return pd.DataFrame(columns=COLUMNS)
     table = pd.concat(frames, ignore_index=True)
-    if not history:
+    if not f.history:
         table["newcomers_stayed"] = np.nan
-    weeks = win.days / 7
-    table["activity"] = table["acts"] / weeks
-    n = max(len(_base.members(ws, win)), 2)
-    f = ((table["size"] - 1) / (n - 1)).clip(0, 0.999)
-    table["excess_insularity"] = ((table["insularity"] - f) / (1 - f)).clip(lower=0)
-    table = _classify(table, s, ws.settings.min_group_size)
-    out = _suppress(table[COLUMNS], ws.settings.min_group_size)
-    out.attrs["window"] = str(win)
-    return out
+    table["activity"] = table["acts"] / f.weeks
+    n = max(f.members, 2)
+    share = ((table["size"] - 1) / (n - 1)).clip(0, 0.999)
+    table["excess_insularity"] = ((table["insularity"] - share) / (1 - share)).clip(lower=0)
+    table = _classify(table, s, min_size)
+    return _suppress(table[COLUMNS], min_size)
 
 
 def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
@@ -141,11 +136,9 @@ def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd
     out["previous_size"] = g["p"]
     out["joined"] = g["joined"]
     out["left"] = g["left"]
-    out["newcomer_share"] = _base.ratio(g["joined"], g["w"])
-    out["retention"] = np.where(g["p"] > 0, _base.ratio(g["stay"], g["p"]), np.nan)
-    out["newcomers_stayed"] = np.where(
-        g["new_p"] > 0, _base.ratio(g["new_p_stay"], g["new_p"]), np.nan
-    )
+    out["newcomer_share"] = ratio(g["joined"], g["w"])
+    out["retention"] = np.where(g["p"] > 0, ratio(g["stay"], g["p"]), np.nan)
+    out["newcomers_stayed"] = np.where(g["new_p"] > 0, ratio(g["new_p_stay"], g["new_p"]), np.nan)
     return out
 
 
@@ -174,7 +167,11 @@ def _composition(members: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 
 def _communities(
-    ws: Store, win: Window, comm: pd.Series, ties: dict[str, pd.DataFrame], people: pd.DataFrame
+    comm: pd.Series,
+    ties: dict[str, pd.DataFrame],
+    people: pd.DataFrame,
+    roots: pd.DataFrame,
+    qs: pd.DataFrame,
 ) -> pd.DataFrame:
     def active(t: pd.DataFrame) -> pd.DataFrame:
         a = t["actor_id"].map(comm)
@@ -193,26 +190,16 @@ def _communities(
         inside = t[(a == t["target_id"].map(comm)) & a.notna()]
         table[col] = inside.groupby(inside["actor_id"].map(comm))["n"].sum()
     table = table.join(_composition(memb["w"], people))
-    table = table.join(_community_threads(ws, win, comm))
+    table = table.join(_community_threads(roots, qs, comm))
     table["unit"] = "community"
     table["name"] = table.index.astype(str)
     return table.reset_index(drop=True).fillna({"acts": 0, "previous_acts": 0})
 
 
-def _community_threads(ws: Store, win: Window, comm: pd.Series) -> pd.DataFrame:
-    """Per community: threads opened by its members, how many drew a reply from someone
-    else (responsiveness) and how many were questions (question share)."""
-    s = _base.settings(ws)
-    qs, _ = _base.questions(ws, win, s)
-    sql = f"""
-        WITH {_base.messages_cte()},
-        roots AS (SELECT message_id, person_id FROM msgs
-                  WHERE parent_id IS NULL AND thread = message_id AND kind = 'post'),
-        replied AS (SELECT DISTINCT r.message_id FROM roots r JOIN msgs m
-                    ON m.thread = r.message_id AND m.kind = 'reply' AND m.person_id <> r.person_id)
-        SELECT r.message_id, r.person_id, (p.message_id IS NOT NULL) AS replied
-        FROM roots r LEFT JOIN replied p USING (message_id)"""
-    roots = ws.con.execute(sql, [win.start, win.end]).df()
+def _community_threads(roots: pd.DataFrame, qs: pd.DataFrame, comm: pd.Series) -> pd.DataFrame:
+    """Per community: threads opened by its members (``roots``), how many drew a reply from
+    someone else (responsiveness) and how many were questions (question share)."""
+    roots = roots.copy()
     roots["unit_key"] = roots["person_id"].map(comm)
     roots["question"] = roots["message_id"].isin(qs["question_id"])
     g = roots.dropna(subset=["unit_key"]).groupby("unit_key")
@@ -222,34 +209,13 @@ def _community_threads(ws: Store, win: Window, comm: pd.Series) -> pd.DataFrame:
 
 
 def _channels(
-    ws: Store, wins: tuple[Window, Window, Window], ties_w: pd.DataFrame, people: pd.DataFrame
+    members: dict[str, pd.DataFrame], ties_w: pd.DataFrame, people: pd.DataFrame, f: Frames
 ) -> pd.DataFrame:
-    win, p1, p2 = wins
-    memb = {}
-    for k, w in (("w", win), ("p1", p1), ("p2", p2)):
-        memb[k] = channel_members(ws, w).rename(columns={"group": "unit_key"})
+    memb = {k: m.rename(columns={"group": "unit_key"}) for k, m in members.items()}
     table = _renewal(memb["w"], memb["p1"], memb["p2"])
     table["insularity"] = _insularity(memb["w"], ties_w)
-    s = _base.settings(ws)
-    qs, _ = _base.questions(ws, win, s)
-    kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
-    sql = f"""
-        WITH {_base.messages_cte("$1", "$3")},
-        ch AS (SELECT *, coalesce(channel_name, channel_id) AS unit_key, ts >= $2 AS now
-               FROM msgs WHERE channel_kind IN ({kinds})),
-        roots AS (SELECT * FROM ch WHERE now AND parent_id IS NULL AND thread = message_id
-                  AND kind <> 'reaction'),
-        replied AS (SELECT DISTINCT r.message_id FROM roots r JOIN ch m
-                    ON m.thread = r.message_id AND m.kind = 'reply' AND m.now
-                    AND m.person_id <> r.person_id),
-        acts AS (SELECT unit_key, count(*) FILTER (WHERE now) AS acts,
-                        count(*) FILTER (WHERE NOT now) AS previous_acts FROM ch GROUP BY 1),
-        th AS (SELECT r.unit_key, count(*) AS threads, count(p.message_id) AS replied,
-                      list(r.message_id) AS ids
-               FROM roots r LEFT JOIN replied p USING (message_id) GROUP BY 1)
-        SELECT a.unit_key, a.acts, a.previous_acts, coalesce(t.threads, 0) AS threads,
-               coalesce(t.replied, 0) AS replied FROM acts a LEFT JOIN th t USING (unit_key)"""
-    counts = ws.con.execute(sql, [p1.start, win.start, win.end]).df().set_index("unit_key")
+    qs = f.questions
+    counts = f.channel_activity.copy()
     qcount = (
         qs[qs["channel_kind"].isin(GROUP_KINDS)]
         .assign(unit_key=lambda d: d["channel_name"].fillna(d["channel_id"]))
@@ -257,11 +223,9 @@ def _channels(
         .size()
     )
     counts["responsiveness"] = np.where(
-        counts["threads"] > 0, _base.ratio(counts["replied"], counts["threads"]), np.nan
+        counts["threads"] > 0, ratio(counts["replied"], counts["threads"]), np.nan
     )
-    counts["question_share"] = _base.ratio(
-        qcount.reindex(counts.index).fillna(0), counts["threads"]
-    )
+    counts["question_share"] = ratio(qcount.reindex(counts.index).fillna(0), counts["threads"])
     table = table.join(counts[["acts", "previous_acts", "responsiveness", "question_share"]])
     table = table.join(_composition(memb["w"], people))
     table["unit"] = "channel"
@@ -297,15 +261,10 @@ def _classify(table: pd.DataFrame, s: dict, min_size: int) -> pd.DataFrame:
 
 def _suppress(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
     """Units the privacy gate suppresses (per unit kind, by size) merged into one row each."""
-    small = pd.Series(False, index=table.index)
-    for _, rows in table.groupby("unit"):
-        hidden = suppressed_groups(rows["size"].reset_index(drop=True), min_size)
-        small[rows.index[sorted(hidden)]] = True  # by position: two channels may share a name
-    order = table[~small].sort_values(["unit", "size"], ascending=[False, False])
-    if not small.any():
+    kept, merged = gate_rows(table, size="size", name="name", min_size=min_size, within="unit")
+    order = kept.sort_values(["unit", "size"], ascending=[False, False])
+    if merged.empty:
         return order.reset_index(drop=True)
-    merged = table[small].groupby("unit", as_index=False).size()[["unit"]]
-    merged["name"] = SUPPRESSED
     return pd.concat([order, merged], ignore_index=True)
 
 

@@ -1,6 +1,7 @@
-"""The sections of a run's value findings, one function each (:mod:`groundswell.value.findings`
-computes and stores them with the run): each takes a :class:`~groundswell.run.Run` and
-returns plain values — lists of row dicts and numbers — ready for a template or JSON.
+"""The sections of a run's value findings, one pure function each: each takes the table a
+measure made (:mod:`groundswell.value.findings` computes them with the run and stores the
+sections) and returns plain values — lists of row dicts and numbers — ready for a template
+or JSON.
 
 Group figures below the minimum group size arrive already suppressed (the group named
 ``(suppressed)`` with no figures).
@@ -8,14 +9,15 @@ Group figures below the minimum group size arrive already suppressed (the group 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from groundswell.value import community_health, maturity, qa, timeline
-
-if TYPE_CHECKING:
-    from groundswell.run import Run
+from groundswell.value import maturity
+from groundswell.value.before_after import Comparison, as_dict
+from groundswell.value.community_health import summary as health_summary
+from groundswell.value.onboarding import onboarding_summary
+from groundswell.value.qa import QAReport
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -28,12 +30,11 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict(orient="records")
 
 
-def value_section(run: Run, *, top: int = 10, table: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Value maturity at three scales: ``network`` (scores and stage), ``groups`` (per
-    department, team and community: scores and stage) and ``people`` (how many people
-    reached each stage; the ``top`` people by the sum of their scores, pseudonymous).
-    ``table`` is the run's :func:`maturity.maturity` when already computed."""
-    table = maturity.maturity(run.ws, run=run) if table is None else table
+def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
+    """Value maturity at three scales, from a :func:`groundswell.value.compute.maturity`
+    table: ``network`` (scores and stage), ``groups`` (per department, team and community:
+    scores and stage) and ``people`` (how many people reached each stage; the ``top`` people
+    by the sum of their scores, pseudonymous)."""
     net = table[table["scale"] == "network"].iloc[0]
     cols = ["scale", "group", "size", *maturity.STAGES, "stage"]
     groups = table[table["scale"].isin(["department", "team", "community"])][cols]
@@ -57,11 +58,10 @@ def value_section(run: Run, *, top: int = 10, table: pd.DataFrame | None = None)
     }
 
 
-def qa_section(run: Run) -> dict[str, Any]:
+def qa_section(rep: QAReport) -> dict[str, Any]:
     """Q&A health: ``summary`` (questions, response rate, median hours to the first answer,
     shares answered fast and across departments), ``channels``, ``boundaries`` (asker's
     department x answerer's) and leaders' ``sessions``."""
-    rep = qa.qa(run.ws, run=run)
     b = rep.boundaries
     return {
         "window": rep.window,
@@ -76,31 +76,26 @@ def qa_section(run: Run) -> dict[str, Any]:
     }
 
 
-def leaders_section(run: Run, leaders_file: str | None = None) -> dict[str, Any]:
-    """Connected leadership: one row per leader (from ``leaders_file``, else everyone at or
-    above ``value.leader_level``) and the organisation's medians."""
-    table = qa.leaders(run.ws, leaders_file, run=run)
+def leaders_section(table: pd.DataFrame) -> dict[str, Any]:
+    """Connected leadership: one row per leader and the organisation's medians (a
+    :func:`groundswell.value.compute.leaders` table)."""
     return {"window": table.attrs["window"], "leaders": _rows(table.reset_index())}
 
 
-def communities_section(run: Run) -> dict[str, Any]:
+def communities_section(table: pd.DataFrame) -> dict[str, Any]:
     """Community health: ``units`` (every community and channel with kind, size, activity,
     responsiveness, insularity, renewal, trend, stagnating) and a ``summary``."""
-    table = community_health.health(run.ws, run=run)
     return {
         "window": table.attrs["window"],
         "units": _rows(table),
-        "summary": community_health.summary(table),
+        "summary": health_summary(table),
     }
 
 
-def trends_section(run: Run, period: str = "month") -> dict[str, Any]:
-    """Trends: stored snapshots brought up to date, every headline measure as a series
-    (``periods`` and one list per measure), and who changed persona or roles last period."""
-    ws = run.ws
-    timeline.snapshots(ws, period)
-    s = timeline.series(ws, period)
-    moved = timeline.changes(ws, period) if len(s) >= 2 else pd.DataFrame()
+def trends_section(period: str, s: pd.DataFrame, moved: pd.DataFrame) -> dict[str, Any]:
+    """Trends: every headline measure of the stored snapshots as a series (``periods`` and
+    one list per measure, from ``s``), and who changed persona or roles last period
+    (``moved``)."""
     return {
         "period": period,
         "periods": [f"{t:%Y-%m-%d}" for t in s.index],
@@ -118,13 +113,12 @@ def trends_section(run: Run, period: str = "month") -> dict[str, Any]:
     }
 
 
-def onboarding_section(run: Run) -> dict[str, Any]:
+def onboarding_section(table: pd.DataFrame, min_size: int) -> dict[str, Any]:
     """Onboarding: newcomers by department (suppressed below the minimum group size)."""
-    table = timeline.onboarding(run.ws)
-    summary = timeline.onboarding_summary(table, run.ws.settings.min_group_size)
+    summary = onboarding_summary(table, min_size)
     return {"k": table.attrs["k"], "departments": _rows(summary.reset_index())}
 
 
-def compare_section(run: Run, at: str, days: int | None = None) -> dict[str, Any]:
-    """Before and after a date, side by side (see :func:`timeline.compare_dates`)."""
-    return timeline.as_dict(timeline.compare_dates(run.ws, at, days=days))
+def compare_section(c: Comparison) -> dict[str, Any]:
+    """Before and after a date, side by side."""
+    return as_dict(c)

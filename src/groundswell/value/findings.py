@@ -6,7 +6,8 @@ full as ``survey:<id>``, for the dashboard; a survey closed later is stored by i
 The report and the dashboard read them (:func:`load`); neither recomputes them. Each
 section is the plain dict of :mod:`groundswell.value.finding_sections` (group figures already
 suppressed below the minimum group size), stored as JSON in ``run_findings``; the maturity
-table itself goes to ``maturity``.
+table itself goes to ``maturity``. This module wires the measures (:mod:`.compute`) to the
+sections and the stored rows (:mod:`.queries`).
 """
 
 from __future__ import annotations
@@ -15,20 +16,66 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from groundswell.errors import GroundswellError
+from groundswell.value import compute as calc
 from groundswell.value import finding_sections as sections
-from groundswell.value import maturity
+from groundswell.value import queries, timeline
 
 if TYPE_CHECKING:
     from groundswell.run import Run
     from groundswell.store import Store
 
+
+def value(run: Run, *, top: int = 10, table: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The value-maturity section of ``run`` (``table``: its maturity table when already
+    computed)."""
+    table = calc.maturity(run.ws, run=run) if table is None else table
+    return sections.value_section(table, top=top)
+
+
+def qa(run: Run) -> dict[str, Any]:
+    """The Q&A section of ``run``."""
+    return sections.qa_section(calc.qa(run.ws, run=run))
+
+
+def leaders(run: Run, leaders_file: str | None = None) -> dict[str, Any]:
+    """The connected-leadership section of ``run``: leaders from ``leaders_file``, else
+    everyone at or above ``value.leader_level``."""
+    return sections.leaders_section(calc.leaders(run.ws, leaders_file, run=run))
+
+
+def communities(run: Run) -> dict[str, Any]:
+    """The community-health section of ``run``."""
+    return sections.communities_section(calc.health(run.ws, run=run))
+
+
+def trends(run: Run, period: str = "month") -> dict[str, Any]:
+    """The trends section: the stored snapshots brought up to date and read back."""
+    ws = run.ws
+    timeline.snapshots(ws, period)
+    s = timeline.series(ws, period)
+    moved = timeline.changes(ws, period) if len(s) >= 2 else pd.DataFrame()
+    return sections.trends_section(period, s, moved)
+
+
+def onboarding(run: Run) -> dict[str, Any]:
+    """The onboarding section: newcomers by department."""
+    return sections.onboarding_section(calc.onboarding(run.ws), run.ws.settings.min_group_size)
+
+
+def compare(run: Run, at: str, days: int | None = None) -> dict[str, Any]:
+    """Before and after a date, side by side (:func:`groundswell.value.compute.compare_dates`)."""
+    return sections.compare_section(calc.compare_dates(run.ws, at, days=days))
+
+
 #: section -> function of the run; "value" is made from the stored maturity table
 SECTIONS: dict[str, Callable[[Run], dict[str, Any]]] = {
-    "qa": sections.qa_section,
-    "leaders": sections.leaders_section,
-    "communities": sections.communities_section,
-    "onboarding": sections.onboarding_section,
+    "qa": qa,
+    "leaders": leaders,
+    "communities": communities,
+    "onboarding": onboarding,
 }
 
 
@@ -37,9 +84,9 @@ def compute(run: Run) -> dict[str, Any]:
     support is recorded as ``{"problem": message}`` instead of failing the run."""
     out: dict[str, Any] = {}
     try:
-        table = maturity.maturity(run.ws, run=run)
-        maturity.store(run.ws, run.run_id, table)
-        out["value"] = sections.value_section(run, table=table)
+        table = calc.maturity(run.ws, run=run)
+        calc.store_maturity(run.ws, run.run_id, table)
+        out["value"] = value(run, table=table)
     except GroundswellError as exc:
         out["value"] = {"problem": str(exc)}
     for name, make in SECTIONS.items():
@@ -63,17 +110,12 @@ def compute(run: Run) -> dict[str, Any]:
 def store(run: Run, found: dict[str, Any]) -> None:
     """Store the sections of ``run`` (replacing earlier ones) in one transaction."""
     rows = [(run.run_id, k, json.dumps(v, default=_plain)) for k, v in found.items()]
-    with run.ws.transaction() as con:
-        con.execute("DELETE FROM run_findings WHERE run_id = ?", [run.run_id])
-        con.executemany("INSERT INTO run_findings VALUES (?, ?, ?)", rows)
+    queries.store_findings(run.ws, run.run_id, rows)
 
 
 def load(ws: Store, run_id: int) -> dict[str, Any]:
     """The stored sections of a run (empty for a run made before they existed)."""
-    rows = ws.con.execute(
-        "SELECT section, body FROM run_findings WHERE run_id = ?", [run_id]
-    ).fetchall()
-    return {k: json.loads(v) for k, v in rows}
+    return queries.load_findings(ws, run_id)
 
 
 def _plain(o: object) -> object:

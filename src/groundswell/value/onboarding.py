@@ -13,58 +13,18 @@ socialization. *Academy of Management Journal* 45(6).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from groundswell.privacy import SUPPRESSED, gate_labels
-from groundswell.value import _base
-
-if TYPE_CHECKING:
-    from groundswell.store import Store
 
 
-def onboarding(ws: Store, *, ties: int | None = None) -> pd.DataFrame:
-    """How fast newcomers connect: per person hired after the first event, ``hire_date``,
-    ``department``, ``days_to_k`` (days until ``ties`` ties; missing if not yet), and
-    ``ties_30``, ``ties_60``, ``ties_90`` (missing when that day falls after the data)."""
-    s = _base.settings(ws)
-    k = int(ties or s["onboarding_ties"])
-    r = _base.rules(ws)
-    kinds = ", ".join(f"'{x}'" for x, w in r.weights.items() if w > 0)
-    sql = f"""
-        WITH span AS (SELECT min(ts) AS t0, max(ts) AS t1 FROM interactions),
-        nc AS (SELECT p.person_id, p.hire_date, p.department FROM people p, span
-               WHERE p.is_internal AND p.hire_date >= span.t0::DATE),
-        acts AS (
-            SELECT coalesce(a1.person_id, i.actor_id) AS actor,
-                   coalesce(a2.person_id, i.target_id) AS target, i.ts
-            FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id
-            LEFT JOIN aliases a2 ON a2.alias_id = i.target_id
-            WHERE NOT i.is_bot AND i.n_recipients <= $1 AND i.kind IN ({kinds})),
-        pair AS (
-            SELECT nc.person_id, a.target AS other, a.ts, nc.hire_date FROM acts a
-            JOIN nc ON a.actor = nc.person_id WHERE a.ts >= nc.hire_date AND a.target <> a.actor
-            UNION ALL
-            SELECT nc.person_id, a.actor, a.ts, nc.hire_date FROM acts a
-            JOIN nc ON a.target = nc.person_id WHERE a.ts >= nc.hire_date AND a.target <> a.actor),
-        ranked AS (SELECT *, row_number() OVER (PARTITION BY person_id, other ORDER BY ts) AS r
-                   FROM pair),
-        tied AS (SELECT person_id, epoch(ts - hire_date::TIMESTAMPTZ) / 86400 AS days
-                 FROM ranked WHERE r = $2),
-        kth AS (SELECT person_id, days, row_number() OVER (PARTITION BY person_id ORDER BY days)
-                   AS r FROM tied)
-        SELECT nc.person_id, nc.hire_date, nc.department,
-               (SELECT days FROM kth WHERE kth.person_id = nc.person_id AND kth.r = $3)
-                   AS days_to_k,
-               count(t.days) FILTER (WHERE t.days <= 30) AS ties_30,
-               count(t.days) FILTER (WHERE t.days <= 60) AS ties_60,
-               count(t.days) FILTER (WHERE t.days <= 90) AS ties_90,
-               epoch(any_value(span.t1) - nc.hire_date::TIMESTAMPTZ) / 86400 AS observed
-        FROM nc CROSS JOIN span LEFT JOIN tied t ON t.person_id = nc.person_id
-        GROUP BY nc.person_id, nc.hire_date, nc.department ORDER BY nc.hire_date, nc.person_id"""
-    df = ws.con.execute(sql, [r.broadcast_threshold, r.min_interactions, k]).df()
+def onboarding(rows: pd.DataFrame, k: int) -> pd.DataFrame:
+    """How fast newcomers connect, from :func:`groundswell.value.queries.newcomer_ties`:
+    per person hired after the first event, ``hire_date``, ``department``, ``days_to_k``
+    (days until ``k`` ties; missing if not yet), and ``ties_30``, ``ties_60``, ``ties_90``
+    (missing when that day falls after the data)."""
+    df = rows.copy()
     for d in (30, 60, 90):
         df[f"ties_{d}"] = df[f"ties_{d}"].astype("float64").where(df["observed"] >= d)
     df.attrs["k"] = k

@@ -1,7 +1,7 @@
 """Questions and answers: does the network answer the questions people ask, how fast, and
 across which boundaries; do its leaders answer in the open?
 
-Questions come from metadata (:func:`groundswell.value._base.questions_sql`): a source's
+Questions come from metadata (:func:`groundswell.value.queries.questions_sql`): a source's
 question flag, a thread opened in a Q&A channel (a name with ``help``, ``ask``, ``q-a``,
 ``questions``, ...), and, only when the workspace stores content, the text. Answers are
 replies in the question's thread by someone else, within the same window.
@@ -26,25 +26,15 @@ and Ackerman, M. S. (2008). Knowledge sharing and Yahoo Answers: everyone knows 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from groundswell.errors import InputError
-from groundswell.privacy import SUPPRESSED, gate_labels, suppressed_groups
-from groundswell.value import _base
-from groundswell.value._base import OPEN_KINDS
-
-if TYPE_CHECKING:
-    from groundswell.network.window import Window
-    from groundswell.run import Run
-    from groundswell.store import Store
-
-#: acts that call for a response (reactions and meetings do not)
-INBOUND_KINDS = ("reply", "mention", "dm", "email_to")
+from groundswell.privacy import gate_labels
+from groundswell.value._base import OPEN_KINDS, gate_rows, ratio
+from groundswell.value.maturity import question_flags
 
 
 @dataclass
@@ -61,38 +51,29 @@ class QAReport:
 
 
 def qa(
-    ws: Store,
-    *,
-    run: Run | None = None,
-    window: str | Window | None = None,
-    leaders_ids: pd.Index | None = None,
+    window: str,
+    qs: pd.DataFrame,
+    ans: pd.DataFrame,
+    department: pd.Series,
+    leaders_ids: pd.Index,
+    s: dict[str, Any],
+    min_size: int,
 ) -> QAReport:
     """Questions, response rate, time to first answer, who answers whom across departments,
-    and leaders' Q&A sessions (leaders from ``leaders_ids``, else everyone at or above
-    ``value.leader_level``).
+    and leaders' Q&A sessions, from the questions and answers of a window
+    (:func:`groundswell.value._base.answered`), each person's department and the leaders.
 
-    Channels with fewer than the minimum group size of people taking part (askers and
-    answerers) and departments below it are merged into one suppressed row.
+    Channels with fewer than ``min_size`` people taking part (askers and answerers) and
+    departments below it are merged into one suppressed row.
     """
-    run = run if run is not None else _base.latest_run(ws)
-    win = _base.default_window(ws, run, window)
-    s = _base.settings(ws)
-    people = _base.people(ws)
-    from groundswell.value.maturity import question_flags
-
-    qs, ans = _base.questions(ws, win, s)
-    q = question_flags(qs, ans, people["department"], float(s["answer_hours"]))
-    q["asker_department"] = q["asker"].map(people["department"]).to_numpy()
-    summary = summarise(q)
-    min_size = ws.settings.min_group_size
-    if leaders_ids is None:
-        leaders_ids = default_leaders(ws, s)
+    q = question_flags(qs, ans, department, float(s["answer_hours"]))
+    q["asker_department"] = q["asker"].map(department).to_numpy()
     return QAReport(
-        window=str(win),
-        summary=summary,
+        window=window,
+        summary=summarise(q),
         questions=q,
         channels=_channels(q, ans, min_size),
-        boundaries=_boundaries(q, ans, people["department"], min_size),
+        boundaries=_boundaries(q, ans, department, min_size),
         sessions=sessions(q, ans, leaders_ids, s),
     )
 
@@ -155,36 +136,10 @@ def _boundaries(q: pd.DataFrame, ans: pd.DataFrame, dept: pd.Series, min_size: i
 
 def _merge_small(table: pd.DataFrame, key: str, min_size: int) -> pd.DataFrame:
     """Rows the privacy gate suppresses (by ``people``) merged into one without figures."""
-    hidden = suppressed_groups(table.set_index(key)["people"], min_size)
-    small = table[key].isin(hidden)
-    if not small.any():
+    kept, merged = gate_rows(table, size="people", name=key, min_size=min_size)
+    if merged.empty:
         return table
-    row = {c: np.nan for c in table.columns} | {key: SUPPRESSED}
-    return pd.concat([table[~small], pd.DataFrame([row])], ignore_index=True)
-
-
-def default_leaders(ws: Store, s: dict[str, Any] | None = None) -> pd.Index:
-    """People at or above ``value.leader_level`` (1 = the top of the hierarchy)."""
-    s = s or _base.settings(ws)
-    ids = ws.query(
-        "SELECT person_id FROM people WHERE is_internal AND level <= ?", [int(s["leader_level"])]
-    )["person_id"]
-    return pd.Index(ids)
-
-
-def read_leaders(ws: Store, path: str | Path) -> pd.Index:
-    """The leaders named in a CSV or Parquet file (any identifier — HR id, email, chat id —
-    in a column ``person`` or the first column), pseudonymised as every reader does."""
-    from groundswell.ingest import common
-
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file", expected="a CSV of leaders")
-    table = common.read_table(path)
-    if table.empty or not len(table.columns):
-        raise InputError(path, "no leaders in the file", expected="one identifier a line")
-    col = "person" if "person" in table.columns else table.columns[0]
-    return _base.resolve_people(ws, table[col])
+    return pd.concat([kept, merged], ignore_index=True)
 
 
 def sessions(
@@ -242,87 +197,42 @@ def sessions(
     return out.reset_index(drop=True)[cols]
 
 
-def responsiveness(ws: Store, win: Window, hours: float) -> pd.DataFrame:
-    """Per person: ``received`` (replies, mentions, messages and emails addressed to them in
-    the window, bots and broadcasts aside), ``responded`` (of those, answered by any act back
-    to the sender within ``hours``) and ``median_hours`` to that response.
-
-    One ASOF join in DuckDB: for each act received, the first act back to its sender.
-    """
-    r = _base.rules(ws)
-    kinds = ", ".join(f"'{k}'" for k, w in r.weights.items() if w > 0)
-    inbound = ", ".join(f"'{k}'" for k in INBOUND_KINDS)
-    sql = f"""
-        WITH acts AS (
-            SELECT coalesce(a1.person_id, i.actor_id) AS actor,
-                   coalesce(a2.person_id, i.target_id) AS target, i.ts, i.kind
-            FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id
-            LEFT JOIN aliases a2 ON a2.alias_id = i.target_id
-            WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3
-              AND i.kind IN ({kinds})),
-        inb AS (SELECT target AS person, actor AS other, ts FROM acts
-                WHERE kind IN ({inbound}) AND actor <> target),
-        outb AS (SELECT actor AS person, target AS other, ts FROM acts WHERE actor <> target),
-        paired AS (
-            SELECT i.person, i.ts, o.ts AS back FROM inb i
-            ASOF LEFT JOIN outb o ON i.person = o.person AND i.other = o.other AND o.ts > i.ts)
-        SELECT person AS person_id, count(*) AS received,
-               count(*) FILTER (WHERE back <= ts + to_seconds($4)) AS responded,
-               median(epoch(back - ts) / 3600) FILTER (WHERE back <= ts + to_seconds($4))
-                   AS median_hours
-        FROM paired GROUP BY person"""
-    return (
-        ws.con.execute(sql, [win.start, win.end, r.broadcast_threshold, float(hours) * 3600])
-        .df()
-        .set_index("person_id")
-    )
-
-
 def leaders(
-    ws: Store,
-    leaders_ids: pd.Index | str | Path | None = None,
-    *,
-    run: Run | None = None,
-    window: str | Window | None = None,
+    ids: pd.Index,
+    members: pd.Index,
+    ties: pd.DataFrame,
+    responses: pd.DataFrame,
+    opened: pd.DataFrame,
+    qs: pd.DataFrame,
+    ans: pd.DataFrame,
+    s: dict[str, Any],
 ) -> pd.DataFrame:
-    """Connected-leadership measures of each leader against the organisation.
+    """Connected-leadership measures of each leader (``ids``) against the organisation:
+    everyone of the window's network (``members``) and tied in it (``ties``);
+    ``responses`` is :func:`groundswell.value.queries.responsiveness`, ``opened``
+    :func:`groundswell.value.queries.open_counts`, ``qs`` and ``ans`` the questions and
+    answers of the window.
 
-    ``leaders_ids``: pseudonymous ids, a leaders file (see :func:`read_leaders`) or None
-    (everyone at or above ``value.leader_level``). One row per leader, plus a final row
-    ``organisation`` with everyone's median: ``in_network``, ``contacts`` (people tied to
-    them either way), ``two_step_reach`` (people within two steps), ``reciprocity`` (share of
-    their out-ties returned), ``responsiveness`` (responded / received) and
-    ``median_response_hours``, ``open_share`` (messages in public channels and communities),
-    ``open_answers`` (questions answered there) and ``answer_minutes`` (median minutes to
-    those answers); each of the first five with its percentile among everyone (``*_pct``,
-    0–100), and a ``verdict``: **responsive** (at least ``session_min_answers`` questions
-    answered in the open, a median answer time within ``answer_hours``, and responsiveness
-    at or above the organisation's median) or **absent** (nothing written in the open and
-    responsiveness at or below the organisation's 25th percentile).
+    One row per leader, plus a final row ``organisation`` with everyone's median:
+    ``in_network``, ``contacts`` (people tied to them either way), ``two_step_reach``
+    (people within two steps), ``reciprocity`` (share of their out-ties returned),
+    ``responsiveness`` (responded / received) and ``median_response_hours``, ``open_share``
+    (messages in public channels and communities), ``open_answers`` (questions answered
+    there) and ``answer_minutes`` (median minutes to those answers); each of the first five
+    with its percentile among everyone (``*_pct``, 0–100), and a ``verdict``:
+    **responsive** (at least ``session_min_answers`` questions answered in the open, a
+    median answer time within ``answer_hours``, and responsiveness at or above the
+    organisation's median) or **absent** (nothing written in the open and responsiveness at
+    or below the organisation's 25th percentile).
     """
-    run = run if run is not None else _base.latest_run(ws)
-    win = _base.default_window(ws, run, window)
-    s = _base.settings(ws)
-    if leaders_ids is None:
-        ids = default_leaders(ws, s)
-    elif isinstance(leaders_ids, str | Path):
-        ids = read_leaders(ws, leaders_ids)
-    else:
-        ids = pd.Index(leaders_ids)
-    people = _base.members(ws, win)
-    t = _base.ties(ws, win)
-    everyone = people.union(pd.Index(t["actor_id"])).union(pd.Index(t["target_id"])).unique()
+    t = ties
+    everyone = members.union(pd.Index(t["actor_id"])).union(pd.Index(t["target_id"])).unique()
     table = _reach(t, everyone)
-    resp = responsiveness(ws, win, float(s["respond_hours"]))
-    table = table.join(resp)
-    table["responsiveness"] = _base.ratio(table["responded"].fillna(0), table["received"])
+    table = table.join(responses)
+    table["responsiveness"] = ratio(table["responded"].fillna(0), table["received"])
     table.loc[table["received"].fillna(0) == 0, "responsiveness"] = np.nan
-    from groundswell.value.maturity import _open_counts
-
-    opened = _open_counts(ws, win)
     table = table.join(opened[["msgs", "msgs_open"]])
-    table["open_share"] = _base.ratio(table["msgs_open"].fillna(0), table["msgs"].fillna(0))
-    qs, ans = _base.questions(ws, win, s)
+    table["open_share"] = ratio(table["msgs_open"].fillna(0), table["msgs"].fillna(0))
     a = ans.merge(qs[["question_id", "channel_kind", "ts"]].rename(columns={"ts": "asked"}))
     a = a[a["channel_kind"].isin(OPEN_KINDS)]
     a = a.assign(minutes=(a["ts"] - a["asked"]).dt.total_seconds() / 60)
@@ -355,10 +265,8 @@ def leaders(
         "median_hours", "open_share", "open_answers", "answer_minutes", *[
             f"{m}_pct" for m in measures], "verdict",
     ]  # fmt: skip
-    out = out.rename(columns={})
     result = pd.concat([out, org_row])[cols].rename(columns={"median_hours": "response_hours"})
     result.index.name = "person_id"
-    result.attrs["window"] = str(win)
     return result
 
 

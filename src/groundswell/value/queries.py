@@ -1,0 +1,635 @@
+"""Every query of :mod:`groundswell.value`: the one module of the package that talks to the
+workspace's database (a test, tests/value/test_value_shape.py, fails on any other).
+
+The measures (:mod:`.maturity`, :mod:`.qa`, :mod:`.community_health`, :mod:`.snapshots`,
+:mod:`.onboarding`, :mod:`.trends`, :mod:`.before_after`) are pure functions of the frames
+read here; the orchestration (:mod:`.compute`, :mod:`.timeline`, :mod:`.findings`) reads with
+these functions, calls the measures and writes their results back with the ``store_*``
+functions below. Every read runs in DuckDB with identities resolved through ``aliases`` and
+bots left out; Python only sees per-person, per-question or per-unit rows.
+
+This module is longer than 500 lines because it is the one place for the package's SQL: the
+queries of the measures side by side, so that a change of the canonical model is made here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from groundswell import config
+from groundswell.network.activity import activity as _activity
+from groundswell.network.ties import TieRules, active_people, build_ties
+from groundswell.value._base import (
+    ANSWER_KINDS,
+    GROUP_KINDS,
+    OPEN_KINDS,
+    RESPONSE_KINDS,
+    TEXT_QUESTION,
+    WARM_UP_DAYS,
+    check_settings,
+    qa_regex,
+)
+
+if TYPE_CHECKING:
+    from groundswell.network.window import Window
+    from groundswell.run import Run
+    from groundswell.store import Store
+
+#: acts that call for a response (reactions and meetings do not)
+INBOUND_KINDS = ("reply", "mention", "dm", "email_to")
+
+
+# -- settings, the run, the window --------------------------------------------------------------
+
+
+def settings(ws: Store) -> dict[str, Any]:
+    """The ``[value]`` settings of the workspace over the defaults, checked."""
+    out = dict(config.defaults().raw["value"])
+    out.update(ws.settings.raw.get("value", {}))
+    return check_settings(out)
+
+
+def rules(ws: Store) -> TieRules:
+    """The workspace's tie rules."""
+    return TieRules.from_settings(ws.settings.ties)
+
+
+def latest_run(ws: Store) -> Run | None:
+    """The latest complete run of the workspace, or None when none has been made."""
+    rows = ws.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
+    from groundswell.run import Run
+
+    return None if rows[0][0] is None else Run.load(ws, int(rows[0][0]))
+
+
+def default_window(ws: Store, run: Run | None, window: str | Window | None) -> Window:
+    """The window asked for, else the run's, else the last ``ties.window_days`` of data."""
+    from groundswell.run import resolve_window
+
+    if window is None and run is not None:
+        return run.window
+    return resolve_window(ws, window)
+
+
+def communities(run: Run) -> pd.Series:
+    """The Leiden community of each person of a run."""
+    return run.communities()
+
+
+# -- the org chart, ties and members -----------------------------------------------------------
+
+
+def people(ws: Store) -> pd.DataFrame:
+    """The org chart: department, team, level, manager, hire and leave dates by person."""
+    return ws.query(
+        "SELECT person_id, department, team, level, manager_id, hire_date, leave_date FROM people"
+    ).set_index("person_id")
+
+
+def ties(ws: Store, window: Window) -> pd.DataFrame:
+    """The digital ties of a window under the workspace's tie rules (one definition:
+    :func:`groundswell.network.ties.build_ties`)."""
+    return build_ties(ws.con, window, rules(ws), layers=("digital",))[
+        ["actor_id", "target_id", "n", "weight"]
+    ]
+
+
+def members(ws: Store, window: Window) -> pd.Index:
+    """Everyone who belongs in the network of a window (the graph's nodes)."""
+    return pd.Index(active_people(ws.con, window, rules(ws))).unique()
+
+
+def activity(ws: Store, window: Window) -> pd.DataFrame:
+    """Posts, responses given and received per person (:mod:`groundswell.network.activity`)."""
+    return _activity(ws.con, window, rules(ws))
+
+
+def resolve_people(ws: Store, raw: pd.Series) -> pd.Index:
+    """Pseudonymous ids of raw identifiers (HR ids, emails, chat ids), as every reader
+    makes them, resolved through ``aliases`` to the person they belong to."""
+    raw = raw.astype("string").fillna("").str.strip()
+    ids = pd.Series(ws.pseudonymiser.people(raw[raw != ""]))
+    aliases = dict(ws.con.execute("SELECT alias_id, person_id FROM aliases").fetchall())
+    return pd.Index(ids.map(lambda i: aliases.get(i, i))).unique()
+
+
+def leaders_by_level(ws: Store, level: int) -> pd.Index:
+    """Internal people at or above ``level`` of the hierarchy (1 = the top)."""
+    ids = ws.query("SELECT person_id FROM people WHERE is_internal AND level <= ?", [int(level)])[
+        "person_id"
+    ]
+    return pd.Index(ids)
+
+
+# -- messages and questions --------------------------------------------------------------------
+
+
+def messages_cte(start: str = "$1", end: str = "$2") -> str:
+    """``msgs``: non-bot messages in [start, end) with the author resolved, the thread (its
+    root) and the channel's kind and name."""
+    return f"""msgs AS (
+        SELECT m.message_id, m.channel_id, coalesce(m.thread_id, m.parent_id, m.message_id)
+                   AS thread, m.parent_id, coalesce(a.person_id, m.author_id) AS person_id,
+               m.ts, m.kind, m.is_question, m.text, coalesce(c.kind, '') AS channel_kind,
+               c.name AS channel_name
+        FROM messages m LEFT JOIN aliases a ON a.alias_id = m.author_id
+        LEFT JOIN channels c ON c.channel_id = m.channel_id
+        WHERE NOT m.is_bot AND m.ts >= {start} AND m.ts < {end})"""
+
+
+def questions_sql(store_content: bool, s: dict[str, Any]) -> str:
+    """The questions asked in the window [$1, $2), one row each: question_id, asker,
+    channel_id, channel_kind, channel_name, ts.
+
+    A question is a message that opens a thread (no parent; its thread is itself; not a
+    reaction) and that (a) is flagged ``is_question`` by its source, or (b) is a post in a
+    channel whose name matches the Q&A patterns (:func:`~groundswell.value._base.qa_regex`),
+    or (c) when the workspace stores content, whose text has a question mark or opens with
+    an interrogative.
+    """
+    rx = qa_regex(list(s["qa_channel_patterns"])).replace("'", "''")
+    text = (
+        f" OR (q.text IS NOT NULL AND regexp_matches(lower(q.text), '{TEXT_QUESTION}'))"
+        if store_content
+        else ""
+    )
+    return f"""
+        WITH {messages_cte()},
+        qs AS (
+            SELECT q.* FROM msgs q
+            WHERE q.parent_id IS NULL AND q.thread = q.message_id AND q.kind <> 'reaction'
+              AND (q.is_question
+                   OR (q.kind = 'post' AND regexp_matches(lower(coalesce(q.channel_name, '')),
+                                                          '{rx}')){text}))"""
+
+
+def question_rows(
+    ws: Store, window: Window, s: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The questions of a window (question_id, asker, channel_id, channel_kind,
+    channel_name, ts) and every answerer of each (question_id, answerer, ts of their first
+    answer, replies): an answer is a reply in the question's thread by someone other than
+    the asker, within the same window. :func:`groundswell.value._base.answered` joins them.
+    """
+    kinds = ", ".join(f"'{k}'" for k in ANSWER_KINDS)
+    base = questions_sql(ws.store_content, s)
+    qs = ws.con.execute(
+        base + " SELECT message_id AS question_id, person_id AS asker, channel_id, "
+        "channel_kind, channel_name, ts FROM qs",
+        [window.start, window.end],
+    ).df()
+    ans = ws.con.execute(
+        base
+        + f""", r AS (
+            SELECT q.message_id AS question_id, r.person_id AS answerer, r.ts
+            FROM qs q JOIN msgs r ON r.thread = q.message_id AND r.message_id <> q.message_id
+            WHERE r.kind IN ({kinds}) AND r.person_id <> q.person_id AND r.ts >= q.ts)
+        SELECT question_id, answerer, min(ts) AS ts, count(*) AS replies FROM r
+        GROUP BY ALL ORDER BY question_id, ts, answerer""",
+        [window.start, window.end],
+    ).df()
+    return qs, ans
+
+
+# -- per-person counts of value maturity -------------------------------------------------------
+
+
+def post_counts(ws: Store, win: Window) -> pd.DataFrame:
+    """posts (thread-opening posts), responded (drew a reply, reaction or reshare from someone
+    else in the window) and beyond (one of them from another department)."""
+    kinds = ", ".join(f"'{k}'" for k in RESPONSE_KINDS)
+    sql = f"""
+        WITH {messages_cte()},
+        posts AS (SELECT message_id, person_id FROM msgs
+                  WHERE kind = 'post' AND parent_id IS NULL AND thread = message_id),
+        resp AS (
+            SELECT p.message_id,
+                   bool_or(pr.department IS NOT NULL AND pa.department IS NOT NULL
+                           AND pr.department <> pa.department) AS beyond
+            FROM posts p JOIN msgs r ON r.thread = p.message_id AND r.message_id <> p.message_id
+            LEFT JOIN people pa ON pa.person_id = p.person_id
+            LEFT JOIN people pr ON pr.person_id = r.person_id
+            WHERE r.kind IN ({kinds}) AND r.person_id <> p.person_id
+            GROUP BY p.message_id)
+        SELECT p.person_id, count(*) AS posts, count(r.message_id) AS responded,
+               count(*) FILTER (WHERE r.beyond) AS beyond
+        FROM posts p LEFT JOIN resp r USING (message_id) GROUP BY p.person_id"""
+    return ws.con.execute(sql, [win.start, win.end]).df().set_index("person_id")
+
+
+def new_community_writers(ws: Store, prev: Window, win: Window) -> pd.DataFrame:
+    """in_new: 1 for a person who wrote, in ``win``, in a *new community that lasts*: a
+    group channel whose first message fell in ``prev`` (at least ``WARM_UP_DAYS`` after the
+    workspace's first message) and in which at least 3 people wrote in ``win``."""
+    kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
+    sql = f"""
+        WITH first AS (
+            SELECT m.channel_id, min(m.ts) AS t0 FROM messages m
+            JOIN channels c ON c.channel_id = m.channel_id
+            WHERE NOT m.is_bot AND c.kind IN ({kinds}) GROUP BY m.channel_id),
+        origin AS (SELECT min(ts) + INTERVAL {WARM_UP_DAYS} DAY AS t FROM messages),
+        born AS (SELECT f.channel_id FROM first f, origin o
+                 WHERE f.t0 >= $1 AND f.t0 < $2 AND f.t0 >= o.t),
+        writers AS (
+            SELECT DISTINCT m.channel_id, coalesce(a.person_id, m.author_id) AS person_id
+            FROM messages m LEFT JOIN aliases a ON a.alias_id = m.author_id
+            WHERE NOT m.is_bot AND m.ts >= $2 AND m.ts < $3
+              AND m.channel_id IN (SELECT channel_id FROM born)),
+        lasting AS (SELECT channel_id FROM writers GROUP BY 1 HAVING count(*) >= 3)
+        SELECT DISTINCT person_id, 1 AS in_new FROM writers
+        WHERE channel_id IN (SELECT channel_id FROM lasting)"""
+    return ws.con.execute(sql, [prev.start, prev.end, win.end]).df().set_index("person_id")
+
+
+def open_counts(ws: Store, win: Window) -> pd.DataFrame:
+    """msgs (messages written, reactions aside), msgs_open (in public channels and
+    communities), answers (replies in threads opened by someone else) and answers_open."""
+    opened = ", ".join(f"'{k}'" for k in OPEN_KINDS)
+    sql = f"""
+        WITH {messages_cte()},
+        roots AS (SELECT message_id, person_id FROM msgs WHERE parent_id IS NULL)
+        SELECT m.person_id, count(*) AS msgs,
+               count(*) FILTER (WHERE m.channel_kind IN ({opened})) AS msgs_open,
+               count(*) FILTER (WHERE m.kind = 'reply' AND r.person_id <> m.person_id) AS answers,
+               count(*) FILTER (WHERE m.kind = 'reply' AND r.person_id <> m.person_id
+                                AND m.channel_kind IN ({opened})) AS answers_open
+        FROM msgs m LEFT JOIN roots r ON r.message_id = m.thread AND m.message_id <> m.thread
+        WHERE m.kind <> 'reaction' GROUP BY m.person_id"""
+    return ws.con.execute(sql, [win.start, win.end]).df().set_index("person_id")
+
+
+def adoption_counts(ws: Store, win: Window, ties: pd.DataFrame) -> pd.DataFrame | None:
+    """adoptions (taken up before the window's end) and followed (a person they are tied to
+    by ``ties`` took up the same behaviour later), per person; None when the workspace holds
+    no adoptions at all."""
+    has = ws.con.execute("SELECT count(*) FROM adoptions").fetchall()[0][0]
+    if not has:
+        return None
+    ws.con.register("_value_ties", ties[["actor_id", "target_id"]])
+    try:
+        df = ws.con.execute(
+            """
+            WITH ad AS (SELECT coalesce(a.person_id, d.person_id) AS person_id, d.behaviour,
+                               min(d.ts) AS ts
+                        FROM adoptions d LEFT JOIN aliases a ON a.alias_id = d.person_id
+                        WHERE d.ts < $1 GROUP BY ALL),
+            nb AS (SELECT actor_id AS p, target_id AS q FROM _value_ties
+                   UNION SELECT target_id, actor_id FROM _value_ties),
+            fol AS (SELECT DISTINCT x.person_id, x.behaviour FROM ad x
+                    JOIN nb ON nb.p = x.person_id
+                    JOIN ad y ON y.person_id = nb.q AND y.behaviour = x.behaviour
+                    AND y.ts > x.ts)
+            SELECT x.person_id, count(*) AS adoptions, count(f.person_id) AS followed
+            FROM ad x LEFT JOIN fol f USING (person_id, behaviour) GROUP BY x.person_id""",
+            [win.end],
+        ).df()
+    finally:
+        ws.con.unregister("_value_ties")
+    return df.set_index("person_id")
+
+
+def channel_members(ws: Store, win: Window) -> pd.DataFrame:
+    """(person_id, group) of the people who wrote in each group channel (public, private,
+    community) in the window; a channel is named by its name, or its id when it has none."""
+    kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
+    return ws.con.execute(
+        f"""WITH {messages_cte()}
+        SELECT DISTINCT person_id, coalesce(channel_name, channel_id) AS "group" FROM msgs
+        WHERE channel_kind IN ({kinds})""",
+        [win.start, win.end],
+    ).df()
+
+
+def store_maturity(ws: Store, run_id: int, rows: pd.DataFrame) -> None:
+    """Store a maturity table (scale, group, size, the stages, stage) as the run's,
+    replacing any earlier one."""
+    with ws.transaction() as con:
+        con.execute("DELETE FROM maturity WHERE run_id = ?", [run_id])
+        con.register("frame", rows)
+        con.execute(
+            f'INSERT INTO maturity SELECT {int(run_id)}, scale, "group", size::INTEGER, '
+            "connect, share, solve, innovate, lead_change, stage FROM frame"
+        )
+        con.unregister("frame")
+
+
+# -- Q&A and leaders ---------------------------------------------------------------------------
+
+
+def responsiveness(ws: Store, win: Window, hours: float) -> pd.DataFrame:
+    """Per person: ``received`` (replies, mentions, messages and emails addressed to them in
+    the window, bots and broadcasts aside), ``responded`` (of those, answered by any act back
+    to the sender within ``hours``) and ``median_hours`` to that response.
+
+    One ASOF join in DuckDB: for each act received, the first act back to its sender.
+    """
+    r = rules(ws)
+    kinds = ", ".join(f"'{k}'" for k, w in r.weights.items() if w > 0)
+    inbound = ", ".join(f"'{k}'" for k in INBOUND_KINDS)
+    sql = f"""
+        WITH acts AS (
+            SELECT coalesce(a1.person_id, i.actor_id) AS actor,
+                   coalesce(a2.person_id, i.target_id) AS target, i.ts, i.kind
+            FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id
+            LEFT JOIN aliases a2 ON a2.alias_id = i.target_id
+            WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3
+              AND i.kind IN ({kinds})),
+        inb AS (SELECT target AS person, actor AS other, ts FROM acts
+                WHERE kind IN ({inbound}) AND actor <> target),
+        outb AS (SELECT actor AS person, target AS other, ts FROM acts WHERE actor <> target),
+        paired AS (
+            SELECT i.person, i.ts, o.ts AS back FROM inb i
+            ASOF LEFT JOIN outb o ON i.person = o.person AND i.other = o.other AND o.ts > i.ts)
+        SELECT person AS person_id, count(*) AS received,
+               count(*) FILTER (WHERE back <= ts + to_seconds($4)) AS responded,
+               median(epoch(back - ts) / 3600) FILTER (WHERE back <= ts + to_seconds($4))
+                   AS median_hours
+        FROM paired GROUP BY person"""
+    return (
+        ws.con.execute(sql, [win.start, win.end, r.broadcast_threshold, float(hours) * 3600])
+        .df()
+        .set_index("person_id")
+    )
+
+
+# -- community health --------------------------------------------------------------------------
+
+
+def first_interaction(ws: Store) -> Any:
+    """The time of the first interaction of the workspace (None when there is none)."""
+    return ws.con.execute("SELECT min(ts) FROM interactions").fetchall()[0][0]
+
+
+def thread_roots(ws: Store, win: Window) -> pd.DataFrame:
+    """The posts that open a thread in the window: message_id, person_id and replied (a
+    reply from someone else in the window)."""
+    sql = f"""
+        WITH {messages_cte()},
+        roots AS (SELECT message_id, person_id FROM msgs
+                  WHERE parent_id IS NULL AND thread = message_id AND kind = 'post'),
+        replied AS (SELECT DISTINCT r.message_id FROM roots r JOIN msgs m
+                    ON m.thread = r.message_id AND m.kind = 'reply' AND m.person_id <> r.person_id)
+        SELECT r.message_id, r.person_id, (p.message_id IS NOT NULL) AS replied
+        FROM roots r LEFT JOIN replied p USING (message_id)"""
+    return ws.con.execute(sql, [win.start, win.end]).df()
+
+
+def channel_activity(ws: Store, before: Window, win: Window) -> pd.DataFrame:
+    """Per group channel (unit_key: its name, or its id): acts in ``win`` and in ``before``
+    (the window just before it), threads opened in ``win`` and how many drew a reply from
+    someone else in ``win``."""
+    kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
+    sql = f"""
+        WITH {messages_cte("$1", "$3")},
+        ch AS (SELECT *, coalesce(channel_name, channel_id) AS unit_key, ts >= $2 AS now
+               FROM msgs WHERE channel_kind IN ({kinds})),
+        roots AS (SELECT * FROM ch WHERE now AND parent_id IS NULL AND thread = message_id
+                  AND kind <> 'reaction'),
+        replied AS (SELECT DISTINCT r.message_id FROM roots r JOIN ch m
+                    ON m.thread = r.message_id AND m.kind = 'reply' AND m.now
+                    AND m.person_id <> r.person_id),
+        acts AS (SELECT unit_key, count(*) FILTER (WHERE now) AS acts,
+                        count(*) FILTER (WHERE NOT now) AS previous_acts FROM ch GROUP BY 1),
+        th AS (SELECT r.unit_key, count(*) AS threads, count(p.message_id) AS replied,
+                      list(r.message_id) AS ids
+               FROM roots r LEFT JOIN replied p USING (message_id) GROUP BY 1)
+        SELECT a.unit_key, a.acts, a.previous_acts, coalesce(t.threads, 0) AS threads,
+               coalesce(t.replied, 0) AS replied FROM acts a LEFT JOIN th t USING (unit_key)"""
+    return ws.con.execute(sql, [before.start, win.start, win.end]).df().set_index("unit_key")
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+
+
+def period_fingerprints(
+    ws: Store, period: str, span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+) -> pd.DataFrame:
+    """Per period with events (only those in ``span`` = [start, end) when given): ps (the
+    period's start, UTC, naive) and fp, the fingerprint of its own rows: the number of its
+    interactions and messages, their latest time and an order-free checksum of their rows."""
+    trunc = f"date_trunc('{period}', ts AT TIME ZONE 'UTC')"
+    where, params = "", []
+    if span is not None:
+        # only the rows of the touched periods are read (zone maps skip the rest)
+        where = "WHERE ts >= $1 AND ts < $2"
+        params = [span[0].to_pydatetime(), span[1].to_pydatetime()]
+    sql = f"""
+        WITH i AS (
+            SELECT {trunc} AS ps, count(*) AS n, max(ts) AS mx,
+                   sum(hash(message_id, actor_id, target_id, kind, ts))::VARCHAR AS h
+            FROM interactions {where} GROUP BY 1),
+        m AS (
+            SELECT {trunc} AS ps, count(*) AS n, max(ts) AS mx,
+                   sum(hash(message_id, ts))::VARCHAR AS h
+            FROM messages {where} GROUP BY 1)
+        SELECT coalesce(i.ps, m.ps) AS ps,
+               concat_ws('|', coalesce(i.n, 0), i.mx, i.h, coalesce(m.n, 0), m.mx, m.h) AS fp
+        FROM i FULL JOIN m ON i.ps = m.ps ORDER BY 1"""
+    return ws.con.execute(sql, params).df()
+
+
+def touched_periods(ws: Store, period: str, sources: list[int]) -> list[pd.Timestamp]:
+    """The periods holding rows of the given sources (ingests): what they may have
+    changed. Rows of one ingest are stored together, so this reads little."""
+    if not sources:
+        return []
+    ids = ", ".join(str(int(x)) for x in sources)
+    trunc = f"date_trunc('{period}', ts AT TIME ZONE 'UTC')"
+    rows = ws.con.execute(
+        f"SELECT DISTINCT {trunc} FROM interactions WHERE source_id IN ({ids}) "
+        f"UNION SELECT DISTINCT {trunc} FROM messages WHERE source_id IN ({ids}) ORDER BY 1"
+    ).fetchall()
+    return [pd.Timestamp(r[0], tz="UTC") for r in rows]
+
+
+def context_checksums(ws: Store) -> list[str]:
+    """Checksums of what every period depends on besides its own events: the org chart, the
+    aliases and the channels."""
+    parts = ws.con.execute(
+        """SELECT
+          (SELECT sum(hash(person_id, is_internal, department, team, level, manager_id,
+                           hire_date, leave_date))::VARCHAR FROM people),
+          (SELECT sum(hash(alias_id, person_id))::VARCHAR FROM aliases),
+          (SELECT sum(hash(channel_id, name, kind))::VARCHAR FROM channels)"""
+    ).fetchall()[0]
+    return list(map(str, parts))
+
+
+def source_ids(ws: Store) -> list[int]:
+    """The id of every ingest of the workspace."""
+    return [int(r[0]) for r in ws.con.execute("SELECT source_id FROM sources").fetchall()]
+
+
+def snapshot_state(ws: Store, period: str) -> tuple[set[int], str] | None:
+    """The ingests and the context checksum of the last refresh of ``period`` (None before
+    the first)."""
+    state = ws.con.execute(
+        "SELECT sources, context FROM snapshot_state WHERE period = ?", [period]
+    ).fetchall()
+    return (set(json.loads(state[0][0])), str(state[0][1])) if state else None
+
+
+def stored_fingerprints(ws: Store, period: str) -> pd.DataFrame:
+    """The stored snapshots of ``period``: period_start, period_end (UTC), fingerprint."""
+    stored = ws.query(
+        "SELECT period_start, period_end, fingerprint FROM snapshots WHERE period = ?", [period]
+    )
+    for col in ("period_start", "period_end"):
+        stored[col] = pd.to_datetime(stored[col], utc=True)
+    return stored
+
+
+def drop_periods(ws: Store, period: str, starts: list[Any]) -> None:
+    """Remove the stored snapshots of ``period`` starting at ``starts``."""
+    with ws.transaction() as con:
+        for a in starts:
+            for table in ("snapshots", "snapshot_measures", "snapshot_people"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE period = ? AND period_start = ?", [period, a]
+                )
+
+
+def save_snapshot_state(ws: Store, period: str, sources: list[int], context: str) -> None:
+    """Record the ingests and context a refresh of ``period`` has seen."""
+    with ws.transaction() as con:
+        con.execute(
+            "INSERT OR REPLACE INTO snapshot_state VALUES (?, ?, ?)",
+            [period, json.dumps(sorted(sources)), context],
+        )
+
+
+def window_counts(ws: Store, win: Window) -> tuple[int, int, int]:
+    """Messages and interactions (bots aside) in a window, and people hired in it."""
+    row = ws.con.execute(
+        "SELECT (SELECT count(*) FROM messages WHERE ts >= $1 AND ts < $2 AND NOT is_bot), "
+        "(SELECT count(*) FROM interactions WHERE ts >= $1 AND ts < $2 AND NOT is_bot), "
+        "(SELECT count(*) FROM people WHERE hire_date >= $1::DATE AND hire_date < $2::DATE)",
+        [win.start, win.end],
+    ).fetchall()[0]
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def store_snapshot(
+    ws: Store,
+    period: str,
+    win: Window,
+    fingerprint: str,
+    measures: dict[str, float],
+    people: pd.DataFrame,
+    seconds: float,
+) -> None:
+    """Store one period's snapshot (its headline measures and each person's persona, roles
+    and degree), replacing the period's earlier one."""
+    from datetime import UTC, datetime
+
+    long = pd.DataFrame({"metric": list(measures), "value": [float(v) for v in measures.values()]})
+    with ws.transaction() as con:
+        for table in ("snapshots", "snapshot_measures", "snapshot_people"):
+            con.execute(
+                f"DELETE FROM {table} WHERE period = ? AND period_start = ?", [period, win.start]
+            )
+        con.execute(
+            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+            [period, win.start, win.end, fingerprint, datetime.now(UTC), seconds],
+        )
+        for name, frame, cols in (
+            ("snapshot_measures", long, "metric, value"),
+            ("snapshot_people", people, "person_id, persona, roles, degree"),
+        ):
+            con.register("frame", frame)
+            con.execute(f"INSERT INTO {name} SELECT ?, ?, {cols} FROM frame", [period, win.start])
+            con.unregister("frame")
+
+
+def snapshot_measures(ws: Store, period: str) -> pd.DataFrame:
+    """The stored headline measures of ``period``, long: period_start, metric, value."""
+    return ws.query(
+        "SELECT period_start, metric, value FROM snapshot_measures WHERE period = ?", [period]
+    )
+
+
+def snapshot_starts(ws: Store, period: str) -> pd.Series:
+    """The start of every stored snapshot of ``period`` (UTC), oldest first."""
+    return pd.to_datetime(
+        ws.query(
+            "SELECT DISTINCT period_start FROM snapshots WHERE period = ? ORDER BY 1", [period]
+        )["period_start"],
+        utc=True,
+    )
+
+
+def snapshot_people(ws: Store, period: str, start: pd.Timestamp) -> pd.DataFrame:
+    """Each person's persona and roles in one stored snapshot, by person_id."""
+    sql = (
+        "SELECT person_id, persona, roles FROM snapshot_people "
+        "WHERE period = ? AND period_start = ?"
+    )
+    return ws.query(sql, [period, start]).set_index("person_id")
+
+
+# -- onboarding --------------------------------------------------------------------------------
+
+
+def newcomer_ties(ws: Store, k: int) -> pd.DataFrame:
+    """Per person hired after the first interaction: hire_date, department, days_to_k (days
+    from the hire date until their ``k``-th tie: a pair that has exchanged
+    ``ties.min_interactions`` acts, either way, since the hire date), ties_30, ties_60,
+    ties_90 (ties within so many days) and observed (days from the hire date to the last
+    interaction)."""
+    r = rules(ws)
+    kinds = ", ".join(f"'{x}'" for x, w in r.weights.items() if w > 0)
+    sql = f"""
+        WITH span AS (SELECT min(ts) AS t0, max(ts) AS t1 FROM interactions),
+        nc AS (SELECT p.person_id, p.hire_date, p.department FROM people p, span
+               WHERE p.is_internal AND p.hire_date >= span.t0::DATE),
+        acts AS (
+            SELECT coalesce(a1.person_id, i.actor_id) AS actor,
+                   coalesce(a2.person_id, i.target_id) AS target, i.ts
+            FROM interactions i LEFT JOIN aliases a1 ON a1.alias_id = i.actor_id
+            LEFT JOIN aliases a2 ON a2.alias_id = i.target_id
+            WHERE NOT i.is_bot AND i.n_recipients <= $1 AND i.kind IN ({kinds})),
+        pair AS (
+            SELECT nc.person_id, a.target AS other, a.ts, nc.hire_date FROM acts a
+            JOIN nc ON a.actor = nc.person_id WHERE a.ts >= nc.hire_date AND a.target <> a.actor
+            UNION ALL
+            SELECT nc.person_id, a.actor, a.ts, nc.hire_date FROM acts a
+            JOIN nc ON a.target = nc.person_id WHERE a.ts >= nc.hire_date AND a.target <> a.actor),
+        ranked AS (SELECT *, row_number() OVER (PARTITION BY person_id, other ORDER BY ts) AS r
+                   FROM pair),
+        tied AS (SELECT person_id, epoch(ts - hire_date::TIMESTAMPTZ) / 86400 AS days
+                 FROM ranked WHERE r = $2),
+        kth AS (SELECT person_id, days, row_number() OVER (PARTITION BY person_id ORDER BY days)
+                   AS r FROM tied)
+        SELECT nc.person_id, nc.hire_date, nc.department,
+               (SELECT days FROM kth WHERE kth.person_id = nc.person_id AND kth.r = $3)
+                   AS days_to_k,
+               count(t.days) FILTER (WHERE t.days <= 30) AS ties_30,
+               count(t.days) FILTER (WHERE t.days <= 60) AS ties_60,
+               count(t.days) FILTER (WHERE t.days <= 90) AS ties_90,
+               epoch(any_value(span.t1) - nc.hire_date::TIMESTAMPTZ) / 86400 AS observed
+        FROM nc CROSS JOIN span LEFT JOIN tied t ON t.person_id = nc.person_id
+        GROUP BY nc.person_id, nc.hire_date, nc.department ORDER BY nc.hire_date, nc.person_id"""
+    return ws.con.execute(sql, [r.broadcast_threshold, r.min_interactions, int(k)]).df()
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def store_findings(ws: Store, run_id: int, rows: list[tuple[int, str, str]]) -> None:
+    """Store a run's findings sections (run_id, section, JSON body), replacing earlier ones,
+    in one transaction."""
+    with ws.transaction() as con:
+        con.execute("DELETE FROM run_findings WHERE run_id = ?", [run_id])
+        con.executemany("INSERT INTO run_findings VALUES (?, ?, ?)", rows)
+
+
+def load_findings(ws: Store, run_id: int) -> dict[str, Any]:
+    """The stored findings sections of a run (empty for a run made before they existed)."""
+    rows = ws.con.execute(
+        "SELECT section, body FROM run_findings WHERE run_id = ?", [run_id]
+    ).fetchall()
+    return {k: json.loads(v) for k, v in rows}
