@@ -8,7 +8,7 @@ Read from the source with :mod:`ast`, so every line counts, not only those a tes
   ``.fetchall`` or ``.df`` call, no ``.con`` attribute, no ``duckdb`` import, and no import of
   the network readers that take a connection (``network.ties``, ``network.activity``);
 - the measures (every module but the query module and the wiring: :mod:`.compute`,
-  :mod:`.timeline`, :mod:`.findings`, :mod:`.cli`) know no workspace and no run: they import
+  :mod:`.timeline`, :mod:`.findings`) know no workspace and no run: they import
   neither :mod:`groundswell.store`, :mod:`groundswell.run` nor the facade, even for a type,
   so none of their functions can take one;
 - every public function of a measure module has type hints on its parameters and result.
@@ -25,7 +25,7 @@ import groundswell.value
 
 PACKAGE = Path(groundswell.value.__file__).parent
 QUERY_MODULE = "queries"
-WIRING = {"compute", "timeline", "findings", "cli", QUERY_MODULE}
+WIRING = {"compute", "timeline", "findings", QUERY_MODULE}
 SQL_CALLS = {
     "execute", "executemany", "sql", "query", "register", "unregister", "transaction",
     "fetchall", "fetchone", "df",

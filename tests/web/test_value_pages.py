@@ -244,3 +244,37 @@ def test_survey_ego_beside_the_digital_one(clients, survey_ws, ws) -> None:
     assert clients["analyst"].get(f"/api/people/{who}/survey-ego?layer=digital").status_code == 404
     page = clients["analyst"].get(f"/people/{who}").text
     assert 'id="survey-ego-survey-advice"' in page and 'id="survey-ego-survey-trust"' in page
+
+
+def test_survey_ego_reads_the_ties_stored_when_the_survey_closed(
+    clients, survey_ws, ws, monkeypatch
+) -> None:
+    """Closing the survey stored each survey layer's ties over the latest run's window; the
+    person page reads them (equal to build_ties over that window, the oracle) and builds
+    nothing; a run that stored none says so."""
+    from groundswell.network import ties as ties_mod
+
+    latest = survey_ws.runs[1]
+    run = ws.run(latest)
+    stored = run.findings()
+    assert {comparison.ties_key(x) for x in ("survey:advice", "survey:trust")} <= set(stored)
+    rules = ties_mod.TieRules.from_settings(run.params["ties"])
+    oracle = ties_mod.build_ties(ws.con, run.window, rules, layers=("survey:advice",))
+    oracle = oracle.groupby(["actor_id", "target_id"])["weight"].sum()
+    body = stored[comparison.ties_key("survey:advice")]
+    got = pd.DataFrame(body["ties"], columns=["actor_id", "target_id", "weight"])
+    assert got.set_index(["actor_id", "target_id"])["weight"].sort_index().to_dict() == (
+        pytest.approx(oracle.sort_index().to_dict())
+    )
+    assert body["window"] == str(run.window) and len(got) > 0
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dashboard built ties")
+
+    monkeypatch.setattr(ties_mod, "build_ties", refuse)
+    who = survey_ws.respondent
+    ego = get(clients["analyst"], f"/api/people/{who}/survey-ego?layer=survey:advice&run={latest}")
+    assert ego["problem"] is None and ego["out_ties"] == int((got["actor_id"] == who).sum()) > 0
+    older = survey_ws.runs[0]  # its findings were deleted: no stored ties
+    ego = get(clients["analyst"], f"/api/people/{who}/survey-ego?layer=survey:advice&run={older}")
+    assert "stored no ties of survey:advice" in ego["problem"] and ego["nodes"] == []

@@ -284,24 +284,65 @@ def stored_sections(run: Run) -> dict[str, dict[str, Any]]:
     }
 
 
+#: the key of a survey layer's ties among a run's findings (``ties:survey:<slug>``)
+TIES_PREFIX = "ties:"
+
+
+def ties_key(layer: str) -> str:
+    """The findings section holding the ties of survey layer ``layer`` over a run's window."""
+    return f"{TIES_PREFIX}{layer}"
+
+
+def survey_layers(ws: Store) -> list[str]:
+    """The survey layers with ties in the workspace (``survey:<slug>``), sorted."""
+    rows = ws.con.execute(
+        "SELECT DISTINCT kind FROM interactions WHERE kind LIKE 'survey:%' ORDER BY 1"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def layer_ties_body(ws: Store, run: Run, layer: str) -> dict[str, Any]:
+    """The ties of survey layer ``layer`` over ``run``'s window, with the run's tie rules
+    (:func:`groundswell.network.ties.build_ties`), one row per ordered pair with its total
+    weight, as plain values to store with the run: layer, window, ``ties`` as
+    ``[actor_id, target_id, weight]`` rows. The person page's survey ego networks read it."""
+    rules = TieRules.from_settings(run.params.get("ties") or ws.settings.ties)
+    t = build_ties(ws.con, run.window, rules, layers=(layer,))
+    t = t.groupby(["actor_id", "target_id"], as_index=False)["weight"].sum()
+    return {
+        "layer": layer,
+        "window": str(run.window),
+        "ties": [
+            [str(a), str(b), float(w)]
+            for a, b, w in zip(t["actor_id"], t["target_id"], t["weight"], strict=True)
+        ],
+    }
+
+
+def stored_layer_ties(run: Run) -> dict[str, dict[str, Any]]:
+    """Every survey layer's ties over ``run``'s window (:func:`layer_ties_body`), keyed by
+    :func:`ties_key`: what analyze (and closing a survey) stores with the run."""
+    return {ties_key(layer): layer_ties_body(run.ws, run, layer) for layer in survey_layers(run.ws)}
+
+
 def store_for_latest_run(ws: Store, survey_id: int) -> int | None:
-    """After survey ``survey_id`` closes, store its comparison with the latest run (the
-    command that produces the result stores it; the dashboard reads it). Returns that run's
-    id, or None when there is no run yet (the next analyze stores it)."""
+    """After survey ``survey_id`` closes, store its comparison with the latest run, and the
+    ties of every survey layer over its window (a closed survey adds ties to its layers) —
+    the command that produces the result stores it; the dashboard reads it. Returns that
+    run's id, or None when there is no run yet (the next analyze stores it)."""
     rows = ws.con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
     if rows[0][0] is None:
         return None
     from groundswell.run import Run
 
     run = Run.load(ws, int(rows[0][0]))
-    body = json.dumps(stored_body(ws, survey_id, run.window), default=str)
+    bodies = {stored_key(survey_id): stored_body(ws, survey_id, run.window)}
+    bodies.update(stored_layer_ties(run))
+    rows_out = [[run.run_id, k, json.dumps(v, default=str)] for k, v in bodies.items()]
 
     def store() -> None:
         with writing(ws) as con:  # serialised with the dashboard's other writes
-            con.execute(
-                "INSERT OR REPLACE INTO run_findings VALUES (?, ?, ?)",
-                [run.run_id, stored_key(survey_id), body],
-            )
+            con.executemany("INSERT OR REPLACE INTO run_findings VALUES (?, ?, ?)", rows_out)
 
     retry(store)
     return run.run_id

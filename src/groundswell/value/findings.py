@@ -1,7 +1,9 @@
 """The findings of a run, computed once when the run is made and stored with it: value
 maturity, Q&A, leaders, community health, onboarding, and the closed relationship surveys set
 against the run's digital network (the latest as ``survey``, for the report; every one in
-full as ``survey:<id>``, for the dashboard; a survey closed later is stored by its closing).
+full as ``survey:<id>``, for the dashboard; a survey closed later is stored by its closing),
+with the ties of every survey layer over the run's window (``ties:survey:<slug>``, for the
+person page's ego networks).
 
 The report and the dashboard read them (:func:`load`); neither recomputes them. Each
 section is the plain dict of :mod:`groundswell.value.finding_sections` (group figures already
@@ -95,7 +97,7 @@ def compute(run: Run) -> dict[str, Any]:
         except GroundswellError as exc:
             out[name] = {"problem": str(exc)}
     from groundswell.survey.comparison import section as survey_section
-    from groundswell.survey.comparison import stored_sections
+    from groundswell.survey.comparison import stored_layer_ties, stored_sections
 
     try:  # the latest closed relationship survey beside this run's digital network
         survey = survey_section(run)
@@ -104,6 +106,7 @@ def compute(run: Run) -> dict[str, Any]:
     if survey is not None:
         out["survey"] = survey
     out.update(stored_sections(run))  # every closed survey, for the dashboard
+    out.update(stored_layer_ties(run))  # each survey layer's ties: the person page's ego
     return out
 
 

@@ -6,9 +6,10 @@ Everything here is read, not computed: the findings are those the run stored
 the trends are the stored snapshots (:meth:`groundswell.Workspace.trends` and
 :meth:`~groundswell.Workspace.changes`, read-only), the survey beside the digital network
 is the comparison analyze (or closing the survey) stored with the run
-(:func:`groundswell.survey.comparison.stored_body`). A survey layer's ties for the ego
-networks of the person page are the one read-out built here, once per run and layer, and
-cached (:func:`groundswell.network.ties.build_ties` with the run's window and tie rules).
+(:func:`groundswell.survey.comparison.stored_body`), and a survey layer's ties for the ego
+networks of the person page are those analyze (or closing the survey) stored with the run
+(:func:`groundswell.survey.comparison.layer_ties_body`), read once per run and layer and
+cached.
 
 Person-level rows (people by id: the top people of the maturity table, leaders, Q&A
 sessions' leaders, who changed persona, who is influential in one network and invisible
@@ -19,13 +20,13 @@ only with ``names=True`` in an identified workspace.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from groundswell.errors import AnalysisError, OutdatedRunError, WorkspaceError
-from groundswell.network.ties import TieRules, build_ties
 from groundswell.run import Run
 from groundswell.web.views.core import ViewsCore, clean
 
@@ -319,12 +320,12 @@ class ValueQueries(ViewsCore):
         self, run_id: int | None, person_id: str, layer: str, *, names: bool = False
     ) -> dict[str, Any]:
         """A person's ties in a survey layer (``survey:<slug>``): whom they named and who
-        named them, strongest first, read from the survey layer's ties (built once per run
-        and layer with the run's tie rules, then cached)."""
+        named them, strongest first, read from the survey layer's ties stored with the run
+        (``problem`` says when the run has none: made before they were stored)."""
         if not layer.startswith("survey:"):
             raise WorkspaceError(f"not a survey layer: {layer!r} (expected survey:QUESTION)")
         run = self.run(run_id)
-        ties = self._survey_ties(run, layer)
+        ties, problem = self._survey_ties(run, layer)
         out_t = ties[ties["actor_id"] == person_id]
         in_t = ties[ties["target_id"] == person_id]
         strength = pd.concat(
@@ -360,28 +361,41 @@ class ValueQueries(ViewsCore):
                 "out_ties": len(out_t),
                 "in_ties": len(in_t),
                 "nodes": nodes,
+                "problem": problem,
             }
         )
 
     def survey_layers(self) -> list[str]:
         """The survey layers with ties stored (``survey:<slug>``), sorted (not cached: a
         survey closed from the dashboard adds one)."""
-        rows = (
-            self.ws()
-            .con.execute(
-                "SELECT DISTINCT kind FROM interactions WHERE kind LIKE 'survey:%' ORDER BY 1"
+        from groundswell.survey.comparison import survey_layers
+
+        return survey_layers(self.ws())
+
+    def _survey_ties(self, run: Run, layer: str) -> tuple[pd.DataFrame, str | None]:
+        """The stored ties of ``layer`` over ``run``'s window (actor_id, target_id, weight),
+        and why there are none when the run stored none."""
+        from groundswell.survey.comparison import ties_key
+
+        def read() -> tuple[pd.DataFrame, str | None]:
+            rows = (
+                self.ws()
+                .con.execute(
+                    "SELECT body FROM run_findings WHERE run_id = ? AND section = ?",
+                    [run.run_id, ties_key(layer)],
+                )
+                .fetchall()
             )
-            .fetchall()
-        )
-        return [str(r[0]) for r in rows]
+            empty = pd.DataFrame({"actor_id": [], "target_id": [], "weight": []})
+            if not rows:
+                return empty.astype({"weight": np.float64}), (
+                    f"run {run.run_id} stored no ties of {layer} (the run is older than the "
+                    "survey's closing, or than stored survey ties); re-run analyze"
+                )
+            body = json.loads(rows[0][0])
+            t = pd.DataFrame(body["ties"], columns=["actor_id", "target_id", "weight"])
+            return (t if len(t) else empty).astype({"weight": np.float64}), None
 
-    def _survey_ties(self, run: Run, layer: str) -> pd.DataFrame:
-        def make() -> pd.DataFrame:
-            rules = TieRules.from_settings(run.params.get("ties") or self.settings.ties)
-            t = build_ties(self.ws().con, run.window, rules, layers=(layer,))
-            t = t.groupby(["actor_id", "target_id"], as_index=False)["weight"].sum()
-            return t.astype({"weight": np.float64})
-
-        # a survey closed later may add ties to a layer of the same name: the key counts them
+        # closing a survey stores its layers' ties again: the key counts the closed surveys
         closed = len(self.surveys_closed())
-        return self._cached(("survey ties", run.run_id, layer, closed), make)
+        return self._cached(("survey ties", run.run_id, layer, closed), read)
