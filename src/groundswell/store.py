@@ -21,6 +21,7 @@ public face, is a :class:`Store` with one method for each capability of the libr
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import shutil
 from collections.abc import Iterator
@@ -121,8 +122,11 @@ class Store:
                 f"create one with: groundswell init {folder}"
             )
         self.settings = config.load(folder)
-        self._key = privacy.load_key(folder / privacy.KEY_FILE)
-        self.pseudonymiser = privacy.Pseudonymiser(self._key)
+        key_file = folder / privacy.KEY_FILE
+        # a copy without its key opens for analysis and reports; ingesting and revealing
+        # who a pseudonym is need the key (:attr:`pseudonymiser`, :meth:`key`)
+        self._key = privacy.load_key(key_file) if key_file.exists() else None
+        self._pseudonymiser = privacy.Pseudonymiser(self._key) if self._key else None
         #: connections with a transaction open (shared with copies bound to other cursors)
         self._open: list[duckdb.DuckDBPyConnection] = []
         try:
@@ -147,6 +151,34 @@ class Store:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.folder}>"
+
+    @property
+    def has_key(self) -> bool:
+        """Whether the workspace's pseudonymisation key is here (``secret.key``)."""
+        return self._key is not None
+
+    def key(self, purpose: str) -> bytes:
+        """A key for ``purpose`` derived from the workspace key (HMAC-SHA256 of the purpose
+        under it), so that no two uses share one; raises :class:`WorkspaceError` when the
+        key is not here."""
+        if self._key is None:
+            raise WorkspaceError(self.no_key(purpose))
+        return hmac.digest(self._key, b"groundswell\x1f" + purpose.encode(), "sha256")
+
+    @property
+    def pseudonymiser(self) -> privacy.Pseudonymiser:
+        """The workspace's pseudonymiser; raises :class:`WorkspaceError` without the key."""
+        if self._pseudonymiser is None:
+            raise WorkspaceError(self.no_key("pseudonymising identifiers"))
+        return self._pseudonymiser
+
+    def no_key(self, purpose: str) -> str:
+        """The error message for doing ``purpose`` without the key."""
+        return (
+            f"{self.folder / privacy.KEY_FILE}: the workspace's pseudonymisation key is not "
+            f"here, and {purpose} needs it; only the key holder can do this (copy the key "
+            "back, mode 600)"
+        )
 
     def __enter__(self) -> Store:
         return self

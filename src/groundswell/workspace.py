@@ -141,13 +141,27 @@ class Workspace(Store):
         return Run.load(self, self.latest_run_id() if run_id is None else run_id)
 
     def report(
-        self, output: str | Path, *, run_id: int | None = None, pdf: str | Path | None = None
+        self,
+        output: str | Path,
+        *,
+        run_id: int | None = None,
+        pdf: str | Path | None = None,
+        reveal: bool = False,
     ) -> Path:
         """Write the self-contained HTML report of a run (the latest by default), and, with
-        ``pdf``, the same report printed to that PDF file by headless Chromium."""
+        ``pdf``, the same report printed to that PDF file by headless Chromium. With
+        ``reveal`` the report names people (needs the workspace key; marked as containing
+        personal data on every page; logged in the audit log)."""
+        from groundswell import identity
         from groundswell.report import write_pdf, write_report
 
-        path = write_report(self.run(run_id), Path(output))
+        run = self.run(run_id)
+        names = (
+            identity.names(self, action="report", detail=f"run {run.run_id} to {output}")
+            if reveal
+            else None
+        )
+        path = write_report(run, Path(output), names)
         if pdf is not None:
             write_pdf(path, Path(pdf))
         return path

@@ -42,7 +42,7 @@ PANELS: dict[str, tuple[str, ...]] = {
     "Analyse": ("analyze", "runs", "ties"),
     "Explore": (
         "people", "groups", "shadow", "gap", "report", "value", "qa", "leaders",
-        "community-health", "timeline", "onboarding", "compare-dates",
+        "community-health", "timeline", "onboarding", "compare-dates", "whois", "audit",
     ),
     "Change": ("champions", "adoption"),
     "Survey": ("survey",),

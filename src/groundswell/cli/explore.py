@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -175,15 +176,72 @@ def report(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print it to a PDF beside it (needs Chromium).")
     ] = False,
+    reveal: Annotated[
+        bool,
+        typer.Option(
+            "--reveal",
+            help="Name people (needs the workspace key; marked as personal data; logged).",
+        ),
+    ] = False,
 ) -> None:
-    """Write the self-contained HTML report of a run (and, with --pdf, a PDF of it)."""
+    """Write the self-contained HTML report of a run (and, with --pdf, a PDF of it); with
+    --reveal an identified report for the key holder."""
     if output.suffix.lower() == ".pdf":
         # the HTML would be written into the .pdf and then printed over itself
         raise ParameterError(
             "--output", "the HTML file (with --pdf the PDF goes beside it)", output
         )
     with gs.open(workspace) as ws:
-        path = ws.report(output, run_id=run, pdf=Path(output).with_suffix(".pdf") if pdf else None)
+        path = ws.report(
+            output,
+            run_id=run,
+            pdf=Path(output).with_suffix(".pdf") if pdf else None,
+            reveal=reveal,
+        )
     out.print(str(path))
     if pdf:
         out.print(str(path.with_suffix(".pdf")))
+
+
+@commands.command()
+@reports_errors
+def whois(
+    workspace: WorkspaceArg,
+    who: Annotated[list[str], typer.Argument(help="Pseudonyms (p_…), HR ids, emails or names.")],
+    format: FormatOpt = Format.table,
+) -> None:
+    """Who a pseudonym is, and whose pseudonym an HR id, email or name is: pseudonym, HR
+    id, email and name of each. Needs the workspace key; every look-up is logged (audit)."""
+    from groundswell import identity
+
+    with gs.open(workspace) as ws:
+        table = identity.whois(ws, who)
+
+    def rich_table() -> Table:
+        shown = Table("asked", "pseudonym", "HR id", "email", "name")
+        for r in table.itertuples():
+            shown.add_row(*(text_cell(v) for v in (r.query, r.person_id, r.hr_id, r.email, r.name)))
+        return shown
+
+    emit(table, format, rich_table)
+
+
+@commands.command()
+@reports_errors
+def audit(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
+    """The audit log of the workspace: every reveal of who a pseudonym is (whois, report
+    --reveal, the dashboard's names switch), when, by whom, of whom."""
+    from groundswell import identity
+
+    with gs.open(workspace) as ws:
+        table = identity.reveals(ws)
+
+    def rich_table() -> list[Any]:
+        shown = Table("when (UTC)", "who", "what", "of whom", "detail")
+        for r in table.itertuples():
+            whom = "everyone" if not r.subjects else ", ".join(r.subjects)
+            when = pd.Timestamp(r.revealed_at).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")
+            shown.add_row(when, r.actor, r.action, whom, text_cell(r.detail))
+        return [shown, f"{len(table):,} reveal{'s' if len(table) != 1 else ''}"]
+
+    emit(table, format, rich_table)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from groundswell import identity
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage, personal
 from groundswell.progress import steps
@@ -229,7 +230,17 @@ def ingest(
 
         bar.step("storing")
         out = batch.Batch(people=frame, aliases=aliases, people_mode="upsert")
-        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        done = batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        if not dry_run:  # who each pseudonym is, sealed under the key (groundswell.identity)
+            email = common.text_column(df, cols.get("email")) if "email" in cols else None
+            identity.store_identities(
+                ws,
+                frame["person_id"],
+                emp,
+                email if email is not None else [None] * len(frame),
+                names if names is not None else [None] * len(frame),
+            )
+        return done
 
 
 def _names(df: pd.DataFrame, cols: dict[str, str]) -> pd.Series | None:

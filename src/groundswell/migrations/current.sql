@@ -56,6 +56,10 @@ CREATE TABLE group_ties(
     weight DOUBLE NOT NULL,
     PRIMARY KEY(run_id, "attribute", from_group, to_group)
 );
+CREATE TABLE identities(
+    person_id VARCHAR PRIMARY KEY,
+    sealed VARCHAR NOT NULL
+);
 CREATE TABLE interactions(
     ts TIMESTAMP WITH TIME ZONE NOT NULL,
     actor_id VARCHAR,
@@ -182,6 +186,13 @@ CREATE TABLE "plans"(
     created_at TIMESTAMP WITH TIME ZONE NOT NULL,
     params VARCHAR NOT NULL,
     summary VARCHAR NOT NULL
+);
+CREATE TABLE reveals(
+    revealed_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    actor VARCHAR NOT NULL,
+    "action" VARCHAR NOT NULL,
+    subjects VARCHAR NOT NULL,
+    detail VARCHAR
 );
 CREATE TABLE role_overlap(
     run_id INTEGER,

@@ -57,7 +57,7 @@ def _labels(people: pd.DataFrame, column: str, min_size: int) -> pd.Series:
     return gate_labels(people[column], min_size)
 
 
-def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
+def map_data(run: Run, people: pd.DataFrame, names: dict[str, str] | None = None) -> dict[str, Any]:
     """Nodes (with suppressed group labels), ties and positions for the network map."""
     min_size = run.ws.settings.min_group_size
     people = people[people.index.isin(run.layout().index)]  # the people placed on the map
@@ -73,7 +73,7 @@ def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
         },
         index=people.index,
     )
-    labels = _person_labels(run, people)
+    labels = _person_labels(run, people, names)
     nodes = [
         {
             "id": pid,
@@ -99,19 +99,24 @@ def map_data(run: Run, people: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _person_labels(run: Run, people: pd.DataFrame) -> dict[str, str]:
+def _person_labels(
+    run: Run, people: pd.DataFrame, names: dict[str, str] | None = None
+) -> dict[str, str]:
+    if names is not None:  # an identified report (--reveal): names the key holder revealed
+        return {p: names.get(p, p) for p in people.index}
     if run.ws.settings.identified:
         names = people["display_name"]
         return {p: (n if isinstance(n, str) and n else p) for p, n in names.items()}
     return {p: p for p in people.index}
 
 
-def context(run: Run) -> dict[str, Any]:
-    """Everything the template shows, computed from the stored run."""
+def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """Everything the template shows, read from the stored run; with ``names`` (pseudonym
+    -> name, from :func:`groundswell.identity.names`) an identified report."""
     ws = run.ws
     min_size = ws.settings.min_group_size
     people = run.people()
-    labels = _person_labels(run, people)
+    labels = _person_labels(run, people, names)
     s = run.summary
     dept = _labels(people, "department", min_size)
     top = people.head(TOP_PEOPLE)
@@ -191,7 +196,8 @@ def context(run: Run) -> dict[str, Any]:
         "run": run,
         "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "identified": ws.settings.identified,
+        "identified": ws.settings.identified or names is not None,
+        "revealed": names is not None,
         "min_size": min_size,
         "headline": headline,
         "key_findings": key,
@@ -212,12 +218,26 @@ def context(run: Run) -> dict[str, Any]:
         **sections.champions_context(run),
         **sections.survey_context(run),
         **value_context(run),
-        "graph": map_data(run, people),  # into the page with tojson: <, >, & escaped
+        "graph": map_data(run, people, names),  # into the page with tojson: <, >, & escaped
         "map_js": _script_safe(map_bundle()),
     }
 
 
-def render(run: Run) -> str:
+def _relabel(ctx: dict[str, Any], names: dict[str, str]) -> None:
+    """Names in the rows the report's other sections built from pseudonyms."""
+    for r in ctx.get("plan_rows") or []:
+        r["label"] = names.get(r["person_id"], r["label"])
+    leaders = ctx.get("leaders")
+    if isinstance(leaders, dict):
+        for r in leaders.get("rows", []):
+            r["person"] = names.get(r["person"], r["person"])
+    survey = ctx.get("survey")
+    if isinstance(survey, dict):
+        for r in survey.get("hidden") or []:
+            r["person"] = names.get(r["person"], r["person"])
+
+
+def render(run: Run, names: dict[str, str] | None = None) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(
             str(resources.files("groundswell").joinpath("report/templates"))
@@ -227,12 +247,16 @@ def render(run: Run) -> str:
     )
     env.globals["words"] = words
     env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "sort_keys": False}
-    return env.get_template("report.html.j2").render(**context(run))
+    ctx = context(run, names)
+    if names is not None:
+        _relabel(ctx, names)
+    return env.get_template("report.html.j2").render(**ctx)
 
 
-def write_report(run: Run, output: Path) -> Path:
-    """Render the report of ``run`` to ``output`` atomically (never a half-written file)."""
-    html = render(run)
+def write_report(run: Run, output: Path, names: dict[str, str] | None = None) -> Path:
+    """Render the report of ``run`` to ``output`` atomically (never a half-written file);
+    with ``names``, an identified report marked as containing personal data."""
+    html = render(run, names)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=output.parent)
