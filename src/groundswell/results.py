@@ -235,9 +235,10 @@ def read_findings(
 
     def filled(f: dict[str, Any]) -> dict[str, Any]:
         ids = f.get("people", [])
-        if not people:
+        if not people:  # names dropped where they only list, counted where they are the subject
             said = count(len(ids), "person", words=True)
-            text = f["text"].replace("{people}", said)
+            text = f["text"].replace(" ({people})", "").replace(": {people}", "")
+            text = text.replace("{people}", said)
             return {**f, "text": text[:1].upper() + text[1:], "people": [], "labels": []}
         shown = [name(p) for p in ids[:NAMED]]
         others = len(ids) - len(shown)

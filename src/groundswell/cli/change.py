@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 import groundswell as gs
+from groundswell import identity
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, out, text_cell
 from groundswell.console import reports_errors
 from groundswell.errors import ConfigError
@@ -82,8 +83,9 @@ def champions(
             p=p,
             quota_by=quota,
             quota=cast("Quota", quota_rule.replace("-", "_")),
-            include=_names_from(include, include_file),
-            exclude=_names_from(exclude, exclude_file),
+            # a pseudonym, HR id, email or name: the one resolver (groundswell.identity)
+            include=identity.resolve_many(ws, _names_from(include, include_file)),
+            exclude=identity.resolve_many(ws, _names_from(exclude, exclude_file)),
             epsilon=epsilon,
             runs=runs,
             seed=seed,

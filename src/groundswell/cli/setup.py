@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 import groundswell as gs
+from groundswell import identity
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, out
 from groundswell.console import reports_errors
 from groundswell.errors import ConfigError
@@ -86,7 +87,10 @@ def user_add(
     ],
     person: Annotated[
         str | None,
-        typer.Option("--person", help="For the person role: the people record (p_...)."),
+        typer.Option(
+            "--person",
+            help="For the person role: their pseudonym (p_…), HR id, email or name.",
+        ),
     ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
@@ -100,5 +104,6 @@ def user_add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with gs.open(workspace) as ws:
-        add_user(ws, username, password, role, person)
+        who = identity.resolve(ws, person) if person else None  # an HR id, email or name too
+        add_user(ws, username, password, role, who)
     typer.echo(f"added {role} {username.strip()}")

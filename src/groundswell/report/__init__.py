@@ -7,7 +7,6 @@ workspace is in identified mode.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ import pandas as pd
 from groundswell import words
 from groundswell.browser import CHROMIUM_ARGS, chromium
 from groundswell.errors import GroundswellError
+from groundswell.glossary import TERMS
 from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.report import sections
 from groundswell.report.sections import fmt, share
@@ -210,7 +210,8 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         "nmi": fmt(s["nmi_departments"]),
         "ari": fmt(s["ari_departments"]),
         "sources": sources.to_dict(orient="records"),
-        "params": json.dumps(run.params, indent=2, sort_keys=True),
+        "settings_rows": settings_rows(run.params),
+        "glossary": TERMS,
         **role_ctx,
         **formal_ctx,
         **sections.heatmap_context(run, people, min_size),
@@ -235,6 +236,26 @@ def _relabel(ctx: dict[str, Any], names: dict[str, str]) -> None:
     if isinstance(survey, dict):
         for r in survey.get("hidden") or []:
             r["person"] = names.get(r["person"], r["person"])
+
+
+def settings_rows(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """The run's settings as (setting, value) rows people read: nested sections joined by
+    ":", underscores as spaces, lists joined, true/false as yes/no."""
+    rows: list[tuple[str, str]] = []
+    for key in sorted(params):
+        value = params[key]
+        name = f"{prefix}{key.replace('_', ' ')}"
+        if isinstance(value, dict):
+            rows += settings_rows(value, f"{name}: ")
+        elif isinstance(value, bool):
+            rows.append((name, "yes" if value else "no"))
+        elif isinstance(value, list | tuple):
+            rows.append((name, ", ".join(str(v) for v in value) or "none"))
+        elif isinstance(value, float):
+            rows.append((name, f"{value:g}"))
+        else:
+            rows.append((name, "–" if value is None else str(value)))
+    return rows
 
 
 def render(run: Run, names: dict[str, str] | None = None) -> str:

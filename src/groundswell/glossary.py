@@ -1,0 +1,47 @@
+"""The terms the report and the dashboard use, each in one or two plain sentences, with where
+the idea comes from: the glossary both show, so that no page sends a reader to a file."""
+
+from __future__ import annotations
+
+#: (term, what it means, reference), in the order a reader meets them
+TERMS: tuple[tuple[str, str, str], ...] = (
+    ("Tie", "A working relationship: at least the minimum number of interactions (messages, "
+     "replies, meetings) from one person to another in the period.", ""),
+    ("PageRank (influence)", "How much a person is sought out by people who are themselves "
+     "sought out. High PageRank means reach that spreads.", "Brin and Page (1998)"),
+    ("Betweenness", "How often a person lies on the shortest paths between others: brokers, "
+     "or bottlenecks.", "Freeman (1977); Brandes (2001)"),
+    ("E-I index", "For a group: ties leaving it minus ties staying inside, over all its ties. "
+     "−1 when every tie stays inside, +1 when every tie leaves.",
+     "Krackhardt and Stern (1988)"),
+    ("Silo", "A department whose E-I index is in the organisation's most inward quarter and "
+     "that keeps more of its ties inside than the organisation's average tie.",
+     "Krackhardt and Stern (1988)"),
+    ("Hidden influencer", "Someone in the top tenth by PageRank, at a junior level for their "
+     "department and with no direct reports.", "Krackhardt and Hanson (1993)"),
+    ("Bottleneck manager", "A manager through whom nearly all of their team's contact with "
+     "the rest of the organisation passes, while most of the team has none of its own.",
+     "Cross and Parker (2004)"),
+    ("Key person", "Someone whose departure would cut other people off from the network "
+     "(an articulation point).", "Hopcroft and Tarjan (1973)"),
+    ("Broker", "High betweenness and low constraint: links groups that would not otherwise "
+     "hear each other.", "Burt (1992), structural holes"),
+    ("Hub", "Among the 5% with the most ties.", "Cross and Parker (2004)"),
+    ("Boundary spanner", "Tied to more other departments than 90% of people.",
+     "Cross and Parker (2004)"),
+    ("Jaccard overlap", "The share of people two lists have in common: 1 when they are the "
+     "same people, 0 when none are shared.", "Jaccard (1912)"),
+    ("Community", "A group the network forms by itself: people with more ties among "
+     "themselves than to others, found by the Leiden algorithm.", "Traag et al. (2019)"),
+    ("Modularity", "How clearly the network falls into communities (0: no more than chance; "
+     "above 0.3: clear groups).", "Newman (2006)"),
+    ("NMI and ARI", "How far the communities follow the departments: 1 when exactly, 0 when "
+     "not at all.", "Danon et al. (2005); Hubert and Arabie (1985)"),
+    ("Value stages", "Connect, share, solve, innovate, lead change: what a network does for "
+     "its organisation; a unit sits on the highest stage it passes with every earlier one "
+     "passed.", "Terry (2017)"),
+    ("Pseudonym", "The code (p_ and ten characters) standing for a person; only the holder "
+     "of the workspace key can tell who it is.", ""),
+    ("Suppressed", "A figure not shown because its group has fewer people than the minimum "
+     "group size, or would give such a group away.", ""),
+)  # fmt: skip
