@@ -63,6 +63,7 @@ function filterDepartment(map, department) {
   );
   map.select(null);
   map.sigma.refresh();
+  map.fit(); // zoom to the people still shown
   return shown;
 }
 

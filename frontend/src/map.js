@@ -30,29 +30,20 @@ import { CSS } from "./style.js";
 
 const SUPPRESSED = "(suppressed)";
 const MISSING = "(missing)";
-// 20 distinguishable categorical colours, none of them grey (grey means suppressed).
-const PALETTE = [
-  "#1f77b4",
-  "#ff7f0e",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#17becf",
-  "#bcbd22",
-  "#393b79",
-  "#aec7e8",
-  "#ffbb78",
-  "#98df8a",
-  "#ff9896",
-  "#c5b0d5",
-  "#c49c94",
-  "#f7b6d2",
-  "#9edae5",
-  "#dbdb8d",
-  "#637939",
+// 30 distinguishable categorical colours, none of them grey (grey means suppressed): D3's
+// category10, its light companions (category20) and 10 of category20b. The same list is in
+// src/groundswell/charts.py (a test compares them). Beyond 30 groups, the smaller ones share
+// the "(other)" colour.
+export const PALETTE = [
+  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+  "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
+  "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+  "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#637939",
+  "#7b4173", "#a55194", "#843c39", "#ad494a", "#8ca252",
+  "#e7ba52", "#6b6ecf", "#d6616b", "#ce6dbd", "#b5cf6b",
 ];
+const OTHER = "(other)";
+const OTHER_COLOUR = "#c8b99a";
 const SUPPRESSED_COLOUR = "#9e9e9e";
 const MISSING_COLOUR = "#cfcfcf";
 const DEFAULT_NODE_COLOUR = "#4e79a7";
@@ -100,15 +91,32 @@ function valueOf(attrs, name) {
   return String(value);
 }
 
-/** Stable categorical colours: sort the distinct values, then walk the palette. */
-export function colourScale(values) {
+/**
+ * Stable categorical colours. With `counts` (value -> people), the 30 largest groups get the
+ * palette's colours, listed in natural order, and the others share "(other)"; without, the
+ * first 30 values in natural order do. `order` lists the coloured values, `others` the rest;
+ * `key(value)` is the legend entry a value falls under. (charts.category_colours in Python
+ * follows the same rule for the printed map.)
+ */
+export function colourScale(values, counts = null) {
   const distinct = [...new Set(values)].filter((v) => v !== SUPPRESSED && v !== MISSING);
-  distinct.sort(collator.compare);
+  let kept = distinct;
+  if (counts && distinct.length > PALETTE.length) {
+    kept = [...distinct]
+      .sort((a, b) => (counts.get(b) || 0) - (counts.get(a) || 0) || collator.compare(a, b))
+      .slice(0, PALETTE.length);
+  }
+  kept = [...kept].sort(collator.compare).slice(0, PALETTE.length);
+  const keptSet = new Set(kept);
+  const others = distinct.filter((v) => !keptSet.has(v)).sort(collator.compare);
   const colours = new Map();
-  distinct.forEach((value, i) => colours.set(value, PALETTE[i % PALETTE.length]));
+  kept.forEach((value, i) => colours.set(value, PALETTE[i]));
+  for (const value of others) colours.set(value, OTHER_COLOUR);
+  colours.set(OTHER, OTHER_COLOUR);
   colours.set(SUPPRESSED, SUPPRESSED_COLOUR);
   colours.set(MISSING, MISSING_COLOUR);
-  return { order: distinct, colours };
+  const key = (value) => (keptSet.has(value) || value === SUPPRESSED || value === MISSING ? value : OTHER);
+  return { order: kept, others, colours, key };
 }
 
 /** Build the graphology graph from the JSON payload. */
@@ -255,6 +263,7 @@ export function render(container, data) {
     group: null, // legend value whose members are highlighted
     focusNodes: null, // Set of highlighted nodes (focus + neighbours), or null
     focusEdges: null, // Set of highlighted edges, or null
+    found: null, // Set of the people a search matched (a department, part of an id), or null
   };
 
   function recomputeFocus() {
@@ -271,10 +280,13 @@ export function render(container, data) {
     } else if (state.group != null && state.colourAttr) {
       const nodes = new Set();
       graph.forEachNode((node, attrs) => {
-        if (valueOf(attrs.attrs, state.colourAttr) === state.group) nodes.add(node);
+        if (legendState.key(valueOf(attrs.attrs, state.colourAttr)) === state.group) nodes.add(node);
       });
       state.focusNodes = nodes;
       state.focusEdges = null; // edges: both ends in the group, decided in the reducer
+    } else if (state.found != null) {
+      state.focusNodes = state.found;
+      state.focusEdges = null;
     } else {
       state.focusNodes = null;
       state.focusEdges = null;
@@ -297,7 +309,7 @@ export function render(container, data) {
   }
 
   // ------------------------------------------------------------- colours
-  const legendState = { values: [] };
+  const legendState = { values: [], key: (v) => v };
   function applyColour(attr) {
     state.colourAttr = attr || null;
     state.group = null;
@@ -316,7 +328,9 @@ export function render(container, data) {
       const v = valueOf(a.attrs, attr);
       counts.set(v, (counts.get(v) || 0) + 1);
     });
-    const { order, colours } = colourScale(counts.keys());
+    const { order, others, colours, key } = colourScale(counts.keys(), counts);
+    legendState.key = key;
+    if (others.length) counts.set(OTHER, others.reduce((sum, v) => sum + counts.get(v), 0));
     graph.updateEachNodeAttributes(
       (_node, a) => {
         a.color = colours.get(valueOf(a.attrs, attr));
@@ -325,7 +339,7 @@ export function render(container, data) {
       { attributes: ["color"] },
     );
     const values = [...order];
-    for (const special of [SUPPRESSED, MISSING]) if (counts.has(special)) values.push(special);
+    for (const special of [OTHER, SUPPRESSED, MISSING]) if (counts.has(special)) values.push(special);
     legendState.values = values;
 
     legend.hidden = false;
@@ -352,6 +366,7 @@ export function render(container, data) {
       );
       button.addEventListener("click", () => {
         const on = state.group !== value;
+        state.found = null;
         state.group = on ? value : null;
         for (const b of list.querySelectorAll("button"))
           b.setAttribute("aria-pressed", String(on && b === button));
@@ -360,11 +375,11 @@ export function render(container, data) {
       list.append(el("li", { "data-value": value, "data-colour": colours.get(value) }, [button]));
     }
     legend.append(list);
-    if (order.length > PALETTE.length) {
+    if (others.length) {
       legend.append(
         el("div", {
           className: "gs-legend-note",
-          text: `${order.length} values: colours repeat every ${PALETTE.length}.`,
+          text: `${order.length + others.length} values: the ${others.length} smallest share "${OTHER}".`,
         }),
       );
     }
@@ -496,6 +511,7 @@ export function render(container, data) {
     state.selected = node;
     if (node != null) {
       state.group = null;
+      state.found = null;
       for (const b of legend.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
     }
     queueRefresh();
@@ -503,12 +519,14 @@ export function render(container, data) {
   sigma.on("clickNode", ({ node }) => select(node));
   sigma.on("clickStage", () => {
     state.group = null;
+    state.found = null;
     for (const b of legend.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
     select(null);
   });
   container.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && e.target !== searchInput) {
       state.group = null;
+      state.found = null;
       select(null);
     }
   });
@@ -548,20 +566,89 @@ export function render(container, data) {
     if (graph.hasNode(q)) return q;
     return byLowerLabel.get(q.toLowerCase()) ?? null;
   }
+
+  /**
+   * What a search finds: one person (an exact id or label), else the people of a department
+   * whose name contains the text, else the people whose id or label (a name, where names
+   * are shown) contains it. Case is ignored. Returns {nodes, what}.
+   */
+  function find(text) {
+    const q = text.trim().toLowerCase();
+    if (!q) return { nodes: [], what: "" };
+    const exact = lookup(text);
+    if (exact != null) return { nodes: [exact], what: "person" };
+    const departments = new Map();
+    graph.forEachNode((node, a) => {
+      const d = valueOf(a.attrs, "department");
+      if (d === SUPPRESSED || d === MISSING || !d.toLowerCase().includes(q)) return;
+      if (!departments.has(d)) departments.set(d, []);
+      departments.get(d).push(node);
+    });
+    if (departments.size) {
+      // the department named exactly, else the first in order
+      const names = [...departments.keys()].sort(collator.compare);
+      const name = names.find((d) => d.toLowerCase() === q) ?? names[0];
+      return { nodes: departments.get(name), what: `department ${name}` };
+    }
+    const people = [];
+    graph.forEachNode((node, a) => {
+      if (node.toLowerCase().includes(q) || a.label.toLowerCase().includes(q)) people.push(node);
+    });
+    people.sort((a, b) => collator.compare(graph.getNodeAttribute(a, "label"), graph.getNodeAttribute(b, "label")));
+    return { nodes: people, what: "people" };
+  }
+
+  /** Move the camera so that `nodes` fill the view (all of them, or every shown node). */
+  function fit(nodes = null) {
+    const list = nodes ?? graph.filterNodes((_n, a) => !a.hidden);
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const node of list) {
+      const d = sigma.getNodeDisplayData(node);
+      if (!d) continue;
+      x0 = Math.min(x0, d.x);
+      x1 = Math.max(x1, d.x);
+      y0 = Math.min(y0, d.y);
+      y1 = Math.max(y1, d.y);
+    }
+    if (!Number.isFinite(x0)) return false;
+    const ratio = Math.min(1, Math.max(0.03, 1.15 * Math.max(x1 - x0, y1 - y0)));
+    camera.animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio }, { duration: 400 });
+    return true;
+  }
+
   function runSearch(fromEnter) {
     const q = searchInput.value;
-    const node = lookup(q);
-    if (node != null) {
-      focus(node);
+    const { nodes, what } = find(q);
+    state.found = null;
+    if (nodes.length === 1 && what === "person") {
+      focus(nodes[0]);
       searchInput.removeAttribute("aria-invalid");
       searchStatus.textContent = "";
+    } else if (nodes.length === 1) {
+      focus(nodes[0]);
+      searchInput.removeAttribute("aria-invalid");
+      searchStatus.textContent = `1 match: ${graph.getNodeAttribute(nodes[0], "label")}`;
+    } else if (nodes.length > 1 && (fromEnter || what !== "people")) {
+      select(null);
+      state.found = new Set(nodes);
+      fit(nodes);
+      queueRefresh();
+      searchInput.removeAttribute("aria-invalid");
+      searchStatus.textContent =
+        what === "people" ? `${nodes.length} matches` : `${nodes.length} people in ${what}`;
     } else if (fromEnter && q.trim()) {
       searchInput.setAttribute("aria-invalid", "true");
       searchStatus.textContent = "No match";
+      queueRefresh();
     } else {
       searchInput.removeAttribute("aria-invalid");
       searchStatus.textContent = "";
+      queueRefresh();
     }
+    return nodes;
   }
   searchInput.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -600,6 +687,11 @@ export function render(container, data) {
     graph,
     focus,
     select,
+    fit,
+    search(text) {
+      searchInput.value = text;
+      return runSearch(true);
+    },
     get highlighted() {
       return state.selected;
     },

@@ -196,7 +196,7 @@ def validate(raw: dict[str, Any]) -> Settings:
         "an integer >= 0",
         a["leiden_stability_seeds"],
     )
-    for k in ("betweenness_exact_max_nodes", "betweenness_samples"):
+    for k in ("betweenness_exact_max_nodes", "betweenness_samples", "map_max_people"):
         _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
     _check(
         0 < a["betweenness_delta"] < 1,

@@ -129,7 +129,7 @@ def analyze(
         }
         labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
         bar.step("map layout")
-        pos = layout_mod.layout(g, seed=int(a["seed"]))
+        pos = layout_mod.layout(g, seed=int(a["seed"]), max_people=int(a["map_max_people"]))
         bar.step("storing the run")
         degree = scores["in_degree"] + scores["out_degree"]
         summary = {

@@ -147,23 +147,31 @@ class Workspace(Store):
         run_id: int | None = None,
         pdf: str | Path | None = None,
         reveal: bool = False,
+        paper: str = "a4",
+        progress: bool = False,
     ) -> Path:
         """Write the self-contained HTML report of a run (the latest by default), and, with
-        ``pdf``, the same report printed to that PDF file by headless Chromium. With
-        ``reveal`` the report names people (needs the workspace key; marked as containing
-        personal data on every page; logged in the audit log)."""
+        ``pdf``, the same report printed to that PDF file by headless Chromium on ``paper``
+        ("a4" or "letter"). With ``reveal`` the report names people (needs the workspace key;
+        marked as containing personal data on every page; logged in the audit log). With
+        ``progress``, a progress bar on a terminal."""
         from groundswell import identity
+        from groundswell.progress import steps
         from groundswell.report import write_pdf, write_report
 
-        run = self.run(run_id)
-        names = (
-            identity.names(self, action="report", detail=f"run {run.run_id} to {output}")
-            if reveal
-            else None
-        )
-        path = write_report(run, Path(output), names)
-        if pdf is not None:
-            write_pdf(path, Path(pdf))
+        with steps(7 if pdf is not None else 2, enabled=progress) as bar:
+            bar.step("reading the run")
+            run = self.run(run_id)
+            names = (
+                identity.names(self, action="report", detail=f"run {run.run_id} to {output}")
+                if reveal
+                else None
+            )
+            bar.step("writing the report")
+            path = write_report(run, Path(output), names)
+            if pdf is not None:
+                write_pdf(path, Path(pdf), paper=paper, step=bar.step)
+                bar.step("writing the PDF")
         return path
 
     def gap(

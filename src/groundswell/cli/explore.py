@@ -183,6 +183,7 @@ def report(
             help="Name people (needs the workspace key; marked as personal data; logged).",
         ),
     ] = False,
+    paper: Annotated[str, typer.Option(help="Paper of the PDF: a4 or letter.")] = "a4",
 ) -> None:
     """Write the self-contained HTML report of a run (and, with --pdf, a PDF of it); with
     --reveal an identified report for the key holder."""
@@ -191,12 +192,16 @@ def report(
         raise ParameterError(
             "--output", "the HTML file (with --pdf the PDF goes beside it)", output
         )
+    if paper not in ("a4", "letter"):
+        raise ParameterError("--paper", "a4 or letter", paper)
     with gs.open(workspace) as ws:
         path = ws.report(
             output,
             run_id=run,
             pdf=Path(output).with_suffix(".pdf") if pdf else None,
             reveal=reveal,
+            paper=paper,
+            progress=True,
         )
     out.print(str(path))
     if pdf:

@@ -24,9 +24,11 @@ def layout(
 
     Each connected part of the network is laid out on its own (Fruchterman-Reingold with a
     grid, by igraph; stronger ties pull harder, attraction growing with log(1 + weight)),
-    scaled to an area proportional to its size, and the parts are packed in rows, largest
-    first — so a disconnected department does not push everyone else into a corner, and
-    isolated people line up at the bottom.
+    its far-away people and groups pulled in (:func:`_pull_in`), scaled to an area
+    proportional to its size, and the parts are packed by their bounding boxes in rows,
+    largest first, to fill a view about :data:`ASPECT` times as wide as high
+    (:func:`_pack`) — so a disconnected department or a group hanging by one tie does not
+    push everyone else into a corner, and isolated people line up at the bottom.
     """
     index = pd.Index(g.nodes, name="person_id")
     if g.n == 0:
@@ -48,24 +50,74 @@ def layout(
     n_parts, label = connected_components(u.adjacency(), directed=False)
     sizes = np.bincount(label, minlength=n_parts)
     order = np.argsort(-sizes, kind="stable")
-    xy = np.zeros((g.n, 2))
     rng = random.Random(seed)
-    row_x = row_y = row_h = 0.0
-    row_w = 2.2 * math.sqrt(sizes.max()) * 1.6  # shelf width: a little wider than the largest
+    parts = []
     for part in order:
         members = np.flatnonzero(label == part)
-        local = _part_layout(u, members, rng, iterations)
+        local = _pull_in(_part_layout(u, members, rng, iterations))
         radius = math.sqrt(len(members)) if len(members) > 1 else 0.5
         span = np.abs(local).max() or 1.0
-        local = local / span * radius
-        if row_x + 2 * radius > row_w and row_x > 0:
-            row_x, row_y, row_h = 0.0, row_y - row_h - 0.8, 0.0
-        xy[members] = local + np.array([row_x + radius, row_y - radius])
-        row_x += 2 * radius + 0.8
-        row_h = max(row_h, 2 * radius)
+        parts.append((members, local / span * radius))
+    xy = _pack(parts, g.n)
     xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
     xy /= np.abs(xy).max() or 1.0
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=index)
+
+
+#: the map's width to height, which the packing of the parts aims at
+ASPECT = 1.45
+#: the widest empty band left between people along either axis, as a share of the
+#: part's central spread (its 5th to 95th percentile)
+MAX_GAP = 0.04
+
+
+def _pull_in(local: np.ndarray) -> np.ndarray:
+    """Positions of one part with the empty space around far-away people and groups removed.
+
+    A group joined to the rest by one or two ties drifts far out in a force layout, and
+    scaling the part to fit then squeezes everyone else into a corner. Along each axis, every
+    empty band between consecutive people wider than :data:`MAX_GAP` of the part's central
+    spread (or 1.5 / sqrt(people) of it, in a small part) is narrowed to that width: the
+    order of people along both axes is kept (a far group stays on its side, apart), but the
+    picture is filled.
+    """
+    if len(local) < 3:
+        return local
+    out = local.copy()
+    for axis in (0, 1):
+        v = local[:, axis]
+        order = np.argsort(v, kind="stable")
+        sorted_v = v[order]
+        lo, hi = np.quantile(v, [0.05, 0.95])
+        spread = float(hi - lo or sorted_v[-1] - sorted_v[0] or 1.0)
+        # a few people have wide gaps between them by nature: the cap grows for small parts
+        cap = spread * max(MAX_GAP, 1.5 / math.sqrt(len(v)))
+        gaps = np.minimum(np.diff(sorted_v), cap)
+        placed = np.concatenate([[0.0], np.cumsum(gaps)])
+        out[order, axis] = placed - np.median(placed)
+    return out
+
+
+def _pack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """Place the parts (members, local positions) side by side in rows by their bounding
+    boxes, largest first, rows as wide as makes the whole about :data:`ASPECT` times as
+    wide as high; single people fill the last rows."""
+    boxes = []
+    for members, local in parts:
+        lo, hi = local.min(axis=0), local.max(axis=0)
+        boxes.append((members, local - lo, np.maximum(hi - lo, 1.0)))
+    margin = 0.8
+    area = sum(float((w + margin) * (h + margin)) for _, _, (w, h) in boxes)
+    row_w = max(math.sqrt(area * ASPECT), float(max(w for _, _, (w, _) in boxes)))
+    xy = np.zeros((n, 2))
+    x = y = row_h = 0.0
+    for members, local, (w, h) in boxes:
+        if x > 0 and x + w > row_w:
+            x, y, row_h = 0.0, y - row_h - margin, 0.0
+        xy[members] = local + np.array([x, y - h])
+        x += w + margin
+        row_h = max(row_h, h)
+    return xy
 
 
 def _part_layout(u: Graph, members: np.ndarray, rng: random.Random, iterations: int) -> np.ndarray:

@@ -8,8 +8,9 @@ workspace is in identified mode.
 from __future__ import annotations
 
 import os
-import subprocess
+import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -19,8 +20,9 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from groundswell import words
-from groundswell.browser import CHROMIUM_ARGS, chromium
+from groundswell import charts, words
+from groundswell.browser import PAPER, print_pdf
+from groundswell.browser import chromium as chromium
 from groundswell.errors import GroundswellError
 from groundswell.glossary import TERMS
 from groundswell.privacy import SUPPRESSED, gate_labels
@@ -188,6 +190,7 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         "SELECT source_id, kind, location, sha256, rows_read, rows_skipped, ingested_at "
         "FROM sources ORDER BY source_id"
     )
+    graph = map_data(run, people, names)
     role_ctx = sections.roles_context(run, people, labels, dept)
     key = run.key_findings(lambda p: labels.get(p, p))
     overlap = key["statements"].get("role_overlap")
@@ -219,7 +222,9 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         **sections.champions_context(run),
         **sections.survey_context(run),
         **value_context(run),
-        "graph": map_data(run, people, names),  # into the page with tojson: <, >, & escaped
+        **pictures_context(graph, flow_table),
+        "map_limit": int(run.params.get("analysis", {}).get("map_max_people", 5000)),
+        "graph": graph,  # into the page with tojson: <, >, & escaped
         "map_js": _script_safe(map_bundle()),
     }
 
@@ -258,6 +263,62 @@ def settings_rows(params: dict[str, Any], prefix: str = "") -> list[tuple[str, s
     return rows
 
 
+#: communities drawn one by one in the flow diagram; the smaller ones are drawn together
+SANKEY_MAX_COMMUNITIES = 24
+#: community columns per printed table of the department x community flow
+FLOW_COLUMNS_PER_TABLE = 12
+
+
+def pictures_context(graph: dict[str, Any], flow_table: pd.DataFrame) -> dict[str, Any]:
+    """The still pictures of the report: the printable network map with its legend (coloured
+    by department, as the interactive map opens), and the flow of departments into
+    communities. Both are drawn from figures already through the privacy gate."""
+    nodes = graph["nodes"]
+    departments = [n["attrs"]["department"] for n in nodes]
+    legend = charts.category_colours(pd.Series(departments, dtype=object).value_counts().to_dict())
+    colour = charts.colour_of(legend)
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    edges = np.array([[index[s], index[t], w] for s, t, w in graph["edges"]], dtype=float).reshape(
+        -1, 3
+    )
+    still = charts.network_svg(
+        np.array([n["x"] for n in nodes], dtype=float),
+        np.array([n["y"] for n in nodes], dtype=float),
+        np.array([n["size"] for n in nodes], dtype=float),
+        [colour(d) for d in departments],
+        edges,
+        title=f"The network map: {len(nodes):,} people coloured by department",
+    )
+    flows = []
+    columns = [c for c in flow_table.columns if str(c) != SUPPRESSED]
+    sizes = flow_table[columns].sum(axis=0).sort_values(ascending=False, kind="stable")
+    drawn = list(sizes.index[:SANKEY_MAX_COMMUNITIES])
+    for dept, row in flow_table.loc[
+        flow_table.sum(axis=1).sort_values(ascending=False, kind="stable").index
+    ].iterrows():
+        for c in drawn:
+            flows.append((str(dept), f"community {c}", row[c]))
+        rest = row[[c for c in flow_table.columns if c not in drawn]].sum()
+        flows.append((str(dept), "smaller communities", rest))
+    sankey = charts.sankey_svg(
+        flows,
+        colour,
+        title="Departments into communities",
+        left_title="department",
+        right_title="community",
+    )
+    chunks = [
+        list(range(i, min(i + FLOW_COLUMNS_PER_TABLE, len(flow_table.columns))))
+        for i in range(0, len(flow_table.columns), FLOW_COLUMNS_PER_TABLE)
+    ]
+    return {
+        "map_still": still,
+        "map_legend": charts.legend_html(legend, "department"),
+        "sankey": sankey,
+        "flow_chunks": chunks,
+    }
+
+
 def render(run: Run, names: dict[str, str] | None = None) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(
@@ -271,7 +332,23 @@ def render(run: Run, names: dict[str, str] | None = None) -> str:
     ctx = context(run, names)
     if names is not None:
         _relabel(ctx, names)
-    return env.get_template("report.html.j2").render(**ctx)
+    return with_contents(env.get_template("report.html.j2").render(**ctx))
+
+
+_SECTION = re.compile(r'<section id="([^"]+)"[^>]*>\s*(?:<div>\s*)?<h2[^>]*>(.*?)</h2>', re.S)
+
+
+def with_contents(html: str) -> str:
+    """The report with its contents (every section and its heading, linked) put where the
+    template marks ``<!--contents-->``: read from the page itself, so a section another part
+    of the template adds is listed without being named here. In the PDF the links work and
+    the contents stand on the first page."""
+    items = "".join(
+        f'<li><a href="#{anchor}">{re.sub(r"<[^>]+>", "", title).strip()}</a></li>'
+        for anchor, title in _SECTION.findall(html)
+    )
+    nav = f'<nav id="contents" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+    return html.replace("<!--contents-->", nav, 1)
 
 
 def write_report(run: Run, output: Path, names: dict[str, str] | None = None) -> Path:
@@ -294,37 +371,46 @@ def write_report(run: Run, output: Path, names: dict[str, str] | None = None) ->
     return output.resolve()
 
 
-def write_pdf(html: Path, output: Path, *, timeout: float = 120.0) -> Path:
+def write_pdf(
+    html: Path,
+    output: Path,
+    *,
+    timeout: float = 120.0,
+    paper: str = "a4",
+    step: Callable[[str], None] | None = None,
+) -> Path:
     """Print the report ``html`` to ``output`` with headless Chromium, atomically.
 
-    Chromium runs with a throw-away profile and a proxy that goes nowhere, so the page
-    cannot reach the network (it needs nothing from it: the report is self-contained).
+    On ``paper`` ("a4" or "letter"), with page numbers in the footer and the PDF's outline
+    from the section headings (:func:`groundswell.browser.print_pdf`). Chromium runs with a
+    throw-away profile and a proxy that goes nowhere, so the page cannot reach the network (it
+    needs nothing from it: the report is self-contained, its map drawn as a still picture for
+    print). ``step`` is told each stage (a progress bar).
     """
+    if paper not in PAPER:
+        raise GroundswellError(f"paper: expected one of {', '.join(PAPER)}, found {paper!r}")
     html, output = Path(html).resolve(), Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=output.parent)
-    os.close(fd)
     try:
-        with tempfile.TemporaryDirectory(prefix="gs-chromium-") as profile:
-            cmd = [
-                chromium(), "--headless", *CHROMIUM_ARGS,
-                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-                f"--user-data-dir={profile}", "--run-all-compositor-stages-before-draw",
-                "--virtual-time-budget=10000", "--no-pdf-header-footer",
-                f"--print-to-pdf={tmp}", html.as_uri(),
-            ]  # fmt: skip
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0 or Path(tmp).stat().st_size == 0:
-            raise GroundswellError(
-                f"{output}: Chromium could not print the report "
-                f"(exit {done.returncode}): {done.stderr.strip()[-400:]}"
-            )
+        marked = 'id="personal-data"' in html.read_text(encoding="utf-8", errors="replace")
+        data = print_pdf(
+            html.as_uri(),
+            paper=paper,
+            timeout=timeout,
+            step=step,
+            header="Contains personal data: people are named" if marked else "",
+        )
+    except GroundswellError as e:
+        raise GroundswellError(f"{output}: {e}") from e
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=output.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, output)
-    except subprocess.TimeoutExpired as e:
-        raise GroundswellError(f"{output}: Chromium did not finish within {timeout:.0f} s") from e
-    finally:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
     return output.resolve()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import numpy as np
 import pandas as pd
 
+from groundswell import charts
 from groundswell.privacy import gate_labels
 
 if TYPE_CHECKING:
@@ -166,7 +167,16 @@ def heatmap_context(run: Run, people: pd.DataFrame, min_size: int) -> dict[str, 
         "heat_left_out": len(left_out),
         "heat_inside_median": share(float(np.nanmedian(inside))) if len(inside) else "–",
         "heat_most_inward": most_inward,
+        "heat_legend": charts.heat_legend_svg(
+            HEAT_RGB,
+            lambda v: float(_alpha(v)),
+            title="share of a department's tie strength (cell shading)",
+        ),
     }
+
+
+#: colour of the heat map's cells (shaded by :func:`_alpha`)
+HEAT_RGB = (191, 79, 47)
 
 
 def _cell(v: float) -> str:
@@ -256,19 +266,24 @@ def champions_context(run: Run) -> dict[str, Any]:
     n = plan.summary["people"]
     strategies = plan.strategies()  # "what": each strategy's reading
     curves = plan.curves()
-    width, height, pad = 560, 220, 34
-    top_step = max(int(curves["step"].max()), 1)
-    top_y = max(float(curves["high"].max()), 1.0)
-    lines = []
+    lines, series = [], []
+    steps = sorted(int(v) for v in curves["step"].unique())
     for name in strategies.index:
-        c = curves[curves["strategy"] == name].sort_values("step")
-        pts = " ".join(
-            f"{pad + (width - pad - 8) * s / top_step:.1f},"
-            f"{height - pad - (height - pad - 8) * a / top_y:.1f}"
-            for s, a in zip(c["step"], c["adopted"], strict=True)
-        )
+        c = curves[curves["strategy"] == name].set_index("step")["adopted"].reindex(steps)
         what = strategies.at[name, "what"]
-        lines.append({"name": what, "colour": STRATEGY_COLOURS[name], "points": pts})
+        lines.append({"name": what, "colour": STRATEGY_COLOURS[name]})
+        series.append((what, STRATEGY_COLOURS[name], [float(v) for v in c]))
+    plan_svg = charts.line_chart_svg(
+        [str(v) for v in steps],
+        series,
+        title="People who have adopted, step by step",
+        y_title="people (mean of the cascades)",
+        x_title="step of the cascade",
+        unit="count",
+        width=560,
+        height=240,
+        x_values=steps,
+    )
     cov = plan.coverage()
     table = cov.pivot(index="group_name", columns="strategy", values="share")
     sizes = cov.drop_duplicates("group_name").set_index("group_name")["size"]
@@ -300,13 +315,7 @@ def champions_context(run: Run) -> dict[str, Any]:
             for _, r in strategies.iterrows()
         ],
         "plan_lines": lines,
-        "plan_chart": {
-            "width": width,
-            "height": height,
-            "pad": pad,
-            "steps": top_step,
-            "top": f"{top_y:,.0f}",
-        },
+        "plan_svg": plan_svg,
         "plan_coverage_columns": list(strategies["what"]),
         "plan_coverage_rows": coverage_rows,
         "plan_by_k": [

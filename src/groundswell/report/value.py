@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
+from groundswell import charts
 from groundswell.errors import AnalysisError
 from groundswell.report.sections import Faces, fmt, share
 
@@ -187,29 +188,35 @@ def _trends(run: Run) -> dict[str, Any] | None:
         return None
     if len(s) < 2:
         return None
-    width, height = 160, 36
+    months = [f"{p:%b %Y}" for p in s.index]
     lines = []
     for key, label, kind in TRENDS:
         if key not in s.columns:
             continue
-        values = [float(v) for v in s[key] if v == v]
+        series = [float(v) for v in s[key]]
+        values = [v for v in series if v == v]
         if len(values) < 2:
             continue
-        lo, hi = min(values), max(values)
-        span = (hi - lo) or 1.0
-        step = (width - 4) / (len(values) - 1)
-        pts = " ".join(
-            f"{2 + i * step:.1f},{height - 3 - (height - 6) * (v - lo) / span:.1f}"
-            for i, v in enumerate(values)
-        )
         show = share if kind == "share" else (lambda x: fmt(x, 0)) if kind == "count" else fmt
+        unit = {"share": "share", "count": "count"}.get(kind, "number")
+        y_title = {"share": "% of ties", "count": label}.get(kind, label)
+        if key == "response_rate":
+            y_title = "% of questions"
+        chart = charts.line_chart_svg(
+            months,
+            [(label, "#2f6fbf", series)],
+            title=label.capitalize(),
+            y_title=y_title,
+            x_title="month",
+            unit=unit,
+            width=300,
+            height=160,
+        )
         lines.append(
-            {"label": label, "points": pts, "first": show(values[0]), "last": show(values[-1])}
+            {"label": label, "chart": chart, "first": show(values[0]), "last": show(values[-1])}
         )
     return {
         "periods": f"{s.index[0]:%b %Y} – {s.index[-1]:%b %Y}",
         "count": len(s),
         "lines": lines,
-        "width": width,
-        "height": height,
     }

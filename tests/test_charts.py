@@ -1,0 +1,105 @@
+"""The inline SVG pictures (groundswell.charts) against hand-computed cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from groundswell import charts
+
+MAP_JS = Path(__file__).resolve().parents[1] / "frontend" / "src" / "map.js"
+
+
+def test_the_printed_and_the_interactive_map_share_one_palette() -> None:
+    js = MAP_JS.read_text()
+    block = js[js.index("export const PALETTE = [") : js.index("];", js.index("PALETTE = ["))]
+    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', block)) == charts.PALETTE
+    assert len(set(charts.PALETTE)) == 30
+    greys = {charts.SUPPRESSED_COLOUR, charts.MISSING_COLOUR, charts.OTHER_COLOUR}
+    assert not greys & set(charts.PALETTE)
+
+
+def test_thirty_groups_get_their_own_colour_and_the_rest_is_other() -> None:
+    counts = {f"g{i}": 100 - i for i in range(35)} | {"(suppressed)": 7}
+    legend = charts.category_colours(counts)
+    names = [v for v, _, _ in legend]
+    # the 30 largest (g0..g29), in natural order (g2 before g10), then other, then suppressed
+    assert names[:30] == [f"g{i}" for i in range(30)]
+    assert names[30:] == ["(other)", "(suppressed)"]
+    assert legend[30][2] == sum(100 - i for i in range(30, 35))
+    assert [c for _, c, _ in legend[:30]] == list(charts.PALETTE)
+    colour = charts.colour_of(legend)
+    assert colour("g33") == charts.OTHER_COLOUR and colour("g3") == charts.PALETTE[3]
+    few = charts.category_colours({"b": 1, "a": 5})
+    assert [(v, c) for v, c, _ in few] == [("a", charts.PALETTE[0]), ("b", charts.PALETTE[1])]
+
+
+@pytest.mark.parametrize(
+    ("value", "top"), [(0.18, 0.2), (7, 10), (1840, 2000), (0.5, 0.5), (26, 50), (0, 1.0)]
+)
+def test_an_axis_ends_on_a_round_number_at_or_above_the_highest_value(value, top) -> None:
+    assert charts.nice_top(value) == pytest.approx(top)
+
+
+def _ticks(svg: str) -> list[str]:
+    """The y-axis tick labels (written right-aligned left of the axis, at x = 47)."""
+    return re.findall(r'<text x="47(?:\.0)?" [^>]*text-anchor="end"[^>]*>([^<]+)</text>', svg)
+
+
+def test_a_trend_line_starts_its_axis_at_zero_unless_a_range_is_stated() -> None:
+    months = ["Jan 2024", "Feb 2024", "Mar 2024"]
+    svg = str(
+        charts.line_chart_svg(
+            months, [("x", "#000", [0.18, 0.17, 0.18])], title="Across", y_title="%",
+            x_title="month", unit="share",
+        )
+    )  # fmt: skip
+    assert _ticks(svg) == ["0%", "10%", "20%"]  # 18% -> 17% -> 18% is not a crash
+    assert "Across" in svg and "month" in svg and "Jan 2024" in svg and "Mar 2024" in svg
+    # the points: y of 0.18 and 0.17 differ by 1/20 of the plot's height, not all of it
+    ys = [float(p.split(",")[1]) for p in re.search(r'points="([^"]+)"', svg)[1].split()]
+    plot_h = 170 - 26 - 38
+    assert abs(ys[1] - ys[0]) == pytest.approx(plot_h * 0.01 / 0.2, abs=0.11)
+    ranged = str(
+        charts.line_chart_svg(
+            months, [("x", "#000", [3, 4, 5])], title="t", y_title="y", x_title="m",
+            unit="number", y_range=(2, 6),
+        )
+    )  # fmt: skip
+    assert _ticks(ranged) == ["2", "4", "6"]
+
+
+def test_the_sankey_bands_are_as_wide_as_their_people() -> None:
+    flows = [("Sales", "c1", 30), ("Sales", "c2", 10), ("Finance", "c2", 20), ("HR", "c1", np.nan)]
+    svg = str(
+        charts.sankey_svg(
+            flows, lambda d: "#123456", title="T", left_title="department",
+            right_title="community",
+        )
+    )  # fmt: skip
+    heights = {}
+    for path in re.findall(r'<path d="([^"]+)"[^>]*><title>([^<]+)</title>', svg):
+        d, label = path
+        numbers = [float(x) for x in re.findall(r"-?[\d.]+", d)]
+        heights[label.split(":")[0]] = numbers[-1] - numbers[1]  # bottom-left y minus top-left y
+    assert set(heights) == {"Sales → c1", "Sales → c2", "Finance → c2"}  # NaN: not drawn
+    assert heights["Sales → c1"] / heights["Sales → c2"] == pytest.approx(3, rel=1e-3)
+    assert heights["Finance → c2"] / heights["Sales → c2"] == pytest.approx(2, rel=1e-3)
+    assert "department (people)" in svg and "community (people)" in svg
+    assert "Sales (40)" in svg and "c2 (30)" in svg
+
+
+def test_the_still_map_draws_every_person_in_their_colour() -> None:
+    x = np.array([-1.0, 0.0, 1.0])
+    svg = str(
+        charts.network_svg(
+            x, x, np.array([0, 0.5, 1]), ["#111111", "#222222", "#111111"],
+            np.array([[0, 1, 2.0]]), title="map",
+        )
+    )  # fmt: skip
+    assert svg.count("<circle") == 3
+    assert re.search(r'<g fill="#111111"[^>]*>(<circle[^>]*/>){2}</g>', svg)
+    assert svg.count("M") == 1  # one tie
