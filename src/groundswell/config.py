@@ -82,6 +82,11 @@ class Settings:
         return int(self.raw["ingest"]["max_recipients"])
 
     @property
+    def dayfirst(self) -> bool:
+        """Read a date column that does not decide its order day first (``locale``)."""
+        return bool(self.raw["locale"]["dayfirst"])
+
+    @property
     def trusted_proxies(self) -> list[str]:
         """Reverse proxies whose forwarded headers the dashboard believes (``web``)."""
         return [str(p) for p in self.raw["web"]["trusted_proxies"]]
@@ -117,6 +122,8 @@ def validate(raw: dict[str, Any]) -> Settings:
         'a list of domains such as ["acme.com"]',
         domains,
     )
+    dayfirst = raw["locale"]["dayfirst"]
+    _check(isinstance(dayfirst, bool), "locale.dayfirst", "true or false", dayfirst)
     for k in ("earliest_date", "earliest_hr_date"):
         v = raw["ingest"][k]
         _check(_is_date(v), f"ingest.{k}", 'a date such as "1990-01-01"', v)

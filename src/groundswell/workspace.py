@@ -61,14 +61,23 @@ class Workspace(Store):
         path: str | Path,
         *,
         mapping: dict[str, str] | None = None,
+        delimiter: str | None = None,
+        encoding: str | None = None,
         progress: bool = False,
         dry_run: bool = False,
     ) -> IngestSummary:
-        """Load an HR org chart (CSV or Parquet); see :mod:`groundswell.ingest.orgchart`."""
+        """Load an HR org chart (CSV of any dialect, .xlsx or Parquet); see
+        :mod:`groundswell.ingest.orgchart`."""
         from groundswell.ingest import orgchart
 
         return orgchart.ingest(
-            self, Path(path), mapping=mapping, progress=progress, dry_run=dry_run
+            self,
+            Path(path),
+            mapping=mapping,
+            delimiter=delimiter,
+            encoding=encoding,
+            progress=progress,
+            dry_run=dry_run,
         )
 
     def ingest_events(
@@ -77,10 +86,14 @@ class Workspace(Store):
         *,
         mapping: dict[str, str] | None = None,
         targets_sep: str = ";",
+        kind: str = "message",
+        delimiter: str | None = None,
+        encoding: str | None = None,
         progress: bool = False,
         dry_run: bool = False,
     ) -> IngestSummary:
-        """Load generic interaction events (CSV or Parquet); see :mod:`.ingest.events`."""
+        """Load generic interaction events (CSV of any dialect, .xlsx or Parquet); see
+        :mod:`.ingest.events`."""
         from groundswell.ingest import events
 
         return events.ingest(
@@ -88,6 +101,9 @@ class Workspace(Store):
             Path(path),
             mapping=mapping,
             targets_sep=targets_sep,
+            kind=kind,
+            delimiter=delimiter,
+            encoding=encoding,
             progress=progress,
             dry_run=dry_run,
         )

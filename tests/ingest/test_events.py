@@ -199,8 +199,11 @@ def test_missing_required_column(ws, tmp_path) -> None:
 
 
 def test_unknown_file_type_and_missing_file(ws, tmp_path) -> None:
-    (tmp_path / "x.xlsx").write_text("nope")
+    (tmp_path / "x.xls").write_text("nope")  # Excel 97-2003: not read (.xlsx is)
     with pytest.raises(InputError, match="unknown file type"):
+        ws.ingest_events(tmp_path / "x.xls")
+    (tmp_path / "x.xlsx").write_text("nope")
+    with pytest.raises(InputError, match=r"x.xlsx: not a readable Excel workbook"):
         ws.ingest_events(tmp_path / "x.xlsx")
     with pytest.raises(InputError, match="file not found"):
         ws.ingest_events(tmp_path / "none.csv")

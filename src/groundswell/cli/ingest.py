@@ -24,6 +24,17 @@ from groundswell.cli.shared import (
 from groundswell.console import Format, FormatOpt, emit, reports_errors
 from groundswell.ingest import READERS
 
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(help="The CSV's delimiter (, ; | or \\t), when not the one detected."),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The CSV's encoding (utf-8, utf-16, cp1252, ...), when not the one detected."
+    ),
+]
+
 commands = typer.Typer()
 ingest_app = typer.Typer(help="Load a source into a workspace.", no_args_is_help=True)
 commands.add_typer(ingest_app, name="ingest")
@@ -35,13 +46,20 @@ def ingest_orgchart(
     workspace: WorkspaceArg,
     file: FileArg,
     map: MapOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Load an HR org chart (CSV or Parquet)."""
+    """Load an HR org chart (CSV of any dialect, Excel .xlsx or Parquet)."""
     with gs.open(workspace) as ws:
         summary = ws.ingest_orgchart(
-            file, mapping=mapping(map), progress=not quiet, dry_run=dry_run
+            file,
+            mapping=mapping(map),
+            delimiter=delimiter,
+            encoding=encoding,
+            progress=not quiet,
+            dry_run=dry_run,
         )
     show(summary.lines(), quiet)
 
@@ -53,15 +71,23 @@ def ingest_events(
     file: FileArg,
     map: MapOpt = None,
     targets_sep: Annotated[str, typer.Option(help="Separator between targets.")] = ";",
+    kind: Annotated[
+        str, typer.Option(help="The kind of a row with targets and no kind (weighted like a DM).")
+    ] = "message",
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Load generic interaction events (CSV or Parquet)."""
+    """Load generic interaction events (CSV of any dialect, Excel .xlsx or Parquet)."""
     with gs.open(workspace) as ws:
         summary = ws.ingest_events(
             file,
             mapping=mapping(map),
             targets_sep=targets_sep,
+            kind=kind,
+            delimiter=delimiter,
+            encoding=encoding,
             progress=not quiet,
             dry_run=dry_run,
         )
@@ -129,6 +155,8 @@ def ingest_viva(
     attribute: Annotated[
         list[str] | None, typer.Option(help="A person-query column that is an HR attribute.")
     ] = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -141,6 +169,8 @@ def ingest_viva(
             dry_run=dry_run,
             date_format=date_format,
             attributes=attribute or None,
+            delimiter=delimiter,
+            encoding=encoding,
         )
     show(summary.lines(), quiet)
 
@@ -157,6 +187,8 @@ def ingest_survey(
     date: Annotated[
         str | None, typer.Option(help="When the answers were given, if the file does not say.")
     ] = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -170,6 +202,8 @@ def ingest_survey(
             mapping=mapping(map),
             question=question,
             date=date,
+            delimiter=delimiter,
+            encoding=encoding,
         )
     show(summary.lines(), quiet)
 
@@ -183,6 +217,8 @@ def ingest_adoptions(
     behaviour: Annotated[
         str | None, typer.Option(help="The behaviour, for a file with no behaviour column.")
     ] = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -195,6 +231,8 @@ def ingest_adoptions(
             dry_run=dry_run,
             mapping=mapping(map),
             behaviour=behaviour,
+            delimiter=delimiter,
+            encoding=encoding,
         )
     show(summary.lines(), quiet)
 

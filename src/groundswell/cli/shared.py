@@ -30,7 +30,7 @@ MapOpt = Annotated[
     list[str] | None,
     typer.Option("--map", help="FIELD=COLUMN: which column of the file holds a field (repeat)."),
 ]
-FileArg = Annotated[Path, typer.Argument(help="The file to load: .csv, .tsv or .parquet.")]
+FileArg = Annotated[Path, typer.Argument(help="The file to load: .csv, .tsv, .xlsx or .parquet.")]
 PathArg = Annotated[Path, typer.Argument(help="The export: a file, a folder or a zip.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Read and summarise; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]

@@ -9,7 +9,7 @@ field       meaning                                            recognised column
 ==========  =================================================  ===============================
 person      who adopted: any identifier (HR id, email, chat)   person_id, employee, user, email
 behaviour   what they took up (a tool, a practice)             behavior, practice, change, tool
-date        when they first did (ISO 8601 date or time)        timestamp, ts, adopted, adopted_at
+date        when they first did (a date or time: readers.md)   timestamp, ts, adopted, adopted_at
 ==========  =================================================  ===============================
 
 ``person`` and ``date`` are required; ``behaviour`` is required unless the ``behaviour`` option
@@ -28,13 +28,13 @@ letter or digit. Any other column is ignored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage
+from groundswell.ingest import batch, common
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ def ingest(
     *,
     mapping: dict[str, str] | None = None,
     behaviour: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
     progress: bool = False,
     dry_run: bool = False,
 ) -> common.IngestSummary:
@@ -65,11 +67,13 @@ def ingest(
     ws
         The workspace written to.
     path
-        The adoptions (.csv, .tsv or .parquet), one row per person and behaviour.
+        The adoptions (.csv, .tsv, .xlsx or .parquet), one row per person and behaviour.
     mapping
         Canonical field -> column of the file, over ``[mapping.adoptions]`` in the settings.
     behaviour
         The behaviour of every row, for a file without a behaviour column.
+    delimiter, encoding
+        The CSV's delimiter and encoding, when not as detected (:mod:`.tables`).
     progress
         Show a progress bar on a terminal.
     dry_run
@@ -78,14 +82,19 @@ def ingest(
     path = Path(path)
     with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("adoptions"), **(mapping or {})}
-        options: dict[str, Any] = {"mapping": mapping, "behaviour": behaviour}
-        sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        notes: list[str] = []  # warnings about the file itself
-        df = common.read_table(path, notes=notes).reset_index(drop=True)
-        damage.require_rows(path, len(df), each="adoption")
-        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
-            return seen
+        opened = common.open_table(
+            ws,
+            path,
+            KIND,
+            {"mapping": mapping, "behaviour": behaviour},
+            each="adoption",
+            delimiter=delimiter,
+            encoding=encoding,
+        )
+        if isinstance(opened, common.IngestSummary):
+            return opened
+        df, summary = opened.df, opened.summary
         cols = common.columns_or_option(
             path,
             list(df.columns),
@@ -95,7 +104,6 @@ def ingest(
             field="behaviour",
             option=behaviour,
         )
-        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df), warnings=notes)
         person = common.text_column(df, cols["person"])
         if "behaviour" in cols:
             what = common.text_column(df, cols["behaviour"])
@@ -114,7 +122,16 @@ def ingest(
                 found=what.iloc[k],
                 **common.locate(path, k),
             )
-        ts = _dates(path, df, cols["date"], ok, common.date_bounds(ws.settings))
+        ts, _ = common.dated_column(
+            path,
+            df[cols["date"]],
+            "date",
+            summary,
+            ws.settings,
+            bounds=common.date_bounds(ws.settings),
+            needed=ok,
+            empty=("empty adoption date", "the date the person first adopted the behaviour"),
+        )
 
         bar.step("pseudonymising")
         frame = pd.DataFrame(
@@ -131,28 +148,5 @@ def ingest(
         summary.people = int(frame["person_id"].nunique())
 
         bar.step("storing")
-        return batch.write(ws, batch.Batch(adoptions=frame), summary, sha, options, dry_run=dry_run)
-
-
-def _dates(
-    path: Path, df: pd.DataFrame, col: str, ok: np.ndarray, bounds: common.DateBounds
-) -> pd.Series:
-    """Adoption times (UTC); an empty or unreadable cell on a kept row, or a date outside
-    ``bounds``, is an error."""
-    values = df[col]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        ts = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
-        common.check_dates(ts, bounds, path, "date")
-    else:
-        ts = common.parse_dates(path, values, "date", utc_time=True, bounds=bounds)
-    ts = ts.astype("datetime64[ns, UTC]").reset_index(drop=True)
-    missing = ts.isna().to_numpy() & ok
-    if missing.any():
-        k = int(np.flatnonzero(missing)[0])
-        raise InputError(
-            path,
-            "empty adoption date",
-            expected="the date the person first adopted the behaviour (ISO 8601)",
-            **common.locate(path, k),
-        )
-    return ts
+        out = batch.Batch(adoptions=frame)
+        return batch.write(ws, out, summary, opened.sha, opened.options, dry_run=dry_run)

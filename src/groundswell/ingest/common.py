@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError, MappingError
+from groundswell.ingest import damage, tables
+from groundswell.ingest.date_formats import FAMILIES, DateFormat
 from groundswell.ingest.datetimes import (
     BOUND_SETTINGS,
     DateBounds,
@@ -29,17 +31,20 @@ from groundswell.ingest.datetimes import (
     date_bounds,
     date_error,
     parse_dates,
+    read_dates,
     record_at,
 )
 from groundswell.ingest.tables import (
     FIRST_DATA_LINE,
     locate,
     read_table,
+    separator_hint,
     table_errors,
     unknown_file_type,
 )
 
 if TYPE_CHECKING:
+    from groundswell.config import Settings
     from groundswell.store import Store
 
 #: This module's own names and those of :mod:`.tables` and :mod:`.datetimes` it re-exports.
@@ -48,17 +53,21 @@ __all__ = [
     "FIRST_DATA_LINE",
     "DateBounds",
     "IngestSummary",
+    "Opened",
     "Record",
     "already_ingested",
     "check_dates",
     "columns_or_option",
     "date_bounds",
     "date_error",
+    "dated_column",
     "earlier_ingest",
     "locate",
     "next_source_id",
+    "open_table",
     "or_none",
     "parse_dates",
+    "read_lines",
     "read_table",
     "record_at",
     "record_source",
@@ -88,6 +97,9 @@ class IngestSummary:
     dry_run: bool = False
     metrics: int = 0
     adoptions: int = 0
+    #: how the file was read (its dialect, each date column's format, a default kind): said
+    #: in the summary and kept in the source's options under "read"
+    read: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rows_skipped(self) -> int:
@@ -103,6 +115,7 @@ class IngestSummary:
             f"{self.messages:,} messages, {self.interactions:,} interactions "
             + ("(dry run: nothing written)" if self.dry_run else f"(source {self.source_id})")
         ]
+        out += read_lines(self.read)
         if self.adoptions:
             out.append(f"{self.adoptions:,} adoptions")
         if self.metrics:
@@ -112,6 +125,18 @@ class IngestSummary:
             out += [f"  {n:,}  {why}" for why, n in self.skipped.most_common() if n]
         out += [f"warning: {w}" for w in self.warnings]
         return out
+
+
+def read_lines(read: dict[str, Any]) -> list[str]:
+    """How a file was read, as the summary says it: the dialect, each date column's format
+    and why, and what an events file without a kind became."""
+    out = [f"read as: {read['file']}"] if "file" in read else []
+    for name, d in read.get("dates", {}).items():
+        column = f" (column {d['column']!r})" if d.get("column") not in (None, name) else ""
+        out.append(f"dates: {name}{column} read as {FAMILIES[d['format']]}, {d['why']}")
+    if "kind" in read:
+        out.append(f"kind: {read['kind']}")
+    return out
 
 
 def sha256_file(path: Path) -> str:
@@ -168,9 +193,10 @@ def resolve_columns(
                 break
     missing = [f for f in required if f not in out]
     if missing:
+        hint = separator_hint(columns)
         raise MappingError(
             path,
-            f"no column for the required field(s) {missing}",
+            f"no column for the required field(s) {missing}" + (f"; {hint}" if hint else ""),
             expected=f"a column named like {missing[0]} or a mapping such as "
             f"--map {missing[0]}=YourColumn",
             found=columns,
@@ -213,11 +239,20 @@ def earlier_ingest(
 
 
 def already_ingested(ws: Store, kind: str, sha: str, options: dict[str, Any]) -> int | None:
+    """The source that holds this file with these options, if any: the options compared
+    without what the reader decided while reading ("read"), which these match anyway."""
     rows = ws.con.execute(
-        "SELECT source_id FROM sources WHERE kind = ? AND sha256 = ? AND options = ?",
-        [kind, sha, json.dumps(options, sort_keys=True)],
+        "SELECT source_id, options FROM sources WHERE kind = ? AND sha256 = ? ORDER BY 1",
+        [kind, sha],
     ).fetchall()
-    return int(rows[0][0]) if rows else None
+    want = json.loads(json.dumps(options, sort_keys=True))
+    for source_id, stored in rows:
+        got = json.loads(stored)
+        if isinstance(got, dict):
+            got.pop("read", None)
+        if got == want:
+            return int(source_id)
+    return None
 
 
 def next_source_id(ws: Store) -> int:
@@ -225,7 +260,9 @@ def next_source_id(ws: Store) -> int:
 
 
 def record_source(ws: Store, summary: IngestSummary, sha: str, options: dict[str, Any]) -> None:
-    """Insert the provenance row; called inside the ingest transaction, last."""
+    """Insert the provenance row; called inside the ingest transaction, last. The options
+    keep how the file was read (``summary.read``) under "read"."""
+    stored = {**options, "read": summary.read} if summary.read else options
     ws.con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -233,7 +270,7 @@ def record_source(ws: Store, summary: IngestSummary, sha: str, options: dict[str
             summary.kind,
             summary.path,
             sha,
-            json.dumps(options, sort_keys=True),
+            json.dumps(stored, sort_keys=True),
             summary.rows_read,
             summary.rows_skipped,
             json.dumps(dict(summary.skipped), sort_keys=True),
@@ -272,3 +309,90 @@ def or_none(keep: Any, values: Any) -> np.ndarray:
     """``values`` where ``keep`` holds and None elsewhere, as an object array (a nullable
     column): ``np.where(keep, values, None)``, whose bare None numpy's type stubs refuse."""
     return np.where(keep, values, _NONE)
+
+
+# -- the shared path of the table readers (orgchart, survey, adoptions, viva) --------------------
+
+
+@dataclass
+class Opened:
+    """A table file opened for ingest: its rows (indexed 0..n-1), the summary begun, its hash
+    and the options that identify the ingest (with --delimiter and --encoding when given)."""
+
+    df: pd.DataFrame
+    summary: IngestSummary
+    sha: str
+    options: dict[str, Any]
+
+
+def open_table(
+    ws: Store,
+    path: Path,
+    kind: str,
+    options: dict[str, Any],
+    *,
+    each: str,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Opened | IngestSummary:
+    """Read a table file for a reader of ``kind``, refuse one with no rows (``each``: what a
+    row is), and return the summary of the earlier ingest when the same file was ingested with
+    the same options, else the file :class:`Opened` with its dialect in the summary."""
+    given = {"delimiter": delimiter, "encoding": encoding}
+    options = {**options, **{k: v for k, v in given.items() if v is not None}}
+    sha = sha256_file(path) if path.is_file() else ""
+    notes: list[str] = []  # warnings about the file itself
+    table = tables.load(path, notes=notes, delimiter=delimiter, encoding=encoding)
+    df = table.df.reset_index(drop=True)
+    damage.require_rows(path, len(df), each=each)
+    if (seen := earlier_ingest(ws, kind, path, sha, options)) is not None:
+        return seen
+    summary = IngestSummary(str(path), kind, None, rows_read=len(df), warnings=notes)
+    summary.read["file"] = table.read_as
+    summary.read.update(table.record)
+    return Opened(df, summary, sha, options)
+
+
+def dated_column(
+    path: Path,
+    values: pd.Series,
+    fieldname: str,
+    summary: IngestSummary,
+    settings: Settings,
+    *,
+    bounds: DateBounds | None,
+    utc_time: bool = True,
+    needed: np.ndarray | None = None,
+    default: pd.Timestamp | None = None,
+    empty: tuple[str, str] = ("empty date", "a date on every row"),
+    column: str | None = None,
+    first: int = 0,
+    decided: DateFormat | None = None,
+) -> tuple[pd.Series, DateFormat | None]:
+    """A column of dates read one way (:func:`~groundswell.ingest.datetimes.read_dates`,
+    ``locale.dayfirst`` from ``settings``), its format written into ``summary.read``.
+
+    ``needed`` marks the rows that must have a date: an empty one there takes ``default``, or
+    without one is an InputError (``empty``: the problem and what was expected). Returns the
+    dates (indexed 0..n-1) and the format decided.
+    """
+    ts, fmt = read_dates(
+        path,
+        values.reset_index(drop=True),
+        fieldname,
+        utc_time=utc_time,
+        bounds=bounds,
+        first=first,
+        dayfirst=settings.dayfirst,
+        decided=decided,
+    )
+    if fmt is not None and fmt is not decided:
+        dates = summary.read.setdefault("dates", {})
+        dates[fieldname] = {"column": column or str(values.name), **fmt.record()}
+    missing = ts.isna().to_numpy()
+    if needed is not None and (missing & needed).any() and default is None:
+        k = int(np.flatnonzero(missing & needed)[0])
+        raise InputError(path, empty[0], expected=empty[1], **locate(path, first + k))
+    if default is not None and missing.any():
+        ts = ts.where(~missing, default)
+    return ts, fmt

@@ -50,25 +50,30 @@ def refuse_nul(where: str | Path, data: bytes | str, *, first_line: int = 1) -> 
         raise _nul_error(where, data, i, first_line)
 
 
-def check_csv_file(path: Path, *, delimiter: str = ",") -> str | None:
+def check_csv_file(
+    path: Path, *, delimiter: str = ",", where: str | Path | None = None
+) -> str | None:
     """Refuse a CSV (or TSV) file holding a NUL byte or cut short in its last record.
+
+    ``where`` names the file in errors when ``path`` is a UTF-8 copy of it.
 
     Streams the file once (``BLOCK`` bytes at a time); only a file that does not end with a
     line break is parsed again, to count the fields of its last record. Returns the warning
     for such a file whose last record is complete (a cut inside its last field cannot be
     told from a file written without a final line break), else None.
     """
+    name = path if where is None else where
     lines = 0
     last = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(BLOCK), b""):
-            refuse_nul(path, block, first_line=lines + 1)
+            refuse_nul(name, block, first_line=lines + 1)
             lines += block.count(b"\n")
             last = block
     if not last or last.endswith((b"\n", b"\r")):
         return None
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        return _last_record(path, fh, delimiter)
+        return _last_record(name, fh, delimiter)
 
 
 def check_csv_text(where: str | Path, text: str, *, delimiter: str = ",") -> str | None:

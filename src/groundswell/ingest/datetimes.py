@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
+from groundswell.ingest import date_formats
+from groundswell.ingest.date_formats import DateFormat
 from groundswell.ingest.tables import locate
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ __all__ = [
     "date_bounds",
     "date_error",
     "parse_dates",
+    "read_dates",
     "record_at",
 ]
 
@@ -38,56 +41,81 @@ def parse_dates(
     utc_time: bool = False,
     bounds: DateBounds | None = None,
     first: int = 0,
+    dayfirst: bool = True,
 ) -> pd.Series:
-    """Parse ISO-8601-like dates or timestamps; empty means missing.
+    """:func:`read_dates` without the decision: the dates alone."""
+    return read_dates(
+        path,
+        values,
+        fieldname,
+        utc_time=utc_time,
+        bounds=bounds,
+        first=first,
+        dayfirst=dayfirst,
+    )[0]
+
+
+def read_dates(
+    path: Path,
+    values: pd.Series,
+    fieldname: str,
+    *,
+    utc_time: bool = False,
+    bounds: DateBounds | None = None,
+    first: int = 0,
+    dayfirst: bool = True,
+    decided: DateFormat | None = None,
+) -> tuple[pd.Series, DateFormat | None]:
+    """Read a column of dates or times, its format decided once from the whole column
+    (:mod:`groundswell.ingest.date_formats`); empty means missing.
 
     Without ``utc_time`` the result is plain (no time zone): a value that names a zone is
-    converted to UTC first, and a value without one is taken as it is.
+    converted to UTC first, and a value without one is taken as it is. ``dayfirst`` reads a
+    column of d/m/y dates that does not decide its order day first (the ``locale.dayfirst``
+    setting); ``decided`` is the format decided from the batches of the file before this one.
 
-    Raises InputError naming the first line whose value cannot be parsed, or (with ``bounds``,
-    see :func:`check_dates`) whose date lies outside the bounds. ``first`` is the position in
-    the file of the first value (for a file read in batches).
+    Raises InputError naming the first line whose value cannot be read, that contradicts the
+    column's format, or (with ``bounds``, see :func:`check_dates`) whose date lies outside the
+    bounds (without bounds: outside 1900 to 2200). ``first`` is the position in the file of
+    the first value (for a file read in batches). Returns the dates and the format decided
+    (None for a column without a value).
     """
-    text = values.astype("string").str.strip()
-    empty = text.isna() | (text == "")
-
-    def parse(v: pd.Series) -> pd.Series:
-        out = pd.to_datetime(v, errors="coerce", utc=True, format="mixed")
-        return out if utc_time else out.dt.tz_localize(None)
-
-    try:
-        parsed = parse(text.where(~empty))
-    except (ValueError, OverflowError):  # pandas raises out-of-range years despite "coerce"
-        parsed = pd.Series(
-            pd.NaT, index=text.index, dtype="datetime64[ns, UTC]" if utc_time else "datetime64[ns]"
-        )
-        for i in np.flatnonzero(~empty.to_numpy()):
-            try:
-                parsed.iloc[i] = parse(text.iloc[i : i + 1]).iloc[0]
-            except (ValueError, OverflowError):
-                parsed.iloc[i] = pd.NaT
+    fmt, parsed = date_formats.read(
+        path, values, fieldname, dayfirst=dayfirst, first=first, decided=decided
+    )
+    if utc_time:
+        parsed = parsed.dt.tz_localize("UTC")
+    text = values.astype("string").str.strip().fillna("")
+    if bounds is not None:
+        check_dates(parsed, bounds, record_at(path, fieldname, first), found=values)
+        lost = (parsed.isna() & (text != "")).to_numpy()  # a time too far out to hold
+        if lost.any():
+            pos = int(np.flatnonzero(lost)[0])
+            raise InputError(
+                path,
+                f"{fieldname} is outside the dates accepted",
+                **locate(path, first + pos),
+                expected=bounds.expected,
+                found=values.iloc[pos],
+            )
+        return parsed, fmt
     lo, hi = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
     if utc_time:
         lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
-    implausible = parsed.notna() & ((parsed < lo) | (parsed >= hi))  # e.g. "24-03-01" = 24 AD
-    parsed = parsed.where(~implausible).astype(
-        "datetime64[ns, UTC]" if utc_time else "datetime64[ns]"
-    )
-    if bounds is not None:
-        check_dates(parsed, bounds, record_at(path, fieldname, first), found=values)
-    bad = parsed.isna() & ~empty
-    if bad.any():
-        pos = int(bad.to_numpy().nonzero()[0][0])
+    implausible = (parsed.notna() & ((parsed < lo) | (parsed >= hi))).to_numpy()
+    implausible |= (parsed.isna() & (text != "")).to_numpy()
+    if implausible.any():  # e.g. "24-03-01" = 24 AD
+        pos = int(np.flatnonzero(implausible)[0])
         raise InputError(
             path,
             f"unparseable {fieldname}",
             **locate(path, first + pos),
             expected=("an ISO 8601 timestamp" if utc_time else "an ISO 8601 date")
-            + (" between 1900 and 2200" if bounds is None else "")
+            + " between 1900 and 2200"
             + (" such as 2024-03-31T09:15:00Z" if utc_time else " such as 2024-03-31"),
             found=values.iloc[pos],
         )
-    return parsed
+    return parsed, fmt
 
 
 # -- date bounds ---------------------------------------------------------------------------------

@@ -27,13 +27,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import _events_store, batch, common, damage, limits, stream
+from groundswell.ingest.date_formats import DateFormat
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "is_question": ("question", "isquestion"),
     "text": ("body", "content", "message"),
 }
+#: the kind of a row with targets and no kind (``--kind``)
+DEFAULT_KIND = "message"
+#: kinds (as written, before the aliases) that make no interaction
+POST_KINDS = {"post", "chat"}
 KIND_ALIASES = {"email": "email_to", "message": "post", "chat": "post", "dm": "dm"}
 CHANNEL_KINDS = {"public", "private", "dm", "group_dm", "community", "list", "meeting"}
 NAMED_CHANNEL_KINDS = {"public", "community", "list"}
@@ -67,6 +72,9 @@ def ingest(
     *,
     mapping: dict[str, str] | None = None,
     targets_sep: str = ";",
+    kind: str = DEFAULT_KIND,
+    delimiter: str | None = None,
+    encoding: str | None = None,
     progress: bool = False,
     dry_run: bool = False,
     batch_rows: int = stream.BATCH_ROWS,
@@ -80,14 +88,38 @@ def ingest(
     What depends on the whole file (an event repeated in it, a reply whose parent comes
     later) is resolved in DuckDB (:mod:`groundswell.ingest._events_store`). With
     ``dry_run`` the file is read and the summary computed, and nothing is written.
+
+    A CSV's ``delimiter`` and ``encoding`` are detected unless given, and the timestamp
+    format is decided from the first batch holding one; a later batch that contradicts it
+    is refused naming the line (:mod:`groundswell.ingest.date_formats`). A row with targets
+    and no kind (no kind column, or an empty cell) is an act of ``kind`` (default
+    ``message``, weighted as ``ties.weights.message``, like a DM); the summary says how many.
+    A file none of whose rows makes an interaction is a warning saying why.
     """
+    if not kind.strip() or kind.strip().lower() in POST_KINDS:
+        raise InputError(
+            path,
+            f"the kind option {kind!r} makes no interaction",
+            expected="a kind of act such as message, dm, email or mention",
+        )
     with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("events"), **(mapping or {})}
-        options = {"mapping": mapping, "targets_sep": targets_sep}
+        options: dict[str, Any] = {"mapping": mapping, "targets_sep": targets_sep}
+        if kind != DEFAULT_KIND:
+            options["kind"] = kind
+        options.update({k: v for k, v in (("delimiter", delimiter), ("encoding", encoding)) if v})
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
         notes: list[str] = []  # warnings about the file itself
-        parts = stream.batches(path, rows=batch_rows, notes=notes)
+        how: dict[str, Any] = {}
+        parts = stream.batches(
+            path,
+            rows=batch_rows,
+            notes=notes,
+            delimiter=delimiter,
+            encoding=encoding,
+            read_as=how,
+        )
         try:
             first = next(parts, None)
             damage.require_rows(path, 0 if first is None else len(first), each="event")
@@ -98,8 +130,11 @@ def ingest(
                 path, list(first.columns), FIELDS, ("actor", "timestamp"), mapping
             )
             summary = common.IngestSummary(str(path), "events", None, warnings=notes)
+            summary.read.update(how)
             bar.step("pseudonymising and storing")
-            reading = _Reading(ws, path, cols, targets_sep)
+            norm = kind.strip().lower()
+            norm = norm if norm == DEFAULT_KIND else KIND_ALIASES.get(norm, norm)
+            reading = _Reading(ws, path, cols, targets_sep, norm)
             with batch.writing(ws, summary, sha, options, dry_run=dry_run) as con:
                 assert summary.source_id is not None
                 staging = _events_store.Staging(con, summary.source_id)
@@ -110,6 +145,7 @@ def ingest(
                 summary.interactions += added
                 if reading.capped:
                     summary.warnings.append(reading.capped_warning())
+                reading.say(summary)
                 summary.skipped = +summary.skipped  # drop zero counts
         finally:
             parts.close()
@@ -124,13 +160,51 @@ class _Reading:
     path: Path
     cols: dict[str, str]
     targets_sep: str
+    kind: str  # of a row with targets and no kind
     bounds: common.DateBounds = field(init=False)
+    dates: DateFormat | None = None  # the timestamp format, decided from the first batch
+    defaulted: int = 0  # rows with targets and no kind, given ``kind``
+    targeted: int = 0  # rows with targets
+    posts: int = 0  # rows with targets whose kind is a post
     capped: int = 0  # events over ingest.max_recipients
     dropped: int = 0  # recipients they lost
     where: list[int] = field(default_factory=list)  # the positions of the first six
 
     def __post_init__(self) -> None:
         self.bounds = common.date_bounds(self.ws.settings)
+
+    def say(self, summary: common.IngestSummary) -> None:
+        """Say what rows without a kind became, and why no row made an interaction."""
+        weight = self.ws.settings.ties["weights"].get(self.kind)
+        weighed = (
+            f"weighted {weight} as ties.weights.{self.kind}"
+            if weight is not None
+            else f"weighted 0: ties.weights has no {self.kind!r}, so they make no tie"
+        )
+        if self.defaulted:
+            why = "no kind column" if "kind" not in self.cols else "an empty kind cell"
+            summary.read["kind"] = (
+                f"{self.defaulted:,} rows with targets and no kind ({why}) are {self.kind!r} "
+                f"interactions (--kind), {weighed}"
+            )
+        if summary.interactions or not summary.messages:
+            return
+        if not self.targeted:
+            why = (
+                f"no row has targets (the {self.cols['targets']!r} column is empty)"
+                if "targets" in self.cols
+                else "the file has no targets column (recipients: to, target, recipients)"
+            )
+        elif self.posts == self.targeted:
+            why = (
+                f"every row with targets has kind post ({self.posts:,}): a post counts as "
+                "activity and makes no tie"
+            )
+        else:
+            why = "every target is the actor themself, or already in the workspace"
+        summary.warnings.append(
+            f"{self.path}: no row makes an interaction: {why}; analyze will find no ties"
+        )
 
     def capped_warning(self) -> str:
         where = limits.records(self.path, np.asarray(self.where))
@@ -152,14 +226,29 @@ def _store(
     actor = common.text_column(df, cols["actor"])
     no_actor = (actor == "").to_numpy()
     summary.skipped["no actor"] += int(no_actor.sum())
-    ts = _timestamps(path, df[cols["timestamp"]], r.bounds, first)
+    ts, r.dates = common.dated_column(
+        path,
+        df[cols["timestamp"]],
+        "timestamp",
+        summary,
+        r.ws.settings,
+        bounds=r.bounds,
+        first=first,
+        decided=r.dates,
+    )
     no_ts = ts.isna().to_numpy() & ~no_actor
     summary.skipped["no timestamp"] += int(no_ts.sum())
+    targets_raw = common.text_column(df, cols.get("targets"))
+    has_targets = (targets_raw != "").to_numpy() & ~(no_actor | no_ts)
     kind = common.text_column(df, cols.get("kind")).str.lower().replace(KIND_ALIASES)
+    default = (kind == "").to_numpy() & has_targets
+    kind = kind.mask(default, r.kind)
     kind = kind.mask(kind == "", "post")
+    r.defaulted += int(default.sum())
+    r.targeted += int(has_targets.sum())
+    r.posts += int((has_targets & (kind == "post").to_numpy()).sum())
     is_bot = _flags(path, df, cols.get("is_bot"), "is_bot", first)
     is_question = _flags(path, df, cols.get("is_question"), "is_question", first)
-    targets_raw = common.text_column(df, cols.get("targets"))
 
     # message ids: the source's own, else a keyed hash of the row's content
     if "event_id" in cols:
@@ -266,15 +355,6 @@ def _channels(rows: pd.DataFrame, name: np.ndarray, kind: np.ndarray) -> pd.Data
     return channels.groupby("channel_id", as_index=False, sort=False).agg(
         name=("name", "first"), kind=("kind", "first"), created_at=("ts", "min")
     )
-
-
-def _timestamps(path: Path, values: pd.Series, bounds: common.DateBounds, first: int) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        if getattr(values.dt, "tz", None) is None:
-            values = values.dt.tz_localize("UTC")
-        common.check_dates(values, bounds, common.record_at(path, "timestamp", first))
-        return values.dt.tz_convert("UTC")
-    return common.parse_dates(path, values, "timestamp", utc_time=True, bounds=bounds, first=first)
 
 
 def _flags(path: Path, df: pd.DataFrame, col: str | None, name: str, first: int) -> np.ndarray:

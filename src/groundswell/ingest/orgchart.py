@@ -13,7 +13,7 @@ department      formal unit                                 Department, Dept, Di
 team            smaller formal unit                         Team, Group, Unit
 title, level    job title; level 1 = top (else computed)    Title, JobTitle / Level
 location        site or country                             Location, Office, Site, Country
-hire_date       first day (ISO date)                        HireDate, StartDate
+hire_date       first day (any date format: readers.md)     HireDate, StartDate
 leave_date      last day, empty if still employed           LeaveDate, TerminationDate
 ==============  ==========================================  ==============================
 
@@ -32,7 +32,7 @@ import pandas as pd
 
 from groundswell import identity
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage, personal
+from groundswell.ingest import batch, common, personal
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -115,27 +115,42 @@ def ingest(
     path: Path,
     *,
     mapping: dict[str, str] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
     progress: bool = False,
     dry_run: bool = False,
 ) -> common.IngestSummary:
     """Load an org chart into ``people`` (upserting) and ``aliases``; one transaction.
 
-    With ``dry_run`` the file is read, checked and summarised, and nothing is written.
+    The file is a CSV of any dialect (its ``delimiter`` and ``encoding`` detected unless
+    given), an Excel workbook or Parquet (:mod:`groundswell.ingest.tables`); dates in any
+    format, decided per column (:mod:`groundswell.ingest.date_formats`). With ``dry_run`` the
+    file is read, checked and summarised, and nothing is written.
     """
     with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("orgchart"), **(mapping or {})}
-        options = {"mapping": mapping}
-        sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        notes: list[str] = []  # warnings about the file itself
-        df = common.read_table(path, notes=notes)
-        damage.require_rows(path, len(df), each="employee")
-        if (seen := common.earlier_ingest(ws, "orgchart", path, sha, options)) is not None:
-            return seen
-        cols = common.resolve_columns(path, list(df.columns), FIELDS, ("employee_id",), mapping)
-        summary = common.IngestSummary(
-            str(path), "orgchart", None, rows_read=len(df), warnings=notes
+        opened = common.open_table(
+            ws,
+            path,
+            "orgchart",
+            {"mapping": mapping},
+            each="employee",
+            delimiter=delimiter,
+            encoding=encoding,
         )
+        if isinstance(opened, common.IngestSummary):
+            return opened
+        df, summary = opened.df, opened.summary
+        cols = common.resolve_columns(path, list(df.columns), FIELDS, ("employee_id",), mapping)
+        hr_bounds = common.date_bounds(ws.settings, "hr")
+        # each date column read one way, from all its values (rows without an id too)
+        dates: dict[str, pd.Series] = {}
+        for f in ("hire_date", "leave_date"):
+            if f in cols:
+                dates[f], _ = common.dated_column(
+                    path, df[cols[f]], f, summary, ws.settings, bounds=hr_bounds, utc_time=False
+                )
 
         emp = common.text_column(df, cols["employee_id"])
         keep = emp != ""
@@ -194,10 +209,9 @@ def ingest(
             frame[f] = common.text_column(df, cols.get(f)).replace("", None).to_numpy()
         frame["level"] = _levels(path, df, cols.get("level"), levels, positions)
         frame["manager_id"] = common.or_none(mgr.to_numpy() != "", pseudo.people(mgr))
-        hr_bounds = common.date_bounds(ws.settings, "hr")
         for f in ("hire_date", "leave_date"):
             if f in cols:
-                frame[f] = _dates(path, df[cols[f]], f, positions, hr_bounds).to_numpy()
+                frame[f] = dates[f].to_numpy()[positions]
             else:
                 frame[f] = pd.NaT
         used = set(cols.values())
@@ -230,7 +244,7 @@ def ingest(
 
         bar.step("storing")
         out = batch.Batch(people=frame, aliases=aliases, people_mode="upsert")
-        done = batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        done = batch.write(ws, out, summary, opened.sha, opened.options, dry_run=dry_run)
         if not dry_run:  # who each pseudonym is, sealed under the key (groundswell.identity)
             email = common.text_column(df, cols.get("email")) if "email" in cols else None
             identity.store_identities(
@@ -303,21 +317,3 @@ def _levels(
             **common.locate(path, int(positions[k])),
         )
     return np.where(num.isna(), computed, num.fillna(0)).astype(np.int64)
-
-
-def _dates(
-    path: Path, values: pd.Series, name: str, positions: np.ndarray, bounds: common.DateBounds
-) -> pd.Series:
-    try:
-        return common.parse_dates(path, values.reset_index(drop=True), name, bounds=bounds)
-    except InputError as exc:  # re-point the line at the original record
-        if exc.line is not None:
-            pos = exc.line - common.locate(path, 0)["line"]
-            raise InputError(
-                path,
-                exc.problem,
-                expected=exc.expected,
-                found=exc.found,
-                **common.locate(path, int(positions[pos])),
-            ) from None
-        raise

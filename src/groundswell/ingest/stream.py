@@ -30,17 +30,19 @@ types, as :func:`pandas.read_parquet` gives them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from groundswell.errors import InputError
-from groundswell.ingest import common, damage
+from groundswell.ingest import damage, tables
 
 __all__ = ["BATCH_ROWS", "BLOCK_BYTES", "batches"]
 
@@ -55,10 +57,20 @@ LONGEST = 4 * BLOCK_BYTES
 
 
 def batches(
-    path: Path, *, rows: int = BATCH_ROWS, notes: list[str] | None = None
+    path: Path,
+    *,
+    rows: int = BATCH_ROWS,
+    notes: list[str] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    read_as: dict[str, Any] | None = None,
 ) -> Generator[pd.DataFrame, None, None]:
-    """The rows of a CSV, TSV or Parquet file in DataFrames of at most ``rows`` rows.
+    """The rows of a CSV, TSV, Excel or Parquet file in DataFrames of at most ``rows`` rows.
 
+    A CSV's delimiter and encoding are detected (or given) as
+    :func:`groundswell.ingest.tables.sniff` says, a file not in UTF-8 read through a UTF-8
+    copy; an Excel workbook is read whole (:func:`tables.load`) and cut into batches.
+    ``read_as``, when given, receives how the file was read (``"file"``: for the summary).
     A file with no data rows yields one empty DataFrame (a CSV: with its header's columns)
     or none (a Parquet file). A warning about the file (a CSV without a final line break)
     is appended to ``notes`` when given. Raises InputError as :func:`common.read_table`
@@ -69,41 +81,53 @@ def batches(
     if not path.exists():
         raise InputError(path, "file not found")
     if path.is_dir():
-        raise InputError(path, "is a folder", expected="a .csv or .parquet file")
+        raise InputError(path, "is a folder", expected="a .csv, .xlsx or .parquet file")
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        parts = _parquet(path, rows)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        sep = "\t" if suffix == ".tsv" else ","
-        with common.table_errors(path):
-            note = damage.check_csv_file(path, delimiter=sep)
-        if note is not None and notes is not None:
-            notes.append(note)
-        parts = _csv(path, sep)
-    else:
-        raise common.unknown_file_type(path)
-    start, empty = 0, None
-    for part in parts:
-        part.columns = [str(c).strip() for c in part.columns]
-        if not len(part):
-            empty = part
-            continue
-        for i in range(0, len(part), rows):
-            df = part.iloc[i : i + rows]
-            df.index = pd.RangeIndex(start, start + len(df))
-            start += len(df)
-            yield df
-    if start == 0 and empty is not None:
-        yield empty
+    with contextlib.ExitStack() as stack:
+        parts: Iterator[pd.DataFrame]
+        if suffix in tables.PARQUET_SUFFIXES:
+            parts = _parquet(path, rows)
+            how: dict[str, Any] = {"file": "Parquet"}
+        elif suffix in tables.EXCEL_SUFFIXES:
+            table = tables.load(path)
+            parts, how = iter([table.df]), {"file": table.read_as, **table.record}
+        elif suffix in tables.TEXT_SUFFIXES:
+            dialect = tables.sniff(path, delimiter=delimiter, encoding=encoding)
+            text = stack.enter_context(tables.utf8_file(path, dialect))
+            with tables.table_errors(path, dialect, text):
+                note = damage.check_csv_file(text, delimiter=dialect.delimiter, where=path)
+            if note is not None and notes is not None:
+                notes.append(note)
+            parts = _csv(path, text, dialect)
+            how = {"file": dialect.describe(), **dialect.record()}
+        else:
+            raise tables.unknown_file_type(path)
+        if read_as is not None:
+            read_as.update(how)
+        start, empty = 0, None
+        for part in parts:
+            part.columns = [str(c).strip() for c in part.columns]
+            if not len(part):
+                empty = part
+                continue
+            for i in range(0, len(part), rows):
+                df = part.iloc[i : i + rows]
+                df.index = pd.RangeIndex(start, start + len(df))
+                start += len(df)
+                yield df
+        if start == 0 and empty is not None:
+            yield empty
 
 
-def _csv(path: Path, sep: str) -> Iterator[pd.DataFrame]:
-    """The rows of a CSV, one piece of about :data:`BLOCK_BYTES` at a time."""
+def _csv(path: Path, text: Path, dialect: tables.Dialect) -> Iterator[pd.DataFrame]:
+    """The rows of a CSV (``text``: it in UTF-8), a piece of about :data:`BLOCK_BYTES` at a
+    time; errors name ``path``."""
+    sep = dialect.delimiter
     columns: list[str] | None = None  # known once the first piece is read
     lines = 0  # line breaks before the piece
     data = b""  # the file from the start of the piece on, as far as it is read
     again = False  # the last cut fell inside a quoted field
-    with path.open("rb") as fh:
+    with text.open("rb") as fh:
         while True:
             block = fh.read(BLOCK_BYTES)
             end = not block
@@ -115,7 +139,7 @@ def _csv(path: Path, sep: str) -> Iterator[pd.DataFrame]:
                 continue  # no line break yet: read on
             piece = data[:cut]
             try:
-                with common.table_errors(path):
+                with tables.table_errors(path, dialect, text):
                     df = _parse(piece, sep, columns, lines, last=end or len(data) > LONGEST)
             except _CutInQuotes:
                 again = True
@@ -180,7 +204,7 @@ def _parse(
 
 
 def _parquet(path: Path, rows: int) -> Iterator[pd.DataFrame]:
-    with common.table_errors(path):
+    with tables.table_errors(path):
         pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
         meta = pf.metadata
         size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
@@ -188,7 +212,7 @@ def _parquet(path: Path, rows: int) -> Iterator[pd.DataFrame]:
         parts = pf.iter_batches(batch_size=max(1, min(rows, int(BLOCK_BYTES / max(1, per_row)))))
     start = 0  # the rows read before the part
     while True:
-        with common.table_errors(path):
+        with tables.table_errors(path):
             part = next(parts, None)
             if part is None:
                 return

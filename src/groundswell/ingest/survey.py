@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage
+from groundswell.ingest import batch, common
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ def ingest(
     mapping: dict[str, str] | None = None,
     question: str | None = None,
     date: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
     progress: bool = False,
     dry_run: bool = False,
 ) -> common.IngestSummary:
@@ -99,6 +101,8 @@ def ingest(
     date
         The survey's date (ISO 8601), for a file without a timestamp column or with empty
         timestamp cells.
+    delimiter, encoding
+        The CSV's delimiter and encoding, when not as detected (:mod:`.tables`).
     progress
         Show a progress bar on a terminal.
     dry_run
@@ -108,13 +112,13 @@ def ingest(
     with steps(3, enabled=progress) as bar:
         mapping = {**ws.settings.mapping("survey"), **(mapping or {})}
         options: dict[str, Any] = {"mapping": mapping, "question": question, "date": date}
-        sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        notes: list[str] = []  # warnings about the file itself
-        df = common.read_table(path, notes=notes).reset_index(drop=True)
-        damage.require_rows(path, len(df), each="nomination")
-        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
-            return seen
+        opened = common.open_table(
+            ws, path, KIND, options, each="nomination", delimiter=delimiter, encoding=encoding
+        )
+        if isinstance(opened, common.IngestSummary):
+            return opened
+        df, summary = opened.df, opened.summary
         cols = common.columns_or_option(
             path,
             list(df.columns),
@@ -132,9 +136,10 @@ def ingest(
                 "(e.g. --date 2024-03-31)",
                 found=list(df.columns),
             )
-        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df), warnings=notes)
         bounds = common.date_bounds(ws.settings)
-        default_ts = _survey_date(path, date, bounds) if date is not None else None
+        default_ts = (
+            _survey_date(path, date, bounds, ws.settings.dayfirst) if date is not None else None
+        )
 
         resp = common.text_column(df, cols["respondent"])
         nom = common.text_column(df, cols["nominee"])
@@ -160,7 +165,24 @@ def ingest(
         ok = ~(no_resp | no_nom)
 
         strength = _strengths(path, df, cols.get("strength"), ok)
-        ts = _timestamps(path, df, cols.get("timestamp"), default_ts, ok, bounds)
+        if "timestamp" in cols:
+            ts, _ = common.dated_column(
+                path,
+                df[cols["timestamp"]],
+                "timestamp",
+                summary,
+                ws.settings,
+                bounds=bounds,
+                needed=ok,
+                default=default_ts,
+                empty=(
+                    "empty timestamp",
+                    "a timestamp on every row, or the date option for the empty ones",
+                ),
+            )
+            ts = ts.fillna(pd.Timestamp(0, tz="UTC"))  # rows skipped without one
+        else:
+            ts = pd.Series([default_ts] * len(df), dtype="datetime64[ns, UTC]")
 
         r_norm = resp.str.lower().to_numpy()
         n_norm = nom.str.lower().to_numpy()
@@ -214,13 +236,18 @@ def ingest(
 
         bar.step("storing")
         out = batch.Batch(messages=messages, interactions=inter)
-        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        return batch.write(ws, out, summary, opened.sha, opened.options, dry_run=dry_run)
 
 
-def _survey_date(path: Path, date: str, bounds: common.DateBounds) -> pd.Timestamp:
+def _survey_date(path: Path, date: str, bounds: common.DateBounds, dayfirst: bool) -> pd.Timestamp:
     try:
         parsed = common.parse_dates(
-            path, pd.Series([date]), "date option", utc_time=True, bounds=bounds
+            path,
+            pd.Series([date]),
+            "date option",
+            utc_time=True,
+            bounds=bounds,
+            dayfirst=dayfirst,
         )
     except InputError as exc:  # an option has no line in the file
         raise InputError(path, exc.problem, expected=exc.expected, found=exc.found) from None
@@ -253,37 +280,3 @@ def _strengths(path: Path, df: pd.DataFrame, col: str | None, ok: np.ndarray) ->
             **common.locate(path, k),
         )
     return np.where(empty, 1.0, num)
-
-
-def _timestamps(
-    path: Path,
-    df: pd.DataFrame,
-    col: str | None,
-    default: pd.Timestamp | None,
-    ok: np.ndarray,
-    bounds: common.DateBounds,
-) -> pd.Series:
-    """Answer times (UTC); empty cells take ``default`` or are an error without one (on the
-    rows kept, ``ok``; skipped rows get the epoch)."""
-    if col is None:
-        return pd.Series([default] * len(df), dtype="datetime64[ns, UTC]")
-    values = df[col]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        ts = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
-        common.check_dates(ts, bounds, path, "timestamp")
-    else:
-        ts = common.parse_dates(path, values, "timestamp", utc_time=True, bounds=bounds)
-    ts = ts.astype("datetime64[ns, UTC]")
-    missing = ts.isna().to_numpy()
-    if (missing & ok).any() and default is None:
-        k = int(np.flatnonzero(missing & ok)[0])
-        raise InputError(
-            path,
-            "empty timestamp",
-            expected="a timestamp on every row, or the date option for the empty ones",
-            **common.locate(path, k),
-        )
-    if missing.any():
-        fill = default if default is not None else pd.Timestamp(0, tz="UTC")
-        ts = ts.where(~missing, fill)
-    return ts.reset_index(drop=True)

@@ -53,6 +53,7 @@ class TieRules:
             "email_to": 1.0,
             "email_cc": 0.5,
             "meeting": 1.0,
+            "message": 1.0,
         }
     )
     internal_only: bool = True

@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common, damage
+from groundswell.ingest import batch, common
 from groundswell.ingest.viva.dates import parse_metric_dates
 from groundswell.ingest.viva.people_rows import PEOPLE_FIELDS
 from groundswell.ingest.viva.query import (
@@ -124,6 +124,8 @@ def ingest(
     *,
     date_format: str = "auto",
     attributes: list[str] | tuple[str, ...] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
     progress: bool = False,
     dry_run: bool = False,
 ) -> common.IngestSummary:
@@ -134,11 +136,13 @@ def ingest(
     ws
         The workspace written to.
     path
-        The query export (.csv or .parquet).
+        The query export (.csv, .xlsx or .parquet).
     date_format
         "auto" (default: decided per file, see the module docstring), "iso", "mdy" or "dmy".
     attributes
         Person query only: columns to treat as HR attributes even if their values are numbers.
+    delimiter, encoding
+        The CSV's delimiter and encoding, when not as detected (:mod:`..tables`).
     progress
         Show a progress bar on a terminal.
     dry_run
@@ -157,13 +161,19 @@ def ingest(
             "date_format": date_format,
             "attributes": sorted(attributes or []),
         }
-        sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        notes: list[str] = []  # warnings about the file itself
-        df = common.read_table(path, notes=notes).reset_index(drop=True)
-        damage.require_rows(path, len(df), each="person (or pair, or group) and week")
-        if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
-            return seen
+        opened = common.open_table(
+            ws,
+            path,
+            KIND,
+            options,
+            each="person (or pair, or group) and week",
+            delimiter=delimiter,
+            encoding=encoding,
+        )
+        if isinstance(opened, common.IngestSummary):
+            return opened
+        df, summary = opened.df, opened.summary
         columns = list(df.columns)
         query = detect(path, columns)
         date_col = _find(columns, "metricdate", "date")
@@ -174,7 +184,6 @@ def ingest(
                 expected="a column MetricDate (or Date in older exports)",
                 found=columns[:20],
             )
-        summary = common.IngestSummary(str(path), KIND, None, rows_read=len(df), warnings=notes)
         dates, note = parse_metric_dates(
             path, df[date_col], date_format, bounds=common.date_bounds(ws.settings)
         )
@@ -189,4 +198,4 @@ def ingest(
             out = _group_to_group(path, df, date_col, dates, summary)
         summary.skipped = +summary.skipped  # drop zero counts
         bar.step("storing")
-        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        return batch.write(ws, out, summary, opened.sha, opened.options, dry_run=dry_run)
