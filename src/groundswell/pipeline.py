@@ -126,6 +126,7 @@ def analyze(
             "group_ties": results.group_ties_rows(g, people),
             "role_overlap": results.role_overlap_rows(held),
             "shadow": results.shadow_rows(found),
+            **results.external_rows(ws, win, rules, layers, pd.Index(g.nodes)),
         }
         labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
         bar.step("map layout")
@@ -251,6 +252,17 @@ def _store(
             ),
             ("role_overlap", stored["role_overlap"], "role_a, role_b, jaccard"),
             ("shadow", stored["shadow"], "finding, person_id, rank, evidence"),
+            (
+                "external_holders",
+                stored["external_holders"],
+                "person_id, externals, customers, suppliers, partners, weight, rank",
+            ),
+            (
+                "external_groups",
+                stored["external_groups"],
+                "attribute, group_name, members, holders, external_ties, externals, "
+                "top_third_share, herfindahl",
+            ),
         ):
             con.register("frame", frame)
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")

@@ -15,6 +15,10 @@ Tables (schema version 8), each keyed by ``run_id``:
   of directed ties), weight (their total weight); group names as stored, unsuppressed.
 - ``role_overlap``: role_a, role_b, jaccard.
 - ``shadow``: finding, person_id, rank (1 = the strongest case), evidence (JSON).
+- ``external_holders`` and ``external_groups`` (schema version 10): who holds the
+  organisation's ties to external people, and how concentrated they are by group
+  (:mod:`groundswell.analysis.external`); :func:`external_rows` computes them,
+  :func:`read_external` reads them.
 
 A run made before version 8 has none of them (``runs.stored_results`` is false): the readers
 raise :class:`~groundswell.errors.OutdatedRunError`, which says to analyze again.
@@ -112,6 +116,38 @@ def _plain(v: Any) -> Any:
     if v is pd.NA or v is pd.NaT:  # an unknown level of a Viva-only workspace
         return None
     return v
+
+
+def external_rows(
+    ws: Store, win: Any, rules: Any, layers: tuple[str, ...], nodes: pd.Index
+) -> dict[str, pd.DataFrame]:
+    """The external relationships of a run (:mod:`groundswell.analysis.external`): the ties of
+    ``layers`` (but formal) in ``win`` under ``rules`` with externals kept, the holders among
+    the run's people (``nodes``) and the figures of each group of :data:`ATTRIBUTES` and of
+    the whole organisation. Rows for ``external_holders`` and ``external_groups``."""
+    import dataclasses
+
+    from groundswell.analysis import external
+    from groundswell.network.ties import build_ties, has_orgchart
+
+    kept = tuple(x for x in layers if x != "formal")
+    ties = (
+        build_ties(ws.con, win, dataclasses.replace(rules, internal_only=False), layers=kept)
+        if kept
+        else pd.DataFrame(columns=["actor_id", "target_id", "weight"])
+    )
+    people = ws.query(
+        "SELECT person_id, is_internal, relation, department, team, location FROM people"
+    ).set_index("person_id")
+    hr = has_orgchart(ws.con)
+    found = external.pairs(ties, people, has_orgchart=hr)
+    inside = ~external.external_flags(nodes, people, has_orgchart=hr).astype(bool)
+    members = people.reindex(nodes[inside.to_numpy()])[list(ATTRIBUTES)]
+    held = external.holders(found[found["person_id"].isin(members.index)])
+    return {
+        "external_holders": held.reset_index(),
+        "external_groups": external.groups(found, members, ATTRIBUTES),
+    }
 
 
 # -- read by the report, the dashboard, the CLI --------------------------------------------
@@ -254,3 +290,56 @@ def read_findings(
         "more": max(0, len(found) - shown),
         "statements": statements,
     }
+
+
+def read_external(ws: Store, run_id: int, people: pd.DataFrame) -> dict[str, Any]:
+    """The stored external relationships of a run, ready to show: ``summary`` (the whole
+    organisation's figures), ``holders`` (every holder, most first, with display name and
+    department as ``people``, the gated :meth:`~groundswell.run.Run.people`, shows them) and
+    ``groups`` (department figures through the privacy gate: a group below the minimum size
+    is merged into one :data:`~groundswell.privacy.SUPPRESSED` row without figures).
+
+    A run made before schema version 10 has none: :class:`OutdatedRunError`."""
+    check_stored(ws, run_id)
+    groups = ws.query(
+        "SELECT attribute, group_name, members, holders, external_ties, externals, "
+        "top_third_share, herfindahl FROM external_groups WHERE run_id = ?",
+        [run_id],
+    )
+    whole = groups[groups["attribute"] == "organisation"]
+    if whole.empty:
+        raise OutdatedRunError(
+            f"run {run_id} was made by an older groundswell and has no stored external "
+            f"relationships; re-run analyze (groundswell analyze {ws.folder})"
+        )
+    holders = ws.query(
+        "SELECT person_id, externals, customers, suppliers, partners, weight, rank "
+        "FROM external_holders WHERE run_id = ? ORDER BY rank",
+        [run_id],
+    )
+    shown = people.reindex(holders["person_id"])
+    for column in ("display_name", "department"):
+        holders[column] = shown[column].to_numpy() if column in shown else None
+    dept = groups[groups["attribute"] == "department"].set_index("group_name")
+    return {
+        "summary": {k: _plain(v) for k, v in whole.iloc[0].drop("attribute").items()},
+        "holders": holders,
+        "groups": _gated_groups(dept, ws.settings.min_group_size),
+    }
+
+
+def _gated_groups(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
+    """Department figures with the groups the gate suppresses merged into one row that shows
+    only its size (missing too when that is below the minimum), as Run.groups does."""
+    from groundswell.privacy import merged_too_small, suppressed_groups
+
+    cols = ["members", "holders", "external_ties", "externals", "top_third_share", "herfindahl"]
+    sizes = table["members"].astype("int64")
+    hidden = suppressed_groups(sizes, min_size)
+    shown = table.loc[[g for g in table.index if g not in hidden], cols].astype("float64")
+    if hidden:
+        merged = sizes[sizes.index.isin(hidden)]
+        size = np.nan if merged_too_small(merged, min_size) else float(merged.sum())
+        shown.loc[SUPPRESSED] = [size, *[np.nan] * (len(cols) - 1)]
+    shown.index.name = "group_name"
+    return shown

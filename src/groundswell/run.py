@@ -205,7 +205,7 @@ class Run:
         ).set_index("person_id")
         people = self.ws.query(
             "SELECT person_id, display_name, department, team, title, level, location, "
-            "manager_id FROM people"
+            "manager_id, NOT is_internal AS external, relation FROM people"
         ).set_index("person_id")
         if not self.ws.settings.identified:
             people["display_name"] = None
@@ -220,6 +220,11 @@ class Run:
         )
         scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
         out = scores.join(comm).join(people, how="left")
+        # no people row: outside the organisation once an HR file lists who is inside
+        hr = self.ws.con.execute(
+            "SELECT count(*) > 0 FROM sources WHERE kind = 'orgchart'"
+        ).fetchall()[0][0]
+        out["external"] = out["external"].astype("boolean").fillna(bool(hr)).astype(bool)
         front = [
             "display_name",
             "department",
@@ -228,6 +233,8 @@ class Run:
             "level",
             "location",
             "manager_id",
+            "external",
+            "relation",
             "community",
             "persona",
             "roles",
@@ -338,6 +345,14 @@ class Run:
         display_name (identified workspaces only), department (through the privacy gate),
         level, evidence (the figures the rule used)."""
         return results.read_shadow(self.ws, self.run_id, self.people())
+
+    def external(self) -> dict[str, Any]:
+        """The organisation's external relationships in this run (see
+        :mod:`groundswell.analysis.external`, docs/external.md): ``summary`` (the whole
+        organisation: members, holders, external_ties, externals, top_third_share,
+        herfindahl), ``holders`` (each internal person tied to external people, most first)
+        and ``groups`` (the same figures by department, through the privacy gate)."""
+        return results.read_external(self.ws, self.run_id, self.people())
 
     def holding(self, role: str) -> pd.Index:
         """The people holding ``role``: a role (hub, broker, ...; see

@@ -105,6 +105,20 @@ def test_identified_workspace_keeps_every_column(tmp_path) -> None:
         }
 
 
+def test_a_relation_column_marks_customers_suppliers_and_partners(ws, tmp_path) -> None:
+    header = ["id", "Relation", "Department"]
+    rows = [["E1", "Employee", "Sales"], ["C1", "Customer", ""], ["S1", "vendor", ""],
+            ["P1", "Partner", ""], ["E2", "", "Sales"]]  # fmt: skip
+    ws.ingest_orgchart(write_csv(tmp_path / "hr.csv", header, rows))
+    p = ws.pseudonymiser.person
+    got = ws.query("SELECT person_id, is_internal, relation FROM people").set_index("person_id")
+    assert got.loc[p("C1")].tolist() == [False, "customer"]
+    assert got.loc[p("S1")].tolist() == [False, "supplier"]
+    assert got.loc[p("P1")].tolist() == [False, "partner"]
+    assert got.loc[p("E1")].tolist() == [True, "employee"]
+    assert bool(got.loc[p("E2"), "is_internal"]) and pd.isna(got.loc[p("E2"), "relation"])
+
+
 def test_an_unknown_relation_is_one_error_naming_the_line(ws, tmp_path) -> None:
     f = write_csv(tmp_path / "hr.csv", ["id", "Relation"], [["E1", "Employee"], ["X", "friend"]])
     with pytest.raises(InputError, match="friend") as err:

@@ -59,7 +59,7 @@ def people(
             name = r["display_name"] if isinstance(r["display_name"], str) else pid
             shown.add_row(
                 name,
-                text_cell(r["department"]),
+                _outside(r) or text_cell(r["department"]),
                 level_cell(r["level"]),
                 number_cell(r[sort], ".4g"),
                 text_cell(r["persona"]),
@@ -68,6 +68,15 @@ def people(
         return shown
 
     emit(table.head(top), format, rich_table, index="person_id")
+
+
+def _outside(r: Any) -> str:
+    """How the people table marks a person outside the organisation: "(external)", with
+    their relation when a source said it ("(external: customer)"); '' for an insider."""
+    if not bool(r.get("external", False)):
+        return ""
+    rel = r.get("relation")
+    return f"(external: {rel})" if isinstance(rel, str) and rel else "(external)"
 
 
 @commands.command()

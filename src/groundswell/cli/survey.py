@@ -97,6 +97,15 @@ def launch_cmd(
             "person, another identifier); never stored.",
         ),
     ] = None,
+    external: Annotated[
+        Path | None,
+        typer.Option(
+            "--external",
+            help="Invite people outside the organisation too: CSV with a column email and "
+            "optionally relation (customer, supplier, partner); marked external, addresses "
+            "never stored.",
+        ),
+    ] = None,
 ) -> None:
     """Launch a draft: one invitation and one personal link per person of the roster."""
     import groundswell as gs
@@ -104,12 +113,18 @@ def launch_cmd(
 
     if not links_csv and not send:
         fail("give --links-csv FILE or --send (the links exist only now)")
-    if send and not addresses:
+    if send and not addresses and not external:
         fail("--send needs --addresses FILE (the workspace stores no email address)")
     with gs.open(workspace) as ws:
         to = mail.addresses(ws, addresses) if send and addresses else {}
+        outside = None
+        if external is not None:
+            from groundswell.survey import outsiders
+
+            outside = outsiders.read(ws, external)
+            to.update(zip(outside["person_id"], outside["email"], strict=True))
         s = model.get(ws, survey)
-        links = model.launch(ws, s, base_url=base_url)
+        links = model.launch(ws, s, base_url=base_url, outside=outside)
         if links_csv:
             model.write_links(links, links_csv)
         typer.echo(f"launched survey {s.survey_id} {s.name!r}: {len(links)} invitations")

@@ -29,6 +29,29 @@ CREATE TABLE communities(
     community INTEGER NOT NULL,
     PRIMARY KEY(run_id, person_id)
 );
+CREATE TABLE external_groups(
+    run_id INTEGER,
+    "attribute" VARCHAR,
+    group_name VARCHAR,
+    members INTEGER NOT NULL,
+    holders INTEGER NOT NULL,
+    external_ties INTEGER NOT NULL,
+    externals INTEGER NOT NULL,
+    top_third_share DOUBLE,
+    herfindahl DOUBLE,
+    PRIMARY KEY(run_id, "attribute", group_name)
+);
+CREATE TABLE external_holders(
+    run_id INTEGER,
+    person_id VARCHAR,
+    externals INTEGER NOT NULL,
+    customers INTEGER NOT NULL,
+    suppliers INTEGER NOT NULL,
+    partners INTEGER NOT NULL,
+    weight DOUBLE NOT NULL,
+    rank INTEGER NOT NULL,
+    PRIMARY KEY(run_id, person_id)
+);
 CREATE TABLE group_metrics(
     "attribute" VARCHAR,
     group_a VARCHAR,
@@ -129,7 +152,8 @@ CREATE TABLE people(
     hire_date DATE,
     leave_date DATE,
     attrs VARCHAR,
-    source_id INTEGER NOT NULL
+    source_id INTEGER NOT NULL,
+    relation VARCHAR
 );
 CREATE TABLE person_metrics(
     person_id VARCHAR,

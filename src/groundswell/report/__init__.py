@@ -27,6 +27,7 @@ from groundswell.errors import GroundswellError
 from groundswell.glossary import TERMS
 from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.report import sections
+from groundswell.report.external_section import external_context
 from groundswell.report.sections import fmt, share
 from groundswell.report.value import value_context
 from groundswell.version import __version__
@@ -222,6 +223,7 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         **sections.champions_context(run),
         **sections.survey_context(run),
         **value_context(run),
+        **external_context(run, labels),
         **pictures_context(graph, flow_table),
         "map_limit": int(run.params.get("analysis", {}).get("map_max_people", 5000)),
         "graph": graph,  # into the page with tojson: <, >, & escaped

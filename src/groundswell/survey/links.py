@@ -37,8 +37,18 @@ def roster(ws: Store, on: datetime | None = None) -> pd.DataFrame:
     )
 
 
-def launch(ws: Store, survey: int | str | Survey, *, base_url: str) -> list[Link]:
+def launch(
+    ws: Store,
+    survey: int | str | Survey,
+    *,
+    base_url: str,
+    outside: pd.DataFrame | None = None,
+) -> list[Link]:
     """Open a draft survey: one invitation and one personal link per person of the roster.
+
+    ``outside`` (:func:`groundswell.survey.outsiders.read`): customers, suppliers and partners
+    invited too, by email; each becomes a person outside the organisation, in the same
+    transaction.
 
     Respondents find colleagues by name, so every launch needs display names: a
     pseudonymous workspace (``privacy.identified = false``) keeps none and is refused.
@@ -67,6 +77,13 @@ def launch(ws: Store, survey: int | str | Survey, *, base_url: str) -> list[Link
             "workspace (groundswell init --identified, then ingest the HR file with its name "
             "column)",
         )
+    if outside is not None and len(outside):
+        extra = outside[~outside["person_id"].isin(people["person_id"])]
+        people = pd.concat(
+            [people, pd.DataFrame({"person_id": extra["person_id"], "display_name": None,
+                                   "department": None})],
+            ignore_index=True,
+        )  # fmt: skip
     order = list(range(1, len(people) + 1))
     secrets.SystemRandom().shuffle(order)
     stamp = now()
@@ -96,6 +113,10 @@ def launch(ws: Store, survey: int | str | Survey, *, base_url: str) -> list[Link
             ).fetchall()[0][0]
             if status != "draft":
                 raise SurveyStateError(f"survey {s.name!r} is {status}; only a draft can launch")
+            if outside is not None and len(outside):
+                from groundswell.survey import outsiders
+
+                outsiders.store(con, outside)
             con.register("inv_frame", inv)
             con.register("link_frame", links)
             try:

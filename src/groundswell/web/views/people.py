@@ -86,6 +86,8 @@ class PeopleQueries(ViewsCore):
                 "community": comm[pid],
                 "persona": r["persona"],
                 "roles": [x for x in str(r["roles"]).split(", ") if x],
+                "external": bool(r.get("external", False)),
+                "relation": r.get("relation") if isinstance(r.get("relation"), str) else None,
                 **{m: r[m] for m in TABLE_MEASURES if m in r},
             }
             for pid, r in page.iterrows()
@@ -125,6 +127,8 @@ class PeopleQueries(ViewsCore):
                 "level": col["level"][i],
                 "community": lab["community"][i],
                 "persona": col["persona"][i],
+                "external": bool(col["external"][i]),
+                "relation": col["relation"][i],
                 "roles": list(held.get("role", [])),
                 "findings": list(held.get("finding", [])),
                 "measures": {m: col[m][i] for m in table.measures},
@@ -138,7 +142,9 @@ class PeopleQueries(ViewsCore):
         def make() -> _PersonTable:
             people = self._people(run)
             measures = tuple(m for m in METRICS if m in people.columns)
-            wanted = ("title", "level", "persona", "display_name", *measures)
+            wanted = (
+                "title", "level", "persona", "display_name", "external", "relation", *measures
+            )  # fmt: skip
             columns = {
                 c: (people[c].tolist() if c in people.columns else [None] * len(people))
                 for c in wanted
