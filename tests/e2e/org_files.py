@@ -72,7 +72,7 @@ def hr_german(path: Path) -> Path:
              "Eintrittsdatum", "Telefon", "Bemerkung", "Beziehung"]]  # fmt: skip
     for i, p in enumerate(people()):
         rows.append([p.eid, p.first, p.last, p.email, p.dept, p.manager,
-                     f"{(i % 27) + 1:02d}.{(i % 12) + 1:02d}.2019", PHONES[i],
+                     f"{13 + i:02d}.{(i % 12) + 1:02d}.2019", PHONES[i],
                      NOTE if i == 1 else "", "Mitarbeiter"])  # fmt: skip
     for k, (f, la, mail, rel) in enumerate(OUTSIDE):
         rows.append([f"X{k}", f, la, mail, "", "", "", "", "", rel])
