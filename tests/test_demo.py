@@ -7,6 +7,7 @@ import re
 
 from typer.testing import CliRunner
 
+import groundswell as gs
 from groundswell.cli import app
 
 
@@ -32,6 +33,16 @@ def test_demo_end_to_end(tmp_path) -> None:
     assert all(n["id"].startswith("p_") for n in data["nodes"])
     assert "@example.com" not in html  # pseudonymous: no emails, no names
     assert "Communities against departments" in html
+    # the report opens with what the network says, naming what the organisation plants
+    truth = json.loads((folder / "data" / "truth.json").read_text())
+    said = re.search(r'<section id="findings">(.*?)</section>', html, re.S).group(1)
+    assert html.index('<section id="findings">') < html.index('<section id="headline">')
+    assert f"{truth['siloed_department']} talks" in said
+    with gs.open(folder / "workspace") as ws:
+        p = ws.pseudonymiser.person
+        manager = p(truth["bottleneck_manager"]["employee_id"])
+        assert f"{manager} is a bottleneck manager" in said
+        assert all(p(h["employee_id"]) in said for h in truth["hidden_influencers"])
     # the demo can run again over its own folder
     r = CliRunner().invoke(app, ["demo", "--folder", str(folder), "--people", "300", "-q"])
     assert r.exit_code == 0

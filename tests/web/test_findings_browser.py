@@ -11,6 +11,7 @@ import pytest
 
 import groundswell as gs
 from groundswell.browser import offline_page_context
+from groundswell.glossary import TERMS
 from tests.test_report_browser import CHROMIUM
 from tests.web.conftest import PASSWORD, WebWorkspace
 from tests.web.test_dashboard_browser import server  # noqa: F401 - the fixture
@@ -100,6 +101,10 @@ def test_the_dashboard_home_opens_with_the_findings(server, report, tmp_path) ->
         rules = [f["rule"] for f in stored["findings"]]
         assert [items.nth(i).get_attribute("data-rule") for i in range(items.count())] == rules
         page.screenshot(path=str(ARTIFACTS / "dashboard-home.png"))
+        page.goto(base + "/glossary")  # the terms, inside the dashboard (no file paths)
+        assert page.locator("#glossary dt").count() == len(TERMS)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-glossary.png"))
+        page.goto(base + "/")
         for i in range(items.count()):
             href = items.nth(i).locator("a").get_attribute("href")
             assert page.request.get(base + href).status == 200

@@ -8,6 +8,7 @@ the route handlers themselves are plain ``def`` and run in FastAPI's thread pool
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from groundswell.errors import ForbiddenError, SignInError
 from groundswell.web import auth
 from groundswell.web.auth import User
 from groundswell.web.views import Views
+from groundswell.web.views.core import NAMES_REVEALED
 
 SESSION_COOKIE = "gs_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -46,7 +48,18 @@ async def current_user(
     if user is None and token:
         user = await run_in_threadpool(_session_user, store, token)
     request.state.user = user
+    # names instead of pseudonyms for this request: only an admin's session that switched
+    # to names (the switch is kept in the audit log, so every reveal is logged)
+    revealed = False
+    if user is not None and user.role == "admin" and token:
+        revealed = await run_in_threadpool(store.names_switched, session_digest(token))
+    NAMES_REVEALED.set(revealed)
     return user
+
+
+def session_digest(token: str) -> str:
+    """The SHA-256 digest of a session token, as the sessions table keeps it."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def require(*permissions: str) -> Callable[..., Awaitable[User]]:
@@ -97,5 +110,6 @@ def client_address(request: Request) -> str:
 
 
 def names_allowed(user: User, store: Views) -> bool:
-    """Display names are shown to analysts and admins of an identified workspace only."""
+    """Display names are shown to analysts and admins of an identified workspace, and to an
+    admin who switched the dashboard to names (:meth:`Views.switch`)."""
     return user.can("names") and store.identified

@@ -26,6 +26,7 @@ from groundswell.web.deps import (
     get_store,
     require,
     same_origin,
+    session_digest,
 )
 from groundswell.web.errors import status_of
 from groundswell.web.views import GROUP_ATTRIBUTES, Views
@@ -63,6 +64,7 @@ NAV = (
     ("/surveys", "Surveys", "users"),
     ("/users", "Users", "users"),
     ("/me", "My network", "self"),
+    ("/glossary", "Terms used", "aggregates"),
 )
 
 
@@ -170,6 +172,30 @@ def home(request: Request, store: ViewsD, user: Anyone, run: int | None = None) 
     return render(
         request, "overview.html.j2", user, api_url="/api/overview" + _q(run=run), data=data
     )
+
+
+@router.get("/glossary")
+def glossary_page(request: Request, user: Anyone) -> Response:
+    """The terms the dashboard uses, in plain words, with where each idea comes from."""
+    from groundswell.glossary import TERMS
+
+    return render(request, "glossary.html.j2", user, terms=TERMS)
+
+
+@router.post("/names")
+def names_form(
+    request: Request,
+    store: ViewsD,
+    user: Annotated[User, Depends(csrf)],
+    on: Annotated[str, Form()] = "1",
+) -> Response:
+    """Switch this session to names (admins only; needs the workspace key; logged in the
+    audit log) or back to pseudonyms."""
+    if not user.can("users"):
+        raise ForbiddenError(f"the {user.role} role may not switch the dashboard to names")
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    store.switch(session_digest(token), user.username, on == "1")
+    return RedirectResponse("/", status_code=303)
 
 
 @router.get("/explorer")

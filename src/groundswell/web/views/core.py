@@ -65,6 +65,11 @@ class ColdCache(Exception):
 _CACHED_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "groundswell_store_cached_only", default=False
 )
+#: this request is an admin's who switched the dashboard to names (see
+#: :meth:`ViewsCore.switch`): set per request by :func:`groundswell.web.deps.current_user`
+NAMES_REVEALED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "gs_names_revealed", default=False
+)
 
 
 def clean(value: Any) -> Any:
@@ -90,6 +95,15 @@ def _labels(values: pd.Series, min_size: int) -> pd.Series:
     """Group labels of each person as strings, through the privacy gate
     (:func:`groundswell.privacy.gate_labels`)."""
     return gate_labels(values, min_size)
+
+
+#: the audit log's actions of the dashboard's names switch
+SWITCH_ON, SWITCH_OFF = "dashboard names", "dashboard names off"
+
+
+def _session_detail(session: str) -> str:
+    """How a session is named in the audit log: the start of its token's SHA-256 digest."""
+    return f"session {session[:16]}"
 
 
 class ViewsCore:
@@ -132,7 +146,48 @@ class ViewsCore:
 
     @property
     def identified(self) -> bool:
-        return bool(self._ws.settings.identified)
+        """Whether people may be shown by name: an identified workspace, or a request of an
+        admin who switched the dashboard to names (the names come from the sealed
+        identities, :mod:`groundswell.identity`)."""
+        return bool(self._ws.settings.identified) or NAMES_REVEALED.get()
+
+    # -- the admin's switch to names ------------------------------------------------------
+    def names_switched(self, session: str) -> bool:
+        """Whether the session (its token digest) switched the dashboard to names: its last
+        switch in the audit log (``reveals``) is on."""
+        rows = (
+            self.ws()
+            .con.execute(
+                "SELECT action FROM reveals WHERE detail = ? ORDER BY revealed_at DESC LIMIT 1",
+                [_session_detail(session)],
+            )
+            .fetchall()
+        )
+        return bool(rows) and rows[0][0] == SWITCH_ON
+
+    def switch(self, session: str, username: str, on: bool) -> None:
+        """Switch the session to names (``on``) or back to pseudonyms; written to the audit
+        log, which is where the switch is kept, so no reveal can go unlogged. Switching on
+        needs the workspace key."""
+        from groundswell import identity
+
+        ws = self.ws()
+        if on and not ws.has_key:
+            raise WorkspaceError(ws.no_key("showing names"))
+        identity.log_reveal(
+            ws, SWITCH_ON if on else SWITCH_OFF, [], actor=username,
+            detail=_session_detail(session),
+        )  # fmt: skip
+
+    def _revealed_names(self) -> dict[str, str]:
+        from groundswell import identity
+
+        def make() -> dict[str, str]:
+            table = identity.directory(self.ws())
+            shown = table["name"].where(table["name"].notna(), table["hr_id"]).dropna()
+            return {str(p): str(n) for p, n in shown.items()}
+
+        return self._cached(("revealed-names",), make)
 
     def ws(self) -> gs.Workspace:
         """This thread's view of the workspace: the same object with its own DuckDB cursor."""
@@ -169,6 +224,8 @@ class ViewsCore:
             _CACHED_ONLY.reset(token)
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        if NAMES_REVEALED.get():  # what a revealed request makes is never served to others
+            key = (*key, "revealed")
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -214,7 +271,11 @@ class ViewsCore:
         return run
 
     def _people(self, run: Run) -> pd.DataFrame:
-        return self._cached(("people", run.run_id), run.people)
+        people = self._cached(("people", run.run_id), run.people)
+        if NAMES_REVEALED.get() and not self._ws.settings.identified:
+            people = people.copy()
+            people["display_name"] = people.index.map(self._revealed_names())
+        return people
 
     def _edges(self, run: Run) -> pd.DataFrame:
         def make() -> pd.DataFrame:
@@ -264,6 +325,8 @@ class ViewsCore:
             "workspace": self.path.name,
             "counts": dict(counts),
             "identified": self.identified,
+            "names_revealed": NAMES_REVEALED.get(),
+            "pseudonymous": not self._ws.settings.identified,
             "min_group_size": self.min_group_size,
             "runs": n_runs,
             "run": None,

@@ -72,6 +72,9 @@ class PeopleQueries(ViewsCore):
                 hit |= (
                     table["display_name"].fillna("").str.lower().str.contains(needle, regex=False)
                 )
+                # to those allowed names: an HR id, an email or a full name finds the person
+                # (the one resolver, groundswell.identity.resolve)
+                hit |= table.index == _resolved(self.ws(), q)
             table = table[hit]
         table = table.sort_values(sort, ascending=False)
         page = table.iloc[offset : offset + limit]
@@ -380,3 +383,14 @@ class PeopleQueries(ViewsCore):
             ),
             "directed": True,
         }
+
+
+def _resolved(ws: Any, who: str) -> str | None:
+    """The pseudonym ``who`` (an HR id, email, name or pseudonym) resolves to, or None."""
+    from groundswell import identity
+    from groundswell.errors import ParameterError, WorkspaceError
+
+    try:
+        return identity.resolve(ws, who)
+    except (ParameterError, WorkspaceError):
+        return None
