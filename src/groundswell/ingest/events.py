@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import _events_store, batch, common, damage, limits, stream
+from groundswell.ingest import _events_store, batch, common, damage, domains, limits, stream
 from groundswell.ingest.date_formats import DateFormat
 from groundswell.progress import steps
 
@@ -326,6 +326,10 @@ def _store(
         limits.true_counts((rows, inter), ids, split.distinct)
 
     con, sid = staging.con, staging.sid
+    if r.ws.settings.internal_domains:  # outsiders by domain, decided before the hash is all
+        raw = pd.Series(targets_raw.to_numpy()[ok]).str.split(r.targets_sep).explode()
+        everyone = np.concatenate([actor.to_numpy()[ok], raw.dropna().to_numpy()])
+        domains.insert(con, domains.outside_rows(r.ws, everyone), sid)
     added = batch.insert(con, "messages", rows[batch.MESSAGE_COLUMNS], sid, ["message_id"])
     summary.messages += added
     if added < len(rows):

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import InputError
-from groundswell.ingest import batch, common
+from groundswell.ingest import batch, common, domains
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -235,8 +235,14 @@ def ingest(
         inter["weight"] = inter["message_id"].map(w).astype("float64").to_numpy()
 
         bar.step("storing")
-        out = batch.Batch(messages=messages, interactions=inter)
-        return batch.write(ws, out, summary, opened.sha, opened.options, dry_run=dry_run)
+        outside = domains.outside_rows(ws, np.concatenate([resp[ok], nom[ok]]))
+        out = batch.Batch(
+            messages=messages, interactions=inter, people=outside if len(outside) else None
+        )
+        done = batch.write(ws, out, summary, opened.sha, opened.options, dry_run=dry_run)
+        if len(outside):  # the people the answers name, as without outsiders
+            done.people = int(pd.concat([messages["author_id"], targets["target_id"]]).nunique())
+        return done
 
 
 def _survey_date(path: Path, date: str, bounds: common.DateBounds, dayfirst: bool) -> pd.Timestamp:
