@@ -103,6 +103,17 @@ def test_analyze_stores_them_and_the_run_reads_them(tmp_path, internal_only) -> 
     assert list(got["groups"].index) == ["(suppressed)"]
     if internal_only:  # the main network keeps only employees
         assert not people["external"].any() and p("c1") not in people.index
-    else:  # externals are in it, and marked
+    else:  # externals are in it, and marked, in the table and in the dashboard's API
         assert people.loc[p("c1"), "external"] and people.loc[p("c1"), "relation"] == "customer"
         assert not people.loc[p("A"), "external"]
+        from groundswell.web.views import Views
+
+        views = Views(ws.folder)
+        try:
+            rows = {r["person_id"]: r for r in views.people(None, limit=1000)["people"]}
+            one = views.person(None, p("s1"))
+        finally:
+            views.close()
+        assert (rows[p("c1")]["external"], rows[p("c1")]["relation"]) == (True, "customer")
+        assert (rows[p("A")]["external"], rows[p("A")]["relation"]) == (False, "employee")
+        assert (one["external"], one["relation"]) == (True, "supplier")
