@@ -70,6 +70,13 @@ _PATTERNS = {
     "num": r"^[+-]?\d+(?:\.\d+)?$",
     "text": r"[A-Za-z]{3,}",
 }
+#: what marks a value's class, cheap to test (the full patterns above then read its parts)
+_CLASSES = {
+    "text": r"[A-Za-z]{3,}",
+    "num": r"^[+-]?\d+(?:\.\d+)?$",
+    "dm": r"^\d{1,2}[./-]\d{1,2}[./-]\d",
+    "iso": r"^\d{4}[-/.]\d{1,2}[-/.]\d",
+}
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXPECTED = (
     "an ISO 8601 date or time such as 2024-03-31 or 2024-03-31T09:15:00Z, or 31.03.2024, "
@@ -119,7 +126,7 @@ def decide(
     n = len(uniq)
     fam = np.full(n, "", dtype=object)
     for name in ("text", "num", "dm", "iso"):  # later wins: "2022-04-03" is not text
-        fam[np.asarray(pc.match_substring_regex(uniq, _PATTERNS[name]), dtype=bool)] = name
+        fam[np.asarray(pc.match_substring_regex(uniq, _CLASSES[name]), dtype=bool)] = name
     fam[np.asarray(pc.equal(uniq, ""), dtype=bool)] = "-"
 
     def line(mask: np.ndarray) -> dict[str, Any]:
@@ -167,9 +174,16 @@ def decide(
     else:
         fmt = decided or DateFormat("iso", "year first: nothing to decide")
         iso = fam == "iso"
-        if iso.any():
-            parts = pc.extract_regex(uniq.filter(pa.array(iso)), _PATTERNS["iso"])
-            out[iso] = _compose(path, fieldname, parts, "iso", line, shown, iso)
+        if iso.any():  # pandas' ISO 8601 parser first (in C), the parts for the rest
+            fast = pd.to_datetime(
+                pd.Series(uniques[iso]), format="ISO8601", utc=True, errors="coerce"
+            )
+            held = (fast.dt.year >= 1678) & (fast.dt.year <= 2261)  # else NaT, bounds decide
+            out[iso] = fast.where(held).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+            rest = iso & np.isnat(out)
+            if rest.any():
+                parts = pc.extract_regex(uniq.filter(pa.array(rest)), _PATTERNS["iso"])
+                out[rest] = _compose(path, fieldname, parts, "iso", line, shown, rest)
         words = fam == "text"
         if words.any():
             if "iso" not in present:
@@ -352,6 +366,13 @@ def _day_month(
     decided: DateFormat | None,
 ) -> tuple[DateFormat, pa.StructArray]:
     parts = pc.extract_regex(uniq.filter(pa.array(mask)), _PATTERNS["dm"])
+    unmatched = ~np.asarray(parts.is_valid(), dtype=bool)
+    if unmatched.any():
+        where = np.zeros(len(mask), dtype=bool)
+        where[np.flatnonzero(mask)[unmatched]] = True
+        raise InputError(
+            path, f"unparseable {fieldname}", **line(where), expected=EXPECTED, found=shown(where)
+        )
     a = np.zeros(len(uniq))
     b = np.zeros(len(uniq))
     a[mask] = pc.cast(parts.field("A"), pa.float64()).to_numpy(zero_copy_only=False)
@@ -396,7 +417,15 @@ def _compose(
     shown: Any,
     mask: np.ndarray,
 ) -> np.ndarray:
-    """The UTC times (naive) of the values matched in ``parts`` (``mask`` says which)."""
+    """The UTC times (naive) of the values matched in ``parts`` (``mask`` says which); a
+    value the full pattern does not match is unparseable."""
+    unmatched = ~np.asarray(parts.is_valid(), dtype=bool)
+    if unmatched.any():
+        where = np.zeros(len(mask), dtype=bool)
+        where[np.flatnonzero(mask)[unmatched]] = True
+        raise InputError(
+            path, f"unparseable {fieldname}", **line(where), expected=EXPECTED, found=shown(where)
+        )
 
     def num(name: str, default: float = 0) -> np.ndarray:
         col = parts.field(name)

@@ -184,9 +184,16 @@ def ingest(
                 expected="a column MetricDate (or Date in older exports)",
                 found=columns[:20],
             )
+        decision: dict[str, str] = {}
         dates, note = parse_metric_dates(
-            path, df[date_col], date_format, bounds=common.date_bounds(ws.settings)
+            path,
+            df[date_col],
+            date_format,
+            bounds=common.date_bounds(ws.settings),
+            decision=decision,
         )
+        if decision:
+            summary.read["dates"] = {"MetricDate": {"column": date_col, **decision}}
         if note:
             summary.warnings.append(note)
         bar.step("pseudonymising")

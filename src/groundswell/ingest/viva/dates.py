@@ -25,13 +25,15 @@ def parse_metric_dates(
     date_format: str = "auto",
     *,
     bounds: common.DateBounds | None = None,
+    decision: dict[str, str] | None = None,
 ) -> tuple[pd.Series, str | None]:
     """Parse a MetricDate column into dates (datetime64, midnight), deciding the format per file.
 
     Returns the dates and a note when the format was inferred rather than certain. Raises
     InputError for an empty or unreadable date, a mix of ISO and slash dates, a slash column
     that reads as day/month on one line and month/day on another, an impossible date, or
-    (with ``bounds``) a date outside them.
+    (with ``bounds``) a date outside them. ``decision``, when given, receives the format read
+    ("iso", "dmy" or "mdy") and why, for the summary and the source's options.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         out = pd.to_datetime(values)
@@ -42,6 +44,8 @@ def parse_metric_dates(
             raise InputError(path, "empty MetricDate", expected="a date", **common.locate(path, k))
         if bounds is not None:
             common.check_dates(out, bounds, path, "MetricDate")
+        if decision is not None:
+            decision.update(format="iso", why="stored as dates in the file")
         return out.dt.normalize(), None
     text = values.astype("string").fillna("").str.strip()
     codes, uniques = pd.factorize(text)
@@ -91,6 +95,8 @@ def parse_metric_dates(
                 **first_line(is_iso),
             )
         year, month, day = iso[0], iso[1], iso[2]
+        why = "year first: nothing to decide"
+        fmt = "iso"
     else:
         if date_format == "iso":
             raise InputError(
@@ -114,14 +120,20 @@ def parse_metric_dates(
                 )
             if over1.any():
                 fmt = "dmy"
+                why = f"decided by {found(over1)} (line {first_line(over1)['line']})"
             elif over2.any():
                 fmt = "mdy"
+                why = f"decided by {found(over2)} (line {first_line(over2)['line']})"
             else:
                 fmt, note = _by_calendar(f1, f2, year)
+                why = f"no value decides; {note}"
                 note = f"{path}: {note}"
         else:
             fmt = date_format
+            why = f"given: date_format {date_format}"
         month, day = (f1, f2) if fmt == "mdy" else (f2, f1)
+    if decision is not None:
+        decision.update(format=fmt, why=why)
     parsed = pd.to_datetime(
         pd.DataFrame({"year": year, "month": month, "day": day}).astype("float64"),
         errors="coerce",
