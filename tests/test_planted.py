@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
+
+import numpy as np
 import pytest
 
 import groundswell as gs
@@ -128,3 +132,47 @@ def test_what_the_network_says_names_what_was_planted(planted) -> None:
     scores = [f["score"] for f in said["findings"]]
     assert scores == sorted(scores, reverse=True)
     assert all(f["section"] and f["page"].startswith("/") for f in said["findings"])
+
+
+def test_the_findings_numbers_match_the_stored_results(planted) -> None:
+    # oracle: the same figures recounted with pandas from the run's ties and stored tables
+    _, ws, run = planted
+    body = json.loads(
+        ws.con.execute(
+            "SELECT body FROM run_findings WHERE run_id = ? AND section = 'headline'",
+            [run.run_id],
+        ).fetchall()[0][0]
+    )
+    dept = run.people()["department"]
+    ties = run.ties()[["actor_id", "target_id"]].drop_duplicates()
+    a, b = ties["actor_id"].map(dept), ties["target_id"].map(dept)
+    for f in body["findings"]:
+        if f["rule"] != "silo":
+            continue
+        e = f["evidence"]
+        name = e["department"]
+        assert e["ties"] == int((a == name).sum())
+        assert e["ties_out"] == int(((a == name) & (b != name)).sum())
+        assert e["ties_in"] == int(((b == name) & (a != name)).sum())
+        crossing = ties[(a == name) != (b == name)]
+        members = set(dept.index[dept == name])
+        bridges = (set(crossing["actor_id"]) | set(crossing["target_id"])) & members
+        assert e["bridges"] == len(bridges)
+        assert f"{e['ties_out']:,} of its {e['ties']:,} ties" in f["text"] or e["ties_out"] == 0
+    # the score is strength x (1 + ln(1 + affected)), and the order follows it
+    for f in body["findings"]:
+        assert f["score"] == pytest.approx(f["strength"] * (1 + math.log1p(f["affected"])), 1e-3)
+    # the roles section's reading agrees with the overlap table it stands beside
+    ov = run.role_overlap().to_numpy()
+    mean = float(np.nanmean(ov[~np.eye(len(ov), dtype=bool)]))
+    stated = body["statements"]["role_overlap"]
+    assert stated["evidence"]["mean_jaccard"] == pytest.approx(mean)
+    expected = (
+        "largely the same" if mean >= 0.25 else "partly the same" if mean >= 0.1 else "mostly"
+    )
+    assert expected in stated["text"] or stated["text"].startswith("The same few people")
+    value = run.findings()["value"]["people_by_stage"]
+    for f in body["findings"]:
+        if f["rule"] == "value_stage":
+            assert f["evidence"]["none"] == value["none"]
+            assert f["evidence"]["people"] == sum(value.values())
