@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ASSET := src/groundswell/report/assets/map.js
 DASHBOARD := src/groundswell/web/static/dashboard.js
 
-.PHONY: all setup assets demo test lint bench bench-quick lock clean
+.PHONY: all setup assets demo test lint docs wheel-check bench bench-quick lock clean
 
 all: setup
 
@@ -38,6 +38,15 @@ lint: setup
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/groundswell
 
+# The documentation site (user guide, API reference from the docstrings, CLI reference from
+# the commands, gallery) in site/; strict: any warning fails the build.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict --quiet --site-dir site
+
+# The wheel and sdist as a user gets them, installed without node (see .ci/wheel-check).
+wheel-check: setup
+	bash .ci/wheel-check $(BIN)/python
+
 # Every benchmark, recorded in docs/performance.md (under an hour on 2 cores; bench/scale.py
 # writes 1.6 GiB of Parquet under bench/out and lets DuckDB use 3 GB, spilling beyond).
 bench: setup
@@ -68,7 +77,7 @@ bench-quick: setup
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra spark --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra docs --extra bench --extra spark --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) frontend/node_modules $(ASSET) $(DASHBOARD) demo .pytest_cache
+	rm -rf $(VENV) frontend/node_modules $(ASSET) $(DASHBOARD) demo .pytest_cache site dist build
