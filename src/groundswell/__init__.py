@@ -13,14 +13,16 @@ from groundswell.errors import GroundswellError
 if TYPE_CHECKING:
     from groundswell.network.graph import Graph
     from groundswell.network.window import Window
+    from groundswell.run import Run
     from groundswell.workspace import Workspace, init, open
 
-__all__ = ["Graph", "GroundswellError", "Window", "Workspace", "__version__", "init", "open"]
+__all__ = ["Graph", "GroundswellError", "Run", "Window", "Workspace", "__version__", "init", "open"]
 
 #: public name -> the module that defines it, imported on first use: ``import groundswell``
 #: (and so ``groundswell --help``) loads no pandas, numpy or duckdb
 _LAZY = {
     "Graph": "groundswell.network.graph",
+    "Run": "groundswell.run",
     "Window": "groundswell.network.window",
     "Workspace": "groundswell.workspace",
     "init": "groundswell.workspace",

@@ -14,7 +14,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ from groundswell.privacy import (
 )
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from groundswell.store import Store
 
 METRICS = (
@@ -98,6 +101,20 @@ def drop_incomplete(ws: Store) -> list[int]:
         for table in (*RUN_TABLES, "runs"):
             ws.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
     return ids
+
+
+def _typed(df: pd.DataFrame, *, arrow: bool, categories: bool) -> Any:
+    """``df`` as asked: with its text columns of few values as categoricals, or as an Arrow
+    table (those columns dictionary-encoded)."""
+    from groundswell.export import CATEGORIES, to_arrow
+
+    if arrow:
+        return to_arrow(df)
+    if categories:
+        for col in CATEGORIES:
+            if col in df:
+                df[col] = df[col].astype("category")
+    return df
 
 
 def _nan(v: Any) -> Any:
@@ -176,23 +193,43 @@ class Run:
             f"{self.summary['ties']} ties>"
         )
 
-    def people(self) -> pd.DataFrame:
-        """One row per person in the graph: formal attributes, every metric, community.
+    @overload
+    def people(
+        self, *, arrow: Literal[False] = False, categories: bool = False
+    ) -> pd.DataFrame: ...
+    @overload
+    def people(self, *, arrow: Literal[True], categories: bool = False) -> pa.Table: ...
+    def people(self, *, arrow: bool = False, categories: bool = False) -> pd.DataFrame | pa.Table:
+        """One row per person in the graph, indexed by ``person_id`` (the pseudonym): formal
+        attributes, community, persona, roles and every measure (docs/metrics.md).
 
         ``display_name`` is filled only when the workspace is in identified mode. A
         department, team, location or community reads ``"(suppressed)"`` where the privacy
         gate suppresses it (:func:`groundswell.privacy.gate_labels`, groups counted among
         the run's people): below the minimum group size, or suppressed with one so that
         it cannot be found by subtraction.
+
+        Roles are boolean columns ``role_hub``, ``role_broker``, ... (one per
+        :data:`groundswell.analysis.roles.ROLES`; :meth:`roles` gives them alone, named by
+        the role); ``roles`` is the same as one comma-joined text, kept for older code.
+        Counts (degrees, k-core, posts, ...) are integers, the other measures floats.
+        ``categories=True`` makes department, team, location, title and persona pandas
+        categoricals; ``arrow=True`` returns a :class:`pyarrow.Table` (``person_id`` a
+        column, those columns dictionary-encoded).
         """
         out = self._people_unsuppressed()
         min_size = self.ws.settings.min_group_size
         for column in GATED_COLUMNS:
             out[column] = gate_labels(out[column], min_size, keep=True)
-        return out
+        for column in ("display_name", *GATED_COLUMNS[:3]):
+            if not pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+                out[column] = out[column].astype("str").where(out[column].notna())
+        return _typed(out, arrow=arrow, categories=categories)
 
     def _people_unsuppressed(self) -> pd.DataFrame:
         """:meth:`people` with every group label as stored (for the analysis only)."""
+        from groundswell.analysis.roles import ROLES
+
         scores = self.ws.query(
             "SELECT person_id, metric, value FROM person_scores WHERE run_id = ?", [self.run_id]
         ).pivot(index="person_id", columns="metric", values="value")
@@ -219,6 +256,15 @@ class Run:
             .agg(lambda names: ", ".join(sorted(names)))
         )
         scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
+        roles_held = labels[labels["kind"] == "role"]
+        flags = pd.DataFrame(
+            {
+                f"role_{r}": scores.index.isin(roles_held.loc[roles_held["name"] == r, "person_id"])
+                for r in ROLES
+            },
+            index=scores.index,
+        )
+        scores = pd.concat([scores, flags], axis=1)
         out = scores.join(comm).join(people, how="left")
         # no people row: outside the organisation once an HR file lists who is inside
         hr = self.ws.con.execute(
@@ -237,16 +283,24 @@ class Run:
             "relation",
             "community",
             "persona",
+            *flags.columns,
             "roles",
         ]
         out = out[front + [c for c in out.columns if c not in front]]
         return out.sort_values("pagerank", ascending=False)
 
-    def groups(self, attribute: str = "department") -> pd.DataFrame:
-        """Group figures by a formal attribute (department, team or location): size (the
-        group's people in the run), E-I index, share of ties kept inside, random baseline,
-        silo flag. The groups the privacy gate suppresses (below the minimum size, or with
-        one so that it cannot be found by subtraction; see
+    @overload
+    def groups(self, attribute: str = ..., *, arrow: Literal[False] = False) -> pd.DataFrame: ...
+    @overload
+    def groups(self, attribute: str = ..., *, arrow: Literal[True]) -> pa.Table: ...
+    def groups(
+        self, attribute: str = "department", *, arrow: bool = False
+    ) -> pd.DataFrame | pa.Table:
+        """Group figures by a formal attribute (department, team or location), indexed by
+        ``group_name``: size (the group's people in the run, an integer), E-I index, share of
+        ties kept inside, random baseline, silo (a boolean; ``arrow=True``: an Arrow table
+        with ``group_name`` a column). The groups the privacy gate suppresses (below the
+        minimum size, or with one so that it cannot be found by subtraction; see
         :func:`groundswell.privacy.suppressed_groups`) are merged into one "(suppressed)"
         row with no figures but its size (missing too when it is below the minimum)."""
         df = self.ws.query(
@@ -275,7 +329,11 @@ class Run:
             size = np.nan if merged_too_small(merged, min_size) else float(merged.sum())
             shown.loc[SUPPRESSED] = [size, np.nan, np.nan, np.nan, np.nan]
         shown.index.name = "group_name"
-        return shown.sort_values(["ei", "size"], ascending=[True, False], na_position="last")
+        shown = shown.sort_values(["ei", "size"], ascending=[True, False], na_position="last")
+        shown["size"] = shown["size"].round().astype("Int64")
+        shown["silo"] = shown["silo"].astype("boolean")
+        shown.columns.name = None
+        return _typed(shown, arrow=arrow, categories=False)
 
     def _group_values(self, attribute: str) -> pd.Series:
         """The stored ``attribute`` (department, team, location) of each of the run's people."""
@@ -370,13 +428,31 @@ class Run:
         held = self.roles()
         return held.index[held[role]]
 
-    def ties(self) -> pd.DataFrame:
-        """The stored ties of the run, per layer, typed strong / diverse / reciprocated."""
-        return self.ws.query(
+    @overload
+    def ties(self, *, arrow: Literal[False] = False) -> pd.DataFrame: ...
+    @overload
+    def ties(self, *, arrow: Literal[True]) -> pa.Table: ...
+    def ties(self, *, arrow: bool = False) -> pd.DataFrame | pa.Table:
+        """The stored ties of the run: one row per directed pair (``actor_id`` to
+        ``target_id``, pseudonyms) and ``layer``, with ``n`` interactions (an integer), the
+        ``weight``, and the booleans ``strong``, ``diverse`` and ``reciprocated``
+        (docs/tie-rules.md). ``arrow=True``: an Arrow table, ``layer`` dictionary-encoded."""
+        ties = self.ws.query(
             "SELECT actor_id, target_id, layer, n, weight, strong, diverse, reciprocated "
             "FROM ties WHERE run_id = ?",
             [self.run_id],
         )
+        return _typed(ties, arrow=arrow, categories=False)
+
+    def export(self, path: str | Path, format: str | None = None, *, reveal: bool = False) -> Path:
+        """Write the run's network for Gephi, NetworkX, igraph or a BI tool and return the
+        path: ``format`` one of gexf, graphml, json, parquet, csv (default: from ``path``'s
+        suffix; parquet and csv write a folder of ``nodes`` and ``edges``). Pseudonymous;
+        ``reveal=True`` labels people by name, only in an identified workspace. Node and
+        edge attributes: :mod:`groundswell.export`."""
+        from groundswell.export import export
+
+        return export(self, path, format, reveal=reveal)
 
     def graph(self) -> Graph:
         """The Graph the run analysed (layers fused), rebuilt from the stored ties."""

@@ -41,7 +41,7 @@ PANELS: dict[str, tuple[str, ...]] = {
     "Ingest": ("ingest", "sources", "export-lake"),
     "Analyse": ("analyze", "runs", "ties"),
     "Explore": (
-        "people", "groups", "shadow", "gap", "report", "value", "qa", "leaders",
+        "people", "groups", "shadow", "gap", "report", "export", "value", "qa", "leaders",
         "community-health", "timeline", "onboarding", "compare-dates", "whois", "audit",
     ),
     "Change": ("champions", "adoption"),

@@ -1,5 +1,5 @@
-"""The "Explore" panel, over a stored run: ``people``, ``groups``, ``shadow``, ``gap`` and
-``report`` (the value commands of the panel are in :mod:`groundswell.cli.value`)."""
+"""The "Explore" panel, over a stored run: ``people``, ``groups``, ``shadow``, ``gap``,
+``report`` and ``export`` (the value commands of the panel are in :mod:`groundswell.cli.value`)."""
 
 from __future__ import annotations
 
@@ -99,14 +99,15 @@ def groups(
         shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
         for name, r in table.iterrows():
             size = (
-                "–" if r["size"] != r["size"]  # the merged group, below the minimum
+                "–" if is_missing(r["size"])  # the merged group, below the minimum
                 else f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
             )  # fmt: skip
             cells = [
                 "–" if v != v else f"{v:.2f}"
                 for v in (r["ei"], r["inside_share"], r["baseline_ei"])
             ]
-            shown.add_row(str(name), size, *cells, "silo" if r["silo"] == 1 else "")
+            silo = "" if is_missing(r["silo"]) or not r["silo"] else "silo"
+            shown.add_row(str(name), size, *cells, silo)
         return shown
 
     emit(table, format, rich_table, index=by)
@@ -215,6 +216,50 @@ def report(
     out.print(str(path))
     if pdf:
         out.print(str(path.with_suffix(".pdf")))
+
+
+@commands.command("export")
+@reports_errors
+def export_cmd(
+    workspace: WorkspaceArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="The file (gexf, graphml, json) or folder (parquet, csv) to write "
+            "(default: WORKSPACE-runN.FORMAT in the current folder).",
+        ),
+    ] = None,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="gexf (Gephi), graphml (igraph, Cytoscape), json (node-link), parquet or csv "
+            "(a folder of nodes and edges); default: from the --output suffix, else gexf.",
+        ),
+    ] = None,
+    reveal: Annotated[
+        bool,
+        typer.Option(
+            "--reveal",
+            help="Label people by name (needs the workspace key; logged, as the report).",
+        ),
+    ] = False,
+) -> None:
+    """Export a run's network with every node and edge attribute, for Gephi, NetworkX,
+    igraph or a BI tool (pseudonymous; small groups suppressed)."""
+    from groundswell.export import format_for
+
+    fmt = format_for(output or "", format or (None if output else "gexf"), name="--format")
+    with gs.open(workspace) as ws:
+        the_run = ws.run(run)
+        if output is None:
+            tail = f"-{fmt}" if fmt in ("parquet", "csv") else f".{fmt}"  # a folder, a file
+            output = Path(f"{Path(workspace).name}-run{the_run.run_id}{tail}")
+        path = the_run.export(output, fmt, reveal=reveal)
+    out.print(str(path))
 
 
 @commands.command()

@@ -124,7 +124,7 @@ def formal_context(run: Run, min_size: int) -> dict[str, Any]:
                 "ei": fmt(r["ei"]),
                 "inside": "–" if pd.isna(r["inside_share"]) else f"{r['inside_share']:.0%}",
                 "baseline": fmt(r["baseline_ei"]),
-                "silo": "silo" if r["silo"] == 1 else "",
+                "silo": "silo" if pd.notna(r["silo"]) and r["silo"] else "",
             }
         )
     findings = run.summary.get("findings", {})
