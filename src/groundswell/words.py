@@ -118,10 +118,10 @@ def share(part: float, whole: float) -> str:
 
 def portion(part: float, whole: float, noun: str = "people") -> str:
     """A part of a whole as people say it, the noun placed where English puts it: "three
-    out of four people (74%)", "12% of people", "all 40 people (100%)".
+    out of four people (74%)", "15% of people", "all 40 people (100%)".
 
-    >>> portion(740, 1000), portion(120, 1000), portion(1, 2, "teams")
-    ('three out of four people (74%)', '12% of people', 'one in two teams (50%)')
+    >>> portion(740, 1000), portion(150, 1000), portion(1, 2, "teams")
+    ('three out of four people (74%)', '15% of people', 'one in two teams (50%)')
     """
     said = share(part, whole)
     if said == "–":
