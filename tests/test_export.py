@@ -263,3 +263,12 @@ def test_run_is_exported_from_the_top_level() -> None:
     from groundswell.run import Run
 
     assert gs.Run is Run and "Run" in gs.__all__
+
+
+def test_a_person_is_found_by_hr_id_email_or_name(ws_path) -> None:
+    with gs.open(ws_path) as ws:
+        pid = ws.pseudonymiser.person("E1")
+        assert ws.person_id("E1") == ws.person_id("p1@x.com") == ws.person_id("Person 1") == pid
+        assert pid in ws.run().people().index
+        with pytest.raises(ParameterError):
+            ws.person_id("nobody")

@@ -105,8 +105,6 @@ def node_table(run: Run, *, reveal: bool = False, detail: str | None = None) -> 
     """The nodes of the export: one row per person of ``run``, indexed by ``id`` (the
     pseudonym), columns as this module's docstring lists them, with clean dtypes (strings,
     booleans, integers)."""
-    import pandas as pd
-
     from groundswell.analysis.roles import ROLES
     from groundswell.run import METRICS
 
@@ -126,9 +124,8 @@ def node_table(run: Run, *, reveal: bool = False, detail: str | None = None) -> 
     else:
         out["community"] = community.astype("str").to_numpy()
     out["level"] = pd.array(people["level"].to_numpy(), dtype="Int64")
-    held = run.roles()
     for role in ROLES:
-        out[f"role_{role}"] = held[role].reindex(people.index).fillna(False).to_numpy(bool)
+        out[f"role_{role}"] = people[f"role_{role}"].to_numpy(bool)
     for metric in METRICS:
         if metric in people:
             out[metric] = people[metric].to_numpy()

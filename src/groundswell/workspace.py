@@ -156,6 +156,15 @@ class Workspace(Store):
 
         return Run.load(self, self.latest_run_id() if run_id is None else run_id)
 
+    def person_id(self, who: str) -> str:
+        """The pseudonym (``person_id``, the index of :meth:`Run.people`) of a person known
+        by their HR id, email, name or pseudonym, through
+        :func:`groundswell.identity.resolve`; a ParameterError when nobody or several match.
+        To hash an HR id without looking it up: ``ws.pseudonymiser.person(hr_id)``."""
+        from groundswell import identity
+
+        return identity.resolve(self, who)
+
     def report(
         self,
         output: str | Path,
