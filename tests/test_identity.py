@@ -122,3 +122,15 @@ def test_without_the_key_reveals_are_refused_with_one_line(org, tmp_path) -> Non
     row = _someone(people)
     with gs.open(copy) as ws, pytest.raises(ParameterError, match="need the workspace key"):
         identity.resolve(ws, row["employee_id"])
+
+
+def test_a_workspace_without_sealed_identities_says_how_to_seal_them(org, tmp_path) -> None:
+    ws_dir, _ = org
+    copy = tmp_path / "old"
+    shutil.copytree(ws_dir, copy)
+    with gs.open(copy) as ws:
+        ws.con.execute("DELETE FROM identities")
+    result = runner.invoke(app, ["whois", str(copy), "p_aaaaaaaaaa"])
+    lines = [x for x in result.output.splitlines() if x.strip()]
+    assert result.exit_code != 0 and len(lines) == 1, result.output
+    assert lines[0].startswith("error:") and "ingest the org chart again" in lines[0]

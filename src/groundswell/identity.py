@@ -185,6 +185,7 @@ def whois(ws: Store, who: Iterable[str], *, actor: str | None = None) -> pd.Data
     the query, person_id, hr_id, email, name. Needs the key; logged in ``reveals``."""
     if not ws.has_key:
         raise WorkspaceError(ws.no_key("revealing who a pseudonym is"))
+    require_identities(ws)
     asked = list(who)
     ids = resolve_many(ws, asked)
     table = directory(ws).reindex(ids)
@@ -201,10 +202,24 @@ def names(
     key; logged in ``reveals`` as ``action`` on everyone."""
     if not ws.has_key:
         raise WorkspaceError(ws.no_key("revealing names"))
+    require_identities(ws)
     table = directory(ws)
     shown = table["name"].where(table["name"].notna(), table["hr_id"])
     log_reveal(ws, action, [], actor=actor, detail=detail or f"{int(shown.notna().sum())} people")
     return {str(p): str(n) for p, n in shown.dropna().items()}
+
+
+def require_identities(ws: Store) -> None:
+    """Refuse a reveal in a pseudonymous workspace that has sealed no identity (its org
+    chart was read by a groundswell before they were sealed, or never)."""
+    if ws.settings.identified:
+        return
+    if not ws.con.execute("SELECT count(*) FROM identities").fetchall()[0][0]:
+        raise WorkspaceError(
+            f"{ws.folder}: no identity is sealed in this workspace (its org chart was read "
+            "before groundswell sealed them, or never); ingest the org chart again "
+            "(groundswell ingest orgchart) to seal them"
+        )
 
 
 def current_actor() -> str:

@@ -174,6 +174,8 @@ class ViewsCore:
         ws = self.ws()
         if on and not ws.has_key:
             raise WorkspaceError(ws.no_key("showing names"))
+        if on:
+            identity.require_identities(ws)
         identity.log_reveal(
             ws, SWITCH_ON if on else SWITCH_OFF, [], actor=username,
             detail=_session_detail(session),
