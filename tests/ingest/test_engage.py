@@ -231,8 +231,10 @@ def test_malformed_files(ws, tmp_path) -> None:
         fh.write('2,,,,,,,,"x,y",,,,,,,,,,,\n')
     with pytest.raises(InputError, match=r"Messages.csv, line 3: malformed CSV"):
         engage.ingest(ws, root)
-    (root / "Messages.csv").write_bytes(b"id,sender_id,created_at\n1,\xff\xfe,2019\n")
-    with pytest.raises(InputError, match="not UTF-8"):
+    # UTF-16 by its byte-order mark, cut inside a character
+    cut = b"\xff\xfe" + "id,sender_id,created_at\n".encode("utf-16-le") + b"\x31"
+    (root / "Messages.csv").write_bytes(cut)
+    with pytest.raises(InputError, match=r"Messages.csv: not UTF-16 with a byte-order mark text"):
         engage.ingest(ws, root)
     (root / "Messages.csv").write_text("id,sender\n1,2\n")
     with pytest.raises(InputError, match="no column sender_id"):
@@ -312,3 +314,19 @@ def test_large_export_is_fast(ws, tmp_path) -> None:
     elapsed = time.perf_counter() - t
     assert s.messages == n
     assert elapsed < 10, elapsed
+
+
+def test_an_export_resaved_by_a_european_excel_is_read_and_said(ws, tmp_path) -> None:
+    # semicolons and Windows-1252, as Excel saves "CSV" on a German Windows
+    root = tmp_path / "e"
+    root.mkdir()
+    lines = [HEADER, row("1", "11", body="Grüße"), row("2", "12", replied_to_id="1")]
+    text = "".join(";".join(r) + "\r\n" for r in lines)
+    (root / "Messages.csv").write_bytes(text.encode("cp1252"))
+    s = engage.ingest(ws, root)
+    assert (s.messages, s.interactions) == (2, 1)
+    p = ws.pseudonymiser.person
+    assert ints(ws) == {(p("engage:12"), p("engage:11"), "reply")}
+    assert any(
+        "read as semicolon-separated (detected), Windows-1252 (detected" in w for w in s.warnings
+    )

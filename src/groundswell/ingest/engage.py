@@ -84,6 +84,7 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage, zips
+from groundswell.ingest.tables import decode as decode_csv
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -106,11 +107,12 @@ class _Table:
     text: str
     df: pd.DataFrame
     note: str | None = None  # a warning about the file (it may be cut short)
+    delimiter: str = ","
 
     def line(self, k: int) -> int:
         """The line (as a text editor counts it) where data record ``k`` (0-based) starts;
         bodies may span lines, so this re-reads the file — only on the error path."""
-        reader = csv.reader(io.StringIO(self.text))
+        reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter)
         start = 1
         for i, _ in enumerate(reader):
             if i == k + 1:
@@ -206,21 +208,28 @@ def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
 
 
 def _parse(name: str, data: bytes, table: str) -> _Table:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            name, f"not UTF-8 text at byte {exc.start}", expected="a UTF-8 encoded CSV"
-        ) from None
+    """One CSV of the export, its delimiter and encoding detected as every table's
+    (:func:`groundswell.ingest.tables.decode`: an export re-saved by a European Excel is
+    semicolon-separated Windows-1252); a file not in UTF-8 is a warning."""
+    text, dialect = decode_csv(name, data)
     if not text.strip():
         raise InputError(name, "the file is empty", expected="a header line")
-    note = damage.check_csv_text(name, text)
+    note = damage.check_csv_text(name, text, delimiter=dialect.delimiter)
+    if dialect.encoding not in ("utf-8", "utf-8-sig") or dialect.delimiter != ",":
+        read = f"{name}: read as {dialect.describe()}, not as Engage writes it (UTF-8, commas)"
+        note = read if note is None else f"{note}; {read}"
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, on_bad_lines="error")
+        df = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            on_bad_lines="error",
+            sep=dialect.delimiter,
+        )
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         raise InputError(
-            name, f"malformed CSV: {str(exc).strip()}", line=_bad_line(text),
-            expected="the same number of comma-separated fields on every record",
+            name, f"malformed CSV: {str(exc).strip()}", line=_bad_line(text, dialect.delimiter),
+            expected="the same number of fields on every record",
         ) from None  # fmt: skip
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in REQUIRED[table] if c not in df.columns]
@@ -230,12 +239,12 @@ def _parse(name: str, data: bytes, table: str) -> _Table:
             expected=f"the {table.capitalize()}.csv columns of an Engage export "
             f"(including {', '.join(REQUIRED[table])})", found=list(df.columns)[:12],
         )  # fmt: skip
-    return _Table(name, text, df.reset_index(drop=True), note)
+    return _Table(name, text, df.reset_index(drop=True), note, dialect.delimiter)
 
 
-def _bad_line(text: str) -> int | None:
+def _bad_line(text: str, delimiter: str = ",") -> int | None:
     """The line where the first record with the wrong number of fields starts."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         width = len(next(reader))
         start = reader.line_num + 1

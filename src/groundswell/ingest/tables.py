@@ -26,7 +26,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ __all__ = [
     "Dialect",
     "Table",
     "check_options",
+    "decode",
     "load",
     "locate",
     "read_table",
@@ -150,6 +151,13 @@ def sniff(path: Path, *, delimiter: str | None = None, encoding: str | None = No
 def _sniff_encoding(path: Path) -> tuple[str, str]:
     with path.open("rb") as fh:
         head = fh.read(SAMPLE)
+    with path.open("rb") as fh:
+        return _encoding_of(head, iter(lambda: fh.read(BLOCK), b""))
+
+
+def _encoding_of(head: bytes, blocks: Iterable[bytes]) -> tuple[str, str]:
+    """The encoding of a text whose first bytes are ``head`` and whole content ``blocks``
+    (module docstring), and why."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", "byte-order mark"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -159,19 +167,37 @@ def _sniff_encoding(path: Path) -> tuple[str, str]:
         return ("utf-16-le", "NUL bytes") if odd > even else ("utf-16-be", "NUL bytes")
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines, bad, undefined = 0, "", False
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(BLOCK), b""):
-            if not bad:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError as exc:
-                    line = lines + block.count(b"\n", 0, exc.start) + 1
-                    bad = f"line {line} has the byte 0x{block[exc.start]:02X}, not UTF-8"
-            undefined = undefined or any(b in block for b in _UNDEFINED_1252)
-            lines += block.count(b"\n")
+    for block in blocks:
+        if not bad:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                line = lines + block.count(b"\n", 0, exc.start) + 1
+                bad = f"line {line} has the byte 0x{block[exc.start]:02X}, not UTF-8"
+        undefined = undefined or any(b in block for b in _UNDEFINED_1252)
+        lines += block.count(b"\n")
     if not bad:
         return "utf-8", ""
     return ("latin-1" if undefined else "cp1252"), bad
+
+
+def decode(where: str | Path, data: bytes) -> tuple[str, Dialect]:
+    """A CSV held in memory (a member of a zip) as text, and its dialect (module docstring);
+    InputError naming ``where`` when it is not text in the encoding its bytes suggest."""
+    encoding, why = _encoding_of(data[:SAMPLE], [data])
+    name = codecs.lookup(encoding).name
+    try:
+        text = data.decode(name).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            where,
+            f"not {ENCODINGS.get(name, name)} text (the byte 0x{data[exc.start]:02X})",
+            expected="a CSV in UTF-8, UTF-16 or Windows-1252",
+        ) from None
+    sample = text[:SAMPLE]
+    if len(text) > SAMPLE and "\n" in sample:
+        sample = sample[: sample.rfind("\n") + 1]
+    return text, Dialect(_sniff_delimiter(sample, tsv=False), name, frozenset(), why)
 
 
 def _sniff_delimiter(text: str, *, tsv: bool) -> str:
