@@ -10,8 +10,9 @@ UTF-16 (both byte orders):
 - the workspace folder, every file in it (the DuckDB file, the write-ahead log while the
   workspace is still open — before DuckDB checkpoints it into the database file — and after
   closing, when it has been checkpointed);
-- every export: the Parquet lake (export-lake), the report's HTML, the text of its PDF
-  (pdftotext), the CSV and JSON of ``people`` and ``groups``.
+- every export: the Parquet lake (export-lake), the network exports (``export`` as GEXF,
+  GraphML, JSON and CSV), the report's HTML, the text of its PDF (pdftotext), the CSV and
+  JSON of ``people`` and ``groups``.
 
 DuckDB may compress strings in its file (dictionary and FSST), which a byte search could
 miss; so every text cell of every table is also read back through SQL and searched.
@@ -132,6 +133,9 @@ def test_no_raw_name_email_or_phone_in_the_workspace_or_any_export(tmp_path) -> 
     assert len(json.loads(people)) >= 12  # the listing is there, pseudonymous
     (out / "groups.csv").write_text(_invoke("groups", str(folder), "--format", "csv"))
     (out / "groups.json").write_text(_invoke("groups", str(folder), "--format", "json"))
+    for fmt, name in (("gexf", "g.gexf"), ("graphml", "g.graphml"), ("json", "g.json"),
+                      ("csv", "tables")):  # fmt: skip
+        _invoke("export", str(folder), "--format", fmt, "-o", str(out / name))
     assert "Vertrieb" in (out / "report.txt").read_text()  # the PDF's text was read
     assert _files_with_pii(out) == {}
     assert _files_with_pii(folder) == {}
