@@ -342,3 +342,50 @@ def test_the_encoding_rule(tmp_path, data, encoding) -> None:
     dialect = tables.sniff(f)
     assert dialect.encoding == encoding
     assert tables.read_table(f).iloc[0, 0] == "ü"
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_the_cli_options_and_the_one_error_line(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from groundswell.cli import app
+
+    runner = CliRunner()
+    acme = tmp_path / "acme"
+    assert runner.invoke(app, ["init", str(acme)]).exit_code == 0
+    f = _write(tmp_path / "hr.csv", GERMAN, sep=";", encoding="cp1252")
+    r = runner.invoke(app, ["ingest", "orgchart", str(acme), str(f), "--delimiter", ","])
+    assert r.exit_code != 0
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "try --delimiter ';'" in lines[0]
+    r = runner.invoke(app, ["ingest", "orgchart", str(acme), str(f), "--encoding", "cp1252"])
+    assert r.exit_code == 0, r.output
+    assert "semicolon-separated (detected), Windows-1252 (given)" in r.output
+    assert "4 people" in r.output
+    ev = _write(tmp_path / "e.tsv", [["actor", "targets", "timestamp"], ["a", "b", "1262454010"]],
+                sep="\t", encoding="utf-8")  # fmt: skip
+    r = runner.invoke(app, ["ingest", "events", str(acme), str(ev), "--kind", "mention"])
+    assert r.exit_code == 0, r.output
+    assert "1 rows with targets and no kind (no kind column) are 'mention' interactions" in r.output
+    r = runner.invoke(app, ["ingest", "events", str(acme), str(ev), "--encoding", "klingon"])
+    assert r.output.startswith("error: ") and "unknown encoding option" in r.output
+
+
+def test_an_xlsx_events_file_is_read_in_batches_like_a_csv(ws, tmp_path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["actor", "targets", "timestamp"])
+    stamps = [dt.datetime(2022, 4, 3, 9, 0) + dt.timedelta(minutes=i) for i in range(5)]
+    for i, when in enumerate(stamps):
+        book.active.append([f"p{i}", f"p{i + 1}", when])
+    f = tmp_path / "events.xlsx"
+    book.save(f)
+    summary = events.ingest(ws, f, batch_rows=2)
+    assert (summary.messages, summary.interactions) == (5, 5)
+    got = sorted(
+        pd.Timestamp(t).tz_convert("UTC") for t in ws.query("SELECT ts FROM messages")["ts"]
+    )
+    assert got == [pd.Timestamp(w, tz="UTC") for w in stamps]
