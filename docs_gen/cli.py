@@ -1,6 +1,8 @@
 """The command reference (reference/commands.md), generated from the Typer commands: each
 command's usage, help and options, as `groundswell COMMAND --help` prints them."""
 
+from typing import Any
+
 import click
 import mkdocs_gen_files
 import typer.main
@@ -8,11 +10,11 @@ import typer.main
 from groundswell.cli import app
 
 
-def _section(cmd: click.Command, path: list[str], out: list[str]) -> None:
+def _section(cmd: Any, path: list[str], out: list[str]) -> None:
     name = " ".join(path)
     if getattr(cmd, "hidden", False):
         return
-    ctx = click.Context(cmd, info_name=name)
+    ctx = cmd.context_class(cmd, info_name=name)  # Typer's own click, or click
     out.append(f"{'#' * min(len(path) + 1, 4)} {name}\n")
     out.append(
         f"```text\n{' '.join(cmd.collect_usage_pieces(ctx))}\n```\n".replace(
@@ -28,11 +30,11 @@ def _section(cmd: click.Command, path: list[str], out: list[str]) -> None:
             opts, text = record
             meaning = click.unstyle(text).replace("|", "\\|")
             rows.append(f"| `{opts}` | {meaning} |")
-        elif isinstance(p, click.Argument):
+        elif getattr(p, "param_type_name", "") == "argument":
             rows.append(f"| `{p.human_readable_name}` | argument |")
     if rows:
         out.append("| option | meaning |\n| --- | --- |\n" + "\n".join(rows) + "\n")
-    if isinstance(cmd, click.Group):
+    if hasattr(cmd, "list_commands"):  # a group: its commands, in the order of --help
         for sub_name in cmd.list_commands(ctx):
             _section(cmd.get_command(ctx, sub_name), [*path, sub_name], out)
 
