@@ -39,11 +39,31 @@ if TYPE_CHECKING:
 __all__ = ["analyze", "type_ties"]
 
 
+def default_layers(ws: Store) -> tuple[str, ...]:
+    """The layers a workspace's data makes, when ``analyze`` is given none: ``digital`` when
+    it holds acts the tie rules weigh (chat, email, calendar); else ``collaboration`` (Viva
+    Insights' person-to-person pairs); else every relationship-survey question; else
+    ``formal`` (an org chart with managers alone). So every shape of workspace analyses."""
+    kinds = [str(r[0]) for r in ws.con.execute("SELECT DISTINCT kind FROM interactions").fetchall()]
+    weighed = {k for k, w in TieRules.from_settings(ws.settings.ties).weights.items() if w > 0}
+    if any(k in weighed and not k.startswith("survey:") for k in kinds):
+        return ("digital",)
+    if "collaboration" in kinds:
+        return ("collaboration",)
+    surveys = tuple(sorted(k for k in kinds if k.startswith("survey:")))
+    if surveys:
+        return surveys
+    managed = ws.con.execute("SELECT count(*) FROM people WHERE manager_id IS NOT NULL")
+    if not kinds and managed.fetchall()[0][0]:
+        return ("formal",)
+    return ("digital",)
+
+
 def analyze(
     ws: Store,
     window: str | Window | None = None,
     *,
-    layers: tuple[str, ...] = ("digital",),
+    layers: tuple[str, ...] | None = None,
     weighted: bool = True,
     progress: bool = False,
     engine: str = "duckdb",
@@ -56,13 +76,20 @@ def analyze(
     ``engine`` aggregates interactions into ties: ``duckdb`` (default, in the workspace) or
     ``spark`` (the workspace exported to Parquet in ``WORKSPACE/lake``, the same rules run by
     Spark on ``master``, default ``local[2]``; see docs/spark.md); the analysis then runs here.
+    ``layers`` default to what the workspace's data makes (:func:`default_layers`); an org
+    chart alone is analysed over the last ``ties.window_days`` days to today.
     """
     if engine not in ("duckdb", "spark"):
         raise ConfigError(f"engine must be duckdb or spark; got {engine!r}")
     settings = ws.settings
     a = settings.analysis
     rules = TieRules.from_settings(settings.ties)
-    win = resolve_window(ws, window)
+    layers = default_layers(ws) if layers is None else tuple(layers)
+    no_events = not ws.con.execute("SELECT count(*) FROM interactions").fetchall()[0][0]
+    if window is None and no_events and layers == ("formal",):
+        win = Window.last_days(datetime.now(UTC), int(settings.ties["window_days"]))
+    else:
+        win = resolve_window(ws, window)
     with steps(11, enabled=progress) as bar:
         bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
         if engine == "spark":
@@ -140,7 +167,9 @@ def analyze(
             "density": g.m / (g.n * (g.n - 1)) if g.n > 1 else float("nan"),
             "reciprocity": overall_reciprocity(g),
             "isolated": int((degree == 0).sum()),
-            "communities": len(comm),
+            # communities of two or more: a person with no tie is no community (issue 15)
+            "communities": int((comm.sizes >= 2).sum()),
+            "community_singletons": int((comm.sizes < 2).sum()),
             "modularity": comm.modularity,
             "nmi_departments": agree.nmi,
             "ari_departments": agree.ari,

@@ -127,13 +127,15 @@ class Workspace(Store):
         self,
         window: str | Window | None = None,
         *,
-        layers: tuple[str, ...] = ("digital",),
+        layers: tuple[str, ...] | None = None,
         weighted: bool = True,
         progress: bool = False,
         engine: str = "duckdb",
         master: str | None = None,
     ) -> Run:
         """Build the graph for a window and compute the first analyses; the run is stored.
+        ``layers`` default to what the workspace's data makes
+        (:func:`groundswell.pipeline.default_layers`).
 
         ``engine="spark"`` aggregates the ties on Spark (``master``, default ``local[2]``)
         from the workspace exported to Parquet; see docs/spark.md.

@@ -65,8 +65,10 @@ def test_activity_counts_posts_and_responses_from_the_store() -> None:
         ],
     )
     got = activity(con, WIN, TieRules()).sort_index()
+    # x's DM to y is an act (issue 15: a direct message or an email sent is activity); the
+    # mention to 40 people is a broadcast and the bot's mention a bot's: neither counts
     expected = pd.DataFrame(
-        {"posts": [2, 0, 0], "given": [0, 1, 1], "received": [2, 0, 0]},
+        {"posts": [2, 0, 0], "given": [1, 1, 1], "received": [2, 1, 0]},
         index=pd.Index(["x", "y", "z"], name="person_id"),
     )
     pd.testing.assert_frame_equal(got, expected)

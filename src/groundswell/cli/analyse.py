@@ -25,7 +25,10 @@ def analyze(
     window: Annotated[str | None, typer.Option(help="START:END dates, END inclusive.")] = None,
     layer: Annotated[
         list[str] | None,
-        typer.Option(help="digital, formal, collaboration, survey:QUESTION (repeat)."),
+        typer.Option(
+            help="digital, formal, collaboration, survey:QUESTION (repeat); default: what "
+            "the data makes (digital, else collaboration, else the survey, else formal)."
+        ),
     ] = None,
     unweighted: Annotated[bool, typer.Option(help="Ignore tie weights.")] = False,
     engine: EngineOpt = "duckdb",
@@ -36,7 +39,7 @@ def analyze(
     with gs.open(workspace) as ws:
         run = ws.analyze(
             window,
-            layers=tuple(layer or ["digital"]),
+            layers=tuple(layer) if layer else None,  # None: the layers the data makes
             weighted=not unweighted,
             progress=not quiet,
             engine=engine,
@@ -49,7 +52,8 @@ def analyze(
             [
                 f"run {run.run_id}: window {run.window}, {s['people']:,} people, "
                 f"{s['ties']:,} ties, {s['communities']} communities "
-                f"(modularity {s['modularity']:.2f}; agreement with departments: "
+                f"of two or more people ({s['isolated']:,} with no tie left out; "
+                f"modularity {s['modularity']:.2f}; agreement with departments: "
                 f"NMI {s['nmi_departments']:.2f}, ARI {s['ari_departments']:.2f})"
             ],
             quiet,

@@ -1,8 +1,14 @@
-"""What each person did in a window: posts, and the responses they gave and received.
+"""What each person did in a window: posts, and the acts they gave and received.
 
 The raw material of personas (:mod:`groundswell.analysis.personas`). Read from the canonical
 tables with the same identity resolution (aliases) and the same window as the ties; bots and
 broadcasts are left out, as in the tie rules.
+
+Each source counts with what it has: a chat's replies, reactions and mentions, a direct
+message, an email to or copied to someone (:data:`ACTS`). An email-only organisation is
+therefore not all observers: who writes to others gives, who is written to receives.
+Relationship-survey answers and Viva Insights' aggregated collaboration pairs are no acts
+(they say a tie exists, not who did what).
 """
 
 from __future__ import annotations
@@ -19,12 +25,17 @@ if TYPE_CHECKING:
 
 #: interaction kinds that respond to someone (a reply, a reaction, a mention)
 RESPONSES = ("reply", "reaction", "mention")
+#: interaction kinds that address someone directly (a direct message, an email)
+DIRECT = ("dm", "email_to", "email_cc")
+#: every act a person gives to another and the other receives
+ACTS = RESPONSES + DIRECT
 
 
 def activity(con: duckdb.DuckDBPyConnection, window: Window, rules: TieRules) -> pd.DataFrame:
-    """Per person: ``posts`` (messages that open a thread), ``given`` (replies, reactions and
-    mentions made to others) and ``received`` (the same, made to them) within the window."""
-    kinds = ", ".join(f"'{k}'" for k in RESPONSES)
+    """Per person: ``posts`` (messages that open a thread), ``given`` (replies, reactions,
+    mentions, direct messages and emails made to others: :data:`ACTS`) and ``received`` (the
+    same, made to them) within the window."""
+    kinds = ", ".join(f"'{k}'" for k in ACTS)
     sql = f"""
         WITH posts AS (
             SELECT coalesce(a.person_id, m.author_id) AS person_id, count(*) AS posts

@@ -170,7 +170,10 @@ def person_counts(f: Frames, fast_hours: float) -> tuple[pd.DataFrame, dict[str,
     counts = counts.reindex(columns=list(COUNTS), fill_value=0).astype("int64")
     counts.index.name = "person_id"
     asked = len(f.questions) > 0
+    posted = len(f.posts) > 0  # no post at all (email, Viva, survey data): nothing to share
     available = {
+        "responded": posted,
+        "beyond": posted,
         "answered": asked,
         "fast": asked,
         "answered_across": asked,
@@ -253,7 +256,7 @@ def question_flags(
     db = pairs["answerer"].map(dept)
     pairs["across"] = (da.notna() & db.notna() & (da != db)).to_numpy()
     across = pairs.groupby("question_id")["across"].any()
-    q["across"] = q["question_id"].map(across).fillna(False).astype(bool)
+    q["across"] = q["question_id"].isin(across.index[across.to_numpy(dtype=bool)])
     return q
 
 

@@ -459,6 +459,14 @@ def context_checksums(ws: Store) -> list[str]:
     return list(map(str, parts))
 
 
+def has_events(ws: Store) -> bool:
+    """Whether the workspace holds any interaction or message (an org chart alone has none)."""
+    row = ws.con.execute(
+        "SELECT EXISTS (SELECT 1 FROM interactions) OR EXISTS (SELECT 1 FROM messages)"
+    ).fetchall()
+    return bool(row[0][0])
+
+
 def source_ids(ws: Store) -> list[int]:
     """The id of every ingest of the workspace."""
     return [int(r[0]) for r in ws.con.execute("SELECT source_id FROM sources").fetchall()]

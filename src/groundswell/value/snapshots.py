@@ -147,7 +147,7 @@ def snapshot(
     answered = qs[qs["answered"]]
     measures: dict[str, Any] = {
         "people": g.n,
-        "active_people": int((act[["posts", "given", "received"]].sum(axis=1) > 0).sum()),
+        "active_people": int((act[["posts", "given"]].sum(axis=1) > 0).sum()),
         "ties": g.m,
         "density": g.m / (g.n * (g.n - 1)) if g.n > 1 else float("nan"),
         "mean_degree": float(contacts.mean()) if g.n else float("nan"),

@@ -168,6 +168,11 @@ def series(ws: Store, period: str = "month") -> pd.DataFrame:
     one column per measure (:func:`groundswell.value.trends.series`)."""
     check_period(period)
     long = queries.snapshot_measures(ws, period)
+    if long.empty and not queries.has_events(ws):
+        raise AnalysisError(
+            f"{ws.folder}: no events to take {period}ly snapshots of (the workspace holds no "
+            "interaction or message: an org chart alone has no periods)"
+        )
     if long.empty:
         raise AnalysisError(
             f"{ws.folder}: no {period}ly snapshots yet; run: groundswell timeline "
