@@ -289,20 +289,21 @@ def test_an_xlsx_error_names_the_sheet_row(ws, tmp_path) -> None:
 # -- the survey reader on the same path ------------------------------------------------------
 
 
-def test_a_semicolon_latin1_survey_loads(ws, tmp_path) -> None:
+def test_a_semicolon_latin1_survey_loads_with_decimal_comma_strengths(ws, tmp_path) -> None:
     rows = [
-        ["Befragter", "Genannt", "Frage", "Datum"],
-        ["anna", "jörg", "Rat", "03.04.2022"],
-        ["jörg", "anna", "Rat", "13.04.2022"],
+        ["Befragter", "Genannt", "Frage", "Datum", "Stärke"],
+        ["anna", "jörg", "Rat", "03.04.2022", "0,5"],
+        ["jörg", "anna", "Rat", "13.04.2022", "2"],
     ]
     f = _write(tmp_path / "umfrage.csv", rows, sep=";", encoding="latin-1")
     s = survey.ingest(
         ws, f, mapping={"respondent": "Befragter", "nominee": "Genannt", "question": "Frage",
-                        "timestamp": "Datum"},
+                        "timestamp": "Datum", "strength": "Stärke"},
     )  # fmt: skip
     assert s.interactions == 2
     days = sorted(pd.Timestamp(t).date() for t in ws.query("SELECT ts FROM messages")["ts"])
     assert days == [dt.date(2022, 4, 3), dt.date(2022, 4, 13)]
+    assert sorted(ws.query("SELECT weight FROM interactions")["weight"]) == [0.5, 2.0]
 
 
 # -- detection rules, one by one -------------------------------------------------------------

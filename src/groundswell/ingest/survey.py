@@ -49,6 +49,7 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, domains
+from groundswell.ingest.tables import decimal_commas
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -274,6 +275,7 @@ def _strengths(path: Path, df: pd.DataFrame, col: str | None, ok: np.ndarray) ->
     else:
         text = values.astype("string").fillna("").str.strip()
         empty = (text == "").to_numpy()
+        text = decimal_commas(text)
         num = pd.to_numeric(text.where(~empty), errors="coerce").astype("float64").to_numpy()
     bad = ok & ~empty & ~(np.isfinite(num) & (num > 0))
     if bad.any():

@@ -43,6 +43,7 @@ __all__ = [
     "Dialect",
     "Table",
     "check_options",
+    "decimal_commas",
     "decode",
     "load",
     "locate",
@@ -213,6 +214,19 @@ def _sniff_delimiter(text: str, *, tsv: bool) -> str:
         if all(len(r) == len(rows[0]) for r in rows) and len(rows[0]) > best_n:
             best, best_n = sep, len(rows[0])
     return best
+
+
+def decimal_commas(text: pd.Series) -> pd.Series:
+    """A column of numbers as text with its decimal commas made points, when the column is
+    written so: every value a number with at most one comma and no point, and some with a
+    comma (``0,5`` and ``2``: a German export). Any other column is returned as it is (``1,500``
+    beside ``2.5`` is not a decimal comma)."""
+    filled = text.fillna("")
+    nonempty = filled[filled != ""]
+    european = nonempty.str.fullmatch(r"[+-]?\d+(?:,\d+)?").fillna(False)
+    if len(nonempty) and bool(european.all()) and bool(nonempty.str.contains(",").any()):
+        return text.str.replace(",", ".", regex=False)
+    return text
 
 
 def separator_hint(columns: list[str], delimiter: str | None = None) -> str:
