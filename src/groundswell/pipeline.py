@@ -153,7 +153,7 @@ def analyze(
             "group_ties": results.group_ties_rows(g, people),
             "role_overlap": results.role_overlap_rows(held),
             "shadow": results.shadow_rows(found),
-            **results.external_rows(ws, win, rules, layers, pd.Index(g.nodes)),
+            **results.external_rows(ws, win, rules, layers, pd.Index(g.nodes), ties),
         }
         labels = pd.concat([_labels(held, pers["persona"]), findings], ignore_index=True)
         bar.step("map layout")

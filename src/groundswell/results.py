@@ -119,23 +119,34 @@ def _plain(v: Any) -> Any:
 
 
 def external_rows(
-    ws: Store, win: Any, rules: Any, layers: tuple[str, ...], nodes: pd.Index
+    ws: Store,
+    win: Any,
+    rules: Any,
+    layers: tuple[str, ...],
+    nodes: pd.Index,
+    run_ties: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The external relationships of a run (:mod:`groundswell.analysis.external`): the ties of
     ``layers`` (but formal) in ``win`` under ``rules`` with externals kept, the holders among
     the run's people (``nodes``) and the figures of each group of :data:`ATTRIBUTES` and of
-    the whole organisation. Rows for ``external_holders`` and ``external_groups``."""
+    the whole organisation. Rows for ``external_holders`` and ``external_groups``.
+
+    ``run_ties`` (actor_id, target_id, layer, weight) are the run's own ties: when the run
+    kept externals (no org chart, or ``ties.internal_only`` off) they are these ties, and
+    nothing is aggregated twice; otherwise the ties are built again with externals kept."""
     import dataclasses
 
     from groundswell.analysis import external
     from groundswell.network.ties import build_ties, has_orgchart
 
     kept = tuple(x for x in layers if x != "formal")
-    ties = (
-        build_ties(ws.con, win, dataclasses.replace(rules, internal_only=False), layers=kept)
-        if kept
-        else pd.DataFrame(columns=["actor_id", "target_id", "weight"])
-    )
+    restricted = rules.internal_only and has_orgchart(ws.con)
+    if run_ties is not None and not restricted:
+        ties = run_ties[run_ties["layer"] != "formal"]
+    elif kept:
+        ties = build_ties(ws.con, win, dataclasses.replace(rules, internal_only=False), layers=kept)
+    else:
+        ties = pd.DataFrame(columns=["actor_id", "target_id", "weight"])
     people = ws.query(
         "SELECT person_id, is_internal, relation, department, team, location FROM people"
     ).set_index("person_id")
