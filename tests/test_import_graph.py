@@ -168,7 +168,7 @@ def test_no_import_cycle_in_the_package() -> None:
 FACES = ("groundswell.cli", "groundswell.demo", "groundswell.web")
 #: what the store may import: it sits at the bottom
 STORE_BASE = {"groundswell.errors", "groundswell.config", "groundswell.privacy",
-              "groundswell.migrations"}  # fmt: skip
+              "groundswell.migrations", "groundswell.gate"}  # fmt: skip
 
 
 def _below(graph: dict[str, set[str]], module: str) -> set[str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
+from groundswell import gate
 from groundswell.errors import GroundswellError
 
 if TYPE_CHECKING:
@@ -32,10 +33,13 @@ R = TypeVar("R")
 
 
 def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn``; a :class:`GroundswellError` becomes one ``error:`` line on stderr and exit 1."""
+    """Run ``fn``; a :class:`GroundswellError` becomes one ``error:`` line on stderr and exit 1.
+    While it waits for its turn on a workspace (the dashboard writing), one line says so."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        # a command waiting for its turn on the workspace says so once (groundswell.gate)
+        gate.set_waiting_hook(lambda line: typer.echo(line, err=True))
         try:
             return fn(*args, **kwargs)
         except GroundswellError as exc:

@@ -1,9 +1,16 @@
-"""Progress on a terminal, silence in pipes: a thin wrapper over rich."""
+"""Progress on a terminal, silence in pipes: a thin wrapper over rich.
+
+A background job (the dashboard's jobs, :mod:`groundswell.web.jobs`) follows the steps of
+the library function it runs with :func:`listen`: its callback hears every step of this
+thread, whether or not a bar is shown, and may raise to stop the work (a cancelled job):
+the function's transaction then rolls back.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,9 +22,36 @@ class Steps(Protocol):
     def step(self, description: str) -> None: ...
 
 
+_local = threading.local()
+
+
+@contextmanager
+def listen(callback: Callable[[str, int, int], None]) -> Iterator[None]:
+    """Within the block, ``callback(description, step number from 1, total)`` hears every
+    step of the progress bars of this thread; it may raise to stop the work."""
+    previous = getattr(_local, "callback", None)
+    _local.callback = callback
+    try:
+        yield
+    finally:
+        _local.callback = previous
+
+
 class _Quiet:
     def step(self, description: str) -> None:
         pass
+
+
+class _Heard:
+    """Steps told to the thread's listener, then to the bar."""
+
+    def __init__(self, inner: Steps, total: int, callback: Callable[[str, int, int], None]):
+        self._inner, self._total, self._callback, self._n = inner, total, callback, 0
+
+    def step(self, description: str) -> None:
+        self._n += 1
+        self._callback(description, self._n, self._total)
+        self._inner.step(description)
 
 
 class _Rich:
@@ -35,7 +69,17 @@ class _Rich:
 
 @contextmanager
 def steps(total: int, *, enabled: bool = True) -> Iterator[Steps]:
-    """A progress bar of ``total`` named steps on stderr, shown only on a terminal."""
+    """A progress bar of ``total`` named steps on stderr, shown only on a terminal (and told
+    to this thread's :func:`listen` callback, if any)."""
+    callback = getattr(_local, "callback", None)
+    if callback is not None:
+        _local.callback = None  # the bar inside (and any nested one) is not heard twice
+        try:
+            with steps(total, enabled=enabled) as inner:
+                yield _Heard(inner, total, callback)
+        finally:
+            _local.callback = callback
+        return
     if not (enabled and sys.stderr.isatty()):
         yield _Quiet()
         return

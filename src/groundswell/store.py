@@ -11,8 +11,13 @@ The schema carries a version in ``meta``; opening an older workspace applies the
 in :data:`MIGRATIONS` (the numbered files of ``groundswell/migrations/``) in one transaction,
 and a workspace newer than this code is refused.
 
+Opening takes this process's turn on the file first (:mod:`groundswell.gate`): shared with
+``read_only=True`` (any number of readers, the dashboard among them), exclusive otherwise;
+a command that has to wait says so once and never shows DuckDB's lock error.
+
 This module sits at the bottom of the package: it imports only :mod:`groundswell.errors`,
-:mod:`~groundswell.config`, :mod:`~groundswell.privacy` and :mod:`~groundswell.migrations`.
+:mod:`~groundswell.config`, :mod:`~groundswell.privacy`, :mod:`~groundswell.gate` and
+:mod:`~groundswell.migrations`.
 Every module that reads or writes a workspace (ingest, run, value, survey, diffusion, report,
 the dashboard's store) takes a :class:`Store`; :class:`groundswell.workspace.Workspace`, the
 public face, is a :class:`Store` with one method for each capability of the library.
@@ -24,6 +29,7 @@ import contextlib
 import hmac
 import json
 import shutil
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +38,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from groundswell import config, migrations, privacy
+from groundswell import config, gate, migrations, privacy
 from groundswell.errors import WorkspaceError
 
 __all__ = ["DB_FILE", "MIGRATIONS", "SCHEMA_VERSION", "Store", "create"]
@@ -112,7 +118,7 @@ class Store:
     """An opened workspace folder: the connection every reader writes to and every analysis
     reads from, the settings and the pseudonymiser. Opening migrates an older schema."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
         folder = Path(folder)
         self.folder = folder
         db = folder / DB_FILE
@@ -127,27 +133,38 @@ class Store:
         # who a pseudonym is need the key (:attr:`pseudonymiser`, :meth:`key`)
         self._key = privacy.load_key(key_file) if key_file.exists() else None
         self._pseudonymiser = privacy.Pseudonymiser(self._key) if self._key else None
+        self.read_only = read_only
         #: connections with a transaction open (shared with copies bound to other cursors)
         self._open: list[duckdb.DuckDBPyConnection] = []
+        # this process's turn on the file (gate.py): shared to read, exclusive to write; a
+        # command that must wait says so once ("waiting for the dashboard's write...")
+        self._db = gate.SharedDB.of(folder, DB_FILE)
+        self.con = self._db.acquire(write=not read_only, timeout=gate.WAIT)
+        # a store dropped without close() gives its lease back when it is collected
+        self._finalizer = weakref.finalize(self, self._db.release, self.con)
         try:
-            self.con = duckdb.connect(str(db))
-        except duckdb.IOException as exc:
-            raise WorkspaceError(f"{folder}: the database cannot be opened: {exc}") from exc
-        try:
-            try:
-                rows = self.con.execute(
-                    "SELECT value FROM meta WHERE key = 'schema_version'"
-                ).fetchall()
-            except duckdb.CatalogException:
-                rows = []
-            _migrate(self.con, int(rows[0][0]) if rows else 0)
+            version = self._version()
+            if read_only and version < SCHEMA_VERSION and not self._db.write_mode:
+                self._finalizer()  # an older schema: migrate under a write turn
+                self.con = self._db.acquire(write=True, timeout=gate.WAIT)
+                self._finalizer = weakref.finalize(self, self._db.release, self.con)
+            _migrate(self.con, self._version())
             stored = self.con.execute(
                 "SELECT value FROM meta WHERE key = 'store_content'"
             ).fetchall()
         except BaseException:
-            self.con.close()
+            self.close()
             raise
         self.store_content = bool(stored) and stored[0][0] == "true"
+
+    def _version(self) -> int:
+        try:
+            rows = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        return int(rows[0][0]) if rows else 0
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.folder}>"
@@ -187,7 +204,9 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.con.close()
+        """Give this store's lease on the file back: the connection closes (and the process's
+        turn on the file ends) when it was the last one, unless a server keeps it open."""
+        self._finalizer()  # releases once; later calls do nothing
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

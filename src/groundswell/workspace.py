@@ -44,9 +44,12 @@ def init(path: str | Path, *, identified: bool = False, store_content: bool = Fa
     return Workspace(create(path, identified=identified, store_content=store_content))
 
 
-def open(path: str | Path) -> Workspace:
-    """Open an existing workspace (``gs.open("acme")``)."""
-    return Workspace(Path(path))
+def open(path: str | Path, *, read_only: bool = False) -> Workspace:
+    """Open an existing workspace (``gs.open("acme")``).
+
+    ``read_only=True`` shares the file with other readers, the running dashboard among
+    them; a writer waits for its turn (see :mod:`groundswell.gate`)."""
+    return Workspace(Path(path), read_only=read_only)
 
 
 class Workspace(Store):

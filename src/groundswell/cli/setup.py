@@ -1,4 +1,6 @@
-"""The "Set up" panel: ``init``, ``synth``, ``demo`` and ``user add`` (the dashboard's accounts)."""
+"""The "Set up" panel: ``init``, ``synth``, ``demo`` and ``user add | list | disable | enable
+| passwd | role | remove`` (the dashboard's accounts; each works while the dashboard runs on
+the same workspace: a write waits for its turn, :mod:`groundswell.gate`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import typer
 import groundswell as gs
 from groundswell import identity
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, out
-from groundswell.console import reports_errors
+from groundswell.console import Format, FormatOpt, emit, reports_errors
 from groundswell.errors import ConfigError
 
 commands = typer.Typer()
@@ -107,3 +109,110 @@ def user_add(
         who = identity.resolve(ws, person) if person else None  # an HR id, email or name too
         add_user(ws, username, password, role, who)
     typer.echo(f"added {role} {username.strip()}")
+
+
+Username = Annotated[str, typer.Argument(help="The account's name.")]
+
+
+@user_app.command("list")
+@reports_errors
+def user_list(workspace: WorkspaceArg, fmt: FormatOpt = Format.table) -> None:
+    """List the dashboard's accounts (never a password); works while the dashboard runs."""
+    from groundswell.web.auth import list_users
+
+    with gs.open(workspace, read_only=True) as ws:
+        rows = list_users(ws)
+    import pandas as pd
+    from rich.table import Table
+
+    columns = ["username", "role", "person_id", "created_at", "disabled"]
+    frame = pd.DataFrame(rows, columns=columns)
+
+    def table() -> Table:
+        out = Table("username", "role", "person", "created", "status", title="Accounts")
+        for r in rows:
+            out.add_row(
+                str(r["username"]), str(r["role"]), str(r["person_id"] or ""),
+                str(r["created_at"])[:16], "disabled" if r["disabled"] else "active",
+            )  # fmt: skip
+        return out
+
+    emit(frame, fmt, table)
+
+
+@user_app.command("disable")
+@reports_errors
+def user_disable(workspace: WorkspaceArg, username: Username) -> None:
+    """Disable an account and end its sessions (not the last enabled admin)."""
+    from groundswell.web.auth import set_disabled
+
+    with gs.open(workspace) as ws:
+        set_disabled(ws, username, True)
+    typer.echo(f"disabled {username}")
+
+
+@user_app.command("enable")
+@reports_errors
+def user_enable(workspace: WorkspaceArg, username: Username) -> None:
+    """Enable a disabled account again."""
+    from groundswell.web.auth import set_disabled
+
+    with gs.open(workspace) as ws:
+        set_disabled(ws, username, False)
+    typer.echo(f"enabled {username}")
+
+
+@user_app.command("passwd")
+@reports_errors
+def user_passwd(
+    workspace: WorkspaceArg,
+    username: Username,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password (asked twice, or one line of standard input); the account's
+    sessions end."""
+    from groundswell.web.auth import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with gs.open(workspace) as ws:
+        set_password(ws, username, password)
+    typer.echo(f"password of {username} changed; its sessions were ended")
+
+
+@user_app.command("role")
+@reports_errors
+def user_role(
+    workspace: WorkspaceArg,
+    username: Username,
+    role: Annotated[str, typer.Argument(help="admin, analyst, viewer or person.")],
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            help="For the person role: their pseudonym (p_…), HR id, email or name.",
+        ),
+    ] = None,
+) -> None:
+    """Give an account another role (the last enabled admin cannot be demoted)."""
+    from groundswell.web.auth import set_role
+
+    with gs.open(workspace) as ws:
+        who = identity.resolve(ws, person) if person else None  # an HR id, email or name too
+        set_role(ws, username, role, who)
+    typer.echo(f"{username} is now {role}")
+
+
+@user_app.command("remove")
+@reports_errors
+def user_remove(workspace: WorkspaceArg, username: Username) -> None:
+    """Delete an account and its sessions (not the last enabled admin)."""
+    from groundswell.web.auth import remove_user
+
+    with gs.open(workspace) as ws:
+        remove_user(ws, username)
+    typer.echo(f"removed {username}")

@@ -290,4 +290,43 @@ def enable_user(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
     return {"enabled": username}
 
 
+def _admin(user: User) -> None:
+    if not user.can("users"):
+        raise ForbiddenError(f"the {user.role} role may not manage accounts")
+
+
+@router.post("/users/{username}/role", tags=["accounts"])
+def user_role(
+    username: str,
+    store: ViewsD,
+    user: Csrf,
+    role: Annotated[str, Body()],
+    person_id: Annotated[str | None, Body()] = None,
+) -> dict[str, Any]:
+    """Give an account another role (admin; 409 for the last enabled admin)."""
+    _admin(user)
+    auth.set_role(store.ws(), username, role, person_id or None, store.sessions)
+    return {"username": username, "role": role}
+
+
+@router.post("/users/{username}/password", tags=["accounts"])
+def user_password(
+    username: str, store: ViewsD, user: Csrf, password: Annotated[str, Body(embed=True)]
+) -> dict[str, Any]:
+    """Set an account's password (admin); the account's sessions end."""
+    _admin(user)
+    auth.set_password(store.ws(), username, password, store.sessions)
+    return {"username": username, "password_changed": True}
+
+
+@router.post("/users/{username}/remove", tags=["accounts"])
+def remove_account(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
+    """Delete an account and its sessions (admin; not your own, not the last admin)."""
+    _admin(user)
+    if username == user.username:
+        raise ForbiddenError("you cannot remove your own account")
+    auth.remove_user(store.ws(), username, store.sessions)
+    return {"removed": username}
+
+
 __all__ = ["current_user", "router"]

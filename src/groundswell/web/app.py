@@ -32,11 +32,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from groundswell import __version__
 from groundswell.errors import GroundswellError, SignInError
-from groundswell.web import api, pages, planner, reports, value_api
+from groundswell.web import api, jobs, manage, pages, planner, reports, value_api
 from groundswell.web.auth import User
 from groundswell.web.deps import current_user
 from groundswell.web.errors import NAMES, document_errors, error_body, status_of
 from groundswell.web.views import Views
+from groundswell.web.views.core import RequestLeases
 
 STATIC = Path(__file__).parent / "static"
 #: Content-Security-Policy: scripts only from this server, nothing from elsewhere. Inline
@@ -108,6 +109,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         planner.wait(store, timeout=30)  # a plan being computed finishes before the store closes
+        jobs.stop(store, timeout=30)
         store.close()
 
     app = FastAPI(
@@ -126,6 +128,9 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     document_errors(app)  # the OpenAPI document shows the 422 body the handlers send
 
     app.add_middleware(SecurityHeaders)
+    # one lease on the shared DuckDB file per request (groundswell.gate): read for a GET,
+    # write for a POST; the file is given up between requests when another process waits
+    app.add_middleware(RequestLeases.middleware)
     if store.settings.trusted_proxies:
         # X-Forwarded-For/-Proto believed only from these peers; uvicorn runs without its own
         # proxy_headers (cli/serve.py), which would believe them from 127.0.0.1
@@ -174,8 +179,10 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     # more include_router line here
     app.include_router(api.router)
     app.include_router(planner.router)
+    app.include_router(jobs.router)
     app.include_router(reports.router)
     app.include_router(value_api.router)
+    app.include_router(manage.router)
     app.include_router(pages.router)
     from groundswell.survey.web import mount as mount_surveys  # respondents' links, /surveys
 

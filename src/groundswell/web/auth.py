@@ -36,13 +36,15 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from groundswell.errors import (
     ConfigError,
+    ConflictError,
+    NotFoundError,
     SignInError,
     TooManyAttemptsError,
 )
@@ -57,8 +59,8 @@ ROLES = ("admin", "analyst", "viewer", "person")
 #: sources; ``names``: display names (still only in identified mode); ``plans``: champion
 #: plans; ``users``: accounts; ``self``: one's own personal view.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"aggregates", "people", "names", "plans", "users", "sources"}),
-    "analyst": frozenset({"aggregates", "people", "names", "plans", "sources"}),
+    "admin": frozenset({"aggregates", "people", "names", "plans", "users", "sources", "jobs"}),
+    "analyst": frozenset({"aggregates", "people", "names", "plans", "sources", "jobs"}),
     "viewer": frozenset({"aggregates"}),
     "person": frozenset({"self"}),
 }
@@ -223,19 +225,112 @@ def list_users(ws: Workspace) -> list[dict[str, object]]:
     ]
 
 
+def _account(ws: Workspace, username: str) -> tuple[str, bool]:
+    """(role, disabled) of an account; ConfigError when there is none."""
+    rows = ws.con.execute(
+        "SELECT role, disabled FROM users WHERE username = ?", [username]
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(f"there is no user {username!r}")
+    return str(rows[0][0]), bool(rows[0][1])
+
+
+#: Account changes of this process, one at a time (the last-admin check and the change it
+#: guards are one step). Other processes wait for the workspace's write turn (gate.py).
+_accounts_lock = threading.RLock()
+
+
+def _keep_an_admin(ws: Workspace, username: str, doing: str) -> None:
+    """Refuse (409) to take away the last enabled admin account."""
+    others = ws.con.execute(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND username <> ?",
+        [username],
+    ).fetchall()[0][0]
+    if not others:
+        raise ConflictError(
+            f"{username!r} is the last enabled admin: cannot {doing} it; make another "
+            "account admin first (groundswell user role WORKSPACE NAME admin)"
+        )
+
+
+def _end_sessions(con: Any, username: str) -> None:
+    con.execute("DELETE FROM web_sessions WHERE username = ?", [username])
+
+
 def set_disabled(
     ws: Workspace, username: str, disabled: bool, cache: SessionCache | None = None
 ) -> None:
     """Disable (or enable again) an account; disabling ends its sessions (in ``cache``
-    too, at once)."""
-    found = ws.con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()
-    if not found[0][0]:
-        raise ConfigError(f"there is no user {username!r}")
-    with ws.transaction() as con:
+    too, at once). The last enabled admin cannot be disabled (ConflictError, 409)."""
+    role, _ = _account(ws, username)
+    with _accounts_lock, ws.transaction() as con:
+        if disabled and role == "admin":
+            _keep_an_admin(ws, username, "disable")
         con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
         if disabled:
-            con.execute("DELETE FROM web_sessions WHERE username = ?", [username])
+            _end_sessions(con, username)
     if disabled and cache is not None:  # after the commit: no lookup can re-cache it now
+        cache.drop_user(username)
+
+
+def set_role(
+    ws: Workspace,
+    username: str,
+    role: str,
+    person_id: str | None = None,
+    cache: SessionCache | None = None,
+) -> None:
+    """Give an account another role (``person`` needs ``person_id``; other roles drop it).
+    The account's sessions see the new role at once. The last enabled admin cannot be
+    demoted (ConflictError, 409)."""
+    current, _ = _account(ws, username)
+    if role not in ROLES:
+        raise ConfigError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
+    if role == "person":
+        if not person_id:
+            raise ConfigError("a 'person' account needs --person PERSON_ID (a people record)")
+        found = ws.con.execute(
+            "SELECT count(*) FROM people WHERE person_id = ?", [person_id]
+        ).fetchall()[0][0]
+        if not found:
+            raise ConfigError(f"there is no person {person_id!r} in the workspace")
+    elif person_id:
+        raise ConfigError(f"only 'person' accounts are linked to a person; got role {role!r}")
+    with _accounts_lock, ws.transaction() as con:
+        if current == "admin" and role != "admin":
+            _keep_an_admin(ws, username, "demote")
+        con.execute(
+            "UPDATE users SET role = ?, person_id = ? WHERE username = ?",
+            [role, person_id if role == "person" else None, username],
+        )
+    if cache is not None:
+        cache.drop_user(username)
+
+
+def set_password(
+    ws: Workspace, username: str, password: str, cache: SessionCache | None = None
+) -> None:
+    """Set a new password (checked as for :func:`add_user`); every session of the account
+    ends, so whoever knew the old one is signed out."""
+    role, _ = _account(ws, username)
+    check_password(password, [username, role, ws.folder.name, "groundswell"])
+    digest = _hasher.hash(password)
+    with ws.transaction() as con:
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [digest, username])
+        _end_sessions(con, username)
+    if cache is not None:
+        cache.drop_user(username)
+
+
+def remove_user(ws: Workspace, username: str, cache: SessionCache | None = None) -> None:
+    """Delete an account and its sessions. The last enabled admin cannot be removed."""
+    role, disabled = _account(ws, username)
+    with _accounts_lock, ws.transaction() as con:
+        if role == "admin" and not disabled:
+            _keep_an_admin(ws, username, "remove")
+        _end_sessions(con, username)
+        con.execute("DELETE FROM users WHERE username = ?", [username])
+    if cache is not None:
         cache.drop_user(username)
 
 

@@ -60,6 +60,7 @@ NAV = (
     ("/onboarding", "Onboarding", "aggregates"),
     ("/survey", "Survey vs digital", "aggregates"),
     ("/planner", "Champion planner", "plans"),
+    ("/jobs", "Jobs", "jobs"),
     ("/sources", "Sources and runs", "sources"),
     ("/surveys", "Surveys", "users"),
     ("/users", "Users", "users"),

@@ -10,8 +10,9 @@ planner's progress lines, and the ``plan_id`` when it is done (or the error, in 
 The stored plan is then read like any other with ``GET /api/plans/{plan_id}``.
 
 One plan at a time per workspace (a second request while one runs answers 409): planning
-uses both cores, and the web server must keep answering. The thread works on its own DuckDB
-cursor (:meth:`groundswell.web.views.Views.worker`), as every thread of the app does.
+uses both cores, and the web server must keep answering. The thread works on a write lease
+of its own (:meth:`groundswell.web.views.Views.worker`): other processes wait for the plan
+to be stored, the dashboard's own requests go on.
 Analysts and admins only (permission ``plans``); viewers and person accounts get 403.
 """
 
@@ -230,7 +231,7 @@ def _work(store: Views, job: Job) -> None:
     options = dict(job.params)
     run_id = options.pop("run_id")
     try:
-        with store.worker() as ws:
+        with store.worker(write=True) as ws:
             plan = ws.champions(run_id=run_id, progress=job.say, **options)
         job.plan_id = plan.plan_id
         job.say(f"stored as plan {plan.plan_id}")

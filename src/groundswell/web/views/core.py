@@ -11,8 +11,10 @@ import contextvars
 import copy
 import json
 import math
+import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,9 +25,11 @@ import numpy as np
 import pandas as pd
 
 import groundswell as gs
+from groundswell import gate
 from groundswell.errors import WorkspaceError
 from groundswell.privacy import gate_crosstab, gate_labels
 from groundswell.run import Run
+from groundswell.store import DB_FILE
 from groundswell.web.auth import SessionCache
 
 T = TypeVar("T")
@@ -69,6 +73,58 @@ _CACHED_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
 #: :meth:`ViewsCore.switch`): set per request by :func:`groundswell.web.deps.current_user`
 NAMES_REVEALED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "gs_names_revealed", default=False
+)
+#: Seconds a request waits for the workspace while another process writes to it, before it
+#: answers 503 (busy).
+REQUEST_WAIT = 120.0
+
+
+class _NoConnection:
+    """The connection of the workspace seen inside :meth:`ViewsCore.cached_only`: any use of
+    it raises :class:`ColdCache` (the read then moves to a worker thread)."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise ColdCache("database")
+
+
+class RequestLeases:
+    """One request's lease on the workspace's DuckDB file, taken by the first
+    :meth:`ViewsCore.ws` of the request and given back when the answer has been sent: a
+    plain ASGI middleware. State-changing requests (POST, PUT, PATCH, DELETE) take a write
+    lease, every other request a read lease (see :mod:`groundswell.gate`)."""
+
+    __slots__ = ("cur", "db", "write", "ws")
+
+    def __init__(self, write: bool) -> None:
+        self.write = write
+        self.db: gate.SharedDB | None = None
+        self.cur: Any = None
+        self.ws: Any = None
+
+    def end(self) -> None:
+        if self.db is not None and self.cur is not None:
+            self.db.release(self.cur)
+        self.db = self.cur = self.ws = None
+
+    @staticmethod
+    def middleware(app: Any) -> Any:
+        async def leases(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            held = RequestLeases(scope.get("method", "GET") in ("POST", "PUT", "PATCH", "DELETE"))
+            token = _REQUEST.set(held)
+            try:
+                await app(scope, receive, send)
+            finally:
+                _REQUEST.reset(token)
+                held.end()
+
+        return leases
+
+
+_REQUEST: contextvars.ContextVar[RequestLeases | None] = contextvars.ContextVar(
+    "groundswell_request_leases", default=None
 )
 
 
@@ -117,20 +173,26 @@ class ViewsCore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # opened once to migrate and to read the settings and the key; the file itself is
+        # shared through self.db (gate.SharedDB), one lease per request
         self._ws = gs.open(self.path)
-        self._local = threading.local()
+        self._ws.close()
+        self._offline = copy.copy(self._ws)
+        self._offline.con = _NoConnection()  # type: ignore[assignment]
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._latest: tuple[float, int | None] | None = None  # (read at, latest run id)
         #: Live sessions, so that a request costs no database query to know its user.
         self.sessions = SessionCache()
+        self.db = gate.SharedDB.of(self.path, DB_FILE)
+        self.db.keep(f"the dashboard (PID {os.getpid()})", on_reopen=self.invalidate)
 
     def close(self) -> None:
-        self._ws.close()
+        self.db.unkeep(self.invalidate)
 
     def invalidate(self) -> None:
-        """Forget every cached read (call it after writing runs or ingesting data in this
-        process: the per-run caches assume stored runs never change)."""
+        """Forget every cached read. Called whenever the file is opened again after another
+        process wrote to it (an ingest, a run), and after this process's own jobs write."""
         with self._lock:
             self._cache.clear()
             self._latest = None
@@ -191,25 +253,47 @@ class ViewsCore:
 
         return self._cached(("revealed-names",), make)
 
+    def _bind(self, cur: Any) -> gs.Workspace:
+        ws = copy.copy(self._ws)
+        ws.con = cur
+        return ws
+
     def ws(self) -> gs.Workspace:
-        """This thread's view of the workspace: the same object with its own DuckDB cursor."""
-        local = getattr(self._local, "ws", None)
-        if local is None:
-            local = copy.copy(self._ws)
-            local.con = self._ws.con.cursor()
-            self._local.ws = local
-        return local
+        """The workspace bound to a lease on the shared DuckDB connection (``gate.SharedDB``).
+
+        Within a request (:class:`RequestLeases`, the app's middleware) one lease serves the
+        whole request — a write lease for a POST, a read lease otherwise — and ends with it;
+        elsewhere (a script, a test) the lease ends when the returned object is dropped.
+        Inside :meth:`cached_only` no lease is taken: any query raises :class:`ColdCache`."""
+        if _CACHED_ONLY.get():
+            return self._offline
+        scope = _REQUEST.get()
+        if scope is not None:
+            if scope.ws is None:
+                scope.db = self.db
+                scope.cur = self.db.acquire(write=scope.write, timeout=REQUEST_WAIT)
+                scope.ws = self._bind(scope.cur)
+            return scope.ws
+        cur = self.db.acquire(timeout=REQUEST_WAIT)
+        ws = self._bind(cur)
+        weakref.finalize(ws, self.db.release, cur)
+        return ws
 
     @contextmanager
-    def worker(self) -> Iterator[gs.Workspace]:
-        """The workspace with a DuckDB cursor of its own, for a background job (the champion
-        planner's thread); the cursor is closed when the job ends."""
-        local = copy.copy(self._ws)
-        local.con = self._ws.con.cursor()
+    def worker(
+        self, *, write: bool = False, cancelled: Callable[[], bool] | None = None
+    ) -> Iterator[gs.Workspace]:
+        """The workspace on a lease of its own, for a background job (the champion planner,
+        the jobs of :mod:`groundswell.web.jobs`); given back when the job ends. A write lease
+        waits (as long as :data:`groundswell.gate.WAIT`, or until ``cancelled()``) for other
+        processes to finish with the file."""
+        cur = self.db.acquire(write=write, timeout=gate.WAIT, cancelled=cancelled)
         try:
-            yield local
+            yield self._bind(cur)
         finally:
-            local.con.close()
+            self.db.release(cur)
+            if write:
+                self.invalidate()
 
     @contextmanager
     def cached_only(self) -> Iterator[None]:
@@ -243,11 +327,12 @@ class ViewsCore:
 
     def latest_run_id(self) -> int | None:
         """The id of the latest run (None when there is none), read at most once every
-        :data:`LATEST_RUN_TTL` seconds."""
+        :data:`LATEST_RUN_TTL` seconds; while another process has the file (it may be
+        writing a run), the last id read, so that cached pages keep answering at once."""
         now = time.monotonic()
         latest = self._latest
-        if latest is not None and now - latest[0] < LATEST_RUN_TTL:
-            return latest[1]
+        if latest is not None and (now - latest[0] < LATEST_RUN_TTL or self.db.yielded):
+            return latest[1]  # (while another process writes, the last one known)
         if _CACHED_ONLY.get():
             raise ColdCache("latest run")
         rows = self.ws().con.execute("SELECT max(run_id) FROM runs WHERE complete").fetchall()
@@ -266,10 +351,15 @@ class ViewsCore:
                 if _CACHED_ONLY.get():
                     raise ColdCache("no run")
                 return self.ws().run(None)  # raises the library's "no analysis yet" error
-        ws = self.ws()
-        stored = self._cached(("run", int(run_id)), lambda: ws.run(run_id))
+
+        def load() -> Run:
+            loaded = self.ws().run(run_id)
+            loaded.ws = self._offline  # the cached copy holds no lease
+            return loaded
+
+        stored = self._cached(("run", int(run_id)), load)
         run = copy.copy(stored)
-        run.ws = ws
+        run.ws = self.ws()
         return run
 
     def _people(self, run: Run) -> pd.DataFrame:
@@ -315,9 +405,9 @@ class ViewsCore:
         """The latest (or given) run's findings (:meth:`groundswell.run.Run.key_findings`:
         people named by pseudonym with ``people``, by name with ``names`` in an identified
         workspace), headline figures and the workspace's row counts."""
-        ws = self.ws()
 
         def workspace_counts() -> tuple[dict[str, int], int]:
+            ws = self.ws()
             n_runs = ws.con.execute("SELECT count(*) FROM runs WHERE complete").fetchall()[0][0]
             return ws.counts(), int(n_runs)
 
