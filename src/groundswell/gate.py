@@ -386,6 +386,24 @@ class SharedDB:
             self._cond.notify_all()
             return self._join()
 
+    def ambient(self, *, write: bool = True, timeout: float = 60.0) -> tuple[Any, int]:
+        """A cursor outside any lease, and the :attr:`generation` it belongs to: for a script
+        or a test using a server's views directly (a server's requests take leases). It
+        stays usable until the connection is next closed (another process waited, or a
+        lease needed the other mode); ask again when :attr:`generation` has changed."""
+        with self._cond:
+            if self._con is not None and not self._switching and (self._write_mode or not write):
+                return self._join_ambient(), self.generation
+        cur = self.acquire(write=write, timeout=timeout)
+        with self._cond:
+            self._users -= 1  # kept as a cursor, no longer counted as a lease
+            return cur, self.generation
+
+    def _join_ambient(self) -> Any:
+        cur = self._con.cursor()  # type: ignore[union-attr]
+        self._children.append(cur)
+        return cur
+
     def release(self, cur: Any) -> None:
         """Give a lease back (``cur``: the cursor :meth:`acquire` returned)."""
         with self._cond:

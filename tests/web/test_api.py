@@ -89,6 +89,7 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         ("/api/plans", ANALYSTS),
         (f"/api/plans/{ws.plan_id}", ANALYSTS),
         ("/api/users", {"admin"}),
+        ("/api/jobs", ANALYSTS),
         # pages
         ("/explorer", AGGREGATES),
         ("/groups", AGGREGATES),
@@ -103,6 +104,7 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         (f"/people/{other}", ANALYSTS),
         (f"/people/{own}", ANALYSTS | {"person"}),
         ("/planner", ANALYSTS),
+        ("/jobs", ANALYSTS),
         ("/sources", ANALYSTS),
         ("/users", {"admin"}),
         ("/me", {"person"}),

@@ -57,7 +57,12 @@ def server(web_ws: WebWorkspace, tmp_path_factory: pytest.TempPathFactory):
 
 def test_upload_watch_progress_and_see_the_result(server, web_ws, tmp_path) -> None:
     base, app = server
-    hr = web_ws.path.parent / "data" / "hris.csv"
+    # the org chart with one more person (the same file again would add nothing)
+    lines = (web_ws.path.parent / "data" / "hris.csv").read_text().splitlines()
+    extra = lines[1].split(",")
+    extra[:4] = ["E99999", "Noor Newcomer", "noor.newcomer@example.com", extra[0]]
+    hr = tmp_path / "hris.csv"
+    hr.write_text("\n".join([*lines, ",".join(extra)]) + "\n")
     bad = tmp_path / "broken.csv"
     bad.write_text("who,when\nalice,yesterday\n")
     runs_before = len(app.state.store.runs())

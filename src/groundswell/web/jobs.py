@@ -172,8 +172,11 @@ class Queue:
                     self._end(job, "cancelled")
                     continue
                 status = status_of(exc)
+                detail = str(exc)
+                if job.upload is not None:  # the file as the user named it, not where we kept it
+                    detail = detail.replace(str(job.upload), job.upload.name)
                 job.error = {"status": status, "error": NAMES.get(status, "error"),
-                             "detail": str(exc)}  # fmt: skip
+                             "detail": detail}  # fmt: skip
                 self._end(job, "failed")
             except Exception as exc:  # a bug: keep the server up, say so in the job
                 log.exception("job %s (%s) failed", job.job_id, job.kind)
@@ -206,7 +209,7 @@ class Queue:
                 else:
                     summary = ws.ingest(source, path)
                 job.note("stored")
-                return {"source_id": summary.source_id, "summary": str(summary)}
+                return {"source_id": summary.source_id, "summary": _summary(summary, path)}
             if job.kind == "analyze":
                 run = ws.analyze(p.get("window") or None)
                 job.note(f"stored as run {run.run_id}")
@@ -220,8 +223,14 @@ class Queue:
             if job.kind == "close_survey":
                 summary = ws.close_survey(p["survey"])
                 job.note("closed")
-                return {"source_id": summary.source_id, "summary": str(summary)}
+                return {"source_id": summary.source_id, "summary": _summary(summary)}
         raise ConfigError(f"unknown job kind {job.kind!r}")  # pragma: no cover
+
+
+def _summary(summary: Any, path: Path | None = None) -> str:
+    """An ingest's summary as the CLI prints it (the upload named as the user named it)."""
+    text = "\n".join(summary.lines())
+    return text.replace(str(path), path.name) if path is not None else text
 
 
 _queues: dict[int, Queue] = {}

@@ -14,7 +14,6 @@ import math
 import os
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -180,6 +179,7 @@ class ViewsCore:
         self._offline = copy.copy(self._ws)
         self._offline.con = _NoConnection()  # type: ignore[assignment]
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._latest: tuple[float, int | None] | None = None  # (read at, latest run id)
         #: Live sessions, so that a request costs no database query to know its user.
@@ -263,7 +263,8 @@ class ViewsCore:
 
         Within a request (:class:`RequestLeases`, the app's middleware) one lease serves the
         whole request — a write lease for a POST, a read lease otherwise — and ends with it;
-        elsewhere (a script, a test) the lease ends when the returned object is dropped.
+        elsewhere (a script, a test) this thread's cursor of the connection, opened
+        read-write (:meth:`groundswell.gate.SharedDB.ambient`).
         Inside :meth:`cached_only` no lease is taken: any query raises :class:`ColdCache`."""
         if _CACHED_ONLY.get():
             return self._offline
@@ -274,10 +275,11 @@ class ViewsCore:
                 scope.cur = self.db.acquire(write=scope.write, timeout=REQUEST_WAIT)
                 scope.ws = self._bind(scope.cur)
             return scope.ws
-        cur = self.db.acquire(timeout=REQUEST_WAIT)
-        ws = self._bind(cur)
-        weakref.finalize(ws, self.db.release, cur)
-        return ws
+        local = getattr(self._local, "ws", None)  # a script, a test: no request around
+        if local is None or local[0] != self.db.generation or not self.db.is_open:
+            cur, generation = self.db.ambient(timeout=REQUEST_WAIT)
+            local = self._local.ws = (generation, self._bind(cur))
+        return local[1]
 
     @contextmanager
     def worker(
@@ -436,7 +438,12 @@ class ViewsCore:
             "roles": s.get("roles", {}),
             "personas": s.get("personas", {}),
             "findings": s.get("findings", {}),
-            "key_findings": run.key_findings(self._labeller(run, names), people=people),
+            # stored with the run, so kept per run (the overview answers from the cache on
+            # the event loop, and while another process writes)
+            "key_findings": self._cached(
+                ("key findings", run.run_id, bool(names and self.identified), people),
+                lambda: run.key_findings(self._labeller(run, names), people=people),
+            ),
         }
         return clean(out)
 
