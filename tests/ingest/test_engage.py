@@ -313,7 +313,9 @@ def test_large_export_is_fast(ws, tmp_path) -> None:
     s = engage.ingest(ws, root)
     elapsed = time.perf_counter() - t
     assert s.messages == n
-    assert elapsed < 10, elapsed
+    # a guard against a row-by-row reader (minutes at 50,000 rows), not a timing: about 1.5 s
+    # on a quiet machine, over 10 s when eight jobs share two cores; speed lives in bench/
+    assert elapsed < 60, elapsed
 
 
 def test_an_export_resaved_by_a_european_excel_is_read_and_said(ws, tmp_path) -> None:

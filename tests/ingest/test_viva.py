@@ -525,4 +525,6 @@ def test_vectorised_on_a_large_person_to_person_file(ws, tmp_path) -> None:
     s = viva.ingest(ws, f)
     elapsed = time.perf_counter() - t0
     assert s.rows_read == n and s.messages + s.rows_skipped == n
-    assert elapsed < 10  # about 1.5 s on 2 shared cores (hashing 50,000 message ids)
+    # a guard against a row-by-row reader (minutes at 50,000 rows), not a timing: about 1.5 s
+    # on a quiet machine, over 10 s when eight jobs share two cores; speed lives in bench/
+    assert elapsed < 60, elapsed
