@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,3 +118,35 @@ def test_analyze_stores_them_and_the_run_reads_them(tmp_path, internal_only) -> 
         assert (rows[p("c1")]["external"], rows[p("c1")]["relation"]) == (True, "customer")
         assert (rows[p("A")]["external"], rows[p("A")]["relation"]) == (False, "employee")
         assert (one["external"], one["relation"]) == (True, "supplier")
+
+
+def test_group_figures_equal_a_plain_python_count_on_random_data() -> None:
+    """The array steps of external.groups against a count written out person by person."""
+    rng = np.random.default_rng(7)
+    inside = [f"i{k}" for k in range(60)]
+    members = pd.DataFrame(
+        {"department": rng.choice(["A", "B", "C", None], 60)}, index=pd.Index(inside)
+    )
+    found = pd.DataFrame(
+        {"person_id": rng.choice(inside[:45], 150), "external_id": rng.choice(40, 150)}
+    ).drop_duplicates()
+    got = external.groups(found, members, ("department",)).set_index("group_name")
+    for name in ["A", "B", "C", "(unknown)"]:
+        dept = members["department"].fillna("(unknown)")
+        people = [p for p in inside if dept[p] == name]
+        counts = sorted(
+            (len(set(found[found["person_id"] == p]["external_id"])) for p in people),
+            reverse=True,
+        )
+        held = [c for c in counts if c]
+        total = sum(held)
+        k = math.ceil(len(held) / 3)
+        row = got.loc[name]
+        assert (row["members"], row["holders"], row["external_ties"]) == (
+            len(people),
+            len(held),
+            total,
+        )
+        assert row["externals"] == len(set(found[found["person_id"].isin(people)]["external_id"]))
+        assert row["top_third_share"] == pytest.approx(sum(held[:k]) / total)
+        assert row["herfindahl"] == pytest.approx(sum((c / total) ** 2 for c in held))

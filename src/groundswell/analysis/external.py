@@ -118,25 +118,49 @@ def groups(found: pd.DataFrame, members: pd.DataFrame, attributes: tuple[str, ..
     """The figures of every group of each of ``attributes`` (columns of ``members``, the
     run's internal people indexed by person_id; a missing value is '(unknown)'), and the
     whole organisation's row (:data:`ORGANISATION`): attribute, group_name, members,
-    holders, external_ties, externals, top_third_share, herfindahl."""
+    holders, external_ties, externals, top_third_share, herfindahl. Array steps per
+    attribute (group-bys), no loop over groups or ties."""
+    cols = [
+        "attribute", "group_name", "members", "holders", "external_ties", "externals",
+        "top_third_share", "herfindahl",
+    ]  # fmt: skip
     mine = found[found["person_id"].isin(members.index)]
     per = mine.groupby("person_id")["external_id"].nunique()
-    rows = []
     whole = members.assign(**{ORGANISATION[0]: ORGANISATION[1]})
+    frames = []
     for attribute in (*attributes, ORGANISATION[0]):
-        labels = whole[attribute].astype("object").where(whole[attribute].notna(), "(unknown)")
-        for name, people in labels.groupby(labels, sort=True):
-            counts = per.reindex(people.index).fillna(0).to_numpy()
-            reached = mine[mine["person_id"].isin(people.index)]["external_id"].nunique()
-            top, hhi = concentration(counts)
-            rows.append(
-                (attribute, str(name), len(people), int((counts > 0).sum()), int(counts.sum()),
-                 int(reached), top, hhi)
-            )  # fmt: skip
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "attribute", "group_name", "members", "holders", "external_ties", "externals",
-            "top_third_share", "herfindahl",
-        ],
-    )  # fmt: skip
+        label = whole[attribute].astype("object").where(whole[attribute].notna(), "(unknown)")
+        label = label.astype(str).rename("group_name")
+        people = pd.DataFrame({"group_name": label, "count": per.reindex(label.index).fillna(0)})
+        g = people.groupby("group_name", sort=True)["count"]
+        out = pd.DataFrame(
+            {
+                "members": g.size(),
+                "holders": (people["count"] > 0).groupby(people["group_name"]).sum(),
+                "external_ties": g.sum(),
+            }
+        )
+        reached = mine.assign(group_name=label.reindex(mine["person_id"]).to_numpy())
+        out["externals"] = reached.groupby("group_name")["external_id"].nunique()
+        held = people[people["count"] > 0].sort_values(
+            ["group_name", "count"], ascending=[True, False]
+        )
+        if len(held):
+            total = held.groupby("group_name")["count"].transform("sum")
+            h = held.groupby("group_name")["count"].transform("size")
+            rank = held.groupby("group_name").cumcount()
+            top = held["count"].where(rank < np.ceil(h / 3), 0.0)
+            out["top_third_share"] = top.groupby(held["group_name"]).sum() / (
+                held.groupby("group_name")["count"].sum()
+            )
+            out["herfindahl"] = ((held["count"] / total) ** 2).groupby(held["group_name"]).sum()
+        else:
+            out["top_third_share"] = np.nan
+            out["herfindahl"] = np.nan
+        frames.append(out.reset_index().assign(attribute=attribute))
+    table = pd.concat(frames, ignore_index=True)
+    for c in ("members", "holders", "external_ties", "externals"):
+        table[c] = table[c].fillna(0).astype("int64")
+    for c in ("top_third_share", "herfindahl"):
+        table[c] = table[c].astype("float64")
+    return table[cols]
