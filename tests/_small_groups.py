@@ -86,3 +86,56 @@ def build(folder: Path, seed: int = 3) -> Path:
         ws.ingest_events(ev)
         ws.analyze("2024-03-01:2024-03-31")
     return folder / "ws"
+
+
+#: department names for random organisations: no name holds another, none is a word the
+#: outputs use otherwise, so finding one in an output's text means it is shown
+NAMES = ("Alfa", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel")
+TEAMS = ("Otter", "Heron", "Lynx", "Marten", "Puffin", "Stoat", "Vole", "Wren")
+
+
+def build_random(folder: Path, sizes: dict[str, int], seed: int = 0) -> Path:
+    """An identified workspace whose departments have the given ``sizes`` (names from
+    :data:`NAMES`), one team per department (:data:`TEAMS`, same size), two locations
+    alternately; every person writes to two colleagues and two others, eight days of March
+    2024; two thirds of everyone adopt one behaviour ("tool") in April;
+    analysed over March. Returns the workspace folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows, people = [], []
+    for d, (dept, n) in enumerate(sizes.items()):
+        for _ in range(n):
+            i = len(rows) + 1
+            rows.append(
+                [f"E{i}", f"Person {i}", f"p{i}@x.com", "", dept, TEAMS[d], "Staff",
+                 "Paris" if i % 2 else "Oslo", "2024-03-10" if i % 3 == 0 else "2020-01-01",
+                 "", "C"]
+            )  # fmt: skip
+            people.append((f"p{i}@x.com", dept))
+    rng = random.Random(seed)
+    events = []
+    for a, dept in people:
+        same = [p for p, d in people if d == dept and p != a]
+        other = [p for p, d in people if d != dept]
+        for b in rng.sample(same, min(2, len(same))) + rng.sample(other, min(2, len(other))):
+            for day in range(1, 9):
+                events.append([f"e{len(events)}", a, b, f"2024-03-{day:02d}T10:00:00", "dm"])
+    adoptions = [
+        [a, "tool", f"2024-04-{1 + k % 20:02d}"] for k, (a, _) in enumerate(people) if k % 3
+    ]
+    files = {}
+    for name, header, body in (
+        ("hr.csv", HEADER, rows),
+        ("events.csv", ["event_id", "actor", "targets", "timestamp", "kind"], events),
+        ("adoptions.csv", ["person", "behaviour", "date"], adoptions),
+    ):
+        files[name] = folder / name
+        with files[name].open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(body)
+    with gs.init(folder / "ws", identified=True) as ws:
+        ws.ingest_orgchart(files["hr.csv"])
+        ws.ingest_events(files["events.csv"])
+        ws.ingest("adoptions", files["adoptions.csv"])
+        ws.analyze("2024-03-01:2024-03-31")
+    return folder / "ws"

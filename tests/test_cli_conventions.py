@@ -192,3 +192,64 @@ def test_people_on_a_viva_only_workspace(tmp_path) -> None:
     assert all(row["level"] is None for row in rows)
     r = invoke("shadow", ws)  # informal leaders with no level
     assert r.exit_code == 0 and "informal leader" in r.stdout, r.stdout
+
+
+#: the commands that do something rather than list rows: they take no --format
+ACTIONS = {
+    "init", "user add", "synth", "demo", "analyze", "ties", "report", "serve", "export-lake",
+    "survey create", "survey launch", "survey remind", "survey close",
+}  # fmt: skip
+
+
+def _leaves(group, prefix: str = ""):
+    """Every command of the app, by the words a user types (``survey status``)."""
+    for name, cmd in group.commands.items():
+        words = f"{prefix}{name}"
+        if hasattr(cmd, "commands"):  # a command group (Typer's own click)
+            yield from _leaves(cmd, words + " ")
+        else:
+            yield words, cmd
+
+
+def test_every_listing_command_takes_format() -> None:
+    """Enumerated from the app itself, so a new listing command without --format fails here:
+    every command is an action (ACTIONS, which include the readers) or takes --format with
+    table, csv and json."""
+    from typer.main import get_command
+
+    leaves = dict(_leaves(get_command(app)))
+    assert {"people", "timeline", "qa", "survey status", "compare-dates"} <= set(leaves)
+    missing = []
+    for words, cmd in leaves.items():
+        if words in ACTIONS or words.startswith("ingest "):
+            continue
+        option = next((p for p in cmd.params if "--format" in getattr(p, "opts", ())), None)
+        if option is None:
+            missing.append(words)
+            continue
+        shown = invoke(*words.split(), "--help").stdout
+        assert "table|csv|json" in "".join(shown.split()), (words, shown)
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["value", "{ws}"],
+        ["qa", "{ws}"],
+        ["timeline", "{ws}", "-q"],
+        ["compare-dates", "{ws}", "--at", "2024-02-15"],
+        ["champions", "{ws}", "--k", "3", "--runs", "50", "-q"],
+        ["adoption", "{ws}", "new expense tool", "--plan", "1"],
+    ],
+)
+def test_the_newer_listing_commands_print_json_and_csv(demo_ws, args) -> None:
+    argv = [a.format(ws=demo_ws) for a in args]
+    r = invoke(*argv, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)  # stdout holds the JSON alone (notes go to stderr)
+    assert data
+    r = invoke(*argv, "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert rows and len(rows[0]) >= 2

@@ -5,7 +5,7 @@ import stat
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundswell import privacy
@@ -34,27 +34,37 @@ def test_key_file_is_owner_only_and_refused_when_readable(tmp_path) -> None:
         privacy.load_key(key)
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # the machine is shared
 @given(
     st.dictionaries(st.text(min_size=1, max_size=5), st.integers(0, 50), min_size=1),
     st.integers(1, 20),
 )
-def test_suppression_blanks_exactly_the_small_groups(sizes: dict[str, int], k: int) -> None:
+def test_the_gate_blanks_the_small_groups_and_their_complements(
+    sizes: dict[str, int], k: int
+) -> None:
+    """gate_figures and gate_names (which replaced suppress_small_groups and group_label)
+    blank every small group, and exactly the groups suppressed_groups names."""
     s = pd.Series(sizes)
-    figures = s * 3.0
-    out = privacy.suppress_small_groups(figures, s, k)
+    figures = (s * 3.0).to_frame("figure")
+    out = privacy.gate_figures(figures, s, k)["figure"]
+    hidden = privacy.suppressed_groups(s, k)
+    names = privacy.gate_names(s, k)
     for group, size in sizes.items():
         if size < k:
-            assert pd.isna(out[group])
+            assert pd.isna(out[group]) and group in hidden
+        if group in hidden:
+            assert pd.isna(out[group]) and names[group] == privacy.SUPPRESSED
         else:
-            assert out[group] == size * 3.0
-    for group, size in sizes.items():
-        label = privacy.group_label(group, size, k)
-        assert label == (privacy.SUPPRESSED if size < k else group)
+            assert out[group] == size * 3.0 and names[group] == group
 
 
 def test_groups_missing_from_sizes_are_suppressed() -> None:
-    out = privacy.suppress_small_groups(pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 9}), 5)
+    figures = pd.DataFrame({"f": [1.0, 2.0]}, index=["a", "b"])
+    out = privacy.gate_figures(figures, pd.Series({"a": 9}), 5)["f"]
     assert out["a"] == 1.0 and pd.isna(out["b"])
+    matrix = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=["a", "b"], columns=["a", "b"])
+    out = privacy.gate_figures(matrix, pd.Series({"a": 9}), 5, square=True)
+    assert out.loc["a", "a"] == 1.0 and out["b"].isna().all() and out.loc["b"].isna().all()
 
 
 def test_collisions_are_detected() -> None:

@@ -1,10 +1,12 @@
 """The one gate every group figure goes through (groundswell.privacy): no group below the
 minimum size is shown, and none can be found by subtracting what is shown from a total.
 
-The oracle for the two-way tables is a linear programme (scipy's HiGHS): a suppressed cell
-is safe when its smallest and largest values, given every shown cell and every row and
-column total, differ. The constraint matrix of a table with known margins is totally
-unimodular, so the bounds are whole numbers of people and both are reached.
+The oracle for the two-way tables is a linear programme (scipy's HiGHS): the smallest and
+largest values of a suppressed cell, given every shown cell, every row and column total and
+that no cell is negative (suppressed cells may be empty: complementary suppression hides
+empty cells too). A sensitive cell (1 to k - 1 people) is safe when that interval leaves the
+sensitive range: down to 0 or up to k. The constraint matrix of a table with known margins
+is totally unimodular, so the bounds are whole numbers of people and both are reached.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def test_person_labels_never_name_a_small_group(values: list[str | None], k: int
 
 def _bounds(counts: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tuple[int, int]:
     """Smallest and largest value of a suppressed cell given the shown cells, the margins
-    and at least one person in each suppressed cell."""
+    and that no suppressed cell is negative."""
     cells = [tuple(x) for x in np.argwhere(hidden)]
     n = len(cells)
     rows, cols = counts.shape
@@ -116,8 +118,8 @@ def _bounds(counts: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tu
         b_eq.append(counts[:, j].sum() - counts[:, j][~hidden[:, j]].sum())
     target = np.zeros(n)
     target[cells.index(cell)] = 1.0
-    lo = linprog(target, A_eq=a_eq, b_eq=b_eq, bounds=[(1, None)] * n, method="highs")
-    hi = linprog(-target, A_eq=a_eq, b_eq=b_eq, bounds=[(1, None)] * n, method="highs")
+    lo = linprog(target, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * n, method="highs")
+    hi = linprog(-target, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * n, method="highs")
     assert lo.status == 0 and hi.status == 0
     return round(lo.fun), round(-hi.fun)
 
@@ -160,10 +162,12 @@ def test_a_two_way_table_hides_each_small_cell_from_its_margins(
     hidden = out.isna().to_numpy()
     shown = out.to_numpy()[~hidden]
     assert ((shown == 0) | (shown >= k)).all()  # no small cell is shown
-    assert (values[hidden] > 0).all()  # empty cells are shown as empty
-    for r, c in np.argwhere(hidden & (values < k)):
+    for r, c in np.argwhere(hidden & (values > 0) & (values < k)):
         lo, hi = _bounds(values, hidden, (int(r), int(c)))
         assert lo <= values[r, c] <= hi and lo < hi, (rows, k, out)
+        assert lo == 0 or hi >= k, (rows, k, out, (r, c), lo, hi)  # out of the range 1..k-1
+        # the gate's own interval (maximum flows) is the linear programme's
+        assert privacy.feasible_range(values, hidden, int(r), int(c)) == (lo, min(hi, lo + 10**6))
 
 
 def test_the_flow_of_the_issue() -> None:
@@ -172,6 +176,31 @@ def test_the_flow_of_the_issue() -> None:
         {"c1": [8, 1, 0], "c2": [0, 2, 9], "c3": [6, 1, 7]}, index=["Eng", SUPPRESSED, "Ops"]
     )
     out = privacy.gate_crosstab(flow, 5)
-    assert out.loc[SUPPRESSED].isna().all()
+    # Eng joins the merged row (together 4 people would be too few), whose 2 is hidden
+    assert list(out.index) == ["Ops", SUPPRESSED] and np.isnan(out.loc[SUPPRESSED, "c2"])
     shown = out.to_numpy()[~out.isna().to_numpy()]
     assert ((shown == 0) | (shown >= 5)).all()
+    hidden = out.isna().to_numpy()
+    values = np.array([[0, 9, 7], [9, 2, 7]])
+    assert _bounds(values, hidden, (1, 1))[0] == 0  # it could be empty
+
+
+def test_a_block_diagonal_table_shows_its_blocks() -> None:
+    """The demo's department x community flow: each department mostly in its own community,
+    one person astray. Withheld entirely before empty cells could be suppressed; now only
+    the stray person's cell and the cells that cover it are."""
+    flow = pd.DataFrame(
+        [[40, 0, 0, 0], [0, 30, 1, 0], [0, 0, 25, 0], [0, 0, 0, 50]],
+        index=["Eng", "Ops", "Sales", "HR"],
+        columns=["c1", "c2", "c3", "c4"],
+    )
+    out = privacy.gate_crosstab(flow, 5)
+    assert not out.attrs.get("withheld")
+    hidden = out.isna().to_numpy()
+    assert hidden[1, 2] and hidden.sum() == 4  # the 1 and the three cells of one cycle
+    # a cycle through it takes one other block (the smallest cost: two empty cells and
+    # Eng's 40 against Sales' 25 and Ops' own 30); the other blocks are shown
+    assert out.loc["Ops", "c2"] == 30 and out.loc["Sales", "c3"] == 25
+    assert out.loc["HR", "c4"] == 50 and np.isnan(out.loc["Eng", "c1"])
+    lo, hi = _bounds(flow.to_numpy(), hidden, (1, 2))
+    assert lo == 0 or hi >= 5

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.browser import find_chromium, offline_page_context
+from tests._browser import chromium, require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(find_chromium() or "/usr/bin/chromium")
 BUNDLE = (
     Path(__file__).resolve().parents[1] / "src" / "groundswell" / "report" / "assets" / "map.js"
 )
@@ -32,14 +31,7 @@ N_GROUPS = 5
 DEPARTMENTS = ["Finance", "Sales", "Engineering", "People", "Legal", "(suppressed)"]
 READY_TIMEOUT_MS = 15_000
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
-if not BUNDLE.exists():
-    pytest.skip(f"{BUNDLE} is missing: run `make assets`", allow_module_level=True)
+require_browser(BUNDLE)
 
 
 def node_id(i: int) -> str:
@@ -152,11 +144,9 @@ def browser_page(tmp_path_factory, graph_data):
     html = tmp / "map.html"
     html.write_text(page_html(graph_data, BUNDLE.read_text(encoding="utf-8")), encoding="utf-8")
     errors: list[str] = []
-    with (
-        sync_playwright() as p,
-        offline_page_context(
-            p, tmp / "profile", is_local, viewport={"width": 1000, "height": 700}
-        ) as (context, attempted),
+    with chromium(tmp / "profile", is_local, viewport={"width": 1000, "height": 700}) as (
+        context,
+        attempted,
     ):
         page = context.new_page()
         page.on(

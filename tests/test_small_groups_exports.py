@@ -1,23 +1,34 @@
 """The minimum group size in the library's and the command line's person-level outputs and
 exports: ``Run.people()``, ``groundswell people --csv``, ``groundswell groups`` and the
 report, on the workspace of tests/_small_groups.py (departments of 1, 2, 3 and 4 people;
-small teams and locations that merged hold only 4)."""
+small teams and locations that merged hold only 4).
+
+Then one property test over every output path that shows groups (the report, the API, every
+listing command of the CLI that names a department, export-lake), on organisations whose
+department sizes hypothesis draws: no department below the minimum is named anywhere, and
+no count shown for a group is below the minimum."""
 
 from __future__ import annotations
 
 import csv
+import io
+import json
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import groundswell as gs
 from groundswell.cli import app
 from groundswell.privacy import SUPPRESSED
 from groundswell.report import context, map_data
-from tests._small_groups import COMPLEMENTARY, SMALL, build
+from tests._small_groups import COMPLEMENTARY, NAMES, SMALL, build, build_random
 
 K = 5
 GROUPS = ("department", "team", "location", "community")
@@ -97,3 +108,97 @@ def test_the_report_gives_no_small_group_away(small_ws: Path) -> None:
         assert all(n >= K for n in counts.values()), (attribute, counts)
     sizes = [r["size"] for r in ctx["ei_rows"] if r["group"] != SUPPRESSED]
     assert all(isinstance(n, int) and n >= K for n in sizes)
+
+
+#: the listing commands that name departments, with their arguments after the workspace
+LISTINGS = (
+    ["groups", "--by", "department"],
+    ["groups", "--by", "team"],
+    ["people", "--top", "1000"],
+    ["shadow"],
+    ["value", "--scale", "department", "--scale", "team"],
+    ["qa"],
+    ["onboarding"],
+    ["compare-dates", "--at", "2024-03-05", "--days", "4"],
+    ["champions", "--k", "2", "--runs", "20", "--seed", "1", "-q"],
+    ["adoption", "tool"],
+)
+#: the API answers that carry group figures or labels
+API = (
+    "/api/overview", "/api/groups?attribute=department", "/api/groups?attribute=team",
+    "/api/communities", "/api/formal", "/api/people", "/api/map", "/api/runs/1/value",
+    "/api/runs/1/qa", "/api/runs/1/onboarding", "/api/runs/1/community-health",
+)  # fmt: skip
+
+
+def _outputs(ws_path: Path) -> dict[str, str]:
+    """Every output that shows groups, as text: each listing command as a table and as JSON,
+    the report's HTML, the API's answers, the lake's people."""
+    from fastapi.testclient import TestClient
+
+    from groundswell.web import auth
+    from groundswell.web.app import create_app
+
+    runner = CliRunner()
+    texts = {}
+    for args in LISTINGS:
+        for fmt in ("table", "json"):
+            r = runner.invoke(app, [args[0], str(ws_path), *args[1:], "--format", fmt])
+            assert r.exit_code == 0, (args, r.output)
+            texts[f"{' '.join(args)} --format {fmt}"] = r.stdout
+    with gs.open(ws_path) as ws:
+        texts["report"] = ws.report(ws_path.parent / "report.html").read_text()
+        auth.add_user(ws, "admin", "correct horse battery", "admin", None)
+    client = TestClient(create_app(ws_path))
+    login = {"username": "admin", "password": "correct horse battery"}
+    assert client.post("/api/login", json=login).status_code == 200
+    for path in API:
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.text)
+        texts[path] = r.text
+    lake = ws_path.parent / "lake"
+    r = runner.invoke(app, ["export-lake", str(ws_path), str(lake)])
+    assert r.exit_code == 0, r.output
+    texts["export-lake people"] = pd.read_parquet(lake / "people").to_csv()
+    return texts
+
+
+def _counts_at_least(texts: dict[str, str], k: int) -> None:
+    """The counts the JSON listings show for groups, and the lake's labels, are k or more."""
+    for row in json.loads(texts["groups --by department --format json"]):
+        assert row["size"] is None or row["size"] >= k, row
+    people = pd.DataFrame(json.loads(texts["people --top 1000 --format json"]))
+    assert (people["department"].astype(str).value_counts() >= k).all()
+    for row in json.loads(texts["value --scale department --scale team --format json"]):
+        assert row["scale"] == "network" or row["size"] is None or row["size"] >= k, row
+    for row in json.loads(texts["adoption tool --format json"])["departments"]:
+        assert row["size"] >= k, row
+    lake = pd.read_csv(io.StringIO(texts["export-lake people"]))
+    for column in ("department", "team"):
+        assert (lake[column].astype(str).value_counts() >= k).all(), column
+
+
+@settings(
+    max_examples=1,  # with the explicit example: two organisations, about a minute
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # a failing case is printed, not shrunk (slow)
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@example([1, 4, 6, 12, 3])
+@given(st.lists(st.integers(1, 12), min_size=3, max_size=6))
+def test_every_group_output_path_hides_the_small_groups(sizes: list[int]) -> None:
+    """Random department sizes through every output path: no department of fewer than the
+    minimum (5) people is named in any of them, nor any count below it shown."""
+    departments = dict(zip(NAMES, sizes, strict=False))
+    if sum(sizes) < 2 * K:  # too few people for a network worth analysing
+        departments[NAMES[len(sizes)]] = 2 * K
+    small = {name for name, n in departments.items() if n < K}
+    folder = Path(tempfile.mkdtemp(prefix="gs-paths-"))
+    try:
+        texts = _outputs(build_random(folder, departments))
+        for where, text in texts.items():
+            shown = {name for name in small if name in text}
+            assert not shown, (where, shown, departments)
+        _counts_at_least(texts, K)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

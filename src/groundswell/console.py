@@ -137,3 +137,29 @@ def emit(
         made = table()
         for item in made if isinstance(made, list) else [made]:
             print_rich(item)
+
+
+def emit_parts(
+    parts: dict[str, Any],
+    fmt: Format | str,
+    table: Callable[[], Table | list[Any]],
+    *,
+    csv: str,
+    index: dict[str, str] | None = None,
+) -> None:
+    """Print a command's several tables (and figures) as ``fmt``: the rich ``table()`` for
+    ``table``; for ``json`` one object, each frame of ``parts`` a list of objects (its index
+    first, named as ``index`` says) and any other value as it is; for ``csv`` the frame
+    ``parts[csv]`` alone, the command's main table."""
+    fmt = Format(fmt)
+    names = index or {}
+    if fmt is Format.table:
+        emit(parts[csv], fmt, table)
+    elif fmt is Format.csv:
+        emit(parts[csv], fmt, table, index=names.get(csv))
+    else:
+        shown = {
+            key: records(value, names.get(key)) if hasattr(value, "itertuples") else _plain(value)
+            for key, value in parts.items()
+        }
+        typer.echo(json.dumps(shown, default=str))

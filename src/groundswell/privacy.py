@@ -148,28 +148,6 @@ class Pseudonymiser:
         return self.many("message", raws, "m_", 16)
 
 
-def suppress_small_groups(
-    counts: pd.Series | pd.DataFrame, sizes: pd.Series, min_size: int
-) -> pd.Series | pd.DataFrame:
-    """Blank out every figure of a group smaller than ``min_size``.
-
-    ``sizes`` maps each group (the index of ``counts``) to its number of people. Rows of
-    groups below the minimum are set to missing; callers render missing as
-    :data:`SUPPRESSED`. Groups absent from ``sizes`` are treated as size 0 and suppressed.
-    """
-    small = sizes.reindex(counts.index).fillna(0) < min_size
-    out = counts.astype("float64").copy()
-    out.loc[small.to_numpy()] = float("nan")
-    return out
-
-
-def group_label(name: object, size: int, min_size: int) -> str:
-    """The label a group may be shown under: its name, or :data:`SUPPRESSED` if too small."""
-    if name is None or (isinstance(name, float) and pd.isna(name)):
-        return "(unknown)"
-    return str(name) if size >= min_size else SUPPRESSED
-
-
 # -- the gate: what may be shown of a group ------------------------------------------------
 #
 # Every output that shows a group (a department, team, location, community, channel) asks
@@ -225,6 +203,41 @@ def merged_too_small(sizes: pd.Series | dict[Any, int], min_size: int) -> bool:
     return 0 < float(s.sum()) < min_size
 
 
+def gate_names(sizes: pd.Series | dict[Any, int], min_size: int) -> dict[Any, str]:
+    """Each group's name as it may be shown, given every group's number of people: its name,
+    or :data:`SUPPRESSED` for each group :func:`suppressed_groups` suppresses. A name not
+    among ``sizes`` is a group of nobody: callers read it as :data:`SUPPRESSED`.
+
+    >>> gate_names({"a": 1, "b": 9, "c": 6}, 5)
+    {'a': '(suppressed)', 'b': 'b', 'c': '(suppressed)'}
+    """
+    hidden = suppressed_groups(sizes, min_size)
+    return {g: SUPPRESSED if g in hidden else str(g) for g in dict(sizes)}
+
+
+def gate_figures(
+    figures: pd.DataFrame, sizes: pd.Series, min_size: int, *, square: bool = False
+) -> pd.DataFrame:
+    """The figures of groups (one row per group, named as in ``sizes``) as they may be
+    shown: missing for every group :func:`suppressed_groups` suppresses, and for a group
+    absent from ``sizes`` (nobody). With ``square`` the columns are the same groups (a
+    group-to-group matrix), and theirs are blanked too.
+
+    >>> f = pd.DataFrame({"ei": [0.5, -0.2, 0.1]}, index=["a", "b", "c"])
+    >>> gate_figures(f, pd.Series({"a": 1, "b": 9, "c": 6}), 5)["ei"].tolist()
+    [nan, -0.2, nan]
+    """
+    s = pd.Series(sizes, dtype="float64").fillna(0)
+    hidden = suppressed_groups(s, min_size) | frozenset(set(figures.index) - set(s.index))
+    out = figures.astype("float64").copy()
+    out.loc[out.index.isin(hidden)] = np.nan
+    if square:
+        out.loc[:, out.columns.isin(hidden | frozenset(set(figures.columns) - set(s.index)))] = (
+            np.nan
+        )
+    return out
+
+
 def gate_labels(values: pd.Series, min_size: int, *, keep: bool = False) -> pd.Series:
     """Each person's group label as it may be shown: the group's name, or :data:`SUPPRESSED`
     for every group :func:`suppressed_groups` suppresses (sizes counted in ``values``).
@@ -250,12 +263,16 @@ def gate_crosstab(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
 
     Rows and columns are first merged as :func:`suppressed_groups` says (by their totals)
     into a :data:`SUPPRESSED` row and column. Then every cell of 1 to ``min_size - 1``
-    people is suppressed, and so many more cells, smallest first in the same row or column,
-    that none of them follows from the shown cells and the totals of its row and column
-    (all of which a reader may know): a suppressed cell is safe when the suppressed cells,
-    each known to hold at least one person, can shift people around a cycle through it.
-    When no choice achieves that, every cell is withheld (missing, empty ones too, and
-    ``attrs["withheld"]`` set). Otherwise empty cells are shown as 0.
+    people (a sensitive cell) is suppressed, and so many more cells, empty ones included
+    (complementary or secondary suppression), that a reader who knows the shown cells, the
+    totals of every row and column and that no cell is negative cannot narrow a sensitive
+    cell of ``x`` people to the sensitive range: the cell could hold nobody, or it could
+    hold ``min_size`` or more (:func:`_protection`; Hundepool et al. 2012, ch. 4-5). A
+    suppressed cell reads the same whether it is empty or not. The complementary cells are
+    chosen, for one sensitive cell at a time, as a minimum-cost flow that prefers cells
+    already suppressed, then empty cells, then small ones. When no choice protects a cell
+    (a table too small for it), every cell is withheld (missing, and ``attrs["withheld"]``
+    set).
 
     >>> t = pd.DataFrame({"x": [6, 2], "y": [5, 9]}, index=["A", "B"])
     >>> gate_crosstab(t, 5).isna().to_numpy().tolist()
@@ -269,24 +286,17 @@ def gate_crosstab(table: pd.DataFrame, min_size: int) -> pd.DataFrame:
         out.attrs["withheld"] = True
         return out
     hidden = (values > 0) & (values < min_size)
-    primary = np.argwhere(hidden)
-    while True:
-        arcs = _arcs(values, hidden)
-        exposed = next(((r, c) for r, c in primary if _determined(values, arcs, r, c)), None)
-        if exposed is None:
-            break
-        r, c = exposed
-        near = [(values[r, j], r, j) for j in range(values.shape[1])]
-        near += [(values[i, c], i, c) for i in range(values.shape[0])]
-        near = [x for x in near if x[0] > 0 and not hidden[x[1], x[2]]]
-        if not near:  # its row and column are all suppressed: any other cell, then
-            near = [(values[i, j], i, j) for i, j in np.argwhere((values > 0) & ~hidden)]
-        if not near:  # nothing left to suppress: withhold the whole table
+    primary = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
+    for r, c in primary:  # each, once protected, stays so: more suppression only widens
+        if _protection(values, hidden, r, c, min_size):
+            continue
+        cells = _complement(values, hidden, r, c, min_size)
+        if cells is None:  # nothing short of everything protects it: withhold the table
             out.loc[:, :] = np.nan
             out.attrs["withheld"] = True
             return out
-        _, i, j = min(near)
-        hidden[i, j] = True
+        for i, j in cells:
+            hidden[i, j] = True
     out[hidden] = np.nan
     return out
 
@@ -303,42 +313,90 @@ def _merge_axis(counts: pd.DataFrame, min_size: int) -> pd.DataFrame:
     return pd.concat([kept, merged.to_frame(SUPPRESSED).T])
 
 
-def _arcs(values: np.ndarray, hidden: np.ndarray) -> dict[int, list[int]]:
-    """The suppressed cells as arcs between rows (0 .. n-1) and columns (n ..): row ->
-    column for each, and column -> row for each holding two or more (see
-    :func:`_determined`)."""
-    n_rows = values.shape[0]
-    arcs: dict[int, list[int]] = {}
+def _residual(values: np.ndarray, hidden: np.ndarray, r: int, c: int) -> Any:
+    """The suppressed cells other than (r, c) as a flow network between rows (``("r", i)``)
+    and columns (``("c", j)``): a cell can gain people (row -> column, no limit) or lose
+    what it holds (column -> row, capacity its value); see :func:`_protection`."""
+    import networkx as nx
+
+    net = nx.DiGraph()
+    net.add_nodes_from([("r", i) for i in range(values.shape[0])])
+    net.add_nodes_from([("c", j) for j in range(values.shape[1])])
     for i, j in np.argwhere(hidden).tolist():
-        arcs.setdefault(i, []).append(n_rows + j)
-        if values[i, j] >= 2:
-            arcs.setdefault(n_rows + j, []).append(i)
-    return arcs
+        if (i, j) == (r, c):
+            continue
+        net.add_edge(("r", i), ("c", j))
+        if values[i, j] > 0:
+            net.add_edge(("c", j), ("r", i), capacity=int(values[i, j]))
+    return net
 
 
-def _determined(values: np.ndarray, arcs: dict[int, list[int]], r: int, c: int) -> bool:
-    """Whether suppressed cell (r, c) follows from the shown cells and the margins.
+def feasible_range(values: np.ndarray, hidden: np.ndarray, r: int, c: int) -> tuple[int, int]:
+    """The fewest and most people suppressed cell (r, c) can hold, for a reader who knows
+    the shown cells, every row and column total, and that no cell is negative (its
+    feasibility interval; ``hi`` is ``values.sum()`` when nothing bounds it but the total).
 
-    The suppressed cells are unknowns, each at least 1, with known row and column sums.
-    Another solution differs from the true one by a circulation, which contains a cycle
-    through the cell alternately adding and removing a person (removing only where a cell
-    holds two or more). With the arcs of :func:`_arcs`, the cell is free iff one of its
-    own arcs lies on a directed cycle that does not use the cell again.
+    Another table agreeing with all that differs by a circulation of people among the
+    suppressed cells. The cell loses ``t`` people when ``t`` can flow from its row to its
+    column through the other suppressed cells (each gaining freely, or losing at most what
+    it holds), and gains ``t`` when ``t`` can flow back, so both bounds are maximum flows.
     """
-    col = values.shape[0] + int(c)
-    r = int(r)
+    import networkx as nx
 
-    def reaches(start: int, goal: int) -> bool:
-        seen, stack = {start}, [start]
-        while stack:
-            v = stack.pop()
-            if v == goal:
-                return True
-            for w in arcs.get(v, ()):
-                if {v, w} == {r, col} or w in seen:
-                    continue  # the cell's own arcs: a cycle may not use it twice
-                seen.add(w)
-                stack.append(w)
-        return False
+    net = _residual(values, hidden, r, c)
+    x, total = int(values[r, c]), int(values.sum())
+    down = nx.maximum_flow_value(net, ("r", r), ("c", c)) if net.number_of_edges() else 0
+    up = nx.maximum_flow_value(net, ("c", c), ("r", r)) if net.number_of_edges() else 0
+    return x - min(x, int(down)), x + int(min(up, total))
 
-    return not (reaches(col, r) or (values[r, c] >= 2 and reaches(r, col)))
+
+def _protection(values: np.ndarray, hidden: np.ndarray, r: int, c: int, min_size: int) -> bool:
+    """Whether sensitive cell (r, c) is protected: its feasibility interval
+    (:func:`feasible_range`) leaves the sensitive range 1 .. ``min_size - 1``, down to 0
+    (lower protection level: its value) or up to ``min_size`` (upper protection level:
+    ``min_size`` less its value)."""
+    lo, hi = feasible_range(values, hidden, r, c)
+    return lo == 0 or hi >= min_size
+
+
+def _complement(
+    values: np.ndarray, hidden: np.ndarray, r: int, c: int, min_size: int
+) -> list[tuple[int, int]] | None:
+    """The cells to suppress besides those already suppressed so that sensitive cell
+    (r, c) is protected, or None when none do.
+
+    Either enough people must be able to leave it (its value, from its row to its column)
+    or to join it (up to ``min_size``, from its column to its row). Each is a minimum-cost
+    flow over every cell but (r, c): a suppressed cell costs nothing, a shown one its value
+    plus one (so empty cells first, then few and small ones); the cheaper of the two
+    flows' new cells is taken.
+    """
+    import networkx as nx
+
+    best: tuple[float, list[tuple[int, int]]] | None = None
+    x = int(values[r, c])
+    for source, sink, need in ((("r", r), ("c", c), x), (("c", c), ("r", r), min_size - x)):
+        net = nx.DiGraph()
+        for i, j in np.ndindex(values.shape):
+            if (i, j) == (r, c):
+                continue
+            cost = 0 if hidden[i, j] else int(values[i, j]) + 1
+            net.add_edge(("r", i), ("c", j), weight=cost, capacity=need)
+            if values[i, j] > 0:
+                net.add_edge(("c", j), ("r", i), weight=cost, capacity=int(values[i, j]))
+        net.add_node(source, demand=-need)
+        net.add_node(sink, demand=need)
+        try:
+            cost, flow = nx.network_simplex(net)
+        except nx.NetworkXUnfeasible:
+            continue
+        used = {
+            (a[1], b[1]) if a[0] == "r" else (b[1], a[1])
+            for a, targets in flow.items()
+            for b, amount in targets.items()
+            if amount > 0
+        }
+        new = sorted((i, j) for i, j in used if not hidden[i, j])
+        if best is None or cost < best[0]:
+            best = (cost, new)
+    return None if best is None else best[1]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.errors import OutdatedRunError
-from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_labels, suppress_small_groups
+from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_figures, gate_labels
 from groundswell.words import count, join
 
 if TYPE_CHECKING:
@@ -220,8 +220,7 @@ def read_group_ties(
     out.index.name, out.columns.name = "from", "to"
     if normalize:
         out = out.div(out.sum(axis=1).replace(0.0, np.nan), axis=0)
-    out = suppress_small_groups(out, sizes, min_group_size)
-    return suppress_small_groups(out.T, sizes, min_group_size).T
+    return gate_figures(out, sizes, min_group_size, square=True)
 
 
 def read_role_overlap(ws: Store, run_id: int, order: tuple[str, ...]) -> pd.DataFrame:

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.browser import offline_page_context
-from tests.test_report_browser import BUNDLE, CHROMIUM, is_local
+from tests._browser import chromium, require_browser
+from tests.test_report_browser import BUNDLE, is_local
 
 pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists() or not BUNDLE.exists():
-    pytest.skip("needs /usr/bin/chromium and the built map bundle", allow_module_level=True)
-from playwright.sync_api import sync_playwright  # noqa: E402
+require_browser(BUNDLE)
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +29,9 @@ def demo_report(tmp_path_factory) -> tuple[Path, object]:
 def test_report_renders_offline_and_the_map_answers(demo_report, tmp_path) -> None:
     path, run = demo_report
     errors: list[str] = []
-    with (
-        sync_playwright() as p,
-        offline_page_context(
-            p, tmp_path / "profile", is_local, viewport={"width": 1200, "height": 900}
-        ) as (ctx, attempted),
+    with chromium(tmp_path / "profile", is_local, viewport={"width": 1200, "height": 900}) as (
+        ctx,
+        attempted,
     ):
         page = ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -6,52 +6,33 @@ it is blocked and recorded (the list must stay empty: the form needs nothing fro
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
-from groundswell.browser import find_chromium, offline_page_context
 from groundswell.survey import model, questions
 from groundswell.survey.web import mount
 from groundswell.web.app import create_app
+from tests._browser import chromium, require_browser
+from tests._browser import served as serving
 from tests.survey.conftest import token_of
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path(find_chromium() or "/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
+require_browser()
+from playwright.sync_api import expect  # noqa: E402
+
 # the suite runs on 2 shared cores beside other browser tests: allow more than the default 5 s
 expect.set_options(timeout=20_000)
 
 
 @pytest.fixture
 def served(org):
-    import uvicorn
-
     with org.open() as ws:
         qs = [questions.question("advice", max_nominations=3, scale=5), questions.question("trust")]
         s = model.create(ws, "Spring", qs)
         links = model.launch(ws, s, base_url="http://127.0.0.1")
     app = create_app(org.path)
     mount(app)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", links, app
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield base, links, app
 
 
 @pytest.mark.parametrize(
@@ -61,16 +42,12 @@ def test_complete_a_survey_from_its_link(served, tmp_path, viewport) -> None:
     base, links, app = served
     me = links[0] if viewport["width"] > 1000 else links[1]
     url = base + "/s/" + token_of(me.url)
-    with (
-        sync_playwright() as pw,
-        offline_page_context(
-            pw,
-            tmp_path / "profile",
-            lambda u: u.startswith(base),
-            viewport=viewport,
-            is_mobile=viewport["width"] < 500,
-        ) as (ctx, blocked),
-    ):
+    with chromium(
+        tmp_path / "profile",
+        lambda u: u.startswith(base),
+        viewport=viewport,
+        is_mobile=viewport["width"] < 500,
+    ) as (ctx, blocked):
         page = ctx.new_page()
         page.goto(url)
         expect(page.get_by_role("heading", name="Spring")).to_be_visible()

@@ -10,15 +10,11 @@ loads nothing from the internet). Screenshots are kept in tests/artifacts/dashbo
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from groundswell.browser import offline_page_context
-from tests.test_report_browser import CHROMIUM
+from tests._browser import chromium, require_browser, served
 from tests.web.conftest import PASSWORD, WebWorkspace
 
 pytestmark = pytest.mark.browser
@@ -29,43 +25,17 @@ STATIC_BUNDLE = (
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
 READY_TIMEOUT_MS = 15_000
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-if not STATIC_BUNDLE.exists():
-    pytest.skip(
-        f"{STATIC_BUNDLE} is missing: run `cd frontend && npm run build`", allow_module_level=True
-    )
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+require_browser(STATIC_BUNDLE)
 
 
 @pytest.fixture(scope="module")
 def server(web_ws: WebWorkspace):
     """The dashboard under uvicorn on a free loopback port; yields (base url, app)."""
-    import uvicorn
-
     from groundswell.web.app import create_app
 
     app = create_app(web_ws.path)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base, app
     app.state.store.close()
 
 
@@ -82,15 +52,11 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
 
-    with (
-        sync_playwright() as p,
-        offline_page_context(
-            p,
-            str(tmp_path / "profile"),
-            lambda url: url.startswith(base + "/"),
-            viewport={"width": 1300, "height": 900},
-        ) as (context, attempted),
-    ):
+    with chromium(
+        tmp_path / "profile",
+        lambda url: url.startswith(base + "/"),
+        viewport={"width": 1300, "height": 900},
+    ) as (context, attempted):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
         page.on(
@@ -193,11 +159,9 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
 
 def test_a_viewer_gets_an_anonymous_map(server, tmp_path) -> None:
     base, _app = server
-    with (
-        sync_playwright() as p,
-        offline_page_context(
-            p, str(tmp_path / "profile"), lambda url: url.startswith(base + "/")
-        ) as (context, attempted),
+    with chromium(tmp_path / "profile", lambda url: url.startswith(base + "/")) as (
+        context,
+        attempted,
     ):
         page = context.new_page()
         page.goto(base + "/login")
@@ -226,16 +190,12 @@ def test_plan_champions_and_export_the_pdf(server, web_ws, tmp_path) -> None:
     k = 6
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with (
-        sync_playwright() as p,
-        offline_page_context(
-            p,
-            str(tmp_path / "profile"),
-            lambda url: url.startswith(base + "/"),
-            viewport={"width": 1300, "height": 1000},
-            accept_downloads=True,
-        ) as (context, attempted),
-    ):
+    with chromium(
+        tmp_path / "profile",
+        lambda url: url.startswith(base + "/"),
+        viewport={"width": 1300, "height": 1000},
+        accept_downloads=True,
+    ) as (context, attempted):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
         page.goto(base + "/login?next=/planner")

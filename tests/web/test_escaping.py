@@ -113,7 +113,7 @@ def check(response: Any, url: str) -> str:
 
 
 def test_templates_autoescape_every_page() -> None:
-    from groundswell.survey import web as survey_web
+    from groundswell.survey import rendering as survey_web
     from groundswell.web import pages
 
     for env in (pages.templates.env, survey_web.templates.env):

@@ -15,9 +15,6 @@ kept in tests/artifacts/escaping/ (gitignored).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,24 +22,16 @@ from urllib.parse import quote
 
 import pytest
 
-from groundswell.browser import find_chromium, offline_page_context
+from tests._browser import chromium, require_browser, served
 from tests.web._hostile import MARK, PASSWORD, HostileWorkspace
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path(find_chromium() or "/usr/bin/chromium")
 STATIC_BUNDLE = (
     Path(__file__).resolve().parents[2] / "src" / "groundswell" / "web" / "static" / "dashboard.js"
 )
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "escaping"
 READY_MS = 20_000
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-if not STATIC_BUNDLE.exists():
-    pytest.skip(f"{STATIC_BUNDLE} is missing: run `make assets`", allow_module_level=True)
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
+require_browser(STATIC_BUNDLE)
 
 #: every element or attribute on the page that data could have made
 INJECTED = """() => {
@@ -64,30 +53,13 @@ INJECTED = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(hostile_ws: HostileWorkspace) -> Iterator[str]:
-    import uvicorn
-
     from groundswell.web.app import create_app
 
     app = create_app(hostile_ws.path)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base
     app.state.store.close()
 
 
@@ -95,15 +67,11 @@ def server(hostile_ws: HostileWorkspace) -> Iterator[str]:
 def browser(server: str, tmp_path: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
     """(page, requests blocked because they left the server, dialogs opened)."""
     dialogs: list[str] = []
-    with (
-        sync_playwright() as p,
-        offline_page_context(
-            p,
-            tmp_path / "profile",
-            lambda url: url.startswith(server + "/"),
-            viewport={"width": 1300, "height": 900},
-        ) as (context, attempted),
-    ):
+    with chromium(
+        tmp_path / "profile",
+        lambda url: url.startswith(server + "/"),
+        viewport={"width": 1300, "height": 900},
+    ) as (context, attempted):
         page = context.new_page()
         page.set_default_timeout(READY_MS)
 

@@ -4,15 +4,15 @@ really spread, against the plan)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
 
 import groundswell as gs
 from groundswell import identity
-from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, out, text_cell
-from groundswell.console import reports_errors
+from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, text_cell
+from groundswell.console import Format, FormatOpt, emit_parts, reports_errors
 from groundswell.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def champions(
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the run's).")] = None,
     run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
     quiet: QuietOpt = False,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Choose change champions who carry a new way of working furthest; compare with the
     usual picks (top of the hierarchy, most connected, random); the plan is stored."""
@@ -91,14 +92,16 @@ def champions(
             seed=seed,
             progress=say,
         )
+        chosen, strategies, by_k = plan.champions(), plan.strategies(), plan.reach_by_k()
+    n = plan.summary["people"]
+
+    def tables() -> list[Any]:
         table = Table("#", "champion", "department", "level", "adds (people)", "why")
-        for r in plan.champions().itertuples():
+        for r in chosen.itertuples():
             dept, level = text_cell(r.department), level_cell(r.level)
             table.add_row(str(r.rank), r.label, dept, level, f"{r.gain:,.1f}", r.reason)
-        out.print(table)
-        n = plan.summary["people"]
         compare = Table("strategy", "people reached", "95% interval", "share", "untouched")
-        for _, r in plan.strategies().iterrows():
+        for _, r in strategies.iterrows():
             compare.add_row(
                 str(r["what"]),
                 f"{r['reach']:,.0f}",
@@ -106,12 +109,24 @@ def champions(
                 f"{r['reach'] / n:.1%}",
                 ", ".join(r["untouched"]) or "-",
             )
-        out.print(compare)
         enough = ", ".join(
             f"{row.share_seeded:.0%} seeded ({row.k}) reach {row.share_reached:.0%}"
-            for row in plan.reach_by_k().itertuples()
+            for row in by_k.itertuples()
         )
-        out.print(f"plan {plan.plan_id} (run {plan.run_id}); how many are enough: {enough}")
+        return [
+            table,
+            compare,
+            f"plan {plan.plan_id} (run {plan.run_id}); how many are enough: {enough}",
+        ]
+
+    parts = {
+        "plan_id": plan.plan_id,
+        "run_id": plan.run_id,
+        "champions": chosen,
+        "strategies": strategies,
+        "reach_by_k": by_k,
+    }
+    emit_parts(parts, format, tables, csv="champions", index={"strategies": "strategy"})
 
 
 @commands.command()
@@ -123,35 +138,54 @@ def adoption(
     until: Annotated[
         str | None, typer.Option(help="Count adoptions up to this date (ISO).")
     ] = None,
+    format: FormatOpt = Format.table,
 ) -> None:
     """How a change really spread, against the champion plan's forecast."""
     with gs.open(workspace) as ws:
         rep = ws.adoption(behaviour, plan_id=plan, until=until)
-    out.print(rep.verdict())
-    table = Table("department", "people", "adopted", "forecast", "")
-    for r in rep.departments.itertuples():
-        table.add_row(
-            str(r.group),
-            f"{r.size:,}",
-            f"{r.adopted:,} ({r.rate:.0%})",
-            "-" if r.forecast != r.forecast else f"{r.forecast:,.0f} ({r.forecast_rate:.0%})",
-            "stalled" if r.stalled else "",
+
+    def tables() -> list[Any]:
+        made: list[Any] = [rep.verdict()]
+        table = Table("department", "people", "adopted", "forecast", "")
+        for r in rep.departments.itertuples():
+            table.add_row(
+                str(r.group),
+                f"{r.size:,}",
+                f"{r.adopted:,} ({r.rate:.0%})",
+                "-" if r.forecast != r.forecast else f"{r.forecast:,.0f} ({r.forecast_rate:.0%})",
+                "stalled" if r.stalled else "",
+            )
+        made.append(table)
+        if len(rep.bridges):
+            made.append("bridges never crossed (ties from adopters into departments with none):")
+            for r in rep.bridges.head(10).itertuples():
+                made.append(f"  {r.from_group} -> {r.to_group}: {r.ties:,} ties")
+        champs = Table("champion", "adopted", "contacts", "contacts who adopted")
+        for r in rep.champions.itertuples():
+            champs.add_row(
+                r.label,
+                "yes" if r.adopted else "no",
+                f"{r.contacts:,}",
+                "-" if r.rate != r.rate else f"{r.contacts_adopted:,} ({r.rate:.0%})",
+            )
+        made.append(champs)
+        made.append(
+            f"people neither a champion nor a champion's contact adopted at "
+            f"{rep.baseline_rate:.0%}"
+            + (f"; {rep.outside:,} adopters have no tie in the run" if rep.outside else "")
         )
-    out.print(table)
-    if len(rep.bridges):
-        out.print("bridges never crossed (ties from adopters into departments with none):")
-        for r in rep.bridges.head(10).itertuples():
-            out.print(f"  {r.from_group} -> {r.to_group}: {r.ties:,} ties")
-    champs = Table("champion", "adopted", "contacts", "contacts who adopted")
-    for r in rep.champions.itertuples():
-        champs.add_row(
-            r.label,
-            "yes" if r.adopted else "no",
-            f"{r.contacts:,}",
-            "-" if r.rate != r.rate else f"{r.contacts_adopted:,} ({r.rate:.0%})",
-        )
-    out.print(champs)
-    out.print(
-        f"people neither a champion nor a champion's contact adopted at {rep.baseline_rate:.0%}"
-        + (f"; {rep.outside:,} adopters have no tie in the run" if rep.outside else "")
-    )
+        return made
+
+    parts = {
+        "verdict": rep.verdict(),
+        "plan_id": rep.plan_id,
+        "behaviour": rep.behaviour,
+        "people": rep.people,
+        "adopted": rep.adopted,
+        "outside": rep.outside,
+        "baseline_rate": rep.baseline_rate,
+        "departments": rep.departments,
+        "bridges": rep.bridges,
+        "champions": rep.champions,
+    }
+    emit_parts(parts, format, tables, csv="departments")

@@ -91,17 +91,20 @@ def groups(
     suppressed)."""
     if by not in GROUP_ATTRIBUTES:
         raise ParameterError("--by", f"one of {', '.join(GROUP_ATTRIBUTES)}", by)
+    from groundswell.privacy import SUPPRESSED
+
     with gs.open(workspace) as ws:
         table = ws.run(run).groups(by)
     min_size = ws.settings.min_group_size
+    # a suppressed group never shows its size, not even as "<5" (Run.groups leaves it
+    # missing; a size below the minimum is refused here too, whatever the table holds)
+    sizes = table["size"].astype("float64")  # NA -> NaN
+    table["size"] = sizes.where(sizes >= min_size)
 
     def rich_table() -> Table:
         shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
         for name, r in table.iterrows():
-            size = (
-                "–" if is_missing(r["size"])  # the merged group, below the minimum
-                else f"<{min_size}" if r["size"] < min_size else f"{int(r['size']):,}"
-            )  # fmt: skip
+            size = SUPPRESSED if is_missing(r["size"]) else f"{int(r['size']):,}"
             cells = [
                 "–" if v != v else f"{v:.2f}"
                 for v in (r["ei"], r["inside_share"], r["baseline_ei"])

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from groundswell.console import Format, FormatOpt, fail, reports_errors
+from groundswell.console import Format, FormatOpt, emit_parts, fail, reports_errors
 
 survey_app = typer.Typer(
     help="Relationship surveys: create, launch, follow, remind, close, compare.",
@@ -273,6 +273,7 @@ def compare_cmd(
             "--output", help="Write the two tables as OUTPUT-overlap.csv and OUTPUT-hidden.csv."
         ),
     ] = None,
+    format: FormatOpt = Format.table,
 ) -> None:
     """The survey layers against the digital layer: tie overlap (Jaccard) and the people
     influential in one and invisible in the other."""
@@ -281,12 +282,18 @@ def compare_cmd(
 
     with gs.open(workspace) as ws:
         result = compare(ws, survey, window=window, top=top)
-    typer.echo(f"digital window {result.window}")
-    typer.echo(result.overlap.to_string(index=False))
-    typer.echo(f"\n{len(result.hidden)} people influential in one network, invisible in the other")
-    if len(result.hidden):
-        typer.echo(result.hidden.to_string(index=False))
+    if Format(format) is Format.table:
+        typer.echo(f"digital window {result.window}")
+        typer.echo(result.overlap.to_string(index=False))
+        n = len(result.hidden)
+        typer.echo(f"\n{n} people influential in one network, invisible in the other")
+        if n:
+            typer.echo(result.hidden.to_string(index=False))
+    else:  # csv: the overlap; json: the window and both tables
+        parts = {"window": str(result.window), "overlap": result.overlap, "hidden": result.hidden}
+        emit_parts(parts, format, list, csv="overlap")
     if output:
         result.overlap.to_csv(f"{output}-overlap.csv", index=False)
         result.hidden.to_csv(f"{output}-hidden.csv", index=False)
-        typer.echo(f"written {output}-overlap.csv and {output}-hidden.csv")
+        written = f"written {output}-overlap.csv and {output}-hidden.csv"
+        typer.echo(written, err=Format(format) is not Format.table)

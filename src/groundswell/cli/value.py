@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 import groundswell as gs
-from groundswell.console import Format, FormatOpt, emit, reports_errors
+from groundswell.console import Format, FormatOpt, emit, emit_parts, reports_errors
 from groundswell.console import print_rich as _print
 from groundswell.errors import ParameterError
 
@@ -49,6 +49,13 @@ def _table(df: pd.DataFrame, title: str | None = None, index: str | None = None)
     return t
 
 
+def pd_concat(parts: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``parts`` as one frame (an empty one shaped as ``like`` when none)."""
+    import pandas as pd
+
+    return pd.concat(parts, ignore_index=True) if parts else like.iloc[:0]
+
+
 def _run(ws: gs.Workspace, run: int | None) -> Any:
     from groundswell.value.queries import latest_run
 
@@ -65,6 +72,7 @@ def value(
     ] = None,
     top: Annotated[int, typer.Option(help="Rows to show per scale.")] = 15,
     csv: CsvOpt = None,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Value maturity (connect, share, solve, innovate, lead change) of the network, each
     group and each person; stored with the run when it is the run's window."""
@@ -81,15 +89,22 @@ def value(
         _print(f"{len(table):,} rows written to {csv}")
         return
     cols = ["group", "size", *mod.STAGES, "stage"]
-    _print(
-        f"value maturity, window {table.attrs['window']} (thresholds {table.attrs['thresholds']})"
-    )
-    for sc in ["network", *(scale or ["department", "team", "community", "channel"])]:
+    scales = ["network", *(scale or ["department", "team", "community", "channel"])]
+    for sc in scales:
         if sc not in mod.SCALES:
             raise ParameterError("--scale", f"one of {', '.join(mod.SCALES)}", sc)
-        part = table[table["scale"] == sc][cols].head(top).set_index("group")
-        if len(part):
-            _print(_table(part, title=sc, index=sc))
+    parts = [table[table["scale"] == sc].head(top) for sc in scales]
+    shown = pd_concat(parts, table)
+
+    def tables() -> list[Any]:
+        window, thresholds = table.attrs["window"], table.attrs["thresholds"]
+        made: list[Any] = [f"value maturity, window {window} (thresholds {thresholds})"]
+        for sc, part in zip(scales, parts, strict=True):
+            if len(part):
+                made.append(_table(part[cols].set_index("group"), title=sc, index=sc))
+        return made
+
+    emit(shown, format, tables)
 
 
 def qa(
@@ -101,6 +116,7 @@ def qa(
     ] = None,
     csv: Annotated[Path | None, typer.Option(help="Write every question to this CSV.")] = None,
     json_: JsonOpt = False,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Questions and answers: response rate, time to first answer, who answers whom across
     departments, busiest Q&A channels, and leaders' Q&A sessions."""
@@ -116,14 +132,26 @@ def qa(
     if json_:
         typer.echo(json.dumps(rep.summary, default=str))
         return
-    _print(
-        f"questions in {rep.window}: " + ", ".join(f"{k} {_fmt(v)}" for k, v in rep.summary.items())
-    )
-    _print(_table(rep.channels.head(15).set_index("channel"), "Q&A by channel", "channel"))
-    if len(rep.boundaries):
-        _print(_table(rep.boundaries, "answers: asker's department (rows) x answerer's", "asker"))
-    if len(rep.sessions):
-        _print(_table(rep.sessions.set_index("leader"), "leader Q&A sessions", "leader"))
+
+    def tables() -> list[Any]:
+        summary = ", ".join(f"{k} {_fmt(v)}" for k, v in rep.summary.items())
+        made: list[Any] = [f"questions in {rep.window}: {summary}"]
+        made.append(_table(rep.channels.head(15).set_index("channel"), "Q&A by channel", "channel"))
+        if len(rep.boundaries):
+            title = "answers: asker's department (rows) x answerer's"
+            made.append(_table(rep.boundaries, title, "asker"))
+        if len(rep.sessions):
+            made.append(_table(rep.sessions.set_index("leader"), "leader Q&A sessions", "leader"))
+        return made
+
+    parts = {
+        "window": rep.window,
+        "summary": rep.summary,
+        "channels": rep.channels,
+        "boundaries": rep.boundaries,
+        "sessions": rep.sessions,
+    }
+    emit_parts(parts, format, tables, csv="channels", index={"boundaries": "asker"})
 
 
 def leaders(
@@ -196,6 +224,7 @@ def timeline(
     ] = False,
     csv: Annotated[Path | None, typer.Option(help="Write the time series to this CSV.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Snapshots per period, brought up to date incrementally; every headline measure as a
     time series."""
@@ -205,25 +234,37 @@ def timeline(
         done = mod.snapshots(ws, period, full=full, progress=not quiet)
         table = mod.series(ws, period)
         moved = mod.changes(ws, period) if changes and len(table) >= 2 else None
-    _print(
+    done_line = (
         f"{done.periods} {period}s: {len(done.computed)} computed, {done.skipped} unchanged, "
         f"{done.removed} removed ({done.seconds:.1f} s)"
     )
+    if Format(format) is not Format.table:  # stdout holds the data alone
+        typer.echo(done_line, err=True)
+    else:
+        _print(done_line)
     if csv:
         table.to_csv(csv)
         _print(f"{len(table):,} periods written to {csv}")
-    else:
-        shown = table.copy()
-        shown.index = shown.index.strftime("%Y-%m-%d")
-        _print(_table(shown.T, f"{period}ly headline measures", "measure"))
-    if moved is not None:
-        _print(
-            _table(
-                moved.head(30),
-                f"changed {moved.attrs['before']} -> {moved.attrs['after']} ({len(moved)} people)",
-                "person",
-            )
+        if moved is None:
+            return
+    shown = table.copy()
+    shown.index = shown.index.strftime("%Y-%m-%d")
+
+    def tables() -> list[Any]:
+        made: list[Any] = (
+            [] if csv else [_table(shown.T, f"{period}ly headline measures", "measure")]
         )
+        if moved is not None:
+            title = (
+                f"changed {moved.attrs['before']} -> {moved.attrs['after']} ({len(moved)} people)"
+            )
+            made.append(_table(moved.head(30), title, "person"))
+        return made
+
+    parts: dict[str, Any] = {"series": shown}
+    if moved is not None:
+        parts["changes"] = moved
+    emit_parts(parts, format, tables, csv="series", index={"series": "period", "changes": "person"})
 
 
 def onboarding(
@@ -255,17 +296,24 @@ def compare_dates(
         int | None, typer.Option(help="Days on each side (default: ties.window_days).")
     ] = None,
     json_: JsonOpt = False,
+    format: FormatOpt = Format.table,
 ) -> None:
     """The network before and after a date, side by side."""
     from groundswell.value import timeline as mod
 
     with gs.open(workspace) as ws:
         c = mod.compare_dates(ws, at, days=days)
-    if json_:
+    if json_ or Format(format) is Format.json:
         typer.echo(json.dumps(mod.as_dict(c), default=str))
         return
-    _print(_table(c.headline, f"before {c.before} | after {c.after}", "measure"))
-    _print(_table(c.departments, "ties kept inside each department", "department"))
+
+    def tables() -> list[Any]:
+        return [
+            _table(c.headline, f"before {c.before} | after {c.after}", "measure"),
+            _table(c.departments, "ties kept inside each department", "department"),
+        ]
+
+    emit(c.headline, format, tables, index="metric")
 
 
 #: command name -> function, in the order the help lists them

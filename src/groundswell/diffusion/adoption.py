@@ -26,7 +26,7 @@ import pandas as pd
 
 from groundswell.diffusion.champions import ChampionPlan
 from groundswell.errors import GroundswellError
-from groundswell.privacy import SUPPRESSED, group_label
+from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.run import Run
 
 if TYPE_CHECKING:
@@ -112,9 +112,7 @@ def compare(
 
     people = run.people().reindex(g.nodes)
     min_size = ws.settings.min_group_size
-    dept = people["department"].astype("object").where(people["department"].notna(), "(unknown)")
-    sizes = dept.value_counts()
-    label = dept.map(lambda d: group_label(d, int(sizes[d]), min_size)).to_numpy()
+    label = gate_labels(people["department"], min_size).to_numpy()  # "(unknown)" for none
     strat = plan.strategies().loc["plan"]
     departments = _departments(plan, label, adopted, min_size)
     return AdoptionReport(

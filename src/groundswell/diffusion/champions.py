@@ -27,7 +27,7 @@ from groundswell.diffusion.imm import Quota, reach_by_k
 from groundswell.diffusion.imm import plan as choose
 from groundswell.diffusion.models import Model, Rule, Spread, probabilities, simulate
 from groundswell.errors import ConfigError, GroundswellError
-from groundswell.privacy import group_label
+from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_names
 from groundswell.run import Run
 
 if TYPE_CHECKING:
@@ -204,11 +204,17 @@ def _names(people: pd.DataFrame, attribute: str) -> np.ndarray:
     return pd.factorize(values.where(values.notna(), None), use_na_sentinel=True)[1].to_numpy()
 
 
-def _untouched(sp: Spread, names: np.ndarray, min_size: int) -> list[str]:
-    """Departments (of at least the minimum size) the strategy leaves untouched."""
+def _shown(sp: Spread, names: np.ndarray, min_size: int) -> dict[Any, str]:
+    """Each department's name as the privacy gate shows it (sizes: the spread's groups)."""
     assert sp.group_size is not None
+    return gate_names(pd.Series(sp.group_size[: len(names)], index=names), min_size)
+
+
+def _untouched(sp: Spread, names: np.ndarray, min_size: int) -> list[str]:
+    """Departments the strategy leaves untouched, of those the privacy gate shows."""
+    shown = _shown(sp, names, min_size)
     return sorted(
-        str(names[c]) for c in sp.untouched() if c < len(names) and sp.group_size[c] >= min_size
+        str(names[c]) for c in sp.untouched() if c < len(names) and shown[names[c]] != SUPPRESSED
     )
 
 
@@ -233,16 +239,14 @@ def _store(
             reason = str(why[i]) if isinstance(why, np.ndarray) else why
             champions.append((name, i + 1, g_nodes[node], gain, reason))
         sp = spreads[name]
+        shown = _shown(sp, dept_names, min_size)
         for step, (mean, (lo, hi)) in enumerate(zip(sp.curve, sp.curve_ci, strict=True)):
             curves.append((name, step, float(mean), float(lo), float(hi)))
         assert sp.by_group is not None and sp.group_size is not None
         frame = (
             pd.DataFrame(
                 {
-                    "group": [
-                        group_label(dept_names[c], int(sp.group_size[c]), min_size)
-                        for c in range(len(dept_names))
-                    ],
+                    "group": [shown[name] for name in dept_names],
                     "size": sp.group_size[: len(dept_names)],
                     "reached": sp.by_group[: len(dept_names)],
                 }
@@ -314,10 +318,9 @@ class ChampionPlan:
         named = self.ws.settings.identified & df["display_name"].notna()
         df["label"] = df["display_name"].where(named, df["person_id"])
         sizes = Run.load(self.ws, self.run_id).people()["department"].value_counts()
-        min_size = self.ws.settings.min_group_size
+        shown = gate_names(sizes, self.ws.settings.min_group_size)
         df["department"] = [
-            "(unknown)" if d is None or d != d else group_label(d, int(sizes.get(d, 0)), min_size)
-            for d in df["department"]
+            UNKNOWN if d is None or d != d else shown.get(d, SUPPRESSED) for d in df["department"]
         ]
         return df.drop(columns="display_name")
 

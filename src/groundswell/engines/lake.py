@@ -4,7 +4,9 @@ The layout is the one both engines read (:mod:`.base`): one file per ingested so
 ``interactions/`` (each ingest is a batch, so a new ingest adds one file and the incremental
 refresh recomputes only the windows its events touch), and ``aliases/``, ``people/`` and
 ``sources/`` rewritten whole. Names (``people.display_name``) are exported only when the
-workspace is identified.
+workspace is identified. People's group labels (department, team, location) leave through the
+privacy gate (:func:`groundswell.privacy.gate_labels`, as in ``groundswell people --csv``):
+a group it suppresses reads ``(suppressed)``. The engines read none of them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import TYPE_CHECKING
 from groundswell.errors import ConfigError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from groundswell.store import Store
 
 
@@ -139,18 +143,51 @@ def _write(ws: Store, root: Path, *, full: bool) -> Export:
         if sid_text.isdigit() and int(sid_text) not in ids:  # its source is gone
             stale.unlink()
     # names only in an identified workspace; the column is there (empty) in either mode
-    people = "*" if ws.settings.identified else "* REPLACE (NULL::VARCHAR AS display_name)"
+    replaced = [] if ws.settings.identified else ["NULL::VARCHAR AS display_name"]
+    labels = _gate_map(ws)
+    con.register("_gate_map", labels)
+    replaced += [
+        f"(SELECT m.shown FROM _gate_map m WHERE m.col = '{c}' "
+        f"AND m.raw IS NOT DISTINCT FROM p.{c}) AS {c}"
+        for c in labels["col"].unique()
+    ]
+    people = f"p.* REPLACE ({', '.join(replaced)})" if replaced else "p.*"
     for table, sql in (
         ("aliases", "SELECT * FROM aliases"),
-        ("people", f"SELECT {people} FROM people"),
+        ("people", f"SELECT {people} FROM people p"),
         ("sources", "SELECT source_id, kind FROM sources"),
     ):
         part = root / table / "part-0.parquet"
         part.parent.mkdir(parents=True, exist_ok=True)
         part.unlink(missing_ok=True)  # a hard link to the old lake's file: never write through
         con.execute(f"COPY ({sql}) TO {_q(str(part))} (FORMAT parquet)")
+    con.unregister("_gate_map")
     rows = {
         t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
         for t in ("interactions", "aliases", "people", "sources")
     }
     return Export(root, written, kept, rows)
+
+
+#: the people's group labels the lake shows through the gate
+GATED = ("department", "team", "location")
+
+
+def _gate_map(ws: Store) -> pd.DataFrame:
+    """Each stored group label (``raw``, missing included) of each column of :data:`GATED`
+    (``col``) and how the privacy gate shows it (``shown``), counted over everyone."""
+    import pandas as pd
+
+    from groundswell.privacy import gate_labels
+
+    columns = set(ws.con.execute("SELECT * FROM people LIMIT 0").df().columns)
+    parts = []
+    for column in (c for c in GATED if c in columns):
+        values = ws.con.execute(f"SELECT {column} FROM people").df()[column].astype("object")
+        shown = gate_labels(values, ws.settings.min_group_size, keep=True)
+        pairs = pd.DataFrame({"col": column, "raw": values, "shown": shown.astype("object")})
+        parts.append(pairs.drop_duplicates(["raw"]))
+    if not parts:
+        return pd.DataFrame({"col": pd.Series(dtype=str), "raw": [], "shown": []}, dtype=object)
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"raw": "string", "shown": "string"})

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import sparse
 
 from groundswell.network.graph import Graph
-from groundswell.privacy import SUPPRESSED, gate_labels, suppress_small_groups
+from groundswell.privacy import SUPPRESSED, gate_figures, gate_labels
 
 __all__ = ["UNKNOWN", "ei_index", "ei_organisation", "group_matrix", "silos"]
 
@@ -77,8 +77,7 @@ def group_matrix(
     out = pd.DataFrame(m, index=pd.Index(names, name="from"), columns=pd.Index(names, name="to"))
     if normalize:
         out = out.div(out.sum(axis=1).replace(0.0, np.nan), axis=0)
-    out = suppress_small_groups(out, sizes, min_group_size)
-    return suppress_small_groups(out.T, sizes, min_group_size).T
+    return gate_figures(out, sizes, min_group_size, square=True)
 
 
 def ei_index(
@@ -158,7 +157,7 @@ def ei_index(
         index=pd.Index(names, name="group"),
     )
     figures = ["internal", "external", "ei", "inside_share", "baseline_ei"]
-    out[figures] = suppress_small_groups(out[figures], sizes, min_group_size)
+    out[figures] = gate_figures(out[figures], sizes, min_group_size)
     if SUPPRESSED in out.index:
         out.loc[SUPPRESSED, figures] = np.nan
     return out.sort_values(["ei", "size"], ascending=[True, False], na_position="last")

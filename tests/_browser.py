@@ -1,0 +1,78 @@
+"""The browser tests' one way to drive Chromium: Debian's system Chromium through Playwright
+(``executable_path``, never ``playwright install``), offline but for what a test allows, and
+the dashboard under uvicorn on a free loopback port. Used by tests/test_report_browser.py,
+tests/e2e, tests/web/test_dashboard_browser.py, tests/web/test_escaping_browser.py and
+tests/survey/test_browser.py."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from groundswell.browser import find_chromium, offline_page_context
+
+CHROMIUM = Path(find_chromium() or "/usr/bin/chromium")
+
+
+def require_browser(*bundles: Path) -> None:
+    """Skip the calling test module unless Chromium, Playwright and every front-end
+    ``bundles`` file (built by ``make assets``) are here."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+    for bundle in bundles:
+        if not bundle.exists():
+            pytest.skip(f"{bundle} is missing: run `make assets`", allow_module_level=True)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        pytest.skip(f"playwright is not importable: {exc}", allow_module_level=True)
+
+
+@contextmanager
+def chromium(
+    profile: str | Path, allow: Callable[[str], bool], **options: Any
+) -> Iterator[tuple[Any, list[str]]]:
+    """A Playwright context of the system Chromium in a fresh ``profile`` (see
+    :func:`groundswell.browser.offline_page_context`): yields it and the list of the URLs it
+    blocked because ``allow`` refused them. ``options`` go to the context (viewport, ...)."""
+    from playwright.sync_api import sync_playwright
+
+    with (
+        sync_playwright() as p,
+        offline_page_context(p, str(profile), allow, **options) as (context, attempted),
+    ):
+        yield context, attempted
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn in a thread of this process, on a free loopback port; yields its
+    base URL and stops it afterwards."""
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
