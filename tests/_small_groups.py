@@ -13,11 +13,11 @@ the whole table (other seeds give tables only withholding protects).
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
 import groundswell as gs
+from tests.conftest import write_csv
 
 DEPARTMENTS = {"Tiny1": 1, "Tiny2": 2, "Tiny3": 3, "Tiny4": 4, "Alpha": 8, "Beta": 7, "Gamma": 6}
 SMALL = {
@@ -49,6 +49,23 @@ def _location(dept: str, team: str, i: int) -> str:
     return "Paris" if i % 2 else "Oslo"
 
 
+EVENTS = ["event_id", "actor", "targets", "timestamp", "kind"]
+
+
+def _events(people: list[tuple[str, str]], seed: int) -> list[list[str]]:
+    """Each person writes to two colleagues of their department (as many as there are) and
+    two outside it, on each of the first eight days of March 2024."""
+    rng = random.Random(seed)
+    events: list[list[str]] = []
+    for a, dept in people:
+        same = [p for p, d in people if d == dept and p != a]
+        other = [p for p, d in people if d != dept]
+        for b in rng.sample(same, min(2, len(same))) + rng.sample(other, min(2, len(other))):
+            for day in range(1, 9):
+                events.append([f"e{len(events)}", a, b, f"2024-03-{day:02d}T10:00:00", "dm"])
+    return events
+
+
 def build(folder: Path, seed: int = 3) -> Path:
     """Write the files, ingest them into a new identified workspace, analyse March 2024;
     return the workspace folder."""
@@ -63,24 +80,8 @@ def build(folder: Path, seed: int = 3) -> Path:
                  _location(dept, team, i), "2020-01-01", "", "C"]
             )  # fmt: skip
             people.append((f"p{i}@x.com", dept))
-    rng = random.Random(seed)
-    events = []
-    for a, dept in people:
-        same = [p for p, d in people if d == dept and p != a]
-        other = [p for p, d in people if d != dept]
-        for b in rng.sample(same, min(2, len(same))) + rng.sample(other, 2):
-            for day in range(1, 9):
-                events.append([f"e{len(events)}", a, b, f"2024-03-{day:02d}T10:00:00", "dm"])
-    hr = folder / "hr.csv"
-    ev = folder / "events.csv"
-    for path, header, body in (
-        (hr, HEADER, rows),
-        (ev, ["event_id", "actor", "targets", "timestamp", "kind"], events),
-    ):
-        with path.open("w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows(body)
+    hr = write_csv(folder / "hr.csv", HEADER, rows)
+    ev = write_csv(folder / "events.csv", EVENTS, _events(people, seed))
     with gs.init(folder / "ws", identified=True) as ws:
         ws.ingest_orgchart(hr)
         ws.ingest_events(ev)
@@ -111,28 +112,16 @@ def build_random(folder: Path, sizes: dict[str, int], seed: int = 0) -> Path:
                  "", "C"]
             )  # fmt: skip
             people.append((f"p{i}@x.com", dept))
-    rng = random.Random(seed)
-    events = []
-    for a, dept in people:
-        same = [p for p, d in people if d == dept and p != a]
-        other = [p for p, d in people if d != dept]
-        for b in rng.sample(same, min(2, len(same))) + rng.sample(other, min(2, len(other))):
-            for day in range(1, 9):
-                events.append([f"e{len(events)}", a, b, f"2024-03-{day:02d}T10:00:00", "dm"])
     adoptions = [
         [a, "tool", f"2024-04-{1 + k % 20:02d}"] for k, (a, _) in enumerate(people) if k % 3
     ]
-    files = {}
-    for name, header, body in (
-        ("hr.csv", HEADER, rows),
-        ("events.csv", ["event_id", "actor", "targets", "timestamp", "kind"], events),
-        ("adoptions.csv", ["person", "behaviour", "date"], adoptions),
-    ):
-        files[name] = folder / name
-        with files[name].open("w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows(body)
+    files = {
+        "hr.csv": write_csv(folder / "hr.csv", HEADER, rows),
+        "events.csv": write_csv(folder / "events.csv", EVENTS, _events(people, seed)),
+        "adoptions.csv": write_csv(
+            folder / "adoptions.csv", ["person", "behaviour", "date"], adoptions
+        ),
+    }
     with gs.init(folder / "ws", identified=True) as ws:
         ws.ingest_orgchart(files["hr.csv"])
         ws.ingest_events(files["events.csv"])

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 import groundswell as gs
-from groundswell import identity
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, text_cell
 from groundswell.console import Format, FormatOpt, emit_parts, reports_errors
 from groundswell.errors import ConfigError
@@ -72,6 +71,8 @@ def champions(
     """Choose change champions who carry a new way of working furthest; compare with the
     usual picks (top of the hierarchy, most connected, random); the plan is stored."""
     from rich.console import Console
+
+    from groundswell import identity
 
     err = Console(stderr=True)
     say = None if quiet else (lambda line: err.print(f"[dim]{line}[/dim]"))

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -293,6 +292,8 @@ def whois(
 def audit(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
     """The audit log of the workspace: every reveal of who a pseudonym is (whois, report
     --reveal, the dashboard's names switch), when, by whom, of whom."""
+    import pandas as pd
+
     from groundswell import identity
 
     with gs.open(workspace) as ws:

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 import groundswell as gs
-from groundswell import identity
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, out
 from groundswell.console import Format, FormatOpt, emit, reports_errors
 from groundswell.errors import ConfigError
@@ -99,6 +98,7 @@ def user_add(
     ] = False,
 ) -> None:
     """Create a dashboard account (the first admin is created this way)."""
+    from groundswell import identity
     from groundswell.web.auth import add_user
 
     if password_stdin:

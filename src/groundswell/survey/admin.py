@@ -54,6 +54,15 @@ def _csv(links: list[model.Link], name: str) -> Response:
     )
 
 
+def _links(
+    make: Any, what: str, survey_id: int, body: _Launch, request: Request, user: User, store: Any
+) -> Response:
+    """``make`` (launch or remind) the survey's links, as a CSV download (admins only)."""
+    _admin(user)
+    links = make(store.ws(), survey_id, base_url=_base(request, body.base_url))
+    return _csv(links, f"survey-{survey_id}-{what}.csv")
+
+
 def _api(fn: Any) -> Any:
     """Turn survey errors of an admin JSON route into the dashboard's error shape."""
     import functools
@@ -111,9 +120,7 @@ def api_launch(
     store: ViewsD,
 ) -> Any:
     """Launch: one invitation per person; answers the personal links as CSV (the only copy)."""
-    _admin(user)
-    links = model.launch(store.ws(), survey_id, base_url=_base(request, body.base_url))
-    return _csv(links, f"survey-{survey_id}-links.csv")
+    return _links(model.launch, "links", survey_id, body, request, user, store)
 
 
 @router.post(
@@ -136,9 +143,7 @@ def api_remind(
     store: ViewsD,
 ) -> Any:
     """Fresh links for everyone who has not submitted, as CSV."""
-    _admin(user)
-    links = model.remind(store.ws(), survey_id, base_url=_base(request, body.base_url))
-    return _csv(links, f"survey-{survey_id}-reminders.csv")
+    return _links(model.remind, "reminders", survey_id, body, request, user, store)
 
 
 @router.post("/api/surveys/{survey_id}/close", tags=["surveys"])
