@@ -70,7 +70,13 @@ WAIT = float(os.environ.get("GROUNDSWELL_WAIT", "3600"))
 _POLL = 0.02
 _LOCK_MESSAGE = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
 
-_hook: Callable[[str], None] | None = None
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+#: who is told that a process waits (a notebook too: stderr, unless the CLI sets its own)
+_hook: Callable[[str], None] | None = _to_stderr
 
 
 def set_waiting_hook(hook: Callable[[str], None] | None) -> None:

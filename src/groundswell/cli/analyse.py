@@ -66,7 +66,7 @@ def runs(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
     """List the stored runs (warnings about incomplete ones on stderr)."""
     from groundswell.run import incomplete_runs
 
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:  # beside a running dashboard
         df = ws.runs()
         for message in incomplete_runs(ws)["message"]:
             warn(message)

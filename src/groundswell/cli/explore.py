@@ -39,7 +39,7 @@ def people(
 ) -> None:
     """The people of a run: measures, persona and roles (pseudonymous unless identified).
     --format csv or json prints every measure of the --top people."""
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:
         the_run = ws.run(run)
         table = the_run.people()
         if role:  # a role or a finding of the shadow organisation; an unknown one is an error
@@ -92,7 +92,7 @@ def groups(
         raise ParameterError("--by", f"one of {', '.join(GROUP_ATTRIBUTES)}", by)
     from groundswell.privacy import SUPPRESSED
 
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:
         table = ws.run(run).groups(by)
     min_size = ws.settings.min_group_size
     # a suppressed group never shows its size, not even as "<5" (Run.groups leaves it
@@ -124,7 +124,7 @@ def shadow(
 ) -> None:
     """The shadow organisation of a run: hidden influencers, informal leaders, bottleneck
     managers, key people, managers far from their team, with the evidence (Run.shadow)."""
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:
         table = ws.run(run).shadow()
 
     def rich_table() -> Table:

@@ -241,7 +241,7 @@ def ingest_adoptions(
 @reports_errors
 def sources(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
     """List what was ingested, when and with which options."""
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:
         df = ws.sources()
 
     def rich_table() -> Table:

@@ -199,6 +199,7 @@ def user_role(
     ] = None,
 ) -> None:
     """Give an account another role (the last enabled admin cannot be demoted)."""
+    from groundswell import identity
     from groundswell.web.auth import set_role
 
     with gs.open(workspace) as ws:
