@@ -196,8 +196,10 @@ def test_people_on_a_viva_only_workspace(tmp_path) -> None:
 
 #: the commands that do something rather than list rows: they take no --format
 ACTIONS = {
-    "init", "user add", "synth", "demo", "analyze", "ties", "report", "serve", "export-lake",
+    "init", "user add", "user disable", "user enable", "user passwd", "user role", "user remove",
+    "synth", "demo", "analyze", "ties", "report", "serve", "export-lake",
     "survey create", "survey launch", "survey remind", "survey close",
+    "export",  # writes a network file; its --format is the file's (gexf, graphml, ...)
 }  # fmt: skip
 
 
