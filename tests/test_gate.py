@@ -138,3 +138,24 @@ def test_stores_of_one_process_share_the_file(ws: Path) -> None:
     assert not gate.SharedDB.of(ws, DB_FILE).is_open  # the last one closed it
     with duckdb.connect(str(ws / DB_FILE)) as raw:  # and gave the file up
         assert raw.execute("SELECT count(*) FROM meta").fetchall()[0][0] >= 2
+
+
+def test_the_command_line_says_it_waits_for_the_dashboard(ws: Path) -> None:
+    """`groundswell runs` while the dashboard writes: one waiting line, then (here, with a
+    one-second limit) one error line naming the dashboard; never DuckDB's lock error."""
+    db = gate.SharedDB.of(ws, DB_FILE)
+    db.keep("the dashboard (PID 4242)")
+    cur = db.acquire(write=True)  # a job of the dashboard, writing
+    try:
+        code = "from groundswell.cli import app; app(prog_name='groundswell')"
+        env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "GROUNDSWELL_WAIT": "1"}
+        done = subprocess.run([sys.executable, "-c", code, "runs", str(ws)], env=env,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+    finally:
+        db.release(cur)
+        db.unkeep()
+    lines = done.stderr.splitlines()
+    assert lines[0] == "waiting for the dashboard's write to finish (PID 4242)…"
+    assert len(lines) == 2 and lines[1].startswith("error: ") and "busy" in lines[1]
+    assert "the dashboard (PID 4242)" in lines[1] and "lock" not in done.stderr.lower()
+    assert done.returncode == 1
