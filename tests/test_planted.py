@@ -110,7 +110,7 @@ def test_communities_are_stable_across_seeds_and_ties_are_typed(planted) -> None
 
 
 def test_what_the_network_says_names_what_was_planted(planted) -> None:
-    # the findings that open the report and the dashboard (groundswell.findings, stored by
+    # the findings that open the report and the dashboard (groundswell.headlines, stored by
     # analyze) name the planted silo, hidden influencers and bottleneck manager in words
     truth, ws, run = planted
     p = ws.pseudonymiser.person

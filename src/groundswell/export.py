@@ -34,7 +34,7 @@ audit log; :func:`reveal_labels` is the one place an export reveals.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pandas as pd
 
@@ -43,7 +43,22 @@ from groundswell.errors import ParameterError
 if TYPE_CHECKING:
     import networkx
 
-    from groundswell.run import Run
+
+class Run(Protocol):
+    """What an export reads of a run: :class:`groundswell.run.Run` is one. (A protocol, so
+    this module, which ``Run.export`` calls, does not import the run module back.)"""
+
+    ws: Any
+    run_id: int
+    window: Any
+    version: str
+    #: the person measures :meth:`people` carries (``groundswell.run.METRICS``)
+    METRICS: ClassVar[tuple[str, ...]]
+
+    def people(self, *args: Any, **kwargs: Any) -> Any: ...
+    def ties(self, *args: Any, **kwargs: Any) -> Any: ...
+    def layout(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 __all__ = [
     "EDGE_COLUMNS",
@@ -106,7 +121,6 @@ def node_table(run: Run, *, reveal: bool = False, detail: str | None = None) -> 
     pseudonym), columns as this module's docstring lists them, with clean dtypes (strings,
     booleans, integers)."""
     from groundswell.analysis.roles import ROLES
-    from groundswell.run import METRICS
 
     people = run.people()
     ids = pd.Index(people.index.astype(str), name="id")
@@ -126,7 +140,7 @@ def node_table(run: Run, *, reveal: bool = False, detail: str | None = None) -> 
     out["level"] = pd.array(people["level"].to_numpy(), dtype="Int64")
     for role in ROLES:
         out[f"role_{role}"] = people[f"role_{role}"].to_numpy(bool)
-    for metric in METRICS:
+    for metric in run.METRICS:
         if metric in people:
             out[metric] = people[metric].to_numpy()
     layout = run.layout().reindex(people.index)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from groundswell import findings as key_findings
+from groundswell import headlines as key_findings
 from groundswell import results
 from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.analysis.position import overall_reciprocity

@@ -254,7 +254,7 @@ def read_shadow(ws: Store, run_id: int, people: pd.DataFrame) -> pd.DataFrame:
     return rows[cols]
 
 
-#: the section of ``run_findings`` holding what the network says (:mod:`groundswell.findings`)
+#: the section of ``run_findings`` holding what the network says (:mod:`groundswell.headlines`)
 HEADLINE = "headline"
 #: a finding's sentence names at most this many of its people, then "and N others"
 NAMED = 3
@@ -263,7 +263,7 @@ NAMED = 3
 def read_findings(
     ws: Store, run_id: int, label: Callable[[str], str] | None = None, *, people: bool = True
 ) -> dict[str, Any]:
-    """What the network says, as analyze stored it (:mod:`groundswell.findings`):
+    """What the network says, as analyze stored it (:mod:`groundswell.headlines`):
     ``findings`` (the strongest, at most ``shown`` of them, each with its ``text`` — the
     people it names written in by ``label``, a pseudonym by default —, ``number``,
     ``action``, ``section`` and ``page``), ``more`` (how many past their threshold were left

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -124,6 +124,9 @@ def _nan(v: Any) -> Any:
 @dataclass
 class Run:
     """A stored run: its parameters, its summary, and its results as DataFrames."""
+
+    #: the person measures :meth:`people` carries
+    METRICS: ClassVar[tuple[str, ...]] = METRICS
 
     ws: Store
     run_id: int
