@@ -68,7 +68,8 @@ def resolve_window(ws: Store, window: str | Window | None) -> Window:
 #: the tables holding a run's results, each keyed by run_id
 RUN_TABLES = (
     "ties", "person_scores", "communities", "layout", "person_roles", "group_scores",
-    "maturity", "run_findings", "group_ties", "role_overlap", "shadow",
+    "maturity", "run_findings", "group_ties", "role_overlap", "shadow", "person_value",
+    "suggestions",
 )  # fmt: skip
 
 

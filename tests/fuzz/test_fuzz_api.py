@@ -83,6 +83,8 @@ POLICY: dict[str, frozenset[str]] = {
     "GET /api/people/{person_id}/ego": PEOPLE | {OWN},
     "GET /api/people/{person_id}/survey-ego": PEOPLE,
     "GET /api/me/person": frozenset({"person"}),
+    "GET /api/me/download": frozenset({"person"}),
+    "POST /api/me/optout": frozenset({"person"}),
     "GET /api/runs/{run_id}/report": PEOPLE,
     "GET /api/runs/{run_id}/report.pdf": PEOPLE,
     "GET /api/plans": PEOPLE,

@@ -86,6 +86,7 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         (f"/api/people/{own}", ANALYSTS | {"person"}),
         (f"/api/people/{own}/ego", ANALYSTS | {"person"}),
         ("/api/me/person", {"person"}),
+        ("/api/me/download", {"person"}),
         ("/api/plans", ANALYSTS),
         (f"/api/plans/{ws.plan_id}", ANALYSTS),
         ("/api/users", {"admin"}),
@@ -174,10 +175,10 @@ def test_a_person_sees_only_themself(clients, web_ws) -> None:
     assert mine["person_id"] == web_ws.person_id and mine["display_name"] is None
     assert mine["persona"] and isinstance(mine["roles"], list)
     ego = mine["ego"]
-    # contacts are anonymous, and their ties among themselves are left out
-    labels = [n["label"] for n in ego["nodes"] if not n["centre"]]
-    assert labels == [f"contact {i + 1}" for i in range(len(labels))]
-    assert all("you" in (s, t) for s, t, _ in ego["edges"])
+    # contacts carry no id, and their ties among themselves are left out (issue 18)
+    ids = [n["id"] for n in ego["nodes"] if not n["centre"]]
+    assert ids == [f"c{i + 1}" for i in range(len(ids))]
+    assert all(e["from"] == "me" for e in ego["edges"])
     assert web_ws.other_id not in person.get("/api/me/person").text
     # the same view under /api/people/{own id}
     assert person.get(f"/api/people/{web_ws.person_id}").json() == mine

@@ -163,6 +163,12 @@ CREATE TABLE person_metrics(
     source_id INTEGER NOT NULL,
     PRIMARY KEY(person_id, period_start, metric)
 );
+CREATE TABLE person_optout(
+    person_id VARCHAR PRIMARY KEY,
+    no_suggest BOOLEAN DEFAULT(false) NOT NULL,
+    no_name BOOLEAN DEFAULT(false) NOT NULL,
+    updated_at TIMESTAMP WITH TIME ZONE
+);
 CREATE TABLE person_roles(
     run_id INTEGER,
     person_id VARCHAR,
@@ -176,6 +182,12 @@ CREATE TABLE person_scores(
     metric VARCHAR,
     "value" DOUBLE,
     PRIMARY KEY(run_id, person_id, metric)
+);
+CREATE TABLE person_value(
+    run_id INTEGER,
+    person_id VARCHAR,
+    body VARCHAR NOT NULL,
+    PRIMARY KEY(run_id, person_id)
 );
 CREATE TABLE plan_champions(
     plan_id INTEGER,
@@ -296,6 +308,15 @@ CREATE TABLE sources(
     ingested_at TIMESTAMP WITH TIME ZONE NOT NULL,
     UNIQUE(kind, sha256, "options")
 );
+CREATE TABLE suggestions(
+    run_id INTEGER,
+    person_id VARCHAR,
+    rank INTEGER,
+    suggested_id VARCHAR NOT NULL,
+    shared_contacts INTEGER NOT NULL,
+    shared_channels INTEGER NOT NULL,
+    PRIMARY KEY(run_id, person_id, rank)
+);
 CREATE TABLE survey_answered(
     survey_id INTEGER NOT NULL,
     person_id VARCHAR NOT NULL,
@@ -376,7 +397,8 @@ CREATE TABLE users(
     "role" VARCHAR NOT NULL,
     person_id VARCHAR,
     created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-    disabled BOOLEAN DEFAULT(false) NOT NULL
+    disabled BOOLEAN DEFAULT(false) NOT NULL,
+    group_scope VARCHAR
 );
 CREATE TABLE web_sessions(
     token_hash VARCHAR PRIMARY KEY,

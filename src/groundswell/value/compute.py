@@ -110,6 +110,26 @@ def store_maturity(ws: Store, run_id: int, table: pd.DataFrame) -> None:
     queries.store_maturity(ws, run_id, maturity_measure.stored_rows(table))
 
 
+def store_personal(run: Run, table: pd.DataFrame) -> None:
+    """Compute and store each person's own view of ``run`` (:mod:`groundswell.value.personal`):
+    stage and next steps from ``table`` (the run's maturity table), bridges, questions, and
+    suggested connections (opted-out people left out)."""
+    from groundswell.value import personal
+
+    ws = run.ws
+    win = queries.default_window(ws, run, None)
+    found = personal.rows(
+        run.run_id,
+        table,
+        run.ties(),
+        queries.people(ws),
+        queries.channel_members(ws, win),
+        questions(ws, win),
+        queries.opted_out(ws, "no_suggest"),
+    )
+    queries.store_personal(ws, run.run_id, found["person_value"], found["suggestions"])
+
+
 def default_leaders(ws: Store, s: dict[str, Any] | None = None) -> pd.Index:
     """People at or above ``value.leader_level`` (1 = the top of the hierarchy)."""
     s = s or queries.settings(ws)

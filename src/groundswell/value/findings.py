@@ -88,6 +88,7 @@ def compute(run: Run) -> dict[str, Any]:
     try:
         table = calc.maturity(run.ws, run=run)
         calc.store_maturity(run.ws, run.run_id, table)
+        calc.store_personal(run, table)
         out["value"] = value(run, table=table)
     except GroundswellError as exc:
         out["value"] = {"problem": str(exc)}

@@ -317,6 +317,31 @@ def store_maturity(ws: Store, run_id: int, rows: pd.DataFrame) -> None:
         con.unregister("frame")
 
 
+def opted_out(ws: Store, column: str) -> pd.Index:
+    """The people who opted out (``column``: no_suggest or no_name)."""
+    if column not in ("no_suggest", "no_name"):
+        raise ValueError(column)
+    rows = ws.con.execute(f"SELECT person_id FROM person_optout WHERE {column}").fetchall()
+    return pd.Index([r[0] for r in rows], dtype=object)
+
+
+def store_personal(ws: Store, run_id: int, bodies: pd.DataFrame, suggested: pd.DataFrame) -> None:
+    """Store each person's own view (person_value) and suggestions as the run's."""
+    with ws.transaction() as con:
+        for name, frame, cols in (
+            ("person_value", bodies, "person_id, body"),
+            (
+                "suggestions",
+                suggested,
+                "person_id, rank, suggested_id, shared_contacts, shared_channels",
+            ),
+        ):
+            con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
+            con.register("frame", frame)
+            con.execute(f"INSERT INTO {name} SELECT {int(run_id)}, {cols} FROM frame")
+            con.unregister("frame")
+
+
 # -- Q&A and leaders ---------------------------------------------------------------------------
 
 

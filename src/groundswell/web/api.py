@@ -243,8 +243,42 @@ def personal(store: ViewsD, user: Self, run: RunQ = None) -> dict[str, Any]:
         raise WorkspaceError(
             "you are not in the network of this run (no ties in its window)"
         ) from exc
-    out["ego"] = store.ego(run, user.person_id, among=False, anonymous=True)
+    out.update(store.my_network(run, user.person_id))
     return out
+
+
+@router.get("/me/download", tags=["people"])
+def download(store: ViewsD, user: Self, run: RunQ = None) -> Response:
+    """What groundswell holds about me: the personal view, every stored measure and label,
+    and my opt-out choices, as one JSON file (docs/my-network.md)."""
+    import json
+
+    body = personal(store, user, run)
+    body["about"] = (
+        "What groundswell holds about you: your measures, roles and persona in this run, "
+        "your value stage and next steps, the departments you bridge, your questions, the "
+        "people suggested to you (by count of shared contacts, never who they are), your "
+        "contacts as shown on your map, and your opt-out choices."
+    )
+    return Response(
+        json.dumps(body, indent=2, sort_keys=True, default=str),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="groundswell-about-me.json"'},
+    )
+
+
+@router.post("/me/optout", tags=["people"])
+def optout(
+    store: ViewsD,
+    user: Csrf,
+    no_suggest: Annotated[bool, Body()] = False,
+    no_name: Annotated[bool, Body()] = False,
+) -> dict[str, bool]:
+    """Opt out of being suggested to others (``no_suggest``) or named to others
+    (``no_name``); both false opts back in."""
+    if user.role != "person" or not user.person_id:
+        raise ForbiddenError("only a person account has choices about itself")
+    return store.set_optouts(user.person_id, no_suggest=no_suggest, no_name=no_name)
 
 
 # -- accounts ------------------------------------------------------------------------------

@@ -402,9 +402,19 @@ def me_page(
 ) -> Response:  # fmt: skip
     data = api.personal(store, user, run)
     return render(
-        request, "person.html.j2", user, api_url="/api/me/person" + _q(run=run), data=data,
-        personal=True,
+        request, "my_network.html.j2", user, api_url="/api/me/person" + _q(run=run), data=data,
     )  # fmt: skip
+
+
+@router.post("/me/optout")
+def optout_form(
+    store: ViewsD,
+    user: Annotated[User, Depends(csrf)],
+    no_suggest: Annotated[str, Form()] = "",
+    no_name: Annotated[str, Form()] = "",
+) -> Response:
+    api.optout(store, user, no_suggest=no_suggest == "1", no_name=no_name == "1")
+    return RedirectResponse("/me", status_code=303)
 
 
 @router.get("/planner")

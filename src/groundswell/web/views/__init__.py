@@ -31,18 +31,18 @@ from groundswell.web.views.core import (
     clean,
 )
 from groundswell.web.views.groups import GroupQueries
-from groundswell.web.views.people import PeopleQueries
+from groundswell.web.views.mine import MineQueries
 from groundswell.web.views.plans import PlanQueries
 from groundswell.web.views.value import ValueQueries
 
 
-class Views(PeopleQueries, GroupQueries, PlanQueries, ValueQueries):
+class Views(MineQueries, GroupQueries, PlanQueries, ValueQueries):
     """Named, read-mostly queries over one workspace, for the web app.
 
     The methods live in :mod:`.core` (plumbing, overview, runs, sources, compare),
-    :mod:`.people` (people, person, ego, map), :mod:`.groups` (groups, group, communities,
-    formal), :mod:`.plans` (stored champion plans) and :mod:`.value` (value findings,
-    trends, the survey beside the digital network).
+    :mod:`.people` (people, person, ego, map), :mod:`.mine` (a person's own view),
+    :mod:`.groups` (groups, group, communities, formal), :mod:`.plans` (stored champion
+    plans) and :mod:`.value` (value findings, trends, the survey beside the digital network).
 
     Parameters
     ----------

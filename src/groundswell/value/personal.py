@@ -1,0 +1,268 @@
+"""My network: what analyze stores for each person's own view (issue 18).
+
+Three things, each computed once by ``analyze`` and stored with the run (tables
+``person_value`` and ``suggestions``, schema version 11); the dashboard only reads them.
+
+- **Stage and next steps.** The person's row of the value-maturity table
+  (:mod:`groundswell.value.maturity`: the same indicators, thresholds and ladder as every
+  group and the organisation). The *next stage* is the first stage of the ladder not
+  reached; its next steps are that stage's measured indicators, lowest first (at most
+  :data:`STEPS`), each with the count that would lift the stage's score to its threshold if
+  only that indicator rose (its denominator held): the stage score is the mean of its ``k``
+  indicators, so an indicator at ratio ``r`` must reach ``r + k (threshold - score)``.
+- **Bridges.** Pairs of departments with no direct tie between any of their members, both of
+  which the person is tied to (their own department counting): the person links two groups
+  the network otherwise leaves apart. ``people`` says how many people link that pair.
+- **Suggested connections.** People two steps away (a contact of a contact, not a contact),
+  in another known department, who have not opted out, ranked by shared contacts, then
+  shared group channels (channels both wrote in during the window: "works on what I work
+  on"), then id. Computed for everyone at once with sparse products: ``U·U`` (``U`` the
+  symmetric 0/1 contact matrix) counts shared contacts, ``C·Cᵀ`` (``C`` person × channel)
+  shared channels. Only counts are stored, never who the shared contacts are: a suggestion
+  must not reveal a tie between two other people.
+
+References: Adamic, L. A. & Adar, E. (2003). Friends and neighbors on the Web. *Social
+Networks* 25(3) — common neighbours as a predictor of a future tie; Liben-Nowell, D. &
+Kleinberg, J. (2007). The link-prediction problem for social networks. *JASIST* 58(7).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from groundswell.value.maturity import INDICATORS, STAGES
+
+#: at most this many next steps per person
+STEPS = 2
+#: suggestions stored per person (the page shows the first ones left after opt-outs)
+TOP = 10
+#: what each indicator's counts are, and what raises it (docs/my-network.md)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "reciprocated": ("of your out-ties are returned", "reply to and return contact with the people you reach out to"),  # noqa: E501
+    "across": ("of your contacts are in another department", "work with someone in another department"),  # noqa: E501
+    "new_ties": ("of your contacts are new this period", "start working with someone new"),
+    "responded": ("of your posts drew a reply, reaction or reshare", "post things others can use: a finding, a how-to, a question worth answering"),  # noqa: E501
+    "beyond": ("of your posts got a response from another department", "share where other departments will see it"),  # noqa: E501
+    "answered": ("of the questions you took part in were answered", "answer questions, and follow up your own until they are answered"),  # noqa: E501
+    "fast": ("of the questions you took part in were answered in time", "answer questions quickly, within the answer time"),  # noqa: E501
+    "answered_across": ("of the questions you took part in were answered across departments", "answer questions from other departments"),  # noqa: E501
+    "new_across": ("of your contacts are both new and in another department", "start working with someone new in another department"),  # noqa: E501
+    "new_communities": ("of you wrote in a new group channel that lasts", "take part in a new cross-boundary group or channel"),  # noqa: E501
+    "open": ("of your messages were in public channels and communities", "work out loud: write in open channels rather than privately"),  # noqa: E501
+    "open_answers": ("of your answers were given in the open", "answer in open channels, where others can learn from it"),  # noqa: E501
+    "adoption_lead": ("of your adoptions were followed by a contact", "be among the first to try something new and show others"),  # noqa: E501
+}  # fmt: skip
+
+
+def next_steps(
+    row: pd.Series, available: dict[str, bool], limits: dict[str, float]
+) -> dict[str, Any]:
+    """The stage of one person (a row of the maturity table, counts and indicators
+    included) and the one or two measured things that would take them to the next stage."""
+    scores = {st: _num(row[st]) for st in STAGES}
+    stage = str(row["stage"])
+    nxt = STAGES[0] if stage == "none" else None
+    if stage in STAGES and STAGES.index(stage) + 1 < len(STAGES):
+        nxt = STAGES[STAGES.index(stage) + 1]
+    steps: list[dict[str, Any]] = []
+    if nxt is not None:
+        inds = [x for x in INDICATORS[nxt] if available.get(x[0], True)]
+        k = len(inds)
+        score = scores[nxt] or 0.0
+        gap = max(limits[nxt] - score, 0.0)
+        measured = []
+        for name, num, den in inds:
+            d = int(row[den])
+            # an indicator named as its count ("across") replaced the count in the table
+            n = round(float(row[name]) * d) if name == num else int(row[num])
+            r = n / d if d else 0.0
+            measured.append((r, name, n, d))
+        ratios = {name: r for r, name, _, _ in measured}
+        for r, name, n, d in sorted(measured)[:STEPS]:
+            target = r + k * gap
+            needed = math.ceil(target * d - n - 1e-9) if d and target <= 1 else None
+            # checked with the rule's own arithmetic (the mean of the ratios, >= threshold)
+            while needed is not None and n + needed <= d:
+                trial = [(n + needed) / d if x == name else v for x, v in ratios.items()]
+                if float(np.mean(trial)) >= limits[nxt]:
+                    break
+                needed += 1
+            if needed is not None and n + needed > d:
+                needed = None
+            said, action = ACTIONS[name]
+            steps.append(
+                {
+                    "indicator": name,
+                    "stage": nxt,
+                    "numerator": n,
+                    "denominator": d,
+                    "ratio": r if d else None,
+                    "needed": needed,
+                    "measured": f"{n} of {d} {said}" if d else f"none yet: 0 {said}",
+                    "action": action,
+                }
+            )
+    return {
+        "stage": stage,
+        "next_stage": nxt,
+        "scores": scores,
+        "thresholds": dict(limits),
+        "indicators": {name: _num(row[name]) for st in STAGES for name, _, _ in INDICATORS[st]},
+        "next_steps": steps,
+    }
+
+
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return None if math.isnan(v) else v
+
+
+def contact_matrix(ties: pd.DataFrame, index: pd.Index) -> sp.csr_matrix:
+    """The directed 0/1 tie matrix of ``ties`` (actor_id, target_id; layers fused) over
+    ``index``; self-ties dropped."""
+    a = index.get_indexer(ties["actor_id"])
+    b = index.get_indexer(ties["target_id"])
+    ok = (a >= 0) & (b >= 0) & (a != b)
+    n = len(index)
+    m = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n))
+    m.data[:] = 1.0  # duplicates (several layers) summed: back to 0/1
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
+
+
+def suggestions(
+    directed: sp.csr_matrix,
+    department: np.ndarray,
+    channels: sp.csr_matrix,
+    excluded: np.ndarray,
+    top: int = TOP,
+) -> pd.DataFrame:
+    """Suggested connections by position: rows (person, rank, suggested, shared_contacts,
+    shared_channels); ``department`` integer codes (-1 unknown), ``channels`` person ×
+    channel 0/1, ``excluded`` people never suggested (opted out)."""
+    u = ((directed + directed.T) > 0).astype(np.float64).tocsr()
+    two = (u @ u).tocsr()
+    two.setdiag(0)
+    two = (two - two.multiply(u)).tocoo()  # contacts already: not suggested
+    r, c, v = two.row, two.col, two.data
+    keep = (
+        (v > 0)
+        & (department[r] >= 0)
+        & (department[c] >= 0)
+        & (department[r] != department[c])
+        & ~excluded[c]
+    )
+    r, c, v = r[keep], c[keep], v[keep].astype(np.int64)
+    shared = (channels @ channels.T).tocsr()
+    ch = np.asarray(shared[r, c]).ravel().astype(np.int64) if len(r) else np.zeros(0, np.int64)
+    order = np.lexsort((c, -ch, -v, r))
+    r, c, v, ch = r[order], c[order], v[order], ch[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
+    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    rank = np.arange(len(r)) - first + 1
+    keep = rank <= top
+    return pd.DataFrame(
+        {
+            "person": r[keep],
+            "rank": rank[keep],
+            "suggested": c[keep],
+            "shared_contacts": v[keep],
+            "shared_channels": ch[keep],
+        }
+    )
+
+
+def bridges(directed: sp.csr_matrix, department: np.ndarray) -> dict[int, list[list[Any]]]:
+    """By position: the pairs of department codes (a, b, people linking them) a person
+    bridges — no direct tie between a and b, and the person tied to both (their own
+    department counting as tied)."""
+    n = directed.shape[0]
+    known = department >= 0
+    k = int(department.max()) + 1 if known.any() else 0
+    if k < 2:
+        return {}
+    rows = np.flatnonzero(known)
+    p = sp.csr_matrix((np.ones(len(rows)), (rows, department[rows])), shape=(n, k))
+    u = ((directed + directed.T) > 0).astype(np.float64).tocsr()
+    dept_adj = (p.T @ u @ p).toarray() > 0
+    reach = ((u @ p) + p).toarray() > 0  # person × department: tied to, or member of
+    out: dict[int, list[list[Any]]] = {}
+    a_idx, b_idx = np.triu_indices(k, 1)
+    apart = ~dept_adj[a_idx, b_idx]
+    for a, b in zip(a_idx[apart].tolist(), b_idx[apart].tolist(), strict=True):
+        who = np.flatnonzero(reach[:, a] & reach[:, b])
+        for i in who.tolist():
+            out.setdefault(i, []).append([a, b, len(who)])
+    return out
+
+
+def rows(
+    run_id: int,
+    table: pd.DataFrame,
+    ties: pd.DataFrame,
+    people: pd.DataFrame,
+    channel_members: pd.DataFrame,
+    questions: tuple[pd.DataFrame, pd.DataFrame],
+    optout: pd.Index,
+) -> dict[str, pd.DataFrame]:
+    """The rows of ``person_value`` (person_id, body JSON) and ``suggestions`` of a run:
+    ``table`` is the run's maturity table (person scale read), ``ties`` its stored ties,
+    ``people`` the people table (department), ``channel_members`` (person_id, group),
+    ``questions`` (questions, answers) of :func:`groundswell.value.compute.questions`,
+    ``optout`` the people who opted out of being suggested."""
+    import json
+
+    available = table.attrs.get("available", {})
+    limits = table.attrs.get("thresholds", {})
+    persons = table[table["scale"] == "person"].set_index("group")
+    index = pd.Index(sorted(set(persons.index) | set(ties["actor_id"]) | set(ties["target_id"])))
+    directed = contact_matrix(ties, index)
+    dept_codes, dept_names = pd.factorize(people["department"].reindex(index))
+    dept_codes = np.asarray(dept_codes, dtype=np.int64)
+    cm = channel_members[channel_members["person_id"].isin(index)]
+    ccode, _ = pd.factorize(cm["group"])
+    pos = index.get_indexer(cm["person_id"])
+    channels = sp.csr_matrix(
+        (np.ones(len(cm)), (pos, ccode)), shape=(len(index), max(int(ccode.max(initial=-1)) + 1, 1))
+    )
+    channels.data[:] = 1.0
+    excluded = index.isin(optout)
+    sug = suggestions(directed, dept_codes, channels, excluded)
+    sug_rows = pd.DataFrame(
+        {
+            "person_id": index[sug["person"].to_numpy()],
+            "rank": sug["rank"].to_numpy(),
+            "suggested_id": index[sug["suggested"].to_numpy()],
+            "shared_contacts": sug["shared_contacts"].to_numpy(),
+            "shared_channels": sug["shared_channels"].to_numpy(),
+        }
+    )
+    held = bridges(directed, dept_codes)
+    qs, ans = questions
+    asked = qs.groupby("asker").agg(asked=("question_id", "size"), answered=("answered", "sum"))
+    given = ans.drop_duplicates(["question_id", "answerer"]).groupby("answerer").size()
+    bodies = []
+    for i, pid in enumerate(index):
+        body: dict[str, Any] = {}
+        if pid in persons.index:
+            body.update(next_steps(persons.loc[pid], available, limits))
+        body["bridges"] = [
+            {"departments": [str(dept_names[a]), str(dept_names[b])], "people": n}
+            for a, b, n in held.get(i, [])
+        ]
+        body["questions"] = {
+            "asked": int(asked["asked"].get(pid, 0)),
+            "asked_answered": int(asked["answered"].get(pid, 0)),
+            "answers_given": int(given.get(pid, 0)),
+        }
+        bodies.append((pid, json.dumps(body, sort_keys=True)))
+    return {
+        "person_value": pd.DataFrame(bodies, columns=["person_id", "body"]),
+        "suggestions": sug_rows,
+    }

@@ -1,0 +1,119 @@
+"""My network (issue 18): the person's own page and /api/me/person read what analyze stored;
+suggestions never reveal a tie between two other people; opt-outs apply at once; the
+download holds everything the page shows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+import groundswell as gs
+from groundswell.web.app import create_app
+from tests.web.conftest import PASSWORD, ROLES, WebWorkspace
+
+
+@pytest.fixture(scope="module")
+def app(web_ws: WebWorkspace) -> Iterator[object]:
+    application = create_app(web_ws.path)
+    yield application
+    application.state.store.close()
+
+
+@pytest.fixture(scope="module")
+def clients(app) -> dict[str, TestClient]:
+    out: dict[str, TestClient] = {}
+    for role in ROLES:
+        c = TestClient(app)
+        r = c.post("/api/login", json={"username": role, "password": PASSWORD})
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        out[role] = c
+    return out
+
+
+def _stored(web_ws: WebWorkspace) -> tuple[dict, object, object]:
+    with gs.open(web_ws.path) as ws:
+        run = web_ws.runs[1]
+        body = ws.query(
+            "SELECT body FROM person_value WHERE run_id = ? AND person_id = ?",
+            [run, web_ws.person_id],
+        )["body"][0]
+        sug = ws.query(
+            "SELECT * FROM suggestions WHERE run_id = ? AND person_id = ? ORDER BY rank",
+            [run, web_ws.person_id],
+        )
+        people = ws.query("SELECT person_id, display_name, department FROM people")
+    return json.loads(body), sug, people.set_index("person_id")
+
+
+def test_the_person_sees_stage_next_steps_ego_and_suggestions(clients, web_ws) -> None:
+    mine = clients["person"].get("/api/me/person").json()
+    for key in ("stage", "next_steps", "suggestions", "ego", "bridges", "questions"):
+        assert key in mine
+    body, sug, people = _stored(web_ws)
+    # what the page shows is what analyze stored
+    assert mine["stage"]["stage"] == body["stage"]
+    assert mine["next_steps"] == body["next_steps"]
+    assert mine["next_steps"] and all(s["action"] and s["measured"] for s in mine["next_steps"])
+    assert len(mine["suggestions"]) >= 3
+    shown = sug.head(len(mine["suggestions"]))
+    for s, (_, row) in zip(mine["suggestions"], shown.iterrows(), strict=True):
+        assert s["shared_contacts"] == row["shared_contacts"]
+        assert s["reasons"][0] == f"{row['shared_contacts']} shared contacts" or (
+            row["shared_contacts"] == 1 and s["reasons"][0] == "1 shared contact"
+        )
+        assert s["label"] == people.at[row["suggested_id"], "display_name"]  # identified
+        assert (
+            people.at[row["suggested_id"], "department"]
+            != people.at[web_ws.person_id, "department"]
+        )
+    # no pseudonym, and no name of a shared contact, anywhere in the suggestions
+    text = json.dumps(mine["suggestions"])
+    assert not any(pid in text for pid in people.index)
+    # the ego map: two-way and one-way ties apart, coloured by department
+    ego = mine["ego"]
+    assert sum(ego["ties"].values()) == ego["contacts"] > 0
+    assert {n["direction"] for n in ego["nodes"] if not n["centre"]} <= {"both", "out", "in"}
+    page = clients["person"].get("/me").text
+    assert 'id="stage"' in page and 'id="suggestions"' in page and "<svg" in page
+
+
+def test_opting_out_removes_suggestions_and_names(clients, app, web_ws) -> None:
+    person = clients["person"]
+    first = person.get("/api/me/person").json()["suggestions"][0]
+    _, sug, people = _stored(web_ws)
+    target = sug["suggested_id"][0]
+    store = app.state.store
+    try:
+        store.set_optouts(target, no_suggest=True, no_name=False)
+        after = person.get("/api/me/person").json()["suggestions"]
+        assert first["label"] not in [s["label"] for s in after]
+        store.set_optouts(target, no_suggest=False, no_name=True)
+        named = person.get("/api/me/person").json()
+        assert named["suggestions"][0]["label"].startswith("someone in ")
+        assert people.at[target, "display_name"] not in json.dumps(named)
+    finally:
+        store.set_optouts(target, no_suggest=False, no_name=False)
+    # the person's own choice, through the API (CSRF token sent) and the form
+    assert person.post("/api/me/optout", json={"no_suggest": True}).json()["no_suggest"]
+    assert person.post("/api/me/optout", json={}).json() == {
+        "no_suggest": False, "no_name": False,
+    }  # fmt: skip
+    r = person.post("/me/optout", data={"no_name": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert person.get("/api/me/person").json()["optouts"]["no_name"] is True
+    person.post("/api/me/optout", json={})
+    for role in ("admin", "analyst", "viewer"):
+        assert clients[role].post("/api/me/optout", json={}).status_code == 403
+
+
+def test_the_download_holds_what_the_page_shows(clients) -> None:
+    person = clients["person"]
+    r = person.get("/api/me/download")
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"]
+    held = r.json()
+    mine = person.get("/api/me/person").json()
+    assert {k: v for k, v in held.items() if k != "about"} == mine
