@@ -19,6 +19,7 @@ import Graph from "graphology";
 import Sigma from "sigma";
 import { colourScale, render } from "./map.js";
 import { startPlanner } from "./planner.js";
+import { startTables } from "./tables.js";
 import { startTrends } from "./trends.js";
 
 const MAX_CONTACTS_LISTED = 15;
@@ -235,6 +236,7 @@ async function start() {
 }
 
 function startPage() {
+  startTables();
   start();
   startPlanner();
   startTrends();

@@ -7,7 +7,9 @@
 // inside #gs-map. Nothing is fetched at run time.
 //
 // Data contract (written by the Python side):
-//   nodes:     [{id, label, x, y, size in [0,1], attrs: {name: value}}]
+//   nodes:     [{id, label, x, y, size in [0,1], attrs: {name: value}, ties?: [out, in]}]
+//              (ties: the run's stored tie counts, shown in the tooltip instead of the
+//              links drawn, which leave out people off the map)
 //   edges:     [[source, target, weight], ...]   (directed source -> target)
 //   colour_by: attribute names offered for colouring, the first is the default
 //   directed:  whether to draw arrows
@@ -139,6 +141,7 @@ export function buildGraph(data) {
       label: node.label == null ? id : String(node.label),
       color: DEFAULT_NODE_COLOUR,
       attrs: node.attrs && typeof node.attrs === "object" ? node.attrs : {},
+      ties: Array.isArray(node.ties) ? node.ties.map((v) => finite(v, 0)) : null,
     });
   });
 
@@ -479,7 +482,11 @@ export function render(container, data) {
     for (const [key, value] of Object.entries(a.attrs)) {
       dl.append(el("dt", { text: key }), el("dd", { text: value == null ? "" : String(value) }));
     }
-    if (directed) {
+    if (Array.isArray(a.ties)) {
+      // the run's stored tie counts: the same figures as the person page and the tables
+      dl.append(el("dt", { text: "ties out / in" }));
+      dl.append(el("dd", { text: `${a.ties[0]} / ${a.ties[1]}` }));
+    } else if (directed) {
       dl.append(el("dt", { text: "links out / in" }));
       dl.append(el("dd", { text: `${graph.outDegree(node)} / ${graph.inDegree(node)}` }));
     } else {

@@ -85,9 +85,17 @@ def map_data(run: Run, people: pd.DataFrame, names: dict[str, str] | None = None
             "y": round(float(y), 5),
             "size": round(float(s), 4),
             "attrs": a,
+            "ties": [int(o), int(i)],  # stored tie counts: the figures the tables show
         }
-        for pid, x, y, s, a in zip(
-            people.index, pos["x"], pos["y"], size, attrs.to_dict(orient="records"), strict=True
+        for pid, x, y, s, a, o, i in zip(
+            people.index,
+            pos["x"],
+            pos["y"],
+            size,
+            attrs.to_dict(orient="records"),
+            people["out_degree"],
+            people["in_degree"],
+            strict=True,
         )
     ]
     edges = run.graph().edges()

@@ -15,7 +15,9 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from groundswell import charts
 from groundswell.errors import AuthError, ForbiddenError
+from groundswell.privacy import SUPPRESSED
 from groundswell.web import api, auth, planner, templating, value_api
 from groundswell.web.auth import User
 from groundswell.web.deps import (
@@ -170,9 +172,105 @@ def home(request: Request, store: ViewsD, user: Anyone, run: int | None = None) 
     if not user.can("aggregates"):
         return RedirectResponse("/me", status_code=303)
     data = api.overview(store, user, run)
+    cards, small = home_pictures(store, data)
     return render(
-        request, "overview.html.j2", user, api_url="/api/overview" + _q(run=run), data=data
-    )
+        request, "overview.html.j2", user, api_url="/api/overview" + _q(run=run), data=data,
+        cards=cards, small_charts=small,
+    )  # fmt: skip
+
+
+#: the home page's headline cards: (summary key, label, kind)
+HOME_CARDS = (
+    ("people", "people in the network", "count"),
+    ("ties", "ties", "count"),
+    ("reciprocity", "ties returned", "share"),
+    ("diverse_ties", "ties between departments", "share"),
+    ("communities", "communities", "count"),
+    ("isolated", "people with no ties", "count"),
+    ("silos", "departments that are silos", "count"),
+    ("modularity", "modularity", "number"),
+)
+#: the home page's small charts: measures of the monthly snapshots
+HOME_TRENDS = ("people", "ties", "cross_department_share")
+
+
+def _figure(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "count":
+        return f"{int(value):,}"
+    return f"{value:.2f}"
+
+
+def _delta(now: Any, then: Any, kind: str) -> tuple[str, str]:
+    """The change from the previous period as words, and its direction (up, down, same)."""
+    if now is None or then is None or now != now or then != then:
+        return "", ""
+    d = float(now) - float(then)
+    direction = "up" if d > 0 else "down" if d < 0 else "same"
+    if kind == "share":
+        text = f"{d * 100:+.0f} points"
+    elif kind == "count":
+        text = f"{round(d):+,}"
+    else:
+        text = f"{d:+.2f}"
+    return ("no change" if direction == "same" else text), direction
+
+
+def home_pictures(store: Views, data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The home page's headline cards against the previous period, and small charts of the
+    monthly snapshots (axes from zero; none when fewer than two months are stored)."""
+    r = data.get("run")
+    if not r:
+        return [], []
+    before = r.get("previous")
+    cards = []
+    for key, label, kind in HOME_CARDS:
+        now = r["headlines"].get(key, {}).get("value")
+        then = before["headlines"].get(key) if before else None
+        change, direction = _delta(now, then, kind)
+        cards.append(
+            {
+                "key": key,
+                "label": label,
+                "value": _figure(now, kind),
+                "then": _figure(then, kind) if before else None,
+                "change": change,
+                "direction": direction,
+            }
+        )
+    small = []
+    trends = store.trends(r["run_id"], people=False)
+    months = trends.get("periods") or []
+    if len(months) >= 2:
+        labels = [m[:7] for m in months]
+        for key in HOME_TRENDS:
+            series = trends["series"].get(key)
+            measure = trends["measures"].get(key)
+            if not series or not measure:
+                continue
+            kind = measure["kind"]
+            small.append(
+                charts.line_chart_svg(
+                    labels,
+                    [
+                        (
+                            measure["reading"],
+                            "#2563eb",
+                            [float("nan") if v is None else v for v in series],
+                        )
+                    ],
+                    title=measure["reading"].capitalize(),
+                    y_title={"share": "% of ties", "count": "count"}.get(kind, "value"),
+                    x_title="month",
+                    unit=kind if kind in ("share", "count") else "number",
+                    width=300,
+                    height=160,
+                )
+            )
+    return cards, small
 
 
 @router.get("/glossary")
@@ -275,6 +373,32 @@ def formal_page(
         comms=comms,
         cells=cells,
         attributes=GROUP_ATTRIBUTES,
+        sankey=_sankey(data["flow"]),
+        matrix_legend=charts.heat_legend_svg(
+            (31, 119, 180), lambda v: 0.9 * v, title="share of the row group's ties (shading)"
+        ),
+    )
+
+
+def _sankey(flow: list[dict[str, Any]]) -> Any:
+    """The flow diagram of departments into communities, from the gated flow the page shows
+    (a cell the gate suppresses is not in it): departments and communities largest first."""
+    people: dict[str, float] = {}
+    for f in flow:
+        if f["people"]:
+            people[f["department"]] = people.get(f["department"], 0) + f["people"]
+    legend = charts.category_colours({d: int(n) for d, n in people.items()})
+    comm_size: dict[str, float] = {}
+    for f in flow:
+        comm_size[f["community"]] = comm_size.get(f["community"], 0) + (f["people"] or 0)
+    rank = {c: i for i, c in enumerate(sorted(comm_size, key=lambda c: -comm_size[c]))}
+    order = sorted(flow, key=lambda f: (-people.get(f["department"], 0), rank[f["community"]]))
+    return charts.sankey_svg(
+        [(f["department"], f"community {f['community']}", f["people"]) for f in order],
+        charts.colour_of(legend),
+        title="Departments into communities",
+        left_title="department",
+        right_title="community",
     )
 
 
@@ -310,11 +434,27 @@ VALUE_PAGES = {
 }
 
 
+def natural_order(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group rows by scale (in the order stored), each scale by name in natural order
+    (community 2 before community 10), the merged "(suppressed)" last."""
+    scales = list(dict.fromkeys(g.get("scale") for g in groups))
+    return sorted(
+        groups,
+        key=lambda g: (
+            scales.index(g.get("scale")),
+            g.get("group") == SUPPRESSED,
+            charts.natural_key(str(g.get("group", ""))),
+        ),
+    )
+
+
 def _value_page(path: str) -> Any:
     template, fn, api_path = VALUE_PAGES[path]
 
     def page(request: Request, store: ViewsD, user: Aggregates, run: int | None = None) -> Response:
         data = fn(store, user, run)
+        if data.get("groups"):  # as people read them: community 2 before community 10
+            data = {**data, "groups": natural_order(data["groups"])}
         return render(
             request,
             template,

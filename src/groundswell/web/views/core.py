@@ -444,8 +444,39 @@ class ViewsCore:
                 ("key findings", run.run_id, bool(names and self.identified), people),
                 lambda: run.key_findings(self._labeller(run, names), people=people),
             ),
+            "previous": self._previous_head(run),
         }
         return clean(out)
+
+    def _previous_head(self, run: Run) -> dict[str, Any] | None:
+        """The run to compare with on the home page: the previous period's run
+        (:meth:`groundswell.run.Run.previous`), else the latest earlier run whatever its
+        window (as the Compare page does; ``same_period`` is then false): its id, window and
+        the same headline figures (None when this is the first run)."""
+
+        def find() -> tuple[Run | None, bool]:
+            before = run.previous()
+            if before is not None:
+                return before, True
+            rows = (
+                self.ws()
+                .con.execute(
+                    "SELECT max(run_id) FROM runs WHERE complete AND run_id < ?", [run.run_id]
+                )
+                .fetchall()
+            )
+            return (self.run(int(rows[0][0])), False) if rows and rows[0][0] else (None, False)
+
+        before, adjacent = self._cached(("previous", run.run_id), find)
+        if before is None:
+            return None
+        s = before.summary
+        return {
+            "run_id": before.run_id,
+            "window": str(before.window),
+            "same_period": adjacent,
+            "headlines": {k: s.get(k) for k in HEADLINES},
+        }
 
     def _labeller(self, run: Run, names: bool) -> Callable[[str], str]:
         """A person's label: their display name for ``names`` in an identified workspace

@@ -12,6 +12,16 @@ from groundswell.errors import ConfigError, WorkspaceError
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import METRICS, Run
 from groundswell.web.views.core import TABLE_MEASURES, ViewsCore, clean
+from groundswell.web.views.measure_words import MEASURE_WORDS
+
+
+def _percentile(values: np.ndarray, v: Any) -> float | None:
+    """The mid-rank percentile of ``v`` among sorted ``values`` (None for a missing value)."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or not len(values):
+        return None
+    below = np.searchsorted(values, v, side="left")
+    level = np.searchsorted(values, v, side="right") - below
+    return float(100.0 * (below + 0.5 * level) / len(values))
 
 
 @dataclass(frozen=True)
@@ -135,9 +145,52 @@ class PeopleQueries(ViewsCore):
                 "roles": list(held.get("role", [])),
                 "findings": list(held.get("finding", [])),
                 "measures": {m: col[m][i] for m in table.measures},
+                "explained": self._explained(run, table, i),
                 "rank": {"pagerank": table.rank[i], "of": len(table.rank)},
             }
         )
+
+    def _explained(self, run: Run, table: _PersonTable, i: int) -> list[dict[str, Any]]:
+        """Each measure of person ``i`` in words, with their percentile among everyone in the
+        run and among their department (the mid-rank percentile: the share of people below
+        plus half of those level, as scipy's percentileofscore(kind="mean")). No department
+        percentile for a department the privacy gate suppresses."""
+        department = table.labels["department"][i]
+        sorted_values = self._sorted_measures(run, table)
+        out = []
+        for m in table.measures:
+            v = table.columns[m][i]
+            name, meaning = MEASURE_WORDS.get(m, (m.replace("_", " "), ""))
+            row: dict[str, Any] = {"measure": m, "name": name, "meaning": meaning, "value": v}
+            org, by_department = sorted_values[m]
+            row["percentile_org"] = _percentile(org, v)
+            row["percentile_department"] = (
+                None
+                if department == SUPPRESSED or department not in by_department
+                else _percentile(by_department[department], v)
+            )
+            out.append(row)
+        return out
+
+    def _sorted_measures(
+        self, run: Run, table: _PersonTable
+    ) -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Every measure's values sorted, for the whole run and for each department label."""
+
+        def make() -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
+            departments = pd.Series(table.labels["department"], dtype=object)
+            out = {}
+            for m in table.measures:
+                values = pd.Series(table.columns[m], dtype=float)
+                known = values.notna()
+                groups = {
+                    str(d): np.sort(v.to_numpy())
+                    for d, v in values[known].groupby(departments[known])
+                }
+                out[m] = (np.sort(values[known].to_numpy()), groups)
+            return out
+
+        return self._cached(("sorted measures", run.run_id), make)
 
     def _table(self, run: Run) -> _PersonTable:
         """The run's people by position, as Python lists (built once per run)."""
@@ -366,6 +419,11 @@ class PeopleQueries(ViewsCore):
                 strict=True,
             )
         ]  # fmt: skip
+        if identities:  # the stored tie counts: the same figure as on the person page
+            for node, out_d, in_d in zip(
+                nodes, people["out_degree"], people["in_degree"], strict=True
+            ):
+                node["ties"] = [int(out_d), int(in_d)]
         e = self._edges(run)
         e = e[e["source"].isin(placed) & e["target"].isin(placed)]
         edges = [

@@ -198,7 +198,14 @@ class ValueQueries(ViewsCore):
             "measures": {k: {"reading": r, "kind": kd} for k, (r, kd) in TREND_MEASURES.items()},
             **copy.deepcopy({k: v for k, v in data.items() if k != "changed_people"}),
         }
-        out["changed_people"] = copy.deepcopy(data["changed_people"]) if people else None
+        out["changed_people"] = None
+        if people:
+            # a person page answers for people of the run shown: the others are not linked
+            present = set(self._people(run).index)
+            out["changed_people"] = [
+                {**p, "in_run": p["person_id"] in present}
+                for p in copy.deepcopy(data["changed_people"])
+            ]
         return clean(out)
 
     def _read_trends(self) -> dict[str, Any]:
