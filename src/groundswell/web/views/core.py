@@ -73,8 +73,8 @@ _CACHED_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
 NAMES_REVEALED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "gs_names_revealed", default=False
 )
-#: Seconds a request waits for the workspace while another process writes to it, before it
-#: answers 503 (busy).
+#: Seconds a reading request (GET) waits for the workspace while another process writes to
+#: it, before it answers 503 (busy); a state-changing one waits as long as ``gate.WAIT``.
 REQUEST_WAIT = 120.0
 
 
@@ -272,7 +272,10 @@ class ViewsCore:
         if scope is not None:
             if scope.ws is None:
                 scope.db = self.db
-                scope.cur = self.db.acquire(write=scope.write, timeout=REQUEST_WAIT)
+                # a page gives up after REQUEST_WAIT; a POST (a survey answer, a sign-in) is
+                # held as long as a command may hold the workspace: never refused for it
+                wait = gate.WAIT if scope.write else REQUEST_WAIT
+                scope.cur = self.db.acquire(write=scope.write, timeout=wait)
                 scope.ws = self._bind(scope.cur)
             return scope.ws
         local = getattr(self._local, "ws", None)  # a script, a test: no request around
