@@ -112,6 +112,24 @@ def test_a_failure_at_the_findings_stage_leaves_no_run(copy, monkeypatch) -> Non
         assert set(run.findings()) >= {"value", "qa", "leaders", "communities", "onboarding"}
 
 
+def _undo_later_migrations(con: duckdb.DuckDBPyConnection, *, after: int) -> None:
+    """Drop what the migrations numbered above ``after`` created (their tables and added
+    columns), so a forged old workspace holds only what that old schema had."""
+    import re
+
+    from groundswell import migrations
+
+    folder = Path(migrations.__file__).parent
+    for path in sorted(folder.glob("[0-9][0-9][0-9]_*.sql"), reverse=True):
+        if int(path.name[:3]) <= after:
+            continue
+        text = path.read_text()
+        for table, column in re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", text):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        for table in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", text):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def _forge_version_6(folder: Path) -> None:
     """Make the workspace what groundswell 0.3.0 could leave: run 2 made by 0.2.0 (before
     findings existed), runs 3 and 4 committed by 0.3.0 without their findings (killed), a
@@ -132,6 +150,7 @@ def _forge_version_6(folder: Path) -> None:
     con.execute("ALTER TABLE runs DROP COLUMN stored_results")  # schema 8 and its tables
     for t in ("group_ties", "role_overlap", "shadow"):
         con.execute(f"DROP TABLE {t}")
+    _undo_later_migrations(con, after=8)
     con.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
     con.close()
 

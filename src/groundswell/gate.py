@@ -211,7 +211,10 @@ def connect(db: str | Path, *, read_only: bool, timeout: float = 30.0) -> duckdb
     start = time.monotonic()
     while True:
         try:
-            return duckdb.connect(str(db), read_only=read_only)
+            con = duckdb.connect(str(db), read_only=read_only)
+            # no progress bar on stdout: a listing's --format json/csv must hold the data alone
+            con.execute("SET enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             text = str(exc)
             if not _LOCK_MESSAGE.search(text):
