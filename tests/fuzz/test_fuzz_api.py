@@ -85,6 +85,7 @@ POLICY: dict[str, frozenset[str]] = {
     "GET /api/me/person": frozenset({"person"}),
     "GET /api/me/download": frozenset({"person"}),
     "POST /api/me/optout": frozenset({"person"}),
+    "GET /api/me/group": frozenset({"group_lead"}),
     "GET /api/runs/{run_id}/report": PEOPLE,
     "GET /api/runs/{run_id}/report.pdf": PEOPLE,
     "GET /api/plans": PEOPLE,
@@ -155,7 +156,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         department = str(people["department"].value_counts().index[0])
         names = {role: f"fuzz-{role}-{secrets.token_hex(4)}" for role in auth.ROLES}
         for role in auth.ROLES:
-            auth.add_user(ws, names[role], password, role, own if role == "person" else None)
+            group = f"department:{department}" if role == "group_lead" else None
+            auth.add_user(ws, names[role], password, role, own if role == "person" else None, group)
     clients = {ANONYMOUS: Client(ANONYMOUS, {}, {}, None)}
     with asgi.get_client(create_app(folder / "ws")) as c:
         for role in auth.ROLES:

@@ -3,7 +3,8 @@
 200 people from :mod:`groundswell.synth` (seed 3), identified mode (so the tests can check
 who sees names), two runs of the analysis over different windows (so periods can be
 compared), one stored champion plan on the latest run (k = 5, 200 cascades, seed 1), the
-monthly snapshots (for the Trends page), and one account per role. The synthetic
+monthly snapshots (for the Trends page), and one account per role (the group lead's:
+the Engineering department). The synthetic
 organisation has a one-person "Executive" department and one-person leadership teams:
 groups below the minimum size.
 """
@@ -22,7 +23,9 @@ from groundswell.web import auth
 from tests.web import _hostile
 
 PASSWORD = "correct horse battery"
-ROLES = ("admin", "analyst", "viewer", "person")
+ROLES = ("admin", "analyst", "viewer", "person", "group_lead")
+#: the group of the group_lead account (issue 18)
+LEAD_GROUP = "department:Engineering"
 
 
 @dataclass
@@ -56,7 +59,10 @@ def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
         plan = ws.champions(k=5, runs=200, seed=1)
         timeline.snapshots(ws, "month")  # the Trends page reads the stored snapshots
         for role in ROLES:
-            auth.add_user(ws, role, PASSWORD, role, person_id if role == "person" else None)
+            auth.add_user(
+                ws, role, PASSWORD, role, person_id if role == "person" else None,
+                LEAD_GROUP if role == "group_lead" else None,
+            )  # fmt: skip
     return WebWorkspace(
         path=folder / "ws",
         runs=(first.run_id, latest.run_id),

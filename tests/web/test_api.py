@@ -87,6 +87,8 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         (f"/api/people/{own}/ego", ANALYSTS | {"person"}),
         ("/api/me/person", {"person"}),
         ("/api/me/download", {"person"}),
+        ("/api/me/group", {"group_lead"}),
+        (f"/api/me/group?run={a}", {"group_lead"}),
         ("/api/plans", ANALYSTS),
         (f"/api/plans/{ws.plan_id}", ANALYSTS),
         ("/api/users", {"admin"}),
@@ -109,6 +111,7 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         ("/sources", ANALYSTS),
         ("/users", {"admin"}),
         ("/me", {"person"}),
+        ("/mygroup", {"group_lead"}),
     ]
 
 

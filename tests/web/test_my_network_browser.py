@@ -67,3 +67,31 @@ def test_my_network_page(server, web_ws, tmp_path, size) -> None:
         assert box is not None and box["width"] <= SIZES[size]["width"]
         page.screenshot(path=str(ARTIFACTS / f"my-network-{size}.png"), full_page=True)
         assert attempted == [] and errors == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_my_group_page(server, web_ws, tmp_path, size) -> None:
+    base, app = server
+    mine = app.state.store.my_group(None, "department:Engineering")
+    errors: list[str] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with chromium(
+        tmp_path / "profile", lambda url: url.startswith(base + "/"), viewport=SIZES[size]
+    ) as (context, attempted):
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.goto(base + "/login")
+        page.fill("#username", "group_lead")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/mygroup")
+        assert page.locator("#stage .gs-ladder li").count() == 5
+        reached = page.locator("#stage .gs-ladder li.reached").count()
+        order = ["connect", "share", "solve", "innovate", "lead_change"]
+        st = mine["stage"]["stage"]
+        assert reached == (order.index(st) + 1 if st in order else 0)
+        rows = page.locator("#comparison tbody tr")
+        assert rows.count() == len(mine["comparison"])
+        assert page.locator("#comparison tr.gs-mine").count() == 1
+        page.screenshot(path=str(ARTIFACTS / f"my-group-{size}.png"), full_page=True)
+        assert attempted == [] and errors == []

@@ -84,7 +84,8 @@ def user_add(
     workspace: Annotated[Path, typer.Argument(help="The workspace folder.")],
     username: Annotated[str, typer.Argument(help="The new account's name.")],
     role: Annotated[
-        str, typer.Option(help="admin, analyst, viewer or person.", show_default=False)
+        str,
+        typer.Option(help="admin, analyst, viewer, person or group_lead.", show_default=False),
     ],
     person: Annotated[
         str | None,
@@ -96,6 +97,13 @@ def user_add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group",
+            help="For the group_lead role: department:NAME, team:NAME or community:NAME.",
+        ),
+    ] = None,
 ) -> None:
     """Create a dashboard account (the first admin is created this way)."""
     from groundswell import identity
@@ -107,7 +115,7 @@ def user_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with gs.open(workspace) as ws:
         who = identity.resolve(ws, person) if person else None  # an HR id, email or name too
-        add_user(ws, username, password, role, who)
+        add_user(ws, username, password, role, who, group)
     typer.echo(f"added {role} {username.strip()}")
 
 

@@ -42,6 +42,8 @@ Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
 Sources = Annotated[User, Depends(require("sources"))]
 Admin = Annotated[User, Depends(require("users"))]
 Self = Annotated[User, Depends(require("self"))]
+Lead = Annotated[User, Depends(require("group"))]
+Signed = Annotated[User, Depends(require("aggregates", "people", "self", "group"))]
 Csrf = Annotated[User, Depends(csrf)]
 
 
@@ -98,12 +100,13 @@ def logout(request: Request, response: Response, store: ViewsD, user: Csrf) -> d
 
 
 @router.get("/me", tags=["session"])
-def me(user: Anyone) -> dict[str, Any]:
+def me(user: Signed) -> dict[str, Any]:
     """Who is signed in, their role, what they may do, and the CSRF token."""
     return {
         "username": user.username,
         "role": user.role,
         "person_id": user.person_id,
+        "group": user.group,
         "permissions": sorted(auth.PERMISSIONS[user.role]),
         "csrf_token": user.csrf_token,
     }
@@ -265,6 +268,15 @@ def download(store: ViewsD, user: Self, run: RunQ = None) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="groundswell-about-me.json"'},
     )
+
+
+@router.get("/me/group", tags=["aggregates"])
+def my_group(store: ViewsD, user: Lead, run: RunQ = None) -> dict[str, Any]:
+    """A group lead's group: stage, ties inside and out, Q&A, trend, comparison with the
+    other groups of its kind; aggregates only, ``suppressed: true`` below the minimum size."""
+    if not user.group:
+        raise ForbiddenError("this account is not attached to a group")
+    return store.my_group(run, user.group)
 
 
 @router.post("/me/optout", tags=["people"])

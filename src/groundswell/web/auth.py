@@ -23,6 +23,9 @@ Roles (see docs/dashboard.md for what each sees):
 - ``viewer``: aggregates only (overview, runs, groups, communities, formal against
   informal, comparisons, an anonymous map); no person, no ego network, no sources.
 - ``person``: linked to one ``people.person_id``; sees their own personal view only.
+- ``group_lead``: attached to one group (``department:Sales``, ``team:…``,
+  ``community:…``); sees that group's aggregates only ("My group"), when it has at least
+  the minimum group size; no other group, no person.
 """
 
 from __future__ import annotations
@@ -54,7 +57,9 @@ if TYPE_CHECKING:
 
     from groundswell.workspace import Workspace
 
-ROLES = ("admin", "analyst", "viewer", "person")
+ROLES = ("admin", "analyst", "viewer", "person", "group_lead")
+#: what a group lead may be attached to
+GROUP_SCOPES = ("department", "team", "community")
 #: What each role may do. ``aggregates``: group-level pages; ``people``: any person's data,
 #: sources; ``names``: display names (still only in identified mode); ``plans``: champion
 #: plans; ``users``: accounts; ``self``: one's own personal view.
@@ -63,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset({"aggregates", "people", "names", "plans", "sources", "jobs"}),
     "viewer": frozenset({"aggregates"}),
     "person": frozenset({"self"}),
+    "group_lead": frozenset({"group"}),
 }
 SESSION_LIFETIME = timedelta(hours=12)
 #: How long a looked-up session is trusted without asking the database again (seconds);
@@ -105,6 +111,7 @@ class User:
     role: str
     person_id: str | None
     csrf_token: str
+    group: str | None = None  # a group lead's group, "attribute:name"
 
     def can(self, permission: str) -> bool:
         return permission in PERMISSIONS.get(self.role, frozenset())
@@ -163,7 +170,12 @@ def check_password(password: str, user_inputs: Sequence[str] = ()) -> None:
 
 
 def add_user(
-    ws: Workspace, username: str, password: str, role: str, person_id: str | None = None
+    ws: Workspace,
+    username: str,
+    password: str,
+    role: str,
+    person_id: str | None = None,
+    group: str | None = None,
 ) -> None:
     """Create a dashboard account.
 
@@ -182,6 +194,9 @@ def add_user(
     person_id : str, optional
         Required for (and only for) the ``person`` role: the pseudonymous id of the
         ``people`` record whose personal view the account sees.
+    group : str, optional
+        Required for (and only for) the ``group_lead`` role: ``attribute:name`` with an
+        attribute of :data:`GROUP_SCOPES` (``department:Sales``).
     """
     name = _check_username(username)
     if role not in ROLES:
@@ -197,15 +212,38 @@ def add_user(
             raise ConfigError(f"there is no person {person_id!r} in the workspace")
     elif person_id:
         raise ConfigError(f"only 'person' accounts are linked to a person; got role {role!r}")
+    group = check_group(ws, role, group)
     exists = ws.con.execute("SELECT count(*) FROM users WHERE username = ?", [name]).fetchall()
     if exists[0][0]:
         raise ConfigError(f"the user {name!r} already exists")
     with ws.transaction() as con:
         con.execute(
-            "INSERT INTO users (username, password_hash, role, person_id, created_at, disabled) "
-            "VALUES (?, ?, ?, ?, ?, false)",
-            [name, _hasher.hash(password), role, person_id, _now()],
+            "INSERT INTO users (username, password_hash, role, person_id, created_at, disabled, "
+            "group_scope) VALUES (?, ?, ?, ?, ?, false, ?)",
+            [name, _hasher.hash(password), role, person_id, _now(), group],
         )
+
+
+def check_group(ws: Workspace, role: str, group: str | None) -> str | None:
+    """A group lead's group as stored (``attribute:name``); ConfigError when it is missing,
+    malformed, not in the workspace, or given for another role."""
+    if role != "group_lead":
+        if group:
+            raise ConfigError(f"only 'group_lead' accounts are attached to a group; got {role!r}")
+        return None
+    attribute, _, value = (group or "").partition(":")
+    if attribute not in GROUP_SCOPES or not value:
+        raise ConfigError(
+            f"a 'group_lead' account needs --group ATTRIBUTE:NAME with an attribute of "
+            f"{', '.join(GROUP_SCOPES)} (department:Sales); got {group!r}"
+        )
+    if attribute == "community":
+        sql = "SELECT count(*) FROM communities WHERE CAST(community AS VARCHAR) = ?"
+    else:
+        sql = f"SELECT count(*) FROM people WHERE {attribute} = ?"
+    if not ws.con.execute(sql, [value]).fetchall()[0][0]:
+        raise ConfigError(f"there is no {attribute} {value!r} in the workspace")
+    return f"{attribute}:{value}"
 
 
 def list_users(ws: Workspace) -> list[dict[str, object]]:
@@ -286,6 +324,8 @@ def set_role(
     current, _ = _account(ws, username)
     if role not in ROLES:
         raise ConfigError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
+    if role == "group_lead":
+        raise ConfigError("a group lead is attached to a group: add it with user add --group")
     if role == "person":
         if not person_id:
             raise ConfigError("a 'person' account needs --person PERSON_ID (a people record)")
@@ -300,7 +340,7 @@ def set_role(
         if current == "admin" and role != "admin":
             _keep_an_admin(ws, username, "demote")
         con.execute(
-            "UPDATE users SET role = ?, person_id = ? WHERE username = ?",
+            "UPDATE users SET role = ?, person_id = ?, group_scope = NULL WHERE username = ?",
             [role, person_id if role == "person" else None, username],
         )
     if cache is not None:
@@ -403,7 +443,8 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
     name = username.strip()[:USERNAME_MAX]
     ts = _admit(ws, name, client, now)
     row = ws.con.execute(
-        "SELECT password_hash, role, person_id FROM users WHERE username = ? AND NOT disabled",
+        "SELECT password_hash, role, person_id, group_scope FROM users "
+        "WHERE username = ? AND NOT disabled",
         [name],
     ).fetchall()
     stored = row[0][0] if row else _DUMMY_HASH
@@ -414,7 +455,7 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
     if not ok:
         raise SignInError("wrong username or password")
     _succeeded(ws, name, client, ts)
-    _, role, person_id = row[0]
+    _, role, person_id, group = row[0]
     if _hasher.check_needs_rehash(stored):
         with ws.transaction() as con:
             con.execute(
@@ -428,7 +469,7 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
             "INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
             [_digest(token), name, csrf, now, now + SESSION_LIFETIME],
         )
-    return token, User(name, role, person_id, csrf)
+    return token, User(name, role, person_id, csrf, group)
 
 
 class SessionCache:
@@ -540,7 +581,8 @@ def session_user(
         return user
     read_at = cache.clock() if cache is not None else 0.0
     rows = ws.con.execute(
-        "SELECT u.username, u.role, u.person_id, s.csrf_token, s.expires_at FROM web_sessions s "
+        "SELECT u.username, u.role, u.person_id, s.csrf_token, u.group_scope, s.expires_at "
+        "FROM web_sessions s "
         "JOIN users u USING (username) WHERE s.token_hash = ? AND s.expires_at > ? "
         "AND NOT u.disabled",
         [digest, now],

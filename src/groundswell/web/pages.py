@@ -41,6 +41,7 @@ ViewsD = Annotated[Views, Depends(get_store)]
 Aggregates = Annotated[User, Depends(require("aggregates"))]
 People = Annotated[User, Depends(require("people"))]
 Anyone = Annotated[User, Depends(require("aggregates", "people", "self"))]
+Signed = Annotated[User, Depends(require("aggregates", "people", "self", "group"))]
 Sources = Annotated[User, Depends(require("sources"))]
 Plans = Annotated[User, Depends(require("plans"))]
 Admin = Annotated[User, Depends(require("users"))]
@@ -67,6 +68,7 @@ NAV = (
     ("/surveys", "Surveys", "users"),
     ("/users", "Users", "users"),
     ("/me", "My network", "self"),
+    ("/mygroup", "My group", "group"),
     ("/glossary", "Terms used", "aggregates"),
 )
 
@@ -151,7 +153,8 @@ def login_form(
             error=str(exc),
             status=status_of(exc),
         )
-    target = "/me" if user.role == "person" else _safe_next(next)
+    landing = {"person": "/me", "group_lead": "/mygroup"}
+    target = landing.get(user.role) or _safe_next(next)
     response = RedirectResponse(target, status_code=303)
     api.set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -168,9 +171,9 @@ def logout_form(request: Request, store: ViewsD, user: Annotated[User, Depends(c
 
 # -- aggregates ----------------------------------------------------------------------------
 @router.get("/")
-def home(request: Request, store: ViewsD, user: Anyone, run: int | None = None) -> Response:
+def home(request: Request, store: ViewsD, user: Signed, run: int | None = None) -> Response:
     if not user.can("aggregates"):
-        return RedirectResponse("/me", status_code=303)
+        return RedirectResponse("/mygroup" if user.can("group") else "/me", status_code=303)
     data = api.overview(store, user, run)
     cards, small = home_pictures(store, data)
     return render(
@@ -544,6 +547,17 @@ def me_page(
     return render(
         request, "my_network.html.j2", user, api_url="/api/me/person" + _q(run=run), data=data,
     )  # fmt: skip
+
+
+@router.get("/mygroup")
+def my_group_page(
+    request: Request, store: ViewsD, user: Annotated[User, Depends(require("group"))],
+    run: int | None = None,
+) -> Response:  # fmt: skip
+    data = api.my_group(store, user, run)
+    return render(
+        request, "my_group.html.j2", user, api_url="/api/me/group" + _q(run=run), data=data
+    )
 
 
 @router.post("/me/optout")

@@ -31,12 +31,12 @@ from groundswell.web.views.core import (
     clean,
 )
 from groundswell.web.views.groups import GroupQueries
-from groundswell.web.views.mine import MineQueries
+from groundswell.web.views.mine import GroupLeadQueries
 from groundswell.web.views.plans import PlanQueries
 from groundswell.web.views.value import ValueQueries
 
 
-class Views(MineQueries, GroupQueries, PlanQueries, ValueQueries):
+class Views(GroupLeadQueries, GroupQueries, PlanQueries, ValueQueries):
     """Named, read-mostly queries over one workspace, for the web app.
 
     The methods live in :mod:`.core` (plumbing, overview, runs, sources, compare),

@@ -12,6 +12,7 @@ import numpy as np
 
 from groundswell.errors import OutdatedRunError, WorkspaceError
 from groundswell.privacy import SUPPRESSED, UNKNOWN
+from groundswell.web.views.core import GROUP_ATTRIBUTES
 from groundswell.web.views.people import PeopleQueries
 
 #: stage names as shown, in ladder order
@@ -170,9 +171,12 @@ class MineQueries(PeopleQueries):
             c = int(contacts[order[k]])
             angle = 2 * math.pi * slot / total - math.pi / 2
             direction = (
-                "both" if is_out[order[k]] and is_in[order[k]]
-                else "out" if is_out[order[k]] else "in"
-            )  # fmt: skip
+                "both"
+                if is_out[order[k]] and is_in[order[k]]
+                else "out"
+                if is_out[order[k]]
+                else "in"
+            )
             nid = f"c{slot + 1}"
             nodes.append(
                 {
@@ -203,3 +207,118 @@ class MineQueries(PeopleQueries):
             "contacts": len(contacts),
             "more": max(len(contacts) - len(order), 0),
         }
+
+
+class GroupLeadQueries(MineQueries):
+    """A group lead's own group: aggregates only, through the privacy gate."""
+
+    def my_group(self, run_id: int | None, scope: str) -> dict[str, Any]:
+        """The group ``scope`` (``attribute:name``): its value stage with the five scores
+        (the same rules as a person and the organisation), inside and outside ties, Q&A
+        across its boundary (departments), its trend since the previous run, and how it
+        compares with the other groups of its kind. Only ``suppressed: true`` when the
+        privacy gate suppresses the group."""
+        attribute, _, name = scope.partition(":")
+        run = self.run(run_id)
+        head: dict[str, Any] = {"run_id": run.run_id, "attribute": attribute, "name": name}
+        value = self.value(run.run_id)  # type: ignore[attr-defined]
+        rows = [r for r in value.get("groups") or [] if r.get("scale") == attribute]
+        mine = next((r for r in rows if r.get("group") == name), None)
+        figures: dict[str, Any] | None = None
+        if attribute in GROUP_ATTRIBUTES:
+            figures = self.group(run.run_id, attribute, name)  # type: ignore[attr-defined]
+            if figures.get("suppressed"):
+                mine = None
+        if mine is None or mine.get("stage") is None:
+            return {
+                **head,
+                "suppressed": True,
+                "detail": f"fewer than {self.min_group_size} people, or suppressed so that no "
+                "small group can be found by subtraction: no figure is shown",
+            }
+        thresholds = value.get("thresholds") or {}
+        out = {
+            **head,
+            "suppressed": False,
+            "size": mine.get("size"),
+            "stage": _stage(mine, thresholds),
+            "network_stage": _stage(value.get("network") or {}, thresholds),
+            "ties": None,
+            "qa": None,
+            "trend": None,
+            "comparison": [
+                {
+                    "group": r["group"],
+                    "size": r.get("size"),
+                    "stage": r.get("stage"),
+                    **{s: r.get(s) for s in STAGE_LABELS},
+                    "mine": r["group"] == name,
+                }
+                for r in rows
+                if r.get("stage") is not None
+            ],
+        }
+        if figures is not None:
+            f = figures.get("figures") or {}
+            out["ties"] = {
+                "inside_share": f.get("inside_share"),
+                "ei": f.get("ei"),
+                "to": figures.get("ties_to"),
+            }
+        if attribute == "department":
+            out["qa"] = _qa(self.qa(run.run_id), name)  # type: ignore[attr-defined]
+        prev = run.previous()
+        if prev is not None:
+            try:
+                before = self.value(prev.run_id)  # type: ignore[attr-defined]
+            except WorkspaceError:
+                before = {}
+            old = next(
+                (
+                    r
+                    for r in before.get("groups") or []
+                    if r.get("scale") == attribute and r.get("group") == name
+                ),
+                None,
+            )
+            if old is not None and old.get("stage") is not None:
+                out["trend"] = {
+                    "run_id": prev.run_id,
+                    "stage": old.get("stage"),
+                    **{s: old.get(s) for s in STAGE_LABELS},
+                }
+        return out
+
+
+def _stage(row: dict[str, Any], thresholds: dict[str, Any]) -> dict[str, Any]:
+    """A maturity row as the stage component reads it."""
+    order = list(STAGE_LABELS)
+    stage = row.get("stage") or "none"
+    nxt = order[0] if stage not in order else None
+    if stage in order and order.index(stage) + 1 < len(order):
+        nxt = order[order.index(stage) + 1]
+    return {
+        "stage": stage,
+        "next_stage": nxt,
+        "scores": {s: row.get(s) for s in order},
+        "thresholds": {s: thresholds.get(s) for s in order},
+        "labels": STAGE_LABELS,
+    }
+
+
+def _qa(qa: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A department's questions across its boundary, from the stored Q&A boundaries
+    (questions asked by the row's department, answered by the column's; gated labels)."""
+    b = qa.get("boundaries") or {}
+    rows, cols, values = b.get("rows") or [], b.get("columns") or [], b.get("values") or []
+    if name not in rows or name not in cols:
+        return None
+    i, j = rows.index(name), cols.index(name)
+    asked = values[i]
+    answered_for = [v[j] for k, v in enumerate(values) if k != i]
+    return {
+        "answered_inside": asked[j],
+        "answered_by_others": sum(v for k, v in enumerate(asked) if k != j),
+        "answered_for_others": sum(answered_for),
+        "response_rate_organisation": (qa.get("summary") or {}).get("response_rate"),
+    }

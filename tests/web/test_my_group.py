@@ -1,0 +1,110 @@
+"""My group (issue 18, point 3): a group lead sees their group's aggregates (stage with the
+same rules as the organisation, ties, Q&A, trend, comparison) and nothing else; a group
+below the minimum size shows no figure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+import groundswell as gs
+from groundswell.errors import ConfigError
+from groundswell.privacy import SUPPRESSED
+from groundswell.web import auth
+from groundswell.web.app import create_app
+from tests.web.conftest import PASSWORD, WebWorkspace
+
+
+@pytest.fixture(scope="module")
+def app(web_ws: WebWorkspace) -> Iterator[object]:
+    application = create_app(web_ws.path)
+    yield application
+    application.state.store.close()
+
+
+def _signed_in(app, username: str) -> TestClient:
+    c = TestClient(app)
+    r = c.post("/api/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return c
+
+
+def test_the_group_lead_sees_their_group(app, web_ws) -> None:
+    lead = _signed_in(app, "group_lead")
+    mine = lead.get("/api/me/group").json()
+    assert (mine["attribute"], mine["name"], mine["suppressed"]) == (
+        "department", "Engineering", False,
+    )  # fmt: skip
+    # the stage is the stored maturity row of the department: the same rules everywhere
+    with gs.open(web_ws.path) as ws:
+        row = ws.query(
+            "SELECT * FROM maturity WHERE run_id = ? AND scale = 'department' "
+            "AND group_name = 'Engineering'",
+            [web_ws.runs[1]],
+        ).iloc[0]
+    assert mine["stage"]["stage"] == row["stage"]
+    assert mine["stage"]["scores"]["connect"] == pytest.approx(row["connect"])
+    assert mine["size"] == row["size"]
+    # the comparison holds only groups the gate shows, and no person
+    assert any(r["mine"] for r in mine["comparison"])
+    assert all(r["group"] != SUPPRESSED or r["stage"] is None for r in mine["comparison"])
+    assert mine["ties"]["inside_share"] is not None and mine["qa"] is not None
+    # the trend: against the previous period's run, when there is one
+    with gs.open(web_ws.path) as ws:
+        prev = ws.run(web_ws.runs[1]).previous()
+        before = None
+        if prev is not None:
+            before = ws.query(
+                "SELECT stage FROM maturity WHERE run_id = ? AND scale = 'department' "
+                "AND group_name = 'Engineering'",
+                [prev.run_id],
+            )["stage"].tolist()
+    if prev is None:
+        assert mine["trend"] is None
+    else:
+        assert [mine["trend"]["stage"]] == before
+    assert web_ws.person_id not in str(mine) and web_ws.other_id not in str(mine)
+    page = lead.get("/mygroup")
+    assert page.status_code == 200 and 'id="stage"' in page.text and 'id="comparison"' in page.text
+    r = lead.get("/", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/mygroup")
+
+
+def test_the_group_lead_is_refused_everything_else(app, web_ws) -> None:
+    lead = _signed_in(app, "group_lead")
+    for path in (
+        "/api/groups/department/Engineering",  # even their own group's analyst page
+        "/api/groups/department/Sales",
+        f"/api/groups/team/{quote(web_ws.small_team, safe='')}",
+        f"/api/people/{web_ws.other_id}",
+        f"/api/people/{web_ws.person_id}/ego",
+        "/api/me/person",
+        "/api/overview",
+        "/api/map",
+        "/groups/department/Sales",
+        f"/people/{web_ws.other_id}",
+        "/me",
+    ):
+        assert lead.get(path).status_code == 403, path
+
+
+def test_a_small_group_shows_nothing(app, web_ws) -> None:
+    store = app.state.store
+    auth.add_user(store.ws(), "lead-small", PASSWORD, "group_lead", None,
+                  f"team:{web_ws.small_team}")  # fmt: skip
+    small = _signed_in(app, "lead-small").get("/api/me/group").json()
+    assert small["suppressed"] is True
+    assert set(small) == {"run_id", "attribute", "name", "suppressed", "detail"}
+
+
+def test_a_group_lead_needs_an_existing_group(web_ws) -> None:
+    with gs.open(web_ws.path) as ws:
+        for group in (None, "Sales", "floor:3", "department:No such"):
+            with pytest.raises(ConfigError):
+                auth.add_user(ws, "x-lead", PASSWORD, "group_lead", None, group)
+        with pytest.raises(ConfigError):  # only a group lead has a group
+            auth.add_user(ws, "x-viewer", PASSWORD, "viewer", None, "department:Sales")
