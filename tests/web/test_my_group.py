@@ -108,3 +108,22 @@ def test_a_group_lead_needs_an_existing_group(web_ws) -> None:
                 auth.add_user(ws, "x-lead", PASSWORD, "group_lead", None, group)
         with pytest.raises(ConfigError):  # only a group lead has a group
             auth.add_user(ws, "x-viewer", PASSWORD, "viewer", None, "department:Sales")
+
+
+def test_user_add_attaches_a_group_lead(web_ws) -> None:
+    from typer.testing import CliRunner
+
+    from groundswell.cli import app as cli
+
+    runner = CliRunner()
+    args = ["user", "add", str(web_ws.path), "cli-lead", "--role", "group_lead"]
+    ok = runner.invoke(cli, [*args, "--group", "department:Sales", "--password-stdin"],
+                       input=PASSWORD + "\n")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(cli, [*args, "--group", "floor:3", "--password-stdin"],
+                        input=PASSWORD + "\n")  # fmt: skip
+    assert bad.exit_code == 1 and "floor:3" in bad.output
+    assert bad.output.count("error:") == 1 and "Traceback" not in bad.output
+    with gs.open(web_ws.path) as ws:
+        stored = ws.query("SELECT group_scope FROM users WHERE username = 'cli-lead'")
+    assert stored["group_scope"].tolist() == ["department:Sales"]
