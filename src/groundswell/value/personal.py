@@ -17,9 +17,10 @@ Three things, each computed once by ``analyze`` and stored with the run (tables
   in another known department, who have not opted out, ranked by shared contacts, then
   shared group channels (channels both wrote in during the window: "works on what I work
   on"), then id. Computed for everyone at once with sparse products: ``U·U`` (``U`` the
-  symmetric 0/1 contact matrix) counts shared contacts, ``C·Cᵀ`` (``C`` person × channel)
-  shared channels. Only counts are stored, never who the shared contacts are: a suggestion
-  must not reveal a tie between two other people.
+  symmetric 0/1 contact matrix) counts shared contacts; the row-wise product of ``C``
+  (person × channel) at each candidate pair counts shared channels (the entries of ``C·Cᵀ``
+  needed). Only counts are stored, never who the shared contacts are: a suggestion must not
+  reveal a tie between two other people.
 
 References: Adamic, L. A. & Adar, E. (2003). Friends and neighbors on the Web. *Social
 Networks* 25(3) — common neighbours as a predictor of a future tie; Liben-Nowell, D. &
@@ -159,8 +160,14 @@ def suggestions(
         & ~excluded[c]
     )
     r, c, v = r[keep], c[keep], v[keep].astype(np.int64)
-    shared = (channels @ channels.T).tocsr()
-    ch = np.asarray(shared[r, c]).ravel().astype(np.int64) if len(r) else np.zeros(0, np.int64)
+    # shared channels of each candidate pair: the row-wise product of C's two rows (C·Cᵀ in
+    # full holds every pair of members of a big channel: 40 million entries at 20,000 people)
+    channels = channels.tocsr()
+    ch = (
+        np.asarray(channels[r].multiply(channels[c]).sum(axis=1)).ravel().astype(np.int64)
+        if len(r)
+        else np.zeros(0, np.int64)
+    )
     order = np.lexsort((c, -ch, -v, r))
     r, c, v, ch = r[order], c[order], v[order], ch[order]
     starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
