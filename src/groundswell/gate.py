@@ -1,5 +1,9 @@
 """Taking turns on a workspace's DuckDB file between processes: the dashboard and the CLI.
 
+Over 500 lines because the locking protocol is read and reviewed as one: the two locks, the
+leases, the waiting line and the errors it turns DuckDB's lock failures into must agree, and
+splitting them would hide an ordering rule across files.
+
 DuckDB lets one process open a database file read-write, or any number of processes open it
 read-only, never both; a second opener gets ``IO Error: Could not set lock on file``. So
 every groundswell process that opens a workspace first takes its turn here, with two

@@ -1,5 +1,8 @@
 """Viva Engage (Yammer): a network data export, as a folder or the zip Engage downloads.
 
+Over 500 lines because the first ~75 are this docstring: the export's layout and the cited
+column reference of its three files (no public sample exists, so each column names its source).
+
 The export (Engage admin center > Governance and compliance > Data export, or the Network Data
 Export API ``GET /api/v1/export``) is a zip of CSV files, one per model, with ``log.txt`` and
 ``request.txt``; with "include external networks" each network sits in a folder named by its

@@ -1,5 +1,8 @@
 """Dashboard accounts, sessions, CSRF tokens, the login rate limit, and who may see what.
 
+Over 500 lines on purpose: it is the dashboard's security boundary, kept in one module so that
+a review of who may do what reads one file (docs/security.md points here).
+
 Accounts live in the workspace (tables ``users``, ``web_sessions``, ``login_attempts`` of
 schema v4). Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults,
 RFC 9106); a session is a random token (``secrets.token_urlsafe(32)``, 256 bits) held by the

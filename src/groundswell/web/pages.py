@@ -1,5 +1,9 @@
 """The HTML pages: Jinja2 templates over the very functions that answer under ``/api/``.
 
+Over 500 lines because every page sits beside its access rule in one router, which the
+role x route access test walks; the person-facing pages (/me, the group lead's page) should
+move to a router of their own next.
+
 Each page handler calls the API function of the same data (same access rule, same store
 method) and renders it; every page links to its JSON twin. Pages answer 303 to ``/login``
 when nobody is signed in (see the error handler in :mod:`groundswell.web.app`).

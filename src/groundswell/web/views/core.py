@@ -1,6 +1,10 @@
 """The store's core: one workspace opened once, a DuckDB cursor per thread, a small cache of
 per-run tables, and the workspace-level reads (overview, runs, sources, comparisons).
 
+Over 500 lines because the connection lease, the cache and its invalidation when another
+process writes (see :mod:`groundswell.gate`) live together; the workspace-level reads should
+move to a module of their own next (they grew with the overview's cards and findings).
+
 The other parts of the store (:mod:`.people`, :mod:`.groups`, :mod:`.plans`) extend
 :class:`ViewsCore`; :class:`groundswell.web.views.Views` puts them together.
 """
