@@ -15,7 +15,9 @@ latest run, the person of the ``person`` account, someone else, a department) mu
 Signed-in roles send their session cookie and CSRF token with every request. They do not
 fuzz ``POST /api/logout`` (it would end the session the other requests need), and the roles
 that may download reports do not fuzz the PDF (headless Chromium, seconds per request; the
-browser tests cover it). The workspace: 60 synthetic people, one analysis run.
+browser tests cover it), nor start jobs (an analysis or ingest in the background; the jobs'
+access and bad input are tested in tests/web/test_jobs.py). The workspace: 60 synthetic
+people, one analysis run.
 """
 
 from __future__ import annotations
@@ -96,6 +98,14 @@ POLICY: dict[str, frozenset[str]] = {
     "POST /api/users": ADMIN,
     "POST /api/users/{username}/disable": ADMIN,
     "POST /api/users/{username}/enable": ADMIN,
+    "POST /api/users/{username}/role": ADMIN,
+    "POST /api/users/{username}/password": ADMIN,
+    "POST /api/users/{username}/remove": ADMIN,
+    "GET /api/jobs": PEOPLE,
+    "POST /api/jobs": PEOPLE,
+    "POST /api/jobs/ingest": PEOPLE,
+    "GET /api/jobs/{job_id}": PEOPLE,
+    "POST /api/jobs/{job_id}/cancel": PEOPLE,
     "GET /api/surveys": ADMIN,
     "POST /api/surveys": ADMIN,
     "GET /api/surveys/{survey_id}": ADMIN,
@@ -107,7 +117,11 @@ POLICY: dict[str, frozenset[str]] = {
 #: what each role may not fuzz (see the module docstring)
 SKIP: dict[str, frozenset[str]] = {
     role: frozenset(
-        {"POST /api/logout"} | ({"GET /api/runs/{run_id}/report.pdf"} if role in PEOPLE else set())
+        {"POST /api/logout"}
+        | ({"GET /api/runs/{run_id}/report.pdf"} if role in PEOPLE else set())
+        # a valid generated job would run an analysis or an ingest in the background for the
+        # rest of the test; their access and bad input are tested in tests/web/test_jobs.py
+        | ({"POST /api/jobs", "POST /api/jobs/ingest"} if role in PEOPLE else set())
     )
     for role in SIGNED_IN
 }
