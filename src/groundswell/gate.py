@@ -217,7 +217,9 @@ def connect(db: str | Path, *, read_only: bool, timeout: float = 30.0) -> duckdb
         try:
             con = duckdb.connect(str(db), read_only=read_only)
             # no progress bar on stdout: a listing's --format json/csv must hold the data alone
-            con.execute("SET enable_progress_bar = false")
+            # (in Jupyter without ipywidgets DuckDB refuses any change of it: leave it then)
+            with contextlib.suppress(duckdb.Error):
+                con.execute("SET enable_progress_bar = false")
             return con
         except duckdb.IOException as exc:
             text = str(exc)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from groundswell.value import maturity, personal
+from groundswell.value import maturity
+from groundswell.value import my_network as personal
 
 
 def _random_org(seed: int) -> tuple[nx.DiGraph, dict[int, int], dict[int, set[str]]]:

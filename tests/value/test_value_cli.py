@@ -62,4 +62,4 @@ def test_register_adds_every_command_with_its_options() -> None:
     group = typer.main.get_command(main)
     assert set(COMMANDS) <= set(group.commands)
     opts = {p.opts[0] for p in group.commands["timeline"].params if p.opts[0].startswith("--")}
-    assert opts == {"--period", "--full", "--changes", "--csv", "--quiet"}
+    assert opts == {"--period", "--full", "--changes", "--csv", "--format", "--quiet"}

@@ -12,7 +12,7 @@ import pytest
 import groundswell as gs
 from groundswell.browser import offline_page_context
 from groundswell.glossary import TERMS
-from tests.test_report_browser import CHROMIUM
+from tests._browser import CHROMIUM
 from tests.web.conftest import PASSWORD, WebWorkspace
 from tests.web.test_dashboard_browser import server  # noqa: F401 - the fixture
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from groundswell.browser import offline_page_context
-from tests.test_report_browser import CHROMIUM
+from tests._browser import CHROMIUM, free_port
 from tests.web.conftest import PASSWORD, WebWorkspace
-from tests.web.test_dashboard_browser import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -111,10 +111,10 @@ def store_maturity(ws: Store, run_id: int, table: pd.DataFrame) -> None:
 
 
 def store_personal(run: Run, table: pd.DataFrame) -> None:
-    """Compute and store each person's own view of ``run`` (:mod:`groundswell.value.personal`):
+    """Compute and store each person's own view of ``run`` (:mod:`groundswell.value.my_network`):
     stage and next steps from ``table`` (the run's maturity table), bridges, questions, and
     suggested connections (opted-out people left out)."""
-    from groundswell.value import personal
+    from groundswell.value import my_network as personal
 
     ws = run.ws
     win = queries.default_window(ws, run, None)
