@@ -90,6 +90,25 @@ def test_the_sankey_bands_are_as_wide_as_their_people() -> None:
     assert heights["Finance → c2"] / heights["Sales → c2"] == pytest.approx(2, rel=1e-3)
     assert "department (people)" in svg and "community (people)" in svg
     assert "Sales (40)" in svg and "c2 (30)" in svg
+    assert "n of N" not in svg  # every flow drawn: no note
+
+
+def test_a_sankey_label_says_how_many_of_the_group_are_drawn() -> None:
+    """The report's table gives a department's full count; the chart's label must agree with it
+    when the gate hides some of the department's cells (Marketing 80 against 87 before)."""
+    flows = [("Sales", "c1", 30), ("Sales", "c2", 10), ("Finance", "c2", 20)]
+    svg = str(
+        charts.sankey_svg(
+            flows, lambda d: "#123456", title="T", left_title="department",
+            right_title="community", left_totals={"Sales": 47, "Finance": 20},
+        )
+    )  # fmt: skip
+    assert "Sales (40 of 47)" in svg
+    assert "Finance (20)" in svg  # nothing hidden: the plain count
+    assert "n people drawn of the N in the group" in svg
+    height = float(re.search(r'viewBox="0 0 900 ([\d.]+)"', svg).group(1))
+    note_y = float(re.search(r'y="([\d.]+)"[^>]*>\(n of N\)', svg).group(1))
+    assert note_y < height  # the note sits inside the picture
 
 
 def test_the_still_map_draws_every_person_in_their_colour() -> None:

@@ -163,10 +163,15 @@ def sankey_svg(
     unit: str = "people",
     width: int = 900,
     gap: float = 6.0,
+    left_totals: Mapping[str, float] | None = None,
 ) -> Markup:
     """A flow diagram: each (left, right, value) is a band from a left node to a right node,
     as wide as its value; nodes are stacked in the order they first appear (largest first is
-    the caller's choice). Bands take the colour of their left node."""
+    the caller's choice). Bands take the colour of their left node.
+
+    ``left_totals`` gives a left node's full count when some of its flows are not drawn (cells
+    the privacy gate hides): its label then reads "80 of 87" so it agrees with the table
+    beside it, and a note under the title says why."""
     flows = [(str(a), str(b), float(v)) for a, b, v in flows if v and v == v and v > 0]
     lefts = list(dict.fromkeys(a for a, _, _ in flows))
     rights = list(dict.fromkeys(b for _, b, _ in flows))
@@ -176,11 +181,15 @@ def sankey_svg(
     rows = max(len(lefts), len(rights), 1)
     inner = max(260.0, 16.0 * rows)
     height = int(inner + 2 * gap * rows + 70)
+    full = {key: (left_totals or {}).get(key, left_total[key]) for key in lefts}
+    partial = any(round(full[key]) != round(left_total[key]) for key in lefts)
+    note_h = 16 if partial else 0
     top, node_w = 46.0, 14.0
     label_w = 190.0
     x_left, x_right = label_w, width - label_w - node_w
     avail = height - top - 14 - gap * (rows - 1)
     k = avail / total if total else 0.0
+    height += note_h  # room under the bands for the note
     parts = [
         f'<svg class="gs-sankey" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" {FONT}>',
@@ -227,11 +236,15 @@ def sankey_svg(
     parts.extend(bands)
     for key in lefts:
         h = max(left_total[key] * k, 1.0)
+        shown = f"{left_total[key]:,.0f}"
+        if round(full[key]) != round(left_total[key]):
+            shown = f"{shown} of {full[key]:,.0f}"
         parts.append(
             f'<rect x="{x_left}" y="{ly[key]:.1f}" width="{node_w}" height="{h:.1f}" '
             f'fill="{escape(left_colour(key))}"/>'
             f'<text x="{x_left - 6}" y="{ly[key] + h / 2 + 4:.1f}" text-anchor="end" '
-            f'font-size="11.5" fill="{INK}">{escape(_clip(key))} ({left_total[key]:,.0f})</text>'
+            f'font-size="11.5" fill="{INK}">{escape(_clip(key, 22 if partial else 28))} '
+            f"({shown})</text>"
         )
     for key in rights:
         h = max(right_total[key] * k, 1.0)
@@ -240,6 +253,12 @@ def sankey_svg(
             f'fill="#5b6676"/>'
             f'<text x="{x_right + node_w + 6}" y="{ry[key] + h / 2 + 4:.1f}" font-size="11.5" '
             f'fill="{INK}">{escape(_clip(key))} ({right_total[key]:,.0f})</text>'
+        )
+    if partial:
+        parts.append(
+            f'<text x="{width / 2}" y="{height - 4}" text-anchor="middle" font-size="11" '
+            f'fill="{MUTED}">(n of N): n people drawn of the N in the group; cells below the '
+            "minimum group size are not drawn</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

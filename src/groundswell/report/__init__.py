@@ -232,7 +232,7 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         **sections.survey_context(run),
         **value_context(run),
         **external_context(run, labels),
-        **pictures_context(graph, flow_table),
+        **pictures_context(graph, flow_table, {str(g): float(n) for g, n in dept_sizes.items()}),
         "map_limit": int(run.params.get("analysis", {}).get("map_max_people", 5000)),
         "graph": graph,  # into the page with tojson: <, >, & escaped
         "map_js": _script_safe(map_bundle()),
@@ -279,7 +279,9 @@ SANKEY_MAX_COMMUNITIES = 24
 FLOW_COLUMNS_PER_TABLE = 12
 
 
-def pictures_context(graph: dict[str, Any], flow_table: pd.DataFrame) -> dict[str, Any]:
+def pictures_context(
+    graph: dict[str, Any], flow_table: pd.DataFrame, dept_sizes: dict[str, float] | None = None
+) -> dict[str, Any]:
     """The still pictures of the report: the printable network map with its legend (coloured
     by department, as the interactive map opens), and the flow of departments into
     communities. Both are drawn from figures already through the privacy gate."""
@@ -316,6 +318,7 @@ def pictures_context(graph: dict[str, Any], flow_table: pd.DataFrame) -> dict[st
         title="Departments into communities",
         left_title="department",
         right_title="community",
+        left_totals=dept_sizes,
     )
     chunks = [
         list(range(i, min(i + FLOW_COLUMNS_PER_TABLE, len(flow_table.columns))))
