@@ -13,18 +13,18 @@ from groundswell.value import maturity
 from groundswell.value import my_network as personal
 
 
-def _random_org(seed: int) -> tuple[nx.DiGraph, dict[int, int], dict[int, set[str]]]:
+def _random_org(seed: int, p: float) -> tuple[nx.DiGraph, dict[int, int], dict[int, set[str]]]:
     rng = np.random.default_rng(seed)
-    g = nx.gnp_random_graph(40, 0.08, seed=seed, directed=True)
+    g = nx.gnp_random_graph(40, p, seed=seed, directed=True)
     dept = {v: int(rng.integers(0, 4)) if v % 9 else -1 for v in g}  # some unknown
     chans = {v: {f"ch{k}" for k in rng.choice(6, size=int(rng.integers(0, 3)), replace=False)}
              for v in g}  # fmt: skip
     return g, dept, chans
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_suggestions_are_networkx_common_neighbours(seed) -> None:
-    g, dept, chans = _random_org(seed)
+@pytest.mark.parametrize(("seed", "p"), [(1, 0.08), (2, 0.08), (3, 0.08), (4, 0.03), (5, 0.03)])
+def test_suggestions_are_networkx_common_neighbours(seed, p) -> None:
+    g, dept, chans = _random_org(seed, p)
     n = g.number_of_nodes()
     index = pd.Index(range(n))
     ties = pd.DataFrame(list(g.edges()), columns=["actor_id", "target_id"])
@@ -38,22 +38,32 @@ def test_suggestions_are_networkx_common_neighbours(seed) -> None:
     excluded = np.zeros(n, dtype=bool)
     excluded[[3, 17]] = True  # opted out
     got = personal.suggestions(directed, codes, cm, excluded, top=1000)
-    # the oracle: common neighbours on the undirected graph, pairs not already tied
+    # the oracle: common neighbours on the undirected graph, pairs not already tied; tier 0
+    # another known department two steps away; a person with a tie and fewer than ENOUGH of
+    # those also gets tier 1 (another department, a shared channel) and tier 2 (the rest:
+    # own or unknown department, two steps away or a shared channel)
     u = g.to_undirected()
     want = []
     for a in u:
+        cands = []
         for b in u:
             if a == b or u.has_edge(a, b) or b in (3, 17):
                 continue
-            if dept[a] < 0 or dept[b] < 0 or dept[a] == dept[b]:
-                continue
             k = len(list(nx.common_neighbors(u, a, b)))
-            if k:
-                want.append((a, b, k, len(chans[a] & chans[b])))
-    want.sort(key=lambda t: (t[0], -t[2], -t[3], t[1]))
+            shared = len(chans[a] & chans[b])
+            other = dept[a] >= 0 and dept[b] >= 0 and dept[a] != dept[b]
+            tier = 0 if other and k else 1 if other and shared else 2 if k or shared else None
+            if tier is not None:
+                cands.append((a, b, k, shared, tier))
+        if sum(t[4] == 0 for t in cands) >= personal.ENOUGH or not u.degree(a):
+            cands = [t for t in cands if t[4] == 0]
+        want += cands
+    want.sort(key=lambda t: (t[0], t[4], -t[2], -t[3], t[1]))
     assert len(want) > 20  # the graph makes enough two-step pairs for the test to bite
+    if p < 0.05:  # a sparse network: people short of other-department suggestions
+        assert {t[4] for t in want} == {0, 1, 2}
     assert list(zip(got["person"], got["suggested"], got["shared_contacts"],
-                    got["shared_channels"], strict=True)) == want  # fmt: skip
+                    got["shared_channels"], got["tier"], strict=True)) == want  # fmt: skip
     # ranks run 1, 2, ... per person
     for _, r in got.groupby("person")["rank"]:
         assert list(r) == list(range(1, len(r) + 1))
@@ -98,3 +108,44 @@ def test_bridges_are_departments_with_no_direct_tie() -> None:
     # A-C: 1 is tied to C and in A, yet the tie 1-4 IS a direct A-C tie: not a bridge.
     # B-C: no member of B tied to a member of C; 1 reaches B (2) and C (4): a bridge.
     assert held == {1: [[1, 2, 1]]}
+
+
+def test_every_demo_person_with_a_tie_gets_three_suggestions() -> None:
+    """The whole demo population (``groundswell demo``: 1,000 people, seed 0; its run's ties,
+    departments and group-channel writers, positions only, in tests/data/demo_network.npz,
+    written by bench/suggestions.py --extract): everyone with a tie gets at least three
+    suggestions, each with a reason (a shared contact or a shared channel), never an
+    opted-out person nor an existing contact; shared channels give reasons."""
+    from pathlib import Path
+
+    import scipy.sparse as sp
+
+    d = np.load(Path(__file__).parents[1] / "data" / "demo_network.npz")
+    n = len(d["department"])
+    ties = pd.DataFrame({"actor_id": d["actor"], "target_id": d["target"]})
+    directed = personal.contact_matrix(ties, pd.Index(range(n)))
+    cm = sp.csr_matrix(
+        (np.ones(len(d["member"])), (d["member"], d["channel"])),
+        shape=(n, int(d["channel"].max()) + 1),
+    )
+    excluded = np.zeros(n, dtype=bool)
+    excluded[::50] = True  # every 50th person opted out of being suggested
+    got = personal.suggestions(directed, d["department"].astype(np.int64), cm, excluded)
+    u = ((directed + directed.T) > 0).toarray()
+    tied = np.flatnonzero(u.any(axis=1))
+    assert len(tied) > 900
+    per = got.groupby("person").size().reindex(tied, fill_value=0)
+    assert per.min() >= 3, per[per < 3]
+    assert ((got["shared_contacts"] > 0) | (got["shared_channels"] > 0)).all()
+    assert not excluded[got["suggested"]].any()
+    assert not u[got["person"], got["suggested"]].any()
+    assert (got["person"] != got["suggested"]).all()
+    assert (got["shared_channels"] > 0).sum() > 100  # the demo's channels give reasons
+    # shared contacts are the oracle's: |N(a) ∩ N(b)| on the undirected graph
+    uu = u.astype(np.int64)
+    common = (uu[got["person"]] & uu[got["suggested"]]).sum(axis=1)
+    assert (common == got["shared_contacts"]).all()
+    c = cm.toarray().astype(np.int64)
+    assert ((c[got["person"]] & c[got["suggested"]]).sum(axis=1) == got["shared_channels"]).all()
+    # the widening was needed: some people got their list from tiers 1 or 2
+    assert (got.groupby("person")["tier"].max() > 0).sum() > 50

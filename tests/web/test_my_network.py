@@ -117,3 +117,78 @@ def test_the_download_holds_what_the_page_shows(clients) -> None:
     held = r.json()
     mine = person.get("/api/me/person").json()
     assert {k: v for k, v in held.items() if k != "about"} == mine
+
+
+def test_persona_history_is_stored_by_analyze_and_said_in_words(clients, web_ws) -> None:
+    """analyze stores each person's persona in the run's window and the three windows of the
+    same length before it; the last is the run's own persona (the pipeline's rule), an
+    earlier one what a snapshot of that window computes (value.snapshots)."""
+    from groundswell.value import compute, queries
+    from groundswell.value._base import previous
+    from groundswell.value.my_network import PERIODS
+
+    with gs.open(web_ws.path) as ws:
+        run = ws.run(web_ws.runs[1])
+        bodies = ws.query("SELECT person_id, body FROM person_value WHERE run_id = ?", [run.run_id])
+        stored = {p: json.loads(b)["personas"] for p, b in bodies.itertuples(index=False)}
+        persona = run.people()["persona"].astype(str)
+        win = queries.default_window(ws, run, None)
+        before = previous(previous(win))
+        oracle = compute.snapshot(ws, before)[1].set_index("person_id")["persona"]
+    assert all(len(h) == PERIODS for h in stored.values())
+    now = {p: h[-1]["persona"] for p, h in stored.items() if p in persona.index}
+    assert len(now) > 150
+    assert all(now[p] == persona[p] for p in now)
+    # the period two before the run's: its start and end, and each persona by the rule
+    assert {h[1]["start"] for h in stored.values()} == {before.start.isoformat()}
+    got = {p: h[1]["persona"] for p, h in stored.items() if h[1]["persona"]}
+    assert len(got) > 150
+    assert got == {p: v for p, v in oracle.items() if p in stored}
+    mine = clients["person"].get("/api/me/person").json()
+    story = mine["personas"]
+    assert [p["persona"] for p in story["periods"]] == [
+        h["persona"] for h in stored[web_ws.person_id]
+    ]
+    assert story["summary"].startswith("You ")
+    page = clients["person"].get("/me").text
+    assert 'id="persona-history"' in page and story["periods"][-1]["label"] in page
+    # counts agree with their nouns everywhere on the page (groundswell.words)
+    assert "(s)" not in page and "(s)" not in mine["question_words"]
+    q = mine["questions"]
+    assert mine["question_words"].startswith(
+        f"You asked {q['asked']} question{'' if q['asked'] == 1 else 's'}"
+    )
+
+
+def test_every_tied_person_of_the_run_gets_three_suggestions(web_ws) -> None:
+    """Over the whole population of the fixture's run: everyone with a tie has at least
+    three stored suggestions — or, when fewer than three people are two steps away or share
+    a group channel with them (a closed corner of the network), all of those — each with a
+    reason (shared contacts or channels), never a contact of theirs."""
+    import numpy as np
+    import pandas as pd
+
+    from groundswell.value import my_network, queries
+
+    with gs.open(web_ws.path) as ws:
+        run = ws.run(web_ws.runs[1])
+        ties = run.ties()
+        sug = ws.query("SELECT * FROM suggestions WHERE run_id = ?", [run.run_id])
+        members = queries.channel_members(ws, queries.default_window(ws, run, None))
+    index = pd.Index(sorted(set(ties["actor_id"]) | set(ties["target_id"])))
+    u = my_network.contact_matrix(ties, index).toarray() > 0
+    u = u | u.T
+    c = pd.crosstab(members["person_id"], members["group"]).reindex(index, fill_value=0) > 0
+    c = c.to_numpy().astype(np.int64)
+    reach = ((u.astype(np.int64) @ u.astype(np.int64)) > 0) | ((c @ c.T) > 0)
+    np.fill_diagonal(reach, False)
+    candidates = pd.Series((reach & ~u).sum(axis=1), index=index)
+    per = sug.groupby("person_id").size().reindex(index, fill_value=0)
+    assert (per >= np.minimum(3, candidates)).all(), per[per < np.minimum(3, candidates)]
+    assert (per >= 3).mean() > 0.98
+    assert ((sug["shared_contacts"] > 0) | (sug["shared_channels"] > 0)).all()
+    pairs = set(zip(ties["actor_id"], ties["target_id"], strict=True))
+    assert not any(
+        (a, b) in pairs or (b, a) in pairs
+        for a, b in zip(sug["person_id"], sug["suggested_id"], strict=True)
+    )

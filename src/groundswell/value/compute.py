@@ -126,8 +126,37 @@ def store_personal(run: Run, table: pd.DataFrame) -> None:
         queries.channel_members(ws, win),
         questions(ws, win),
         queries.opted_out(ws, "no_suggest"),
+        persona_periods(run),
     )
     queries.store_personal(ws, run.run_id, found["person_value"], found["suggestions"])
+
+
+def persona_periods(run: Run, periods: int | None = None) -> pd.DataFrame:
+    """Each person's persona (:func:`groundswell.analysis.personas.personas`) in the run's
+    window and the windows of the same length before it
+    (:data:`~groundswell.value.my_network.PERIODS` in all): one column per window, oldest
+    first; missing where the person was not in that window's network. The run's own window
+    is the run's stored persona; an earlier window's is the rule over that window's network
+    (its members and the ends of its digital ties), as a snapshot computes it."""
+    from groundswell.analysis import personas
+    from groundswell.value.my_network import PERIODS
+
+    ws = run.ws
+    win = queries.default_window(ws, run, None)
+    wins = [win]
+    for _ in range((periods or PERIODS) - 1):
+        wins.insert(0, previous(wins[0]))
+    cols = {}
+    for w in wins[:-1]:
+        t = queries.ties(ws, w)
+        ends = pd.Index(pd.concat([t["actor_id"], t["target_id"]])).unique()
+        nodes = queries.members(ws, w).union(ends)
+        act = queries.activity(ws, w).reindex(nodes).fillna(0).astype("int64")
+        cols[w.start.isoformat()] = personas.personas(act)["persona"].astype(str)
+    cols[win.start.isoformat()] = run.people()["persona"].astype(str)
+    out = pd.DataFrame(cols)
+    out.attrs["windows"] = [(w.start.isoformat(), w.end.isoformat()) for w in wins]
+    return out
 
 
 def default_leaders(ws: Store, s: dict[str, Any] | None = None) -> pd.Index:

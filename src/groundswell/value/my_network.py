@@ -16,11 +16,15 @@ Three things, each computed once by ``analyze`` and stored with the run (tables
 - **Suggested connections.** People two steps away (a contact of a contact, not a contact),
   in another known department, who have not opted out, ranked by shared contacts, then
   shared group channels (channels both wrote in during the window: "works on what I work
-  on"), then id. Computed for everyone at once with sparse products: ``U·U`` (``U`` the
-  symmetric 0/1 contact matrix) counts shared contacts; the row-wise product of ``C``
-  (person × channel) at each candidate pair counts shared channels (the entries of ``C·Cᵀ``
-  needed). Only counts are stored, never who the shared contacts are: a suggestion must not
-  reveal a tie between two other people.
+  on"), then id. When that gives a person with at least one tie fewer than :data:`ENOUGH`,
+  their list is widened: first people of another department who share a group channel with
+  them, then people of their own department two steps away or sharing a channel (each tier
+  after the one before, ranked the same way). Computed for everyone at once with sparse
+  products: ``U·U`` (``U`` the symmetric 0/1 contact matrix) counts shared contacts; the
+  row-wise product of ``C`` (person × channel) at each candidate pair counts shared channels
+  (the entries of ``C·Cᵀ`` needed); the widened people's rows of ``U·U`` and ``C·Cᵀ`` are
+  computed in blocks. Only counts are stored, never who the shared contacts are: a
+  suggestion must not reveal a tie between two other people.
 
 References: Adamic, L. A. & Adar, E. (2003). Friends and neighbors on the Web. *Social
 Networks* 25(3) — common neighbours as a predictor of a future tie; Liben-Nowell, D. &
@@ -42,6 +46,10 @@ from groundswell.value.maturity import INDICATORS, STAGES
 STEPS = 2
 #: suggestions stored per person (the page shows the first ones left after opt-outs)
 TOP = 10
+#: periods (windows of the run's length, the run's own the last) of the persona history
+PERIODS = 4
+#: fewer suggestions than this from other departments widens the search (:func:`suggestions`)
+ENOUGH = 3
 #: what each indicator's counts are, and what raises it (docs/my-network.md)
 ACTIONS: dict[str, tuple[str, str]] = {
     "reciprocated": ("of your out-ties are returned", "reply to and return contact with the people you reach out to"),  # noqa: E501
@@ -123,6 +131,18 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _persona_history(
+    windows: list[tuple[str, str]], row: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """One person's persona in each of ``windows`` (their row of the persona table; None:
+    took no part)."""
+    values = list(row.values()) if row is not None else [None] * len(windows)
+    return [
+        {"start": start, "end": end, "persona": None if pd.isna(v) else str(v)}
+        for (start, end), v in zip(windows, values, strict=True)
+    ]
+
+
 def contact_matrix(ties: pd.DataFrame, index: pd.Index) -> sp.csr_matrix:
     """The directed 0/1 tie matrix of ``ties`` (actor_id, target_id; layers fused) over
     ``index``; self-ties dropped."""
@@ -145,8 +165,14 @@ def suggestions(
     top: int = TOP,
 ) -> pd.DataFrame:
     """Suggested connections by position: rows (person, rank, suggested, shared_contacts,
-    shared_channels); ``department`` integer codes (-1 unknown), ``channels`` person ×
-    channel 0/1, ``excluded`` people never suggested (opted out)."""
+    shared_channels, tier); ``department`` integer codes (-1 unknown), ``channels`` person ×
+    channel 0/1, ``excluded`` people never suggested (opted out).
+
+    Tier 0: two steps away, in another known department. A person tied to someone who has
+    fewer than :data:`ENOUGH` of those is widened (:func:`_widened`): tier 1, people of
+    another department sharing a group channel; tier 2, people of their own department (or
+    of an unknown one) two steps away or sharing a channel. Within a tier: shared contacts,
+    shared channels, id."""
     u = ((directed + directed.T) > 0).astype(np.float64).tocsr()
     two = (u @ u).tocsr()
     two.setdiag(0)
@@ -168,8 +194,16 @@ def suggestions(
         if len(r)
         else np.zeros(0, np.int64)
     )
-    order = np.lexsort((c, -ch, -v, r))
-    r, c, v, ch = r[order], c[order], v[order], ch[order]
+    n = u.shape[0]
+    found = np.bincount(r, minlength=n)
+    short = np.flatnonzero((found < ENOUGH) & (np.diff(u.indptr) > 0))
+    parts: list[tuple[np.ndarray, ...]] = [(r, c, v, ch, np.zeros(len(r), np.int64))]
+    if len(short):
+        parts = [tuple(x[~np.isin(r, short)] for x in parts[0])]
+        parts.append(_widened(u, channels, department, excluded, short))
+    r, c, v, ch, tier = (np.concatenate(x) for x in zip(*parts, strict=True))
+    order = np.lexsort((c, -ch, -v, tier, r))
+    r, c, v, ch, tier = r[order], c[order], v[order], ch[order], tier[order]
     starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
     first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
     rank = np.arange(len(r)) - first + 1
@@ -181,8 +215,40 @@ def suggestions(
             "suggested": c[keep],
             "shared_contacts": v[keep],
             "shared_channels": ch[keep],
+            "tier": tier[keep],
         }
     )
+
+
+def _widened(
+    u: sp.csr_matrix,
+    channels: sp.csr_matrix,
+    department: np.ndarray,
+    excluded: np.ndarray,
+    rows: np.ndarray,
+    block: int = 512,
+) -> tuple[np.ndarray, ...]:
+    """Every candidate of the people ``rows`` (positions): two steps away or sharing a group
+    channel, not a contact, not themselves, not excluded; as (person, suggested,
+    shared_contacts, shared_channels, tier) with the tiers of :func:`suggestions`. Rows go
+    in blocks so that ``C[rows]·Cᵀ`` stays ``block × n`` at most."""
+    k = int(channels.shape[1]) + 1  # shared channels < k: one sparse sum holds both counts
+    out = []
+    for lo in range(0, len(rows), block):
+        part = rows[lo : lo + block]
+        ur = u[part]
+        both = ((ur @ u) * k + channels[part] @ channels.T).tocsr()
+        both = (both - both.multiply(ur)).tocoo()  # contacts already: not suggested
+        r, c, val = part[both.row], both.col, np.rint(both.data).astype(np.int64)
+        ok = (val > 0) & (c != r) & ~excluded[c]
+        r, c, val = r[ok], c[ok], val[ok]
+        v, ch = val // k, val % k
+        other = (department[r] >= 0) & (department[c] >= 0) & (department[r] != department[c])
+        tier = np.where(other, np.where(v > 0, 0, 1), 2)
+        out.append((r.astype(np.int64), c.astype(np.int64), v, ch, tier.astype(np.int64)))
+    if not out:
+        return tuple(np.zeros(0, np.int64) for _ in range(5))
+    return tuple(np.concatenate(x) for x in zip(*out, strict=True))
 
 
 def bridges(directed: sp.csr_matrix, department: np.ndarray) -> dict[int, list[list[Any]]]:
@@ -217,12 +283,15 @@ def rows(
     channel_members: pd.DataFrame,
     questions: tuple[pd.DataFrame, pd.DataFrame],
     optout: pd.Index,
+    personas: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The rows of ``person_value`` (person_id, body JSON) and ``suggestions`` of a run:
     ``table`` is the run's maturity table (person scale read), ``ties`` its stored ties,
     ``people`` the people table (department), ``channel_members`` (person_id, group),
     ``questions`` (questions, answers) of :func:`groundswell.value.compute.questions`,
-    ``optout`` the people who opted out of being suggested."""
+    ``optout`` the people who opted out of being suggested, ``personas`` each person's
+    persona in the last :data:`PERIODS` windows (one column per window, oldest first;
+    :func:`groundswell.value.compute.persona_periods`)."""
     import json
 
     available = table.attrs.get("available", {})
@@ -254,6 +323,9 @@ def rows(
     qs, ans = questions
     asked = qs.groupby("asker").agg(asked=("question_id", "size"), answered=("answered", "sum"))
     given = ans.drop_duplicates(["question_id", "answerer"]).groupby("answerer").size()
+    if personas is not None:
+        windows = personas.attrs.get("windows") or [(c, "") for c in personas.columns]
+        history = personas.to_dict("index")
     bodies = []
     for i, pid in enumerate(index):
         body: dict[str, Any] = {}
@@ -263,6 +335,8 @@ def rows(
             {"departments": [str(dept_names[a]), str(dept_names[b])], "people": n}
             for a, b, n in held.get(i, [])
         ]
+        if personas is not None:
+            body["personas"] = _persona_history(windows, history.get(pid))
         body["questions"] = {
             "asked": int(asked["asked"].get(pid, 0)),
             "asked_answered": int(asked["answered"].get(pid, 0)),

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from groundswell import words
 from groundswell.errors import OutdatedRunError, WorkspaceError
 from groundswell.privacy import SUPPRESSED, UNKNOWN
 from groundswell.web.views.core import GROUP_ATTRIBUTES
@@ -28,6 +30,23 @@ EGO_SHOWN = 30
 #: suggestions shown
 SUGGESTIONS_SHOWN = 5
 #: department colours on the ego map (Okabe–Ito, colour-blind safe), in order of first use
+#: what each persona means, said to the person (groundswell.analysis.personas)
+PERSONA_WORDS = {
+    "engager": "you give and receive in balance: you post, reply and are answered",
+    "catalyst": "your posts and presence draw others in: most responses around you come to you",
+    "responder": "you answer, react and acknowledge others more than they respond to you",
+    "broadcaster": "you post a lot, but few responses go either way: you talk at people "
+    "more than with them",
+    "observer": "you take little part: you read more than you write",
+}
+#: persona colours on the persona strip (Okabe–Ito)
+PERSONA_COLOURS = {
+    "engager": "#009E73",
+    "catalyst": "#D55E00",
+    "responder": "#0072B2",
+    "broadcaster": "#E69F00",
+    "observer": "#999999",
+}
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
 
 
@@ -108,11 +127,15 @@ class MineQueries(PeopleQueries):
         )
         sug = sug[~sug["suggested_id"].isin(self._opted("no_suggest"))].head(SUGGESTIONS_SHOWN)
         suggestions = []
+        mine = dept.get(person_id)
         for rank, (pid, n, ch) in enumerate(sug.itertuples(index=False), start=1):
-            reasons = [f"{n} shared contact{'s' if n != 1 else ''}"]
+            reasons = []
+            if n:
+                reasons.append(words.count(int(n), "shared contact"))
             if ch:
-                reasons.append(f"{ch} shared channel{'s' if ch != 1 else ''}")
-            reasons.append(f"works in {where(pid)}")
+                reasons.append(words.count(int(ch), "shared channel"))
+            same = dept.get(pid) == mine and where(pid) != "another department"
+            reasons.append(f"works in {where(pid)}{' too' if same else ''}")
             suggestions.append(
                 {
                     "rank": rank,
@@ -133,6 +156,8 @@ class MineQueries(PeopleQueries):
             "next_steps": body.get("next_steps", []),
             "bridges": body.get("bridges", []),
             "questions": body.get("questions", {}),
+            "question_words": _question_words(body.get("questions", {})),
+            "personas": _persona_story(body.get("personas", [])),
             "suggestions": suggestions,
             "ego": self._my_ego(run, person_id, label),
             "optouts": self.optouts(person_id),
@@ -207,6 +232,59 @@ class MineQueries(PeopleQueries):
             "contacts": len(contacts),
             "more": max(len(contacts) - len(order), 0),
         }
+
+
+def _question_words(q: dict[str, Any]) -> str:
+    """The person's questions in a sentence, counts and plurals agreeing (groundswell.words)."""
+    asked, answered, given = (
+        int(q.get(k) or 0) for k in ("asked", "asked_answered", "answers_given")
+    )
+    said = f"You asked {words.count(asked, 'question')}"
+    if asked == 1:
+        said += ", answered" if answered else ", not answered yet"
+    elif asked:
+        said += f", {answered} of them answered"
+    return f"{said}; you answered {words.count(given, 'question')} of others."
+
+
+def _persona_story(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The persona history stored by analyze (oldest first) with what it means in words and
+    the colours of its strip."""
+    periods = []
+    for h in history:
+        start, end = pd.Timestamp(h["start"]), pd.Timestamp(h["end"]) - pd.Timedelta(days=1)
+        periods.append(
+            {
+                **h,
+                "label": f"{start:%-d %b} – {end:%-d %b %Y}",
+                "colour": PERSONA_COLOURS.get(h["persona"] or "", "#e5e7eb"),
+                "meaning": PERSONA_WORDS.get(h["persona"] or "", "no activity in this period"),
+            }
+        )
+    if not periods:
+        return {"periods": [], "summary": ""}
+    now = periods[-1]["persona"]
+    run = 1
+    while run < len(periods) and periods[-1 - run]["persona"] == now:
+        run += 1
+    name = now or "not active"
+    if run == len(periods):
+        summary = f"You have been {_a(name)} in each of the last {words.count(run, 'period')}."
+    else:
+        before = periods[-1 - run]["persona"] or "not active"
+        since = periods[-run]["label"].split(" – ")[0]
+        summary = (
+            f"You are {_a(name)} since the period starting {since}; before that you were "
+            f"{_a(before)}."
+        )
+    return {"periods": periods, "summary": summary}
+
+
+def _a(persona: str) -> str:
+    """A persona with its article ("an engager", "a catalyst", "not active")."""
+    if persona == "not active":
+        return persona
+    return f"{'an' if persona[0] in 'aeiou' else 'a'} {persona}"
 
 
 class GroupLeadQueries(MineQueries):
