@@ -243,6 +243,7 @@ def test_every_listing_command_takes_format() -> None:
         ["compare-dates", "{ws}", "--at", "2024-02-15"],
         ["champions", "{ws}", "--k", "3", "--runs", "50", "-q"],
         ["adoption", "{ws}", "new expense tool", "--plan", "1"],
+        ["traction", "{ws}", "new tool rollout"],
     ],
 )
 def test_the_newer_listing_commands_print_json_and_csv(demo_ws, args) -> None:

@@ -28,7 +28,7 @@ def _defaults() -> dict[str, Any]:
 def _merge(base: dict[str, Any], over: dict[str, Any], where: str) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in over.items():
-        open_section = where.startswith("mapping") or where == "ties.weights"
+        open_section = where.startswith(("mapping", "initiatives")) or where == "ties.weights"
         if key not in base and not open_section:
             raise ConfigError(
                 f"{CONFIG_FILE}: unknown setting '{where + '.' if where else ''}{key}'; "

@@ -19,6 +19,7 @@ from groundswell.diffusion.champions import ChampionPlan
 from groundswell.diffusion.models import probabilities, simulate
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import Run
+from groundswell.synth import plants_traction
 from groundswell.synth.slack_export import DROPPED_KINDS, write_slack_export
 from groundswell.value import timeline
 from groundswell.workspace import Workspace
@@ -44,6 +45,9 @@ def run_demo(
             shutil.rmtree(old)
     say(f"generating a synthetic organisation of {n_people:,} people (seed {seed})")
     org = synth.generate(n_people, seed=seed)
+    traction = n_people >= 150  # an initiative that spreads in two departments, stalls in one
+    if traction:
+        org = plants_traction.plant(org, seed=seed)
     not_chat = org.events[org.events["kind"].isin(DROPPED_KINDS)].reset_index(drop=True)
     files = synth.SynthOrg(org.people, not_chat, org.truth).write(data)
     slack_zip = write_slack_export(org, data / "slack-export", zip=True)
@@ -73,6 +77,9 @@ def run_demo(
         )
         for line in ws.ingest("adoptions", adoptions, progress=progress).lines():
             say(line)
+        if traction:  # the initiative as a user defines it: its channels, by pattern
+            pattern = plants_traction.CHANNELS[0].split("-")[0] + "-*"
+            say(ws.traction(plants_traction.INITIATIVE, channels=[pattern]).reading)
         return ws.report(folder / "report.html", run_id=run.run_id)
 
 

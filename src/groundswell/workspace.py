@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from groundswell.diffusion.models import Model, Rule
     from groundswell.engines.lake import Export
     from groundswell.ingest.common import IngestSummary
+    from groundswell.initiatives import Traction
     from groundswell.network.window import Window
     from groundswell.run import Run
     from groundswell.survey.comparison import Comparison as SurveyComparison
@@ -271,6 +272,31 @@ class Workspace(Store):
         from groundswell.diffusion.adoption import compare
 
         return compare(self, behaviour, plan_id=plan_id, until=until)
+
+    def traction(
+        self,
+        name: str,
+        *,
+        channels: Sequence[str] = (),
+        keywords: Sequence[str] = (),
+        meetings: Sequence[str] = (),
+        behaviour: str | None = None,
+        period: str | None = None,
+        by: str | None = None,
+        run_id: int | None = None,
+        plan_id: int | None = None,
+    ) -> Traction:
+        """Define (or take the stored or configured definition of) the initiative ``name``,
+        measure its traction period by period and store it; see
+        :mod:`groundswell.diffusion.traction` and docs/traction.md."""
+        from groundswell.diffusion.traction import compute
+        from groundswell.initiatives import resolve
+
+        initiative = resolve(
+            self, name, channels=tuple(channels), keywords=tuple(keywords),
+            meetings=tuple(meetings), behaviour=behaviour, period=period, by=by,
+        )  # fmt: skip
+        return compute(self, initiative, run_id=run_id, plan_id=plan_id)
 
     def trends(self, period: str = "month") -> pd.DataFrame:
         """Every headline measure of the stored snapshots as a time series: one row per

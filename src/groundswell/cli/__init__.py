@@ -10,7 +10,7 @@ One module per panel of ``groundswell --help``, in the order a user meets them:
 :mod:`.explore`           people, groups, shadow, gap, report
 :mod:`.value`             value, qa, leaders, community-health, timeline, onboarding,
                           compare-dates (also in the "Explore" panel)
-:mod:`.change`            champions, adoption
+:mod:`.change`            champions, adoption, traction
 :mod:`.survey`            survey create / launch / status / remind / close / compare
 :mod:`.serve`             serve
 ========================  =====================================================================
@@ -44,7 +44,7 @@ PANELS: dict[str, tuple[str, ...]] = {
         "people", "groups", "shadow", "gap", "report", "export", "value", "qa", "leaders",
         "community-health", "timeline", "onboarding", "compare-dates", "whois", "audit",
     ),
-    "Change": ("champions", "adoption"),
+    "Change": ("champions", "adoption", "traction"),
     "Survey": ("survey",),
     "Serve": ("serve",),
 }  # fmt: skip

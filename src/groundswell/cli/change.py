@@ -190,3 +190,83 @@ def adoption(
         "champions": rep.champions,
     }
     emit_parts(parts, format, tables, csv="departments")
+
+
+@commands.command()
+@reports_errors
+def traction(
+    workspace: WorkspaceArg,
+    initiative: Annotated[str, typer.Argument(help="The initiative's name.")],
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(help="A channel of the initiative: name, pattern (proj-*) or id (repeat)."),
+    ] = None,
+    keyword: Annotated[
+        list[str] | None,
+        typer.Option(help="A hashtag or word in channel names (and text, if stored) (repeat)."),
+    ] = None,
+    meeting: Annotated[
+        list[str] | None,
+        typer.Option(help="A meeting series: its id or its identifier in the source (repeat)."),
+    ] = None,
+    behaviour: Annotated[
+        str | None, typer.Option(help="An adoption behaviour, as in the adoptions file.")
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="week or month (default: week).")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Groups counted: department (default), team, location.")
+    ] = None,
+    run: Annotated[int | None, typer.Option(help="Run id for roles (default: the latest).")] = None,
+    plan: Annotated[
+        int | None, typer.Option(help="Champion plan to compare with (default: the latest).")
+    ] = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """An initiative's traction period by period: groups and influencers reached, quality of
+    the interaction, traction = reach x quality; the definition and result are stored."""
+    with gs.open(workspace) as ws:
+        got = ws.traction(
+            initiative, channels=channel or (), keywords=keyword or (), meetings=meeting or (),
+            behaviour=behaviour, period=period, by=by, run_id=run, plan_id=plan,
+        )  # fmt: skip
+    periods, status = got.periods, got.status()
+
+    def num(v: Any, spec: str = ".2f") -> str:
+        return "-" if v is None or v != v else format_(v, spec)
+
+    def tables() -> list[Any]:
+        table = Table(
+            "period", "people", "new", "groups", "influencers", "replies", "two-way",
+            "cross", "quality", "traction",
+        )  # fmt: skip
+        for r in periods.itertuples():
+            table.add_row(
+                str(r.period_start), f"{r.participants:,}", f"{r.new_participants:,}",
+                f"{r.groups_reached}", f"{r.influencers}", num(r.replies, ".0%"),
+                num(r.two_way, ".0%"), num(r.cross_boundary, ".0%"), num(r.quality),
+                num(r.traction, ".1f"),
+            )  # fmt: skip
+        groups = Table("group", "people", "took part", "share", "forecast", "status")
+        for r in status.itertuples():
+            fc = getattr(r, "forecast_share", None)
+            groups.add_row(
+                r.group, f"{r.size:,}", f"{r.participants:,}", f"{r.share:.0%}",
+                num(fc, ".0%"), r.status,
+            )  # fmt: skip
+        return [got.reading, table, groups, got.summary["index"]]
+
+    parts = {
+        "initiative": got.name,
+        "definition": got.definition,
+        "run_id": got.run_id,
+        "plan_id": got.plan_id,
+        "reading": got.reading,
+        "index": got.summary["index"],
+        "periods": periods,
+        "groups": status,
+        "forecast": got.summary.get("forecast"),
+    }
+    emit_parts(parts, format, tables, csv="periods")
+
+
+format_ = format  # the builtin, under the name the --format option hides

@@ -83,6 +83,51 @@ CREATE TABLE identities(
     person_id VARCHAR PRIMARY KEY,
     sealed VARCHAR NOT NULL
 );
+CREATE TABLE initiative_groups(
+    "name" VARCHAR,
+    "attribute" VARCHAR,
+    group_name VARCHAR,
+    period_start DATE,
+    size INTEGER NOT NULL,
+    participants INTEGER NOT NULL,
+    PRIMARY KEY("name", "attribute", group_name, period_start)
+);
+CREATE TABLE initiative_periods(
+    "name" VARCHAR,
+    period_start DATE,
+    acts BIGINT NOT NULL,
+    posts BIGINT NOT NULL,
+    participants BIGINT NOT NULL,
+    new_participants BIGINT NOT NULL,
+    departments INTEGER NOT NULL,
+    teams INTEGER NOT NULL,
+    communities INTEGER NOT NULL,
+    groups_reached INTEGER NOT NULL,
+    influencers INTEGER NOT NULL,
+    replies DOUBLE,
+    two_way DOUBLE,
+    cross_boundary DOUBLE,
+    quality DOUBLE,
+    reach DOUBLE NOT NULL,
+    traction DOUBLE,
+    PRIMARY KEY("name", period_start)
+);
+CREATE TABLE initiative_roles(
+    "name" VARCHAR,
+    period_start DATE,
+    "role" VARCHAR,
+    people INTEGER NOT NULL,
+    PRIMARY KEY("name", period_start, "role")
+);
+CREATE TABLE initiatives(
+    "name" VARCHAR PRIMARY KEY,
+    definition VARCHAR NOT NULL,
+    defined_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    computed_at TIMESTAMP WITH TIME ZONE,
+    run_id INTEGER,
+    plan_id INTEGER,
+    summary VARCHAR
+);
 CREATE TABLE interactions(
     ts TIMESTAMP WITH TIME ZONE NOT NULL,
     actor_id VARCHAR,
