@@ -204,9 +204,9 @@ def analysis_steps(ns: dict) -> list:  # type: ignore[type-arg]
         findings, _, _ = _formal(ns["g"], people, ns["scores"], MIN_GROUP)
         return f"{len(findings):,} findings"
 
-    def lay(iterations: int = 500) -> str:
+    def lay(iterations: int | None = None) -> str:
         layout.layout(ns["g"], seed=SEED, iterations=iterations)
-        return f"Fruchterman-Reingold, {iterations} iterations"
+        return "multilevel force layout (numba), 5,000 people"
 
     def standin() -> str:  # when measures.individual was skipped: what later stages read
         g = ns["g"]

@@ -11,9 +11,18 @@ from scipy.sparse.csgraph import connected_components
 
 from groundswell.network.graph import Graph
 
+#: the layout methods: the multilevel force layout (the default since issue 20) and igraph's
+#: Fruchterman-Reingold, 500 iterations (the map before it, kept to compare against)
+METHODS = ("multilevel", "fruchterman-reingold")
+
 
 def layout(
-    g: Graph, *, seed: int = 0, iterations: int = 500, max_people: int = 5000
+    g: Graph,
+    *,
+    seed: int = 0,
+    iterations: int | None = None,
+    max_people: int = 5000,
+    method: str = "multilevel",
 ) -> pd.DataFrame:
     """Force-directed positions, scaled to [-1, 1], deterministic for a given ``seed``.
 
@@ -22,14 +31,22 @@ def layout(
     the network of the ties among them; the others get no position and are left off the map
     (every table and figure still counts them).
 
-    Each connected part of the network is laid out on its own (Fruchterman-Reingold with a
-    grid, by igraph; stronger ties pull harder, attraction growing with log(1 + weight)),
+    Each connected part of the network is laid out on its own (a multilevel force layout in
+    numba, :func:`_part_multilevel`; stronger ties pull harder, attraction growing with
+    log(1 + weight)),
     its far-away people and groups pulled in (:func:`_pull_in`), scaled to an area
     proportional to its size, and the parts are packed by their bounding boxes in rows,
     largest first, to fill a view about :data:`ASPECT` times as wide as high
     (:func:`_pack`) — so a disconnected department or a group hanging by one tie does not
     push everyone else into a corner, and isolated people line up at the bottom.
+
+    ``method="fruchterman-reingold"`` lays each part out with igraph's Fruchterman-Reingold
+    (``iterations``, default 500) instead: the map before issue 20, about 20 times slower at
+    5,000 people; ``bench/layout.py`` compares the two. ``iterations`` of the multilevel
+    layout are those of its coarsest level (default 300).
     """
+    if method not in METHODS:
+        raise ValueError(f"layout method {method!r}: expected one of {', '.join(METHODS)}")
     index = pd.Index(g.nodes, name="person_id")
     if g.n == 0:
         return pd.DataFrame({"x": [], "y": []}, index=index)
@@ -45,16 +62,21 @@ def layout(
                 {"s": g.nodes[g.src[inside]], "t": g.nodes[g.dst[inside]], "w": g.weight[inside]}
             ),
         )
-        return layout(sub, seed=seed, iterations=iterations, max_people=max_people)
+        return layout(sub, seed=seed, iterations=iterations, max_people=max_people, method=method)
     u = g.to_undirected()
     n_parts, label = connected_components(u.adjacency(), directed=False)
     sizes = np.bincount(label, minlength=n_parts)
     order = np.argsort(-sizes, kind="stable")
     rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
     parts = []
     for part in order:
         members = np.flatnonzero(label == part)
-        local = _pull_in(_part_layout(u, members, rng, iterations))
+        if method == "multilevel":
+            raw = _part_multilevel(u, members, np_rng, iterations or 300)
+        else:
+            raw = _part_layout(u, members, rng, iterations or 500)
+        local = _pull_in(raw)
         radius = math.sqrt(len(members)) if len(members) > 1 else 0.5
         span = np.abs(local).max() or 1.0
         parts.append((members, local / span * radius))
@@ -143,3 +165,100 @@ def _part_layout(u: Graph, members: np.ndarray, rng: random.Random, iterations: 
         ig.set_random_number_generator(random)
     local = np.asarray(pos.coords, dtype=np.float64)
     return local - local.mean(axis=0)
+
+
+def _local_edges(u: Graph, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties among ``members`` (local indices, each once) and their weights."""
+    local_index = np.full(u.n, -1)
+    local_index[members] = np.arange(len(members))
+    inside = (local_index[u.src] >= 0) & (local_index[u.dst] >= 0)
+    return local_index[u.src[inside]], local_index[u.dst[inside]], u.weight[inside]
+
+
+def _csr(n: int, s: np.ndarray, t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Both directions of each tie as CSR arrays (indptr, indices, weights)."""
+    a = np.concatenate([s, t])
+    b = np.concatenate([t, s])
+    ww = np.concatenate([w, w])
+    order = np.lexsort((b, a))
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+    return indptr, b[order].astype(np.int64), ww[order].astype(np.float64)
+
+
+#: the multilevel layout: stop coarsening at this many clusters, or when a level keeps more
+#: than this share of the one below
+COARSEST, STALL = 40, 0.9
+#: steps at each finer level, and Barnes and Hut's opening criterion
+FINE_ITERATIONS, THETA = 50, 1.0
+
+
+def _part_multilevel(
+    u: Graph, members: np.ndarray, rng: np.random.Generator, iterations: int
+) -> np.ndarray:
+    """Positions of one connected part by the multilevel force layout (see
+    :mod:`._layout_kernels`): coarsen by heavy-edge matching, lay the coarsest level out,
+    then place and refine each finer level from the one above it; the part is turned so
+    that its principal axis runs along the (wider) x axis."""
+    from groundswell.network import _layout_kernels as kernels
+
+    n = len(members)
+    if n == 1:
+        return np.zeros((1, 2))
+    s, t, w = _local_edges(u, members)
+    w = np.log1p(w)
+    levels: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [
+        (n, s, t, w, np.ones(n))
+    ]
+    maps: list[np.ndarray] = []
+    while levels[-1][0] > COARSEST:
+        nl, sl, tl, wl, ml = levels[-1]
+        indptr, indices, wc = _csr(nl, sl, tl, wl)
+        cluster, nc = kernels.match(indptr, indices, wc, ml, rng.permutation(nl))
+        if nc > STALL * nl:
+            break
+        cs, ct = cluster[sl], cluster[tl]
+        between = cs != ct
+        key = np.minimum(cs, ct)[between] * nc + np.maximum(cs, ct)[between]
+        pairs, inverse = np.unique(key, return_inverse=True)
+        maps.append(cluster)
+        levels.append(
+            (
+                int(nc),
+                pairs // nc,
+                pairs % nc,
+                np.bincount(inverse, weights=wl[between], minlength=len(pairs)),
+                np.bincount(cluster, weights=ml, minlength=nc),
+            )
+        )
+    pos = np.empty((0, 2))
+    for depth in range(len(levels) - 1, -1, -1):
+        nl, sl, tl, wl, ml = levels[depth]
+        k = math.sqrt(n / nl)  # each level fills the same area, about n (k = 1 at the finest)
+        if depth == len(levels) - 1:
+            side = math.sqrt(n)
+            pos = rng.uniform(-side / 2, side / 2, size=(nl, 2))
+            steps, t_start = iterations, side / 10
+        else:
+            cluster = maps[depth]
+            children = np.bincount(cluster, minlength=len(pos))
+            spread = 0.5 * k * np.sqrt(children[cluster])
+            pos = pos[cluster] + rng.uniform(-1, 1, size=(nl, 2)) * spread[:, None]
+            steps, t_start = FINE_ITERATIONS, k
+        indptr, indices, wc = _csr(nl, sl, tl, wl)
+        kernels.forces(
+            pos,
+            ml / ml.mean(),
+            indptr,
+            indices,
+            wc / wc.mean() if len(wc) else wc,
+            k,
+            0.0 if nl < kernels.EXACT_BELOW else THETA,
+            steps,
+            t_start,
+            0.01 * k,
+        )
+    pos -= pos.mean(axis=0)
+    # turn the part so that its longest spread lies along the map's width
+    _, axes = np.linalg.eigh(pos.T @ pos)
+    return pos @ axes[:, ::-1]
