@@ -40,10 +40,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from groundswell.diffusion import rrsets
 from groundswell.diffusion.models import (
@@ -54,10 +53,14 @@ from groundswell.diffusion.models import (
     as_indices,
     csr_in,
     default_probs,
+    directed_ties,
     simulate,
 )
 from groundswell.errors import ConfigError, PlanError
 from groundswell.network.graph import Graph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SeedSet", "plan", "quotas", "reach_by_k", "select_seeds"]
 
@@ -101,6 +104,8 @@ class SeedSet:
 
     def to_frame(self, g: Graph) -> pd.DataFrame:
         """One row per seed, in order: person id, gain, cumulative estimated reach, reason."""
+        import pandas as pd  # not at import: the planner itself needs numpy alone
+
         return pd.DataFrame(
             {
                 "rank": np.arange(1, len(self.seeds) + 1),
@@ -199,14 +204,22 @@ def plan(
     eligible[exc] = False
     codes, need = _constraints(n, int(k), inc, eligible, groups, quota)
 
-    in_ptr, in_src, w = csr_in(g, probs)
+    if lt:
+        in_ptr, in_src, w = csr_in(g, probs)
+        sorted_in = None
+    else:  # independent cascade: the live entering ties by subset sampling (SUBSIM)
+        src, dst, _ = directed_ties(g)
+        sorted_in = rrsets.prepare(src, dst, probs, n)
+        in_ptr, in_src, w = sorted_in.ptr, sorted_in.src, sorted_in.w
     base = _base(seed)
     kk = min(int(k), n)
 
+    pools = (rrsets.Pool(), rrsets.Pool())  # R1 and R2, grown in place
+
     def draw(lo: int, hi: int, half: int) -> rrsets.RRSets:
-        return rrsets.generate(
-            in_ptr, in_src, w, lt=lt, base=base, lo=lo, hi=hi, stride=2, offset=half
-        )
+        pools[half].draw(in_ptr, in_src, w, lt=lt, base=base, lo=lo, hi=hi, stride=2,
+                         offset=half, sorted_in=sorted_in)  # fmt: skip
+        return pools[half].sets
 
     theta_max = _theta_max(n, kk, epsilon, delta)
     theta = max(1, math.ceil(theta_max * epsilon**2 * kk / n))
@@ -222,8 +235,10 @@ def plan(
             progress(f"round {i}: {r1.count + r2.count:,} RR sets, ratio {alpha:.3f}")
         if alpha >= ONE_MINUS_INV_E - epsilon or i == i_max:
             break
-        r1 = r1 + draw(r1.count, 2 * r1.count, 0)
-        r2 = r2 + draw(r2.count, 2 * r2.count, 1)
+        c1, c2 = r1.count, r2.count
+        del r1, r2  # views of the buffers about to grow: do not hold the old ones
+        r1 = draw(c1, 2 * c1, 0)
+        r2 = draw(c2, 2 * c2, 1)
 
     constrained = len(inc) or len(exc) or need is not None
     if constrained:
@@ -318,6 +333,8 @@ def reach_by_k(
     best = select_seeds(
         g, max(ks), model=model, probs=probs, epsilon=epsilon, delta=delta, seed=seed
     )
+    import pandas as pd
+
     rows = []
     reach = np.cumsum(best.gains)
     for k in ks:

@@ -3,10 +3,27 @@
 An RR set is drawn by picking a person ``v`` uniformly at random and collecting everyone who
 would have reached ``v`` in one random live-edge outcome (Borgs et al. 2014): for independent
 cascade, a reverse breadth-first search keeping each entering tie ``e`` with probability
-``p_e``; for linear threshold, a reverse walk in which each person picks at most one entering
-tie (tie ``e`` with probability ``b_e``) and the walk stops at nobody or at a person already in
-the set (Tang, Xiao and Shi 2014). For any seed set ``S``, ``n`` times the share of RR sets
-that ``S`` touches is an unbiased estimate of its expected reach.
+``p_e``, independently; for linear threshold, a reverse walk in which each person picks at
+most one entering tie (tie ``e`` with probability ``b_e``) and the walk stops at nobody or at
+a person already in the set (Tang, Xiao and Shi 2014). For any seed set ``S``, ``n`` times
+the share of RR sets that ``S`` touches is an unbiased estimate of its expected reach.
+
+Subset sampling (independent cascade)
+-------------------------------------
+Flipping one coin per entering tie costs ``O(in-degree)`` per person visited, although under
+the weighted-cascade rule the ties entering a person carry probabilities summing to 1, so
+about one of them is live. Guo, Wang, Wei and Chen (2020, SUBSIM) draw the live entering ties
+as a *subset sample* instead, in time proportional to how many are live. Here each person's
+entering ties are sorted by decreasing probability once (:func:`prepare`), and the sample is
+drawn by geometric jumps: standing at tie ``i`` with ``q = p_i``, the number of ties skipped
+before the next candidate is ``floor(ln U / ln(1 - q))`` (geometric: each tie is a candidate
+with probability ``q``, independently); the candidate ``j`` is kept with probability
+``p_j / q`` (no draw when ``p_j = q``, as under the unweighted rule, where all of a person's
+ties are equal), and the walk goes on from ``j + 1`` with ``q = p_{j+1}``. Because the ties
+are sorted, ``p_j <= q`` for every tie a jump passes, so tie ``j`` is kept with probability
+``q * p_j / q = p_j``, independently of the others: the RR sets have exactly the distribution
+of the coin-per-tie search, at ``O(1 + live ties)`` random draws per person instead of
+``O(in-degree)``. ``ln(1 - p)`` is precomputed per tie.
 
 RR set ``j`` of stream ``c`` draws from its own SplitMix64 stream, derived from
 ``(seed, stride * j + c)``, so a collection is the same whatever the number of threads.
@@ -19,10 +36,15 @@ Borgs, C., Brautbar, M., Chayes, J. and Lucier, B. (2014). Maximizing social inf
 nearly optimal time. SODA '14, 946-957.
 Tang, Y., Xiao, X. and Shi, Y. (2014). Influence maximization: near-optimal time complexity
 meets practical efficiency. SIGMOD '14, 75-86.
+Guo, Q., Wang, S., Wei, Z. and Chen, M. (2020). Influence maximization revisited: efficient
+reverse reachable set generation with bound tightened. SIGMOD '20, 2167-2181.
+Bringmann, K. and Panagiotou, K. (2017). Efficient sampling methods for discrete
+distributions. Algorithmica 79(2), 484-508 (subset sampling with sorted probabilities).
 """
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
@@ -62,6 +84,48 @@ class RRSets:
 EMPTY = RRSets(np.zeros(1, np.int64), np.zeros(0, np.int32))
 
 
+@dataclass(frozen=True)
+class SortedIn:
+    """The in-neighbour CSR prepared for subset sampling (:func:`prepare`).
+
+    ``src[ptr[v]:ptr[v + 1]]`` are the people with a tie entering ``v``, sorted by decreasing
+    probability ``w``. When every tie entering ``v`` has the same probability (always, under
+    the unweighted weighted-cascade rule), ``q[v]`` is that probability and
+    ``lq[v] = ln(1 - q[v])``, so the sampler reads no per-tie probability for ``v``;
+    otherwise ``q[v] = -1``. When that holds for everyone, ``w`` is empty.
+    """
+
+    ptr: np.ndarray
+    src: np.ndarray
+    w: np.ndarray
+    q: np.ndarray
+    lq: np.ndarray
+
+
+def prepare(src: np.ndarray, dst: np.ndarray, p: np.ndarray, n: int) -> SortedIn:
+    """The ties ``src -> dst`` (probability ``p``) as the in-neighbour CSR of ``n`` people,
+    each person's entering ties by decreasing probability, for :func:`generate`'s subset
+    sampling; made once per graph and probabilities, with one sort."""
+    order = np.lexsort((-p, dst))
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(dst, minlength=n), out=ptr[1:])
+    in_src = np.ascontiguousarray(src[order], dtype=np.int32)
+    w = np.ascontiguousarray(p[order], dtype=np.float64)
+    del order
+    has = ptr[1:] > ptr[:-1]
+    top = np.zeros(n)
+    low = np.zeros(n)
+    top[has] = w[ptr[:-1][has]]
+    low[has] = w[ptr[1:][has] - 1]
+    uniform = top == low
+    q = np.where(uniform, top, -1.0)
+    with np.errstate(divide="ignore"):
+        lq = np.log1p(-np.where(uniform, top, 0.0))
+    if uniform.all():  # no per-tie probability is ever read: do not keep them
+        w = np.zeros(0)
+    return SortedIn(ptr, in_src, w, q, lq)
+
+
 def generate(
     in_ptr: np.ndarray,
     in_src: np.ndarray,
@@ -73,30 +137,95 @@ def generate(
     hi: int,
     stride: int = 1,
     offset: int = 0,
+    sorted_in: SortedIn | None = None,
 ) -> RRSets:
     """RR sets ``lo .. hi - 1`` of the stream ``(base, stride * j + offset)``.
 
     ``in_ptr, in_src, w`` is the in-neighbour CSR of the influence ties
     (:func:`groundswell.diffusion.models.csr_in`) with their probabilities or LT weights.
+    With ``sorted_in`` (the same ties, :func:`prepare`'d) under independent cascade, the live
+    entering ties are drawn by subset sampling (see the module docstring); without it, one
+    coin per tie. The two give RR sets of the same distribution, not the same sets.
     """
-    if hi <= lo:
-        return EMPTY
-    n = len(in_ptr) - 1
-    tasks = list(pairwise([*range(lo, hi, BLOCK), hi]))
+    pool = Pool()
+    pool.draw(in_ptr, in_src, w, lt=lt, base=base, lo=lo, hi=hi, stride=stride,
+              offset=offset, sorted_in=sorted_in)  # fmt: skip
+    return pool.sets
 
-    def one(t: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        return _rr_block(in_ptr, in_src, w, lt, base, t[0], t[1], stride, offset, n)
 
-    threads = max(1, min(numba.get_num_threads(), len(tasks)))
-    if threads == 1:
-        parts = [one(t) for t in tasks]
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            parts = list(pool.map(one, tasks))
-    sizes = np.array([p[0][-1] for p in parts], np.int64)
-    shift = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    ptr = np.concatenate([[0]] + [p[0][1:] + s for p, s in zip(parts, shift, strict=True)])
-    return RRSets(ptr.astype(np.int64), np.concatenate([p[1] for p in parts]))
+class Pool:
+    """A collection of RR sets that grows in place: :meth:`draw` appends sets ``lo .. hi - 1``
+    into buffers with room to spare, block by block as the threads finish them, so adding
+    sets copies at most what is already there (once per growth), not every part twice."""
+
+    def __init__(self) -> None:
+        self.ptr = np.zeros(1, np.int64)
+        self.nodes = np.zeros(0, np.int32)
+        self.count = 0
+        self.size = 0
+
+    @property
+    def sets(self) -> RRSets:
+        """The sets so far (views of the buffers: valid until the next :meth:`draw`)."""
+        return RRSets(self.ptr[: self.count + 1], self.nodes[: self.size])
+
+    def _room(self, sets: int, entries: int) -> None:
+        if self.count + sets + 1 > len(self.ptr):
+            ptr = np.empty(self.count + sets + 1, np.int64)
+            ptr[: self.count + 1] = self.ptr[: self.count + 1]
+            self.ptr = ptr
+        if self.size + entries > len(self.nodes):
+            nodes = np.empty(max(self.size + entries, len(self.nodes) * 3 // 2), np.int32)
+            nodes[: self.size] = self.nodes[: self.size]
+            self.nodes = nodes
+
+    def _add(self, ptr: np.ndarray, nodes: np.ndarray) -> None:
+        sets, entries = len(ptr) - 1, len(nodes)
+        self._room(sets, entries)
+        self.ptr[self.count + 1 : self.count + sets + 1] = ptr[1:] + self.size
+        self.nodes[self.size : self.size + entries] = nodes
+        self.count += sets
+        self.size += entries
+
+    def draw(
+        self,
+        in_ptr: np.ndarray,
+        in_src: np.ndarray,
+        w: np.ndarray,
+        *,
+        lt: bool,
+        base: np.uint64,
+        lo: int,
+        hi: int,
+        stride: int = 1,
+        offset: int = 0,
+        sorted_in: SortedIn | None = None,
+    ) -> None:
+        """Append the sets ``lo .. hi - 1`` (arguments as :func:`generate`'s)."""
+        if hi <= lo:
+            return
+        n = len(in_ptr) - 1
+        tasks = list(pairwise([*range(lo, hi, BLOCK), hi]))
+        si = sorted_in
+
+        def one(t: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+            if si is not None and not lt:
+                return _rr_block_subset(
+                    si.ptr, si.src, si.w, si.q, si.lq, base, t[0], t[1], stride, offset, n
+                )
+            return _rr_block(in_ptr, in_src, w, lt, base, t[0], t[1], stride, offset, n)
+
+        # room for the new sets at the mean size so far, and a tenth more
+        mean = self.size / self.count if self.count else 8.0
+        self._room(hi - lo, int(1.1 * mean * (hi - lo)))
+        threads = max(1, min(numba.get_num_threads(), len(tasks)))
+        if threads == 1:
+            for t in tasks:
+                self._add(*one(t))
+        else:
+            with ThreadPoolExecutor(threads) as ex:
+                for part in ex.map(one, tasks):  # in order, as they finish
+                    self._add(*part)
 
 
 def greedy(
@@ -203,6 +332,87 @@ def _rr_block(in_ptr, in_src, w, lt, base, lo, hi, stride, offset, n):  # pragma
 
 
 @njit(cache=True)
+def _grow(buf, size, need):  # pragma: no cover - compiled
+    """``buf`` (its first ``size`` entries) in an array of at least ``need`` entries."""
+    bigger = np.empty(max(2 * len(buf), need), buf.dtype)
+    bigger[:size] = buf[:size]
+    return bigger
+
+
+@njit(cache=True, nogil=True)
+def _rr_block_subset(iptr, isrc, w, nq, nlq, base, lo, hi, stride, offset, n):  # pragma: no cover
+    count = hi - lo
+    ptr = np.zeros(count + 1, np.int64)
+    buf = np.empty(max(1024, 4 * count), np.int32)
+    mark = np.full(n, -1, np.int32)  # the set (numbered within the block) that holds a person
+    size = 0
+    for j in range(lo, hi):
+        jj = np.int32(j - lo)
+        state = _stream(base, stride * j + offset)
+        state, x = _uniform(state)
+        root = min(np.int64(x * n), n - 1)
+        if size == len(buf):
+            buf = _grow(buf, size, size + 1)
+        buf[size] = root
+        head = size
+        size += 1
+        mark[root] = jj
+        while head < size:
+            v = buf[head]
+            head += 1
+            i = iptr[v]
+            end = iptr[v + 1]
+            if size + end - i > len(buf):  # room for every entering tie: no check per push
+                buf = _grow(buf, size, size + end - i)
+            q = nq[v]
+            if q >= 1.0:  # every entering tie is live
+                for e in range(i, end):
+                    u = isrc[e]
+                    if mark[u] != jj:
+                        mark[u] = jj
+                        buf[size] = u
+                        size += 1
+            elif q > 0.0:  # all entering ties alike: geometric jumps, every candidate kept
+                lq = nlq[v]
+                while True:
+                    state, x = _uniform(state)
+                    skip = math.log(1.0 - x) / lq
+                    if skip >= end - i:
+                        break
+                    i += np.int64(skip)
+                    u = isrc[i]
+                    if mark[u] != jj:
+                        mark[u] = jj
+                        buf[size] = u
+                        size += 1
+                    i += 1
+            elif q < 0.0:  # sorted by decreasing probability: jump with q = p_i, keep p_j / q
+                while i < end:
+                    q = w[i]
+                    if q <= 0.0:
+                        break  # every tie left is dead
+                    if q < 1.0:
+                        state, x = _uniform(state)
+                        skip = math.log(1.0 - x) / math.log1p(-q)
+                        if skip >= end - i:
+                            break
+                        i += np.int64(skip)
+                        if w[i] < q:
+                            state, x = _uniform(state)
+                            if x * q >= w[i]:
+                                i += 1
+                                continue
+                    u = isrc[i]
+                    if mark[u] != jj:
+                        mark[u] = jj
+                        buf[size] = u
+                        size += 1
+                    i += 1
+        ptr[j - lo + 1] = size
+    return ptr, buf[:size].copy()
+
+
+@njit(cache=True)
 def _greedy(ptr, nodes, n, k, include, eligible, groups, quota, bound):  # pragma: no cover
     nsets = len(ptr) - 1
     # inverted index: the sets each person is in
@@ -228,11 +438,19 @@ def _greedy(ptr, nodes, n, k, include, eligible, groups, quota, bound):  # pragm
     total = 0
     upper = np.inf
     kk = min(k, n)
+    # how many people cover each number of uncovered sets: the sum of the kk largest
+    # marginal coverages in O(largest) per pick, instead of a partition of all n
+    hist = np.zeros(1, np.int64)
+    high = 0
+    if bound:
+        high = deg.max() if n else 0
+        hist = np.zeros(high + 1, np.int64)
+        for v in range(n):
+            hist[deg[v]] += 1
     picked = 0
     while picked < k:
         if bound:
-            top = np.partition(deg, n - kk)[n - kk :].sum()
-            upper = min(upper, total + top)
+            upper = min(upper, total + _top_sum(hist, high, kk))
         best = -1
         if picked < len(include):
             best = include[picked]
@@ -274,12 +492,32 @@ def _greedy(ptr, nodes, n, k, include, eligible, groups, quota, bound):  # pragm
                 continue
             covered[s] = True
             for j in range(ptr[s], ptr[s + 1]):
-                deg[nodes[j]] -= 1
+                u = nodes[j]
+                if bound:
+                    hist[deg[u]] -= 1
+                    hist[deg[u] - 1] += 1
+                deg[u] -= 1
+        if bound:
+            while high > 0 and hist[high] == 0:
+                high -= 1
         picked += 1
     if bound:
-        top = np.partition(deg, n - kk)[n - kk :].sum()
-        upper = min(upper, total + top)
+        upper = min(upper, total + _top_sum(hist, high, kk))
     return order[:picked], gains[:picked], reserved[:picked], upper
+
+
+@njit(cache=True)
+def _top_sum(hist, high, kk):  # pragma: no cover - compiled
+    """The sum of the ``kk`` largest values, from their histogram (largest value ``high``)."""
+    out = 0
+    left = kk
+    d = high
+    while left > 0 and d > 0:
+        take = min(hist[d], left)
+        out += take * d
+        left -= take
+        d -= 1
+    return out
 
 
 @njit(cache=True)

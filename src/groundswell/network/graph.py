@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
 
 if TYPE_CHECKING:
     import igraph
     import networkit
     import networkx
+    import pandas as pd
+    from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Graph:
 
         Edge endpoints missing from ``nodes`` are added; self-loops are dropped.
         """
+        import pandas as pd  # not at import: the planner and the kernels need numpy alone
+
         df = (
             edges.iloc[:, :3].set_axis(["s", "t", "w"], axis=1)
             if isinstance(edges, pd.DataFrame)
@@ -97,12 +99,16 @@ class Graph:
 
     def edges(self) -> pd.DataFrame:
         """The ties as a DataFrame (source, target, weight) of person ids."""
+        import pandas as pd
+
         return pd.DataFrame(
             {"source": self.nodes[self.src], "target": self.nodes[self.dst], "weight": self.weight}
         )
 
     def adjacency(self, *, weighted: bool = True) -> sparse.csr_array:
         """The n x n adjacency matrix (CSR); symmetric for an undirected graph."""
+        from scipy import sparse
+
         data = self.weight if weighted else np.ones(self.m)
         a = sparse.csr_array((data, (self.src, self.dst)), shape=(self.n, self.n))
         if not self.directed:
@@ -113,6 +119,8 @@ class Graph:
         """Collapse directions: the weight of {u, v} is the sum of both directions."""
         if not self.directed:
             return self
+        import pandas as pd
+
         s, t = np.minimum(self.src, self.dst), np.maximum(self.src, self.dst)
         agg = (
             pd.DataFrame({"s": s, "t": t, "w": self.weight})
