@@ -3,6 +3,24 @@ the idea comes from: the glossary both show, so that no page sends a reader to a
 
 from __future__ import annotations
 
+#: what distinguishes each role list from the others, in one line (groundswell.analysis.roles;
+#: the report and the dashboard show it beside each list)
+ROLE_LINES: dict[str, str] = {
+    "hub": "the most ties: plain size, the only list that is about size",
+    "broker": "their contacts do not know each other: less constrained than people with as "
+    "many ties",
+    "boundary_spanner": "the largest share of their ties crosses to other departments, "
+    "with ties at home too",
+    "influencer": "sought out by people who are themselves sought out, more than their "
+    "number of ties explains",
+    "activist": "start more conversations than people with as many ties",
+    "advocate": "respond to others more than people with as many ties",
+    "maverick": "their ties go to departments their own department seldom deals with",
+    "positive_deviant": "far more reach than peers of the same department and level",
+    "peripheral": "one or two ties only",
+    "isolated": "no tie in the window",
+}
+
 #: (term, what it means, reference), in the order a reader meets them
 TERMS: tuple[tuple[str, str, str], ...] = (
     ("Tie", "A working relationship: at least the minimum number of interactions (messages, "
@@ -24,11 +42,16 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      "Cross and Parker (2004)"),
     ("Key person", "Someone whose departure would cut other people off from the network "
      "(an articulation point).", "Hopcroft and Tarjan (1973)"),
-    ("Broker", "High betweenness and low constraint: links groups that would not otherwise "
-     "hear each other.", "Burt (1992), structural holes"),
-    ("Hub", "Among the 5% with the most ties.", "Cross and Parker (2004)"),
-    ("Boundary spanner", "Tied to more other departments than 90% of people.",
+    ("Broker", "Among the 5% least constrained for their number of ties (Burt's constraint "
+     "net of size): their contacts do not know each other.", "Burt (1992, 2004)"),
+    ("Hub", "Among the 5% with the most ties: the one role that is about size.",
      "Cross and Parker (2004)"),
+    ("Boundary spanner", "Among the 5% with the largest share of ties crossing to other "
+     "departments, keeping at least half at home.", "Tushman (1977); Cross and Parker (2004)"),
+    ("Influencer", "Among the 5% most sought out by people who are themselves sought out, "
+     "beyond what their own number of ties explains.", "Bonacich (1987)"),
+    ("Maverick", "Most ties outside their department, among the 5% whose ties go where their "
+     "own department seldom goes.", "Herrero (2008)"),
     ("Jaccard overlap", "The share of people two lists have in common: 1 when they are the "
      "same people, 0 when none are shared.", "Jaccard (1912)"),
     ("Community", "A group the network forms by itself: people with more ties among "

@@ -11,6 +11,7 @@ with (``run`` -> ``value`` -> ``pipeline``), so nothing below imports it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -142,6 +143,10 @@ def analyze(
         )
         ties = type_ties(ties, people["department"])
         bar.step("roles")
+        scores["atypical_share"] = roles.atypical_share(g, people["department"], weighted=weighted)
+        scores["seekers_in_degree"] = roles.seekers_in_degree(g, weighted=weighted)
+        role_scores, role_fits = roles.scores(scores)
+        scores = scores.join(role_scores)
         held = roles.roles(
             scores.join(people[["department", "level"]]),
             min_group_size=settings.min_group_size,
@@ -182,6 +187,7 @@ def analyze(
             "median_two_step_share": float(scores["two_step_share"].median()),
             "max_k_core": int(scores["k_core"].max()),
             "roles": {r: int(held[r].sum()) for r in roles.ROLES},
+            "role_fits": {r: dataclasses.asdict(f) for r, f in role_fits.items()},
             "findings": {k: int(v) for k, v in findings["name"].value_counts().items()},
             "ei_departments": formal.ei_organisation(g, people["department"]),
             "silos": int(

@@ -22,6 +22,7 @@ import pandas as pd
 
 from groundswell import results
 from groundswell.analysis import communities, measures
+from groundswell.analysis.roles import SCORE_COLUMNS
 from groundswell.errors import AnalysisError, ConfigError, WorkspaceError
 from groundswell.network.graph import Graph
 from groundswell.network.window import Window
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 METRICS = (
     *measures.MEASURES, "posts", "given", "received", "received_share", "key_cut_off",
-    "key_lcc_drop",
+    "key_lcc_drop", "atypical_share", "seekers_in_degree", *SCORE_COLUMNS,
 )  # fmt: skip
 INTEGER_METRICS = (
     *measures.INTEGER_MEASURES, "posts", "given", "received", "key_cut_off", "key_lcc_drop",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell import charts
+from groundswell.glossary import ROLE_LINES
 from groundswell.privacy import gate_labels
 
 if TYPE_CHECKING:
@@ -54,24 +55,15 @@ def share(v: Any) -> str:
     return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
 
 
-#: the measure each role is ranked by in the report
+#: the measure each role is ranked by in the report, when the run stored no role score
+#: (runs made before issue 19 stored ``<role>_score``)
 ROLE_MEASURE = {
     "hub": "in_degree", "broker": "betweenness", "boundary_spanner": "departments_reached",
     "influencer": "pagerank", "activist": "posts", "advocate": "given",
     "maverick": "boundary_share", "positive_deviant": "pagerank",
 }  # fmt: skip
-ROLE_TEXT = {
-    "hub": "hyper-connected: the most ties",
-    "broker": "between groups that would not otherwise hear each other",
-    "boundary_spanner": "tied to the most other departments",
-    "influencer": "sought out by the sought-out (PageRank)",
-    "activist": "start the most conversations",
-    "advocate": "respond to and amplify others the most",
-    "maverick": "most of their ties outside their own department",
-    "positive_deviant": "far more reach than peers of the same department and level",
-    "peripheral": "one or two ties only",
-    "isolated": "no tie in the window",
-}
+#: what distinguishes each list, in one line
+ROLE_TEXT = ROLE_LINES
 
 
 def roles_context(
@@ -81,7 +73,7 @@ def roles_context(
     role_rows = []
     for role in held.columns:
         who = held.index[held[role]]
-        measure = ROLE_MEASURE.get(role)
+        measure = f"{role}_score" if f"{role}_score" in people else ROLE_MEASURE.get(role)
         top = people.loc[who].sort_values(measure, ascending=False) if measure else people.loc[who]
         role_rows.append(
             {

@@ -14,10 +14,11 @@ changed — appending a month of events touches that month (and the partial mont
 if it was still open), not the two years before.
 
 Roles in a snapshot are the rules of :mod:`groundswell.analysis.roles` on the measures that
-a snapshot computes (degree, PageRank, departments reached, share of ties crossing a
-boundary, posts, responses given): hub, boundary spanner, influencer, peripheral, isolated,
-activist, advocate, maverick, positive deviant. Brokers need betweenness, which is left to
-full runs. Communities are Leiden's, with two iterations (a snapshot counts them; the
+a snapshot computes (degree, PageRank, how sought-out the people turning to one are,
+departments reached, share of ties crossing a boundary and how unusual their destinations
+are, posts, responses given): hub, boundary spanner, influencer, peripheral, isolated,
+activist, advocate, maverick, positive deviant. Brokers need Burt's constraint, which is
+left to full runs. Communities are Leiden's, with two iterations (a snapshot counts them; the
 partition of a run is the one to read).
 
 References
@@ -141,6 +142,8 @@ def snapshot(
     table["pagerank"] = centrality.pagerank(g).to_numpy() if g.m else 0.0
     table["departments_reached"] = departments_reached(g, dept).to_numpy()
     table["boundary_share"] = _boundary_share(g, dept)
+    table["seekers_in_degree"] = roles.seekers_in_degree(g).to_numpy()
+    table["atypical_share"] = roles.atypical_share(g, dept).to_numpy()
     table = table.join(hr[["department", "level"]])
     held = roles.roles(table, min_group_size=min_group_size)[list(SNAPSHOT_ROLES)]
     qs = f.questions
