@@ -207,6 +207,24 @@ def someone_waits(fd: int) -> bool:
     return True
 
 
+def others_hold(path: Path) -> bool | None:
+    """Whether a process other than this one holds a ``flock`` on ``path`` (read from Linux's
+    ``/proc/locks``, without touching the lock); None where that cannot be known."""
+    try:
+        st = os.stat(path)
+        text = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    where = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    me = str(os.getpid())
+    for line in text.splitlines():
+        # "3: FLOCK  ADVISORY  WRITE 22527 fe:00:2811389 0 EOF" (a blocked waiter has "->")
+        parts = line.split()
+        if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5] == where and parts[4] != me:
+            return True
+    return False
+
+
 def connect(db: str | Path, *, read_only: bool, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file, retrying while a process outside groundswell holds its lock;
     after ``timeout`` seconds one WorkspaceError names it (never DuckDB's own message)."""
@@ -346,9 +364,10 @@ class SharedDB:
             try:
                 while True:
                     if self._can_join(write):
+                        cur = self._join()
                         if write:
                             self._writers_waiting -= 1
-                        return self._join()
+                        return cur
                     if self._users == 0 and not self._switching:
                         self._switching = True
                         break
@@ -389,7 +408,8 @@ class SharedDB:
         stamp = self._file_stamp()
         if self._stamp is not None and stamp != self._stamp:
             for callback in list(self._on_reopen):  # another process wrote since we had it
-                callback()
+                with contextlib.suppress(Exception):  # never leave the switch half done
+                    callback()
         self._stamp = stamp
         with self._cond:
             if write:
@@ -400,6 +420,30 @@ class SharedDB:
             self._switching = False
             self._cond.notify_all()
             return self._join()
+
+    def try_read(self) -> Any | None:
+        """A read lease if the connection is open and may be joined now, else None (never
+        waits, never opens the file)."""
+        with self._cond:
+            if self._can_join(False):
+                return self._join()
+        return None
+
+    def try_write(self, *, timeout: float = 1.0) -> Any | None:
+        """A write lease if one can be had without waiting for another process (None
+        otherwise): at once when the connection is read-write; else when no other process
+        holds or waits for the file, after this process's readers leave (at most
+        ``timeout`` seconds). For work that may as well happen later (the survey answers
+        received while a command held the file, :mod:`groundswell.survey.intake`)."""
+        with self._cond:
+            if self._can_join(True):
+                return self._join()
+        if someone_waits(self._turn) or others_hold(self.folder / GATE_FILE):
+            return None
+        try:
+            return self.acquire(write=True, timeout=timeout, on_wait=lambda _m: None)
+        except UnavailableError:
+            return None
 
     def ambient(self, *, write: bool = True, timeout: float = 60.0) -> tuple[Any, int]:
         """A cursor outside any lease, and the :attr:`generation` it belongs to: for a script
@@ -465,8 +509,8 @@ class SharedDB:
         return self._write_mode or not self._writers_waiting
 
     def _join(self) -> Any:
-        self._users += 1
         cur = self._con.cursor()  # type: ignore[union-attr]
+        self._users += 1
         self._children.append(cur)
         return cur
 

@@ -204,11 +204,16 @@ def analyze(
             "ties": rules.as_dict(),
             "analysis": dict(a),
         }
-        with ws.transaction():  # all or nothing: a run is visible only when complete
+        # what the run was made from, as read (another process may ingest while it stores)
+        sources = ws.query("SELECT source_id, kind, sha256 FROM sources ORDER BY source_id")
+        # a store opened read-only (the CLI, beside a running dashboard) takes the exclusive
+        # turn on the file only now, for the seconds of this one transaction
+        with ws.writing(), ws.transaction():  # all or nothing: visible only when complete
             removed = drop_incomplete(ws)
             run_id = _store(
-                ws, win, params, summary, ties, scores, comm, pos, labels, groups, stored
-            )
+                ws, win, params, summary, sources, ties, scores, comm, pos, labels, groups,
+                stored,
+            )  # fmt: skip
             bar.step("value, Q&A, community health")
             run = Run.load(ws, run_id)
             value_findings.store(run, value_findings.compute(run))
@@ -238,6 +243,7 @@ def _store(
     win: Window,
     params: dict[str, Any],
     summary: dict[str, Any],
+    sources: pd.DataFrame,
     ties: pd.DataFrame,
     scores: pd.DataFrame,
     comm: communities.Communities,
@@ -246,7 +252,6 @@ def _store(
     groups: pd.DataFrame,
     stored: dict[str, pd.DataFrame],
 ) -> int:
-    sources = ws.query("SELECT source_id, kind, sha256 FROM sources ORDER BY source_id")
     long = (
         scores.rename_axis("person_id")
         .reset_index()

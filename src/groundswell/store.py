@@ -209,6 +209,22 @@ class Store:
         self._finalizer()  # releases once; later calls do nothing
 
     @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Make a store opened read-only writable from here on: its shared turn on the file
+        becomes the exclusive one (waiting for it, and saying so, as opening for writing
+        does). So a long computation (``analyze``) reads side by side with the dashboard
+        and holds the file alone only while it stores its result. A writable store is left
+        as it is."""
+        if not self.read_only:
+            yield
+            return
+        self._finalizer()  # this process's read lease back first: a writer waits for all
+        self.con = self._db.acquire(write=True, timeout=gate.WAIT)
+        self._finalizer = weakref.finalize(self, self._db.release, self.con)
+        self.read_only = False
+        yield
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All or nothing: everything written inside commits together or not at all.
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 import groundswell as gs
-from groundswell import synth
+from groundswell import ops, synth
 from groundswell.survey import model, questions, respond
 from groundswell.survey.respond import Nomination
 from groundswell.value import timeline
@@ -183,12 +183,13 @@ def build(folder: Path) -> HostileWorkspace:
         for role in ("admin", "analyst", "viewer"):
             auth.add_user(ws, role, PASSWORD, role)
         auth.add_user(ws, "person", PASSWORD, "person", str(ranked.index[1]))
-        ws.con.execute(
-            "INSERT INTO users (username, password_hash, role, person_id, created_at, disabled) "
-            "SELECT ?, password_hash, 'viewer', NULL, created_at, false FROM users "
-            "WHERE username = 'admin'",
-            [HOSTILE_USER],
-        )
+        with ops.opened(ws.folder) as sq, ops.writing(sq):  # past add_user's name check
+            sq.execute(
+                "INSERT INTO users (username, password_hash, role, person_id, created_at, "
+                "disabled) SELECT ?, password_hash, 'viewer', NULL, created_at, 0 FROM users "
+                "WHERE username = 'admin'",
+                [HOSTILE_USER],
+            )
         biggest = ws.query(  # as the org chart has it (a run's people show small ones merged)
             "SELECT department, count(*) AS n FROM people WHERE is_internal "
             "GROUP BY department ORDER BY n DESC, department LIMIT 1"

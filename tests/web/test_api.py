@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import groundswell as gs
+from groundswell import ops
 from groundswell.privacy import SUPPRESSED
 from groundswell.web import auth, planner
 from groundswell.web.app import create_app
@@ -504,11 +505,11 @@ def test_passwords_and_sessions_are_stored_hashed(app) -> None:
     c = TestClient(app)
     r = c.post("/api/login", json={"username": "viewer", "password": PASSWORD})
     token = r.cookies["gs_session"]
-    ws = app.state.store.ws()
-    hashes = [h for (h,) in ws.con.execute("SELECT password_hash FROM users").fetchall()]
+    with ops.opened(app.state.store.path) as sq:  # the operational store (groundswell.ops)
+        hashes = [h for (h,) in sq.execute("SELECT password_hash FROM users").fetchall()]
+        stored = [t for (t,) in sq.execute("SELECT token_hash FROM web_sessions").fetchall()]
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any(PASSWORD in h for h in hashes)
-    stored = [t for (t,) in ws.con.execute("SELECT token_hash FROM web_sessions").fetchall()]
     assert token not in stored
     assert hashlib.sha256(token.encode()).hexdigest() in stored
 

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 import groundswell as gs
+from groundswell import ops
 from groundswell.cli.serve import server
 from groundswell.errors import AuthError, ConfigError
 from groundswell.web import auth
@@ -168,7 +169,8 @@ def test_a_success_resets_the_count_of_its_username_and_address(fast) -> None:
         for _ in range(auth.MAX_FAILURES):
             assert _outcome(lambda: auth.login(ws, "kim", WRONG, "10.4.0.1")) == 401
         assert _outcome(lambda: auth.login(ws, "kim", PASSWORD, "10.4.0.1")) == 429
-        ok = ws.con.execute("SELECT count(*) FROM login_attempts WHERE ok").fetchall()[0][0]
+        with ops.opened(fast) as sq:  # the operational store (groundswell.ops)
+            ok = sq.execute("SELECT count(*) FROM login_attempts WHERE ok").fetchall()[0][0]
         assert ok == 1  # the success is recorded as one (its row turned from failure to success)
     finally:
         store.close()
@@ -222,8 +224,9 @@ def test_a_rotating_x_forwarded_for_from_loopback_is_not_believed(live_fast) -> 
         for i in range(auth.MAX_FAILURES + 2)
     ]
     assert codes == [401] * auth.MAX_FAILURES + [429, 429]
-    clients = app.state.store.ws().con.execute("SELECT DISTINCT client FROM login_attempts")
-    assert clients.fetchall() == [("127.0.0.1",)]
+    with ops.opened(app.state.store.path) as sq:
+        clients = sq.execute("SELECT DISTINCT client FROM login_attempts").fetchall()
+    assert clients == [("127.0.0.1",)]
 
 
 # -- trusted proxies (web.trusted_proxies) ---------------------------------------------------
@@ -251,10 +254,12 @@ def test_forwarded_addresses_are_believed_only_from_a_configured_proxy(fast) -> 
         # address not a proxy is the client
         hops = {"X-Forwarded-For": "198.51.100.1, 203.0.113.0, 10.8.1.1"}
         r = TestClient(app, client=("10.8.2.2", 1)).post("/api/login", json=wrong, headers=hops)
-        clients = app.state.store.ws().con.execute(
-            "SELECT client, count(*) FROM login_attempts GROUP BY client ORDER BY client"
-        )
-        got = dict(clients.fetchall())
+        with ops.opened(fast) as sq:
+            got = dict(
+                sq.execute(
+                    "SELECT client, count(*) FROM login_attempts GROUP BY client ORDER BY client"
+                ).fetchall()
+            )
         assert got["192.0.2.9"] == auth.MAX_FAILURES and "203.0.114.0" not in got
         assert got["203.0.113.0"] == 2 and got["203.0.113.5"] == 1 and "198.51.100.1" not in got
     finally:

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import groundswell as gs
+from groundswell import ops
 from groundswell.errors import ConfigError
 from groundswell.privacy import SUPPRESSED
 from groundswell.web import auth
@@ -124,6 +125,6 @@ def test_user_add_attaches_a_group_lead(web_ws) -> None:
                         input=PASSWORD + "\n")  # fmt: skip
     assert bad.exit_code == 1 and "floor:3" in bad.output
     assert bad.output.count("error:") == 1 and "Traceback" not in bad.output
-    with gs.open(web_ws.path) as ws:
-        stored = ws.query("SELECT group_scope FROM users WHERE username = 'cli-lead'")
-    assert stored["group_scope"].tolist() == ["department:Sales"]
+    with ops.opened(web_ws.path) as sq:  # accounts: the operational store (groundswell.ops)
+        stored = sq.execute("SELECT group_scope FROM users WHERE username = 'cli-lead'")
+        assert [g for (g,) in stored.fetchall()] == ["department:Sales"]

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from groundswell import ops
 from groundswell.web import auth
 from groundswell.web.app import create_app
 from tests.web.conftest import PASSWORD, WebWorkspace
@@ -51,8 +52,8 @@ def sign_in(app, username: str) -> tuple[TestClient, str]:  # type: ignore[no-un
 
 def delete_row(app, digest: str) -> None:  # type: ignore[no-untyped-def]
     """End a session in the database only, as if by another writer."""
-    with app.state.store.ws().transaction() as con:
-        con.execute("DELETE FROM web_sessions WHERE token_hash = ?", [digest])
+    with ops.opened(app.state.store.path) as sq, ops.writing(sq):
+        sq.execute("DELETE FROM web_sessions WHERE token_hash = ?", [digest])
 
 
 def test_a_session_is_served_from_the_cache_for_at_most_the_ttl(app, clock) -> None:

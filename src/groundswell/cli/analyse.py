@@ -36,7 +36,8 @@ def analyze(
     quiet: QuietOpt = False,
 ) -> None:
     """Build the network of a window and analyse it; the run is stored."""
-    with gs.open(workspace) as ws:
+    # read beside the dashboard; the exclusive turn only for storing the run (seconds)
+    with gs.open(workspace, read_only=True) as ws:
         run = ws.analyze(
             window,
             layers=tuple(layer) if layer else None,  # None: the layers the data makes

@@ -47,12 +47,22 @@ def serve(
     server(app, host, port).run()
 
 
+#: Seconds an idle keep-alive connection stays open.
+KEEP_ALIVE = 30
+
+
 def server(app: Any, host: str, port: int) -> uvicorn.Server:
     """The uvicorn server ``serve`` runs. Without uvicorn's own ``proxy_headers`` (on by
     default, it believes X-Forwarded-For from 127.0.0.1, so anything on the machine could
     pose as any address): the app believes forwarded headers only from the proxies of
-    ``web.trusted_proxies``."""
+    ``web.trusted_proxies``. An idle keep-alive connection is kept :data:`KEEP_ALIVE`
+    seconds (uvicorn's 5 s let a client that paused a little longer send its next request
+    just as the server closed the connection: "Server disconnected without sending a
+    response")."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", proxy_headers=False,
+        timeout_keep_alive=KEEP_ALIVE,
+    )  # fmt: skip
     return uvicorn.Server(config)

@@ -154,7 +154,7 @@ def user_disable(workspace: WorkspaceArg, username: Username) -> None:
     """Disable an account and end its sessions (not the last enabled admin)."""
     from groundswell.web.auth import set_disabled
 
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:  # accounts: the operational store
         set_disabled(ws, username, True)
     typer.echo(f"disabled {username}")
 
@@ -165,7 +165,7 @@ def user_enable(workspace: WorkspaceArg, username: Username) -> None:
     """Enable a disabled account again."""
     from groundswell.web.auth import set_disabled
 
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:  # accounts: the operational store
         set_disabled(ws, username, False)
     typer.echo(f"enabled {username}")
 
@@ -187,7 +187,7 @@ def user_passwd(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:  # accounts: the operational store
         set_password(ws, username, password)
     typer.echo(f"password of {username} changed; its sessions were ended")
 
@@ -210,7 +210,7 @@ def user_role(
     from groundswell import identity
     from groundswell.web.auth import set_role
 
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:  # accounts: the operational store
         who = identity.resolve(ws, person) if person else None  # an HR id, email or name too
         set_role(ws, username, role, who)
     typer.echo(f"{username} is now {role}")
@@ -222,6 +222,6 @@ def user_remove(workspace: WorkspaceArg, username: Username) -> None:
     """Delete an account and its sessions (not the last enabled admin)."""
     from groundswell.web.auth import remove_user
 
-    with gs.open(workspace) as ws:
+    with gs.open(workspace, read_only=True) as ws:  # accounts: the operational store
         remove_user(ws, username)
     typer.echo(f"removed {username}")

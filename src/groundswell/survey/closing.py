@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from groundswell import ops
 from groundswell.errors import SurveyStateError
 from groundswell.ingest import batch, common
+from groundswell.survey import intake
 from groundswell.survey.following import answers
 from groundswell.survey.record import (
     _WRITE_LOCK,
@@ -52,7 +54,13 @@ def close(ws: Store, survey: int | str | Survey) -> common.IngestSummary:
                     [now(), s.survey_id],
                 )
 
-        retry(stop)
+        # no answer may slip in between the last drain and the status change: the
+        # operational store's write lock is held throughout, and the survey is recorded
+        # there as closed in the same SQLite transaction (see survey/intake.py)
+        with ops.opened(ws.folder) as sq, ops.writing(sq):
+            sq.execute("INSERT OR IGNORE INTO closed_surveys VALUES (?)", [s.survey_id])
+            intake.drain(ws, sq)
+            retry(stop)
     frame = answers(ws, s)
     options = {"survey_id": s.survey_id, "survey": s.name}
     sha = hashlib.sha256(

@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from groundswell.errors import AnswerError, SurveyStateError
+from groundswell.survey import intake
 from groundswell.survey.model import (
     Survey,
     digest,
     get,
     now,
-    retry,
-    writing,
 )
 from groundswell.survey.questions import Question
 
@@ -264,70 +263,25 @@ def _write(
     *,
     submit: bool,
 ) -> dict[str, Any]:
-    sid, pid = who.survey.survey_id, who.person_id
-    anonymous = who.survey.anonymous_attributes
+    """Accept the answer into the intake (committed: it is acknowledged from then on) and,
+    when ``ws`` may write the DuckDB file, apply it there at once (:mod:`.intake`); a
+    read-only ``ws`` (the dashboard while a command holds the file) leaves that to the
+    dashboard's next drain."""
     stamp = now()
-
-    def write() -> None:
-        with writing(ws) as con:
-            status, done = con.execute(
-                "SELECT s.status, i.attributes_done FROM surveys s JOIN survey_invitations i "
-                "USING (survey_id) WHERE survey_id = ? AND i.person_id = ?",
-                [sid, pid],
-            ).fetchall()[0]
-            if status != "open":
-                raise SurveyStateError(
-                    "this survey is closed: answers can no longer be given or changed. Thank you.",
-                )
-            if rows:
-                slugs = list(rows)
-                marks = ", ".join("?" for _ in slugs)
-                for table in ("survey_responses", "survey_answered"):
-                    con.execute(
-                        f"DELETE FROM {table} WHERE survey_id = ? AND person_id = ? "
-                        f"AND slug IN ({marks})",
-                        [sid, pid, *slugs],
-                    )
-                noms = [
-                    [sid, pid, slug, n, float(w), stamp]
-                    for slug, frame in rows.items()
-                    for n, w in frame.itertuples(index=False)
-                ]
-                if noms:
-                    con.execute(
-                        "INSERT INTO survey_responses VALUES "
-                        + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in noms),
-                        [v for row in noms for v in row],
-                    )
-                con.execute(
-                    "INSERT INTO survey_answered VALUES "
-                    + ", ".join("(?, ?, ?, ?)" for _ in slugs),
-                    [v for slug in slugs for v in (sid, pid, slug, stamp)],
-                )
-            if values and anonymous:
-                if not done:  # given once; later submits leave them as they were
-                    con.executemany(
-                        "INSERT INTO survey_attribute_answers VALUES (?, ?, NULL, ?, NULL)",
-                        [[sid, slug, v] for slug, v in values.items()],
-                    )
-            else:
-                for slug, v in values.items():
-                    con.execute(
-                        "DELETE FROM survey_attribute_answers WHERE survey_id = ? "
-                        "AND person_id = ? AND slug = ?",
-                        [sid, pid, slug],
-                    )
-                    con.execute(
-                        "INSERT INTO survey_attribute_answers VALUES (?, ?, ?, ?, ?)",
-                        [sid, slug, pid, v, stamp],
-                    )
-            con.execute(
-                "UPDATE survey_invitations SET started_at = coalesce(started_at, ?)"
-                + (", submitted_at = ?" if submit else "")
-                + (", attributes_done = true" if submit and anonymous else "")
-                + " WHERE survey_id = ? AND person_id = ?",
-                [stamp, *([stamp] if submit else []), sid, pid],
-            )
-
-    retry(write)
+    nominees = {
+        slug: [(str(n), float(w)) for n, w in frame.itertuples(index=False)]
+        for slug, frame in rows.items()
+    }
+    intake.accept(
+        ws,
+        who.survey.survey_id,
+        who.person_id,
+        nominees,
+        values,
+        anonymous=who.survey.anonymous_attributes,
+        submit=submit,
+        stamp=stamp,
+    )
+    if not ws.read_only:
+        intake.drain(ws)
     return {"saved": True, "saved_at": stamp.isoformat(), "submitted": submit}

@@ -180,6 +180,7 @@ async def survey_autosave(token: str, slug: str, request: Request, store: ViewsD
         result = await run_in_threadpool(
             lambda: respond.save(store.ws(), who, slug, nominees=noms, value=body.value)
         )
+        await run_in_threadpool(store.settle_answers)  # accepted; now into DuckDB if it may
     except _Refused as exc:
         return json_error(exc.status, exc.detail, exc.retry_after)
     except SurveyError as exc:
@@ -256,6 +257,7 @@ async def survey_submit(token: str, request: Request, store: ViewsD) -> Response
     try:
         noms, values = _parse_form(who, form)
         await run_in_threadpool(lambda: respond.submit(store.ws(), who, noms, values))
+        await run_in_threadpool(store.settle_answers)  # accepted; now into DuckDB if it may
     except SurveyError as exc:
         if status_of(exc) == 409:
             return message(request, 409, who.survey.name, str(exc))

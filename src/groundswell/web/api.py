@@ -86,7 +86,7 @@ def login(
 ) -> dict[str, Any]:
     """Sign in; sets the session cookie and returns the CSRF token for later requests."""
     same_origin(request)
-    token, user = auth.login(store.ws(), username, password, client_address(request))
+    token, user = auth.login(store.accounts(), username, password, client_address(request))
     set_session_cookie(request, response, token)
     return me(user)
 
@@ -94,7 +94,7 @@ def login(
 @router.post("/logout", tags=["session"])
 def logout(request: Request, response: Response, store: ViewsD, user: Csrf) -> dict[str, Any]:
     """End the session."""
-    auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE), store.sessions)
+    auth.logout(store.accounts(), request.cookies.get(SESSION_COOKIE), store.sessions)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"signed_out": user.username}
 
@@ -297,7 +297,7 @@ def optout(
 @router.get("/users", tags=["accounts"])
 def users(store: ViewsD, user: Admin) -> list[dict[str, Any]]:
     """Every dashboard account."""
-    return auth.list_users(store.ws())
+    return auth.list_users(store.accounts())
 
 
 @router.post("/users", tags=["accounts"], status_code=201)
@@ -323,7 +323,7 @@ def disable_user(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
         raise ForbiddenError(f"the {user.role} role may not manage accounts")
     if username == user.username:
         raise ForbiddenError("you cannot disable your own account")
-    auth.set_disabled(store.ws(), username, True, store.sessions)
+    auth.set_disabled(store.accounts(), username, True, store.sessions)
     return {"disabled": username}
 
 
@@ -332,7 +332,7 @@ def enable_user(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
     """Enable a disabled account again (admin)."""
     if not user.can("users"):
         raise ForbiddenError(f"the {user.role} role may not manage accounts")
-    auth.set_disabled(store.ws(), username, False, store.sessions)
+    auth.set_disabled(store.accounts(), username, False, store.sessions)
     return {"enabled": username}
 
 
@@ -361,7 +361,7 @@ def user_password(
 ) -> dict[str, Any]:
     """Set an account's password (admin); the account's sessions end."""
     _admin(user)
-    auth.set_password(store.ws(), username, password, store.sessions)
+    auth.set_password(store.accounts(), username, password, store.sessions)
     return {"username": username, "password_changed": True}
 
 
@@ -371,7 +371,7 @@ def remove_account(username: str, store: ViewsD, user: Csrf) -> dict[str, Any]:
     _admin(user)
     if username == user.username:
         raise ForbiddenError("you cannot remove your own account")
-    auth.remove_user(store.ws(), username, store.sessions)
+    auth.remove_user(store.accounts(), username, store.sessions)
     return {"removed": username}
 
 

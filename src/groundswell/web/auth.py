@@ -3,12 +3,15 @@
 Over 500 lines on purpose: it is the dashboard's security boundary, kept in one module so that
 a review of who may do what reads one file (docs/security.md points here).
 
-Accounts live in the workspace (tables ``users``, ``web_sessions``, ``login_attempts`` of
-schema v4). Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults,
-RFC 9106); a session is a random token (``secrets.token_urlsafe(32)``, 256 bits) held by the
-browser in an HttpOnly, SameSite=Strict cookie and stored only as its SHA-256, so a copy of
-the database does not yield a usable session. Each session has its own CSRF token, required
-on every state-changing request.
+Accounts live in the workspace's operational store (:mod:`groundswell.ops`: SQLite beside the
+DuckDB file, tables ``users``, ``web_sessions``, ``login_attempts``), so that sign-ins,
+sessions and account changes are accepted while a command writes to the DuckDB file; a
+workspace that kept them in DuckDB (schema v4) has them moved there on first use. Passwords
+are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults, RFC 9106); a session is
+a random token (``secrets.token_urlsafe(32)``, 256 bits) held by the browser in an HttpOnly,
+SameSite=Strict cookie and stored only as its SHA-256, so a copy of the store does not yield
+a usable session. Each session has its own CSRF token, required on every state-changing
+request.
 
 Sign-in is rate-limited in :data:`FAILURE_WINDOW` per username and client address
 (:data:`MAX_FAILURES`), per username from any address (:data:`MAX_ACCOUNT_FAILURES`) and per
@@ -33,6 +36,7 @@ Roles (see docs/dashboard.md for what each sees):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import math
@@ -47,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from groundswell import ops
 from groundswell.errors import (
     ConfigError,
     ConflictError,
@@ -56,7 +61,8 @@ from groundswell.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    import sqlite3
+    from collections.abc import Callable, Iterator, Sequence
 
     from groundswell.workspace import Workspace
 
@@ -99,8 +105,8 @@ USERNAME_MAX = 64
 _hasher = PasswordHasher()
 # verified against when the username does not exist, so both paths cost one argon2 hash
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-# every write of login_attempts in this process holds it: the count that admits an attempt
-# and the attempt's own row are one step (DuckDB lets one process write the workspace)
+# the count that admits a sign-in attempt and the attempt's own row are one step: one SQLite
+# write transaction (BEGIN IMMEDIATE), which serialises them across threads and processes
 _attempts_lock = threading.Lock()
 # zxcvbn keeps the user inputs of a call in a module-level dictionary
 _zxcvbn_lock = threading.Lock()
@@ -122,6 +128,15 @@ class User:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def _store(ws: Workspace) -> Iterator[sqlite3.Connection]:
+    """The workspace's operational store (:mod:`groundswell.ops`), accounts adopted from an
+    older workspace's DuckDB tables first."""
+    ops.adopt_accounts(ws.folder, ws.con)
+    with ops.opened(ws.folder) as con:
+        yield con
 
 
 def _digest(token: str) -> str:
@@ -216,14 +231,15 @@ def add_user(
     elif person_id:
         raise ConfigError(f"only 'person' accounts are linked to a person; got role {role!r}")
     group = check_group(ws, role, group)
-    exists = ws.con.execute("SELECT count(*) FROM users WHERE username = ?", [name]).fetchall()
-    if exists[0][0]:
-        raise ConfigError(f"the user {name!r} already exists")
-    with ws.transaction() as con:
+    digest = _hasher.hash(password)
+    with _store(ws) as con, ops.writing(con):
+        exists = con.execute("SELECT count(*) FROM users WHERE username = ?", [name]).fetchall()
+        if exists[0][0]:
+            raise ConfigError(f"the user {name!r} already exists")
         con.execute(
             "INSERT INTO users (username, password_hash, role, person_id, created_at, disabled, "
-            "group_scope) VALUES (?, ?, ?, ?, ?, false, ?)",
-            [name, _hasher.hash(password), role, person_id, _now(), group],
+            "group_scope) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            [name, digest, role, person_id, ops.micros(_now()), group],
         )
 
 
@@ -251,15 +267,16 @@ def check_group(ws: Workspace, role: str, group: str | None) -> str | None:
 
 def list_users(ws: Workspace) -> list[dict[str, object]]:
     """Every account (never the hash)."""
-    rows = ws.con.execute(
-        "SELECT username, role, person_id, created_at, disabled FROM users ORDER BY username"
-    ).fetchall()
+    with _store(ws) as con:
+        rows = con.execute(
+            "SELECT username, role, person_id, created_at, disabled FROM users ORDER BY username"
+        ).fetchall()
     return [
         {
             "username": u,
             "role": r,
             "person_id": p,
-            "created_at": c.isoformat(),
+            "created_at": ops.from_micros(c).isoformat(),
             "disabled": bool(d),
         }
         for u, r, p, c, d in rows
@@ -268,22 +285,23 @@ def list_users(ws: Workspace) -> list[dict[str, object]]:
 
 def _account(ws: Workspace, username: str) -> tuple[str, bool]:
     """(role, disabled) of an account; ConfigError when there is none."""
-    rows = ws.con.execute(
-        "SELECT role, disabled FROM users WHERE username = ?", [username]
-    ).fetchall()
+    with _store(ws) as con:
+        rows = con.execute(
+            "SELECT role, disabled FROM users WHERE username = ?", [username]
+        ).fetchall()
     if not rows:
         raise NotFoundError(f"there is no user {username!r}")
     return str(rows[0][0]), bool(rows[0][1])
 
 
-#: Account changes of this process, one at a time (the last-admin check and the change it
-#: guards are one step). Other processes wait for the workspace's write turn (gate.py).
+#: Account changes of this process, one at a time. The last-admin check and the change it
+#: guards are one SQLite write transaction (BEGIN IMMEDIATE): one step across processes too.
 _accounts_lock = threading.RLock()
 
 
-def _keep_an_admin(ws: Workspace, username: str, doing: str) -> None:
+def _keep_an_admin(con: sqlite3.Connection, username: str, doing: str) -> None:
     """Refuse (409) to take away the last enabled admin account."""
-    others = ws.con.execute(
+    others = con.execute(
         "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND username <> ?",
         [username],
     ).fetchall()[0][0]
@@ -304,10 +322,10 @@ def set_disabled(
     """Disable (or enable again) an account; disabling ends its sessions (in ``cache``
     too, at once). The last enabled admin cannot be disabled (ConflictError, 409)."""
     role, _ = _account(ws, username)
-    with _accounts_lock, ws.transaction() as con:
+    with _accounts_lock, _store(ws) as con, ops.writing(con):
         if disabled and role == "admin":
-            _keep_an_admin(ws, username, "disable")
-        con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+            _keep_an_admin(con, username, "disable")
+        con.execute("UPDATE users SET disabled = ? WHERE username = ?", [int(disabled), username])
         if disabled:
             _end_sessions(con, username)
     if disabled and cache is not None:  # after the commit: no lookup can re-cache it now
@@ -339,9 +357,9 @@ def set_role(
             raise ConfigError(f"there is no person {person_id!r} in the workspace")
     elif person_id:
         raise ConfigError(f"only 'person' accounts are linked to a person; got role {role!r}")
-    with _accounts_lock, ws.transaction() as con:
+    with _accounts_lock, _store(ws) as con, ops.writing(con):
         if current == "admin" and role != "admin":
-            _keep_an_admin(ws, username, "demote")
+            _keep_an_admin(con, username, "demote")
         con.execute(
             "UPDATE users SET role = ?, person_id = ?, group_scope = NULL WHERE username = ?",
             [role, person_id if role == "person" else None, username],
@@ -358,7 +376,7 @@ def set_password(
     role, _ = _account(ws, username)
     check_password(password, [username, role, ws.folder.name, "groundswell"])
     digest = _hasher.hash(password)
-    with ws.transaction() as con:
+    with _store(ws) as con, ops.writing(con):
         con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [digest, username])
         _end_sessions(con, username)
     if cache is not None:
@@ -368,9 +386,9 @@ def set_password(
 def remove_user(ws: Workspace, username: str, cache: SessionCache | None = None) -> None:
     """Delete an account and its sessions. The last enabled admin cannot be removed."""
     role, disabled = _account(ws, username)
-    with _accounts_lock, ws.transaction() as con:
+    with _accounts_lock, _store(ws) as con, ops.writing(con):
         if role == "admin" and not disabled:
-            _keep_an_admin(ws, username, "remove")
+            _keep_an_admin(con, username, "remove")
         _end_sessions(con, username)
         con.execute("DELETE FROM users WHERE username = ?", [username])
     if cache is not None:
@@ -384,23 +402,23 @@ _COUNTS = (
     "  SELECT max(ts) FROM login_attempts WHERE username = ? AND ok), ?)), "
     "count(*) FILTER (WHERE client = ?) "
     "FROM login_attempts WHERE NOT ok AND ts > ?"
-)
+)  # timestamps: microseconds since 1970 UTC (groundswell.ops)
 
 
-def _admit(ws: Workspace, name: str, client: str, now: datetime) -> datetime:
+def _admit(ws: Workspace, name: str, client: str, now: datetime) -> int:
     """Count the failed sign-ins this attempt is limited by and, if none is at its limit,
     record the attempt as a failure; one step under :data:`_attempts_lock`, so concurrent
     attempts are admitted one at a time and each sees the ones before it. Returns the
     attempt's timestamp (distinct among the attempts of this username and client: it names
     the row)."""
-    since = now - FAILURE_WINDOW
-    with _attempts_lock, ws.transaction() as con:
-        ts = now
+    since = ops.micros(now - FAILURE_WINDOW)
+    with _attempts_lock, _store(ws) as con, ops.writing(con):
+        ts = ops.micros(now)
         while con.execute(
             "SELECT count(*) FROM login_attempts WHERE username = ? AND client = ? AND ts = ?",
             [name, client, ts],
         ).fetchall()[0][0]:
-            ts += timedelta(microseconds=1)
+            ts += 1
         pair, account, from_client = con.execute(
             _COUNTS, [name, client, name, client, since, name, name, since, client, since]
         ).fetchall()[0]
@@ -413,17 +431,19 @@ def _admit(ws: Workspace, name: str, client: str, now: datetime) -> datetime:
                 "too many failed sign-ins for this account or from this address; try again "
                 f"in {FAILURE_WINDOW.seconds // 60} minutes",
             )
-        con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, false)", [name, client, ts])
-        con.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now])
-        con.execute("DELETE FROM login_attempts WHERE ts < ?", [now - 4 * FAILURE_WINDOW])
+        con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, 0)", [name, client, ts])
+        con.execute("DELETE FROM web_sessions WHERE expires_at < ?", [ops.micros(now)])
+        con.execute(
+            "DELETE FROM login_attempts WHERE ts < ?", [ops.micros(now - 4 * FAILURE_WINDOW)]
+        )
     return ts
 
 
-def _succeeded(ws: Workspace, name: str, client: str, ts: datetime) -> None:
+def _succeeded(ws: Workspace, name: str, client: str, ts: int) -> None:
     """Mark the attempt recorded at ``ts`` as a success."""
-    with _attempts_lock, ws.transaction() as con:
+    with _attempts_lock, _store(ws) as con, ops.writing(con):
         con.execute(
-            "UPDATE login_attempts SET ok = true WHERE username = ? AND client = ? AND ts = ?",
+            "UPDATE login_attempts SET ok = 1 WHERE username = ? AND client = ? AND ts = ?",
             [name, client, ts],
         )
 
@@ -445,11 +465,12 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
     now = _now()
     name = username.strip()[:USERNAME_MAX]
     ts = _admit(ws, name, client, now)
-    row = ws.con.execute(
-        "SELECT password_hash, role, person_id, group_scope FROM users "
-        "WHERE username = ? AND NOT disabled",
-        [name],
-    ).fetchall()
+    with _store(ws) as con:
+        row = con.execute(
+            "SELECT password_hash, role, person_id, group_scope FROM users "
+            "WHERE username = ? AND NOT disabled",
+            [name],
+        ).fetchall()
     stored = row[0][0] if row else _DUMMY_HASH
     try:
         ok = _hasher.verify(stored, password) and bool(row)
@@ -459,18 +480,15 @@ def login(ws: Workspace, username: str, password: str, client: str) -> tuple[str
         raise SignInError("wrong username or password")
     _succeeded(ws, name, client, ts)
     _, role, person_id, group = row[0]
-    if _hasher.check_needs_rehash(stored):
-        with ws.transaction() as con:
-            con.execute(
-                "UPDATE users SET password_hash = ? WHERE username = ?",
-                [_hasher.hash(password), name],
-            )
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    with ws.transaction() as con:
+    rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(stored) else None
+    with _store(ws) as con, ops.writing(con):  # committed before the cookie is sent
+        if rehashed is not None:
+            con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [rehashed, name])
         con.execute(
             "INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
-            [_digest(token), name, csrf, now, now + SESSION_LIFETIME],
+            [_digest(token), name, csrf, ops.micros(now), ops.micros(now + SESSION_LIFETIME)],
         )
     return token, User(name, role, person_id, csrf, group)
 
@@ -482,10 +500,10 @@ class SessionCache:
     An entry is trusted for at most ``ttl`` seconds after it was read from the database,
     and never past the session's own expiry. :func:`logout` drops its entry and
     :func:`set_disabled` every entry of the account, at once, so a signed-out session or a
-    disabled account is refused on the very next request (the dashboard is the only
-    writer of accounts while it runs: DuckDB lets one process open the workspace for
-    writing). A lookup that began before such a revocation is not cached (it may have read
-    the session just before it ended). Unknown tokens are not cached. Thread-safe.
+    disabled account is refused on the very next request (the dashboard is the only writer
+    of accounts in practice; a change from the command line is seen within ``ttl``). A
+    lookup that began before such a revocation is not cached (it may have read the
+    session just before it ended). Unknown tokens are not cached. Thread-safe.
 
     Parameters
     ----------
@@ -583,21 +601,20 @@ def session_user(
     if cache is not None and (user := cache.get(digest, now)) is not None:
         return user
     read_at = cache.clock() if cache is not None else 0.0
-    rows = ws.con.execute(
-        "SELECT u.username, u.role, u.person_id, s.csrf_token, u.group_scope, s.expires_at "
-        "FROM web_sessions s "
-        "JOIN users u USING (username) WHERE s.token_hash = ? AND s.expires_at > ? "
-        "AND NOT u.disabled",
-        [digest, now],
-    ).fetchall()
+    with _store(ws) as con:
+        rows = con.execute(
+            "SELECT u.username, u.role, u.person_id, s.csrf_token, u.group_scope, s.expires_at "
+            "FROM web_sessions s "
+            "JOIN users u USING (username) WHERE s.token_hash = ? AND s.expires_at > ? "
+            "AND NOT u.disabled",
+            [digest, ops.micros(now)],
+        ).fetchall()
     if not rows:
         return None
     *fields, expires_at = rows[0]
     user = User(*fields)
     if cache is not None:
-        if expires_at.tzinfo is None:  # DuckDB TIMESTAMP: naive, in UTC
-            expires_at = expires_at.replace(tzinfo=UTC)
-        cache.put(digest, user, expires_at, read_at)
+        cache.put(digest, user, ops.from_micros(expires_at), read_at)
     return user
 
 
@@ -606,7 +623,7 @@ def logout(ws: Workspace, token: str | None, cache: SessionCache | None = None) 
     if token:
         if cache is not None:
             cache.drop(_digest(token))
-        with ws.transaction() as con:
+        with _store(ws) as con, ops.writing(con):
             con.execute("DELETE FROM web_sessions WHERE token_hash = ?", [_digest(token)])
         if cache is not None:  # and any lookup that read it before the delete committed
             cache.drop(_digest(token))

@@ -32,7 +32,7 @@ async def get_store(request: Request) -> Views:
 
 
 def _session_user(store: Views, token: str | None) -> User | None:
-    return auth.session_user(store.ws(), token, store.sessions)
+    return auth.session_user(store.accounts(), token, store.sessions)
 
 
 async def current_user(

@@ -146,7 +146,7 @@ def login_form(
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise ForbiddenError("the sign-in form expired or came from elsewhere; reload it")
     try:
-        token, user = auth.login(store.ws(), username, password, client_address(request))
+        token, user = auth.login(store.accounts(), username, password, client_address(request))
     except AuthError as exc:
         return render(
             request,
@@ -167,7 +167,7 @@ def login_form(
 
 @router.post("/logout")
 def logout_form(request: Request, store: ViewsD, user: Annotated[User, Depends(csrf)]) -> Response:
-    auth.logout(store.ws(), request.cookies.get(SESSION_COOKIE), store.sessions)
+    auth.logout(store.accounts(), request.cookies.get(SESSION_COOKIE), store.sessions)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

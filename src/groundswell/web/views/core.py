@@ -11,11 +11,14 @@ The other parts of the store (:mod:`.people`, :mod:`.groups`, :mod:`.plans`) ext
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import copy
 import json
 import math
 import os
+import re
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -28,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 import groundswell as gs
-from groundswell import gate
-from groundswell.errors import WorkspaceError
+from groundswell import gate, ops
+from groundswell.errors import UnavailableError, WorkspaceError
 from groundswell.privacy import gate_crosstab, gate_labels
 from groundswell.run import Run
 from groundswell.store import DB_FILE
@@ -90,24 +93,69 @@ class _NoConnection:
         raise ColdCache("database")
 
 
+#: State-changing requests that write nothing to the DuckDB file, and so take a read lease:
+#: signing in and out, accounts (the operational store, :mod:`groundswell.ops`), survey
+#: answers (its intake, :mod:`groundswell.survey.intake`), and starting background jobs
+#: (each job takes a lease of its own). They are accepted while another process analyses.
+_READ_POSTS = re.compile(
+    r"^/(api/)?(login|logout)$|^/s/[^/]+(/answers/[^/]+)?$|^/(api/)?users(/.*)?$"
+    r"|^/api/(jobs|plans)(/.*)?$"
+)
+
+
+def writes_workspace(method: str, path: str) -> bool:
+    """Whether a request takes a write lease on the DuckDB file: a state-changing method
+    (POST, PUT, PATCH, DELETE) other than the ones of :data:`_READ_POSTS`."""
+    return method in ("POST", "PUT", "PATCH", "DELETE") and not _READ_POSTS.match(path)
+
+
 class RequestLeases:
     """One request's lease on the workspace's DuckDB file, taken by the first
     :meth:`ViewsCore.ws` of the request and given back when the answer has been sent: a
-    plain ASGI middleware. State-changing requests (POST, PUT, PATCH, DELETE) take a write
-    lease, every other request a read lease (see :mod:`groundswell.gate`)."""
+    plain ASGI middleware. Requests that write the file (:func:`writes_workspace`) take a
+    write lease, every other request a read lease (see :mod:`groundswell.gate`).
 
-    __slots__ = ("cur", "db", "write", "ws")
+    The lease is taken in a worker thread; a lock makes the threads of one request share
+    one lease, and a lease that arrives after the request has ended (its client went away
+    while the thread waited) is given back at once: no lease outlives its request."""
+
+    __slots__ = ("cur", "db", "ended", "lock", "write", "ws")
 
     def __init__(self, write: bool) -> None:
         self.write = write
         self.db: gate.SharedDB | None = None
         self.cur: Any = None
         self.ws: Any = None
+        self.ended = False
+        self.lock = threading.Lock()
+
+    def take(self, store: ViewsCore) -> Any:
+        """The request's workspace, taking its lease first if needed."""
+        with self.lock:
+            if self.ws is not None:
+                return self.ws
+            if self.ended:
+                raise UnavailableError("the request has ended")
+            # a page gives up after REQUEST_WAIT; a POST (a survey answer, a sign-in) is
+            # held as long as a command may hold the workspace: never refused for it
+            wait = gate.WAIT if self.write else REQUEST_WAIT
+            self.cur = store.db.acquire(write=self.write, timeout=wait)
+            self.db = store.db
+            self.ws = store._bind(self.cur, write=self.write)
+            return self.ws
+
+    def give_back(self) -> None:
+        """Give the lease back now; a later :meth:`take` of the request takes a new one."""
+        with self.lock:
+            if self.db is not None and self.cur is not None:
+                self.db.release(self.cur)
+            self.db = self.cur = self.ws = None
 
     def end(self) -> None:
-        if self.db is not None and self.cur is not None:
-            self.db.release(self.cur)
-        self.db = self.cur = self.ws = None
+        """Give the lease back (and any lease taken later): the request has ended."""
+        with self.lock:
+            self.ended = True
+        self.give_back()
 
     @staticmethod
     def middleware(app: Any) -> Any:
@@ -115,7 +163,7 @@ class RequestLeases:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            held = RequestLeases(scope.get("method", "GET") in ("POST", "PUT", "PATCH", "DELETE"))
+            held = RequestLeases(writes_workspace(scope.get("method", "GET"), scope["path"]))
             token = _REQUEST.set(held)
             try:
                 await app(scope, receive, send)
@@ -165,6 +213,81 @@ def _session_detail(session: str) -> str:
     return f"session {session[:16]}"
 
 
+class _Applier:
+    """The dashboard's thread that applies survey answers accepted into the intake while
+    another process held the DuckDB file (:func:`groundswell.survey.intake.drain`): it
+    looks every :data:`_EVERY` seconds, and writes only when it can without waiting for
+    another process (:meth:`groundswell.gate.SharedDB.try_write`)."""
+
+    _EVERY = 0.5
+
+    def __init__(self, store: ViewsCore) -> None:
+        self.store = store
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="groundswell-intake", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def apply_now(self) -> bool:
+        """Drain the intake if the file can be written at once; whether it was (or nothing
+        was pending). One drain at a time: a drain already running is not waited for."""
+        from groundswell.survey import intake
+
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            cur = self.store.db.try_write()
+            if cur is None:
+                return False
+            try:
+                ws = self.store._bind(cur, write=True)
+                if intake.drain(ws):
+                    self.store.invalidate()
+            finally:
+                self.store.db.release(cur)
+            return True
+        finally:
+            self._lock.release()
+
+    def _run(self) -> None:
+
+        while not self._stop.wait(self._EVERY):
+            try:
+                with ops.opened(self.store.path) as sq:
+                    newest = sq.execute("SELECT max(entry_id) FROM survey_intake").fetchall()
+                newest_id = int(newest[0][0] or 0)
+                if newest_id and newest_id > self._applied():
+                    self.apply_now()
+            except Exception as exc:  # keep looking; say what went wrong once per kind
+                _warn_once(f"survey answers are kept and will be applied later: {exc}")
+
+    def _applied(self) -> int:
+        """The last entry applied, as the file said when this process last wrote it (read
+        only when the connection is open: never a reason to wait)."""
+        from groundswell.survey import intake
+
+        db = self.store.db
+        cur = db.try_read()
+        if cur is None:
+            return -1
+        try:
+            return intake.applied_upto(cur)
+        finally:
+            db.release(cur)
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(text: str) -> None:
+    if text not in _warned:
+        _warned.add(text)
+        print(f"groundswell: {text}", file=sys.stderr, flush=True)
+
+
 class ViewsCore:
     """The plumbing and the workspace-level reads of :class:`~groundswell.web.views.Views`.
 
@@ -179,20 +302,44 @@ class ViewsCore:
         # opened once to migrate and to read the settings and the key; the file itself is
         # shared through self.db (gate.SharedDB), one lease per request
         self._ws = gs.open(self.path)
-        self._ws.close()
+        try:  # accounts an older workspace kept in DuckDB move to the operational store
+            ops.adopt_accounts(self.path, self._ws.con)
+        finally:
+            self._ws.close()
         self._offline = copy.copy(self._ws)
         self._offline.con = _NoConnection()  # type: ignore[assignment]
         self._lock = threading.Lock()
         self._local = threading.local()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._latest: tuple[float, int | None] | None = None  # (read at, latest run id)
+        self._switched: dict[str, bool] = {}  # session digest -> switched to names
         #: Live sessions, so that a request costs no database query to know its user.
         self.sessions = SessionCache()
         self.db = gate.SharedDB.of(self.path, DB_FILE)
         self.db.keep(f"the dashboard (PID {os.getpid()})", on_reopen=self.invalidate)
+        self._intake = _Applier(self)
 
     def close(self) -> None:
+        self._intake.stop()
+        with contextlib.suppress(Exception):  # answers still waiting go in now if they can
+            self._intake.apply_now()
         self.db.unkeep(self.invalidate)
+
+    def accounts(self) -> gs.Workspace:
+        """The workspace for the account functions of :mod:`groundswell.web.auth` that need
+        only the operational store (sign-in, sessions, account changes): no lease on the
+        DuckDB file, so they answer while another process writes it."""
+        return self._offline
+
+    def settle_answers(self) -> None:
+        """After a survey answer was accepted into the intake: end this request's lease and
+        apply what the intake holds to the DuckDB file now if it can be written without
+        waiting for another process; otherwise the applier thread does it as soon as the
+        file comes free (:mod:`groundswell.survey.intake`)."""
+        scope = _REQUEST.get()
+        if scope is not None:
+            scope.give_back()  # a read lease of this thread would keep the writer waiting
+        self._intake.apply_now()
 
     def invalidate(self) -> None:
         """Forget every cached read. Called whenever the file is opened again after another
@@ -220,7 +367,15 @@ class ViewsCore:
     # -- the admin's switch to names ------------------------------------------------------
     def names_switched(self, session: str) -> bool:
         """Whether the session (its token digest) switched the dashboard to names: its last
-        switch in the audit log (``reveals``) is on."""
+        switch in the audit log (``reveals``) is on. Kept per session once read (only
+        :meth:`switch`, in this process, changes it); while another process holds the file,
+        a session not read yet shows pseudonyms rather than wait (the safe side)."""
+        with self._lock:
+            known = self._switched.get(session)
+        if known is not None:
+            return known
+        if self.db.yielded:
+            return False
         rows = (
             self.ws()
             .con.execute(
@@ -229,7 +384,12 @@ class ViewsCore:
             )
             .fetchall()
         )
-        return bool(rows) and rows[0][0] == SWITCH_ON
+        value = bool(rows) and rows[0][0] == SWITCH_ON
+        with self._lock:
+            if len(self._switched) > 10_000:
+                self._switched.clear()
+            self._switched[session] = value
+        return value
 
     def switch(self, session: str, username: str, on: bool) -> None:
         """Switch the session to names (``on``) or back to pseudonyms; written to the audit
@@ -246,6 +406,8 @@ class ViewsCore:
             ws, SWITCH_ON if on else SWITCH_OFF, [], actor=username,
             detail=_session_detail(session),
         )  # fmt: skip
+        with self._lock:  # committed by log_reveal: the audit log and this agree
+            self._switched[session] = on
 
     def _revealed_names(self) -> dict[str, str]:
         from groundswell import identity
@@ -257,9 +419,10 @@ class ViewsCore:
 
         return self._cached(("revealed-names",), make)
 
-    def _bind(self, cur: Any) -> gs.Workspace:
+    def _bind(self, cur: Any, *, write: bool = True) -> gs.Workspace:
         ws = copy.copy(self._ws)
         ws.con = cur
+        ws.read_only = not write
         return ws
 
     def ws(self) -> gs.Workspace:
@@ -274,14 +437,7 @@ class ViewsCore:
             return self._offline
         scope = _REQUEST.get()
         if scope is not None:
-            if scope.ws is None:
-                scope.db = self.db
-                # a page gives up after REQUEST_WAIT; a POST (a survey answer, a sign-in) is
-                # held as long as a command may hold the workspace: never refused for it
-                wait = gate.WAIT if scope.write else REQUEST_WAIT
-                scope.cur = self.db.acquire(write=scope.write, timeout=wait)
-                scope.ws = self._bind(scope.cur)
-            return scope.ws
+            return scope.take(self)
         local = getattr(self._local, "ws", None)  # a script, a test: no request around
         if local is None or local[0] != self.db.generation or not self.db.is_open:
             cur, generation = self.db.ambient(timeout=REQUEST_WAIT)
@@ -298,7 +454,7 @@ class ViewsCore:
         processes to finish with the file."""
         cur = self.db.acquire(write=write, timeout=gate.WAIT, cancelled=cancelled)
         try:
-            yield self._bind(cur)
+            yield self._bind(cur, write=write)
         finally:
             self.db.release(cur)
             if write:
