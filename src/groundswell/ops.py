@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -44,7 +45,16 @@ from typing import Any
 
 from groundswell.errors import WorkspaceError
 
-__all__ = ["OPS_FILE", "SCHEMA", "adopt_accounts", "connect", "from_micros", "micros", "writing"]
+__all__ = [
+    "OPS_FILE",
+    "SCHEMA",
+    "adopt_accounts",
+    "connect",
+    "from_micros",
+    "micros",
+    "store_id",
+    "writing",
+]
 
 OPS_FILE = "groundswell-web.sqlite"
 #: Seconds a writer waits for SQLite's write lock (held for milliseconds by each write).
@@ -124,8 +134,16 @@ def connect(folder: str | Path) -> sqlite3.Connection:
         with _made_lock:
             con.execute("PRAGMA journal_mode = WAL")  # kept in the file
             con.executescript(SCHEMA)
+            con.execute(  # names this store: a DuckDB file tells its entries from another's
+                "INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", [secrets.token_hex(8)]
+            )
             _made.add(key)
     return con
+
+
+def store_id(con: sqlite3.Connection) -> str:
+    """The random name this store was given when it was made."""
+    return str(con.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchall()[0][0])
 
 
 @contextlib.contextmanager

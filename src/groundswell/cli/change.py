@@ -76,7 +76,8 @@ def champions(
 
     err = Console(stderr=True)
     say = None if quiet else (lambda line: err.print(f"[dim]{line}[/dim]"))
-    with gs.open(workspace) as ws:
+    # reads beside the dashboard; the exclusive turn only to store the plan (seconds)
+    with gs.open(workspace, read_only=True) as ws:
         plan = ws.champions(  # the plan checks the words and names what is allowed
             run_id=run,
             k=k,

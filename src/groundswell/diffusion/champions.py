@@ -164,7 +164,8 @@ def make_plan(
     reasons = {"plan": chosen.reason, "top_down": "lowest level", "random": "random draw"}
     reasons["most_connected"] = "most ties"
     gains = {"plan": chosen.gains}
-    plan_id = _store(ws, run, params, summary, seeds, reasons, gains, spreads, dept_names)
+    with ws.writing():  # a store opened read-only takes the exclusive turn only now
+        plan_id = _store(ws, run, params, summary, seeds, reasons, gains, spreads, dept_names)
     return ChampionPlan.load(ws, plan_id)
 
 

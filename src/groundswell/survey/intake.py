@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 
 __all__ = ["APPLIED_KEY", "accept", "apply", "drain", "pending"]
 
-#: ``meta`` key of the DuckDB file: the last intake entry applied to it
+#: ``meta`` key of the DuckDB file: the last intake entry applied to it ...
 APPLIED_KEY = "survey_intake_applied"
+#: ... and which operational store that entry came from (a store made anew, e.g. restored
+#: from an older backup than the DuckDB file, counts its entries from 1 again)
+STORE_KEY = "survey_intake_store"
 #: applied entries are kept this many days in the operational store (then removed)
 KEEP_DAYS = 7
 CLOSED = "this survey is closed: answers can no longer be given or changed. Thank you."
@@ -152,16 +155,23 @@ def apply(
     )
 
 
-def applied_upto(con: duckdb.DuckDBPyConnection) -> int:
-    """The last intake entry the DuckDB file holds (0 for none)."""
-    rows = con.execute("SELECT value FROM meta WHERE key = ?", [APPLIED_KEY]).fetchall()
-    return int(rows[0][0]) if rows else 0
+def applied_upto(con: duckdb.DuckDBPyConnection, store: str) -> int:
+    """The last entry of the operational store named ``store`` the DuckDB file holds (0 for
+    none)."""
+    rows = dict(
+        con.execute(
+            "SELECT key, value FROM meta WHERE key IN (?, ?)", [APPLIED_KEY, STORE_KEY]
+        ).fetchall()
+    )
+    if rows.get(STORE_KEY) != store:
+        return 0
+    return int(rows.get(APPLIED_KEY, 0))
 
 
 def pending(ws: Store) -> int:
     """How many answers were received and are not in the DuckDB file yet."""
-    upto = applied_upto(ws.con)
     with ops.opened(ws.folder) as sq:
+        upto = applied_upto(ws.con, ops.store_id(sq))
         return int(
             sq.execute("SELECT count(*) FROM survey_intake WHERE entry_id > ?", [upto]).fetchall()[
                 0
@@ -177,12 +187,13 @@ def drain(ws: Store, sq: sqlite3.Connection | None = None) -> int:
     (the closing protocol leaves none)."""
     own = sq is None
     store = ops.connect(ws.folder) if sq is None else sq
+    name = ops.store_id(store)
     try:
         with _WRITE_LOCK:
 
             def run() -> tuple[int, list[tuple[int, str | None]]]:
                 with ws.transaction() as con:
-                    upto = applied_upto(con)
+                    upto = applied_upto(con, name)
                     entries = store.execute(
                         "SELECT entry_id, survey_id, person_id, answer FROM survey_intake "
                         "WHERE entry_id > ? ORDER BY entry_id",
@@ -193,8 +204,9 @@ def drain(ws: Store, sq: sqlite3.Connection | None = None) -> int:
                         done.append((int(entry_id), _apply_entry(con, survey_id, person_id, text)))
                     last = done[-1][0] if done else upto
                     if done:
-                        con.execute(
-                            "INSERT OR REPLACE INTO meta VALUES (?, ?)", [APPLIED_KEY, str(last)]
+                        con.executemany(
+                            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [[APPLIED_KEY, str(last)], [STORE_KEY, name]],
                         )
                     return last, done
 

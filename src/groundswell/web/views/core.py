@@ -21,6 +21,7 @@ import re
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -216,15 +217,20 @@ def _session_detail(session: str) -> str:
 class _Applier:
     """The dashboard's thread that applies survey answers accepted into the intake while
     another process held the DuckDB file (:func:`groundswell.survey.intake.drain`): it
-    looks every :data:`_EVERY` seconds, and writes only when it can without waiting for
-    another process (:meth:`groundswell.gate.SharedDB.try_write`)."""
+    looks every :data:`_EVERY` seconds (a ``stat`` of the store's files when nothing
+    changed), and writes only when it can without waiting for another process
+    (:meth:`groundswell.gate.SharedDB.try_write`). It ends with its store (``close``, or the
+    store collected)."""
 
     _EVERY = 0.5
 
     def __init__(self, store: ViewsCore) -> None:
-        self.store = store
+        self._store = weakref.ref(store)
+        self.db, self.path = store.db, store.path
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._known = 0  # every entry up to this one is known to be applied
+        self._seen: tuple[float, ...] = ()
         self._thread = threading.Thread(target=self._run, name="groundswell-intake", daemon=True)
         self._thread.start()
 
@@ -232,51 +238,57 @@ class _Applier:
         self._stop.set()
 
     def apply_now(self) -> bool:
-        """Drain the intake if the file can be written at once; whether it was (or nothing
-        was pending). One drain at a time: a drain already running is not waited for."""
+        """Drain the intake if the file can be written at once; whether it was. One drain
+        at a time: a drain already running is not waited for."""
         from groundswell.survey import intake
 
-        if not self._lock.acquire(blocking=False):
+        store = self._store()
+        if store is None or not self._lock.acquire(blocking=False):
             return False
         try:
-            cur = self.store.db.try_write()
+            newest = self._newest()
+            cur = self.db.try_write()
             if cur is None:
                 return False
             try:
-                ws = self.store._bind(cur, write=True)
-                if intake.drain(ws):
-                    self.store.invalidate()
+                if intake.drain(store._bind(cur, write=True)):
+                    store.invalidate()
             finally:
-                self.store.db.release(cur)
+                self.db.release(cur)
+            self._known = max(self._known, newest)
             return True
         finally:
             self._lock.release()
 
+    def _newest(self) -> int:
+        with ops.opened(self.path) as sq:
+            rows = sq.execute("SELECT max(entry_id) FROM survey_intake").fetchall()
+        return int(rows[0][0] or 0)
+
+    def _changed(self) -> bool:
+        """Whether the store's files changed since the last look (or the last look left
+        something unapplied)."""
+        base = self.path / ops.OPS_FILE
+        seen = tuple(
+            os.stat(p).st_mtime_ns if p.exists() else 0.0
+            for p in (base, base.with_name(base.name + "-wal"))
+        )
+        changed, self._seen = seen != self._seen, seen
+        return changed
+
     def _run(self) -> None:
-
         while not self._stop.wait(self._EVERY):
+            if self._store() is None or not self.path.is_dir():
+                return
             try:
-                with ops.opened(self.store.path) as sq:
-                    newest = sq.execute("SELECT max(entry_id) FROM survey_intake").fetchall()
-                newest_id = int(newest[0][0] or 0)
-                if newest_id and newest_id > self._applied():
-                    self.apply_now()
+                if not self._changed():
+                    continue
+                newest = self._newest()
+                if newest > self._known and not self.apply_now():
+                    self._seen = ()  # look again next time
             except Exception as exc:  # keep looking; say what went wrong once per kind
+                self._seen = ()
                 _warn_once(f"survey answers are kept and will be applied later: {exc}")
-
-    def _applied(self) -> int:
-        """The last entry applied, as the file said when this process last wrote it (read
-        only when the connection is open: never a reason to wait)."""
-        from groundswell.survey import intake
-
-        db = self.store.db
-        cur = db.try_read()
-        if cur is None:
-            return -1
-        try:
-            return intake.applied_upto(cur)
-        finally:
-            db.release(cur)
 
 
 _warned: set[str] = set()
