@@ -128,3 +128,83 @@ def test_user_add_attaches_a_group_lead(web_ws) -> None:
     with ops.opened(web_ws.path) as sq:  # accounts: the operational store (groundswell.ops)
         stored = sq.execute("SELECT group_scope FROM users WHERE username = 'cli-lead'")
         assert [g for (g,) in stored.fetchall()] == ["department:Sales"]
+
+
+def test_renewal_qa_and_bridges_are_the_stored_groups_finding(app, web_ws) -> None:
+    """The lead's renewal, Q&A and bridges are the run's stored ``groups`` finding (computed
+    by analyze, value/my_group.py); the bridges name departments through the gate and
+    never give a pseudonym; in this identified workspace they name the people, except
+    someone who opted out of being named."""
+    import json
+
+    lead = _signed_in(app, "group_lead")
+    mine = lead.get("/api/me/group").json()
+    with gs.open(web_ws.path) as ws:
+        found = ws.query(
+            "SELECT body FROM run_findings WHERE run_id = ? AND section = 'groups'",
+            [web_ws.runs[1]],
+        )["body"][0]
+        names = ws.query("SELECT person_id, display_name FROM people").set_index("person_id")
+    stored = json.loads(found)["scales"]["department"]["Engineering"]
+    assert mine["renewal"] == pytest.approx(stored["renewal"])
+    assert mine["qa"] == pytest.approx(stored["qa"])
+    assert mine["qa"]["questions"] > 0 and 0 <= mine["qa"]["answered_share"] <= 1
+    assert [b["department"] for b in mine["bridges"]] == [
+        b["department"] for b in stored["bridges"]
+    ]
+    first, held = mine["bridges"][0], stored["bridges"][0]
+    assert first["people"] == held["people"] == len(held["ids"]) >= 5
+    assert first["names"] == sorted(names.loc[held["ids"], "display_name"])
+    # fewer bridgers than the minimum: no count, no roles, no names
+    assert all(b["names"] == [] and b["people"] is None for b in mine["bridges"] if b["few"])
+    text = json.dumps(mine)
+    assert not any(pid in text for pid in names.index)  # no pseudonym, no id
+    # the comparison carries every shown department's renewal and Q&A
+    row = next(r for r in mine["comparison"] if r["mine"])
+    assert row["retention"] == pytest.approx(stored["renewal"]["retention"])
+    store = app.state.store
+    quiet = held["ids"][0]
+    try:
+        store.set_optouts(quiet, no_suggest=False, no_name=True)
+        again = lead.get("/api/me/group").json()["bridges"][0]
+        assert names.at[quiet, "display_name"] not in again["names"]
+        assert again["unnamed"] == 1
+    finally:
+        store.set_optouts(quiet, no_suggest=False, no_name=False)
+    page = lead.get("/mygroup").text
+    assert 'id="renewal"' in page and 'id="bridges"' in page and 'id="qa"' in page
+    assert "(s)" not in page
+
+
+def test_a_channel_lead_sees_their_channel(app, web_ws) -> None:
+    """A group lead attached to a group channel: the channel's stage (its stored maturity
+    row), its renewal from the stored community health, its Q&A; refused everything else."""
+    import json
+
+    store = app.state.store
+    with gs.open(web_ws.path) as ws:
+        health = json.loads(
+            ws.query(
+                "SELECT body FROM run_findings WHERE run_id = ? AND section = 'communities'",
+                [web_ws.runs[1]],
+            )["body"][0]
+        )
+        row = ws.query(
+            "SELECT * FROM maturity WHERE run_id = ? AND scale = 'channel' "
+            "AND group_name <> ? ORDER BY size DESC LIMIT 1",
+            [web_ws.runs[1], SUPPRESSED],
+        ).iloc[0]
+    name = row["group_name"]
+    auth.add_user(store.ws(), "lead-channel", PASSWORD, "group_lead", None, f"channel:{name}")
+    lead = _signed_in(app, "lead-channel")
+    mine = lead.get("/api/me/group").json()
+    assert (mine["attribute"], mine["name"], mine["suppressed"]) == ("channel", name, False)
+    assert mine["stage"]["stage"] == row["stage"] and mine["size"] == row["size"]
+    unit = next(u for u in health["units"] if u["unit"] == "channel" and u["name"] == name)
+    assert mine["renewal"]["retention"] == pytest.approx(unit["retention"])
+    assert mine["renewal"]["newcomer_share"] == pytest.approx(unit["newcomer_share"])
+    assert mine["ties"] is None and mine["boundary"] is None
+    assert all(r["group"] != SUPPRESSED or r["stage"] is None for r in mine["comparison"])
+    for path in ("/api/groups/department/Engineering", "/api/me/person", "/api/overview"):
+        assert lead.get(path).status_code == 403, path
+    assert lead.get("/mygroup").status_code == 200

@@ -101,7 +101,8 @@ def user_add(
         str | None,
         typer.Option(
             "--group",
-            help="For the group_lead role: department:NAME, team:NAME or community:NAME.",
+            help="For the group_lead role: department:NAME, team:NAME, community:NAME or "
+            "channel:NAME.",
         ),
     ] = None,
 ) -> None:

@@ -110,11 +110,14 @@ def store_maturity(ws: Store, run_id: int, table: pd.DataFrame) -> None:
     queries.store_maturity(ws, run_id, maturity_measure.stored_rows(table))
 
 
-def store_personal(run: Run, table: pd.DataFrame) -> None:
+def store_personal(run: Run, table: pd.DataFrame) -> dict[str, pd.Index]:
     """Compute and store each person's own view of ``run`` (:mod:`groundswell.value.my_network`):
     stage and next steps from ``table`` (the run's maturity table), bridges, questions, and
-    suggested connections (opted-out people left out)."""
+    suggested connections (opted-out people left out). Returns the people with a digital tie
+    in each earlier window it read (by window), for :func:`group_figures`."""
     from groundswell.value import my_network as personal
+
+    ends: dict[str, pd.Index] = {}
 
     ws = run.ws
     win = queries.default_window(ws, run, None)
@@ -126,12 +129,59 @@ def store_personal(run: Run, table: pd.DataFrame) -> None:
         queries.channel_members(ws, win),
         questions(ws, win),
         queries.opted_out(ws, "no_suggest"),
-        persona_periods(run),
+        persona_periods(run, ends=ends),
     )
     queries.store_personal(ws, run.run_id, found["person_value"], found["suggestions"])
+    return ends
 
 
-def persona_periods(run: Run, periods: int | None = None) -> pd.DataFrame:
+def group_figures(
+    run: Run, table: pd.DataFrame, ends: dict[str, pd.Index] | None = None
+) -> dict[str, Any]:
+    """The ``groups`` finding of ``run`` (:mod:`groundswell.value.my_group`): renewal, Q&A
+    and bridges of every department, team, community and channel the gate shows, on the
+    memberships of ``table`` (the run's maturity table: its person scale); ``ends``: the
+    people with a digital tie in windows already read (by window), not read again."""
+    from groundswell.value import my_group
+
+    ws = run.ws
+    s = queries.settings(ws)
+    win = queries.default_window(ws, run, None)
+    index = pd.Index(table.loc[table["scale"] == "person", "group"])
+    people = queries.people(ws)
+    units = maturity_measure.units(
+        index, people, queries.communities(run), queries.channel_members(ws, win)
+    )
+    ends = {} if ends is None else ends
+    active = {}
+    for key, w in (("w", win), ("p1", previous(win)), ("p2", previous(previous(win)))):
+        active[key] = _tie_ends(ws, w, ends)
+    qs, ans = questions(ws, win, s)
+    frames = my_group.Frames(
+        units=units,
+        people=people,
+        active=active,
+        ties=run.ties(),
+        roles=run.roles(),
+        questions=qs,
+        answers=ans,
+        answer_hours=float(s["answer_hours"]),
+    )
+    return {"window": str(win), "scales": my_group.groups(frames, ws.settings.min_group_size)}
+
+
+def _tie_ends(ws: Store, w: Window, ends: dict[str, pd.Index]) -> pd.Index:
+    """The people with a digital tie in ``w`` (kept in ``ends`` by the window)."""
+    key = f"{w.start.isoformat()}/{w.end.isoformat()}"
+    if key not in ends:
+        t = queries.ties(ws, w)
+        ends[key] = pd.Index(pd.concat([t["actor_id"], t["target_id"]])).unique()
+    return ends[key]
+
+
+def persona_periods(
+    run: Run, periods: int | None = None, ends: dict[str, pd.Index] | None = None
+) -> pd.DataFrame:
     """Each person's persona (:func:`groundswell.analysis.personas.personas`) in the run's
     window and the windows of the same length before it
     (:data:`~groundswell.value.my_network.PERIODS` in all): one column per window, oldest
@@ -147,10 +197,9 @@ def persona_periods(run: Run, periods: int | None = None) -> pd.DataFrame:
     for _ in range((periods or PERIODS) - 1):
         wins.insert(0, previous(wins[0]))
     cols = {}
+    ends = {} if ends is None else ends
     for w in wins[:-1]:
-        t = queries.ties(ws, w)
-        ends = pd.Index(pd.concat([t["actor_id"], t["target_id"]])).unique()
-        nodes = queries.members(ws, w).union(ends)
+        nodes = queries.members(ws, w).union(_tie_ends(ws, w, ends))
         act = queries.activity(ws, w).reindex(nodes).fillna(0).astype("int64")
         cols[w.start.isoformat()] = personas.personas(act)["persona"].astype(str)
     cols[win.start.isoformat()] = run.people()["persona"].astype(str)

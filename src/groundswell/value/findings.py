@@ -88,8 +88,9 @@ def compute(run: Run) -> dict[str, Any]:
     try:
         table = calc.maturity(run.ws, run=run)
         calc.store_maturity(run.ws, run.run_id, table)
-        calc.store_personal(run, table)
+        read = calc.store_personal(run, table)
         out["value"] = value(run, table=table)
+        out["groups"] = calc.group_figures(run, table, read)  # a group lead's view (/mygroup)
     except GroundswellError as exc:
         out["value"] = {"problem": str(exc)}
     for name, make in SECTIONS.items():

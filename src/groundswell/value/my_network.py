@@ -186,6 +186,18 @@ def suggestions(
         & ~excluded[c]
     )
     r, c, v = r[keep], c[keep], v[keep].astype(np.int64)
+    n = u.shape[0]
+    found = np.bincount(r, minlength=n)
+    # only candidates that can reach a person's top: shared contacts at least the top-th
+    # largest of the row (ties kept, so the order by shared channels stays exact)
+    order = _sort(r, v)
+    r, c, v = r[order], c[order], v[order]
+    rank = _ranks(r)
+    last = np.minimum(found, top)[r]  # the rank of the row's last place in the top
+    cut = np.zeros(n, np.int64)
+    cut[r[rank == last]] = v[rank == last]
+    keep = v >= cut[r]
+    r, c, v = r[keep], c[keep], v[keep]
     # shared channels of each candidate pair: the row-wise product of C's two rows (C·Cᵀ in
     # full holds every pair of members of a big channel: 40 million entries at 20,000 people)
     channels = channels.tocsr()
@@ -194,19 +206,15 @@ def suggestions(
         if len(r)
         else np.zeros(0, np.int64)
     )
-    n = u.shape[0]
-    found = np.bincount(r, minlength=n)
     short = np.flatnonzero((found < ENOUGH) & (np.diff(u.indptr) > 0))
     parts: list[tuple[np.ndarray, ...]] = [(r, c, v, ch, np.zeros(len(r), np.int64))]
     if len(short):
         parts = [tuple(x[~np.isin(r, short)] for x in parts[0])]
         parts.append(_widened(u, channels, department, excluded, short))
     r, c, v, ch, tier = (np.concatenate(x) for x in zip(*parts, strict=True))
-    order = np.lexsort((c, -ch, -v, tier, r))
+    order = _sort(r, tier, v, ch, c)
     r, c, v, ch, tier = r[order], c[order], v[order], ch[order], tier[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
-    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
-    rank = np.arange(len(r)) - first + 1
+    rank = _ranks(r)
     keep = rank <= top
     return pd.DataFrame(
         {
@@ -218,6 +226,38 @@ def suggestions(
             "tier": tier[keep],
         }
     )
+
+
+def _sort(r: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """The order by ``r`` ascending, then ``keys[0]`` ascending when it is the tier (with
+    more keys) and every other key descending but the last (an id, ascending) — as one
+    int64 key (mixed radix) when it fits, else ``np.lexsort``."""
+    if not len(r):
+        return np.zeros(0, np.int64)
+    cols = [r.astype(np.int64)]
+    if len(keys) == 1:
+        cols.append(-keys[0].astype(np.int64))
+    else:
+        tier, *middle, ident = keys
+        cols += [tier.astype(np.int64), *(-k.astype(np.int64) for k in middle)]
+        cols.append(ident.astype(np.int64))
+    low = [int(x.min()) for x in cols]
+    span = [int(x.max()) - lo + 1 for x, lo in zip(cols, low, strict=True)]
+    if math.prod(span) < 2**62:
+        key = np.zeros(len(r), np.int64)
+        for x, lo, width in zip(cols, low, span, strict=True):
+            key = key * width + (x - lo)
+        return np.argsort(key, kind="stable")
+    return np.lexsort(cols[::-1])
+
+
+def _ranks(r: np.ndarray) -> np.ndarray:
+    """1, 2, ... within each run of equal values of the sorted ``r``."""
+    if not len(r):
+        return np.zeros(0, np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    return np.arange(len(r)) - first + 1
 
 
 def _widened(

@@ -30,8 +30,8 @@ Roles (see docs/dashboard.md for what each sees):
   informal, comparisons, an anonymous map); no person, no ego network, no sources.
 - ``person``: linked to one ``people.person_id``; sees their own personal view only.
 - ``group_lead``: attached to one group (``department:Sales``, ``team:…``,
-  ``community:…``); sees that group's aggregates only ("My group"), when it has at least
-  the minimum group size; no other group, no person.
+  ``community:…``, ``channel:…``); sees that group's aggregates only ("My group"), when
+  it has at least the minimum group size; no other group, no person.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
 ROLES = ("admin", "analyst", "viewer", "person", "group_lead")
 #: what a group lead may be attached to
-GROUP_SCOPES = ("department", "team", "community")
+GROUP_SCOPES = ("department", "team", "community", "channel")
 #: What each role may do. ``aggregates``: group-level pages; ``people``: any person's data,
 #: sources; ``names``: display names (still only in identified mode); ``plans``: champion
 #: plans; ``users``: accounts; ``self``: one's own personal view.
@@ -258,6 +258,8 @@ def check_group(ws: Workspace, role: str, group: str | None) -> str | None:
         )
     if attribute == "community":
         sql = "SELECT count(*) FROM communities WHERE CAST(community AS VARCHAR) = ?"
+    elif attribute == "channel":  # by name, or by id when it has none (as value maturity)
+        sql = "SELECT count(*) FROM channels WHERE coalesce(name, channel_id) = ?"
     else:
         sql = f"SELECT count(*) FROM people WHERE {attribute} = ?"
     if not ws.con.execute(sql, [value]).fetchall()[0][0]:

@@ -31,7 +31,7 @@ from groundswell.web.views.core import (
     clean,
 )
 from groundswell.web.views.groups import GroupQueries
-from groundswell.web.views.mine import GroupLeadQueries
+from groundswell.web.views.my_group import GroupLeadQueries
 from groundswell.web.views.plans import PlanQueries
 from groundswell.web.views.value import ValueQueries
 

@@ -1,0 +1,143 @@
+"""My group's stored figures (value/my_group.py) on a hand-made organisation: renewal by the
+community-health rules, Q&A per group and per channel, who bridges a group to which
+department (with roles, few bridgers not broken down), and the privacy gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from groundswell.privacy import SUPPRESSED
+from groundswell.value import my_group
+
+# Departments: A (a0..a5: team A1 = a0..a2, A2 = a3..a5), B (b0..b5), C (c0, c1) and D
+# (d0, d1): C and D below the minimum of 3, suppressed together (4 people, two groups)
+PEOPLE = pd.DataFrame(
+    {
+        "department": ["A"] * 6 + ["B"] * 6 + ["C"] * 2 + ["D"] * 2,
+        "team": ["A1"] * 3 + ["A2"] * 3 + ["B1"] * 6 + ["C1"] * 2 + ["D1"] * 2,
+    },
+    index=pd.Index([f"a{i}" for i in range(6)] + [f"b{i}" for i in range(6)]
+                   + ["c0", "c1", "d0", "d1"], name="person_id"),
+)  # fmt: skip
+
+
+def _units(people: pd.DataFrame, channels: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    ids = people.index
+    return {
+        "department": pd.DataFrame({"person_id": ids, "group": people["department"].to_numpy()}),
+        "team": pd.DataFrame({"person_id": ids, "group": people["team"].to_numpy()}),
+        "channel": channels,
+    }
+
+
+def _frames() -> my_group.Frames:
+    # ties: a0-b0, a1-b0, a2-b1, a3-b2, a4-b3 (five A people reach B), a5-c0 (one reaches C),
+    # plus ties inside A and inside B
+    ties = pd.DataFrame(
+        [("a0", "b0"), ("b0", "a1"), ("a2", "b1"), ("a3", "b2"), ("a4", "b3"), ("a5", "c0"),
+         ("a0", "a1"), ("a1", "a2"), ("a3", "a4"), ("b0", "b1"), ("b2", "b3"), ("b4", "b5")],
+        columns=["actor_id", "target_id"],
+    )  # fmt: skip
+    roles = pd.DataFrame(False, index=PEOPLE.index, columns=["broker", "hub"])
+    roles.loc[["a0", "a3"], "broker"] = True
+    roles.loc["a0", "hub"] = True
+    # windows: A's active people: W = a0..a4 + a5; P = a0..a3 + x; P2 = a0, a1
+    active = {
+        "w": pd.Index(["a0", "a1", "a2", "a3", "a4", "a5", "b0", "b1", "b2", "b3", "b4", "b5",
+                       "c0"]),
+        "p1": pd.Index(["a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "b4", "b5"]),
+        "p2": pd.Index(["a0", "a1", "b0", "b1", "b2", "b3", "b4", "b5"]),
+    }  # fmt: skip
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    questions = pd.DataFrame(
+        {
+            "question_id": ["q1", "q2", "q3", "q4", "q5"],
+            "asker": ["a0", "a1", "a3", "b0", "b1"],
+            "channel_id": ["c-help"] * 5,
+            "channel_name": ["help", "help", "help", "help", None],
+            "answered": [True, True, False, True, False],
+            "hours": [1.0, 30.0, np.nan, 2.0, np.nan],
+            "ts": [t0] * 5,
+        }
+    )
+    answers = pd.DataFrame(
+        {"question_id": ["q1", "q2", "q4"], "answerer": ["a1", "b2", "a3"], "ts": [t0] * 3}
+    )
+    channels = pd.DataFrame(
+        {"person_id": ["a0", "a1", "a3", "b0", "b2", "b4"], "group": ["help"] * 6}
+    )
+    return my_group.Frames(
+        units=_units(PEOPLE, channels),
+        people=PEOPLE,
+        active=active,
+        ties=ties,
+        roles=roles,
+        questions=questions,
+        answers=answers,
+        answer_hours=24.0,
+    )
+
+
+def test_renewal_is_the_community_health_rule_on_active_members() -> None:
+    out = my_group.groups(_frames(), min_size=3)
+    a = out["department"]["A"]["renewal"]
+    # W = {a0..a5} (6), P = {a0..a3} (4), P2 = {a0, a1}: joined a4, a5; nobody left;
+    # P's newcomers a2, a3 both still here
+    assert (a["size"], a["previous_size"], a["joined"], a["left"]) == (6, 4, 2, 0)
+    assert a["newcomer_share"] == pytest.approx(2 / 6)
+    assert a["retention"] == pytest.approx(1.0)
+    assert a["newcomers_stayed"] == pytest.approx(1.0)
+    a2 = out["team"]["A2"]["renewal"]  # W = {a3, a4, a5}, P = {a3}, P2 = {}
+    assert (a2["size"], a2["joined"], a2["retention"]) == (3, 2, 1.0)
+    assert a2["newcomers_stayed"] == pytest.approx(1.0)  # a3 new in P (not in P2), stayed
+
+
+def test_questions_and_answers_per_group_and_channel() -> None:
+    out = my_group.groups(_frames(), min_size=3)
+    qa = out["department"]["A"]["qa"]
+    # A asked q1 (answered by a1 in 1 h), q2 (by b2 in 30 h), q3 (unanswered)
+    assert (qa["questions"], qa["answered"]) == (3, 2)
+    assert qa["answered_share"] == pytest.approx(2 / 3)
+    assert qa["fast_share"] == pytest.approx(1 / 3)  # within 24 hours
+    assert qa["median_hours"] == pytest.approx(15.5)
+    assert qa["outside_share"] == pytest.approx(1 / 3)  # q2 answered by b2
+    assert qa["answers_for_others"] == 1  # a3 answered b0's q4
+    b = out["department"]["B"]["qa"]
+    assert (b["questions"], b["answered"], b["outside_share"]) == (2, 1, pytest.approx(0.5))
+    assert b["answers_for_others"] == 1  # b2 answered a1's q2
+    # a channel: the questions asked in it (q5 has no name: the channel's id), no outside
+    help_qa = out["channel"]["help"]["qa"]
+    assert (help_qa["questions"], help_qa["answered"]) == (4, 3)
+    assert help_qa["outside_share"] is None
+
+
+def test_bridges_by_department_with_roles_and_the_gate() -> None:
+    out = my_group.groups(_frames(), min_size=3)
+    bridges = {b["department"]: b for b in out["department"]["A"]["bridges"]}
+    # to B: a0, a1, a2, a3, a4 (five people, five ties); roles: brokers a0, a3; hub a0
+    to_b = bridges["B"]
+    assert (to_b["people"], to_b["ties"], to_b["few"]) == (5, 5, False)
+    assert to_b["roles"] == {"broker": 2, "hub": 1}
+    assert to_b["ids"] == ["a0", "a1", "a2", "a3", "a4"]
+    # C has two people: below the minimum, named through the gate as suppressed; one
+    # bridger (a5): too few to count or break down
+    hidden = bridges[SUPPRESSED]
+    assert hidden["few"] and hidden["people"] is None and hidden["roles"] is None
+    assert hidden["ties"] is None
+    # team A1 (a0..a2) reaches B only; ties inside A (a2-a1) are not bridges
+    a1 = out["team"]["A1"]["bridges"]
+    assert [b["department"] for b in a1] == ["B"] and a1[0]["people"] == 3
+    # B's bridges: b0..b3 to A (four people: at least the minimum of 3)
+    assert out["department"]["B"]["bridges"][0]["people"] == 4
+
+
+def test_groups_the_gate_suppresses_are_not_stored() -> None:
+    out = my_group.groups(_frames(), min_size=3)
+    # C and D (two each) are suppressed, A and B (six each) shown; teams alike
+    assert set(out["department"]) == {"A", "B"}
+    assert set(out["team"]) == {"A1", "A2", "B1"}
+    out5 = my_group.groups(_frames(), min_size=5)
+    # teams of 3 below 5: A1, A2, C1 and D1 suppressed together, B1 (6) shown
+    assert set(out5["team"]) == {"B1"}
