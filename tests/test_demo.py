@@ -33,6 +33,11 @@ def test_demo_end_to_end(tmp_path) -> None:
     assert all(n["id"].startswith("p_") for n in data["nodes"])
     assert "@example.com" not in html  # pseudonymous: no emails, no names
     assert "Communities against departments" in html
+    # the planted initiative's traction curve, stalled where it was planted to stall
+    truth = json.loads((folder / "data" / "truth.json").read_text())
+    traction = re.search(r'<section id="traction">(.*?)</section>', html, re.S).group(1)
+    assert "new tool rollout" in traction and "Traction index, week by week" in traction
+    assert f"Stalled in {truth['traction']['stalled']} " in traction
     # the report opens with what the network says, naming what the organisation plants
     truth = json.loads((folder / "data" / "truth.json").read_text())
     said = re.search(r'<section id="findings">(.*?)</section>', html, re.S).group(1)

@@ -79,6 +79,8 @@ POLICY: dict[str, frozenset[str]] = {
     "GET /api/runs/{run_id}/trends": AGGREGATES,
     "GET /api/runs/{run_id}/onboarding": AGGREGATES,
     "GET /api/runs/{run_id}/survey": AGGREGATES,
+    "GET /api/initiatives": AGGREGATES,
+    "GET /api/initiatives/{name}": AGGREGATES,
     "GET /api/sources": PEOPLE,
     "GET /api/people": PEOPLE,
     "GET /api/people/{person_id}": PEOPLE | {OWN},

@@ -1,13 +1,19 @@
 """The traction plant (groundswell.synth.plants_traction) is recovered: the initiative
 defined by its channels spreads in departments A and B and stalls in C, every other
 department is not reached; the result is stored and read back the same; the CLI defines,
-stores and prints it (table, csv, json) and names a bad channel in one error line."""
+stores and prints it (table, csv, json) and names a bad channel in one error line; the
+report's section shows the stored reading and its charts, in HTML and in the PDF
+(screenshots in tests/artifacts/traction/, gitignored)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -22,7 +28,7 @@ from groundswell.synth import plants_traction
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("traction-planted")
-    org = plants_traction.plant(synth.generate(200, seed=3, weeks=10), seed=1)
+    org = plants_traction.plant(synth.generate(160, seed=3, weeks=8), seed=1)
     files = org.write(folder / "data")
     with gs.init(folder / "ws") as ws:
         ws.ingest_orgchart(files["hris"])
@@ -116,3 +122,53 @@ def test_the_report_section_reads_the_stored_result(planted):
         f"{v:.1f}" for v in stored.periods["traction"]
     ]
     assert all(r["size"] >= 5 for r in section["status"])
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "traction"
+
+
+@pytest.mark.browser
+def test_the_report_section_in_chromium_and_in_the_pdf(planted, tmp_path):
+    from tests._browser import CHROMIUM, chromium
+
+    if not CHROMIUM.exists() or shutil.which("pdftoppm") is None:
+        pytest.skip("needs Chromium and poppler-utils (pdftoppm)")
+    truth, folder = planted
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with gs.open(folder, read_only=True) as ws:
+        html = ws.report(tmp_path / "report.html", pdf=tmp_path / "report.pdf")
+    with chromium(
+        tmp_path / "profile",
+        lambda url: url.startswith("file://"),
+        viewport={"width": 1200, "height": 900},
+    ) as (context, attempted):
+        page = context.new_page()
+        page.goto(html.as_uri())
+        # one article per initiative measured (the CLI test measured a second one)
+        assert page.locator("#traction article").count() == 2
+        section = page.locator("#traction article", has_text=truth["initiative"])
+        assert section.locator("svg.gs-chart").count() == 2
+        assert f"Stalled in {truth['stalled']}" in section.locator(".traction-reading").inner_text()
+        section.screenshot(path=str(ARTIFACTS / "report-section.png"))
+    assert attempted == []
+    # the PDF: find the section's first page by its text, render it and the next one
+    pages = int(
+        re.search(r"Pages:\s+(\d+)", subprocess.run(
+            ["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True, check=True
+        ).stdout).group(1)
+    )  # fmt: skip
+    texts = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(tmp_path / "report.pdf"), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for n in range(1, pages + 1)
+    ]  # fmt: skip
+    first = next(n for n, t in enumerate(texts, 1) if "Initiative traction" in t and n > 1)
+    assert "new tool rollout" in texts[first - 1] + texts[first]
+    subprocess.run(
+        ["pdftoppm", "-f", str(first), "-l", str(first + 1), "-r", "70", "-png",
+         str(tmp_path / "report.pdf"), str(ARTIFACTS / "pdf-page")],
+        check=True,
+    )  # fmt: skip
+    assert len(list(ARTIFACTS.glob("pdf-page-*.png"))) >= 2

@@ -3,7 +3,8 @@
 200 people from :mod:`groundswell.synth` (seed 3), identified mode (so the tests can check
 who sees names), two runs of the analysis over different windows (so periods can be
 compared), one stored champion plan on the latest run (k = 5, 200 cascades, seed 1), the
-monthly snapshots (for the Trends page), and one account per role (the group lead's:
+monthly snapshots (for the Trends page), one initiative's traction (the channels cop-*, for
+the Initiatives page), and one account per role (the group lead's:
 the Engineering department). The synthetic
 organisation has a one-person "Executive" department and one-person leadership teams:
 groups below the minimum size.
@@ -57,6 +58,7 @@ def web_ws(tmp_path_factory: pytest.TempPathFactory) -> WebWorkspace:
         ids = people.index  # sorted by PageRank, most central first
         person_id, other_id = str(ids[10]), str(ids[0])
         plan = ws.champions(k=5, runs=200, seed=1)
+        ws.traction("communities of practice", channels=["cop-*"])  # the Initiatives page
         timeline.snapshots(ws, "month")  # the Trends page reads the stored snapshots
         for role in ROLES:
             auth.add_user(

@@ -27,6 +27,8 @@ from tests.web.conftest import PASSWORD, ROLES, WebWorkspace
 
 ANALYSTS = {"admin", "analyst"}
 AGGREGATES = {"admin", "analyst", "viewer"}
+#: the initiative the web workspace measured (tests/web/conftest.py)
+INITIATIVE = "communities of practice"
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +96,8 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         (f"/api/plans/{ws.plan_id}", ANALYSTS),
         ("/api/users", {"admin"}),
         ("/api/jobs", ANALYSTS),
+        ("/api/initiatives", AGGREGATES),
+        (f"/api/initiatives/{q(INITIATIVE)}", AGGREGATES),
         # pages
         ("/explorer", AGGREGATES),
         ("/groups", AGGREGATES),
@@ -108,6 +112,8 @@ def routes(ws: WebWorkspace) -> list[tuple[str, set[str]]]:
         (f"/people/{other}", ANALYSTS),
         (f"/people/{own}", ANALYSTS | {"person"}),
         ("/planner", ANALYSTS),
+        ("/initiatives", AGGREGATES),
+        (f"/initiatives?name={q(INITIATIVE)}", AGGREGATES),
         ("/jobs", ANALYSTS),
         ("/sources", ANALYSTS),
         ("/users", {"admin"}),

@@ -58,6 +58,7 @@ import pandas as pd
 from groundswell.errors import AnalysisError, ParameterError
 from groundswell.initiatives import Initiative, Traction, read, save
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_labels, merged_too_small
+from groundswell.words import count
 
 if TYPE_CHECKING:
     from groundswell.store import Store
@@ -128,7 +129,9 @@ def measure(
         Directed acts between two people: ``actor_id``, ``target_id``, ``ts``.
     messages : DataFrame
         The initiative's messages: ``message_id``, ``author_id``, ``ts``, ``root`` (the
-        post a reply answers; a post's own id, or missing, for a post).
+        post a reply answers; a post's own id, or missing, for a post) and optionally
+        ``answerable`` (False for a meeting: nobody replies to one in a thread; such
+        messages count their authors as taking part, not as posts).
     people : DataFrame
         Everyone internal, indexed by person_id, with ``department``, ``team``,
         ``community`` and ``by`` columns (raw values; missing allowed). Group sizes and the
@@ -180,7 +183,10 @@ def measure(
     raw_by = people["by"]
 
     # -- quality -------------------------------------------------------------------------
-    posts = messages[messages["root"].isna() | (messages["root"] == messages["message_id"])]
+    top = messages["root"].isna() | (messages["root"] == messages["message_id"])
+    if "answerable" in messages:
+        top &= messages["answerable"].fillna(True).astype(bool)
+    posts = messages[top]
     replies = messages[messages["root"].notna() & (messages["root"] != messages["message_id"])]
     author = posts.set_index("message_id")["author_id"]
     answered_roots = replies.loc[
@@ -343,7 +349,11 @@ def _status(
 def _channel_ids(ws: Store, initiative: Initiative) -> list[str]:
     """The channels the initiative names (by name, pattern or id) or whose name holds one
     of its keywords; a ParameterError naming what matched nothing."""
-    chans = ws.query("SELECT channel_id, name, kind FROM channels")
+    chans = ws.query(  # named channels and meeting series; a DM has no name to match
+        "SELECT channel_id, name, kind FROM channels WHERE name IS NOT NULL "
+        "OR kind = 'meeting' OR channel_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(initiative.channels)],
+    )
     names = chans["name"].fillna("").str.lower()
     found: set[str] = set()
     for given in initiative.channels:
@@ -396,7 +406,8 @@ def _message_acts(ws: Store, initiative: Initiative) -> tuple[pd.DataFrame, pd.D
     ws.con.execute(
         "CREATE OR REPLACE TEMP TABLE _gs_init_msgs AS "
         f"SELECT m.message_id, {author} AS author_id, m.ts, "
-        "coalesce(m.thread_id, m.parent_id) AS root FROM messages m "
+        "coalesce(m.thread_id, m.parent_id) AS root, m.kind <> 'meeting' AS answerable "
+        "FROM messages m "
         "LEFT JOIN aliases al ON al.alias_id = m.author_id "
         f"WHERE NOT m.is_bot AND ({where})",
         params,
@@ -404,8 +415,8 @@ def _message_acts(ws: Store, initiative: Initiative) -> tuple[pd.DataFrame, pd.D
     if initiative.keywords and ws.store_content:  # the replies in matched threads
         ws.con.execute(
             "INSERT INTO _gs_init_msgs "
-            f"SELECT m.message_id, {author}, m.ts, coalesce(m.thread_id, m.parent_id) "
-            "FROM messages m LEFT JOIN aliases al ON al.alias_id = m.author_id "
+            f"SELECT m.message_id, {author}, m.ts, coalesce(m.thread_id, m.parent_id), "
+            "m.kind <> 'meeting' FROM messages m LEFT JOIN aliases al ON al.alias_id = m.author_id "
             "WHERE NOT m.is_bot AND coalesce(m.thread_id, m.parent_id) IN "
             "(SELECT message_id FROM _gs_init_msgs) "
             "AND m.message_id NOT IN (SELECT message_id FROM _gs_init_msgs)"
@@ -504,18 +515,25 @@ def _reading(
     stalled = m.status.loc[m.status["status"] == "stalled", "group"].tolist()
     unreached = int((m.status["status"] == "not reached").sum())
     text = (
-        f"{initiative.name}: {took:,} people took part over {len(p)} {initiative.period}s; "
+        f"{initiative.name}: {count(took, 'person', 'people')} took part over "
+        f"{count(len(p), initiative.period)}; "
         f"its traction index went from {first['traction']:.1f} to {last['traction']:.1f} "
         f"(peak {peak['traction']:.1f} in the {initiative.period} of "
-        f"{peak['period_start']}: {int(peak['groups_reached'])} {by}s and "
-        f"{int(peak['influencers'])} influencers reached, quality {peak['quality']:.2f}). "
+        f"{peak['period_start']}: {count(int(peak['groups_reached']), by)} and "
+        f"{count(int(peak['influencers']), 'influencer')} reached, "
+        + (
+            f"quality {peak['quality']:.2f}). "
+            if peak["quality"] == peak["quality"]
+            else "no interaction between them). "
+        )
     )
     if spreading:
         text += f"Still spreading in {', '.join(spreading)}. "
     if stalled:
-        text += f"Stalled in {', '.join(stalled)} (taking part fell below half its peak). "
+        its = "its" if len(stalled) == 1 else "each one's"
+        text += f"Stalled in {', '.join(stalled)} (taking part fell below half {its} peak). "
     if unreached:
-        text += f"{unreached} {by}s not reached. "
+        text += f"{count(unreached, by)} not reached. "
     if forecast is not None:
         share = took / people if people else 0.0
         fc = forecast["reach"] / forecast["people"] if forecast["people"] else 0.0
@@ -549,7 +567,7 @@ def compute(
     if ws.query("SELECT count(*) AS n FROM runs WHERE run_id = ?", [run_id])["n"].iloc[0] == 0:
         raise ParameterError("--run", "the id of a stored run", run_id)
     people = _people(ws, run_id, initiative.by)
-    messages = pd.DataFrame(columns=["message_id", "author_id", "ts", "root"])
+    messages = pd.DataFrame(columns=["message_id", "author_id", "ts", "root", "answerable"])
     acts = pd.DataFrame(columns=["actor_id", "target_id", "ts"])
     joined = None
     if initiative.channels or initiative.keywords or initiative.meetings:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 #: initiatives shown in the report (the most recently computed first)
 MOST = 5
 STATUS_COLOURS = {"spreading": "#2ca02c", "stalled": "#d62728", "not reached": "#9e9e9e"}
+#: the groups' line colours: the palette without the status colours' green and red
+LINE_COLOURS = tuple(c for c in charts.PALETTE if c not in STATUS_COLOURS.values())
 
 
 def _pct(v: Any) -> str:
@@ -57,7 +59,9 @@ def initiative_context(data: dict[str, Any]) -> dict[str, Any]:
             )
     series = []
     for k, (group, by_period) in enumerate(counts.items()):
-        colour = charts.SUPPRESSED_COLOUR if group == SUPPRESSED else charts.PALETTE[k % 30]
+        colour = (
+            charts.SUPPRESSED_COLOUR if group == SUPPRESSED else LINE_COLOURS[k % len(LINE_COLOURS)]
+        )
         label = f"{group} ({state.get(group, 'not shown')})"
         series.append((label, colour, [by_period.get(p, 0.0) for p in labels]))
     groups_svg = charts.line_chart_svg(

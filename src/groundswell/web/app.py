@@ -32,7 +32,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from groundswell import __version__
 from groundswell.errors import GroundswellError, SignInError
-from groundswell.web import api, jobs, manage, pages, planner, reports, value_api
+from groundswell.web import (
+    api,
+    jobs,
+    manage,
+    pages,
+    planner,
+    reports,
+    traction_routes,
+    value_api,
+)
 from groundswell.web.auth import User
 from groundswell.web.deps import current_user
 from groundswell.web.errors import NAMES, document_errors, error_body, status_of
@@ -182,6 +191,7 @@ def create_app(workspace_path: str | Path, *, secure_cookies: bool = False) -> F
     app.include_router(jobs.router)
     app.include_router(reports.router)
     app.include_router(value_api.router)
+    app.include_router(traction_routes.router)
     app.include_router(manage.router)
     app.include_router(pages.router)
     from groundswell.survey.web import mount as mount_surveys  # respondents' links, /surveys

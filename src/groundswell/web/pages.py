@@ -66,6 +66,7 @@ NAV = (
     ("/trends", "Trends", "aggregates"),
     ("/onboarding", "Onboarding", "aggregates"),
     ("/survey", "Survey vs digital", "aggregates"),
+    ("/initiatives", "Initiatives", "aggregates"),
     ("/planner", "Champion planner", "plans"),
     ("/jobs", "Jobs", "jobs"),
     ("/sources", "Sources and runs", "sources"),

@@ -33,16 +33,18 @@ from groundswell.web.views.core import (
 from groundswell.web.views.groups import GroupQueries
 from groundswell.web.views.my_group import GroupLeadQueries
 from groundswell.web.views.plans import PlanQueries
+from groundswell.web.views.traction_reads import TractionQueries
 from groundswell.web.views.value import ValueQueries
 
 
-class Views(GroupLeadQueries, GroupQueries, PlanQueries, ValueQueries):
+class Views(GroupLeadQueries, GroupQueries, PlanQueries, TractionQueries, ValueQueries):
     """Named, read-mostly queries over one workspace, for the web app.
 
     The methods live in :mod:`.core` (plumbing, overview, runs, sources, compare),
     :mod:`.people` (people, person, ego, map), :mod:`.mine` (a person's own view),
     :mod:`.groups` (groups, group, communities, formal), :mod:`.plans` (stored champion
-    plans) and :mod:`.value` (value findings, trends, the survey beside the digital network).
+    plans), :mod:`.traction_reads` (initiatives and their traction) and :mod:`.value`
+    (value findings, trends, the survey beside the digital network).
 
     Parameters
     ----------
