@@ -254,8 +254,8 @@ def save(ws: Store, initiative: Initiative) -> None:
 
 
 def listed(ws: Store) -> pd.DataFrame:
-    """Every stored initiative: name, definition (dict), when computed, run, plan, index
-    (the latest period's traction) and the reading in words; newest computation first."""
+    """Every stored initiative: name, definition (dict), when computed, run, plan, summary
+    (dict), the reading in words and whether it was measured; newest computation first."""
     rows = ws.query(
         "SELECT name, definition, defined_at, computed_at, run_id, plan_id, summary "
         "FROM initiatives ORDER BY computed_at DESC NULLS LAST, name"
@@ -263,6 +263,7 @@ def listed(ws: Store) -> pd.DataFrame:
     rows["definition"] = rows["definition"].map(json.loads)
     rows["summary"] = rows["summary"].map(lambda s: json.loads(s) if isinstance(s, str) else {})
     rows["reading"] = rows["summary"].map(lambda s: s.get("reading", "not computed yet"))
+    rows["measured"] = rows["summary"].map(bool).astype(bool)  # bool even when empty
     return rows
 
 

@@ -184,3 +184,15 @@ def test_definitions_are_checked() -> None:
         "period": "week",
         "by": "department",
     }
+
+
+def test_a_workspace_without_initiatives_reads_as_none(tmp_path) -> None:
+    import groundswell as gs
+    from groundswell.initiatives import listed, read
+
+    with gs.init(tmp_path / "ws") as ws:
+        rows = listed(ws)
+        assert rows.empty and rows["measured"].dtype == bool
+        assert rows.loc[rows["measured"], "name"].tolist() == []
+        with pytest.raises(AnalysisError, match="groundswell traction"):
+            read(ws, "nothing")

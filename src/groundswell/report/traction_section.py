@@ -128,7 +128,7 @@ def traction_context(run: Run) -> dict[str, Any]:
     :data:`MOST`), empty when none was."""
     ws = run.ws
     names = listed(ws)
-    names = names[names["summary"].map(bool).astype(bool)]  # defined and measured
+    names = names[names["measured"]]
     min_size = ws.settings.min_group_size
     return {
         "initiatives": [

@@ -46,6 +46,6 @@ class TractionQueries(ViewsCore):
         influencers by role, the definition of the index and the reading."""
         ws = self.ws()
         known = listed(ws)
-        if name not in set(known.loc[known["summary"].map(bool), "name"]):
+        if name not in set(known.loc[known["measured"], "name"]):
             raise NotFoundError(f"no traction measured for an initiative named {name!r}")
         return clean(read(ws, name).as_dict(self.min_group_size))
