@@ -74,7 +74,6 @@ def match(
     return cluster, nc
 
 
-@njit(cache=True)
 def forces(
     pos: np.ndarray,
     mass: np.ndarray,
@@ -91,45 +90,96 @@ def forces(
 
     ``theta`` <= 0: repulsion between every pair; otherwise by Barnes and Hut's quadtree
     (a cell of side s at distance d from a person counts as one body when s < theta d).
+    Two kernels, so that a small network (every level exact) never compiles the quadtree.
     """
+    if theta <= 0.0:
+        _forces_exact(pos, mass, indptr, indices, w, k, iterations, t_start, t_end)
+    else:
+        _forces_tree(pos, mass, indptr, indices, w, k, theta, iterations, t_start, t_end)
+
+
+@njit(cache=True)
+def _forces_exact(
+    pos: np.ndarray,
+    mass: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    k: float,
+    iterations: int,
+    t_start: float,
+    t_end: float,
+) -> None:
     n = pos.shape[0]
     disp = np.zeros((n, 2))
     kk = k * k
     for it in range(iterations):
         frac = it / (iterations - 1) if iterations > 1 else 1.0
-        t = t_start + (t_end - t_start) * frac
         disp[:] = 0.0
-        if theta <= 0.0:
-            for u in range(n):
-                for v in range(u + 1, n):
-                    dx = pos[u, 0] - pos[v, 0]
-                    dy = pos[u, 1] - pos[v, 1]
-                    d2 = dx * dx + dy * dy
-                    if d2 < 1e-18:
-                        dx = 1e-6 * k * ((u * 7 + v * 13) % 5 - 2.0)
-                        dy = 1e-6 * k * ((u * 11 + v * 3) % 5 - 2.0)
-                        d2 = dx * dx + dy * dy + 1e-18
-                    f = kk / d2
-                    disp[u, 0] += dx * f * mass[v]
-                    disp[u, 1] += dy * f * mass[v]
-                    disp[v, 0] -= dx * f * mass[u]
-                    disp[v, 1] -= dy * f * mass[u]
-        else:
-            _barnes_hut(pos, mass, kk, theta, disp)
         for u in range(n):
-            for p in range(indptr[u], indptr[u + 1]):
-                v = indices[p]
+            for v in range(u + 1, n):
                 dx = pos[u, 0] - pos[v, 0]
                 dy = pos[u, 1] - pos[v, 1]
-                f = np.sqrt(dx * dx + dy * dy) * w[p] / k
-                disp[u, 0] -= dx * f
-                disp[u, 1] -= dy * f
-        for u in range(n):
-            length = np.sqrt(disp[u, 0] ** 2 + disp[u, 1] ** 2)
-            if length > 0.0:
-                step = min(length, t) / length
-                pos[u, 0] += disp[u, 0] * step
-                pos[u, 1] += disp[u, 1] * step
+                d2 = dx * dx + dy * dy
+                if d2 < 1e-18:
+                    dx = 1e-6 * k * ((u * 7 + v * 13) % 5 - 2.0)
+                    dy = 1e-6 * k * ((u * 11 + v * 3) % 5 - 2.0)
+                    d2 = dx * dx + dy * dy + 1e-18
+                f = kk / d2
+                disp[u, 0] += dx * f * mass[v]
+                disp[u, 1] += dy * f * mass[v]
+                disp[v, 0] -= dx * f * mass[u]
+                disp[v, 1] -= dy * f * mass[u]
+        _attract_and_move(pos, disp, indptr, indices, w, k, t_start + (t_end - t_start) * frac)
+
+
+@njit(cache=True)
+def _forces_tree(
+    pos: np.ndarray,
+    mass: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    k: float,
+    theta: float,
+    iterations: int,
+    t_start: float,
+    t_end: float,
+) -> None:
+    disp = np.zeros((pos.shape[0], 2))
+    for it in range(iterations):
+        frac = it / (iterations - 1) if iterations > 1 else 1.0
+        disp[:] = 0.0
+        _barnes_hut(pos, mass, k * k, theta, disp)
+        _attract_and_move(pos, disp, indptr, indices, w, k, t_start + (t_end - t_start) * frac)
+
+
+@njit(cache=True)
+def _attract_and_move(
+    pos: np.ndarray,
+    disp: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    k: float,
+    t: float,
+) -> None:
+    """Add the pull of every tie to ``disp``, then move each person by at most ``t``."""
+    n = pos.shape[0]
+    for u in range(n):
+        for p in range(indptr[u], indptr[u + 1]):
+            v = indices[p]
+            dx = pos[u, 0] - pos[v, 0]
+            dy = pos[u, 1] - pos[v, 1]
+            f = np.sqrt(dx * dx + dy * dy) * w[p] / k
+            disp[u, 0] -= dx * f
+            disp[u, 1] -= dy * f
+    for u in range(n):
+        length = np.sqrt(disp[u, 0] ** 2 + disp[u, 1] ** 2)
+        if length > 0.0:
+            step = min(length, t) / length
+            pos[u, 0] += disp[u, 0] * step
+            pos[u, 1] += disp[u, 1] * step
 
 
 #: a quadtree leaf splits when it holds more people than this (and is not too deep)

@@ -1,0 +1,241 @@
+"""Benchmark: everyday latency — `analyze` and `report` on a small workspace, warm and on the
+first run after installing from a wheel, against a NetworkX script on the same ties (issue 20).
+
+The workspace: ``groundswell synth --people N --seed S`` (13 weeks of events), ingested once
+(org chart and events) and cached in ``bench/out/everyday-N-S/``. Every command runs in a
+fresh process; time is wall clock and CPU (user + system, of the child).
+
+1. **Warm**, in the development environment (bytecode cached under a private
+   ``PYTHONPYCACHEPREFIX``, numba kernels in their cache): ``groundswell analyze`` and
+   ``groundswell report``, each ``--repeat`` times after one warm-up; the median.
+2. **A NetworkX script on the same ties**: the ties of the analysed run exported to Parquet,
+   then one process that imports pandas and NetworkX, reads them and computes the measures
+   ONA scripts compute (PageRank, betweenness, harmonic closeness, eigenvector, k-core,
+   clustering, constraint, effective size, Louvain) and writes them to CSV.
+3. **First run after installing from a wheel**: the wheel built from this tree
+   (``uv build``) installed with its locked dependencies into a fresh virtualenv by
+   ``uv pip install --offline`` (no bytecode compiled, as uv installs), run as an
+   unprivileged user (``setpriv``, uid 65534) when this runs as root, so site-packages is
+   read-only to it; a fresh ``HOME`` (numba's user-wide cache lands in ``~/.cache``);
+   ``analyze`` then ``report`` then both again (numba cache filled, bytecode still not
+   writable). Skipped with ``--skip-wheel``.
+
+    .venv/bin/python bench/everyday.py --people 200 --write docs/performance.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _bench import machine, write_block
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+TARGET_WARM_S, TARGET_FIRST_S = 2.0, 10.0
+
+NX_SCRIPT = """
+import sys
+import pandas as pd
+import networkx as nx
+
+ties = pd.read_parquet(sys.argv[1])
+g = nx.DiGraph()
+g.add_weighted_edges_from(ties[["source", "target", "weight"]].itertuples(index=False))
+for a, b, d in g.edges(data=True):
+    d["distance"] = 1.0 / d["weight"]
+u = g.to_undirected()
+out = pd.DataFrame({
+    "pagerank": nx.pagerank(g, weight="weight"),
+    "betweenness": nx.betweenness_centrality(g, weight="distance"),
+    "harmonic": nx.harmonic_centrality(g, distance="distance"),
+    "eigenvector": nx.eigenvector_centrality(u, weight="weight", max_iter=1000),
+    "k_core": nx.core_number(u),
+    "clustering": nx.clustering(u, weight="weight"),
+    "constraint": nx.constraint(g, weight="weight"),
+    "effective_size": nx.effective_size(g, weight="weight"),
+})
+for i, c in enumerate(nx.community.louvain_communities(u, weight="weight", seed=42)):
+    out.loc[list(c), "community"] = i
+out.to_csv(sys.argv[2])
+"""
+
+
+def timed(
+    cmd: list[str], env: dict[str, str] | None = None, user: bool = False
+) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one command in a fresh process."""
+    if user:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    before = os.times()
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return wall, cpu
+
+
+def prepare(people: int, seed: int, env: dict[str, str]) -> Path:
+    """The cached, ingested workspace (synth, init, org chart, events)."""
+    folder = OUT / f"everyday-{people}-{seed}"
+    ws = folder / "ws"
+    if (folder / "ready").exists():
+        return ws
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    gs = [sys.executable, "-m", "groundswell"]
+    run = lambda *a: subprocess.run([*gs, *a], env=env, check=True, capture_output=True)  # noqa: E731
+    run("synth", str(folder / "data"), "--people", str(people), "--seed", str(seed))
+    run("init", str(ws))
+    run("ingest", "orgchart", str(ws), str(folder / "data" / "hris.csv"))
+    run("ingest", "events", str(ws), str(folder / "data" / "events.parquet"))
+    (folder / "ready").touch()
+    return ws
+
+
+def export_ties(ws: Path, to: Path, env: dict[str, str]) -> int:
+    code = (
+        "import sys, groundswell as gs; g = gs.open(sys.argv[1]).run().graph(); "
+        "g.edges().to_parquet(sys.argv[2]); print(g.m)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(ws), str(to)], env=env, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    return int(proc.stdout.strip())
+
+
+def wheel_venv(tmp: Path) -> Path:
+    """A fresh virtualenv with the wheel of this tree and its locked dependencies."""
+    uv = Path(sys.executable).parent / "uv"
+    src = tmp / "src"
+    shutil.copytree(
+        ROOT, src, ignore=shutil.ignore_patterns(".git", "bench", "tests", "node_modules", "out")
+    )
+    subprocess.run(
+        [uv, "build", "--wheel", "-o", tmp / "dist", src], check=True, capture_output=True
+    )
+    venv = tmp / "venv"
+    subprocess.run(
+        [uv, "venv", "-q", "--python", sys.executable, venv], check=True, capture_output=True
+    )
+    wheel = next((tmp / "dist").glob("groundswell-*.whl"))
+    subprocess.run(
+        [uv, "pip", "install", "--offline", "-q", "--python", venv / "bin" / "python", wheel,
+         "-c", ROOT / "requirements.lock"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return venv / "bin" / "python"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--people", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-wheel", action="store_true")
+    ap.add_argument("--write", type=Path)
+    args = ap.parse_args()
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+        ws = prepare(args.people, args.seed, env)
+        gs = [sys.executable, "-m", "groundswell"]
+        warm: dict[str, list[tuple[float, float]]] = {"analyze": [], "report": []}
+        for i in range(args.repeat + 1):
+            a = timed([*gs, "analyze", str(ws)], env)
+            r = timed([*gs, "report", str(ws), "-o", str(tmp / "report.html")], env)
+            if i:  # the first round warms the caches
+                warm["analyze"].append(a)
+                warm["report"].append(r)
+        ties = tmp / "ties.parquet"
+        m = export_ties(ws, ties, env)
+        script = tmp / "nx_ona.py"
+        script.write_text(NX_SCRIPT)
+        nx_runs = [timed([sys.executable, str(script), str(ties), str(tmp / "nx.csv")], env)
+                   for _ in range(args.repeat)]  # fmt: skip
+        first: list[tuple[str, float, float]] = []
+        if not args.skip_wheel:
+            python = wheel_venv(tmp)
+            as_user = os.geteuid() == 0
+            home = tmp / "home"
+            copy = tmp / "ws-copy"
+            shutil.copytree(ws, copy)
+            home.mkdir()
+            if as_user:
+                subprocess.run(["chown", "-R", "65534:65534", home, copy], check=True)
+                os.chmod(tmp, 0o755)
+            clean = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+            cmd = [str(python), "-m", "groundswell"]
+            for label in ("first", "second"):
+                wa, ca = timed([*cmd, "analyze", str(copy)], clean, user=as_user)
+                first.append((f"{label} `analyze`", wa, ca))
+                wr, cr = timed(
+                    [*cmd, "report", str(copy), "-o", str(copy / "r.html")], clean, user=as_user
+                )
+                first.append((f"{label} `report`", wr, cr))
+            cached = sorted(p.name for p in (home / ".cache").rglob("*.nbi"))
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+           for k, v in warm.items()}  # fmt: skip
+    nx_wall = statistics.median(w for w, _ in nx_runs)
+    nx_cpu = statistics.median(c for _, c in nx_runs)
+    lines = [
+        f"{machine()}, load average {load:.1f} at the start. Workspace: `groundswell synth "
+        f"--people {args.people} --seed {args.seed}` (13 weeks), ingested; the run has "
+        f"{m:,} ties. Each command in a fresh process; median of {args.repeat} after one "
+        "warm-up; CPU is user + system time of the process.",
+        "",
+        "| command | wall (s) | CPU (s) | target (wall) | wall / NetworkX script |",
+        "|---|---:|---:|---:|---:|",
+        f"| `groundswell analyze` (every measure, communities, roles, findings, map; stored) "
+        f"| {med['analyze'][0]:.2f} | {med['analyze'][1]:.2f} | < {TARGET_WARM_S:.0f} | "
+        f"{med['analyze'][0] / nx_wall:.2f} |",
+        f"| `groundswell report` (self-contained HTML) | {med['report'][0]:.2f} | "
+        f"{med['report'][1]:.2f} | < {TARGET_WARM_S:.0f} | - |",
+        f"| NetworkX script on the same ties (read, 9 measures + Louvain, CSV out) | "
+        f"{nx_wall:.2f} | {nx_cpu:.2f} | - | 1.00 |",
+    ]
+    if first:
+        lines += [
+            "",
+            "First runs after installing the wheel into a fresh virtualenv (`uv pip install "
+            "--offline`, no bytecode compiled), as an unprivileged user who cannot write "
+            "site-packages, fresh `HOME`:",
+            "",
+            "| run | wall (s) | CPU (s) | target |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| {label} | {w:.2f} | {c:.2f} | {'< 10 (analyze + report)' * (i < 2)} |"
+                for i, (label, w, c) in enumerate(first)
+            ),
+            "",
+            f"numba kernels cached in `~/.cache` by the second run: {len(cached)} "
+            "(site-packages not writable: numba's user-wide cache).",
+        ]
+    lines += [
+        "",
+        f"Command: `.venv/bin/python bench/everyday.py --people {args.people} --seed "
+        f"{args.seed} --repeat {args.repeat}{' --skip-wheel' if args.skip_wheel else ''} "
+        "--write docs/performance.md`",
+    ]
+    print("\n".join(lines))
+    if args.write:
+        write_block(args.write, "bench/everyday.py", lines, "Everyday latency (issue 20)")
+
+
+if __name__ == "__main__":
+    main()
