@@ -63,6 +63,11 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     ("Value stages", "Connect, share, solve, innovate, lead change: what a network does for "
      "its organisation; a unit sits on the highest stage it passes with every earlier one "
      "passed.", "Terry (2017)"),
+    ("Traction index", "How far an initiative travels in a week or month: the groups and "
+     "influencers it reaches times the quality of the interaction around it (posts answered, "
+     "ties returned, talk across departments). A department stalls when its people taking "
+     "part fall below half their peak.",
+     "'The singularity of organisation is influence' (2014); Krackhardt and Stern (1988)"),
     ("Pseudonym", "The code (p_ and ten characters) standing for a person; only the holder "
      "of the workspace key can tell who it is.", ""),
     ("Suppressed", "A figure not shown because its group has fewer people than the minimum "
