@@ -237,17 +237,18 @@ class _Applier:
     def stop(self) -> None:
         self._stop.set()
 
-    def apply_now(self) -> bool:
+    def apply_now(self, *, wait: bool = False) -> bool:
         """Drain the intake if the file can be written at once; whether it was. One drain
-        at a time: a drain already running is not waited for."""
+        at a time: a drain already running is not waited for, unless ``wait`` (the store
+        closes: the running one finishes, then whatever came after it goes in too)."""
         from groundswell.survey import intake
 
         store = self._store()
-        if store is None or not self._lock.acquire(blocking=False):
+        if store is None or not self._lock.acquire(blocking=wait, timeout=30 if wait else -1):
             return False
         try:
             newest = self._newest()
-            cur = self.db.try_write()
+            cur = self.db.try_write(timeout=10 if wait else 1)
             if cur is None:
                 return False
             try:
@@ -316,6 +317,9 @@ class ViewsCore:
         self._ws = gs.open(self.path)
         try:  # accounts an older workspace kept in DuckDB move to the operational store
             ops.adopt_accounts(self.path, self._ws.con)
+            from groundswell.survey import intake
+
+            intake.drain(self._ws)  # answers a killed dashboard acknowledged and left waiting
         finally:
             self._ws.close()
         self._offline = copy.copy(self._ws)
@@ -334,7 +338,7 @@ class ViewsCore:
     def close(self) -> None:
         self._intake.stop()
         with contextlib.suppress(Exception):  # answers still waiting go in now if they can
-            self._intake.apply_now()
+            self._intake.apply_now(wait=True)
         self.db.unkeep(self.invalidate)
 
     def accounts(self) -> gs.Workspace:
