@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from _bench import machine, peak_rss_mib, run_child, write_block
+from groundswell.words import count
 
 NAME = "bench/suggestions.py"
 
@@ -138,8 +139,18 @@ def run_networkx(
     return time.perf_counter() - t, out, -1
 
 
+DEMO = Path(__file__).resolve().parents[1] / "tests" / "data" / "demo_network.npz"
+
+
+def demo_org() -> dict[str, np.ndarray]:
+    """The network of ``groundswell demo``'s run (1,000 people, seed 0), by position."""
+    d = np.load(DEMO)
+    return {k: d[k].astype(np.int64) for k in ("actor", "target", "department", "member",
+                                               "channel")}  # fmt: skip
+
+
 def child(which: str, people: int, ties: int, channels: int, seed: int) -> None:
-    org = make_org(people, ties, channels, seed)
+    org = demo_org() if people == 0 else make_org(people, ties, channels, seed)
     before = peak_rss_mib()
     took, rows, widened = (run_groundswell if which == "groundswell" else run_networkx)(org)
     peak = peak_rss_mib()
@@ -201,9 +212,11 @@ def main() -> None:
     small = [str(x) for x in (a.people, a.ties, a.channels, a.seed)]
     gs_run = run_child(me, "--child", "groundswell", *small)
     nx_run = run_child(me, "--child", "networkx", *small)
-    same = gs_run["rows"] == nx_run["rows"]
-    if not same:
+    demo_gs = run_child(me, "--child", "groundswell", "0", "0", "0", "0")
+    demo_nx = run_child(me, "--child", "networkx", "0", "0", "0", "0")
+    if gs_run["rows"] != nx_run["rows"] or demo_gs["rows"] != demo_nx["rows"]:
         sys.exit("error: groundswell and NetworkX suggest different people")
+    demo_ratio = demo_nx["seconds"] / demo_gs["seconds"]
     big = [str(x) for x in (a.large_people, a.large_ties, a.large_channels, a.seed)]
     large = run_child(me, "--child", "groundswell", *big)
     ratio = nx_run["seconds"] / gs_run["seconds"]
@@ -220,9 +233,14 @@ def main() -> None:
         f"{nx_run['seconds']:.3f} | {ratio:.1f} | {nx_run['peak_mib']:.0f} |",
         "",
         f"Both give the same {len(gs_run['rows']):,} suggestions (person, suggested, shared "
-        f"contacts, shared channels, in rank order; {gs_run['widened']:,} people had fewer "
-        "than three in other departments and were widened). groundswell is "
+        f"contacts, shared channels, in rank order; widened, for fewer than three in "
+        f"other departments: {count(gs_run['widened'], 'person')}). groundswell is "
         f"**{ratio:.0f}x** faster.",
+        "",
+        "The network of `groundswell demo` (its run's ties and group-channel writers, "
+        f"tests/data/demo_network.npz; {count(demo_gs['widened'], 'person')} widened): "
+        f"groundswell {demo_gs['seconds']:.3f} s, NetworkX {demo_nx['seconds']:.3f} s, ratio "
+        f"**{demo_ratio:.1f}**, the same {len(demo_gs['rows']):,} suggestions.",
         "",
         f"Large organisation, groundswell alone: {a.large_people:,} people, "
         f"{a.large_ties:,} ties, {a.large_channels} channels: **{large['seconds']:.2f} s**, "

@@ -149,3 +149,10 @@ def test_every_demo_person_with_a_tie_gets_three_suggestions() -> None:
     assert ((c[got["person"]] & c[got["suggested"]]).sum(axis=1) == got["shared_channels"]).all()
     # the widening was needed: some people got their list from tiers 1 or 2
     assert (got.groupby("person")["tier"].max() > 0).sum() > 50
+
+
+def test_every_maturity_indicator_has_words_for_its_next_step() -> None:
+    """Next steps read the maturity rules from the code: every indicator of every stage has
+    what it counts and what raises it, said to the person (my_network.ACTIONS)."""
+    names = {name for inds in maturity.INDICATORS.values() for name, _, _ in inds}
+    assert names <= set(personal.ACTIONS), names - set(personal.ACTIONS)

@@ -63,6 +63,12 @@ def test_my_network_page(server, web_ws, tmp_path, size) -> None:
         sugg = page.locator("#suggestions li")
         assert sugg.count() == len(mine["suggestions"]) >= 3
         assert "shared contact" in sugg.first.inner_text()
+        # the persona strip: one box per stored period, the last the run's persona
+        strip = page.locator("svg.gs-personas g")
+        assert strip.count() == len(mine["personas"]["periods"]) == 4
+        assert (mine["personas"]["periods"][-1]["persona"] or "") in strip.last.text_content()
+        strip_box = page.locator("svg.gs-personas").bounding_box()
+        assert strip_box is not None and strip_box["width"] <= SIZES[size]["width"]
         box = page.locator("svg.gs-ego").bounding_box()
         assert box is not None and box["width"] <= SIZES[size]["width"]
         page.screenshot(path=str(ARTIFACTS / f"my-network-{size}.png"), full_page=True)
@@ -93,5 +99,11 @@ def test_my_group_page(server, web_ws, tmp_path, size) -> None:
         rows = page.locator("#comparison tbody tr")
         assert rows.count() == len(mine["comparison"])
         assert page.locator("#comparison tr.gs-mine").count() == 1
+        # renewal, questions and bridges, as stored; the names folded away until opened
+        assert f"{mine['renewal']['size']} members active" in page.locator("#renewal").inner_text()
+        assert f"{mine['qa']['questions']} questions" in page.locator("#qa").inner_text()
+        bridges = page.locator("#bridges tbody tr")
+        assert bridges.count() == len(mine["bridges"]) >= 1
+        assert not page.locator("#bridges details").first.evaluate("d => d.open")
         page.screenshot(path=str(ARTIFACTS / f"my-group-{size}.png"), full_page=True)
         assert attempted == [] and errors == []

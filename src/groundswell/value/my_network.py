@@ -103,7 +103,10 @@ def next_steps(
                 needed += 1
             if needed is not None and n + needed > d:
                 needed = None
-            said, action = ACTIONS[name]
+            # an indicator added to the maturity rules later still gets a plain step
+            said, action = ACTIONS.get(
+                name, (f"count towards {name.replace('_', ' ')}", "raise it: see docs/value.md")
+            )
             steps.append(
                 {
                     "indicator": name,
