@@ -129,9 +129,13 @@ def test_value_sections_come_from_what_the_run_stored(two_periods) -> None:
     html = ws.report(ws.folder / "v.html", run_id=run.run_id).read_text()
     for section in ("value", "qa", "leaders"):
         assert f'<section id="{section}">' in html, section
-    assert f"The organisation is at <strong>{found['value']['network']['stage']}" in html.replace(
-        "lead change", "lead_change"
+    assert f"everyone's activity pooled — is at <strong>{found['value']['network']['stage']}" in (
+        html.replace("lead change", "lead_change")
     )
+    # the distribution, not only the stage: a chart and a row of lines per stage
+    for stage in ("connect", "share", "solve", "innovate", "lead_change"):
+        assert f'data-stage="{stage}"' in html
+    assert html.count("median of those who show it") == 4  # share to lead change
     stored = ws.query(
         "SELECT group_name, stage FROM maturity WHERE run_id = ? AND scale = 'department'",
         [run.run_id],

@@ -404,3 +404,84 @@ def heat_legend_svg(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def score_histogram_svg(
+    counts: Sequence[int],
+    *,
+    title: str,
+    line: float | None = None,
+    marker: float | None = None,
+    width: int = 300,
+    height: int = 160,
+) -> Markup:
+    """People by score, in bins of equal width over 0 to 1 (``counts``, lowest bin first),
+    with the stage's line (a dashed rule: at or right of it passes) and ``marker`` (the
+    organisation's own score, a triangle under the axis). The y-axis counts people from 0."""
+    left, right, top, bottom = 44.0, 18.0, 26.0, 46.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(counts), 1)
+    y1 = nice_top(max(counts, default=1) or 1)
+    bar = plot_w / n
+
+    def px(v: float) -> float:
+        return left + plot_w * min(max(v, 0.0), 1.0)
+
+    def py(v: float) -> float:
+        return top + plot_h * (1 - v / y1)
+
+    parts = [
+        f'<svg class="gs-chart gs-hist" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg" {FONT}>',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="14" font-size="12" font-weight="600" fill="{INK}">'
+        f"{escape(title)}</text>",
+    ]
+    for t in (0.0, y1 / 2, y1):
+        y = py(t)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ea"/>'
+            f'<text x="{left - 5}" y="{y + 3.5:.1f}" text-anchor="end" font-size="10" '
+            f'fill="{MUTED}">{escape(axis_label(t, "count"))}</text>'
+        )
+    for i, c in enumerate(counts):
+        lo = i / n
+        passes = line is not None and lo >= line - 1e-12
+        colour = "#2f6fbf" if passes else "#a9c1e2"
+        y = py(float(c))
+        parts.append(
+            f'<rect x="{left + i * bar + 1:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" '
+            f'height="{top + plot_h - y:.1f}" fill="{colour}"><title>{lo:.0%}–{lo + 1 / n:.0%}: '
+            f"{c:,} people</title></rect>"
+        )
+    base = top + plot_h
+    parts.append(
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{base}" stroke="#8a94a3"/>'
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{base}" y2="{base}" stroke="#8a94a3"/>'
+        f'<text transform="translate(11 {top + plot_h / 2:.1f}) rotate(-90)" '
+        f'text-anchor="middle" font-size="10" fill="{MUTED}">people</text>'
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" '
+        f'font-size="10" fill="{MUTED}">score (0 to 1)</text>'
+    )
+    for t in (0.0, 0.5, 1.0):
+        parts.append(
+            f'<text x="{px(t):.1f}" y="{base + 21:.1f}" text-anchor="middle" font-size="10" '
+            f'fill="{MUTED}">{t:.0%}</text>'
+        )
+    if line is not None:
+        x = px(line)
+        parts.append(
+            f'<line class="gs-line" x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{base}" '
+            f'stroke="{INK}" stroke-dasharray="4 3" stroke-width="1.5"/>'
+            f'<text x="{min(x + 3, left + plot_w - 40):.1f}" y="{top + 6}" font-size="10" '
+            f'fill="{INK}">line {line:.0%}</text>'
+        )
+    if marker is not None and marker == marker:
+        x = px(marker)
+        parts.append(
+            f'<path class="gs-marker" d="M{x:.1f},{base + 1:.1f} l-5,8 h10 z" fill="#d62728">'
+            f"<title>the organisation: {marker:.0%}</title></path>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -239,7 +239,23 @@ def load(folder: Path) -> Settings:
         user = tomllib.loads(path.read_text()) if path.exists() else {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return validate(_merge(_defaults(), user, ""))
+    return validate(_merge(_defaults(), _renamed(user), ""))
+
+
+#: settings renamed since a workspace's groundswell.toml may have been written: old -> new
+RENAMED = {("value", "purpose_team_share"): ("value", "team_room_team_share")}
+
+
+def _renamed(user: dict[str, Any]) -> dict[str, Any]:
+    """A settings file written by an earlier version, with renamed settings under their new
+    names (a new name given explicitly wins)."""
+    out = copy.deepcopy(user)
+    for (section, old), (_, new) in RENAMED.items():
+        part = out.get(section)
+        if isinstance(part, dict) and old in part:
+            value = part.pop(old)
+            part.setdefault(new, value)
+    return out
 
 
 def defaults() -> Settings:

@@ -19,7 +19,7 @@ from groundswell.diffusion.champions import ChampionPlan
 from groundswell.diffusion.models import probabilities, simulate
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import Run
-from groundswell.synth import plants_traction
+from groundswell.synth import plants_communities, plants_traction
 from groundswell.synth.slack_export import DROPPED_KINDS, write_slack_export
 from groundswell.value import timeline
 from groundswell.workspace import Workspace
@@ -48,6 +48,7 @@ def run_demo(
     traction = n_people >= 150  # an initiative that spreads in two departments, stalls in one
     if traction:
         org = plants_traction.plant(org, seed=seed)
+        org = plants_communities.plant(org, seed=seed)  # a community of each kind (issue 19)
     not_chat = org.events[org.events["kind"].isin(DROPPED_KINDS)].reset_index(drop=True)
     files = synth.SynthOrg(org.people, not_chat, org.truth).write(data)
     slack_zip = write_slack_export(org, data / "slack-export", zip=True)
@@ -58,6 +59,11 @@ def run_demo(
             say(line)
         for line in ws.ingest_events(files["events"], progress=progress).lines():
             say(line)
+        made = plants_communities.adoptions(org)  # green-office's behaviour, taken up
+        if len(made):
+            made.to_csv(data / "community-adoptions.csv", index=False)
+            for line in ws.ingest("adoptions", data / "community-adoptions.csv").lines():
+                say(line)
         run = ws.analyze(progress=progress)
         s = run.summary
         say(

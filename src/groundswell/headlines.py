@@ -322,16 +322,22 @@ def value_stage(f: _Facts) -> Iterator[Finding]:
     by_stage = value.get("people_by_stage")
     if not by_stage or "problem" in value:
         return
-    total = sum(int(v) for v in by_stage.values())
+    total = int(value.get("people") or sum(int(v) for v in by_stage.values()))
     none = int(by_stage.get("none", 0))
     if not total or none / total < 0.5:
         return
+    org = str(value.get("network", {}).get("stage") or "none")
+    pooled = (
+        f"the organisation as a whole, everyone's activity pooled, is at {org.replace('_', ' ')}:"
+        " the other people carry it"
+        if org != "none"
+        else "the organisation as a whole has not reached it either"
+    )
     yield Finding(
         rule="value_stage",
         text=f"{words.portion(none, total).capitalize()} have not reached the first stage "
         "of value, connecting with others beyond their team.",
-        number=f"{none:,} of {total:,} people at stage none; the organisation is at "
-        f"{value.get('network', {}).get('stage', 'none')}",
+        number=f"{none:,} of the run's {total:,} people at no stage yet; {pooled}",
         action="Consider starting with connection (introductions across teams, open "
         "channels, onboarding buddies) before asking the network to share or solve.",
         section="value",

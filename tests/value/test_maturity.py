@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import groundswell as gs
 from groundswell.privacy import SUPPRESSED
 from groundswell.value import compute, maturity
 from tests.value.conftest import SCENARIO, WINDOW, build, pid
@@ -68,13 +69,20 @@ def test_share_solve_innovate_lead_change_by_hand(tiny) -> None:
     assert dan["lead_change"] == pytest.approx((2 / 4 + 1) / 2)
 
 
-def test_stages_are_a_ladder(tiny) -> None:
-    t = compute.maturity(tiny, window=WINDOW)
-    # default thresholds 0.4, 0.5, 0.7, 0.15, 0.4: bob and cat connect and share but do not
+def test_stages_are_a_ladder(tmp_path) -> None:
+    from tests.value.conftest import set_setting
+
+    build(tmp_path / "bench", SCENARIO, min_group_size=1).close()
+    set_setting(tmp_path / "bench", 'basis = "organisation"', 'basis = "benchmark"')
+    with gs.open(tmp_path / "bench") as tiny:
+        t = compute.maturity(tiny, window=WINDOW)
+        bob, cat, dan = (pid(tiny, e) for e in ("E2", "E3", "E4"))
+    # the benchmark profile's lines 0.4, 0.5, 0.7, 0.15, 0.4 (the organisation's own lines:
+    # test_grounded_maturity.py): bob and cat connect and share but do not
     # solve (0 and 2/3), so they stop at share even though cat's lead change is 1
-    assert _row(t, "person", pid(tiny, "E2"))["stage"] == "share"
-    assert _row(t, "person", pid(tiny, "E3"))["stage"] == "share"
-    assert _row(t, "person", pid(tiny, "E4"))["stage"] == "none"  # connect 1/3
+    assert _row(t, "person", bob)["stage"] == "share"
+    assert _row(t, "person", cat)["stage"] == "share"
+    assert _row(t, "person", dan)["stage"] == "none"  # connect 1/3
     assert _row(t, "network", "all")["stage"] == "share"
     limits = dict.fromkeys(maturity.STAGES, 0.5)
     counts = pd.DataFrame(

@@ -51,16 +51,68 @@ def _stage(name: Any) -> str:
     return "–" if not name else str(name).replace("_", " ")
 
 
+def _line_words(basis: dict[str, Any], stage: str) -> str:
+    """Where a stage's line comes from, in words."""
+    if basis.get("basis") != "organisation":
+        return f"benchmark profile {basis.get('profile') or ''}".strip()
+    q = float(basis.get("quantiles", {}).get(stage, 0.5))
+    named = {0.25: "lower quartile", 0.5: "median", 0.75: "upper quartile"}.get(q)
+    return f"{named or f'{q:.0%} quantile'} of those who show it"
+
+
 def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
     if not _ok(v):
         return None
     assert v is not None
     net = v["network"]
     depts = [g for g in v["groups"] if g["scale"] == "department"]
+    basis = v.get("basis") or {"basis": "benchmark"}
+    dist = v.get("distribution") or {}
+    total = int(v.get("people") or sum(v["people_by_stage"].values()))
+    stages = []
+    for s in STAGES:
+        d = dist.get(s)
+        if not d:
+            continue
+        q = d["quantiles"]
+        stages.append(
+            {
+                "name": _stage(s),
+                "key": s,
+                "line": share(d["line"]),
+                "from": _line_words(basis, s),
+                "showing": d["showing"],
+                "spread": " / ".join(share(q.get(k)) for k in ("p25", "p50", "p75")),
+                "pass": d["pass"],
+                "reached": d["reached"],
+                "reached_share": share(d["reached"] / total) if total else "–",
+                "org": fmt(net[s]),
+                "chart": charts.score_histogram_svg(
+                    d["histogram"],
+                    title=_stage(s).capitalize(),
+                    line=d["line"],
+                    marker=None if net[s] is None else float(net[s]),
+                    width=220,
+                    height=150,
+                ),
+            }
+        )
+    scales: dict[str, dict[str, int]] = {}
+    for g in v["groups"]:
+        if g.get("stage"):
+            row = scales.setdefault(g["scale"], {})
+            row[g["stage"]] = row.get(g["stage"], 0) + 1
+    none = int(v["people_by_stage"].get("none", 0))
     return {
         "window": v["window"],
         "stage": _stage(net["stage"]),
+        "basis": basis,
+        "organisation_basis": basis.get("basis") == "organisation",
         "scores": [(_stage(s), fmt(net[s]), v["thresholds"][s]) for s in STAGES],
+        "stages": stages,
+        "people": total,
+        "none": none,
+        "none_share": share(none / total) if total else "–",
         "departments": [
             {
                 "group": g["group"],
@@ -70,7 +122,15 @@ def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
             }
             for g in depts
         ],
-        "people_by_stage": [(_stage(k), n) for k, n in v["people_by_stage"].items()],
+        "people_by_stage": [
+            (_stage(k), n, share(n / total) if total else "–")
+            for k, n in v["people_by_stage"].items()
+        ],
+        "groups_by_stage": [
+            (scale, [(_stage(k), scales[scale].get(k, 0)) for k in (*STAGES, "none")])
+            for scale in ("department", "team", "community")
+            if scale in scales
+        ],
     }
 
 
@@ -134,28 +194,62 @@ def _leaders(ld: dict[str, Any] | None, run: Run) -> dict[str, Any] | None:
     }
 
 
+#: community kinds as the report names them, the most mature first
+KIND_NAMES = {
+    "purpose": "purpose",
+    "practice": "practice",
+    "interest": "interest",
+    "team_room": "team room",
+}
+
+
+def _kind_reading(u: dict[str, Any]) -> str:
+    """What a unit's kind rests on, in a few words."""
+    kind = u.get("kind")
+    if kind == "purpose":
+        return str(u.get("evidence") or "")
+    if kind == "practice":
+        return (
+            f"{share(u.get('question_share'))} of threads are questions, "
+            f"{share(u.get('answered_share'))} answered, "
+            f"{share(u.get('across_team_share'))} of those across teams"
+        )
+    if kind == "interest":
+        return f"{fmt(u.get('teams'), 0)} teams gather here"
+    return "a formal unit's own room"
+
+
 def _health(c: dict[str, Any] | None) -> dict[str, Any] | None:
     if not _ok(c):
         return None
     assert c is not None
-    units = c["units"]
+    units = [u for u in c["units"] if u.get("kind")]  # the suppressed row has no kind
+    order = {k: i for i, k in enumerate(KIND_NAMES)}
     channels = [u for u in units if u["unit"] == "channel"]  # private ones by pseudonym
-    notable = [u for u in channels if u["stagnating"] or u["trend"] == "growing"]
-    notable.sort(key=lambda u: (not u["stagnating"], -(u.get("size") or 0)))
+    shown = [u for u in channels if u["kind"] != "team_room"]
+    shown.sort(key=lambda u: (order.get(u["kind"], 9), not u["stagnating"], -(u.get("size") or 0)))
+    counts = {
+        unit: {k: sum(1 for u in units if u["unit"] == unit and u["kind"] == k) for k in KIND_NAMES}
+        for unit in ("channel", "community")
+    }
     return {
         "summary": c["summary"],
+        "counts": counts,
+        "kinds": KIND_NAMES,
         "rows": [
             {
                 "unit": u["unit"],
                 "name": u["name"],
-                "kind": u["kind"],
+                "kind": KIND_NAMES.get(u["kind"], u["kind"]),
+                "why": _kind_reading(u),
                 "size": fmt(u.get("size"), 0),
                 "newcomers": share(u.get("newcomer_share")),
+                "retention": share(u.get("retention")),
                 "insularity": share(u.get("insularity")),
                 "trend": u["trend"],
                 "flag": "stagnating" if u["stagnating"] else "",
             }
-            for u in notable[:15]
+            for u in shown[:20]
         ],
         "stagnating": sum(bool(u["stagnating"]) for u in units),
     }

@@ -41,6 +41,14 @@ _TYPES: dict[str, type[int] | tuple[type[int], type[float]]] = {
 }
 
 
+#: settings that are shares (0 to 1); so are every ``*_quantile`` and ``*_threshold``
+_SHARES = (
+    "team_room_team_share", "team_room_department_share", "purpose_first_share",
+    "purpose_origin_share", "practice_question_share", "practice_answered_share",
+    "practice_across_share",
+)  # fmt: skip
+
+
 def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     """The ``[value]`` settings (defaults already merged in), each checked: ConfigError
     naming the first setting out of its range."""
@@ -49,6 +57,16 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         if key == "qa_channel_patterns":
             ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
             allowed = 'a list of words such as ["help", "ask"]'
+        elif key == "purpose_channels":
+            ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+            allowed = 'a list of channel names or patterns such as ["proj-*"]'
+        elif key == "maturity_basis":
+            ok, allowed = value in ("organisation", "benchmark"), '"organisation" or "benchmark"'
+        elif key == "benchmark_profile":
+            ok, allowed = isinstance(value, str), "the name of a profile"
+        elif key in _SHARES or key.endswith(("_quantile", "_threshold")):
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+            allowed = "a number from 0 to 1"
         elif key in _TYPES:
             ok = isinstance(value, _TYPES[key]) and not isinstance(value, bool) and value > 0
             allowed = "a number > 0"

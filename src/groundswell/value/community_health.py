@@ -19,19 +19,35 @@ insularity         share of the members' tie weight in W that stays between memb
 excess_insularity  the same beyond what the unit's size alone gives: (insularity − f) /
                    (1 − f), f the share of the network's other people who are members (a
                    channel everyone is in keeps every tie inside without being closed)
-newcomer_share     members in W who were not members in P, over the members in W
+newcomer_share     members in W who were members neither in P nor in P2, over the members
+                   in W (someone back after a quiet month is not new; without P2 in the
+                   data, not in P)
 retention          members of P still members in W, over the members of P
 newcomers_stayed   newcomers of P (members in P, not in P2) still members in W, over them
                    (None when P2 starts before the data)
-size_change,       W against P, as a relative change; the trend is *growing* when one of
-activity_change    them rose by 10% or more and neither fell by 10% or more, *shrinking* in
-                   the mirror case, *mixed* when one rose and one fell, else *stable*
-kind               *purpose* when at least ``value.purpose_team_share`` of its members sit in
-                   one team, or 90% in one department (a formal unit's own room: it exists to
-                   get that unit's work done); else *practice* when at least
-                   ``value.practice_question_share`` of its threads are questions (people of
-                   the same craft helping each other); else *interest*
-stagnating         not of purpose, at least the minimum group size, newcomers at most
+size_change,       W against P, as a relative change; the trend is *growing* when the
+activity_change    members rose by 10% or more (so there are newcomers), *shrinking* when
+                   they fell by 10% or more, else *busier* or *quieter* when only the
+                   activity rose or fell by 10% or more, else *stable*; *new* without
+                   members in P
+kind               what the unit does (docs/value.md, "Communities by what they do"):
+                   *team room* when at least ``value.team_room_team_share`` of its members
+                   sit in one team or in one formal unit of the org chart (a manager and
+                   their direct reports), or ``value.team_room_department_share`` in one
+                   department (a formal unit's own room or cluster: not a community);
+                   else *purpose* when something it produced is on record (``evidence``):
+                   a channel named in ``value.purpose_channels``, a behaviour the unit's
+                   members were first to adopt and others took up (:func:`origins`), or
+                   outcome records tagged to it; else *practice* when it shares and
+                   solves across teams: at least ``value.practice_question_share`` of its
+                   threads are questions, at least ``value.practice_answered_share`` of
+                   them answered, and at least ``value.practice_across_share`` of the
+                   answered ones by someone of another team than the asker's; else
+                   *interest* (people gather and connect around a topic)
+network_share      members in W over the people in W's network
+stagnating         not a team room, at least the minimum group size, fewer than half of the
+                   network's people (a channel nearly everyone is in has nobody left to
+                   welcome), newcomers at most
                    ``value.stagnant_newcomer_share``, retention at least
                    ``value.stagnant_retention`` and excess insularity at least
                    ``value.stagnant_insularity``: the same members only talk to each other and
@@ -42,8 +58,11 @@ Units with fewer members than the minimum group size are merged into one suppres
 
 References
 ----------
-Wenger, E., McDermott, R. and Snyder, W. M. (2002). *Cultivating Communities of Practice*
-(communities of practice, of interest and of purpose; the life cycle of a community).
+Wenger, E. (1998). *Communities of Practice: Learning, Meaning, and Identity* (mutual
+engagement, joint enterprise, shared repertoire). Wenger, E., McDermott, R. and Snyder,
+W. M. (2002). *Cultivating Communities of Practice* (a community of practice against a
+formal unit, a project team and an informal network; the life cycle of a community).
+Society 3.0, ch. 3.7 (communities of interest, practice and purpose; renewal).
 Kraut, R. E. and Resnick, P. (2012). *Building Successful Online Communities* (newcomers,
 retention and turnover). Krackhardt, D. and Stern, R. N. (1988). Informal networks and
 organizational crises. *Social Psychology Quarterly* 51(2) (the E-I view of insularity).
@@ -51,6 +70,7 @@ organizational crises. *Social Psychology Quarterly* 51(2) (the E-I view of insu
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,16 +80,24 @@ import pandas as pd
 from groundswell.privacy import SUPPRESSED
 from groundswell.value._base import GROUP_KINDS, gate_rows, ratio
 
-KINDS = ("purpose", "practice", "interest")
-#: a community of purpose when this share of its members sit in one department
-PURPOSE_DEPARTMENT_SHARE = 0.9
+#: what a unit does, the most mature first; a team room is a formal unit's, not a community
+KINDS = ("purpose", "practice", "interest", "team_room")
+#: a unit is a behaviour's origin only when its first adopters are at least this many times
+#: as concentrated in it as everyone is
+ORIGIN_LIFT = 2.0
+#: a unit holding this share of the network's people or more cannot stagnate: there is hardly
+#: anyone left to arrive (an announcements channel everyone reads)
+MOST_OF_THE_NETWORK = 0.5
+#: the evidence of a channel named in ``value.purpose_channels``
+PROJECT = "a project channel (value.purpose_channels)"
 #: relative change that counts as a trend
 TREND_CHANGE = 0.1
 COLUMNS = [
     "unit", "name", "kind", "size", "activity", "responsiveness", "insularity",
     "excess_insularity", "newcomer_share", "retention", "newcomers_stayed", "joined", "left",
     "size_change", "activity_change", "trend", "stagnating", "top_team_share",
-    "top_department_share", "question_share",
+    "top_department_share", "top_unit_share", "teams", "question_share", "answered_share",
+    "across_team_share", "evidence", "network_share",
 ]  # fmt: skip
 
 
@@ -85,7 +113,9 @@ class Frames:
     ties: dict[str, pd.DataFrame]  # "w", "p1", "p2": digital ties of each window
     communities: pd.Series | None  # Leiden community by person_id (None without a run)
     roots: pd.DataFrame  # queries.thread_roots of W
-    questions: pd.DataFrame  # the questions of W
+    questions: pd.DataFrame  # the questions of W (_base.answered)
+    answers: pd.DataFrame  # their answers: question_id, answerer
+    produced: pd.DataFrame  # evidence of production: unit, unit_key, evidence (origins())
     channel_members: dict[str, pd.DataFrame]  # "w", "p1", "p2": queries.channel_members
     channel_activity: pd.DataFrame  # queries.channel_activity (P and W)
 
@@ -98,10 +128,11 @@ def health(f: Frames, s: dict[str, Any], min_size: int) -> pd.DataFrame:
     ``community`` or ``channel``.
     """
     frames = []
+    across = _answered_across(f.questions, f.answers, f.people["team"])
     if f.communities is not None:
         comm = f.communities.astype(str)
-        frames.append(_communities(comm, f.ties, f.people, f.roots, f.questions))
-    frames.append(_channels(f.channel_members, f.ties["w"], f.people, f))
+        frames.append(_communities(comm, f.ties, f.people, f.roots, across))
+    frames.append(_channels(f.channel_members, f.ties["w"], f.people, f, across))
     frames = [fr for fr in frames if len(fr)]
     if not frames:  # no community nor channel: a run on Viva or survey data only
         return pd.DataFrame(columns=COLUMNS)
@@ -111,7 +142,9 @@ def health(f: Frames, s: dict[str, Any], min_size: int) -> pd.DataFrame:
     table["activity"] = table["acts"] / f.weeks
     n = max(f.members, 2)
     share = ((table["size"] - 1) / (n - 1)).clip(0, 0.999)
+    table["network_share"] = table["size"] / n
     table["excess_insularity"] = ((table["insularity"] - share) / (1 - share)).clip(lower=0)
+    table = _evidence(table, f.produced, s)
     table = _classify(table, s, min_size)
     return _suppress(table[COLUMNS], min_size)
 
@@ -125,7 +158,7 @@ def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd
     q = older[key].drop_duplicates().assign(q=True)
     m = w.merge(p, on=key, how="outer").merge(q, on=key, how="left")
     m = m.fillna({"w": False, "p": False, "q": False}).infer_objects()
-    m["joined"] = m["w"] & ~m["p"]
+    m["joined"] = m["w"] & ~m["p"] & ~m["q"]  # back after a quiet window is not new
     m["left"] = m["p"] & ~m["w"]
     m["stay"] = m["w"] & m["p"]
     m["new_p"] = m["p"] & ~m["q"]
@@ -157,12 +190,25 @@ def _insularity(members: pd.DataFrame, ties: pd.DataFrame) -> pd.Series:
 
 
 def _composition(members: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """Per unit: the largest share of its members in one team, and in one department."""
-    m = members.join(people[["team", "department"]], on="person_id")
+    """Per unit: the largest share of its members in one team, in one department, and in
+    one formal unit of the org chart (a manager and their direct reports: the room of a
+    leadership team whose members each run a team of their own); how many teams."""
+    m = members[["unit_key", "person_id"]].drop_duplicates()
+    m = m.join(people[["team", "department", "manager_id"]], on="person_id")
+    size = m.groupby("unit_key").size()
     out = {}
     for col in ("team", "department"):
         counts = m.groupby(["unit_key", col]).size()
-        out[f"top_{col}_share"] = counts.groupby(level=0).max() / m.groupby("unit_key").size()
+        out[f"top_{col}_share"] = counts.groupby(level=0).max() / size
+    led = pd.concat(  # each person is in the unit of their manager and leads their own
+        [
+            m[["unit_key", "person_id"]].assign(lead=m["manager_id"]),
+            m[["unit_key", "person_id"]].assign(lead=m["person_id"]),
+        ]
+    ).dropna(subset=["lead"])
+    units = led.groupby(["unit_key", "lead"])["person_id"].nunique()
+    out["top_unit_share"] = units.groupby(level=0).max() / size
+    out["teams"] = m.groupby("unit_key")["team"].nunique()
     return pd.DataFrame(out).fillna(0.0)
 
 
@@ -171,7 +217,7 @@ def _communities(
     ties: dict[str, pd.DataFrame],
     people: pd.DataFrame,
     roots: pd.DataFrame,
-    qs: pd.DataFrame,
+    across: pd.DataFrame,
 ) -> pd.DataFrame:
     def active(t: pd.DataFrame) -> pd.DataFrame:
         a = t["actor_id"].map(comm)
@@ -190,47 +236,103 @@ def _communities(
         inside = t[(a == t["target_id"].map(comm)) & a.notna()]
         table[col] = inside.groupby(inside["actor_id"].map(comm))["n"].sum()
     table = table.join(_composition(memb["w"], people))
-    table = table.join(_community_threads(roots, qs, comm))
+    table = table.join(_community_threads(roots, across, comm))
     table["unit"] = "community"
     table["name"] = table.index.astype(str)
     return table.reset_index(drop=True).fillna({"acts": 0, "previous_acts": 0})
 
 
-def _community_threads(roots: pd.DataFrame, qs: pd.DataFrame, comm: pd.Series) -> pd.DataFrame:
-    """Per community: threads opened by its members (``roots``), how many drew a reply from
-    someone else (responsiveness) and how many were questions (question share)."""
-    roots = roots.copy()
-    roots["unit_key"] = roots["person_id"].map(comm)
-    roots["question"] = roots["message_id"].isin(qs["question_id"])
-    g = roots.dropna(subset=["unit_key"]).groupby("unit_key")
+def _answered_across(qs: pd.DataFrame, ans: pd.DataFrame, team: pd.Series) -> pd.DataFrame:
+    """Each question (question_id, asker, unit_key: its channel's name or id, channel_kind)
+    with ``answered`` and ``across_team`` (an answerer whose team is known and differs from
+    the asker's known team)."""
+    cols = ["question_id", "asker", "unit_key", "channel_kind", "answered", "across_team"]
+    if qs.empty:
+        return pd.DataFrame(columns=cols)
+    q = qs.assign(unit_key=qs["channel_name"].fillna(qs["channel_id"]))
+    pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
+    ta, tb = pairs["asker"].map(team), pairs["answerer"].map(team)
+    pairs["across_team"] = (ta.notna() & tb.notna() & (ta != tb)).to_numpy()
+    hit = pairs.groupby("question_id")["across_team"].any()
+    q["across_team"] = q["question_id"].map(hit).fillna(False).astype(bool)
+    q["answered"] = q["answered"].astype(bool)
+    return q[cols]
+
+
+def _question_figures(q: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """Per unit (``key``: the unit of each question): questions, the share answered and the
+    share of the answered ones answered across teams."""
+    g = q.assign(unit_key=key.to_numpy()).dropna(subset=["unit_key"]).groupby("unit_key")
+    n = g.size()
+    answered = g["answered"].sum()
+    across = g["across_team"].sum()
     return pd.DataFrame(
-        {"responsiveness": g["replied"].mean(), "question_share": g["question"].mean()}
+        {
+            "questions": n,
+            "answered_share": answered / n,
+            "across_team_share": (across / answered.where(answered > 0)),
+        }
     )
 
 
+def _community_threads(roots: pd.DataFrame, across: pd.DataFrame, comm: pd.Series) -> pd.DataFrame:
+    """Per community: threads opened by its members (``roots``), how many drew a reply from
+    someone else (responsiveness) and how many were questions (question share); the share
+    of its members' questions answered, and answered across teams."""
+    roots = roots.copy()
+    roots["unit_key"] = roots["person_id"].map(comm)
+    roots["question"] = roots["message_id"].isin(across["question_id"])
+    g = roots.dropna(subset=["unit_key"]).groupby("unit_key")
+    out = pd.DataFrame(
+        {"responsiveness": g["replied"].mean(), "question_share": g["question"].mean()}
+    )
+    figures = _question_figures(across, across["asker"].map(comm))
+    return out.join(figures[["answered_share", "across_team_share"]])
+
+
 def _channels(
-    members: dict[str, pd.DataFrame], ties_w: pd.DataFrame, people: pd.DataFrame, f: Frames
+    members: dict[str, pd.DataFrame],
+    ties_w: pd.DataFrame,
+    people: pd.DataFrame,
+    f: Frames,
+    across: pd.DataFrame,
 ) -> pd.DataFrame:
     memb = {k: m.rename(columns={"group": "unit_key"}) for k, m in members.items()}
     table = _renewal(memb["w"], memb["p1"], memb["p2"])
     table["insularity"] = _insularity(memb["w"], ties_w)
-    qs = f.questions
     counts = f.channel_activity.copy()
-    qcount = (
-        qs[qs["channel_kind"].isin(GROUP_KINDS)]
-        .assign(unit_key=lambda d: d["channel_name"].fillna(d["channel_id"]))
-        .groupby("unit_key")
-        .size()
-    )
+    inside = across[across["channel_kind"].isin(GROUP_KINDS)]
+    figures = _question_figures(inside, inside["unit_key"]).reindex(counts.index)
     counts["responsiveness"] = np.where(
         counts["threads"] > 0, ratio(counts["replied"], counts["threads"]), np.nan
     )
-    counts["question_share"] = ratio(qcount.reindex(counts.index).fillna(0), counts["threads"])
-    table = table.join(counts[["acts", "previous_acts", "responsiveness", "question_share"]])
+    counts["question_share"] = ratio(figures["questions"].fillna(0), counts["threads"])
+    counts = counts.join(figures[["answered_share", "across_team_share"]])
+    cols = ["acts", "previous_acts", "responsiveness", "question_share"]
+    table = table.join(counts[[*cols, "answered_share", "across_team_share"]])
     table = table.join(_composition(memb["w"], people))
     table["unit"] = "channel"
     table["name"] = table.index.astype(str)
     return table.reset_index(drop=True).fillna({"acts": 0, "previous_acts": 0})
+
+
+def _evidence(table: pd.DataFrame, produced: pd.DataFrame, s: dict) -> pd.DataFrame:
+    """Each unit's evidence of production, in words (None without any): its channel named
+    in ``value.purpose_channels`` (names or shell-style patterns such as ``proj-*``), and
+    the rows of ``produced`` (unit, unit_key, evidence) that name it."""
+    t = table.copy()
+    said: dict[tuple[str, str], list[str]] = {}
+    patterns = [str(p).lower() for p in s.get("purpose_channels", [])]
+    for unit, name in zip(t["unit"], t["name"], strict=True):
+        if unit == "channel" and any(fnmatch.fnmatchcase(str(name).lower(), p) for p in patterns):
+            said.setdefault((unit, str(name)), []).append(PROJECT)
+    for unit, key, text in produced[["unit", "unit_key", "evidence"]].itertuples(index=False):
+        said.setdefault((str(unit), str(key)), []).append(str(text))
+    t["evidence"] = [
+        "; ".join(said[(u, str(n))]) if (u, str(n)) in said else None
+        for u, n in zip(t["unit"], t["name"], strict=True)
+    ]
+    return t
 
 
 def _classify(table: pd.DataFrame, s: dict, min_size: int) -> pd.DataFrame:
@@ -238,25 +340,106 @@ def _classify(table: pd.DataFrame, s: dict, min_size: int) -> pd.DataFrame:
     prev_size = t["previous_size"].replace(0, np.nan)
     t["size_change"] = t["size"] / prev_size - 1
     t["activity_change"] = t["acts"] / t["previous_acts"].replace(0, np.nan) - 1
-    up = (t["size_change"] >= TREND_CHANGE) | (t["activity_change"] >= TREND_CHANGE)
-    down = (t["size_change"] <= -TREND_CHANGE) | (t["activity_change"] <= -TREND_CHANGE)
+    grew, fell = t["size_change"] >= TREND_CHANGE, t["size_change"] <= -TREND_CHANGE
+    busier = t["activity_change"] >= TREND_CHANGE
+    quieter = t["activity_change"] <= -TREND_CHANGE
     t["trend"] = np.select(
-        [up & ~down, down & ~up, up & down], ["growing", "shrinking", "mixed"], default="stable"
+        [grew, fell, busier, quieter], ["growing", "shrinking", "busier", "quieter"], "stable"
     )
     t.loc[t["previous_size"] == 0, "trend"] = "new"
-    purpose = (t["top_team_share"] >= float(s["purpose_team_share"])) | (
-        t["top_department_share"] >= PURPOSE_DEPARTMENT_SHARE
+    if "evidence" not in t:
+        t["evidence"] = None
+    one_team = t[["top_team_share", "top_unit_share"]].max(axis=1)
+    room = (one_team >= float(s["team_room_team_share"])) | (
+        t["top_department_share"] >= float(s["team_room_department_share"])
     )
-    practice = t["question_share"].fillna(0) >= float(s["practice_question_share"])
-    t["kind"] = np.select([purpose, practice], ["purpose", "practice"], default="interest")
+    purpose = t["evidence"].notna()
+    practice = (
+        (t["question_share"].fillna(0) >= float(s["practice_question_share"]))
+        & (t["answered_share"].fillna(0) >= float(s["practice_answered_share"]))
+        & (t["across_team_share"].fillna(0) >= float(s["practice_across_share"]))
+    )
+    t["kind"] = np.select(
+        [room, purpose, practice], ["team_room", "purpose", "practice"], default="interest"
+    )
+    most = t["network_share"] if "network_share" in t else pd.Series(0.0, index=t.index)
     t["stagnating"] = (
-        (t["kind"] != "purpose")
+        (t["kind"] != "team_room")
         & (t["size"] >= min_size)
+        & (most.fillna(0) < MOST_OF_THE_NETWORK)
         & (t["newcomer_share"] <= float(s["stagnant_newcomer_share"]))
         & (t["retention"].fillna(0) >= float(s["stagnant_retention"]))
         & (t["excess_insularity"].fillna(0) >= float(s["stagnant_insularity"]))
     )
     return t
+
+
+def origins(
+    adoptions: pd.DataFrame,
+    members: pd.DataFrame,
+    *,
+    first_share: float,
+    origin_share: float,
+    min_size: int,
+) -> pd.DataFrame:
+    """Behaviours a unit produced, read from adoption records: a unit is the origin of a
+    behaviour when at least ``origin_share`` of its first adopters (the earliest
+    ``first_share`` of the adopters, at least ``min_size`` of them) are its members, and at
+    least ``min_size`` people who are not its members took the behaviour up after them, and
+    the first adopters are at least :data:`ORIGIN_LIFT` times as concentrated in it as
+    everyone is (its share of the first adopters over its share of all the people in
+    ``members``); of several such channels (or communities) the one with the highest
+    concentration is the origin.
+
+    ``adoptions``: person_id, behaviour, ts; ``members``: unit, unit_key, person_id.
+    Returns one row per (unit, behaviour): unit, unit_key, behaviour, first (how many first
+    adopters), inside (of them, members), followers (non-members adopting later), evidence
+    (in words).
+    """
+    cols = ["unit", "unit_key", "behaviour", "first", "inside", "followers", "evidence"]
+    if adoptions.empty or members.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    ad = adoptions.sort_values(["behaviour", "ts", "person_id"], kind="stable")
+    memb = members.drop_duplicates()
+    size = memb.groupby(["unit", "unit_key"])["person_id"].nunique()
+    population = max(memb["person_id"].nunique(), 1)
+    for behaviour, g in ad.groupby("behaviour", sort=True):
+        k = max(int(min_size), int(np.ceil(first_share * len(g))))
+        if len(g) < k + min_size:  # too few adopters to tell a start from a spread
+            continue
+        first, later = g.iloc[:k], g.iloc[k:]
+        hit = memb[memb["person_id"].isin(first["person_id"])]
+        inside = hit.groupby(["unit", "unit_key"])["person_id"].nunique()
+        # lift: how much more the first adopters sit in the unit than everyone does (a
+        # channel everyone writes in holds them all, and says nothing about where it began)
+        lift = (inside / k) / (size.reindex(inside.index) / population)
+        ok = (inside >= origin_share * k) & (lift >= ORIGIN_LIFT)
+        # one origin per behaviour and kind of unit: the one with the highest lift
+        best = (
+            pd.DataFrame({"inside": inside[ok], "lift": lift[ok]})
+            .reset_index()
+            .sort_values(["unit", "lift", "unit_key"], ascending=[True, False, True])
+            .drop_duplicates("unit")
+            .set_index(["unit", "unit_key"])["inside"]
+        )
+        for (unit, key), n in best.items():
+            mine = set(memb.loc[(memb["unit"] == unit) & (memb["unit_key"] == key), "person_id"])
+            followers = int((~later["person_id"].isin(mine)).sum())
+            if followers >= min_size:
+                rows.append(
+                    (
+                        unit,
+                        key,
+                        behaviour,
+                        k,
+                        int(n),
+                        followers,
+                        f"first to adopt '{behaviour}' ({int(n)} of its first {k} adopters), "
+                        f"taken up by {followers} others",
+                    )
+                )
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _suppress(table: pd.DataFrame, min_size: int) -> pd.DataFrame:

@@ -89,19 +89,20 @@ def maturity(
     scale. ``attrs`` holds the window, the thresholds and the indicators available."""
     run, win = _run_and_window(ws, run, window)
     s = queries.settings(ws)
-    counts, available = maturity_measure.person_counts(
-        maturity_frames(ws, win, s), float(s["answer_hours"])
-    )
+    frames = maturity_frames(ws, win, s)
+    if run is not None and str(run.window) == str(win):  # the run's own people, no one else
+        frames.members = queries.run_people(run)
+    counts, available = maturity_measure.person_counts(frames, float(s["answer_hours"]))
     units = maturity_measure.units(
         counts.index,
         queries.people(ws),
         queries.communities(run) if run is not None else None,
         queries.channel_members(ws, win),
     )
-    out = maturity_measure.maturity(
-        counts, available, units, maturity_measure.thresholds(s), ws.settings.min_group_size
-    )
+    limits = maturity_measure.thresholds(s, counts, available)
+    out = maturity_measure.maturity(counts, available, units, limits, ws.settings.min_group_size)
     out.attrs = {"window": str(win), **out.attrs}
+    out.attrs["basis"] = maturity_measure.basis(s)
     return out
 
 
@@ -289,24 +290,61 @@ def health(
     p2 = previous(p1)
     s = queries.settings(ws)
     origin = queries.first_interaction(ws)
-    qs, _ = questions(ws, win, s)
+    qs, ans = questions(ws, win, s)
+    comm = queries.communities(run) if run is not None else None
+    channels = {k: queries.channel_members(ws, w) for k, w in (("w", win), ("p1", p1), ("p2", p2))}
     frames = community_health.Frames(
         weeks=win.days / 7,
         history=origin is not None and pd.Timestamp(p2.start) >= pd.Timestamp(origin),
         members=len(queries.members(ws, win)),
         people=queries.people(ws),
         ties={k: queries.ties(ws, w) for k, w in (("w", win), ("p1", p1), ("p2", p2))},
-        communities=queries.communities(run) if run is not None else None,
+        communities=comm,
         roots=queries.thread_roots(ws, win) if run is not None else pd.DataFrame(),
         questions=qs,
-        channel_members={
-            k: queries.channel_members(ws, w) for k, w in (("w", win), ("p1", p1), ("p2", p2))
-        },
+        answers=ans,
+        produced=produced(ws, win, comm, channels, s),
+        channel_members=channels,
         channel_activity=queries.channel_activity(ws, p1, win),
     )
     out = community_health.health(frames, s, ws.settings.min_group_size)
     out.attrs["window"] = str(win)
     return out
+
+
+def produced(
+    ws: Store,
+    win: Window,
+    communities: pd.Series | None,
+    channels: dict[str, pd.DataFrame],
+    s: dict[str, Any],
+) -> pd.DataFrame:
+    """Evidence that a channel or a Leiden community produced something, from the records
+    the workspace holds (unit, unit_key, evidence): behaviours its members were first to
+    adopt and others took up (:func:`groundswell.value.community_health.origins`; a
+    channel's members are its writers in the window and the two before it)."""
+    memb = [
+        pd.concat(channels.values())
+        .rename(columns={"group": "unit_key"})
+        .assign(unit="channel")[["unit", "unit_key", "person_id"]]
+    ]
+    if communities is not None:
+        memb.append(
+            pd.DataFrame(
+                {
+                    "unit": "community",
+                    "unit_key": communities.astype(str).to_numpy(),
+                    "person_id": communities.index,
+                }
+            )
+        )
+    return community_health.origins(
+        queries.adoption_rows(ws, win.end),
+        pd.concat(memb, ignore_index=True),
+        first_share=float(s["purpose_first_share"]),
+        origin_share=float(s["purpose_origin_share"]),
+        min_size=ws.settings.min_group_size,
+    )
 
 
 def onboarding(ws: Store, *, ties: int | None = None) -> pd.DataFrame:
@@ -362,6 +400,8 @@ def compare_dates(ws: Store, at: str, *, days: int | None = None) -> before_afte
         (before, after),
         (sides[0], sides[1]),
         queries.people(ws)["department"],
-        maturity_measure.thresholds(queries.settings(ws)),
+        maturity_measure.thresholds(
+            queries.settings(ws), sides[0].counts, sides[0].available
+        ),  # the lines of the window before, on both sides
         ws.settings.min_group_size,
     )

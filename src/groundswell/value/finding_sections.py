@@ -34,7 +34,10 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
     """Value maturity at three scales, from a :func:`groundswell.value.compute.maturity`
     table: ``network`` (scores and stage), ``groups`` (per department, team and community:
     scores and stage) and ``people`` (how many people reached each stage; the ``top`` people
-    by the sum of their scores, pseudonymous)."""
+    by the sum of their scores, pseudonymous); ``basis`` (where the lines come from),
+    ``distribution`` (how the people's scores spread on each stage:
+    :func:`groundswell.value.maturity.distribution`) and ``people`` (the run's population,
+    the one count every value figure uses)."""
     net = table[table["scale"] == "network"].iloc[0]
     cols = ["scale", "group", "size", *maturity.STAGES, "stage"]
     groups = table[table["scale"].isin(["department", "team", "community"])][cols]
@@ -43,6 +46,9 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
     return {
         "window": table.attrs["window"],
         "thresholds": table.attrs["thresholds"],
+        "basis": table.attrs.get("basis", {"basis": "benchmark"}),
+        "distribution": maturity.distribution(table, table.attrs["thresholds"]),
+        "people": len(people),
         "network": {k: net[k] for k in (*maturity.STAGES, "stage")},
         "groups": _rows(groups),
         "people_by_stage": {

@@ -71,7 +71,7 @@ COUNTS = (
 class Frames:
     """What the counts of a window are made of (read by :mod:`groundswell.value.queries`)."""
 
-    members: pd.Index  # everyone in the window's network
+    members: pd.Index  # everyone in the window's network: the one population counted
     ties: pd.DataFrame  # the window's digital ties: actor_id, target_id, n, weight
     ties_before: pd.DataFrame  # the previous window's
     department: pd.Series  # by person_id
@@ -116,9 +116,88 @@ def maturity(
     return out
 
 
-def thresholds(s: dict) -> dict[str, float]:
-    """The threshold of each stage from the ``[value]`` settings."""
-    return {stage: float(s[f"{stage}_threshold"]) for stage in STAGES}
+BASES = ("organisation", "benchmark")
+
+
+def thresholds(
+    s: dict,
+    counts: pd.DataFrame | None = None,
+    available: dict[str, bool] | None = None,
+) -> dict[str, float]:
+    """The line of each stage: where a unit's score on that stage counts as reached.
+
+    With ``value.maturity_basis = "organisation"`` (the default) the line of a stage is the
+    ``value.<stage>_quantile`` quantile (linear interpolation, as numpy and scipy compute it)
+    of the stage's scores of the organisation's own people (``counts``: one row per person
+    of the run's network) among those who show the stage at all (score above 0): a person
+    reaches *share* when they share at least as well as the typical person who shares. A
+    stage nobody shows gets the line 1.0 (only a perfect score would pass). With
+    ``"benchmark"`` the lines are the stated profile's ``value.<stage>_threshold`` (see
+    docs/value.md, "Where the lines come from"); so they are also without ``counts``.
+    """
+    basis = str(s.get("maturity_basis", "benchmark"))
+    if basis == "benchmark" or counts is None:
+        return {stage: float(s[f"{stage}_threshold"]) for stage in STAGES}
+    people = scores(counts, available or {}, dict.fromkeys(STAGES, 0.0))
+    out = {}
+    for stage in STAGES:
+        shown = people[stage].to_numpy(dtype="float64")
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        q = float(s[f"{stage}_quantile"])
+        out[stage] = float(np.quantile(shown, q)) if len(shown) else 1.0
+    return out
+
+
+def basis(s: dict) -> dict[str, object]:
+    """Where the lines come from, in words and numbers (stored with the table)."""
+    name = str(s.get("maturity_basis", "benchmark"))
+    if name == "organisation":
+        return {
+            "basis": name,
+            "quantiles": {st: float(s[f"{st}_quantile"]) for st in STAGES},
+            "text": "quantiles of this organisation's own people's scores, among those who "
+            "show each stage at all",
+        }
+    return {
+        "basis": name,
+        "profile": str(s.get("benchmark_profile", "")),
+        "text": f"the fixed lines of the benchmark profile {s.get('benchmark_profile', '')!r}",
+    }
+
+
+def distribution(
+    table: pd.DataFrame,
+    limits: dict[str, float],
+    qs: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9),
+) -> dict[str, dict[str, object]]:
+    """How the people's scores spread on each stage, for the report and the dashboard:
+    per stage, the people with any score, those showing the stage (score above 0), the
+    quantiles ``qs`` of the scores of those showing it, the line, how many pass the line
+    on that stage alone (``pass``) and how many reach the stage on the ladder (``reached``:
+    the stage or a later one), and a histogram of all the people's scores in ten bins of
+    0.1 (the last one closed)."""
+    people = table[table["scale"] == "person"]
+    order = {st: i for i, st in enumerate(STAGES)}
+    rank = people["stage"].map(order).fillna(-1).to_numpy()
+    out: dict[str, dict[str, object]] = {}
+    for i, stage in enumerate(STAGES):
+        x = people[stage].to_numpy(dtype="float64")
+        x = x[np.isfinite(x)]
+        shown = x[x > 0]
+        hist, _ = np.histogram(x, bins=np.linspace(0.0, 1.0, 11))
+        out[stage] = {
+            "people": len(x),
+            "showing": len(shown),
+            "quantiles": {
+                f"p{round(q * 100)}": (float(np.quantile(shown, q)) if len(shown) else None)
+                for q in qs
+            },
+            "line": float(limits[stage]),
+            "pass": int((x >= limits[stage]).sum()),
+            "reached": int((rank >= i).sum()),
+            "histogram": [int(h) for h in hist],
+        }
+    return out
 
 
 def scores(
@@ -151,7 +230,6 @@ def scores(
 def person_counts(f: Frames, fast_hours: float) -> tuple[pd.DataFrame, dict[str, bool]]:
     """The counts of :data:`COUNTS` for every person of the window, and which indicators the
     workspace has data for (see the module docstring)."""
-    index = f.members
     frames = [_tie_counts(f.ties, f.ties_before, f.department)]
     frames.append(f.posts)
     frames.append(_question_counts(f.questions, f.answers, f.department, fast_hours))
@@ -163,8 +241,8 @@ def person_counts(f: Frames, fast_hours: float) -> tuple[pd.DataFrame, dict[str,
             columns=["adoptions", "followed"], index=pd.Index([], name="person_id")
         )
     frames.append(adopt)
-    for fr in frames:
-        index = index.union(fr.index)
+    # one population: the people of the window's network (a run's people), no one else
+    index = pd.Index(f.members.unique(), name="person_id")
     counts = pd.concat([fr.reindex(index) for fr in frames], axis=1).fillna(0)
     counts["people"] = 1
     counts = counts.reindex(columns=list(COUNTS), fill_value=0).astype("int64")

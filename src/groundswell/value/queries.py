@@ -75,6 +75,14 @@ def default_window(ws: Store, run: Run | None, window: str | Window | None) -> W
     return resolve_window(ws, window)
 
 
+def run_people(run: Run) -> pd.Index:
+    """The people of a run's network (its graph's nodes, as its summary counts them)."""
+    rows = run.ws.con.execute(
+        "SELECT person_id FROM person_scores WHERE run_id = ? ORDER BY person_id", [run.run_id]
+    ).fetchall()
+    return pd.Index([r[0] for r in rows], name="person_id")
+
+
 def communities(run: Run) -> pd.Series:
     """The Leiden community of each person of a run."""
     return run.communities()
@@ -290,6 +298,17 @@ def adoption_counts(ws: Store, win: Window, ties: pd.DataFrame) -> pd.DataFrame 
     finally:
         ws.con.unregister("_value_ties")
     return df.set_index("person_id")
+
+
+def adoption_rows(ws: Store, end: Any) -> pd.DataFrame:
+    """Every adoption taken up before ``end``: person_id (through the aliases), behaviour,
+    ts (the person's first adoption of it)."""
+    return ws.con.execute(
+        """SELECT coalesce(a.person_id, d.person_id) AS person_id, d.behaviour, min(d.ts) AS ts
+           FROM adoptions d LEFT JOIN aliases a ON a.alias_id = d.person_id
+           WHERE d.ts < $1 GROUP BY ALL ORDER BY behaviour, ts, person_id""",
+        [end],
+    ).df()
 
 
 def channel_members(ws: Store, win: Window) -> pd.DataFrame:

@@ -85,7 +85,8 @@ class ValueQueries(ViewsCore):
     def value(self, run_id: int | None, *, people: bool = False) -> dict[str, Any]:
         """Value maturity at three scales: the network's stage and five scores, one row per
         department, team and community (suppressed ones merged), how many people reached
-        each stage, and (``people``) the top people by id."""
+        each stage, where the lines come from (``basis``) and how the people's scores spread
+        on each stage (``distribution``), and (``people``) the top people by id."""
         run, v = self._section(run_id, "value")
         out = self._head(run, v)
         if out["problem"]:
@@ -98,6 +99,9 @@ class ValueQueries(ViewsCore):
             stages=list(STAGES),
             groups=v["groups"],
             people_by_stage=v["people_by_stage"],
+            people=v.get("people"),
+            basis=v.get("basis"),
+            distribution=v.get("distribution"),
             top_people=v["top_people"] if people else None,
         )
         if people:

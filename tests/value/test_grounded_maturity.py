@@ -1,0 +1,151 @@
+"""Grounded maturity (issue 19, point 3): each stage's line is a quantile of the
+organisation's own people's scores (or a stated benchmark profile's fixed line); the
+distribution is reported; one population (the run's people) for every figure.
+
+Expected values are worked out by hand from the conftest scenario; the quantiles are checked
+against scipy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from groundswell.value import compute, finding_sections, maturity
+from tests.value.conftest import SCENARIO, WINDOW, build, pid, post, set_setting
+
+
+def _people(t: pd.DataFrame) -> pd.DataFrame:
+    return t[t["scale"] == "person"].set_index("group")
+
+
+def test_lines_are_quantiles_of_the_organisations_own_scores(tiny) -> None:
+    t = compute.maturity(tiny, window=WINDOW)
+    assert t.attrs["basis"]["basis"] == "organisation"
+    people = _people(t)
+    lines = t.attrs["thresholds"]
+    for stage in maturity.STAGES:  # the oracle: scipy on the people's positive scores
+        x = people[stage].to_numpy(dtype=float)
+        x = x[np.isfinite(x) & (x > 0)]
+        q = {"connect": 25}.get(stage, 50)
+        assert lines[stage] == pytest.approx(stats.scoreatpercentile(x, q)), stage
+    # by hand (scores worked out in test_maturity.py): connect, the positive scores are
+    # 1/3 (dan), 1/3 (eve), 1/2 (bob), 1/2 (cat): the lower quartile sits between the two
+    # thirds; solve: 1/3 (eve), 2/3 (cat), 2/3 (dan): median 2/3; innovate: bob and cat
+    # 1/2; lead change: 1/6 (bob), 3/4 (dan), 3/4 (eve: 2 of 4 messages open, her one
+    # answer in the open), 1 (cat): median 3/4
+    assert lines["connect"] == pytest.approx(1 / 3)
+    assert lines["solve"] == pytest.approx(2 / 3)
+    assert lines["innovate"] == pytest.approx(1 / 2)
+    assert lines["lead_change"] == pytest.approx(3 / 4)
+
+
+def test_stages_against_the_organisations_lines_by_hand(tiny) -> None:
+    t = compute.maturity(tiny, window=WINDOW)
+    stage = {e: _people(t).loc[pid(tiny, e), "stage"] for e in ("E1", "E2", "E3", "E4", "E5")}
+    # ann does nothing; eve connects but her one question went unanswered (share 0); bob
+    # shares and answers nothing; dan solves (2/3) without a new tie across (innovate 0);
+    # cat passes every line
+    assert stage == {
+        "E1": "none", "E5": "connect", "E2": "share", "E4": "solve", "E3": "lead_change",
+    }  # fmt: skip
+    d = finding_sections.value_section(t)["distribution"]
+    assert [d[s]["reached"] for s in maturity.STAGES] == [4, 3, 2, 1, 1]
+    assert d["innovate"]["showing"] == 2 and d["innovate"]["pass"] == 2
+    assert sum(d["connect"]["histogram"]) == 5  # everyone, ann's 0 in the first bin
+    assert d["connect"]["histogram"][0] == 1
+
+
+def test_the_benchmark_basis_uses_the_stated_lines(tmp_path) -> None:
+    ws = build(tmp_path / "bench", SCENARIO, min_group_size=1)
+    ws.close()
+    set_setting(
+        tmp_path / "bench", 'maturity_basis = "organisation"', 'maturity_basis = "benchmark"'
+    )
+    import groundswell as gs
+
+    with gs.open(tmp_path / "bench") as again:
+        t = compute.maturity(again, window=WINDOW)
+    assert t.attrs["thresholds"] == {
+        "connect": 0.4, "share": 0.5, "solve": 0.7, "innovate": 0.15, "lead_change": 0.4,
+    }  # fmt: skip
+    assert t.attrs["basis"] == {
+        "basis": "benchmark",
+        "profile": "synthetic-2024",
+        "text": "the fixed lines of the benchmark profile 'synthetic-2024'",
+    }
+
+
+def test_a_stage_nobody_shows_gets_an_unreachable_line() -> None:
+    counts = pd.DataFrame(0, index=pd.Index(["a", "b"], name="person_id"), columns=maturity.COUNTS)
+    s = {f"{st}_quantile": 0.5 for st in maturity.STAGES} | {"maturity_basis": "organisation"}
+    assert maturity.thresholds(s, counts, {}) == dict.fromkeys(maturity.STAGES, 1.0)
+
+
+def test_one_population_the_networks_people(tmp_path) -> None:
+    # fay left in 2023 and still posts in the window: she is not in the network, so she is
+    # counted nowhere (she was a 6th person in the value figures while the run had 5)
+    ws = build(tmp_path / "fay", [*SCENARIO, post("f1", "E6", "2024-01-10T09:00:00", "sales")])
+    try:
+        run = ws.analyze(window=WINDOW)
+        t = compute.maturity(ws, run=run)
+        people = set(_people(t).index)
+        assert len(people) == run.summary["people"] == 5
+        assert ws.pseudonymiser.person("E6") not in people
+        section = finding_sections.value_section(t)
+        assert section["people"] == sum(section["people_by_stage"].values()) == 5
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "setting"),
+    [
+        ('maturity_basis = "organisation"', 'maturity_basis = "median"', "maturity_basis"),
+        ("solve_quantile = 0.5", "solve_quantile = 1.5", "solve_quantile"),
+        ('purpose_channels = ["proj-*", "project-*", "prj-*"]', "purpose_channels = 3",
+         "purpose_channels"),
+    ],
+)  # fmt: skip
+def test_new_settings_are_checked(tmp_path, old, new, setting) -> None:
+    import groundswell as gs
+    from groundswell.errors import ConfigError
+    from groundswell.value.queries import settings
+
+    build(tmp_path / "bad", SCENARIO).close()
+    set_setting(tmp_path / "bad", old, new)
+    with gs.open(tmp_path / "bad") as again, pytest.raises(ConfigError, match=setting):
+        settings(again)
+
+
+def test_a_renamed_setting_is_still_read(tmp_path) -> None:
+    import groundswell as gs
+    from groundswell.value.queries import settings
+
+    build(tmp_path / "old", SCENARIO).close()
+    set_setting(tmp_path / "old", "team_room_team_share = 0.5", "purpose_team_share = 0.6")
+    with gs.open(tmp_path / "old") as again:
+        assert settings(again)["team_room_team_share"] == 0.6
+
+
+def test_the_value_finding_reads_one_population_and_no_contradiction() -> None:
+    from types import SimpleNamespace
+
+    from groundswell.headlines import value_stage
+
+    def said(section: dict) -> list:
+        facts = SimpleNamespace(run=SimpleNamespace(findings=lambda: {"value": section}))
+        return list(value_stage(facts))  # type: ignore[arg-type]
+
+    by_stage = {"connect": 100, "share": 50, "solve": 40, "innovate": 0, "lead_change": 0}
+    section = {"people": 981, "people_by_stage": by_stage | {"none": 791}}
+    section["network"] = {"stage": "solve"}
+    (f,) = said(section)
+    # 791 of the run's 981 (the section's population, not a sum of some other count)
+    assert f.number.startswith("791 of the run's 981 people at no stage yet")
+    assert "everyone's activity pooled, is at solve: the other people carry it" in f.number
+    assert f.evidence["people"] == 981
+    (g,) = said(section | {"network": {"stage": "none"}})
+    assert g.number.endswith("the organisation as a whole has not reached it either")
+    assert said(section | {"people_by_stage": by_stage | {"none": 400}}) == []  # under half
