@@ -192,3 +192,24 @@ def test_every_tied_person_of_the_run_gets_three_suggestions(web_ws) -> None:
         (a, b) in pairs or (b, a) in pairs
         for a, b in zip(sug["person_id"], sug["suggested_id"], strict=True)
     )
+
+
+def test_a_widened_suggestion_says_why(app, web_ws) -> None:
+    """Someone whose other departments gave fewer than three suggestions is shown people of
+    their own department, each with a shared contact or channel and "works in your
+    department"; never a reason without a count."""
+    with gs.open(web_ws.path) as ws:
+        rows = ws.query(
+            "SELECT s.person_id, s.suggested_id FROM suggestions s "
+            "JOIN people p ON p.person_id = s.person_id "
+            "JOIN people q ON q.person_id = s.suggested_id "
+            "WHERE s.run_id = ? AND p.department = q.department ORDER BY s.person_id, s.rank",
+            [web_ws.runs[1]],
+        )
+    assert len(rows) > 0  # the fixture's closed corner (one department talks to itself)
+    mine = app.state.store.my_network(None, rows["person_id"][0])
+    same = [s for s in mine["suggestions"] if "works in your department" in s["reasons"]]
+    assert same
+    for s in same:
+        assert s["shared_contacts"] > 0 or s["shared_channels"] > 0
+        assert s["reasons"][0].split()[0].isdigit()

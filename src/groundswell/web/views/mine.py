@@ -134,7 +134,7 @@ class MineQueries(PeopleQueries):
             if ch:
                 reasons.append(words.count(int(ch), "shared channel"))
             same = dept.get(pid) == mine and where(pid) != "another department"
-            reasons.append(f"works in {where(pid)}{' too' if same else ''}")
+            reasons.append("works in your department" if same else f"works in {where(pid)}")
             suggestions.append(
                 {
                     "rank": rank,
