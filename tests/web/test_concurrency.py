@@ -39,7 +39,7 @@ SESSIONS = 10
 RESPONDENTS = 100
 #: Each test stops itself after this many seconds (the CLI processes included: on two
 #: busy cores, importing the analysis libraries alone can take half a minute).
-DEADLINE = 300.0
+DEADLINE = 420.0
 #: Seconds between two requests of one reading client.
 PAUSE = 1.0
 
