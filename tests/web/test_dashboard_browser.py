@@ -139,6 +139,26 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
         page.wait_for_url(base + "/value")
         assert page.inner_text("#network-stage") == stages["network"]["stage"].replace("_", " ")
         assert page.locator("#top-people tbody tr").count() == len(stages["top_people"])
+        # how the people spread on each stage (issue 19): ten bars, the line, and the rows
+        hists = page.locator("#distribution figure.gs-hist")
+        assert hists.count() == 5
+        for i in range(5):
+            assert hists.nth(i).locator(".gs-hist-bars span").count() == 10
+            assert hists.nth(i).locator(".gs-hist-bars i").count() == 1
+        assert page.locator("#stage-lines tbody tr").count() == 5
+        page.locator("#distribution").screenshot(path=str(ARTIFACTS / "05-value-distribution.png"))
+        # communities by what they do: the synthetic cop-* channels share and solve, the
+        # teams' rooms are team rooms
+        page.goto(base + "/community-health")
+        kinds = dict(
+            zip(
+                page.locator("#units tbody td:nth-child(2)").all_inner_texts(),
+                page.locator("#units tbody td:nth-child(3)").all_inner_texts(),
+                strict=True,
+            )
+        )
+        assert kinds["cop-data"] == "practice" and "team room" in kinds.values()
+        page.screenshot(path=str(ARTIFACTS / "05-community-kinds.png"), full_page=False)
         page.click("nav a[href='/trends']")
         page.wait_for_function(
             "() => window.gsTrends && (gsTrends.ready || gsTrends.error)",

@@ -38,11 +38,12 @@ kind               what the unit does (docs/value.md, "Communities by what they 
                    else *purpose* when something it produced is on record (``evidence``):
                    a channel named in ``value.purpose_channels``, a behaviour the unit's
                    members were first to adopt and others took up (:func:`origins`), or
-                   outcome records tagged to it; else *practice* when it shares and
-                   solves across teams: at least ``value.practice_question_share`` of its
-                   threads are questions, at least ``value.practice_answered_share`` of
-                   them answered, and at least ``value.practice_across_share`` of the
-                   answered ones by someone of another team than the asker's; else
+                   outcome records credited to it (:func:`credited`); else *practice*
+                   when it shares and solves across teams: at least
+                   ``value.practice_question_share`` of its threads are questions, at
+                   least ``value.practice_answered_share`` of them answered, and at least
+                   ``value.practice_across_share`` of the answered ones by someone of
+                   another team than the asker's; else
                    *interest* (people gather and connect around a topic)
 network_share      members in W over the people in W's network
 stagnating         not a team room, at least the minimum group size, fewer than half of the
@@ -372,6 +373,38 @@ def _classify(table: pd.DataFrame, s: dict, min_size: int) -> pd.DataFrame:
         & (t["excess_insularity"].fillna(0) >= float(s["stagnant_insularity"]))
     )
     return t
+
+
+def credited(tags: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Outcome records credited to a unit (``tags``: tag, records, measures, from the
+    outcome records' channel-or-community tag): a tag names a channel by its name or id
+    (case ignored, a leading ``#`` dropped) or a detected community as ``community N``.
+
+    ``units``: unit, unit_key (every channel and community of the window). Returns unit,
+    unit_key, evidence (in words), one row per unit credited.
+    """
+    cols = ["unit", "unit_key", "evidence"]
+    if tags.empty or units.empty:
+        return pd.DataFrame(columns=cols)
+    u = units[["unit", "unit_key"]].drop_duplicates()
+    label = np.where(u["unit"] == "community", "community " + u["unit_key"].astype(str),
+                     u["unit_key"].astype(str))  # fmt: skip
+    look = pd.Series(
+        list(zip(u["unit"], u["unit_key"], strict=True)), index=pd.Index(label).str.lower()
+    )
+    look = look[~look.index.duplicated()]
+    rows: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
+    for tag, n, measures in tags[["tag", "records", "measures"]].itertuples(index=False):
+        key = " ".join(str(tag).strip().lstrip("#").lower().replace(":", " ").split())
+        if key in look.index:
+            rows.setdefault(look[key], []).append((int(n), [str(m) for m in measures]))
+    out = []
+    for (unit, key), got in sorted(rows.items()):
+        n = sum(x for x, _ in got)
+        measures = sorted({m for _, ms in got for m in ms})
+        noun = "outcome record" if n == 1 else "outcome records"
+        out.append((unit, key, f"{n} {noun} credited to it ({', '.join(measures)})"))
+    return pd.DataFrame(out, columns=cols)
 
 
 def origins(

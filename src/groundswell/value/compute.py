@@ -322,7 +322,8 @@ def produced(
     """Evidence that a channel or a Leiden community produced something, from the records
     the workspace holds (unit, unit_key, evidence): behaviours its members were first to
     adopt and others took up (:func:`groundswell.value.community_health.origins`; a
-    channel's members are its writers in the window and the two before it)."""
+    channel's members are its writers in the window and the two before it), and outcome
+    records credited to it (:func:`groundswell.value.community_health.credited`)."""
     memb = [
         pd.concat(channels.values())
         .rename(columns={"group": "unit_key"})
@@ -338,13 +339,16 @@ def produced(
                 }
             )
         )
-    return community_health.origins(
+    members = pd.concat(memb, ignore_index=True)
+    made = community_health.origins(
         queries.adoption_rows(ws, win.end),
-        pd.concat(memb, ignore_index=True),
+        members,
         first_share=float(s["purpose_first_share"]),
         origin_share=float(s["purpose_origin_share"]),
         min_size=ws.settings.min_group_size,
     )
+    tagged = community_health.credited(queries.outcome_tags(ws, win.end), members)
+    return pd.concat([made[["unit", "unit_key", "evidence"]], tagged], ignore_index=True)
 
 
 def onboarding(ws: Store, *, ties: int | None = None) -> pd.DataFrame:

@@ -311,6 +311,23 @@ def adoption_rows(ws: Store, end: Any) -> pd.DataFrame:
     ).df()
 
 
+def outcome_tags(ws: Store, end: Any) -> pd.DataFrame:
+    """Outcome records credited to a channel or community (``outcomes.tag``) before ``end``:
+    tag, records, measures (a sorted list); empty when the workspace has no such table."""
+    has = ws.con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'outcomes' AND column_name = 'tag'"
+    ).fetchall()[0][0]
+    if not has:
+        return pd.DataFrame(columns=["tag", "records", "measures"])
+    return ws.con.execute(
+        """SELECT tag, count(*) AS records, list_sort(list(DISTINCT measure)) AS measures
+           FROM outcomes WHERE tag IS NOT NULL AND trim(tag) <> '' AND ts < $1
+           GROUP BY tag ORDER BY tag""",
+        [end],
+    ).df()
+
+
 def channel_members(ws: Store, win: Window) -> pd.DataFrame:
     """(person_id, group) of the people who wrote in each group channel (public, private,
     community) in the window; a channel is named by its name, or its id when it has none."""
