@@ -141,3 +141,44 @@ def test_groups_the_gate_suppresses_are_not_stored() -> None:
     out5 = my_group.groups(_frames(), min_size=5)
     # teams of 3 below 5: A1, A2, C1 and D1 suppressed together, B1 (6) shown
     assert set(out5["team"]) == {"B1"}
+
+
+def test_empty_earlier_windows() -> None:
+    """Data that starts with the window (ids as Arrow-backed strings): nobody active in the
+    two windows before and no question — renewal counts everyone as a newcomer, retention
+    and newcomers who stayed are undefined, no Q&A figure."""
+    f = _frames()
+    arrow = "string[pyarrow]"
+    people = PEOPLE.astype(arrow)
+    people.index = people.index.astype(arrow)
+    f.people = people
+    f.active = {
+        "w": pd.Index(["a0", "a1", "a2", "b0", "b1", "b2"], dtype=arrow),
+        "p1": pd.Index([], dtype=arrow),
+        "p2": pd.Index([], dtype=arrow),
+    }
+    f.questions = f.questions.iloc[0:0]
+    f.answers = f.answers.iloc[0:0]
+    out = my_group.groups(f, min_size=3)
+    a = out["department"]["A"]["renewal"]
+    assert (a["size"], a["joined"], a["newcomer_share"]) == (3, 3, 1.0)
+    assert a["retention"] is None and a["newcomers_stayed"] is None
+    assert out["department"]["A"]["qa"] is None
+
+
+def test_no_org_chart_at_all() -> None:
+    """Chat data alone (the real Slack sample): no department, no team, ids as pandas
+    strings — no formal group, and no error (an empty string column cannot be merged
+    unless its values are plain objects)."""
+    f = _frames()
+    people = pd.DataFrame(
+        {"department": [None] * len(PEOPLE), "team": [None] * len(PEOPLE)},
+        index=PEOPLE.index.astype("str"),
+        dtype=object,
+    )
+    f.people = people
+    f.units = _units(people, f.units["channel"])
+    f.active = {k: v.astype("str") for k, v in f.active.items()}
+    out = my_group.groups(f, min_size=3)
+    assert all(r.get("renewal") is None for r in out["department"].values())
+    assert all(not r["bridges"] for r in out["channel"].values())  # no department to reach

@@ -115,7 +115,13 @@ def _formal_renewal(scale: str, people: pd.DataFrame, active: dict[str, pd.Index
 
     def members(who: pd.Index) -> pd.DataFrame:
         g = group.reindex(who).dropna()
-        return pd.DataFrame({"unit_key": g.to_numpy(), "person_id": g.index})
+        # plain object columns: an empty Arrow-backed string column cannot be merged
+        return pd.DataFrame(
+            {
+                "unit_key": np.asarray(g.to_numpy(), dtype=object),
+                "person_id": np.asarray(g.index.to_numpy(), dtype=object),
+            }
+        )
 
     table = _renewal(members(active["w"]), members(active["p1"]), members(active["p2"]))
     return table[["size", "previous_size", "joined", "left", "newcomer_share", "retention",
