@@ -183,3 +183,16 @@ def test_the_report_shows_the_kinds_and_the_distribution(planted) -> None:
         )  # fmt: skip
         assert list(ARTIFACTS.glob(f"pdf-{stem}*.png"))
     assert "green-office" in text.stdout and "guild-python" in text.stdout
+
+
+def test_every_stage_is_reached_by_someone(planted) -> None:
+    # the lines come from the organisation's own people (value.maturity_basis), so the
+    # synthetic organisation's spread puts someone on every stage, and fewer on each rung
+    _, _, ws, _ = planted
+    t = compute.maturity(ws, run=ws.run())
+    people = t[t["scale"] == "person"]
+    at = people["stage"].value_counts()
+    for stage in ("connect", "share", "solve", "innovate", "lead_change"):
+        assert at.get(stage, 0) > 0, (stage, at.to_dict())
+    assert at.get("none", 0) < len(people) / 2
+    assert len(people) == ws.run().summary["people"]  # the run's population, no one else

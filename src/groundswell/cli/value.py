@@ -98,7 +98,11 @@ def value(
 
     def tables() -> list[Any]:
         window, thresholds = table.attrs["window"], table.attrs["thresholds"]
-        made: list[Any] = [f"value maturity, window {window} (thresholds {thresholds})"]
+        lines = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in thresholds.items())
+        basis = table.attrs.get("basis", {}).get("text", "")
+        made: list[Any] = [
+            f"value maturity, window {window} (lines: {lines}; {basis})".replace("; )", ")")
+        ]
         for sc, part in zip(scales, parts, strict=True):
             if len(part):
                 made.append(_table(part[cols].set_index("group"), title=sc, index=sc))
