@@ -167,17 +167,30 @@ def main() -> None:
         for people, ties in sizes:
             g = graph(people, ties, args.seed)
             found: dict[str, tuple[dict, dict]] = {}
+            late: list[str] = []
             for method in methods:
                 out = str(Path(tmp) / f"{method}-{people}.parquet")
                 cmd = [sys.executable, __file__, "--child", method, str(people), str(ties)]
-                proc = subprocess.run(
-                    [*cmd, str(args.seed), out],
-                    capture_output=True, text=True, timeout=args.timeout, check=True,
-                )  # fmt: skip
+                try:
+                    proc = subprocess.run(
+                        [*cmd, str(args.seed), out],
+                        capture_output=True, text=True, timeout=args.timeout, check=True,
+                    )  # fmt: skip
+                except subprocess.TimeoutExpired:
+                    print(people, method, "timed out", flush=True)
+                    cells = " | ".join(["-"] * 8)
+                    late.append(
+                        f"| {people:,} / {g.m:,} | {METHODS[method]} | > {args.timeout:,.0f} "
+                        f"| {cells} |"
+                    )
+                    continue
                 timing = json.loads(proc.stdout.strip().splitlines()[-1])
                 pos = pd.read_parquet(out).reindex(g.nodes).to_numpy()
                 found[method] = (timing, readability(g, pos, args.seed))
                 print(people, method, timing, found[method][1], flush=True)
+            if not found:
+                rows += late
+                continue
             base = found.get("multilevel", next(iter(found.values())))[0]["wall"]
             for method, (timing, r) in found.items():
                 rows.append(
@@ -186,6 +199,7 @@ def main() -> None:
                     f"{r['stress']:.3f} | {r['neighbourhood']:.3f} | {r['together']:.3f} | "
                     f"{r['crossings']:.4f} | {r['crowded']:.3f} |"
                 )
+            rows += late
             if "fruchterman-reingold" in found and "multilevel" in found:
                 fr, ml = found["fruchterman-reingold"][0], found["multilevel"][0]
                 summary.append(
