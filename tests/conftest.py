@@ -106,6 +106,7 @@ def snapshot(ws: gs.Workspace) -> dict[str, object]:
         "person_metrics",
         "group_metrics",
         "adoptions",
+        "outcomes",
     ):
         out[table] = ws.query(f"SELECT * FROM {table} ORDER BY ALL").to_dict(orient="list")
     return out

@@ -200,6 +200,7 @@ ACTIONS = {
     "synth", "demo", "analyze", "ties", "report", "serve", "export-lake",
     "survey create", "survey launch", "survey remind", "survey close",
     "export",  # writes a network file; its --format is the file's (gexf, graphml, ...)
+    "benchmark export",  # writes a profile, JSON by definition (docs/benchmarks.md)
 }  # fmt: skip
 
 
@@ -244,6 +245,9 @@ def test_every_listing_command_takes_format() -> None:
         ["champions", "{ws}", "--k", "3", "--runs", "50", "-q"],
         ["adoption", "{ws}", "new expense tool", "--plan", "1"],
         ["traction", "{ws}", "new tool rollout"],
+        ["outcomes", "{ws}"],
+        ["outcomes", "{ws}", "--deviants"],
+        ["benchmark", "compare", "{ws}"],
     ],
 )
 def test_the_newer_listing_commands_print_json_and_csv(demo_ws, args) -> None:

@@ -180,3 +180,45 @@ def test_the_findings_numbers_match_the_stored_results(planted) -> None:
         if f["rule"] == "value_stage":
             assert f["evidence"]["none"] == value["none"]
             assert f["evidence"]["people"] == sum(value.values())
+
+
+def test_outcomes_follow_brokerage_only_where_planted(planted, tmp_path) -> None:
+    """synth/plants_outcomes.py: goal attainment rises with brokerage in Sales, is noise in
+    Engineering (but for three planted positive deviants), and a team engagement score is
+    linked to nothing; the outcome statistics find exactly that (issue 19)."""
+    import pandas as pd
+
+    from groundswell.synth.plants_outcomes import write_outcomes
+    from groundswell.value import outcome_links
+
+    _, ws, run = planted
+    hr = pd.read_csv(ws.folder.parent / "data" / "hris.csv", dtype=str, keep_default_na=False)
+    ids = hr["employee_id"].tolist()
+    roster = dict(zip(ws.pseudonymiser.people(ids), ids, strict=True))
+    btw = run.people()["betweenness"]
+    brokerage = pd.Series(btw.to_numpy(), index=[roster.get(p, p) for p in btw.index])
+    path, truth = write_outcomes(hr, brokerage, tmp_path / "outcomes.csv", seed=3)
+    assert ws.ingest("outcomes", path).outcomes > 100
+    outcome_links.store(run, outcome_links.compute(run))
+    found = run.outcomes()
+    links = found.links.set_index(["outcome", "measure", "scope"])
+    measure = truth["measure"] + " against target"  # every row has a target: attainment
+    sales = links.loc[(measure, "betweenness", truth["depends_on_brokerage"])]
+    assert sales["rho"] > 0.5 and sales["ci_low"] > 0 and sales["q"] < 0.05
+    assert "strongly higher" in sales["reading"]
+    flat = links.loc[(measure, "betweenness", truth["independent_of_network"])]
+    assert flat["ci_low"] < 0 < flat["ci_high"] and "cannot tell" in flat["reading"]
+    assert any("depends on where people work" in line for line in found.lines)
+    # the null: the false-discovery control bounds the *share* of false links among those
+    # read as holding (with many true links in the family a weak false one can pass it), so
+    # the check is that none of the null's links survives Bonferroni's family-wise control
+    family = int(found.links["q"].notna().sum())
+    null = found.links[found.links["outcome"] == truth["null_measure"]]
+    assert len(null) and (null["p"] * family >= 0.05).all()
+    in_run = set(run.people().index)
+    planted_ids = {ws.pseudonymiser.person(e) for e in truth["positive_deviants"]} & in_run
+    mine = found.deviants[found.deviants["outcome"] == measure]
+    assert planted_ids and planted_ids <= set(mine["person_id"])
+    people = run.people()
+    flat_devs = mine[people.loc[mine["person_id"], "department"].to_numpy() == "Engineering"]
+    assert set(flat_devs["person_id"].head(len(planted_ids))) == planted_ids  # the top ones

@@ -91,6 +91,11 @@ class Settings:
         """Reverse proxies whose forwarded headers the dashboard believes (``web``)."""
         return [str(p) for p in self.raw["web"]["trusted_proxies"]]
 
+    @property
+    def outcomes(self) -> dict[str, Any]:
+        """Outcomes against the network (``outcomes``: lower_is_better, deviant_z)."""
+        return self.raw["outcomes"]
+
     def mapping(self, reader: str) -> dict[str, str]:
         return dict(self.raw.get("mapping", {}).get(reader, {}))
 
@@ -210,6 +215,20 @@ def validate(raw: dict[str, Any]) -> Settings:
         "analysis.betweenness_delta",
         "a number between 0 and 1",
         a["betweenness_delta"],
+    )
+    o = raw["outcomes"]
+    _check(
+        isinstance(o["lower_is_better"], list)
+        and all(isinstance(m, str) for m in o["lower_is_better"]),
+        "outcomes.lower_is_better",
+        "a list of measure names",
+        o["lower_is_better"],
+    )
+    _check(
+        isinstance(o["deviant_z"], int | float) and o["deviant_z"] > 0,
+        "outcomes.deviant_z",
+        "a number > 0",
+        o["deviant_z"],
     )
     proxies = raw["web"]["trusted_proxies"]
     _check(

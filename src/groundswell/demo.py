@@ -86,7 +86,47 @@ def run_demo(
         if traction:  # the initiative as a user defines it: its channels, by pattern
             pattern = plants_traction.CHANNELS[0].split("-")[0] + "-*"
             say(ws.traction(plants_traction.INITIATIVE, channels=[pattern]).reading)
+        for line in plant_outcomes(ws, run, org, data / "outcomes.csv", seed=seed):
+            say(line)
         return ws.report(folder / "report.html", run_id=run.run_id)
+
+
+def plant_outcomes(
+    ws: Workspace, run: Run, org: synth.SynthOrg, path: Path, *, seed: int = 0
+) -> list[str]:
+    """Write the planted outcomes (:mod:`groundswell.synth.plants_outcomes`: goal attainment
+    that follows brokerage in Sales and not in Engineering, measured by the run's
+    betweenness), ingest them and relate them to the run, as analyze would have; returns the
+    lines to say."""
+    from groundswell.synth.plants_outcomes import write_outcomes
+    from groundswell.value import outcome_links
+
+    employees = org.people["employee_id"].tolist()
+    roster = dict(zip(ws.pseudonymiser.people(employees), employees, strict=True))
+    betweenness = run.people()["betweenness"]
+    brokerage = pd.Series(
+        betweenness.to_numpy(), index=[roster.get(p, p) for p in betweenness.index]
+    )
+    written, _ = write_outcomes(org.people, brokerage, path, seed=seed)
+    lines = ws.ingest("outcomes", written).lines()
+    outcome_links.store(run, outcome_links.compute(run))
+    return [*lines, *run.outcomes().lines]
+
+
+def synthetic_profile(n_people: int, label: str, *, seed: int = 0) -> dict[str, object]:
+    """The benchmark profile (:func:`groundswell.benchmark.export`, labelled synthetic) of the
+    synthetic organisation of ``n_people``: generated with ``seed``, its org chart and events
+    ingested, analysed with the default settings (``python -m groundswell.benchmark``)."""
+    import tempfile
+
+    from groundswell import benchmark
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = synth.generate(n_people, seed=seed).write(Path(tmp) / "data")
+        with workspace.init(Path(tmp) / "ws") as ws:
+            ws.ingest_orgchart(files["hris"])
+            ws.ingest_events(files["events"])
+            return benchmark.export(ws.analyze(), label=label, synthetic=True)
 
 
 def _champions_k(run: Run) -> int:

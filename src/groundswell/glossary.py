@@ -16,7 +16,8 @@ ROLE_LINES: dict[str, str] = {
     "activist": "start more conversations than people with as many ties",
     "advocate": "respond to others more than people with as many ties",
     "maverick": "their ties go to departments their own department seldom deals with",
-    "positive_deviant": "far more reach than peers of the same department and level",
+    "network_positive_deviant": "far more network reach than peers of the same department "
+    "and level (reach, not results: positive deviants by results are under Outcomes)",
     "peripheral": "one or two ties only",
     "isolated": "no tie in the window",
 }

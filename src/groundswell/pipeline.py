@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from groundswell import benchmark, results
 from groundswell import headlines as key_findings
-from groundswell import results
 from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.analysis.position import overall_reciprocity
 from groundswell.errors import AnalysisError, ConfigError
@@ -32,6 +32,7 @@ from groundswell.network.window import Window
 from groundswell.progress import steps
 from groundswell.run import Run, drop_incomplete, resolve_window
 from groundswell.value import findings as value_findings
+from groundswell.value import outcome_links
 from groundswell.version import __version__
 
 if TYPE_CHECKING:
@@ -217,6 +218,8 @@ def analyze(
             bar.step("value, Q&A, community health")
             run = Run.load(ws, run_id)
             value_findings.store(run, value_findings.compute(run))
+            outcome_links.store(run, outcome_links.compute(run))  # issue 19 (outcomes)
+            benchmark.store(run)  # issue 19: the run beside the example profiles
             bar.step("what the network says")
             key_findings.store(run, key_findings.compute(run))
     run.removed = removed

@@ -38,6 +38,7 @@ from groundswell.privacy import (
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from groundswell.outcome_results import Outcomes
     from groundswell.store import Store
 
 METRICS = (
@@ -70,7 +71,7 @@ def resolve_window(ws: Store, window: str | Window | None) -> Window:
 RUN_TABLES = (
     "ties", "person_scores", "communities", "layout", "person_roles", "group_scores",
     "maturity", "run_findings", "group_ties", "role_overlap", "shadow", "person_value",
-    "suggestions",
+    "suggestions", "outcome_links", "outcome_deviants",
 )  # fmt: skip
 
 
@@ -393,6 +394,14 @@ class Run:
             weighted=weighted,
             normalize=normalize,
         )
+
+    def outcomes(self) -> Outcomes:
+        """Outcomes against the network as analyze stored them: correlations with their
+        intervals and q-values, the positive deviants by results, and what they say
+        (:class:`groundswell.outcome_results.Outcomes`; docs/outcomes.md)."""
+        from groundswell import outcome_results
+
+        return outcome_results.read(self.ws, self.run_id)
 
     def role_overlap(self) -> pd.DataFrame:
         """Jaccard overlap between every two roles held by someone (1 = the same people),

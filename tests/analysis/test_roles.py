@@ -76,7 +76,7 @@ def test_each_role_picks_the_person_planted_for_it_and_no_one_else() -> None:
     df.loc["p06", "posts"] = 400  # activist
     df.loc["p07", "given"] = 900  # advocate
     df.loc["p08", ["boundary_share", "atypical_share", "departments_reached"]] = [0.9, 0.8, 2]
-    df.loc["p09", "pagerank"] = 0.2  # a positive deviant in A
+    df.loc["p09", "pagerank"] = 0.2  # a network positive deviant in A
     held = roles(df)
     assert list(held.columns) == list(ROLES)
     planted = {
@@ -89,7 +89,7 @@ def test_each_role_picks_the_person_planted_for_it_and_no_one_else() -> None:
         "activist": "p06",
         "advocate": "p07",
         "maverick": "p08",
-        "positive_deviant": "p09",
+        "network_positive_deviant": "p09",
     }
     for role, person in planted.items():
         assert held.loc[person, role], (person, role)
@@ -102,7 +102,7 @@ def test_each_role_picks_the_person_planted_for_it_and_no_one_else() -> None:
 def test_peer_groups_below_the_minimum_make_no_deviants() -> None:
     df = table(8)
     df.loc["p00", "pagerank"] = 0.9
-    assert not roles(df, min_group_size=5)["positive_deviant"].any()
+    assert not roles(df, min_group_size=5)["network_positive_deviant"].any()
 
 
 def test_top_share_is_exact_when_every_score_ties() -> None:

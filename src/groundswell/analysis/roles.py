@@ -34,9 +34,11 @@ advocate            responses to others beyond size: the residual of log(1 + giv
 maverick            ties far outside their formal place: more than half of their tie weight
                     outside their department, ranked by the share going where their own
                     department seldom goes (:func:`atypical_share`)
-positive_deviant    informal reach (PageRank by default) at least 2 standard deviations
-                    above the mean of their formal peers (same department and level), in a
-                    peer group of at least ``min_group_size`` people
+network_positive_  informal reach (PageRank by default) at least 2 standard deviations
+deviant             above the mean of their formal peers (same department and level), in a
+                    peer group of at least ``min_group_size`` people. Named "network" positive
+                    deviants: they beat their peers in reach, not in results; positive
+                    deviants by results need outcome data (:mod:`.outcome_stats`)
 ==================  =======================================================================
 
 Regressions are ordinary least squares on logs (:func:`fit_ols`): degree, constraint,
@@ -79,7 +81,7 @@ from groundswell.network.graph import Graph
 
 ROLES = (
     "hub", "broker", "boundary_spanner", "influencer", "peripheral", "isolated", "activist",
-    "advocate", "maverick", "positive_deviant",
+    "advocate", "maverick", "network_positive_deviant",
 )  # fmt: skip
 
 #: the share of the people in the network each ranked role holds (ceil(share × n) people)
@@ -251,7 +253,7 @@ def roles(
         out[role] = top_share(score, share, eligible=eligible, tiebreak=tiebreak)
     out["peripheral"] = degree.between(1, 2)
     out["isolated"] = degree == 0
-    out["positive_deviant"] = _deviants(p, deviant_measure, min_group_size)
+    out["network_positive_deviant"] = _deviants(p, deviant_measure, min_group_size)
     return out[list(ROLES)].fillna(False).astype(bool)
 
 

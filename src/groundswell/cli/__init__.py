@@ -8,6 +8,7 @@ One module per panel of ``groundswell --help``, in the order a user meets them:
 :mod:`.ingest`            ingest KIND, sources, export-lake
 :mod:`.analyse`           analyze, runs, ties
 :mod:`.explore`           people, groups, shadow, gap, report
+:mod:`.evidence`          outcomes, benchmark export / compare
 :mod:`.value`             value, qa, leaders, community-health, timeline, onboarding,
                           compare-dates (also in the "Explore" panel)
 :mod:`.change`            champions, adoption, traction
@@ -32,7 +33,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from groundswell.cli import analyse, change, explore, ingest, serve, setup, survey, value
+from groundswell.cli import analyse, change, evidence, explore, ingest, serve, setup, survey, value
 from groundswell.version import __version__
 
 #: the panels of ``groundswell --help``, in the order a user meets them, and their commands
@@ -43,6 +44,7 @@ PANELS: dict[str, tuple[str, ...]] = {
     "Explore": (
         "people", "groups", "shadow", "gap", "report", "export", "value", "qa", "leaders",
         "community-health", "timeline", "onboarding", "compare-dates", "whois", "audit",
+        "outcomes", "benchmark",
     ),
     "Change": ("champions", "adoption", "traction"),
     "Survey": ("survey",),
@@ -50,7 +52,7 @@ PANELS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 #: the command modules, whose ``commands`` make up the app
-MODULES = (setup, ingest, analyse, explore, value, change, survey, serve)
+MODULES = (setup, ingest, analyse, explore, evidence, value, change, survey, serve)
 
 
 def _version(shown: bool) -> None:

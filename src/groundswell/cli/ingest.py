@@ -237,6 +237,36 @@ def ingest_adoptions(
     show(summary.lines(), quiet)
 
 
+@ingest_app.command("outcomes")
+@reports_errors
+def ingest_outcomes(
+    workspace: WorkspaceArg,
+    path: PathArg,
+    map: MapOpt = None,
+    measure: Annotated[
+        str | None, typer.Option(help="The measure, for a file with no measure column.")
+    ] = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    dry_run: DryRunOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load outcomes (person, team or department; measure, value, date), to set against the
+    network (docs/outcomes.md)."""
+    with gs.open(workspace) as ws:
+        summary = ws.ingest(
+            "outcomes",
+            path,
+            progress=not quiet,
+            dry_run=dry_run,
+            mapping=mapping(map),
+            measure=measure,
+            delimiter=delimiter,
+            encoding=encoding,
+        )
+    show(summary.lines(), quiet)
+
+
 @commands.command()
 @reports_errors
 def sources(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:

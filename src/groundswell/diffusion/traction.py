@@ -68,7 +68,7 @@ __all__ = ["INFLUENCE_ROLES", "STALL_RATIO", "Measured", "compute", "measure", "
 #: the roles whose holders count as influencers (peripheral and isolated people do not)
 INFLUENCE_ROLES = (
     "hub", "broker", "boundary_spanner", "influencer", "activist", "advocate", "maverick",
-    "positive_deviant",
+    "network_positive_deviant",
 )  # fmt: skip
 #: a group stalled when its recent participation fell below this share of its peak
 STALL_RATIO = 0.5
@@ -78,7 +78,7 @@ ATTRIBUTES = ("department", "team", "community")
 INDEX_TEXT = (
     "traction = reach × quality. Reach = the groups ({by}s) with someone taking part in the "
     "period + the influencers (people on the run's hub, broker, boundary-spanner, influencer, "
-    "activist, advocate, maverick or positive-deviant lists) taking part. Quality = the mean "
+    "activist, advocate, maverick or network-positive-deviant lists) taking part. Quality = the mean "
     "of three shares, each 0 to 1: posts answered by someone else (replies), pairs of people "
     "interacting both ways (two-way ties), acts between people of different {by}s (cross-"
     "boundary). After the essay's 'quantity of groups and influencers and quality of "

@@ -31,6 +31,7 @@ READERS: dict[str, tuple[str, str]] = {
         "groundswell.ingest.adoptions",
         "adoptions of a change (person, behaviour, date)",
     ),
+    "outcomes": ("groundswell.ingest.outcomes", "outcomes: results by person or group"),
 }
 
 

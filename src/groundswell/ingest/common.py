@@ -97,6 +97,7 @@ class IngestSummary:
     dry_run: bool = False
     metrics: int = 0
     adoptions: int = 0
+    outcomes: int = 0
     #: how the file was read (its dialect, each date column's format, a default kind): said
     #: in the summary and kept in the source's options under "read"
     read: dict[str, Any] = field(default_factory=dict)
@@ -118,6 +119,8 @@ class IngestSummary:
         out += read_lines(self.read)
         if self.adoptions:
             out.append(f"{self.adoptions:,} adoptions")
+        if self.outcomes:
+            out.append(f"{self.outcomes:,} outcome figures")
         if self.metrics:
             out.append(f"{self.metrics:,} metric values (person or group figures)")
         if self.rows_skipped:

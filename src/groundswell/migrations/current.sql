@@ -184,6 +184,41 @@ CREATE TABLE meta(
     "key" VARCHAR PRIMARY KEY,
     "value" VARCHAR NOT NULL
 );
+CREATE TABLE outcome_deviants(
+    run_id INTEGER,
+    outcome VARCHAR,
+    person_id VARCHAR,
+    "value" DOUBLE NOT NULL,
+    peer_median DOUBLE NOT NULL,
+    z DOUBLE NOT NULL,
+    peers INTEGER NOT NULL,
+    PRIMARY KEY(run_id, outcome, person_id)
+);
+CREATE TABLE outcome_links(
+    run_id INTEGER,
+    outcome VARCHAR,
+    measure VARCHAR,
+    "scope" VARCHAR,
+    n INTEGER NOT NULL,
+    rho DOUBLE,
+    ci_low DOUBLE,
+    ci_high DOUBLE,
+    p DOUBLE,
+    q DOUBLE,
+    reading VARCHAR NOT NULL,
+    PRIMARY KEY(run_id, outcome, measure, "scope")
+);
+CREATE TABLE outcomes(
+    subject_kind VARCHAR,
+    subject VARCHAR,
+    measure VARCHAR,
+    ts TIMESTAMP WITH TIME ZONE,
+    "value" DOUBLE NOT NULL,
+    "target" DOUBLE,
+    tag VARCHAR,
+    source_id INTEGER NOT NULL,
+    PRIMARY KEY(subject_kind, subject, measure, ts)
+);
 CREATE TABLE people(
     person_id VARCHAR PRIMARY KEY,
     display_name VARCHAR,

@@ -28,6 +28,7 @@ from groundswell.glossary import TERMS
 from groundswell.privacy import SUPPRESSED, gate_labels
 from groundswell.report import sections
 from groundswell.report.external_section import external_context
+from groundswell.report.outcomes_section import benchmark_context, outcomes_context
 from groundswell.report.sections import fmt, share
 from groundswell.report.traction_section import traction_context
 from groundswell.report.value import value_context
@@ -234,6 +235,8 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         **value_context(run),
         **external_context(run, labels),
         **traction_context(run),
+        **outcomes_context(run, labels, dept),
+        **benchmark_context(run),
         **pictures_context(graph, flow_table, {str(g): float(n) for g, n in dept_sizes.items()}),
         "map_limit": int(run.params.get("analysis", {}).get("map_max_people", 5000)),
         "graph": graph,  # into the page with tojson: <, >, & escaped

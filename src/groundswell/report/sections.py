@@ -60,7 +60,7 @@ def share(v: Any) -> str:
 ROLE_MEASURE = {
     "hub": "in_degree", "broker": "betweenness", "boundary_spanner": "departments_reached",
     "influencer": "pagerank", "activist": "posts", "advocate": "given",
-    "maverick": "boundary_share", "positive_deviant": "pagerank",
+    "maverick": "boundary_share", "network_positive_deviant": "pagerank",
 }  # fmt: skip
 #: what distinguishes each list, in one line
 ROLE_TEXT = ROLE_LINES

@@ -17,7 +17,7 @@ Roles in a snapshot are the rules of :mod:`groundswell.analysis.roles` on the me
 a snapshot computes (degree, PageRank, how sought-out the people turning to one are,
 departments reached, share of ties crossing a boundary and how unusual their destinations
 are, posts, responses given): hub, boundary spanner, influencer, peripheral, isolated,
-activist, advocate, maverick, positive deviant. Brokers need Burt's constraint, which is
+activist, advocate, maverick, network positive deviant. Brokers need Burt's constraint, which is
 left to full runs. Communities are Leiden's, with two iterations (a snapshot counts them; the
 partition of a run is the one to read).
 

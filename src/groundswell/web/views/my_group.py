@@ -22,7 +22,7 @@ ROLE_WORDS = {
     "activist": "activist",
     "advocate": "advocate",
     "maverick": "maverick",
-    "positive_deviant": "positive deviant",
+    "network_positive_deviant": "network positive deviant",
 }
 #: renewal and Q&A figures compared across groups: key -> (section, figure)
 COMPARED = {
