@@ -69,6 +69,17 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      "ties returned, talk across departments). A department stalls when its people taking "
      "part fall below half their peak.",
      "'The singularity of organisation is influence' (2014); Krackhardt and Stern (1988)"),
+    ("Network positive deviant", "Far more network reach (PageRank) than peers of the same "
+     "department and level: reach, not results.", "Pascale, Sternin and Sternin (2010)"),
+    ("Positive deviant (by results)", "Someone whose measured outcome is at least two robust "
+     "standard deviations better than the median of peers of the same department and level.",
+     "Pascale, Sternin and Sternin (2010)"),
+    ("Spearman's rho", "How far two figures rise together by rank, from −1 to +1, shown with "
+     "its 95% interval (Fisher z, Bonett–Wright standard error).",
+     "Spearman (1904); Bonett and Wright (2000)"),
+    ("q (false-discovery)", "A p-value adjusted for the many comparisons made at once; a link "
+     "is read as holding when q is below 0.05 and its interval excludes zero.",
+     "Benjamini and Hochberg (1995)"),
     ("Pseudonym", "The code (p_ and ten characters) standing for a person; only the holder "
      "of the workspace key can tell who it is.", ""),
     ("Suppressed", "A figure not shown because its group has fewer people than the minimum "

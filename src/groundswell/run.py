@@ -72,6 +72,7 @@ RUN_TABLES = (
     "ties", "person_scores", "communities", "layout", "person_roles", "group_scores",
     "maturity", "run_findings", "group_ties", "role_overlap", "shadow", "person_value",
     "suggestions", "outcome_links", "outcome_deviants",
+    "outcome_readings",
 )  # fmt: skip
 
 

@@ -148,3 +148,24 @@ def test_positive_deviants_beat_their_peers_by_the_stated_rule() -> None:
 
 def test_the_views_name_the_measures_as_the_analysis_does() -> None:
     assert outcome_results.MEASURE_WORDS == o.MEASURES
+
+
+def test_the_difference_of_two_correlations_by_hand_and_under_the_null() -> None:
+    a, b = o.Correlation(40, 0.5, 0, 0, 0), o.Correlation(60, 0.1, 0, 0, 0)
+    se = math.sqrt((1 + 0.25 / 2) / 37 + (1 + 0.01 / 2) / 57)
+    z = (math.atanh(0.5) - math.atanh(0.1)) / se
+    assert o.difference(a, b) == pytest.approx(2 * stats.norm.sf(z))
+    assert o.difference(a, a) == pytest.approx(1.0)
+    assert math.isnan(o.difference(a, o.Correlation(3, 0.1, 0, 0, 0)))
+    # two groups from the same population: the test rejects about 5 times in 100
+    rng = np.random.default_rng(11)
+    cov = [[1, 0.4], [0.4, 1]]
+    rejected = 0
+    for _ in range(300):
+        one, two = (
+            rng.multivariate_normal([0, 0], cov, 35),
+            rng.multivariate_normal([0, 0], cov, 50),
+        )
+        p = o.difference(o.spearman(*one.T), o.spearman(*two.T))
+        rejected += p < 0.05
+    assert rejected / 300 < 0.09

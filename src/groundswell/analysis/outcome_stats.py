@@ -13,6 +13,10 @@ runs them on a stored run and stores what they find.
   its p-value is the t test of the rank slope in the regression of one rank on the other and
   the strata (n - 2 - (k - 1) degrees of freedom for k strata with two people or more), and its
   interval Fisher's z with the Bonett-Wright standard error over n - 3 - (k - 1).
+- :func:`difference`: whether two departments' correlations differ (Fisher's z of each, the
+  difference over the root of the summed Bonett-Wright variances), so that "the link holds in
+  one department and not in another" is said only when the two differ, not merely because one
+  department is smaller;
 - :func:`benjamini_hochberg`: q-values (step-up false discovery rate, Benjamini and Hochberg
   1995), as ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")``.
 - :func:`deviants`: positive deviants by results -- people whose outcome is at least ``z``
@@ -45,6 +49,7 @@ __all__ = [
     "benjamini_hochberg",
     "controlled",
     "deviants",
+    "difference",
     "links",
     "partial_spearman",
     "reading",
@@ -58,6 +63,14 @@ MEASURES: dict[str, str] = {
     "in_degree": "people who come to them (in-degree)",
     "pagerank": "influence (PageRank)",
     "boundary_share": "ties across departments (boundary share)",
+}
+#: each measure as the noun of a sentence ("people with more brokerage ...")
+NOUNS: dict[str, str] = {
+    "betweenness": "brokerage",
+    "constraint": "constraint (a closed network)",
+    "in_degree": "in-degree (people coming to them)",
+    "pagerank": "influence",
+    "boundary_share": "ties across departments",
 }
 #: below this many people a correlation is not read (its interval spans most of -1..1)
 MIN_PEOPLE = 10
@@ -148,6 +161,23 @@ def partial_spearman(
     return Correlation(n, r, lo, hi, _t_p(r, n - 2 - (k - 1)))
 
 
+def difference(a: Correlation, b: Correlation) -> float:
+    """Two-sided p of the test that two correlations of independent groups are equal:
+    (atanh(rho_a) - atanh(rho_b)) / sqrt(se_a^2 + se_b^2), standard normal, each SE
+    Bonett-Wright's sqrt((1 + rho^2 / 2) / (n - 3)) (nan when either is undefined).
+
+    >>> round(difference(Correlation(50, 0.6, 0, 0, 0), Correlation(50, 0.0, 0, 0, 0)), 4)
+    0.0007
+    """
+    if min(a.n, b.n) <= 3 or not (np.isfinite(a.rho) and np.isfinite(b.rho)):
+        return math.nan
+    if max(abs(a.rho), abs(b.rho)) >= 1.0:
+        return 0.0 if a.rho != b.rho else 1.0
+    se = math.sqrt((1 + a.rho**2 / 2) / (a.n - 3) + (1 + b.rho**2 / 2) / (b.n - 3))
+    z = (math.atanh(a.rho) - math.atanh(b.rho)) / se
+    return float(2.0 * stats.norm.sf(abs(z)))
+
+
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values of ``p`` (missing p stay missing and do not count).
 
@@ -193,7 +223,8 @@ def reading(
     strength = "strongly" if abs(c.rho) >= 0.5 else "moderately" if abs(c.rho) >= 0.3 else "weakly"
     direction = "higher" if c.rho > 0 else "lower"
     return (
-        f"People with more {what.split(' (')[0]} have {strength} {direction} {outcome}{where} "
+        f"People with more {NOUNS.get(measure, measure)} have {strength} {direction} "
+        f"{outcome}{where} "
         f"({ci}, q = {q:.3f}). A correlation, not proof that one causes the other."
     )
 

@@ -50,6 +50,14 @@ CREATE TABLE outcome_deviants (
     PRIMARY KEY (run_id, outcome, person_id)
 );
 
+-- What analyze read in them, in words, in order (value/outcome_links.py: readings).
+CREATE TABLE outcome_readings (
+    run_id        INTEGER NOT NULL,
+    rank          INTEGER NOT NULL,
+    line          VARCHAR NOT NULL,
+    PRIMARY KEY (run_id, rank)
+);
+
 -- The network-reach rule of positive deviance is named as what it is (issue 19): its role key
 -- is network_positive_deviant; runs stored before keep their lists under the new name.
 UPDATE person_roles SET name = 'network_positive_deviant'

@@ -208,6 +208,12 @@ CREATE TABLE outcome_links(
     reading VARCHAR NOT NULL,
     PRIMARY KEY(run_id, outcome, measure, "scope")
 );
+CREATE TABLE outcome_readings(
+    run_id INTEGER,
+    rank INTEGER,
+    line VARCHAR NOT NULL,
+    PRIMARY KEY(run_id, rank)
+);
 CREATE TABLE outcomes(
     subject_kind VARCHAR,
     subject VARCHAR,

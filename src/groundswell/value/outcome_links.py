@@ -2,8 +2,10 @@
 
 :func:`compute` reads the outcomes ingested (``groundswell ingest outcomes``), sets each
 against the run's network measures with :mod:`groundswell.analysis.outcome_stats` and finds the
-positive deviants by results; :func:`store` writes ``outcome_links`` and ``outcome_deviants``.
-The report, the dashboard and ``groundswell outcomes`` read them through
+positive deviants by results; :func:`store` writes ``outcome_links``, ``outcome_deviants``
+and ``outcome_readings``.
+:func:`readings` says what they mean in words (stored in ``outcome_readings``). The report,
+the dashboard and ``groundswell outcomes`` read them through
 :mod:`groundswell.outcome_results`.
 
 How the figures are made (docs/outcomes.md):
@@ -38,11 +40,13 @@ __all__ = ["Found", "compute", "person_figures", "store"]
 
 @dataclass
 class Found:
-    """What :func:`compute` found: the correlations (rows of ``outcome_links`` without the run)
-    and the positive deviants by results (rows of ``outcome_deviants``)."""
+    """What :func:`compute` found: the correlations (rows of ``outcome_links`` without the run),
+    the positive deviants by results (rows of ``outcome_deviants``) and the reading in words
+    (:func:`readings`)."""
 
     links: pd.DataFrame
     deviants: pd.DataFrame
+    lines: list[str]
 
 
 def _figures(ws: Store, kind: str) -> pd.DataFrame:
@@ -115,7 +119,7 @@ def compute(run: Run) -> Found:
         if found
         else pd.DataFrame(columns=DEVIANT_COLUMNS)
     )
-    return Found(links[LINK_COLUMNS], deviants)
+    return Found(links[LINK_COLUMNS], deviants, readings(links, deviants))
 
 
 LINK_COLUMNS = ["outcome", "measure", "scope", "n", "rho", "ci_low", "ci_high", "p", "q", "reading"]
@@ -148,6 +152,88 @@ def _group_links(
     return pd.DataFrame(rows)
 
 
+ALPHA = 0.05
+GROUP_SCOPES = ("all", "within", "departments", "teams")
+
+
+def _holds(rows: pd.DataFrame) -> pd.Series:
+    """Rows whose interval excludes zero and whose q passes the false-discovery control."""
+    return (rows["q"] < ALPHA) & ((rows["ci_low"] > 0) | (rows["ci_high"] < 0))
+
+
+def _corr(r: pd.Series) -> stats.Correlation:
+    return stats.Correlation(int(r["n"]), r["rho"], r["ci_low"], r["ci_high"], r["p"])
+
+
+def readings(links: pd.DataFrame, deviants: pd.DataFrame) -> list[str]:
+    """What the links say, in a few sentences: for each outcome the links that hold (the
+    strongest three), the departments where a link holds and another where it does not --
+    said to *differ* only when the test of two correlations (:func:`stats.difference`, with
+    Benjamini-Hochberg control across these tests) says so -- the number of positive
+    deviants; or that the data cannot tell."""
+    out: list[str] = []
+    if links.empty:
+        return out
+    contrasts = _contrasts(links)
+    for outcome, rows in links.groupby("outcome", sort=True):
+        held = rows[_holds(rows)].assign(strength=rows["rho"].abs())
+        if held.empty:
+            readable = rows[rows["n"] >= stats.MIN_PEOPLE]
+            out.append(
+                f"{outcome}: too few people or groups with both figures for the data to tell "
+                "anything."
+                if readable.empty
+                else f"{outcome}: the data cannot tell whether it goes with any network "
+                f"measure ({len(readable)} comparisons; every interval spans zero or fails "
+                "the false-discovery control)."
+            )
+            continue
+        out += [str(r) for r in held.sort_values("strength", ascending=False)["reading"][:3]]
+        out += [c for o, c in contrasts if o == outcome]
+        n_dev = int((deviants["outcome"] == outcome).sum()) if len(deviants) else 0
+        if n_dev:
+            out.append(
+                f"{outcome}: {n_dev} positive deviants by results (well above peers of the "
+                "same department and level)."
+            )
+    return out
+
+
+def _contrasts(links: pd.DataFrame) -> list[tuple[str, str]]:
+    """(outcome, sentence) for each measure whose link holds in a department and not in
+    another of at least :data:`stats.MIN_PEOPLE` people."""
+    pairs = []
+    depts = links[~links["scope"].isin(GROUP_SCOPES) & (links["n"] >= stats.MIN_PEOPLE)]
+    for (outcome, measure), part in depts.groupby(["outcome", "measure"], sort=True):
+        held, unclear = part[_holds(part)], part[~_holds(part)]
+        for _, a in held.iterrows():
+            for _, b in unclear.iterrows():
+                p = stats.difference(_corr(a), _corr(b))
+                pairs.append((str(outcome), str(measure), a, b, p))
+    if not pairs:
+        return []
+    q = stats.benjamini_hochberg(pd.Series([x[4] for x in pairs]).to_numpy())
+    out = []
+    for (outcome, measure, a, b, _), qv in zip(pairs, q, strict=True):
+        noun = stats.NOUNS.get(measure, measure)
+        verb = "rises" if a["rho"] > 0 else "falls"
+        first = (
+            f"{outcome} {verb} with {noun} in {a['scope']} (rho {a['rho']:+.2f}, n = {a['n']}) "
+            f"but not clearly in {b['scope']} (rho {b['rho']:+.2f}, n = {b['n']})"
+        )
+        if qv < ALPHA:
+            out.append(
+                (outcome, f"{first}; the two differ (q = {qv:.3f}): the link depends on "
+                "where people work.")
+            )  # fmt: skip
+        else:
+            out.append(
+                (outcome, f"{first}; the data cannot tell whether the two departments "
+                f"really differ (q = {qv:.2f}).")
+            )  # fmt: skip
+    return out
+
+
 def store(run: Run, found: Found) -> None:
     """Write what :func:`compute` found for ``run`` (replacing earlier rows), in one
     transaction."""
@@ -157,6 +243,13 @@ def store(run: Run, found: Found) -> None:
         for table, frame, cols in (
             ("outcome_links", links, ["run_id", *LINK_COLUMNS]),
             ("outcome_deviants", deviants, ["run_id", *DEVIANT_COLUMNS]),
+            (
+                "outcome_readings",
+                pd.DataFrame(
+                    {"run_id": run.run_id, "rank": range(len(found.lines)), "line": found.lines}
+                ),
+                ["run_id", "rank", "line"],
+            ),
         ):
             con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run.run_id])
             if len(frame):
