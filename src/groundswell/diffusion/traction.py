@@ -78,10 +78,10 @@ ATTRIBUTES = ("department", "team", "community")
 INDEX_TEXT = (
     "traction = reach × quality. Reach = the groups ({by}s) with someone taking part in the "
     "period + the influencers (people on the run's hub, broker, boundary-spanner, influencer, "
-    "activist, advocate, maverick or network-positive-deviant lists) taking part. Quality = the mean "
-    "of three shares, each 0 to 1: posts answered by someone else (replies), pairs of people "
-    "interacting both ways (two-way ties), acts between people of different {by}s (cross-"
-    "boundary). After the essay's 'quantity of groups and influencers and quality of "
+    "activist, advocate, maverick or network-positive-deviant lists) taking part. Quality = "
+    "the mean of three shares, each 0 to 1: posts answered by someone else (replies), pairs "
+    "of people interacting both ways (two-way ties), acts between people of different {by}s "
+    "(cross-boundary). After the essay's 'quantity of groups and influencers and quality of "
     "interaction'."
 )
 
