@@ -108,11 +108,22 @@ def test_compare_places_the_organisation_among_the_others(analysed, tmp_path) ->
     high["figures"]["reciprocity"] = None  # a figure a profile lacks
     table = benchmark.compare(mine, [low, high]).set_index("figure")
     r = table.loc["reciprocity"]
-    assert (r["below"], r["of"]) == (1, 1) and r["others"][1] is None
+    assert (r["below"], r["above"], r["of"]) == (1, 0, 1) and r["others"][1] is None
     r = table.loc["density"]
-    assert (r["below"], r["of"]) == (1, 2)
+    assert (r["below"], r["above"], r["of"]) == (1, 1, 2)
     lines = benchmark.reading(table.reset_index(), [low, high])
     assert any(line.startswith("Reciprocity") and "the highest" in line for line in lines)
+    assert any(
+        line.startswith("The response rate") and "higher than 1, lower than 1 of 2" in line
+        for line in lines
+    )
+    same = benchmark.reading(benchmark.compare(mine, [mine]), [mine])
+    assert any(line.startswith("Reciprocity") and "level with it" in line for line in same)
+    # a figure only another profile has is listed, with no value of ours
+    other = json.loads(json.dumps(mine))
+    other["figures"]["ei_level.9"] = 0.1
+    extra = benchmark.compare(mine, [other]).set_index("figure").loc["ei_level.9"]
+    assert pd.isna(extra["value"]) and extra["others"] == [0.1]
     assert not any("synthetic" in line for line in lines)
 
 

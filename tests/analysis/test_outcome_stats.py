@@ -169,3 +169,24 @@ def test_the_difference_of_two_correlations_by_hand_and_under_the_null() -> None
         p = o.difference(o.spearman(*one.T), o.spearman(*two.T))
         rejected += p < 0.05
     assert rejected / 300 < 0.09
+
+
+def test_the_readings_of_an_outcome_linked_to_nothing_say_so() -> None:
+    from groundswell.value.outcome_links import readings
+
+    rows = pd.DataFrame(
+        {
+            "outcome": ["engagement", "engagement", "sales", "sales"],
+            "measure": ["betweenness", "pagerank", "betweenness", "betweenness"],
+            "scope": ["teams", "teams", "all", "Sales"],
+            "n": [34, 34, 148, 58],
+            "rho": [-0.1, -0.3, 0.37, 0.89],
+            "ci_low": [-0.4, -0.6, 0.2, 0.8],
+            "ci_high": [0.2, 0.02, 0.5, 0.94],
+            "p": [0.5, 0.05, 1e-5, 1e-20],
+        }
+    )
+    lines = readings(o.controlled(rows), pd.DataFrame(columns=["outcome"]))
+    assert lines[0].startswith("Engagement: the data cannot tell") and "2 comparisons" in lines[0]
+    assert all(line != "nan" for line in lines) and len(lines) == 3
+    assert lines[1].startswith("People with more brokerage have strongly higher sales in Sales")

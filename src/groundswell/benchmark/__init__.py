@@ -223,18 +223,31 @@ def load_profiles(paths: list[str] | list[Path] | None = None) -> list[dict[str,
 
 
 def compare(mine: dict[str, Any], others: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per figure of ``mine``: ``figure``, ``value``, ``others`` (each profile's value,
-    in order, None where it has none), ``below`` (how many of the others that have the figure
-    are lower) and ``of`` (how many have it)."""
+    """One row per figure of ``mine`` or of any of ``others``: ``figure``, ``value`` (None when
+    ``mine`` has none), ``others`` (each profile's value, in order, None where it has none),
+    ``below`` and ``above`` (how many of the others that have the figure are lower, higher)
+    and ``of`` (how many have it)."""
     rows = []
-    for name, value in mine["figures"].items():
+    names = list(mine["figures"])
+    names += [n for o in others for n in o["figures"] if n not in names]
+    names = list(dict.fromkeys(names))
+    for name in names:
+        value = mine["figures"].get(name)
         theirs = [o["figures"].get(name) for o in others]
         known = [t for t in theirs if t is not None]
         below = sum(t < value for t in known) if value is not None else None
+        above = sum(t > value for t in known) if value is not None else None
         rows.append(
-            {"figure": name, "value": value, "others": theirs, "below": below, "of": len(known)}
+            {
+                "figure": name,
+                "value": value,
+                "others": theirs,
+                "below": below,
+                "above": above,
+                "of": len(known),
+            }
         )
-    return pd.DataFrame(rows, columns=["figure", "value", "others", "below", "of"])
+    return pd.DataFrame(rows, columns=["figure", "value", "others", "below", "above", "of"])
 
 
 def _label(profile: dict[str, Any]) -> str:
@@ -259,14 +272,22 @@ def reading(table: pd.DataFrame, others: list[dict[str, Any]]) -> list[str]:
         if name not in by.index or pd.isna(by.loc[name, "value"]) or not by.loc[name, "of"]:
             continue
         r = by.loc[name]
-        value, below, of = float(r["value"]), int(r["below"]), int(r["of"])
-        where = (
-            "the highest"
-            if below == of
-            else "the lowest"
-            if below == 0
-            else f"higher than {below} of {of}"
-        )
+        value, of = float(r["value"]), int(r["of"])
+        below, above = int(r["below"]), int(r["above"])
+        level = of - below - above
+        if below == of:
+            where = "the highest"
+        elif above == of:
+            where = "the lowest"
+        elif level == of:
+            where = "level with " + ("it" if of == 1 else "them all")
+        else:
+            parts = [
+                f"higher than {below}" if below else "",
+                f"lower than {above}" if above else "",
+            ]
+            parts.append(f"level with {level}" if level else "")
+            where = ", ".join(p for p in parts if p) + f" of {of}"
         theirs = ", ".join(
             f"{lab} {v:.2f}" for lab, v in zip(labels, r["others"], strict=True) if v is not None
         )

@@ -91,7 +91,8 @@ def outcomes_context(run: Run, labels: dict[str, str], dept: pd.Series) -> dict[
     for outcome, rows in found.links.groupby("outcome", sort=True):
         person = ~rows["scope"].isin(GROUP_SCOPES)
         main = rows[person] if person.any() else rows
-        readable = main[main["n"] >= 10].assign(strength=main["rho"].abs())
+        readable = main[main["n"] >= 10]
+        readable = readable.assign(strength=readable["rho"].abs())
         best = (
             readable.sort_values("strength", ascending=False)["measure"].iloc[0]
             if len(readable) and readable["strength"].notna().any()

@@ -176,7 +176,8 @@ def readings(links: pd.DataFrame, deviants: pd.DataFrame) -> list[str]:
         return out
     contrasts = _contrasts(links)
     for outcome, rows in links.groupby("outcome", sort=True):
-        held = rows[_holds(rows)].assign(strength=rows["rho"].abs())
+        held = rows[_holds(rows)]
+        held = held.assign(strength=held["rho"].abs())  # (not rows': it would fill an empty one)
         if held.empty:
             readable = rows[rows["n"] >= stats.MIN_PEOPLE]
             out.append(
@@ -196,7 +197,7 @@ def readings(links: pd.DataFrame, deviants: pd.DataFrame) -> list[str]:
                 f"{outcome}: {n_dev} positive deviants by results (well above peers of the "
                 "same department and level)."
             )
-    return out
+    return [line[:1].upper() + line[1:] for line in out]
 
 
 def _contrasts(links: pd.DataFrame) -> list[tuple[str, str]]:
