@@ -167,7 +167,7 @@ def difference(a: Correlation, b: Correlation) -> float:
     Bonett-Wright's sqrt((1 + rho^2 / 2) / (n - 3)) (nan when either is undefined).
 
     >>> round(difference(Correlation(50, 0.6, 0, 0, 0), Correlation(50, 0.0, 0, 0, 0)), 4)
-    0.0007
+    0.0013
     """
     if min(a.n, b.n) <= 3 or not (np.isfinite(a.rho) and np.isfinite(b.rho)):
         return math.nan
