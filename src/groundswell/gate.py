@@ -398,11 +398,13 @@ class SharedDB:
             except BaseException:
                 held.release()
                 raise
-        except BaseException:
+        except BaseException as exc:
             with self._cond:
                 self._switching = False
                 if write:
                     self._writers_waiting -= 1
+                if isinstance(exc, UnavailableError):
+                    self._yielded = True  # another process has the file
                 self._cond.notify_all()
             raise
         stamp = self._file_stamp()

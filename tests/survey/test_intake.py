@@ -107,8 +107,11 @@ def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
             assert r.status_code == 200  # a sign-in needs no turn on the DuckDB file
             signed.headers["X-CSRF-Token"] = r.json()["csrf_token"]
             assert signed.get("/api/users").status_code == 200  # nor do the accounts
+            # a link seen before answers from the dashboard's copy of the roster
+            r = client.post(f"/s/{token}", data={"csrf_token": csrf, "n.advice": nos["E03"]})
+            assert r.status_code == 200, r.text
             assert time.monotonic() - t0 < 30
-            assert _unapplied(org.path) == 1
+            assert _unapplied(org.path) == 2
         finally:
             if holder.stdin is not None:
                 holder.stdin.close()
@@ -117,7 +120,7 @@ def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
         while _unapplied(org.path) and time.monotonic() < end:
             time.sleep(0.1)
         assert _unapplied(org.path) == 0
-    assert _responses(org.path) == [(ids["E01"], "advice", ids["E02"])]
+    assert _responses(org.path) == [(ids["E01"], "advice", ids["E03"])]  # the later one
 
 
 def test_each_answer_is_applied_once_and_close_takes_every_answer_in(org, survey) -> None:

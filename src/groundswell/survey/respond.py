@@ -19,6 +19,7 @@ can be shown to the respondent as it is):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +150,13 @@ def _check_open(ws: Store, who: Respondent) -> None:
         )
 
 
-def _validate(ws: Store, who: Respondent, q: Question, noms: list[Nomination]) -> pd.DataFrame:
+#: roster numbers -> person ids of a survey's roster, from memory (see :func:`submit`)
+Roster = Callable[[list[int]], dict[int, str]]
+
+
+def _validate(
+    ws: Store, who: Respondent, q: Question, noms: list[Nomination], roster: Roster | None = None
+) -> pd.DataFrame:
     """Nominations -> rows (nominee_id, strength), or a SurveyError saying what is wrong."""
     if not q.is_nomination:
         raise AnswerError(f"question {q.slug!r} asks for a value, not for colleagues")
@@ -181,12 +188,16 @@ def _validate(ws: Store, who: Respondent, q: Question, noms: list[Nomination]) -
             strengths.append(float(strength))
     if not numbers:
         return pd.DataFrame({"nominee_id": [], "strength": []})
-    found = dict(
-        ws.con.execute(
-            "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ? "
-            f"AND roster_no IN ({', '.join('?' for _ in numbers)})",
-            [who.survey.survey_id, *numbers],
-        ).fetchall()
+    found = (
+        roster(numbers)
+        if roster is not None
+        else dict(
+            ws.con.execute(
+                "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ? "
+                f"AND roster_no IN ({', '.join('?' for _ in numbers)})",
+                [who.survey.survey_id, *numbers],
+            ).fetchall()
+        )
     )
     missing = [x for x in numbers if x not in found]
     if missing:
@@ -215,18 +226,20 @@ def save(
     *,
     nominees: list[Nomination] | None = None,
     value: int | None = None,
+    roster: Roster | None = None,
 ) -> dict[str, Any]:
     """Save one question's answer (autosave): it replaces what was saved for that question.
-    Committed before it returns. ``nominees=[]`` records that the respondent names nobody."""
+    Committed before it returns. ``nominees=[]`` records that the respondent names nobody.
+    ``roster``: see :func:`submit`."""
     q = who.survey.question(slug)
     if q.is_nomination:
-        rows = _validate(ws, who, q, nominees or [])
-        return _write(ws, who, {q.slug: rows}, {}, submit=False)
+        rows = _validate(ws, who, q, nominees or [], roster)
+        return _write(ws, who, {q.slug: rows}, {}, submit=False, offline=roster is not None)
     if who.survey.anonymous_attributes:
         raise AnswerError(
             f"{q.text} — anonymous answers are recorded only when you submit the survey",
         )
-    return _write(ws, who, {}, {q.slug: _value(q, value)}, submit=False)
+    return _write(ws, who, {}, {q.slug: _value(q, value)}, submit=False, offline=roster is not None)
 
 
 def submit(
@@ -234,16 +247,22 @@ def submit(
     who: Respondent,
     nominations: dict[str, list[Nomination]],
     values: dict[str, int | None],
+    roster: Roster | None = None,
 ) -> dict[str, Any]:
     """Save every question at once and mark the survey submitted (it can be changed again
     until the survey closes). A nomination question left out counts as naming nobody; an
-    attribute question left out (or None) stays unanswered."""
+    attribute question left out (or None) stays unanswered.
+
+    With ``roster`` (the dashboard's copy of the survey's roster, used while another process
+    holds the DuckDB file) nothing is read from ``ws``: the answer is checked against the
+    copy and the respondent's survey as last read, and accepted into the intake, which
+    refuses it if the survey has been closed since (``closed_surveys``)."""
     s = who.survey
     unknown = sorted((set(nominations) | set(values)) - {q.slug for q in s.questions})
     if unknown:
         raise AnswerError(f"this survey has no question {unknown[0]!r}")
     rows = {
-        q.slug: _validate(ws, who, q, nominations.get(q.slug, []))
+        q.slug: _validate(ws, who, q, nominations.get(q.slug, []), roster)
         for q in s.questions
         if q.is_nomination
     }
@@ -252,7 +271,7 @@ def submit(
         for q in s.questions
         if not q.is_nomination and values.get(q.slug) is not None
     }
-    return _write(ws, who, rows, vals, submit=True)
+    return _write(ws, who, rows, vals, submit=True, offline=roster is not None)
 
 
 def _write(
@@ -262,6 +281,7 @@ def _write(
     values: dict[str, int],
     *,
     submit: bool,
+    offline: bool = False,
 ) -> dict[str, Any]:
     """Accept the answer into the intake (committed: it is acknowledged from then on) and,
     when ``ws`` may write the DuckDB file, apply it there at once (:mod:`.intake`); a
@@ -281,7 +301,8 @@ def _write(
         anonymous=who.survey.anonymous_attributes,
         submit=submit,
         stamp=stamp,
+        check_status=not offline,
     )
-    if not ws.read_only:
+    if not offline and not ws.read_only:
         intake.drain(ws)
     return {"saved": True, "saved_at": stamp.isoformat(), "submitted": submit}

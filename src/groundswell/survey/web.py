@@ -87,7 +87,7 @@ def _respondent(request: Request, store: Views, token: str) -> Respondent:
             f"{wait} seconds",
             wait,
         )
-    who = respond.resolve(store.ws(), token)
+    who = store.respondent(token)
     if who is None:
         guard.miss(client, token)
         raise _Refused(
@@ -177,8 +177,17 @@ async def survey_autosave(token: str, slug: str, request: Request, store: ViewsD
         except ValidationError as exc:
             raise _Refused(422, _invalid_answer(exc)) from None
         noms = [Nomination(n.id, n.strength) for n in body.nominees]
+        roster = await run_in_threadpool(store.offline_roster, who)
+        offline = store.accounts()  # no lease: used only with the roster from memory
         result = await run_in_threadpool(
-            lambda: respond.save(store.ws(), who, slug, nominees=noms, value=body.value)
+            lambda: respond.save(
+                offline if roster else store.ws(),
+                who,
+                slug,
+                nominees=noms,
+                value=body.value,
+                roster=roster,
+            )
         )
         await run_in_threadpool(store.settle_answers)  # accepted; now into DuckDB if it may
     except _Refused as exc:
@@ -256,7 +265,12 @@ async def survey_submit(token: str, request: Request, store: ViewsD) -> Response
         return message(request, exc.status, "Survey", exc.detail, exc.retry_after)
     try:
         noms, values = _parse_form(who, form)
-        await run_in_threadpool(lambda: respond.submit(store.ws(), who, noms, values))
+        roster = await run_in_threadpool(store.offline_roster, who)
+        await run_in_threadpool(
+            lambda: respond.submit(
+                store.accounts() if roster else store.ws(), who, noms, values, roster
+            )
+        )
         await run_in_threadpool(store.settle_answers)  # accepted; now into DuckDB if it may
     except SurveyError as exc:
         if status_of(exc) == 409:

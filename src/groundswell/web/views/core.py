@@ -329,6 +329,10 @@ class ViewsCore:
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._latest: tuple[float, int | None] | None = None  # (read at, latest run id)
         self._switched: dict[str, bool] = {}  # session digest -> switched to names
+        #: survey links seen (token -> respondent) and survey rosters (roster no -> person),
+        #: to accept answers while another process holds the file (:meth:`offline_roster`)
+        self._respondents: dict[str, Any] = {}
+        self._rosters: dict[int, dict[int, str]] = {}
         #: Live sessions, so that a request costs no database query to know its user.
         self.sessions = SessionCache()
         self.db = gate.SharedDB.of(self.path, DB_FILE)
@@ -347,6 +351,52 @@ class ViewsCore:
         DuckDB file, so they answer while another process writes it."""
         return self._offline
 
+    def respondent(self, token: str) -> Any:
+        """The respondent a survey link answers for (None for an unknown link), read from
+        the DuckDB file; while another process holds the file, a link seen before answers
+        from memory rather than wait."""
+        from groundswell.survey import respond
+
+        if self.db.yielded:
+            with self._lock:
+                known = self._respondents.get(token)
+            if known is not None:
+                return known
+        who = respond.resolve(self.ws(), token)
+        if who is not None:
+            with self._lock:
+                if len(self._respondents) > 100_000:
+                    self._respondents.clear()
+                self._respondents[token] = who
+        return who
+
+    def offline_roster(self, who: Any) -> Callable[[list[int]], dict[int, str]] | None:
+        """While another process holds the DuckDB file: the roster of ``who``'s survey as
+        last read, for :func:`groundswell.survey.respond.submit` to check an answer against
+        without waiting (None when the file is here, or the roster was never read: then the
+        answer is checked against the file). The roster is read whenever it is missing and
+        the file is here."""
+        sid = int(who.survey.survey_id)
+        with self._lock:
+            roster = self._rosters.get(sid)
+        if not self.db.yielded:
+            if roster is None:
+                rows = (
+                    self.ws()
+                    .con.execute(
+                        "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ?",
+                        [sid],
+                    )
+                    .fetchall()
+                )
+                with self._lock:
+                    self._rosters[sid] = {int(n): str(p) for n, p in rows}
+            return None
+        if roster is None or who.survey.status != "open":
+            return None
+        known = roster
+        return lambda numbers: {n: known[n] for n in numbers if n in known}
+
     def settle_answers(self) -> None:
         """After a survey answer was accepted into the intake: end this request's lease and
         apply what the intake holds to the DuckDB file now if it can be written without
@@ -363,6 +413,8 @@ class ViewsCore:
         with self._lock:
             self._cache.clear()
             self._latest = None
+            self._respondents.clear()
+            self._rosters.clear()
 
     # -- plumbing ------------------------------------------------------------------------
     @property
