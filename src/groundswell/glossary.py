@@ -63,7 +63,15 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      "not at all.", "Danon et al. (2005); Hubert and Arabie (1985)"),
     ("Value stages", "Connect, share, solve, innovate, lead change: what a network does for "
      "its organisation; a unit sits on the highest stage it passes with every earlier one "
-     "passed.", "Terry (2017)"),
+     "passed. Each stage's line is drawn from the organisation's own people (by default the "
+     "median of those who do it at all; the lower quartile for connect), or from a stated "
+     "benchmark profile.", "Terry (2017)"),
+    ("Community kind", "What a channel or community does: of interest (people gather and "
+     "connect around a topic), of practice (they share and solve: questions answered across "
+     "teams), of purpose (something they produced is on record: a project channel, a "
+     "behaviour they started that others took up, outcomes credited to it). A formal unit's "
+     "own room is a team room, not a community.",
+     "Wenger (1998); Wenger, McDermott and Snyder (2002)"),
     ("Traction index", "How far an initiative travels in a week or month: the groups and "
      "influencers it reaches times the quality of the interaction around it (posts answered, "
      "ties returned, talk across departments). A department stalls when its people taking "
