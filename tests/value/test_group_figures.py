@@ -1,4 +1,4 @@
-"""My group's stored figures (value/my_group.py) on a hand-made organisation: renewal by the
+"""My group's stored figures (value/group_figures.py) on a hand-made organisation: renewal by the
 community-health rules, Q&A per group and per channel, who bridges a group to which
 department (with roles, few bridgers not broken down), and the privacy gate."""
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from groundswell.privacy import SUPPRESSED
-from groundswell.value import my_group
+from groundswell.value import group_figures
 
 # Departments: A (a0..a5: team A1 = a0..a2, A2 = a3..a5), B (b0..b5), C (c0, c1) and D
 # (d0, d1): C and D below the minimum of 3, suppressed together (4 people, two groups)
@@ -32,7 +32,7 @@ def _units(people: pd.DataFrame, channels: pd.DataFrame) -> dict[str, pd.DataFra
     }
 
 
-def _frames() -> my_group.Frames:
+def _frames() -> group_figures.Frames:
     # ties: a0-b0, a1-b0, a2-b1, a3-b2, a4-b3 (five A people reach B), a5-c0 (one reaches C),
     # plus ties inside A and inside B
     ties = pd.DataFrame(
@@ -68,7 +68,7 @@ def _frames() -> my_group.Frames:
     channels = pd.DataFrame(
         {"person_id": ["a0", "a1", "a3", "b0", "b2", "b4"], "group": ["help"] * 6}
     )
-    return my_group.Frames(
+    return group_figures.Frames(
         units=_units(PEOPLE, channels),
         people=PEOPLE,
         active=active,
@@ -81,7 +81,7 @@ def _frames() -> my_group.Frames:
 
 
 def test_renewal_is_the_community_health_rule_on_active_members() -> None:
-    out = my_group.groups(_frames(), min_size=3)
+    out = group_figures.groups(_frames(), min_size=3)
     a = out["department"]["A"]["renewal"]
     # W = {a0..a5} (6), P = {a0..a3} (4), P2 = {a0, a1}: joined a4, a5; nobody left;
     # P's newcomers a2, a3 both still here
@@ -95,7 +95,7 @@ def test_renewal_is_the_community_health_rule_on_active_members() -> None:
 
 
 def test_questions_and_answers_per_group_and_channel() -> None:
-    out = my_group.groups(_frames(), min_size=3)
+    out = group_figures.groups(_frames(), min_size=3)
     qa = out["department"]["A"]["qa"]
     # A asked q1 (answered by a1 in 1 h), q2 (by b2 in 30 h), q3 (unanswered)
     assert (qa["questions"], qa["answered"]) == (3, 2)
@@ -114,7 +114,7 @@ def test_questions_and_answers_per_group_and_channel() -> None:
 
 
 def test_bridges_by_department_with_roles_and_the_gate() -> None:
-    out = my_group.groups(_frames(), min_size=3)
+    out = group_figures.groups(_frames(), min_size=3)
     bridges = {b["department"]: b for b in out["department"]["A"]["bridges"]}
     # to B: a0, a1, a2, a3, a4 (five people, five ties); roles: brokers a0, a3; hub a0
     to_b = bridges["B"]
@@ -134,11 +134,11 @@ def test_bridges_by_department_with_roles_and_the_gate() -> None:
 
 
 def test_groups_the_gate_suppresses_are_not_stored() -> None:
-    out = my_group.groups(_frames(), min_size=3)
+    out = group_figures.groups(_frames(), min_size=3)
     # C and D (two each) are suppressed, A and B (six each) shown; teams alike
     assert set(out["department"]) == {"A", "B"}
     assert set(out["team"]) == {"A1", "A2", "B1"}
-    out5 = my_group.groups(_frames(), min_size=5)
+    out5 = group_figures.groups(_frames(), min_size=5)
     # teams of 3 below 5: A1, A2, C1 and D1 suppressed together, B1 (6) shown
     assert set(out5["team"]) == {"B1"}
 
@@ -159,7 +159,7 @@ def test_empty_earlier_windows() -> None:
     }
     f.questions = f.questions.iloc[0:0]
     f.answers = f.answers.iloc[0:0]
-    out = my_group.groups(f, min_size=3)
+    out = group_figures.groups(f, min_size=3)
     a = out["department"]["A"]["renewal"]
     assert (a["size"], a["joined"], a["newcomer_share"]) == (3, 3, 1.0)
     assert a["retention"] is None and a["newcomers_stayed"] is None
@@ -179,6 +179,6 @@ def test_no_org_chart_at_all() -> None:
     f.people = people
     f.units = _units(people, f.units["channel"])
     f.active = {k: v.astype("str") for k, v in f.active.items()}
-    out = my_group.groups(f, min_size=3)
+    out = group_figures.groups(f, min_size=3)
     assert all(r.get("renewal") is None for r in out["department"].values())
     assert all(not r["bridges"] for r in out["channel"].values())  # no department to reach

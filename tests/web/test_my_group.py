@@ -132,7 +132,7 @@ def test_user_add_attaches_a_group_lead(web_ws) -> None:
 
 def test_renewal_qa_and_bridges_are_the_stored_groups_finding(app, web_ws) -> None:
     """The lead's renewal, Q&A and bridges are the run's stored ``groups`` finding (computed
-    by analyze, value/my_group.py); the bridges name departments through the gate and
+    by analyze, value/group_figures.py); the bridges name departments through the gate and
     never give a pseudonym; in this identified workspace they name the people, except
     someone who opted out of being named."""
     import json

@@ -139,11 +139,11 @@ def store_personal(run: Run, table: pd.DataFrame) -> dict[str, pd.Index]:
 def group_figures(
     run: Run, table: pd.DataFrame, ends: dict[str, pd.Index] | None = None
 ) -> dict[str, Any]:
-    """The ``groups`` finding of ``run`` (:mod:`groundswell.value.my_group`): renewal, Q&A
+    """The ``groups`` finding of ``run`` (:mod:`groundswell.value.group_figures`): renewal, Q&A
     and bridges of every department, team, community and channel the gate shows, on the
     memberships of ``table`` (the run's maturity table: its person scale); ``ends``: the
     people with a digital tie in windows already read (by window), not read again."""
-    from groundswell.value import my_group
+    from groundswell.value import group_figures
 
     ws = run.ws
     s = queries.settings(ws)
@@ -158,7 +158,7 @@ def group_figures(
     for key, w in (("w", win), ("p1", previous(win)), ("p2", previous(previous(win)))):
         active[key] = _tie_ends(ws, w, ends)
     qs, ans = questions(ws, win, s)
-    frames = my_group.Frames(
+    frames = group_figures.Frames(
         units=units,
         people=people,
         active=active,
@@ -168,7 +168,7 @@ def group_figures(
         answers=ans,
         answer_hours=float(s["answer_hours"]),
     )
-    return {"window": str(win), "scales": my_group.groups(frames, ws.settings.min_group_size)}
+    return {"window": str(win), "scales": group_figures.groups(frames, ws.settings.min_group_size)}
 
 
 def _tie_ends(ws: Store, w: Window, ends: dict[str, pd.Index]) -> pd.Index:
