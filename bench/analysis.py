@@ -205,8 +205,9 @@ def analysis_steps(ns: dict) -> list:  # type: ignore[type-arg]
         return f"{len(findings):,} findings"
 
     def lay(iterations: int | None = None) -> str:
-        layout.layout(ns["g"], seed=SEED, iterations=iterations)
-        return "multilevel force layout (numba), 5,000 people"
+        most = int(os.environ.get("BENCH_MAP_PEOPLE", A["map_max_people"]))
+        layout.layout(ns["g"], seed=SEED, iterations=iterations, max_people=most)
+        return f"multilevel force layout (numba), {min(most, ns['g'].n):,} people"
 
     def standin() -> str:  # when measures.individual was skipped: what later stages read
         g = ns["g"]
@@ -428,6 +429,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="20,000 / 500,000 and 1,000 / 10,000")
     ap.add_argument("--timeout", type=float, default=600, help="seconds allowed per stage")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--map-people", type=int, help="analysis.map_max_people for the layout")
+    ap.add_argument(
+        "--workspace",
+        action="store_true",
+        help="a whole run instead: workspace, analyze, report, map (bench/fullrun.py)",
+    )
     ap.add_argument("--write", type=Path, help="Markdown file whose analysis section to update")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--skip", nargs="*", default=[], help=argparse.SUPPRESS)
@@ -435,6 +442,14 @@ def main() -> None:
     if args.child:
         child(args.child[0], Path(args.child[1]), args.skip)
         return
+    if args.workspace:
+        from fullrun import run_full
+
+        run_full(args.people, args.ties, args.seed, args.map_people or 20_000,
+                 max(args.timeout, 3600), args.write)  # fmt: skip
+        return
+    if args.map_people:
+        os.environ["BENCH_MAP_PEOPLE"] = str(args.map_people)  # read by the children
     if args.quick:
         args.people, args.ties = 20_000, 500_000
         args.sample_people, args.sample_ties = 1_000, 10_000

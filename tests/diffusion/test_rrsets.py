@@ -141,4 +141,10 @@ def test_greedy_upper_bound_is_opim_c_s() -> None:
         marginal = np.bincount([v for s in left for v in s], minlength=g.n)
         best = min(best, (rr.count - len(left)) + np.sort(marginal)[::-1][:k].sum())
     assert upper == best
+    # the lazy heap (no constraints) picks as the scan of everyone does (a zero quota forces it)
+    scan, scan_gains, _, _ = rrsets.greedy(
+        rr, g.n, 40, groups=np.full(g.n, -1), quota=np.zeros(1, np.int64)
+    )
+    heap, heap_gains, _, _ = rrsets.greedy(rr, g.n, 40)
+    assert np.array_equal(scan, heap) and np.array_equal(scan_gains, heap_gains)
     assert gains.sum() == rrsets.first_cover(rr, order, g.n).sum()

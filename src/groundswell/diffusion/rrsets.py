@@ -106,12 +106,13 @@ def prepare(src: np.ndarray, dst: np.ndarray, p: np.ndarray, n: int) -> SortedIn
     """The ties ``src -> dst`` (probability ``p``) as the in-neighbour CSR of ``n`` people,
     each person's entering ties by decreasing probability, for :func:`generate`'s subset
     sampling; made once per graph and probabilities, with one sort."""
-    order = np.lexsort((-p, dst))
+    order = np.argsort(dst, kind="stable")  # radix sort of the int32 targets
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=ptr[1:])
     in_src = np.ascontiguousarray(src[order], dtype=np.int32)
     w = np.ascontiguousarray(p[order], dtype=np.float64)
     del order
+    _sort_segments(ptr, w, in_src)  # each person's ties by decreasing probability, stably
     has = ptr[1:] > ptr[:-1]
     top = np.zeros(n)
     low = np.zeros(n)
@@ -447,12 +448,37 @@ def _greedy(ptr, nodes, n, k, include, eligible, groups, quota, bound):  # pragm
         hist = np.zeros(high + 1, np.int64)
         for v in range(n):
             hist[deg[v]] += 1
+    # no sponsors, quotas or exclusions: the person covering most (lowest index first) from
+    # a lazy max-heap keyed deg * (n + 1) + (n - v), instead of a scan of all n per pick
+    free = len(include) == 0 and len(quota) == 0
+    for v in range(n):
+        if not eligible[v]:
+            free = False
+            break
+    heap = np.zeros(n if free else 0, np.int64)
+    size = len(heap)
+    if free:
+        for v in range(n):
+            heap[v] = deg[v] * (n + 1) + (n - v)
+        for i in range(size // 2 - 1, -1, -1):
+            _sift_down(heap, size, i)
     picked = 0
     while picked < k:
         if bound:
             upper = min(upper, total + _top_sum(hist, high, kk))
         best = -1
-        if picked < len(include):
+        if free:
+            while size > 0:
+                v = n - heap[0] % (n + 1)
+                if heap[0] // (n + 1) == deg[v]:  # up to date: the largest
+                    best = v
+                    size -= 1
+                    heap[0] = heap[size]
+                    _sift_down(heap, size, 0)
+                    break
+                heap[0] = deg[v] * (n + 1) + (n - v)  # stale: lower it and look again
+                _sift_down(heap, size, 0)
+        elif picked < len(include):
             best = include[picked]
         else:
             unmet = 0
@@ -504,6 +530,53 @@ def _greedy(ptr, nodes, n, k, include, eligible, groups, quota, bound):  # pragm
     if bound:
         upper = min(upper, total + _top_sum(hist, high, kk))
     return order[:picked], gains[:picked], reserved[:picked], upper
+
+
+@njit(cache=True)
+def _sort_segments(ptr, w, src):  # pragma: no cover - compiled
+    """Sort ``w[ptr[v]:ptr[v + 1]]`` (and ``src`` alongside) by decreasing value, stably, for
+    every ``v``; segments already in order (all of them when probabilities are alike) are
+    left as they are."""
+    for v in range(len(ptr) - 1):
+        lo, hi = ptr[v], ptr[v + 1]
+        ordered = True
+        for i in range(lo + 1, hi):
+            if w[i] > w[i - 1]:
+                ordered = False
+                break
+        if ordered:
+            continue
+        if hi - lo <= 32:  # insertion sort
+            for i in range(lo + 1, hi):
+                x, y = w[i], src[i]
+                j = i - 1
+                while j >= lo and w[j] < x:
+                    w[j + 1] = w[j]
+                    src[j + 1] = src[j]
+                    j -= 1
+                w[j + 1] = x
+                src[j + 1] = y
+        else:
+            idx = np.argsort(-w[lo:hi], kind="mergesort")
+            w[lo:hi] = w[lo:hi][idx]
+            src[lo:hi] = src[lo:hi][idx]
+
+
+@njit(cache=True)
+def _sift_down(heap, size, i):  # pragma: no cover - compiled
+    """Restore the max-heap ``heap[:size]`` below position ``i``."""
+    x = heap[i]
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and heap[c + 1] > heap[c]:
+            c += 1
+        if heap[c] <= x:
+            break
+        heap[i] = heap[c]
+        i = c
+    heap[i] = x
 
 
 @njit(cache=True)
