@@ -256,18 +256,17 @@ def test_outcomes_credited_to_a_channel_make_it_purpose(tmp_path) -> None:
     try:
         before = compute.health(ws, window=WINDOW).set_index("name")
         assert before.loc["ask-eng", "kind"] == "practice"  # one question, answered across
-        # the outcomes table (migration 013, issue 19 point 1) where it exists; made here
-        # with the columns this reading needs where the workspace predates it
-        ws.con.execute(
-            "CREATE TABLE IF NOT EXISTS outcomes (subject_kind VARCHAR, subject VARCHAR, "
-            "measure VARCHAR, ts TIMESTAMPTZ, value DOUBLE, tag VARCHAR, source_id INTEGER)"
-        )
-        ws.con.execute(
-            "INSERT INTO outcomes (subject_kind, subject, measure, ts, value, tag, source_id) "
-            "VALUES ('team', 'Core', 'fixes shipped', TIMESTAMPTZ '2024-01-09 00:00:00+00', "
-            "3, '#ask-eng', 1), ('team', 'Core', 'fixes shipped', "
-            "TIMESTAMPTZ '2024-02-09 00:00:00+00', 5, 'ask-eng', 1)"
-        )  # the second is after the window: not counted
+        # an outcomes file as a user brings it (groundswell ingest outcomes), its tag naming
+        # the channel as people write it; the second row is after the window: not counted
+        from tests.conftest import write_csv
+
+        path = write_csv(
+            tmp_path / "outcomes.csv",
+            ["team", "measure", "value", "date", "tag"],
+            [["Core", "fixes shipped", "3", "2024-01-09", "#ask-eng"],
+             ["Core", "fixes shipped", "5", "2024-02-09", "ask-eng"]],
+        )  # fmt: skip
+        ws.ingest("outcomes", path)
         after = compute.health(ws, window=WINDOW).set_index("name")
     finally:
         ws.close()
