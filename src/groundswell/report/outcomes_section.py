@@ -40,7 +40,7 @@ def _holds(r: Any) -> bool:
 
 
 def _x(v: float) -> float:
-    return _LEFT + (v + 1.0) / 2.0 * (_W - _LEFT - 10)
+    return _LEFT + (v + 1.0) / 2.0 * (_W - _LEFT - 24)  # room for the +1.0 label
 
 
 def _forest(rows: pd.DataFrame) -> dict[str, Any]:
