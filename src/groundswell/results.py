@@ -61,22 +61,14 @@ def group_ties_rows(g: Graph, people: pd.DataFrame) -> pd.DataFrame:
     """The group-to-group ties of ``g`` for every attribute of :data:`ATTRIBUTES`: one row
     per pair of groups with a tie (attribute, from_group, to_group, ties, weight), groups as
     stored (a missing value, or a person of ``g`` not in ``people``, is ``(unknown)``)."""
-    from groundswell.analysis.formal import group_matrix
+    from groundswell.analysis.formal.groups import group_pairs
 
     frames = []
     for attribute in ATTRIBUTES:
         groups = people[attribute].reindex(pd.Index(g.nodes))
-        # a minimum of 1 suppresses nothing: the gate applies when read
-        weight = group_matrix(g, groups, weighted=True, min_group_size=1)
-        ties = group_matrix(g, groups, weighted=False, min_group_size=1)
-        long = pd.DataFrame(
-            {
-                "weight": weight.stack(future_stack=True),
-                "ties": ties.stack(future_stack=True),
-            }
-        )
-        long = long[long["ties"] > 0].rename_axis(["from_group", "to_group"]).reset_index()
-        frames.append(long.assign(attribute=attribute))
+        # nothing suppressed here: the gate applies when read; the cells with a tie only
+        # (a dense team x team matrix took gigabytes at 100,000 people)
+        frames.append(group_pairs(g, groups).assign(attribute=attribute))
     out = pd.concat(frames, ignore_index=True)
     out["ties"] = out["ties"].round().astype("int64")
     return out[["attribute", "from_group", "to_group", "ties", "weight"]]

@@ -135,9 +135,15 @@ def ei_index(
     labels, sizes = _labels(g, groups, min_group_size)
     names = sizes.index
     codes = pd.Categorical(labels, categories=names).codes
-    m = _block_sums(g, codes, len(names), weighted=weighted)
-    internal = np.diag(m).copy()
-    external = m.sum(axis=1) - internal
+    # the diagonal and row sums of C.T @ A @ C, without the k x k matrix (k teams can be
+    # tens of thousands: the dense matrix took gigabytes at 100,000 people)
+    s, d = _directed_pairs(g)
+    w = _pair_weights(g, weighted)
+    cs, cd = codes[s], codes[d]
+    total = np.bincount(cs, weights=w, minlength=len(names)).astype(np.float64)
+    same = cs == cd
+    internal = np.bincount(cs[same], weights=w[same], minlength=len(names)).astype(np.float64)
+    external = total - internal
     total = internal + external
     with np.errstate(invalid="ignore", divide="ignore"):
         ei = (external - internal) / total
@@ -161,6 +167,26 @@ def ei_index(
     if SUPPRESSED in out.index:
         out.loc[SUPPRESSED, figures] = np.nan
     return out.sort_values(["ei", "size"], ascending=[True, False], na_position="last")
+
+
+def group_pairs(g: Graph, groups: pd.Series) -> pd.DataFrame:
+    """The nonzero cells of :func:`group_matrix` (no suppression) as rows ``from_group,
+    to_group, ties, weight``, in the matrix's row-major order, in memory proportional to the
+    ties (the dense matrix of tens of thousands of teams does not fit)."""
+    labels, sizes = _labels(g, groups, 1)
+    names = sizes.index
+    k = len(names)
+    codes = pd.Categorical(labels, categories=names).codes.astype(np.int64)
+    s, d = _directed_pairs(g)
+    key = codes[s] * k + codes[d]
+    cells, inverse = np.unique(key, return_inverse=True)
+    ties = np.bincount(inverse, minlength=len(cells)).astype(np.float64)
+    weight = np.bincount(inverse, weights=_pair_weights(g, True), minlength=len(cells))
+    name = np.asarray(names, dtype=object)
+    return pd.DataFrame(
+        {"from_group": name[cells // k], "to_group": name[cells % k], "ties": ties,
+         "weight": weight}
+    )  # fmt: skip
 
 
 def ei_organisation(g: Graph, groups: pd.Series, *, weighted: bool = False) -> float:
