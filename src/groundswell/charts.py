@@ -153,6 +153,67 @@ def legend_html(legend: Sequence[tuple[str, str, int]], title: str) -> Markup:
     )
 
 
+def bar_chart_svg(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    width: int = 320,
+    height: int = 170,
+    colour: str = "#4e79a7",
+) -> Markup:
+    """Vertical bars, one per label, each with its count above it; a title, both axes
+    labelled, the y-axis from zero to a round number above the highest bar."""
+    left, right, top, bottom = 52.0, 12.0, 26.0, 38.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y1 = nice_top(max([float(v) for v in values], default=1.0) or 1.0)
+    n = max(len(values), 1)
+    slot = plot_w / n
+    parts = [
+        f'<svg class="gs-chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg" {FONT}>',
+        f'<text x="{left}" y="14" font-size="11" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+        'stroke="#555"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#555"/>',
+    ]
+    for tick in (0.0, y1 / 2, y1):
+        y = top + plot_h * (1 - tick / y1)
+        parts.append(
+            f'<text x="{left - 4}" y="{_num(y + 3)}" font-size="9" text-anchor="end">'
+            f"{escape(axis_label(tick, 'count'))}</text>"
+        )
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        h = plot_h * float(v) / y1
+        x = left + slot * i + slot * 0.2
+        parts.append(
+            f'<rect x="{_num(x)}" y="{_num(top + plot_h - h)}" width="{_num(slot * 0.6)}" '
+            f'height="{_num(h)}" fill="{colour}"><title>{escape(str(label))}: '
+            f"{float(v):,.0f}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{_num(x + slot * 0.3)}" y="{_num(top + plot_h - h - 3)}" font-size="9" '
+            f'text-anchor="middle">{float(v):,.0f}</text>'
+        )
+        parts.append(
+            f'<text x="{_num(x + slot * 0.3)}" y="{_num(top + plot_h + 12)}" font-size="9" '
+            f'text-anchor="middle">{escape(_clip(str(label), 14))}</text>'
+        )
+    parts.append(
+        f'<text x="{_num(left + plot_w / 2)}" y="{height - 6}" font-size="10" '
+        f'text-anchor="middle">{escape(x_title)}</text>'
+    )
+    parts.append(
+        f'<text x="12" y="{_num(top + plot_h / 2)}" font-size="10" text-anchor="middle" '
+        f'transform="rotate(-90 12 {_num(top + plot_h / 2)})">{escape(y_title)}</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 def sankey_svg(
     flows: Sequence[tuple[str, str, float]],
     left_colour: Callable[[str], str],

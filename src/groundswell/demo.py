@@ -19,7 +19,7 @@ from groundswell.diffusion.champions import ChampionPlan
 from groundswell.diffusion.models import probabilities, simulate
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import Run
-from groundswell.synth import plants_communities, plants_traction
+from groundswell.synth import plants_communities, plants_roles, plants_traction
 from groundswell.synth.slack_export import DROPPED_KINDS, write_slack_export
 from groundswell.value import timeline
 from groundswell.workspace import Workspace
@@ -49,6 +49,7 @@ def run_demo(
     if traction:
         org = plants_traction.plant(org, seed=seed)
         org = plants_communities.plant(org, seed=seed)  # a community of each kind (issue 19)
+        org = plants_roles.plant(org, seed=seed)  # distinct people for each role (issue 19)
     not_chat = org.events[org.events["kind"].isin(DROPPED_KINDS)].reset_index(drop=True)
     files = synth.SynthOrg(org.people, not_chat, org.truth).write(data)
     slack_zip = write_slack_export(org, data / "slack-export", zip=True)

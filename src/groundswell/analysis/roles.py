@@ -200,7 +200,10 @@ def scores(people: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Fit]]:
     if "constraint" in p:
         c = _num(p, "constraint")
         ok = (degree >= 2) & (c > 0)
-        resid, fits["broker"] = size_residual(np.log(c.where(c > 0)), degree, ok)
+        # net of size and of crossing formal lines (the boundary spanners' and mavericks'
+        # own behaviour): the holes the org chart does not explain
+        crossing = _num(p, "boundary_share", np.nan).fillna(0).to_frame("boundary_share")
+        resid, fits["broker"] = size_residual(np.log(c.where(c > 0)), degree, ok, also=crossing)
         out["broker_score"] = -resid
     else:
         out["broker_score"] = nan

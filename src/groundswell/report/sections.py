@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import numpy as np
 import pandas as pd
 
-from groundswell import charts
+from groundswell import charts, role_lists
 from groundswell.glossary import ROLE_LINES
 from groundswell.privacy import gate_labels
 
@@ -89,8 +89,28 @@ def roles_context(
     ov = run.role_overlap()  # stored by analyze
     off = ov.where(~np.eye(len(ov), dtype=bool)).stack()
     persona_counts = people["persona"].value_counts()
+    lists = role_lists.summary(held, ov)
+    several = lists["by_count"]
     return {
         "role_rows": role_rows,
+        "role_lists": lists,
+        "role_several": [
+            (
+                labels.get(p, p),
+                ", ".join(
+                    r.replace("_", " ") for r in role_lists.RANKED if r in held and held.loc[p, r]
+                ),
+            )
+            for p in lists["several_people"][:5]
+        ],
+        "role_overlap_chart": charts.bar_chart_svg(
+            list(several),
+            list(several.values()),
+            title="People by the number of ranked role lists they are in",
+            x_title="ranked role lists held",
+            y_title="people",
+            width=420,
+        ),
         "overlap_columns": [c.replace("_", " ") for c in ov.columns],
         "overlap_rows": [(r.replace("_", " "), [fmt(v) for v in ov.loc[r]]) for r in ov.index],
         "overlap_mean": fmt(float(off.mean())) if len(off) else "–",

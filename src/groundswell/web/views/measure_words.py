@@ -44,4 +44,21 @@ MEASURE_WORDS: dict[str, tuple[str, str]] = {
                     "to the rest if they left"),
     "key_lcc_drop": ("network lost without them", "how many people the largest connected "
                      "part would lose if they left"),
+    "atypical_share": ("ties where their department seldom goes", "the share of their ties "
+                       "to departments their own department rarely deals with"),
+    "seekers_in_degree": ("how sought-out their seekers are", "how many people, on average, "
+                          "turn to the people who turn to them"),
+    "hub_score": ("hub score", "their number of ties (the hub list ranks by it)"),
+    "broker_score": ("broker score", "how much less constrained they are than people with "
+                     "as many ties"),
+    "boundary_spanner_score": ("boundary spanner score", "the share of their ties crossing "
+                               "to other departments, when they keep half at home"),
+    "influencer_score": ("influencer score", "how much more sought-out their seekers are "
+                         "than their own number of ties explains"),
+    "activist_score": ("activist score", "how many more conversations they start than "
+                       "people with as many ties"),
+    "advocate_score": ("advocate score", "how much more they respond to others than people "
+                       "with as many ties"),
+    "maverick_score": ("maverick score", "the share of their ties going where their "
+                       "department seldom goes, when most go outside it"),
 }  # fmt: skip

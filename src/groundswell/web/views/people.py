@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groundswell import role_lists
 from groundswell.errors import ConfigError, WorkspaceError
 from groundswell.privacy import SUPPRESSED
 from groundswell.run import METRICS, Run
@@ -112,8 +113,16 @@ class PeopleQueries(ViewsCore):
                 "offset": offset,
                 "sort": sort,
                 "people": rows,
+                "role_lists": self._role_lists(run),
             }
         )
+
+    def _role_lists(self, run: Run) -> dict[str, Any]:
+        """Each role list with what distinguishes it and its size, and who is in more than
+        one (counts only; :func:`groundswell.role_lists.summary` on the stored roles)."""
+        lists = role_lists.summary(run.roles(), run.role_overlap())
+        lists.pop("several_people")
+        return lists
 
     def has_person(self, run_id: int | None, person_id: str) -> bool:
         return person_id in self._people(self.run(run_id)).index
@@ -154,12 +163,15 @@ class PeopleQueries(ViewsCore):
         """Each measure of person ``i`` in words, with their percentile among everyone in the
         run and among their department (the mid-rank percentile: the share of people below
         plus half of those level, as scipy's percentileofscore(kind="mean")). No department
-        percentile for a department the privacy gate suppresses."""
+        percentile for a department the privacy gate suppresses; no row for a measure the
+        person has no value of."""
         department = table.labels["department"][i]
         sorted_values = self._sorted_measures(run, table)
         out = []
         for m in table.measures:
             v = table.columns[m][i]
+            if v is None or v != v:  # no value (a role score they are not eligible for)
+                continue
             name, meaning = MEASURE_WORDS.get(m, (m.replace("_", " "), ""))
             row: dict[str, Any] = {"measure": m, "name": name, "meaning": meaning, "value": v}
             org, by_department = sorted_values[m]
