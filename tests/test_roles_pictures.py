@@ -98,7 +98,8 @@ def test_the_pdf_page_holds_the_figure_and_its_reading(made) -> None:
     from PIL import Image
 
     img = Image.open(f"{stem}.png").convert("L")
-    assert img.size[1] > 500 and len(img.getcolors(maxcolors=256 * 256) or []) > 20  # a drawn page, not blank
+    colours = img.getcolors(maxcolors=256 * 256) or []
+    assert img.size[1] > 500 and len(colours) > 20  # a drawn page, not blank
 
 
 def test_the_dashboard_people_page_shows_the_role_lists(made, tmp_path) -> None:
