@@ -188,8 +188,8 @@ def test_outcomes_follow_brokerage_only_where_planted(planted, tmp_path) -> None
     linked to nothing; the outcome statistics find exactly that (issue 19)."""
     import pandas as pd
 
+    from groundswell import outcome_links
     from groundswell.synth.plants_outcomes import write_outcomes
-    from groundswell.value import outcome_links
 
     _, ws, run = planted
     hr = pd.read_csv(ws.folder.parent / "data" / "hris.csv", dtype=str, keep_default_na=False)

@@ -99,8 +99,8 @@ def plant_outcomes(
     that follows brokerage in Sales and not in Engineering, measured by the run's
     betweenness), ingest them and relate them to the run, as analyze would have; returns the
     lines to say."""
+    from groundswell import outcome_links
     from groundswell.synth.plants_outcomes import write_outcomes
-    from groundswell.value import outcome_links
 
     employees = org.people["employee_id"].tolist()
     roster = dict(zip(ws.pseudonymiser.people(employees), employees, strict=True))

@@ -1,7 +1,7 @@
 """Outcomes against the network, as ``analyze`` stored them: read, never recomputed.
 
 ``analyze`` computes the correlations and the positive deviants by results
-(:mod:`groundswell.value.outcome_links`) and stores them in ``outcome_links`` and
+(:mod:`groundswell.outcome_links`) and stores them in ``outcome_links`` and
 ``outcome_deviants``, and what they say in ``outcome_readings``; :func:`read` returns them
 for the report, the dashboard, the CLI
 (``groundswell outcomes``) and notebooks (:meth:`groundswell.run.Run.outcomes`), with the

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from groundswell import benchmark, results
+from groundswell import benchmark, outcome_links, results
 from groundswell import headlines as key_findings
 from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.analysis.position import overall_reciprocity
@@ -32,7 +32,6 @@ from groundswell.network.window import Window
 from groundswell.progress import steps
 from groundswell.run import Run, drop_incomplete, resolve_window
 from groundswell.value import findings as value_findings
-from groundswell.value import outcome_links
 from groundswell.version import __version__
 
 if TYPE_CHECKING:

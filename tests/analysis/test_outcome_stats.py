@@ -172,7 +172,7 @@ def test_the_difference_of_two_correlations_by_hand_and_under_the_null() -> None
 
 
 def test_the_readings_of_an_outcome_linked_to_nothing_say_so() -> None:
-    from groundswell.value.outcome_links import readings
+    from groundswell.outcome_links import readings
 
     rows = pd.DataFrame(
         {

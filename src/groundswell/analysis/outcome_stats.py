@@ -1,7 +1,7 @@
 """Outcomes against network position: rank correlations with intervals, peers in the same
 position, multiple-comparison control, and positive deviants by results (docs/outcomes.md).
 
-Every statistic here is a pure function of arrays or tables; :mod:`groundswell.value.outcome_links`
+Every statistic here is a pure function of arrays or tables; :mod:`groundswell.outcome_links`
 runs them on a stored run and stores what they find.
 
 - :func:`spearman`: Spearman's rank correlation rho, its p-value (the t approximation with
