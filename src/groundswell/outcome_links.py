@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from groundswell import words
 from groundswell.analysis import outcome_stats as stats
 from groundswell.privacy import suppressed_groups
 
@@ -224,13 +225,13 @@ def _contrasts(links: pd.DataFrame) -> list[tuple[str, str]]:
         )
         if qv < ALPHA:
             out.append(
-                (outcome, f"{first}; the two differ (q = {qv:.3f}): the link depends on "
+                (outcome, f"{first}; the two differ ({words.q_words(qv)}): the link depends on "
                 "where people work.")
             )  # fmt: skip
         else:
             out.append(
                 (outcome, f"{first}; the data cannot tell whether the two departments "
-                f"really differ (q = {qv:.2f}).")
+                f"really differ ({words.q_words(qv)}).")
             )  # fmt: skip
     return out
 

@@ -130,3 +130,15 @@ def portion(part: float, whole: float, noun: str = "people") -> str:
         words_, pct = said.split(" (", 1)
         return f"{words_} {noun} ({pct}"
     return f"{said} of {noun}"
+
+
+def q_words(q: float | None) -> str:
+    """A false-discovery q (or a p-value) as a reader sees it: ``q = 0.012``, ``q < 0.001``
+    (never ``q = 0.000``), ``q not computed`` when the comparison was left out.
+
+    >>> q_words(0.0123), q_words(0.0), q_words(float("nan"))
+    ('q = 0.012', 'q < 0.001', 'q not computed')
+    """
+    if q is None or not math.isfinite(q):
+        return "q not computed"
+    return "q < 0.001" if q < 0.0005 else f"q = {q:.3f}"

@@ -190,3 +190,13 @@ def test_the_readings_of_an_outcome_linked_to_nothing_say_so() -> None:
     assert lines[0].startswith("Engagement: the data cannot tell") and "2 comparisons" in lines[0]
     assert all(line != "nan" for line in lines) and len(lines) == 3
     assert lines[1].startswith("People with more brokerage have strongly higher sales in Sales")
+
+
+def test_a_q_below_a_thousandth_is_said_as_such_never_as_zero() -> None:
+    """The demo's readings said "q = 0.000"; a reader takes that for an exact zero."""
+    from groundswell.words import q_words
+
+    assert q_words(0.0) == "q < 0.001"
+    assert q_words(0.00049) == "q < 0.001"
+    assert q_words(0.0123) == "q = 0.012"
+    assert q_words(float("nan")) == "q not computed"

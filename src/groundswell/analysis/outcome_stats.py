@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from groundswell import words
+
 __all__ = [
     "MEASURES",
     "MIN_PEOPLE",
@@ -225,7 +227,7 @@ def reading(
     return (
         f"People with more {NOUNS.get(measure, measure)} have {strength} {direction} "
         f"{outcome}{where} "
-        f"({ci}, q = {q:.3f}). A correlation, not proof that one causes the other."
+        f"({ci}, {words.q_words(q)}). A correlation, not proof that one causes the other."
     )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from groundswell import words
 from groundswell.outcome_results import MEASURE_WORDS
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def outcomes_context(run: Run, labels: dict[str, str], dept: pd.Series) -> dict[
                     cells[_scope_words(str(r.scope))] = {
                         "text": f"{_num(r.rho)} ({_num(r.ci_low)} to {_num(r.ci_high)})",
                         "n": int(r.n),
-                        "q": _num(r.q, ".3f"),
+                        "q": words.q_words(float(r.q)),
                         "holds": _holds(r),
                     }
             table.append({"measure": MEASURE_WORDS.get(str(measure), str(measure)), "cells": cells})
