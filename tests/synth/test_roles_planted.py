@@ -21,14 +21,10 @@ from groundswell import synth
 from groundswell.analysis.roles import SHARES, multiple, overlap
 from groundswell.synth import plants_roles
 
-#: roles whose measured value misses 0.8 on this organisation today (see notes/roles19.md):
-#: strict, so the day they pass the mark must go
-SHORT = {
-    ("broker", "recall"): "2 of 5 planted brokers fall below the line",
-    ("broker", "precision"): "boundary spanners and influencers planted nearby also rank",
-    ("activist", "precision"): "an influencer and a maverick planted also post a lot for "
-    "their (thinned) number of ties",
-}
+#: roles whose measured value misses 0.8 on this organisation (none today; notes/brokers19.md
+#: says how the broker and activist plants were made to create only their own behaviour):
+#: strict, so the day one passes the mark must go
+SHORT: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,15 @@
 to a synthetic organisation so the tests can measure each role list's recall and precision.
 
 :func:`plant` takes the output of :func:`groundswell.synth.generate` and adds events that
-give a few ordinary staff (individual contributors, employed all along, outside every
-other planted structure) one behaviour each, and nothing else:
+give a few ordinary staff (individual contributors, employed all along, with a typical
+number of contacts and a typical activity, outside every other planted structure) one
+behaviour each, and nothing else:
 
 * **hubs** — sheer size: ties with many colleagues of their own department, who also talk
   among themselves (a dense neighbourhood, so no structural hole), at an ordinary pace;
 * **brokers** — one contact in each of many other teams of their own department, people who
-  do not otherwise deal with each other (structural holes, few ties);
+  do not otherwise deal with each other, the broker or the broker's partners (a structural
+  hole between every two), as strong as ordinary ties, their home network thinned;
 * **boundary spanners** — a colleague group (one team) in the department their own
   department deals with most, as many ties there as at home;
 * **influencers** — few ties, but sought out again and again by the most sought-out people
@@ -122,13 +124,26 @@ def plant(org: SynthOrg, *, seed: int = 0, per_role: int | None = None) -> Synth
         return person
 
     contacts = _contacts(org.events, p)
+    tied: dict[str, set[str]] = {}  # each person's partners, both directions
+    for a, bs in contacts.items():
+        for b in bs:
+            tied.setdefault(a, set()).add(b)
+            tied.setdefault(b, set()).add(a)
+
+    def known_to(x: str) -> set[str]:
+        return tied.get(x, set())
+
     received = _received(org.events, p)
     sizes = pd.Series({k: len(v) for k, v in contacts.items()}).reindex(staff.index).fillna(0)
     lo, hi = sizes.quantile(0.25), sizes.quantile(0.75)
     ics = staff[~staff.index.isin(set(p["manager_id"]))]
     mates_n = ics.groupby("team")["team"].transform("size").reindex(staff.index).fillna(0)
     # planted people start ordinary, in a team of at least five individual contributors
-    typical = staff[(sizes >= lo) & (sizes <= hi) & (mates_n >= 6)]
+    # ... and as active as most: neither how many conversations they start nor how much
+    # they send to others is in the top or bottom quarter (nothing but the plant stands out)
+    acts = _acts(org.events, p).reindex(staff.index).fillna(0)
+    middle = [acts[c].between(acts[c].quantile(0.25), acts[c].quantile(0.75)) for c in acts]
+    typical = staff[(sizes >= lo) & (sizes <= hi) & (mates_n >= 6) & middle[0] & middle[1]]
     stars: set[str] = set()  # people whose in-degree a plant raised (hubs, the sought-out)
     teams_in = staff.groupby("department")["team"].nunique()
     sought_out = {h["employee_id"]: h["department"] for h in truth["hidden_influencers"]}
@@ -155,9 +170,9 @@ def plant(org: SynthOrg, *, seed: int = 0, per_role: int | None = None) -> Synth
                     target = _far_dept(partner, dept, depts, blocked, near=near)
                     if target is None:
                         continue
-                if role == "broker":  # at least 12 other teams with someone to know
+                if role == "broker":  # at least 10 other teams with someone to know
                     free = staff[(staff["department"] == dept) & ~staff.index.isin(touched)]
-                    if free["team"].nunique() < 13:
+                    if free["team"].nunique() < 11:
                         continue
                 person = pick(typical[typical["department"] == dept])
                 if person is not None:
@@ -192,14 +207,26 @@ def plant(org: SynthOrg, *, seed: int = 0, per_role: int | None = None) -> Synth
                 others = colleagues[
                     (colleagues["team"] != p.loc[person, "team"]) & ~colleagues.index.isin(touched)
                 ]
-                firsts = others.loc[sorted(others.index)].groupby("team").head(1)
                 # round-robin over cost centres (divisions): teams far apart in the chart
-                firsts = firsts.assign(r=firsts.groupby("cost_centre").cumcount()).sort_values(
-                    ["r", "cost_centre"], kind="stable"
-                )
-                for c in firsts.index[:14]:  # they come to the broker
-                    dm(person, str(c), 1)
-                    dm(str(c), person, 4)
+                others = others.loc[sorted(others.index)]
+                others = others.assign(r=others.groupby("cost_centre").cumcount())
+                order = others.sort_values(["r", "cost_centre"], kind="stable")
+                mine = set(known_to(person))
+                chosen: list[str] = []
+                teams: set[str] = set()
+                for c in map(str, order.index):  # a hole: no one already tied to another
+                    if p.loc[c, "team"] in teams or c in mine or mine & set(known_to(c)):
+                        continue
+                    if any(c in known_to(x) for x in chosen):
+                        continue
+                    chosen.append(c)
+                    teams.add(p.loc[c, "team"])
+                    if len(chosen) == 14:
+                        break
+                for c in chosen:  # a tie as strong as an ordinary colleague's, both ways
+                    dm(person, c, 2)
+                    dm(c, person, 2)
+                thin.append(person)
             elif role == "boundary_spanner":  # a partner team, who also know the home team
                 assert target is not None
                 there = staff[(staff["department"] == target) & ~staff.index.isin(used)]
@@ -268,7 +295,7 @@ def plant(org: SynthOrg, *, seed: int = 0, per_role: int | None = None) -> Synth
     )
     added = added[added["timestamp"] < t1]
     text = [c for c in EVENT_COLUMNS if c not in ("timestamp", "is_bot", "is_question")]
-    events = _thin(org.events, [email[x] for x in thin], rng)
+    events = _thin(org.events, [email[x] for x in thin], rng, added)
     out = pd.concat([events.astype({c: object for c in text}), added], ignore_index=True)
     out = out.sort_values(["timestamp", "event_id"], kind="stable").reset_index(drop=True)
     out["is_bot"] = out["is_bot"].astype(bool)
@@ -323,15 +350,46 @@ def _contacts(events: pd.DataFrame, p: pd.DataFrame) -> dict[str, list[str]]:
     return {str(k): list(map(str, g["b"])) for k, g in counts.groupby("a")}
 
 
-def _thin(events: pd.DataFrame, who: list[str], rng: np.random.Generator) -> pd.DataFrame:
-    """Three in five of the direct messages, emails and mentions ``who`` send or receive go
-    (their posts and the threads around them stay): their own home network thins, so what
-    was planted is most of it."""
+def _thin(
+    events: pd.DataFrame, who: list[str], rng: np.random.Generator, added: pd.DataFrame
+) -> pd.DataFrame:
+    """Three in five of the direct messages, emails and mentions ``who`` send or receive go:
+    their own home network thins, so what was planted (``added``) is most of it. Their other
+    behaviours stay in proportion: when what they send to others (thinned, plus ``added``)
+    falls, their posts thin by the same ratio (with the replies to a post that went), so
+    posting does not grow against sending and ties."""
     kind = events["kind"].astype(str)
-    theirs = events["actor"].astype(str).isin(who) | events["targets"].astype(str).isin(who)
+    actor = events["actor"].astype(str)
+    theirs = actor.isin(who) | events["targets"].astype(str).isin(who)
     direct = (kind.isin(["dm", "email", "mention"]) & theirs).to_numpy()
     drop = direct & (rng.random(len(events)) < 0.6)
+    sent = actor[kind != "post"]
+    before = sent.value_counts()
+    after = (
+        sent[~drop[(kind != "post").to_numpy()]]
+        .value_counts()
+        .add(
+            added.loc[added["kind"].astype(str) != "post", "actor"].astype(str).value_counts(),
+            fill_value=0,
+        )
+    )
+    keep = (after.reindex(who).fillna(0) / before.reindex(who)).clip(upper=1).fillna(1)
+    post = (kind == "post").to_numpy() & actor.isin(who).to_numpy()
+    chance = actor.map(keep).astype(float).fillna(1).to_numpy()
+    drop |= post & (rng.random(len(events)) >= chance)
+    gone = set(events["event_id"][drop & (kind == "post").to_numpy()].astype(str))
+    drop |= events["thread"].astype(str).isin(gone).to_numpy()
     return events[~drop].reset_index(drop=True)
+
+
+def _acts(events: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+    """Each person's posts and everything else they send (replies, messages, mentions)."""
+    by_email = pd.Series(p.index, index=p["email"])
+    who = events["actor"].astype(str).map(by_email)
+    post = events["kind"].astype(str) == "post"
+    return pd.DataFrame(
+        {"posts": who[post].value_counts(), "sent": who[~post].value_counts()}
+    ).fillna(0)
 
 
 def _received(events: pd.DataFrame, p: pd.DataFrame) -> pd.Series:
