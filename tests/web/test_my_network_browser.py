@@ -105,5 +105,10 @@ def test_my_group_page(server, web_ws, tmp_path, size) -> None:
         bridges = page.locator("#bridges tbody tr")
         assert bridges.count() == len(mine["bridges"]) >= 1
         assert not page.locator("#bridges details").first.evaluate("d => d.open")
+        # nothing runs past the right edge on a phone: wide tables scroll in their own box,
+        # and their titles (outside the box) wrap
+        title = page.locator("#comparison-title").bounding_box()
+        assert title is not None and title["x"] + title["width"] <= SIZES[size]["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
         page.screenshot(path=str(ARTIFACTS / f"my-group-{size}.png"), full_page=True)
         assert attempted == [] and errors == []
