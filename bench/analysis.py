@@ -167,6 +167,8 @@ def analysis_steps(ns: dict) -> list:  # type: ignore[type-arg]
             ns["g"], people["department"], seed=SEED,
             exact_max_nodes=int(A["betweenness_exact_max_nodes"]),
             samples=int(A["betweenness_samples"]), delta=float(A["betweenness_delta"]),
+            scale_min_nodes=int(A["scale_min_nodes"]),
+            epsilon=float(A["betweenness_epsilon"]),
         )  # fmt: skip
         return (
             f"betweenness {notes['betweenness_method']} ({notes['betweenness_samples']} "

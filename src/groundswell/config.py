@@ -208,13 +208,24 @@ def validate(raw: dict[str, Any]) -> Settings:
         "an integer >= 0",
         a["leiden_stability_seeds"],
     )
-    for k in ("betweenness_exact_max_nodes", "betweenness_samples", "map_max_people"):
+    for k in (
+        "betweenness_exact_max_nodes",
+        "betweenness_samples",
+        "map_max_people",
+        "scale_min_nodes",
+    ):
         _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
     _check(
         0 < a["betweenness_delta"] < 1,
         "analysis.betweenness_delta",
         "a number between 0 and 1",
         a["betweenness_delta"],
+    )
+    _check(
+        0 < a["betweenness_epsilon"] < 1,
+        "analysis.betweenness_epsilon",
+        "a number between 0 and 1",
+        a["betweenness_epsilon"],
     )
     o = raw["outcomes"]
     _check(

@@ -128,6 +128,8 @@ def analyze(
             samples=int(a["betweenness_samples"]),
             delta=float(a["betweenness_delta"]),
             seed=int(a["seed"]),
+            scale_min_nodes=int(a["scale_min_nodes"]),
+            epsilon=float(a["betweenness_epsilon"]),
         )
         bar.step("personas")
         act = activity(ws.con, win, rules).reindex(g.nodes).fillna(0).astype("int64")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from groundswell.analysis import centrality, position, structural_holes
+from groundswell.analysis import centrality, position, scale, structural_holes
 from groundswell.network.graph import Graph
 
 #: person measures in the order tables show them
@@ -48,12 +48,17 @@ def individual(
     samples: int = 1000,
     delta: float = 0.1,
     seed: int = 0,
+    scale_min_nodes: int | None = None,
+    epsilon: float = 0.02,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """All individual measures (:data:`MEASURES`) and how the estimated ones were made.
 
     ``departments`` maps person id to department (for boundary share and reach across
     departments). Returns the table and a dict of notes (method, samples, error bound) for
-    betweenness, harmonic closeness and eigenvector.
+    betweenness, harmonic closeness and eigenvector. From ``scale_min_nodes`` people on
+    (never when None), betweenness comes from sampled shortest paths with error
+    ``epsilon`` and harmonic closeness from ``samples`` breadth-first searches on hop
+    distances (:mod:`.scale`), each with its stated bound at failure probability ``delta``.
     """
     scores = centrality.degree_strength(g)
     scores["reciprocity"] = position.reciprocity(g)
@@ -61,14 +66,18 @@ def individual(
     scores["pagerank"] = centrality.pagerank(g, weighted=weighted)
     # one pass of shortest-path searches for both; when sampled, closeness uses the
     # betweenness sources (``samples``) and states its own bound for that many
-    btw, hc = centrality.betweenness_and_closeness(
-        g,
-        weighted=weighted,
-        exact_max_nodes=exact_max_nodes,
-        samples=samples,
-        delta=delta,
-        seed=seed,
-    )
+    if scale_min_nodes is not None and g.n >= max(scale_min_nodes, exact_max_nodes + 1):
+        btw = scale.betweenness_paths(g, weighted=weighted, epsilon=epsilon, delta=delta, seed=seed)
+        hc = scale.harmonic_hops(g, samples=samples, delta=delta, seed=seed)
+    else:
+        btw, hc = centrality.betweenness_and_closeness(
+            g,
+            weighted=weighted,
+            exact_max_nodes=exact_max_nodes,
+            samples=samples,
+            delta=delta,
+            seed=seed,
+        )
     scores["betweenness"] = btw.scores
     scores["harmonic_closeness"] = hc
     ev = position.eigenvector(g, weighted=weighted)

@@ -173,10 +173,17 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
     btw_note = (
         "Betweenness is exact."
         if s.get("betweenness_method") == "exact"
-        else f"Betweenness is estimated from {int(s['betweenness_samples']):,} sampled sources: "
-        f"with probability {1 - s['betweenness_delta']:.0%} every figure is within "
+        else f"Betweenness is estimated from {int(s['betweenness_samples']):,} sampled "
+        + ("shortest paths" if s.get("betweenness_method") == "sampled paths" else "sources")
+        + f": with probability {1 - s['betweenness_delta']:.0%} every figure is within "
         f"±{bound:.4f} of the exact value."
     )
+    if s.get("harmonic_method") == "sampled hops":
+        btw_note += (
+            f" Harmonic closeness counts steps (hops) and is estimated from "
+            f"{int(s['harmonic_samples']):,} sampled people: with the same probability every "
+            f"figure is within ±{s['harmonic_error_bound']:.4f} of the exact value."
+        )
     headline = [
         ("People in the network", fmt(s["people"])),
         ("Ties", fmt(s["ties"])),

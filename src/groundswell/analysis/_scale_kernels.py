@@ -1,0 +1,427 @@
+"""numba kernels of the scale path: sampled shortest paths and hop-distance harmonic sums.
+
+:func:`path_samples` draws the shortest paths of Riondato & Kornaropoulos' betweenness
+estimate: for each sampled pair (s, t) one shortest path from s to t, drawn uniformly among
+all of them, found by a bidirectional Dijkstra search (forward from s on out-ties, backward
+from t on in-ties, the side with the smaller queue goes next). Stopping when the two queue
+heads sum to more than the shortest distance mu found so far (strictly, beyond a relative
+tolerance) leaves every vertex of every shortest path settled by at least one side, so each
+shortest path crosses from the forward-settled set F to a backward-settled vertex outside F
+by exactly one tie (u, w) with ``df(u) + len(u, w) + db(w) = mu`` — or lies in F entirely
+when t is in F. The number of shortest paths is the sum of ``sigma_f(u) * sigma_b(w)`` over
+those ties (or ``sigma_f(t)``); one tie is drawn in proportion, then the path is walked back
+to s through forward predecessors and on to t through backward successors, each drawn in
+proportion to its number of shortest paths. Every vertex of the path other than s and t
+counts once.
+
+Two tentative distances are equal when they differ by at most ``RTOL`` of the larger (both
+sides add tie lengths in different orders, so exact float equality would split paths that
+are equally long); distinct path lengths differ by far more when lengths are ``1 / weight``
+with integer-like weights.
+
+Randomness comes from a SplitMix64 stream seeded per sample, so the result does not depend
+on the number of threads: samples are cut into fixed chunks, each counting into its own row.
+
+:func:`hop_harmonic` runs one breadth-first search per source and adds ``1 / d`` and
+``1 / d**2`` (hop distances) to every person reached, for the harmonic estimate and its
+empirical-Bernstein bound.
+
+References
+----------
+Riondato, M. and Kornaropoulos, E. M. (2016). Fast approximation of betweenness centrality
+through sampling. Data Mining and Knowledge Discovery 30(2).
+Borassi, M. and Natale, E. (2019). KADABRA is an ADaptive Algorithm for Betweenness via
+Random Approximation. ACM J. Exp. Algorithmics 24 (the balanced bidirectional search).
+Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom number
+generators. OOPSLA (SplitMix64).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+#: Relative tolerance under which two path lengths are equal.
+RTOL = 1e-10
+#: Fixed number of chunks of samples or sources (the unit of parallel work).
+_CHUNKS = 16
+
+
+@njit(cache=True, inline="always")
+def _uniform(state: np.ndarray) -> float:
+    """A float in [0, 1) from the SplitMix64 stream held in ``state[0]``."""
+    state[0] = state[0] + np.uint64(0x9E3779B97F4A7C15)
+    z = state[0]
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, inline="always")
+def _eq(a: float, b: float) -> bool:
+    return abs(a - b) <= RTOL * max(a, b)
+
+
+@njit(cache=True)
+def _push(
+    hd: np.ndarray, hv: np.ndarray, size: int, d: float, v: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Push (d, v) on the binary heap (arrays grown when full); returns (hd, hv, size)."""
+    if size == len(hd):
+        nd_ = np.empty(2 * len(hd))
+        nv_ = np.empty(2 * len(hv), dtype=np.int64)
+        nd_[:size] = hd[:size]
+        nv_[:size] = hv[:size]
+        hd, hv = nd_, nv_
+    j = size
+    size += 1
+    while j > 0:
+        parent = (j - 1) >> 1
+        if hd[parent] > d:
+            hd[j] = hd[parent]
+            hv[j] = hv[parent]
+            j = parent
+        else:
+            break
+    hd[j] = d
+    hv[j] = v
+    return hd, hv, size
+
+
+@njit(cache=True)
+def _pop(hd: np.ndarray, hv: np.ndarray, size: int) -> int:
+    """Remove the root of the heap; returns the new size."""
+    size -= 1
+    if size > 0:
+        kd = hd[size]
+        kv = hv[size]
+        j = 0
+        while True:
+            child = 2 * j + 1
+            if child >= size:
+                break
+            if child + 1 < size and hd[child + 1] < hd[child]:
+                child += 1
+            if hd[child] < kd:
+                hd[j] = hd[child]
+                hv[j] = hv[child]
+                j = child
+            else:
+                break
+        hd[j] = kd
+        hv[j] = kv
+    return size
+
+
+def path_samples(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    length: np.ndarray,
+    rindptr: np.ndarray,
+    rindices: np.ndarray,
+    rlength: np.ndarray,
+    pairs: np.ndarray,
+    seeds: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """How many of the sampled shortest paths pass through each person, and how many
+    sampled pairs were joined by a path.
+
+    ``indptr``/``indices``/``length``: out-ties in CSR form; ``rindptr``/``rindices``/
+    ``rlength``: in-ties (for an undirected graph both hold every tie both ways).
+    ``pairs``: (r, 2) int64 of (s, t) with s != t; ``seeds``: r uint64, one per sample.
+    """
+    r = len(pairs)
+    chunks = max(1, min(_CHUNKS, r))
+    bounds = np.linspace(0, r, chunks + 1).round().astype(np.int64)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(threads if r >= 64 else 1)
+    try:
+        rows, joined = _path_samples(
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(length, dtype=np.float64),
+            np.ascontiguousarray(rindptr, dtype=np.int64),
+            np.ascontiguousarray(rindices, dtype=np.int32),
+            np.ascontiguousarray(rlength, dtype=np.float64),
+            np.ascontiguousarray(pairs, dtype=np.int64),
+            np.ascontiguousarray(seeds, dtype=np.uint64),
+            bounds,
+        )
+    finally:
+        numba.set_num_threads(threads)
+    return rows.sum(axis=0), int(joined.sum())
+
+
+@njit(cache=True, parallel=True)
+def _path_samples(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    length: np.ndarray,
+    rindptr: np.ndarray,
+    rindices: np.ndarray,
+    rlength: np.ndarray,
+    pairs: np.ndarray,
+    seeds: np.ndarray,
+    bounds: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = len(indptr) - 1
+    chunks = len(bounds) - 1
+    rows = np.zeros((chunks, n), dtype=np.int64)
+    joined = np.zeros(chunks, dtype=np.int64)
+    for c in prange(chunks):
+        joined[c] = _sample_chunk(
+            indptr, indices, length, rindptr, rindices, rlength, pairs, seeds,
+            bounds[c], bounds[c + 1], rows[c],
+        )  # fmt: skip
+    return rows, joined
+
+
+@njit(cache=True)
+def _sample_chunk(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    length: np.ndarray,
+    rindptr: np.ndarray,
+    rindices: np.ndarray,
+    rlength: np.ndarray,
+    pairs: np.ndarray,
+    seeds: np.ndarray,
+    lo: int,
+    hi: int,
+    count: np.ndarray,
+) -> int:
+    """The samples lo..hi-1 (see :func:`path_samples`), counted into ``count``; returns how
+    many pairs were joined by a path."""
+    n = len(indptr) - 1
+    joined = 0
+    df = np.full(n, np.inf)
+    db = np.full(n, np.inf)
+    sf = np.zeros(n)
+    sb = np.zeros(n)
+    state = np.zeros(n, dtype=np.int8)  # bit 1: settled forward, bit 2: backward
+    touched = np.empty(n, dtype=np.int64)
+    settled_f = np.empty(n, dtype=np.int64)
+    cross_u = np.empty(16, dtype=np.int64)
+    cross_w = np.empty(16, dtype=np.int64)
+    cross_c = np.empty(16)
+    hfd = np.empty(1024)
+    hfv = np.empty(1024, dtype=np.int64)
+    hbd = np.empty(1024)
+    hbv = np.empty(1024, dtype=np.int64)
+    rng = np.zeros(1, dtype=np.uint64)
+    for i in range(lo, hi):
+        s = pairs[i, 0]
+        t = pairs[i, 1]
+        rng[0] = seeds[i]
+        nt = 0
+        nf = 0
+        df[s] = 0.0
+        sf[s] = 1.0
+        db[t] = 0.0
+        sb[t] = 1.0
+        touched[nt] = s
+        nt += 1
+        touched[nt] = t
+        nt += 1
+        hfd[0] = 0.0
+        hfv[0] = s
+        fsize = 1
+        hbd[0] = 0.0
+        hbv[0] = t
+        bsize = 1
+        mu = np.inf
+        while True:
+            # drop stale or settled heads
+            while fsize > 0 and (hfd[0] > df[hfv[0]] or state[hfv[0]] & 1):
+                fsize = _pop(hfd, hfv, fsize)
+            while bsize > 0 and (hbd[0] > db[hbv[0]] or state[hbv[0]] & 2):
+                bsize = _pop(hbd, hbv, bsize)
+            if fsize == 0 or bsize == 0:
+                break
+            if hfd[0] + hbd[0] > mu and not _eq(hfd[0] + hbd[0], mu):
+                break
+            if fsize <= bsize:
+                v = hfv[0]
+                d = hfd[0]
+                fsize = _pop(hfd, hfv, fsize)
+                state[v] |= 1
+                settled_f[nf] = v
+                nf += 1
+                sv = sf[v]
+                for e in range(indptr[v], indptr[v + 1]):
+                    w = indices[e]
+                    if state[w] & 1:
+                        continue
+                    nd = d + length[e]
+                    if df[w] == np.inf:
+                        if db[w] == np.inf:
+                            touched[nt] = w
+                            nt += 1
+                        df[w] = nd
+                        sf[w] = sv
+                        hfd, hfv, fsize = _push(hfd, hfv, fsize, nd, w)
+                    elif _eq(nd, df[w]):
+                        sf[w] += sv
+                    elif nd < df[w]:
+                        df[w] = nd
+                        sf[w] = sv
+                        hfd, hfv, fsize = _push(hfd, hfv, fsize, nd, w)
+                    if db[w] < np.inf and nd + db[w] < mu:
+                        mu = nd + db[w]
+            else:
+                v = hbv[0]
+                d = hbd[0]
+                bsize = _pop(hbd, hbv, bsize)
+                state[v] |= 2
+                sv = sb[v]
+                for e in range(rindptr[v], rindptr[v + 1]):
+                    w = rindices[e]
+                    if state[w] & 2:
+                        continue
+                    nd = d + rlength[e]
+                    if db[w] == np.inf:
+                        if df[w] == np.inf:
+                            touched[nt] = w
+                            nt += 1
+                        db[w] = nd
+                        sb[w] = sv
+                        hbd, hbv, bsize = _push(hbd, hbv, bsize, nd, w)
+                    elif _eq(nd, db[w]):
+                        sb[w] += sv
+                    elif nd < db[w]:
+                        db[w] = nd
+                        sb[w] = sv
+                        hbd, hbv, bsize = _push(hbd, hbv, bsize, nd, w)
+                    if df[w] < np.inf and nd + df[w] < mu:
+                        mu = nd + df[w]
+        if mu < np.inf:
+            joined += 1
+            if state[t] & 1:  # every shortest path lies in F
+                x = t
+            else:  # draw the crossing tie (u, w) in proportion to its paths
+                nc = 0
+                total = 0.0
+                for k in range(nf):
+                    u = settled_f[k]
+                    for e in range(indptr[u], indptr[u + 1]):
+                        w = indices[e]
+                        if state[w] & 1 or not state[w] & 2:
+                            continue
+                        if _eq(df[u] + length[e] + db[w], mu):
+                            if nc == len(cross_u):
+                                cross_u = np.concatenate((cross_u, cross_u))
+                                cross_w = np.concatenate((cross_w, cross_w))
+                                cross_c = np.concatenate((cross_c, cross_c))
+                            total += sf[u] * sb[w]
+                            cross_u[nc] = u
+                            cross_w[nc] = w
+                            cross_c[nc] = total
+                            nc += 1
+                pick = _uniform(rng) * total
+                k = 0
+                while k < nc - 1 and cross_c[k] <= pick:
+                    k += 1
+                x = cross_u[k]
+                y = cross_w[k]
+                # on from w to t through backward successors
+                while y != t:
+                    count[y] += 1
+                    pick = _uniform(rng) * sb[y]
+                    acc = 0.0
+                    nxt = -1
+                    for e in range(indptr[y], indptr[y + 1]):
+                        q = indices[e]
+                        if state[q] & 2 and _eq(db[q] + length[e], db[y]):
+                            acc += sb[q]
+                            nxt = q
+                            if acc > pick:
+                                break
+                    if nxt < 0:  # pragma: no cover - cannot happen on a shortest path
+                        break
+                    y = nxt
+                if x != s:
+                    count[x] += 1
+            # back from x to s through forward predecessors (x itself counted already)
+            while x != s:
+                pick = _uniform(rng) * sf[x]
+                acc = 0.0
+                prv = -1
+                for e in range(rindptr[x], rindptr[x + 1]):
+                    p = rindices[e]
+                    if state[p] & 1 and _eq(df[p] + rlength[e], df[x]):
+                        acc += sf[p]
+                        prv = p
+                        if acc > pick:
+                            break
+                if prv < 0:  # pragma: no cover - cannot happen on a shortest path
+                    break
+                x = prv
+                if x != s:
+                    count[x] += 1
+        for k in range(nt):
+            u = touched[k]
+            df[u] = np.inf
+            db[u] = np.inf
+            sf[u] = 0.0
+            sb[u] = 0.0
+            state[u] = 0
+    return joined
+
+
+def hop_harmonic(
+    indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sums over ``sources`` of ``1 / d(s, u)`` and ``1 / d(s, u)**2`` (hop distances,
+    out-ties; 0 when s does not reach u, and for u = s)."""
+    k = len(sources)
+    chunks = max(1, min(_CHUNKS, k))
+    bounds = np.linspace(0, k, chunks + 1).round().astype(np.int64)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(threads if k * max(1, len(indices)) >= 1 << 22 else 1)
+    try:
+        s1, s2 = _hop_harmonic(
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(sources, dtype=np.int64),
+            bounds,
+        )
+    finally:
+        numba.set_num_threads(threads)
+    return s1.sum(axis=0), s2.sum(axis=0)
+
+
+@njit(cache=True, parallel=True)
+def _hop_harmonic(
+    indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    n = len(indptr) - 1
+    chunks = len(bounds) - 1
+    s1 = np.zeros((chunks, n))
+    s2 = np.zeros((chunks, n))
+    for c in prange(chunks):
+        dist = np.full(n, -1, dtype=np.int32)
+        queue = np.empty(n, dtype=np.int64)
+        for i in range(bounds[c], bounds[c + 1]):
+            s = sources[i]
+            dist[s] = 0
+            queue[0] = s
+            head = 0
+            tail = 1
+            while head < tail:
+                v = queue[head]
+                head += 1
+                dv = dist[v] + 1
+                inv = 1.0 / dv
+                for e in range(indptr[v], indptr[v + 1]):
+                    w = indices[e]
+                    if dist[w] < 0:
+                        dist[w] = dv
+                        queue[tail] = w
+                        tail += 1
+                        s1[c, w] += inv
+                        s2[c, w] += inv * inv
+            for k in range(tail):
+                dist[queue[k]] = -1
+    return s1, s2

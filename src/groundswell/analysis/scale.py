@@ -1,0 +1,167 @@
+"""Betweenness and harmonic closeness for large networks, with bounds that say something.
+
+Above ``analysis.scale_min_nodes`` people the pivot sampling of
+:func:`~groundswell.analysis.centrality.betweenness_and_closeness` (one full shortest-path
+search per sampled source, a bound growing with n) is replaced by:
+
+- **Betweenness by sampled shortest paths** (Riondato & Kornaropoulos 2016): r pairs of
+  people (s, t) drawn at random, one shortest path from s to t drawn uniformly among all of
+  them (a bidirectional search that stops where the two halves meet, so a sample costs a
+  small part of a full search), and each person's score is the share of sampled paths
+  running through them. With
+
+      r = ceil(c / eps^2 * (floor(log2(VD - 2)) + 1 + ln(1 / delta))),  c = 0.5,
+
+  where VD bounds the number of people on a shortest path (n at most), every person's
+  estimate is within eps of their exact score (normalised by n(n-1)) at once, with
+  probability at least 1 - delta (the VC-dimension bound). The number of samples depends on
+  eps, delta and log2 of the vertex diameter only, not on the number of people. Scores are
+  returned on NetworkX's scale (normalised by (n-1)(n-2)), so the stated bound is
+  ``eps * n / (n - 2)``.
+- **Harmonic closeness from hop distances** (Eppstein & Wang 2004): ``samples`` source
+  people drawn at random (with replacement), one breadth-first search from each; each
+  person's normalised score is ``1/(n-1) * sum over others of 1 / hops``. Each source
+  contributes a value in [0, n/(n-1)], so the bound is the smaller of Hoeffding's and the
+  empirical Bernstein bound (Maurer & Pontil 2009, with each person's sample variance),
+  both at delta / (2n), so that every person is within their own bound at once with
+  probability 1 - delta. The stated ``error_bound`` is the largest of these; hop distances
+  make it small against the scores (which lie near 1 / typical hops), where the 1 / weight
+  lengths of the exact measure made it larger than the scores themselves.
+
+References
+----------
+Riondato, M. and Kornaropoulos, E. M. (2016). Fast approximation of betweenness centrality
+through sampling. Data Mining and Knowledge Discovery 30(2).
+Eppstein, D. and Wang, J. (2004). Fast approximation of centrality. JGAA 8(1).
+Maurer, A. and Pontil, M. (2009). Empirical Bernstein bounds and sample variance
+penalization. COLT.
+Hoeffding, W. (1963). Probability inequalities for sums of bounded random variables. JASA.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from groundswell.analysis.centrality import Betweenness
+from groundswell.errors import ParameterError
+from groundswell.network.graph import Graph
+
+#: c of Riondato & Kornaropoulos' sample size (from Löffler and Phillips 2009).
+RK_C = 0.5
+
+
+def sample_size(epsilon: float, delta: float, vertex_diameter: int) -> int:
+    """Riondato & Kornaropoulos' number of sampled paths for (epsilon, delta)."""
+    if not 0 < epsilon < 1:
+        raise ParameterError("epsilon", "in (0, 1)", epsilon)
+    if not 0 < delta < 1:
+        raise ParameterError("delta", "in (0, 1)", delta)
+    vc = math.floor(math.log2(vertex_diameter - 2)) + 1 if vertex_diameter > 3 else 1
+    return math.ceil(RK_C / epsilon**2 * (vc + math.log(1 / delta)))
+
+
+def _csr(
+    src: np.ndarray, dst: np.ndarray, length: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return indptr, dst[order].astype(np.int32), length[order]
+
+
+def betweenness_paths(
+    g: Graph,
+    *,
+    weighted: bool = True,
+    epsilon: float = 0.02,
+    delta: float = 0.1,
+    seed: int = 0,
+) -> Betweenness:
+    """Betweenness estimated from sampled shortest paths (see the module docstring).
+
+    Tie lengths are ``1 / weight`` when ``weighted`` (as in the exact measure), else 1. The
+    result's ``samples`` is the number of sampled paths, ``error_bound`` the stated bound
+    on NetworkX's normalisation, holding for every person at once with probability
+    1 - ``delta``. Same seed, same graph: same scores, whatever the number of threads.
+    """
+    from groundswell.analysis import _scale_kernels
+
+    n = g.n
+    index = pd.Index(g.nodes, name="person_id")
+    if n < 3:
+        return Betweenness(pd.Series(np.zeros(n), index=index, name="betweenness"), "exact")
+    r = sample_size(epsilon, delta, n)
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, n, size=r)
+    t = (s + 1 + rng.integers(0, n - 1, size=r)) % n
+    seeds = rng.integers(0, 2**63, size=r, dtype=np.int64).astype(np.uint64)
+    src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
+    length = (1.0 / g.weight) if weighted else np.ones(g.m)
+    if not g.directed:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+        length = np.concatenate([length, length])
+    out = _csr(src, dst, length, n)
+    rev = out if not g.directed else _csr(dst, src, length, n)
+    del src, dst, length
+    counts, _joined = _scale_kernels.path_samples(
+        out[0], out[1], out[2], rev[0], rev[1], rev[2], np.stack([s, t], axis=1), seeds
+    )
+    scores = counts / r * (n / (n - 2))  # share of paths, on NetworkX's (n-1)(n-2) scale
+    return Betweenness(
+        pd.Series(scores, index=index, name="betweenness"),
+        "sampled paths",
+        r,
+        epsilon * n / (n - 2),
+        delta,
+    )
+
+
+def harmonic_hops(g: Graph, *, samples: int = 1000, delta: float = 0.1, seed: int = 0) -> pd.Series:
+    """Normalised harmonic closeness on hop distances, estimated from ``samples`` sources.
+
+    Counts paths towards each person (as NetworkX's ``harmonic_centrality`` on the graph
+    without weights). ``attrs``: ``method`` ("sampled hops"), ``samples``, ``delta``,
+    ``error_bound`` (the largest per-person bound, see the module docstring) and
+    ``bounds`` (each person's bound, an array in node order).
+    """
+    from groundswell.analysis import _scale_kernels
+
+    if samples < 2:
+        raise ParameterError("samples", ">= 2", samples)
+    n = g.n
+    index = pd.Index(g.nodes, name="person_id")
+    if n < 2:
+        out = pd.Series(np.zeros(n), index=index, name="harmonic_closeness")
+        out.attrs = {"method": "exact"}
+        return out
+    k = samples
+    sources = np.random.default_rng(seed).integers(0, n, size=k)
+    src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
+    if not g.directed:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    indices = dst[order].astype(np.int32)
+    del src, dst, order
+    s1, s2 = _scale_kernels.hop_harmonic(indptr, indices, sources)
+    span = n / (n - 1)  # each source's value n/(n-1) / hops lies in [0, span]
+    mean = s1 * span / k
+    var = np.maximum(s2 * span**2 / k - mean**2, 0.0) * k / (k - 1)  # sample variance
+    # 2n two-sided events (two bounds per person), each failing with probability delta/(2n)
+    hoeffding = span * math.sqrt(math.log(4 * n / delta) / (2 * k))
+    log_b = math.log(8 * n / delta)  # Maurer & Pontil, two-sided: ln(4 / (delta / (2n)))
+    bernstein = np.sqrt(2 * var * log_b / k) + 7 * span * log_b / (3 * (k - 1))
+    bounds = np.minimum(bernstein, hoeffding)
+    out = pd.Series(mean, index=index, name="harmonic_closeness", dtype=np.float64)
+    out.attrs = {
+        "method": "sampled hops",
+        "samples": k,
+        "delta": delta,
+        "error_bound": float(bounds.max()),
+        "bounds": bounds,
+    }
+    return out

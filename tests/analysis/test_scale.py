@@ -1,0 +1,153 @@
+"""The scale path's sampled measures against NetworkX (the oracle): the stated bounds hold.
+
+Betweenness from sampled shortest paths (Riondato & Kornaropoulos) and harmonic closeness on
+hop distances from sampled sources are checked against NetworkX's exact values on small
+graphs of each kind: directed and weighted (tie lengths 1 / weight), undirected without
+weights on a grid (many equally short paths, so the uniform choice among them matters) and
+undirected with repeated weights (paths equally long by different sums). Same seed, same
+result, whatever the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numba
+import numpy as np
+import pandas as pd
+import pytest
+
+from groundswell.analysis import measures, scale
+from groundswell.network.graph import Graph
+
+
+def as_graph(nxg: nx.Graph, directed: bool) -> Graph:
+    edges = pd.DataFrame(
+        [(u, v, float(d.get("weight", 1.0))) for u, v, d in nxg.edges(data=True)],
+        columns=["actor_id", "target_id", "weight"],
+    )
+    return Graph.from_edges(np.arange(nxg.number_of_nodes()), edges, directed=directed)
+
+
+def weighted_digraph() -> nx.DiGraph:
+    rng = np.random.default_rng(4)
+    d = nx.gnm_random_graph(120, 600, seed=4, directed=True)
+    for u, v in d.edges:
+        d[u][v]["weight"] = float(rng.integers(1, 5))
+        d[u][v]["distance"] = 1.0 / d[u][v]["weight"]
+    return d
+
+
+def weighted_grid() -> nx.Graph:
+    rng = np.random.default_rng(5)
+    grid = nx.convert_node_labels_to_integers(nx.grid_2d_graph(9, 9))
+    for u, v in grid.edges:
+        grid[u][v]["weight"] = float(rng.integers(1, 3))
+        grid[u][v]["distance"] = 1.0 / grid[u][v]["weight"]
+    return grid
+
+
+CASES = {
+    "directed, weighted": (weighted_digraph, True, True),
+    "grid, no weights": (
+        lambda: nx.convert_node_labels_to_integers(nx.grid_2d_graph(9, 9)),
+        False,
+        False,
+    ),
+    "grid, repeated weights": (weighted_grid, False, True),
+}
+
+
+def test_sample_size_is_riondato_kornaropoulos() -> None:
+    # c / eps^2 * (floor(log2(VD - 2)) + 1 + ln(1/delta)), c = 0.5: by hand for VD = 1,000
+    want = math.ceil(0.5 / 0.02**2 * (math.floor(math.log2(998)) + 1 + math.log(10)))
+    assert scale.sample_size(0.02, 0.1, 1000) == want == 15379
+    # the count depends on log2 of the vertex diameter, not on n: 1,000 -> 1,000,000 adds 10
+    assert scale.sample_size(0.02, 0.1, 10**6) - want == math.ceil(0.5 / 0.02**2 * 10)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sampled_betweenness_is_within_its_stated_bound(case: str) -> None:
+    make, directed, weighted = CASES[case]
+    nxg = make()
+    g = as_graph(nxg, directed)
+    got = scale.betweenness_paths(g, weighted=weighted, epsilon=0.02, delta=0.1, seed=3)
+    exact = pd.Series(
+        nx.betweenness_centrality(nxg, weight="distance" if weighted else None)
+    ).reindex(g.nodes)
+    err = np.abs(got.scores.to_numpy() - exact.to_numpy())
+    assert got.method == "sampled paths"
+    assert got.samples == scale.sample_size(0.02, 0.1, g.n)
+    assert got.error_bound == pytest.approx(0.02 * g.n / (g.n - 2))
+    assert err.max() <= got.error_bound
+    # and it estimates, not merely stays small: the largest scores are found
+    assert exact.max() > 4 * got.error_bound
+    assert got.scores.idxmax() in set(exact.nlargest(3).index)
+    assert np.corrcoef(got.scores, exact)[0, 1] > 0.95
+
+
+def test_sampled_betweenness_converges_on_a_path() -> None:
+    # directed path 0 -> 1 -> ... -> 5: person i lies between i * (5 - i) ordered pairs
+    g = Graph.from_edges(np.arange(6), [(i, i + 1, 1.0) for i in range(5)])
+    got = scale.betweenness_paths(g, epsilon=0.01, seed=1).scores.to_numpy()
+    exact = np.array([i * (5 - i) for i in range(6)]) / 20  # (n-1)(n-2) = 20
+    assert np.abs(got - exact).max() < 0.01
+
+
+def test_sampled_betweenness_same_seed_same_result_any_threads() -> None:
+    g = as_graph(weighted_digraph(), True)
+    threads = numba.get_num_threads()
+    a = scale.betweenness_paths(g, epsilon=0.05, seed=7).scores
+    numba.set_num_threads(1)
+    try:
+        b = scale.betweenness_paths(g, epsilon=0.05, seed=7).scores
+    finally:
+        numba.set_num_threads(threads)
+    c = scale.betweenness_paths(g, epsilon=0.05, seed=8).scores
+    pd.testing.assert_series_equal(a, b)
+    assert not a.equals(c)
+
+
+@pytest.mark.parametrize("case", ["directed, weighted", "grid, no weights"])
+def test_hop_harmonic_is_within_each_persons_bound(case: str) -> None:
+    make, directed, _ = CASES[case]
+    nxg = make()
+    g = as_graph(nxg, directed)
+    got = scale.harmonic_hops(g, samples=400, delta=0.1, seed=2)
+    exact = pd.Series(nx.harmonic_centrality(nxg)).reindex(g.nodes) / (g.n - 1)
+    err = np.abs(got.to_numpy() - exact.to_numpy())
+    bounds = got.attrs["bounds"]
+    assert got.attrs["method"] == "sampled hops"
+    assert got.attrs["error_bound"] == bounds.max()
+    assert (err <= bounds).all()
+    # the bound says something: it is smaller than the typical score
+    assert got.attrs["error_bound"] < exact.median()
+    # Hoeffding at delta / (2n) per person caps every bound
+    k, n = 400, g.n
+    assert bounds.max() <= n / (n - 1) * math.sqrt(math.log(4 * n / 0.1) / (2 * k)) + 1e-12
+
+
+def test_hop_harmonic_same_seed_same_result() -> None:
+    g = as_graph(weighted_digraph(), True)
+    a = scale.harmonic_hops(g, samples=50, seed=1)
+    b = scale.harmonic_hops(g, samples=50, seed=1)
+    pd.testing.assert_series_equal(a, b)
+
+
+def test_individual_takes_the_scale_path_above_scale_min_nodes() -> None:
+    nxg = weighted_digraph()
+    g = as_graph(nxg, True)
+    depts = pd.Series("d", index=pd.Index(g.nodes, name="person_id"))
+    small, notes_small = measures.individual(g, depts, exact_max_nodes=50, seed=1)
+    big, notes = measures.individual(
+        g, depts, exact_max_nodes=50, seed=1, scale_min_nodes=100, epsilon=0.05
+    )
+    assert notes_small["betweenness_method"] == "sampled"
+    assert notes["betweenness_method"] == "sampled paths"
+    assert notes["harmonic_method"] == "sampled hops"
+    assert notes["betweenness_samples"] == scale.sample_size(0.05, 0.1, g.n)
+    assert notes["betweenness_error_bound"] == pytest.approx(0.05 * g.n / (g.n - 2))
+    # everything but the two sampled measures is the same
+    same = [c for c in small.columns if c not in ("betweenness", "harmonic_closeness")]
+    pd.testing.assert_frame_equal(small[same], big[same])
