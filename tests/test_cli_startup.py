@@ -38,3 +38,20 @@ def test_help_and_version_load_no_heavy_library() -> None:
 
 def test_the_library_is_still_there_on_first_use() -> None:
     assert "pandas" in _loaded_after("import groundswell as gs\ngs.Workspace")
+
+
+def test_the_real_entry_point_imports_no_heavy_library() -> None:
+    """``python -m groundswell --help`` as a user runs it, every import listed by
+    ``-X importtime``: none of the heavy libraries, not even one of their submodules."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "groundswell", "--help"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert "Usage" in done.stdout
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "groundswell" in imported and "typer" in imported  # the listing is complete
+    assert imported.isdisjoint(HEAVY), sorted(imported & set(HEAVY))

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from groundswell.analysis import _paths_kernels, centrality, position
+from groundswell.analysis import _paths_kernels, _small_kernels, centrality, position
 from groundswell.network.graph import Graph
 from tests.conftest import TEST_DATA
 
@@ -192,9 +192,12 @@ def test_paths_match_networkx_on_email_eu_core(directed: bool, weighted: bool) -
     assert_paths_match_networkx(g, weighted, sources)
 
 
-@pytest.fixture(params=["buckets", "heap", "buckets-then-heap"])
+@pytest.fixture(params=["arrays", "buckets", "heap", "buckets-then-heap"])
 def queue(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Which priority queue the weighted searches use (the kernel picks buckets by default)."""
+    """Which priority queue the weighted searches use (the kernel picks buckets by default),
+    or ``arrays``: the NumPy and SciPy version that small networks use (_small_kernels)."""
+    if request.param != "arrays":
+        monkeypatch.setattr(_small_kernels, "SMALL_PATHS_WORK", -1)  # the numba kernel
     if request.param == "heap":
         monkeypatch.setattr(_paths_kernels, "_MAX_BUCKETS", 0)
     elif request.param == "buckets-then-heap":  # give up at the first empty bucket
@@ -289,6 +292,7 @@ def test_sampled_result_does_not_depend_on_the_number_of_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(_paths_kernels, "_PARALLEL_WORK", 0)  # run in parallel even if small
+    monkeypatch.setattr(_small_kernels, "SMALL_PATHS_WORK", -1)  # in the numba kernel
     _, g = _random_digraph(300, 0.03, seed=2)
     runs = []
     before = numba.get_num_threads()

@@ -243,8 +243,9 @@ def test_the_parallel_split_gives_the_same_answer(monkeypatch: pytest.MonkeyPatc
     the results are the same to the last bit: each person is summed by one thread, in order."""
     import numba
 
-    from groundswell.analysis import _holes_kernels
+    from groundswell.analysis import _holes_kernels, _small_kernels
 
+    monkeypatch.setattr(_small_kernels, "SMALL_HOLES_PATHS", -1)  # the numba kernel
     g = email_eu_core()
     c, e = structural_holes.constraint(g), structural_holes.effective_size(g)
     lc = structural_holes.local_constraint(g)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -180,8 +181,6 @@ def paths(
     ``betweenness``), and ``harmonic[u]`` the sum over the sources s != u that reach u of
     ``1 / d(s, u)``. Tie lengths are ``1 / weight`` when ``weighted``, else 1.
     """
-    from groundswell.analysis import _paths_kernels
-
     n = g.n
     sources = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
     if n == 0 or len(sources) == 0:
@@ -194,7 +193,7 @@ def paths(
     order = np.lexsort((dst, src))  # out-ties of each person, in neighbour order
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return _paths_kernels.shortest_path_sums(
+    return _path_kernels(len(sources), len(dst)).shortest_path_sums(
         indptr,
         dst[order].astype(np.int32),
         length[order],
@@ -202,6 +201,18 @@ def paths(
         unit=not weighted,
         betweenness=betweenness,
     )
+
+
+def _path_kernels(sources: int, arcs: int) -> ModuleType:
+    """The module that computes :func:`paths`: NumPy and SciPy for a small network (nothing
+    to compile on a first run, see :mod:`._small_kernels`), else the numba kernel."""
+    from groundswell.analysis import _small_kernels
+
+    if _small_kernels.paths_fit(sources, arcs):
+        return _small_kernels
+    from groundswell.analysis import _paths_kernels
+
+    return _paths_kernels
 
 
 def sample_sources(n: int, k: int, seed: int) -> np.ndarray:

@@ -37,12 +37,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from groundswell import words
+
+
+def _scipy_stats() -> ModuleType:
+    """scipy.stats, imported on first use: it loads some 400 modules (about a second, and
+    several more on a first run, when Python compiles them), and analyze needs it only when
+    the workspace has outcomes."""
+    from scipy import stats
+
+    return stats
+
 
 __all__ = [
     "MEASURES",
@@ -98,7 +108,7 @@ def _fisher_interval(r: float, df: int, confidence: float) -> tuple[float, float
     if abs(r) >= 1.0:
         return r, r
     se = math.sqrt((1.0 + r * r / 2.0) / df)
-    zc = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    zc = float(_scipy_stats().norm.ppf(0.5 + confidence / 2.0))
     z = math.atanh(r)
     return math.tanh(z - zc * se), math.tanh(z + zc * se)
 
@@ -115,7 +125,7 @@ def _t_p(r: float, df: int) -> float:
     if abs(r) >= 1.0:
         return 0.0
     t = r * math.sqrt(df / (1.0 - r * r))
-    return float(2.0 * stats.t.sf(abs(t), df))
+    return float(2.0 * _scipy_stats().t.sf(abs(t), df))
 
 
 def spearman(x: np.ndarray, y: np.ndarray, *, confidence: float = CONFIDENCE) -> Correlation:
@@ -133,7 +143,7 @@ def spearman(x: np.ndarray, y: np.ndarray, *, confidence: float = CONFIDENCE) ->
     n = len(x)
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return Correlation(n, math.nan, math.nan, math.nan, math.nan)
-    r = _exact(float(np.corrcoef(stats.rankdata(x), stats.rankdata(y))[0, 1]))
+    r = _exact(float(np.corrcoef(_scipy_stats().rankdata(x), _scipy_stats().rankdata(y))[0, 1]))
     lo, hi = _fisher_interval(r, n - 3, confidence)
     return Correlation(n, r, lo, hi, _t_p(r, n - 2))
 
@@ -152,8 +162,8 @@ def partial_spearman(
     n, k = len(frame), int(frame["s"].nunique())
     if n - k < 3:
         return Correlation(n, math.nan, math.nan, math.nan, math.nan)
-    rx = pd.Series(stats.rankdata(frame["x"]), index=frame.index)
-    ry = pd.Series(stats.rankdata(frame["y"]), index=frame.index)
+    rx = pd.Series(_scipy_stats().rankdata(frame["x"]), index=frame.index)
+    ry = pd.Series(_scipy_stats().rankdata(frame["y"]), index=frame.index)
     cx = (rx - rx.groupby(frame["s"]).transform("mean")).to_numpy()
     cy = (ry - ry.groupby(frame["s"]).transform("mean")).to_numpy()
     if not (cx.any() and cy.any()):
@@ -177,7 +187,7 @@ def difference(a: Correlation, b: Correlation) -> float:
         return 0.0 if a.rho != b.rho else 1.0
     se = math.sqrt((1 + a.rho**2 / 2) / (a.n - 3) + (1 + b.rho**2 / 2) / (b.n - 3))
     z = (math.atanh(a.rho) - math.atanh(b.rho)) / se
-    return float(2.0 * stats.norm.sf(abs(z)))
+    return float(2.0 * _scipy_stats().norm.sf(abs(z)))
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:

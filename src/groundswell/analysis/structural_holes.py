@@ -83,7 +83,7 @@ def constraint(g: Graph, *, weighted: bool = True) -> pd.Series:
     {'a': 0.5, 'b': 1.0, 'c': 1.0}
     """
     w = _mutual_weights(g, weighted)
-    _, out = _kernels().holes(w.indptr, w.indices, w.data, False)
+    _, out = _kernels(w.indptr).holes(w.indptr, w.indices, w.data, False)
     return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="constraint")
 
 
@@ -109,7 +109,7 @@ def local_constraint(g: Graph, *, weighted: bool = True) -> pd.DataFrame:
     Burt, R. S. (1992). *Structural Holes*, ch. 2.
     """
     w = _mutual_weights(g, weighted)
-    values, _ = _kernels().holes(w.indptr, w.indices, w.data, False)
+    values, _ = _kernels(w.indptr).holes(w.indptr, w.indices, w.data, False)
     rows = np.repeat(np.arange(g.n), np.diff(w.indptr))
     return pd.DataFrame(
         {
@@ -171,7 +171,7 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
     {'a': 2.0, 'b': 1.0, 'c': 1.0}
     """
     w = _mutual_weights(g, weighted)
-    _, out = _kernels().holes(w.indptr, w.indices, w.data, True)
+    _, out = _kernels(w.indptr).holes(w.indptr, w.indices, w.data, True)
     return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="effective_size")
 
 
@@ -191,8 +191,14 @@ def _mutual_weights(g: Graph, weighted: bool) -> sparse.csr_array:
     return w
 
 
-def _kernels() -> ModuleType:
-    """The numba kernels, imported on first use (importing numba takes about half a second)."""
+def _kernels(indptr: np.ndarray) -> ModuleType:
+    """The module that computes the measures: NumPy and SciPy for a small network (nothing to
+    compile on a first run, see :mod:`._small_kernels`), else the numba kernel, imported on
+    first use (importing numba takes about half a second)."""
+    from groundswell.analysis import _small_kernels
+
+    if _small_kernels.holes_fit(indptr):
+        return _small_kernels
     from groundswell.analysis import _holes_kernels
 
     return _holes_kernels

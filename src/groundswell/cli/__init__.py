@@ -30,11 +30,25 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Any
 
-import typer
-from typer.core import TyperGroup
+from groundswell._bytecode import use_user_cache
 
-from groundswell.cli import analyse, change, evidence, explore, ingest, serve, setup, survey, value
-from groundswell.version import __version__
+use_user_cache()  # before anything heavy: bytecode in ~/.cache when site-packages is read-only
+
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from groundswell.cli import (  # noqa: E402
+    analyse,
+    change,
+    evidence,
+    explore,
+    ingest,
+    serve,
+    setup,
+    survey,
+    value,
+)
+from groundswell.version import __version__  # noqa: E402
 
 #: the panels of ``groundswell --help``, in the order a user meets them, and their commands
 PANELS: dict[str, tuple[str, ...]] = {

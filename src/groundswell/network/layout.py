@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -193,6 +194,18 @@ COARSEST, STALL = 40, 0.9
 FINE_ITERATIONS, THETA = 50, 1.0
 
 
+def _kernels(n: int) -> ModuleType:
+    """The layout's kernels for a part of ``n`` people: NumPy for a small part (nothing to
+    compile on a first run, :mod:`._layout_arrays`), else numba (:mod:`._layout_kernels`)."""
+    from groundswell.network import _layout_arrays
+
+    if n <= _layout_arrays.SMALL_PEOPLE:
+        return _layout_arrays
+    from groundswell.network import _layout_kernels
+
+    return _layout_kernels
+
+
 def _part_multilevel(
     u: Graph, members: np.ndarray, rng: np.random.Generator, iterations: int
 ) -> np.ndarray:
@@ -200,11 +213,10 @@ def _part_multilevel(
     :mod:`._layout_kernels`): coarsen by heavy-edge matching, lay the coarsest level out,
     then place and refine each finer level from the one above it; the part is turned so
     that its principal axis runs along the (wider) x axis."""
-    from groundswell.network import _layout_kernels as kernels
-
     n = len(members)
     if n == 1:
         return np.zeros((1, 2))
+    kernels = _kernels(n)
     s, t, w = _local_edges(u, members)
     w = np.log1p(w)
     levels: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [

@@ -1,0 +1,95 @@
+"""The command line keeps its bytecode in the user's cache when the installation can neither
+hold nor take it (groundswell/_bytecode.py; bench/everyday.py measures the effect on the
+second run after a wheel install)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from groundswell import _bytecode
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    folder = tmp_path / "site-packages" / "pkg"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    return folder
+
+
+@pytest.fixture
+def no_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "pycache_prefix", None)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
+def read_only(monkeypatch: pytest.MonkeyPatch, package: Path) -> None:
+    """As an unprivileged user sees site-packages (this suite may run as root)."""
+    real = _bytecode.os.access
+
+    def access(path: object, mode: int) -> bool:
+        inside = Path(str(path)).resolve().is_relative_to(package)
+        return False if inside and mode & _bytecode.os.W_OK else real(path, mode)
+
+    monkeypatch.setattr(_bytecode.os, "access", access)
+
+
+def test_a_read_only_install_without_bytecode_uses_the_user_cache(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_prefix: None
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    read_only(monkeypatch, package)
+    assert _bytecode.needs_user_cache(package)
+    used = _bytecode.use_user_cache(package)
+    assert used == tmp_path / "cache" / "groundswell" / "pycache" and used.is_dir()
+    assert sys.pycache_prefix == str(used)
+
+
+def test_nothing_changes_when_bytecode_is_there_or_can_be_written(
+    package: Path, monkeypatch: pytest.MonkeyPatch, no_prefix: None
+) -> None:
+    assert not _bytecode.needs_user_cache(package)  # writable
+    read_only(monkeypatch, package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / f"__init__.{sys.implementation.cache_tag}.pyc").write_bytes(b"")
+    assert not _bytecode.needs_user_cache(package)  # compiled at install
+    assert _bytecode.use_user_cache(package) is None and sys.pycache_prefix is None
+
+
+def test_the_users_choice_wins(
+    package: Path, monkeypatch: pytest.MonkeyPatch, no_prefix: None
+) -> None:
+    read_only(monkeypatch, package)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert not _bytecode.needs_user_cache(package)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "pycache_prefix", "/somewhere/else")
+    assert not _bytecode.needs_user_cache(package)
+
+
+def test_the_cli_sets_the_prefix_before_importing_typer(tmp_path: Path) -> None:
+    """In a fresh interpreter whose package looks read-only and uncompiled, importing the CLI
+    points ``sys.pycache_prefix`` at the user cache, and typer's bytecode is written there."""
+    code = (
+        "import os, sys\n"
+        "real = os.access\n"
+        f"os.access = lambda p, m: False if str(p).startswith({str(_bytecode.PACKAGE)!r}) "
+        "and m & os.W_OK else real(p, m)\n"
+        "from pathlib import Path\n"
+        "Path.glob = lambda self, pattern: iter(())\n"
+        "import groundswell.cli\n"
+        "print(sys.pycache_prefix)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path)}
+    env.update({k: v for k, v in os.environ.items() if k == "PYTHONPATH"})  # no -B, no prefix
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    prefix = tmp_path / "groundswell" / "pycache"
+    assert out.stdout.strip() == str(prefix)
+    assert any(prefix.rglob("typer/*.pyc"))  # a mirror of the source tree, no __pycache__
