@@ -1,6 +1,7 @@
 """Slack's workspace export, as its export tool writes it: a .zip or the folder it unpacks to.
 
-Layout read (every JSON file is read with orjson, one day file at a time)::
+Layout read (day files one at a time, parsed with msgspec into typed structs of the fields
+read; list files, and day files of any other shape, with orjson)::
 
     users.json             the members (org_users.json in an Enterprise Grid org export)
     channels.json          public channels; their folders are named after the channel

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from isal import isal_zlib
 
 from groundswell.errors import InputError
 from groundswell.ingest import zips
@@ -91,9 +92,12 @@ class _Export:
         if len(data) < info.compress_size:
             raise zipfile.BadZipFile(f"{name} is truncated")
         if info.compress_type == zipfile.ZIP_DEFLATED:
-            d = zlib.decompressobj(-15)
-            data = d.decompress(data) + d.flush()
-        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            # ISA-L inflates about 3x faster than zlib, to the same bytes
+            try:
+                data = isal_zlib.decompress(data, -15, max(info.file_size, 1))
+            except isal_zlib.error:  # type: ignore[misc]  # IsalError, untyped
+                data = b""  # a damaged or cut deflate stream: the check below names it
+        if len(data) != info.file_size or isal_zlib.crc32(data) != info.CRC:
             raise zipfile.BadZipFile(f"{name} is damaged (size or CRC-32 does not match)")
         return data
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import numpy as np
 import orjson
 import pandas as pd
@@ -34,6 +35,30 @@ if TYPE_CHECKING:
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHUNK = 100_000  # messages held as Python objects before they are packed into arrays
+_NONE = msgspec.Raw(b"")
+
+
+class _Msg(msgspec.Struct, gc=False):
+    """The fields of a message the reader uses, typed as Slack writes them; everything else
+    is skipped while parsing (``user_profile``, ``files``, ...), and the rarely needed
+    nested fields stay raw JSON until asked for. A day file that does not fit these types
+    is read again as plain JSON by the general path, which accepts or names every oddity."""
+
+    ts: str
+    user: str | None = None
+    thread_ts: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+    text: str | None = None
+    parent_user_id: str | None = None
+    blocks: msgspec.Raw = _NONE
+    reactions: msgspec.Raw = _NONE
+    edited: msgspec.Raw = _NONE
+    comment: msgspec.Raw = _NONE
+    username: msgspec.Raw = _NONE
+
+
+_DECODE = msgspec.json.Decoder(list[_Msg]).decode
 
 
 # -- columns of one chunk of messages ------------------------------------------------------------
@@ -158,6 +183,19 @@ class _Reader:
         raw = self.ex.read(name)
         where = _Where(self.ex, name)
         try:
+            msgs: list[_Msg] | None = _DECODE(raw)
+        except (msgspec.MsgspecError, ValueError):
+            msgs = None  # not the usual shape: the general path decides
+        if msgs is not None and self._extract_fast(msgs, raw, k):
+            self.summary.rows_read += len(msgs)
+        else:
+            self._day_general(name, where, raw, k)
+        if len(self.cols) >= CHUNK:
+            self.flush()
+
+    def _day_general(self, name: str, where: str, raw: bytes, k: int) -> None:
+        """Any day file, as plain JSON: names the file and record of any bad input."""
+        try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise InputError(
@@ -184,8 +222,98 @@ class _Reader:
                 expected="messages as Slack's export writes them",
             ) from exc
         self.summary.rows_read += len(data)
-        if len(self.cols) >= CHUNK:
-            self.flush()
+
+    def _extract_fast(self, msgs: list[_Msg], raw: bytes, k: int) -> bool:
+        """The messages of a day file parsed into :class:`_Msg`, gathered exactly as
+        :meth:`_extract` would gather them; False (nothing gathered) when something needs
+        the general path: a timestamp that is not a number in the accepted dates, or a
+        nested field that does not read as expected."""
+        ts = [m.ts for m in msgs]
+        try:
+            tsf = [float(t) for t in ts]
+        except ValueError:
+            return False
+        if msgs and not (
+            math.isfinite(min(tsf))
+            and math.isfinite(max(tsf))
+            and min(tsf) >= self.lo
+            and max(tsf) <= self.hi
+        ):
+            return False
+        user = [m.user for m in msgs]
+        bot = [m.bot_id for m in msgs]
+        text = [m.text for m in msgs]
+        n = len(msgs)
+        offset = self.rows + len(self.cols)
+        t_row: list[int] = []
+        t_user: list[str] = []
+        t_kind: list[str] = []
+        try:
+            if None in user:
+                for i, m in enumerate(msgs):
+                    if user[i] is None:
+                        c = _json(m.comment)
+                        u = c.get("user") if isinstance(c, dict) else None
+                        if type(u) is not str:
+                            u = bot[i] if bot[i] is not None else _json(m.username)
+                        user[i] = u if type(u) is str and u else None
+            if b"<@" in raw:
+                for i, t in enumerate(text):
+                    if t is not None and "<@" in t:
+                        for u in MENTION.findall(t):
+                            t_row.append(offset + i)
+                            t_user.append(u)
+                            t_kind.append("mention")
+            if b'"user_id"' in raw:
+                for i, m in enumerate(msgs):
+                    b = bytes(m.blocks)
+                    if b'"user_id"' in b:
+                        blocks = orjson.loads(b)
+                        if blocks:
+                            for u in _block_users(blocks):
+                                t_row.append(offset + i)
+                                t_user.append(u)
+                                t_kind.append("mention")
+            if b'"reactions"' in raw:
+                for i, m in enumerate(msgs):
+                    if not m.reactions:
+                        continue
+                    reactions = _json(m.reactions)
+                    if not reactions:
+                        continue
+                    for r in reactions:
+                        for u in r.get("users") or ():
+                            if type(u) is str:
+                                t_row.append(offset + i)
+                                t_user.append(u)
+                                t_kind.append("reaction")
+        except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError, ValueError):
+            return False  # nothing gathered yet: the general path names the problem
+        if self.bot_user_of:
+            user = [
+                self.bot_user_of.get(b, u) if b and u == b else u
+                for u, b in zip(user, bot, strict=True)
+            ]
+        c = self.cols
+        c.conv += [k] * n
+        c.ts += ts
+        c.tsf += tsf
+        c.thread += [m.thread_ts for m in msgs]
+        c.author += user
+        c.subtype += [m.subtype for m in msgs]
+        c.has_bot_id += [b is not None for b in bot]
+        c.parent_user += (
+            [m.parent_user_id for m in msgs] if b"parent_user_id" in raw else [None] * n
+        )
+        c.question += [t is not None and "?" in t for t in text]
+        if self.store_content:
+            c.text += text
+        c.t_row += t_row
+        c.t_user += t_user
+        c.t_kind += t_kind
+        if b'"edited"' in raw:
+            self.edited += sum(1 for m in msgs if m.edited)
+        return True
 
     def _extract(self, name: str, where: str, data: list, raw: bytes, k: int) -> None:
         for i, m in enumerate(data):
@@ -350,6 +478,11 @@ class _Reader:
             )
         self.rows += len(c)
         self.cols = _Cols()
+
+
+def _json(value: msgspec.Raw) -> Any:
+    """A raw JSON field as Python (None when absent)."""
+    return orjson.loads(memoryview(value)) if value else None
 
 
 def _block_users(blocks: Any) -> list[str]:
