@@ -185,7 +185,11 @@ def analysis_steps(ns: dict) -> list:  # type: ignore[type-arg]
     def leiden() -> str:
         comm = communities.leiden(ns["g"], resolution=float(A["leiden_resolution"]), seed=SEED)
         agree = communities.agreement(comm.membership, people["department"])
-        seeds = int(A.get("leiden_stability_seeds", 0))
+        seeds = communities.stability_seeds(
+            ns["g"].n, int(A["leiden_stability_seeds"]),
+            scale_min_nodes=int(A["scale_min_nodes"]),
+            at_scale=int(A["leiden_stability_seeds_at_scale"]),
+        )  # fmt: skip
         stable = communities.stability(ns["g"], comm, seeds=seeds) if seeds else float("nan")
         return (
             f"{len(comm):,} communities, modularity {comm.modularity:.3f}, NMI with "

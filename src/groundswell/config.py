@@ -202,12 +202,8 @@ def validate(raw: dict[str, Any]) -> Settings:
         "true or false",
         t["internal_only"],
     )
-    _check(
-        isinstance(a["leiden_stability_seeds"], int) and a["leiden_stability_seeds"] >= 0,
-        "analysis.leiden_stability_seeds",
-        "an integer >= 0",
-        a["leiden_stability_seeds"],
-    )
+    for k in ("leiden_stability_seeds", "leiden_stability_seeds_at_scale"):
+        _check(isinstance(a[k], int) and a[k] >= 0, f"analysis.{k}", "an integer >= 0", a[k])
     for k in (
         "betweenness_exact_max_nodes",
         "betweenness_samples",

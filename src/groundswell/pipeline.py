@@ -140,9 +140,13 @@ def analyze(
             g, resolution=float(a["leiden_resolution"]), seed=int(a["seed"]), weighted=weighted
         )
         agree = communities.agreement(comm.membership, people["department"])
-        stability = communities.stability(
-            g, comm, seeds=int(a["leiden_stability_seeds"]), weighted=weighted
+        stability_seeds = communities.stability_seeds(
+            g.n,
+            int(a["leiden_stability_seeds"]),
+            scale_min_nodes=int(a["scale_min_nodes"]),
+            at_scale=int(a["leiden_stability_seeds_at_scale"]),
         )
+        stability = communities.stability(g, comm, seeds=stability_seeds, weighted=weighted)
         ties = type_ties(ties, people["department"])
         bar.step("roles")
         scores["atypical_share"] = roles.atypical_share(g, people["department"], weighted=weighted)
@@ -182,6 +186,7 @@ def analyze(
             "ari_departments": agree.ari,
             "agreement_people": agree.n_people,
             "community_stability": stability,
+            "community_stability_seeds": stability_seeds,
             "strong_ties": float(ties["strong"].mean()),
             "diverse_ties": float(ties["diverse"].mean()),
             "reciprocated_ties": float(ties["reciprocated"].mean()),

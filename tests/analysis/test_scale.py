@@ -151,3 +151,11 @@ def test_individual_takes_the_scale_path_above_scale_min_nodes() -> None:
     # everything but the two sampled measures is the same
     same = [c for c in small.columns if c not in ("betweenness", "harmonic_closeness")]
     pd.testing.assert_frame_equal(small[same], big[same])
+
+
+def test_stability_runs_fewer_seeds_at_scale() -> None:
+    from groundswell.analysis import communities
+
+    assert communities.stability_seeds(49_999, 3, scale_min_nodes=50_000, at_scale=1) == 3
+    assert communities.stability_seeds(50_000, 3, scale_min_nodes=50_000, at_scale=1) == 1
+    assert communities.stability_seeds(10**6, 0, scale_min_nodes=50_000, at_scale=1) == 0

@@ -99,6 +99,14 @@ def stability(g: Graph, reference: Communities, *, seeds: int = 3, weighted: boo
     return float(np.mean(scores))
 
 
+def stability_seeds(n: int, seeds: int, *, scale_min_nodes: int, at_scale: int) -> int:
+    """How many other seeds :func:`stability` runs Leiden with for a network of n people:
+    ``seeds``, but at most ``at_scale`` from ``scale_min_nodes`` people on (each is a full
+    Leiden run: at a million people the stability runs would cost more than the rest of the
+    analysis)."""
+    return min(seeds, at_scale) if n >= scale_min_nodes else seeds
+
+
 @dataclass(frozen=True)
 class Agreement:
     """How far detected communities agree with formal groups (1 = identical partitions)."""
