@@ -53,7 +53,8 @@ def questions(
     """The questions of a window joined to their answers (see
     :func:`groundswell.value._base.answered`)."""
     s = s or queries.settings(ws)
-    return answered(*queries.question_rows(ws, window, s))
+    key = ("answered", window.start, window.end, ws.store_content, *s["qa_channel_patterns"])
+    return queries.memo(ws, key, lambda: answered(*queries.question_rows(ws, window, s)))
 
 
 def maturity_frames(ws: Store, win: Window, s: dict[str, Any]) -> maturity_measure.Frames:
@@ -125,7 +126,7 @@ def store_personal(run: Run, table: pd.DataFrame) -> dict[str, pd.Index]:
     found = personal.rows(
         run.run_id,
         table,
-        run.ties(),
+        queries.run_ties(run),
         queries.people(ws),
         queries.channel_members(ws, win),
         questions(ws, win),
@@ -162,8 +163,8 @@ def group_figures(
         units=units,
         people=people,
         active=active,
-        ties=run.ties(),
-        roles=run.roles(),
+        ties=queries.run_ties(run),
+        roles=queries.run_roles(run),
         questions=qs,
         answers=ans,
         answer_hours=float(s["answer_hours"]),
@@ -203,7 +204,7 @@ def persona_periods(
         nodes = queries.members(ws, w).union(_tie_ends(ws, w, ends))
         act = queries.activity(ws, w).reindex(nodes).fillna(0).astype("int64")
         cols[w.start.isoformat()] = personas.personas(act)["persona"].astype(str)
-    cols[win.start.isoformat()] = run.people()["persona"].astype(str)
+    cols[win.start.isoformat()] = queries.run_personas(run).astype(str)
     out = pd.DataFrame(cols)
     out.attrs["windows"] = [(w.start.isoformat(), w.end.isoformat()) for w in wins]
     return out

@@ -84,6 +84,11 @@ SECTIONS: dict[str, Callable[[Run], dict[str, Any]]] = {
 def compute(run: Run) -> dict[str, Any]:
     """Every section of ``run``, and the maturity table stored; a section the data cannot
     support is recorded as ``{"problem": message}`` instead of failing the run."""
+    with queries.shared(run.ws):  # each window's ties, members, questions read once
+        return _compute(run)
+
+
+def _compute(run: Run) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         table = calc.maturity(run.ws, run=run)

@@ -197,7 +197,10 @@ def _bridges(
     own = dept.reindex(m["person_id"]).to_numpy()
     far = dept.reindex(m["other"]).to_numpy()
     keep = pd.notna(own) & pd.notna(far) & (own != far)
-    m = m[keep].assign(to=[to_name.get(d, SUPPRESSED) for d in far[keep]])
+    # each far department named once through the gate (not once per tie)
+    codes, depts = pd.factorize(far[keep])
+    named = np.array([to_name.get(d, SUPPRESSED) for d in depts], dtype=object)
+    m = m[keep].assign(to=named[codes])
     m = m[m["to"] != UNKNOWN]
     out: dict[str, list[dict[str, Any]]] = {}
     if m.empty:
@@ -206,18 +209,31 @@ def _bridges(
     who = m[["group", "to", "person_id"]].drop_duplicates()
     held = who.join(roles.astype(bool), on="person_id").fillna(False)
     role_counts = held.groupby(["group", "to"])[list(roles.columns)].sum()
-    ids = who.groupby(["group", "to"])["person_id"].agg(lambda s: sorted(s))
-    for (g, to), r in agg.sort_values("people", ascending=False).iterrows():
-        few = int(r["people"]) < min_size
-        counts = role_counts.loc[(g, to)]
+    ids = who.sort_values("person_id", kind="stable").groupby(["group", "to"])["person_id"]
+    ids = ids.agg(list)
+    rank = agg.sort_values("people", ascending=False)
+    # the rows in that order as plain values (a lookup per row is slow)
+    counts = role_counts.reindex(rank.index).to_numpy(dtype=np.int64)
+    names = list(roles.columns)
+    for (g, to), n_people, n_ties, held_roles, who_ids in zip(
+        rank.index,
+        rank["people"].tolist(),
+        rank["ties"].tolist(),
+        counts,
+        ids.reindex(rank.index).tolist(),
+        strict=True,
+    ):
+        few = int(n_people) < min_size
         out.setdefault(str(g), []).append(
             {
                 "department": str(to),
-                "people": None if few else int(r["people"]),
+                "people": None if few else int(n_people),
                 "few": few,
-                "ties": None if few else int(r["ties"]),
-                "roles": None if few else {k: int(v) for k, v in counts.items() if v},
-                "ids": ids.loc[(g, to)],
+                "ties": None if few else int(n_ties),
+                "roles": None
+                if few
+                else {k: int(v) for k, v in zip(names, held_roles.tolist(), strict=True) if v},
+                "ids": [str(x) for x in who_ids],
             }
         )
     return out

@@ -69,10 +69,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
 
 
 def next_steps(
-    row: pd.Series, available: dict[str, bool], limits: dict[str, float]
+    row: pd.Series | dict[str, Any], available: dict[str, bool], limits: dict[str, float]
 ) -> dict[str, Any]:
     """The stage of one person (a row of the maturity table, counts and indicators
-    included) and the one or two measured things that would take them to the next stage."""
+    included: a Series or a dict) and the one or two measured things that would take them
+    to the next stage."""
     scores = {st: _num(row[st]) for st in STAGES}
     stage = str(row["stage"])
     nxt = STAGES[0] if stage == "none" else None
@@ -366,24 +367,31 @@ def rows(
     qs, ans = questions
     asked = qs.groupby("asker").agg(asked=("question_id", "size"), answered=("answered", "sum"))
     given = ans.drop_duplicates(["question_id", "answerer"]).groupby("answerer").size()
+    n_asked, n_answered = asked["asked"].to_dict(), asked["answered"].to_dict()
+    n_given = given.to_dict()
     if personas is not None:
         windows = personas.attrs.get("windows") or [(c, "") for c in personas.columns]
         history = personas.to_dict("index")
+    # each person's row as plain values, read once (a row lookup per person is slow)
+    wanted = ["stage", *STAGES, *(c for st in STAGES for x in INDICATORS[st] for c in x)]
+    cols = [c for c in dict.fromkeys(wanted) if c in persons.columns]
+    person_rows = persons[~persons.index.duplicated()][cols].to_dict("index")
+    names = [str(x) for x in dept_names]
     bodies = []
-    for i, pid in enumerate(index):
+    for i, pid in enumerate(index.tolist()):
         body: dict[str, Any] = {}
-        if pid in persons.index:
-            body.update(next_steps(persons.loc[pid], available, limits))
+        row = person_rows.get(pid)
+        if row is not None:
+            body.update(next_steps(row, available, limits))
         body["bridges"] = [
-            {"departments": [str(dept_names[a]), str(dept_names[b])], "people": n}
-            for a, b, n in held.get(i, [])
+            {"departments": [names[a], names[b]], "people": n} for a, b, n in held.get(i, [])
         ]
         if personas is not None:
             body["personas"] = _persona_history(windows, history.get(pid))
         body["questions"] = {
-            "asked": int(asked["asked"].get(pid, 0)),
-            "asked_answered": int(asked["answered"].get(pid, 0)),
-            "answers_given": int(given.get(pid, 0)),
+            "asked": int(n_asked.get(pid, 0)),
+            "asked_answered": int(n_answered.get(pid, 0)),
+            "answers_given": int(n_given.get(pid, 0)),
         }
         bodies.append((pid, json.dumps(body, sort_keys=True)))
     return {

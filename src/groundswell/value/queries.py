@@ -16,7 +16,9 @@ and nowhere else.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -42,15 +44,55 @@ if TYPE_CHECKING:
 #: acts that call for a response (reactions and meetings do not)
 INBOUND_KINDS = ("reply", "mention", "dm", "email_to")
 
+T = TypeVar("T")
+#: the reads kept while :func:`shared` is open, by workspace (id) then by read and window
+_SHARED: dict[int, dict[tuple[Any, ...], Any]] = {}
+
+
+@contextmanager
+def shared(ws: Store) -> Iterator[None]:
+    """Within this block every read of :func:`memo` (the ties, members, questions, channel
+    writers, activity and org chart of a window; the settings) is made once and handed to
+    every measure that asks for it: ``analyze`` computes all the value findings of a run
+    inside one such block (the frames are not changed in place: pandas' copy-on-write).
+    Nothing is kept after the block; blocks nest (the outermost one owns the reads)."""
+    key = id(ws)
+    owner = key not in _SHARED
+    if owner:
+        _SHARED[key] = {}
+    try:
+        yield
+    finally:
+        if owner:
+            del _SHARED[key]
+
+
+def memo(ws: Store, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """``make()``, once per ``key`` while :func:`shared` is open for ``ws`` (else every time)."""
+    kept = _SHARED.get(id(ws))
+    if kept is None:
+        return make()
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
+
+
+def _span(window: Window) -> tuple[Any, Any]:
+    return (window.start, window.end)
+
 
 # -- settings, the run, the window --------------------------------------------------------------
 
 
 def settings(ws: Store) -> dict[str, Any]:
     """The ``[value]`` settings of the workspace over the defaults, checked."""
-    out = dict(config.defaults().raw["value"])
-    out.update(ws.settings.raw.get("value", {}))
-    return check_settings(out)
+
+    def make() -> dict[str, Any]:
+        out = dict(config.defaults().raw["value"])
+        out.update(ws.settings.raw.get("value", {}))
+        return check_settings(out)
+
+    return dict(memo(ws, ("settings",), make))  # a copy: callers may add to it
 
 
 def rules(ws: Store) -> TieRules:
@@ -77,15 +119,57 @@ def default_window(ws: Store, run: Run | None, window: str | Window | None) -> W
 
 def run_people(run: Run) -> pd.Index:
     """The people of a run's network (its graph's nodes, as its summary counts them)."""
-    rows = run.ws.con.execute(
-        "SELECT person_id FROM person_scores WHERE run_id = ? ORDER BY person_id", [run.run_id]
-    ).fetchall()
-    return pd.Index([r[0] for r in rows], name="person_id")
+
+    def make() -> pd.Index:
+        rows = run.ws.con.execute(
+            "SELECT DISTINCT person_id FROM person_scores WHERE run_id = ? ORDER BY person_id",
+            [run.run_id],
+        ).fetchall()
+        return pd.Index([r[0] for r in rows], name="person_id")
+
+    return memo(run.ws, ("run_people", run.run_id), make)
 
 
 def communities(run: Run) -> pd.Series:
     """The Leiden community of each person of a run."""
-    return run.communities()
+    return memo(run.ws, ("communities", run.run_id), run.communities)
+
+
+def run_ties(run: Run) -> pd.DataFrame:
+    """The stored ties of a run (:meth:`groundswell.run.Run.ties`)."""
+    return memo(run.ws, ("run_ties", run.run_id), run.ties)
+
+
+def run_labels(run: Run, kind: str) -> pd.DataFrame:
+    """The stored labels of ``kind`` (persona, role) of a run's people: person_id, name."""
+    return memo(
+        run.ws,
+        ("labels", run.run_id, kind),
+        lambda: run.ws.query(
+            "SELECT person_id, name FROM person_roles WHERE run_id = ? AND kind = ?",
+            [run.run_id, kind],
+        ),
+    )
+
+
+def run_personas(run: Run) -> pd.Series:
+    """The stored persona of each person of a run, by person_id (missing where none): the
+    ``persona`` column of :meth:`groundswell.run.Run.people`, without the rest of it."""
+    index = run_people(run)
+    named = run_labels(run, "persona").set_index("person_id")["name"]
+    return named.reindex(index).rename("persona")
+
+
+def run_roles(run: Run) -> pd.DataFrame:
+    """One boolean column per role, by person_id (:meth:`groundswell.run.Run.roles`, read
+    from the stored labels alone)."""
+    from groundswell.analysis.roles import ROLES
+
+    index = run_people(run)
+    held = run_labels(run, "role")
+    return pd.DataFrame(
+        {r: index.isin(held.loc[held["name"] == r, "person_id"]) for r in ROLES}, index=index
+    )
 
 
 # -- the org chart, ties and members -----------------------------------------------------------
@@ -93,27 +177,40 @@ def communities(run: Run) -> pd.Series:
 
 def people(ws: Store) -> pd.DataFrame:
     """The org chart: department, team, level, manager, hire and leave dates by person."""
-    return ws.query(
-        "SELECT person_id, department, team, level, manager_id, hire_date, leave_date FROM people"
-    ).set_index("person_id")
+    return memo(
+        ws,
+        ("people",),
+        lambda: ws.query(
+            "SELECT person_id, department, team, level, manager_id, hire_date, leave_date "
+            "FROM people"
+        ).set_index("person_id"),
+    )
 
 
 def ties(ws: Store, window: Window) -> pd.DataFrame:
     """The digital ties of a window under the workspace's tie rules (one definition:
     :func:`groundswell.network.ties.build_ties`)."""
-    return build_ties(ws.con, window, rules(ws), layers=("digital",))[
-        ["actor_id", "target_id", "n", "weight"]
-    ]
+    return memo(
+        ws,
+        ("ties", *_span(window)),
+        lambda: build_ties(ws.con, window, rules(ws), layers=("digital",))[
+            ["actor_id", "target_id", "n", "weight"]
+        ],
+    )
 
 
 def members(ws: Store, window: Window) -> pd.Index:
     """Everyone who belongs in the network of a window (the graph's nodes)."""
-    return pd.Index(active_people(ws.con, window, rules(ws))).unique()
+    return memo(
+        ws,
+        ("members", *_span(window)),
+        lambda: pd.Index(active_people(ws.con, window, rules(ws))).unique(),
+    )
 
 
 def activity(ws: Store, window: Window) -> pd.DataFrame:
     """Posts, responses given and received per person (:mod:`groundswell.network.activity`)."""
-    return _activity(ws.con, window, rules(ws))
+    return memo(ws, ("activity", *_span(window)), lambda: _activity(ws.con, window, rules(ws)))
 
 
 def resolve_people(ws: Store, raw: pd.Series) -> pd.Index:
@@ -183,6 +280,13 @@ def question_rows(
     answer, replies): an answer is a reply in the question's thread by someone other than
     the asker, within the same window. :func:`groundswell.value._base.answered` joins them.
     """
+    key = ("questions", *_span(window), ws.store_content, *s["qa_channel_patterns"])
+    return memo(ws, key, lambda: _question_rows(ws, window, s))
+
+
+def _question_rows(
+    ws: Store, window: Window, s: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     kinds = ", ".join(f"'{k}'" for k in ANSWER_KINDS)
     base = questions_sql(ws.store_content, s)
     qs = ws.con.execute(
@@ -267,7 +371,11 @@ def open_counts(ws: Store, win: Window) -> pd.DataFrame:
                                 AND m.channel_kind IN ({opened})) AS answers_open
         FROM msgs m LEFT JOIN roots r ON r.message_id = m.thread AND m.message_id <> m.thread
         WHERE m.kind <> 'reaction' GROUP BY m.person_id"""
-    return ws.con.execute(sql, [win.start, win.end]).df().set_index("person_id")
+    return memo(
+        ws,
+        ("open_counts", *_span(win)),
+        lambda: ws.con.execute(sql, [win.start, win.end]).df().set_index("person_id"),
+    )
 
 
 def adoption_counts(ws: Store, win: Window, ties: pd.DataFrame) -> pd.DataFrame | None:
@@ -332,12 +440,16 @@ def channel_members(ws: Store, win: Window) -> pd.DataFrame:
     """(person_id, group) of the people who wrote in each group channel (public, private,
     community) in the window; a channel is named by its name, or its id when it has none."""
     kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
-    return ws.con.execute(
-        f"""WITH {messages_cte()}
-        SELECT DISTINCT person_id, coalesce(channel_name, channel_id) AS "group" FROM msgs
-        WHERE channel_kind IN ({kinds})""",
-        [win.start, win.end],
-    ).df()
+    return memo(
+        ws,
+        ("channel_members", *_span(win)),
+        lambda: ws.con.execute(
+            f"""WITH {messages_cte()}
+            SELECT DISTINCT person_id, coalesce(channel_name, channel_id) AS "group" FROM msgs
+            WHERE channel_kind IN ({kinds})""",
+            [win.start, win.end],
+        ).df(),
+    )
 
 
 def store_maturity(ws: Store, run_id: int, rows: pd.DataFrame) -> None:
