@@ -93,3 +93,22 @@ def test_the_cli_sets_the_prefix_before_importing_typer(tmp_path: Path) -> None:
     prefix = tmp_path / "groundswell" / "pycache"
     assert out.stdout.strip() == str(prefix)
     assert any(prefix.rglob("typer/*.pyc"))  # a mirror of the source tree, no __pycache__
+
+
+def test_templates_are_compiled_once_into_the_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_prefix: None
+) -> None:
+    from groundswell.web.templating import environment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html.j2").write_text("{{ words.count(n, 'person') }} <{{ x }}>")
+    first = environment(tmp_path / "t").get_template("page.html.j2").render(n=2, x="&")
+    cached = list((tmp_path / "cache" / "groundswell" / "jinja").iterdir())
+    assert len(cached) == 1
+    again = environment(tmp_path / "t").get_template("page.html.j2").render(n=2, x="&")
+    assert again == first and "&amp;" in first
+    (tmp_path / "t" / "page.html.j2").write_text("changed {{ x }}")  # a new checksum
+    assert environment(tmp_path / "t").get_template("page.html.j2").render(x=1) == "changed 1"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert _bytecode.template_cache() is None

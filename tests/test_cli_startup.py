@@ -55,3 +55,13 @@ def test_the_real_entry_point_imports_no_heavy_library() -> None:
     }
     assert "groundswell" in imported and "typer" in imported  # the listing is complete
     assert imported.isdisjoint(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_the_report_loads_no_analysis_library() -> None:
+    """``report`` reads stored results: rendering it imports neither SciPy nor numba, igraph
+    or NetworKit (bench/everyday.py times a warm report)."""
+    loaded = _loaded_after(
+        "import groundswell.report, groundswell.run, groundswell.workspace, groundswell.value"
+    )
+    assert {"pandas", "duckdb"} <= set(loaded)
+    assert not {"scipy", "numba", "igraph", "networkit", "sklearn"} & set(loaded), loaded

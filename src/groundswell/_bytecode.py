@@ -14,6 +14,8 @@ Nothing changes when bytecode can be written or is already there (an installatio
 or compiled at install), when the user chose (``PYTHONPYCACHEPREFIX``,
 ``PYTHONDONTWRITEBYTECODE``, ``-B``), or when the cache directory cannot be made. Only the
 command line calls :func:`use_user_cache`; importing the library changes nothing.
+
+:func:`template_cache` does the same for the Jinja templates of the report and the dashboard.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jinja2
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -57,3 +63,24 @@ def use_user_cache(package: Path = PACKAGE) -> Path | None:
         return None
     sys.pycache_prefix = str(target)
     return target
+
+
+def template_cache() -> jinja2.BytecodeCache | None:
+    """Where Jinja keeps the report's and the dashboard's compiled templates between runs:
+    ``$XDG_CACHE_HOME/groundswell/jinja`` (or ``~/.cache/...``), keyed by each template's
+    checksum and the Python version, so an edited template or another Python compiles
+    afresh. Compiling the report's templates costs about a fifth of a second in every
+    ``report`` without it. None (compile in memory, as before) when Python writes no
+    bytecode (``-B``, ``PYTHONDONTWRITEBYTECODE``) or the directory cannot be made."""
+    import jinja2
+
+    if sys.dont_write_bytecode:
+        return None
+    folder = user_cache().parent / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))

@@ -27,13 +27,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
+
+if TYPE_CHECKING:  # scipy.sparse comes with Graph.adjacency, not with this module
+    from scipy import sparse
 
 # Budget of scalar products per block of rows in the sparse matrix products below: bounds
 # memory to a few hundred MB whatever the size of the graph.

@@ -26,12 +26,15 @@ Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy measures.
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from groundswell.network.graph import Graph
+
+if TYPE_CHECKING:  # imported where used: a report reads the stored measures only
+    from scipy import sparse
 
 
 def constraint(g: Graph, *, weighted: bool = True) -> pd.Series:
@@ -178,6 +181,8 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
 def _mutual_weights(g: Graph, weighted: bool) -> sparse.csr_array:
     """The symmetric matrix of mutual weights a_ij + a_ji: zero diagonal, no stored zeros,
     sorted column indices."""
+    from scipy import sparse
+
     if weighted and g.m and (g.weight < 0).any():
         raise ValueError("structural-hole measures need non-negative tie weights")
     # Each tie counted in both directions; duplicates (a reciprocated pair) are summed. For an

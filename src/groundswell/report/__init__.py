@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell import charts, words
+from groundswell._bytecode import template_cache
 from groundswell.browser import PAPER, print_pdf
 from groundswell.browser import chromium as chromium
 from groundswell.errors import GroundswellError
@@ -351,6 +352,7 @@ def render(run: Run, names: dict[str, str] | None = None) -> str:
         ),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=template_cache(),
     )
     env.globals["words"] = words
     env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "sort_keys": False}

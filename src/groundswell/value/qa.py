@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from groundswell.privacy import gate_labels
 from groundswell.value._base import OPEN_KINDS, gate_rows, ratio
@@ -273,6 +272,8 @@ def leaders(
 def _reach(t: pd.DataFrame, everyone: pd.Index) -> pd.DataFrame:
     """contacts, two_step_reach and reciprocity of everyone from the window's ties (sparse
     matrices: the undirected adjacency A; two steps = the non-zeros of A + A @ A)."""
+    import scipy.sparse as sp  # on first use: a report reads the stored figures only
+
     n = len(everyone)
     a = everyone.get_indexer(t["actor_id"])
     b = everyone.get_indexer(t["target_id"])

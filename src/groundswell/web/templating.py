@@ -18,12 +18,17 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from groundswell import words
+from groundswell._bytecode import template_cache
 
 
 def environment(directory: str | Path) -> jinja2.Environment:
     """A Jinja2 environment over the templates in ``directory``, autoescaping every one,
     with :mod:`groundswell.words` as ``words`` (counts with the right plural)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), autoescape=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(directory)),
+        autoescape=True,
+        bytecode_cache=template_cache(),
+    )
     env.globals["words"] = words
     return env
 

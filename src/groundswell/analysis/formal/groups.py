@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from groundswell.network.graph import Graph
 from groundswell.privacy import SUPPRESSED, gate_figures, gate_labels
@@ -293,5 +292,7 @@ def _pair_weights(g: Graph, weighted: bool) -> np.ndarray:
 def _block_sums(g: Graph, codes: np.ndarray, k: int, *, weighted: bool) -> np.ndarray:
     """``C.T @ A @ C``: the k x k group matrix of tie weights (or counts)."""
     a = g.adjacency(weighted=weighted)
+    from scipy import sparse  # on first use: a report reads the stored figures only
+
     c = sparse.csr_array((np.ones(g.n), (np.arange(g.n), codes)), shape=(g.n, k))
     return np.asarray((c.T @ a @ c).toarray(), dtype=np.float64)
