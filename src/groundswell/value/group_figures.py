@@ -87,12 +87,16 @@ def groups(f: Frames, min_size: int) -> dict[str, dict[str, dict[str, Any]]]:
         qa = _qa(members, f.questions, f.answers, f.answer_hours, channel=scale == "channel")
         bridges = _bridges(members, pairs, dept, to_name, f.roles, min_size)
         renewal = _formal_renewal(scale, f.people, f.active) if scale in FORMAL else None
+        # every group's rows as plain values at once (a row lookup per group is slow)
+        renewed = _plain_rows(renewal) if renewal is not None else {}
+        answered = _plain_rows(qa)
+        sizes_of = size.to_dict()
         rows: dict[str, dict[str, Any]] = {}
         for g in shown:
-            row: dict[str, Any] = {"size": int(size[g])}
+            row: dict[str, Any] = {"size": int(sizes_of[g])}
             if renewal is not None:
-                row["renewal"] = _plain(renewal.loc[g]) if g in renewal.index else None
-            row["qa"] = _plain(qa.loc[g]) if g in qa.index else None
+                row["renewal"] = renewed.get(g)
+            row["qa"] = answered.get(g)
             row["bridges"] = bridges.get(g, [])
             rows[str(g)] = row
         out[scale] = rows
@@ -209,20 +213,26 @@ def _bridges(
     who = m[["group", "to", "person_id"]].drop_duplicates()
     held = who.join(roles.astype(bool), on="person_id").fillna(False)
     role_counts = held.groupby(["group", "to"])[list(roles.columns)].sum()
-    ids = who.sort_values("person_id", kind="stable").groupby(["group", "to"])["person_id"]
-    ids = ids.agg(list)
     rank = agg.sort_values("people", ascending=False)
-    # the rows in that order as plain values (a lookup per row is slow)
+    # the rows in that order as plain values (a lookup per row is slow); each row's people
+    # sorted by id, cut from one array sorted by (row, id)
+    who = who.sort_values("person_id", kind="stable")
+    row = rank.index.get_indexer(pd.MultiIndex.from_frame(who[["group", "to"]]))
+    by_row = np.argsort(row, kind="stable")
+    ids = who["person_id"].to_numpy(dtype=object)[by_row]
+    cuts = np.searchsorted(row[by_row], np.arange(len(rank) + 1))
     counts = role_counts.reindex(rank.index).to_numpy(dtype=np.int64)
     names = list(roles.columns)
-    for (g, to), n_people, n_ties, held_roles, who_ids in zip(
+    for (g, to), n_people, n_ties, held_roles, lo, hi in zip(
         rank.index,
         rank["people"].tolist(),
         rank["ties"].tolist(),
         counts,
-        ids.reindex(rank.index).tolist(),
+        cuts[:-1].tolist(),
+        cuts[1:].tolist(),
         strict=True,
     ):
+        who_ids = ids[lo:hi]
         few = int(n_people) < min_size
         out.setdefault(str(g), []).append(
             {
@@ -239,9 +249,16 @@ def _bridges(
     return out
 
 
-def _plain(row: pd.Series) -> dict[str, Any]:
-    """A row as JSON values (NaN as None)."""
+def _plain_rows(frame: pd.DataFrame) -> dict[Any, dict[str, Any]]:
+    """Every row as JSON values (NaN as None), by the index: the values as a row of ``frame`` holds
+    them (one common type for the row, as ``frame.loc[g]`` gives: a count in a frame of
+    shares reads as a float, as it always has)."""
+    cols = list(frame.columns)
     return {
-        k: (None if pd.isna(v) else float(v) if isinstance(v, float | np.floating) else int(v))
-        for k, v in row.items()
+        g: {k: _value(v) for k, v in zip(cols, values, strict=True)}
+        for g, values in zip(frame.index, frame.to_numpy(), strict=True)
     }
+
+
+def _value(v: Any) -> Any:
+    return None if pd.isna(v) else float(v) if isinstance(v, float | np.floating) else int(v)

@@ -135,6 +135,16 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _records(frame: pd.DataFrame) -> dict[Any, dict[str, Any]]:
+    """``frame.to_dict("index")`` (plain Python values), column by column: much faster."""
+    if not len(frame.columns):
+        return {k: {} for k in frame.index.tolist()}
+    cols = [str(c) for c in frame.columns]
+    values = zip(*(frame[c].tolist() for c in frame.columns), strict=True)
+    rows = frame.index.tolist()
+    return {k: dict(zip(cols, v, strict=True)) for k, v in zip(rows, values, strict=True)}
+
+
 def _persona_history(
     windows: list[tuple[str, str]], row: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
@@ -371,11 +381,11 @@ def rows(
     n_given = given.to_dict()
     if personas is not None:
         windows = personas.attrs.get("windows") or [(c, "") for c in personas.columns]
-        history = personas.to_dict("index")
+        history = _records(personas)
     # each person's row as plain values, read once (a row lookup per person is slow)
     wanted = ["stage", *STAGES, *(c for st in STAGES for x in INDICATORS[st] for c in x)]
     cols = [c for c in dict.fromkeys(wanted) if c in persons.columns]
-    person_rows = persons[~persons.index.duplicated()][cols].to_dict("index")
+    person_rows = _records(persons[~persons.index.duplicated()][cols])
     names = [str(x) for x in dept_names]
     bodies = []
     for i, pid in enumerate(index.tolist()):

@@ -567,8 +567,7 @@ def channel_activity(ws: Store, before: Window, win: Window) -> pd.DataFrame:
                     AND m.person_id <> r.person_id),
         acts AS (SELECT unit_key, count(*) FILTER (WHERE now) AS acts,
                         count(*) FILTER (WHERE NOT now) AS previous_acts FROM ch GROUP BY 1),
-        th AS (SELECT r.unit_key, count(*) AS threads, count(p.message_id) AS replied,
-                      list(r.message_id) AS ids
+        th AS (SELECT r.unit_key, count(*) AS threads, count(p.message_id) AS replied
                FROM roots r LEFT JOIN replied p USING (message_id) GROUP BY 1)
         SELECT a.unit_key, a.acts, a.previous_acts, coalesce(t.threads, 0) AS threads,
                coalesce(t.replied, 0) AS replied FROM acts a LEFT JOIN th t USING (unit_key)"""
