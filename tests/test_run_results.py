@@ -156,3 +156,27 @@ def test_a_run_made_before_the_result_tables_says_to_analyze_again(
     with gs.open(folder) as ws:
         ws.analyze("2024-03-01:2024-03-31")  # the next run has them
         assert len(ws.run().group_ties()) > 0
+
+
+def test_a_remembering_run_reads_the_same_tables_and_hands_out_copies(org: Path) -> None:
+    """``Run.remember`` (what analyze's findings read through) gives exactly what reading the
+    store gives, and a caller changing its copy changes nobody else's."""
+    with gs.open(org) as ws:
+        plain = ws.run()
+        kept = ws.run().remember()
+        for _ in range(2):  # the first read fills the memory, the second reads from it
+            pd.testing.assert_frame_equal(kept.people(), plain.people())
+            pd.testing.assert_frame_equal(kept._people_unsuppressed(), plain._people_unsuppressed())
+            pd.testing.assert_frame_equal(kept.ties(), plain.ties())
+            pd.testing.assert_frame_equal(kept.roles(), plain.roles())
+            pd.testing.assert_frame_equal(kept.shadow(), plain.shadow())
+            pd.testing.assert_series_equal(kept.communities(), plain.communities())
+        mine = kept.people()
+        mine["department"] = "changed"
+        mine.drop(mine.index[:5], inplace=True)
+        kept.ties()["weight"] *= 0
+        pd.testing.assert_frame_equal(kept.people(), plain.people())
+        pd.testing.assert_frame_equal(kept.ties(), plain.ties())
+        assert kept.people(arrow=True).equals(plain.people(arrow=True))
+        kept.forget()
+        assert kept._memory is None

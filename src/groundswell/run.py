@@ -142,6 +142,30 @@ class Run:
     created_at: datetime
     #: incomplete runs of an older version that the analyze making this run removed
     removed: list[int] = field(default_factory=list)
+    #: what :meth:`remember` keeps: tables read once (None: every call reads the store)
+    _memory: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def remember(self) -> Run:
+        """Keep the tables this run reads (people, ties, roles, communities, shadow, the
+        graph) after their first read, and hand each caller its own copy: for ``analyze``,
+        whose findings read the same tables a dozen times while nothing can change them (it
+        holds the write transaction). Not for a long-lived reader: a later ingest would not
+        be seen."""
+        self._memory = {}
+        return self
+
+    def forget(self) -> None:
+        """Stop keeping tables (see :meth:`remember`): every call reads the store again."""
+        self._memory = None
+
+    def _kept(self, key: str, read: Callable[[], Any]) -> Any:
+        """``read()``, once per key when remembering; a DataFrame or Series is copied out."""
+        if self._memory is None:
+            return read()
+        if key not in self._memory:
+            self._memory[key] = read()
+        value = self._memory[key]
+        return value.copy() if isinstance(value, pd.DataFrame | pd.Series) else value
 
     @classmethod
     def load(cls, ws: Store, run_id: int) -> Run:
@@ -224,6 +248,9 @@ class Run:
         categoricals; ``arrow=True`` returns a :class:`pyarrow.Table` (``person_id`` a
         column, those columns dictionary-encoded).
         """
+        return _typed(self._kept("gated", self._gated), arrow=arrow, categories=categories)
+
+    def _gated(self) -> pd.DataFrame:
         out = self._people_unsuppressed()
         min_size = self.ws.settings.min_group_size
         for column in GATED_COLUMNS:
@@ -231,10 +258,13 @@ class Run:
         for column in ("display_name", *GATED_COLUMNS[:3]):
             if not pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
                 out[column] = out[column].astype("str").where(out[column].notna())
-        return _typed(out, arrow=arrow, categories=categories)
+        return out
 
     def _people_unsuppressed(self) -> pd.DataFrame:
         """:meth:`people` with every group label as stored (for the analysis only)."""
+        return self._kept("people", self._read_people)
+
+    def _read_people(self) -> pd.DataFrame:
         from groundswell.analysis.roles import ROLES
 
         scores = self.ws.query(
@@ -356,6 +386,9 @@ class Run:
 
     def roles(self) -> pd.DataFrame:
         """One boolean column per role (:data:`groundswell.analysis.roles.ROLES`)."""
+        return self._kept("roles", self._read_roles)
+
+    def _read_roles(self) -> pd.DataFrame:
         from groundswell.analysis.roles import ROLES
 
         labels = self.ws.query(
@@ -417,7 +450,9 @@ class Run:
         One row per finding and person, strongest first: finding, rank, person_id,
         display_name (identified workspaces only), department (through the privacy gate),
         level, evidence (the figures the rule used)."""
-        return results.read_shadow(self.ws, self.run_id, self.people())
+        return self._kept(
+            "shadow", lambda: results.read_shadow(self.ws, self.run_id, self.people())
+        )
 
     def external(self) -> dict[str, Any]:
         """The organisation's external relationships in this run (see
@@ -452,10 +487,13 @@ class Run:
         ``target_id``, pseudonyms) and ``layer``, with ``n`` interactions (an integer), the
         ``weight``, and the booleans ``strong``, ``diverse`` and ``reciprocated``
         (docs/tie-rules.md). ``arrow=True``: an Arrow table, ``layer`` dictionary-encoded."""
-        ties = self.ws.query(
-            "SELECT actor_id, target_id, layer, n, weight, strong, diverse, reciprocated "
-            "FROM ties WHERE run_id = ?",
-            [self.run_id],
+        ties = self._kept(
+            "ties",
+            lambda: self.ws.query(
+                "SELECT actor_id, target_id, layer, n, weight, strong, diverse, reciprocated "
+                "FROM ties WHERE run_id = ?",
+                [self.run_id],
+            ),
         )
         return _typed(ties, arrow=arrow, categories=False)
 
@@ -479,9 +517,12 @@ class Run:
         return Graph.from_edges(nodes.to_numpy(), t[["actor_id", "target_id", "weight"]])
 
     def communities(self) -> pd.Series:
-        return self.ws.query(
-            "SELECT person_id, community FROM communities WHERE run_id = ?", [self.run_id]
-        ).set_index("person_id")["community"]
+        return self._kept(
+            "communities",
+            lambda: self.ws.query(
+                "SELECT person_id, community FROM communities WHERE run_id = ?", [self.run_id]
+            ).set_index("person_id")["community"],
+        )
 
     def layout(self) -> pd.DataFrame:
         return self.ws.query(
