@@ -94,6 +94,38 @@ def test_pagerank_matches_networkx(g: Graph, weighted: bool) -> None:
     assert got.sum() == pytest.approx(1.0)
 
 
+def test_pagerank_is_the_same_on_every_call_and_matches_networkx_at_3000_people() -> None:
+    """PRPACK sums in an OpenMP loop: on two threads its scores changed in their last bits
+    from call to call (at 5,000 people, enough to swap two people at a percentile cut). With
+    igraph's OpenMP at two threads, five calls give the same bits, and NetworkX's scores."""
+    from groundswell.network import _openmp
+
+    rng = np.random.default_rng(5)
+    n, m = 3000, 40_000
+    edges = pd.DataFrame(
+        {
+            "s": rng.integers(0, n, m).astype(str),
+            "t": rng.integers(0, n, m).astype(str),
+            "w": rng.integers(1, 20, m).astype(float),
+        }
+    )
+    g = Graph.from_edges(np.arange(n).astype(str), edges)
+    lib = _openmp._libgomp()
+    assert lib is not None  # igraph's wheel bundles libgomp
+    before = lib.omp_get_max_threads()
+    lib.omp_set_num_threads(2)
+    try:
+        runs = [centrality.pagerank(g).to_numpy() for _ in range(5)]
+        assert lib.omp_get_max_threads() == 2  # restored after each call
+    finally:
+        lib.omp_set_num_threads(before)
+    for other in runs[1:]:
+        assert np.array_equal(runs[0], other)
+    ref = nx.pagerank(g.to_networkx(), weight="weight", tol=1e-14, max_iter=10_000)
+    want = np.array([ref[p] for p in g.nodes])
+    assert np.abs(runs[0] - want).max() < 1e-9
+
+
 def test_pagerank_with_dangling_people() -> None:
     g = Graph.from_edges(
         list("abcde"), [("a", "b", 1.0), ("b", "c", 3.0), ("a", "c", 1.0), ("d", "a", 2.0)]

@@ -59,16 +59,22 @@ def pagerank(g: Graph, *, damping: float = 0.85, weighted: bool = True) -> pd.Se
 
     A tie a -> b (a replied to, mentioned or messaged b) passes a's score to b, in
     proportion to its weight. People with no outgoing ties spread their score evenly over
-    everyone (as NetworkX does). Scores sum to 1. Computed by igraph (PRPACK).
+    everyone (as NetworkX does). Scores sum to 1. Computed by igraph (PRPACK) on one
+    OpenMP thread: on two, its sums change order from call to call and so do the scores'
+    last bits (:mod:`groundswell.network._openmp`); the same graph always gives the same
+    scores.
     """
+    from groundswell.network._openmp import one_thread
+
     if not 0 < damping < 1:
         raise ParameterError("damping", "in (0, 1)", damping)
     if g.n == 0:
         return pd.Series(dtype=np.float64, name="pagerank")
     ig = g.to_igraph()
-    scores = ig.pagerank(
-        directed=g.directed, damping=damping, weights="weight" if weighted else None
-    )
+    with one_thread():
+        scores = ig.pagerank(
+            directed=g.directed, damping=damping, weights="weight" if weighted else None
+        )
     return pd.Series(scores, index=pd.Index(g.nodes, name="person_id"), name="pagerank")
 
 
