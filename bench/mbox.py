@@ -37,18 +37,24 @@ OUT = Path(__file__).resolve().parent / "out"
 WORDS = ["the", "plan", "build", "review", "ship", "test", "team", "meeting", "budget", "draft"]
 
 
-def make_data(n: int, n_people: int, seed: int) -> Path:
+def make_data(n: int, n_people: int, seed: int, cuts: tuple[int, ...] = ()) -> Path:
     """An mbox of ``n`` messages among ``n_people``: a third are replies, a fifth go to a
-    list, bodies of 3 to 40 lines (some quoting ``From `` lines as mboxrd does)."""
-    path = OUT / f"mbox-{n}-{n_people}-{seed}.mbox"
-    if path.exists():
+    list, bodies of 3 to 40 lines (some quoting ``From `` lines as mboxrd does). The first
+    ``c`` messages of it for each ``c`` in ``cuts`` are written as the mbox of ``c``
+    messages (the same as generating it: the messages are drawn in order)."""
+    path = _path(n, n_people, seed)
+    todo = [c for c in cuts if c < n and not _path(c, n_people, seed).exists()]
+    if path.exists() and not todo:
         return path
     OUT.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     tmp = path.with_suffix(".tmp")
+    offsets = {}
     with tmp.open("wb") as fh:
         for i in range(n):
+            if i in todo:
+                offsets[i] = fh.tell()
             a = rng.randrange(n_people)
             team = (a // 10) * 10
             to = {(team + rng.randrange(10)) % n_people for _ in range(rng.randint(1, 3))}
@@ -85,8 +91,21 @@ def make_data(n: int, n_people: int, seed: int) -> Path:
             if rng.random() < 0.05:
                 body.insert(1, ">From the archive, as quoted")
             fh.write(("\n".join(lines) + "\n\n" + "\n".join(body) + "\n\n").encode())
+    with tmp.open("rb") as src:
+        for c, size in offsets.items():
+            src.seek(0)
+            part = _path(c, n_people, seed).with_suffix(".tmp")
+            with part.open("wb") as dst:
+                left = size
+                while left:
+                    left -= dst.write(src.read(min(left, 1 << 24)))
+            part.rename(_path(c, n_people, seed))
     tmp.rename(path)
     return path
+
+
+def _path(n: int, n_people: int, seed: int) -> Path:
+    return OUT / f"mbox-{n}-{n_people}-{seed}.mbox"
 
 
 def run_groundswell(path: str) -> dict:

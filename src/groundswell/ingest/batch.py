@@ -266,6 +266,19 @@ def insert(
     return _insert(con, table, frame, sid, key)
 
 
+def insert_people(
+    con: duckdb.DuckDBPyConnection, people: pd.DataFrame, sid: int, mode: str = "fill"
+) -> int:
+    """Insert people rows inside a transaction written piece by piece, as :func:`write` does
+    for a batch's people (``mode`` as :attr:`Batch.people_mode`): then drops people rows
+    that are another person's alias and marks people outside an HR file external. Returns
+    the number of rows added (``fill``) or written (``upsert``)."""
+    added = _people(con, people, sid, mode)
+    _drop_aliased_people(con)
+    _mark_outside_hr(con, None)
+    return added
+
+
 def _insert(
     con: duckdb.DuckDBPyConnection,
     table: str,

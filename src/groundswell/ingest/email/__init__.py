@@ -43,6 +43,14 @@ they stay in the network). With no internal domains, no people rows are written:
 address is a person of unknown standing, present in the interactions only. Display names
 (From/To/Cc phrases, RFC 2047 decoded) are stored only when the workspace is identified.
 
+Memory: messages are read, pseudonymised and written :data:`BATCH_MESSAGES` at a time (fewer
+when ``store_content`` keeps large bodies), all in one transaction, so the reader's memory is
+that of one batch plus what grows with the number of distinct people and lists (their
+addresses, first display names and pseudonyms); a repeated Message-ID and a reply's parent
+in another batch are looked up in the messages already written
+(:mod:`groundswell.ingest.email.frames`). An error anywhere, in the last message too, rolls
+back every batch: the workspace is left as it was.
+
 Robustness: the mbox splitter works on bytes, streaming (memory does not grow with the size
 of the bodies): a message starts at a line beginning ``From `` that is the first line of the
 file or follows a blank line and carries a time (``hh:mm``); ``>From`` lines are body text
@@ -65,7 +73,7 @@ from typing import IO, TYPE_CHECKING
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
-from groundswell.ingest.email.frames import _frames, is_internal, people_rows
+from groundswell.ingest.email.frames import Writer, is_internal, people_rows
 from groundswell.ingest.email.headers import (
     MAX_TEXT,
     Columns,
@@ -86,6 +94,7 @@ if TYPE_CHECKING:
 # header parsing and frame building live in _email_headers and _email_frames; these names
 # were defined here before the module was split
 __all__ = [
+    "BATCH_MESSAGES",
     "CHUNK",
     "KIND",
     "MAX_TEXT",
@@ -105,6 +114,15 @@ __all__ = [
 
 
 KIND = "email"
+
+
+#: Messages read before they are written (one batch): the reader's memory is that of one
+#: batch, about 30 MB of headers and frames, whatever the size of the input.
+BATCH_MESSAGES = 50_000
+
+
+#: A batch is written earlier once the bodies it keeps (``store_content``) reach this size.
+BATCH_TEXT_BYTES = 64 << 20
 
 
 CHUNK = 1 << 20
@@ -132,41 +150,52 @@ def ingest(
     ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
     """Load email headers into ``messages``, ``interactions``, ``channels`` (and ``people``
-    when internal domains are set); one transaction. See the module docstring."""
+    when internal domains are set); one transaction, written :data:`BATCH_MESSAGES`
+    messages at a time. See the module docstring."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "file not found")
     domains = ws.settings.internal_domains
     options = {"internal_domains": sorted(domains)}
-    with steps(4, enabled=progress) as bar:
+    with steps(3, enabled=progress) as bar:
         bar.step("checking")
         sha = batch.sha256_path(path)
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
         summary = common.IngestSummary(str(path), KIND, None)
-        bar.step("reading headers")
-        cols = Columns()
+        bar.step("reading and storing headers")
         want_body = ws.store_content
         identified = ws.settings.identified
-        seen_ids: set[str] = set()
         bounds = common.date_bounds(ws.settings)
-        for raw in read_messages(path, summary, want_body=want_body):
-            summary.rows_read += 1
-            _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
-        damage.require_records(
-            path,
-            summary.rows_read,
-            what="mail message in the input",
-            expected="an mbox file, a message file or a maildir holding at least one message",
-        )
-        summary.skipped = +summary.skipped
-        addresses.cache_clear()
-        _simple.cache_clear()
-        bar.step("pseudonymising")
-        out = _frames(ws, cols, domains, identified=identified, warnings=summary.warnings)
-        del cols, seen_ids
-        bar.step("storing")
-        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        try:
+            with batch.writing(ws, summary, sha, options, dry_run=dry_run) as con:
+                writer = Writer(ws, con, summary, domains, identified=identified)
+                cols, seen_ids, text_bytes = Columns(), set[str](), 0
+                for raw in read_messages(path, summary, want_body=want_body):
+                    summary.rows_read += 1
+                    _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
+                    if raw.body is not None:
+                        text_bytes += len(raw.body)
+                    if len(cols) >= BATCH_MESSAGES or text_bytes >= BATCH_TEXT_BYTES:
+                        writer.write(cols)
+                        cols, text_bytes = Columns(), 0
+                        seen_ids.clear()  # an earlier batch's ids are looked up in DuckDB
+                writer.write(cols)
+                del cols, seen_ids
+                damage.require_records(
+                    path,
+                    summary.rows_read,
+                    what="mail message in the input",
+                    expected="an mbox file, a message file or a maildir holding at least "
+                    "one message",
+                )
+                bar.step("storing lists and people")
+                writer.finish()
+                summary.skipped = +summary.skipped
+        finally:
+            addresses.cache_clear()
+            _simple.cache_clear()
+        return summary
 
 
 # ---------------------------------------------------------------------------- reading files

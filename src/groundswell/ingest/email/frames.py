@@ -1,17 +1,38 @@
 """The canonical frames of the email read: messages, interactions (To, Cc, replies),
-list channels and people (see :mod:`groundswell.ingest.email`)."""
+list channels and people (see :mod:`groundswell.ingest.email`), written a batch of messages
+at a time inside the ingest's one transaction.
+
+What the batches of one ingest share is bounded by the number of distinct people and lists,
+never by the number of messages: the addresses seen and their first display names (the
+people rows, written last), the lists (channels, written last), and the pseudonyms of the
+people counted in the summary. What depends on messages of other batches is looked up in
+DuckDB, in the messages written so far:
+
+- a Message-ID already read in an earlier batch is skipped as "duplicate Message-ID in the
+  input" (a message the workspace held before the ingest is remembered in the temporary
+  table ``em_old`` the first time it is read, so that a second copy is a duplicate too);
+- a reply's parent is the first of its candidates (In-Reply-To, then References from the
+  last) whose message is in the input or the workspace. When the first candidate is known
+  when its batch is written (an earlier message, one of the same batch, or one the
+  workspace held), that is final; otherwise the message is written without a reply and its
+  candidates wait in the temporary table ``em_defer``, resolved once every batch is
+  written (a parent later in the input), exactly as if the whole input had been read at
+  once: ``parent_id``, the ``reply`` interaction and ``n_recipients`` are then updated.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from groundswell.ingest import batch, common, limits
-from groundswell.ingest.email.headers import Columns
+from groundswell.ingest.email.headers import Columns, display_name
 
 if TYPE_CHECKING:
+    import duckdb
+
     from groundswell.store import Store
 
 
@@ -40,107 +61,297 @@ def people_rows(
     )
 
 
-def _frames(
-    ws: Store,
-    c: Columns,
-    domains: list[str],
-    *,
-    identified: bool,
-    warnings: list[str] | None = None,
-) -> batch.Batch:
-    pseudo = ws.pseudonymiser
-    n = len(c.raw_id)
-    msg_ids = pseudo.messages(c.raw_id) if n else np.array([], dtype=object)
-    authors = pseudo.people(c.author) if n else np.array([], dtype=object)
-    ts = pd.to_datetime(pd.Series(c.ts, dtype="float64"), unit="s", utc=True)
-    list_id = np.array(c.list_id, dtype=object)
-    has_list = list_id != ""
-    channel = np.full(n, None, dtype=object)
-    if has_list.any():
-        channel[has_list] = pseudo.channels(["list:" + x for x in list_id[has_list]])
-    parent_id, reply_to = _parents(ws, c, msg_ids, authors)
-    messages = pd.DataFrame(
-        {
-            "message_id": msg_ids,
-            "channel_id": channel,
-            "thread_id": pseudo.messages(c.thread) if n else msg_ids,
-            "parent_id": parent_id,
-            "author_id": authors,
-            "ts": ts.array,
-            "kind": "email",
-            "n_recipients": 0,
-            "is_question": False,
-            "is_bot": np.array(c.is_bot, dtype=bool),
-            "text": c.text if ws.store_content else None,
-        }
-    )
-    # at most ingest.max_recipients distinct recipients (To, Cc, Bcc) per message
-    cap = ws.settings.max_recipients
-    t_msg, t_addr = np.array(c.t_msg, dtype=np.int64), np.array(c.t_addr, dtype=object)
-    kept, capped, distinct = limits.cap_items(t_msg, t_addr.__getitem__, cap)
-    t_msg, t_addr = t_msg[kept], pd.Series(t_addr[kept], dtype="string")
-    targets = pd.DataFrame(
-        {
-            "message_id": msg_ids[t_msg],
-            "target_id": pseudo.people(t_addr) if len(t_addr) else np.array([], dtype=object),
-            "kind": np.array(c.t_kind, dtype=object)[kept],
-        }
-    )
-    has_parent = (reply_to != None) & (reply_to != authors)  # noqa: E711 - elementwise
-    replies = pd.DataFrame(
-        {"message_id": msg_ids[has_parent], "target_id": reply_to[has_parent], "kind": "reply"}
-    )
-    inter = batch.interactions(messages, pd.concat([targets, replies], ignore_index=True))
-    if len(capped):
-        limits.true_counts((messages, inter), msg_ids[capped], distinct)
-        if warnings is not None:
-            ids = ", ".join(repr(c.raw_id[k]) for k in capped[:5])
-            where = f"Message-ID {ids}" + (", ..." if len(capped) > 5 else "")
-            dropped = int(distinct.sum()) - len(capped) * cap
-            warnings.append(limits.dropped_warning("email", len(capped), where, cap, dropped))
-    channels = None
-    if has_list.any():
-        channels = (
-            pd.DataFrame({"channel_id": channel, "name": list_id, "ts": ts})[has_list]
-            .groupby("channel_id", as_index=False)
-            .agg(name=("name", "first"), created_at=("ts", "min"))
-            .assign(kind="list")
+class Writer:
+    """Writes the batches of one email ingest on ``con``, the connection of its transaction
+    (:func:`groundswell.ingest.batch.writing`); keeps the summary's counts."""
+
+    def __init__(
+        self,
+        ws: Store,
+        con: duckdb.DuckDBPyConnection,
+        summary: common.IngestSummary,
+        domains: list[str],
+        *,
+        identified: bool,
+    ) -> None:
+        self.ws, self.con, self.summary = ws, con, summary
+        self.sid = int(summary.source_id or 0)
+        self.pseudo = ws.pseudonymiser
+        self.domains, self.identified = domains, identified
+        self.cap = ws.settings.max_recipients
+        self.addrs: dict[str, None] = {}  # authors and kept targets, in the order read
+        self.names: dict[str, str] = {}  # address -> first display name
+        self.people: set[str] = set()  # pseudonyms of authors and targets (the summary)
+        self.lists: dict[str, list[Any]] = {}  # channel id -> [name, earliest ts]
+        self.capped: list[str] = []  # raw ids of the first messages over the cap
+        self.n_capped = self.dropped = 0
+        for name, columns in TEMP_TABLES.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+
+    def write(self, c: Columns) -> None:
+        """Pseudonymise one batch of messages and insert its messages and interactions."""
+        if not len(c):
+            return
+        msg_ids = self.pseudo.messages(c.raw_id)
+        again = self._repeats(msg_ids)
+        if again.any():
+            self.summary.skipped["duplicate Message-ID in the input"] += int(again.sum())
+            c = c.take((~again).tolist())
+            msg_ids = msg_ids[~again]
+        messages, inter, defer = self._frames(c, msg_ids)
+        con, sid, summary = self.con, self.sid, self.summary
+        added = batch.insert(con, "messages", messages[batch.MESSAGE_COLUMNS], sid, ["message_id"])
+        summary.messages += added
+        if added < len(messages):
+            summary.skipped["already in the workspace"] += len(messages) - added
+        summary.interactions += batch.insert(
+            con,
+            "interactions",
+            inter[batch.INTERACTION_COLUMNS],
+            sid,
+            ["message_id", "actor_id", "target_id", "kind"],
         )
-    people = people_rows(
-        ws, pd.concat([pd.Series(c.author), t_addr], ignore_index=True), domains, c.names
-    )
-    return batch.Batch(people=people, channels=channels, messages=messages, interactions=inter)
+        if len(defer):
+            em_frame = defer  # noqa: F841 (read by DuckDB)
+            con.execute(
+                "INSERT INTO em_defer SELECT message_id, author_id, ts, is_bot, n_recipients, "
+                "capped, pos, cand FROM em_frame"
+            )
+        if not self.domains:  # the summary counts the people of authors and targets
+            self.people.update(messages["author_id"].tolist())
+            self.people.update(inter["target_id"].tolist())
 
-
-def _parents(
-    ws: Store, c: Columns, msg_ids: np.ndarray, authors: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """parent_id of every message, and the author a reply is addressed to (or None).
-
-    The parent is the first candidate (In-Reply-To, then References from the last) whose
-    message is in the input or the workspace; with none known, the In-Reply-To (else last
-    References) id is kept as parent_id and no reply interaction is made.
-    """
-    n = len(c.raw_id)
-    parent_id = np.full(n, None, dtype=object)
-    reply_to = np.full(n, None, dtype=object)
-    rows = [k for k in range(n) if c.parents[k]]
-    if not rows:
-        return parent_id, reply_to
-    flat = [i for k in rows for i in c.parents[k]]
-    pids = ws.pseudonymiser.messages(flat)
-    known = dict(zip(msg_ids.tolist(), authors.tolist(), strict=True))
-    unknown = sorted(set(pids.tolist()) - known.keys())
-    if unknown:
-        known.update(common.stored_authors(ws, unknown))
-    j = 0
-    for k in rows:
-        cands = pids[j : j + len(c.parents[k])].tolist()
-        j += len(cands)
-        own = msg_ids[k]
-        hit = next((p for p in cands if p != own and p in known), None)
-        if hit is None:
-            parent_id[k] = cands[0] if cands[0] != own else None
+    def finish(self) -> None:
+        """Resolve the replies whose parent came later, then write the lists and the people
+        of the whole input; drops the temporary tables."""
+        con, sid, summary = self.con, self.sid, self.summary
+        summary.interactions += self._late_replies()
+        if self.lists:
+            ids = list(self.lists)
+            channels = pd.DataFrame(
+                {
+                    "channel_id": ids,
+                    "name": [self.lists[i][0] for i in ids],
+                    "kind": "list",
+                    "created_at": pd.to_datetime(
+                        pd.Series([self.lists[i][1] for i in ids], dtype="float64"),
+                        unit="s",
+                        utc=True,
+                    ),
+                }
+            )
+            batch.insert(con, "channels", channels[batch.CHANNEL_COLUMNS], sid, ["channel_id"])
+        people = people_rows(
+            self.ws, pd.Series(list(self.addrs), dtype=object), self.domains, self.names
+        )
+        if people is not None:
+            summary.people = batch.insert_people(con, people, sid) if len(people) else 0
         else:
-            parent_id[k], reply_to[k] = hit, known[hit]
-    return parent_id, reply_to
+            summary.people = len(self.people)
+        if self.n_capped:
+            first = ", ".join(repr(i) for i in self.capped)
+            where = f"Message-ID {first}" + (", ..." if self.n_capped > 5 else "")
+            summary.warnings.append(
+                limits.dropped_warning("email", self.n_capped, where, self.cap, self.dropped)
+            )
+        for name in [*TEMP_TABLES, "em_hits", "em_replies"]:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    # ------------------------------------------------------------------------------ inside
+
+    def _repeats(self, msg_ids: np.ndarray) -> np.ndarray:
+        """Which of a batch's (distinct) message ids an earlier batch of the input held."""
+        em_ids = pd.DataFrame({"message_id": msg_ids})  # noqa: F841 (read by DuckDB)
+        hits = self.con.execute(
+            "SELECT i.message_id, m.source_id = ? OR o.message_id IS NOT NULL AS again "
+            "FROM em_ids i JOIN messages m USING (message_id) "
+            "LEFT JOIN em_old o USING (message_id)",
+            [self.sid],
+        ).df()
+        if not len(hits):
+            return np.zeros(len(msg_ids), dtype=bool)
+        again = hits["again"].to_numpy(dtype=bool)
+        first_time = hits["message_id"].to_numpy()[~again]  # held before this ingest
+        if len(first_time):
+            em_frame = pd.DataFrame({"message_id": first_time})  # noqa: F841 (read by DuckDB)
+            self.con.execute("INSERT INTO em_old SELECT * FROM em_frame")
+        return np.isin(msg_ids, hits["message_id"].to_numpy()[again])
+
+    def _frames(
+        self, c: Columns, msg_ids: np.ndarray
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """The messages and interactions of a batch, and the candidates of the replies whose
+        parent is not known yet."""
+        pseudo = self.pseudo
+        n = len(c)
+        authors = pseudo.people(c.author)
+        ts = pd.to_datetime(pd.Series(c.ts, dtype="float64"), unit="s", utc=True)
+        list_id = np.array(c.list_id, dtype=object)
+        has_list = list_id != ""
+        channel = np.full(n, None, dtype=object)
+        if has_list.any():
+            channel[has_list] = pseudo.channels(["list:" + x for x in list_id[has_list]])
+            for cid, name, t in zip(
+                channel[has_list].tolist(),
+                list_id[has_list].tolist(),
+                np.asarray(c.ts, dtype="float64")[has_list].tolist(),
+                strict=True,
+            ):
+                got = self.lists.setdefault(cid, [name, t])
+                got[1] = min(got[1], t)
+        parent_id, reply_to, deferred = self._parents(c, msg_ids, authors)
+        messages = pd.DataFrame(
+            {
+                "message_id": msg_ids,
+                "channel_id": channel,
+                "thread_id": pseudo.messages(c.thread),
+                "parent_id": parent_id,
+                "author_id": authors,
+                "ts": ts.array,
+                "kind": "email",
+                "n_recipients": 0,
+                "is_question": False,
+                "is_bot": np.array(c.is_bot, dtype=bool),
+                "text": c.text if self.ws.store_content else None,
+            }
+        )
+        # at most ingest.max_recipients distinct recipients (To, Cc, Bcc) per message
+        cap = self.cap
+        t_msg, t_addr = np.array(c.t_msg, dtype=np.int64), np.array(c.t_addr, dtype=object)
+        kept, capped, distinct = limits.cap_items(t_msg, t_addr.__getitem__, cap)
+        t_msg, t_addr = t_msg[kept], pd.Series(t_addr[kept], dtype="string")
+        targets = pd.DataFrame(
+            {
+                "message_id": msg_ids[t_msg],
+                "target_id": pseudo.people(t_addr) if len(t_addr) else np.array([], dtype=object),
+                "kind": np.array(c.t_kind, dtype=object)[kept],
+            }
+        )
+        has_parent = (reply_to != None) & (reply_to != authors)  # noqa: E711 - elementwise
+        replies = pd.DataFrame(
+            {"message_id": msg_ids[has_parent], "target_id": reply_to[has_parent], "kind": "reply"}
+        )
+        inter = batch.interactions(messages, pd.concat([targets, replies], ignore_index=True))
+        is_capped = np.zeros(n, dtype=bool)
+        if len(capped):
+            limits.true_counts((messages, inter), msg_ids[capped], distinct)
+            is_capped[capped] = True
+            self.n_capped += len(capped)
+            self.dropped += int(distinct.sum()) - len(capped) * cap
+            self.capped += [c.raw_id[k] for k in capped[: 5 - len(self.capped)]]
+        self._remember_people(c, t_addr)
+        lens = [len(cands) for _, cands in deferred]
+        at = np.repeat(np.array([k for k, _ in deferred], dtype=np.int64), lens)
+        defer = messages.iloc[at][["message_id", "author_id", "ts", "is_bot", "n_recipients"]]
+        defer = defer.assign(
+            capped=is_capped[at],
+            pos=np.array([i for _, cands in deferred for i, _ in cands], dtype=np.int32),
+            cand=np.array([p for _, cands in deferred for _, p in cands], dtype=object),
+        )
+        return messages, inter, defer
+
+    def _remember_people(self, c: Columns, kept_targets: pd.Series) -> None:
+        """Addresses (authors, kept targets) and first display names, in the order read."""
+        if not self.domains:
+            return  # no people rows are written
+        self.addrs.update(dict.fromkeys(c.author))
+        self.addrs.update(dict.fromkeys(kept_targets.tolist()))
+        names = self.names
+        for addr, raw in zip(c.n_addr, c.n_raw, strict=True):
+            if addr not in names:
+                names[addr] = display_name(raw)
+
+    def _parents(
+        self, c: Columns, msg_ids: np.ndarray, authors: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, list[tuple[int, str]]]]]:
+        """parent_id of every message of a batch, the author a reply is addressed to (or
+        None), and the replies left for :meth:`_late_replies` with their candidates.
+
+        The parent is the first candidate (In-Reply-To, then References from the last)
+        whose message is in the input or the workspace; with none known, the In-Reply-To
+        (else last References) id is kept as parent_id and no reply interaction is made.
+        """
+        n = len(c)
+        parent_id = np.full(n, None, dtype=object)
+        reply_to = np.full(n, None, dtype=object)
+        deferred: list[tuple[int, list[tuple[int, str]]]] = []
+        rows = [k for k in range(n) if c.parents[k]]
+        if not rows:
+            return parent_id, reply_to, deferred
+        flat = [i for k in rows for i in c.parents[k]]
+        pids = self.pseudo.messages(flat)
+        known = dict(zip(msg_ids.tolist(), authors.tolist(), strict=True))
+        unknown = sorted(set(pids.tolist()) - known.keys())
+        if unknown:  # the workspace, and the batches written before this one
+            known.update(common.stored_authors(self.ws, unknown))
+        j = 0
+        for k in rows:
+            cands = pids[j : j + len(c.parents[k])].tolist()
+            j += len(cands)
+            own = msg_ids[k]
+            others = [(i, p) for i, p in enumerate(cands) if p != own]
+            if others and others[0][1] in known:
+                hit = others[0][1]
+                parent_id[k], reply_to[k] = hit, known[hit]
+                continue
+            parent_id[k] = cands[0] if cands[0] != own else None
+            if others:  # a candidate may be a message further on in the input
+                deferred.append((k, others))
+        return parent_id, reply_to, deferred
+
+    def _late_replies(self) -> int:
+        """Resolve the replies whose first candidate was unknown when they were written:
+        the first candidate now known is the parent; returns the interactions added."""
+        con, sid = self.con, self.sid
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE em_hits AS SELECT d.message_id, "
+            "arg_min(d.cand, d.pos) AS parent_id, arg_min(m.author_id, d.pos) AS reply_to, "
+            "any_value(d.actor_id) AS actor_id, any_value(d.ts) AS ts, "
+            "any_value(d.is_bot) AS is_bot, any_value(d.n_base) AS n_base, "
+            "any_value(d.capped) AS capped "
+            "FROM em_defer d JOIN messages m ON m.message_id = d.cand GROUP BY d.message_id"
+        )
+        con.execute(
+            "UPDATE messages SET parent_id = h.parent_id FROM em_hits h "
+            "WHERE messages.message_id = h.message_id AND messages.source_id = ?",
+            [sid],
+        )
+        # the reply adds its parent's author to the recipients, unless a To or Cc already
+        # named them or the recipients were capped (n_recipients then keeps the true count)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE em_replies AS SELECT h.*, CASE WHEN h.capped OR "
+            "EXISTS (SELECT 1 FROM interactions i WHERE i.message_id = h.message_id "
+            "AND i.target_id = h.reply_to AND i.kind IN ('email_to', 'email_cc')) "
+            "THEN h.n_base ELSE h.n_base + 1 END AS n FROM em_hits h "
+            "WHERE h.reply_to <> h.actor_id"
+        )
+        before = _count(con, "interactions")
+        names = ", ".join([*batch.INTERACTION_COLUMNS, "source_id"])
+        con.execute(
+            f"INSERT INTO interactions ({names}) SELECT r.ts, r.actor_id, r.reply_to, "
+            f"'reply', r.message_id, r.n, r.is_bot, 1.0, {sid} FROM em_replies r "
+            "ANTI JOIN interactions t ON t.message_id = r.message_id "
+            "AND t.actor_id = r.actor_id AND t.target_id = r.reply_to AND t.kind = 'reply'"
+        )
+        added = _count(con, "interactions") - before
+        for table in ("messages", "interactions"):
+            con.execute(
+                f"UPDATE {table} SET n_recipients = r.n FROM em_replies r "
+                f"WHERE {table}.message_id = r.message_id AND {table}.source_id = ? "
+                f"AND {table}.n_recipients <> r.n",
+                [sid],
+            )
+        got = con.execute("SELECT DISTINCT reply_to FROM em_replies").fetchall()
+        self.people.update(r[0] for r in got)
+        return added
+
+
+TEMP_TABLES = {
+    "em_old": "message_id VARCHAR",
+    "em_defer": "message_id VARCHAR, actor_id VARCHAR, ts TIMESTAMPTZ, is_bot BOOLEAN, "
+    "n_base INTEGER, capped BOOLEAN, pos INTEGER, cand VARCHAR",
+}
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])

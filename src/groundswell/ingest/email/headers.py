@@ -61,7 +61,8 @@ class Raw:
 
 @dataclass
 class Columns:
-    """Accumulated per-message values (plain lists: compact and fast to append)."""
+    """Accumulated per-message values of one batch of messages (plain lists: compact and
+    fast to append); display names are decoded when the batch is written."""
 
     raw_id: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
@@ -74,7 +75,37 @@ class Columns:
     t_msg: list[int] = field(default_factory=list)
     t_addr: list[str] = field(default_factory=list)
     t_kind: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
+    # display names as read (identified workspaces): message row, address, raw phrase
+    n_msg: list[int] = field(default_factory=list)
+    n_addr: list[str] = field(default_factory=list)
+    n_raw: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.raw_id)
+
+    def take(self, keep: list[bool]) -> Columns:
+        """The messages where ``keep`` is true, with their targets and names."""
+        new = [-1] * len(keep)
+        out = Columns()
+        for k, ok in enumerate(keep):
+            if ok:
+                new[k] = len(out.raw_id)
+                for name in _MESSAGE_FIELDS:
+                    getattr(out, name).append(getattr(self, name)[k])
+        for k, addr, kind in zip(self.t_msg, self.t_addr, self.t_kind, strict=True):
+            if new[k] >= 0:
+                out.t_msg.append(new[k])
+                out.t_addr.append(addr)
+                out.t_kind.append(kind)
+        for k, addr, raw in zip(self.n_msg, self.n_addr, self.n_raw, strict=True):
+            if new[k] >= 0:
+                out.n_msg.append(new[k])
+                out.n_addr.append(addr)
+                out.n_raw.append(raw)
+        return out
+
+
+_MESSAGE_FIELDS = ("raw_id", "author", "ts", "is_bot", "list_id", "parents", "thread", "text")
 
 
 def parse_header_block(block: bytes) -> dict[str, list[str]]:
@@ -221,7 +252,9 @@ def _collect(
     name, addr = author[0]
     k = len(cols.raw_id)
     if identified and name:
-        cols.names.setdefault(addr, display_name(name))
+        cols.n_msg.append(k)
+        cols.n_addr.append(addr)
+        cols.n_raw.append(name)
     list_post = addresses(_first(h, "list-post").replace("mailto:", "").replace("MAILTO:", ""))
     exclude = {a for _, a in list_post}
     for header, kind in (("to", "email_to"), ("cc", "email_cc"), ("bcc", "email_cc")):
@@ -233,7 +266,9 @@ def _collect(
                 cols.t_addr.append(taddr)
                 cols.t_kind.append(kind)
                 if identified and tname:
-                    cols.names.setdefault(taddr, display_name(tname))
+                    cols.n_msg.append(k)
+                    cols.n_addr.append(taddr)
+                    cols.n_raw.append(tname)
     refs = [i for v in h.get("references", ()) for i in msgids(v)]
     irt = [i for v in h.get("in-reply-to", ()) for i in msgids(v)]
     cols.raw_id.append(raw_id)
