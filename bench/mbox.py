@@ -9,10 +9,12 @@ Two contenders, each in its own process (so peak memory is its own), on the same
   read, addresses parsed with ``email.utils.getaddresses`` and dates with
   ``parsedate_to_datetime``, rows kept in lists (nothing stored anywhere).
 
-Each reports wall time, messages per second and the process's peak resident memory
-(VmHWM). Run:
+Each reports wall time, CPU time (user + system, of the reading alone), messages per second
+and the process's peak resident memory (VmHWM). ``--flat`` adds smaller sizes to the same
+run (the first messages of the largest mbox), to show how memory grows with the number of
+messages; the load average is printed beside each row. Run, niced on a shared machine:
 
-    .venv/bin/python bench/mbox.py --messages 200000
+    nice .venv/bin/python bench/mbox.py --messages 1000000 --flat 100000,300000
 
 and add ``--write docs/performance.md`` to record the result there.
 """
@@ -22,16 +24,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
-import subprocess
-import sys
+import resource
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _bench import peak_rss_mib, write_block
+from _bench import machine, peak_rss_mib, run_child, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 WORDS = ["the", "plan", "build", "review", "ship", "test", "team", "meeting", "budget", "draft"]
@@ -114,18 +114,24 @@ def run_groundswell(path: str) -> dict:
 
     with tempfile.TemporaryDirectory(dir=OUT) as d:
         ws = gs.init(Path(d) / "ws")
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _cpu()
         s = email.ingest(ws, Path(path))
-        seconds = time.perf_counter() - t
+        seconds, cpu = time.perf_counter() - t, _cpu() - cpu
         ws.close()
-    return {"seconds": seconds, "messages": s.messages, "interactions": s.interactions}
+    return {"seconds": seconds, "cpu": cpu, "messages": s.messages, "interactions": s.interactions}
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def run_mailbox(path: str) -> dict:
     import mailbox
     from email.utils import getaddresses, parsedate_to_datetime
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()
     rows, targets = [], []
     for msg in mailbox.mbox(path):
         try:
@@ -140,8 +146,8 @@ def run_mailbox(path: str) -> dict:
         rows.append(
             (mid, author, ts, msg.get("In-Reply-To"), msg.get("References"), msg.get("List-Id"))
         )
-    seconds = time.perf_counter() - t
-    return {"seconds": seconds, "messages": len(rows), "interactions": len(targets)}
+    seconds, cpu = time.perf_counter() - t, _cpu() - cpu
+    return {"seconds": seconds, "cpu": cpu, "messages": len(rows), "interactions": len(targets)}
 
 
 CONTENDERS = {"groundswell": run_groundswell, "mailbox": run_mailbox}
@@ -150,6 +156,13 @@ CONTENDERS = {"groundswell": run_groundswell, "mailbox": run_mailbox}
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--messages", type=int, default=200_000)
+    ap.add_argument(
+        "--flat",
+        type=lambda v: [int(x) for x in v.split(",") if x],
+        default=[],
+        help="smaller sizes also measured in the same run (comma-separated), to show how "
+        "peak memory grows with the number of messages",
+    )
     ap.add_argument("--people", type=int, default=2_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--write", type=Path, help="Markdown file whose mbox section to update")
@@ -157,67 +170,83 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="20,000 messages: a few seconds")
     args = ap.parse_args()
     if args.quick:
-        args.messages = 20_000
+        args.messages, args.flat = 20_000, [5_000]
     if args.child:
         r = CONTENDERS[args.child[0]](args.child[1])
         print(json.dumps({**r, "peak_mib": peak_rss_mib()}))
         return
+    sizes = sorted({*args.flat, args.messages})
     t = time.perf_counter()
-    path = make_data(args.messages, args.people, args.seed)
-    size = path.stat().st_size / 2**20
+    make_data(sizes[-1], args.people, args.seed, cuts=tuple(sizes[:-1]))
+    paths = {n: _path(n, args.people, args.seed) for n in sizes}
+    mib = {n: p.stat().st_size / 2**20 for n, p in paths.items()}
+    print(f"data ready in {time.perf_counter() - t:.1f} s: " + ", ".join(
+        f"{n:,} messages ({mib[n]:,.0f} MiB)" for n in sizes
+    ))  # fmt: skip
+    results: dict[int, dict[str, dict]] = {}
+    loads = [os.getloadavg()[0]]
+    for n in sizes:
+        for name in CONTENDERS:
+            r = results.setdefault(n, {})[name] = run_child(
+                __file__, "--child", name, str(paths[n])
+            )
+            loads.append(os.getloadavg()[0])
+            print(
+                f"{n:>9,} {name:12s} {r['seconds']:8.2f} s wall {r['cpu']:8.2f} s CPU "
+                f"{r['messages'] / r['seconds']:9,.0f} msg/s  peak {r['peak_mib']:6.0f} MiB  "
+                f"load {loads[-1]:.1f}",
+                flush=True,
+            )
+    top = results[sizes[-1]]
     print(
-        f"data ready in {time.perf_counter() - t:.1f} s: {args.messages:,} messages, "
-        f"{size:,.0f} MiB ({path})"
+        f"at {sizes[-1]:,} messages groundswell takes "
+        f"{top['groundswell']['seconds'] / top['mailbox']['seconds']:.2f}x mailbox's wall time, "
+        f"{top['groundswell']['cpu'] / top['mailbox']['cpu']:.2f}x its CPU time and "
+        f"{top['groundswell']['peak_mib'] / top['mailbox']['peak_mib']:.2f}x its memory"
     )
-    results = {}
-    for name in CONTENDERS:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", name, str(path)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        r = results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(
-            f"{name:12s} {r['seconds']:8.2f} s  {r['messages'] / r['seconds']:10,.0f} msg/s  "
-            f"peak {r['peak_mib']:7.0f} MiB  {r['messages']:,} messages"
-        )
-    speedup = results["mailbox"]["seconds"] / results["groundswell"]["seconds"]
-    mem = results["mailbox"]["peak_mib"] / results["groundswell"]["peak_mib"]
-    print(f"groundswell is {speedup:.1f}x faster than mailbox and uses {1 / mem:.2f}x its memory")
     if args.write:
-        write_markdown(args, size, results, speedup)
+        write_markdown(args, sizes, mib, results, loads)
 
 
-def write_markdown(args: argparse.Namespace, size: float, results: dict, speedup: float) -> None:
-    cpu = platform.processor() or platform.machine()
+def write_markdown(
+    args: argparse.Namespace,
+    sizes: list[int],
+    mib: dict[int, float],
+    results: dict[int, dict[str, dict]],
+    loads: list[float],
+) -> None:
     lines = [
-        "<!-- bench/mbox.py: begin -->",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}, "
-        f"Python {platform.python_version()}), a synthetic mbox of {args.messages:,} messages "
-        f"({size:,.0f} MiB) among {args.people:,} people:",
+        f"{machine()}, synthetic mboxes among {args.people:,} people (the smaller ones are "
+        f"the first messages of the largest); load average {min(loads):.1f} to "
+        f"{max(loads):.1f} during the run (2 cores shared with other work: compare CPU "
+        "times, and wall times only within a row's size):",
         "",
-        "| contender | time (s) | messages/s | peak memory (MiB) | messages | time ratio |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| messages (MiB) | contender | wall (s) | CPU (s) | messages/s (wall) | "
+        "messages/s (CPU) | peak memory (MiB) | CPU ratio | memory ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    base = results["groundswell"]["seconds"]
-    for name, label in (
-        ("groundswell", "groundswell `ingest.email` (into a fresh workspace)"),
-        ("mailbox", "`mailbox.mbox` + `email.utils` header parsing (no storage)"),
-    ):
-        r = results[name]
-        lines.append(
-            f"| {label} | {r['seconds']:.2f} | {r['messages'] / r['seconds']:,.0f} | "
-            f"{r['peak_mib']:.0f} | {r['messages']:,} | {r['seconds'] / base:.2f} |"
-        )
+    labels = {
+        "groundswell": "groundswell `ingest.email` (into a fresh workspace)",
+        "mailbox": "`mailbox.mbox` + `email.utils` (reading only)",
+    }
+    for n in sizes:
+        base = results[n]["groundswell"]
+        for name, label in labels.items():
+            r = results[n][name]
+            lines.append(
+                f"| {n:,} ({mib[n]:,.0f}) | {label} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
+                f"{r['messages'] / r['seconds']:,.0f} | {r['messages'] / r['cpu']:,.0f} | "
+                f"{r['peak_mib']:,.0f} | {r['cpu'] / base['cpu']:.2f} | "
+                f"{r['peak_mib'] / base['peak_mib']:.2f} |"
+            )
+    flat = ", ".join(str(n) for n in sizes[:-1])
     lines += [
         "",
-        f"groundswell reads, pseudonymises and stores the headers **{speedup:.1f}x** faster "
-        "than the standard library only reads them.",
-        "",
-        f"Command: `.venv/bin/python bench/mbox.py --messages {args.messages} "
-        f"--people {args.people} --write {args.write}`",
-        "<!-- bench/mbox.py: end -->",
+        f"Command: `nice .venv/bin/python bench/mbox.py --messages {args.messages} "
+        + (f"--flat {flat} " if flat else "")
+        + f"--people {args.people} --write {args.write}`",
     ]
-    write_block(args.write, "bench/mbox.py", lines[1:-1], "Reading email headers (mbox)")
+    write_block(args.write, "bench/mbox.py", lines, "Reading email headers (mbox)")
 
 
 if __name__ == "__main__":

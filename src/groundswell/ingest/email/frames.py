@@ -14,10 +14,12 @@ DuckDB, in the messages written so far:
 - a reply's parent is the first of its candidates (In-Reply-To, then References from the
   last) whose message is in the input or the workspace. When the first candidate is known
   when its batch is written (an earlier message, one of the same batch, or one the
-  workspace held), that is final; otherwise the message is written without a reply and its
-  candidates wait in the temporary table ``em_defer``, resolved once every batch is
-  written (a parent later in the input), exactly as if the whole input had been read at
-  once: ``parent_id``, the ``reply`` interaction and ``n_recipients`` are then updated.
+  workspace held), that is final; otherwise the message is written without a parent's
+  author, its candidates wait in the temporary table ``em_defer`` and its interactions in
+  ``em_dint``, resolved once every batch is written (a parent later in the input), exactly
+  as if the whole input had been read at once: the message's ``parent_id`` and
+  ``n_recipients`` are then updated and its interactions, the ``reply`` one with them,
+  written through :func:`groundswell.ingest.batch.insert` like every other batch's.
 """
 
 from __future__ import annotations
@@ -104,19 +106,16 @@ class Writer:
         summary.messages += added
         if added < len(messages):
             summary.skipped["already in the workspace"] += len(messages) - added
-        summary.interactions += batch.insert(
-            con,
-            "interactions",
-            inter[batch.INTERACTION_COLUMNS],
-            sid,
-            ["message_id", "actor_id", "target_id", "kind"],
-        )
-        if len(defer):
-            em_frame = defer  # noqa: F841 (read by DuckDB)
+        later = inter["message_id"].isin(defer["message_id"]).to_numpy()
+        summary.interactions += self._insert_interactions(inter[~later])
+        if len(defer):  # their interactions wait for the parent's author (n_recipients)
+            em_cands = defer  # noqa: F841 (read by DuckDB)
             con.execute(
                 "INSERT INTO em_defer SELECT message_id, author_id, ts, is_bot, n_recipients, "
-                "capped, pos, cand FROM em_frame"
+                "capped, pos, cand FROM em_cands"
             )
+            em_acts = inter.loc[later, batch.INTERACTION_COLUMNS]  # noqa: F841 (read by DuckDB)
+            con.execute("INSERT INTO em_dint SELECT * FROM em_acts")
         if not self.domains:  # the summary counts the people of authors and targets
             self.people.update(messages["author_id"].tolist())
             self.people.update(inter["target_id"].tolist())
@@ -154,7 +153,7 @@ class Writer:
             summary.warnings.append(
                 limits.dropped_warning("email", self.n_capped, where, self.cap, self.dropped)
             )
-        for name in [*TEMP_TABLES, "em_hits", "em_replies"]:
+        for name in [*TEMP_TABLES, "em_hits", "em_replies", "em_out"]:
             con.execute(f"DROP TABLE IF EXISTS {name}")
 
     # ------------------------------------------------------------------------------ inside
@@ -301,7 +300,8 @@ class Writer:
 
     def _late_replies(self) -> int:
         """Resolve the replies whose first candidate was unknown when they were written:
-        the first candidate now known is the parent; returns the interactions added."""
+        the first candidate now known is the parent. Writes their interactions (those of
+        To and Cc waited in ``em_dint``) and returns how many were added."""
         con, sid = self.con, self.sid
         con.execute(
             "CREATE OR REPLACE TEMP TABLE em_hits AS SELECT d.message_id, "
@@ -320,36 +320,55 @@ class Writer:
         # named them or the recipients were capped (n_recipients then keeps the true count)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE em_replies AS SELECT h.*, CASE WHEN h.capped OR "
-            "EXISTS (SELECT 1 FROM interactions i WHERE i.message_id = h.message_id "
-            "AND i.target_id = h.reply_to AND i.kind IN ('email_to', 'email_cc')) "
-            "THEN h.n_base ELSE h.n_base + 1 END AS n FROM em_hits h "
-            "WHERE h.reply_to <> h.actor_id"
+            "EXISTS (SELECT 1 FROM em_dint i WHERE i.message_id = h.message_id "
+            "AND i.target_id = h.reply_to) THEN h.n_base ELSE h.n_base + 1 END AS n "
+            "FROM em_hits h WHERE h.reply_to <> h.actor_id"
         )
-        before = _count(con, "interactions")
-        names = ", ".join([*batch.INTERACTION_COLUMNS, "source_id"])
         con.execute(
-            f"INSERT INTO interactions ({names}) SELECT r.ts, r.actor_id, r.reply_to, "
-            f"'reply', r.message_id, r.n, r.is_bot, 1.0, {sid} FROM em_replies r "
-            "ANTI JOIN interactions t ON t.message_id = r.message_id "
-            "AND t.actor_id = r.actor_id AND t.target_id = r.reply_to AND t.kind = 'reply'"
+            "UPDATE messages SET n_recipients = r.n FROM em_replies r "
+            "WHERE messages.message_id = r.message_id AND messages.source_id = ? "
+            "AND messages.n_recipients <> r.n",
+            [sid],
         )
-        added = _count(con, "interactions") - before
-        for table in ("messages", "interactions"):
-            con.execute(
-                f"UPDATE {table} SET n_recipients = r.n FROM em_replies r "
-                f"WHERE {table}.message_id = r.message_id AND {table}.source_id = ? "
-                f"AND {table}.n_recipients <> r.n",
-                [sid],
-            )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE em_out AS SELECT *, row_number() OVER () AS rn FROM ("
+            "SELECT i.ts, i.actor_id, i.target_id, i.kind, i.message_id, "
+            "coalesce(r.n, i.n_recipients) AS n_recipients, i.is_bot, i.weight "
+            "FROM em_dint i LEFT JOIN em_replies r USING (message_id) UNION ALL "
+            "SELECT ts, actor_id, reply_to, 'reply', message_id, n, is_bot, 1.0 FROM em_replies)"
+        )
         got = con.execute("SELECT DISTINCT reply_to FROM em_replies").fetchall()
         self.people.update(r[0] for r in got)
+        added, total = 0, _count(con, "em_out")
+        columns = ", ".join(batch.INTERACTION_COLUMNS)
+        for start in range(0, total, BATCH_ROWS):  # a batch's worth of rows at a time
+            rows = con.execute(
+                f"SELECT {columns} FROM em_out WHERE rn > ? AND rn <= ?",
+                [start, start + BATCH_ROWS],
+            ).df()
+            added += self._insert_interactions(rows)
         return added
+
+    def _insert_interactions(self, frame: pd.DataFrame) -> int:
+        return batch.insert(
+            self.con,
+            "interactions",
+            frame[batch.INTERACTION_COLUMNS],
+            self.sid,
+            ["message_id", "actor_id", "target_id", "kind"],
+        )
+
+
+#: Interactions of late replies written at a time.
+BATCH_ROWS = 200_000
 
 
 TEMP_TABLES = {
     "em_old": "message_id VARCHAR",
     "em_defer": "message_id VARCHAR, actor_id VARCHAR, ts TIMESTAMPTZ, is_bot BOOLEAN, "
     "n_base INTEGER, capped BOOLEAN, pos INTEGER, cand VARCHAR",
+    "em_dint": "ts TIMESTAMPTZ, actor_id VARCHAR, target_id VARCHAR, kind VARCHAR, "
+    "message_id VARCHAR, n_recipients INTEGER, is_bot BOOLEAN, weight DOUBLE",
 }
 
 
