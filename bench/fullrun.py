@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,12 @@ from _bench import machine, peak_rss_mib, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 DAY = "2024-06-03 12:00:00+00"
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time so far, user + system, over all its threads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def build(data: Path, ws_path: Path, map_people: int) -> dict:
@@ -101,15 +108,22 @@ def analyze(ws_path: Path) -> dict:
     from groundswell import progress
 
     steps: list[dict] = []
-    clock = {"t": time.perf_counter(), "name": "opening"}
+    clock = {"t": time.perf_counter(), "cpu": cpu_seconds(), "name": "opening"}
+    c0 = clock["cpu"]
 
     def heard(description: str, _n: int, _total: int) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), cpu_seconds()
         steps.append(
-            {"step": clock["name"], "seconds": now - clock["t"], "peak_mib": peak_rss_mib()}
+            {
+                "step": clock["name"],
+                "seconds": now - clock["t"],
+                "cpu": cpu - clock["cpu"],
+                "peak_mib": peak_rss_mib(),
+                "load": os.getloadavg()[0],
+            }
         )
         print(json.dumps(steps[-1]), file=sys.stderr, flush=True)
-        clock.update(t=now, name=description)
+        clock.update(t=now, cpu=cpu, name=description)
 
     t0 = time.perf_counter()
     ws = gs.open(ws_path)
@@ -122,6 +136,7 @@ def analyze(ws_path: Path) -> dict:
     out = {
         "steps": steps,
         "seconds": total,
+        "cpu": cpu_seconds() - c0,
         "peak_mib": peak_rss_mib(),
         "people": s["people"],
         "ties": s["ties"],
@@ -139,11 +154,11 @@ def analyze(ws_path: Path) -> dict:
 def report(ws_path: Path, html: Path) -> dict:
     import groundswell as gs
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_seconds()
     with gs.open(ws_path) as ws:
         ws.report(html)
-    return {"seconds": time.perf_counter() - t, "peak_mib": peak_rss_mib(),
-            "mib": html.stat().st_size / 2**20}  # fmt: skip
+    return {"seconds": time.perf_counter() - t, "cpu": cpu_seconds() - c,
+            "peak_mib": peak_rss_mib(), "mib": html.stat().st_size / 2**20}  # fmt: skip
 
 
 def look(ws_path: Path, html: Path, shots: Path) -> dict:
@@ -205,14 +220,14 @@ def child(what: str, *args: str) -> None:
 
 
 def in_child(what: str, *args: str, timeout: float) -> dict:
-    proc = subprocess.run(
+    proc = subprocess.run(  # the child's stderr (its steps as they end) passes through
         [sys.executable, __file__, "--child", what, *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         timeout=timeout,
     )
     if proc.returncode:
-        raise RuntimeError(f"{what} failed: {proc.stderr[-2000:]}")
+        raise RuntimeError(f"{what} failed (its error is above, on stderr)")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -249,10 +264,20 @@ def run_full(people: int, ties: int, seed: int, map_people: int, timeout: float,
 def table(people, ties, seed, map_people, built, a, r, lk) -> list[str]:  # type: ignore[no-untyped-def]
     load = os.getloadavg()
     n = a["notes"]
-    rows = ["| step of `analyze` | time (s) | peak memory so far (MiB) |", "|---|---:|---:|"]
+    rows = [
+        "| step of `analyze` | wall (s) | CPU, user + sys (s) | peak memory so far (MiB) "
+        "| load average (1 min) at its end |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for s in a["steps"]:
-        rows.append(f"| {s['step']} | {s['seconds']:.1f} | {s['peak_mib']:,.0f} |")
-    rows.append(f"| **total** | **{a['seconds']:.1f}** | **{a['peak_mib']:,.0f}** |")
+        rows.append(
+            f"| {s['step']} | {s['seconds']:.1f} | {s.get('cpu', float('nan')):.1f} "
+            f"| {s['peak_mib']:,.0f} | {s.get('load', float('nan')):.1f} |"
+        )
+    rows.append(
+        f"| **total** | **{a['seconds']:.1f}** | **{a.get('cpu', float('nan')):.1f}** "
+        f"| **{a['peak_mib']:,.0f}** | |"
+    )
     bounds = ", ".join(f"{k} = {v:.3g}" if isinstance(v, float) else f"{k} = {v}"
                        for k, v in sorted(n.items()))  # fmt: skip
     return [
@@ -270,7 +295,8 @@ def table(people, ties, seed, map_people, built, a, r, lk) -> list[str]:  # type
         "",
         f"Sampled measures and their stated bounds (`run.summary`): {bounds}.",
         "",
-        f"Report (`Workspace.report`, fresh process): {r['seconds']:.1f} s, {r['mib']:.1f} MiB "
+        f"Report (`Workspace.report`, fresh process): {r['seconds']:.1f} s wall, "
+        f"{r.get('cpu', float('nan')):.1f} s CPU, {r['mib']:.1f} MiB "
         f"of HTML, peak {r['peak_mib']:,.0f} MiB; opened in headless Chromium in "
         f"{lk['report_open_seconds']:.1f} s.",
         f"Dashboard (`create_app` under uvicorn): the network map drew its first frame "

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from groundswell.analysis import measures, scale
+from groundswell.analysis import centrality, measures, scale
 from groundswell.network.graph import Graph
 
 
@@ -78,13 +78,23 @@ def test_sampled_betweenness_is_within_its_stated_bound(case: str) -> None:
     ).reindex(g.nodes)
     err = np.abs(got.scores.to_numpy() - exact.to_numpy())
     assert got.method == "sampled paths"
-    assert got.samples == scale.sample_size(0.02, 0.1, g.n)
-    assert got.error_bound == pytest.approx(0.02 * g.n / (g.n - 2))
-    assert err.max() <= got.error_bound
+    assert got.samples == scale.sample_size(0.02, 0.05, g.n)  # the VC bound at delta / 2
+    assert got.bounds is not None
+    assert got.error_bound == got.bounds.max() <= 0.02 * g.n / (g.n - 2)
+    assert (err <= got.bounds).all()  # every person within their own bound
+    # the per-person bound is tighter than the uniform one where scores are small
+    assert np.median(got.bounds) < 0.02 * g.n / (g.n - 2)
     # and it estimates, not merely stays small: the largest scores are found
     assert exact.max() > 4 * got.error_bound
     assert got.scores.idxmax() in set(exact.nlargest(3).index)
     assert np.corrcoef(got.scores, exact)[0, 1] > 0.95
+
+
+def test_top_relative_bound_reads_the_highest_scores() -> None:
+    scores = pd.Series([0.5, 0.1, 0.0, 0.2])
+    b = centrality.Betweenness(scores, "sampled paths", 10, 0.05, 0.1, np.full(4, 0.05))
+    assert scale.top_relative_bound(b, top=2) == pytest.approx(0.05 / 0.2)
+    assert np.isnan(scale.top_relative_bound(b, top=4))  # a zero among them
 
 
 def test_sampled_betweenness_converges_on_a_path() -> None:
@@ -146,8 +156,10 @@ def test_individual_takes_the_scale_path_above_scale_min_nodes() -> None:
     assert notes_small["betweenness_method"] == "sampled"
     assert notes["betweenness_method"] == "sampled paths"
     assert notes["harmonic_method"] == "sampled hops"
-    assert notes["betweenness_samples"] == scale.sample_size(0.05, 0.1, g.n)
-    assert notes["betweenness_error_bound"] == pytest.approx(0.05 * g.n / (g.n - 2))
+    assert notes["betweenness_samples"] == scale.sample_size(0.05, 0.05, g.n)
+    assert notes["betweenness_error_bound"] <= 0.05 * g.n / (g.n - 2)
+    assert 0 < notes["betweenness_top100_relative_bound"] < float("inf")
+    assert "betweenness_top100_relative_bound" not in notes_small
     # everything but the two sampled measures is the same
     same = [c for c in small.columns if c not in ("betweenness", "harmonic_closeness")]
     pd.testing.assert_frame_equal(small[same], big[same])

@@ -85,7 +85,9 @@ class Betweenness:
     ``scores`` are normalised as in NetworkX: divided by (n-1)(n-2) (directed or not).
     ``method`` is "exact" or "sampled"; for sampled scores ``error_bound`` is the epsilon of
     the Hoeffding bound: with probability at least 1 - ``delta`` every person's estimate is
-    within ``error_bound`` of their exact score.
+    within ``error_bound`` of their exact score. ``bounds``, when given ("sampled paths"),
+    holds each person's own bound (all hold at once with probability 1 - ``delta``;
+    ``error_bound`` is their largest).
     """
 
     scores: pd.Series
@@ -93,6 +95,7 @@ class Betweenness:
     samples: int | None = None
     error_bound: float | None = None
     delta: float | None = None
+    bounds: np.ndarray | None = None
 
 
 def betweenness(

@@ -100,4 +100,6 @@ def individual(
         "harmonic_error_bound": hc.attrs.get("error_bound"),
         "eigenvector_method": ev.attrs.get("method"),
     }
+    if btw.bounds is not None:  # the scale path: how tight the highest figures are
+        notes["betweenness_top100_relative_bound"] = scale.top_relative_bound(btw)
     return scores[list(MEASURES)], notes

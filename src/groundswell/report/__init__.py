@@ -179,6 +179,9 @@ def context(run: Run, names: dict[str, str] | None = None) -> dict[str, Any]:
         + f": with probability {1 - s['betweenness_delta']:.0%} every figure is within "
         f"±{bound:.4f} of the exact value."
     )
+    top = s.get("betweenness_top100_relative_bound")
+    if isinstance(top, float) and top == top:
+        btw_note += f" The 100 highest are each within ±{top:.0%} of theirs."
     if s.get("harmonic_method") == "sampled hops":
         btw_note += (
             f" Harmonic closeness counts steps (hops) and is estimated from "
