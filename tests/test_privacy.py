@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import stat
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -88,3 +89,27 @@ def test_encoding_is_rfc4648_base32_of_the_hmac() -> None:
         ref = base64.b32encode(mac.digest()).decode().lower()
         assert p.person(raw) == "p_" + ref[:10]
         assert p.people([raw, raw]).tolist() == ["p_" + ref[:10]] * 2
+
+
+def test_collision_check_reads_exactly_the_pseudonym_bits() -> None:
+    """The check on digest bits agrees with comparing the pseudonym strings."""
+    from groundswell.errors import GroundswellError
+
+    for length in (1, 2, 3):
+        p = privacy.Pseudonymiser(bytes(32), length=length)
+        raws = [f"person{i}" for i in range(60)]
+        try:
+            out = p.people(raws)
+        except GroundswellError:
+            collided = True
+        else:
+            collided = False
+            assert len(set(out.tolist())) == len(raws)
+        hashes = {privacy.Pseudonymiser(bytes(32), length=16).person(r)[2:][:length] for r in raws}
+        assert collided == (len(hashes) < len(raws))
+    # 80-bit pseudonyms: equal first words, tails differing above or only below the cut
+    word = np.array([7, 7, 9], dtype=np.uint64)
+    assert privacy._distinct(word, np.array([0x8000, 0x0000, 0], dtype=np.uint64), 65)
+    assert not privacy._distinct(word, np.array([0x0001, 0x0000, 0], dtype=np.uint64), 65)
+    assert privacy._distinct(word, np.array([0x0001, 0x0000, 0], dtype=np.uint64), 80)
+    assert not privacy._distinct(np.array([5, 6, 5], dtype=np.uint64), np.zeros(3, np.uint64), 60)

@@ -187,8 +187,13 @@ def ingest_both(tmp_path: Path, export: Path, monkeypatch: pytest.MonkeyPatch) -
     return rows(fast), rows(general), s_fast, s_general, fast_calls
 
 
-@pytest.mark.parametrize("as_zip", [False, True])
-def test_fast_path_stores_what_the_general_path_stores(tmp_path, monkeypatch, as_zip) -> None:
+@pytest.mark.parametrize(("as_zip", "batch"), [(False, 20_000), (True, 20_000), (True, 3)])
+def test_fast_path_stores_what_the_general_path_stores(
+    tmp_path, monkeypatch, as_zip, batch
+) -> None:
+    """Batches of 3 messages: day files gathered several at a time, one batch cut by the
+    file only the general path reads, and every file kept in its place."""
+    monkeypatch.setattr(messages, "BATCH", batch)
     export = write(tmp_path / "export", regional_export(), as_zip=as_zip)
     fast, general, s_fast, s_general, calls = ingest_both(tmp_path, export, monkeypatch)
     assert fast == general

@@ -137,8 +137,7 @@ def ingest(
             rd = _Reader(ws, ex, summary)
             users, days = rd.layout()
             bar.step(f"reading {len(days):,} day files")
-            for name, k in days:
-                rd.day(name, k)
+            rd.days(days)
             rd.flush()
         finally:
             ex.close()

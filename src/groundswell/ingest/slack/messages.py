@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHUNK = 100_000  # messages held as Python objects before they are packed into arrays
+BATCH = 20_000  # messages of parsed day files gathered at once
 _NONE = msgspec.Raw(b"")
 
 
@@ -179,17 +180,49 @@ class _Reader:
         return list(users.values()), days
 
     # -- day files ------------------------------------------------------------------------------
+    def days(self, files: list[tuple[str, int]]) -> None:
+        """Read day files (name, conversation) in order. Files that parse into
+        :class:`_Msg` are gathered a batch at a time, so the per-message work runs over
+        lists of thousands of messages, not over one day file's two or three."""
+        batch: list[tuple[list[_Msg], bytes, int, str]] = []
+        size = 0
+        for name, k in files:
+            raw = self.ex.read(name)
+            try:
+                msgs: list[_Msg] | None = _DECODE(raw)
+            except (msgspec.MsgspecError, ValueError):
+                msgs = None  # not the usual shape: the general path decides
+            if msgs is None:
+                self._gather(batch)
+                batch, size = [], 0
+                self._day_general(name, _Where(self.ex, name), raw, k)
+                continue
+            batch.append((msgs, raw, k, name))
+            size += len(msgs)
+            if size >= BATCH:
+                self._gather(batch)
+                batch, size = [], 0
+        self._gather(batch)
+
     def day(self, name: str, k: int) -> None:
-        raw = self.ex.read(name)
-        where = _Where(self.ex, name)
-        try:
-            msgs: list[_Msg] | None = _DECODE(raw)
-        except (msgspec.MsgspecError, ValueError):
-            msgs = None  # not the usual shape: the general path decides
-        if msgs is not None and self._extract_fast(msgs, raw, k):
-            self.summary.rows_read += len(msgs)
+        """Read one day file of conversation ``k``."""
+        self.days([(name, k)])
+
+    def _gather(self, batch: list[tuple[list[_Msg], bytes, int, str]]) -> None:
+        """Gather a batch of parsed day files; a file the batch cannot take (see
+        :meth:`_extract_fast`) is read on its own, by the general path if need be, and
+        every file keeps its place in the order."""
+        if not batch:
+            return
+        if len(batch) == 1 or not self._extract_fast(batch, strict=True):
+            for one in batch:
+                if not self._extract_fast([one]):
+                    _, raw, k, name = one
+                    self._day_general(name, _Where(self.ex, name), raw, k)
+                    continue
+                self.summary.rows_read += len(one[0])
         else:
-            self._day_general(name, where, raw, k)
+            self.summary.rows_read += sum(len(g[0]) for g in batch)
         if len(self.cols) >= CHUNK:
             self.flush()
 
@@ -222,18 +255,29 @@ class _Reader:
                 expected="messages as Slack's export writes them",
             ) from exc
         self.summary.rows_read += len(data)
+        if len(self.cols) >= CHUNK:
+            self.flush()
 
-    def _extract_fast(self, msgs: list[_Msg], raw: bytes, k: int) -> bool:
-        """The messages of a day file parsed into :class:`_Msg`, gathered exactly as
-        :meth:`_extract` would gather them; False (nothing gathered) when something needs
-        the general path: a timestamp that is not a number in the accepted dates, or a
-        nested field that does not read as expected."""
+    def _extract_fast(
+        self, groups: list[tuple[list[_Msg], bytes, int, str]], *, strict: bool = False
+    ) -> bool:
+        """Day files parsed into :class:`_Msg` (messages, raw bytes, conversation, name),
+        gathered exactly as :meth:`_extract` would gather each; False (nothing gathered)
+        when something needs a closer look: a timestamp that is not a number in the
+        accepted dates, or a nested field that does not read as expected. ``strict`` (a
+        batch) refuses any timestamp that is not finite and in bounds; one file alone is
+        judged by its least and greatest, as :meth:`_extract` does."""
+        msgs = groups[0][0] if len(groups) == 1 else [m for g in groups for m in g[0]]
         ts = [m.ts for m in msgs]
         try:
             tsf = [float(t) for t in ts]
         except ValueError:
             return False
-        if msgs and not (
+        if strict:
+            arr = np.asarray(tsf, dtype=np.float64)
+            if not (np.isfinite(arr).all() and (arr >= self.lo).all() and (arr <= self.hi).all()):
+                return False
+        elif msgs and not (
             math.isfinite(min(tsf))
             and math.isfinite(max(tsf))
             and min(tsf) >= self.lo
@@ -243,11 +287,11 @@ class _Reader:
         user = [m.user for m in msgs]
         bot = [m.bot_id for m in msgs]
         text = [m.text for m in msgs]
-        n = len(msgs)
-        offset = self.rows + len(self.cols)
         t_row: list[int] = []
         t_user: list[str] = []
         t_kind: list[str] = []
+        parent: list[str | None] = []
+        edited = 0
         try:
             if None in user:
                 for i, m in enumerate(msgs):
@@ -257,62 +301,71 @@ class _Reader:
                         if type(u) is not str:
                             u = bot[i] if bot[i] is not None else _json(m.username)
                         user[i] = u if type(u) is str and u else None
-            if b"<@" in raw:
-                for i, t in enumerate(text):
-                    if t is not None and "<@" in t:
-                        for u in MENTION.findall(t):
-                            t_row.append(offset + i)
-                            t_user.append(u)
-                            t_kind.append("mention")
-            if b'"user_id"' in raw:
-                for i, m in enumerate(msgs):
-                    b = bytes(m.blocks)
-                    if b'"user_id"' in b:
-                        blocks = orjson.loads(b)
-                        if blocks:
-                            for u in _block_users(blocks):
+            # the byte tests gate each file's work as in _extract
+            offset = self.rows + len(self.cols)
+            for g, raw, _, _ in groups:
+                if b"<@" in raw:
+                    for i, m in enumerate(g):
+                        t = m.text
+                        if t is not None and "<@" in t:
+                            for u in MENTION.findall(t):
                                 t_row.append(offset + i)
                                 t_user.append(u)
                                 t_kind.append("mention")
-            if b'"reactions"' in raw:
-                for i, m in enumerate(msgs):
-                    if not m.reactions:
-                        continue
-                    reactions = _json(m.reactions)
-                    if not reactions:
-                        continue
-                    for r in reactions:
-                        for u in r.get("users") or ():
-                            if type(u) is str:
-                                t_row.append(offset + i)
-                                t_user.append(u)
-                                t_kind.append("reaction")
+                if b'"user_id"' in raw:
+                    for i, m in enumerate(g):
+                        b = bytes(m.blocks)
+                        if b'"user_id"' in b:
+                            blocks = orjson.loads(b)
+                            if blocks:
+                                for u in _block_users(blocks):
+                                    t_row.append(offset + i)
+                                    t_user.append(u)
+                                    t_kind.append("mention")
+                if b'"reactions"' in raw:
+                    for i, m in enumerate(g):
+                        if not m.reactions:
+                            continue
+                        reactions = _json(m.reactions)
+                        if not reactions:
+                            continue
+                        for r in reactions:
+                            for u in r.get("users") or ():
+                                if type(u) is str:
+                                    t_row.append(offset + i)
+                                    t_user.append(u)
+                                    t_kind.append("reaction")
+                if b"parent_user_id" in raw:
+                    parent += [m.parent_user_id for m in g]
+                else:
+                    parent += [None] * len(g)
+                if b'"edited"' in raw:
+                    edited += sum(1 for m in g if m.edited)
+                offset += len(g)
         except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError, ValueError):
-            return False  # nothing gathered yet: the general path names the problem
+            return False  # nothing gathered yet: a closer look names the problem
         if self.bot_user_of:
             user = [
                 self.bot_user_of.get(b, u) if b and u == b else u
                 for u, b in zip(user, bot, strict=True)
             ]
         c = self.cols
-        c.conv += [k] * n
+        for g, _, k, _ in groups:
+            c.conv += [k] * len(g)
         c.ts += ts
         c.tsf += tsf
         c.thread += [m.thread_ts for m in msgs]
         c.author += user
         c.subtype += [m.subtype for m in msgs]
         c.has_bot_id += [b is not None for b in bot]
-        c.parent_user += (
-            [m.parent_user_id for m in msgs] if b"parent_user_id" in raw else [None] * n
-        )
+        c.parent_user += parent
         c.question += [t is not None and "?" in t for t in text]
         if self.store_content:
             c.text += text
         c.t_row += t_row
         c.t_user += t_user
         c.t_kind += t_kind
-        if b'"edited"' in raw:
-            self.edited += sum(1 for m in msgs if m.edited)
+        self.edited += edited
         return True
 
     def _extract(self, name: str, where: str, data: list, raw: bytes, k: int) -> None:
