@@ -158,7 +158,9 @@ def analyze(
             min_group_size=settings.min_group_size,
         )
         bar.step("formal against informal")
-        findings, groups, extra, found = _formal(g, people, scores, settings.min_group_size)
+        findings, groups, extra, found = _formal(
+            g, people, scores, settings.min_group_size, weighted=weighted
+        )
         scores = scores.join(extra)
         stored = {  # computed once here, read by the report, the dashboard and the CLI
             "group_ties": results.group_ties_rows(g, people),
@@ -340,16 +342,19 @@ def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
 
 
 def _formal(
-    g: Graph, people: pd.DataFrame, scores: pd.DataFrame, min_size: int
+    g: Graph, people: pd.DataFrame, scores: pd.DataFrame, min_size: int, *, weighted: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
     """Formal against informal: findings about people (rows person_id, kind, name), group
     figures by department and team (rows attribute, group_name, metric, value; groups below
     the minimum size already merged), per-person evidence columns, and the flagged people
     of each finding with the figures its rule used (the shadow organisation)."""
     table = people.reindex(g.nodes).join(scores[["pagerank"]])
+    # informal leaders rank by weighted PageRank: the measures' own when they are weighted
+    # (the same scores, PageRank being deterministic), else computed by the rule
+    leader_score = table["pagerank"] if weighted else None
     found = {
         "hidden_influencer": formal.hidden_influencers(table),
-        "informal_leader": formal.informal_leaders(g, table),
+        "informal_leader": formal.informal_leaders(g, table, leader_score),
         "bottleneck_manager": formal.bottleneck_managers(g, table, min_group_size=min_size),
         "manager_far_from_team": formal.managers_far_from_team(g, table),
     }
