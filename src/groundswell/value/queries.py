@@ -558,8 +558,9 @@ def channel_activity(ws: Store, before: Window, win: Window) -> pd.DataFrame:
     kinds = ", ".join(f"'{k}'" for k in GROUP_KINDS)
     sql = f"""
         WITH {messages_cte("$1", "$3")},
-        ch AS (SELECT *, coalesce(channel_name, channel_id) AS unit_key, ts >= $2 AS now
-               FROM msgs WHERE channel_kind IN ({kinds})),
+        ch AS MATERIALIZED (  -- read three times below: once
+            SELECT *, coalesce(channel_name, channel_id) AS unit_key, ts >= $2 AS now
+            FROM msgs WHERE channel_kind IN ({kinds})),
         roots AS (SELECT * FROM ch WHERE now AND parent_id IS NULL AND thread = message_id
                   AND kind <> 'reaction'),
         replied AS (SELECT DISTINCT r.message_id FROM roots r JOIN ch m
