@@ -121,6 +121,12 @@ def answered(qs: pd.DataFrame, ans: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
     return qs, ans[["question_id", "answerer", "ts"]]
 
 
+def among(values: pd.Series | pd.Index, pool: Any) -> np.ndarray:
+    """``values.isin(pool)`` as a boolean array, by one hash lookup of the values: pandas'
+    ``isin`` on Arrow-backed strings builds a pyarrow scalar per value of a large pool."""
+    return np.asarray(pd.Index(pool).unique().get_indexer(values) >= 0)
+
+
 def previous(window: Window) -> Window:
     """The window of the same length just before ``window``."""
     return Window(window.start - (window.end - window.start), window.start)

@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.privacy import SUPPRESSED
-from groundswell.value._base import GROUP_KINDS, gate_rows, ratio
+from groundswell.value._base import GROUP_KINDS, among, gate_rows, ratio
 
 #: what a unit does, the most mature first; a team room is a formal unit's, not a community
 KINDS = ("purpose", "practice", "interest", "team_room")
@@ -282,7 +282,7 @@ def _community_threads(roots: pd.DataFrame, across: pd.DataFrame, comm: pd.Serie
     of its members' questions answered, and answered across teams."""
     roots = roots.copy()
     roots["unit_key"] = roots["person_id"].map(comm)
-    roots["question"] = roots["message_id"].isin(across["question_id"])
+    roots["question"] = among(roots["message_id"], across["question_id"])
     g = roots.dropna(subset=["unit_key"]).groupby("unit_key")
     out = pd.DataFrame(
         {"responsiveness": g["replied"].mean(), "question_share": g["question"].mean()}

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_names, suppressed_groups
+from groundswell.value._base import among
 from groundswell.value.community_health import _renewal
 
 SCALES = ("department", "team", "community", "channel")
@@ -149,7 +150,7 @@ def _qa(
     q = qs.assign(fast=qs["answered"] & (qs["hours"] <= hours))
     if channel:
         q = q.assign(group=q["channel_name"].fillna(q["channel_id"]))
-        q = q[q["group"].isin(members["group"])]
+        q = q[among(q["group"], members["group"])]
     else:
         q = q.merge(members.rename(columns={"person_id": "asker"}), on="asker")
     g = q.groupby("group")

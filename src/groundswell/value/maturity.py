@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.privacy import SUPPRESSED
-from groundswell.value._base import gate_rows, ratio
+from groundswell.value._base import among, gate_rows, ratio
 
 STAGES = ("connect", "share", "solve", "innovate", "lead_change")
 SCALES = ("person", "department", "team", "community", "channel", "network")
@@ -334,7 +334,7 @@ def question_flags(
     db = pairs["answerer"].map(dept)
     pairs["across"] = (da.notna() & db.notna() & (da != db)).to_numpy()
     across = pairs.groupby("question_id")["across"].any()
-    q["across"] = q["question_id"].isin(across.index[across.to_numpy(dtype=bool)])
+    q["across"] = among(q["question_id"], across.index[across.to_numpy(dtype=bool)])
     return q
 
 
@@ -359,7 +359,7 @@ def units(
             {"person_id": index, "group": people[attr].fillna("(unknown)").astype(str).to_numpy()}
         )
     if communities is not None:
-        comm = communities[communities.index.isin(index)]
+        comm = communities[among(communities.index, index)]
         out["community"] = pd.DataFrame(
             {"person_id": comm.index, "group": comm.astype(str).to_numpy()}
         )

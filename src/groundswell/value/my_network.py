@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from groundswell.value._base import among
 from groundswell.value.maturity import INDICATORS, STAGES
 
 #: at most this many next steps per person
@@ -355,7 +356,7 @@ def rows(
     directed = contact_matrix(ties, index)
     dept_codes, dept_names = pd.factorize(people["department"].reindex(index))
     dept_codes = np.asarray(dept_codes, dtype=np.int64)
-    cm = channel_members[channel_members["person_id"].isin(index)]
+    cm = channel_members[among(channel_members["person_id"], index)]
     ccode, _ = pd.factorize(cm["group"])
     pos = index.get_indexer(cm["person_id"])
     channels = sp.csr_matrix(
