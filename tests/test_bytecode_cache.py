@@ -33,21 +33,18 @@ def read_only(monkeypatch: pytest.MonkeyPatch, package: Path) -> None:
     real = _bytecode.os.access
 
     def access(path: object, mode: int) -> bool:
-        inside = Path(str(path)).resolve().is_relative_to(package)
+        inside = Path(str(path)).resolve().is_relative_to(package.parent)
         return False if inside and mode & _bytecode.os.W_OK else real(path, mode)
 
     monkeypatch.setattr(_bytecode.os, "access", access)
 
 
-def test_a_read_only_install_without_bytecode_uses_the_user_cache(
-    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_prefix: None
+def test_a_read_only_install_without_bytecode_needs_the_user_cache(
+    package: Path, monkeypatch: pytest.MonkeyPatch, no_prefix: None
 ) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     read_only(monkeypatch, package)
     assert _bytecode.needs_user_cache(package)
-    used = _bytecode.use_user_cache(package)
-    assert used == tmp_path / "cache" / "groundswell" / "pycache" and used.is_dir()
-    assert sys.pycache_prefix == str(used)
+    assert str(package.parent) in _bytecode._read_only_roots(package)
 
 
 def test_nothing_changes_when_bytecode_is_there_or_can_be_written(
@@ -72,27 +69,42 @@ def test_the_users_choice_wins(
     assert not _bytecode.needs_user_cache(package)
 
 
-def test_the_cli_sets_the_prefix_before_importing_typer(tmp_path: Path) -> None:
-    """In a fresh interpreter whose package looks read-only and uncompiled, importing the CLI
-    points ``sys.pycache_prefix`` at the user cache, and typer's bytecode is written there."""
+def test_the_cli_keeps_site_packages_bytecode_in_the_user_cache(tmp_path: Path) -> None:
+    """In a fresh interpreter where site-packages and groundswell's folder look read-only and
+    uncompiled, importing the CLI redirects their bytecode (typer's, groundswell's) into the
+    user cache, a mirror of the source tree; the standard library keeps its own bytecode and
+    ``sys.pycache_prefix`` is left alone. A second interpreter reads what the first wrote."""
+    import typer
+
+    site = str(Path(typer.__file__).resolve().parent.parent)
+    roots = (str(_bytecode.PACKAGE.parent), site)
     code = (
         "import os, sys\n"
         "real = os.access\n"
-        f"os.access = lambda p, m: False if str(p).startswith({str(_bytecode.PACKAGE)!r}) "
-        "and m & os.W_OK else real(p, m)\n"
+        f"os.access = lambda p, m: False if str(p).startswith({roots!r}) and m & os.W_OK "
+        "else real(p, m)\n"
         "from pathlib import Path\n"
         "Path.glob = lambda self, pattern: iter(())\n"
-        "import groundswell.cli\n"
-        "print(sys.pycache_prefix)\n"
+        "import groundswell.cli, groundswell.workspace\n"
+        "import typer\n"
+        "print(sys.pycache_prefix, type(typer.__loader__).__name__)\n"
     )
     env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path)}
     env.update({k: v for k, v in os.environ.items() if k == "PYTHONPATH"})  # no -B, no prefix
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    prefix = tmp_path / "groundswell" / "pycache"
-    assert out.stdout.strip() == str(prefix)
-    assert any(prefix.rglob("typer/*.pyc"))  # a mirror of the source tree, no __pycache__
+    run = [sys.executable, "-c", code]
+    out = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["None", "_UserCacheLoader"]
+    cache = tmp_path / "groundswell" / "pycache"
+    tag = sys.implementation.cache_tag
+    mirror = cache / site.lstrip("/") / "typer" / f"main.{tag}.pyc"
+    assert mirror.is_file()
+    assert (cache / str(_bytecode.PACKAGE).lstrip("/") / f"workspace.{tag}.pyc").is_file()
+    stdlib = Path(os.__file__).parent
+    assert not (cache / str(stdlib).lstrip("/")).exists()  # no standard module compiled again
+    assert not list(cache.rglob("__pycache__"))
+    written = mirror.stat().st_mtime_ns
+    subprocess.run(run, env=env, capture_output=True, text=True, check=True)
+    assert mirror.stat().st_mtime_ns == written  # read, not compiled again
 
 
 def test_templates_are_compiled_once_into_the_user_cache(

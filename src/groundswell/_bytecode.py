@@ -2,13 +2,18 @@
 the sources.
 
 ``uv pip install`` (unlike pip) compiles no bytecode, and a shared or system installation is
-read-only to its users: Python then compiles every module it imports from source in every
-process (pandas, SciPy, numba and groundswell itself: about 4 s of CPU for ``analyze``,
-measured by bench/everyday.py), and can save none of it. The command line points Python at a
-user cache directory instead (``sys.pycache_prefix``, as ``PYTHONPYCACHEPREFIX`` does), so
-only the first run compiles: ``$XDG_CACHE_HOME/groundswell/pycache`` or
-``~/.cache/groundswell/pycache``, where numba keeps its compiled kernels for the same reason
-(``~/.cache/numba``).
+read-only to its users: Python then compiles every module it imports from site-packages in
+every process (pandas, SciPy, typer and groundswell itself: about 4 s of CPU for
+``analyze``, measured by bench/everyday.py), and can save none of it. The command line
+keeps that bytecode in a user cache directory instead, ``$XDG_CACHE_HOME/groundswell/pycache``
+or ``~/.cache/groundswell/pycache`` (where numba keeps its compiled kernels for the same
+reason, ``~/.cache/numba``), so only the first run compiles.
+
+Only modules under a read-only site-packages are redirected (an import path hook whose
+loader reads and writes ``.pyc`` files in a mirror of the source tree under the cache, as
+``PYTHONPYCACHEPREFIX`` lays them out): the standard library keeps using the bytecode it was
+installed with. (Setting ``sys.pycache_prefix`` would redirect it too and make the first run
+compile some 120 standard modules again, about half a second of CPU.)
 
 Nothing changes when bytecode can be written or is already there (an installation by pip,
 or compiled at install), when the user chose (``PYTHONPYCACHEPREFIX``,
@@ -20,6 +25,8 @@ command line calls :func:`use_user_cache`; importing the library changes nothing
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import os
 import sys
 from pathlib import Path
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import jinja2
+    from typing_extensions import Buffer
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -49,10 +57,41 @@ def needs_user_cache(package: Path = PACKAGE) -> bool:
     return not os.access(cache if cache.exists() else package, os.W_OK)
 
 
+class _UserCacheLoader(importlib.machinery.SourceFileLoader):
+    """A source loader whose ``.pyc`` files live under :data:`CACHE_ROOT` (a mirror of the
+    source tree, as with ``PYTHONPYCACHEPREFIX``), not in ``__pycache__`` beside the source."""
+
+    @staticmethod
+    def _moved(path: str) -> str:
+        head, name = os.path.split(path)
+        if not name.endswith(".pyc") or os.path.basename(head) != "__pycache__":
+            return path
+        source_dir = os.path.dirname(os.path.abspath(head))
+        return os.path.join(CACHE_ROOT[0], source_dir.lstrip(os.sep), name)
+
+    def get_data(self, path: str) -> bytes:
+        return super().get_data(self._moved(path))
+
+    def set_data(self, path: str, data: Buffer, *, _mode: int = 0o666) -> None:
+        super().set_data(self._moved(path), data, _mode=_mode)
+
+
+#: the cache directory in use (one item once :func:`use_user_cache` has set it up)
+CACHE_ROOT: list[str] = []
+
+
+def _read_only_roots(package: Path) -> list[str]:
+    """The site-packages folders (on ``sys.path``, and the one holding ``package``) that
+    this user cannot write."""
+    roots = {str(package.parent)}
+    roots.update(p for p in sys.path if "-packages" in os.path.basename(p.rstrip(os.sep)))
+    return sorted(r for r in roots if os.path.isdir(r) and not os.access(r, os.W_OK))
+
+
 def use_user_cache(package: Path = PACKAGE) -> Path | None:
-    """Point ``sys.pycache_prefix`` at :func:`user_cache` if :func:`needs_user_cache`;
-    the directory used, or None."""
-    if not needs_user_cache(package):
+    """If :func:`needs_user_cache`, keep the bytecode of every module under a read-only
+    site-packages in :func:`user_cache`; the directory used, or None."""
+    if not needs_user_cache(package) or CACHE_ROOT:
         return None
     target = user_cache()
     try:
@@ -61,7 +100,25 @@ def use_user_cache(package: Path = PACKAGE) -> Path | None:
         return None
     if not os.access(target, os.W_OK):
         return None
-    sys.pycache_prefix = str(target)
+    roots = tuple(r.rstrip(os.sep) + os.sep for r in _read_only_roots(package))
+    if not roots:
+        return None
+    CACHE_ROOT.append(str(target))
+    machinery = importlib.machinery
+    finder = machinery.FileFinder.path_hook(
+        (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
+        (_UserCacheLoader, machinery.SOURCE_SUFFIXES),
+        (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
+    )
+
+    def hook(path: str) -> importlib.abc.PathEntryFinder:
+        if not (path.rstrip(os.sep) + os.sep).startswith(roots):
+            raise ImportError("not under a read-only site-packages")
+        return finder(path)
+
+    sys.path_hooks.insert(0, hook)
+    for path in [p for p in sys.path_importer_cache if (p + os.sep).startswith(roots)]:
+        del sys.path_importer_cache[path]  # found again, through the hook
     return target
 
 
