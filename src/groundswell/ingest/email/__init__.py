@@ -117,8 +117,8 @@ KIND = "email"
 
 
 #: Messages read before they are written (one batch): the reader's memory is that of one
-#: batch, about 30 MB of headers and frames, whatever the size of the input.
-BATCH_MESSAGES = 50_000
+#: batch, about 20 MB of headers and frames, whatever the size of the input.
+BATCH_MESSAGES = 20_000
 
 
 #: A batch is written earlier once the bodies it keeps (``store_content``) reach this size.
