@@ -359,7 +359,16 @@ def render(run: Run, names: dict[str, str] | None = None) -> str:
     )
     env.globals["words"] = words
     env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "sort_keys": False}
-    ctx = context(run, names)
+    # one render reads a stored run that nothing changes meanwhile: each table once (the
+    # sections ask for the people four times), as analyze's findings do (Run.remember)
+    remembering = run._memory is None
+    if remembering:
+        run.remember()
+    try:
+        ctx = context(run, names)
+    finally:
+        if remembering:
+            run.forget()
     if names is not None:
         _relabel(ctx, names)
     return with_contents(env.get_template("report.html.j2").render(**ctx))
