@@ -56,6 +56,7 @@ def build(data: Path, ws_path: Path, map_people: int) -> dict:
     import pandas as pd
 
     import groundswell as gs
+    from groundswell.ingest.batch import append_interactions
 
     t = time.perf_counter()
     ws = gs.init(ws_path)
@@ -90,12 +91,13 @@ def build(data: Path, ws_path: Path, map_people: int) -> dict:
             "INSERT INTO people SELECT person_id, NULL, true, department, team, NULL, level, "
             f"manager_id, location, DATE '2020-01-01', NULL, '{{}}', {src}, NULL FROM staff"
         )
-        con.execute(
-            "INSERT INTO interactions SELECT TIMESTAMPTZ '" + DAY + "', a.person_id, "
+        append_interactions(
+            con,
+            "SELECT TIMESTAMPTZ '" + DAY + "', a.person_id, "
             "b.person_id, 'collaboration', 'c' || e.rowid, 1, false, e.weight, " + str(src) + " "
             f"FROM read_parquet('{edges}', file_row_number = true) "
             "AS e(actor_id, target_id, weight, rowid) "
-            "JOIN staff a ON a.raw = e.actor_id JOIN staff b ON b.raw = e.target_id"
+            "JOIN staff a ON a.raw = e.actor_id JOIN staff b ON b.raw = e.target_id",
         )
         con.unregister("staff")
     ws.close()

@@ -74,6 +74,8 @@ def build(folder: Path, people: int, months: int, seed: int) -> dict:
 
 def append_month(ws, hr: pd.DataFrame, m: int, seed: int) -> None:  # type: ignore[no-untyped-def]
     """Draw month ``m``'s posts, replies and direct messages and insert them."""
+    from groundswell.ingest.batch import append_interactions
+
     rng = np.random.default_rng([seed, m])
     ids = ws.pseudonymiser.people(hr["employee_id"])
     n = len(ids)
@@ -180,9 +182,8 @@ def append_month(ws, hr: pd.DataFrame, m: int, seed: int) -> None:  # type: igno
         )
         con.unregister("msg")
         con.register("it", inter)
-        con.execute(
-            "INSERT INTO interactions SELECT ts, actor_id, target_id, kind, "
-            f"message_id, 1, false, 1.0, {src} FROM it"
+        append_interactions(
+            con, f"SELECT ts, actor_id, target_id, kind, message_id, 1, false, 1.0, {src} FROM it"
         )
         con.unregister("it")
 

@@ -22,6 +22,7 @@ from groundswell.analysis.roles import ROLES
 from groundswell.cli import app
 from groundswell.errors import ParameterError, WorkspaceError
 from groundswell.export import FORMATS
+from groundswell.ingest.batch import append_interactions
 from groundswell.privacy import SUPPRESSED
 from tests._small_groups import SMALL, build
 
@@ -33,10 +34,11 @@ def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = build(tmp_path_factory.mktemp("export"))
     with gs.open(folder) as ws:
         # every fourth dm also an advice nomination: the survey layer beside the digital one
-        ws.con.execute(
-            "INSERT INTO interactions SELECT ts, actor_id, target_id, 'survey:advice', "
+        append_interactions(
+            ws.con,
+            "SELECT ts, actor_id, target_id, 'survey:advice', "
             "'s' || i::VARCHAR, 1, false, 1.0, 99 FROM (SELECT *, row_number() OVER "
-            "(ORDER BY message_id) AS i FROM interactions WHERE kind = 'dm') WHERE i % 4 = 0"
+            "(ORDER BY message_id) AS i FROM interactions WHERE kind = 'dm') WHERE i % 4 = 0",
         )
         ws.analyze("2024-03-01:2024-03-31", layers=("digital", "survey:advice"))
     return folder

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from groundswell import migrations
 from groundswell.errors import ConfigError
+from groundswell.ingest.batch import append_interactions
 from groundswell.network import TieRules, Window, build_ties
 from groundswell.network.ties import active_people
 
@@ -20,9 +21,20 @@ T0 = datetime(2024, 3, 1, tzinfo=UTC)
 WIN = Window(T0, T0 + timedelta(days=28))
 
 
-def store(people: list[tuple] | None = None, aliases: list[tuple] | None = None):
+#: the migration giving interactions integer person keys (the store the tie rules read)
+KEYS_STEP = next(v for v, f in migrations.files().items() if f.name.endswith("_person_keys.sql"))
+
+
+def store(
+    people: list[tuple] | None = None, aliases: list[tuple] | None = None, *, keys: bool = True
+):
+    """The canonical model of schema version 1, and, with ``keys``, the integer person keys
+    of interactions (``interaction_rows`` under the view ``interactions``)."""
     con = duckdb.connect()
-    migrations.steps()[1](con)  # the canonical model of schema version 1
+    steps = migrations.steps()
+    steps[1](con)
+    if keys:
+        steps[KEYS_STEP](con)
     if people:  # as if an org chart had been ingested
         con.execute(
             "INSERT INTO sources VALUES (1, 'orgchart', 'hr.csv', 'x', '{}', 0, 0, '{}', 0, 0, "
@@ -57,7 +69,7 @@ def add(con, rows: list[dict]) -> None:
         ]
     )
     con.register("df", df)
-    con.execute("INSERT INTO interactions SELECT * FROM df")
+    append_interactions(con, "SELECT * FROM df")
     con.unregister("df")
 
 
@@ -207,22 +219,23 @@ def reference(df: pd.DataFrame, rules: TieRules, win: Window) -> dict:
 )
 def test_rules_match_a_literal_reading(events, min_n, threshold) -> None:
     rules = TieRules(min_interactions=min_n, broadcast_threshold=threshold)
-    con = store()
     rows = [
         {"a": a, "t": t, "kind": k, "n": n, "bot": b, "ts": T0 + timedelta(days=day)}
         for a, t, k, n, b, day in events
     ]
-    if not rows:
-        assert ties(con, rules) == {}
-        return
-    add(con, rows)
-    frame = con.execute("SELECT * FROM interactions").df()
-    expected = reference(frame, rules, WIN)
-    got = ties(con, rules)
-    assert got.keys() == expected.keys()
-    for k in got:
-        assert got[k][0] == expected[k][0]
-        assert np.isclose(got[k][1], expected[k][1])
+    for keys in (True, False):  # integer person keys, and pseudonyms (a lake, an old schema)
+        con = store(keys=keys)
+        if not rows:
+            assert ties(con, rules) == {}
+            continue
+        add(con, rows)
+        frame = con.execute("SELECT * FROM interactions").df()
+        expected = reference(frame, rules, WIN)
+        got = ties(con, rules)
+        assert got.keys() == expected.keys()
+        for k in got:
+            assert got[k][0] == expected[k][0]
+            assert np.isclose(got[k][1], expected[k][1])
 
 
 def test_collaboration_layer_needs_one_row_and_sums_scores() -> None:

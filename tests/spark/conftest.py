@@ -10,6 +10,7 @@ import pytest
 
 import groundswell as gs
 from groundswell.engines import export_lake
+from groundswell.ingest.batch import append_interactions
 from groundswell.synth import generate
 
 
@@ -20,12 +21,13 @@ def synth_workspace(folder: Path, n_people: int = 200, seed: int = 3, weeks: int
     ws = gs.init(folder / "ws")
     ws.ingest_orgchart(files["hris"])
     ws.ingest_events(files["events"])
-    ws.con.execute(
-        "INSERT INTO interactions SELECT ts, actor_id, target_id, "
+    append_interactions(
+        ws.con,
+        "SELECT ts, actor_id, target_id, "
         "CASE WHEN i % 2 = 0 THEN 'collaboration' ELSE 'survey:advice' END, "
         "'x' || i::VARCHAR, n_recipients, false, 0.1 + (i % 7) / 3.0, 99 FROM "
         "(SELECT *, row_number() OVER (ORDER BY message_id, actor_id, target_id) AS i "
-        " FROM interactions WHERE kind = 'dm') WHERE i % 5 = 0"
+        " FROM interactions WHERE kind = 'dm') WHERE i % 5 = 0",
     )
     return ws
 

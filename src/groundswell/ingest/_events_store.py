@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.ingest import batch
+from groundswell.network.ties import keyed
 
 if TYPE_CHECKING:
     import duckdb
@@ -104,15 +105,24 @@ class Staging:
             "(SELECT message_id FROM ev_replies)",
             [sid],
         )
-        before = _count(con, "interactions")
-        columns = ", ".join(f"r.{c}" for c in batch.INTERACTION_COLUMNS)
         con.execute(
-            f"INSERT INTO interactions SELECT {columns}, {int(sid)} FROM "
-            "(SELECT ts, actor_id, target_id, kind, message_id, 1 AS n_recipients, is_bot, "
-            "1.0 AS weight FROM ev_replies WHERE actor_id <> target_id) r "
-            "ANTI JOIN interactions t USING (message_id, actor_id, target_id, kind)"
+            "CREATE OR REPLACE TEMP TABLE ev_acts AS SELECT ts, actor_id, target_id, kind, "
+            "message_id, 1 AS n_recipients, is_bot, 1.0 AS weight FROM ev_replies "
+            "WHERE actor_id <> target_id"
         )
-        added = _count(con, "interactions") - before
+        if keyed(con):
+            before = _count(con, "interaction_rows")
+            con.execute(batch.person_keys_sql("ev_acts"))
+            con.execute(batch.keyed_insert_sql("ev_acts", sid))
+            added = _count(con, "interaction_rows") - before
+        else:  # a workspace of an older schema, written before it is migrated (in tests)
+            before = _count(con, "interactions")
+            columns = ", ".join(f"r.{c}" for c in batch.INTERACTION_COLUMNS)
+            con.execute(
+                f"INSERT INTO interactions SELECT {columns}, {int(sid)} FROM ev_acts r "
+                "ANTI JOIN interactions t USING (message_id, actor_id, target_id, kind)"
+            )
+            added = _count(con, "interactions") - before
         con.execute(
             "INSERT INTO ev_people SELECT DISTINCT r.target_id FROM ev_replies r "
             "ANTI JOIN ev_people p ON p.person_id = r.target_id WHERE r.actor_id <> r.target_id"
@@ -124,7 +134,7 @@ class Staging:
             "FROM ev_channels GROUP BY channel_id) c ANTI JOIN channels t USING (channel_id)"
         )
         people = _count(con, "ev_people")
-        for name in [*TABLES, "ev_replies"]:
+        for name in [*TABLES, "ev_replies", "ev_acts"]:
             con.execute(f"DROP TABLE IF EXISTS {name}")
         return added, people
 

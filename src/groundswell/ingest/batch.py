@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.ingest import common
+from groundswell.network.ties import keyed
 
 if TYPE_CHECKING:
     import duckdb
@@ -289,6 +290,8 @@ def _insert(
     replace: bool = False,
 ) -> int:
     """Insert rows whose key is not in the table yet (or replace them); returns rows added."""
+    if table == "interactions" and keyed(con):
+        return _insert_interactions(con, frame, sid)
     # DuckDB reads the frame from the local variable the queries name (a replacement scan):
     # a frame registered on the connection inside a transaction stays in memory until the
     # transaction ends, so an ingest written in batches would keep every batch
@@ -309,6 +312,78 @@ def _insert(
     )
     after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return int(after - before)
+
+
+def person_keys_sql(relation: str) -> str:
+    """The statement giving a key to every identifier in ``relation``'s ``actor_id`` and
+    ``target_id`` that has none yet: the next integers, in the order of the identifiers (so
+    the same inserts give the same keys)."""
+    return (
+        "INSERT INTO person_keys SELECT "
+        "(SELECT coalesce(max(person_key), 0) FROM person_keys) "
+        "+ (row_number() OVER (ORDER BY n.pseudonym))::INTEGER, n.pseudonym FROM "
+        f"(SELECT actor_id AS pseudonym FROM {relation} UNION "
+        f"SELECT target_id FROM {relation}) n "
+        "ANTI JOIN person_keys p USING (pseudonym)"
+    )
+
+
+def keyed_insert_sql(relation: str, sid: int) -> str:
+    """The statement appending the rows of ``relation`` (columns :data:`INTERACTION_COLUMNS`,
+    people as pseudonyms that have keys: run :func:`person_keys_sql` first) to
+    ``interaction_rows`` as source ``sid``: the first row of each (message, actor, target,
+    kind) that is not stored yet."""
+    return (
+        "INSERT INTO interaction_rows SELECT b.ts, b.actor_key, b.target_key, b.kind, "
+        f"b.message_id, b.n_recipients, b.is_bot, b.weight, {int(sid)} FROM "
+        "(SELECT x.ts, a.person_key AS actor_key, t.person_key AS target_key, x.kind, "
+        "x.message_id, x.n_recipients, x.is_bot, x.weight FROM "
+        f"(SELECT DISTINCT ON (message_id, actor_id, target_id, kind) * FROM {relation}) x "
+        "JOIN person_keys a ON a.pseudonym = x.actor_id "
+        "JOIN person_keys t ON t.pseudonym = x.target_id) b "
+        "ANTI JOIN interaction_rows r ON r.message_id = b.message_id "
+        "AND r.actor_key = b.actor_key AND r.target_key = b.target_key AND r.kind = b.kind"
+    )
+
+
+def _insert_interactions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sid: int) -> int:
+    """Insert a frame of interactions (columns :data:`INTERACTION_COLUMNS`) into
+    ``interaction_rows``: the first row of each (message, actor, target, kind) not stored
+    yet, with its people's integer keys (new identifiers get new keys). The anti-join on the
+    stored rows keeps re-ingest idempotent without a primary-key index, whose memory grew
+    with every event of an ingest until it committed."""
+    batch_frame = frame[INTERACTION_COLUMNS]  # noqa: F841 (read by DuckDB; see _insert)
+    before = con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
+    con.execute(person_keys_sql("batch_frame"))
+    con.execute(keyed_insert_sql("batch_frame", sid))
+    after = con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
+    return int(after - before)
+
+
+def append_interactions(
+    con: duckdb.DuckDBPyConnection, select: str, params: list[Any] | None = None
+) -> None:
+    """Append the rows of the query ``select`` to the interactions as they are, skipping
+    none: its columns are those of the view ``interactions`` in order (
+    :data:`INTERACTION_COLUMNS` then ``source_id``, people as pseudonyms). For a benchmark's
+    or a test's hand-made rows; readers go through :func:`write` or :func:`insert`."""
+    if not keyed(con):  # a workspace of an older schema (in tests)
+        con.execute(f"INSERT INTO interactions {select}", params or [])
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE gs_new_interactions (ts TIMESTAMPTZ, actor_id VARCHAR, "
+        "target_id VARCHAR, kind VARCHAR, message_id VARCHAR, n_recipients INTEGER, "
+        "is_bot BOOLEAN, weight DOUBLE, source_id INTEGER)"
+    )
+    con.execute(f"INSERT INTO gs_new_interactions {select}", params or [])
+    con.execute(person_keys_sql("gs_new_interactions"))
+    con.execute(
+        "INSERT INTO interaction_rows SELECT x.ts, a.person_key, t.person_key, x.kind, "
+        "x.message_id, x.n_recipients, x.is_bot, x.weight, x.source_id "
+        "FROM gs_new_interactions x JOIN person_keys a ON a.pseudonym = x.actor_id "
+        "JOIN person_keys t ON t.pseudonym = x.target_id ORDER BY x.rowid"
+    )
+    con.execute("DROP TABLE gs_new_interactions")
 
 
 def _drop_aliased_people(con: duckdb.DuckDBPyConnection) -> None:

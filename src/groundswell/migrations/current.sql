@@ -128,17 +128,16 @@ CREATE TABLE initiatives(
     plan_id INTEGER,
     summary VARCHAR
 );
-CREATE TABLE interactions(
+CREATE TABLE interaction_rows(
     ts TIMESTAMP WITH TIME ZONE NOT NULL,
-    actor_id VARCHAR,
-    target_id VARCHAR,
-    kind VARCHAR,
-    message_id VARCHAR,
+    actor_key INTEGER NOT NULL,
+    target_key INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    message_id VARCHAR NOT NULL,
     n_recipients INTEGER NOT NULL,
     is_bot BOOLEAN NOT NULL,
     weight DOUBLE NOT NULL,
-    source_id INTEGER NOT NULL,
-    PRIMARY KEY(message_id, actor_id, target_id, kind)
+    source_id INTEGER NOT NULL
 );
 CREATE TABLE layout(
     run_id INTEGER,
@@ -167,7 +166,7 @@ CREATE TABLE maturity(
     PRIMARY KEY(run_id, scale, group_name)
 );
 CREATE TABLE messages(
-    message_id VARCHAR PRIMARY KEY,
+    message_id VARCHAR NOT NULL,
     channel_id VARCHAR,
     thread_id VARCHAR,
     parent_id VARCHAR,
@@ -240,6 +239,10 @@ CREATE TABLE people(
     attrs VARCHAR,
     source_id INTEGER NOT NULL,
     relation VARCHAR
+);
+CREATE TABLE person_keys(
+    person_key INTEGER PRIMARY KEY,
+    pseudonym VARCHAR NOT NULL UNIQUE
 );
 CREATE TABLE person_metrics(
     person_id VARCHAR,
@@ -493,3 +496,4 @@ CREATE TABLE web_sessions(
     created_at TIMESTAMP WITH TIME ZONE NOT NULL,
     expires_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+CREATE VIEW interactions AS SELECT i.ts, a.pseudonym AS actor_id, t.pseudonym AS target_id, i.kind, i.message_id, i.n_recipients, i.is_bot, i.weight, i.source_id FROM ((interaction_rows AS i INNER JOIN person_keys AS a ON ((a.person_key = i.actor_key))) INNER JOIN person_keys AS t ON ((t.person_key = i.target_key)));
