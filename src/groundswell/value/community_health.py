@@ -152,27 +152,45 @@ def health(f: Frames, s: dict[str, Any], min_size: int) -> pd.DataFrame:
 
 def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
     """Per unit, from memberships (unit, person_id) of W, P and P2: size, joined, left,
-    newcomer_share, retention, newcomers_stayed."""
+    newcomer_share, retention, newcomers_stayed. Units are those with a member in W or P,
+    sorted (a unit without a name is left out); each (unit, person) pair is one integer
+    and the counts are bincounts over the pairs of W or P."""
     key = ["unit_key", "person_id"]
-    w = now[key].drop_duplicates().assign(w=True)
-    p = before[key].drop_duplicates().assign(p=True)
-    q = older[key].drop_duplicates().assign(q=True)
-    m = w.merge(p, on=key, how="outer").merge(q, on=key, how="left")
-    m = m.fillna({"w": False, "p": False, "q": False}).infer_objects()
-    m["joined"] = m["w"] & ~m["p"] & ~m["q"]  # back after a quiet window is not new
-    m["left"] = m["p"] & ~m["w"]
-    m["stay"] = m["w"] & m["p"]
-    m["new_p"] = m["p"] & ~m["q"]
-    m["new_p_stay"] = m["new_p"] & m["w"]
-    g = m.groupby("unit_key")[["w", "p", "joined", "left", "stay", "new_p", "new_p_stay"]].sum()
-    out = pd.DataFrame(index=g.index)
-    out["size"] = g["w"]
-    out["previous_size"] = g["p"]
-    out["joined"] = g["joined"]
-    out["left"] = g["left"]
-    out["newcomer_share"] = ratio(g["joined"], g["w"])
-    out["retention"] = np.where(g["p"] > 0, ratio(g["stay"], g["p"]), np.nan)
-    out["newcomers_stayed"] = np.where(g["new_p"] > 0, ratio(g["new_p_stay"], g["new_p"]), np.nan)
+    frames = [f[key] for f in (now, before, older)]
+    rows = pd.concat(frames, ignore_index=True)
+    unit_code, units = pd.factorize(rows["unit_key"], sort=True, use_na_sentinel=False)
+    person_code, people = pd.factorize(rows["person_id"], use_na_sentinel=False)
+    width = np.int64(len(people) + 1)
+    pair = unit_code.astype(np.int64) * width + person_code.astype(np.int64)
+    cut = np.cumsum([0, *(len(f) for f in frames)])
+    w, p, q = (np.unique(pair[cut[i] : cut[i + 1]]) for i in range(3))
+    both = np.union1d(w, p)  # every pair in W or P, once
+    in_w, in_p, in_q = np.isin(both, w), np.isin(both, p), np.isin(both, q)
+    unit = both // width
+    k = len(units)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(unit[mask], minlength=k).astype(np.int64)
+
+    size, previous_size = count(in_w), count(in_p)
+    joined = count(in_w & ~in_p & ~in_q)  # back after a quiet window is not new
+    left = count(in_p & ~in_w)
+    stay = count(in_w & in_p)
+    new_p = count(in_p & ~in_q)
+    new_p_stay = count(in_p & ~in_q & in_w)
+    shown = (np.bincount(unit, minlength=k) > 0) & ~np.asarray(pd.isna(units), dtype=bool)
+    out = pd.DataFrame(
+        {
+            "size": size[shown],
+            "previous_size": previous_size[shown],
+            "joined": joined[shown],
+            "left": left[shown],
+            "newcomer_share": ratio(joined, size)[shown],
+            "retention": np.where(previous_size > 0, ratio(stay, previous_size), np.nan)[shown],
+            "newcomers_stayed": np.where(new_p > 0, ratio(new_p_stay, new_p), np.nan)[shown],
+        },
+        index=pd.Index(units[shown], name="unit_key"),
+    )
     return out
 
 

@@ -352,7 +352,8 @@ def rows(
     available = table.attrs.get("available", {})
     limits = table.attrs.get("thresholds", {})
     persons = table[table["scale"] == "person"].set_index("group")
-    index = pd.Index(sorted(set(persons.index) | set(ties["actor_id"]) | set(ties["target_id"])))
+    ids = [pd.Series(persons.index, dtype=object), ties["actor_id"], ties["target_id"]]
+    index = pd.Index(sorted(pd.concat(ids, ignore_index=True).unique().tolist()))
     directed = contact_matrix(ties, index)
     dept_codes, dept_names = pd.factorize(people["department"].reindex(index))
     dept_codes = np.asarray(dept_codes, dtype=np.int64)
