@@ -217,7 +217,9 @@ def main() -> None:
             f"| {n:,} | {p['cpu']:.2f} | {q['cpu']:.2f} | {p['cpu'] / q['cpu']:.1f}x | "
             f"{p['wall']:.2f} | {q['wall']:.2f} | {p['wall'] / q['wall']:.1f}x | {reps} | {same} |"
         )
-    lines += ["", f"    nice .venv/bin/python {NAME} --people {' '.join(map(str, args.people))}"]
+    cmd = f"nice .venv/bin/python {NAME} --people {' '.join(map(str, args.people))}"
+    cmd += f" --repeat {args.repeat} --large-repeat {args.large_repeat}"
+    lines += ["", f"    {cmd}" + (f" --write {args.write}" if args.write else "")]
     print("\n".join(lines))
     if args.write:
         write_block(args.write, NAME, lines, "Value findings")
