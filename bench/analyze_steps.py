@@ -226,8 +226,14 @@ def main() -> None:
         f"end. Workspace: `{data.name}` ingested (org chart and events); the run has "
         f"{first['people']:,} people and {first['ties']:,} ties. Each analyze in a fresh "
         f"process on a fresh copy of the workspace, contenders alternating, median of "
-        f"{args.repeat}; warm (bytecode and numba caches filled by an untimed analyze of a "
-        "1,000-person workspace). CPU is user + system time of the process's threads; a "
+        f"{args.repeat}; "
+        + (
+            "warm (bytecode and numba caches filled by earlier runs of both checkouts). "
+            if args.no_warm
+            else "warm (bytecode and numba caches filled by an untimed analyze of a "
+            "1,000-person workspace). "
+        )
+        + "CPU is user + system time of the process's threads; a "
         "step's figure is the time until the next step began.",
         "",
         *table(results, names),
@@ -239,7 +245,10 @@ def main() -> None:
         "Command: `nice .venv/bin/python bench/analyze_steps.py"
         + (f" --before {args.before}" if args.before else "")
         + f" --data {data.relative_to(ROOT) if data.is_relative_to(ROOT) else data}"
-        f" --repeat {args.repeat}" + (f" --write {args.write}" if args.write else "") + "`",
+        f" --repeat {args.repeat}"
+        + (" --no-warm" if args.no_warm else "")
+        + (f" --write {args.write}" if args.write else "")
+        + "`",
     ]
     print("\n".join(lines))
     if args.write:
