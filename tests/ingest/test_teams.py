@@ -337,8 +337,11 @@ def test_large_input_is_fast(ws, tmp_path) -> None:
     ]  # fmt: skip
     f = tmp_path / "big.jsonl"
     f.write_bytes(b"\n".join(orjson.dumps(r) for r in rows))
-    t = time.perf_counter()
+    t = time.process_time()
     s = teams.ingest(ws, f)
-    elapsed = time.perf_counter() - t
+    cpu = time.process_time() - t
     assert s.messages == n
-    assert elapsed < 10, elapsed
+    # a guard against a row-by-row reader, not a timing (speed lives in bench/): CPU time of
+    # this process, which a loaded machine does not stretch the way it stretches wall time
+    # (20,000 messages took 10+ s of wall time with eight jobs on two cores)
+    assert cpu < 10, cpu
