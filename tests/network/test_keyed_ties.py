@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.network import TieRules, Window, build_ties
-from groundswell.network.ties import keyed, layer_queries
+from groundswell.network.ties import keyed, layer_queries, one_key_each
 from tests.network.test_ties import add, store
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
@@ -127,13 +127,17 @@ def test_keyed_ties_match_a_literal_reading_and_the_pseudonym_query(
         for a, t, k, n, b, h in events
     ]
     got = {}
+    seen = {x for a, t, *_ in events for x in (a, t)}
     for keys in (True, False):
         con = store(people=HR if org else None, aliases=ALIASES, keys=keys)
         assert keyed(con) is keys
         con.execute(f"SET TimeZone = '{tz}'")
         add(con, rows)
         got[keys] = as_dict(build_ties(con, WIN, rules, period=period), period)
+        if keys:  # one key a person or not (an email and an HR id acting), the same ties
+            store_con = con
         frame = con.execute("SELECT * FROM interactions").df()
+    con = store_con
     expected = literal(
         frame,
         rules,
@@ -143,6 +147,9 @@ def test_keyed_ties_match_a_literal_reading_and_the_pseudonym_query(
         tz=tz,
     )
     same(got[True], expected)
+    assert one_key_each(con) is not (
+        {"p0", "mail0"} <= seen or len({"p2", "mail2", "chat2"} & seen) > 1
+    )
     if tz == "UTC" or not half_life:  # outside UTC the pseudonym query's decay counts a
         same(got[False], got[True])  # calendar day as 86,400 s across daylight saving
 

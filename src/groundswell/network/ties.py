@@ -150,6 +150,7 @@ def keyed_digital_ties_sql(
     period: str | None = None,
     eligible: str | None = None,
     utc: bool = False,
+    one_key_each: bool = False,
 ) -> tuple[str, list[Any]]:
     """The digital layer's query of :func:`digital_ties_sql` on a workspace's integer person
     keys (``interaction_rows`` and ``person_keys``, ``migrations/014_person_keys.sql``): the
@@ -164,6 +165,10 @@ def keyed_digital_ties_sql(
     ``date_trunc`` on a TIMESTAMPTZ). A decayed weight takes the act's age in exact
     seconds; :func:`digital_ties_sql` takes it from a calendar interval, which differs by
     an hour across a daylight-saving change in a session outside UTC.
+
+    ``one_key_each`` (:func:`one_key_each`: no two keys are the same person) lets the acts
+    be grouped on the keys themselves, as they are stored, and the people resolved and
+    named on the ties: two acts then share a tie exactly when they share their keys.
     """
     if period is not None and period not in PERIODS:
         raise ConfigError(f"period must be one of {PERIODS}; got {period!r}")
@@ -200,6 +205,30 @@ def keyed_digital_ties_sql(
             " AND pa.person_id IN (SELECT person_id FROM eligible)"
             " AND pt.person_id IN (SELECT person_id FROM eligible)"
         )
+    if one_key_each:
+        named = (
+            "SELECT k.person_key, coalesce(a.person_id, k.pseudonym) AS person_id "
+            "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
+        )
+        keep_named = (
+            " WHERE a.person_id IN (SELECT person_id FROM eligible)"
+            " AND t.person_id IN (SELECT person_id FROM eligible)"
+            if eligible
+            else ""
+        )
+        sql = (
+            f"WITH {pre}tied AS (SELECT i.actor_key, i.target_key{per}, count(*) AS n, "
+            f"sum(i.weight * (CASE i.kind {case} END){decay}) AS weight "
+            f"FROM interaction_rows i "
+            f"WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3 "
+            f"AND i.kind IN ({kind_list}) AND i.actor_key <> i.target_key "
+            f"GROUP BY i.actor_key, i.target_key{per_col} HAVING count(*) >= $4), "
+            f"named AS ({named}) "
+            f"SELECT a.person_id AS actor_id, t.person_id AS target_id{per_out}, r.n, r.weight "
+            f"FROM tied r JOIN named a ON a.person_key = r.actor_key "
+            f"JOIN named t ON t.person_key = r.target_key{keep_named}"
+        )
+        return sql, [rules.broadcast_threshold, rules.min_interactions]
     # the self-tie rule is an aggregate (bool_and) so that DuckDB cannot make it a join
     # condition: as a filter pa.person <> pt.person it joined every pair of people first
     # (10,000^2 rows at 10,000 people) and took 30x longer
@@ -292,6 +321,17 @@ def keyed(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def one_key_each(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether no two person keys resolve to one person through ``aliases`` (each person
+    acted under one identifier): then the tie rules can group on the stored keys."""
+    return bool(
+        con.execute(
+            "SELECT count(*) = count(DISTINCT coalesce(a.person_id, k.pseudonym)) "
+            "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
+        ).fetchall()[0][0]
+    )
+
+
 def utc_session(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``con``'s time zone is UTC (periods then truncate without the calendar)."""
     tz = con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
@@ -336,6 +376,7 @@ def layer_queries(
     period: str | None = None,
     keys: bool = False,
     utc: bool = False,
+    one_key_each: bool = False,
 ) -> list[tuple[str, str, list[Any]]]:
     """Every query the tie rules need: ``(layer, sql, params)`` for each layer, in order.
 
@@ -344,14 +385,17 @@ def layer_queries(
     (:mod:`groundswell.engines.translate`). ``restrict`` keeps only people employed in the
     window (``rules.internal_only`` and an org chart was ingested). ``keys``: the digital
     layer reads a workspace's integer person keys (:func:`keyed_digital_ties_sql`; DuckDB
-    only), ``utc`` telling it the session's time zone is UTC.
+    only), ``utc`` telling it the session's time zone is UTC and ``one_key_each`` that no
+    two keys are one person.
     """
     check_layers(layers)
     out: list[tuple[str, str, list[Any]]] = []
     if "digital" in layers:
         eligible = eligible_people_sql() if restrict else None
         if keys:
-            sql, params = keyed_digital_ties_sql(rules, period=period, eligible=eligible, utc=utc)
+            sql, params = keyed_digital_ties_sql(
+                rules, period=period, eligible=eligible, utc=utc, one_key_each=one_key_each
+            )
         else:
             sql, params = digital_ties_sql(rules, period=period, eligible=eligible)
         out.append(("digital", sql, [window.start, window.end, *params]))
@@ -383,9 +427,17 @@ def build_ties(
     restrict = rules.internal_only and has_orgchart(con)
     keys = "digital" in layers and keyed(con)
     utc = keys and period is not None and utc_session(con)
+    single = keys and one_key_each(con)
     frames = []
     for layer, sql, params in layer_queries(
-        window, rules, layers, restrict=restrict, period=period, keys=keys, utc=utc
+        window,
+        rules,
+        layers,
+        restrict=restrict,
+        period=period,
+        keys=keys,
+        utc=utc,
+        one_key_each=single,
     ):
         df = con.execute(sql, params).df()
         df.insert(2, "layer", layer)
