@@ -264,7 +264,7 @@ def write_markdown(
                 f"{r['peak_mib']:,.0f} | {r['cpu'] / base['cpu']:.2f} | "
                 f"{r['peak_mib'] / base['peak_mib']:.2f} |"
             )
-    flat = ", ".join(str(n) for n in sizes[:-1])
+    flat = ",".join(str(n) for n in sizes[:-1])
     lines += [
         "",
         f"Command: `nice .venv/bin/python bench/mbox.py --messages {args.messages} "
