@@ -124,6 +124,12 @@ def _undo_later_migrations(con: duckdb.DuckDBPyConnection, *, after: int) -> Non
         if int(path.name[:3]) <= after:
             continue
         text = path.read_text()
+        # a table the migration turned into a view (014: interactions over interaction_rows)
+        # becomes a table again, with the view's rows, before the view's tables go
+        for view in re.findall(r"CREATE VIEW (\w+)", text):
+            con.execute(f"CREATE TABLE {view}__undone AS SELECT * FROM {view}")
+            con.execute(f"DROP VIEW {view}")
+            con.execute(f"ALTER TABLE {view}__undone RENAME TO {view}")
         for table, column in re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", text):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         for table in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", text):
