@@ -76,8 +76,10 @@ def test_the_cli_keeps_site_packages_bytecode_in_the_user_cache(tmp_path: Path) 
     ``sys.pycache_prefix`` is left alone. A second interpreter reads what the first wrote."""
     import typer
 
-    site = str(Path(typer.__file__).resolve().parent.parent)
-    roots = (str(_bytecode.PACKAGE.parent), site)
+    # site-packages as sys.path names it (a virtualenv reached through a symlink is not
+    # resolved there), and resolved
+    site = str(Path(typer.__file__).parent.parent)
+    roots = (str(_bytecode.PACKAGE.parent), site, str(Path(site).resolve()))
     code = (
         "import os, sys\n"
         "real = os.access\n"
