@@ -4,6 +4,8 @@ hand-made organisation."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -22,8 +24,9 @@ def _random_org(seed: int, p: float) -> tuple[nx.DiGraph, dict[int, int], dict[i
     return g, dept, chans
 
 
+@pytest.mark.parametrize("budget", [personal.BUDGET, 60, 1])  # one block, some, one row each
 @pytest.mark.parametrize(("seed", "p"), [(1, 0.08), (2, 0.08), (3, 0.08), (4, 0.03), (5, 0.03)])
-def test_suggestions_are_networkx_common_neighbours(seed, p) -> None:
+def test_suggestions_are_networkx_common_neighbours(seed, p, budget) -> None:
     g, dept, chans = _random_org(seed, p)
     n = g.number_of_nodes()
     index = pd.Index(range(n))
@@ -37,7 +40,7 @@ def test_suggestions_are_networkx_common_neighbours(seed, p) -> None:
     cm = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(names)))
     excluded = np.zeros(n, dtype=bool)
     excluded[[3, 17]] = True  # opted out
-    got = personal.suggestions(directed, codes, cm, excluded, top=1000)
+    got = personal.suggestions(directed, codes, cm, excluded, top=1000, budget=budget)
     # the oracle: common neighbours on the undirected graph, pairs not already tied; tier 0
     # another known department two steps away; a person with a tie and fewer than ENOUGH of
     # those also gets tier 1 (another department, a shared channel) and tier 2 (the rest:
@@ -68,9 +71,40 @@ def test_suggestions_are_networkx_common_neighbours(seed, p) -> None:
     for _, r in got.groupby("person")["rank"]:
         assert list(r) == list(range(1, len(r) + 1))
     # top cuts each person's list
-    top2 = personal.suggestions(directed, codes, cm, excluded, top=2)
+    top2 = personal.suggestions(directed, codes, cm, excluded, top=2, budget=budget)
     assert top2.groupby("person").size().max() <= 2
     assert set(top2["suggested"]).isdisjoint({3, 17})
+
+
+def test_suggestions_never_hold_every_pair_two_steps_apart() -> None:
+    """Issue 20: ``U·U`` in full holds every pair of people two steps apart — n² pairs
+    around one hub (the whole step grew past 16 GB at 250,000 people). Around a hub of 1,500
+    people the products go in blocks of at most ``budget`` paths: the peak memory traced stays
+    below the n² pairs' own size (1,500² = 2.25 million entries, 27 MB as CSR; all at once,
+    the peak is 283 MB; in blocks of 30,000 paths, 5 MB), and the answer is the hand-worked
+    one: everyone's ten lowest ids of another department."""
+    import scipy.sparse as sp
+
+    n = 1500
+    hub = np.zeros(n - 1, np.int64)
+    leaves = np.arange(1, n)
+    directed = sp.csr_matrix((np.ones(n - 1), (hub, leaves)), shape=(n, n))
+    dept = np.r_[-1, leaves % 3]
+    channels = sp.csr_matrix((n, 1))
+    excluded = np.zeros(n, dtype=bool)
+    tracemalloc.start()
+    try:
+        got = personal.suggestions(directed, dept, channels, excluded, budget=20 * n)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, peak
+    for leaf in (1, 2, 3, 1499):
+        mine = got[got["person"] == leaf]
+        others = [b for b in leaves if dept[b] != dept[leaf]][:10]
+        assert mine["suggested"].tolist() == others
+        assert (mine["shared_contacts"] == 1).all() and (mine["tier"] == 0).all()
+    assert got["person"].nunique() == n - 1  # the hub: everyone is a contact already
 
 
 def test_next_steps_come_from_the_failed_maturity_rule() -> None:

@@ -51,6 +51,8 @@ TOP = 10
 PERIODS = 4
 #: fewer suggestions than this from other departments widens the search (:func:`suggestions`)
 ENOUGH = 3
+#: paths of length two per block of people in :func:`suggestions` (memory: about 40 bytes each)
+BUDGET = 4_000_000
 #: what each indicator's counts are, and what raises it (docs/my-network.md)
 ACTIONS: dict[str, tuple[str, str]] = {
     "reciprocated": ("of your out-ties are returned", "reply to and return contact with the people you reach out to"),  # noqa: E501
@@ -178,6 +180,7 @@ def suggestions(
     channels: sp.csr_matrix,
     excluded: np.ndarray,
     top: int = TOP,
+    budget: int = BUDGET,
 ) -> pd.DataFrame:
     """Suggested connections by position: rows (person, rank, suggested, shared_contacts,
     shared_channels, tier); ``department`` integer codes (-1 unknown), ``channels`` person ×
@@ -187,12 +190,67 @@ def suggestions(
     fewer than :data:`ENOUGH` of those is widened (:func:`_widened`): tier 1, people of
     another department sharing a group channel; tier 2, people of their own department (or
     of an unknown one) two steps away or sharing a channel. Within a tier: shared contacts,
-    shared channels, id."""
+    shared channels, id.
+
+    Every step is a person's own (their row of ``U·U``, their candidates, their ranks), so
+    the people go in blocks of consecutive rows (:func:`_blocks`: at most ``budget`` paths
+    of length two each): ``U·U`` in full holds every pair two steps apart, some thousands
+    per person in a large organisation (issue 20: over 16 GB at 250,000 people)."""
     u = ((directed + directed.T) > 0).astype(np.float64).tocsr()
-    two = (u @ u).tocsr()
-    two.setdiag(0)
-    two = (two - two.multiply(u)).tocoo()  # contacts already: not suggested
-    r, c, v = two.row, two.col, two.data
+    channels = channels.tocsr()
+    parts = [
+        _suggest_rows(u, lo, hi, department, channels, excluded, top)
+        for lo, hi in _blocks(u, budget)
+    ]
+    if parts:
+        r, c, v, ch, tier, rank = (np.concatenate(x) for x in zip(*parts, strict=True))
+    else:
+        r = c = v = ch = tier = rank = np.zeros(0, np.int64)
+    return pd.DataFrame(
+        {
+            "person": r,
+            "rank": rank,
+            "suggested": c,
+            "shared_contacts": v,
+            "shared_channels": ch,
+            "tier": tier,
+        }
+    )
+
+
+def _blocks(u: sp.csr_matrix, budget: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges of ``u`` whose rows of ``U·U`` together come from at most
+    ``budget`` paths of length two (a row's: the degrees of its contacts summed; a single
+    row above the budget is a block of its own): the entries of a block's product are at
+    most that many."""
+    n = u.shape[0]
+    deg = np.diff(u.indptr).astype(np.float64)
+    cum = np.cumsum(u @ deg + 1.0)  # +1: an isolated row still counts
+    out, lo = [], 0
+    while lo < n:
+        done = cum[lo - 1] if lo else 0.0
+        hi = max(int(np.searchsorted(cum, done + budget, side="right")), lo + 1)
+        out.append((lo, min(hi, n)))
+        lo = min(hi, n)
+    return out
+
+
+def _suggest_rows(
+    u: sp.csr_matrix,
+    lo: int,
+    hi: int,
+    department: np.ndarray,
+    channels: sp.csr_matrix,
+    excluded: np.ndarray,
+    top: int,
+) -> tuple[np.ndarray, ...]:
+    """The suggestions of the people ``lo`` to ``hi - 1`` (positions), as (person, suggested,
+    shared_contacts, shared_channels, tier, rank) sorted by person and rank, top ``top``."""
+    ur = u[lo:hi]
+    two = (ur @ u).tocsr()
+    two.setdiag(0, k=lo)  # oneself: not suggested
+    two = (two - two.multiply(ur)).tocoo()  # contacts already: not suggested
+    r, c, v = two.row.astype(np.int64) + lo, two.col, two.data
     keep = (
         (v > 0)
         & (department[r] >= 0)
@@ -201,27 +259,26 @@ def suggestions(
         & ~excluded[c]
     )
     r, c, v = r[keep], c[keep], v[keep].astype(np.int64)
-    n = u.shape[0]
-    found = np.bincount(r, minlength=n)
+    m = hi - lo
+    found = np.bincount(r - lo, minlength=m)
     # only candidates that can reach a person's top: shared contacts at least the top-th
     # largest of the row (ties kept, so the order by shared channels stays exact)
     order = _sort(r, v)
     r, c, v = r[order], c[order], v[order]
     rank = _ranks(r)
-    last = np.minimum(found, top)[r]  # the rank of the row's last place in the top
-    cut = np.zeros(n, np.int64)
-    cut[r[rank == last]] = v[rank == last]
-    keep = v >= cut[r]
+    last = np.minimum(found, top)[r - lo]  # the rank of the row's last place in the top
+    cut = np.zeros(m, np.int64)
+    cut[r[rank == last] - lo] = v[rank == last]
+    keep = v >= cut[r - lo]
     r, c, v = r[keep], c[keep], v[keep]
     # shared channels of each candidate pair: the row-wise product of C's two rows (C·Cᵀ in
     # full holds every pair of members of a big channel: 40 million entries at 20,000 people)
-    channels = channels.tocsr()
     ch = (
         np.asarray(channels[r].multiply(channels[c]).sum(axis=1)).ravel().astype(np.int64)
         if len(r)
         else np.zeros(0, np.int64)
     )
-    short = np.flatnonzero((found < ENOUGH) & (np.diff(u.indptr) > 0))
+    short = np.flatnonzero((found < ENOUGH) & (np.diff(ur.indptr) > 0)) + lo
     parts: list[tuple[np.ndarray, ...]] = [(r, c, v, ch, np.zeros(len(r), np.int64))]
     if len(short):
         parts = [tuple(x[~np.isin(r, short)] for x in parts[0])]
@@ -231,16 +288,7 @@ def suggestions(
     r, c, v, ch, tier = r[order], c[order], v[order], ch[order], tier[order]
     rank = _ranks(r)
     keep = rank <= top
-    return pd.DataFrame(
-        {
-            "person": r[keep],
-            "rank": rank[keep],
-            "suggested": c[keep],
-            "shared_contacts": v[keep],
-            "shared_channels": ch[keep],
-            "tier": tier[keep],
-        }
-    )
+    return r[keep], c[keep], v[keep], ch[keep], tier[keep], rank[keep]
 
 
 def _sort(r: np.ndarray, *keys: np.ndarray) -> np.ndarray:
