@@ -80,6 +80,13 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
         order, size = page.evaluate("[gsDashboard.map.graph.order, gsDashboard.map.graph.size]")
         assert order == len(expected_map["nodes"])
         assert size == len(expected_map["edges"])
+        # the legend names its values in full (a page rule for another legend once squeezed
+        # every label to 12 px: "E.", "F.")
+        cut = page.evaluate(
+            "[...document.querySelectorAll('#gs-legend .gs-legend-value')]"
+            ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"
+        )
+        assert page.locator("#gs-legend .gs-legend-value").count() > 0 and cut == []
         page.screenshot(path=str(ARTIFACTS / "01-map.png"))
 
         # filter by department: only its people stay visible
