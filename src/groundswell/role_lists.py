@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
-from groundswell import words
+from groundswell import charts, words
 from groundswell.glossary import ROLE_LINES
 
 #: the ranked role lists (:data:`groundswell.analysis.roles.SHARES`, in its order)
@@ -68,6 +69,20 @@ def summary(held: pd.DataFrame, overlap: pd.DataFrame) -> dict[str, Any]:
         "reading": reading,
         "several_people": list(count[count >= 2].sort_values(ascending=False).index[:10]),
     }
+
+
+def chart(lists: dict[str, Any]) -> Markup:
+    """People by the number of ranked role lists they are in, as bars (``lists`` from
+    :func:`summary`): the one picture of the report's roles section and the People page."""
+    bins = lists["by_count"]
+    return charts.bar_chart_svg(
+        list(bins),
+        list(bins.values()),
+        title="People by the number of ranked role lists they are in",
+        x_title="ranked role lists held",
+        y_title="people",
+        width=420,
+    )
 
 
 def _reading(in_any: int, several: int, most: int, mean: float, pair: dict[str, Any] | None) -> str:

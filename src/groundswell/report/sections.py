@@ -90,7 +90,6 @@ def roles_context(
     off = ov.where(~np.eye(len(ov), dtype=bool)).stack()
     persona_counts = people["persona"].value_counts()
     lists = role_lists.summary(held, ov)
-    several = lists["by_count"]
     return {
         "role_rows": role_rows,
         "role_lists": lists,
@@ -103,14 +102,7 @@ def roles_context(
             )
             for p in lists["several_people"][:5]
         ],
-        "role_overlap_chart": charts.bar_chart_svg(
-            list(several),
-            list(several.values()),
-            title="People by the number of ranked role lists they are in",
-            x_title="ranked role lists held",
-            y_title="people",
-            width=420,
-        ),
+        "role_overlap_chart": role_lists.chart(lists),
         "overlap_columns": [c.replace("_", " ") for c in ov.columns],
         "overlap_rows": [(r.replace("_", " "), [fmt(v) for v in ov.loc[r]]) for r in ov.index],
         "overlap_mean": fmt(float(off.mean())) if len(off) else "–",

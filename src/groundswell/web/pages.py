@@ -18,9 +18,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 
-from groundswell import charts
+from groundswell import charts, role_lists
 from groundswell.errors import AuthError, ForbiddenError
 from groundswell.privacy import SUPPRESSED
 from groundswell.web import api, auth, planner, templating, value_api
@@ -520,22 +519,7 @@ def people_page(
         data=data,
         q=q or "",
         run=run,
-        role_chart=_role_chart(data.get("role_lists")),
-    )
-
-
-def _role_chart(lists: dict[str, Any] | None) -> Markup | str:
-    """People by the number of ranked role lists they are in (the People page)."""
-    if not lists:
-        return ""
-    bins = lists["by_count"]
-    return charts.bar_chart_svg(
-        list(bins),
-        list(bins.values()),
-        title="People by the number of ranked role lists they are in",
-        x_title="ranked role lists held",
-        y_title="people",
-        width=420,
+        role_chart=role_lists.chart(data["role_lists"]) if data.get("role_lists") else "",
     )
 
 
