@@ -147,6 +147,9 @@ def test_values_equal_the_stored_findings(clients, survey_ws, ws) -> None:
         p["person_id"] for p in v["top_people"]
     ]
     assert viewer["value"]["top_people"] is None
+    # the people furthest along by name (identified workspace), as the leaders below
+    people = ws.run(latest).people()["display_name"]
+    assert all(p["label"] == people[p["person_id"]] for p in analyst["value"]["top_people"])
     # suppression: no group below the minimum shows figures
     k = ws.settings.min_group_size
     for g in v["groups"]:

@@ -30,7 +30,7 @@ People = Annotated[User, Depends(require("people"))]
 
 def value(store: Views, user: User, run_id: int | None) -> dict[str, Any]:
     """Value maturity at three scales (top people only for ``people``)."""
-    return store.value(run_id, people=user.can("people"))
+    return store.value(run_id, people=user.can("people"), names=names_allowed(user, store))
 
 
 def qa(store: Views, user: User, run_id: int | None) -> dict[str, Any]:

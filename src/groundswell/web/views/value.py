@@ -82,11 +82,14 @@ class ValueQueries(ViewsCore):
             out["problem"] = section["problem"]
         return out
 
-    def value(self, run_id: int | None, *, people: bool = False) -> dict[str, Any]:
+    def value(
+        self, run_id: int | None, *, people: bool = False, names: bool = False
+    ) -> dict[str, Any]:
         """Value maturity at three scales: the network's stage and five scores, one row per
         department, team and community (suppressed ones merged), how many people reached
         each stage, where the lines come from (``basis``) and how the people's scores spread
-        on each stage (``distribution``), and (``people``) the top people by id."""
+        on each stage (``distribution``), and (``people``) the top people by id (``label``
+        the display name with ``names`` in an identified workspace, as :meth:`leaders`)."""
         run, v = self._section(run_id, "value")
         out = self._head(run, v)
         if out["problem"]:
@@ -105,7 +108,7 @@ class ValueQueries(ViewsCore):
             top_people=v["top_people"] if people else None,
         )
         if people:
-            self._add_names(run, out["top_people"], names=False)
+            self._add_names(run, out["top_people"], names=names)
         return clean(out)
 
     def qa(self, run_id: int | None, *, people: bool = False) -> dict[str, Any]:
