@@ -169,3 +169,19 @@ def test_the_cli_exports_and_compares(analysed, tmp_path) -> None:
     assert r.stderr.startswith("error: ") and "bad.json" in r.stderr and "format" in r.stderr
     r = runner.invoke(app, ["benchmark", "compare", str(folder), str(Path(tmp_path / "no.json"))])
     assert r.exit_code == 1 and "no.json" in r.stderr
+
+
+def test_every_figure_of_a_profile_reads_in_words_in_the_report() -> None:
+    names = {n for p in benchmark.load_profiles() for n in p["figures"]}
+    assert {"ei_level.3", "group_size.department.p25", "maturity.lead_change"} <= names
+    for name in names:  # no figure left as its code: no underscore, no dotted name
+        words = benchmark.figure_words(name)
+        assert "_" not in words and not re.search(r"\w\.\w", words), (name, words)
+    assert benchmark.figure_words("ei_level.3") == "E-I index, level 3"
+    assert benchmark.figure_words("group_size.team.p75") == "team size, upper quartile"
+    assert benchmark.figure_words("group_size.team.count") == (
+        "teams of at least the minimum size (number)"
+    )
+    assert benchmark.figure_words("maturity.none") == "highest stage none (share)"
+    assert benchmark.figure_words("persona.engager") == "engagers (share)"
+    assert benchmark.figure_words("a_new.figure") == "a new: figure"  # a later version's name

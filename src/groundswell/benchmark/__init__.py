@@ -37,6 +37,7 @@ __all__ = [
     "HEADLINES",
     "compare",
     "export",
+    "figure_words",
     "load_profiles",
     "reading",
     "shipped",
@@ -53,6 +54,41 @@ HEADLINES: dict[str, str] = {
     "persona.observer": "the share of observers",
 }
 MATURITY = ("none", "connect", "share", "solve", "innovate", "lead_change")
+#: short table labels of the figures that are not a family (persona., maturity., ei_level.,
+#: group_size.)
+_FIGURE_WORDS: dict[str, str] = {
+    "reciprocity": "reciprocated ties (share)",
+    "density": "density",
+    "modularity": "modularity",
+    "ei_departments": "E-I index across departments",
+    "strong_ties": "strong ties (share)",
+    "diverse_ties": "diverse ties (share)",
+    "mean_clustering": "mean clustering",
+    "isolated_share": "people with no tie (share)",
+    "response_rate": "questions answered (share)",
+}
+_QUARTILES = {"p25": "lower quartile", "median": "median", "p75": "upper quartile"}
+
+
+def figure_words(name: str) -> str:
+    """A profile's figure name in words for a table ("ei_level.3" -> "E-I index, level 3");
+    a name this version does not know reads with its punctuation softened."""
+    family, _, rest = name.partition(".")
+    if name in _FIGURE_WORDS:
+        return _FIGURE_WORDS[name]
+    if family == "persona" and rest:
+        return f"{rest}s (share)"
+    if family == "maturity" and rest:
+        stage = "none" if rest == "none" else rest.replace("_", " ")
+        return f"highest stage {stage} (share)"
+    if family == "ei_level" and rest:
+        return f"E-I index, level {rest}"
+    if family == "group_size" and rest:
+        kind, _, stat = rest.partition(".")
+        if stat == "count":
+            return f"{kind}s of at least the minimum size (number)"
+        return f"{kind} size, {_QUARTILES.get(stat, stat)}"
+    return name.replace("_", " ").replace(".", ": ")
 
 
 def _round2(n: int) -> int:

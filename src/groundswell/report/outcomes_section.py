@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from groundswell import words
+from groundswell.benchmark import figure_words
 from groundswell.outcome_results import MEASURE_WORDS
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ def benchmark_context(run: Run) -> dict[str, Any]:
         name = str(r["figure"])
         rows.append(
             {
-                "figure": name.replace("_", " ").replace(".", ": "),
+                "figure": figure_words(name),
                 "value": _figure(r.get("value")),
                 "others": [_figure(v) for v in r.get("others", [])],
             }
