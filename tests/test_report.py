@@ -78,6 +78,22 @@ def test_the_report_compares_with_the_previous_period(two_periods) -> None:
     )
 
 
+def test_the_title_names_the_period_in_words(two_periods) -> None:
+    from datetime import date
+
+    from groundswell.words import period
+
+    ws, _, late = two_periods
+    html = ws.report(ws.folder / "late-title.html", run_id=late.run_id).read_text()
+    w = late.window
+    assert f"<h1>The informal network, {period(w.start, w.last_day)}</h1>" in html
+    assert str(w) not in html.split("</h1>")[0]  # no START:END code in the title
+    assert period(date(2024, 1, 15), date(2024, 2, 11)) == "15 January – 11 February 2024"
+    assert period(date(2024, 2, 1), date(2024, 2, 28)) == "1–28 February 2024"
+    assert period(date(2023, 12, 15), date(2024, 1, 11)) == "15 December 2023 – 11 January 2024"
+    assert period(date(2024, 3, 5), date(2024, 3, 5)) == "5 March 2024"
+
+
 def test_every_chart_has_a_one_line_reading(two_periods) -> None:
     ws, _, run = two_periods
     html = ws.report(ws.folder / "r.html", run_id=run.run_id).read_text()

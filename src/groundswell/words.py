@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 
 __all__ = ["count", "join", "number_word", "plural", "portion", "share"]
 
@@ -142,3 +143,15 @@ def q_words(q: float | None) -> str:
     if q is None or not math.isfinite(q):
         return "q not computed"
     return "q < 0.001" if q < 0.0005 else f"q = {q:.3f}"
+
+
+def period(first: date, last: date) -> str:
+    """Two days, both included, as a reader writes them: "15 January – 11 February 2024",
+    "1–28 February 2024", "15 December 2023 – 11 January 2024"; one day alone when equal."""
+    if first == last:
+        return f"{first:%-d %B %Y}"
+    if first.year != last.year:
+        return f"{first:%-d %B %Y} – {last:%-d %B %Y}"
+    if first.month != last.month:
+        return f"{first:%-d %B} – {last:%-d %B %Y}"
+    return f"{first:%-d}–{last:%-d %B %Y}"
