@@ -181,3 +181,24 @@ def test_a_remembering_run_reads_the_same_tables_and_hands_out_copies(org: Path)
         assert kept.people(arrow=True).equals(plain.people(arrow=True))
         kept.forget()
         assert kept._memory is None
+
+
+def test_remembering_forgets_after_the_block_even_on_an_error(org: Path) -> None:
+    """``Run.remembering`` (what analyze's findings and a report render use) keeps tables only
+    inside its block, forgets them when the block fails, and leaves a run that already
+    remembered as it was."""
+    with gs.open(org) as ws:
+        run = ws.run()
+        with run.remembering():
+            run.people()
+            assert run._memory is not None and "gated" in run._memory
+        assert run._memory is None
+        with pytest.raises(RuntimeError), run.remembering():
+            run.ties()
+            raise RuntimeError("a failing step")
+        assert run._memory is None
+        run.remember()
+        with run.remembering():
+            run.roles()
+        assert run._memory is not None and "roles" in run._memory
+        run.forget()

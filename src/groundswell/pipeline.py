@@ -224,13 +224,13 @@ def analyze(
                 stored,
             )  # fmt: skip
             bar.step("value, Q&A, community health")
-            run = Run.load(ws, run_id).remember()  # findings read the same tables often
-            value_findings.store(run, value_findings.compute(run))
-            outcome_links.store(run, outcome_links.compute(run))  # issue 19 (outcomes)
-            benchmark.store(run)  # issue 19: the run beside the example profiles
-            bar.step("what the network says")
-            key_findings.store(run, key_findings.compute(run))
-            run.forget()
+            run = Run.load(ws, run_id)
+            with run.remembering():  # findings read the same tables often
+                value_findings.store(run, value_findings.compute(run))
+                outcome_links.store(run, outcome_links.compute(run))  # issue 19 (outcomes)
+                benchmark.store(run)  # issue 19: the run beside the example profiles
+                bar.step("what the network says")
+                key_findings.store(run, key_findings.compute(run))
     run.removed = removed
     return run
 

@@ -11,7 +11,8 @@ left), so the modules that compute from a run (value, diffusion, survey) can tak
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -157,6 +158,19 @@ class Run:
     def forget(self) -> None:
         """Stop keeping tables (see :meth:`remember`): every call reads the store again."""
         self._memory = None
+
+    @contextmanager
+    def remembering(self) -> Iterator[Run]:
+        """:meth:`remember` for the ``with`` block, then :meth:`forget`, even on an error;
+        a run that already remembers is left remembering (its caller forgets it)."""
+        if self._memory is not None:
+            yield self
+            return
+        self.remember()
+        try:
+            yield self
+        finally:
+            self.forget()
 
     def _kept(self, key: str, read: Callable[[], Any]) -> Any:
         """``read()``, once per key when remembering; a DataFrame or Series is copied out."""

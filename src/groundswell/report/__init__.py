@@ -361,14 +361,8 @@ def render(run: Run, names: dict[str, str] | None = None) -> str:
     env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "sort_keys": False}
     # one render reads a stored run that nothing changes meanwhile: each table once (the
     # sections ask for the people four times), as analyze's findings do (Run.remember)
-    remembering = run._memory is None
-    if remembering:
-        run.remember()
-    try:
+    with run.remembering():
         ctx = context(run, names)
-    finally:
-        if remembering:
-            run.forget()
     if names is not None:
         _relabel(ctx, names)
     return with_contents(env.get_template("report.html.j2").render(**ctx))
