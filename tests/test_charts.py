@@ -122,3 +122,17 @@ def test_the_still_map_draws_every_person_in_their_colour() -> None:
     assert svg.count("<circle") == 3
     assert re.search(r'<g fill="#111111"[^>]*>(<circle[^>]*/>){2}</g>', svg)
     assert svg.count("M") == 1  # one tie
+
+
+def test_the_heat_legend_ticks_stand_apart_and_follow_the_shading() -> None:
+    from itertools import pairwise
+
+    from groundswell.charts import heat_legend_svg
+
+    svg = str(heat_legend_svg((191, 79, 47), lambda v: v**0.5 * 0.9, title="share", width=300))
+    ticks = [(float(x), t) for x, t in re.findall(r'<text x="([\d.]+)"[^>]*>(\d+%)</text>', svg)]
+    assert [t for _, t in ticks] == ["0%", "25%", "50%", "75%", "100%"]
+    xs = [x for x, _ in ticks]
+    assert all(b - a >= 60 for a, b in pairwise(xs))  # "0%10%" ran together
+    shades = [float(a) for a in re.findall(r"rgba\(191,79,47,([\d.]+)\)", svg)]
+    assert shades == sorted(shades) and shades[0] < 0.2 and shades[-1] > 0.85

@@ -455,7 +455,7 @@ def heat_legend_svg(
     parts.append(
         f'<rect x="10" y="16" width="{width - 20}" height="12" fill="none" stroke="#c9ced6"/>'
     )
-    for t in (0.0, 0.1, 0.25, 0.5, 1.0):
+    for t in (0.0, 0.25, 0.5, 0.75, 1.0):  # apart enough to read at print size
         x = 10 + (width - 20) * t
         anchor = "start" if t == 0 else "end" if t == 1 else "middle"
         parts.append(
