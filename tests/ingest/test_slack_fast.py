@@ -238,3 +238,22 @@ def test_damaged_member_is_one_input_error(tmp_path) -> None:
             slack.ingest(ws, export)
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("batch", [20_000, 3])
+def test_nan_timestamp_is_one_input_error(tmp_path, monkeypatch, batch) -> None:
+    """A "nan" ts between good ones: the least and greatest of a day file's times do not
+    see it, so a check on them alone let it through to a NOT NULL constraint's traceback.
+    Read in a batch of day files or alone, it is named, and nothing is written."""
+    monkeypatch.setattr(messages, "BATCH", batch)
+    files = regional_export()
+    files["開発/2023-11-14.json"][1]["ts"] = "nan"
+    export = write(tmp_path / "export", files, as_zip=False)
+    ws = gs.init(tmp_path / "ws")
+    try:
+        with pytest.raises(InputError, match=r"開発/2023-11-14\.json\[1\]\.ts .*found 'nan'"):
+            slack.ingest(ws, export)
+        assert ws.query("SELECT count(*) AS n FROM messages")["n"].iloc[0] == 0
+        assert ws.query("SELECT count(*) AS n FROM sources")["n"].iloc[0] == 0
+    finally:
+        ws.close()

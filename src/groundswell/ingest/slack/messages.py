@@ -4,7 +4,6 @@ messages, mentions and reactions of each, packed chunk by chunk into compact arr
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -214,7 +213,7 @@ class _Reader:
         every file keeps its place in the order."""
         if not batch:
             return
-        if len(batch) == 1 or not self._extract_fast(batch, strict=True):
+        if len(batch) == 1 or not self._extract_fast(batch):
             for one in batch:
                 if not self._extract_fast([one]):
                     _, raw, k, name = one
@@ -258,31 +257,18 @@ class _Reader:
         if len(self.cols) >= CHUNK:
             self.flush()
 
-    def _extract_fast(
-        self, groups: list[tuple[list[_Msg], bytes, int, str]], *, strict: bool = False
-    ) -> bool:
+    def _extract_fast(self, groups: list[tuple[list[_Msg], bytes, int, str]]) -> bool:
         """Day files parsed into :class:`_Msg` (messages, raw bytes, conversation, name),
         gathered exactly as :meth:`_extract` would gather each; False (nothing gathered)
         when something needs a closer look: a timestamp that is not a number in the
-        accepted dates, or a nested field that does not read as expected. ``strict`` (a
-        batch) refuses any timestamp that is not finite and in bounds; one file alone is
-        judged by its least and greatest, as :meth:`_extract` does."""
+        accepted dates, or a nested field that does not read as expected."""
         msgs = groups[0][0] if len(groups) == 1 else [m for g in groups for m in g[0]]
         ts = [m.ts for m in msgs]
         try:
             tsf = [float(t) for t in ts]
         except ValueError:
             return False
-        if strict:
-            arr = np.asarray(tsf, dtype=np.float64)
-            if not (np.isfinite(arr).all() and (arr >= self.lo).all() and (arr <= self.hi).all()):
-                return False
-        elif msgs and not (
-            math.isfinite(min(tsf))
-            and math.isfinite(max(tsf))
-            and min(tsf) >= self.lo
-            and max(tsf) <= self.hi
-        ):
+        if not _within(tsf, self.lo, self.hi):
             return False
         user = [m.user for m in msgs]
         bot = [m.bot_id for m in msgs]
@@ -391,8 +377,7 @@ class _Reader:
             ]
         try:
             tsf = [float(t) for t in ts]
-            ok = bool(tsf) and math.isfinite(min(tsf)) and math.isfinite(max(tsf))
-            ok = ok and min(tsf) >= self.lo and max(tsf) <= self.hi
+            ok = bool(tsf) and _within(tsf, self.lo, self.hi)
         except (TypeError, ValueError):
             ok = False
         if not ok and data:
@@ -531,6 +516,13 @@ class _Reader:
             )
         self.rows += len(c)
         self.cols = _Cols()
+
+
+def _within(tsf: list[float], lo: float, hi: float) -> bool:
+    """Whether every timestamp lies between ``lo`` and ``hi`` (not NaN, which compares
+    false, nor infinite): the least and greatest alone would miss a NaN among them."""
+    arr = np.asarray(tsf, dtype=np.float64)
+    return bool(((arr >= lo) & (arr <= hi)).all())
 
 
 def _json(value: msgspec.Raw) -> Any:
