@@ -55,18 +55,7 @@ class Staging:
 
     def repeats(self, message_ids: np.ndarray) -> np.ndarray:
         """Which of a batch's (distinct) message ids an earlier batch of the file holds."""
-        ev_ids = pd.DataFrame({"message_id": message_ids})  # noqa: F841 (read by DuckDB)
-        hits = self.con.execute(
-            "SELECT i.message_id, m.source_id = ? OR o.message_id IS NOT NULL AS again "
-            "FROM ev_ids i JOIN messages m USING (message_id) "
-            "LEFT JOIN ev_old o USING (message_id)",
-            [self.sid],
-        ).df()
-        again = hits["again"].to_numpy(dtype=bool)
-        first_time = hits["message_id"].to_numpy()[~again]  # held before this ingest
-        if len(first_time):
-            self._append("ev_old", pd.DataFrame({"message_id": first_time}))
-        return np.isin(message_ids, hits["message_id"].to_numpy()[again])
+        return batch.repeats(self.con, self.sid, message_ids, "ev_old")
 
     def add(self, rows: pd.DataFrame, inter: pd.DataFrame, channels: pd.DataFrame) -> None:
         """Keep what a written batch leaves for the end: its acts addressed to a parent,

@@ -314,6 +314,30 @@ def _insert(
     return int(after - before)
 
 
+def repeats(
+    con: duckdb.DuckDBPyConnection, sid: int, message_ids: np.ndarray, held: str
+) -> np.ndarray:
+    """Which of a batch's (distinct) ``message_ids`` an earlier batch of ingest ``sid``
+    held: those stored as source ``sid``, or listed in the temporary table ``held`` (one
+    column ``message_id``), where an id the workspace held before this ingest is put the
+    first time a batch meets it, so that a second copy of it in the input is a repeat too."""
+    batch_ids = pd.DataFrame({"message_id": message_ids})  # noqa: F841 (read by DuckDB)
+    hits = con.execute(
+        "SELECT i.message_id, m.source_id = ? OR o.message_id IS NOT NULL AS again "
+        "FROM batch_ids i JOIN messages m USING (message_id) "
+        f"LEFT JOIN {held} o USING (message_id)",
+        [int(sid)],
+    ).df()
+    if not len(hits):
+        return np.zeros(len(message_ids), dtype=bool)
+    again = hits["again"].to_numpy(dtype=bool)
+    first_time = hits["message_id"].to_numpy()[~again]  # held before this ingest
+    if len(first_time):
+        held_ids = pd.DataFrame({"message_id": first_time})  # noqa: F841 (read by DuckDB)
+        con.execute(f"INSERT INTO {held} SELECT * FROM held_ids")
+    return np.isin(message_ids, hits["message_id"].to_numpy()[again])
+
+
 def person_keys_sql(relation: str) -> str:
     """The statement giving a key to every identifier in ``relation``'s ``actor_id`` and
     ``target_id`` that has none yet: the next integers, in the order of the identifiers (so

@@ -95,7 +95,7 @@ class Writer:
         if not len(c):
             return
         msg_ids = self.pseudo.messages(c.raw_id)
-        again = self._repeats(msg_ids)
+        again = batch.repeats(self.con, self.sid, msg_ids, "em_old")
         if again.any():
             self.summary.skipped["duplicate Message-ID in the input"] += int(again.sum())
             c = c.take((~again).tolist())
@@ -157,24 +157,6 @@ class Writer:
             con.execute(f"DROP TABLE IF EXISTS {name}")
 
     # ------------------------------------------------------------------------------ inside
-
-    def _repeats(self, msg_ids: np.ndarray) -> np.ndarray:
-        """Which of a batch's (distinct) message ids an earlier batch of the input held."""
-        em_ids = pd.DataFrame({"message_id": msg_ids})  # noqa: F841 (read by DuckDB)
-        hits = self.con.execute(
-            "SELECT i.message_id, m.source_id = ? OR o.message_id IS NOT NULL AS again "
-            "FROM em_ids i JOIN messages m USING (message_id) "
-            "LEFT JOIN em_old o USING (message_id)",
-            [self.sid],
-        ).df()
-        if not len(hits):
-            return np.zeros(len(msg_ids), dtype=bool)
-        again = hits["again"].to_numpy(dtype=bool)
-        first_time = hits["message_id"].to_numpy()[~again]  # held before this ingest
-        if len(first_time):
-            em_frame = pd.DataFrame({"message_id": first_time})  # noqa: F841 (read by DuckDB)
-            self.con.execute("INSERT INTO em_old SELECT * FROM em_frame")
-        return np.isin(msg_ids, hits["message_id"].to_numpy()[again])
 
     def _frames(
         self, c: Columns, msg_ids: np.ndarray
