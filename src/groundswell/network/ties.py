@@ -100,8 +100,7 @@ def digital_ties_sql(
     """
     if period is not None and period not in PERIODS:
         raise ConfigError(f"period must be one of {PERIODS}; got {period!r}")
-    kinds = [k for k, w in rules.weights.items() if w > 0 and not k.startswith("survey:")]
-    case = " ".join(f"WHEN {_quote(k)} THEN {float(w)!r}" for k, w in rules.weights.items())
+    kind_list, case = _kinds(rules)
     decay = ""
     if rules.decay_half_life_days > 0:
         decay = (
@@ -110,7 +109,6 @@ def digital_ties_sql(
         )
     per = f", date_trunc('{period}', ts) AS period" if period else ""
     per_col = ", period" if period else ""
-    kind_list = ", ".join(_quote(k) for k in kinds) or "NULL"
     raw = (
         f"SELECT actor_id, target_id{per}, count(*) AS n, "
         f"sum(weight * (CASE kind {case} END){decay}) AS w "
@@ -172,8 +170,7 @@ def keyed_digital_ties_sql(
     """
     if period is not None and period not in PERIODS:
         raise ConfigError(f"period must be one of {PERIODS}; got {period!r}")
-    kinds = [k for k, w in rules.weights.items() if w > 0 and not k.startswith("survey:")]
-    case = " ".join(f"WHEN {_quote(k)} THEN {float(w)!r}" for k, w in rules.weights.items())
+    kind_list, case = _kinds(rules)
     decay = ""
     if rules.decay_half_life_days > 0:
         decay = (
@@ -191,7 +188,6 @@ def keyed_digital_ties_sql(
         )
         per, per_col = f", {bucket} AS period", ", period"
         per_out = ", r.period::TIMESTAMPTZ AS period" if utc else ", r.period"
-    kind_list = ", ".join(_quote(k) for k in kinds) or "NULL"
     # every key's person (its alias's person, else itself), numbered: a few thousand rows
     resolve = (
         "SELECT k.person_key, coalesce(a.person_id, k.pseudonym) AS person_id, "
@@ -246,6 +242,14 @@ def keyed_digital_ties_sql(
         f"FROM tied r JOIN people a ON a.person = r.actor JOIN people t ON t.person = r.target"
     )
     return sql, [rules.broadcast_threshold, rules.min_interactions]
+
+
+def _kinds(rules: TieRules) -> tuple[str, str]:
+    """The digital layer's kinds of act (weighted above zero, not survey answers) as an SQL
+    list, and the CASE arms giving each kind its weight: one rule for both tie queries."""
+    kinds = [k for k, w in rules.weights.items() if w > 0 and not k.startswith("survey:")]
+    case = " ".join(f"WHEN {_quote(k)} THEN {float(w)!r}" for k, w in rules.weights.items())
+    return ", ".join(_quote(k) for k in kinds) or "NULL", case
 
 
 def _quote(s: str) -> str:
