@@ -70,6 +70,27 @@ def test_bad_settings_are_named(tmp_path) -> None:
         gs.open(tmp_path / "acme")
 
 
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("betweenness_epsilon = 0.02", '"0.02"'),
+        ("betweenness_delta = 0.1", '"0.1"'),
+        ("betweenness_epsilon = 0.02", "true"),
+        ("betweenness_delta = 0.1", "1.5"),
+    ],
+)
+def test_bounds_settings_not_numbers_are_named(tmp_path, line: str, value: str) -> None:
+    # text or true where a number between 0 and 1 belongs: a ConfigError naming the setting,
+    # not a TypeError from comparing text with 0
+    gs.init(tmp_path / "acme").close()
+    toml = tmp_path / "acme" / "groundswell.toml"
+    assert line in toml.read_text()
+    key = line.split(" = ")[0]
+    toml.write_text(toml.read_text().replace(line, f"{key} = {value}"))
+    with pytest.raises(ConfigError, match=rf"analysis\.{key}' must be a number between 0 and 1"):
+        gs.open(tmp_path / "acme")
+
+
 def test_newer_schema_is_refused(tmp_path) -> None:
     gs.init(tmp_path / "acme").close()
     con = duckdb.connect(str(tmp_path / "acme" / "groundswell.duckdb"))

@@ -211,18 +211,14 @@ def validate(raw: dict[str, Any]) -> Settings:
         "scale_min_nodes",
     ):
         _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
-    _check(
-        0 < a["betweenness_delta"] < 1,
-        "analysis.betweenness_delta",
-        "a number between 0 and 1",
-        a["betweenness_delta"],
-    )
-    _check(
-        0 < a["betweenness_epsilon"] < 1,
-        "analysis.betweenness_epsilon",
-        "a number between 0 and 1",
-        a["betweenness_epsilon"],
-    )
+    for k in ("betweenness_delta", "betweenness_epsilon"):
+        v = a[k]
+        _check(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1,
+            f"analysis.{k}",
+            "a number between 0 and 1",
+            v,
+        )
     o = raw["outcomes"]
     _check(
         isinstance(o["lower_is_better"], list)
