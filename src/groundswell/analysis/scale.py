@@ -68,13 +68,23 @@ def sample_size(epsilon: float, delta: float, vertex_diameter: int) -> int:
     return math.ceil(RK_C / epsilon**2 * (vc + math.log(1 / delta)))
 
 
-def _csr(
-    src: np.ndarray, dst: np.ndarray, length: np.ndarray, n: int
+def _csr_order(
+    src: np.ndarray, dst: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties src -> dst of n people as out-ties in CSR form: (indptr, indices as int32,
+    the order that sorts the ties by src, stably)."""
     order = np.argsort(src, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return indptr, dst[order].astype(np.int32), length[order]
+    return indptr, dst[order].astype(np.int32), order
+
+
+def _csr(
+    src: np.ndarray, dst: np.ndarray, length: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_csr_order` with the ties' lengths in place of the order."""
+    indptr, indices, order = _csr_order(src, dst, n)
+    return indptr, indices, length[order]
 
 
 def betweenness_paths(
@@ -166,11 +176,8 @@ def harmonic_hops(g: Graph, *, samples: int = 1000, delta: float = 0.1, seed: in
     src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
     if not g.directed:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
-    order = np.argsort(src, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    indices = dst[order].astype(np.int32)
-    del src, dst, order
+    indptr, indices = _csr_order(src, dst, n)[:2]
+    del src, dst
     s1, s2 = _scale_kernels.hop_harmonic(indptr, indices, sources)
     span = n / (n - 1)  # each source's value n/(n-1) / hops lies in [0, span]
     mean = s1 * span / k
