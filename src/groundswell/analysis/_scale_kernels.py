@@ -115,6 +115,54 @@ def _pop(hd: np.ndarray, hv: np.ndarray, size: int) -> int:
     return size
 
 
+@njit(cache=True, inline="always")
+def _relax(
+    v: int,
+    d: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    length: np.ndarray,
+    dist: np.ndarray,
+    sigma: np.ndarray,
+    other: np.ndarray,
+    state: np.ndarray,
+    side: int,
+    hd: np.ndarray,
+    hv: np.ndarray,
+    size: int,
+    touched: np.ndarray,
+    nt: int,
+    mu: float,
+) -> tuple[np.ndarray, np.ndarray, int, int, float]:
+    """One side of the bidirectional search settles v at distance d: relax v's ties (that
+    side's CSR; ``dist``/``sigma`` that side's, ``other`` the other side's distances,
+    ``side`` its bit of ``state``), pushing onto that side's heap, recording people first
+    reached in ``touched`` and lowering ``mu`` where the two sides meet. Returns (hd, hv,
+    size, nt, mu)."""
+    sv = sigma[v]
+    for e in range(indptr[v], indptr[v + 1]):
+        w = indices[e]
+        if state[w] & side:
+            continue
+        nd = d + length[e]
+        if dist[w] == np.inf:
+            if other[w] == np.inf:
+                touched[nt] = w
+                nt += 1
+            dist[w] = nd
+            sigma[w] = sv
+            hd, hv, size = _push(hd, hv, size, nd, w)
+        elif _eq(nd, dist[w]):
+            sigma[w] += sv
+        elif nd < dist[w]:
+            dist[w] = nd
+            sigma[w] = sv
+            hd, hv, size = _push(hd, hv, size, nd, w)
+        if other[w] < np.inf and nd + other[w] < mu:
+            mu = nd + other[w]
+    return hd, hv, size, nt, mu
+
+
 def path_samples(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -249,53 +297,19 @@ def _sample_chunk(
                 state[v] |= 1
                 settled_f[nf] = v
                 nf += 1
-                sv = sf[v]
-                for e in range(indptr[v], indptr[v + 1]):
-                    w = indices[e]
-                    if state[w] & 1:
-                        continue
-                    nd = d + length[e]
-                    if df[w] == np.inf:
-                        if db[w] == np.inf:
-                            touched[nt] = w
-                            nt += 1
-                        df[w] = nd
-                        sf[w] = sv
-                        hfd, hfv, fsize = _push(hfd, hfv, fsize, nd, w)
-                    elif _eq(nd, df[w]):
-                        sf[w] += sv
-                    elif nd < df[w]:
-                        df[w] = nd
-                        sf[w] = sv
-                        hfd, hfv, fsize = _push(hfd, hfv, fsize, nd, w)
-                    if db[w] < np.inf and nd + db[w] < mu:
-                        mu = nd + db[w]
+                hfd, hfv, fsize, nt, mu = _relax(
+                    v, d, indptr, indices, length, df, sf, db, state, 1,
+                    hfd, hfv, fsize, touched, nt, mu,
+                )  # fmt: skip
             else:
                 v = hbv[0]
                 d = hbd[0]
                 bsize = _pop(hbd, hbv, bsize)
                 state[v] |= 2
-                sv = sb[v]
-                for e in range(rindptr[v], rindptr[v + 1]):
-                    w = rindices[e]
-                    if state[w] & 2:
-                        continue
-                    nd = d + rlength[e]
-                    if db[w] == np.inf:
-                        if df[w] == np.inf:
-                            touched[nt] = w
-                            nt += 1
-                        db[w] = nd
-                        sb[w] = sv
-                        hbd, hbv, bsize = _push(hbd, hbv, bsize, nd, w)
-                    elif _eq(nd, db[w]):
-                        sb[w] += sv
-                    elif nd < db[w]:
-                        db[w] = nd
-                        sb[w] = sv
-                        hbd, hbv, bsize = _push(hbd, hbv, bsize, nd, w)
-                    if df[w] < np.inf and nd + df[w] < mu:
-                        mu = nd + df[w]
+                hbd, hbv, bsize, nt, mu = _relax(
+                    v, d, rindptr, rindices, rlength, db, sb, df, state, 2,
+                    hbd, hbv, bsize, touched, nt, mu,
+                )  # fmt: skip
         if mu < np.inf:
             joined += 1
             if state[t] & 1:  # every shortest path lies in F
