@@ -94,11 +94,7 @@ def use_user_cache(package: Path = PACKAGE) -> Path | None:
     if not needs_user_cache(package) or CACHE_ROOT:
         return None
     target = user_cache()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(target, os.W_OK):
+    if not _writable_folder(target):
         return None
     roots = tuple(r.rstrip(os.sep) + os.sep for r in _read_only_roots(package))
     if not roots:
@@ -134,10 +130,16 @@ def template_cache() -> jinja2.BytecodeCache | None:
     if sys.dont_write_bytecode:
         return None
     folder = user_cache().parent / "jinja"
+    if not _writable_folder(folder):
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def _writable_folder(folder: Path) -> bool:
+    """Whether ``folder`` exists (made with its parents if need be) and this user can write
+    in it."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
-        return None
-    if not os.access(folder, os.W_OK):
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+        return False
+    return os.access(folder, os.W_OK)
