@@ -30,15 +30,7 @@ from tests.analysis.test_centrality import email_eu_core, karate, with_distance
 
 def _csr(g: Graph, weighted: bool) -> tuple[np.ndarray, ...]:
     """The out-tie CSR form centrality.paths hands to either version."""
-    src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
-    length = (1.0 / g.weight) if weighted else np.ones(g.m)
-    if not g.directed:
-        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
-        length = np.concatenate([length, length])
-    order = np.lexsort((dst, src))
-    indptr = np.zeros(g.n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=g.n), out=indptr[1:])
-    return indptr, dst[order].astype(np.int32), length[order]
+    return centrality._out_ties(g, weighted)
 
 
 def _both_paths(g: Graph, weighted: bool, sources: np.ndarray) -> tuple:

@@ -194,22 +194,25 @@ def paths(
     sources = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
     if n == 0 or len(sources) == 0:
         return np.zeros(n), np.zeros(n)
+    indptr, indices, length = _out_ties(g, weighted)
+    return _path_kernels(len(sources), len(indices)).shortest_path_sums(
+        indptr, indices, length, sources, unit=not weighted, betweenness=betweenness
+    )
+
+
+def _out_ties(g: Graph, weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The out-ties of each person in CSR form, in neighbour order (both directions of an
+    undirected tie): (indptr, indices as int32, lengths as in :func:`_lengths`), as
+    :func:`paths` hands them to either version of the shortest-path sums."""
     src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
     length = _lengths(g, weighted)
     if not g.directed:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
         length = np.concatenate([length, length])
-    order = np.lexsort((dst, src))  # out-ties of each person, in neighbour order
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return _path_kernels(len(sources), len(dst)).shortest_path_sums(
-        indptr,
-        dst[order].astype(np.int32),
-        length[order],
-        sources,
-        unit=not weighted,
-        betweenness=betweenness,
-    )
+    order = np.lexsort((dst, src))
+    indptr = np.zeros(g.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=g.n), out=indptr[1:])
+    return indptr, dst[order].astype(np.int32), length[order]
 
 
 def _path_kernels(sources: int, arcs: int) -> ModuleType:
