@@ -64,12 +64,6 @@ def _libgomps() -> list[ctypes.CDLL]:
     return libs
 
 
-def _libgomp() -> ctypes.CDLL | None:
-    """igraph's own libgomp (the first copy :func:`_libgomps` finds), None when none loads."""
-    libs = _libgomps()
-    return libs[0] if libs else None
-
-
 @contextmanager
 def one_thread() -> Iterator[None]:
     """igraph's OpenMP loops on one thread within the block (this thread's setting only)."""
