@@ -163,6 +163,35 @@ def _relax(
     return hd, hv, size, nt, mu
 
 
+@njit(cache=True, inline="always")
+def _step(
+    x: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    length: np.ndarray,
+    dist: np.ndarray,
+    sigma: np.ndarray,
+    state: np.ndarray,
+    side: int,
+    rng: np.ndarray,
+) -> int:
+    """One step of a drawn shortest path away from x, towards that side's search root:
+    among x's ties (in that side's CSR) to people settled by that side (bit ``side`` of
+    ``state``) one step nearer the root by ``dist``, one drawn in proportion to its number of
+    shortest paths ``sigma``; -1 when there is none."""
+    pick = _uniform(rng) * sigma[x]
+    acc = 0.0
+    nxt = -1
+    for e in range(indptr[x], indptr[x + 1]):
+        q = indices[e]
+        if state[q] & side and _eq(dist[q] + length[e], dist[x]):
+            acc += sigma[q]
+            nxt = q
+            if acc > pick:
+                break
+    return nxt
+
+
 def path_samples(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -342,36 +371,16 @@ def _sample_chunk(
                 # on from w to t through backward successors
                 while y != t:
                     count[y] += 1
-                    pick = _uniform(rng) * sb[y]
-                    acc = 0.0
-                    nxt = -1
-                    for e in range(indptr[y], indptr[y + 1]):
-                        q = indices[e]
-                        if state[q] & 2 and _eq(db[q] + length[e], db[y]):
-                            acc += sb[q]
-                            nxt = q
-                            if acc > pick:
-                                break
-                    if nxt < 0:  # pragma: no cover - cannot happen on a shortest path
+                    y = _step(y, indptr, indices, length, db, sb, state, 2, rng)
+                    if y < 0:  # pragma: no cover - cannot happen on a shortest path
                         break
-                    y = nxt
                 if x != s:
                     count[x] += 1
             # back from x to s through forward predecessors (x itself counted already)
             while x != s:
-                pick = _uniform(rng) * sf[x]
-                acc = 0.0
-                prv = -1
-                for e in range(rindptr[x], rindptr[x + 1]):
-                    p = rindices[e]
-                    if state[p] & 1 and _eq(df[p] + rlength[e], df[x]):
-                        acc += sf[p]
-                        prv = p
-                        if acc > pick:
-                            break
-                if prv < 0:  # pragma: no cover - cannot happen on a shortest path
+                x = _step(x, rindptr, rindices, rlength, df, sf, state, 1, rng)
+                if x < 0:  # pragma: no cover - cannot happen on a shortest path
                     break
-                x = prv
                 if x != s:
                     count[x] += 1
         for k in range(nt):
