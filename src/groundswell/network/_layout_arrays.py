@@ -25,8 +25,6 @@ import numpy as np
 #: connected parts up to this many people are laid out here (the exact repulsion costs n^2
 #: per step: 0.1 s in all for 200 people, more than the compiled kernel above a few hundred)
 SMALL_PEOPLE = 300
-#: as in the kernels: every level of a small part computes the exact repulsion
-EXACT_BELOW = 700
 
 
 def match(

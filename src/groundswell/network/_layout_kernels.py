@@ -13,8 +13,9 @@ them (Y. Hu, "Efficient and High Quality Force-Directed Graph Drawing", Mathemat
 - **placement**: the coarsest level starts at seeded random positions and runs long with a
   hot start; each finer level starts from its parent's position (plus a small seeded jitter)
   and is refined briefly and cool.
-- **forces**: repulsion ``k² m_v / d`` between every pair (exactly below :data:`EXACT_BELOW`
-  clusters) or between pairs closer than ``cutoff`` (a grid of cells, above), attraction
+- **forces**: repulsion ``k² m_v / d`` between every pair (exactly below
+  :data:`groundswell.network.layout.EXACT_BELOW` clusters) or between pairs closer than
+  ``cutoff`` (a grid of cells, above), attraction
   ``w d² / k`` along ties; each step moves a person by at most the temperature, which cools
   linearly. ``k`` grows with the mean mass of a level so that each level fills the same area.
 
@@ -25,9 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-#: levels with fewer clusters than this compute repulsion between every pair
-EXACT_BELOW = 700
 
 
 @njit(cache=True)

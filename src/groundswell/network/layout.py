@@ -192,6 +192,9 @@ def _csr(n: int, s: np.ndarray, t: np.ndarray, w: np.ndarray) -> tuple[np.ndarra
 COARSEST, STALL = 40, 0.9
 #: steps at each finer level, and Barnes and Hut's opening criterion
 FINE_ITERATIONS, THETA = 50, 1.0
+#: levels with fewer clusters than this compute repulsion between every pair (so every level
+#: of a part small enough for the array kernels, :data:`._layout_arrays.SMALL_PEOPLE`)
+EXACT_BELOW = 700
 
 
 def _kernels(n: int) -> ModuleType:
@@ -265,7 +268,7 @@ def _part_multilevel(
             indices,
             wc / wc.mean() if len(wc) else wc,
             k,
-            0.0 if nl < kernels.EXACT_BELOW else THETA,
+            0.0 if nl < EXACT_BELOW else THETA,
             steps,
             t_start,
             0.01 * k,
