@@ -163,3 +163,11 @@ def test_value_sections_come_from_what_the_run_stored(two_periods) -> None:
     timeline.snapshots(ws, "month")
     again = ws.report(ws.folder / "t.html", run_id=run.run_id).read_text()
     assert '<section id="trends">' in again and "people in the network" in again
+
+
+def test_a_stored_window_reads_in_words() -> None:
+    from groundswell.words import window
+
+    assert window("2024-03-04:2024-03-31") == "4–31 March 2024"
+    assert window("2023-12-15:2024-01-11") == "15 December 2023 – 11 January 2024"
+    assert window("all time") == "all time" and window(None) == ""

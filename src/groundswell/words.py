@@ -155,3 +155,14 @@ def period(first: date, last: date) -> str:
     if first.month != last.month:
         return f"{first:%-d %B} – {last:%-d %B %Y}"
     return f"{first:%-d}–{last:%-d %B %Y}"
+
+
+def window(text: str | None) -> str:
+    """A stored window ("2024-03-04:2024-03-31", both days included) in words, as
+    :func:`period` writes it; any other text as it is."""
+    start, sep, end = str(text or "").partition(":")
+    try:
+        first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+    except ValueError:
+        return str(text or "")
+    return period(first, last) if sep else str(text)
