@@ -91,6 +91,29 @@ def test_bounds_settings_not_numbers_are_named(tmp_path, line: str, value: str) 
         gs.open(tmp_path / "acme")
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "value", "allowed"),
+    [
+        ("privacy", "min_group_size", "true", "an integer >= 1"),
+        ("analysis", "seed", "false", "an integer"),
+        ("analysis", "betweenness_samples", "true", "an integer >= 1"),
+        ("analysis", "leiden_stability_seeds", "true", "an integer >= 0"),
+        ("ties", "window_days", "true", "an integer >= 1"),
+        ("ties", "decay_half_life_days", "true", "a number >= 0"),
+        ("analysis", "leiden_resolution", "true", "a number > 0"),
+    ],
+)
+def test_true_is_not_a_number(tmp_path, section: str, key: str, value: str, allowed: str) -> None:
+    # TOML's true/false are Python ints: `seed = false` would have run with seed 0 and
+    # `min_group_size = true` would have suppressed groups below 1 (nothing)
+    gs.init(tmp_path / "acme").close()
+    toml = tmp_path / "acme" / "groundswell.toml"
+    toml.write_text(f"[{section}]\n{key} = {value}\n")
+    expected = rf"'{section}\.{key}' must be {allowed}; got {value.title()}"
+    with pytest.raises(ConfigError, match=expected):
+        gs.open(tmp_path / "acme")
+
+
 def test_newer_schema_is_refused(tmp_path) -> None:
     gs.init(tmp_path / "acme").close()
     con = duckdb.connect(str(tmp_path / "acme" / "groundswell.duckdb"))

@@ -105,6 +105,16 @@ def _check(cond: bool, setting: str, allowed: str, got: object) -> None:
         raise ConfigError(f"{CONFIG_FILE}: '{setting}' must be {allowed}; got {got!r}")
 
 
+def _is_int(value: object) -> bool:
+    """An integer, not ``true``/``false`` (TOML booleans are Python ints)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    """An integer or a decimal number, not ``true``/``false``."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _is_date(value: object) -> bool:
     """A TOML date, or text holding an ISO date (YYYY-MM-DD)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -135,7 +145,7 @@ def validate(raw: dict[str, Any]) -> Settings:
     for k in ("days_ahead", "planned_days_ahead"):
         v = raw["ingest"][k]
         _check(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+            _is_int(v) and v >= 0,
             f"ingest.{k}",
             "an integer >= 0",
             v,
@@ -143,19 +153,19 @@ def validate(raw: dict[str, Any]) -> Settings:
     for k in ("identified", "store_content"):
         _check(isinstance(p[k], bool), f"privacy.{k}", "true or false", p[k])
     _check(
-        isinstance(p["min_group_size"], int) and p["min_group_size"] >= 1,
+        _is_int(p["min_group_size"]) and p["min_group_size"] >= 1,
         "privacy.min_group_size",
         "an integer >= 1",
         p["min_group_size"],
     )
     _check(
-        isinstance(t["min_interactions"], int) and t["min_interactions"] >= 1,
+        _is_int(t["min_interactions"]) and t["min_interactions"] >= 1,
         "ties.min_interactions",
         "an integer >= 1",
         t["min_interactions"],
     )
     _check(
-        isinstance(t["broadcast_threshold"], int) and t["broadcast_threshold"] >= 1,
+        _is_int(t["broadcast_threshold"]) and t["broadcast_threshold"] >= 1,
         "ties.broadcast_threshold",
         "an integer >= 1",
         t["broadcast_threshold"],
@@ -163,7 +173,7 @@ def validate(raw: dict[str, Any]) -> Settings:
     for k in ("max_field_bytes", "max_recipients"):
         v = raw["ingest"][k]
         _check(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+            _is_int(v) and v >= 1,
             f"ingest.{k}",
             "an integer >= 1",
             v,
@@ -176,26 +186,26 @@ def validate(raw: dict[str, Any]) -> Settings:
         raw["ingest"]["max_recipients"],
     )
     _check(
-        isinstance(t["window_days"], int) and t["window_days"] >= 1,
+        _is_int(t["window_days"]) and t["window_days"] >= 1,
         "ties.window_days",
         "an integer >= 1",
         t["window_days"],
     )
     _check(
-        isinstance(t["decay_half_life_days"], int | float) and t["decay_half_life_days"] >= 0,
+        _is_number(t["decay_half_life_days"]) and t["decay_half_life_days"] >= 0,
         "ties.decay_half_life_days",
         "a number >= 0",
         t["decay_half_life_days"],
     )
     for kind, w in t["weights"].items():
-        _check(isinstance(w, int | float) and w >= 0, f"ties.weights.{kind}", "a number >= 0", w)
+        _check(_is_number(w) and w >= 0, f"ties.weights.{kind}", "a number >= 0", w)
     _check(
-        isinstance(a["leiden_resolution"], int | float) and a["leiden_resolution"] > 0,
+        _is_number(a["leiden_resolution"]) and a["leiden_resolution"] > 0,
         "analysis.leiden_resolution",
         "a number > 0",
         a["leiden_resolution"],
     )
-    _check(isinstance(a["seed"], int), "analysis.seed", "an integer", a["seed"])
+    _check(_is_int(a["seed"]), "analysis.seed", "an integer", a["seed"])
     _check(
         isinstance(t["internal_only"], bool),
         "ties.internal_only",
@@ -203,18 +213,18 @@ def validate(raw: dict[str, Any]) -> Settings:
         t["internal_only"],
     )
     for k in ("leiden_stability_seeds", "leiden_stability_seeds_at_scale"):
-        _check(isinstance(a[k], int) and a[k] >= 0, f"analysis.{k}", "an integer >= 0", a[k])
+        _check(_is_int(a[k]) and a[k] >= 0, f"analysis.{k}", "an integer >= 0", a[k])
     for k in (
         "betweenness_exact_max_nodes",
         "betweenness_samples",
         "map_max_people",
         "scale_min_nodes",
     ):
-        _check(isinstance(a[k], int) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
+        _check(_is_int(a[k]) and a[k] >= 1, f"analysis.{k}", "an integer >= 1", a[k])
     for k in ("betweenness_delta", "betweenness_epsilon"):
         v = a[k]
         _check(
-            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1,
+            _is_number(v) and 0 < v < 1,
             f"analysis.{k}",
             "a number between 0 and 1",
             v,
@@ -228,7 +238,7 @@ def validate(raw: dict[str, Any]) -> Settings:
         o["lower_is_better"],
     )
     _check(
-        isinstance(o["deviant_z"], int | float) and o["deviant_z"] > 0,
+        _is_number(o["deviant_z"]) and o["deviant_z"] > 0,
         "outcomes.deviant_z",
         "a number > 0",
         o["deviant_z"],

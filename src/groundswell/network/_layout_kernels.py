@@ -14,10 +14,11 @@ them (Y. Hu, "Efficient and High Quality Force-Directed Graph Drawing", Mathemat
   hot start; each finer level starts from its parent's position (plus a small seeded jitter)
   and is refined briefly and cool.
 - **forces**: repulsion ``k² m_v / d`` between every pair (exactly below
-  :data:`groundswell.network.layout.EXACT_BELOW` clusters) or between pairs closer than
-  ``cutoff`` (a grid of cells, above), attraction
-  ``w d² / k`` along ties; each step moves a person by at most the temperature, which cools
-  linearly. ``k`` grows with the mean mass of a level so that each level fills the same area.
+  :data:`groundswell.network.layout.EXACT_BELOW` clusters) or through Barnes and Hut's
+  quadtree above (J. Barnes and P. Hut, "A hierarchical O(N log N) force-calculation
+  algorithm", Nature 324, 1986: a cell far enough away counts as one body at its centre of
+  mass), attraction ``w d² / k`` along ties; each step moves a person by at most the
+  temperature, which cools linearly. ``k`` grows with the mean mass of a level so that each level fills the same area.
 
 Every loop runs in a fixed order on one thread: a seed gives the same positions every time.
 """
