@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from groundswell.privacy import SUPPRESSED
+from groundswell.privacy import SUPPRESSED, UNKNOWN
 from groundswell.value import group_figures
 
 # Departments: A (a0..a5: team A1 = a0..a2, A2 = a3..a5), B (b0..b5), C (c0, c1) and D
@@ -182,3 +182,175 @@ def test_no_org_chart_at_all() -> None:
     out = group_figures.groups(f, min_size=3)
     assert all(r.get("renewal") is None for r in out["department"].values())
     assert all(not r["bridges"] for r in out["channel"].values())  # no department to reach
+
+
+# -- the same figures as the pandas formulation they replaced --------------------------------
+# groups() computes Q&A and bridges on integer codes (NumPy) since issue 20; the pandas
+# formulation it replaced (merges and group-bys, commit 2c39de5) is kept below as the oracle,
+# and both must give the same values, in the same order, on random organisations.
+
+
+def _old_pairs(ties: pd.DataFrame) -> pd.DataFrame:
+    a, b = ties["actor_id"].to_numpy(), ties["target_id"].to_numpy()
+    both = pd.DataFrame(
+        {"person_id": np.concatenate([a, b]), "other": np.concatenate([b, a])}
+    ).drop_duplicates()
+    return both[both["person_id"] != both["other"]]
+
+
+def _old_qa(members, qs, ans, hours, *, channel):  # type: ignore[no-untyped-def]
+    cols = ["questions", "answered", "answered_share", "fast_share", "median_hours",
+            "outside_share", "answers_for_others"]  # fmt: skip
+    if qs.empty:
+        return pd.DataFrame(columns=cols)
+    q = qs.assign(fast=qs["answered"] & (qs["hours"] <= hours))
+    if channel:
+        q = q.assign(group=q["channel_name"].fillna(q["channel_id"]))
+        q = q[q["group"].isin(members["group"])]
+    else:
+        q = q.merge(members.rename(columns={"person_id": "asker"}), on="asker")
+    g = q.groupby("group")
+    out = pd.DataFrame(
+        {
+            "questions": g.size(),
+            "answered": g["answered"].sum(),
+            "answered_share": g["answered"].mean(),
+            "fast_share": g["fast"].mean(),
+            "median_hours": q[q["answered"]].groupby("group")["hours"].median(),
+        }
+    )
+    if channel:
+        out["outside_share"] = np.nan
+        out["answers_for_others"] = np.nan
+        return out[cols]
+    inside = members.rename(columns={"person_id": "answerer"}).assign(member=True)
+    by = q[["question_id", "group"]].merge(ans[["question_id", "answerer"]], on="question_id")
+    by = by.merge(inside, on=["group", "answerer"], how="left")
+    outside = by[by["member"].isna()].groupby("group")["question_id"].nunique()
+    out["outside_share"] = outside.reindex(out.index).fillna(0) / out["questions"]
+    given = ans[["question_id", "answerer"]].merge(qs[["question_id", "asker"]], on="question_id")
+    given = given.merge(members.rename(columns={"person_id": "answerer"}), on="answerer")
+    asker_in = members.rename(columns={"person_id": "asker"}).assign(own=True)
+    given = given.merge(asker_in, on=["group", "asker"], how="left")
+    others = given[given["own"].isna()].groupby("group")["question_id"].nunique()
+    out = out.reindex(out.index.union(others.index))
+    out["answers_for_others"] = others.reindex(out.index).fillna(0)
+    out["questions"] = out["questions"].fillna(0)
+    out["answered"] = out["answered"].fillna(0)
+    return out[cols]
+
+
+def _old_bridges(members, pairs, dept, to_name, roles, min_size):  # type: ignore[no-untyped-def]
+    m = members.merge(pairs, on="person_id")
+    inside = members.rename(columns={"person_id": "other"}).assign(inside=True)
+    m = m.merge(inside, on=["group", "other"], how="left")
+    m = m[m["inside"].isna()]
+    own = dept.reindex(m["person_id"]).to_numpy()
+    far = dept.reindex(m["other"]).to_numpy()
+    keep = pd.notna(own) & pd.notna(far) & (own != far)
+    m = m[keep].assign(to=[to_name.get(d, SUPPRESSED) for d in far[keep]])
+    m = m[m["to"] != UNKNOWN]
+    out: dict = {}
+    if m.empty:
+        return out
+    agg = m.groupby(["group", "to"]).agg(people=("person_id", "nunique"), ties=("other", "size"))
+    who = m[["group", "to", "person_id"]].drop_duplicates()
+    held = who.join(roles.astype(bool), on="person_id").fillna(False)
+    role_counts = held.groupby(["group", "to"])[list(roles.columns)].sum()
+    for (g, to), r in agg.sort_values("people", ascending=False).iterrows():
+        few = int(r["people"]) < min_size
+        ids = sorted(who.loc[(who["group"] == g) & (who["to"] == to), "person_id"])
+        counts = role_counts.loc[(g, to)]
+        out.setdefault(str(g), []).append(
+            {
+                "department": str(to),
+                "people": None if few else int(r["people"]),
+                "few": few,
+                "ties": None if few else int(r["ties"]),
+                "roles": None if few else {k: int(v) for k, v in counts.items() if v},
+                "ids": [str(x) for x in ids],
+            }
+        )
+    return out
+
+
+def _old_value(v):  # type: ignore[no-untyped-def]
+    return None if pd.isna(v) else float(v)
+
+
+def _random_frames(seed: int) -> group_figures.Frames:
+    """A random organisation with the awkward cases: people without a department, ties and
+    questions of people the org chart does not know, self-ties and repeated ties, channels
+    with many members each, missing askers and answerers, unanswered questions."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    ids = [f"p{i:02d}" for i in range(n)]
+    depts = rng.choice(["A", "B", "C", "D", None], size=n, p=[0.3, 0.3, 0.2, 0.1, 0.1])
+    people = pd.DataFrame(
+        {"department": depts, "team": [f"{d}{rng.integers(2)}" if d else None for d in depts]},
+        index=pd.Index(ids, name="person_id"),
+    ).astype("str")
+    everyone = [*ids, "x1", "x2"]  # two people outside the org chart
+    ties = pd.DataFrame(
+        {"actor_id": rng.choice(everyone, 300), "target_id": rng.choice(everyone, 300)}
+    )
+    roles = pd.DataFrame(
+        rng.random((40, 3)) < 0.3, index=pd.Index(ids[:40]), columns=["broker", "hub", "peripheral"]
+    )
+    comm = pd.DataFrame({"person_id": ids, "group": [str(c) for c in rng.integers(0, 6, n)]})
+    channels = pd.DataFrame(
+        {"person_id": rng.choice(ids, 150), "group": rng.choice(["c1", "c2", "c3", "help"], 150)}
+    ).drop_duplicates()
+    units = _units(people, channels)
+    units["community"] = comm.astype("str")
+    units = {k: v.astype("str") for k, v in units.items()}
+    nq = 80
+    answered = rng.random(nq) < 0.7
+    questions = pd.DataFrame(
+        {
+            "question_id": [f"q{i}" for i in range(nq)],
+            "asker": [a if rng.random() > 0.05 else None for a in rng.choice(everyone, nq)],
+            "channel_id": rng.choice(["i1", "i2", "i3", "i4"], nq),
+            "channel_name": rng.choice(["c1", "c2", "help", None], nq),
+            "answered": answered,
+            "hours": np.where(answered, rng.integers(1, 60, nq).astype(float), np.nan),
+        }
+    ).astype({"question_id": "str", "channel_id": "str", "channel_name": "str"})
+    answers = pd.DataFrame(
+        {
+            "question_id": rng.choice(questions["question_id"].to_numpy()[answered], 120),
+            "answerer": [a if rng.random() > 0.05 else None for a in rng.choice(everyone, 120)],
+        }
+    ).drop_duplicates()
+    active = {k: pd.Index(rng.choice(ids, 40, replace=False)) for k in ("w", "p1", "p2")}
+    return group_figures.Frames(
+        units=units, people=people, active=active, ties=ties, roles=roles,
+        questions=questions, answers=answers, answer_hours=24.0,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_same_figures_as_the_pandas_formulation(seed: int) -> None:
+    f = _random_frames(seed)
+    min_size = 2 + seed % 3
+    out = group_figures.groups(f, min_size)
+    dept = f.people["department"]
+    dept_sizes = f.units["department"].groupby("group").size()
+    to_name = group_figures.gate_names(dept_sizes, min_size)
+    pairs = _old_pairs(f.ties)
+    checked = 0
+    for scale, rows in out.items():
+        members = f.units[scale][f.units[scale]["group"].isin(list(rows))]
+        members = members.drop_duplicates(["group", "person_id"])
+        qa = _old_qa(members, f.questions, f.answers, 24.0, channel=scale == "channel")
+        expected_qa = {
+            g: {k: _old_value(v) for k, v in zip(qa.columns, vals, strict=True)}
+            for g, vals in zip(qa.index, qa.to_numpy(), strict=True)
+        }
+        bridges = _old_bridges(members, pairs, dept, to_name, f.roles, min_size)
+        for g, row in rows.items():
+            assert row["qa"] == expected_qa.get(g), (scale, g)
+            assert list(row["qa"] or {}) == list(group_figures.QA) if row["qa"] else True
+            assert row["bridges"] == bridges.get(g, []), (scale, g)
+            checked += bool(row["qa"]) + bool(row["bridges"])
+    assert checked > 10  # the figures compared are not all empty

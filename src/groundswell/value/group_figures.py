@@ -49,7 +49,6 @@ import numpy as np
 import pandas as pd
 
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_names, suppressed_groups
-from groundswell.value._base import among
 from groundswell.value.community_health import _renewal
 
 SCALES = ("department", "team", "community", "channel")
@@ -78,19 +77,20 @@ def groups(f: Frames, min_size: int) -> dict[str, dict[str, dict[str, Any]]]:
     sizes = {s: f.units[s].groupby("group")["person_id"].nunique() for s in SCALES if s in f.units}
     dept_sizes = f.units["department"].assign(d=lambda d: d["group"]).groupby("d").size()
     to_name = gate_names(dept_sizes, min_size)
-    pairs = _pairs(f.ties)
+    codes = _People(f, dept, to_name)
+    pairs = _pairs(codes, f.ties)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for scale, size in sizes.items():
         hidden = suppressed_groups(size, min_size)
         shown = [g for g in size.index if g not in hidden and g != SUPPRESSED]
         members = f.units[scale][f.units[scale]["group"].isin(shown)]
-        members = members.drop_duplicates(["group", "person_id"])
-        qa = _qa(members, f.questions, f.answers, f.answer_hours, channel=scale == "channel")
-        bridges = _bridges(members, pairs, dept, to_name, f.roles, min_size)
+        members = _Members(members.drop_duplicates(["group", "person_id"]), codes)
+        channel = scale == "channel"
+        answered = _qa(members, codes, f.questions, f.answers, f.answer_hours, channel=channel)
+        bridges = _bridges(members, codes, pairs, f.roles, min_size)
         renewal = _formal_renewal(scale, f.people, f.active) if scale in FORMAL else None
         # every group's rows as plain values at once (a row lookup per group is slow)
         renewed = _plain_rows(renewal) if renewal is not None else {}
-        answered = _plain_rows(qa)
         sizes_of = size.to_dict()
         rows: dict[str, dict[str, Any]] = {}
         for g in shown:
@@ -104,13 +104,92 @@ def groups(f: Frames, min_size: int) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def _pairs(ties: pd.DataFrame) -> pd.DataFrame:
-    """Each tie both ways (person_id, other), once per unordered pair and direction."""
-    a, b = ties["actor_id"].to_numpy(), ties["target_id"].to_numpy()
-    both = pd.DataFrame(
-        {"person_id": np.concatenate([a, b]), "other": np.concatenate([b, a])}
-    ).drop_duplicates()
-    return both[both["person_id"] != both["other"]]
+class _People:
+    """One integer per person (every id of the org chart, the ties, the units, the
+    questions and answers; -1 for a missing id), each person's department as the gate names
+    it (a code into ``names``, -1 when unknown), and the people's ids in that order."""
+
+    def __init__(self, f: Frames, dept: pd.Series, to_name: dict[Any, str]) -> None:
+        parts = [
+            pd.Series(f.people.index),
+            f.ties["actor_id"],
+            f.ties["target_id"],
+            *(u["person_id"] for u in f.units.values()),
+            f.questions["asker"] if "asker" in f.questions else pd.Series([], dtype=object),
+            f.answers["answerer"] if "answerer" in f.answers else pd.Series([], dtype=object),
+        ]
+        values = np.concatenate([np.asarray(p.to_numpy(), dtype=object) for p in parts])
+        self.ids = pd.Index(pd.unique(values[pd.notna(values)]), dtype=object)
+        n = len(self.ids)
+        # each person's known department, then its name through the gate (a department
+        # missing from the org chart's units is nobody's: suppressed)
+        known = dept[dept.notna()]
+        at = self.code(known.index)
+        dept_code, depts = pd.factorize(known.to_numpy())
+        named = [to_name.get(d, SUPPRESSED) for d in depts]
+        self.names, name_code = _sorted_codes(np.asarray(named, dtype=object))
+        self.dept = np.full(n, -1, dtype=np.int64)
+        self.named = np.full(n, -1, dtype=np.int64)
+        ok = at >= 0
+        self.dept[at[ok]] = dept_code[ok]
+        self.named[at[ok]] = name_code[dept_code[ok]]
+        # each person's place in the order of their ids (ids listed sorted)
+        self.rank = np.empty(n, dtype=np.int64)
+        self.rank[self.ids.argsort()] = np.arange(n)
+
+    def code(self, values: Any) -> np.ndarray:
+        return np.asarray(self.ids.get_indexer(np.asarray(values, dtype=object)), dtype=np.int64)
+
+
+class _Members:
+    """A scale's memberships as integers: ``group`` (codes into ``labels``, sorted as pandas
+    sorts group keys) and ``person``, one row per (group, person); ``by_person``: the rows
+    ordered by person with ``start`` (each person's first row there, and the end)."""
+
+    def __init__(self, members: pd.DataFrame, codes: _People) -> None:
+        self.labels, self.group = _sorted_codes(members["group"].to_numpy())
+        self.person = codes.code(members["person_id"])
+        keep = (self.group >= 0) & (self.person >= 0)
+        self.group, self.person = self.group[keep], self.person[keep]
+        n = len(codes.ids)
+        self.width = np.int64(n + 1)
+        self.keys = np.unique(self.group * self.width + self.person)
+        self.by_person = np.argsort(self.person, kind="stable")
+        self.start = np.searchsorted(self.person[self.by_person], np.arange(n + 1))
+
+    def has(self, group: np.ndarray, person: np.ndarray) -> np.ndarray:
+        """Whether each (group, person) is a membership."""
+        return np.isin(group * self.width + person, self.keys) & (person >= 0)
+
+    def of(self, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (row of ``person``, group) with the person a member of the group."""
+        ok = person >= 0
+        p = np.where(ok, person, 0)
+        count = np.where(ok, self.start[p + 1] - self.start[p], 0)
+        row = np.repeat(np.arange(len(person)), count)
+        first = np.repeat(self.start[p] - (np.cumsum(count) - count), count)
+        at = self.by_person[first + np.arange(len(row))]
+        return row, self.group[at]
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted as a pandas group-by sorts its keys, and each value's
+    code into them (-1 for a missing value)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques, dtype=object), codes.astype(np.int64)
+
+
+def _pairs(codes: _People, ties: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each tie both ways (person, other), once per unordered pair and direction, no
+    self-tie, ordered by person; with each person's first pair there (and the end)."""
+    a, b = codes.code(ties["actor_id"]), codes.code(ties["target_id"])
+    ok = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[ok], b[ok]
+    width = np.int64(len(codes.ids) + 1)
+    key = np.unique(np.concatenate([a * width + b, b * width + a]))
+    person, other = key // width, key % width
+    start = np.searchsorted(person, np.arange(len(codes.ids) + 1))
+    return person, other, start
 
 
 def _formal_renewal(scale: str, people: pd.DataFrame, active: dict[str, pd.Index]) -> pd.DataFrame:
@@ -133,121 +212,156 @@ def _formal_renewal(scale: str, people: pd.DataFrame, active: dict[str, pd.Index
                   "newcomers_stayed"]]  # fmt: skip
 
 
+def _bridges(
+    members: _Members,
+    codes: _People,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    roles: pd.DataFrame,
+    min_size: int,
+) -> dict[str, list[dict[str, Any]]]:
+    """Per group: the departments its members' outside ties reach, most people first."""
+    p_of, o_of, start = pairs
+    # every (membership, pair of its person): group, person, other
+    count = start[members.person + 1] - start[members.person]
+    row = np.repeat(np.arange(len(members.person)), count)
+    first = np.repeat(start[members.person] - (np.cumsum(count) - count), count)
+    at = first + np.arange(len(row))
+    group, person, other = members.group[row], p_of[at], o_of[at]
+    own, far = codes.dept[person], codes.dept[other]
+    to = codes.named[other]
+    keep = ~members.has(group, other) & (own >= 0) & (far >= 0) & (own != far)
+    group, person, to = group[keep], person[keep], to[keep]
+    named = codes.names[to] != UNKNOWN  # a far department known: named through the gate
+    group, person, to = group[named], person[named], to[named]
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not len(group):
+        return out
+    # the (group, department) rows in the order of a group-by on both
+    n_names = np.int64(len(codes.names))
+    cell, where = np.unique(group * n_names + to, return_inverse=True)
+    ties = np.bincount(where, minlength=len(cell))
+    width = np.int64(len(codes.ids) + 1)
+    who = np.unique(where * width + person)  # each (row, person) once, by row then person
+    who_row, who_person = who // width, who % width
+    people = np.bincount(who_row, minlength=len(cell)).astype(np.int64)
+    names = list(roles.columns)
+    held = np.zeros((len(codes.ids), len(names)), dtype=np.int64)
+    at_role = codes.code(roles.index)
+    ok = at_role >= 0
+    held[at_role[ok]] = roles.to_numpy(dtype=bool)[ok]
+    counts = np.zeros((len(cell), len(names)), dtype=np.int64)
+    np.add.at(counts, who_row, held[who_person])
+    # most people first (as DataFrame.sort_values sorts them), each row's people by id
+    rank = pd.DataFrame({"people": people}).sort_values("people", ascending=False).index
+    order = np.lexsort((codes.rank[who_person], who_row))
+    ids = codes.ids.to_numpy()[who_person[order]]
+    cuts = np.searchsorted(who_row[order], np.arange(len(cell) + 1))
+    for r in rank.to_numpy().tolist():
+        g, to_code = divmod(int(cell[r]), int(n_names))
+        n_people, few = int(people[r]), int(people[r]) < min_size
+        out.setdefault(str(members.labels[g]), []).append(
+            {
+                "department": str(codes.names[to_code]),
+                "people": None if few else n_people,
+                "few": few,
+                "ties": None if few else int(ties[r]),
+                "roles": None
+                if few
+                else {n: int(v) for n, v in zip(names, counts[r].tolist(), strict=True) if v},
+                "ids": [str(x) for x in ids[cuts[r] : cuts[r + 1]]],
+            }
+        )
+    return out
+
+
+#: the Q&A figures of a group, in the order they are stored
+QA = ["questions", "answered", "answered_share", "fast_share", "median_hours", "outside_share",
+      "answers_for_others"]  # fmt: skip
+
+
 def _qa(
-    members: pd.DataFrame,
+    members: _Members,
+    codes: _People,
     qs: pd.DataFrame,
     ans: pd.DataFrame,
     hours: float,
     *,
     channel: bool,
-) -> pd.DataFrame:
-    """Per group: questions, answered_share, fast_share, median_hours, outside_share,
-    answers_for_others (see the module docstring)."""
-    cols = ["questions", "answered", "answered_share", "fast_share", "median_hours",
-            "outside_share", "answers_for_others"]  # fmt: skip
+) -> dict[Any, dict[str, Any]]:
+    """Per group (by its label): questions, answered, answered_share, fast_share,
+    median_hours, outside_share, answers_for_others (see the module docstring), each a float
+    or None."""
     if qs.empty:
-        return pd.DataFrame(columns=cols)
-    q = qs.assign(fast=qs["answered"] & (qs["hours"] <= hours))
-    if channel:
-        q = q.assign(group=q["channel_name"].fillna(q["channel_id"]))
-        q = q[among(q["group"], members["group"])]
-    else:
-        q = q.merge(members.rename(columns={"person_id": "asker"}), on="asker")
-    g = q.groupby("group")
-    out = pd.DataFrame(
-        {
-            "questions": g.size(),
-            "answered": g["answered"].sum(),
-            "answered_share": g["answered"].mean(),
-            "fast_share": g["fast"].mean(),
-            "median_hours": q[q["answered"]].groupby("group")["hours"].median(),
+        return {}
+    answered = qs["answered"].to_numpy(dtype=bool)
+    took = qs["hours"].to_numpy(dtype=np.float64)
+    fast = answered & (took <= hours)
+    n_groups = len(members.labels)
+    if channel:  # a question is its channel's (by name, else by id)
+        unit = qs["channel_name"].fillna(qs["channel_id"]).to_numpy()
+        index = pd.Index(members.labels)
+        group = np.asarray(index.get_indexer(np.asarray(unit, dtype=object)), dtype=np.int64)
+        q = np.flatnonzero(group >= 0)
+        group = group[q]
+    else:  # a question is every group of its asker's
+        q, group = members.of(codes.code(qs["asker"]))
+    asked = np.bincount(group, minlength=n_groups)
+    said = np.bincount(group, weights=answered[q], minlength=n_groups)
+    quick = np.bincount(group, weights=fast[q], minlength=n_groups)
+    median = np.full(n_groups, np.nan)
+    timed = answered[q] & ~np.isnan(took[q])
+    by = np.argsort(group[timed], kind="stable")
+    g_timed, h_timed = group[timed][by], took[q][timed][by]
+    cuts = np.searchsorted(g_timed, np.arange(n_groups + 1))
+    for g in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist():
+        median[g] = np.median(h_timed[cuts[g] : cuts[g + 1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table = {
+            "questions": asked.astype(np.float64),
+            "answered": said,
+            "answered_share": said / asked,
+            "fast_share": quick / asked,
+            "median_hours": median,
         }
-    )
+    has = asked > 0
     if channel:
-        out["outside_share"] = np.nan
-        out["answers_for_others"] = np.nan
-        return out[cols]
-    # answered by someone outside the group: an answerer of the question not a member
-    inside = members.rename(columns={"person_id": "answerer"}).assign(member=True)
-    by = q[["question_id", "group"]].merge(ans[["question_id", "answerer"]], on="question_id")
-    by = by.merge(inside, on=["group", "answerer"], how="left")
-    outside = by[by["member"].isna()].groupby("group")["question_id"].nunique()
-    out["outside_share"] = outside.reindex(out.index).fillna(0) / out["questions"]
-    # questions of non-members answered by members
-    given = ans[["question_id", "answerer"]].merge(qs[["question_id", "asker"]], on="question_id")
-    given = given.merge(members.rename(columns={"person_id": "answerer"}), on="answerer")
-    asker_in = members.rename(columns={"person_id": "asker"}).assign(own=True)
-    given = given.merge(asker_in, on=["group", "asker"], how="left")
-    others = given[given["own"].isna()].groupby("group")["question_id"].nunique()
-    out = out.reindex(out.index.union(others.index))
-    out["answers_for_others"] = others.reindex(out.index).fillna(0)
-    out["questions"] = out["questions"].fillna(0)
-    out["answered"] = out["answered"].fillna(0)
-    return out[cols]
+        table["outside_share"] = table["answers_for_others"] = np.full(n_groups, np.nan)
+    else:
+        # answered by someone outside the group: an answerer of the question not a member
+        ans_q = pd.Index(qs["question_id"]).get_indexer(ans["question_id"])
+        answerer = codes.code(ans["answerer"])
+        ok = ans_q >= 0
+        a_by_q = np.argsort(ans_q[ok], kind="stable")
+        a_q, a_who = ans_q[ok][a_by_q], answerer[ok][a_by_q]
+        a_start = np.searchsorted(a_q, np.arange(len(qs) + 1))
+        count = a_start[q + 1] - a_start[q]
+        row = np.repeat(np.arange(len(q)), count)
+        at = np.repeat(a_start[q] - (np.cumsum(count) - count), count) + np.arange(len(row))
+        out_g, out_q = group[row], q[row]
+        away = ~members.has(out_g, a_who[at])
+        outside = _distinct_per_group(out_g[away], out_q[away], len(qs), n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["outside_share"] = outside / asked
+        # questions of non-members answered by members: each answer's question and its
+        # asker, for every group of the answerer
+        asker = codes.code(qs["asker"])
+        r, g_ans = members.of(a_who)
+        own = members.has(g_ans, asker[a_q[r]])
+        others = _distinct_per_group(g_ans[~own], a_q[r][~own], len(qs), n_groups)
+        table["answers_for_others"] = others
+        has |= others > 0
+    return {
+        members.labels[g]: {c: (None if np.isnan(table[c][g]) else float(table[c][g])) for c in QA}
+        for g in np.flatnonzero(has).tolist()
+    }
 
 
-def _bridges(
-    members: pd.DataFrame,
-    pairs: pd.DataFrame,
-    dept: pd.Series,
-    to_name: dict[Any, str],
-    roles: pd.DataFrame,
-    min_size: int,
-) -> dict[str, list[dict[str, Any]]]:
-    """Per group: the departments its members' outside ties reach, most people first."""
-    m = members.merge(pairs, on="person_id")
-    inside = members.rename(columns={"person_id": "other"}).assign(inside=True)
-    m = m.merge(inside, on=["group", "other"], how="left")
-    m = m[m["inside"].isna()]
-    own = dept.reindex(m["person_id"]).to_numpy()
-    far = dept.reindex(m["other"]).to_numpy()
-    keep = pd.notna(own) & pd.notna(far) & (own != far)
-    # each far department named once through the gate (not once per tie)
-    codes, depts = pd.factorize(far[keep])
-    named = np.array([to_name.get(d, SUPPRESSED) for d in depts], dtype=object)
-    m = m[keep].assign(to=named[codes])
-    m = m[m["to"] != UNKNOWN]
-    out: dict[str, list[dict[str, Any]]] = {}
-    if m.empty:
-        return out
-    agg = m.groupby(["group", "to"]).agg(people=("person_id", "nunique"), ties=("other", "size"))
-    who = m[["group", "to", "person_id"]].drop_duplicates()
-    held = who.join(roles.astype(bool), on="person_id").fillna(False)
-    role_counts = held.groupby(["group", "to"])[list(roles.columns)].sum()
-    rank = agg.sort_values("people", ascending=False)
-    # the rows in that order as plain values (a lookup per row is slow); each row's people
-    # sorted by id, cut from one array sorted by (row, id)
-    who = who.sort_values("person_id", kind="stable")
-    row = rank.index.get_indexer(pd.MultiIndex.from_frame(who[["group", "to"]]))
-    by_row = np.argsort(row, kind="stable")
-    ids = who["person_id"].to_numpy(dtype=object)[by_row]
-    cuts = np.searchsorted(row[by_row], np.arange(len(rank) + 1))
-    counts = role_counts.reindex(rank.index).to_numpy(dtype=np.int64)
-    names = list(roles.columns)
-    for (g, to), n_people, n_ties, held_roles, lo, hi in zip(
-        rank.index,
-        rank["people"].tolist(),
-        rank["ties"].tolist(),
-        counts,
-        cuts[:-1].tolist(),
-        cuts[1:].tolist(),
-        strict=True,
-    ):
-        who_ids = ids[lo:hi]
-        few = int(n_people) < min_size
-        out.setdefault(str(g), []).append(
-            {
-                "department": str(to),
-                "people": None if few else int(n_people),
-                "few": few,
-                "ties": None if few else int(n_ties),
-                "roles": None
-                if few
-                else {k: int(v) for k, v in zip(names, held_roles.tolist(), strict=True) if v},
-                "ids": [str(x) for x in who_ids],
-            }
-        )
-    return out
+def _distinct_per_group(
+    group: np.ndarray, item: np.ndarray, n_items: int, n_groups: int
+) -> np.ndarray:
+    """How many distinct items each group has (float)."""
+    pairs = np.unique(group * np.int64(n_items + 1) + item)
+    return np.bincount(pairs // np.int64(n_items + 1), minlength=n_groups).astype(np.float64)
 
 
 def _plain_rows(frame: pd.DataFrame) -> dict[Any, dict[str, Any]]:
