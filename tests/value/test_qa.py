@@ -139,3 +139,64 @@ def test_leaders_file_resolves_ids_and_emails(tiny, tmp_path) -> None:
     assert np.isnan(table.loc[ids[2], "contacts"])
     with pytest.raises(InputError):
         compute.read_leaders(tiny, tmp_path / "missing.csv")
+
+
+def test_responsiveness_on_keys_is_the_query_on_pseudonyms(tmp_path) -> None:
+    # the keyed query (integer keys, microseconds) against the one on the interactions view
+    # (pseudonyms, TIMESTAMPTZ intervals): acts at random microseconds, gaps of up to 9 days
+    # (epoch() of a calendar interval counts whole days, then the rest), two limits
+    from groundswell.network.ties import keyed, one_key_each, utc_session
+
+    rng = np.random.default_rng(5)
+    people = ["E1", "E2", "E3", "E4", "E5"]
+    start = pd.Timestamp("2024-01-01T00:00:00")
+    rows, kinds = [], ["dm", "dm", "mention", "reply"]
+    for i in range(400):
+        a, b = rng.choice(people, size=2, replace=False)
+        ts = start + pd.Timedelta(microseconds=int(rng.integers(0, 20 * 86_400_000_000)))
+        kind = str(rng.choice(kinds))
+        channel = "eng-chat" if kind != "dm" else ""
+        rows.append(
+            [f"k{i}", str(a), str(b), ts.isoformat(), kind, channel,
+             "public" if channel else "", "", "", "false", ""]
+        )  # fmt: skip
+    ws = build(tmp_path / "keys", rows, min_group_size=1)
+    try:
+        assert keyed(ws.con) and utc_session(ws.con) and one_key_each(ws.con)
+        win = Window.parse("2024-01-01:2024-01-20")
+        r = queries.rules(ws)
+        kinds_sql = ", ".join(f"'{k}'" for k, w in r.weights.items() if w > 0)
+        inbound = ", ".join(f"'{k}'" for k in queries.INBOUND_KINDS)
+        for hours in (48.0, 30.5, 200.0):
+            fast = queries.responsiveness(ws, win, hours).sort_index()
+            slow = queries._responsiveness_named(
+                ws, win, hours, r.broadcast_threshold, kinds_sql, inbound
+            ).sort_index()
+            assert len(fast) == 5 and fast["responded"].sum() > 0
+            assert fast["median_hours"].notna().all()
+            pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    finally:
+        ws.close()
+
+
+def test_hours_of_a_gap_in_microseconds_are_epoch_of_the_interval() -> None:
+    # the keyed responsiveness takes each gap's hours from microseconds; the query on
+    # pseudonyms from epoch() of the TIMESTAMPTZ difference: bit for bit the same (UTC)
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SELECT setseed(0.42)")
+    con.execute(
+        "CREATE TABLE g AS SELECT a, a + to_microseconds((random() * random() * 20 * 86400e6)"
+        "::BIGINT) AS b FROM (SELECT make_timestamptz(1700000000000000 + (random() * 3e13)"
+        "::BIGINT) AS a FROM range(200000))"
+    )
+    d = "(epoch_us(b) - epoch_us(a))"
+    same, single, long = con.execute(
+        f"SELECT count(*) FILTER (WHERE epoch(b - a) / 3600 = {queries.hours_us(d)}), "
+        f"count(*) FILTER (WHERE epoch(b - a) / 3600 = {d}::DOUBLE / 1e6 / 3600), "
+        "count(*) FILTER (WHERE b - a >= INTERVAL 1 DAY) FROM g"
+    ).fetchall()[0]
+    assert same == 200_000
+    assert single < 200_000 and long > 50_000  # the plain division would not do

@@ -24,7 +24,14 @@ import pandas as pd
 
 from groundswell import config
 from groundswell.network.activity import activity as _activity
-from groundswell.network.ties import TieRules, active_people, build_ties
+from groundswell.network.ties import (
+    TieRules,
+    active_people,
+    build_ties,
+    keyed,
+    one_key_each,
+    utc_session,
+)
 from groundswell.value._base import (
     ANSWER_KINDS,
     GROUP_KINDS,
@@ -498,11 +505,24 @@ def responsiveness(ws: Store, win: Window, hours: float) -> pd.DataFrame:
     the window, bots and broadcasts aside), ``responded`` (of those, answered by any act back
     to the sender within ``hours``) and ``median_hours`` to that response.
 
-    One ASOF join in DuckDB: for each act received, the first act back to its sender.
+    One ASOF join in DuckDB: for each act received, the first act back to its sender. On a
+    workspace with integer person keys where each person acted under one key, in a UTC
+    session, the join runs on the keys and on microseconds (:func:`_responsiveness_keyed`:
+    the same rows and the same values, about 3x less CPU at 5,000 people).
     """
     r = rules(ws)
     kinds = ", ".join(f"'{k}'" for k, w in r.weights.items() if w > 0)
     inbound = ", ".join(f"'{k}'" for k in INBOUND_KINDS)
+    if keyed(ws.con) and utc_session(ws.con) and one_key_each(ws.con):
+        return _responsiveness_keyed(ws, win, hours, r.broadcast_threshold, kinds, inbound)
+    return _responsiveness_named(ws, win, hours, r.broadcast_threshold, kinds, inbound)
+
+
+def _responsiveness_named(
+    ws: Store, win: Window, hours: float, broadcast: int, kinds: str, inbound: str
+) -> pd.DataFrame:
+    """:func:`responsiveness` on the ``interactions`` view: pseudonyms resolved through
+    ``aliases``, times as TIMESTAMPTZ (any workspace, any session time zone)."""
     sql = f"""
         WITH acts AS (
             SELECT coalesce(a1.person_id, i.actor_id) AS actor,
@@ -523,9 +543,62 @@ def responsiveness(ws: Store, win: Window, hours: float) -> pd.DataFrame:
                    AS median_hours
         FROM paired GROUP BY person"""
     return (
-        ws.con.execute(sql, [win.start, win.end, r.broadcast_threshold, float(hours) * 3600])
+        ws.con.execute(sql, [win.start, win.end, broadcast, float(hours) * 3600])
         .df()
         .set_index("person_id")
+    )
+
+
+def hours_us(d: str) -> str:
+    """SQL: the hours of a gap of ``d`` microseconds (>= 0), as ``epoch(b - a) / 3600`` gives
+    them for ``d = epoch_us(b) - epoch_us(a)`` in a UTC session: DuckDB's difference of two
+    TIMESTAMPTZ is an interval of whole days and the rest, and ``epoch`` of it is ``days *
+    86400 + rest / 1e6`` in doubles (one division of ``d`` by 1e6 differs in the last bit
+    for about 5% of gaps over a day)."""
+    return f"((({d} // 86400000000) * 86400)::DOUBLE + ({d} % 86400000000)::DOUBLE / 1e6) / 3600"
+
+
+def _responsiveness_keyed(
+    ws: Store, win: Window, hours: float, broadcast: int, kinds: str, inbound: str
+) -> pd.DataFrame:
+    """:func:`responsiveness` on ``interaction_rows``: acts paired on their integer person
+    keys (each person has one key, so a key stands for its person) and times in
+    microseconds since the epoch, people named last.
+
+    The same figures as the query on pseudonyms and TIMESTAMPTZ, exactly, in a UTC session:
+    ``back <= ts + to_seconds(h)`` is ``d <= `` the interval's microseconds (a day is
+    86,400 s in UTC), with ``d`` the gap in microseconds; ``epoch(back - ts)`` of the
+    calendar interval (whole days, then the rest) is ``days * 86400 + rest / 1e6`` in
+    doubles, which is what the median takes here
+    (tests/value/test_qa.py::test_responsiveness_on_keys_is_the_query_on_pseudonyms).
+    """
+    limit = ws.con.execute(  # the interval's microseconds, as DuckDB makes it
+        "SELECT epoch_us(TIMESTAMP '2000-01-01' + to_seconds($1)) "
+        "- epoch_us(TIMESTAMP '2000-01-01')",
+        [float(hours) * 3600],
+    ).fetchall()[0][0]
+    sql = f"""
+        WITH acts AS (
+            SELECT i.actor_key AS actor, i.target_key AS target, epoch_us(i.ts) AS ts, i.kind
+            FROM interaction_rows i
+            WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3
+              AND i.kind IN ({kinds})),
+        inb AS (SELECT target AS person, actor AS other, ts FROM acts
+                WHERE kind IN ({inbound}) AND actor <> target),
+        outb AS (SELECT actor AS person, target AS other, ts FROM acts WHERE actor <> target),
+        paired AS (
+            SELECT i.person, o.ts - i.ts AS d FROM inb i
+            ASOF LEFT JOIN outb o ON i.person = o.person AND i.other = o.other AND o.ts > i.ts),
+        per AS (
+            SELECT person, count(*) AS received, count(*) FILTER (WHERE d <= $4) AS responded,
+                   median({hours_us("d")}) FILTER (WHERE d <= $4) AS median_hours
+            FROM paired GROUP BY person)
+        SELECT coalesce(a.person_id, k.pseudonym) AS person_id, p.received, p.responded,
+               p.median_hours
+        FROM per p JOIN person_keys k ON k.person_key = p.person
+        LEFT JOIN aliases a ON a.alias_id = k.pseudonym"""
+    return (
+        ws.con.execute(sql, [win.start, win.end, broadcast, int(limit)]).df().set_index("person_id")
     )
 
 
