@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -49,6 +50,24 @@ def chromium(
         offline_page_context(p, str(profile), allow, **options) as (context, attempted),
     ):
         yield context, attempted
+
+
+def sign_in(
+    page: Any, base: str, user: str, password: str, *, next_: str | None = None,
+    lands: str | None = None, on_form: bool = False,
+) -> None:  # fmt: skip
+    """Sign ``user`` in through the dashboard's form at ``base`` (``/login``, with ``?next=``
+    when given; ``on_form``: the page is on the form already, sent there) and wait for the page
+    it sends them to; ``lands`` (a path such as ``"/jobs"``): wait until that page is open."""
+    if not on_form:
+        page.goto(base + "/login" + (f"?next={quote(next_, safe='')}" if next_ else ""))
+    page.fill("#username", user)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    if lands is not None:
+        page.wait_for_url(base + lands)
+    page.wait_for_load_state()
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ from groundswell.report import write_pdf
 from groundswell.role_lists import RANKED
 from groundswell.synth import plants_roles
 from groundswell.web import auth
-from tests._browser import chromium, served
+from tests._browser import chromium, served, sign_in
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -119,11 +119,7 @@ def test_the_dashboard_people_page_shows_the_role_lists(made, tmp_path) -> None:
             ) as (ctx, blocked),
         ):
             page = ctx.new_page()
-            page.goto(base + "/login?next=/people")
-            page.fill("#username", "analyst")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/people")
+            sign_in(page, base, "analyst", PASSWORD, next_="/people", lands="/people")
             rows = page.locator("#roles tbody tr")
             assert rows.count() == len(held.columns)
             first = rows.nth(0).inner_text()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._browser import chromium, require_browser, served
+from tests._browser import chromium, require_browser, served, sign_in
 from tests.web.conftest import PASSWORD, WebWorkspace
 
 pytestmark = pytest.mark.browser
@@ -66,10 +66,7 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
         # signed out: the explorer sends us to the sign-in form, which sends us back
         page.goto(base + "/explorer")
         assert page.url.startswith(base + "/login?next=")
-        page.fill("#username", "analyst")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/explorer")
+        sign_in(page, base, "analyst", PASSWORD, on_form=True, lands="/explorer")
         page.wait_for_function(
             "() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)",
             timeout=READY_TIMEOUT_MS,
@@ -191,11 +188,7 @@ def test_a_viewer_gets_an_anonymous_map(server, tmp_path) -> None:
         attempted,
     ):
         page = context.new_page()
-        page.goto(base + "/login")
-        page.fill("#username", "viewer")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        sign_in(page, base, "viewer", PASSWORD, lands="/")
         page.goto(base + "/explorer")
         page.wait_for_function(
             "() => window.gsDashboard && gsDashboard.ready",
@@ -225,11 +218,7 @@ def test_plan_champions_and_export_the_pdf(server, web_ws, tmp_path) -> None:
     ) as (context, attempted):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-        page.goto(base + "/login?next=/planner")
-        page.fill("#username", "analyst")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/planner")
+        sign_in(page, base, "analyst", PASSWORD, next_="/planner", lands="/planner")
         page.fill("#gs-k", str(k))
         page.fill("#gs-runs", "200")
         page.fill("#gs-seed", "1")

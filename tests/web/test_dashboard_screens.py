@@ -17,6 +17,7 @@ import pytest
 from groundswell.browser import offline_page_context
 from groundswell.web.auth import PERMISSIONS
 from groundswell.web.pages import NAV
+from tests._browser import sign_in
 from tests.web.conftest import PASSWORD, WebWorkspace
 from tests.web.test_dashboard_browser import READY_TIMEOUT_MS, server  # noqa: F401 - fixture
 
@@ -24,14 +25,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard-pages"
 
 from playwright.sync_api import sync_playwright  # noqa: E402 - skipped above when missing
-
-
-def _sign_in(page, base: str, role: str = "admin") -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", role)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_every_dashboard_page_is_drawn_and_kept(server, web_ws: WebWorkspace, tmp_path) -> None:  # noqa: F811
@@ -47,7 +40,7 @@ def test_every_dashboard_page_is_drawn_and_kept(server, web_ws: WebWorkspace, tm
         page = ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        _sign_in(page, base)
+        sign_in(page, base, "admin", PASSWORD)
         paths = [p for p, _, perm in NAV if perm in PERMISSIONS["admin"]]
         paths.append(f"/people/{web_ws.other_id}")
         for path in paths:
@@ -66,7 +59,7 @@ def test_every_dashboard_page_is_drawn_and_kept(server, web_ws: WebWorkspace, tm
                 "!document.querySelector('table.gs-table') || (window.gsTables && gsTables.ready)"
             ), path
         ctx.clear_cookies()
-        _sign_in(page, base, "person")  # a person account sees only their own network
+        sign_in(page, base, "person", PASSWORD)  # a person account sees only their own network
         assert page.url == f"{base}/me"
         page.screenshot(path=str(ARTIFACTS / "me.png"), full_page=True)
         assert not errors, errors
@@ -87,7 +80,7 @@ def test_map_search_by_part_of_an_id_or_a_department_and_the_filter_zooms(
         ) as (ctx, attempted),
     ):  # fmt: skip
         page = ctx.new_page()
-        _sign_in(page, base)
+        sign_in(page, base, "admin", PASSWORD)
         page.goto(f"{base}/explorer")
         page.wait_for_function(
             "() => window.gsDashboard && gsDashboard.ready", timeout=READY_TIMEOUT_MS
@@ -114,8 +107,15 @@ def test_map_search_by_part_of_an_id_or_a_department_and_the_filter_zooms(
         before = page.evaluate("gsDashboard.map.sigma.getCamera().getState()")
         shown = page.evaluate(f"gsDashboard.filter({department!r})")
         assert shown == len(members)
-        page.wait_for_timeout(700)  # the camera's animation
-        after = page.evaluate("gsDashboard.map.sigma.getCamera().getState()")
-        assert after["ratio"] < before["ratio"]  # zoomed in on the people left
+        # zoomed in on the people left, once the camera's animation has run (its frames come
+        # late on a loaded machine: wait for the end rather than a fixed time)
+        page.wait_for_function(
+            f"() => gsDashboard.map.sigma.getCamera().getState().ratio < {before['ratio']}",
+            timeout=READY_TIMEOUT_MS,
+        )
+        page.wait_for_function(
+            "() => !gsDashboard.map.sigma.getCamera().isAnimated()", timeout=READY_TIMEOUT_MS
+        )
+        page.wait_for_timeout(200)  # the frame after the animation, with its ties drawn
         page.screenshot(path=str(ARTIFACTS / "explorer-filtered.png"))
         assert not attempted

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests._browser import chromium, require_browser, served
+from tests._browser import chromium, require_browser, served, sign_in
 from tests.web._hostile import MARK, PASSWORD, HostileWorkspace
 
 pytestmark = pytest.mark.browser
@@ -83,15 +83,6 @@ def browser(server: str, tmp_path: Path) -> Iterator[tuple[Any, list[str], list[
         yield page, attempted, dialogs
 
 
-def sign_in(page: Any, base: str, next_: str) -> None:
-    page.goto(base + "/login?next=" + quote(next_, safe=""))
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def assert_clean(page: Any, where: str, dialogs: list[str], *, shows: bool = True) -> None:
     page.wait_for_timeout(150)  # let an onerror or onload fire, if there were one
     assert page.evaluate(INJECTED) == [], where
@@ -103,7 +94,7 @@ def assert_clean(page: Any, where: str, dialogs: list[str], *, shows: bool = Tru
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
 def test_sign_in_from_a_hostile_link_stays_on_the_site(server, browser, target) -> None:
     page, attempted, dialogs = browser
-    sign_in(page, server, target)
+    sign_in(page, server, "admin", PASSWORD, next_=target)
     assert page.url == server + "/", page.url
     assert attempted == [] and dialogs == []
 
@@ -125,7 +116,7 @@ def test_a_hostile_link_cannot_send_the_browser_away(server, browser, query) -> 
 
 def test_pages_show_hostile_data_as_text(server, browser, hostile_ws) -> None:
     page, attempted, dialogs = browser
-    sign_in(page, server, "/people")
+    sign_in(page, server, "admin", PASSWORD, next_="/people")
     assert page.url == server + "/people"
     assert_clean(page, "/people", dialogs)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

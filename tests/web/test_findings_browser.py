@@ -12,7 +12,7 @@ import pytest
 import groundswell as gs
 from groundswell.browser import offline_page_context
 from groundswell.glossary import TERMS
-from tests._browser import CHROMIUM
+from tests._browser import CHROMIUM, sign_in
 from tests.web.conftest import PASSWORD, WebWorkspace
 from tests.web.test_dashboard_browser import server  # noqa: F401 - the fixture
 
@@ -71,14 +71,6 @@ def test_the_report_opens_with_the_findings(report, tmp_path) -> None:
     assert attempted == []
 
 
-def _sign_in(page, base: str, user: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
 def test_the_dashboard_home_opens_with_the_findings(server, report, tmp_path) -> None:  # noqa: F811
     base, _ = server
     _, stored = report
@@ -93,7 +85,7 @@ def test_the_dashboard_home_opens_with_the_findings(server, report, tmp_path) ->
         ) as (context, attempted),
     ):
         page = context.new_page()
-        _sign_in(page, base, "analyst")
+        sign_in(page, base, "analyst", PASSWORD, lands="/")
         items = page.locator("#findings li.gs-finding")
         assert items.count() == len(stored["findings"])
         n = items.count()
@@ -109,7 +101,7 @@ def test_the_dashboard_home_opens_with_the_findings(server, report, tmp_path) ->
             href = items.nth(i).locator("a").get_attribute("href")
             assert page.request.get(base + href).status == 200
         page.context.clear_cookies()
-        _sign_in(page, base, "viewer")
+        sign_in(page, base, "viewer", PASSWORD, lands="/")
         viewer = page.locator("#findings").inner_text()
         assert not PSEUDONYM.search(viewer)  # aggregates only: nobody named
         assert not re.search(r"\((one|two|three) (person|people)\)|: (two|three) people\.", viewer)

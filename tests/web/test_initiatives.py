@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 import groundswell as gs
 from groundswell.initiatives import read
-from tests._browser import CHROMIUM, chromium, served
+from tests._browser import CHROMIUM, chromium, served, sign_in
 from tests.web.conftest import PASSWORD, WebWorkspace
 
 NAME = "communities of practice"
@@ -92,10 +92,7 @@ def test_the_page_in_chromium(app, tmp_path) -> None:
     ):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-        page.goto(base + "/login")
-        page.fill("#username", "viewer")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, base, "viewer", PASSWORD)
         page.goto(base + "/initiatives")
         section = page.locator("#initiative-1")
         assert section.locator("svg.gs-chart").count() == 2

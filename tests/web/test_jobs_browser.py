@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from groundswell.browser import offline_page_context
-from tests._browser import CHROMIUM, free_port
+from tests._browser import CHROMIUM, free_port, sign_in
 from tests.web.conftest import PASSWORD, WebWorkspace
 
 pytestmark = pytest.mark.browser
@@ -79,10 +79,7 @@ def test_upload_watch_progress_and_see_the_result(server, web_ws, tmp_path) -> N
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
         page.goto(base + "/jobs")
-        page.fill("#username", "analyst")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/jobs")
+        sign_in(page, base, "analyst", PASSWORD, on_form=True, lands="/jobs")
         page.screenshot(path=str(ARTIFACTS / "01-jobs.png"), full_page=True)
 
         # a good HR file: queued, running with the reader's steps, done

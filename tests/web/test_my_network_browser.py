@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._browser import chromium, require_browser, served
+from tests._browser import chromium, require_browser, served, sign_in
 from tests.web.conftest import PASSWORD, WebWorkspace
 
 pytestmark = pytest.mark.browser
@@ -43,11 +43,7 @@ def test_my_network_page(server, web_ws, tmp_path, size) -> None:
     ) as (context, attempted):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-        page.goto(base + "/login")
-        page.fill("#username", "person")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/me")
+        sign_in(page, base, "person", PASSWORD, lands="/me")
         # the ladder: five stages, the reached ones marked, the next one marked
         assert page.locator("#stage .gs-ladder li").count() == 5
         assert page.locator("#stage-name").inner_text()
@@ -86,11 +82,7 @@ def test_my_group_page(server, web_ws, tmp_path, size) -> None:
     ) as (context, attempted):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-        page.goto(base + "/login")
-        page.fill("#username", "group_lead")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/mygroup")
+        sign_in(page, base, "group_lead", PASSWORD, lands="/mygroup")
         assert page.locator("#stage .gs-ladder li").count() == 5
         reached = page.locator("#stage .gs-ladder li.reached").count()
         order = ["connect", "share", "solve", "innovate", "lead_change"]
