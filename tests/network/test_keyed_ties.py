@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.network import TieRules, Window, build_ties
-from groundswell.network.ties import keyed, layer_queries, one_key_each
+from groundswell.network.ties import keyed, layer_queries, name_keyed_ties, one_key_each
 from tests.network.test_ties import add, store
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
@@ -196,3 +196,41 @@ def test_a_period_in_a_utc_session_is_the_calendar_s(period) -> None:
         zip(want["p"], want["n"], strict=True)
     )
     assert str(got["period"].dtype) == str(want["p"].dtype)
+
+
+@pytest.mark.parametrize("scale", [1, 10**9])  # dense keys (a table of positions), sparse
+def test_naming_keyed_ties_is_the_inner_join_on_the_integers(scale) -> None:
+    """:func:`name_keyed_ties` names each tie's integers as an inner join with the names
+    would (pandas' merge is the oracle): same rows, a tie with an unnamed integer dropped,
+    the names' string type kept."""
+    rng = np.random.default_rng(5)
+    names = pd.DataFrame(
+        {
+            "person": np.arange(1, 41, dtype=np.int64) * scale,
+            "person_id": [f"p{i}" for i in range(40)],
+        }
+    )
+    names = names.iloc[rng.permutation(40)[:30]]  # unordered, and ten integers without a name
+    ties = pd.DataFrame(
+        {
+            "actor": rng.integers(1, 41, 500) * scale,
+            "target": rng.integers(1, 41, 500) * scale,
+            "n": np.arange(500, dtype=np.int64),
+            "weight": rng.random(500),
+        }
+    )
+    got = name_keyed_ties(ties, names)
+    side = {"actor": "actor_id", "target": "target_id"}
+    want = ties
+    for col, out in side.items():
+        want = want.merge(names.rename(columns={"person": col, "person_id": out}), on=col)
+    want = want.drop(columns=list(side))[["actor_id", "target_id", "n", "weight"]]
+    assert list(got.columns) == list(want.columns)
+    assert 0 < len(got) < len(ties)
+    key = ["n"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True), want.sort_values(key).reset_index(drop=True)
+    )
+    assert got["actor_id"].dtype == names["person_id"].dtype
+    assert name_keyed_ties(ties.iloc[:0], names).empty
+    assert name_keyed_ties(ties, names.iloc[:0]).empty

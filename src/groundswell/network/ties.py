@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from groundswell.errors import ConfigError
@@ -152,21 +153,23 @@ def keyed_digital_ties_sql(
 ) -> tuple[str, list[Any]]:
     """The digital layer's query of :func:`digital_ties_sql` on a workspace's integer person
     keys (``interaction_rows`` and ``person_keys``, ``migrations/014_person_keys.sql``): the
-    same rules and the same ties, every grouping on integers.
+    same rules and the same ties, every grouping on integers, and the people of each tie
+    left as integers (columns ``actor``, ``target``) that :func:`keyed_names_sql` names.
 
     Each act's keys are mapped to the numbers of their people (``resolve``: a key's alias's
     person, else the key's own pseudonym, numbered; as many rows as identifiers, joined on
     integers) and the acts are aggregated once per (actor, target[, period]) on those
-    numbers; pseudonyms are joined to the ties last. With ``utc`` (the session's time zone
-    is UTC), a period is truncated on the timestamp without its zone, which DuckDB does
-    without its calendar extension and which gives the same instant in UTC (the slow path:
-    ``date_trunc`` on a TIMESTAMPTZ). A decayed weight takes the act's age in exact
-    seconds; :func:`digital_ties_sql` takes it from a calendar interval, which differs by
-    an hour across a daylight-saving change in a session outside UTC.
+    numbers. With ``utc`` (the session's time zone is UTC), a period is truncated on the
+    timestamp without its zone, which DuckDB does without its calendar extension and which
+    gives the same instant in UTC (the slow path: ``date_trunc`` on a TIMESTAMPTZ). A decayed
+    weight takes the act's age in exact seconds; :func:`digital_ties_sql` takes it from a
+    calendar interval, which differs by an hour across a daylight-saving change in a session
+    outside UTC.
 
     ``one_key_each`` (:func:`one_key_each`: no two keys are the same person) lets the acts
-    be grouped on the keys themselves, as they are stored, and the people resolved and
-    named on the ties: two acts then share a tie exactly when they share their keys.
+    be grouped on the keys themselves, as they are stored (the integers out are then
+    ``person_keys.person_key``), and the people filter applied to the ties: two acts then
+    share a tie exactly when they share their keys.
     """
     if period is not None and period not in PERIODS:
         raise ConfigError(f"period must be one of {PERIODS}; got {period!r}")
@@ -188,60 +191,116 @@ def keyed_digital_ties_sql(
         )
         per, per_col = f", {bucket} AS period", ", period"
         per_out = ", r.period::TIMESTAMPTZ AS period" if utc else ", r.period"
-    # every key's person (its alias's person, else itself), numbered: a few thousand rows
-    resolve = (
-        "SELECT k.person_key, coalesce(a.person_id, k.pseudonym) AS person_id, "
-        "dense_rank() OVER (ORDER BY coalesce(a.person_id, k.pseudonym))::INTEGER AS person "
-        "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
-    )
-    keep = pre = ""
-    if eligible:
-        pre = f"eligible AS ({eligible}), "
-        keep = (
-            " AND pa.person_id IN (SELECT person_id FROM eligible)"
-            " AND pt.person_id IN (SELECT person_id FROM eligible)"
-        )
+    pre = f"eligible AS ({eligible}), " if eligible else ""
     if one_key_each:
-        named = (
-            "SELECT k.person_key, coalesce(a.person_id, k.pseudonym) AS person_id "
-            "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
-        )
-        keep_named = (
-            " WHERE a.person_id IN (SELECT person_id FROM eligible)"
-            " AND t.person_id IN (SELECT person_id FROM eligible)"
+        keep = (
+            " WHERE r.actor_key IN (SELECT person FROM named)"
+            " AND r.target_key IN (SELECT person FROM named)"
             if eligible
             else ""
         )
+        named = f"named AS ({_named_keys_sql(eligible is not None)}), " if eligible else ""
         sql = (
-            f"WITH {pre}tied AS (SELECT i.actor_key, i.target_key{per}, count(*) AS n, "
+            f"WITH {pre}{named}tied AS (SELECT i.actor_key, i.target_key{per}, count(*) AS n, "
             f"sum(i.weight * (CASE i.kind {case} END){decay}) AS weight "
             f"FROM interaction_rows i "
             f"WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3 "
             f"AND i.kind IN ({kind_list}) AND i.actor_key <> i.target_key "
-            f"GROUP BY i.actor_key, i.target_key{per_col} HAVING count(*) >= $4), "
-            f"named AS ({named}) "
-            f"SELECT a.person_id AS actor_id, t.person_id AS target_id{per_out}, r.n, r.weight "
-            f"FROM tied r JOIN named a ON a.person_key = r.actor_key "
-            f"JOIN named t ON t.person_key = r.target_key{keep_named}"
+            f"GROUP BY i.actor_key, i.target_key{per_col} HAVING count(*) >= $4) "
+            f"SELECT r.actor_key AS actor, r.target_key AS target{per_out}, r.n, r.weight "
+            f"FROM tied r{keep}"
         )
         return sql, [rules.broadcast_threshold, rules.min_interactions]
+    keep = (
+        (
+            " AND pa.person_id IN (SELECT person_id FROM eligible)"
+            " AND pt.person_id IN (SELECT person_id FROM eligible)"
+        )
+        if eligible
+        else ""
+    )
     # the self-tie rule is an aggregate (bool_and) so that DuckDB cannot make it a join
     # condition: as a filter pa.person <> pt.person it joined every pair of people first
     # (10,000^2 rows at 10,000 people) and took 30x longer
     sql = (
-        f"WITH {pre}resolve AS ({resolve}), "
+        f"WITH {pre}resolve AS ({_RESOLVE}), "
         f"tied AS (SELECT pa.person AS actor, pt.person AS target{per}, count(*) AS n, "
         f"sum(i.weight * (CASE i.kind {case} END){decay}) AS weight "
         f"FROM interaction_rows i JOIN resolve pa ON pa.person_key = i.actor_key "
         f"JOIN resolve pt ON pt.person_key = i.target_key "
         f"WHERE i.ts >= $1 AND i.ts < $2 AND NOT i.is_bot AND i.n_recipients <= $3 "
         f"AND i.kind IN ({kind_list}){keep} GROUP BY pa.person, pt.person{per_col} "
-        f"HAVING count(*) >= $4 AND bool_and(pa.person <> pt.person)), "
-        f"people AS (SELECT DISTINCT person, person_id FROM resolve) "
-        f"SELECT a.person_id AS actor_id, t.person_id AS target_id{per_out}, r.n, r.weight "
-        f"FROM tied r JOIN people a ON a.person = r.actor JOIN people t ON t.person = r.target"
+        f"HAVING count(*) >= $4 AND bool_and(pa.person <> pt.person)) "
+        f"SELECT r.actor, r.target{per_out}, r.n, r.weight FROM tied r"
     )
     return sql, [rules.broadcast_threshold, rules.min_interactions]
+
+
+#: every key's person (its alias's person, else itself), numbered: a few thousand rows
+_RESOLVE = (
+    "SELECT k.person_key, coalesce(a.person_id, k.pseudonym) AS person_id, "
+    "dense_rank() OVER (ORDER BY coalesce(a.person_id, k.pseudonym))::INTEGER AS person "
+    "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
+)
+
+
+def _named_keys_sql(eligible: bool) -> str:
+    """Each key's person (its alias's person, else itself); with ``eligible`` (a CTE of that
+    name giving ``person_id``) only the keys of those people."""
+    person = "coalesce(a.person_id, k.pseudonym)"
+    where = f" WHERE {person} IN (SELECT person_id FROM eligible)" if eligible else ""
+    return (
+        f"SELECT k.person_key AS person, {person} AS person_id "
+        f"FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym{where}"
+    )
+
+
+def keyed_names_sql(*, eligible: str | None = None, one_key_each: bool = False) -> str:
+    """The people the integers of :func:`keyed_digital_ties_sql`'s ties stand for: one row
+    ``(person, person_id)`` per integer, ``person_id`` the pseudonym the ties are named by
+    (a few thousand rows, joined to the ties in :func:`build_ties` by position instead of
+    by a hash join of strings). Its parameters are the window's start and end when
+    ``eligible`` is given, none otherwise."""
+    if one_key_each:
+        pre = f"WITH eligible AS ({eligible}) " if eligible else ""
+        return pre + _named_keys_sql(eligible is not None)
+    return f"WITH resolve AS ({_RESOLVE}) SELECT DISTINCT person, person_id FROM resolve"
+
+
+def name_keyed_ties(ties: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Name the people of keyed ties (columns ``actor``, ``target``, ...) by the pseudonyms
+    of ``names`` (columns ``person``, ``person_id``: :func:`keyed_names_sql`), as the inner
+    join of the two on the integers would: a tie whose integer has no name is dropped. The
+    names are looked up by position (the integers are small and dense: a table of
+    positions, else a sorted search), so the 1M strings of a large tie table are taken from
+    a few thousand names instead of being built one by one from DuckDB's."""
+    person = names["person"].to_numpy().astype(np.int64)
+    actor = ties["actor"].to_numpy().astype(np.int64)
+    target = ties["target"].to_numpy().astype(np.int64)
+    sides = (actor, target)
+    low = min((int(v.min()) for v in (person, *sides) if len(v)), default=0)
+    top = max((int(v.max()) for v in (person, *sides) if len(v)), default=0)
+    if low >= 0 and top <= 4 * (len(person) + len(actor)) + 1024:
+        where = np.full(top + 1, -1, dtype=np.int64)
+        where[person] = np.arange(len(person))
+        pos = [where[v] for v in sides]
+    else:
+        order = np.argsort(person, kind="stable")
+        keys = person[order]
+        pos = []
+        for v in sides:
+            i = np.searchsorted(keys, v).clip(0, max(len(keys) - 1, 0))
+            hit = keys[i] == v if len(keys) else np.zeros(len(v), dtype=bool)
+            pos.append(np.where(hit, order[i] if len(keys) else 0, -1))
+    found = (pos[0] >= 0) & (pos[1] >= 0)
+    out = ties.drop(columns=["actor", "target"])
+    if not found.all():
+        out = out[found].reset_index(drop=True)
+        pos = [p[found] for p in pos]
+    ids = names["person_id"].array
+    out.insert(0, "actor_id", ids.take(pos[0]))
+    out.insert(1, "target_id", ids.take(pos[1]))
+    return out
 
 
 def _kinds(rules: TieRules) -> tuple[str, str]:
@@ -389,8 +448,9 @@ def layer_queries(
     (:mod:`groundswell.engines.translate`). ``restrict`` keeps only people employed in the
     window (``rules.internal_only`` and an org chart was ingested). ``keys``: the digital
     layer reads a workspace's integer person keys (:func:`keyed_digital_ties_sql`; DuckDB
-    only), ``utc`` telling it the session's time zone is UTC and ``one_key_each`` that no
-    two keys are one person.
+    only; its ties name people by integers, which :func:`keyed_names_sql` and
+    :func:`name_keyed_ties` turn into pseudonyms), ``utc`` telling it the session's time
+    zone is UTC and ``one_key_each`` that no two keys are one person.
     """
     check_layers(layers)
     out: list[tuple[str, str, list[Any]]] = []
@@ -444,9 +504,16 @@ def build_ties(
         one_key_each=single,
     ):
         df = con.execute(sql, params).df()
+        if keys and layer == "digital":
+            eligible = eligible_people_sql() if restrict else None
+            names = con.execute(
+                keyed_names_sql(eligible=eligible, one_key_each=single),
+                [window.start, window.end] if eligible and single else [],
+            ).df()
+            df = name_keyed_ties(df, names)
         df.insert(2, "layer", layer)
         frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def active_people(con: duckdb.DuckDBPyConnection, window: Window, rules: TieRules) -> pd.Series:
