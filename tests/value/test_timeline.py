@@ -157,3 +157,33 @@ def test_before_and_after_a_date(history) -> None:
     assert c.before == "2024-01-03:2024-01-31" and c.after == "2024-02-01:2024-02-29"
     with pytest.raises(ConfigError):
         timeline.compare_dates(ws, "not a date")
+
+
+def test_newcomer_ties_on_keys_are_the_query_on_pseudonyms(tmp_path, monkeypatch) -> None:
+    # the keyed query (acts paired on integer keys) against the one on the interactions view
+    # (every act's pseudonyms resolved): three newcomers, random acts either side of the hires
+    import numpy as np
+
+    from groundswell.network.ties import keyed, one_key_each
+    from groundswell.value import queries
+
+    hr = [*HR_ROWS, *([f"E{i}", f"New {i}", f"n{i}@x.com", "E2", "Eng", "Core", "Dev", "London",
+                       f"2024-01-{8 + i}", "", "C"] for i in (7, 8, 9))]  # fmt: skip
+    rng = np.random.default_rng(3)
+    people = ["E1", "E2", "E3", "E4", "E5", "E7", "E8", "E9"]
+    rows = []
+    for i in range(300):
+        a, b = rng.choice(people, size=2, replace=False)
+        ts = pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=int(rng.integers(0, 80 * 1440)))
+        rows.append(dm(f"n{i}", str(a), str(b), ts.isoformat()))
+    ws = build(tmp_path / "nk", rows, min_group_size=1, hr_rows=hr)
+    try:
+        assert keyed(ws.con) and one_key_each(ws.con)
+        fast = {k: queries.newcomer_ties(ws, k) for k in (1, 2, 4)}
+        monkeypatch.setattr(queries, "one_key_each", lambda con: False)
+        for k, table in fast.items():
+            slow = queries.newcomer_ties(ws, k)
+            assert len(table) == 3 and table["days_to_k"].notna().any()
+            pd.testing.assert_frame_equal(table, slow, check_exact=True)
+    finally:
+        ws.close()
