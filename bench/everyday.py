@@ -8,6 +8,9 @@ fresh process; time is wall clock and CPU (user + system, of the child).
 1. **Warm**, in the development environment (bytecode cached under a private
    ``PYTHONPYCACHEPREFIX``, numba kernels in their cache): ``groundswell analyze`` and
    ``groundswell report``, each ``--repeat`` times after one warm-up; the median.
+   With ``--before SRC`` (a ``src`` folder exported by ``git archive COMMIT src``) the same
+   two commands also run with those sources, alternating with this tree's in every round,
+   on the same workspace: the ratio says what the change saved, measured side by side.
 2. **A NetworkX script on the same ties**: the ties of the analysed run exported to Parquet,
    then one process that imports pandas and NetworkX, reads them and computes the measures
    ONA scripts compute (PageRank, betweenness, harmonic closeness, eigenvector, k-core,
@@ -152,6 +155,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-wheel", action="store_true")
     ap.add_argument("--write", type=Path)
+    ap.add_argument("--before", type=Path, help="a src folder of an earlier commit to compare")
     args = ap.parse_args()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -161,12 +165,17 @@ def main() -> None:
         ws = prepare(args.people, args.seed, env)
         gs = [sys.executable, "-m", "groundswell"]
         warm: dict[str, list[tuple[float, float]]] = {"analyze": [], "report": []}
+        earlier: dict[str, list[tuple[float, float]]] = {"analyze": [], "report": []}
+        old_env = {**env, "PYTHONPATH": str(args.before.resolve())} if args.before else None
         for i in range(args.repeat + 1):
-            a = timed([*gs, "analyze", str(ws)], env)
-            r = timed([*gs, "report", str(ws), "-o", str(tmp / "report.html")], env)
-            if i:  # the first round warms the caches
-                warm["analyze"].append(a)
-                warm["report"].append(r)
+            for into, run_env in ((warm, env), (earlier, old_env)):
+                if run_env is None:
+                    continue
+                a = timed([*gs, "analyze", str(ws)], run_env)
+                r = timed([*gs, "report", str(ws), "-o", str(tmp / "report.html")], run_env)
+                if i:  # the first round warms the caches
+                    into["analyze"].append(a)
+                    into["report"].append(r)
         ties = tmp / "ties.parquet"
         m = export_ties(ws, ties, env)
         script = tmp / "nx_ona.py"
@@ -228,6 +237,23 @@ def main() -> None:
         f"| NetworkX script on the same ties (read, 9 measures + Louvain, CSV out) | "
         f"{nx_wall:.2f} | {nx_cpu:.2f} | - | 1.00 | 1.00 |",
     ]
+    if args.before:
+        old = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+               for k, v in earlier.items()}  # fmt: skip
+        lines += [
+            "",
+            f"The same commands with the sources of `{args.before}` (before this change), "
+            "alternating with this tree's in every round, same workspace:",
+            "",
+            "| command | before: wall (s) | before: CPU (s) | now: wall (s) | now: CPU (s) "
+            "| now / before, wall | now / before, CPU |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *(
+                f"| warm `{k}` | {old[k][0]:.2f} | {old[k][1]:.2f} | {med[k][0]:.2f} | "
+                f"{med[k][1]:.2f} | {med[k][0] / old[k][0]:.2f} | {med[k][1] / old[k][1]:.2f} |"
+                for k in ("analyze", "report")
+            ),
+        ]
     if first:
         inst = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
                 for k, v in installed.items()}  # fmt: skip
@@ -267,8 +293,8 @@ def main() -> None:
     lines += [
         "",
         f"Command: `.venv/bin/python bench/everyday.py --people {args.people} --seed "
-        f"{args.seed} --repeat {args.repeat}{' --skip-wheel' if args.skip_wheel else ''} "
-        "--write docs/performance.md`",
+        f"{args.seed} --repeat {args.repeat}{' --skip-wheel' if args.skip_wheel else ''}"
+        f"{f' --before {args.before}' if args.before else ''} --write docs/performance.md`",
     ]
     print("\n".join(lines))
     if args.write:

@@ -113,3 +113,35 @@ def test_collision_check_reads_exactly_the_pseudonym_bits() -> None:
     assert not privacy._distinct(word, np.array([0x0001, 0x0000, 0], dtype=np.uint64), 65)
     assert privacy._distinct(word, np.array([0x0001, 0x0000, 0], dtype=np.uint64), 80)
     assert not privacy._distinct(np.array([5, 6, 5], dtype=np.uint64), np.zeros(3, np.uint64), 60)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.dictionaries(
+        st.sampled_from([f"g{i}" for i in range(12)]),
+        st.one_of(st.integers(0, 12), st.sampled_from([np.nan, 0.5, 2.5, 7.25])),
+        max_size=12,
+    ),
+    min_size=st.integers(1, 8),
+    also=st.lists(st.sampled_from(["g0", "g3", "zz"]), max_size=2),
+    as_series=st.booleans(),
+)
+def test_plain_values_suppress_the_same_groups_as_the_pandas_rule(
+    sizes: dict, min_size: int, also: list, as_series: bool
+) -> None:
+    """suppressed_groups decides on plain values (a pandas call per group figure cost about a
+    millisecond); the pandas formulation it replaced is the oracle, on every kind of size:
+    whole, fractional, zero and missing, as a dict or a Series, with groups suppressed for
+    another reason."""
+    given_sizes = pd.Series(sizes, dtype="float64") if as_series else sizes
+    expected = privacy._suppressed_series(given_sizes, min_size, also)
+    assert privacy._plain_sizes(given_sizes) is not None  # the plain path decides here
+    assert privacy.suppressed_groups(given_sizes, min_size, also=also) == expected
+
+
+def test_repeated_or_missing_labels_keep_the_pandas_rule() -> None:
+    sizes = pd.Series([1.0, 9.0, 6.0], index=["a", "a", "c"])
+    assert privacy._plain_sizes(sizes) is None
+    with_nan = pd.Series([1.0, 9.0], index=["a", np.nan])
+    assert privacy._plain_sizes(with_nan) is None
+    assert privacy.suppressed_groups(with_nan, 5) == privacy._suppressed_series(with_nan, 5, ())

@@ -195,6 +195,16 @@ def suppressed_groups(
     >>> sorted(suppressed_groups({"a": 1, "b": 4, "c": 6}, 5))
     ['a', 'b']
     """
+    pairs = _plain_sizes(sizes)
+    if pairs is not None:  # the same rule on plain values (a pandas call costs ~1 ms)
+        return _suppressed(pairs, min_size, also)
+    return _suppressed_series(sizes, min_size, also)
+
+
+def _suppressed_series(
+    sizes: pd.Series | dict[Any, int], min_size: int, also: Iterable[Any]
+) -> frozenset[Any]:
+    """:func:`suppressed_groups` on a pandas Series (any labels, repeated or missing)."""
     s = pd.Series(sizes, dtype="float64").fillna(0)
     hidden = set(s.index[s < min_size]) | (set(also) & set(s.index))
     positive = s[s > 0]
@@ -208,6 +218,57 @@ def suppressed_groups(
             break  # at least the minimum together, and room to split them two ways
         hidden.add(group)
         total, count = total + float(shown[group]), count + 1
+    return frozenset(hidden)
+
+
+def _plain_sizes(sizes: pd.Series | dict[Any, int]) -> list[tuple[Any, float]] | None:
+    """``sizes`` as (group, size) pairs of plain floats, a missing size as 0, in their
+    order; None when the groups are not distinct non-missing labels (the pandas path of
+    :func:`suppressed_groups` then decides, as it always has)."""
+    if isinstance(sizes, pd.Series):
+        labels = sizes.index.tolist()
+        try:
+            values = sizes.to_numpy(dtype="float64", na_value=np.nan).tolist()
+        except (TypeError, ValueError):
+            return None
+    elif isinstance(sizes, dict):
+        labels = list(sizes)
+        try:
+            values = np.asarray(list(sizes.values()), dtype="float64").tolist()
+        except (TypeError, ValueError):
+            return None
+    else:
+        return None
+    if len(set(labels)) != len(labels) or any(_missing(g) for g in labels):
+        return None
+    return [(g, 0.0 if v != v else v) for g, v in zip(labels, values, strict=True)]
+
+
+def _missing(label: Any) -> bool:
+    try:
+        return bool(pd.isna(label))
+    except (TypeError, ValueError):  # a tuple of a MultiIndex: not missing
+        return False
+
+
+def _suppressed(
+    pairs: list[tuple[Any, float]], min_size: int, also: Iterable[Any]
+) -> frozenset[Any]:
+    """:func:`suppressed_groups` on (group, size) pairs (see there): the same steps, with the
+    same sums (NumPy's, in the same order) and the same sort."""
+    groups = {g for g, _ in pairs}
+    hidden = {g for g, v in pairs if v < min_size} | (set(also) & groups)
+    positive = [(g, v) for g, v in pairs if v > 0]
+    held = [v for g, v in positive if g in hidden]
+    total, count = float(np.sum(np.asarray(held, dtype="float64"))), len(held)
+    if not any(v < min_size for v in held):
+        return frozenset(hidden)  # only groups of the minimum or more: nothing to protect
+    shown = [(g, v) for g, v in positive if g not in hidden]
+    for group, size in sorted(shown, key=lambda gv: (gv[1], str(gv[0]))):
+        if total >= min_size and total >= count + 1:
+            break  # at least the minimum together, and room to split them two ways
+        hidden.add(group)
+        total, count = total + size, count + 1
     return frozenset(hidden)
 
 

@@ -116,9 +116,18 @@ class Graph:
         return a
 
     def to_undirected(self) -> Graph:
-        """Collapse directions: the weight of {u, v} is the sum of both directions."""
+        """Collapse directions: the weight of {u, v} is the sum of both directions. Made once
+        per graph and kept (the graph is frozen; ``analyze`` asks for it about ten times:
+        k-core, eigenvector, communities, the map, the formal comparisons)."""
         if not self.directed:
             return self
+        made = self.__dict__.get("_undirected")
+        if made is None:
+            made = self._collapse()
+            self.__dict__["_undirected"] = made  # frozen: not through __setattr__
+        return made
+
+    def _collapse(self) -> Graph:
         import pandas as pd
 
         s, t = np.minimum(self.src, self.dst), np.maximum(self.src, self.dst)
