@@ -78,7 +78,8 @@ def test_sampled_betweenness_is_within_its_stated_bound(case: str) -> None:
     ).reindex(g.nodes)
     err = np.abs(got.scores.to_numpy() - exact.to_numpy())
     assert got.method == "sampled paths"
-    assert got.samples == scale.sample_size(0.02, 0.05, g.n)  # the VC bound at delta / 2
+    # at most the VC count at delta / 2, stopped at one of the checks
+    assert got.samples in scale.checkpoints(scale.sample_size(0.02, 0.05, g.n))
     assert got.bounds is not None
     assert got.error_bound == got.bounds.max() <= 0.02 * g.n / (g.n - 2)
     assert (err <= got.bounds).all()  # every person within their own bound
@@ -88,6 +89,59 @@ def test_sampled_betweenness_is_within_its_stated_bound(case: str) -> None:
     assert exact.max() > 4 * got.error_bound
     assert got.scores.idxmax() in set(exact.nlargest(3).index)
     assert np.corrcoef(got.scores, exact)[0, 1] > 0.95
+
+
+def test_checkpoints_grow_by_half_from_a_thousand() -> None:
+    # by hand: 28,745 / 1.5 = 19,163.3 -> 19,164; / 1.5 -> 12,776; ... down to 1,122
+    assert scale.checkpoints(28_745) == [1122, 1683, 2524, 3786, 5679, 8518, 12_776, 19_164, 28_745]
+    assert scale.checkpoints(1400) == [1400]  # 1400 / 1.5 < 1000: one check, at the end
+    assert scale.checkpoints(10) == [10]
+
+
+def test_sampled_betweenness_stops_early_when_every_bound_is_below_epsilon() -> None:
+    # 500 people, 5,000 weighted ties: every score is small, so each person's own
+    # (Bernstein) bound falls below epsilon long before the VC count
+    rng = np.random.default_rng(11)
+    nxg = nx.gnm_random_graph(500, 5000, seed=11, directed=True)
+    for u, v in nxg.edges:
+        nxg[u][v]["weight"] = float(rng.integers(1, 6))
+        nxg[u][v]["distance"] = 1.0 / nxg[u][v]["weight"]
+    g = as_graph(nxg, True)
+    most = scale.sample_size(0.02, 0.05, g.n)
+    got = scale.betweenness_paths(g, epsilon=0.02, delta=0.1, seed=5)
+    assert got.samples is not None and got.samples < most / 3
+    assert got.samples in scale.checkpoints(most)
+    exact = pd.Series(nx.betweenness_centrality(nxg, weight="distance")).reindex(g.nodes)
+    assert got.bounds is not None
+    assert (np.abs(got.scores.to_numpy() - exact.to_numpy()) <= got.bounds).all()
+    assert got.error_bound is not None and got.error_bound <= 0.02 * g.n / (g.n - 2)
+    # the stop came at the first check where every bound was at most epsilon: at the
+    # check before, someone's bound was above it (counted here from the same samples)
+    checks = scale.checkpoints(most)
+    before = checks[checks.index(got.samples) - 1]
+    counts = draw(g, seed=5, most=most, upto=before)
+    log_b = math.log(8 * g.n * len(checks) / 0.1)
+    assert scale._bernstein(counts, before, log_b).max() > 0.02
+    # and the scores are the share of the first `samples` sampled paths, drawn in one go
+    full = draw(g, seed=5, most=most, upto=got.samples)
+    to_nx = g.n / (g.n - 2)
+    np.testing.assert_array_equal(got.scores.to_numpy(), full / got.samples * to_nx)
+
+
+def draw(g: Graph, *, seed: int, most: int, upto: int) -> np.ndarray:
+    """Counts of the first ``upto`` of betweenness_paths' sampled paths, in one call."""
+    from groundswell.analysis import _scale_kernels
+
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, g.n, size=most)
+    t = (s + 1 + rng.integers(0, g.n - 1, size=most)) % g.n
+    seeds = rng.integers(0, 2**63, size=most, dtype=np.int64).astype(np.uint64)
+    out = scale._csr(g.src.astype(np.int64), g.dst.astype(np.int64), 1.0 / g.weight, g.n)
+    rev = scale._csr(g.dst.astype(np.int64), g.src.astype(np.int64), 1.0 / g.weight, g.n)
+    counts, _ = _scale_kernels.path_samples(
+        *out, *rev, np.stack([s, t], axis=1)[:upto], seeds[:upto]
+    )
+    return counts
 
 
 def test_top_relative_bound_reads_the_highest_scores() -> None:
@@ -156,7 +210,7 @@ def test_individual_takes_the_scale_path_above_scale_min_nodes() -> None:
     assert notes_small["betweenness_method"] == "sampled"
     assert notes["betweenness_method"] == "sampled paths"
     assert notes["harmonic_method"] == "sampled hops"
-    assert notes["betweenness_samples"] == scale.sample_size(0.05, 0.05, g.n)
+    assert notes["betweenness_samples"] in scale.checkpoints(scale.sample_size(0.05, 0.05, g.n))
     assert notes["betweenness_error_bound"] <= 0.05 * g.n / (g.n - 2)
     assert 0 < notes["betweenness_top100_relative_bound"] < float("inf")
     assert "betweenness_top100_relative_bound" not in notes_small

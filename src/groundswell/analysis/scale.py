@@ -19,9 +19,14 @@ search per sampled source, a bound growing with n) is replaced by:
   bound is uniform, and in an organisation of thousands most scores are far below it (the
   highest was 0.01 at 50,000 people). Each sample is a Bernoulli trial for each person
   (on the path or not), so each person also gets the empirical Bernstein bound of their
-  own count (Maurer & Pontil 2009), at delta / (2n) each: small for the people with the
-  highest scores, relative to those scores. A person's stated bound is the smaller of the
-  two; all hold at once with probability 1 - delta. Scores are returned on NetworkX's scale
+  own count (Maurer & Pontil 2009): small for the people with the highest scores, relative
+  to those scores. Sampling stops early (adaptive stopping, as in KADABRA, Borassi &
+  Natale 2019): the Bernstein bounds are checked after r / 1.5**j paths (:func:`checkpoints`,
+  K checks), each person's at delta / (2nK) so that they hold at every check at once, and
+  sampling stops at the first check where every person's bound is at most eps. A person's
+  stated bound is the smaller of the two (eps holds by the VC bound when all r paths were
+  drawn, and by the Bernstein bounds at an earlier stop); all hold at once with
+  probability 1 - delta. Scores are returned on NetworkX's scale
   (normalised by (n-1)(n-2)), and so are the bounds (times n / (n - 2)).
 - **Harmonic closeness from hop distances** (Eppstein & Wang 2004): ``samples`` source
   people drawn at random (with replacement), one breadth-first search from each; each
@@ -38,6 +43,8 @@ References
 Riondato, M. and Kornaropoulos, E. M. (2016). Fast approximation of betweenness centrality
 through sampling. Data Mining and Knowledge Discovery 30(2).
 Eppstein, D. and Wang, J. (2004). Fast approximation of centrality. JGAA 8(1).
+Borassi, M. and Natale, E. (2019). KADABRA is an ADaptive Algorithm for Betweenness via
+Random Approximation. ACM J. Exp. Algorithmics 24.
 Maurer, A. and Pontil, M. (2009). Empirical Bernstein bounds and sample variance
 penalization. COLT.
 Hoeffding, W. (1963). Probability inequalities for sums of bounded random variables. JASA.
@@ -56,6 +63,9 @@ from groundswell.network.graph import Graph
 
 #: c of Riondato & Kornaropoulos' sample size (from Löffler and Phillips 2009).
 RK_C = 0.5
+#: Adaptive stopping: the fewest sampled paths at which the bounds are checked, and the
+#: factor between two checks.
+FIRST_CHECK, GROWTH = 1000, 1.5
 
 
 def sample_size(epsilon: float, delta: float, vertex_diameter: int) -> int:
@@ -87,6 +97,25 @@ def _csr(
     return indptr, indices, length[order]
 
 
+def checkpoints(most: int, first: int = FIRST_CHECK, growth: float = GROWTH) -> list[int]:
+    """The sample counts at which :func:`betweenness_paths` checks whether it may stop:
+    ``most`` (Riondato & Kornaropoulos' count) divided by ``growth`` ** j, j = 0, 1, ...,
+    down to the last one of at least ``first`` (rounded up), in increasing order; just
+    ``[most]`` when ``most`` is below ``first`` * ``growth``."""
+    out = [most]
+    while math.ceil(out[0] / growth) >= first:
+        out.insert(0, math.ceil(out[0] / growth))
+    return out
+
+
+def _bernstein(counts: np.ndarray, r: int, log_b: float) -> np.ndarray:
+    """Each person's empirical Bernstein bound (Maurer & Pontil 2009, two-sided, with
+    ``log_b`` = ln(4 / their failure probability)) on their share of r sampled paths."""
+    share = counts / r
+    var = share * (1.0 - share) * r / (r - 1)  # sample variance of a Bernoulli count
+    return np.sqrt(2 * var * log_b / r) + 7 * log_b / (3 * (r - 1))
+
+
 def betweenness_paths(
     g: Graph,
     *,
@@ -98,9 +127,11 @@ def betweenness_paths(
     """Betweenness estimated from sampled shortest paths (see the module docstring).
 
     Tie lengths are ``1 / weight`` when ``weighted`` (as in the exact measure), else 1. The
-    result's ``samples`` is the number of sampled paths, ``error_bound`` the stated bound
-    on NetworkX's normalisation, holding for every person at once with probability
-    1 - ``delta``. Same seed, same graph: same scores, whatever the number of threads.
+    result's ``samples`` is the number of sampled paths drawn (adaptive stopping: at most
+    Riondato & Kornaropoulos' count), ``error_bound`` the stated bound on NetworkX's
+    normalisation, at most ``epsilon`` (times n / (n - 2)), holding for every person at
+    once with probability 1 - ``delta``. Same seed, same graph: same scores, whatever the
+    number of threads.
     """
     from groundswell.analysis import _scale_kernels
 
@@ -113,6 +144,7 @@ def betweenness_paths(
     s = rng.integers(0, n, size=r)
     t = (s + 1 + rng.integers(0, n - 1, size=r)) % n
     seeds = rng.integers(0, 2**63, size=r, dtype=np.int64).astype(np.uint64)
+    pairs = np.stack([s, t], axis=1)
     src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
     length = (1.0 / g.weight) if weighted else np.ones(g.m)
     if not g.directed:
@@ -121,19 +153,27 @@ def betweenness_paths(
     out = _csr(src, dst, length, n)
     rev = out if not g.directed else _csr(dst, src, length, n)
     del src, dst, length
-    counts, _joined = _scale_kernels.path_samples(
-        out[0], out[1], out[2], rev[0], rev[1], rev[2], np.stack([s, t], axis=1), seeds
-    )
-    share = counts / r  # share of sampled paths through each person
-    var = share * (1.0 - share) * r / (r - 1)  # sample variance of a Bernoulli count
-    log_b = math.log(8 * n / delta)  # Maurer & Pontil, two-sided, at delta / (2n) each
-    bernstein = np.sqrt(2 * var * log_b / r) + 7 * log_b / (3 * (r - 1))
+    # every person's Bernstein bound at every check, each failing with delta / (2nK)
+    checks = checkpoints(r)
+    log_b = math.log(8 * n * len(checks) / delta)
+    counts = np.zeros(n, dtype=np.int64)
+    done = 0
+    for done_next in checks:
+        part, _joined = _scale_kernels.path_samples(
+            out[0], out[1], out[2], rev[0], rev[1], rev[2],
+            pairs[done:done_next], seeds[done:done_next],
+        )  # fmt: skip
+        counts += part
+        done = done_next
+        bernstein = _bernstein(counts, done, log_b)
+        if bernstein.max() <= epsilon:
+            break
     to_nx = n / (n - 2)  # onto NetworkX's (n-1)(n-2) normalisation
     bounds = np.minimum(bernstein, epsilon) * to_nx
     return Betweenness(
-        pd.Series(share * to_nx, index=index, name="betweenness"),
+        pd.Series(counts / done * to_nx, index=index, name="betweenness"),
         "sampled paths",
-        r,
+        done,
         float(bounds.max()),
         delta,
         bounds,
