@@ -200,3 +200,33 @@ def test_hours_of_a_gap_in_microseconds_are_epoch_of_the_interval() -> None:
     ).fetchall()[0]
     assert same == 200_000
     assert single < 200_000 and long > 50_000  # the plain division would not do
+
+
+def test_reach_against_networkx() -> None:
+    # contacts, two-step reach (undirected, at most one intermediary) and reciprocity of a
+    # random directed network with people who have no tie at all
+    import networkx as nx
+
+    rng = np.random.default_rng(11)
+    everyone = pd.Index([f"p{i:03d}" for i in range(120)])
+    pairs = {(int(a), int(b)) for a, b in rng.integers(0, 100, size=(400, 2)) if a != b}
+    t = pd.DataFrame(
+        {"actor_id": [everyone[a] for a, _ in pairs], "target_id": [everyone[b] for _, b in pairs]}
+    )
+    out = qa._reach(t, everyone)
+    d = nx.DiGraph()
+    d.add_nodes_from(everyone)
+    d.add_edges_from(zip(t["actor_id"], t["target_id"], strict=True))
+    u = d.to_undirected()
+    for p in everyone:
+        row = out.loc[p]
+        assert row["contacts"] == u.degree(p)
+        assert row["two_step_reach"] == len(nx.single_source_shortest_path_length(u, p, 2)) - 1
+        succ = set(d.successors(p))
+        if succ:
+            assert row["reciprocity"] == pytest.approx(
+                len(succ & set(d.predecessors(p))) / len(succ)
+            )
+        else:
+            assert np.isnan(row["reciprocity"])
+    assert (out["two_step_reach"] > out["contacts"]).any() and (out["contacts"] == 0).any()

@@ -278,16 +278,19 @@ def _reach(t: pd.DataFrame, everyone: pd.Index) -> pd.DataFrame:
     a = everyone.get_indexer(t["actor_id"])
     b = everyone.get_indexer(t["target_id"])
     directed = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    undirected = ((directed + directed.T) > 0).astype(np.float64).tocsr()
-    two = ((undirected + undirected @ undirected) > 0).tocsr()
-    two.setdiag(False)
-    two.eliminate_zeros()
+    undirected = ((directed + directed.T) > 0).astype(np.int32).tocsr()
+    # people one or two steps away: the non-zeros of A + A @ A (path counts, all positive,
+    # in integers), each row less its own diagonal entry when it has one
+    two = (undirected + undirected @ undirected).tocsr()
+    counts = np.diff(two.indptr)
+    row_of = np.repeat(np.arange(n), counts)
+    self_hits = np.bincount(row_of[two.indices == row_of], minlength=n)
     recip = directed.multiply(directed.T)
     out_deg = np.asarray(directed.sum(axis=1)).ravel()
     return pd.DataFrame(
         {
             "contacts": np.diff(undirected.indptr),
-            "two_step_reach": np.diff(two.indptr),
+            "two_step_reach": (counts - self_hits).astype(counts.dtype),
             "reciprocity": np.where(
                 out_deg > 0,
                 np.asarray(recip.sum(axis=1)).ravel() / np.maximum(out_deg, 1),
