@@ -21,7 +21,24 @@ from groundswell.value.qa import QAReport
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values: times as ISO 8601 text, missing as None."""
+    """Rows as dicts of plain Python values: times as ISO 8601 text, missing as None. Column
+    by column (a frame-wide ``astype``/``where``/``to_dict`` costs about 5 ms a table, and
+    ``analyze`` makes seven); a frame with repeated column names goes the frame-wide way."""
+    if not df.columns.is_unique:
+        return _rows_frame(df)
+    names = list(df.columns)
+    columns = []
+    for name in names:
+        col = df[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            col = col.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        missing = col.isna().to_numpy()
+        values = col.astype(object).tolist()
+        columns.append([None if m else v for v, m in zip(values, missing, strict=True)])
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _rows_frame(df: pd.DataFrame) -> list[dict[str, Any]]:
     df = df.copy()
     for col in df.columns:
         if pd.api.types.is_datetime64_any_dtype(df[col]):
