@@ -126,6 +126,13 @@ def test_sampled_betweenness_stops_early_when_every_bound_is_below_epsilon() -> 
     full = draw(g, seed=5, most=most, upto=got.samples)
     to_nx = g.n / (g.n - 2)
     np.testing.assert_array_equal(got.scores.to_numpy(), full / got.samples * to_nx)
+    # without adaptive stopping: all r paths, one check (log of 8n / delta, as before)
+    every = scale.betweenness_paths(g, epsilon=0.02, delta=0.1, seed=5, adaptive=False)
+    assert every.samples == most
+    np.testing.assert_array_equal(
+        every.scores.to_numpy(), draw(g, seed=5, most=most, upto=most) / most * to_nx
+    )
+    assert (np.abs(every.scores.to_numpy() - exact.to_numpy()) <= every.bounds).all()
 
 
 def draw(g: Graph, *, seed: int, most: int, upto: int) -> np.ndarray:

@@ -123,6 +123,7 @@ def betweenness_paths(
     epsilon: float = 0.02,
     delta: float = 0.1,
     seed: int = 0,
+    adaptive: bool = True,
 ) -> Betweenness:
     """Betweenness estimated from sampled shortest paths (see the module docstring).
 
@@ -131,7 +132,8 @@ def betweenness_paths(
     Riondato & Kornaropoulos' count), ``error_bound`` the stated bound on NetworkX's
     normalisation, at most ``epsilon`` (times n / (n - 2)), holding for every person at
     once with probability 1 - ``delta``. Same seed, same graph: same scores, whatever the
-    number of threads.
+    number of threads. ``adaptive=False`` draws all of Riondato & Kornaropoulos' paths
+    (one check, at the end: the estimate before adaptive stopping).
     """
     from groundswell.analysis import _scale_kernels
 
@@ -154,7 +156,7 @@ def betweenness_paths(
     rev = out if not g.directed else _csr(dst, src, length, n)
     del src, dst, length
     # every person's Bernstein bound at every check, each failing with delta / (2nK)
-    checks = checkpoints(r)
+    checks = checkpoints(r) if adaptive else [r]
     log_b = math.log(8 * n * len(checks) / delta)
     counts = np.zeros(n, dtype=np.int64)
     done = 0
