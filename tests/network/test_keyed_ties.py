@@ -234,3 +234,20 @@ def test_naming_keyed_ties_is_the_inner_join_on_the_integers(scale) -> None:
     assert got["actor_id"].dtype == names["person_id"].dtype
     assert name_keyed_ties(ties.iloc[:0], names).empty
     assert name_keyed_ties(ties, names.iloc[:0]).empty
+
+
+def test_a_kind_weighted_zero_makes_no_tie_on_keys() -> None:
+    """Only kinds weighted above zero count (the keyed query joins the acts to the weighted
+    kinds): zero-weighted reactions make no tie and add nothing to a tie's count; with no
+    weighted kind at all, no digital tie. Hand-counted."""
+    con = store()
+    add(con, [{"a": "x", "t": "y", "kind": "reaction"}] * 3)
+    add(
+        con,
+        [{"a": "y", "t": "x", "kind": "reply"}] * 2 + [{"a": "y", "t": "x", "kind": "reaction"}],
+    )
+    rules = TieRules(weights={"reply": 1.0, "reaction": 0.0})
+    got = build_ties(con, WIN, rules)
+    assert got[["actor_id", "target_id", "n", "weight"]].values.tolist() == [["y", "x", 2, 2.0]]
+    none = build_ties(con, WIN, TieRules(weights={"reply": 0.0, "reaction": 0.0}))
+    assert none.empty and list(none.columns) == list(got.columns)
