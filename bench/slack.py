@@ -14,14 +14,18 @@ Two contenders read each, each in its own process (so peak memory is its own):
 
 - groundswell: ``groundswell.ingest.slack.ingest`` into a fresh workspace (dry_run=False):
   parsing, pseudonymisation of every identifier, interactions, and the DuckDB transaction;
+  with two worker processes reading the day files (both cores) and with one process (the
+  reader's default picks as many workers as there are idle cores, so it is one of these);
 - pandas: the straightforward reader a user would write: ``json.load`` of every day file
   into one list of dicts, ``pd.DataFrame``, then the same extraction with pandas (authors,
   threads, replies to the root's author, mentions in text and blocks, reactions, DM
   members), no pseudonymisation and no database (so it does less work).
 
-Each reports wall time (best of ``--repeat``), CPU time (user + system), messages per
-second of wall time and of CPU time, and the process's peak resident memory (VmHWM); the
-load average before and after is printed, since the machine may be shared. Run:
+Each reports wall time (best of ``--repeat``), CPU time (user + system, the worker
+processes' included), messages per second of wall time and of CPU time, and peak memory: the
+process's peak resident memory (VmHWM), or, when higher, the peak of the proportional set
+size (PSS) of the process and its workers together, sampled every 0.25 s; the load average
+before and after is printed, since the machine may be shared. Run:
 
     nice .venv/bin/python bench/slack.py --messages 1000000 --synth-people 5000
 
@@ -39,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from datetime import UTC, datetime
@@ -212,16 +217,67 @@ def make_synth(people: int, seed: int) -> Path:
 
 
 # -- contenders ------------------------------------------------------------------------------------
-def run_groundswell(export: str) -> tuple[float, float, int, int]:
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its children that have ended (the
+    reader's worker processes, reaped before ``ingest`` returns)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class TreeMemory:
+    """The peak of the summed proportional set size (PSS, so pages that forked workers share
+    with the reader count once) of this process and its children, sampled every
+    ``interval`` seconds on a thread."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak_kib = max(self.peak_kib, self.sample())
+
+    @staticmethod
+    def sample() -> int:
+        me = os.getpid()
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as fh:
+                pids = [me, *map(int, fh.read().split())]
+        except OSError:
+            pids = [me]
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    for line in fh:
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1])
+                            break
+            except OSError:
+                pass  # ended meanwhile
+        return total
+
+    def stop(self) -> float:
+        """The peak in MiB."""
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak_kib, self.sample()) / 1024
+
+
+def run_groundswell(export: str, workers: int) -> tuple[float, float, int, int]:
     import groundswell as gs
     from groundswell.ingest import slack
+    from groundswell.ingest.slack import workers as slack_workers
 
+    slack_workers.WORKERS = workers  # not the default (idle cores): the same in every run
     tmp = Path(tempfile.mkdtemp(dir=OUT))
     try:
         ws = gs.init(tmp / "ws")
-        t, c = time.perf_counter(), time.process_time()
+        t, c = time.perf_counter(), cpu_seconds()
         s = slack.ingest(ws, Path(export))
-        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        seconds, cpu = time.perf_counter() - t, cpu_seconds() - c
         ws.close()
         return seconds, cpu, s.messages, s.interactions
     finally:
@@ -232,7 +288,7 @@ def run_pandas(export: str) -> tuple[float, float, int, int]:
 
     import pandas as pd
 
-    t, cpu = time.perf_counter(), time.process_time()
+    t, cpu = time.perf_counter(), cpu_seconds()
     zf = zipfile.ZipFile(export)
     kinds = {
         "channels.json": "public",
@@ -301,14 +357,25 @@ def run_pandas(export: str) -> tuple[float, float, int, int]:
     inter = inter[inter["author"] != inter["target"]]
     n_inter = len(inter) + int((react["users"] != react["author"]).sum())
     del users
-    return time.perf_counter() - t, time.process_time() - cpu, len(df), n_inter
+    return time.perf_counter() - t, cpu_seconds() - cpu, len(df), n_inter
 
 
-CONTENDERS = {"groundswell": run_groundswell, "pandas": run_pandas}
+CONTENDERS = {
+    "groundswell": lambda export: run_groundswell(export, 2),
+    "groundswell-1": lambda export: run_groundswell(export, 1),
+    "pandas": run_pandas,
+}
+TITLES = {
+    "groundswell": "groundswell `ingest.slack`, two worker processes (into a fresh workspace)",
+    "groundswell-1": "groundswell `ingest.slack`, one process",
+    "pandas": "json.load + pandas (no pseudonyms, no database)",
+}
 
 
 def child(name: str, export: str) -> None:
+    tree = TreeMemory()
     seconds, cpu, messages, interactions = CONTENDERS[name](export)
+    tree_mib = tree.stop()
     print(
         json.dumps(
             {
@@ -317,7 +384,11 @@ def child(name: str, export: str) -> None:
                 "cpu": cpu,
                 "messages": messages,
                 "interactions": interactions,
-                "peak_mib": peak_rss_mib(),
+                # the process's own peak (exact), or its workers' and its own together
+                # (sampled) when that is higher
+                "peak_mib": max(peak_rss_mib(), tree_mib),
+                "own_peak_mib": peak_rss_mib(),
+                "tree_peak_mib": tree_mib,
             }
         )
     )
@@ -407,14 +478,17 @@ def main() -> None:
                 f"peak {best['peak_mib']:7.0f} MiB  {best['messages']:,} messages, "
                 f"{best['interactions']:,} interactions"
             )
-        gsr, pdr = results[f"{label}/groundswell"], results[f"{label}/pandas"]
-        print(
-            f"  groundswell: {gsr['messages'] / gsr['seconds']:,.0f} msg/s wall, "
-            f"{gsr['messages'] / gsr['cpu']:,.0f} msg/s of CPU (target >= 150,000), "
-            f"{pdr['seconds'] / gsr['seconds']:.1f}x the pandas reader in wall time, "
-            f"{pdr['cpu'] / gsr['cpu']:.1f}x in CPU, peak {gsr['peak_mib']:.0f} MiB "
-            "(target < 1024)"
-        )
+        pdr = results[f"{label}/pandas"]
+        for name in ("groundswell", "groundswell-1"):
+            gsr = results[f"{label}/{name}"]
+            print(
+                f"  {name}: {gsr['messages'] / gsr['seconds']:,.0f} msg/s wall, "
+                f"{gsr['messages'] / gsr['cpu']:,.0f} msg/s of CPU (target >= 150,000), "
+                f"{pdr['seconds'] / gsr['seconds']:.1f}x the pandas reader in wall time, "
+                f"{pdr['cpu'] / gsr['cpu']:.1f}x in CPU, peak {gsr['peak_mib']:.0f} MiB "
+                f"(own {gsr['own_peak_mib']:.0f}, with workers {gsr['tree_peak_mib']:.0f}; "
+                "target < 1024)"
+            )
     load_after = os.getloadavg()
     print(f"load average (1, 5, 15 min): before {load_before}, after {load_after}")
     if args.write:
@@ -465,10 +539,7 @@ def write_markdown(
     ]
     for label in shapes:
         gsr = results[f"{label}/groundswell"]
-        for name, title in (
-            ("groundswell", "groundswell `ingest.slack` (into a fresh workspace)"),
-            ("pandas", "json.load + pandas (no pseudonyms, no database)"),
-        ):
+        for name, title in TITLES.items():
             r = results[f"{label}/{name}"]
             lines.append(
                 f"| {'(a) own' if label == 'own' else '(b) synthetic'} | {title} | "
@@ -476,6 +547,15 @@ def write_markdown(
                 f"{r['messages'] / r['cpu']:,.0f} | {r['peak_mib']:.0f} | "
                 f"{r['seconds'] / gsr['seconds']:.2f} | {r['cpu'] / gsr['cpu']:.2f} |"
             )
+    lines += [""]
+    for label in shapes:
+        gsr, one = results[f"{label}/groundswell"], results[f"{label}/groundswell-1"]
+        lines.append(
+            f"- {'(a)' if label == 'own' else '(b)'} peak memory: groundswell with workers "
+            f"{gsr['own_peak_mib']:.0f} MiB in the reader (VmHWM), {gsr['tree_peak_mib']:.0f} "
+            f"MiB summed over the reader and its workers (PSS, sampled); in one process "
+            f"{one['own_peak_mib']:.0f} MiB."
+        )
     lines += [
         "",
         f"Command: `nice .venv/bin/python bench/slack.py --messages {args.messages} "

@@ -86,6 +86,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.ingest.slack.archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
 from groundswell.ingest.slack.frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build
 from groundswell.ingest.slack.messages import CHUNK, MENTION, _Reader
+from groundswell.ingest.slack.workers import read_days
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def ingest(
             rd = _Reader(ws, ex, summary)
             users, days = rd.layout()
             bar.step(f"reading {len(days):,} day files")
-            rd.days(days)
+            read_days(rd, days)
             rd.flush()
         finally:
             ex.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 from isal import isal_zlib
 
@@ -41,6 +42,7 @@ class _Export:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
+        self._dir: _Directory | None = None
         if not path.exists():
             raise InputError(path, "file not found", expected=EXPECTED_LAYOUT)
         if path.is_dir():
@@ -48,58 +50,95 @@ class _Export:
                 p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()
             )
         else:
+            self._dir = self._walk(path)
             try:
-                self._zip = zipfile.ZipFile(path)
-                self._info = {i.filename: i for i in self._zip.infolist()}
-                self.names = sorted(n for n in self._info if not n.endswith("/"))
-                self._fh = path.open("rb")
-                self._map = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
+                if self._dir is None:  # anything unusual: zipfile reads the directory
+                    self._zip = zipfile.ZipFile(path)
+                    self._dir = _Directory.of(self._zip)
+                    self._fh = path.open("rb")
+                    self._map = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
+                self.names = sorted(n for n in self._dir.index if not n.endswith("/"))
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
                 raise InputError(
                     path, f"not a readable zip archive ({exc})", expected=EXPECTED_LAYOUT
                 ) from exc
         self.names = [n for n in self.names if not n.startswith("__MACOSX/")]
 
+    def _walk(self, path: Path) -> _Directory | None:
+        """The directory of a plain zip read from the mapped file, or None (nothing open)."""
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return None
+        try:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            fh.close()
+            return None
+        d = _Directory.read(mm)
+        if d is None:
+            mm.close()
+            fh.close()
+            return None
+        self._fh, self._map = fh, mm
+        return d
+
     def where(self, name: str) -> str:
         return str(self.path / name)
 
     def read(self, name: str) -> bytes:
         try:
-            if self._zip is not None:
-                return self._read_member(self._zip, name)
+            if self._dir is not None:
+                return self._read_member(self._dir, name)
             return (self.path / name).read_bytes()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
             raise InputError(self.where(name), f"cannot be read ({exc})") from exc
 
-    def _read_member(self, zf: zipfile.ZipFile, name: str) -> bytes:
+    def _zipfile(self) -> zipfile.ZipFile:
+        """zipfile's view of the archive, opened the first time a member needs it."""
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        return self._zip
+
+    def _read_member(self, d: _Directory, name: str) -> bytes:
         """A member's bytes, inflated straight from the mapped file (zipfile's own reader
         costs ~40 µs a member, which matters for exports of 100,000 day files); anything
         but plain stored or deflated members goes through zipfile."""
-        info = self._info[name]
-        if info.flag_bits & 0x1 or info.compress_type not in (
-            zipfile.ZIP_STORED,
-            zipfile.ZIP_DEFLATED,
-        ):
-            return zips.read_member(zf, info, self.where(name))  # or an InputError
+        i = d.index[name]
+        method = int(d.method[i])
+        if d.flags[i] & 0x1 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            zf = self._zipfile()
+            return zips.read_member(zf, zf.getinfo(name), self.where(name))  # or InputError
         mm = self._map
-        at = info.header_offset
+        at = int(d.offset[i])
+        size, packed = int(d.size[i]), int(d.packed[i])
         header = mm[at : at + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
             raise zipfile.BadZipFile(f"bad local header for {name}")
         n_name, n_extra = struct.unpack("<HH", header[26:30])
         start = at + 30 + n_name + n_extra
-        data = mm[start : start + info.compress_size]
-        if len(data) < info.compress_size:
+        data = mm[start : start + packed]
+        if len(data) < packed:
             raise zipfile.BadZipFile(f"{name} is truncated")
-        if info.compress_type == zipfile.ZIP_DEFLATED:
+        if method == zipfile.ZIP_DEFLATED:
             # ISA-L inflates about 3x faster than zlib, to the same bytes
             try:
-                data = isal_zlib.decompress(data, -15, max(info.file_size, 1))
+                data = isal_zlib.decompress(data, -15, max(size, 1))
             except isal_zlib.error:  # type: ignore[misc]  # IsalError, untyped
                 data = b""  # a damaged or cut deflate stream: the check below names it
-        if len(data) != info.file_size or isal_zlib.crc32(data) != info.CRC:
+        if len(data) != size or isal_zlib.crc32(data) != int(d.crc[i]):
             raise zipfile.BadZipFile(f"{name} is damaged (size or CRC-32 does not match)")
         return data
+
+    def size(self, name: str) -> int:
+        """The unpacked size of a member, in bytes (0 when it cannot be known: reading it
+        names the problem)."""
+        if self._dir is not None:
+            return int(self._dir.size[self._dir.index[name]])
+        try:
+            return (self.path / name).stat().st_size
+        except OSError:
+            return 0
 
     def json(self, name: str) -> Any:
         raw = self.read(name)
@@ -114,10 +153,122 @@ class _Export:
             ) from exc
 
     def close(self) -> None:
-        if self._zip is not None:
+        if self._dir is not None:
             self._map.close()
             self._fh.close()
+        if self._zip is not None:
             self._zip.close()
+
+
+_CD = struct.Struct("<4s6H3L5HLL")  # a central directory entry, before its name
+_EOCD = struct.Struct("<4s4H2LH")  # the end of central directory record
+_LOC64 = struct.Struct("<4sLQL")  # the ZIP64 end of central directory locator
+_END64 = struct.Struct("<4sQ2H2L4Q")  # the ZIP64 end of central directory record
+
+
+@dataclass
+class _Directory:
+    """A zip's central directory as arrays: each member's flags, method, CRC-32, packed and
+    unpacked sizes and local header offset, at the position :attr:`index` gives its name."""
+
+    index: dict[str, int]
+    flags: np.ndarray
+    method: np.ndarray
+    crc: np.ndarray
+    packed: np.ndarray
+    size: np.ndarray
+    offset: np.ndarray
+
+    @classmethod
+    def of(cls, zf: zipfile.ZipFile) -> _Directory:
+        """The directory zipfile read (the last member of a name wins, as in zipfile)."""
+        infos = zf.infolist()
+
+        def col(attr: str) -> np.ndarray:
+            return np.array([getattr(i, attr) for i in infos], dtype=np.int64)
+
+        return cls(
+            {i.filename: k for k, i in enumerate(infos)},
+            col("flag_bits"),
+            col("compress_type"),
+            col("CRC"),
+            col("compress_size"),
+            col("file_size"),
+            col("header_offset"),
+        )
+
+    @classmethod
+    def read(cls, mm: mmap.mmap) -> _Directory | None:
+        """The central directory of a plain zip, walked straight from the mapped file (about
+        10x faster than zipfile's ZipInfo per member, which matters for the 650,000-file
+        exports of big workspaces); None for anything zipfile should read: a comment, ZIP64
+        extra fields (ZIP64 end records are read), a damaged extra field, bytes before the
+        archive, several disks, a bad record."""
+        total = len(mm)
+        if total < _EOCD.size:
+            return None
+        sig, disk, disk_cd, n_disk, n, cd_size, cd_at, comment = _EOCD.unpack(
+            mm[total - _EOCD.size :]
+        )
+        if sig != b"PK\x05\x06" or comment:
+            return None
+        end = total - _EOCD.size
+        if n == 0xFFFF or cd_size == 0xFFFFFFFF or cd_at == 0xFFFFFFFF:
+            # ZIP64 (65,535 members or more): its locator just before, its record before that
+            if end < _LOC64.size + _END64.size:
+                return None
+            end -= _LOC64.size
+            lsig, ldisk, at64, ldisks = _LOC64.unpack(mm[end : end + _LOC64.size])
+            if lsig != b"PK\x06\x07" or ldisk or ldisks != 1 or at64 != end - _END64.size:
+                return None
+            end = at64
+            (sig64, size64, _, _, disk, disk_cd, n_disk, n, cd_size, cd_at) = _END64.unpack(
+                mm[end : end + _END64.size]
+            )
+            if sig64 != b"PK\x06\x06" or size64 != _END64.size - 12:
+                return None
+        if disk or disk_cd or n_disk != n or cd_at + cd_size != end:
+            return None
+        cd = mm[cd_at : cd_at + cd_size]
+        index: dict[str, int] = {}
+        rows: list[tuple[int, ...]] = []
+        unpack = _CD.unpack_from
+        pos = 0
+        for k in range(n):
+            if pos + _CD.size > cd_size:
+                return None
+            (s, _, _, flags, method, _, _, crc, packed, size, n_name, n_extra, n_comment, _, _,
+             _, at) = unpack(cd, pos)  # fmt: skip
+            if s != b"PK\x01\x02" or 0xFFFFFFFF in (packed, size, at):
+                return None
+            start = pos + _CD.size
+            if n_extra and not _plain_extra(cd[start + n_name : start + n_name + n_extra]):
+                return None
+            raw = cd[start : start + n_name]
+            try:
+                name = raw.decode("utf-8") if flags & 0x800 else raw.decode("cp437")
+            except UnicodeDecodeError:
+                return None
+            if "\x00" in name:
+                name = name[: name.index("\x00")]
+            index[name] = k
+            rows.append((flags, method, crc, packed, size, at))
+            pos = start + n_name + n_extra + n_comment
+        if pos != cd_size:
+            return None
+        c = np.array(rows, dtype=np.int64).reshape(n, 6).T.copy()
+        return cls(index, c[0], c[1], c[2], c[3], c[4], c[5])
+
+
+def _plain_extra(extra: bytes) -> bool:
+    """Whether a member's extra fields are well formed and hold no ZIP64 sizes (timestamps,
+    Unix ids and the like, which zipfile ignores too)."""
+    while len(extra) >= 4:
+        kind, n = struct.unpack("<HH", extra[:4])
+        if n + 4 > len(extra) or kind == 0x0001:
+            return False
+        extra = extra[n + 4 :]
+    return True
 
 
 class _Where(str):

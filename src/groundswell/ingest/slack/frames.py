@@ -78,14 +78,13 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         dup = m["message_id"].duplicated().to_numpy() & keep
         summary.skipped["duplicate message in the export"] += int(dup.sum())
         keep &= ~dup
-        subtype = m["subtype"].astype(object).to_numpy()
-        system = np.isin(subtype, list(SYSTEM_SUBTYPES))
+        system = _cat_isin(m["subtype"], SYSTEM_SUBTYPES)
         author_raw = m["author"].astype(object).to_numpy()
         is_bot = (
             system
-            | np.isin(subtype, list(BOT_SUBTYPES))
+            | _cat_isin(m["subtype"], BOT_SUBTYPES)
             | m["has_bot_id"].to_numpy()
-            | np.isin(author_raw, list(bot_users))
+            | _cat_isin(m["author"], bot_users)
         )
         seen_ids.update(m["author"].cat.categories)
         author_id = _pseudo_cat(pseudo, m["author"].array)
@@ -328,27 +327,38 @@ def _people(
     return people, aliases
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat(chunks: list[dict[str, Any]]) -> pd.DataFrame:
+    """One frame of the reader's packed chunks (see :meth:`_Reader.flush`), their text
+    columns as plain objects."""
     from pandas.api.types import union_categoricals
 
-    if len(frames) == 1:
-        return frames[0]
-    out = {}
-    for col in frames[0].columns:
-        parts = [f[col] for f in frames]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            # a chunk where a column is all missing has categories of another dtype (float):
+    out: dict[str, Any] = {}
+    for col in chunks[0]:
+        parts = [c[col] for c in chunks]
+        if parts[0] is None:
+            out[col] = None
+        elif isinstance(parts[0], pd.Categorical):
+            # a chunk where a column is all missing may have categories of another dtype:
             # give every part object categories so that they can be unioned
             cats = [
-                p.array.set_categories(p.array.categories.astype(object))
-                if p.array.categories.dtype != object
-                else p.array
+                p.set_categories(p.categories.astype(object)) if p.categories.dtype != object else p
                 for p in parts
             ]
-            out[col] = union_categoricals(cats, ignore_order=True)
+            out[col] = cats[0] if len(cats) == 1 else union_categoricals(cats, ignore_order=True)
         else:
-            out[col] = np.concatenate([p.to_numpy() for p in parts])
+            arr = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            if arr.dtype.kind in "OU":
+                arr = pd.Series(arr.astype(object, copy=False), dtype=object, copy=False)
+            out[col] = arr
     return pd.DataFrame(out)
+
+
+def _cat_isin(col: pd.Series, values: set[str]) -> np.ndarray:
+    """Where a categorical column's value is one of ``values`` (testing each category once;
+    a missing value is in none), as ``np.isin`` on its values would say."""
+    cats = np.asarray(col.cat.categories, dtype=object)
+    hit = np.append(np.isin(cats, list(values)), False)
+    return hit[col.cat.codes.to_numpy()]  # code -1 (missing) reads the final False
 
 
 def _pseudo_cat(pseudo: Pseudonymiser, cat: pd.Categorical | pd.Series) -> np.ndarray:

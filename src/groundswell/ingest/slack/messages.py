@@ -5,6 +5,7 @@ messages, mentions and reactions of each, packed chunk by chunk into compact arr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -90,8 +91,9 @@ class _Reader:
         self.pseudo: Pseudonymiser = ws.pseudonymiser
         self.store_content = ws.store_content
         self.convs: list[_Conv] = []
-        self.chunks: list[pd.DataFrame] = []
-        self.targets: list[pd.DataFrame] = []
+        # packed chunks of messages, and of their mentions and reactions (see flush)
+        self.chunks: list[dict[str, Any]] = []
+        self.targets: list[dict[str, Any]] = []
         self.cols = _Cols()
         self.rows = 0  # messages packed so far
         self.edited = 0
@@ -99,13 +101,42 @@ class _Reader:
         self.bounds = common.date_bounds(ws.settings)
         self.lo, self.hi = self.bounds.seconds
 
+    def fresh(self) -> _Reader:
+        """A reader of the same export, conversations and settings with nothing read yet
+        (a worker's, see :mod:`groundswell.ingest.slack.workers`)."""
+        rd = object.__new__(_Reader)
+        rd.__dict__.update(self.__dict__)
+        rd.summary = common.IngestSummary(self.summary.path, self.summary.kind, None)
+        rd.chunks, rd.targets, rd.cols = [], [], _Cols()
+        rd.rows = rd.edited = 0
+        return rd
+
+    def append(
+        self,
+        chunks: list[dict[str, Any]],
+        targets: list[dict[str, Any]],
+        rows_read: int,
+        edited: int,
+    ) -> None:
+        """Append packed chunks read by a fresh reader (their mentions' and reactions' rows
+        counted from its first message) after everything read so far."""
+        self.flush()
+        for t in targets:
+            t["row"] = t["row"] + self.rows
+            self.targets.append(t)
+        for m in chunks:
+            self.chunks.append(m)
+            self.rows += len(m["message_id"])
+        self.summary.rows_read += rows_read
+        self.edited += edited
+
     # -- metadata -------------------------------------------------------------------------------
     def layout(self) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
         """Users, and the day files with the conversation each belongs to."""
         names = self.ex.names
-        base = {n: n.rsplit("/", 1)[-1] for n in names}
-        users_files = [n for n in names if base[n] in USERS_FILES]
-        list_files = [n for n in names if base[n] in LISTS]
+        parts = [n.rpartition("/") for n in names]  # (folder, "/" or "", file name)
+        users_files = [n for n, p in zip(names, parts, strict=True) if p[2] in USERS_FILES]
+        list_files = [n for n, p in zip(names, parts, strict=True) if p[2] in LISTS]
         if not users_files or not list_files:
             missing = [] if users_files else ["users.json (or org_users.json)"]
             missing += [] if list_files else ["channels.json"]
@@ -122,14 +153,16 @@ class _Reader:
                 users.setdefault(u["id"], u)
         by_root: dict[str, dict[str, int]] = {}
         anywhere: dict[str, int] = {}
+        lo, hi = self.lo, self.hi
         for n in list_files:
-            kind = LISTS[base[n]]
+            base = n.rsplit("/", 1)[-1]
+            kind = LISTS[base]
             root = _parent(n)
             for i, rec in enumerate(_records(self.ex, n, self.ex.json(n))):
                 name = rec.get("name") if isinstance(rec.get("name"), str) else None
                 created = _seconds(rec.get("created"))
-                if created is not None and not self.bounds.contains(created):
-                    where = common.Record(self.ex.where(n), f"{base[n]}[{i}].created")
+                if created is not None and not lo <= created <= hi:
+                    where = common.Record(self.ex.where(n), f"{base}[{i}].created")
                     raise common.date_error(self.bounds, where, created, rec.get("created"))
                 members = rec.get("members")
                 members = (
@@ -143,29 +176,17 @@ class _Reader:
                     anywhere.setdefault(key, listed)
         roots = set(by_root) | {_parent(n) for n in users_files}
         days: list[tuple[str, int]] = []
-        unlisted: dict[str, int] = {}
-        for n in names:
-            if not DAY_FILE.match(base[n]) or "/" not in n:
+        folders: dict[str, int] = {}  # conversation of each folder of day files (-1: none)
+        match = DAY_FILE.match
+        for n, (folder_path, slash, base) in zip(names, parts, strict=True):
+            if not slash or not match(base):
                 continue
-            folder_path = _parent(n)
-            folder = folder_path.rsplit("/", 1)[-1]
-            root = _parent(folder_path)
-            k = by_root.get(root, {}).get(folder, anywhere.get(folder))
-            if k is None and root not in roots:
-                continue  # not a conversation folder of this export (e.g. attachments)
+            k = folders.get(folder_path)
             if k is None:
-                k = unlisted.get(folder_path)
-                if k is None:
-                    k = unlisted[folder_path] = len(self.convs)
-                    guess = (
-                        "dm"
-                        if re.fullmatch(r"D[A-Z0-9]{6,}", folder)
-                        else "group_dm"
-                        if folder.startswith("mpdm-")
-                        else "public"
-                    )
-                    self.convs.append(_Conv(folder, folder, guess, None, [], listed=False))
-            days.append((n, k))
+                k = folders[folder_path] = self._folder(folder_path, by_root, anywhere, roots)
+            if k >= 0:
+                days.append((n, k))
+        unlisted = [f for f, k in folders.items() if k >= 0 and not self.convs[k].listed]
         if unlisted:
             self.summary.warnings.append(
                 f"{len(unlisted)} conversation folders are in no conversation list "
@@ -177,6 +198,32 @@ class _Reader:
             if isinstance(u.get("profile"), dict) and isinstance(u["profile"].get("bot_id"), str)
         }
         return list(users.values()), days
+
+    def _folder(
+        self,
+        folder_path: str,
+        by_root: dict[str, dict[str, int]],
+        anywhere: dict[str, int],
+        roots: set[str],
+    ) -> int:
+        """The conversation the day files of a folder belong to (a new, unlisted one with a
+        kind guessed from the name if need be), or -1 for a folder of no conversation."""
+        folder = folder_path.rsplit("/", 1)[-1]
+        root = _parent(folder_path)
+        k = by_root.get(root, {}).get(folder, anywhere.get(folder))
+        if k is None and root not in roots:
+            return -1  # not a conversation folder of this export (e.g. attachments)
+        if k is None:
+            k = len(self.convs)
+            guess = (
+                "dm"
+                if re.fullmatch(r"D[A-Z0-9]{6,}", folder)
+                else "group_dm"
+                if folder.startswith("mpdm-")
+                else "public"
+            )
+            self.convs.append(_Conv(folder, folder, guess, None, [], listed=False))
+        return k
 
     # -- day files ------------------------------------------------------------------------------
     def days(self, files: list[tuple[str, int]]) -> None:
@@ -486,36 +533,38 @@ class _Reader:
             (t is not None and t != s for t, s in zip(c.thread, c.ts, strict=True)), bool, len(c)
         )
         self.chunks.append(
-            pd.DataFrame(
-                {
-                    "message_id": ids[: len(c)].astype(object),
-                    "conv": conv,
-                    "thread_id": thread_id,
-                    "is_reply": is_reply,
-                    "tsf": np.asarray(c.tsf, dtype=np.float64),
-                    "author": pd.Categorical(c.author),
-                    "subtype": pd.Categorical([s if type(s) is str else None for s in c.subtype]),
-                    "has_bot_id": np.asarray(c.has_bot_id, dtype=bool),
-                    "parent_user": pd.Categorical(
-                        [u if type(u) is str else None for u in c.parent_user]
-                    ),
-                    "is_question": np.asarray(c.question, dtype=bool),
-                    "text": c.text if self.store_content else None,
-                }
-            )
+            {
+                "message_id": ids[: len(c)],  # fixed-width text: cheap to hand between processes
+                "conv": conv,
+                "thread_id": thread_id,
+                "is_reply": is_reply,
+                "tsf": np.asarray(c.tsf, dtype=np.float64),
+                "author": _categorical(c.author),
+                "subtype": _categorical([s if type(s) is str else None for s in c.subtype]),
+                "has_bot_id": np.asarray(c.has_bot_id, dtype=bool),
+                "parent_user": _categorical([u if type(u) is str else None for u in c.parent_user]),
+                "is_question": np.asarray(c.question, dtype=bool),
+                "text": np.asarray(c.text, dtype=object) if self.store_content else None,
+            }
         )
         if c.t_row:
             self.targets.append(
-                pd.DataFrame(
-                    {
-                        "row": np.asarray(c.t_row, dtype=np.int64),
-                        "user": pd.Categorical(c.t_user),
-                        "kind": pd.Categorical(c.t_kind, categories=["mention", "reaction"]),
-                    }
-                )
+                {
+                    "row": np.asarray(c.t_row, dtype=np.int64),
+                    "user": _categorical(c.t_user),
+                    "kind": pd.Categorical(
+                        np.asarray(c.t_kind, dtype=object), categories=["mention", "reaction"]
+                    ),
+                }
             )
         self.rows += len(c)
         self.cols = _Cols()
+
+
+def _categorical(values: Sequence[str | None]) -> pd.Categorical:
+    """A categorical of text values (None missing) with plain object categories (from a
+    list, pandas would first infer Arrow-backed text, at twice the cost)."""
+    return pd.Categorical(np.asarray(values, dtype=object))
 
 
 def _within(tsf: list[float], lo: float, hi: float) -> bool:
