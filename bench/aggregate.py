@@ -1,6 +1,7 @@
 """Benchmark: N synthetic interactions aggregated into weekly ties.
 
-Three kinds of contender, each run in its own process (so peak memory is its own), on the same events:
+Three kinds of contender, each run in its own process (so peak memory is its own), on the
+same events:
 
 - groundswell: ``network.ties.build_ties(period="week")`` on the workspace's DuckDB store
   (integer person keys in ``interaction_rows``), with every tie rule (window, bots,
