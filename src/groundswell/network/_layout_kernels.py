@@ -18,7 +18,8 @@ them (Y. Hu, "Efficient and High Quality Force-Directed Graph Drawing", Mathemat
   quadtree above (J. Barnes and P. Hut, "A hierarchical O(N log N) force-calculation
   algorithm", Nature 324, 1986: a cell far enough away counts as one body at its centre of
   mass), attraction ``w d² / k`` along ties; each step moves a person by at most the
-  temperature, which cools linearly. ``k`` grows with the mean mass of a level so that each level fills the same area.
+  temperature, which cools linearly. ``k`` grows with the mean mass of a level so that each
+  level fills the same area.
 
 Every loop runs in a fixed order on one thread: a seed gives the same positions every time.
 """
