@@ -23,6 +23,7 @@ file itself. :data:`WORKERS` fixes the number (benchmarks, tests).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -86,6 +87,21 @@ def read_days(
     workers = workers or WORKERS or idle_cores()
     segment = SEGMENT if segment is None else segment
     small = SMALL if small is None else small
+    # the reader makes next to no reference cycles, and the collector's passes over the
+    # export's directory and day-file list (a million objects for the largest exports) cost
+    # more than they free; forked workers inherit the switch
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _read_days(rd, files, workers, segment, small)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_days(
+    rd: _Reader, files: list[tuple[str, int]], workers: int, segment: int, small: int
+) -> None:
     sizes = [rd.ex.size(name) for name, _ in files] if workers > 1 else []
     if (
         workers < 2
