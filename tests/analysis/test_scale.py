@@ -232,3 +232,32 @@ def test_stability_runs_fewer_seeds_at_scale() -> None:
     assert communities.stability_seeds(49_999, 3, scale_min_nodes=50_000, at_scale=1) == 3
     assert communities.stability_seeds(50_000, 3, scale_min_nodes=50_000, at_scale=1) == 1
     assert communities.stability_seeds(10**6, 0, scale_min_nodes=50_000, at_scale=1) == 0
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_hop_sums_are_the_same_top_down_bottom_up_and_mixed(directed: bool) -> None:
+    # the direction-optimising search gives the levels of a plain one, so the same sums
+    # bit for bit; the oracle is SciPy's breadth-first distances
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import shortest_path
+
+    from groundswell.analysis import _scale_kernels
+
+    nxg = nx.gnm_random_graph(3000, 15_000, seed=9, directed=directed)
+    g = as_graph(nxg, directed)
+    src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
+    if not directed:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+    out = scale._csr_order(src, dst, g.n)[:2]
+    rev = scale._csr_order(dst, src, g.n)[:2]
+    sources = np.random.default_rng(3).integers(0, g.n, size=40)
+    top_down = _scale_kernels.hop_harmonic(*out, sources, *rev, alpha=0.0)
+    for alpha in (_scale_kernels.ALPHA, 1e18):  # mixed, and bottom-up at every level
+        got = _scale_kernels.hop_harmonic(*out, sources, *rev, alpha=alpha)
+        np.testing.assert_array_equal(got[0], top_down[0])
+        np.testing.assert_array_equal(got[1], top_down[1])
+    adj = csr_matrix((np.ones(len(src)), (src, dst)), shape=(g.n, g.n))
+    d = shortest_path(adj, unweighted=True, indices=sources)
+    inv = np.where(np.isfinite(d) & (d > 0), 1.0 / np.where(d > 0, d, 1.0), 0.0)
+    np.testing.assert_allclose(top_down[0], inv.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(top_down[1], (inv**2).sum(axis=0), rtol=1e-12)

@@ -219,8 +219,9 @@ def harmonic_hops(g: Graph, *, samples: int = 1000, delta: float = 0.1, seed: in
     if not g.directed:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
     indptr, indices = _csr_order(src, dst, n)[:2]
+    rindptr, rindices = _csr_order(dst, src, n)[:2] if g.directed else (None, None)
     del src, dst
-    s1, s2 = _scale_kernels.hop_harmonic(indptr, indices, sources)
+    s1, s2 = _scale_kernels.hop_harmonic(indptr, indices, sources, rindptr, rindices)
     span = n / (n - 1)  # each source's value n/(n-1) / hops lies in [0, span]
     mean = s1 * span / k
     var = np.maximum(s2 * span**2 / k - mean**2, 0.0) * k / (k - 1)  # sample variance
