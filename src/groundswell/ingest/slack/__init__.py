@@ -1,6 +1,6 @@
 """Slack's workspace export, as its export tool writes it: a .zip or the folder it unpacks to.
 
-Layout read (day files one at a time, parsed with msgspec into typed structs of the fields
+Layout read (day files in order, parsed with msgspec into typed structs of the fields
 read; list files, and day files of any other shape, with orjson)::
 
     users.json             the members (org_users.json in an Enterprise Grid org export)
@@ -67,6 +67,10 @@ Mapping
   ``attrs`` holds team_id, deleted, is_bot, guest and stranger flags. Deleted users are
   kept with their messages. User ids seen in messages but absent from users.json are kept
   as external people with ``attrs.unknown`` (counted in a warning); bot ids (B…) as bots.
+
+The day files of a large export are read by worker processes on the idle cores, with the
+same rows, order, ids and errors as in one process (:mod:`~groundswell.ingest.slack.workers`);
+a zip's central directory is walked from the mapped file, zipfile reading the unusual ones.
 
 Bad input raises :class:`~groundswell.errors.InputError` naming the file inside the export
 and the JSON path of the record (``general/2016-01-14.json[3].ts``); nothing is written.

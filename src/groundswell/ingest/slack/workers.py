@@ -15,10 +15,11 @@ record, and nothing has been written (the workspace is only written once every f
 
 Workers are forked (POSIX only), as many as there are idle cores: the usable cores less the
 other work running (the one-minute load average, less this process). On a machine whose
-cores are all busy a second process only adds its own cost (on this project's shared 2-core
-machine, at a load of 10, two workers took 6% more CPU and 15% more time than one process),
-so then, as with a small export or where ``fork`` is not available, the reader reads every
-file itself. :data:`WORKERS` fixes the number (benchmarks, tests).
+cores are all busy a second process only adds its own cost (bench/slack.py on this project's
+shared 2-core machine at a load of 10: two workers no faster than one process on a 1M-message
+export, 15% slower with 24% more CPU on one of 651,753 small day files), so then, as with a
+small export or where ``fork`` is not available, the reader reads every file itself.
+:data:`WORKERS` fixes the number (benchmarks, tests).
 """
 
 from __future__ import annotations
