@@ -12,7 +12,9 @@ Two contenders, each in its own process (so peak memory is its own), on the same
 Each reports wall time, CPU time (user + system, of the reading alone), messages per second
 and the process's peak resident memory (VmHWM). ``--flat`` adds smaller sizes to the same
 run (the first messages of the largest mbox), to show how memory grows with the number of
-messages; the load average is printed beside each row. Run, niced on a shared machine:
+messages; ``--unbudgeted`` adds groundswell without the DuckDB memory budget its ingest
+holds while its transaction is open (``batch.STREAM_MEMORY``), to show what the budget
+saves and costs; the load average is printed beside each row. Run, niced on a shared machine:
 
     nice .venv/bin/python bench/mbox.py --messages 1000000 --flat 100000,300000
 
@@ -108,9 +110,12 @@ def _path(n: int, n_people: int, seed: int) -> Path:
     return OUT / f"mbox-{n}-{n_people}-{seed}.mbox"
 
 
-def run_groundswell(path: str) -> dict:
+def run_groundswell(path: str, budget: bool = True) -> dict:
     import groundswell as gs
-    from groundswell.ingest import email
+    from groundswell.ingest import batch, email
+
+    if not budget:  # DuckDB at its default limit while the ingest's transaction is open
+        batch.STREAM_MEMORY = None
 
     with tempfile.TemporaryDirectory(dir=OUT) as d:
         ws = gs.init(Path(d) / "ws")
@@ -125,6 +130,11 @@ def _cpu() -> float:
     """CPU seconds (user + system) of this process so far."""
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+
+def run_groundswell_unbudgeted(path: str) -> dict:
+    """groundswell without the ingest's DuckDB memory budget (``batch.STREAM_MEMORY``)."""
+    return run_groundswell(path, budget=False)
 
 
 def run_groundswell_without_keys(path: str) -> dict:
@@ -175,7 +185,10 @@ def run_mailbox(path: str) -> dict:
 
 
 CONTENDERS = {"groundswell": run_groundswell, "mailbox": run_mailbox}
-EXTRA = {"groundswell-without-keys": run_groundswell_without_keys}
+EXTRA = {
+    "groundswell-without-keys": run_groundswell_without_keys,
+    "groundswell-unbudgeted": run_groundswell_unbudgeted,
+}
 
 
 def main() -> None:
@@ -193,6 +206,12 @@ def main() -> None:
     ap.add_argument("--write", type=Path, help="Markdown file whose mbox section to update")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="20,000 messages: a few seconds")
+    ap.add_argument(
+        "--unbudgeted",
+        action="store_true",
+        help="also run groundswell without the ingest's DuckDB memory budget "
+        "(batch.STREAM_MEMORY), to show what the budget saves and costs",
+    )
     args = ap.parse_args()
     if args.quick:
         args.messages, args.flat = 20_000, [5_000]
@@ -210,8 +229,9 @@ def main() -> None:
     ))  # fmt: skip
     results: dict[int, dict[str, dict]] = {}
     loads = [os.getloadavg()[0]]
+    contenders = [*CONTENDERS, *(["groundswell-unbudgeted"] if args.unbudgeted else [])]
     for n in sizes:
-        for name in CONTENDERS:
+        for name in contenders:
             r = results.setdefault(n, {})[name] = run_child(
                 __file__, "--child", name, str(paths[n])
             )
@@ -229,6 +249,13 @@ def main() -> None:
         f"{top['groundswell']['cpu'] / top['mailbox']['cpu']:.2f}x its CPU time and "
         f"{top['groundswell']['peak_mib'] / top['mailbox']['peak_mib']:.2f}x its memory"
     )
+    if args.unbudgeted:
+        un = top["groundswell-unbudgeted"]
+        print(
+            f"the memory budget: {top['groundswell']['cpu'] / un['cpu']:.2f}x the CPU time, "
+            f"{top['groundswell']['seconds'] / un['seconds']:.2f}x the wall time and "
+            f"{top['groundswell']['peak_mib'] / un['peak_mib']:.2f}x the memory of no budget"
+        )
     if args.write:
         write_markdown(args, sizes, mib, results, loads)
 
@@ -253,10 +280,13 @@ def write_markdown(
     labels = {
         "groundswell": "groundswell `ingest.email` (into a fresh workspace)",
         "mailbox": "`mailbox.mbox` + `email.utils` (reading only)",
+        "groundswell-unbudgeted": "groundswell without its DuckDB memory budget",
     }
     for n in sizes:
         base = results[n]["groundswell"]
         for name, label in labels.items():
+            if name not in results[n]:
+                continue
             r = results[n][name]
             lines.append(
                 f"| {n:,} ({mib[n]:,.0f}) | {label} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
@@ -269,6 +299,7 @@ def write_markdown(
         "",
         f"Command: `nice .venv/bin/python bench/mbox.py --messages {args.messages} "
         + (f"--flat {flat} " if flat else "")
+        + ("--unbudgeted " if args.unbudgeted else "")
         + f"--people {args.people} --write {args.write}`",
     ]
     write_block(args.write, "bench/mbox.py", lines, "Reading email headers (mbox)")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,16 +239,18 @@ def writing(
     options: dict[str, Any],
     *,
     dry_run: bool = False,
+    memory: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The transaction of an ingest written piece by piece (a file read in batches).
 
     Sets ``summary.source_id``; the block inserts with :func:`insert` and keeps the counts of
     ``summary``. When the block ends, the provenance row is recorded, last, and everything
     commits (or, for a dry run, is rolled back); an error anywhere in the block rolls back
-    everything written in it, as :func:`write` does.
+    everything written in it, as :func:`write` does. ``memory`` (e.g. :data:`STREAM_MEMORY`)
+    bounds DuckDB's memory while the transaction is open (:func:`memory_budget`).
     """
     try:
-        with ws.transaction() as con:
+        with memory_budget(ws.con, memory), ws.transaction() as con:
             summary.source_id = common.next_source_id(ws)
             yield con
             common.record_source(ws, summary, sha, options)
@@ -256,6 +259,67 @@ def writing(
     except DryRun:
         summary.dry_run = True
         summary.source_id = None
+
+
+#: DuckDB's memory budget while a streamed ingest holds its one transaction open. Without
+#: it DuckDB's buffer manager keeps the blocks the ingest writes and reads (the tables it
+#: appends to, the ones its anti-joins read, its temporary tables) in memory up to its
+#: default limit, 80% of the machine's memory, so the reader's memory grows with the
+#: input; with it DuckDB evicts them (to the database file, or to its temporary folder
+#: ``groundswell.duckdb.tmp`` beside it, inside the workspace, removed when the connection
+#: closes). 64 MB keeps the mbox reader flat (bench/mbox.py, docs/performance.md "Reading
+#: email headers (mbox)"). :func:`memory_budget` gives each DuckDB thread at least
+#: :data:`THREAD_MEMORY`.
+STREAM_MEMORY: str | None = "64MB"
+#: The least budget per DuckDB thread: with two threads, 32 MB in all is too little for the
+#: statements of one 20,000-message batch (DuckDB failed, two times in three, with "Out of
+#: Memory"); with one thread 32 MB always did (and spilled), so a machine with more cores
+#: gets a larger budget rather than a failure.
+THREAD_MEMORY = "32MB"
+
+_UNITS = {
+    "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+
+
+def _bytes(text: str) -> float:
+    """Bytes of a DuckDB size such as ``'18.8 GiB'`` or ``'128MB'``."""
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text)
+    if found is None or found.group(2).lower() not in {*_UNITS, ""}:
+        raise ValueError(f"not a DuckDB size: {text!r}")
+    return float(found.group(1)) * _UNITS[found.group(2).lower() or "b"]
+
+
+@contextlib.contextmanager
+def memory_budget(con: duckdb.DuckDBPyConnection, memory: str | None) -> Iterator[None]:
+    """DuckDB's memory limit lowered to ``memory`` (at least :data:`THREAD_MEMORY` for each
+    of DuckDB's threads) for the block (never raised) and put back
+    when it ends, however it ends. DuckDB spills what does not fit (sorts, joins,
+    aggregates) to its temporary folder rather than fail. The limit is the database's, so
+    it also holds for the process's other cursors of the same file meanwhile; an ingest
+    holds the file's exclusive turn (:mod:`groundswell.gate`) while it runs. DuckDB's
+    default is put back exactly; a limit set by hand is put back as DuckDB shows it (to a
+    tenth of its unit, ``'2.7 GiB'``)."""
+    if memory is None:
+        yield
+        return
+    before, threads = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('threads')"
+    ).fetchall()[0]
+    least = _bytes(THREAD_MEMORY) * int(threads)
+    if _bytes(memory) < least:
+        memory = f"{least / 2**20:.0f}MiB"
+    if _bytes(memory) >= _bytes(before):
+        yield
+        return
+    con.execute(f"SET memory_limit = '{memory}'")
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")  # the default exactly, when it was the default
+        if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
+            con.execute(f"SET memory_limit = '{before}'")
 
 
 def insert(

@@ -48,8 +48,11 @@ when ``store_content`` keeps large bodies), all in one transaction, so the reade
 that of one batch plus what grows with the number of distinct people and lists (their
 addresses, first display names and pseudonyms); a repeated Message-ID and a reply's parent
 in another batch are looked up in the messages already written
-(:mod:`groundswell.ingest.email.frames`). An error anywhere, in the last message too, rolls
-back every batch: the workspace is left as it was.
+(:mod:`groundswell.ingest.email.frames`). DuckDB's memory is held to
+:data:`groundswell.ingest.batch.STREAM_MEMORY` while the transaction is open (what does
+not fit is written out, inside the workspace folder), so memory stays flat as the input
+grows. An error anywhere, in the last message too, rolls back every batch: the workspace
+is left as it was.
 
 Robustness: the mbox splitter works on bytes, streaming (memory does not grow with the size
 of the bodies): a message starts at a line beginning ``From `` that is the first line of the
@@ -168,7 +171,9 @@ def ingest(
         identified = ws.settings.identified
         bounds = common.date_bounds(ws.settings)
         try:
-            with batch.writing(ws, summary, sha, options, dry_run=dry_run) as con:
+            with batch.writing(
+                ws, summary, sha, options, dry_run=dry_run, memory=batch.STREAM_MEMORY
+            ) as con:
                 writer = Writer(ws, con, summary, domains, identified=identified)
                 cols, seen_ids, text_bytes = Columns(), set[str](), 0
                 for raw in read_messages(path, summary, want_body=want_body):

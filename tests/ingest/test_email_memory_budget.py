@@ -1,0 +1,122 @@
+"""The email reader holds DuckDB to a memory budget (``batch.STREAM_MEMORY``) while its one
+transaction is open, so its memory stays flat as the mbox grows: what does not fit is
+written out (inside the workspace folder) rather than refused, the rows stored are the same
+as without the budget, and the database's own limit is put back afterwards, after an error
+too. The oracle is the same ingests into a copy of the same workspace with no budget."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import groundswell as gs
+from groundswell.errors import InputError
+from groundswell.ingest import batch, email
+from groundswell.store import DB_FILE
+from tests.conftest import TEST_DATA
+
+TABLES = ("people", "channels", "messages", "interactions")
+#: small enough that the second ingest's joins against the first's 30,000 stored messages
+#: (and its temporary tables) do not fit: batch.THREAD_MEMORY, the least it gives a thread
+TINY = "32MB"
+
+
+def _limit(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
+def _mbox(path: Path, start: int, n: int) -> Path:
+    """``n`` messages numbered from ``start`` among 97 authors and 89 recipients; every
+    third one replies to the message before it."""
+    parts = []
+    for i in range(start, start + n):
+        reply = f"In-Reply-To: <m{i - 1}@acme.com>\n" if i and i % 3 == 0 else ""
+        parts.append(
+            f"From p{i % 97}@acme.com Mon Mar  4 09:15:00 2024\n"
+            f"From: p{i % 97}@acme.com\nTo: q{(i * 7 + 1) % 89}@acme.com\n"
+            f"Date: Mon, {4 + i // 86400} Mar 2024 "
+            f"{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d} +0000\n"
+            f"Message-ID: <m{i}@acme.com>\n{reply}\nhello\n\n"
+        )
+    path.write_text("".join(parts))
+    return path
+
+
+def _stored(ws: gs.Workspace) -> dict[str, list[tuple[object, ...]]]:
+    return {t: ws.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def test_an_ingest_over_the_budget_spills_inside_the_workspace_and_stores_the_same_rows(
+    tmp_path, monkeypatch
+) -> None:
+    first = _mbox(tmp_path / "first.mbox", 0, 30_000)
+    second = _mbox(tmp_path / "second.mbox", 15_000, 30_000)  # half of it stored already
+    gs.init(tmp_path / "template").close()
+    results, sums = {}, {}
+    for budget in (None, TINY):
+        monkeypatch.setattr(batch, "STREAM_MEMORY", budget)
+        folder = tmp_path / f"ws-{budget}"
+        shutil.copytree(tmp_path / "template", folder)
+        ws = gs.open(folder)
+        ws.con.execute("SET threads = 1")  # the budget's least: 32 MB for one thread
+        before = _limit(ws.con)
+        s = [email.ingest(ws, f) for f in (first, second, TEST_DATA / "email" / "regional.mbox")]
+        sums[budget] = [(x.messages, x.interactions, x.people, dict(x.skipped)) for x in s]
+        results[budget] = _stored(ws)
+        assert _limit(ws.con) == before  # the database's limit is back
+        spilled = folder / f"{DB_FILE}.tmp"
+        if budget is not None:
+            # the budget bit: DuckDB wrote what did not fit to its folder in the workspace
+            assert spilled.is_dir() and any(spilled.iterdir())
+        ws.close()
+        assert not spilled.exists()  # and removed it with the connection
+    assert sums[TINY][1][:2] == (15_000, 20_000)  # the second file's new half
+    assert sums[TINY][1][3]["already in the workspace"] == 15_000
+    assert sums[TINY] == sums[None]
+    assert results[TINY] == results[None]
+    assert len(results[TINY]["messages"]) == 45_000 + sums[None][2][0]
+
+
+def test_the_budget_lowers_the_limit_only_for_the_block_and_never_raises_it(ws) -> None:
+    con = ws.con
+    con.execute("SET threads = 2")
+    before = _limit(con)
+    with batch.memory_budget(con, "16MB"):  # 32 MB for each of the two threads
+        assert _limit(con) == "61.0 MiB"  # 2 x 32 MB
+    with batch.memory_budget(con, "64MB"):
+        assert _limit(con) == "61.0 MiB"  # 64 MB as DuckDB shows it
+        with batch.memory_budget(con, "1GB"):  # above the budget in force: left as it is
+            assert _limit(con) == "61.0 MiB"
+    assert _limit(con) == before
+    with pytest.raises(RuntimeError), batch.memory_budget(con, "64MB"):
+        raise RuntimeError("the ingest failed")
+    assert _limit(con) == before
+    with batch.memory_budget(con, None):
+        assert _limit(con) == before
+    con.execute("SET memory_limit = '3GiB'")  # a limit set by hand is put back as it was
+    with batch.memory_budget(con, "64MB"):
+        assert _limit(con) == "61.0 MiB"
+    assert _limit(con) == "3.0 GiB"
+
+
+def test_a_failed_ingest_under_the_budget_leaves_the_workspace_and_the_limit(ws, tmp_path) -> None:
+    before = _limit(ws.con)
+    bad = tmp_path / "bad.mbox"
+    good = (TEST_DATA / "email" / "regional.mbox").read_bytes()
+    bad.write_bytes(good.replace(b"Subject:", b"Sub\x00ject:", 1))
+    with pytest.raises(InputError, match="NUL"):
+        email.ingest(ws, bad)
+    assert _limit(ws.con) == before
+    assert ws.con.execute("SELECT count(*) FROM messages").fetchall() == [(0,)]
+
+
+def test_sizes_are_read_as_duckdb_writes_them() -> None:
+    assert batch._bytes("18.8 GiB") == 18.8 * 2**30
+    assert batch._bytes("128MB") == 128 * 10**6
+    assert batch._bytes("9.5 MiB") == 9.5 * 2**20
+    assert batch._bytes("0 bytes") == 0
+    with pytest.raises(ValueError, match="not a DuckDB size"):
+        batch._bytes("lots")
