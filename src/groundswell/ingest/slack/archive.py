@@ -58,7 +58,8 @@ class _Export:
                     self._fh = path.open("rb")
                     self._map = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
                 self.names = sorted(n for n in self._dir.index if not n.endswith("/"))
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                # (NotImplementedError: a member needing a zip version zipfile cannot read)
                 raise InputError(
                     path, f"not a readable zip archive ({exc})", expected=EXPECTED_LAYOUT
                 ) from exc
@@ -237,10 +238,10 @@ class _Directory:
         for k in range(n):
             if pos + _CD.size > cd_size:
                 return None
-            (s, _, _, flags, method, _, _, crc, packed, size, n_name, n_extra, n_comment, _, _,
-             _, at) = unpack(cd, pos)  # fmt: skip
-            if s != b"PK\x01\x02" or 0xFFFFFFFF in (packed, size, at):
-                return None
+            (s, _, needed, flags, method, _, _, crc, packed, size, n_name, n_extra, n_comment,
+             _, _, _, at) = unpack(cd, pos)  # fmt: skip
+            if s != b"PK\x01\x02" or needed > 63 or 0xFFFFFFFF in (packed, size, at):
+                return None  # (zipfile refuses a member needing a version above 6.3)
             start = pos + _CD.size
             if n_extra and not _plain_extra(cd[start + n_name : start + n_name + n_extra]):
                 return None
