@@ -284,7 +284,7 @@ def table(people, ties, seed, map_people, built, a, r, lk) -> list[str]:  # type
                        for k, v in sorted(n.items()))  # fmt: skip
     return [
         f"{machine()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end "
-        "(the machine was shared with seven other engineers' work).",
+        "(the machine was shared with other engineers' work).",
         "",
         f"Organisation: `make_org` of bench/analysis.py, {people:,} people, {ties:,} directed "
         f"weighted ties (seed {seed}), stored as {built['interactions']:,} collaboration "
