@@ -273,7 +273,9 @@ def _answered_across(qs: pd.DataFrame, ans: pd.DataFrame, team: pd.Series) -> pd
     ta, tb = pairs["asker"].map(team), pairs["answerer"].map(team)
     pairs["across_team"] = (ta.notna() & tb.notna() & (ta != tb)).to_numpy()
     hit = pairs.groupby("question_id")["across_team"].any()
-    q["across_team"] = q["question_id"].map(hit).fillna(False).astype(bool)
+    # a question no one answered across teams (or no answer at all: ``hit`` empty) is False;
+    # no fillna(False) on the float NaNs an empty ``hit`` maps to (pandas 4 refuses it)
+    q["across_team"] = q["question_id"].isin(hit.index[hit.to_numpy(dtype=bool)])
     q["answered"] = q["answered"].astype(bool)
     return q[cols]
 
