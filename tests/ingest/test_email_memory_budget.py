@@ -120,3 +120,46 @@ def test_sizes_are_read_as_duckdb_writes_them() -> None:
     assert batch._bytes("0 bytes") == 0
     with pytest.raises(ValueError, match="not a DuckDB size"):
         batch._bytes("lots")
+
+
+def test_out_of_memory_under_the_budget_reads_again_under_duckdb_s_own_limit(
+    tmp_path, monkeypatch
+) -> None:
+    # DuckDB cannot spill every operator: should one run out under the budget, the whole
+    # transaction is rolled back and the file read again without the budget, to the same rows
+    # as an ingest that never had one (the oracle: a copy of the workspace, no budget)
+    from groundswell.ingest.email import frames
+
+    path = _mbox(tmp_path / "m.mbox", 0, 3_000)
+    gs.init(tmp_path / "template").close()  # one pseudonymisation key for both copies
+    shutil.copytree(tmp_path / "template", tmp_path / "oracle")
+    ws = gs.open(tmp_path / "template")
+    real, limits = frames.Writer.write, []
+
+    def write(self, cols):  # type: ignore[no-untyped-def]
+        limits.append(_limit(self.con))
+        if len(limits) == 1:  # the first batch under the budget: DuckDB gives up
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return real(self, cols)
+
+    before = _limit(ws.con)
+    monkeypatch.setattr(frames.Writer, "write", write)
+    summary = email.ingest(ws, path)
+    monkeypatch.setattr(frames.Writer, "write", real)
+    assert limits[0] != before and limits[1] == before  # budget first, DuckDB's own after
+    assert _limit(ws.con) == before
+    assert ws.con.execute("SELECT count(*) FROM sources").fetchall() == [(1,)]  # one ingest
+    assert summary.messages == 3_000 and summary.rows_read == 3_000  # counted once
+    oracle = gs.open(tmp_path / "oracle")
+    monkeypatch.setattr(batch, "STREAM_MEMORY", None)
+    email.ingest(oracle, path)
+    # the same rows but their source's number: DuckDB's sequences are not rolled back, so the
+    # ingest that was read again is source 2 (as after any failed ingest)
+    assert ws.con.execute("SELECT source_id FROM sources").fetchall() == [(2,)]
+    ws.con.execute("UPDATE sources SET source_id = 1")
+    for table in ("messages", "interaction_rows"):
+        ws.con.execute(f"UPDATE {table} SET source_id = 1 WHERE source_id = 2")
+    assert _stored(ws) == _stored(oracle)
+    assert len(_stored(ws)["messages"]) == 3_000
+    oracle.close()
+    ws.close()

@@ -51,7 +51,9 @@ in another batch are looked up in the messages already written
 (:mod:`groundswell.ingest.email.frames`). DuckDB's memory is held to
 :data:`groundswell.ingest.batch.STREAM_MEMORY` while the transaction is open (what does
 not fit is written out, inside the workspace folder), so memory stays flat as the input
-grows. An error anywhere, in the last message too, rolls back every batch: the workspace
+grows; should DuckDB still run out under that budget (an operator it cannot spill, on a
+large workspace), everything is rolled back and the file is read again under DuckDB's own
+limit. An error anywhere, in the last message too, rolls back every batch: the workspace
 is left as it was.
 
 Robustness: the mbox splitter works on bytes, streaming (memory does not grow with the size
@@ -72,7 +74,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+import duckdb
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
@@ -89,7 +93,7 @@ from groundswell.ingest.email.headers import (
     parse_date,
     parse_header_block,
 )
-from groundswell.progress import steps
+from groundswell.progress import Steps, steps
 
 if TYPE_CHECKING:
     from groundswell.store import Store
@@ -165,42 +169,58 @@ def ingest(
         sha = batch.sha256_path(path)
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
-        summary = common.IngestSummary(str(path), KIND, None)
         bar.step("reading and storing headers")
-        want_body = ws.store_content
-        identified = ws.settings.identified
-        bounds = common.date_bounds(ws.settings)
         try:
-            with batch.writing(
-                ws, summary, sha, options, dry_run=dry_run, memory=batch.STREAM_MEMORY
-            ) as con:
-                writer = Writer(ws, con, summary, domains, identified=identified)
-                cols, seen_ids, text_bytes = Columns(), set[str](), 0
-                for raw in read_messages(path, summary, want_body=want_body):
-                    summary.rows_read += 1
-                    _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
-                    if raw.body is not None:
-                        text_bytes += len(raw.body)
-                    if len(cols) >= BATCH_MESSAGES or text_bytes >= BATCH_TEXT_BYTES:
-                        writer.write(cols)
-                        cols, text_bytes = Columns(), 0
-                        seen_ids.clear()  # an earlier batch's ids are looked up in DuckDB
-                writer.write(cols)
-                del cols, seen_ids
-                damage.require_records(
-                    path,
-                    summary.rows_read,
-                    what="mail message in the input",
-                    expected="an mbox file, a message file or a maildir holding at least "
-                    "one message",
-                )
-                bar.step("storing lists and people")
-                writer.finish()
-                summary.skipped = +summary.skipped
-        finally:
-            addresses.cache_clear()
-            _simple.cache_clear()
-        return summary
+            return _store(ws, path, sha, options, dry_run, batch.STREAM_MEMORY, bar)
+        except duckdb.OutOfMemoryException:
+            # the budget is too small for this workspace's joins (DuckDB cannot spill every
+            # operator): everything was rolled back; read again under DuckDB's own limit
+            return _store(ws, path, sha, options, dry_run, None, bar)
+
+
+def _store(
+    ws: Store,
+    path: Path,
+    sha: str,
+    options: dict[str, Any],
+    dry_run: bool,
+    memory: str | None,
+    bar: Steps,
+) -> common.IngestSummary:
+    """Read ``path`` and store it in one transaction, DuckDB held to ``memory``."""
+    domains = ws.settings.internal_domains
+    summary = common.IngestSummary(str(path), KIND, None)
+    want_body = ws.store_content
+    identified = ws.settings.identified
+    bounds = common.date_bounds(ws.settings)
+    try:
+        with batch.writing(ws, summary, sha, options, dry_run=dry_run, memory=memory) as con:
+            writer = Writer(ws, con, summary, domains, identified=identified)
+            cols, seen_ids, text_bytes = Columns(), set[str](), 0
+            for raw in read_messages(path, summary, want_body=want_body):
+                summary.rows_read += 1
+                _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
+                if raw.body is not None:
+                    text_bytes += len(raw.body)
+                if len(cols) >= BATCH_MESSAGES or text_bytes >= BATCH_TEXT_BYTES:
+                    writer.write(cols)
+                    cols, text_bytes = Columns(), 0
+                    seen_ids.clear()  # an earlier batch's ids are looked up in DuckDB
+            writer.write(cols)
+            del cols, seen_ids
+            damage.require_records(
+                path,
+                summary.rows_read,
+                what="mail message in the input",
+                expected="an mbox file, a message file or a maildir holding at least one message",
+            )
+            bar.step("storing lists and people")
+            writer.finish()
+            summary.skipped = +summary.skipped
+    finally:
+        addresses.cache_clear()
+        _simple.cache_clear()
+    return summary
 
 
 # ---------------------------------------------------------------------------- reading files
