@@ -333,10 +333,15 @@ def value_stage(f: _Facts) -> Iterator[Finding]:
         if org != "none"
         else "the organisation as a whole has not reached it either"
     )
+    # "all 40 people (100%) have not reached" reads as a contradiction: say no one has
+    who = (
+        f"No one of the run's {total:,} people has"
+        if none == total
+        else f"{words.portion(none, total).capitalize()} have not"
+    )
     yield Finding(
         rule="value_stage",
-        text=f"{words.portion(none, total).capitalize()} have not reached the first stage "
-        "of value, connecting with others beyond their team.",
+        text=f"{who} reached the first stage of value, connecting with others beyond their team.",
         number=f"{none:,} of the run's {total:,} people at no stage yet; {pooled}",
         action="Consider starting with connection (introductions across teams, open "
         "channels, onboarding buddies) before asking the network to share or solve.",

@@ -149,3 +149,8 @@ def test_the_value_finding_reads_one_population_and_no_contradiction() -> None:
     (g,) = said(section | {"network": {"stage": "none"}})
     assert g.number.endswith("the organisation as a whole has not reached it either")
     assert said(section | {"people_by_stage": by_stage | {"none": 400}}) == []  # under half
+    assert f.text.startswith("Four out of five people (81%) have not reached the first stage")
+    # everyone at no stage: "no one has", not "all 40 people (100%) have not"
+    (h,) = said({"people": 40, "people_by_stage": {"none": 40}, "network": {"stage": "none"}})
+    assert h.text.startswith("No one of the run's 40 people has reached the first stage")
+    assert "100%" not in h.text and "have not" not in h.text
