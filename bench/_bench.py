@@ -23,6 +23,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time so far, user + system, over all its threads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def machine() -> str:
     """'Measured DATE on N cores (arch, Python x.y.z)'."""
     cpu = platform.processor() or platform.machine()

@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,16 +36,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bench import machine, peak_rss_mib, write_block
+from _bench import cpu_seconds, machine, peak_rss_mib, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 DAY = "2024-06-03 12:00:00+00"
-
-
-def cpu_seconds() -> float:
-    """This process's CPU time so far, user + system, over all its threads."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def build(data: Path, ws_path: Path, map_people: int) -> dict:

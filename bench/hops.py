@@ -20,18 +20,12 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bench import machine, peak_rss_mib, run_child, write_block
-
-
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+from _bench import cpu_seconds, machine, peak_rss_mib, run_child, write_block
 
 
 def child(alpha: float, people: int, ties: int, sources: int) -> dict:

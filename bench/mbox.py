@@ -27,13 +27,12 @@ import argparse
 import json
 import os
 import random
-import resource
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _bench import machine, peak_rss_mib, run_child, write_block
+from _bench import cpu_seconds, machine, peak_rss_mib, run_child, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 WORDS = ["the", "plan", "build", "review", "ship", "test", "team", "meeting", "budget", "draft"]
@@ -119,17 +118,11 @@ def run_groundswell(path: str, budget: bool = True) -> dict:
 
     with tempfile.TemporaryDirectory(dir=OUT) as d:
         ws = gs.init(Path(d) / "ws")
-        t, cpu = time.perf_counter(), _cpu()
+        t, cpu = time.perf_counter(), cpu_seconds()
         s = email.ingest(ws, Path(path))
-        seconds, cpu = time.perf_counter() - t, _cpu() - cpu
+        seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
         ws.close()
     return {"seconds": seconds, "cpu": cpu, "messages": s.messages, "interactions": s.interactions}
-
-
-def _cpu() -> float:
-    """CPU seconds (user + system) of this process so far."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def run_groundswell_unbudgeted(path: str) -> dict:
@@ -154,9 +147,9 @@ def run_groundswell_without_keys(path: str) -> dict:
                 ws.con.execute(f"CREATE TABLE {table}_copy AS FROM {table} LIMIT 0")
                 ws.con.execute(f"DROP TABLE {table}")
                 ws.con.execute(f"ALTER TABLE {table}_copy RENAME TO {table}")
-        t, cpu = time.perf_counter(), _cpu()
+        t, cpu = time.perf_counter(), cpu_seconds()
         s = email.ingest(ws, Path(path))
-        seconds, cpu = time.perf_counter() - t, _cpu() - cpu
+        seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
         ws.close()
     return {"seconds": seconds, "cpu": cpu, "messages": s.messages, "interactions": s.interactions}
 
@@ -165,7 +158,7 @@ def run_mailbox(path: str) -> dict:
     import mailbox
     from email.utils import getaddresses, parsedate_to_datetime
 
-    t, cpu = time.perf_counter(), _cpu()
+    t, cpu = time.perf_counter(), cpu_seconds()
     rows, targets = [], []
     for msg in mailbox.mbox(path):
         try:
@@ -180,7 +173,7 @@ def run_mailbox(path: str) -> dict:
         rows.append(
             (mid, author, ts, msg.get("In-Reply-To"), msg.get("References"), msg.get("List-Id"))
         )
-    seconds, cpu = time.perf_counter() - t, _cpu() - cpu
+    seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
     return {"seconds": seconds, "cpu": cpu, "messages": len(rows), "interactions": len(targets)}
 
 
