@@ -40,6 +40,25 @@ def test_connect_by_hand(tiny) -> None:
     assert _row(t, "department", "Eng")["connect"] == pytest.approx((2 / 3 + 1 / 3 + 1 / 3) / 3)
 
 
+def test_new_ties_are_left_out_when_the_data_starts_in_the_window(tiny) -> None:
+    # the same window, its previous week made empty: without an earlier window every contact
+    # would be "new" (new ties 1 for everyone); the workspace has no data for the indicator,
+    # so it is left out of the mean, as the solve indicators are without a question
+    tiny.con.execute(
+        "DELETE FROM interaction_rows WHERE ts < TIMESTAMPTZ '2024-01-08 00:00:00+00'"
+    )
+    t = compute.maturity(tiny, window=WINDOW)
+    assert not t.attrs["available"]["new_ties"] and not t.attrs["available"]["new_across"]
+    bob, cat = (_row(t, "person", pid(tiny, e)) for e in ("E2", "E3"))
+    assert np.isnan(bob["new_ties"]) and np.isnan(cat["new_across"])
+    # connect: the mean of reciprocated and across alone (bob 1/2 and 1/2; cat 0 and 1/2)
+    assert bob["connect"] == pytest.approx(0.5) and cat["connect"] == pytest.approx(0.25)
+    net = _row(t, "network", "all")
+    assert net["connect"] == pytest.approx((2 / 4 + 2 / 6) / 2)
+    # innovate had new ties across and new communities: neither has data, so not reached
+    assert np.isnan(net["innovate"]) and net["stage"] in ("none", "connect", "share", "solve")
+
+
 def test_share_solve_innovate_lead_change_by_hand(tiny) -> None:
     t = compute.maturity(tiny, window=WINDOW)
     bob, dan, cat, eve = (_row(t, "person", pid(tiny, e)) for e in ("E2", "E4", "E3", "E5"))

@@ -249,7 +249,12 @@ def person_counts(f: Frames, fast_hours: float) -> tuple[pd.DataFrame, dict[str,
     counts.index.name = "person_id"
     asked = len(f.questions) > 0
     posted = len(f.posts) > 0  # no post at all (email, Viva, survey data): nothing to share
+    # no tie at all in the previous window (the data starts in this one): every contact
+    # would count as new, so "new" says nothing and is left out, as docs/value.md says
+    before = len(f.ties_before) > 0
     available = {
+        "new_ties": before,
+        "new_across": before,
         "responded": posted,
         "beyond": posted,
         "answered": asked,
