@@ -44,9 +44,7 @@ def test_new_ties_are_left_out_when_the_data_starts_in_the_window(tiny) -> None:
     # the same window, its previous week made empty: without an earlier window every contact
     # would be "new" (new ties 1 for everyone); the workspace has no data for the indicator,
     # so it is left out of the mean, as the solve indicators are without a question
-    tiny.con.execute(
-        "DELETE FROM interaction_rows WHERE ts < TIMESTAMPTZ '2024-01-08 00:00:00+00'"
-    )
+    tiny.con.execute("DELETE FROM interaction_rows WHERE ts < TIMESTAMPTZ '2024-01-08 00:00:00+00'")
     t = compute.maturity(tiny, window=WINDOW)
     assert not t.attrs["available"]["new_ties"] and not t.attrs["available"]["new_across"]
     bob, cat = (_row(t, "person", pid(tiny, e)) for e in ("E2", "E3"))
