@@ -387,6 +387,18 @@ def test_not_a_slack_export(ws, tmp_path) -> None:
             r"general/2023-11-14\.json\[0\]\.ts is not a Slack timestamp",
         ),
         ("general/2023-11-14.json", [msg(None, 0, user=["U1"])], r"\[0\]\.user is not"),
+        # text where the reactors' list belongs was read letter by letter, each letter a person
+        (
+            "general/2023-11-14.json",
+            [msg("U1", 0), msg("U2", 1, reactions=[{"name": "+1", "users": "U3"}])],
+            r"general/2023-11-14\.json\[1\]\.reactions is not a list of reactions",
+        ),
+        (
+            "general/2023-11-14.json",
+            [msg("U1", 0, reactions=[["+1", "U2"]])],
+            r"\[0\]\.reactions is not a list of reactions",
+        ),
+        ("general/2023-11-14.json", [msg("U1", 0, reactions="+1")], r"\[0\]\.reactions is not"),
         ("users.json", [{"name": "x"}], r"users\.json\[0\]\.id is missing"),
         ("channels.json", {"id": "C1"}, r"channels\.json is not a JSON array"),
     ],

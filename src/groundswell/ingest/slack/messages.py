@@ -362,12 +362,12 @@ class _Reader:
                         reactions = _json(m.reactions)
                         if not reactions:
                             continue
-                        for r in reactions:
-                            for u in r.get("users") or ():
-                                if type(u) is str:
-                                    t_row.append(offset + i)
-                                    t_user.append(u)
-                                    t_kind.append("reaction")
+                        users = _reaction_users(reactions)
+                        if users is None:
+                            return False  # a closer look names the problem
+                        t_row += [offset + i] * len(users)
+                        t_user += users
+                        t_kind += ["reaction"] * len(users)
                 if b"parent_user_id" in raw:
                     parent += [m.parent_user_id for m in g]
                 else:
@@ -506,12 +506,17 @@ class _Reader:
                 reactions = m.get("reactions")
                 if not reactions:
                     continue
-                for r in reactions:
-                    for u in r.get("users") or ():
-                        if type(u) is str:
-                            c.t_row.append(offset + i)
-                            c.t_user.append(u)
-                            c.t_kind.append("reaction")
+                users = _reaction_users(reactions)
+                if users is None:
+                    raise InputError(
+                        where,
+                        f"{name}[{i}].reactions is not a list of reactions",
+                        expected='a list such as [{"name": "+1", "users": ["U0BMQB6JE"]}]',
+                        found=reactions,
+                    )
+                c.t_row += [offset + i] * len(users)
+                c.t_user += users
+                c.t_kind += ["reaction"] * len(users)
         if b'"edited"' in raw:
             self.edited += sum("edited" in m for m in data)
 
@@ -572,6 +577,26 @@ def _within(tsf: list[float], lo: float, hi: float) -> bool:
     false, nor infinite): the least and greatest alone would miss a NaN among them."""
     arr = np.asarray(tsf, dtype=np.float64)
     return bool(((arr >= lo) & (arr <= hi)).all())
+
+
+def _reaction_users(reactions: Any) -> list[str] | None:
+    """The ids of the people who reacted, one per reaction, from a message's ``reactions``
+    (a list of objects whose ``users``, when present, is a list of user ids; an entry that
+    is not text is passed over); None when it has another shape (text where the list
+    belongs would otherwise be read letter by letter, each letter a person)."""
+    if type(reactions) is not list:
+        return None
+    out: list[str] = []
+    for r in reactions:
+        if type(r) is not dict:
+            return None
+        users = r.get("users")
+        if users is None:
+            continue
+        if type(users) is not list:
+            return None
+        out += [u for u in users if type(u) is str]  # an odd entry is passed over, as before
+    return out
 
 
 def _json(value: msgspec.Raw) -> Any:
