@@ -163,3 +163,34 @@ def test_out_of_memory_under_the_budget_reads_again_under_duckdb_s_own_limit(
     assert len(_stored(ws)["messages"]) == 3_000
     oracle.close()
     ws.close()
+
+
+def test_reading_again_after_out_of_memory_steps_the_progress_bar_once(
+    tmp_path, monkeypatch
+) -> None:
+    # the fallback reads the file again: its last step ("storing lists and people") was
+    # already shown when DuckDB gave up in it, and must not be shown twice (step 4 of 3)
+    from groundswell import progress
+    from groundswell.ingest.email import frames
+
+    path = _mbox(tmp_path / "m.mbox", 0, 50)
+    ws = gs.init(tmp_path / "ws")
+    real, calls, heard = frames.Writer.finish, [], []
+
+    def finish(self):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:  # under the budget, in the last step: DuckDB gives up
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return real(self)
+
+    monkeypatch.setattr(frames.Writer, "finish", finish)
+    with progress.listen(lambda what, n, total: heard.append((what, n, total))):
+        summary = email.ingest(ws, path)
+    assert len(calls) == 2  # read twice
+    assert summary.messages == 50
+    assert heard == [
+        ("checking", 1, 3),
+        ("reading and storing headers", 2, 3),
+        ("storing lists and people", 3, 3),
+    ]
+    ws.close()

@@ -170,12 +170,26 @@ def ingest(
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
         bar.step("reading and storing headers")
+        last = _Once(bar)  # the last step is shown once, even when the file is read again
         try:
-            return _store(ws, path, sha, options, dry_run, batch.STREAM_MEMORY, bar)
+            return _store(ws, path, sha, options, dry_run, batch.STREAM_MEMORY, last)
         except duckdb.OutOfMemoryException:
             # the budget is too small for this workspace's joins (DuckDB cannot spill every
             # operator): everything was rolled back; read again under DuckDB's own limit
-            return _store(ws, path, sha, options, dry_run, None, bar)
+            return _store(ws, path, sha, options, dry_run, None, last)
+
+
+class _Once:
+    """A progress bar whose steps are each shown once: a file read again after running out
+    of memory does not step the bar past its end."""
+
+    def __init__(self, bar: Steps) -> None:
+        self.bar, self.done = bar, set[str]()
+
+    def step(self, description: str) -> None:
+        if description not in self.done:
+            self.done.add(description)
+            self.bar.step(description)
 
 
 def _store(
