@@ -31,6 +31,7 @@ from groundswell.survey import comparison, model, questions, respond
 from groundswell.survey.respond import Nomination
 from groundswell.value import findings, timeline
 from groundswell.web.app import create_app
+from groundswell.web.views.core import community_words
 from tests.web.conftest import PASSWORD, ROLES, WebWorkspace
 
 PEOPLE_ROLES = {"admin", "analyst"}
@@ -281,3 +282,50 @@ def test_survey_ego_reads_the_ties_stored_when_the_survey_closed(
     older = survey_ws.runs[0]  # its findings were deleted: no stored ties
     ego = get(clients["analyst"], f"/api/people/{who}/survey-ego?layer=survey:advice&run={older}")
     assert "stored no ties of survey:advice" in ego["problem"] and ego["nodes"] == []
+
+
+def test_community_words_by_hand() -> None:
+    """The rule of :func:`community_words`, case by case."""
+    s = pd.Series
+    assert community_words(s([9, 1], index=["Sales", "Ops"]), 10) == "Sales"
+    assert community_words(s([18, 2], index=["Sales", "Ops"]), 21) == "mostly Sales"  # 86%
+    assert community_words(s([6, 5], index=["Sales", "Ops"]), 11) == "mostly Sales"  # 55%
+    assert community_words(s([5, 5], index=["Ops", "Sales"]), 10) == "Ops and Sales"
+    assert community_words(s([5, 5], index=["Ops", "Sales"]), 14) == "Ops, Sales and others"
+    assert community_words(s([5], index=["Ops"]), 12) == "Ops and others"
+    assert community_words(s([], dtype=float), 15) is None
+
+
+def test_communities_are_named_by_their_departments(clients, survey_ws, ws) -> None:
+    """The value and community-health pages describe each community by the departments
+    the gate shows in it (the Communities page's cells), with the people counted
+    independently from the org chart and the run's communities; a community whose
+    departments the gate withholds gets no description at all."""
+    latest = survey_ws.runs[1]
+    k = ws.settings.min_group_size
+    community = ws.run(latest).people()["community"].astype(str)
+    raw = ws.query("SELECT person_id, department FROM people").set_index("person_id")
+    department = raw["department"].reindex(community.index)
+    sizes = community.value_counts()
+    cells = {
+        str(c["community"]): c["departments"]
+        for c in get(clients["viewer"], "/api/communities")["communities"]
+    }
+    expected, withheld = {}, []
+    for label, size in sizes[sizes >= k].items():
+        counts = department[community == label].value_counts()
+        assert all(counts[d] == n >= k for d, n in cells[label].items())  # true, gated counts
+        counts = counts[list(cells[label])].sort_values(ascending=False, kind="stable")
+        if counts.empty:
+            withheld.append(label)
+        else:
+            expected[label] = community_words(counts, int(size))
+    assert len(expected) >= 5 and len(set(expected.values())) > 1
+    assert withheld  # this workspace has one: its department's other cell is below k
+    for section in ("value", "community-health"):
+        names = get(clients["viewer"], f"/api/runs/{latest}/{section}")["community_names"]
+        assert names == expected, section
+    page = clients["viewer"].get(f"/value?run={latest}").text
+    shown = get(clients["viewer"], f"/api/runs/{latest}/value")["groups"]
+    label = next(g["group"] for g in shown if g["scale"] == "community")
+    assert f'{label} <span class="gs-note">· {expected[str(label)]}</span>' in page

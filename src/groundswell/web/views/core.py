@@ -34,7 +34,7 @@ import pandas as pd
 import groundswell as gs
 from groundswell import gate, ops
 from groundswell.errors import UnavailableError, WorkspaceError
-from groundswell.privacy import gate_crosstab, gate_labels
+from groundswell.privacy import SUPPRESSED, gate_crosstab, gate_labels
 from groundswell.run import Run
 from groundswell.store import DB_FILE
 from groundswell.web.auth import SessionCache
@@ -203,6 +203,27 @@ def _labels(values: pd.Series, min_size: int) -> pd.Series:
     """Group labels of each person as strings, through the privacy gate
     (:func:`groundswell.privacy.gate_labels`)."""
     return gate_labels(values, min_size)
+
+
+def community_words(departments: pd.Series, size: int) -> str | None:
+    """A detected community in words, from the people it has in each department the gate
+    shows (``departments``, the most first) and its size: "Sales" when nine in ten or more
+    are of one department, "mostly Sales" for more than half, else its two largest
+    departments ("Sales and Finance", "Sales, Finance and others" when they are not all).
+    None when the gate shows no department in it (none reaches the minimum group size
+    there, or showing it would give a smaller cell away): the page then says nothing
+    rather than guess."""
+    if departments.empty or size <= 0:
+        return None
+    main, share = str(departments.index[0]), float(departments.iloc[0]) / size
+    if share >= 0.9:
+        return main
+    if share > 0.5:
+        return f"mostly {main}"
+    top = [str(d) for d in departments.index[:2]]
+    if len(top) == 2 and float(departments.iloc[:2].sum()) >= size:
+        return f"{top[0]} and {top[1]}"
+    return f"{', '.join(top)} and others"
 
 
 #: the audit log's actions of the dashboard's names switch
@@ -624,6 +645,33 @@ class ViewsCore:
             return gate_crosstab(table, self.min_group_size)
 
         return self._cached(("flow", run.run_id, attribute), make)
+
+    def _community_departments(self, run: Run) -> dict[str, pd.Series]:
+        """The departments each shown community draws on: people in each department the
+        gate shows (suppressed cells and the merged department left out), the most first."""
+
+        def make() -> dict[str, pd.Series]:
+            comm = self._labels(run, "community")
+            flow = self._flow(run, "department")
+            out: dict[str, pd.Series] = {}
+            for label in comm.unique():
+                if label == SUPPRESSED:
+                    continue
+                d = flow[label] if label in flow.columns else pd.Series(dtype=float)
+                out[str(label)] = d[(d > 0) & (d.index != SUPPRESSED)].sort_values(ascending=False)
+            return out
+
+        return self._cached(("community departments", run.run_id), make)
+
+    def _community_names(self, run: Run) -> dict[str, str]:
+        """Each shown community described by the departments it draws on, for pages that
+        would otherwise name it by its number alone (:func:`community_words`)."""
+        sizes = self._labels(run, "community").value_counts()
+        words = {
+            label: community_words(d, int(sizes[label]))
+            for label, d in self._community_departments(run).items()
+        }
+        return {label: w for label, w in words.items() if w}
 
     def _name(self, row: pd.Series, names: bool) -> str | None:
         if not (names and self.identified):

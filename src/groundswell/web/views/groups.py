@@ -10,7 +10,13 @@ import pandas as pd
 from groundswell.errors import ConfigError, WorkspaceError
 from groundswell.privacy import SUPPRESSED, suppressed_groups
 from groundswell.run import Run
-from groundswell.web.views.core import GROUP_ATTRIBUTES, TABLE_MEASURES, ViewsCore, clean
+from groundswell.web.views.core import (
+    GROUP_ATTRIBUTES,
+    TABLE_MEASURES,
+    ViewsCore,
+    clean,
+    community_words,
+)
 
 
 class GroupQueries(ViewsCore):
@@ -109,13 +115,12 @@ class GroupQueries(ViewsCore):
         run = self.run(run_id)
         people = self._people(run)
         comm = self._labels(run, "community")
-        flow = self._flow(run, "department")
+        shown = self._community_departments(run)
         rows = []
         for label, members in comm.groupby(comm).groups.items():
             if label == SUPPRESSED:
                 continue
-            d = flow[label] if label in flow.columns else pd.Series(dtype=float)
-            d = d[(d > 0) & (d.index != SUPPRESSED)].sort_values(ascending=False)  # shown cells
+            d = shown[str(label)]
             sub = people.loc[members]
             rows.append(
                 {
@@ -124,6 +129,7 @@ class GroupQueries(ViewsCore):
                     "departments": {str(k): int(v) for k, v in d.items()},
                     "main_department": d.index[0] if len(d) else None,
                     "main_share": float(d.iloc[0] / len(members)) if len(d) else None,
+                    "description": community_words(d, len(members)),
                     "mean_pagerank": float(sub["pagerank"].mean()),
                 }
             )

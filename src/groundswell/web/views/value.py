@@ -106,6 +106,7 @@ class ValueQueries(ViewsCore):
             basis=v.get("basis"),
             distribution=v.get("distribution"),
             top_people=v["top_people"] if people else None,
+            community_names=self._community_names(run),
         )
         if people:
             self._add_names(run, out["top_people"], names=names)
@@ -167,7 +168,12 @@ class ValueQueries(ViewsCore):
         if out["problem"]:
             return clean(out)
         assert c is not None
-        out.update(window=c["window"], summary=c["summary"], units=c["units"])
+        out.update(
+            window=c["window"],
+            summary=c["summary"],
+            units=c["units"],
+            community_names=self._community_names(run),
+        )
         return clean(out)
 
     def onboarding(self, run_id: int | None) -> dict[str, Any]:
