@@ -307,6 +307,8 @@ class SharedDB:
         #: True from the moment the connection was given up to another process that waited
         #: until this process has the file again (:attr:`yielded`)
         self._yielded = False
+        #: DuckDB's worker threads while :meth:`threads` holds (None: DuckDB's own, one a core)
+        self._threads: int | None = None
 
     def keep(self, who: str, on_reopen: Callable[[], None] | None = None) -> None:
         """Keep the connection open between leases (a long-running server named ``who``),
@@ -332,6 +334,31 @@ class SharedDB:
             self._cond.notify_all()
 
     # -- public ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def threads(self, n: int) -> Iterator[None]:
+        """DuckDB runs every query of this process's connection on ``n`` threads in the block:
+        the one open now and any opened again inside it (a write turn reopens the file); then
+        on DuckDB's own number again (one a core)."""
+        with self._cond:
+            before, self._threads = self._threads, int(n)
+            self._set_threads()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._threads = before
+                self._set_threads()
+
+    def _set_threads(self) -> None:
+        if self._con is None:
+            return
+        n = self._threads
+        cur = self._con.cursor()  # its own: the leases' cursors may be busy in other threads
+        try:
+            cur.execute("RESET threads" if n is None else f"SET threads = {n}")
+        finally:
+            cur.close()
+
     @contextlib.contextmanager
     def lease(
         self,
@@ -395,6 +422,8 @@ class SharedDB:
             )
             try:
                 con = connect(self.db, read_only=not write)
+                if self._threads is not None:
+                    con.execute(f"SET threads = {self._threads}")
             except BaseException:
                 held.release()
                 raise

@@ -60,6 +60,25 @@ def default_layers(ws: Store) -> tuple[str, ...]:
     return ("digital",)
 
 
+#: rows of data (interactions and messages) up to which ``analyze`` runs DuckDB on one thread:
+#: a small workspace's queries are hundreds of small ones, each within one row group (DuckDB
+#: splits work by row groups of 122,880 rows), which a second thread only waits on; a 200-person
+#: workspace (250,000 rows) spent about a tenth more CPU time with two (bench/everyday.py)
+ONE_THREAD_ROWS = 1_000_000
+
+
+def duckdb_threads(ws: Store) -> int | None:
+    """The DuckDB threads ``analyze`` uses on ``ws``: one for a small workspace (at most
+    :data:`ONE_THREAD_ROWS` interactions and messages, as DuckDB estimates them without
+    reading the tables), else None (DuckDB's own, one a core)."""
+    rows = ws.con.execute(
+        "SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND table_name IN ('interaction_rows', 'messages')"
+    ).fetchall()[0][0]
+    return 1 if int(rows) <= ONE_THREAD_ROWS else None
+
+
 def analyze(
     ws: Store,
     window: str | Window | None = None,
@@ -91,7 +110,7 @@ def analyze(
         win = Window.last_days(datetime.now(UTC), int(settings.ties["window_days"]))
     else:
         win = resolve_window(ws, window)
-    with steps(11, enabled=progress) as bar:
+    with ws.duckdb_threads(duckdb_threads(ws)), steps(11, enabled=progress) as bar:
         bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
         if engine == "spark":
             ties = _spark_ties(ws, win, rules, layers, master or "local[2]")

@@ -225,6 +225,16 @@ class Store:
         yield
 
     @contextlib.contextmanager
+    def duckdb_threads(self, n: int | None) -> Iterator[None]:
+        """DuckDB runs this process's queries of the workspace on ``n`` threads in the block
+        (for the file reopened inside it too); ``None`` leaves DuckDB's own (one a core)."""
+        if n is None:
+            yield
+            return
+        with self._db.threads(n):
+            yield
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All or nothing: everything written inside commits together or not at all.
 
