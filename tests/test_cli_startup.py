@@ -65,3 +65,27 @@ def test_the_report_loads_no_analysis_library() -> None:
     )
     assert {"pandas", "duckdb"} <= set(loaded)
     assert not {"scipy", "numba", "igraph", "networkit", "sklearn"} & set(loaded), loaded
+
+
+def test_the_app_of_one_command_says_the_same_as_the_whole_app() -> None:
+    """``groundswell NAME`` builds only the command NAME (cli.for_command): every command's
+    and command group's help and an unknown option's error read exactly as with the whole
+    app (nothing is run: each invocation stops at parsing)."""
+    from typer.testing import CliRunner
+
+    from groundswell.cli import app, command_name, for_command
+
+    runner = CliRunner()
+    names = [command_name(i) for i in app.registered_commands]
+    names += [str(g.name) for g in app.registered_groups]
+    assert len(names) > 25 and "analyze" in names and "survey" in names
+    for name in names:
+        one = for_command(name)
+        assert one is not app
+        assert len(one.registered_commands) + len(one.registered_groups) == 1, name
+        for args in ([name, "--help"], [name, "--no-such-option"]):
+            whole, alone = runner.invoke(app, args), runner.invoke(one, args)
+            assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+    assert for_command("analyse") is app  # mistyped: the whole app, which suggests "analyze"
+    assert for_command("--help") is app
+    assert len(app.registered_commands) + len(app.registered_groups) == len(names)
