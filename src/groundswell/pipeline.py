@@ -12,6 +12,7 @@ with (``run`` -> ``value`` -> ``pipeline``), so nothing below imports it.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -242,6 +243,13 @@ def analyze(
                 ws, win, params, summary, sources, ties, scores, comm, pos, labels, groups,
                 stored,
             )  # fmt: skip
+            # what follows reads the stored run: let go of the graph and the frames built
+            # above before the value step's own peak (gigabytes at 400,000 people; issue 20)
+            large = g.n >= int(a["scale_min_nodes"])
+            del ties, fused, nodes, g, people, scores, act, pers, comm, stored, labels, pos
+            del findings, groups, extra, found, held, role_scores
+            if large:
+                gc.collect()
             bar.step("value, Q&A, community health")
             run = Run.load(ws, run_id)
             with run.remembering():  # findings read the same tables often

@@ -24,9 +24,12 @@ def _random_org(seed: int, p: float) -> tuple[nx.DiGraph, dict[int, int], dict[i
     return g, dept, chans
 
 
-@pytest.mark.parametrize("budget", [personal.BUDGET, 60, 1])  # one block, some, one row each
+# sparse products in one block, some, one row each; the numba kernel of large organisations
+@pytest.mark.parametrize(
+    ("budget", "kernel"), [(personal.BUDGET, False), (60, False), (1, False), (0, True)]
+)
 @pytest.mark.parametrize(("seed", "p"), [(1, 0.08), (2, 0.08), (3, 0.08), (4, 0.03), (5, 0.03)])
-def test_suggestions_are_networkx_common_neighbours(seed, p, budget) -> None:
+def test_suggestions_are_networkx_common_neighbours(seed, p, budget, kernel) -> None:
     g, dept, chans = _random_org(seed, p)
     n = g.number_of_nodes()
     index = pd.Index(range(n))
@@ -40,7 +43,9 @@ def test_suggestions_are_networkx_common_neighbours(seed, p, budget) -> None:
     cm = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(names)))
     excluded = np.zeros(n, dtype=bool)
     excluded[[3, 17]] = True  # opted out
-    got = personal.suggestions(directed, codes, cm, excluded, top=1000, budget=budget)
+    got = personal.suggestions(
+        directed, codes, cm, excluded, top=1000, budget=budget, kernel=kernel
+    )
     # the oracle: common neighbours on the undirected graph, pairs not already tied; tier 0
     # another known department two steps away; a person with a tie and fewer than ENOUGH of
     # those also gets tier 1 (another department, a shared channel) and tier 2 (the rest:
@@ -71,7 +76,7 @@ def test_suggestions_are_networkx_common_neighbours(seed, p, budget) -> None:
     for _, r in got.groupby("person")["rank"]:
         assert list(r) == list(range(1, len(r) + 1))
     # top cuts each person's list
-    top2 = personal.suggestions(directed, codes, cm, excluded, top=2, budget=budget)
+    top2 = personal.suggestions(directed, codes, cm, excluded, top=2, budget=budget, kernel=kernel)
     assert top2.groupby("person").size().max() <= 2
     assert set(top2["suggested"]).isdisjoint({3, 17})
 
@@ -105,6 +110,39 @@ def test_suggestions_never_hold_every_pair_two_steps_apart() -> None:
         assert mine["suggested"].tolist() == others
         assert (mine["shared_contacts"] == 1).all() and (mine["tier"] == 0).all()
     assert got["person"].nunique() == n - 1  # the hub: everyone is a contact already
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_kernel_gives_the_sparse_products_rows(seed, monkeypatch) -> None:
+    """Issue 20: from KERNEL_PEOPLE people on, suggestions come from the numba kernel (each
+    person's contacts of contacts counted, the top kept) instead of blocks of ``U·U``: the
+    same rows in the same order, ties in shared contacts broken by shared channels then id,
+    on networks with hubs, unknown departments, opted-out people and people widened (in
+    blocks of 7 here, to cross block edges)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    n, m = 1500, 6000
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    a[: m // 6] = rng.integers(0, 3, m // 6)  # three hubs
+    directed = sp.csr_matrix((np.ones(m), (a, b)), shape=(n, n))
+    directed.setdiag(0)
+    directed.eliminate_zeros()
+    directed.data[:] = 1.0
+    dept = rng.integers(-1, 6, n)
+    pairs = (rng.integers(0, n, 2 * n), rng.integers(0, 12, 2 * n))
+    cm = sp.csr_matrix((np.ones(2 * n), pairs), shape=(n, 12))
+    cm.data[:] = 1.0
+    excluded = rng.random(n) < 0.05
+    monkeypatch.setattr(personal, "WIDENED_BLOCK", 7)
+    want = personal.suggestions(directed, dept, cm, excluded, kernel=False)
+    got = personal.suggestions(directed, dept, cm, excluded, kernel=True)
+    assert (want["tier"] > 0).sum() > 100 and (want["shared_channels"] > 0).sum() > 100
+    assert want["shared_contacts"].max() > 3  # ties in shared contacts to break, and not
+    pd.testing.assert_frame_equal(got, want.astype(np.int64))
+    # one person's rows are ranked with channels breaking ties in contacts
+    both = got[got.duplicated(["person", "shared_contacts"], keep=False)]
+    assert (both["shared_channels"] > 0).any()
 
 
 def test_next_steps_come_from_the_failed_maturity_rule() -> None:
@@ -165,6 +203,10 @@ def test_every_demo_person_with_a_tie_gets_three_suggestions() -> None:
     excluded = np.zeros(n, dtype=bool)
     excluded[::50] = True  # every 50th person opted out of being suggested
     got = personal.suggestions(directed, d["department"].astype(np.int64), cm, excluded)
+    kernel = personal.suggestions(
+        directed, d["department"].astype(np.int64), cm, excluded, kernel=True
+    )
+    pd.testing.assert_frame_equal(kernel, got.astype(np.int64))  # the large organisations' path
     u = ((directed + directed.T) > 0).toarray()
     tied = np.flatnonzero(u.any(axis=1))
     assert len(tied) > 900

@@ -23,7 +23,9 @@ Three things, each computed once by ``analyze`` and stored with the run (tables
   products: ``U·U`` (``U`` the symmetric 0/1 contact matrix) counts shared contacts; the
   row-wise product of ``C`` (person × channel) at each candidate pair counts shared channels
   (the entries of ``C·Cᵀ`` needed); the widened people's rows of ``U·U`` and ``C·Cᵀ`` are
-  computed in blocks. Only counts are stored, never who the shared contacts are: a
+  computed in blocks. In a large organisation (:data:`KERNEL_PEOPLE`) a numba kernel
+  counts each person's contacts of contacts instead (:mod:`._suggest_kernels`): the same rows.
+  Only counts are stored, never who the shared contacts are: a
   suggestion must not reveal a tie between two other people.
 
 References: Adamic, L. A. & Adar, E. (2003). Friends and neighbors on the Web. *Social
@@ -53,6 +55,12 @@ PERIODS = 4
 ENOUGH = 3
 #: paths of length two per block of people in :func:`suggestions` (memory: about 40 bytes each)
 BUDGET = 4_000_000
+#: from this many people on, :func:`suggestions` counts contacts of contacts with the numba
+#: kernel of :mod:`._suggest_kernels` (the same rows; loading numba costs about half a second,
+#: which the sparse products only repay in a large organisation)
+KERNEL_PEOPLE = 20_000
+#: people widened at once in the kernel path (:func:`_suggest_kernel`)
+WIDENED_BLOCK = 4096
 #: what each indicator's counts are, and what raises it (docs/my-network.md)
 ACTIONS: dict[str, tuple[str, str]] = {
     "reciprocated": ("of your out-ties are returned", "reply to and return contact with the people you reach out to"),  # noqa: E501
@@ -181,6 +189,7 @@ def suggestions(
     excluded: np.ndarray,
     top: int = TOP,
     budget: int = BUDGET,
+    kernel: bool | None = None,
 ) -> pd.DataFrame:
     """Suggested connections by position: rows (person, rank, suggested, shared_contacts,
     shared_channels, tier); ``department`` integer codes (-1 unknown), ``channels`` person ×
@@ -195,13 +204,20 @@ def suggestions(
     Every step is a person's own (their row of ``U·U``, their candidates, their ranks), so
     the people go in blocks of consecutive rows (:func:`_blocks`: at most ``budget`` paths
     of length two each): ``U·U`` in full holds every pair two steps apart, some thousands
-    per person in a large organisation (issue 20: over 16 GB at 250,000 people)."""
+    per person in a large organisation (issue 20: over 16 GB at 250,000 people). From
+    :data:`KERNEL_PEOPLE` people on (or when ``kernel`` says so) the people two steps away
+    are counted by a numba kernel instead (:func:`_suggest_kernel`): the same rows."""
     u = ((directed + directed.T) > 0).astype(np.float64).tocsr()
     channels = channels.tocsr()
-    parts = [
-        _suggest_rows(u, lo, hi, department, channels, excluded, top)
-        for lo, hi in _blocks(u, budget)
-    ]
+    if kernel is None:
+        kernel = u.shape[0] >= KERNEL_PEOPLE
+    if kernel:
+        parts = [_suggest_kernel(u, department, channels, excluded, top)]
+    else:
+        parts = [
+            _suggest_rows(u, lo, hi, department, channels, excluded, top)
+            for lo, hi in _blocks(u, budget)
+        ]
     if parts:
         r, c, v, ch, tier, rank = (np.concatenate(x) for x in zip(*parts, strict=True))
     else:
@@ -289,6 +305,62 @@ def _suggest_rows(
     rank = _ranks(r)
     keep = rank <= top
     return r[keep], c[keep], v[keep], ch[keep], tier[keep], rank[keep]
+
+
+def _suggest_kernel(
+    u: sp.csr_matrix,
+    department: np.ndarray,
+    channels: sp.csr_matrix,
+    excluded: np.ndarray,
+    top: int,
+) -> tuple[np.ndarray, ...]:
+    """:func:`_suggest_rows` for everyone at once, tier 0 by the numba kernel
+    (:func:`._suggest_kernels.top_two_step`: each person's first ``top`` people two steps
+    away, one person's candidates at a time), the people to widen by :func:`_widened` as
+    before, in blocks of :data:`WIDENED_BLOCK`; sorted by person and rank."""
+    from groundswell.value._suggest_kernels import top_two_step
+
+    n = u.shape[0]
+    sug, cont, chan, _count, found = top_two_step(
+        u.indptr.astype(np.int64),
+        u.indices.astype(np.int64),
+        np.asarray(department, np.int64),
+        np.asarray(excluded, np.bool_),
+        channels.indptr.astype(np.int64),
+        channels.indices.astype(np.int64),
+        channels.data.astype(np.float64),
+        int(channels.shape[1]),
+        int(top),
+    )
+    short = np.flatnonzero((found < ENOUGH) & (np.diff(u.indptr) > 0))
+    keep = sug >= 0
+    keep[short] = False
+    r, k = np.nonzero(keep)  # row-major: by person, then rank
+    parts: list[tuple[np.ndarray, ...]] = [
+        (
+            r.astype(np.int64),
+            sug[keep],
+            cont[keep],
+            chan[keep],
+            np.zeros(len(r), np.int64),
+            k.astype(np.int64) + 1,
+        )
+    ]
+    del sug, cont, chan, keep
+    for lo in range(0, len(short), WIDENED_BLOCK):
+        r, c, v, ch, tier = _widened(
+            u, channels, department, excluded, short[lo : lo + WIDENED_BLOCK]
+        )
+        order = _sort(r, tier, v, ch, c)
+        r, c, v, ch, tier = r[order], c[order], v[order], ch[order], tier[order]
+        rank = _ranks(r)
+        top_ = rank <= top
+        parts.append((r[top_], c[top_], v[top_], ch[top_], tier[top_], rank[top_]))
+    r, c, v, ch, tier, rank = (np.concatenate(x) for x in zip(*parts, strict=True))
+    order = np.argsort(r, kind="stable")  # each person's rows are in one part, in rank order
+    if n and len(order):
+        r, c, v, ch, tier, rank = (x[order] for x in (r, c, v, ch, tier, rank))
+    return r, c, v, ch, tier, rank
 
 
 def _sort(r: np.ndarray, *keys: np.ndarray) -> np.ndarray:
