@@ -33,6 +33,7 @@ from groundswell.network.window import Window
 from groundswell.progress import steps
 from groundswell.run import Run, drop_incomplete, resolve_window
 from groundswell.value import findings as value_findings
+from groundswell.value import queries as value_queries
 from groundswell.version import __version__
 
 if TYPE_CHECKING:
@@ -111,7 +112,11 @@ def analyze(
         win = Window.last_days(datetime.now(UTC), int(settings.ties["window_days"]))
     else:
         win = resolve_window(ws, window)
-    with ws.duckdb_threads(duckdb_threads(ws)), steps(11, enabled=progress) as bar:
+    with (
+        ws.duckdb_threads(duckdb_threads(ws)),
+        value_queries.shared(ws),  # the value findings reuse the window's ties, activity
+        steps(11, enabled=progress) as bar,
+    ):
         bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
         if engine == "spark":
             ties = _spark_ties(ws, win, rules, layers, master or "local[2]")
@@ -130,10 +135,12 @@ def analyze(
         fused = ties.groupby(["actor_id", "target_id"], as_index=False).agg(
             n=("n", "sum"), weight=("weight", "sum")
         )
+        active = active_people(ws.con, win, rules)
+        value_queries.hand_over(ws, win, active=active)
+        if engine == "duckdb" and layers == ("digital",):  # the value step's own ties read
+            value_queries.hand_over(ws, win, ties=ties)
         nodes = (
-            pd.Index(active_people(ws.con, win, rules))
-            .union(pd.Index(fused["actor_id"]))
-            .union(pd.Index(fused["target_id"]))
+            pd.Index(active).union(pd.Index(fused["actor_id"])).union(pd.Index(fused["target_id"]))
         )
         g = Graph.from_edges(nodes.to_numpy(), fused[["actor_id", "target_id", "weight"]])
         people = ws.query(
@@ -152,7 +159,9 @@ def analyze(
             epsilon=float(a["betweenness_epsilon"]),
         )
         bar.step("personas")
-        act = activity(ws.con, win, rules).reindex(g.nodes).fillna(0).astype("int64")
+        act = activity(ws.con, win, rules)
+        value_queries.hand_over(ws, win, activity=act)
+        act = act.reindex(g.nodes).fillna(0).astype("int64")
         pers = personas.personas(act)
         scores = scores.join(act).join(pers["received_share"])
         bar.step("communities (Leiden)")

@@ -5,6 +5,7 @@ roles read from the stored labels equal the run reader's (Run.people, Run.roles)
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -86,3 +87,40 @@ def test_next_steps_read_a_dict_as_a_series() -> None:
     got = my_network.next_steps(row.to_dict(), {}, limits)
     assert got == my_network.next_steps(row, {}, limits)
     assert got["next_stage"] == "share" and got["next_steps"]
+
+
+def test_analyze_hands_its_window_reads_to_the_value_step(tiny: gs.Workspace, monkeypatch) -> None:
+    """``analyze`` hands the ties, activity and people of its window to the value step
+    (queries.hand_over): the value step builds no tie of the run's window again, and the
+    findings it stores equal those computed afterwards with every measure reading alone."""
+    built: list[tuple[Any, Any]] = []
+    read: list[str] = []
+    real_ties, real_activity, real_active = (
+        queries.build_ties,
+        queries._activity,
+        queries.active_people,
+    )
+
+    def counting(con, window, rules, **kw):  # type: ignore[no-untyped-def]
+        built.append((window.start, window.end))
+        return real_ties(con, window, rules, **kw)
+
+    def activity(con, window, rules):  # type: ignore[no-untyped-def]
+        read.append(f"activity {window}")
+        return real_activity(con, window, rules)
+
+    def active(con, window, rules):  # type: ignore[no-untyped-def]
+        read.append(f"members {window}")
+        return real_active(con, window, rules)
+
+    monkeypatch.setattr(queries, "build_ties", counting)
+    monkeypatch.setattr(queries, "_activity", activity)
+    monkeypatch.setattr(queries, "active_people", active)
+    run = tiny.analyze(window=WINDOW)
+    span = (run.window.start, run.window.end)
+    assert built and span not in built, built  # earlier windows are still built, once each
+    assert f"activity {run.window}" not in read and f"members {run.window}" not in read, read
+    monkeypatch.undo()
+    stored = vf.load(tiny, run.run_id)
+    alone = json.loads(json.dumps(vf._compute(run), default=vf._plain))
+    _same({k: stored[k] for k in alone}, alone)

@@ -88,6 +88,31 @@ def _span(window: Window) -> tuple[Any, Any]:
     return (window.start, window.end)
 
 
+def hand_over(
+    ws: Store,
+    window: Window,
+    *,
+    ties: pd.DataFrame | None = None,
+    activity: pd.DataFrame | None = None,
+    active: pd.Series | None = None,
+) -> None:
+    """Within :func:`shared`, keep what ``analyze`` read of its window with the value step's
+    own functions (:func:`groundswell.network.ties.build_ties` of the digital layer alone,
+    :func:`groundswell.network.activity.activity`,
+    :func:`groundswell.network.ties.active_people`, under the workspace's tie rules) as
+    :func:`ties`, :func:`activity` and :func:`members` of ``window``, so that the value
+    findings do not read them again. Outside :func:`shared` it keeps nothing."""
+    kept = _SHARED.get(id(ws))
+    if kept is None:
+        return
+    if ties is not None:
+        kept.setdefault(("ties", *_span(window)), ties[["actor_id", "target_id", "n", "weight"]])
+    if activity is not None:
+        kept.setdefault(("activity", *_span(window)), activity)
+    if active is not None:
+        kept.setdefault(("members", *_span(window)), pd.Index(active).unique())
+
+
 # -- settings, the run, the window --------------------------------------------------------------
 
 
