@@ -621,7 +621,15 @@ export function render(container, data) {
       y1 = Math.max(y1, d.y);
     }
     if (!Number.isFinite(x0)) return false;
-    const ratio = Math.min(1, Math.max(0.03, 1.15 * Math.max(x1 - x0, y1 - y0)));
+    // The box's size on screen at ratio 1 (sigma's own conversion, so the stage's aspect
+    // and padding count), then the ratio at which it fills 85% of the stage's width or
+    // height, whichever binds: a tall group on a wide stage fits its height.
+    const whole = { x: 0.5, y: 0.5, ratio: 1, angle: camera.angle };
+    const a = sigma.framedGraphToViewport({ x: x0, y: y0 }, { cameraState: whole });
+    const b = sigma.framedGraphToViewport({ x: x1, y: y1 }, { cameraState: whole });
+    const { width, height } = sigma.getDimensions();
+    const need = Math.max(Math.abs(b.x - a.x) / width, Math.abs(b.y - a.y) / height) / 0.85;
+    const ratio = Math.min(1, Math.max(0.03, need));
     camera.animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio }, { duration: 400 });
     return true;
   }

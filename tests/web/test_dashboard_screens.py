@@ -100,6 +100,9 @@ def test_map_search_by_part_of_an_id_or_a_department_and_the_filter_zooms(
         found = page.evaluate(f"gsDashboard.map.search({department.lower()[:4]!r})")
         assert sorted(found) == sorted(members)
         assert "people in department" in page.inner_text(".gs-status")
+        page.wait_for_function(  # the search's own zoom ended (it would undo the reset)
+            "() => !gsDashboard.map.sigma.getCamera().isAnimated()", timeout=READY_TIMEOUT_MS
+        )
         page.screenshot(path=str(ARTIFACTS / "explorer-search-department.png"))
         page.evaluate(  # back to the whole map
             "gsDashboard.map.sigma.getCamera().setState({x: 0.5, y: 0.5, angle: 0, ratio: 1})"
@@ -118,4 +121,16 @@ def test_map_search_by_part_of_an_id_or_a_department_and_the_filter_zooms(
         )
         page.wait_for_timeout(200)  # the frame after the animation, with its ties drawn
         page.screenshot(path=str(ARTIFACTS / "explorer-filtered.png"))
+        # every one of them on the stage (a tall group on a wide stage fits its height)
+        outside = page.evaluate(
+            """(dept) => {
+              const m = gsDashboard.map, s = m.sigma, d = s.getDimensions();
+              return m.graph.filterNodes((n, a) => a.attrs.department === dept).filter((n) => {
+                const p = s.graphToViewport(m.graph.getNodeAttributes(n));
+                return p.x < 0 || p.x > d.width || p.y < 0 || p.y > d.height;
+              }).length;
+            }""",
+            department,
+        )
+        assert outside == 0, f"{outside} of {len(members)} people off the stage"
         assert not attempted
