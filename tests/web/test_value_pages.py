@@ -325,6 +325,11 @@ def test_communities_are_named_by_their_departments(clients, survey_ws, ws) -> N
     for section in ("value", "community-health"):
         names = get(clients["viewer"], f"/api/runs/{latest}/{section}")["community_names"]
         assert names == expected, section
+    # a person's page: their community with its words (or none where withheld)
+    for label in (next(iter(expected)), withheld[0]):
+        pid = community.index[community == label][0]
+        got = get(clients["analyst"], f"/api/people/{pid}?run={latest}")
+        assert (got["community"], got["community_words"]) == (label, expected.get(label))
     page = clients["viewer"].get(f"/value?run={latest}").text
     shown = get(clients["viewer"], f"/api/runs/{latest}/value")["groups"]
     label = next(g["group"] for g in shown if g["scale"] == "community")

@@ -666,12 +666,16 @@ class ViewsCore:
     def _community_names(self, run: Run) -> dict[str, str]:
         """Each shown community described by the departments it draws on, for pages that
         would otherwise name it by its number alone (:func:`community_words`)."""
-        sizes = self._labels(run, "community").value_counts()
-        words = {
-            label: community_words(d, int(sizes[label]))
-            for label, d in self._community_departments(run).items()
-        }
-        return {label: w for label, w in words.items() if w}
+
+        def make() -> dict[str, str]:
+            sizes = self._labels(run, "community").value_counts()
+            words = {
+                label: community_words(d, int(sizes[label]))
+                for label, d in self._community_departments(run).items()
+            }
+            return {label: w for label, w in words.items() if w}
+
+        return dict(self._cached(("community names", run.run_id), make))
 
     def _name(self, row: pd.Series, names: bool) -> str | None:
         if not (names and self.identified):

@@ -148,6 +148,7 @@ class PeopleQueries(ViewsCore):
                 "title": col["title"][i],
                 "level": col["level"][i],
                 "community": lab["community"][i],
+                "community_words": self._community_names(run).get(str(lab["community"][i])),
                 "persona": col["persona"][i],
                 "external": bool(col["external"][i]),
                 "relation": col["relation"][i],
