@@ -75,7 +75,8 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         n = len(m)
         keep = m["author"].notna().to_numpy().copy()
         summary.skipped["no author (no user, bot_id or username)"] += int((~keep).sum())
-        dup = m["message_id"].duplicated().to_numpy() & keep
+        mid = m["message_id"].to_numpy()  # the columns as arrays: no pandas text inferred
+        dup = pd.Series(mid, dtype=object, copy=False).duplicated().to_numpy() & keep
         summary.skipped["duplicate message in the export"] += int(dup.sum())
         keep &= ~dup
         system = _cat_isin(m["subtype"], SYSTEM_SUBTYPES)
@@ -93,21 +94,23 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         )
         conv = m["conv"].to_numpy()
         is_reply = m["is_reply"].to_numpy()
+        thread_id = m["thread_id"].to_numpy()
+        parent_id = common.or_none(is_reply, thread_id)
         msgs = pd.DataFrame(
             {
-                "message_id": m["message_id"].to_numpy(),
+                "message_id": _obj(mid),
                 "channel_id": pd.Categorical.from_codes(conv, pd.unique(conv_ids))
                 if len(set(conv_ids)) == len(conv_ids)
-                else conv_ids.astype(object)[conv],
-                "thread_id": m["thread_id"].to_numpy(),
-                "parent_id": np.where(is_reply, m["thread_id"].to_numpy(), None),
-                "author_id": author_id,
+                else _obj(conv_ids.astype(object)[conv]),
+                "thread_id": _obj(thread_id),
+                "parent_id": _obj(parent_id),
+                "author_id": _obj(author_id),
                 "ts": ts,
                 "kind": pd.Categorical.from_codes(is_reply.astype(np.int8), ["post", "reply"]),
                 "n_recipients": np.zeros(n, dtype=np.int32),
                 "is_question": m["is_question"].to_numpy() & ~system,
                 "is_bot": is_bot,
-                "text": m["text"].to_numpy() if rd.store_content else None,
+                "text": _obj(m["text"].to_numpy()) if rd.store_content else None,
             }
         )
         parent_user = _pseudo_cat(pseudo, m["parent_user"].array)
@@ -115,15 +118,19 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         live = keep & ~system  # messages that may make interactions
         del m
 
-        frames = []
+        # the targets of each message, by row: (row, person, kind), in the order of
+        # batch.interactions' input (replies, mentions, DMs)
+        rows: list[np.ndarray] = []
+        whom: list[np.ndarray] = []
+        kinds: list[np.ndarray] = []
         # replies -> the thread root's author
         rep = live & is_reply
         target = parent_user[rep]
         missing = pd.isna(target)
         if missing.any():
-            roots = pd.Series(author_id[keep & ~system], index=msgs["message_id"][keep & ~system])
+            roots = pd.Series(author_id[live], index=mid[live])
             roots = roots[~roots.index.duplicated()]
-            pid = msgs["parent_id"].to_numpy()[rep][missing]
+            pid = parent_id[rep][missing]
             found = pd.Series(pid).map(roots).to_numpy()
             absent = pd.isna(found)
             if absent.any():
@@ -137,15 +144,9 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
                 f"{int((~ok).sum())} replies have no known thread root author; "
                 "they make no reply interaction"
             )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "message_id": msgs["message_id"].to_numpy()[rep][ok],
-                    "target_id": target[ok],
-                    "kind": "reply",
-                }
-            )
-        )
+        rows.append(np.flatnonzero(rep)[ok])
+        whom.append(target[ok])
+        kinds.append(np.full(int(ok.sum()), _REPLY, dtype=np.int8))
         # mentions, and reactions (kept apart: the reactor is the actor)
         reactions = None
         if t is not None and len(t):
@@ -156,30 +157,26 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
             seen_ids.update(t["user"].cat.categories)
             who = _pseudo_cat(pseudo, t["user"].array)
             is_mention = (t["kind"] == "mention").to_numpy()
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "message_id": msgs["message_id"].to_numpy()[row[is_mention]],
-                        "target_id": who[is_mention],
-                        "kind": "mention",
-                    }
-                )
-            )
+            rows.append(row[is_mention])
+            whom.append(who[is_mention])
+            kinds.append(np.full(int(is_mention.sum()), _MENTION, dtype=np.int8))
             rr = row[~is_mention]
             reactor_raw = t["user"].astype(object).to_numpy()[~is_mention]
             reactions = pd.DataFrame(
                 {
                     "ts": msgs["ts"].array[rr],
-                    "actor_id": who[~is_mention],
-                    "target_id": author_id[rr],
+                    "actor_id": _obj(who[~is_mention]),
+                    "target_id": _obj(author_id[rr]),
                     "kind": "reaction",
-                    "message_id": msgs["message_id"].to_numpy()[rr],
+                    "message_id": _obj(mid[rr]),
                     "n_recipients": np.int32(1),
                     "is_bot": np.isin(reactor_raw, list(bot_users)) | is_bot[rr],
                     "weight": 1.0,
                 }
             )
-            reactions = reactions[reactions["actor_id"] != reactions["target_id"]]
+            reactions = reactions[
+                np.not_equal(reactions["actor_id"].to_numpy(), reactions["target_id"].to_numpy())
+            ]
         # DMs and group DMs -> every other member
         private = np.isin(conv_kind[conv], ["dm", "group_dm"]) & live
         if private.any():
@@ -198,19 +195,30 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
             )
             if len(mem):
                 seen_ids.update(mem["author"])
-                mem["target_id"] = pseudo.people(mem["author"].astype(str))
-                dm = pd.DataFrame(
-                    {"conv": conv[private], "message_id": msgs["message_id"].to_numpy()[private]}
-                )
-                dm = dm.merge(mem[["conv", "target_id"]], on="conv")
-                frames.append(dm[["message_id", "target_id"]].assign(kind="dm"))
-        targets = pd.concat(frames, ignore_index=True)
-        messages = msgs[keep].reset_index(drop=True)
-        inter = batch.interactions(messages, targets)
+                member = pseudo.people(mem["author"].astype(str)).astype(object)
+                r, j = _members(np.flatnonzero(private), conv, mem["conv"].to_numpy())
+                rows.append(r)
+                whom.append(member[j])
+                kinds.append(np.full(len(r), _DM, dtype=np.int8))
+        keep_rows = np.flatnonzero(keep)
+        inter, n_rec = _interactions(
+            np.concatenate(rows),
+            np.concatenate(whom),
+            np.concatenate(kinds),
+            author_id,
+            msgs,
+            mid,
+            is_bot,
+        )
+        msgs["n_recipients"] = n_rec
+        messages = msgs.take(keep_rows).reset_index(drop=True)
+        del msgs
         if reactions is not None and len(reactions):
             inter = pd.concat([inter, reactions[batch.INTERACTION_COLUMNS]], ignore_index=True)
         bots = pseudo.people(sorted(bot_users | {u for u in seen_ids if u.startswith("B")}))
-        inter["is_bot"] = inter["is_bot"].to_numpy() | inter["target_id"].isin(bots).to_numpy()
+        inter["is_bot"] = inter["is_bot"].to_numpy() | np.isin(
+            inter["target_id"].to_numpy(), bots.astype(object)
+        )
         if rd.edited:
             summary.warnings.append(
                 f"{rd.edited:,} messages were edited: the export keeps their last version, "
@@ -228,6 +236,75 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         interactions=inter,
         people_mode="fill",
     )
+
+
+_REPLY, _MENTION, _DM = 0, 1, 2
+_KINDS = np.array(["reply", "mention", "dm"], dtype=object)
+
+
+def _obj(values: np.ndarray) -> pd.Series:
+    """A column of text (None missing) as it is: a pandas object column, not text pandas
+    would infer (and convert) for a frame built from arrays."""
+    return pd.Series(values, dtype=object, copy=False)
+
+
+def _members(
+    private: np.ndarray, conv: np.ndarray, member_conv: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``private`` (messages in DMs, in order), each member of its
+    conversation (rows of ``member_conv``, in their order): the pairs (message row, member
+    row), as pandas' inner merge of the messages with the members on the conversation
+    orders them (the left's order, then the right's)."""
+    order = np.argsort(member_conv, kind="stable")
+    sorted_conv = member_conv[order]
+    c = conv[private]
+    lo = np.searchsorted(sorted_conv, c, side="left")
+    hi = np.searchsorted(sorted_conv, c, side="right")
+    count = hi - lo
+    rows = np.repeat(private, count)
+    # positions lo, lo + 1, ..., hi - 1 of each message's run, in order
+    starts = np.repeat(lo - np.cumsum(count) + count, count)
+    j = order[starts + np.arange(int(count.sum()))]
+    return rows, j
+
+
+def _interactions(
+    rows: np.ndarray,
+    whom: np.ndarray,
+    kinds: np.ndarray,
+    author_id: np.ndarray,
+    msgs: pd.DataFrame,
+    mid: np.ndarray,
+    is_bot: np.ndarray,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`groundswell.ingest.batch.interactions` of the messages ``msgs`` and their
+    targets given by message row (``rows``; every row a distinct message id), person
+    (``whom``, pseudonyms) and kind (``kinds``: codes of :data:`_KINDS`), on integer keys
+    rather than merges on text ids: the same rows in the same order, and each message's
+    number of recipients (its distinct targets of every kind)."""
+    person, _ = pd.factorize(whom)
+    n_people = int(person.max()) + 1 if len(person) else 1
+    pair = rows.astype(np.int64) * n_people + person
+    first = ~pd.Series(pair * 3 + kinds, copy=False).duplicated().to_numpy()
+    rows, whom, kinds, pair = rows[first], whom[first], kinds[first], pair[first]
+    distinct = pd.unique(pair)
+    n_rec = np.bincount(distinct // n_people, minlength=len(msgs)).astype(np.int32)
+    actor = author_id[rows]
+    act = np.not_equal(actor, whom)
+    rows, whom, kinds, actor = rows[act], whom[act], kinds[act], actor[act]
+    out = pd.DataFrame(
+        {
+            "ts": msgs["ts"].array[rows],
+            "actor_id": _obj(actor),
+            "target_id": _obj(whom),
+            "kind": _obj(_KINDS[kinds]),
+            "message_id": _obj(mid[rows]),
+            "n_recipients": n_rec[rows],
+            "is_bot": is_bot[rows],
+            "weight": 1.0,
+        }
+    )
+    return out, n_rec
 
 
 def _channels(

@@ -1,0 +1,73 @@
+"""The Slack reader's interactions on integer keys (ingest/slack/frames.py) against
+batch.interactions' merges on text ids, and its DM member pairs against pandas' merge."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from groundswell.ingest import batch
+from groundswell.ingest.slack import frames
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(1, 12),
+    targets=st.lists(
+        st.tuples(st.integers(0, 11), st.integers(0, 5), st.sampled_from([0, 1, 2])),
+        max_size=40,
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_interactions_on_row_keys_are_batch_interactions(
+    n: int, targets: list[tuple[int, int, int]], seed: int
+) -> None:
+    """Same rows, same order, same recipients' counts, with repeated targets (of one kind
+    and of several), self-targets, messages of no target, bots."""
+    rng = np.random.default_rng(seed)
+    people = np.array([f"p_{i}" for i in range(6)], dtype=object)
+    author = people[rng.integers(0, 6, n)]
+    ts = pd.to_datetime(rng.integers(0, 10**9, n), unit="s", utc=True)
+    is_bot = rng.random(n) < 0.3
+    mid = np.array([f"m_{i:03d}" for i in rng.permutation(n)], dtype=object)
+    msgs = pd.DataFrame(
+        {
+            "message_id": mid,
+            "author_id": author,
+            "ts": ts,
+            "n_recipients": np.zeros(n, dtype=np.int32),
+            "is_bot": is_bot,
+        }
+    )
+    targets = [(r % n, p, k) for r, p, k in targets]
+    rows = np.array([r for r, _, _ in targets], dtype=np.int64)
+    whom = people[[p for _, p, _ in targets]] if targets else np.array([], dtype=object)
+    kinds = np.array([k for _, _, k in targets], dtype=np.int8)
+    got, n_rec = frames._interactions(rows, whom, kinds, author, msgs, mid, is_bot)
+    want_msgs = msgs.copy()
+    want = batch.interactions(
+        want_msgs,
+        pd.DataFrame({"message_id": mid[rows], "target_id": whom, "kind": frames._KINDS[kinds]}),
+    )
+    assert n_rec.tolist() == want_msgs["n_recipients"].tolist()
+    assert list(got.columns) == list(want.columns)
+    for col in want.columns:
+        assert got[col].tolist() == want[col].tolist(), col
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_dm_member_pairs_are_pandas_merge_order(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 30))
+    conv = rng.integers(0, 6, n).astype(np.int32)
+    private = np.flatnonzero(rng.random(n) < 0.6)
+    member_conv = rng.integers(0, 6, int(rng.integers(0, 15)))
+    left = pd.DataFrame({"conv": conv[private], "row": private})
+    right = pd.DataFrame({"conv": member_conv, "j": np.arange(len(member_conv))})
+    want = left.merge(right, on="conv")
+    rows, j = frames._members(private, conv, member_conv)
+    assert rows.tolist() == want["row"].tolist()
+    assert j.tolist() == want["j"].tolist()
