@@ -14,7 +14,10 @@ and the process's peak resident memory (VmHWM). ``--flat`` adds smaller sizes to
 run (the first messages of the largest mbox), to show how memory grows with the number of
 messages; ``--unbudgeted`` adds groundswell without the DuckDB memory budget its ingest
 holds while its transaction is open (``batch.STREAM_MEMORY``), to show what the budget
-saves and costs; the load average is printed beside each row. Run, niced on a shared machine:
+saves and costs; ``--before SRC`` adds groundswell from another source tree (an earlier
+commit's ``src``, e.g. ``git archive main src | tar -x -C bench/out/before/``), run the same
+way in the same run, so that a change is a ratio measured side by side; the load average is
+printed beside each row. Run, niced on a shared machine:
 
     nice .venv/bin/python bench/mbox.py --messages 1000000 --flat 100000,300000
 
@@ -27,6 +30,8 @@ import argparse
 import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -200,6 +205,11 @@ def main() -> None:
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="20,000 messages: a few seconds")
     ap.add_argument(
+        "--before",
+        type=Path,
+        help="also run groundswell from this source tree (an earlier commit's src folder)",
+    )
+    ap.add_argument(
         "--unbudgeted",
         action="store_true",
         help="also run groundswell without the ingest's DuckDB memory budget "
@@ -222,12 +232,18 @@ def main() -> None:
     ))  # fmt: skip
     results: dict[int, dict[str, dict]] = {}
     loads = [os.getloadavg()[0]]
-    contenders = [*CONTENDERS, *(["groundswell-unbudgeted"] if args.unbudgeted else [])]
+    contenders = [
+        *CONTENDERS,
+        *(["groundswell-before"] if args.before else []),
+        *(["groundswell-unbudgeted"] if args.unbudgeted else []),
+    ]
     for n in sizes:
         for name in contenders:
-            r = results.setdefault(n, {})[name] = run_child(
-                __file__, "--child", name, str(paths[n])
-            )
+            if name == "groundswell-before":
+                r = _run_before(args.before, str(paths[n]))
+            else:
+                r = run_child(__file__, "--child", name, str(paths[n]))
+            results.setdefault(n, {})[name] = r
             loads.append(os.getloadavg()[0])
             print(
                 f"{n:>9,} {name:12s} {r['seconds']:8.2f} s wall {r['cpu']:8.2f} s CPU "
@@ -242,6 +258,12 @@ def main() -> None:
         f"{top['groundswell']['cpu'] / top['mailbox']['cpu']:.2f}x its CPU time and "
         f"{top['groundswell']['peak_mib'] / top['mailbox']['peak_mib']:.2f}x its memory"
     )
+    for n in sizes if args.before else []:
+        now, then = results[n]["groundswell"], results[n]["groundswell-before"]
+        print(
+            f"at {n:,} messages groundswell takes {now['cpu'] / then['cpu']:.2f}x the CPU time "
+            f"and {now['peak_mib'] / then['peak_mib']:.2f}x the memory of {args.before}"
+        )
     if args.unbudgeted:
         un = top["groundswell-unbudgeted"]
         print(
@@ -251,6 +273,20 @@ def main() -> None:
         )
     if args.write:
         write_markdown(args, sizes, mib, results, loads)
+
+
+def _run_before(src: Path, path: str) -> dict:
+    """The groundswell child with the package imported from ``src`` (this script's own
+    helpers are the same; only ``groundswell`` differs)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(src).resolve())}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", "groundswell", path],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def write_markdown(
@@ -273,6 +309,7 @@ def write_markdown(
     labels = {
         "groundswell": "groundswell `ingest.email` (into a fresh workspace)",
         "mailbox": "`mailbox.mbox` + `email.utils` (reading only)",
+        "groundswell-before": f"groundswell before (`{args.before}`)",
         "groundswell-unbudgeted": "groundswell without its DuckDB memory budget",
     }
     for n in sizes:
@@ -292,6 +329,7 @@ def write_markdown(
         "",
         f"Command: `nice .venv/bin/python bench/mbox.py --messages {args.messages} "
         + (f"--flat {flat} " if flat else "")
+        + (f"--before {args.before} " if args.before else "")
         + ("--unbudgeted " if args.unbudgeted else "")
         + f"--people {args.people} --write {args.write}`",
     ]

@@ -102,6 +102,49 @@ def test_the_budget_lowers_the_limit_only_for_the_block_and_never_raises_it(ws) 
     assert _limit(con) == "3.0 GiB"
 
 
+def _threads(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+
+def test_the_budget_lowers_the_threads_only_for_the_block_and_never_raises_them(ws) -> None:
+    con = ws.con
+    con.execute("RESET threads")
+    default, limit = _threads(con), _limit(con)
+    with batch.memory_budget(con, "16MB", threads=1):  # one thread: 32 MB, not 2 x 32 MB
+        assert _threads(con) == 1
+        assert _limit(con) == "31.0 MiB"  # 32 MB (30.5 MiB), rounded up to a whole MiB
+        with batch.memory_budget(con, "16MB", threads=4):  # never raised
+            assert _threads(con) == 1
+    assert (_threads(con), _limit(con)) == (default, limit)
+    with pytest.raises(RuntimeError), batch.memory_budget(con, "32MB", threads=1):
+        raise RuntimeError("the ingest failed")
+    assert (_threads(con), _limit(con)) == (default, limit)
+    with batch.memory_budget(con, None, threads=1):  # no budget: threads left as they are
+        assert _threads(con) == default
+    con.execute("SET threads = 2")  # threads set by hand are put back as they were
+    with batch.memory_budget(con, "32MB", threads=1):
+        assert _threads(con) == 1
+    assert _threads(con) == 2
+
+
+def test_the_email_ingest_runs_on_stream_threads_under_the_budget(tmp_path, monkeypatch) -> None:
+    from groundswell.ingest.email import frames
+
+    ws = gs.init(tmp_path / "ws")
+    ws.con.execute("SET threads = 2")
+    real, seen = frames.Writer.write, []
+
+    def write(self, cols):  # type: ignore[no-untyped-def]
+        seen.append((_threads(self.con), _limit(self.con)))
+        return real(self, cols)
+
+    monkeypatch.setattr(frames.Writer, "write", write)
+    email.ingest(ws, _mbox(tmp_path / "m.mbox", 0, 20))
+    assert seen[0] == (batch.STREAM_THREADS, "30.5 MiB")  # 32 MB, as DuckDB shows it
+    assert _threads(ws.con) == 2
+    ws.close()
+
+
 def test_a_failed_ingest_under_the_budget_leaves_the_workspace_and_the_limit(ws, tmp_path) -> None:
     before = _limit(ws.con)
     bad = tmp_path / "bad.mbox"

@@ -240,6 +240,7 @@ def writing(
     *,
     dry_run: bool = False,
     memory: str | None = None,
+    threads: int | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The transaction of an ingest written piece by piece (a file read in batches).
 
@@ -247,10 +248,11 @@ def writing(
     ``summary``. When the block ends, the provenance row is recorded, last, and everything
     commits (or, for a dry run, is rolled back); an error anywhere in the block rolls back
     everything written in it, as :func:`write` does. ``memory`` (e.g. :data:`STREAM_MEMORY`)
-    bounds DuckDB's memory while the transaction is open (:func:`memory_budget`).
+    and ``threads`` (e.g. :data:`STREAM_THREADS`) bound DuckDB's memory and threads while
+    the transaction is open (:func:`memory_budget`).
     """
     try:
-        with memory_budget(ws.con, memory), ws.transaction() as con:
+        with memory_budget(ws.con, memory, threads), ws.transaction() as con:
             summary.source_id = common.next_source_id(ws)
             yield con
             common.record_source(ws, summary, sha, options)
@@ -267,10 +269,17 @@ def writing(
 #: default limit, 80% of the machine's memory, so the reader's memory grows with the
 #: input; with it DuckDB evicts them (to the database file, or to its temporary folder
 #: ``groundswell.duckdb.tmp`` beside it, inside the workspace, removed when the connection
-#: closes). 64 MB keeps the mbox reader flat (bench/mbox.py, docs/performance.md "Reading
-#: email headers (mbox)"). :func:`memory_budget` gives each DuckDB thread at least
+#: closes). The buffer pool fills up to the budget and stays there: 32 MB on one thread
+#: (:data:`STREAM_THREADS`) is full after about 100,000 messages of the mbox benchmark, so
+#: the reader's memory is flat from there (bench/mbox.py, docs/performance.md "Reading email
+#: headers (mbox)"). :func:`memory_budget` gives each DuckDB thread at least
 #: :data:`THREAD_MEMORY`.
-STREAM_MEMORY: str | None = "64MB"
+STREAM_MEMORY: str | None = "32MB"
+#: DuckDB's threads while a streamed ingest holds its transaction open: one. Its statements
+#: there are small (a batch's inserts and the anti-joins that scan the stored rows against a
+#: batch), so a second thread saved no time but needed a second share of the budget, and
+#: the budget, whatever the machine's cores, stays :data:`THREAD_MEMORY`.
+STREAM_THREADS: int | None = 1
 #: The least budget per DuckDB thread: with two threads, 32 MB in all is too little for the
 #: statements of one 20,000-message batch (DuckDB failed, two times in three, with "Out of
 #: Memory"); with one thread 32 MB always did (and spilled), so a machine with more cores
@@ -292,34 +301,52 @@ def _bytes(text: str) -> float:
 
 
 @contextlib.contextmanager
-def memory_budget(con: duckdb.DuckDBPyConnection, memory: str | None) -> Iterator[None]:
-    """DuckDB's memory limit lowered to ``memory`` (at least :data:`THREAD_MEMORY` for each
-    of DuckDB's threads) for the block (never raised) and put back
-    when it ends, however it ends. DuckDB spills what does not fit (sorts, joins,
-    aggregates) to its temporary folder rather than fail. The limit is the database's, so
-    it also holds for the process's other cursors of the same file meanwhile; an ingest
-    holds the file's exclusive turn (:mod:`groundswell.gate`) while it runs. DuckDB's
-    default is put back exactly; a limit set by hand is put back as DuckDB shows it (to a
-    tenth of its unit, ``'2.7 GiB'``)."""
+def memory_budget(
+    con: duckdb.DuckDBPyConnection, memory: str | None, threads: int | None = None
+) -> Iterator[None]:
+    """DuckDB's threads lowered to ``threads`` and its memory limit to ``memory`` (at least
+    :data:`THREAD_MEMORY` for each of DuckDB's threads in the block) for the block (never
+    raised) and put back when it ends, however it ends. DuckDB spills what does not fit
+    (sorts, joins, aggregates) to its temporary folder rather than fail. Both settings are
+    the database's, so they also hold for the process's other cursors of the same file
+    meanwhile; an ingest holds the file's exclusive turn (:mod:`groundswell.gate`) while it
+    runs. DuckDB's defaults are put back exactly; a limit set by hand is put back as DuckDB
+    shows it (to a tenth of its unit, ``'2.7 GiB'``)."""
     if memory is None:
         yield
         return
-    before, threads = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('threads')"
-    ).fetchall()[0]
-    least = _bytes(THREAD_MEMORY) * int(threads)
-    if _bytes(memory) < least:
-        memory = f"{least / 2**20:.0f}MiB"
-    if _bytes(memory) >= _bytes(before):
-        yield
+    with _fewer_threads(con, threads) as n_threads:
+        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        least = _bytes(THREAD_MEMORY) * n_threads
+        if _bytes(memory) < least:
+            memory = f"{least / 2**20:.0f}MiB"
+        if _bytes(memory) >= _bytes(before):
+            yield
+            return
+        con.execute(f"SET memory_limit = '{memory}'")
+        try:
+            yield
+        finally:
+            con.execute("RESET memory_limit")  # the default exactly, when it was the default
+            if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
+                con.execute(f"SET memory_limit = '{before}'")
+
+
+@contextlib.contextmanager
+def _fewer_threads(con: duckdb.DuckDBPyConnection, threads: int | None) -> Iterator[int]:
+    """DuckDB's threads lowered to ``threads`` for the block (never raised; ``None``: left
+    as they are), put back when it ends; yields the threads in force in the block."""
+    before = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    if threads is None or threads >= before:
+        yield before
         return
-    con.execute(f"SET memory_limit = '{memory}'")
+    con.execute(f"SET threads = {max(1, int(threads))}")
     try:
-        yield
+        yield max(1, int(threads))
     finally:
-        con.execute("RESET memory_limit")  # the default exactly, when it was the default
-        if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
-            con.execute(f"SET memory_limit = '{before}'")
+        con.execute("RESET threads")  # the default exactly, when it was the default
+        if int(con.execute("SELECT current_setting('threads')").fetchall()[0][0]) != before:
+            con.execute(f"SET threads = {before}")
 
 
 def insert(

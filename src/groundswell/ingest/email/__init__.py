@@ -208,7 +208,15 @@ def _store(
     identified = ws.settings.identified
     bounds = common.date_bounds(ws.settings)
     try:
-        with batch.writing(ws, summary, sha, options, dry_run=dry_run, memory=memory) as con:
+        with batch.writing(
+            ws,
+            summary,
+            sha,
+            options,
+            dry_run=dry_run,
+            memory=memory,
+            threads=batch.STREAM_THREADS if memory is not None else None,
+        ) as con:
             writer = Writer(ws, con, summary, domains, identified=identified)
             cols, seen_ids, text_bytes = Columns(), set[str](), 0
             for raw in read_messages(path, summary, want_body=want_body):
