@@ -184,6 +184,13 @@ export function render(container, data) {
   const highlightEdgeType = directed ? "arrow" : "line";
 
   const colourBy = (Array.isArray(data.colour_by) ? data.colour_by : []).map(String);
+  // words shown beside a legend value (the dashboard's community descriptions), by attribute
+  const valueWords = data.value_words && typeof data.value_words === "object" ? data.value_words : {};
+  const wordsFor = (attr, value) => {
+    const table = valueWords[attr];
+    const words = table && typeof table === "object" ? table[value] : null;
+    return typeof words === "string" && words ? `${value} · ${words}` : String(value);
+  };
 
   // ---------------------------------------------------------------- DOM
   container.classList.add("gs-map");
@@ -363,7 +370,7 @@ export function render(container, data) {
             style: `background:${colours.get(value)}`,
             "aria-hidden": "true",
           }),
-          el("span", { className: "gs-legend-value", text: value }),
+          el("span", { className: "gs-legend-value", text: wordsFor(attr, value) }),
           el("span", { className: "gs-legend-count", text: String(counts.get(value)) }),
         ],
       );

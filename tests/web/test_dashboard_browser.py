@@ -99,6 +99,22 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
         # colour by community
         page.select_option("#gs-colour", "community")
         assert page.evaluate("gsDashboard.map.colourBy") == "community"
+        # its legend: each community's number with the departments it draws on (the Value
+        # page's words, from the map's own data), in full
+        words = expected_map["value_words"]["community"]
+        texts = page.evaluate(
+            "[...document.querySelectorAll('#gs-legend .gs-legend-value')].map(e => e.textContent)"
+        )
+        assert words and any(" · " in t for t in texts), texts
+        for text in texts:
+            label = text.split(" · ")[0]
+            assert text == (f"{label} · {words[label]}" if label in words else label)
+        cut = page.evaluate(
+            "[...document.querySelectorAll('#gs-legend .gs-legend-value')]"
+            ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"
+        )
+        assert cut == []
+        page.screenshot(path=str(ARTIFACTS / "02-community-legend.png"))
 
         # search a person by name: their ego network opens in the side panel
         page.fill("#gs-search", target["display_name"])

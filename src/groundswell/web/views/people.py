@@ -449,6 +449,8 @@ class PeopleQueries(ViewsCore):
             "nodes": nodes,
             "edges": edges,
             "colour_by": list(frame.columns),
+            # the legend's words beside a community's number (the Value page's)
+            "value_words": {"community": self._community_names(run)},
             "departments": sorted(
                 {str(v) for v in attrs["department"]}, key=lambda d: (d == SUPPRESSED, d)
             ),
