@@ -35,7 +35,9 @@ Run (``nice`` on a shared machine):
 
     nice .venv/bin/python bench/aggregate.py --events 10000000 --people 10000
 
-and add ``--write docs/performance.md`` to record the result there.
+and add ``--write docs/performance.md`` to record the result there; ``--check`` compares
+the tie frames of the numba aggregation and of DuckDB's query instead (every row, exactly;
+no period, day, week and month; the plain workspace and the one with an alias).
 """
 
 from __future__ import annotations
@@ -265,6 +267,33 @@ def run_pandas(
     return _timed(once, repeat)
 
 
+def check_frames(ws_path: str) -> list[str]:
+    """The ties of groundswell's numba aggregation and of DuckDB's query, compared frame to
+    frame (every row, dtypes, values exactly) for each period and without, on the plain
+    workspace and on the copy where one person has two keys."""
+    import pandas as pd
+
+    import groundswell as gs
+    from groundswell.network import ties
+    from groundswell.network.ties import TieRules, build_ties
+
+    out = []
+    for path in (ws_path, alias_copy(ws_path)):
+        ws = gs.open(path)
+        rules = TieRules.from_settings(ws.settings.ties)
+        for period in (None, "day", "week", "month"):
+            frames = []
+            for fast in (0, 10**18):
+                ties.FAST_ACTS = fast
+                df = build_ties(ws.con, _window(), rules, period=period)
+                key = ["actor_id", "target_id", *(["period"] if period else [])]
+                frames.append(df.sort_values(key).reset_index(drop=True))
+            pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+            out.append(f"{Path(path).name}, period {period}: {len(frames[0]):,} ties, identical")
+        ws.close()
+    return out
+
+
 def _jvm_peak_mib() -> float:
     """Peak resident memory (VmHWM) of the JVM this process started (PySpark's gateway)."""
     peak = 0.0
@@ -363,6 +392,11 @@ def main() -> None:
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--make-data", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="1,000,000 events, one repeat")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare the tie frames of numba's and DuckDB's aggregation, every period",
+    )
     args = ap.parse_args()
     if args.quick:
         args.events, args.repeat = 1_000_000, 1
@@ -393,6 +427,10 @@ def main() -> None:
         text=True,
     )
     ws_path, parquet = json.loads(proc.stdout.strip().splitlines()[-1])
+    if args.check:
+        for line in check_frames(ws_path):
+            print(line, flush=True)
+        return
     print(
         f"data ready in {time.perf_counter() - t:.1f} s: {args.events:,} events, "
         f"{args.people:,} people ({ws_path})"

@@ -135,7 +135,8 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 def test_numba_ties_equal_duckdb_row_for_row(period, aliases, org) -> None:
     """The same frame, dtypes and values exactly (sums of quarters are exact whatever their
     order), on one key a person and with two keys for some people (the mapping path), with
-    and without the org chart's people filter; and in order of (actor, target, period)."""
+    and without the org chart's people filter; in order of actor, each actor's ties in the
+    order of their first act."""
     con = _random_store(7, aliases=aliases, org=org)
     assert one_key_each(con) is not aliases
     with fast():
@@ -152,8 +153,7 @@ def test_numba_ties_equal_duckdb_row_for_row(period, aliases, org) -> None:
         duck = build_ties(con, WIN, TieRules(), period=period)
     assert raw is not None and len(got) > 50
     pd.testing.assert_frame_equal(_sorted(got), _sorted(duck), check_exact=True)
-    key = ["actor", "target", *(["period"] if period else [])]
-    assert raw[key].equals(raw.sort_values(key)[key].reset_index(drop=True))
+    assert raw["actor"].is_monotonic_increasing
 
 
 @pytest.mark.parametrize("half_life", [3.0, 30.0])

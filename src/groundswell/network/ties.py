@@ -317,7 +317,8 @@ def aggregate_keyed(
     """The ties of :func:`keyed_digital_ties_sql` (same columns, same rows, same integers:
     keys with ``one_key_each``, numbered people otherwise), the acts aggregated in numba
     (:mod:`groundswell.network._ties_kernel`) instead of by DuckDB's hash aggregation; the
-    rows come in order of (actor, target[, period]). ``None`` when this path does not
+    rows come in order of actor, then of each tie's first act in the store (the same order
+    whatever the number of threads). ``None`` when this path does not
     apply: a period outside a UTC session (the calendar of another zone), fewer than
     :data:`FAST_ACTS` acts stored, people too many or keys too sparse for the kernel's dense
     row (:data:`FAST_SLOTS`). With ``eligible`` and ``one_key_each`` the ties of people not
