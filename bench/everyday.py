@@ -129,9 +129,14 @@ def wheel_venv(tmp: Path) -> Path:
     """A fresh virtualenv with the wheel of this tree and its locked dependencies."""
     uv = Path(sys.executable).parent / "uv"
     src = tmp / "src"
-    shutil.copytree(
-        ROOT, src, ignore=shutil.ignore_patterns(".git", "bench", "tests", "node_modules", "out")
-    )
+    shutil.copytree(  # the sources alone: not a virtualenv, demo or build kept in the tree
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".git", "bench", "tests", "node_modules", "out", ".venv", "venv", "demo", "dist",
+            "build", "site", "*.egg-info", "__pycache__", ".*_cache",
+        ),
+    )  # fmt: skip
     subprocess.run(
         [uv, "build", "--wheel", "-o", tmp / "dist", src], check=True, capture_output=True
     )
