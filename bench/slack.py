@@ -29,7 +29,9 @@ before and after is printed, since the machine may be shared. Run:
 
     nice .venv/bin/python bench/slack.py --messages 1000000 --synth-people 5000
 
-and add ``--write docs/performance.md`` to record the result there.
+and add ``--write docs/performance.md`` to record the result there; ``--before TREE/src``
+adds the reader of another source tree (in one process), for a before/after ratio in the
+same run.
 """
 
 from __future__ import annotations
@@ -363,11 +365,14 @@ def run_pandas(export: str) -> tuple[float, float, int, int]:
 CONTENDERS = {
     "groundswell": lambda export: run_groundswell(export, 2),
     "groundswell-1": lambda export: run_groundswell(export, 1),
+    # the same, run with another source tree first on the path (``--before``)
+    "before-1": lambda export: run_groundswell(export, 1),
     "pandas": run_pandas,
 }
 TITLES = {
     "groundswell": "groundswell `ingest.slack`, two worker processes (into a fresh workspace)",
     "groundswell-1": "groundswell `ingest.slack`, one process",
+    "before-1": "the reader before (`--before` tree), one process",
     "pandas": "json.load + pandas (no pseudonyms, no database)",
 }
 
@@ -405,6 +410,12 @@ def main() -> None:
     )
     ap.add_argument("--synth-seed", type=int, default=1)
     ap.add_argument("--write", type=Path, help="Markdown file whose Slack section to update")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help="a source tree (its src/ folder) whose reader runs too, in one process, "
+        "e.g. from `git archive <commit> src | tar -x -C bench/out/before/`",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--make-data", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--make-synth", action="store_true", help=argparse.SUPPRESS)
@@ -464,9 +475,13 @@ def main() -> None:
             f"unpacked, zip {shapes[label]['zip'] / 2**20:,.0f} MiB ({export})"
         )
         for name in CONTENDERS:
+            if name == "before-1" and args.before is None:
+                continue
             best = None
             for _ in range(args.repeat):
-                r = _run_json("--child", name, export)
+                r = _run_json(
+                    "--child", name, export, src=args.before if name == "before-1" else None
+                )
                 if best is None or r["seconds"] < best["seconds"]:
                     best = {**r, "peak_mib": max(r["peak_mib"], (best or r)["peak_mib"])}
             assert best is not None
@@ -495,10 +510,14 @@ def main() -> None:
         write_markdown(args, results, shapes, load_before, load_after)
 
 
-def _run_json(*args: str) -> Any:
-    """Run this script again with ``args`` and return the JSON it prints last."""
+def _run_json(*args: str, src: Path | None = None) -> Any:
+    """Run this script again with ``args`` (and the source tree ``src`` first on the path)
+    and return the JSON it prints last."""
+    env = None
+    if src is not None:
+        env = {**os.environ, "PYTHONPATH": str(Path(src).resolve())}
     proc = subprocess.run(
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, env=env
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -540,6 +559,8 @@ def write_markdown(
     for label in shapes:
         gsr = results[f"{label}/groundswell"]
         for name, title in TITLES.items():
+            if f"{label}/{name}" not in results:
+                continue
             r = results[f"{label}/{name}"]
             lines.append(
                 f"| {'(a) own' if label == 'own' else '(b) synthetic'} | {title} | "
@@ -556,11 +577,24 @@ def write_markdown(
             f"MiB summed over the reader and its workers (PSS, sampled); in one process "
             f"{one['own_peak_mib']:.0f} MiB."
         )
+        if f"{label}/before-1" in results:
+            old = results[f"{label}/before-1"]
+            same = (old["messages"], old["interactions"]) == (one["messages"], one["interactions"])
+            lines.append(
+                f"- {'(a)' if label == 'own' else '(b)'} the reader before (`--before`), one "
+                f"process, against this one in one process: {old['cpu'] / one['cpu']:.2f}x "
+                f"the CPU time, {old['seconds'] / one['seconds']:.2f}x the wall time, "
+                f"{old['peak_mib'] / one['peak_mib']:.2f}x the peak memory "
+                f"({old['peak_mib']:.0f} against {one['peak_mib']:.0f} MiB); the same "
+                f"{one['messages']:,} messages and {one['interactions']:,} interactions: "
+                f"{'yes' if same else 'NO'}."
+            )
     lines += [
         "",
         f"Command: `nice .venv/bin/python bench/slack.py --messages {args.messages} "
         f"--users {args.users} --synth-people {args.synth_people} --repeat {args.repeat} "
-        f"--write {args.write}`",
+        + (f"--before {args.before} " if args.before else "")
+        + f"--write {args.write}`",
         END,
     ]
     write_block(args.write, "bench/slack.py", lines[1:-1], "Reading a Slack export")

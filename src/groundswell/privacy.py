@@ -69,19 +69,28 @@ def _distinct(word: np.ndarray, tail: np.ndarray, bits: int) -> bool:
 
 
 #: identifiers from which :meth:`Pseudonymiser.pairs` hashes in one compiled loop. Below it,
-#: one call per identifier: loading numba and the compiled loop costs about 0.5 s of CPU in a
-#: process, which about 250,000 identifiers repay (2 µs each saved); the Slack reader hands
-#: over 100,000 messages and their threads at a time.
-PAIRS_FAST = 100_000
+#: one call per identifier, unless the loop is loaded already (:func:`load_fast_hmac`, which
+#: the Slack reader calls for a large export): loading numba and the compiled loop costs
+#: about 0.5 s of CPU in a process, which about 250,000 identifiers repay (2 µs each saved).
+PAIRS_FAST = 250_000
+_loaded = False  # whether this process has loaded the compiled loop (it then serves any size)
 
 
 def _fast_hmac() -> bool:
     """Whether the compiled HMAC loop can run here (see :func:`_hmac_kernels.available`)."""
+    global _loaded
     try:
         from groundswell import _hmac_kernels
     except ImportError:  # pragma: no cover - numba missing
         return False
-    return _hmac_kernels.available()
+    _loaded = _hmac_kernels.available()
+    return _loaded
+
+
+def load_fast_hmac() -> bool:
+    """Load the compiled HMAC loop now (say, before forking workers, which then share it and
+    use it for any number of identifiers); whether it can run here."""
+    return _fast_hmac()
 
 
 def _spell(word: np.ndarray, tail: np.ndarray, prefix: str, n_chars: int) -> np.ndarray:
@@ -194,7 +203,8 @@ class Pseudonymiser:
     def message_pairs(self, heads: list[str], head_of: np.ndarray, tails: list[str]) -> np.ndarray:
         """``messages([heads[h] + t for h, t in zip(head_of, tails)])`` (a conversation's id
         and ``":"``, and a timestamp), without forming the identifiers in Python: for
-        :data:`PAIRS_FAST` identifiers or more of ASCII text, they are formed, normalised and
+        :data:`PAIRS_FAST` identifiers or more of ASCII text (any number once the loop is loaded
+        in this process, see :func:`load_fast_hmac`), they are formed, normalised and
         hashed in one compiled loop (:mod:`groundswell._hmac_kernels`), with the same
         pseudonyms and the same collision check."""
         return self.pairs("message", heads, head_of, tails, "m_", 16)
@@ -211,7 +221,7 @@ class Pseudonymiser:
         """``many(namespace, [heads[h] + t for h, t in zip(head_of, tails)], prefix,
         length)``, the same array (see :meth:`message_pairs`)."""
         n_chars = length or self._length
-        if len(tails) >= max(PAIRS_FAST, 1) and _fast_hmac():
+        if len(tails) >= max(1, 1 if _loaded else PAIRS_FAST) and _fast_hmac():
             from groundswell import _hmac_kernels
 
             try:

@@ -144,6 +144,7 @@ def ingest(
             bar.step(f"reading {len(days):,} day files")
             read_days(rd, days)
             rd.flush()
+            del days
         finally:
             ex.close()
         damage.require_records(
