@@ -167,8 +167,11 @@ def test_no_import_cycle_in_the_package() -> None:
 #: ``groundswell.workspace``): the CLI, the demo and the web app (dashboard and survey pages)
 FACES = ("groundswell.cli", "groundswell.demo", "groundswell.web")
 #: what the store may import: it sits at the bottom
+# (_hmac_kernels: the pseudonymiser's compiled HMAC loop, a leaf that imports no other module
+# of the package, loaded by privacy only when it hashes many identifiers)
 STORE_BASE = {"groundswell.errors", "groundswell.config", "groundswell.privacy",
-              "groundswell.migrations", "groundswell.gate"}  # fmt: skip
+              "groundswell.migrations", "groundswell.gate",
+              "groundswell._hmac_kernels"}  # fmt: skip
 
 
 def _below(graph: dict[str, set[str]], module: str) -> set[str]:
