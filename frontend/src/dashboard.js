@@ -68,6 +68,12 @@ function filterDepartment(map, department) {
   return shown;
 }
 
+/** A community's number with its words ("1 · Operations") when the map's data has them. */
+function communityText(state, community) {
+  const words = (state.communityWords || {})[String(community)];
+  return typeof words === "string" && words ? `${community} · ${words}` : String(community);
+}
+
 function egoPanel(panel, state) {
   let egoSigma = null;
 
@@ -129,7 +135,7 @@ function egoPanel(panel, state) {
       el("dt", { text: "department" }),
       el("dd", { text: centre.department }),
       el("dt", { text: "community" }),
-      el("dd", { text: String(centre.community) }),
+      el("dd", { id: "gs-ego-community", text: communityText(state, centre.community) }),
     ]);
     const close = el("button", { type: "button", text: "Close", id: "gs-ego-close" });
     close.addEventListener("click", () => {
@@ -178,6 +184,9 @@ async function start() {
     const map = render(container, data);
     state.map = map;
     state.runId = data.run_id;
+    // a community's words (the departments it draws on), as the map's legend shows them
+    const words = data.value_words && data.value_words.community;
+    state.communityWords = words && typeof words === "object" ? words : {};
     const identities = data.identities === true;
 
     // department filter

@@ -125,6 +125,11 @@ def test_sign_in_map_search_and_ego_network(server, web_ws, tmp_path) -> None:
             polling=100,
         )
         assert page.inner_text("#gs-ego-title") == target["display_name"]
+        # the panel names the person's community with its words, as the legend does
+        community = next(str(n["community"]) for n in ego_api["nodes"] if n.get("centre"))
+        said = words.get(community)
+        shown = page.inner_text("#gs-ego-community")
+        assert shown == (f"{community} · {said}" if said else community), shown
         assert page.evaluate("gsDashboard.ego.nodes") == len(ego_api["nodes"])
         assert page.locator("#gs-ego .gs-ego-graph canvas").count() > 0
         page.screenshot(path=str(ARTIFACTS / "03-ego.png"))
