@@ -109,6 +109,14 @@ EVENTS = st.lists(
 )
 
 
+def act_rows(events: list[tuple]) -> list[dict]:
+    """The acts of an :data:`EVENTS` example as rows for ``tests.network.test_ties.add``."""
+    return [
+        {"a": a, "t": t, "kind": k, "n": n, "bot": b, "ts": T0 + timedelta(hours=h)}
+        for a, t, k, n, b, h in events
+    ]
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     EVENTS,
@@ -122,10 +130,7 @@ def test_keyed_ties_match_a_literal_reading_and_the_pseudonym_query(
     events, min_n, period, org, half_life, tz
 ) -> None:
     rules = TieRules(min_interactions=min_n, broadcast_threshold=20, decay_half_life_days=half_life)
-    rows = [
-        {"a": a, "t": t, "kind": k, "n": n, "bot": b, "ts": T0 + timedelta(hours=h)}
-        for a, t, k, n, b, h in events
-    ]
+    rows = act_rows(events)
     got = {}
     seen = {x for a, t, *_ in events for x in (a, t)}
     for keys in (True, False):

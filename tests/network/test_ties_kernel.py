@@ -30,6 +30,7 @@ from tests.network.test_keyed_ties import (
     PEOPLE,
     T0,
     WIN,
+    act_rows,
     as_dict,
     literal,
     same,
@@ -61,10 +62,7 @@ def test_numba_ties_match_a_literal_reading_and_duckdb(
     events, min_n, period, org, half_life, tz
 ) -> None:
     rules = TieRules(min_interactions=min_n, broadcast_threshold=20, decay_half_life_days=half_life)
-    rows = [
-        {"a": a, "t": t, "kind": k, "n": n, "bot": b, "ts": T0 + timedelta(hours=h)}
-        for a, t, k, n, b, h in events
-    ]
+    rows = act_rows(events)
     con = store(people=HR if org else None, aliases=ALIASES)
     con.execute(f"SET TimeZone = '{tz}'")
     add(con, rows)
