@@ -28,7 +28,7 @@ from groundswell.errors import AnalysisError, ConfigError
 from groundswell.network import layout as layout_mod
 from groundswell.network.activity import activity
 from groundswell.network.graph import Graph
-from groundswell.network.ties import TieRules, active_people, build_ties
+from groundswell.network.ties import TieRules, active_people, build_ties, facts_kept
 from groundswell.network.window import Window
 from groundswell.progress import steps
 from groundswell.run import Run, drop_incomplete, resolve_window
@@ -115,6 +115,7 @@ def analyze(
     with (
         ws.duckdb_threads(duckdb_threads(ws)),
         value_queries.shared(ws),  # the value findings reuse the window's ties, activity
+        facts_kept(),  # org chart? integer keys? one key each? UTC? asked once
         steps(11, enabled=progress) as bar,
     ):
         bar.step("building ties" if engine == "duckdb" else "building ties on Spark")
@@ -406,7 +407,7 @@ def _formal(
     frames = []
     for attribute in ("department", "team", "location"):
         ei = formal.ei_index(g, people[attribute], min_group_size=min_size)
-        silo = formal.silos(g, people[attribute], min_group_size=min_size)
+        silo = formal.silos_of(ei)  # the rule of formal.silos on the table just made
         ei["silo"] = ei.index.isin(silo.index).astype(float)
         long = (
             ei[["size", "ei", "inside_share", "baseline_ei", "silo"]]

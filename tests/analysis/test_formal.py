@@ -185,6 +185,8 @@ def test_silos_flag_the_inward_group() -> None:
     assert flagged.loc["E", "ei"] == -1.0
     assert flagged.loc["E", "ei"] < flagged.loc["E", "ei_threshold"]
     assert flagged.loc["E", "inside_share"] > flagged.loc["E", "org_inside_share"]
+    # the same rule on the E-I table a caller already has (analyze's formal step)
+    pd.testing.assert_frame_equal(formal.silos_of(formal.ei_index(g, groups)), flagged)
     # too few groups for a quartile: nothing is flagged
     assert formal.silos(g, groups.replace({"C": "A", "D": "B"})).empty
 
@@ -441,6 +443,7 @@ def test_planted_silo_is_the_most_extreme(planted) -> None:
     assert len(flagged) <= 2
     ei = formal.ei_index(g, people["department"])
     assert ei.loc[silo, "ei"] < -0.99 and ei.index[0] == silo
+    pd.testing.assert_frame_equal(formal.silos_of(ei), flagged)
     # the group matrix shows it: the silo's row and column are empty outside the diagonal
     shares = formal.group_matrix(g, people["department"], normalize=True)
     assert shares.loc[silo, silo] > 0.99

@@ -21,8 +21,11 @@ weighted by its strength, whatever the window (a survey is a snapshot, not a str
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -326,7 +329,9 @@ def aggregate_keyed(
     drops them, as the query's filter does)."""
     if period is not None and not utc_session(con):
         return None
-    ((acts,),) = con.execute("SELECT count(*) FROM interaction_rows").fetchall()
+    acts = _fact(
+        con, "acts", lambda: con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
+    )
     if acts < FAST_ACTS:
         return None
     start_us, end_us = _epoch_us(window.start), _epoch_us(window.end)
@@ -524,42 +529,97 @@ def eligible_people_sql() -> str:
     )
 
 
+T = TypeVar("T")
+#: what :func:`facts_kept` keeps, in the thread that opened it: (fact, id of the connection)
+#: -> (the connection, the answer)
+_KEPT = threading.local()
+
+
+@contextmanager
+def facts_kept() -> Iterator[None]:
+    """Within this block, in this thread, what :func:`has_orgchart`, :func:`keyed`,
+    :func:`one_key_each` and :func:`utc_session` answer of a connection, and the number of
+    acts stored (:func:`aggregate_keyed`), are asked of it once: ``analyze`` builds the ties
+    of several windows from data nothing changes while it runs, and each :func:`build_ties`
+    asked them all again (some twenty small queries on a 200-person workspace). Only for a
+    block in which nothing is ingested: an ingest can add the org chart or aliases. Blocks
+    nest (the outermost one owns what is kept); nothing is kept after it, nor for another
+    thread."""
+    owner = getattr(_KEPT, "facts", None) is None
+    if owner:
+        _KEPT.facts = {}
+    try:
+        yield
+    finally:
+        if owner:
+            del _KEPT.facts
+
+
+def _fact(con: duckdb.DuckDBPyConnection, name: str, ask: Callable[[], T]) -> T:
+    """``ask()``, once per connection while :func:`facts_kept` is open (else every time)."""
+    kept: dict[tuple[str, int], tuple[Any, Any]] | None = getattr(_KEPT, "facts", None)
+    if kept is None:
+        return ask()
+    key = (name, id(con))
+    held = kept.get(key)
+    if held is None or held[0] is not con:  # the connection is kept: its id is not reused
+        held = kept[key] = (con, ask())
+    return held[1]
+
+
 def keyed(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``con``'s interactions keep integer person keys (``interaction_rows`` and the
     ``person_keys`` dictionary, ``migrations/014_person_keys.sql``). A lake's connection, or a
     workspace of an older schema written before it is migrated (in tests), keeps
     pseudonyms in a table ``interactions``."""
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name IN ('interaction_rows', 'person_keys')"
-        ).fetchall()[0][0]
-        == 2
+    return _fact(
+        con,
+        "keyed",
+        lambda: (
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name IN ('interaction_rows', 'person_keys')"
+            ).fetchall()[0][0]
+            == 2
+        ),
     )
 
 
 def one_key_each(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether no two person keys resolve to one person through ``aliases`` (each person
     acted under one identifier): then the tie rules can group on the stored keys."""
-    return bool(
-        con.execute(
-            "SELECT count(*) = count(DISTINCT coalesce(a.person_id, k.pseudonym)) "
-            "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
-        ).fetchall()[0][0]
+    return _fact(
+        con,
+        "one_key_each",
+        lambda: bool(
+            con.execute(
+                "SELECT count(*) = count(DISTINCT coalesce(a.person_id, k.pseudonym)) "
+                "FROM person_keys k LEFT JOIN aliases a ON a.alias_id = k.pseudonym"
+            ).fetchall()[0][0]
+        ),
     )
 
 
 def utc_session(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``con``'s time zone is UTC (periods then truncate without the calendar)."""
-    tz = con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
-    return str(tz) in UTC_NAMES
+    return _fact(
+        con,
+        "utc_session",
+        lambda: (
+            str(con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]) in UTC_NAMES
+        ),
+    )
 
 
 def has_orgchart(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether an HR org chart was ingested (people seen only in chat or email do not count:
     they say nothing about who is employed)."""
-    return bool(
-        con.execute("SELECT count(*) FROM sources WHERE kind = 'orgchart'").fetchall()[0][0]
+    return _fact(
+        con,
+        "has_orgchart",
+        lambda: bool(
+            con.execute("SELECT count(*) FROM sources WHERE kind = 'orgchart'").fetchall()[0][0]
+        ),
     )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from groundswell.network.graph import Graph
 from groundswell.privacy import SUPPRESSED, gate_figures, gate_labels
 
-__all__ = ["UNKNOWN", "ei_index", "ei_organisation", "group_matrix", "silos"]
+__all__ = ["UNKNOWN", "ei_index", "ei_organisation", "group_matrix", "silos", "silos_of"]
 
 #: the group of a person the org chart does not place
 UNKNOWN = "(unknown)"
@@ -239,6 +239,12 @@ def silos(
     groups look inward by sheer size: compare ``ei`` with ``baseline_ei``.
     """
     table = ei_index(g, groups, weighted=weighted, min_group_size=min_group_size)
+    return silos_of(table, quantile=quantile)
+
+
+def silos_of(table: pd.DataFrame, *, quantile: float = 0.25) -> pd.DataFrame:
+    """:func:`silos` from the groups' E-I table :func:`ei_index` already made (the same rule,
+    without computing the table again)."""
     shown = table.drop(index=[SUPPRESSED], errors="ignore").dropna(subset=["ei"])
     cols = [*table.columns, "ei_threshold", "org_inside_share"]
     if len(shown) < 4:
