@@ -15,6 +15,7 @@ from groundswell.analysis.formal import group_matrix
 from groundswell.errors import GroundswellError
 from groundswell.privacy import SUPPRESSED
 from groundswell.report import chromium, context, sections, write_pdf
+from groundswell.words import window
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +72,17 @@ def test_the_report_compares_with_the_previous_period(two_periods) -> None:
     assert people["now"] == f"{late.summary['people']:,}"
     delta = late.summary["ties"] - early.summary["ties"]
     assert rows["Ties"]["change"].startswith(f"{delta:+,}")
+    # a share's change is the difference of the two percentages the table prints
+    shares = [r for r in rows.values() if r["now"].endswith("%") and r["then"].endswith("%")]
+    assert shares
+    for r in shares:
+        d = int(r["now"][:-1]) - int(r["then"][:-1])
+        said = "about the same" if d == 0 else f"{d:+d} point{'' if abs(d) == 1 else 's'}"
+        assert r["change"] in (said, "no change"), r
     html = ws.report(ws.folder / "late.html", run_id=late.run_id).read_text()
-    assert "Against the previous period" in html and str(early.window) in html
+    assert "Against the previous period" in html
+    # the earlier period in a reader's words ("4–31 March 2024"), never the stored "a:b" form
+    assert window(str(early.window)) in html and str(early.window) not in html
     assert "Against the previous period" not in (
         ws.report(ws.folder / "early.html", run_id=early.run_id).read_text()
     )
@@ -166,8 +176,6 @@ def test_value_sections_come_from_what_the_run_stored(two_periods) -> None:
 
 
 def test_a_stored_window_reads_in_words() -> None:
-    from groundswell.words import window
-
     assert window("2024-03-04:2024-03-31") == "4–31 March 2024"
     assert window("2023-12-15:2024-01-11") == "15 December 2023 – 11 January 2024"
     assert window("all time") == "all time" and window(None) == ""

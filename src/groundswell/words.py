@@ -9,10 +9,11 @@ template's ``{{ n }} bottleneck managers``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
-__all__ = ["count", "join", "number_word", "plural", "portion", "share"]
+__all__ = ["change", "count", "join", "number_word", "plural", "portion", "share"]
 
 #: nouns whose plural is not the noun plus "s" (the words groundswell's sentences use)
 _IRREGULAR = {
@@ -143,6 +144,38 @@ def q_words(q: float | None) -> str:
     if q is None or not math.isfinite(q):
         return "q not computed"
     return "q < 0.001" if q < 0.0005 else f"q = {q:.3f}"
+
+
+def change(now: Any, then: Any, show: Callable[[Any], str], kind: str) -> tuple[str, str]:
+    """The change between two figures as a reader checks it, and its direction ("up", "down",
+    "same"; both "" when a figure is missing).
+
+    Reckoned from the figures as ``show`` prints them, so that "84%" beside "was 82%" reads
+    "+2 points" (not the "+1 points" of 83.7% − 82.3%), and a change below the figures'
+    precision reads "about the same", never "-0.00" or "+0 points". ``kind`` is "share"
+    (shown as whole percentages), "count" or "number".
+
+    >>> change(0.837, 0.823, lambda v: f"{v:.0%}", "share")
+    ('+2 points', 'up')
+    >>> change(0.7221, 0.7239, lambda v: f"{v:.2f}", "number"), change(5, 5, str, "count")
+    (('about the same', 'same'), ('no change', 'same'))
+    """
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (now, then)]
+    if any(missing):
+        return "", ""
+    if float(now) == float(then):
+        return "no change", "same"
+    a, b = (float(show(v).rstrip("%").replace(",", "")) for v in (now, then))
+    d = round(a - b, 2)
+    if d == 0:
+        return "about the same", "same"
+    if kind == "share":
+        text = f"{d:+.0f} {'point' if abs(d) == 1 else 'points'}"
+    elif kind == "count":
+        text = f"{d:+,.0f}"
+    else:
+        text = f"{d:+.2f}"
+    return text, "up" if d > 0 else "down"
 
 
 def period(first: date, last: date) -> str:

@@ -265,6 +265,24 @@ def test_compare_puts_the_stored_summaries_side_by_side(clients, web_ws) -> None
     assert sa["ties"] != sb["ties"]  # two different windows
 
 
+def test_pages_name_a_runs_window_in_words(clients, web_ws) -> None:
+    """Every page naming a run's window says it as a reader does ("5 February – 4 March
+    2024"), the way the Value and Leaders pages always did, never the stored "a:b" form."""
+    a, b = web_ws.runs
+    with gs.open(web_ws.path) as ws:
+        stored = {str(ws.run(a).window), str(ws.run(b).window)}
+    assert "2024-02-05:2024-03-04" in stored
+    pages = ["/", f"/compare?a={a}&b={b}", "/sources", "/trends", "/value"]
+    for path in pages:
+        text = clients["admin"].get(path).text
+        for w in stored:
+            assert w not in text, (path, w)
+    home = clients["admin"].get("/").text
+    assert "5 February – 4 March 2024" in home  # the earlier run, as the latest's comparison
+    compare = clients["admin"].get(f"/compare?a={a}&b={b}").text
+    assert "5 February – 4 March 2024" in compare
+
+
 def test_errors_have_one_shape(clients) -> None:
     analyst = clients["analyst"]
     r = analyst.get("/api/people/p_nobody")

@@ -90,6 +90,27 @@ def test_the_home_page_sets_the_headlines_against_the_previous_period(client, ws
     assert page.count('class="gs-chart"') >= 2  # small charts of the monthly snapshots
 
 
+def test_a_cards_change_is_the_difference_of_the_figures_it_shows() -> None:
+    from groundswell.web.pages import _figure
+    from groundswell.words import change
+
+    def card(now: object, then: object, kind: str) -> tuple[str, str]:
+        return change(now, then, lambda v: _figure(v, kind), kind)
+
+    # 83.7% against 82.3% are shown "84%" and "82%": the change a reader checks is +2 points
+    assert (_figure(0.837, "share"), _figure(0.823, "share")) == ("84%", "82%")
+    assert card(0.837, 0.823, "share") == ("+2 points", "up")
+    assert card(0.283, 0.293, "share") == ("-1 point", "down")
+    # modularity 0.722 against 0.726: shown 0.72 and 0.73 -> -0.01, not "-0.00"
+    assert (_figure(0.722, "number"), _figure(0.726, "number")) == ("0.72", "0.73")
+    assert card(0.722, 0.726, "number") == ("-0.01", "down")
+    assert card(0.7221, 0.7239, "number") == ("about the same", "same")  # 0.72 and 0.72
+    assert card(0.2931, 0.2949, "share") == ("about the same", "same")  # 29% and 29%
+    assert card(2904, 3036, "count") == ("-132", "down")
+    assert card(12, 12, "count") == ("no change", "same")
+    assert card(None, 3, "count") == ("", "")
+
+
 def test_communities_are_listed_in_numeric_order(client, web_ws) -> None:
     run_id = web_ws.runs[1]
     groups = client.get(f"/api/runs/{run_id}/value").json()["groups"]

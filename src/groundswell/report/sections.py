@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import numpy as np
 import pandas as pd
 
-from groundswell import charts, role_lists
+from groundswell import charts, role_lists, words
 from groundswell.glossary import ROLE_LINES
 from groundswell.privacy import gate_labels
 
@@ -234,19 +234,15 @@ def _count(v: Any) -> str:
 
 
 def _change(now: Any, then: Any, kind: str) -> str:
-    if (
-        now is None
-        or then is None
-        or any(isinstance(v, float) and math.isnan(v) for v in (now, then))
-    ):
+    """The change as the table's two shown figures give it (:func:`words.change`); a count
+    also as a percentage of its earlier value."""
+    show = share if kind == "share" else (fmt if kind == "number" else _count)
+    text, _ = words.change(now, then, show, kind)
+    if not text:
         return "–"
-    delta = float(now) - float(then)
-    if kind == "share":
-        return f"{delta * 100:+.0f} points"
-    if kind == "count":
-        pct = f" ({delta / float(then):+.0%})" if then else ""
-        return f"{delta:+,.0f}{pct}"
-    return f"{delta:+.2f}"
+    if kind == "count" and text not in ("no change", "about the same") and then:
+        text += f" ({(float(now) - float(then)) / float(then):+.0%})"
+    return text
 
 
 #: colours of the strategies in the adoption-curve chart

@@ -12,6 +12,7 @@ when nobody is signed in (see the error handler in :mod:`groundswell.web.app`).
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -19,7 +20,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from groundswell import charts, role_lists
+from groundswell import charts, role_lists, words
 from groundswell.errors import AuthError, ForbiddenError
 from groundswell.privacy import SUPPRESSED
 from groundswell.web import api, auth, planner, templating, value_api
@@ -212,21 +213,6 @@ def _figure(value: Any, kind: str) -> str:
     return f"{value:.2f}"
 
 
-def _delta(now: Any, then: Any, kind: str) -> tuple[str, str]:
-    """The change from the previous period as words, and its direction (up, down, same)."""
-    if now is None or then is None or now != now or then != then:
-        return "", ""
-    d = float(now) - float(then)
-    direction = "up" if d > 0 else "down" if d < 0 else "same"
-    if kind == "share":
-        text = f"{d * 100:+.0f} points"
-    elif kind == "count":
-        text = f"{round(d):+,}"
-    else:
-        text = f"{d:+.2f}"
-    return ("no change" if direction == "same" else text), direction
-
-
 def home_pictures(store: Views, data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Any]]:
     """The home page's headline cards against the previous period, and small charts of the
     monthly snapshots (axes from zero; none when fewer than two months are stored)."""
@@ -238,7 +224,7 @@ def home_pictures(store: Views, data: dict[str, Any]) -> tuple[list[dict[str, An
     for key, label, kind in HOME_CARDS:
         now = r["headlines"].get(key, {}).get("value")
         then = before["headlines"].get(key) if before else None
-        change, direction = _delta(now, then, kind)
+        change, direction = words.change(now, then, partial(_figure, kind=kind), kind)
         cards.append(
             {
                 "key": key,
