@@ -70,6 +70,12 @@ class Batch:
     ``people_mode`` is "upsert" for an HR file (its records replace older ones) or "fill"
     for people seen in a chat export (added only when no record exists, so the HR file
     always wins).
+
+    ``unique`` names the frames (``"messages"``, ``"interactions"``) the reader built with
+    at most one row per key (a message id; a message, actor, target and kind): :func:`write`
+    stores them without de-duplicating them again (rows already in the workspace are still
+    skipped). A reader names a frame only where it has proved it (tests/ingest/
+    test_batch_unique.py): a duplicate in a frame named here would be stored twice.
     """
 
     people: pd.DataFrame | None = None
@@ -81,6 +87,7 @@ class Batch:
     group_metrics: pd.DataFrame | None = None
     adoptions: pd.DataFrame | None = None
     people_mode: Literal["upsert", "fill"] = "fill"
+    unique: frozenset[str] = frozenset()
 
 
 def interactions(messages: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
@@ -173,7 +180,12 @@ def write(
                 _insert(con, "channels", batch.channels[CHANNEL_COLUMNS], sid, ["channel_id"])
             if batch.messages is not None:
                 summary.messages = _insert(
-                    con, "messages", batch.messages[MESSAGE_COLUMNS], sid, ["message_id"]
+                    con,
+                    "messages",
+                    batch.messages[MESSAGE_COLUMNS],
+                    sid,
+                    ["message_id"],
+                    unique="messages" in batch.unique,
                 )
                 if summary.messages < len(batch.messages):
                     summary.skipped["already in the workspace"] += (
@@ -186,6 +198,7 @@ def write(
                     batch.interactions[INTERACTION_COLUMNS],
                     sid,
                     ["message_id", "actor_id", "target_id", "kind"],
+                    unique="interactions" in batch.unique,
                 )
             if batch.person_metrics is not None and len(batch.person_metrics):
                 summary.metrics += _insert(
@@ -379,10 +392,14 @@ def _insert(
     key: list[str],
     *,
     replace: bool = False,
+    unique: bool = False,
 ) -> int:
-    """Insert rows whose key is not in the table yet (or replace them); returns rows added."""
+    """Insert rows whose key is not in the table yet (or replace them); returns rows added.
+    With ``unique`` the frame has at most one row per key (:attr:`Batch.unique`), so it is
+    not de-duplicated again (a hash aggregate carrying every column: about a quarter of the
+    store's time for a Slack export's messages and interactions)."""
     if table == "interactions" and keyed(con):
-        return _insert_interactions(con, frame, sid)
+        return _insert_interactions(con, frame, sid, unique=unique)
     # DuckDB reads the frame from the local variable the queries name (a replacement scan):
     # a frame registered on the connection inside a transaction stays in memory until the
     # transaction ends, so an ingest written in batches would keep every batch
@@ -396,9 +413,9 @@ def _insert(
     before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     cols = ", ".join(f"b.{c}" for c in frame.columns)
     names = ", ".join([*frame.columns, "source_id"])  # by name: migrations add columns last
+    rows = "batch_frame" if unique else f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame)"
     con.execute(
-        f"INSERT INTO {table} ({names}) SELECT {cols}, {sid} FROM "
-        f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame) b "
+        f"INSERT INTO {table} ({names}) SELECT {cols}, {sid} FROM {rows} b "
         f"ANTI JOIN {table} t USING ({keys})"
     )
     after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -443,17 +460,23 @@ def person_keys_sql(relation: str) -> str:
     )
 
 
-def keyed_insert_sql(relation: str, sid: int) -> str:
+def keyed_insert_sql(relation: str, sid: int, *, unique: bool = False) -> str:
     """The statement appending the rows of ``relation`` (columns :data:`INTERACTION_COLUMNS`,
     people as pseudonyms that have keys: run :func:`person_keys_sql` first) to
     ``interaction_rows`` as source ``sid``: the first row of each (message, actor, target,
-    kind) that is not stored yet."""
+    kind) that is not stored yet (with ``unique``, ``relation`` has one row per key
+    already)."""
+    rows = (
+        relation
+        if unique
+        else f"(SELECT DISTINCT ON (message_id, actor_id, target_id, kind) * FROM {relation})"
+    )
     return (
         "INSERT INTO interaction_rows SELECT b.ts, b.actor_key, b.target_key, b.kind, "
         f"b.message_id, b.n_recipients, b.is_bot, b.weight, {int(sid)} FROM "
         "(SELECT x.ts, a.person_key AS actor_key, t.person_key AS target_key, x.kind, "
         "x.message_id, x.n_recipients, x.is_bot, x.weight FROM "
-        f"(SELECT DISTINCT ON (message_id, actor_id, target_id, kind) * FROM {relation}) x "
+        f"{rows} x "
         "JOIN person_keys a ON a.pseudonym = x.actor_id "
         "JOIN person_keys t ON t.pseudonym = x.target_id) b "
         "ANTI JOIN interaction_rows r ON r.message_id = b.message_id "
@@ -461,7 +484,9 @@ def keyed_insert_sql(relation: str, sid: int) -> str:
     )
 
 
-def _insert_interactions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sid: int) -> int:
+def _insert_interactions(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sid: int, *, unique: bool = False
+) -> int:
     """Insert a frame of interactions (columns :data:`INTERACTION_COLUMNS`) into
     ``interaction_rows``: the first row of each (message, actor, target, kind) not stored
     yet, with its people's integer keys (new identifiers get new keys). The anti-join on the
@@ -470,7 +495,7 @@ def _insert_interactions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, si
     batch_frame = frame[INTERACTION_COLUMNS]  # noqa: F841 (read by DuckDB; see _insert)
     before = con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
     con.execute(person_keys_sql("batch_frame"))
-    con.execute(keyed_insert_sql("batch_frame", sid))
+    con.execute(keyed_insert_sql("batch_frame", sid, unique=unique))
     after = con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
     return int(after - before)
 

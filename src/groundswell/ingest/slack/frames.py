@@ -71,6 +71,11 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
 
     messages = inter = None
     seen_ids: set[str] = set()
+    # frames with one row per key by construction (batch.Batch.unique): messages, a
+    # duplicate id dropped below; interactions, one row per (message row, person, kind)
+    # from _interactions (each row a distinct message) and reactions of another kind,
+    # unless someone reacted to a message twice
+    unique: set[str] = set()
     if m is not None and len(m):
         n = len(m)
         keep = m["author"].notna().to_numpy().copy()
@@ -149,6 +154,7 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         kinds.append(np.full(int(ok.sum()), _REPLY, dtype=np.int8))
         # mentions, and reactions (kept apart: the reactor is the actor)
         reactions = None
+        reactions_unique = True
         if t is not None and len(t):
             row = t["row"].to_numpy()
             t_ok = live[row]
@@ -161,6 +167,13 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
             whom.append(who[is_mention])
             kinds.append(np.full(int(is_mention.sum()), _MENTION, dtype=np.int8))
             rr = row[~is_mention]
+            # a person who reacts to a message with two emoji is listed twice: the rows
+            # are one per key unless someone did (then the store keeps the first of each)
+            codes = t["user"].cat.codes.to_numpy()[~is_mention].astype(np.int64)
+            ncat = len(t["user"].cat.categories) + 1
+            reactions_unique = (
+                not pd.Series(rr.astype(np.int64) * ncat + codes + 1).duplicated().any()
+            )
             reactor_raw = t["user"].astype(object).to_numpy()[~is_mention]
             reactions = pd.DataFrame(
                 {
@@ -215,6 +228,9 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         del msgs
         if reactions is not None and len(reactions):
             inter = pd.concat([inter, reactions[batch.INTERACTION_COLUMNS]], ignore_index=True)
+        unique.add("messages")
+        if reactions_unique:
+            unique.add("interactions")
         bots = pseudo.people(sorted(bot_users | {u for u in seen_ids if u.startswith("B")}))
         inter["is_bot"] = inter["is_bot"].to_numpy() | np.isin(
             inter["target_id"].to_numpy(), bots.astype(object)
@@ -235,6 +251,7 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         messages=messages,
         interactions=inter,
         people_mode="fill",
+        unique=frozenset(unique),
     )
 
 
