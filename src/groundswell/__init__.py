@@ -40,7 +40,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'groundswell' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(_LAZY[name]), name)
+    from groundswell._loading import paused
+
+    with paused():  # the collector would walk pandas and DuckDB while they load
+        value = getattr(importlib.import_module(_LAZY[name]), name)
     globals()[name] = value
     return value
 

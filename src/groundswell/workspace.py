@@ -144,7 +144,10 @@ class Workspace(Store):
         ``engine="spark"`` aggregates the ties on Spark (``master``, default ``local[2]``)
         from the workspace exported to Parquet; see docs/spark.md.
         """
-        from groundswell.pipeline import analyze
+        from groundswell._loading import paused
+
+        with paused():  # the analysis' modules (SciPy, igraph, ...) load without the collector
+            from groundswell.pipeline import analyze
 
         return analyze(
             self,

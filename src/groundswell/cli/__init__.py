@@ -32,25 +32,27 @@ import copy
 import sys
 from typing import Annotated, Any
 
+from groundswell import _loading
 from groundswell._bytecode import use_user_cache
 
 use_user_cache()  # before anything heavy: bytecode in ~/.cache when site-packages is read-only
 
-import typer  # noqa: E402
-from typer.core import TyperGroup  # noqa: E402
+with _loading.paused():  # typer and rich load without the garbage collector walking them
+    import typer
+    from typer.core import TyperGroup
 
-from groundswell.cli import (  # noqa: E402
-    analyse,
-    change,
-    evidence,
-    explore,
-    ingest,
-    serve,
-    setup,
-    survey,
-    value,
-)
-from groundswell.version import __version__  # noqa: E402
+    from groundswell.cli import (
+        analyse,
+        change,
+        evidence,
+        explore,
+        ingest,
+        serve,
+        setup,
+        survey,
+        value,
+    )
+    from groundswell.version import __version__
 
 #: the panels of ``groundswell --help``, in the order a user meets them, and their commands
 PANELS: dict[str, tuple[str, ...]] = {
@@ -147,6 +149,7 @@ def for_command(name: str) -> typer.Typer:
 
 def main() -> None:  # pragma: no cover - console entry point
     """The ``groundswell`` command: :func:`for_command` of the first argument, run."""
+    _loading.freeze_when_loaded()  # the process ends with the command
     (for_command(sys.argv[1]) if len(sys.argv) > 1 else app)()
 
 

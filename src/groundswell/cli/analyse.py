@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 import groundswell as gs
+from groundswell import _loading
 from groundswell.cli.shared import EngineOpt, MasterOpt, QuietOpt, WorkspaceArg, out, show
 from groundswell.console import Format, FormatOpt, emit, reports_errors, warn
 from groundswell.errors import ConfigError
@@ -31,7 +32,8 @@ def igraph_without_matplotlib() -> None:
         return
     sys.modules["matplotlib"] = None  # type: ignore[assignment]  # import raises ImportError
     try:
-        import igraph  # noqa: F401
+        with _loading.paused():
+            import igraph  # noqa: F401
     finally:
         del sys.modules["matplotlib"]
 
