@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import groundswell as gs
-from groundswell import ops
+from groundswell import gate, ops
 from groundswell.errors import SurveyStateError
 from groundswell.survey import intake, model, questions, respond
 from groundswell.survey.web import mount
@@ -72,10 +72,18 @@ def survey(org):
 
 
 def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
-    org, survey
+    org, survey, monkeypatch
 ) -> None:
     _s, links, nos, ids = survey
     token = links[ids["E01"]]
+    # E02 has never opened their link in this dashboard: their answer too must be taken
+    # while the file is held (the form's hidden field, as their browser would have it)
+    with org.open() as ws:
+        (fresh_csrf,) = ws.con.execute(
+            "SELECT csrf_token FROM survey_invitations WHERE person_id = ?", [ids["E02"]]
+        ).fetchall()[0]
+    # were the answer to wait for the file, it would be refused (503) in 5 s, not hang
+    monkeypatch.setattr(gate, "WAIT", 5.0)
     app = create_app(org.path)
     mount(app)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -110,8 +118,13 @@ def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
             # a link seen before answers from the dashboard's copy of the roster
             r = client.post(f"/s/{token}", data={"csrf_token": csrf, "n.advice": nos["E03"]})
             assert r.status_code == 200, r.text
+            # a link never resolved by this dashboard answers too (every open survey's links
+            # were read when the first link was)
+            fresh = links[ids["E02"]]
+            r = client.post(f"/s/{fresh}", data={"csrf_token": fresh_csrf, "n.advice": nos["E03"]})
+            assert r.status_code == 200, r.text
             assert time.monotonic() - t0 < 30
-            assert _unapplied(org.path) == 2
+            assert _unapplied(org.path) == 3
         finally:
             if holder.stdin is not None:
                 holder.stdin.close()
@@ -120,7 +133,9 @@ def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
         while _unapplied(org.path) and time.monotonic() < end:
             time.sleep(0.1)
         assert _unapplied(org.path) == 0
-    assert _responses(org.path) == [(ids["E01"], "advice", ids["E03"])]  # the later one
+    assert _responses(org.path) == sorted(
+        [(ids["E01"], "advice", ids["E03"]), (ids["E02"], "advice", ids["E03"])]
+    )  # E01's later answer, and E02's
 
 
 def test_each_answer_is_applied_once_and_close_takes_every_answer_in(org, survey) -> None:
@@ -187,3 +202,15 @@ def test_accounts_of_an_older_workspace_move_to_the_operational_store(org) -> No
         token, user = auth.login(ws, "viewer", PASSWORD, "127.0.0.1")  # the same password
         assert user.role == "viewer" and auth.session_user(ws, token) == user
     assert oct((org.path / ops.OPS_FILE).stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_open_surveys_links_read_at_once_are_what_each_link_resolves_to(org, survey) -> None:
+    s, links, _nos, _ids = survey
+    with org.open() as ws:
+        every = respond.open_respondents(ws)
+        assert every is not None and len(every) == len(links) > 0
+        for token in links.values():
+            assert every[model.digest(token)] == respond.resolve(ws, token)
+        assert respond.open_respondents(ws, limit=len(links) - 1) is None  # too many: one by one
+        model.close(ws, s)
+        assert respond.open_respondents(ws) == {}  # a closed survey's links are not kept

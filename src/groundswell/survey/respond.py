@@ -78,6 +78,32 @@ def resolve(ws: Store, token: str) -> Respondent | None:
     return Respondent(get(ws, int(sid)), pid, int(no), csrf, submitted is not None, bool(attrs))
 
 
+def open_respondents(ws: Store, limit: int = 250_000) -> dict[str, Respondent] | None:
+    """Every respondent of the open surveys, keyed by their link's token digest — what
+    :func:`resolve` would give for each link, read in one query — or None when the open
+    surveys hold more than ``limit`` links (then links are resolved one at a time)."""
+    (n,) = ws.con.execute(
+        "SELECT count(*) FROM survey_links l JOIN surveys s USING (survey_id) "
+        "WHERE s.status = 'open'"
+    ).fetchall()[0]
+    if n > limit:
+        return None
+    rows = ws.con.execute(
+        "SELECT l.token_hash, l.survey_id, i.person_id, i.roster_no, i.csrf_token, "
+        "i.submitted_at, i.attributes_done FROM survey_links l JOIN surveys s USING (survey_id) "
+        "JOIN survey_invitations i ON i.survey_id = l.survey_id AND i.person_id = l.person_id "
+        "WHERE s.status = 'open'"
+    ).fetchall()
+    surveys: dict[int, Survey] = {}
+    out: dict[str, Respondent] = {}
+    for key, sid, pid, no, csrf, submitted, attrs in rows:
+        survey = surveys.get(int(sid))
+        if survey is None:
+            survey = surveys[int(sid)] = get(ws, int(sid))
+        out[str(key)] = Respondent(survey, pid, int(no), csrf, submitted is not None, bool(attrs))
+    return out
+
+
 def search(ws: Store, who: Respondent, query: str, limit: int = MAX_RESULTS) -> list[dict]:
     """Colleagues of the roster whose display name contains every word of ``query``
     (case-insensitive, at least :data:`MIN_QUERY` characters): ``[{"id": roster_no,

@@ -354,6 +354,11 @@ class ViewsCore:
         #: to accept answers while another process holds the file (:meth:`offline_roster`)
         self._respondents: dict[str, Any] = {}
         self._rosters: dict[int, dict[int, str]] = {}
+        #: every link of the open surveys (token digest -> respondent), read in one query the
+        #: first time a link is resolved while the file is here, so that links never seen
+        #: before also answer while another process holds the file (a long CLI analyze)
+        self._open_links: dict[str, Any] = {}
+        self._links_due = True
         #: Live sessions, so that a request costs no database query to know its user.
         self.sessions = SessionCache()
         self.db = gate.SharedDB.of(self.path, DB_FILE)
@@ -374,16 +379,34 @@ class ViewsCore:
 
     def respondent(self, token: str) -> Any:
         """The respondent a survey link answers for (None for an unknown link), read from
-        the DuckDB file; while another process holds the file, a link seen before answers
-        from memory rather than wait."""
+        the DuckDB file; while another process holds the file, a link of an open survey
+        answers from memory rather than wait (every open survey's links are read at once the
+        first time a link is resolved after the file was opened)."""
         from groundswell.survey import respond
+        from groundswell.survey.model import digest
 
         if self.db.yielded:
             with self._lock:
                 known = self._respondents.get(token)
+                if known is None and token and len(token) <= 100:
+                    known = self._open_links.get(digest(token))
             if known is not None:
                 return known
-        who = respond.resolve(self.ws(), token)
+        ws = self.ws()
+        if self._links_due:
+            links = respond.open_respondents(ws)
+            rosters = {}
+            for sid in {int(r.survey.survey_id) for r in (links or {}).values()}:
+                rows = ws.con.execute(
+                    "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ?",
+                    [sid],
+                ).fetchall()
+                rosters[sid] = {int(n): str(p) for n, p in rows}
+            with self._lock:
+                self._open_links = links or {}
+                self._rosters.update(rosters)
+                self._links_due = False
+        who = respond.resolve(ws, token)
         if who is not None:
             with self._lock:
                 if len(self._respondents) > 100_000:
@@ -436,6 +459,8 @@ class ViewsCore:
             self._latest = None
             self._respondents.clear()
             self._rosters.clear()
+            self._open_links = {}
+            self._links_due = True
 
     # -- plumbing ------------------------------------------------------------------------
     @property
