@@ -42,6 +42,7 @@ with _loading.paused():  # typer and rich load without the garbage collector wal
     from typer.core import TyperGroup
 
     from groundswell.cli import (
+        _coercion,
         analyse,
         change,
         evidence,
@@ -53,6 +54,8 @@ with _loading.paused():  # typer and rich load without the garbage collector wal
         value,
     )
     from groundswell.version import __version__
+
+_coercion.install()  # plain values without loading pydantic (typer's adapters)
 
 #: the panels of ``groundswell --help``, in the order a user meets them, and their commands
 PANELS: dict[str, tuple[str, ...]] = {
