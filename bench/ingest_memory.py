@@ -12,7 +12,11 @@ so that the naive one cannot take the machine):
   ``assign(target=targets.str.split(";")).explode("target")`` and a strip -- each exploded
   row carries the whole row, the cell included (nothing stored anywhere).
 
-Each reports wall time and the process's peak resident memory (VmHWM). Run:
+Each reports wall time, CPU time (user + system, of the reading alone) and the process's
+peak resident memory (VmHWM). ``--before SRC`` adds groundswell from another source tree
+(an earlier commit's ``src``, e.g. ``git archive main src | tar -x -C bench/out/before/``),
+run the same way in the same run, so that a change is a ratio measured side by side;
+``--without pandas`` leaves pandas out. Run:
 
     .venv/bin/python bench/ingest_memory.py --rows 200000 --broadcasts 10 --recipients 3000
 
@@ -34,6 +38,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import subprocess
@@ -45,7 +50,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from _bench import machine, peak_rss_mib, write_block
+from _bench import cpu_seconds, machine, peak_rss_mib, write_block
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -94,17 +99,17 @@ def run_groundswell(path: str) -> dict:
 
     with tempfile.TemporaryDirectory(dir=OUT) as d:
         ws = gs.init(Path(d) / "ws")
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), cpu_seconds()
         s = events.ingest(ws, Path(path))
-        seconds = time.perf_counter() - t
+        seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
         ws.close()
-    return {"seconds": seconds, "rows": s.interactions}
+    return {"seconds": seconds, "cpu": cpu, "rows": s.interactions}
 
 
 def run_pandas(path: str) -> dict:
     import pandas as pd
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     if path.endswith(".parquet"):
         df = pd.read_parquet(path)
     else:
@@ -112,12 +117,13 @@ def run_pandas(path: str) -> dict:
     df = df.assign(target=df["targets"].str.split(";")).explode("target")
     df["target"] = df["target"].str.strip()
     df = df[df["target"] != ""]
-    return {"seconds": time.perf_counter() - t, "rows": len(df)}
+    return {"seconds": time.perf_counter() - t, "cpu": cpu_seconds() - cpu, "rows": len(df)}
 
 
 CONTENDERS = {"groundswell": run_groundswell, "pandas": run_pandas}
 LABELS = {
     "groundswell": "groundswell `ingest.events` (into a fresh workspace)",
+    "groundswell-before": "groundswell before (`{before}`)",
     "pandas": "pandas `read_csv` + `str.split` + `explode` (no storage)",
 }
 
@@ -144,6 +150,17 @@ def main() -> None:
     ap.add_argument(
         "--synthetic", type=int, metavar="PEOPLE", help="the 13-week synthetic organisation"
     )
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help="also run groundswell from this source tree (an earlier commit's src folder)",
+    )
+    ap.add_argument(
+        "--without",
+        type=lambda v: [x for x in v.split(",") if x],
+        default=[],
+        help="leave these contenders out (comma-separated, e.g. pandas)",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -159,26 +176,38 @@ def main() -> None:
     size = path.stat().st_size / 2**20
     print(f"{path}: {_describe(args, size)}")
     results, limit = {}, str(args.limit_gib)
-    for name in CONTENDERS:
+    loads = [os.getloadavg()[0]]
+    names = ["groundswell", *(["groundswell-before"] if args.before else []), "pandas"]
+    for name in [n for n in names if n not in args.without]:
+        env = dict(os.environ)
+        if name == "groundswell-before":  # this script's helpers, the package from SRC
+            env["PYTHONPATH"] = str(Path(args.before).resolve())
+        who = name.removesuffix("-before")
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", name, str(path), "--limit-gib", limit],
+            [sys.executable, __file__, "--child", who, str(path), "--limit-gib", limit],
             capture_output=True,
             text=True,
+            env=env,
         )
+        loads.append(os.getloadavg()[0])
         lines = proc.stdout.strip().splitlines()
         r = results[name] = json.loads(lines[-1]) if lines else {"failed": True, "peak_mib": 0}
         if r.get("failed"):
             print(f"{name:12s} failed within the {args.limit_gib:g} GiB limit")
             continue
         print(
-            f"{name:12s} {r['seconds']:8.2f} s  peak {r['peak_mib']:7.0f} MiB  "
-            f"{r['rows']:,} recipient rows"
+            f"{name:18s} {r['seconds']:8.2f} s wall {r['cpu']:8.2f} s CPU  "
+            f"peak {r['peak_mib']:7.0f} MiB  {r['rows']:,} recipient rows  load {loads[-1]:.1f}"
         )
-    g, p = results["groundswell"], results["pandas"]
-    if not g.get("failed") and not p.get("failed"):
-        print(f"pandas needs {p['peak_mib'] / g['peak_mib']:.1f}x the peak memory of groundswell")
+    g = results["groundswell"]
+    for name, r in results.items():
+        if name != "groundswell" and not g.get("failed") and not r.get("failed"):
+            print(
+                f"{name} takes {r['cpu'] / g['cpu']:.2f}x the CPU time and "
+                f"{r['peak_mib'] / g['peak_mib']:.2f}x the peak memory of groundswell"
+            )
     if args.write:
-        write_markdown(args, size, results)
+        write_markdown(args, size, results, loads)
 
 
 def _describe(args: argparse.Namespace, size: float) -> str:
@@ -198,31 +227,38 @@ def _describe(args: argparse.Namespace, size: float) -> str:
     )
 
 
-def write_markdown(args: argparse.Namespace, size: float, results: dict) -> None:
-    base = results["groundswell"]["peak_mib"]
+def write_markdown(
+    args: argparse.Namespace, size: float, results: dict, loads: list[float]
+) -> None:
+    base = results["groundswell"]
     lines = [
-        f"{machine()}, {_describe(args, size)}, each contender "
-        f"under a {args.limit_gib:g} GiB address-space limit:",
+        f"{machine()}, {_describe(args, size)}, each contender in its own process "
+        f"under a {args.limit_gib:g} GiB address-space limit, one after the other; load "
+        f"average {min(loads):.1f} to {max(loads):.1f} during the run (compare CPU times):",
         "",
-        "| contender | time (s) | peak memory (MiB) | memory ratio |",
-        "|---|---:|---:|---:|",
+        "| contender | wall (s) | CPU (s) | peak memory (MiB) | CPU ratio | memory ratio |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
+        label = LABELS[name].format(before=args.before)
         if r.get("failed"):
-            lines.append(f"| {LABELS[name]} | — | over the limit | — |")
+            lines.append(f"| {label} | — | — | over the limit | — | — |")
             continue
         lines.append(
-            f"| {LABELS[name]} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | "
-            f"{r['peak_mib'] / base:.1f} |"
+            f"| {label} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['peak_mib']:.0f} | "
+            f"{r['cpu'] / base['cpu']:.2f} | {r['peak_mib'] / base['peak_mib']:.2f} |"
         )
     data = (
         f"--synthetic {args.synthetic}"
         if args.synthetic
         else f"--rows {args.rows} --broadcasts {args.broadcasts} --recipients {args.recipients}"
     )
+    extra = (f"--before {args.before} " if args.before else "") + (
+        f"--without {','.join(args.without)} " if args.without else ""
+    )
     lines += [
         "",
-        f"Command: `.venv/bin/python bench/ingest_memory.py {data} "
+        f"Command: `nice .venv/bin/python bench/ingest_memory.py {data} {extra}"
         f"--limit-gib {args.limit_gib:g} --write {args.write}`",
     ]
     if args.synthetic:

@@ -98,3 +98,16 @@ def steps(total: int, *, enabled: bool = True) -> Iterator[Steps]:
         tracker = _Rich(progress, task)
         yield tracker
         progress.update(task, completed=total)
+
+
+class Once:
+    """A progress bar whose steps are each shown once: an ingest that reads its file again
+    (after DuckDB ran out of memory under its budget) does not step the bar past its end."""
+
+    def __init__(self, bar: Steps) -> None:
+        self.bar, self.done = bar, set[str]()
+
+    def step(self, description: str) -> None:
+        if description not in self.done:
+            self.done.add(description)
+            self.bar.step(description)

@@ -27,10 +27,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,7 @@ INTERACTION_COLUMNS = [
 CHANNEL_COLUMNS = ["channel_id", "name", "kind", "created_at"]
 PERSON_METRIC_COLUMNS = ["person_id", "period_start", "metric", "value"]
 GROUP_METRIC_COLUMNS = ["attribute", "group_a", "group_b", "period_start", "metric", "value"]
+_T = TypeVar("_T")
 
 
 class DryRun(Exception):
@@ -286,7 +287,9 @@ def writing(
 #: (:data:`STREAM_THREADS`) is full after about 100,000 messages of the mbox benchmark, so
 #: the reader's memory is flat from there (bench/mbox.py, docs/performance.md "Reading email
 #: headers (mbox)"). :func:`memory_budget` gives each DuckDB thread at least
-#: :data:`THREAD_MEMORY`.
+#: :data:`THREAD_MEMORY`. Less does not do: under 16 MB or 24 MB on one thread DuckDB ran out
+#: of memory within the first 100,000 messages of the benchmark (and :func:`budgeted` read
+#: the mbox again without a budget).
 STREAM_MEMORY: str | None = "32MB"
 #: DuckDB's threads while a streamed ingest holds its transaction open: one. Its statements
 #: there are small (a batch's inserts and the anti-joins that scan the stored rows against a
@@ -298,6 +301,17 @@ STREAM_THREADS: int | None = 1
 #: Memory"); with one thread 32 MB always did (and spilled), so a machine with more cores
 #: gets a larger budget rather than a failure.
 THREAD_MEMORY = "32MB"
+
+#: DuckDB's memory budget and threads while the events reader's transaction is open
+#: (:mod:`groundswell.ingest.events`, with :func:`budgeted`'s fallback): its batches are
+#: larger than the email reader's (up to :data:`groundswell.ingest.stream.BATCH_ROWS` rows,
+#: each with its recipients). On the 13-week synthetic organisation of 5,000 people (2.6M
+#: rows), each in its own process: no budget 878 MiB; 64 MB on one thread 573 MiB with the
+#: same CPU time; 128 MB 594 MiB; 32 MB ran out of memory in the keyed insert of a batch, so
+#: the file was read twice (1,032 MiB) (docs/performance.md, "Reading an events file with
+#: broadcasts").
+EVENTS_MEMORY: str | None = "64MB"
+EVENTS_THREADS: int | None = 1
 
 _UNITS = {
     "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
@@ -311,6 +325,24 @@ def _bytes(text: str) -> float:
     if found is None or found.group(2).lower() not in {*_UNITS, ""}:
         raise ValueError(f"not a DuckDB size: {text!r}")
     return float(found.group(1)) * _UNITS[found.group(2).lower() or "b"]
+
+
+def budgeted(
+    store: Callable[[str | None, int | None], _T], memory: str | None, threads: int | None
+) -> _T:
+    """``store(memory, threads)``: a streamed ingest (one transaction, written by
+    :func:`writing` with these ``memory`` and ``threads``) under DuckDB's budget; should
+    DuckDB run out of memory under it anyway (an operator it cannot spill, on a large
+    workspace), the transaction has rolled back and ``store(None, None)`` reads the input
+    again under DuckDB's own limit and threads. ``memory`` None: no budget, read once."""
+    import duckdb
+
+    if memory is None:
+        return store(None, None)
+    try:
+        return store(memory, threads)
+    except duckdb.OutOfMemoryException:
+        return store(None, None)
 
 
 @contextlib.contextmanager

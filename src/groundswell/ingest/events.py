@@ -35,7 +35,7 @@ import pandas as pd
 from groundswell.errors import InputError
 from groundswell.ingest import _events_store, batch, common, damage, domains, limits, stream
 from groundswell.ingest.date_formats import DateFormat
-from groundswell.progress import steps
+from groundswell.progress import Once, Steps, steps
 
 if TYPE_CHECKING:
     from groundswell.privacy import Pseudonymiser
@@ -86,8 +86,13 @@ def ingest(
     before the next is read, so the reader's memory is that of one batch; everything is
     written in one transaction, so an error in any row leaves the workspace as it was.
     What depends on the whole file (an event repeated in it, a reply whose parent comes
-    later) is resolved in DuckDB (:mod:`groundswell.ingest._events_store`). With
-    ``dry_run`` the file is read and the summary computed, and nothing is written.
+    later) is resolved in DuckDB (:mod:`groundswell.ingest._events_store`). While the
+    transaction is open DuckDB runs on :data:`~groundswell.ingest.batch.EVENTS_THREADS`
+    thread under :data:`~groundswell.ingest.batch.EVENTS_MEMORY` (what does not fit is
+    written out inside the workspace folder); should it run out of memory anyway, everything
+    is rolled back and the file read again under DuckDB's own limit
+    (:func:`groundswell.ingest.batch.budgeted`). With ``dry_run`` the file is read and the
+    summary computed, and nothing is written.
 
     A CSV's ``delimiter`` and ``encoding`` are detected unless given, and the timestamp
     format is decided from the first batch holding one; a later batch that contradicts it
@@ -110,46 +115,77 @@ def ingest(
         options.update({k: v for k, v in (("delimiter", delimiter), ("encoding", encoding)) if v})
         sha = common.sha256_file(path) if path.is_file() else ""
         bar.step("reading the file")
-        notes: list[str] = []  # warnings about the file itself
-        how: dict[str, Any] = {}
-        parts = stream.batches(
-            path,
-            rows=batch_rows,
-            notes=notes,
-            delimiter=delimiter,
-            encoding=encoding,
-            read_as=how,
+        once = Once(bar)  # each step shown once, even when the file is read again
+        return batch.budgeted(
+            lambda memory, threads: _ingest(
+                ws, path, sha, options, mapping, targets_sep, kind, delimiter, encoding,
+                batch_rows, dry_run, once, memory, threads,
+            ),
+            batch.EVENTS_MEMORY,
+            batch.EVENTS_THREADS,
+        )  # fmt: skip
+
+
+def _ingest(
+    ws: Store,
+    path: Path,
+    sha: str,
+    options: dict[str, Any],
+    mapping: dict[str, str],
+    targets_sep: str,
+    kind: str,
+    delimiter: str | None,
+    encoding: str | None,
+    batch_rows: int,
+    dry_run: bool,
+    bar: Steps,
+    memory: str | None,
+    threads: int | None,
+) -> common.IngestSummary:
+    """Read the file in batches and store it in one transaction, DuckDB held to ``memory``
+    on ``threads`` while it is open (see :func:`ingest`)."""
+    notes: list[str] = []  # warnings about the file itself
+    how: dict[str, Any] = {}
+    parts = stream.batches(
+        path,
+        rows=batch_rows,
+        notes=notes,
+        delimiter=delimiter,
+        encoding=encoding,
+        read_as=how,
+    )
+    try:
+        first = next(parts, None)
+        damage.require_rows(path, 0 if first is None else len(first), each="event")
+        assert first is not None
+        if (seen := common.earlier_ingest(ws, "events", path, sha, options)) is not None:
+            return seen
+        cols = common.resolve_columns(
+            path, list(first.columns), FIELDS, ("actor", "timestamp"), mapping
         )
-        try:
-            first = next(parts, None)
-            damage.require_rows(path, 0 if first is None else len(first), each="event")
-            assert first is not None
-            if (seen := common.earlier_ingest(ws, "events", path, sha, options)) is not None:
-                return seen
-            cols = common.resolve_columns(
-                path, list(first.columns), FIELDS, ("actor", "timestamp"), mapping
-            )
-            summary = common.IngestSummary(str(path), "events", None, warnings=notes)
-            summary.read.update(how)
-            bar.step("pseudonymising and storing")
-            norm = kind.strip().lower()
-            norm = norm if norm == DEFAULT_KIND else KIND_ALIASES.get(norm, norm)
-            reading = _Reading(ws, path, cols, targets_sep, norm)
-            with batch.writing(ws, summary, sha, options, dry_run=dry_run) as con:
-                assert summary.source_id is not None
-                staging = _events_store.Staging(con, summary.source_id)
-                for df in itertools.chain([first], parts):
-                    _store(reading, df, staging, summary)
-                bar.step("replies and channels")
-                added, summary.people = staging.finish()
-                summary.interactions += added
-                if reading.capped:
-                    summary.warnings.append(reading.capped_warning())
-                reading.say(summary)
-                summary.skipped = +summary.skipped  # drop zero counts
-        finally:
-            parts.close()
-        return summary
+        summary = common.IngestSummary(str(path), "events", None, warnings=notes)
+        summary.read.update(how)
+        bar.step("pseudonymising and storing")
+        norm = kind.strip().lower()
+        norm = norm if norm == DEFAULT_KIND else KIND_ALIASES.get(norm, norm)
+        reading = _Reading(ws, path, cols, targets_sep, norm)
+        with batch.writing(
+            ws, summary, sha, options, dry_run=dry_run, memory=memory, threads=threads
+        ) as con:
+            assert summary.source_id is not None
+            staging = _events_store.Staging(con, summary.source_id)
+            for df in itertools.chain([first], parts):
+                _store(reading, df, staging, summary)
+            bar.step("replies and channels")
+            added, summary.people = staging.finish()
+            summary.interactions += added
+            if reading.capped:
+                summary.warnings.append(reading.capped_warning())
+            reading.say(summary)
+            summary.skipped = +summary.skipped  # drop zero counts
+    finally:
+        parts.close()
+    return summary
 
 
 @dataclass

@@ -76,8 +76,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import duckdb
-
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
 from groundswell.ingest.email.frames import Writer, is_internal, people_rows
@@ -93,7 +91,7 @@ from groundswell.ingest.email.headers import (
     parse_date,
     parse_header_block,
 )
-from groundswell.progress import Steps, steps
+from groundswell.progress import Once, Steps, steps
 
 if TYPE_CHECKING:
     from groundswell.store import Store
@@ -170,26 +168,12 @@ def ingest(
         if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
             return seen
         bar.step("reading and storing headers")
-        last = _Once(bar)  # the last step is shown once, even when the file is read again
-        try:
-            return _store(ws, path, sha, options, dry_run, batch.STREAM_MEMORY, last)
-        except duckdb.OutOfMemoryException:
-            # the budget is too small for this workspace's joins (DuckDB cannot spill every
-            # operator): everything was rolled back; read again under DuckDB's own limit
-            return _store(ws, path, sha, options, dry_run, None, last)
-
-
-class _Once:
-    """A progress bar whose steps are each shown once: a file read again after running out
-    of memory does not step the bar past its end."""
-
-    def __init__(self, bar: Steps) -> None:
-        self.bar, self.done = bar, set[str]()
-
-    def step(self, description: str) -> None:
-        if description not in self.done:
-            self.done.add(description)
-            self.bar.step(description)
+        last = Once(bar)  # the last step is shown once, even when the file is read again
+        return batch.budgeted(
+            lambda memory, threads: _store(ws, path, sha, options, dry_run, memory, threads, last),
+            batch.STREAM_MEMORY,
+            batch.STREAM_THREADS,
+        )
 
 
 def _store(
@@ -199,9 +183,11 @@ def _store(
     options: dict[str, Any],
     dry_run: bool,
     memory: str | None,
+    threads: int | None,
     bar: Steps,
 ) -> common.IngestSummary:
-    """Read ``path`` and store it in one transaction, DuckDB held to ``memory``."""
+    """Read ``path`` and store it in one transaction, DuckDB held to ``memory`` on
+    ``threads``."""
     domains = ws.settings.internal_domains
     summary = common.IngestSummary(str(path), KIND, None)
     want_body = ws.store_content
@@ -215,7 +201,7 @@ def _store(
             options,
             dry_run=dry_run,
             memory=memory,
-            threads=batch.STREAM_THREADS if memory is not None else None,
+            threads=threads,
         ) as con:
             writer = Writer(ws, con, summary, domains, identified=identified)
             cols, seen_ids, text_bytes = Columns(), set[str](), 0
