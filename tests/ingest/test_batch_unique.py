@@ -95,6 +95,74 @@ def test_unique_frames_store_the_rows_de_duplication_stores(tmp_path: Path) -> N
         assert len(plain[t]) == 3
 
 
+def test_write_under_a_memory_budget_stores_the_same_rows(tmp_path: Path) -> None:
+    messages, inter = _frames()
+    doubled_i = pd.concat([inter, inter.iloc[[2]]], ignore_index=True)
+    got = []
+    for memory in (None, "64MB"):
+        ws = gs.init(tmp_path / f"ws{memory}")
+        limit = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()
+        seen: list[Any] = []
+        real = ws.transaction
+
+        def spy(real: Any = real, ws: gs.Workspace = ws, seen: list[Any] = seen) -> Any:
+            seen.append(ws.con.execute("SELECT current_setting('memory_limit')").fetchall())
+            return real()
+
+        ws.transaction = spy  # type: ignore[method-assign]
+        s = batch.write(
+            ws,
+            batch.Batch(messages=messages, interactions=doubled_i, unique=frozenset({"messages"})),
+            common.IngestSummary("one", "slack", None),
+            "one",
+            {},
+            memory=memory,
+        )
+        ws.transaction = real  # type: ignore[method-assign]
+        assert (s.messages, s.interactions) == (3, 3)
+        # the budget holds while the rows are written, and is put back after
+        assert (seen[0] != limit) == (memory is not None)
+        assert ws.con.execute("SELECT current_setting('memory_limit')").fetchall() == limit
+        got.append(_stored(ws))
+        ws.close()
+    for t in got[0]:
+        pd.testing.assert_frame_equal(got[0][t], got[1][t], check_exact=True)
+
+
+def test_out_of_memory_under_the_budget_writes_again_without_it(tmp_path, monkeypatch) -> None:
+    import duckdb
+
+    messages, inter = _frames()
+    ws = gs.init(tmp_path / "ws")
+    limit = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()
+    real, calls = batch._insert, []
+
+    def failing(con: Any, table: str, *args: Any, **kwargs: Any) -> int:
+        calls.append(con.execute("SELECT current_setting('memory_limit')").fetchall())
+        if table == "interactions" and calls[-1] != limit:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: test")
+        return real(con, table, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "_insert", failing)
+    summary = common.IngestSummary("one", "slack", None)
+    summary.skipped["no author"] += 1
+    s = batch.write(
+        ws,
+        batch.Batch(messages=messages, interactions=inter),
+        summary,
+        "one",
+        {},
+        memory="64MB",
+    )
+    # the first attempt (under the budget) was rolled back whole; the second wrote it all
+    assert (s.messages, s.interactions) == (3, 3)
+    assert dict(s.skipped) == {"no author": 1}
+    assert calls[0] != limit and calls[-1] == limit
+    assert ws.query("SELECT count(*) AS n FROM messages")["n"][0] == 3
+    assert ws.query("SELECT count(*) AS n FROM sources")["n"][0] == 1
+    ws.close()
+
+
 def test_frames_not_named_unique_are_de_duplicated(tmp_path: Path) -> None:
     messages, inter = _frames()
     doubled_m = pd.concat([messages, messages.iloc[[0]]], ignore_index=True)

@@ -157,10 +157,39 @@ def write(
     options: dict[str, Any],
     *,
     dry_run: bool = False,
+    memory: str | None = None,
 ) -> common.IngestSummary:
-    """Insert a batch and its provenance in one transaction (rolled back for a dry run)."""
+    """Insert a batch and its provenance in one transaction (rolled back for a dry run).
+
+    ``memory`` (e.g. :data:`WRITE_MEMORY`) bounds DuckDB's memory while the transaction is
+    open (:func:`memory_budget`; its threads are left as they are): without it DuckDB keeps
+    the blocks it writes in memory until it commits, about 500 MB more than the frames for
+    a 1.5M-message Slack export. Should DuckDB run out of memory under that budget (it
+    cannot spill every operator), everything is rolled back and written again under DuckDB's
+    own limit."""
+    if memory is not None:
+        import duckdb
+
+        skipped = summary.skipped.copy()
+        try:
+            return _write(ws, batch, summary, sha, options, dry_run=dry_run, memory=memory)
+        except duckdb.OutOfMemoryException:
+            summary.skipped, summary.source_id = skipped, None
+    return _write(ws, batch, summary, sha, options, dry_run=dry_run, memory=None)
+
+
+def _write(
+    ws: Store,
+    batch: Batch,
+    summary: common.IngestSummary,
+    sha: str,
+    options: dict[str, Any],
+    *,
+    dry_run: bool,
+    memory: str | None,
+) -> common.IngestSummary:
     try:
-        with ws.transaction() as con:
+        with memory_budget(ws.con, memory), ws.transaction() as con:
             summary.source_id = sid = common.next_source_id(ws)
             if batch.people is not None and len(batch.people):
                 summary.people = _people(con, batch.people, sid, batch.people_mode)
@@ -277,6 +306,13 @@ def writing(
         summary.source_id = None
 
 
+#: DuckDB's memory budget while :func:`write` stores a large batch (the Slack reader's):
+#: DuckDB evicts the blocks it has written (to the database file, or its temporary folder)
+#: instead of holding them until the commit. On the synthetic 5,000-person Slack export
+#: (1.55M messages, 1.9M interactions) the store's peak went from about 520 to 140 MiB
+#: above the frames, for about 10% more of the store's CPU (docs/performance.md, "Reading a
+#: Slack export").
+WRITE_MEMORY = "128MB"
 #: DuckDB's memory budget while a streamed ingest holds its one transaction open. Without
 #: it DuckDB's buffer manager keeps the blocks the ingest writes and reads (the tables it
 #: appends to, the ones its anti-joins read, its temporary tables) in memory up to its

@@ -97,6 +97,9 @@ if TYPE_CHECKING:
     from groundswell.store import Store
 
 KIND = "slack"
+#: DuckDB's memory while the rows are stored (:data:`groundswell.ingest.batch.WRITE_MEMORY`;
+#: None: DuckDB's default, 80% of the machine's memory)
+STORE_MEMORY: str | None = batch.WRITE_MEMORY
 
 # the reader and its constants (these were defined here before the module was split)
 __all__ = [
@@ -160,4 +163,4 @@ def ingest(
         del rd
         _trim()
         bar.step("storing")
-        return batch.write(ws, out, summary, sha, options, dry_run=dry_run)
+        return batch.write(ws, out, summary, sha, options, dry_run=dry_run, memory=STORE_MEMORY)
