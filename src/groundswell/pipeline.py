@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from groundswell import benchmark, outcome_links, results
+from groundswell import _sets, benchmark, outcome_links, results
 from groundswell import headlines as key_findings
 from groundswell.analysis import communities, formal, measures, personas, roles
 from groundswell.analysis.position import overall_reciprocity
@@ -374,7 +374,7 @@ def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
     n = np.int64(max(len(people), 1))
     actor, target = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64)
     layer = pd.factorize(out["layer"])[0].astype(np.int64) * n * n
-    out["reciprocated"] = np.isin(layer + target * n + actor, layer + actor * n + target)
+    out["reciprocated"] = _sets.isin(layer + target * n + actor, layer + actor * n + target)
     return out
 
 

@@ -176,12 +176,14 @@ def test_k_core_of_an_isolated_person_is_zero() -> None:
 # -- clustering -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("kernel", [False, True], ids=["sparse", "kernel"])
 @pytest.mark.parametrize(("name", "weighted"), CASES, ids=IDS)
-def test_clustering_matches_networkx_and_igraph(name: str, weighted: bool) -> None:
+def test_clustering_matches_networkx_and_igraph(name: str, weighted: bool, kernel: bool) -> None:
+    # kernel=True: the numba triangle sums used from position.KERNEL_MIN_NODES people
     g = GRAPHS[name]()
     u = g.to_undirected()  # both directions summed, as position.clustering documents
     ref = nx.clustering(u.to_networkx(), weight="weight" if weighted else None)
-    got = position.clustering(g, weighted=weighted)
+    got = position.clustering(g, weighted=weighted, kernel=kernel)
     assert_matches(got, ref)
     if not weighted:
         ig = u.to_igraph().transitivity_local_undirected(mode="zero")
@@ -198,12 +200,43 @@ def test_weighted_clustering_by_hand() -> None:
     assert got["b"] == pytest.approx(geo) and got["d"] == 0.0
 
 
+@pytest.mark.parametrize("kernel", [False, True], ids=["sparse", "kernel"])
 @pytest.mark.parametrize(("name", "weighted"), CASES, ids=IDS)
-def test_directed_clustering_matches_networkx(name: str, weighted: bool) -> None:
+def test_directed_clustering_matches_networkx(name: str, weighted: bool, kernel: bool) -> None:
     # NetworkX's clustering of a DiGraph is Fagiolo's directed clustering
     g = GRAPHS[name]()
     ref = nx.clustering(g.to_networkx(), weight="weight" if weighted else None)
-    assert_matches(position.directed_clustering(g, weighted=weighted), ref)
+    assert_matches(position.directed_clustering(g, weighted=weighted, kernel=kernel), ref)
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_the_triangle_kernel_gives_the_sparse_products_sums(directed: bool) -> None:
+    # a random weighted graph with hubs, isolated people and a self-free multi-edge input:
+    # the kernel's sums equal the blocked sparse products' up to the order of additions, and
+    # the 1,000-person graph is cut into several blocks (a budget of 2,000 products)
+    rng = np.random.default_rng(11)
+    n, m = 1000, 12000
+    a = np.concatenate([rng.integers(0, n, m), rng.integers(0, 20, m // 4)])
+    b = rng.integers(0, n, len(a))
+    keep = a != b
+    edges = (
+        pd.DataFrame(
+            {"actor_id": a[keep], "target_id": b[keep], "weight": rng.integers(1, 50, keep.sum())}
+        )
+        .groupby(["actor_id", "target_id"], as_index=False)["weight"]
+        .sum()
+    )
+    edges["weight"] = edges["weight"].astype(float)
+    g = Graph.from_edges(np.arange(n + 5), edges, directed=directed)
+    budget = position._PRODUCTS_PER_BLOCK
+    try:
+        position._PRODUCTS_PER_BLOCK = 2000
+        for f in (position.clustering, position.directed_clustering):
+            sparse, kernel = f(g, kernel=False), f(g, kernel=True)
+            assert (sparse > 0).sum() > 900 and (kernel.iloc[-5:] == 0).all()
+            np.testing.assert_allclose(kernel.to_numpy(), sparse.to_numpy(), rtol=1e-12, atol=0)
+    finally:
+        position._PRODUCTS_PER_BLOCK = budget
 
 
 def test_directed_clustering_by_hand() -> None:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
 
@@ -41,6 +42,10 @@ if TYPE_CHECKING:  # scipy.sparse comes with Graph.adjacency, not with this modu
 # Budget of scalar products per block of rows in the sparse matrix products below: bounds
 # memory to a few hundred MB whatever the size of the graph.
 _PRODUCTS_PER_BLOCK = 5_000_000
+#: From this many people clustering and directed clustering sum their triangles with a numba
+#: kernel (:mod:`._triangle_kernels`) instead of blocks of sparse products (issue 20: about a
+#: quarter of ``individual measures`` at 100,000 people); the scale path's threshold.
+KERNEL_MIN_NODES = 50_000
 
 
 def harmonic_closeness(
@@ -201,7 +206,7 @@ def k_core(g: Graph) -> pd.Series:
     return pd.Series(h.coreness(mode="all"), index=index, name="k_core", dtype=np.int64)
 
 
-def clustering(g: Graph, *, weighted: bool = True) -> pd.Series:
+def clustering(g: Graph, *, weighted: bool = True, kernel: bool | None = None) -> pd.Series:
     """Local clustering: how far a person's contacts are also in touch with each other.
 
     Computed on the undirected graph: directions are collapsed and the weight of a pair is
@@ -218,7 +223,10 @@ def clustering(g: Graph, *, weighted: bool = True) -> pd.Series:
     Notes
     -----
     The triangle sums are the diagonal of ``C^3`` with ``C = (W / max W) ^ (1/3)``
-    taken element-wise, computed in blocks of rows with scipy.sparse.
+    taken element-wise, computed in blocks of rows with scipy.sparse; from
+    :data:`KERNEL_MIN_NODES` people (or with ``kernel=True``) by a numba kernel walking the
+    same two-step paths without building them (:mod:`._triangle_kernels`: the same sums up to
+    the order of the additions).
 
     References
     ----------
@@ -231,10 +239,7 @@ def clustering(g: Graph, *, weighted: bool = True) -> pd.Series:
     if weighted and a.nnz:
         a.data = np.cbrt(a.data / a.data.max())
     deg = np.diff(a.indptr).astype(np.float64)
-    cycles = np.zeros(g.n)
-    for rows in _row_blocks(a, a):
-        block = a[rows]
-        cycles[rows] = np.asarray((block @ a).multiply(block).sum(axis=1)).ravel()
+    cycles = _closed_walks(a, g.n >= KERNEL_MIN_NODES if kernel is None else kernel)
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(deg > 1, cycles / (deg * (deg - 1)), 0.0)
     return pd.Series(c, index=index, name="clustering")
@@ -277,7 +282,7 @@ def overall_reciprocity(g: Graph) -> float:
         return float("nan")
     key = g.src.astype(np.int64) * g.n + g.dst
     rev = g.dst.astype(np.int64) * g.n + g.src
-    return float(np.isin(rev, key).mean())
+    return float(_sets.isin(rev, key).mean())
 
 
 def weighted_reciprocity(g: Graph) -> pd.Series:
@@ -311,7 +316,9 @@ def weighted_reciprocity(g: Graph) -> pd.Series:
     return pd.Series(r, index=index, name="weighted_reciprocity")
 
 
-def directed_clustering(g: Graph, *, weighted: bool = True) -> pd.Series:
+def directed_clustering(
+    g: Graph, *, weighted: bool = True, kernel: bool | None = None
+) -> pd.Series:
     """Directed clustering: the share of possible directed triangles around a person that exist.
 
     Fagiolo's generalisation of clustering to directed ties: every directed triangle through
@@ -330,16 +337,13 @@ def directed_clustering(g: Graph, *, weighted: bool = True) -> pd.Series:
     Fagiolo, G. (2007). Clustering in complex directed networks. Phys. Rev. E 76, 026107.
     """
     if not g.directed:
-        return clustering(g, weighted=weighted).rename("directed_clustering")
+        return clustering(g, weighted=weighted, kernel=kernel).rename("directed_clustering")
     index = pd.Index(g.nodes, name="person_id")
     a = g.adjacency(weighted=weighted).tocsr()
     if weighted and a.nnz:
         a.data = np.cbrt(a.data / a.data.max())
     s = (a + a.T).tocsr()
-    cycles = np.zeros(g.n)
-    for rows in _row_blocks(s, s):
-        block = s[rows]
-        cycles[rows] = np.asarray((block @ s).multiply(block).sum(axis=1)).ravel()
+    cycles = _closed_walks(s, g.n >= KERNEL_MIN_NODES if kernel is None else kernel)
     deg = (np.bincount(g.src, minlength=g.n) + np.bincount(g.dst, minlength=g.n)).astype(float)
     pattern = g.adjacency(weighted=False)
     mutual = np.asarray(pattern.multiply(pattern.T).sum(axis=1)).ravel()
@@ -444,6 +448,20 @@ def _power_iteration(a: sparse.csr_array, max_iter: int, tol: float) -> np.ndarr
         if np.abs(x - last).sum() < n * tol:
             return x
     return None
+
+
+def _closed_walks(s: sparse.csr_array, kernel: bool) -> np.ndarray:
+    """The diagonal of ``s^3`` for a symmetric CSR matrix: by the numba kernel, else by blocks
+    of sparse products."""
+    if kernel:
+        from groundswell.analysis._triangle_kernels import closed_walks
+
+        return closed_walks(s.indptr, s.indices, s.data)
+    cycles = np.zeros(s.shape[0])
+    for rows in _row_blocks(s, s):
+        block = s[rows]
+        cycles[rows] = np.asarray((block @ s).multiply(block).sum(axis=1)).ravel()
+    return cycles
 
 
 def _row_blocks(left: sparse.csr_array, right: sparse.csr_array) -> Iterator[np.ndarray]:

@@ -78,6 +78,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.privacy import SUPPRESSED
 from groundswell.value._base import GROUP_KINDS, among, gate_rows, ratio
 
@@ -163,9 +164,9 @@ def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd
     width = np.int64(len(people) + 1)
     pair = unit_code.astype(np.int64) * width + person_code.astype(np.int64)
     cut = np.cumsum([0, *(len(f) for f in frames)])
-    w, p, q = (np.unique(pair[cut[i] : cut[i + 1]]) for i in range(3))
-    both = np.union1d(w, p)  # every pair in W or P, once
-    in_w, in_p, in_q = np.isin(both, w), np.isin(both, p), np.isin(both, q)
+    w, p, q = (_sets.unique(pair[cut[i] : cut[i + 1]]) for i in range(3))
+    both = _sets.union(w, p)  # every pair in W or P, once
+    in_w, in_p, in_q = _sets.isin(both, w), _sets.isin(both, p), _sets.isin(both, q)
     unit = both // width
     k = len(units)
 

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_names, suppressed_groups
 from groundswell.value.community_health import _renewal
 
@@ -153,13 +154,13 @@ class _Members:
         self.group, self.person = self.group[keep], self.person[keep]
         n = len(codes.ids)
         self.width = np.int64(n + 1)
-        self.keys = np.unique(self.group * self.width + self.person)
+        self.keys = _sets.unique(self.group * self.width + self.person)
         self.by_person = np.argsort(self.person, kind="stable")
         self.start = np.searchsorted(self.person[self.by_person], np.arange(n + 1))
 
     def has(self, group: np.ndarray, person: np.ndarray) -> np.ndarray:
         """Whether each (group, person) is a membership."""
-        return np.isin(group * self.width + person, self.keys) & (person >= 0)
+        return _sets.isin(group * self.width + person, self.keys) & (person >= 0)
 
     def of(self, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (row of ``person``, group) with the person a member of the group."""
@@ -186,7 +187,7 @@ def _pairs(codes: _People, ties: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, 
     ok = (a >= 0) & (b >= 0) & (a != b)
     a, b = a[ok], b[ok]
     width = np.int64(len(codes.ids) + 1)
-    key = np.unique(np.concatenate([a * width + b, b * width + a]))
+    key = _sets.unique(np.concatenate([a * width + b, b * width + a]))
     person, other = key // width, key % width
     start = np.searchsorted(person, np.arange(len(codes.ids) + 1))
     return person, other, start
@@ -241,7 +242,7 @@ def _bridges(
     cell, where = np.unique(group * n_names + to, return_inverse=True)
     ties = np.bincount(where, minlength=len(cell))
     width = np.int64(len(codes.ids) + 1)
-    who = np.unique(where * width + person)  # each (row, person) once, by row then person
+    who = _sets.unique(where * width + person)  # each (row, person) once, by row then person
     who_row, who_person = who // width, who % width
     people = np.bincount(who_row, minlength=len(cell)).astype(np.int64)
     names = list(roles.columns)
@@ -360,7 +361,7 @@ def _distinct_per_group(
     group: np.ndarray, item: np.ndarray, n_items: int, n_groups: int
 ) -> np.ndarray:
     """How many distinct items each group has (float)."""
-    pairs = np.unique(group * np.int64(n_items + 1) + item)
+    pairs = _sets.unique(group * np.int64(n_items + 1) + item)
     return np.bincount(pairs // np.int64(n_items + 1), minlength=n_groups).astype(np.float64)
 
 

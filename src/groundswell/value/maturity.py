@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.privacy import SUPPRESSED
 from groundswell.value._base import among, gate_rows, ratio
 
@@ -281,14 +282,14 @@ def _tie_counts(now: pd.DataFrame, before: pd.DataFrame, dept: pd.Series) -> pd.
     m, k = len(now), len(before)
     a, b = codes[:m].astype(np.int64), codes[m : 2 * m].astype(np.int64)
     pa_, pb = codes[2 * m : 2 * m + k].astype(np.int64), codes[2 * m + k :].astype(np.int64)
-    recip = np.isin(b * n + a, a * n + b)
+    recip = _sets.isin(b * n + a, a * n + b)
     out_ties = np.bincount(a, minlength=n)
     out_recip = np.bincount(a[recip], minlength=n)
-    pair = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
-    old = np.unique(np.minimum(pa_, pb) * n + np.maximum(pa_, pb))
+    pair = _sets.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    old = _sets.unique(np.minimum(pa_, pb) * n + np.maximum(pa_, pb))
     u, v = pair // n, pair % n
     src, dst = np.concatenate([u, v]), np.concatenate([v, u])
-    is_new = np.tile(~np.isin(pair, old), 2)
+    is_new = np.tile(~_sets.isin(pair, old), 2)
     dcode = pd.Index(dept.reindex(uniques).to_numpy())
     dc = pd.factorize(dcode)[0]  # -1 = unknown department
     cross = (dc[src] >= 0) & (dc[dst] >= 0) & (dc[src] != dc[dst])

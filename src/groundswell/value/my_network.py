@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from groundswell import _sets
 from groundswell.value._base import among
 from groundswell.value.maturity import INDICATORS, STAGES
 
@@ -297,7 +298,7 @@ def _suggest_rows(
     short = np.flatnonzero((found < ENOUGH) & (np.diff(ur.indptr) > 0)) + lo
     parts: list[tuple[np.ndarray, ...]] = [(r, c, v, ch, np.zeros(len(r), np.int64))]
     if len(short):
-        parts = [tuple(x[~np.isin(r, short)] for x in parts[0])]
+        parts = [tuple(x[~_sets.isin(r, short)] for x in parts[0])]
         parts.append(_widened(u, channels, department, excluded, short))
     r, c, v, ch, tier = (np.concatenate(x) for x in zip(*parts, strict=True))
     order = _sort(r, tier, v, ch, c)
