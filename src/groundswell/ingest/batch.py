@@ -167,15 +167,14 @@ def write(
     a 1.5M-message Slack export. Should DuckDB run out of memory under that budget (it
     cannot spill every operator), everything is rolled back and written again under DuckDB's
     own limit."""
-    if memory is not None:
-        import duckdb
+    skipped = summary.skipped.copy()
 
-        skipped = summary.skipped.copy()
-        try:
-            return _write(ws, batch, summary, sha, options, dry_run=dry_run, memory=memory)
-        except duckdb.OutOfMemoryException:
-            summary.skipped, summary.source_id = skipped, None
-    return _write(ws, batch, summary, sha, options, dry_run=dry_run, memory=None)
+    def store(budget: str | None, _threads: int | None) -> common.IngestSummary:
+        if budget is None and memory is not None:  # the retry: as the first attempt began
+            summary.skipped, summary.source_id = skipped.copy(), None
+        return _write(ws, batch, summary, sha, options, dry_run=dry_run, memory=budget)
+
+    return budgeted(store, memory, None)
 
 
 def _write(
