@@ -11,9 +11,10 @@ On the synthetic organisation of bench/analysis.py (``make_org``):
   reversed keys (``overall_reciprocity``, ``type_ties``, maturity), NumPy (before) against
   ``groundswell._sets`` (now).
 
-Each contender runs in a fresh process (its peak memory its own: resident before the call and
-the peak after it), alternating, ``--repeat`` rounds; the results are compared (exactly for
-the set operations, largest relative difference for the clusterings). Run::
+Each contender runs in a fresh process (its peak memory its own: the resident memory before
+the call and the peak during it, VmHWM reset through ``/proc/self/clear_refs`` just before),
+alternating, ``--repeat`` rounds; the results are compared (exactly for the set operations,
+largest relative difference for the clusterings). Run::
 
     nice .venv/bin/python bench/triangles.py --people 100000 --ties 3000000
 
@@ -84,6 +85,7 @@ def child(task: str, now: bool, people: int, ties: int) -> dict:
             def call() -> np.ndarray:
                 return _sets.isin(rev, key) if now else np.isin(rev, key)
 
+    Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) starts again from here
     before = rss_mib()
     t, c = time.perf_counter(), cpu_seconds()
     got = call()
@@ -137,8 +139,8 @@ def main() -> None:
         "",
         f"Graph: `make_org` of bench/analysis.py, {first['n']:,} people, {first['m']:,} directed "
         f"weighted ties (seed 1); each contender in a fresh process, alternating, {a.repeat} "
-        "round(s), the round with the least CPU shown; memory: the peak after the call less "
-        "the resident memory before it (the graph and its inputs already loaded).",
+        "round(s), the round with the least CPU shown; memory: the peak during the call (VmHWM "
+        "reset just before it) less the resident memory before it.",
         "",
         "| computation | contender | wall (s) | CPU (s) | memory added (MiB) | CPU ratio "
         "| result |",
