@@ -190,6 +190,24 @@ def period(first: date, last: date) -> str:
     return f"{first:%-d}–{last:%-d %B %Y}"
 
 
+def moment(text: str | None) -> str:
+    """A stored timestamp ("2026-12-07T01:04:31+00:00") as a reader writes it, in UTC:
+    "7 December 2026, 01:04 UTC"; a timestamp without a zone is taken as UTC; any other
+    text as it is.
+
+    >>> moment("2026-12-07T01:04:31.5+00:00"), moment("2024-03-04T09:30:00+01:00")
+    ('7 December 2026, 01:04 UTC', '4 March 2024, 08:30 UTC')
+    """
+    from datetime import UTC, datetime
+
+    try:
+        at = datetime.fromisoformat(str(text or "").strip())
+    except ValueError:
+        return str(text or "")
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return f"{at:%-d %B %Y}, {at:%H:%M} UTC"
+
+
 def window(text: str | None) -> str:
     """A stored window ("2024-03-04:2024-03-31", both days included) in words, as
     :func:`period` writes it; any other text as it is."""

@@ -281,6 +281,15 @@ def test_pages_name_a_runs_window_in_words(clients, web_ws) -> None:
     assert "5 February – 4 March 2024" in home  # the earlier run, as the latest's comparison
     compare = clients["admin"].get(f"/compare?a={a}&b={b}").text
     assert "5 February – 4 March 2024" in compare
+    # and when it was computed: "computed 7 December 2026, 01:04 UTC", not the ISO stamp
+    from groundswell.words import moment
+
+    with gs.open(web_ws.path) as ws:
+        (stamp,) = ws.con.execute(
+            "SELECT CAST(created_at AS VARCHAR) FROM runs WHERE run_id = ?", [b]
+        ).fetchall()[0]
+    said = moment(stamp)
+    assert said.endswith(" UTC") and f"computed {said} by groundswell" in home
 
 
 def test_errors_have_one_shape(clients) -> None:
