@@ -62,20 +62,34 @@ class Nomination:
     strength: int | None = None
 
 
+#: a link's respondent: the link's token digest, then the fields of :class:`Respondent`
+_RESPONDENTS = (
+    "SELECT l.token_hash, l.survey_id, i.person_id, i.roster_no, i.csrf_token, i.submitted_at, "
+    "i.attributes_done FROM survey_links l JOIN surveys s USING (survey_id) "
+    "JOIN survey_invitations i ON i.survey_id = l.survey_id AND i.person_id = l.person_id "
+)
+
+
+def _respondents(ws: Store, where: str, params: list[Any]) -> dict[str, Respondent]:
+    """The respondents of the links ``where`` selects, keyed by token digest."""
+    surveys: dict[int, Survey] = {}
+    out: dict[str, Respondent] = {}
+    for key, sid, pid, no, csrf, submitted, attrs in ws.con.execute(
+        _RESPONDENTS + where, params
+    ).fetchall():
+        survey = surveys.get(int(sid))
+        if survey is None:
+            survey = surveys[int(sid)] = get(ws, int(sid))
+        out[str(key)] = Respondent(survey, pid, int(no), csrf, submitted is not None, bool(attrs))
+    return out
+
+
 def resolve(ws: Store, token: str) -> Respondent | None:
     """The respondent a token answers for, or None for an unknown token (or a malformed one)."""
     if not token or len(token) > 100:
         return None
-    rows = ws.con.execute(
-        "SELECT l.survey_id, i.person_id, i.roster_no, i.csrf_token, i.submitted_at, "
-        "i.attributes_done FROM survey_links l JOIN survey_invitations i "
-        "ON i.survey_id = l.survey_id AND i.person_id = l.person_id WHERE l.token_hash = ?",
-        [digest(token)],
-    ).fetchall()
-    if not rows:
-        return None
-    sid, pid, no, csrf, submitted, attrs = rows[0]
-    return Respondent(get(ws, int(sid)), pid, int(no), csrf, submitted is not None, bool(attrs))
+    key = digest(token)
+    return _respondents(ws, "WHERE l.token_hash = ?", [key]).get(key)
 
 
 def open_respondents(ws: Store, limit: int = 250_000) -> dict[str, Respondent] | None:
@@ -88,20 +102,7 @@ def open_respondents(ws: Store, limit: int = 250_000) -> dict[str, Respondent] |
     ).fetchall()[0]
     if n > limit:
         return None
-    rows = ws.con.execute(
-        "SELECT l.token_hash, l.survey_id, i.person_id, i.roster_no, i.csrf_token, "
-        "i.submitted_at, i.attributes_done FROM survey_links l JOIN surveys s USING (survey_id) "
-        "JOIN survey_invitations i ON i.survey_id = l.survey_id AND i.person_id = l.person_id "
-        "WHERE s.status = 'open'"
-    ).fetchall()
-    surveys: dict[int, Survey] = {}
-    out: dict[str, Respondent] = {}
-    for key, sid, pid, no, csrf, submitted, attrs in rows:
-        survey = surveys.get(int(sid))
-        if survey is None:
-            survey = surveys[int(sid)] = get(ws, int(sid))
-        out[str(key)] = Respondent(survey, pid, int(no), csrf, submitted is not None, bool(attrs))
-    return out
+    return _respondents(ws, "WHERE s.status = 'open'", [])
 
 
 def search(ws: Store, who: Respondent, query: str, limit: int = MAX_RESULTS) -> list[dict]:

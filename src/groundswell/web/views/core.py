@@ -322,6 +322,14 @@ def _warn_once(text: str) -> None:
         print(f"groundswell: {text}", file=sys.stderr, flush=True)
 
 
+def _roster(ws: gs.Workspace, survey_id: int) -> dict[int, str]:
+    """A survey's roster: roster number -> person."""
+    rows = ws.con.execute(
+        "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ?", [survey_id]
+    ).fetchall()
+    return {int(n): str(p) for n, p in rows}
+
+
 class ViewsCore:
     """The plumbing and the workspace-level reads of :class:`~groundswell.web.views.Views`.
 
@@ -395,13 +403,10 @@ class ViewsCore:
         ws = self.ws()
         if self._links_due:
             links = respond.open_respondents(ws)
-            rosters = {}
-            for sid in {int(r.survey.survey_id) for r in (links or {}).values()}:
-                rows = ws.con.execute(
-                    "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ?",
-                    [sid],
-                ).fetchall()
-                rosters[sid] = {int(n): str(p) for n, p in rows}
+            rosters = {
+                sid: _roster(ws, sid)
+                for sid in {int(r.survey.survey_id) for r in (links or {}).values()}
+            }
             with self._lock:
                 self._open_links = links or {}
                 self._rosters.update(rosters)
@@ -425,16 +430,9 @@ class ViewsCore:
             roster = self._rosters.get(sid)
         if not self.db.yielded:
             if roster is None:
-                rows = (
-                    self.ws()
-                    .con.execute(
-                        "SELECT roster_no, person_id FROM survey_invitations WHERE survey_id = ?",
-                        [sid],
-                    )
-                    .fetchall()
-                )
+                read = _roster(self.ws(), sid)
                 with self._lock:
-                    self._rosters[sid] = {int(n): str(p) for n, p in rows}
+                    self._rosters[sid] = read
             return None
         if roster is None or who.survey.status != "open":
             return None
