@@ -53,3 +53,53 @@ def test_nothing_changes_when_igraph_is_already_loaded() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert out.returncode == 0, out.stderr
+
+
+#: loaded by nothing a small ``analyze`` computes (issue 20, point 1): SciPy's graph routines
+#: bring its sparse and dense linear algebra (igraph gives the same distances and parts), and
+#: a workspace with no closed survey reads no survey
+NOT_LOADED = (
+    "scipy.sparse.csgraph",
+    "scipy.sparse.linalg",
+    "scipy.linalg",
+    "groundswell.survey.record",
+    "groundswell.survey.following",
+    "groundswell.ingest.survey",
+    "numba",
+)
+
+SMALL_ANALYZE = """
+import sys
+from pathlib import Path
+import groundswell as gs
+from groundswell.synth import generate
+folder = Path(sys.argv[1])
+files = generate(50, seed=2, weeks=2).write(folder / "org")
+with gs.init(folder / "ws") as ws:
+    ws.ingest_orgchart(files["hris"])
+    ws.ingest_events(files["events"])
+before = set(sys.modules)
+from groundswell.cli import main
+sys.argv = ["groundswell", "analyze", str(folder / "ws")]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+loaded = set(sys.modules) - before
+print("\\n".join(sorted(loaded)))
+"""
+
+
+def test_a_small_analyze_loads_no_scipy_graph_routines_nor_survey_modules(
+    tmp_path: Path,
+) -> None:
+    env = dict(os.environ, PYTHONPATH=SRC)
+    out = subprocess.run(
+        [sys.executable, "-c", SMALL_ANALYZE, str(tmp_path)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.split())
+    assert "groundswell.pipeline" in loaded
+    assert "groundswell.survey.comparison" in loaded  # the closed surveys were asked for
+    assert not [m for m in NOT_LOADED if m in loaded or any(x.startswith(m + ".") for x in loaded)]

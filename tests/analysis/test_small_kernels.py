@@ -183,3 +183,129 @@ def test_the_measures_and_map_of_200_people_load_no_numba() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
+
+
+def _dense_sums(indptr, indices, length, sources, *, unit):  # type: ignore[no-untyped-def]
+    """The dependency sums as they were computed before (every source x tie, one sparse
+    product per step): the oracle of the pairs-on-a-path form, bit for bit."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import dijkstra
+
+    indptr = np.asarray(indptr, dtype=np.int64)
+    indices = np.asarray(indices, dtype=np.int64)
+    length = np.ones(len(indices)) if unit else np.asarray(length, dtype=np.float64)
+    sources = np.asarray(sources, dtype=np.int64)
+    n, k = len(indptr) - 1, len(sources)
+    tail = np.repeat(np.arange(n), np.diff(indptr))
+    rows = np.arange(k)
+    order = np.lexsort((length, indices, tail))
+    key = tail[order] * n + indices[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    keep = order[first]
+    graph = sparse.csr_array((length[keep], (tail[keep], indices[keep])), shape=(n, n))
+    dist = np.atleast_2d(dijkstra(graph, directed=True, indices=sources, unweighted=unit))
+    from_tail = dist[:, tail]
+    on = np.isfinite(from_tail) & (from_tail + length == dist[:, indices])
+    m = len(indices)
+    into_head = sparse.csr_array((np.ones(m), (indices, np.arange(m))), shape=(n, m))
+    out_of_tail = sparse.csr_array((np.ones(m), (tail, np.arange(m))), shape=(n, m))
+    start = np.zeros((k, n))
+    start[rows, sources] = 1.0
+    sigma = start
+    for _ in range(n + 1):
+        nxt = start + (into_head @ np.where(on, sigma[:, tail], 0.0).T).T
+        if np.array_equal(nxt, sigma):
+            break
+        sigma = nxt
+    ratio = np.divide(sigma[:, tail], sigma[:, indices], out=np.zeros(on.shape), where=on)
+    delta = np.zeros((k, n))
+    for _ in range(n + 1):
+        nxt = (out_of_tail @ (ratio * (1.0 + delta[:, indices])).T).T
+        if np.array_equal(nxt, delta):
+            break
+        delta = nxt
+    delta[rows, sources] = 0.0
+    return delta.sum(axis=0)
+
+
+def _random_csr(n: int, arcs: int, weights: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Out-ties in CSR form with parallel ties and self-free arcs, lengths 1/weight."""
+    rng = np.random.default_rng(seed)
+    tail = rng.integers(0, n, arcs)
+    head = rng.integers(0, n, arcs)
+    keep = tail != head
+    tail, head = tail[keep], head[keep]
+    w = rng.integers(1, weights + 1, len(tail)).astype(np.float64)
+    order = np.argsort(tail, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(tail, minlength=n))])
+    return indptr, head[order], 1.0 / w[order]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 40),
+    arcs=st.integers(0, 300),
+    weights=st.sampled_from([1, 3, 50]),
+    seed=st.integers(0, 2**32 - 1),
+    unit=st.booleans(),
+    every=st.integers(1, 4),
+)
+def test_pairs_on_a_path_give_the_dense_sums_bit_for_bit(
+    n: int, arcs: int, weights: int, seed: int, unit: bool, every: int
+) -> None:
+    indptr, indices, length = _random_csr(n, arcs, weights, seed)
+    sources = np.arange(0, n, every)
+    btw, _ = _small_kernels.shortest_path_sums(indptr, indices, length, sources, unit=unit)
+    dense = _dense_sums(indptr, indices, length, sources, unit=unit)
+    assert np.array_equal(btw, dense)  # the same floats, not close ones
+
+
+@pytest.mark.parametrize("unit", [True, False], ids=["unweighted", "weighted"])
+def test_pairs_on_a_path_bit_for_bit_on_email_eu_core_and_a_200_person_graph(unit: bool) -> None:
+    g = email_eu_core(True)
+    indptr, indices, length = _csr(g, not unit)
+    sources = np.arange(0, g.n, 7)
+    btw, _ = _small_kernels.shortest_path_sums(indptr, indices, length, sources, unit=unit)
+    assert np.array_equal(btw, _dense_sums(indptr, indices, length, sources, unit=unit))
+    assert btw.any()
+    indptr, indices, length = _random_csr(200, 6_000, 40, seed=1)  # analyze's small size
+    sources = np.arange(200)
+    btw, _ = _small_kernels.shortest_path_sums(indptr, indices, length, sources, unit=unit)
+    assert np.array_equal(btw, _dense_sums(indptr, indices, length, sources, unit=unit))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    arcs=st.integers(0, 300),
+    weights=st.sampled_from([1, 3, 10, 1000]),
+    seed=st.integers(0, 2**32 - 1),
+    unit=st.booleans(),
+    every=st.integers(1, 4),
+)
+def test_igraph_distances_are_scipys_dijkstra_bit_for_bit(
+    n: int, arcs: int, weights: int, seed: int, unit: bool, every: int
+) -> None:
+    # lengths 1/w: sums such as 1/3 + 1/3 + 1/3 or 0.1 + 0.1 + 0.1 that are not what they
+    # look like; igraph 0.9's Dijkstra kept distance + 1 and would differ in the last bit
+    from scipy import sparse
+    from scipy.sparse.csgraph import dijkstra
+
+    indptr, indices, length = _random_csr(n, arcs, weights, seed)
+    tail = np.repeat(np.arange(n), np.diff(indptr))
+    order = np.lexsort((length, indices, tail))  # no parallel ties, as shortest_path_sums
+    key = tail[order] * n + indices[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    keep = order[first]
+    sources = np.arange(0, n, every)
+    graph = sparse.csr_array((length[keep], (tail[keep], indices[keep])), shape=(n, n))
+    ref = np.atleast_2d(dijkstra(graph, directed=True, indices=sources, unweighted=unit))
+    got = _small_kernels.distances(
+        n, tail[keep], indices[keep], None if unit else length[keep], sources
+    )
+    assert got.dtype == np.float64 and got.shape == (len(sources), n)
+    assert np.array_equal(got, ref)  # inf where unreachable, and the same floats elsewhere
+    none = _small_kernels.distances(n, tail[keep], indices[keep], None, sources[:0])
+    assert none.shape == (0, n)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundswell.network.graph import Graph
 from groundswell.network.layout import layout
@@ -126,3 +128,21 @@ def test_matching_pairs_only_neighbours_and_places_everyone() -> None:
         if len(members) == 2:  # a matched pair is a tie
             a, b = sorted(members.tolist())
             assert (a, b) in neighbours
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 60),
+    pairs=st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=80),
+)
+def test_the_parts_are_numbered_as_scipy_numbers_them(n: int, pairs: list) -> None:
+    from scipy.sparse.csgraph import connected_components
+
+    from groundswell.network.layout import parts_of
+
+    edges = [(f"p{a % n}", f"p{b % n}", 1.0) for a, b in pairs if a % n != b % n]
+    u = Graph.from_edges([f"p{i}" for i in range(n)], edges).to_undirected()
+    count, label = parts_of(u)
+    ref_count, ref = connected_components(u.adjacency(), directed=False)
+    assert count == ref_count
+    assert np.array_equal(label, ref)

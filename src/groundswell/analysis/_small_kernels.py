@@ -13,15 +13,17 @@ run of a small workspace imports numba.
 The results are those of the kernels, computed the same way up to the order of floating
 point sums (tests/analysis/test_small_kernels.py: both against each other and NetworkX):
 
-- **shortest paths** (Brandes 2001): the distances from every source at once by SciPy's
-  Dijkstra (``d(v) + len(v, w)``, the same sum the kernel and NetworkX form, so ties between
-  equally short paths are decided exactly as they decide them: no tolerance); a tie v -> w
+- **shortest paths** (Brandes 2001): the distances from every source by igraph's Dijkstra
+  (:func:`distances`; ``d(v) + len(v, w)``, the same sum the kernel and NetworkX form, so
+  ties between equally short paths are decided exactly as they decide them: no tolerance);
+  a tie v -> w
   lies on a shortest path from s when ``d(s, v) + len(v, w) == d(s, w)``. The number of
   shortest paths ``sigma`` (integers in float64, exact) and the dependencies ``delta`` solve
   ``sigma_s(w) = [w = s] + sum_v sigma_s(v)`` and ``delta_s(v) = sum_w sigma_s(v) /
   sigma_s(w) (1 + delta_s(w))`` over those ties; both are iterated for all sources at once
-  (one sparse product per step) until they stop changing, which takes as many steps as the
-  longest shortest path has ties, plus one. Memory: a few float arrays of sources x ties.
+  (one ``np.bincount`` over the (source, tie) pairs on a shortest path per step) until they
+  stop changing, which takes as many steps as the longest shortest path has ties, plus one.
+  Memory: a few arrays of sources x ties.
 - **structural holes** (Burt 1992): with W the symmetric mutual-weight matrix, the two-step
   sums ``sum_q w_iq w_qj / s_q`` (constraint) or ``sum_q w_iq w_qj`` (effective size) are
   the sparse product ``W diag(scale) W`` read at W's ties.
@@ -36,7 +38,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import dijkstra
 
 #: sources x ties (both directions of an undirected tie) up to which the array version of the
 #: shortest-path sums is used: 200 people with 6,000 ties are 1.2M, 50 MB at most
@@ -58,6 +59,30 @@ def holes_fit(indptr: np.ndarray) -> bool:
     return float(degree @ degree) <= SMALL_HOLES_PATHS
 
 
+def distances(
+    n: int, tail: np.ndarray, head: np.ndarray, length: np.ndarray | None, sources: np.ndarray
+) -> np.ndarray:
+    """Sources x people: the length of a shortest path from each source along the ties
+    ``tail -> head`` (no parallel ties), inf where none; ``length`` None counts ties.
+
+    igraph's Dijkstra (breadth-first search when unweighted), in C: a shortest distance is
+    ``d(v) + len(v, w)`` minimised over the ties into w, the sum SciPy's Dijkstra forms too,
+    so both give the same floats (tests/analysis/test_small_kernels.py, bit for bit against
+    ``scipy.sparse.csgraph.dijkstra``). igraph is loaded for the communities anyway;
+    ``scipy.sparse.csgraph`` would load ``scipy.sparse.linalg`` and ``scipy.linalg`` with it,
+    about 0.13 s of CPU of every small ``analyze`` (issue 20, point 1)."""
+    import igraph
+
+    g = igraph.Graph(n=n, edges=np.column_stack([tail, head]), directed=True)
+    if length is None:
+        found = g.distances(source=sources.tolist(), mode="out")
+    else:
+        found = g.distances(
+            source=sources.tolist(), weights=length.tolist(), mode="out", algorithm="dijkstra"
+        )
+    return np.array(found, dtype=np.float64).reshape(len(sources), n)
+
+
 def shortest_path_sums(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -76,14 +101,13 @@ def shortest_path_sums(
     n, k = len(indptr) - 1, len(sources)
     tail = np.repeat(np.arange(n), np.diff(indptr))
     rows = np.arange(k)
-    # parallel ties: the shortest one is the distance (scipy would add them up)
+    # parallel ties: the shortest one is the distance
     order = np.lexsort((length, indices, tail))
     key = tail[order] * n + indices[order]
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
     keep = order[first]
-    graph = sparse.csr_array((length[keep], (tail[keep], indices[keep])), shape=(n, n))
-    dist = np.atleast_2d(dijkstra(graph, directed=True, indices=sources, unweighted=unit))
+    dist = distances(n, tail[keep], indices[keep], None if unit else length[keep], sources)
     with np.errstate(divide="ignore"):
         inverse = 1.0 / dist  # 0 where unreachable
     inverse[rows, sources] = 0.0
@@ -93,29 +117,35 @@ def shortest_path_sums(
     from_tail = dist[:, tail]
     on = np.isfinite(from_tail) & (from_tail + length == dist[:, indices])
     del from_tail, inverse
-    into_head = sparse.csr_array(
-        (np.ones(len(indices)), (indices, np.arange(len(indices)))), shape=(n, len(indices))
-    )
-    out_of_tail = sparse.csr_array(
-        (np.ones(len(indices)), (tail, np.arange(len(indices)))), shape=(n, len(indices))
-    )
-    start = np.zeros((k, n))
-    start[rows, sources] = 1.0
-    sigma = start
+    # the (source, tie) pairs on a shortest path, in the order of the sources and then the
+    # ties: both sums below add, for each (source, person), its ties in that order (np.bincount
+    # adds in input order), as the sparse products over every source x tie did before, without
+    # the pairs off every shortest path (each added 0.0): the same floats, about 1/20 of the
+    # work at 200 people (tests/analysis/test_small_kernels.py keeps the dense form as oracle)
+    src, arc = np.nonzero(on)
+    del on
+    at_tail, at_head = src * n + tail[arc], src * n + indices[arc]  # flat (source, person)
+    start = np.zeros(k * n)
+    start[rows * n + sources] = 1.0
+    sigma: np.ndarray = start
     for _ in range(n + 1):
-        nxt = start + (into_head @ np.where(on, sigma[:, tail], 0.0).T).T
+        nxt = start + np.bincount(at_head, weights=sigma[at_tail], minlength=k * n)
         if np.array_equal(nxt, sigma):
             break
         sigma = nxt
-    ratio = np.divide(sigma[:, tail], sigma[:, indices], out=np.zeros(on.shape), where=on)
-    delta = np.zeros((k, n))
+    ratio = sigma[at_tail] / sigma[at_head]
+    delta: np.ndarray = np.zeros(k * n)
     for _ in range(n + 1):
-        nxt = (out_of_tail @ (ratio * (1.0 + delta[:, indices])).T).T
-        if np.array_equal(nxt, delta):
+        term = ratio * (1.0 + delta[at_head])
+        step: np.ndarray = np.bincount(at_tail, weights=term, minlength=k * n)
+        if np.array_equal(step, delta):
             break
-        delta = nxt
+        delta = step
+    delta = delta.reshape(k, n)
     delta[rows, sources] = 0.0
-    return delta.sum(axis=0), harmonic
+    # summed down each person's column held contiguous, as the products' transposed result
+    # was: NumPy then sums pairwise, in the same order as before
+    return np.asfortranarray(delta).sum(axis=0), harmonic
 
 
 def holes(

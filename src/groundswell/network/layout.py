@@ -8,7 +8,6 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import connected_components
 
 from groundswell.network.graph import Graph
 
@@ -65,7 +64,7 @@ def layout(
         )
         return layout(sub, seed=seed, iterations=iterations, max_people=max_people, method=method)
     u = g.to_undirected()
-    n_parts, label = connected_components(u.adjacency(), directed=False)
+    n_parts, label = parts_of(u)
     sizes = np.bincount(label, minlength=n_parts)
     order = np.argsort(-sizes, kind="stable")
     rng = random.Random(seed)
@@ -85,6 +84,24 @@ def layout(
     xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
     xy /= np.abs(xy).max() or 1.0
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=index)
+
+
+def parts_of(u: Graph) -> tuple[int, np.ndarray]:
+    """(number of connected parts, each person's part) of the undirected ``u``, the parts
+    numbered in the order of their first person, as ``scipy.sparse.csgraph``'s
+    ``connected_components`` numbers them (tests/network/test_layout.py compares both).
+    igraph's, already loaded for the communities: SciPy's would load ``scipy.sparse.linalg``
+    and ``scipy.linalg`` with it (about 0.13 s of CPU of every small ``analyze``)."""
+    import igraph
+
+    g = igraph.Graph(n=u.n, edges=np.column_stack([u.src, u.dst]), directed=False)
+    found = np.asarray(g.connected_components().membership, dtype=np.int64)
+    if not len(found):
+        return 0, found
+    _, first = np.unique(found, return_index=True)  # each part's first person
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return len(first), rank[found]
 
 
 #: the map's width to height, which the packing of the parts aims at

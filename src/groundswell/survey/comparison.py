@@ -36,11 +36,15 @@ from groundswell.network.graph import Graph
 from groundswell.network.ties import TieRules, build_ties
 from groundswell.network.window import Window
 from groundswell.privacy import gate_labels
-from groundswell.survey.record import Survey, get, retry, writing
 
 if TYPE_CHECKING:
     from groundswell.run import Run
     from groundswell.store import Store
+    from groundswell.survey.record import Survey
+
+# groundswell.survey.record (and through it the survey reader and ingest's batch writer) is
+# imported where a survey is read or written: every analyze asks whether a survey was closed,
+# and with none there is nothing of them to load (issue 20, point 1)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ def compare(
     top : float
         The share of people that counts as influential (0.10: the top decile).
     """
+    from groundswell.survey.record import get
+
     s = get(ws, survey)
     if s.status != "closed" or s.source_id is None:
         raise AnalysisError(
@@ -225,13 +231,13 @@ def section(run: Run, *, top_hidden: int = 20) -> dict[str, Any] | None:
     with the run (None when no survey has been closed): its name, response rate, the overlap
     per question and the first ``top_hidden`` people seen in only one network (pseudonym,
     and display name for an identified workspace to show)."""
-    from groundswell.survey.following import response_rate
-
     closed = run.ws.query(
         "SELECT survey_id, name FROM surveys WHERE status = 'closed' ORDER BY closed_at DESC"
     )
     if closed.empty:
         return None
+    from groundswell.survey.following import response_rate
+
     sid, name = int(closed.iloc[0]["survey_id"]), str(closed.iloc[0]["name"])
     comp = compare(run.ws, sid, window=run.window)
     rate = response_rate(run.ws, sid)
@@ -334,6 +340,7 @@ def store_for_latest_run(ws: Store, survey_id: int) -> int | None:
     if rows[0][0] is None:
         return None
     from groundswell.run import Run
+    from groundswell.survey.record import retry, writing
 
     run = Run.load(ws, int(rows[0][0]))
     bodies = {stored_key(survey_id): stored_body(ws, survey_id, run.window)}
