@@ -112,6 +112,54 @@ def test_a_failure_at_the_findings_stage_leaves_no_run(copy, monkeypatch) -> Non
         assert set(run.findings()) >= {"value", "qa", "leaders", "communities", "onboarding"}
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("table", ["person_roles", "person_scores", "communities"])
+def test_a_key_stored_twice_is_refused_and_leaves_no_run(copy, monkeypatch, table) -> None:
+    # these tables have no primary-key index (migration 015): _store checks their keys
+    import dataclasses
+
+    import pandas as pd
+
+    from groundswell import pipeline
+    from groundswell.errors import AnalysisError
+
+    store = pipeline._store
+
+    def twice(*args):  # type: ignore[no-untyped-def]
+        args = list(args)
+        ws, win, params, summary, sources, ties, scores, comm, pos, labels = args[:10]
+        if table == "person_roles":
+            args[9] = pd.concat([labels, labels.tail(1)], ignore_index=True)
+        elif table == "person_scores":
+            args[6] = pd.concat([scores, scores.tail(1)])
+        else:
+            doubled = pd.concat([comm.membership, comm.membership.tail(1)])
+            args[7] = dataclasses.replace(comm, membership=doubled)
+        return store(*args)
+
+    monkeypatch.setattr(pipeline, "_store", twice)
+    with gs.open(copy) as ws:
+        before = _rows(ws)
+        with pytest.raises(AnalysisError, match=f"the run's {table} would hold .* twice"):
+            ws.analyze()
+        assert _rows(ws) == before  # the workspace exactly as it was
+        assert ws.run().run_id == 1
+
+
+def test_the_key_check_refuses_a_missing_key() -> None:
+    import pandas as pd
+
+    from groundswell.errors import AnalysisError
+    from groundswell.pipeline import _unique_keys
+
+    _unique_keys("t", pd.Index(["a", "b"]), "person")  # unique: nothing said
+    _unique_keys("t", pd.DataFrame({"p": ["a", "a"], "k": ["x", "y"]}), "row")
+    with pytest.raises(AnalysisError, match="would hold a person twice or none"):
+        _unique_keys("t", pd.Index(["a", None]), "person")
+    with pytest.raises(AnalysisError, match=r"twice: \[\['a', 'x'\]\]"):
+        _unique_keys("t", pd.DataFrame({"p": ["a", "a"], "k": ["x", "x"]}), "row")
+
+
 def _undo_later_migrations(con: duckdb.DuckDBPyConnection, *, after: int) -> None:
     """Drop what the migrations numbered above ``after`` created (their tables and added
     columns), so a forged old workspace holds only what that old schema had."""

@@ -301,6 +301,13 @@ def _store(
     groups: pd.DataFrame,
     stored: dict[str, pd.DataFrame],
 ) -> int:
+    # person_scores, communities and person_roles have no primary-key index (migration 015:
+    # DuckDB held each index in memory until the commit); their keys are checked here instead
+    membership = comm.membership.rename_axis("person_id").reset_index()
+    _unique_keys("person_scores", scores.index, "person")
+    _unique_keys("person_scores", scores.columns, "metric")
+    _unique_keys("communities", comm.membership.index, "person")
+    _unique_keys("person_roles", labels[["person_id", "kind", "name"]], "(person, kind, name)")
     long = (
         scores.rename_axis("person_id")
         .reset_index()
@@ -326,11 +333,7 @@ def _store(
         for name, frame, cols in (
             ("ties", ties, "actor_id, target_id, layer, n, weight, strong, diverse, reciprocated"),
             ("person_scores", long, "person_id, metric, value"),
-            (
-                "communities",
-                comm.membership.rename_axis("person_id").reset_index(),
-                "person_id, community",
-            ),
+            ("communities", membership, "person_id, community"),
             ("layout", pos.rename_axis("person_id").reset_index(), "person_id, x, y"),
             ("person_roles", labels, "person_id, kind, name"),
             ("group_scores", groups, "attribute, group_name, metric, value"),
@@ -357,6 +360,17 @@ def _store(
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
             con.unregister("frame")
     return run_id
+
+
+def _unique_keys(table: str, keys: pd.Index | pd.DataFrame, what: str) -> None:
+    """Refuse to store ``table`` with a key twice or missing (the index's job before 015)."""
+    twice = keys.duplicated()
+    if twice.any() or np.asarray(keys.isna()).any():
+        shown = keys[twice][:3] if isinstance(keys, pd.Index) else keys[twice].head(3)
+        raise AnalysisError(
+            f"internal error: the run's {table} would hold a {what} twice or none "
+            f"(twice: {shown.to_numpy().tolist()})"
+        )
 
 
 def type_ties(ties: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:

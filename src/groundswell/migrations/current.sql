@@ -24,10 +24,9 @@ CREATE TABLE channels(
     source_id INTEGER NOT NULL
 );
 CREATE TABLE communities(
-    run_id INTEGER,
-    person_id VARCHAR,
-    community INTEGER NOT NULL,
-    PRIMARY KEY(run_id, person_id)
+    run_id INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    community INTEGER NOT NULL
 );
 CREATE TABLE external_groups(
     run_id INTEGER,
@@ -259,18 +258,16 @@ CREATE TABLE person_optout(
     updated_at TIMESTAMP WITH TIME ZONE
 );
 CREATE TABLE person_roles(
-    run_id INTEGER,
-    person_id VARCHAR,
-    kind VARCHAR,
-    "name" VARCHAR,
-    PRIMARY KEY(run_id, person_id, kind, "name")
+    run_id INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    "name" VARCHAR NOT NULL
 );
 CREATE TABLE person_scores(
-    run_id INTEGER,
-    person_id VARCHAR,
-    metric VARCHAR,
-    "value" DOUBLE,
-    PRIMARY KEY(run_id, person_id, metric)
+    run_id INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    "value" DOUBLE
 );
 CREATE TABLE person_value(
     run_id INTEGER,
