@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import groundswell as gs
@@ -162,6 +163,9 @@ def test_the_findings_numbers_match_the_stored_results(planted) -> None:
         members = set(dept.index[dept == name])
         bridges = (set(crossing["actor_id"]) | set(crossing["target_id"])) & members
         assert e["bridges"] == len(bridges)
+        if 0 < len(bridges) <= 3:  # named, in the order they first hold a tie across
+            seen = pd.concat([crossing["actor_id"], crossing["target_id"]]).unique()
+            assert f["people"] == [x for x in seen if x in members]
         assert f"{e['ties_out']:,} of its {e['ties']:,} ties" in f["text"] or e["ties_out"] == 0
     # the score is strength x (1 + ln(1 + affected)), and the order follows it
     for f in body["findings"]:
@@ -222,3 +226,25 @@ def test_outcomes_follow_brokerage_only_where_planted(planted, tmp_path) -> None
     people = run.people()
     flat_devs = mine[people.loc[mine["person_id"], "department"].to_numpy() == "Engineering"]
     assert set(flat_devs["person_id"].head(len(planted_ids))) == planted_ids  # the top ones
+
+
+def test_silos_name_the_bridges_pandas_names(planted, monkeypatch) -> None:
+    # oracle: the bridges of every department (each flagged as a silo, all of them named)
+    # recounted with pandas on the pseudonyms, as headlines did before it used integers
+    from groundswell import headlines
+    from groundswell.privacy import gate_labels
+
+    _, ws, run = planted
+    groups = run.groups("department")
+    monkeypatch.setattr(run, "groups", lambda *a, **k: groups.assign(silo=1))
+    monkeypatch.setattr(headlines, "NAMED", 10**6)
+    found = list(headlines.silos(headlines._Facts(run)))
+    shown = gate_labels(run._people_unsuppressed()["department"], ws.settings.min_group_size)
+    ties = run.ties()[["actor_id", "target_id"]].drop_duplicates()
+    assert len(found) >= 5
+    for f in found:
+        members = shown.index[shown.to_numpy() == f.evidence["department"]]
+        crossing = ties[ties["actor_id"].isin(members) != ties["target_id"].isin(members)]
+        seen = pd.concat([crossing["actor_id"], crossing["target_id"]]).unique()
+        expected = list(pd.Index(seen).intersection(members))
+        assert f.people == expected and f.evidence["bridges"] == len(expected) > 0

@@ -74,15 +74,20 @@ class _Facts:
         self.min_size = run.ws.settings.min_group_size
         self.people = run.people()
         self.n = len(self.people)
-        self._ties: pd.DataFrame | None = None
+        self._ends: tuple[np.ndarray, np.ndarray] | None = None
 
-    @property
-    def ties(self) -> pd.DataFrame:
-        """The run's ties, layers fused, as (actor_id, target_id)."""
-        if self._ties is None:
+    def ends(self, people: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        """The run's ties (every layer, in stored order) as the positions of their two ends
+        in ``people``; ``len(people)`` for an end not in it. Read once (issue 20: integers,
+        not millions of pseudonyms compared as text for each department)."""
+        if self._ends is None:
             t = self.run.ties()
-            self._ties = t[["actor_id", "target_id"]].drop_duplicates().reset_index(drop=True)
-        return self._ties
+            a = people.get_indexer(t["actor_id"])
+            b = people.get_indexer(t["target_id"])
+            a[a < 0] = len(people)
+            b[b < 0] = len(people)
+            self._ends = a, b
+        return self._ends
 
 
 # -- the rules -----------------------------------------------------------------------------
@@ -97,6 +102,7 @@ def silos(f: _Facts) -> Iterator[Finding]:
     raw = f.run._people_unsuppressed()["department"]
     shown = gate_labels(raw, f.min_size)
     stored = f.run.group_ties("department", weighted=False, normalize=False)
+    a, b = f.ends(shown.index)
     for dept, g in flagged.iterrows():
         if dept not in stored.index:
             continue
@@ -105,13 +111,15 @@ def silos(f: _Facts) -> Iterator[Finding]:
         inside = int(row.get(dept, 0) or 0)
         out = total - inside
         incoming = int(np.nansum(stored[dept].to_numpy())) - inside
-        members = shown.index[shown.to_numpy() == dept]
-        a_in = f.ties["actor_id"].isin(members)
-        b_in = f.ties["target_id"].isin(members)
-        crossing = f.ties[a_in != b_in]
-        bridges = pd.Index(
-            pd.concat([crossing["actor_id"], crossing["target_id"]]).unique()
-        ).intersection(members)
+        inside_dept = shown.to_numpy() == dept
+        members = shown.index[inside_dept]
+        a_in = np.append(inside_dept, False)[a]
+        b_in = np.append(inside_dept, False)[b]
+        crossing = a_in != b_in
+        # the members holding a tie across, in the order they first appear among the
+        # crossing ties' actors and then their targets (one pair twice changes nothing)
+        held = np.concatenate([a[crossing & a_in], b[crossing & b_in]])
+        bridges = shown.index[pd.unique(held)]
         size = len(members)
         ei, base = float(g["ei"]), float(g["baseline_ei"])
         strength = min(1.0, max(0.0, (base - ei) / 2 + 0.25)) if not math.isnan(base) else 0.5
