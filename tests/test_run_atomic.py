@@ -126,8 +126,8 @@ def test_a_key_stored_twice_is_refused_and_leaves_no_run(copy, monkeypatch, tabl
     store = pipeline._store
 
     def twice(*args):  # type: ignore[no-untyped-def]
-        args = list(args)
-        ws, win, params, summary, sources, ties, scores, comm, pos, labels = args[:10]
+        args = list(args)  # ws, win, params, summary, sources, ties, scores, comm, pos, labels
+        scores, comm, labels = args[6], args[7], args[9]
         if table == "person_roles":
             args[9] = pd.concat([labels, labels.tail(1)], ignore_index=True)
         elif table == "person_scores":
