@@ -2,13 +2,13 @@
 
 A run is stored in one transaction (migration 007: visible only when complete), and the
 value step and the key findings run inside that same transaction. DuckDB keeps the ART index
-of every primary key the open transaction inserts into in memory until the commit. Migration
-015 took the primary keys off ``person_scores``, ``communities`` and ``person_roles``
-(``pipeline._store`` checks their keys instead).
+of every primary key the open transaction inserts into in memory until the commit. Migrations
+015 and 016 took the primary keys off ``person_scores``, ``communities``, ``person_roles`` and
+``group_ties`` (``pipeline._store`` checks their keys instead).
 
 This takes the stored rows of one run of a workspace (``--workspace``, its latest run),
 reads them into pandas frames (as ``pipeline._store`` holds them), and for each contender —
-the schema before 015 (migrations 001–014) and with it (001–015) — in a fresh process on a
+the schema before 015 (migrations 001–014) and the current one — in a fresh process on a
 fresh DuckDB file: inserts every run table from the frames in one transaction, as
 ``_store`` does, then reports the CPU time of the inserts, DuckDB's own memory while the
 transaction is open (``duckdb_memory()``, by tag), the CPU time of the commit and the file's
@@ -112,7 +112,10 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.child[2])))
         return
-    contenders = {"primary keys (schema 14)": 14, "no primary keys (schema 15)": 15}
+    from groundswell.migrations import files
+
+    latest = max(files())
+    contenders = {"primary keys (schema 14)": 14, f"fewer primary keys (schema {latest})": latest}
     results: dict[str, list[dict]] = {n: [] for n in contenders}
     names = list(contenders)
     for i in range(args.repeat):

@@ -113,9 +113,9 @@ def test_a_failure_at_the_findings_stage_leaves_no_run(copy, monkeypatch) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("table", ["person_roles", "person_scores", "communities"])
+@pytest.mark.parametrize("table", ["person_roles", "person_scores", "communities", "group_ties"])
 def test_a_key_stored_twice_is_refused_and_leaves_no_run(copy, monkeypatch, table) -> None:
-    # these tables have no primary-key index (migration 015): _store checks their keys
+    # these tables have no primary-key index (migrations 015, 016): _store checks their keys
     import dataclasses
 
     import pandas as pd
@@ -132,6 +132,10 @@ def test_a_key_stored_twice_is_refused_and_leaves_no_run(copy, monkeypatch, tabl
             args[9] = pd.concat([labels, labels.tail(1)], ignore_index=True)
         elif table == "person_scores":
             args[6] = pd.concat([scores, scores.tail(1)])
+        elif table == "group_ties":
+            stored = dict(args[11])
+            stored["group_ties"] = pd.concat([stored["group_ties"], stored["group_ties"].head(1)])
+            args[11] = stored
         else:
             doubled = pd.concat([comm.membership, comm.membership.tail(1)])
             args[7] = dataclasses.replace(comm, membership=doubled)

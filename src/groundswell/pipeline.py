@@ -301,13 +301,16 @@ def _store(
     groups: pd.DataFrame,
     stored: dict[str, pd.DataFrame],
 ) -> int:
-    # person_scores, communities and person_roles have no primary-key index (migration 015:
-    # DuckDB held each index in memory until the commit); their keys are checked here instead
+    # person_scores, communities, person_roles and group_ties have no primary-key index
+    # (migrations 015, 016: DuckDB held each index in memory until the commit); their keys
+    # are checked here instead
     membership = comm.membership.rename_axis("person_id").reset_index()
     _unique_keys("person_scores", scores.index, "person")
     _unique_keys("person_scores", scores.columns, "metric")
     _unique_keys("communities", comm.membership.index, "person")
     _unique_keys("person_roles", labels[["person_id", "kind", "name"]], "(person, kind, name)")
+    pairs = stored["group_ties"][["attribute", "from_group", "to_group"]]
+    _unique_keys("group_ties", pairs, "(attribute, group, group)")
     long = (
         scores.rename_axis("person_id")
         .reset_index()

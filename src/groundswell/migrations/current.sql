@@ -70,13 +70,12 @@ CREATE TABLE group_scores(
     PRIMARY KEY(run_id, "attribute", group_name, metric)
 );
 CREATE TABLE group_ties(
-    run_id INTEGER,
-    "attribute" VARCHAR,
-    from_group VARCHAR,
-    to_group VARCHAR,
+    run_id INTEGER NOT NULL,
+    "attribute" VARCHAR NOT NULL,
+    from_group VARCHAR NOT NULL,
+    to_group VARCHAR NOT NULL,
     "ties" BIGINT NOT NULL,
-    weight DOUBLE NOT NULL,
-    PRIMARY KEY(run_id, "attribute", from_group, to_group)
+    weight DOUBLE NOT NULL
 );
 CREATE TABLE identities(
     person_id VARCHAR PRIMARY KEY,
