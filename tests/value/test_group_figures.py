@@ -10,6 +10,7 @@ import pytest
 
 from groundswell.privacy import SUPPRESSED, UNKNOWN
 from groundswell.value import group_figures
+from groundswell.value._base import TieCodes
 
 # Departments: A (a0..a5: team A1 = a0..a2, A2 = a3..a5), B (b0..b5), C (c0, c1) and D
 # (d0, d1): C and D below the minimum of 3, suppressed together (4 people, two groups)
@@ -354,3 +355,17 @@ def test_the_same_figures_as_the_pandas_formulation(seed: int) -> None:
             assert row["bridges"] == bridges.get(g, []), (scale, g)
             checked += bool(row["qa"]) + bool(row["bridges"])
     assert checked > 10  # the figures compared are not all empty
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_same_figures_from_tie_codes_and_in_small_runs_of_memberships(
+    seed: int, monkeypatch
+) -> None:
+    f = _random_frames(seed)
+    whole = group_figures.groups(f, 2)
+    assert any(row["bridges"] for rows in whole.values() for row in rows.values())
+    f.ties = TieCodes.of(f.ties)
+    assert group_figures.groups(f, 2) == whole
+    for budget in (1, 7, 50):  # a run of one membership, a few, many
+        monkeypatch.setattr(group_figures, "BRIDGE_BUDGET", budget)
+        assert group_figures.groups(f, 2) == whole

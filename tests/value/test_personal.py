@@ -232,3 +232,12 @@ def test_every_maturity_indicator_has_words_for_its_next_step() -> None:
     what it counts and what raises it, said to the person (my_network.ACTIONS)."""
     names = {name for inds in maturity.INDICATORS.values() for name, _, _ in inds}
     assert names <= set(personal.ACTIONS), names - set(personal.ACTIONS)
+
+
+def test_the_mean_of_a_stage_is_numpys_to_the_bit() -> None:
+    rng = np.random.default_rng(7)
+    for k in range(1, 8):  # a stage has at most three indicators; NumPy adds up to 7 in turn
+        for _ in range(500):
+            values = (rng.random(k) * rng.choice([1e-3, 1.0, 1e3], k)).tolist()
+            assert personal._mean(values) == float(np.mean(values))
+    assert max(len(v) for v in maturity.INDICATORS.values()) < 8

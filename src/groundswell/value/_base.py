@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -125,6 +126,43 @@ def among(values: pd.Series | pd.Index, pool: Any) -> np.ndarray:
     """``values.isin(pool)`` as a boolean array, by one hash lookup of the values: pandas'
     ``isin`` on Arrow-backed strings builds a pyarrow scalar per value of a large pool."""
     return np.asarray(pd.Index(pool).unique().get_indexer(values) >= 0)
+
+
+@dataclass(frozen=True)
+class TieCodes:
+    """Ties as integers: ``ids`` the people, and each tie's ``actor`` and ``target`` as a
+    position into ``ids`` (int64; one entry per tie, in the ties' order). The value step
+    reads the run's stored ties once in this form (:func:`groundswell.value.queries.run_codes`):
+    pseudonyms are text of some twenty characters, and a run of 500,000 people holds 15
+    million ties; every measure that needs them turns the pseudonyms it is given into
+    positions of its own from ``ids`` alone (one lookup per person, not per tie)."""
+
+    ids: pd.Index
+    actor: np.ndarray
+    target: np.ndarray
+
+    @classmethod
+    def of(cls, ties: pd.DataFrame) -> TieCodes:
+        """The ties of a frame (actor_id, target_id), their ids in order of first
+        appearance (the actors, then the targets)."""
+        m = len(ties)
+        both = pd.concat([ties["actor_id"], ties["target_id"]], ignore_index=True)
+        codes, ids = pd.factorize(both)
+        codes = codes.astype(np.int64)
+        return cls(pd.Index(ids), codes[:m], codes[m:])
+
+    def ends(self) -> pd.Index:
+        """The people at an end of a tie (in the order of ``ids``)."""
+        used = np.zeros(len(self.ids), dtype=bool)
+        used[self.actor] = True
+        used[self.target] = True
+        return self.ids[used]
+
+    def positions(self, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        """Each tie's actor and target as positions into ``index`` (-1: not in it), as
+        ``index.get_indexer`` of the pseudonyms gives them."""
+        at = np.asarray(index.get_indexer(self.ids), dtype=np.int64)
+        return at[self.actor], at[self.target]
 
 
 def previous(window: Window) -> Window:

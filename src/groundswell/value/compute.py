@@ -123,17 +123,17 @@ def store_personal(run: Run, table: pd.DataFrame) -> dict[str, pd.Index]:
 
     ws = run.ws
     win = queries.default_window(ws, run, None)
-    found = personal.rows(
+    suggested, bodies = personal.parts(
         run.run_id,
         table,
-        queries.run_ties(run),
+        queries.run_codes(run),
         queries.people(ws),
         queries.channel_members(ws, win),
         questions(ws, win),
         queries.opted_out(ws, "no_suggest"),
         persona_periods(run, ends=ends),
     )
-    queries.store_personal(ws, run.run_id, found["person_value"], found["suggestions"])
+    queries.store_personal(ws, run.run_id, bodies, suggested)
     return ends
 
 
@@ -163,7 +163,7 @@ def group_figures(
         units=units,
         people=people,
         active=active,
-        ties=queries.run_ties(run),
+        ties=queries.run_codes(run),
         roles=queries.run_roles(run),
         questions=qs,
         answers=ans,

@@ -50,6 +50,7 @@ import pandas as pd
 
 from groundswell import _sets
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_names, suppressed_groups
+from groundswell.value._base import TieCodes
 from groundswell.value.community_health import _renewal
 
 SCALES = ("department", "team", "community", "channel")
@@ -64,7 +65,7 @@ class Frames:
     units: dict[str, pd.DataFrame]  # maturity.units: (person_id, group) per scale
     people: pd.DataFrame  # the org chart: department, team by person_id
     active: dict[str, pd.Index]  # "w", "p1", "p2": people with a digital tie in each window
-    ties: pd.DataFrame  # the run's ties: actor_id, target_id
+    ties: pd.DataFrame | TieCodes  # the run's ties: actor_id, target_id (or their codes)
     roles: pd.DataFrame  # one boolean column per role, by person_id
     questions: pd.DataFrame  # the window's questions (value._base.answered)
     answers: pd.DataFrame  # one row per question and answerer
@@ -78,8 +79,9 @@ def groups(f: Frames, min_size: int) -> dict[str, dict[str, dict[str, Any]]]:
     sizes = {s: f.units[s].groupby("group")["person_id"].nunique() for s in SCALES if s in f.units}
     dept_sizes = f.units["department"].assign(d=lambda d: d["group"]).groupby("d").size()
     to_name = gate_names(dept_sizes, min_size)
-    codes = _People(f, dept, to_name)
-    pairs = _pairs(codes, f.ties)
+    ties = f.ties if isinstance(f.ties, TieCodes) else TieCodes.of(f.ties)
+    codes = _People(f, ties, dept, to_name)
+    pairs = _pairs(codes, ties)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for scale, size in sizes.items():
         hidden = suppressed_groups(size, min_size)
@@ -110,11 +112,10 @@ class _People:
     questions and answers; -1 for a missing id), each person's department as the gate names
     it (a code into ``names``, -1 when unknown), and the people's ids in that order."""
 
-    def __init__(self, f: Frames, dept: pd.Series, to_name: dict[Any, str]) -> None:
+    def __init__(self, f: Frames, ties: TieCodes, dept: pd.Series, to_name: dict[Any, str]) -> None:
         parts = [
             pd.Series(f.people.index),
-            f.ties["actor_id"],
-            f.ties["target_id"],
+            pd.Series(ties.ends()),
             *(u["person_id"] for u in f.units.values()),
             f.questions["asker"] if "asker" in f.questions else pd.Series([], dtype=object),
             f.answers["answerer"] if "answerer" in f.answers else pd.Series([], dtype=object),
@@ -180,10 +181,11 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), codes.astype(np.int64)
 
 
-def _pairs(codes: _People, ties: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pairs(codes: _People, ties: TieCodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each tie both ways (person, other), once per unordered pair and direction, no
     self-tie, ordered by person; with each person's first pair there (and the end)."""
-    a, b = codes.code(ties["actor_id"]), codes.code(ties["target_id"])
+    at = codes.code(ties.ids)
+    a, b = at[ties.actor], at[ties.target]
     ok = (a >= 0) & (b >= 0) & (a != b)
     a, b = a[ok], b[ok]
     width = np.int64(len(codes.ids) + 1)
@@ -221,19 +223,7 @@ def _bridges(
     min_size: int,
 ) -> dict[str, list[dict[str, Any]]]:
     """Per group: the departments its members' outside ties reach, most people first."""
-    p_of, o_of, start = pairs
-    # every (membership, pair of its person): group, person, other
-    count = start[members.person + 1] - start[members.person]
-    row = np.repeat(np.arange(len(members.person)), count)
-    first = np.repeat(start[members.person] - (np.cumsum(count) - count), count)
-    at = first + np.arange(len(row))
-    group, person, other = members.group[row], p_of[at], o_of[at]
-    own, far = codes.dept[person], codes.dept[other]
-    to = codes.named[other]
-    keep = ~members.has(group, other) & (own >= 0) & (far >= 0) & (own != far)
-    group, person, to = group[keep], person[keep], to[keep]
-    named = codes.names[to] != UNKNOWN  # a far department known: named through the gate
-    group, person, to = group[named], person[named], to[named]
+    group, person, to = _outside(members, codes, pairs)
     out: dict[str, list[dict[str, Any]]] = {}
     if not len(group):
         return out
@@ -273,6 +263,50 @@ def _bridges(
             }
         )
     return out
+
+
+#: (membership, pair) rows :func:`_outside` looks at once (memory: some 80 bytes each)
+BRIDGE_BUDGET = 2_000_000
+
+
+def _outside(
+    members: _Members,
+    codes: _People,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    budget: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (membership, pair of its person) whose other end is outside the group, in a
+    known department other than the person's own, named through the gate: its group,
+    person and that department's name code, in the order of the memberships and then of
+    the pairs. The memberships go in runs of at most ``budget`` pairs (one membership at
+    least): every pair of every member at once held several arrays of 3 million entries per
+    scale at 100,000 people (default :data:`BRIDGE_BUDGET`)."""
+    budget = BRIDGE_BUDGET if budget is None else budget
+    p_of, o_of, start = pairs
+    count = start[members.person + 1] - start[members.person]
+    ends = np.cumsum(count)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    lo, n = 0, len(count)
+    while lo < n:
+        base = ends[lo - 1] if lo else 0
+        hi = min(max(int(np.searchsorted(ends, base + budget, side="right")), lo + 1), n)
+        c = count[lo:hi]
+        row = np.repeat(np.arange(hi - lo), c)
+        first = np.repeat(start[members.person[lo:hi]] - (np.cumsum(c) - c), c)
+        at = first + np.arange(len(row))
+        group, person, other = members.group[lo:hi][row], p_of[at], o_of[at]
+        own, far = codes.dept[person], codes.dept[other]
+        to = codes.named[other]
+        keep = ~members.has(group, other) & (own >= 0) & (far >= 0) & (own != far)
+        group, person, to = group[keep], person[keep], to[keep]
+        named = codes.names[to] != UNKNOWN  # a far department known: named through the gate
+        parts.append((group[named], person[named], to[named]))
+        lo = hi
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    g, p, t = (np.concatenate(x) for x in zip(*parts, strict=True))
+    return g, p, t
 
 
 #: the Q&A figures of a group, in the order they are stored

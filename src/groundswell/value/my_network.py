@@ -36,6 +36,7 @@ Kleinberg, J. (2007). The link-prediction problem for social networks. *JASIST* 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from groundswell import _sets
-from groundswell.value._base import among
+from groundswell.value._base import TieCodes, among
 from groundswell.value.maturity import INDICATORS, STAGES
 
 #: at most this many next steps per person
@@ -111,7 +112,7 @@ def next_steps(
             # checked with the rule's own arithmetic (the mean of the ratios, >= threshold)
             while needed is not None and n + needed <= d:
                 trial = [(n + needed) / d if x == name else v for x, v in ratios.items()]
-                if float(np.mean(trial)) >= limits[nxt]:
+                if _mean(trial) >= limits[nxt]:
                     break
                 needed += 1
             if needed is not None and n + needed > d:
@@ -142,6 +143,16 @@ def next_steps(
     }
 
 
+def _mean(values: list[float]) -> float:
+    """``float(np.mean(values))`` for the few ratios of a stage, without building an array:
+    added one by one and divided, as NumPy adds fewer than eight float64 values (its
+    pairwise summation only splits longer arrays; a stage has at most three indicators)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total / len(values)
+
+
 def _num(v: Any) -> float | None:
     v = float(v)
     return None if math.isnan(v) else v
@@ -169,11 +180,14 @@ def _persona_history(
     ]
 
 
-def contact_matrix(ties: pd.DataFrame, index: pd.Index) -> sp.csr_matrix:
-    """The directed 0/1 tie matrix of ``ties`` (actor_id, target_id; layers fused) over
-    ``index``; self-ties dropped."""
-    a = index.get_indexer(ties["actor_id"])
-    b = index.get_indexer(ties["target_id"])
+def contact_matrix(ties: pd.DataFrame | TieCodes, index: pd.Index) -> sp.csr_matrix:
+    """The directed 0/1 tie matrix of ``ties`` (actor_id, target_id, or their integer
+    codes; layers fused) over ``index``; self-ties dropped."""
+    if isinstance(ties, TieCodes):
+        a, b = ties.positions(index)
+    else:
+        a = index.get_indexer(ties["actor_id"])
+        b = index.get_indexer(ties["target_id"])
     ok = (a >= 0) & (b >= 0) & (a != b)
     n = len(index)
     m = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n))
@@ -454,7 +468,7 @@ def bridges(directed: sp.csr_matrix, department: np.ndarray) -> dict[int, list[l
 def rows(
     run_id: int,
     table: pd.DataFrame,
-    ties: pd.DataFrame,
+    ties: pd.DataFrame | TieCodes,
     people: pd.DataFrame,
     channel_members: pd.DataFrame,
     questions: tuple[pd.DataFrame, pd.DataFrame],
@@ -462,18 +476,48 @@ def rows(
     personas: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The rows of ``person_value`` (person_id, body JSON) and ``suggestions`` of a run:
-    ``table`` is the run's maturity table (person scale read), ``ties`` its stored ties,
+    ``table`` is the run's maturity table (person scale read), ``ties`` its stored ties
+    (a frame, or their codes: :func:`groundswell.value.queries.run_codes`),
     ``people`` the people table (department), ``channel_members`` (person_id, group),
     ``questions`` (questions, answers) of :func:`groundswell.value.compute.questions`,
     ``optout`` the people who opted out of being suggested, ``personas`` each person's
     persona in the last :data:`PERIODS` windows (one column per window, oldest first;
-    :func:`groundswell.value.compute.persona_periods`)."""
-    import json
+    :func:`groundswell.value.compute.persona_periods`). :func:`parts` gives the same rows
+    with the bodies in parts."""
+    sug, bodies = parts(run_id, table, ties, people, channel_members, questions, optout, personas)
+    return {
+        "person_value": pd.concat(
+            list(bodies) or [pd.DataFrame(columns=["person_id", "body"])], ignore_index=True
+        ),
+        "suggestions": sug,
+    }
 
+
+#: people whose bodies :func:`parts` makes at once (memory: some 2 KB of JSON text each)
+BODIES = 50_000
+
+
+def parts(
+    run_id: int,
+    table: pd.DataFrame,
+    ties: pd.DataFrame | TieCodes,
+    people: pd.DataFrame,
+    channel_members: pd.DataFrame,
+    questions: tuple[pd.DataFrame, pd.DataFrame],
+    optout: pd.Index,
+    personas: pd.DataFrame | None = None,
+    size: int | None = None,
+) -> tuple[pd.DataFrame, Iterator[pd.DataFrame]]:
+    """The rows of :func:`rows`: the ``suggestions``, and the ``person_value`` rows in
+    parts of ``size`` people (:data:`BODIES` by default) made as they are asked for, in
+    the order of the people's ids, so that a caller can store each part and let it go (a
+    run of 500,000 people has some gigabyte of bodies)."""
     available = table.attrs.get("available", {})
     limits = table.attrs.get("thresholds", {})
     persons = table[table["scale"] == "person"].set_index("group")
-    ids = [pd.Series(persons.index, dtype=object), ties["actor_id"], ties["target_id"]]
+    if not isinstance(ties, TieCodes):
+        ties = TieCodes.of(ties)
+    ids = [pd.Series(persons.index, dtype=object), pd.Series(ties.ends(), dtype=object)]
     index = pd.Index(sorted(pd.concat(ids, ignore_index=True).unique().tolist()))
     directed = contact_matrix(ties, index)
     dept_codes, dept_names = pd.factorize(people["department"].reindex(index))
@@ -496,38 +540,55 @@ def rows(
             "shared_channels": sug["shared_channels"].to_numpy(),
         }
     )
+    del sug, channels, cm, pos, excluded
     held = bridges(directed, dept_codes)
+    del directed
     qs, ans = questions
     asked = qs.groupby("asker").agg(asked=("question_id", "size"), answered=("answered", "sum"))
     given = ans.drop_duplicates(["question_id", "answerer"]).groupby("answerer").size()
     n_asked, n_answered = asked["asked"].to_dict(), asked["answered"].to_dict()
     n_given = given.to_dict()
+    windows: list[tuple[str, str]] = []
     if personas is not None:
         windows = personas.attrs.get("windows") or [(c, "") for c in personas.columns]
-        history = _records(personas)
-    # each person's row as plain values, read once (a row lookup per person is slow)
+        persona_at = index.get_indexer(personas.index)
     wanted = ["stage", *STAGES, *(c for st in STAGES for x in INDICATORS[st] for c in x)]
     cols = [c for c in dict.fromkeys(wanted) if c in persons.columns]
-    person_rows = _records(persons[~persons.index.duplicated()][cols])
+    unique = persons[~persons.index.duplicated()][cols]
+    person_at = index.get_indexer(unique.index)
     names = [str(x) for x in dept_names]
-    bodies = []
-    for i, pid in enumerate(index.tolist()):
-        body: dict[str, Any] = {}
-        row = person_rows.get(pid)
-        if row is not None:
-            body.update(next_steps(row, available, limits))
-        body["bridges"] = [
-            {"departments": [names[a], names[b]], "people": n} for a, b, n in held.get(i, [])
-        ]
-        if personas is not None:
-            body["personas"] = _persona_history(windows, history.get(pid))
-        body["questions"] = {
-            "asked": int(n_asked.get(pid, 0)),
-            "asked_answered": int(n_answered.get(pid, 0)),
-            "answers_given": int(n_given.get(pid, 0)),
-        }
-        bodies.append((pid, json.dumps(body, sort_keys=True)))
-    return {
-        "person_value": pd.DataFrame(bodies, columns=["person_id", "body"]),
-        "suggestions": sug_rows,
-    }
+    size = size or BODIES
+
+    def bodies() -> Iterator[pd.DataFrame]:
+        import json
+
+        everyone = index.tolist()
+        for lo in range(0, len(everyone), size):
+            # each person's rows as plain values, read once per part (a row lookup per
+            # person is slow; every person's at once is a gigabyte at 500,000 people)
+            hi = lo + size
+            person_rows = _records(unique[(person_at >= lo) & (person_at < hi)])
+            history: dict[Any, dict[str, Any]] = {}
+            if personas is not None:
+                history = _records(personas[(persona_at >= lo) & (persona_at < hi)])
+            out = []
+            for i, pid in enumerate(everyone[lo : lo + size], start=lo):
+                body: dict[str, Any] = {}
+                row = person_rows.get(pid)
+                if row is not None:
+                    body.update(next_steps(row, available, limits))
+                body["bridges"] = [
+                    {"departments": [names[a], names[b]], "people": n}
+                    for a, b, n in held.get(i, [])
+                ]
+                if personas is not None:
+                    body["personas"] = _persona_history(windows, history.get(pid))
+                body["questions"] = {
+                    "asked": int(n_asked.get(pid, 0)),
+                    "asked_answered": int(n_answered.get(pid, 0)),
+                    "answers_given": int(n_given.get(pid, 0)),
+                }
+                out.append((pid, json.dumps(body, sort_keys=True)))
+            yield pd.DataFrame(out, columns=["person_id", "body"])
+
+    return sug_rows, bodies()

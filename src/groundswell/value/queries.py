@@ -16,7 +16,7 @@ and nowhere else.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -39,6 +39,7 @@ from groundswell.value._base import (
     RESPONSE_KINDS,
     TEXT_QUESTION,
     WARM_UP_DAYS,
+    TieCodes,
     check_settings,
     qa_regex,
 )
@@ -170,6 +171,46 @@ def communities(run: Run) -> pd.Series:
 def run_ties(run: Run) -> pd.DataFrame:
     """The stored ties of a run (:meth:`groundswell.run.Run.ties`)."""
     return memo(run.ws, ("run_ties", run.run_id), run.ties)
+
+
+def run_codes(run: Run) -> TieCodes:
+    """The stored ties of a run (every layer, one entry per row of :meth:`run_ties`) as
+    integer positions into the run's people (:func:`run_people`; a tie end outside them,
+    which the pipeline does not make, is added after them): read in batches of Arrow
+    strings turned into positions by Arrow, so that no pseudonym of a tie becomes a Python
+    object (issue 20: the run's ties as text were a gigabyte at 100,000 people)."""
+    return memo(run.ws, ("run_codes", run.run_id), lambda: _run_codes(run))
+
+
+#: ties read at once by :func:`run_codes`
+CODES_BATCH = 1_000_000
+
+
+def _run_codes(run: Run) -> TieCodes:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    people = run_people(run)
+    known = pa.array(people.to_numpy(dtype=object), type=pa.string())
+    extra: dict[str, int] = {}
+    ends: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    reader = run.ws.con.sql(  # a relation streams its batches (a result would copy them)
+        "SELECT actor_id, target_id FROM ties WHERE run_id = ?", params=[run.run_id]
+    ).to_arrow_reader(CODES_BATCH)
+    for batch in reader:
+        for col, parts in zip((0, 1), ends, strict=True):
+            text = batch.column(col).cast(pa.string())
+            at = pc.index_in(text, value_set=known)
+            codes = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            if at.null_count:  # not one of the run's people: numbered after them
+                missing = np.flatnonzero(codes < 0)
+                for i, v in zip(missing.tolist(), text.take(missing).to_pylist(), strict=True):
+                    codes[i] = extra.setdefault(v, len(people) + len(extra))
+            parts.append(codes)
+    ids = people.append(pd.Index(list(extra), dtype=object)) if extra else people
+    actor, target = (np.concatenate(p) if p else np.zeros(0, np.int64) for p in ends)
+    return TieCodes(pd.Index(ids), actor, target)
 
 
 def run_labels(run: Run, kind: str) -> pd.DataFrame:
@@ -505,21 +546,30 @@ def opted_out(ws: Store, column: str) -> pd.Index:
     return pd.Index([r[0] for r in rows], dtype=object)
 
 
-def store_personal(ws: Store, run_id: int, bodies: pd.DataFrame, suggested: pd.DataFrame) -> None:
-    """Store each person's own view (person_value) and suggestions as the run's."""
+def store_personal(
+    ws: Store,
+    run_id: int,
+    bodies: pd.DataFrame | Iterable[pd.DataFrame],
+    suggested: pd.DataFrame,
+) -> None:
+    """Store each person's own view (person_value: one frame, or frames made one at a time
+    and each let go once stored) and suggestions as the run's."""
+    parts = [bodies] if isinstance(bodies, pd.DataFrame) else bodies
     with ws.transaction() as con:
-        for name, frame, cols in (
-            ("person_value", bodies, "person_id, body"),
-            (
-                "suggestions",
-                suggested,
-                "person_id, rank, suggested_id, shared_contacts, shared_channels",
-            ),
-        ):
-            con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
-            con.register("frame", frame)
-            con.execute(f"INSERT INTO {name} SELECT {int(run_id)}, {cols} FROM frame")
-            con.unregister("frame")
+        con.execute("DELETE FROM person_value WHERE run_id = ?", [run_id])
+        for frame in parts:
+            _insert(con, "person_value", run_id, frame, "person_id, body")
+        con.execute("DELETE FROM suggestions WHERE run_id = ?", [run_id])
+        cols = "person_id, rank, suggested_id, shared_contacts, shared_channels"
+        _insert(con, "suggestions", run_id, suggested, cols)
+
+
+def _insert(con: Any, name: str, run_id: int, frame: pd.DataFrame, cols: str) -> None:
+    con.register("frame", frame)
+    try:
+        con.execute(f"INSERT INTO {name} SELECT {int(run_id)}, {cols} FROM frame")
+    finally:
+        con.unregister("frame")
 
 
 # -- Q&A and leaders ---------------------------------------------------------------------------
