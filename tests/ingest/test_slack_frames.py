@@ -1,8 +1,10 @@
 """The Slack reader's interactions on integer keys (ingest/slack/frames.py) against
-batch.interactions' merges on text ids, and its DM member pairs against pandas' merge."""
+batch.interactions' merges on text ids, its DM member pairs against pandas' merge, and its
+batch-wide byte search against a search of each field alone."""
 
 from __future__ import annotations
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundswell.ingest import batch
-from groundswell.ingest.slack import frames
+from groundswell.ingest.slack import frames, messages
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,7 +48,11 @@ def test_interactions_on_row_keys_are_batch_interactions(
     rows = np.array([r for r, _, _ in targets], dtype=np.int64)
     whom = people[[p for _, p, _ in targets]] if targets else np.array([], dtype=object)
     kinds = np.array([k for _, _, k in targets], dtype=np.int8)
-    got, n_rec = frames._interactions(rows, whom, kinds, author, msgs, mid, is_bot)
+    # in two parts, as the reader hands them (each list is emptied)
+    parts = [rows[: len(rows) // 2], rows[len(rows) // 2 :]], [whom[: len(rows) // 2]], [kinds]
+    parts[1].append(whom[len(rows) // 2 :])
+    got, n_rec = frames._interactions(*parts, author, msgs, mid, is_bot)
+    assert parts == ([], [], [])
     want_msgs = msgs.copy()
     want = batch.interactions(
         want_msgs,
@@ -56,6 +62,24 @@ def test_interactions_on_row_keys_are_batch_interactions(
     assert list(got.columns) == list(want.columns)
     for col in want.columns:
         assert got[col].tolist() == want[col].tolist(), col
+    # rows appended after (the reactions'): as pandas' concat of the two frames
+    k = len(rows) % 4
+    at = np.arange(k) % n
+    after = {
+        "ts": msgs["ts"].array[at],
+        "actor_id": author[at],
+        "target_id": author[::-1][at],
+        "kind": np.full(k, "reaction", dtype=object),
+        "message_id": mid[at],
+        "n_recipients": np.ones(k, dtype=np.int32),
+        "is_bot": is_bot[at],
+        "weight": np.ones(k),
+    }
+    expected = pd.concat([got, pd.DataFrame(after)], ignore_index=True)
+    both, _ = frames._interactions([rows], [whom], [kinds], author, msgs, mid, is_bot, after)
+    assert [str(t) for t in both.dtypes] == [str(t) for t in got.dtypes]
+    for col in expected.columns:
+        assert both[col].tolist() == expected[col].tolist(), col
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -71,3 +95,17 @@ def test_dm_member_pairs_are_pandas_merge_order(seed: int) -> None:
     rows, j = frames._members(private, conv, member_conv)
     assert rows.tolist() == want["row"].tolist()
     assert j.tolist() == want["j"].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([b'"user_id"', b'"user', b'_id"', b"x", b"\x00", b""]), max_size=6)
+    )
+)
+def test_holding_finds_the_fields_holding_the_needle(parts: list[list[bytes]]) -> None:
+    """The batch-wide search places each hit in its field, as a test of each field alone
+    would: needles split across fields, NUL bytes in a field, empty fields."""
+    raws = [msgspec.Raw(b"".join(p)) for p in parts]
+    want = [i for i, r in enumerate(raws) if b'"user_id"' in bytes(r)]
+    assert messages._holding(raws, b'"user_id"') == want

@@ -157,6 +157,7 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
         rows.append(np.flatnonzero(rep)[ok])
         whom.append(target[ok])
         kinds.append(np.full(int(ok.sum()), _REPLY, dtype=np.int8))
+        del parent_user, target, rep, ok  # (what is no longer needed goes as it goes)
         # mentions, and reactions (kept apart: the reactor is the actor)
         reactions = None
         reactions_unique = True
@@ -180,22 +181,22 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
                 not pd.Series(rr.astype(np.int64) * ncat + codes + 1).duplicated().any()
             )
             reactor_raw = t["user"].astype(object).to_numpy()[~is_mention]
-            reactions = pd.DataFrame(
-                {
-                    "ts": msgs["ts"].array[rr],
-                    "actor_id": _obj(who[~is_mention]),
-                    "target_id": _obj(author_id[rr]),
-                    "kind": "reaction",
-                    "message_id": _obj(mid[rr]),
-                    "n_recipients": np.int32(1),
-                    "is_bot": np.isin(reactor_raw, list(bot_users)) | is_bot[rr],
-                    "weight": 1.0,
-                },
-                copy=False,  # the arrays as they are (pandas copies a dict's)
-            )
-            reactions = reactions[
-                np.not_equal(reactions["actor_id"].to_numpy(), reactions["target_id"].to_numpy())
-            ]
+            actor, target = who[~is_mention], author_id[rr]
+            acts = np.not_equal(actor, target)  # no reaction to one's own message
+            bot = (np.isin(reactor_raw, list(bot_users)) | is_bot[rr])[acts]
+            rr, n_r = rr[acts], int(acts.sum())
+            # the columns of the reactions' rows, appended to the other interactions'
+            reactions = {
+                "ts": msgs["ts"].array[rr],
+                "actor_id": actor[acts],
+                "target_id": target[acts],
+                "kind": np.full(n_r, "reaction", dtype=object),
+                "message_id": mid[rr],
+                "n_recipients": np.ones(n_r, dtype=np.int32),
+                "is_bot": bot,
+                "weight": np.ones(n_r),
+            }
+            del t, who, actor, target, acts, bot, reactor_raw
         # DMs and group DMs -> every other member
         private = np.isin(conv_kind[conv], ["dm", "group_dm"]) & live
         if private.any():
@@ -219,31 +220,18 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
                 rows.append(r)
                 whom.append(member[j])
                 kinds.append(np.full(len(r), _DM, dtype=np.int8))
+                del member, r, j
+            del listed, writers, mem
+        del author_raw, private
         keep_rows = np.flatnonzero(keep)
-        inter, n_rec = _interactions(
-            np.concatenate(rows),
-            np.concatenate(whom),
-            np.concatenate(kinds),
-            author_id,
-            msgs,
-            mid,
-            is_bot,
-        )
+        _give_back()
+        inter, n_rec = _interactions(rows, whom, kinds, author_id, msgs, mid, is_bot, reactions)
+        del reactions
         msgs["n_recipients"] = n_rec
         # every row kept (the usual case): the frame itself, not a copy of every column
         messages = msgs if len(keep_rows) == n else msgs.take(keep_rows).reset_index(drop=True)
         del msgs
         _give_back()
-        if reactions is not None and len(reactions):
-            # column by column, each part dropped once joined (the frames' concat held both
-            # frames and the result at once: the build's peak on the synthetic export)
-            inter = pd.DataFrame(
-                {
-                    c: pd.concat([inter.pop(c), reactions.pop(c)], ignore_index=True)
-                    for c in batch.INTERACTION_COLUMNS
-                },
-                copy=False,
-            )
         unique.add("messages")
         if reactions_unique:
             unique.add("interactions")
@@ -313,43 +301,71 @@ def _members(
 
 
 def _interactions(
-    rows: np.ndarray,
-    whom: np.ndarray,
-    kinds: np.ndarray,
+    row_parts: list[np.ndarray],
+    whom_parts: list[np.ndarray],
+    kind_parts: list[np.ndarray],
     author_id: np.ndarray,
     msgs: pd.DataFrame,
     mid: np.ndarray,
     is_bot: np.ndarray,
+    after: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """:func:`groundswell.ingest.batch.interactions` of the messages ``msgs`` and their
-    targets given by message row (``rows``; every row a distinct message id), person
-    (``whom``, pseudonyms) and kind (``kinds``: codes of :data:`_KINDS`), on integer keys
+    targets given, in parts that are emptied here (so that they go as soon as joined), by
+    message row (``row_parts``; every row a distinct message id), person (``whom_parts``,
+    pseudonyms) and kind (``kind_parts``: codes of :data:`_KINDS`), on integer keys
     rather than merges on text ids: the same rows in the same order, and each message's
-    number of recipients (its distinct targets of every kind)."""
+    number of recipients (its distinct targets of every kind). The columns ``after``
+    (the reactions', by name) are appended to the rows, column by column (the frames'
+    concat held both frames and the result at once: the build's peak on the synthetic
+    export)."""
+    whom = np.concatenate(whom_parts)
+    whom_parts.clear()
     person, _ = pd.factorize(whom)
     n_people = int(person.max()) + 1 if len(person) else 1
-    pair = rows.astype(np.int64) * n_people + person
+    rows = np.concatenate(row_parts).astype(np.int64, copy=False)
+    row_parts.clear()
+    pair = rows * n_people + person
+    del person
+    kinds = np.concatenate(kind_parts)
+    kind_parts.clear()
     first = ~pd.Series(pair * 3 + kinds, copy=False).duplicated().to_numpy()
     rows, whom, kinds, pair = rows[first], whom[first], kinds[first], pair[first]
+    del first
     distinct = pd.unique(pair)
+    del pair
     n_rec = np.bincount(distinct // n_people, minlength=len(msgs)).astype(np.int32)
+    del distinct
     actor = author_id[rows]
     act = np.not_equal(actor, whom)
     rows, whom, kinds, actor = rows[act], whom[act], kinds[act], actor[act]
-    out = pd.DataFrame(
-        {
-            "ts": msgs["ts"].array[rows],
-            "actor_id": _obj(actor),
-            "target_id": _obj(whom),
-            "kind": _obj(_KINDS[kinds]),
-            "message_id": _obj(mid[rows]),
-            "n_recipients": n_rec[rows],
-            "is_bot": is_bot[rows],
-            "weight": 1.0,
-        },
-        copy=False,  # the arrays as they are (pandas copies a dict's)
-    )
-    return out, n_rec
+    del act
+    ts = msgs["ts"].array
+    cols: dict[str, Any] = {
+        "ts": lambda: ts[rows],
+        "actor_id": lambda: actor,
+        "target_id": lambda: whom,
+        "kind": lambda: _KINDS[kinds],
+        "message_id": lambda: mid[rows],
+        "n_recipients": lambda: n_rec[rows],
+        "is_bot": lambda: is_bot[rows],
+        "weight": lambda: np.ones(len(rows)),
+    }
+    out: dict[str, Any] = {}
+    for c in batch.INTERACTION_COLUMNS:
+        col = cols.pop(c)()
+        if after is not None:
+            part = after.pop(c)
+            col = (
+                type(col)._concat_same_type([col, part])
+                if isinstance(col, pd.api.extensions.ExtensionArray)
+                else np.concatenate([col, part])
+            )
+            del part
+        out[c] = _obj(col) if col.dtype == object else col
+        del col
+    # (the arrays as they are: pandas copies a dict's)
+    return pd.DataFrame(out, copy=False), n_rec
 
 
 def _channels(
@@ -467,12 +483,28 @@ def _concat(chunks: list[dict[str, Any]]) -> pd.DataFrame:
                 for p in parts
             ]
             out[col] = cats[0] if len(cats) == 1 else union_categoricals(cats, ignore_order=True)
+        elif parts[0].dtype.kind == "S":
+            out[col] = _obj(_text(parts))
         else:
             arr = parts[0] if len(parts) == 1 else np.concatenate(parts)
             if arr.dtype.kind in "OU":
                 arr = pd.Series(arr.astype(object, copy=False), dtype=object, copy=False)
             out[col] = arr
     return pd.DataFrame(out, copy=False)  # the arrays as they are (pandas copies a dict's)
+
+
+def _text(parts: list[np.ndarray]) -> np.ndarray:
+    """The pseudonyms of the reader's chunks (ASCII as fixed-width bytes, b"" for none) as
+    one column of Python strings (None for b""), turned chunk by chunk (the whole column as
+    fixed-width text at once would take 4 bytes a character)."""
+    out = np.empty(sum(len(p) for p in parts), dtype=object)
+    at = 0
+    for p in parts:
+        part = out[at : at + len(p)]
+        part[:] = p.astype(np.str_)
+        part[p == b""] = None
+        at += len(p)
+    return out
 
 
 def _cat_isin(col: pd.Series, values: set[str]) -> np.ndarray:

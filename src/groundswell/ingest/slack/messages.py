@@ -350,7 +350,7 @@ class _Reader:
                 t_user += found
             sections += [0] * len(t_row)
             raw = [m.blocks for m in msgs]
-            hits = [i for i, r in enumerate(raw) if r and b'"user_id"' in bytes(r)]
+            hits = _holding(raw, b'"user_id"')
             for i in _gated(groups, ends, hits, b'"user_id"'):
                 blocks = orjson.loads(bytes(raw[i]))
                 if blocks:
@@ -541,16 +541,19 @@ class _Reader:
         has_thread = np.not_equal(thread, _NO_THREAD)
         is_reply = has_thread & np.not_equal(thread, np.asarray(c.ts, dtype=object))
         # the ids of messages and threads: "<conversation id>:<ts>", pseudonymised together
+        # (as fixed-width bytes, 18 a pseudonym, and b"" for no thread: cheap to hold and to
+        # hand between processes, and no Python string per id until the frames are built)
         ids = self.pseudo.message_pairs(
             [cv.raw_id + ":" for cv in self.convs],
             np.concatenate([conv, conv[has_thread]]),
             c.ts + thread[has_thread].tolist(),
-        )
-        thread_id = np.full(len(c), None, dtype=object)
+        ).astype(np.bytes_)
+        del thread
+        thread_id = np.zeros(len(c), dtype=ids.dtype)
         thread_id[has_thread] = ids[len(c) :]
         self.chunks.append(
             {
-                "message_id": ids[: len(c)],  # fixed-width text: cheap to hand between processes
+                "message_id": ids[: len(c)].copy(),
                 "conv": conv,
                 "thread_id": thread_id,
                 "is_reply": is_reply,
@@ -595,6 +598,18 @@ def _gated(
         if ok:
             out.append(i)
     return out
+
+
+def _holding(raws: list[msgspec.Raw], needle: bytes) -> list[int]:
+    """The positions of the raw JSON fields that hold ``needle`` (a needle of no NUL byte),
+    in order: the fields joined by NUL bytes are searched at once, and each hit is placed
+    by the fields' ends (a copy of each field to test it alone cost about 1 µs a message)."""
+    blob = b"\x00".join(raws)
+    at = [m.start() for m in re.finditer(re.escape(needle), blob)]
+    if not at:
+        return []
+    ends = np.cumsum(np.fromiter(map(len, raws), dtype=np.int64, count=len(raws)) + 1)
+    return np.unique(np.searchsorted(ends, at, side="right")).tolist()
 
 
 def _file_order(
