@@ -78,15 +78,16 @@ class _Facts:
 
     def ends(self, people: pd.Index) -> tuple[np.ndarray, np.ndarray]:
         """The run's ties (every layer, in stored order) as the positions of their two ends
-        in ``people``; ``len(people)`` for an end not in it. Read once (issue 20: integers,
-        not millions of pseudonyms compared as text for each department)."""
+        in ``people``; ``len(people)`` for an end not in it. The value step's integer ties
+        (:func:`groundswell.value.queries.run_codes`, read once for both inside ``analyze``):
+        no pseudonym of a tie becomes text here (issue 20: millions at 500,000 people)."""
         if self._ends is None:
-            t = self.run.ties()
-            a = people.get_indexer(t["actor_id"])
-            b = people.get_indexer(t["target_id"])
-            a[a < 0] = len(people)
-            b[b < 0] = len(people)
-            self._ends = a, b
+            from groundswell.value.queries import run_codes
+
+            codes = run_codes(self.run)
+            at = people.get_indexer(codes.ids)
+            at[at < 0] = len(people)
+            self._ends = at[codes.actor], at[codes.target]
         return self._ends
 
 
