@@ -329,13 +329,21 @@ def _interactions(
     del person
     kinds = np.concatenate(kind_parts)
     kind_parts.clear()
-    first = ~pd.Series(pair * 3 + kinds, copy=False).duplicated().to_numpy()
+    key = pair * 3
+    key += kinds
+    first = ~pd.Series(key, copy=False).duplicated().to_numpy()
+    del key
     rows, whom, kinds, pair = rows[first], whom[first], kinds[first], pair[first]
     del first
-    distinct = pd.unique(pair)
-    del pair
-    n_rec = np.bincount(distinct // n_people, minlength=len(msgs)).astype(np.int32)
-    del distinct
+    # each message's distinct (message row, person) pairs, counted on the sorted pairs (a
+    # hash table of them was the build's peak on the synthetic export)
+    pair.sort()
+    step = np.empty(len(pair), dtype=bool)
+    step[:1] = True
+    np.not_equal(pair[1:], pair[:-1], out=step[1:])
+    pair //= n_people
+    n_rec = np.bincount(pair[step], minlength=len(msgs)).astype(np.int32)
+    del pair, step
     actor = author_id[rows]
     act = np.not_equal(actor, whom)
     rows, whom, kinds, actor = rows[act], whom[act], kinds[act], actor[act]
