@@ -136,6 +136,8 @@ def test_pages_show_hostile_data_as_text(server, browser, hostile_ws) -> None:
     ]:
         page.goto(server + path)
         assert_clean(page, path, dialogs, shows=not path.startswith("/no-such"))
+        if path.startswith("/groups/"):  # a group's page, to look at
+            page.screenshot(path=str(ARTIFACTS / "group.png"), full_page=True)
     # drawn by the bundled scripts from the JSON API
     page.goto(server + "/explorer")
     page.wait_for_function("() => window.gsDashboard && (gsDashboard.ready || gsDashboard.error)")

@@ -208,3 +208,34 @@ def test_a_channel_lead_sees_their_channel(app, web_ws) -> None:
     for path in ("/api/groups/department/Engineering", "/api/me/person", "/api/overview"):
         assert lead.get(path).status_code == 403, path
     assert lead.get("/mygroup").status_code == 200
+
+
+def test_the_ties_table_says_it_shares_weight_and_the_caption_counts_ties(app, web_ws) -> None:
+    """The group pages show two different shares side by side: the E-I index's share of ties
+    that stay inside (ties counted) and where the group's interaction goes (tie weight). Each
+    figure must say which it is and equal its own stored source (they differed by 9 points
+    on the planted organisation under one caption, "Ties inside and out")."""
+    import re
+
+    lead = _signed_in(app, "group_lead")
+    mine = lead.get("/api/me/group").json()
+    with gs.open(web_ws.path) as ws:
+        weights = ws.run(web_ws.runs[1]).group_ties("department").loc["Engineering"]
+    counted = mine["ties"]["inside_share"]
+    assert abs(float(weights["Engineering"]) - counted) > 0.005  # two different figures
+
+    def pct(v: float) -> str:
+        return f"{v:.0%}"
+
+    for client, url in ((lead, "/mygroup"), (_signed_in(app, "analyst"),
+                                             "/groups/department/Engineering")):  # fmt: skip
+        html = client.get(url).text
+        caption = re.search(r"<caption>Where (?:your group's|their) interaction goes[^<]*", html)
+        assert caption is not None, url
+        assert "tie weight" in caption.group(0)
+        # the row of the group itself is its weight kept inside, not the counted share
+        row = re.search(r"<tr><td>Engineering</td><td class=\"n\">([^<]+)</td>", html)
+        assert row is not None and row.group(1) == pct(float(weights["Engineering"])), url
+        # the counted share is said to be counted, in the same sentence
+        p = re.escape(pct(counted))
+        assert re.search(rf"[Cc]ounted[^.<]*{p}|{p}[^.<]*counted", html), url
