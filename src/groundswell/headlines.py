@@ -78,16 +78,13 @@ class _Facts:
 
     def ends(self, people: pd.Index) -> tuple[np.ndarray, np.ndarray]:
         """The run's ties (every layer, in stored order) as the positions of their two ends
-        in ``people``; ``len(people)`` for an end not in it. The value step's integer ties
+        in ``people``; -1 for an end not in it. The value step's integer ties
         (:func:`groundswell.value.queries.run_codes`, read once for both inside ``analyze``):
         no pseudonym of a tie becomes text here (issue 20: millions at 500,000 people)."""
         if self._ends is None:
             from groundswell.value.queries import run_codes
 
-            codes = run_codes(self.run)
-            at = people.get_indexer(codes.ids)
-            at[at < 0] = len(people)
-            self._ends = at[codes.actor], at[codes.target]
+            self._ends = run_codes(self.run).positions(people)
         return self._ends
 
 
@@ -114,8 +111,8 @@ def silos(f: _Facts) -> Iterator[Finding]:
         incoming = int(np.nansum(stored[dept].to_numpy())) - inside
         inside_dept = shown.to_numpy() == dept
         members = shown.index[inside_dept]
-        a_in = np.append(inside_dept, False)[a]
-        b_in = np.append(inside_dept, False)[b]
+        within = np.append(inside_dept, False)  # position -1 (an end not shown): not inside
+        a_in, b_in = within[a], within[b]
         crossing = a_in != b_in
         # the members holding a tie across, in the order they first appear among the
         # crossing ties' actors and then their targets (one pair twice changes nothing)
