@@ -107,13 +107,17 @@ def answered(qs: pd.DataFrame, ans: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
         answered, hours (to the first answer). ``answers``: one row per question and
         answerer with the time of that person's first answer (question_id, answerer, ts).
     """
-    per = ans.groupby("question_id").agg(
-        answers=("replies", "sum"),
-        answerers=("answerer", "size"),
-        first_answer=("ts", "first"),
-        first_answerer=("answerer", "first"),
-    )
-    qs = qs.join(per, on="question_id")
+    at = question_positions(qs["question_id"], ans["question_id"])
+    if at is None or ans["ts"].isna().any() or ans["answerer"].isna().any():
+        per = ans.groupby("question_id").agg(
+            answers=("replies", "sum"),
+            answerers=("answerer", "size"),
+            first_answer=("ts", "first"),
+            first_answerer=("answerer", "first"),
+        )
+        qs = qs.join(per, on="question_id")
+    else:  # each question's answer rows by position: counted, and the first one read
+        qs = _answer_columns(qs, ans, at)
     qs["answers"] = qs["answers"].fillna(0).astype("int64")
     qs["answerers"] = qs["answerers"].fillna(0).astype("int64")
     qs["answered"] = qs["answers"] > 0
@@ -122,10 +126,53 @@ def answered(qs: pd.DataFrame, ans: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
     return qs, ans[["question_id", "answerer", "ts"]]
 
 
+def _answer_columns(qs: pd.DataFrame, ans: pd.DataFrame, at: np.ndarray) -> pd.DataFrame:
+    """``qs`` with answers, answerers (0 without any), first_answer and first_answerer
+    (missing without any) from ``ans`` (rows at positions ``at`` of ``qs``; -1: no question
+    of ``qs``), as a group-by of ``ans`` on the question joined to ``qs`` gives them."""
+    n = len(qs)
+    found = np.flatnonzero(at >= 0)
+    own = at[found]
+    replies = ans["replies"].to_numpy()[found]
+    count = np.bincount(own, minlength=n)
+    total = np.bincount(own, weights=replies, minlength=n)
+    _, first = np.unique(own, return_index=True)  # each question's first answer row
+    rows = found[first]
+    out = qs.copy()
+    out["answers"] = total.astype(np.int64)  # 0 where missing, as answered() fills it
+    out["answerers"] = count
+    taken = ans[["ts", "answerer"]].iloc[rows].set_axis(own[first], axis=0)
+    taken = taken.reindex(pd.RangeIndex(n)).set_axis(qs.index, axis=0)
+    out["first_answer"] = taken["ts"]
+    out["first_answerer"] = taken["answerer"]
+    return out
+
+
 def among(values: pd.Series | pd.Index, pool: Any) -> np.ndarray:
     """``values.isin(pool)`` as a boolean array, by one hash lookup of the values: pandas'
     ``isin`` on Arrow-backed strings builds a pyarrow scalar per value of a large pool."""
     return np.asarray(pd.Index(pool).unique().get_indexer(values) >= 0)
+
+
+def question_positions(questions: pd.Series, asked: pd.Series) -> np.ndarray | None:
+    """Each of ``asked`` as a position in ``questions`` (-1: not one of them); None when two
+    questions share an id."""
+    index = pd.Index(questions)
+    if not index.is_unique:
+        return None
+    return np.asarray(index.get_indexer(asked), dtype=np.int64)
+
+
+def apart(dept: pd.Series, a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Whether ``a[i]`` and ``b[i]`` (people) both have a known value in ``dept`` (by
+    person; a department, a team) and the two differ, as ``a.map(dept)`` against
+    ``b.map(dept)`` says."""
+    code = np.asarray(pd.factorize(dept.to_numpy())[0], dtype=np.int64)
+    ca = np.asarray(dept.index.get_indexer(a), dtype=np.int64)
+    cb = np.asarray(dept.index.get_indexer(b), dtype=np.int64)
+    da = np.where(ca >= 0, code[np.maximum(ca, 0)] if len(code) else -1, -1)
+    db = np.where(cb >= 0, code[np.maximum(cb, 0)] if len(code) else -1, -1)
+    return (da >= 0) & (db >= 0) & (da != db)
 
 
 @dataclass(frozen=True)
@@ -193,13 +240,18 @@ def gate_rows(
     a name (two channels) are judged apart.
     """
     small = np.zeros(len(table), dtype=bool)
-    parts = [table.reset_index(drop=True)]
-    if within is not None:
-        parts = [rows for _, rows in parts[0].groupby(within, sort=True)]
-    for rows in parts:
-        hidden = suppressed_groups(rows[size].reset_index(drop=True), min_size)
-        small[rows.index[sorted(hidden)]] = True
     flat = table.reset_index(drop=True)
+    sizes = flat[size]
+    if within is None:
+        parts = [np.arange(len(flat))]
+    else:  # the rows of each value of ``within`` (a missing value: judged nowhere)
+        code = np.asarray(pd.factorize(flat[within], sort=True)[0], dtype=np.int64)
+        order = np.argsort(code, kind="stable")
+        cuts = np.searchsorted(code[order], np.arange(code.max(initial=-1) + 2))
+        parts = [order[cuts[g] : cuts[g + 1]] for g in range(len(cuts) - 1)]
+    for rows in parts:
+        hidden = suppressed_groups(sizes.iloc[rows].reset_index(drop=True), min_size)
+        small[rows[sorted(hidden)]] = True
     kept = flat[~small]
     if not small.any():
         return kept, flat.iloc[0:0]

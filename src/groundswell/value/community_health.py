@@ -80,7 +80,14 @@ import pandas as pd
 
 from groundswell import _sets
 from groundswell.privacy import SUPPRESSED
-from groundswell.value._base import GROUP_KINDS, among, gate_rows, ratio
+from groundswell.value._base import (
+    GROUP_KINDS,
+    among,
+    apart,
+    gate_rows,
+    question_positions,
+    ratio,
+)
 
 #: what a unit does, the most mature first; a team room is a formal unit's, not a community
 KINDS = ("purpose", "practice", "interest", "team_room")
@@ -156,11 +163,12 @@ def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd
     newcomer_share, retention, newcomers_stayed. Units are those with a member in W or P,
     sorted (a unit without a name is left out); each (unit, person) pair is one integer
     and the counts are bincounts over the pairs of W or P."""
-    key = ["unit_key", "person_id"]
-    frames = [f[key] for f in (now, before, older)]
-    rows = pd.concat(frames, ignore_index=True)
-    unit_code, units = pd.factorize(rows["unit_key"], sort=True, use_na_sentinel=False)
-    person_code, people = pd.factorize(rows["person_id"], use_na_sentinel=False)
+    frames = (now, before, older)
+    units_of = pd.concat([f["unit_key"] for f in frames], ignore_index=True)
+    unit_code, units = pd.factorize(units_of, sort=True, use_na_sentinel=False)
+    person_code, people = pd.factorize(
+        pd.concat([f["person_id"] for f in frames], ignore_index=True), use_na_sentinel=False
+    )
     width = np.int64(len(people) + 1)
     pair = unit_code.astype(np.int64) * width + person_code.astype(np.int64)
     cut = np.cumsum([0, *(len(f) for f in frames)])
@@ -197,39 +205,131 @@ def _renewal(now: pd.DataFrame, before: pd.DataFrame, older: pd.DataFrame) -> pd
 
 def _insularity(members: pd.DataFrame, ties: pd.DataFrame) -> pd.Series:
     """Per unit: weight of ties between two members over the weight of ties with at least
-    one member end (members: unit_key, person_id)."""
-    m = members[["unit_key", "person_id"]].drop_duplicates()
-    a = ties.merge(m.rename(columns={"person_id": "actor_id"}), on="actor_id")
-    b = ties.merge(m.rename(columns={"person_id": "target_id"}), on="target_id")
-    inside = a.merge(m.rename(columns={"person_id": "target_id"}), on=["unit_key", "target_id"])
-    w_a = a.groupby("unit_key")["weight"].sum()
-    w_b = b.groupby("unit_key")["weight"].sum()
-    both = inside.groupby("unit_key")["weight"].sum()
+    one member end (members: unit_key, person_id), indexed by the units with such a tie
+    (sorted). Each tie's units come from the members as integers; the weights are summed
+    per unit by a group-by over the ties in their order (as a merge of the ties with the
+    members would list them)."""
+    m = members[["unit_key", "person_id"]]
+    unit_code, units = pd.factorize(m["unit_key"], sort=True)
+    ids = pd.Index(pd.unique(np.asarray(m["person_id"].to_numpy(), dtype=object)))
+    member = _Membership(ids.get_indexer(m["person_id"]), unit_code.astype(np.int64), len(ids))
+    weight = ties["weight"].to_numpy()
+    a = np.asarray(ids.get_indexer(ties["actor_id"]), dtype=np.int64)
+    b = np.asarray(ids.get_indexer(ties["target_id"]), dtype=np.int64)
+    tie_a, unit_a = member.of(a)  # (tie, unit of its actor), by tie then unit
+    tie_b, unit_b = member.of(b)
+    inside = member.has(unit_a, b[tie_a])
+    w_a = _sum_by(unit_a, weight[tie_a])
+    w_b = _sum_by(unit_b, weight[tie_b])
+    both = _sum_by(unit_a[inside], weight[tie_a][inside])
     touching = w_a.add(w_b, fill_value=0).sub(both, fill_value=0)
-    return both.reindex(touching.index).fillna(0.0) / touching
+    out = both.reindex(touching.index).fillna(0.0) / touching
+    out.index = pd.Index(units.take(out.index.to_numpy(dtype=np.int64)), name="unit_key")
+    return out
+
+
+def _sum_by(key: np.ndarray, values: np.ndarray) -> pd.Series:
+    """``values`` summed per ``key`` (sorted keys), as a pandas group-by sums them."""
+    return pd.Series(values).groupby(key, sort=True).sum()
+
+
+class _Membership:
+    """Memberships (person, unit) as integers, once each: which units a person is in, and
+    whether a (unit, person) is a membership."""
+
+    def __init__(self, person: np.ndarray, unit: np.ndarray, n_people: int) -> None:
+        ok = (person >= 0) & (unit >= 0)
+        self.width = np.int64(n_people + 1)
+        self.keys = _sets.unique(unit[ok] * self.width + person[ok].astype(np.int64))
+        unit_of, person_of = self.keys // self.width, self.keys % self.width
+        order = np.argsort(person_of, kind="stable")  # by person, then unit
+        self.units = unit_of[order]
+        self.start = np.searchsorted(person_of[order], np.arange(n_people + 1))
+
+    def of(self, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (position in ``person``, unit) with that person a member of the unit, in
+        the order of the positions, then of the units."""
+        ok = np.flatnonzero(person >= 0)
+        p = person[ok]
+        count = np.zeros(len(person), dtype=np.int64)
+        count[ok] = self.start[p + 1] - self.start[p]
+        begin = np.zeros(len(person), dtype=np.int64)
+        begin[ok] = self.start[p]
+        row = np.repeat(np.arange(len(person)), count)
+        first = np.repeat(begin - (np.cumsum(count) - count), count)
+        return row, self.units[first + np.arange(len(row))]
+
+    def has(self, unit: np.ndarray, person: np.ndarray) -> np.ndarray:
+        """Whether each (unit, person) is a membership."""
+        return _sets.isin(unit * self.width + person, self.keys) & (person >= 0)
 
 
 def _composition(members: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Per unit: the largest share of its members in one team, in one department, and in
     one formal unit of the org chart (a manager and their direct reports: the room of a
-    leadership team whose members each run a team of their own); how many teams."""
-    m = members[["unit_key", "person_id"]].drop_duplicates()
-    m = m.join(people[["team", "department", "manager_id"]], on="person_id")
-    size = m.groupby("unit_key").size()
-    out = {}
+    leadership team whose members each run a team of their own); how many teams. Counted
+    on integer codes of the units, the people, their teams, departments and managers."""
+    m = members[["unit_key", "person_id"]]
+    unit_code, units = pd.factorize(m["unit_key"], sort=True)
+    who = np.asarray(m["person_id"].to_numpy(), dtype=object)
+    at = np.asarray(people.index.get_indexer(who), dtype=np.int64)  # -1: not in the org chart
+    boss = np.full(len(who), None, dtype=object)
+    if len(people):
+        manager = np.asarray(people["manager_id"].to_numpy(), dtype=object)
+        known = at >= 0
+        boss[known] = manager[at[known]]
+    # one code space for the members and their managers (a lead is a person either way)
+    code, _ = pd.factorize(np.concatenate([who, boss]), use_na_sentinel=False)
+    code = code.astype(np.int64)
+    person, lead = code[: len(who)], np.where(pd.isna(boss), -1, code[len(who) :])
+    unknown = np.asarray(pd.isna(who), dtype=bool)  # a member without an id leads nobody
+    width = np.int64(max(int(code.max(initial=-1)) + 1, 1))
+    ok = unit_code >= 0
+    first = np.unique(unit_code[ok].astype(np.int64) * width + person[ok], return_index=True)[1]
+    rows = np.flatnonzero(ok)[first]  # each (unit, person) once
+    u, p = unit_code[rows].astype(np.int64), person[rows]
+    k = len(units)
+    counted = np.bincount(u, minlength=k)
+    present = counted > 0
+    size = pd.Series(counted[present], index=units[present])
+    out: dict[str, pd.Series] = {}
+    teams = np.zeros(k, dtype=np.int64)
     for col in ("team", "department"):
-        counts = m.groupby(["unit_key", col]).size()
-        out[f"top_{col}_share"] = counts.groupby(level=0).max() / size
-    led = pd.concat(  # each person is in the unit of their manager and leads their own
-        [
-            m[["unit_key", "person_id"]].assign(lead=m["manager_id"]),
-            m[["unit_key", "person_id"]].assign(lead=m["person_id"]),
-        ]
-    ).dropna(subset=["lead"])
-    units = led.groupby(["unit_key", "lead"])["person_id"].nunique()
-    out["top_unit_share"] = units.groupby(level=0).max() / size
-    out["teams"] = m.groupby("unit_key")["team"].nunique()
-    return pd.DataFrame(out).fillna(0.0)
+        c = np.full(len(rows), -1, dtype=np.int64)
+        if len(people):
+            values = np.asarray(pd.factorize(people[col].to_numpy())[0], dtype=np.int64)
+            c = np.where(at[rows] >= 0, values[np.maximum(at[rows], 0)], -1)
+        top, distinct = _top_count(u[c >= 0], c[c >= 0], k)
+        out[f"top_{col}_share"] = pd.Series(top[distinct > 0], index=units[distinct > 0]) / size
+        if col == "team":
+            teams = distinct
+    # each person is in the unit of their manager and leads their own
+    led_u = np.concatenate([u, u])
+    led_by = np.concatenate([lead[rows], np.where(unknown[rows], -1, p)])
+    led_p = np.concatenate([p, p])
+    has = (led_by >= 0) & ~np.concatenate([unknown[rows], unknown[rows]])
+    triple = _sets.unique((led_u[has] * width + led_by[has]) * width + led_p[has])
+    top, distinct = _top_count(triple // width // width, (triple // width) % width, k)
+    out["top_unit_share"] = pd.Series(top[distinct > 0], index=units[distinct > 0]) / size
+    out["teams"] = pd.Series(teams[present], index=units[present])
+    frame = pd.DataFrame(out).fillna(0.0)
+    frame.index.name = "unit_key"
+    return frame
+
+
+def _top_count(unit: np.ndarray, value: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit (0..k-1): the largest number of rows sharing one value, and how many
+    distinct values it has."""
+    n = np.int64(max(int(value.max(initial=-1)) + 1, 1))
+    cell = np.sort(unit.astype(np.int64) * n + value)
+    top = np.zeros(k, dtype=np.int64)
+    if not len(cell):
+        return top, np.zeros(k, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
+    count = np.diff(np.append(starts, len(cell)))
+    owner = cell[starts] // n
+    np.maximum.at(top, owner, count)
+    return top, np.bincount(owner, minlength=k)
 
 
 def _communities(
@@ -239,22 +339,36 @@ def _communities(
     roots: pd.DataFrame,
     across: pd.DataFrame,
 ) -> pd.DataFrame:
-    def active(t: pd.DataFrame) -> pd.DataFrame:
-        a = t["actor_id"].map(comm)
-        b = t["target_id"].map(comm)
-        inside = t[(a == b) & a.notna()]
-        who = pd.concat([inside["actor_id"], inside["target_id"]]).unique()
-        return pd.DataFrame({"unit_key": comm.reindex(who).to_numpy(), "person_id": who})
+    ids, values = comm.index, comm.to_numpy()
+    code, labels = pd.factorize(values)
+    code = np.asarray(code, dtype=np.int64)
 
-    memb = {k: active(t) for k, t in ties.items()}
+    def inside(t: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ties of ``t`` inside one community: their actor's and target's positions in
+        ``comm``, and the rows of ``t`` they are."""
+        a = np.asarray(ids.get_indexer(t["actor_id"]), dtype=np.int64)
+        b = np.asarray(ids.get_indexer(t["target_id"]), dtype=np.int64)
+        ca, cb = np.full(len(a), -1, dtype=np.int64), np.full(len(b), -1, dtype=np.int64)
+        ca[a >= 0], cb[b >= 0] = code[a[a >= 0]], code[b[b >= 0]]
+        rows = np.flatnonzero((ca == cb) & (ca >= 0))
+        return a[rows], b[rows], rows
+
+    within = {k: inside(t) for k, t in ties.items()}
+
+    def active(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+        who = pd.unique(np.concatenate([a, b]))
+        return pd.DataFrame({"unit_key": values[who], "person_id": ids[who]})
+
+    memb = {k: active(a, b) for k, (a, b, _) in within.items()}
     table = _renewal(memb["w"], memb["p1"], memb["p2"])
-    everyone = pd.DataFrame({"unit_key": comm.to_numpy(), "person_id": comm.index})
+    everyone = pd.DataFrame({"unit_key": values, "person_id": ids})
     table["insularity"] = _insularity(everyone, ties["w"])
     for k, col in (("w", "acts"), ("p1", "previous_acts")):
-        t = ties[k]
-        a = t["actor_id"].map(comm)
-        inside = t[(a == t["target_id"].map(comm)) & a.notna()]
-        table[col] = inside.groupby(inside["actor_id"].map(comm))["n"].sum()
+        a, _, rows = within[k]
+        n = ties[k]["n"].to_numpy()[rows]
+        acts = pd.Series(n).groupby(code[a]).sum()  # per community, by its code
+        acts.index = pd.Index(np.asarray(labels)[acts.index.to_numpy(dtype=np.int64)])
+        table[col] = acts
     table = table.join(_composition(memb["w"], people))
     table = table.join(_community_threads(roots, across, comm))
     table["unit"] = "community"
@@ -270,24 +384,48 @@ def _answered_across(qs: pd.DataFrame, ans: pd.DataFrame, team: pd.Series) -> pd
     if qs.empty:
         return pd.DataFrame(columns=cols)
     q = qs.assign(unit_key=qs["channel_name"].fillna(qs["channel_id"]))
-    pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
-    ta, tb = pairs["asker"].map(team), pairs["answerer"].map(team)
-    pairs["across_team"] = (ta.notna() & tb.notna() & (ta != tb)).to_numpy()
-    hit = pairs.groupby("question_id")["across_team"].any()
-    # a question no one answered across teams (or no answer at all: ``hit`` empty) is False;
-    # no fillna(False) on the float NaNs an empty ``hit`` maps to (pandas 4 refuses it)
-    q["across_team"] = q["question_id"].isin(hit.index[hit.to_numpy(dtype=bool)])
+    at = question_positions(q["question_id"], ans["question_id"]) if team.index.is_unique else None
+    if at is None:  # questions sharing an id (or people a team): by the join of the frames
+        pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
+        ta, tb = pairs["asker"].map(team), pairs["answerer"].map(team)
+        pairs["across_team"] = (ta.notna() & tb.notna() & (ta != tb)).to_numpy()
+        hit = pairs.groupby("question_id")["across_team"].any()
+        # a question no one answered across teams (or no answer at all: ``hit`` empty) is
+        # False; no fillna(False) on the float NaNs an empty ``hit`` maps to (pandas 4)
+        q["across_team"] = q["question_id"].isin(hit.index[hit.to_numpy(dtype=bool)])
+    else:
+        found = np.flatnonzero(at >= 0)
+        asker = pd.Series(q["asker"].to_numpy()[at[found]])
+        hit = apart(team, asker, ans["answerer"].iloc[found])
+        across = np.zeros(len(q), dtype=bool)
+        across[at[found][hit]] = True
+        q["across_team"] = across
     q["answered"] = q["answered"].astype(bool)
     return q[cols]
 
 
 def _question_figures(q: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     """Per unit (``key``: the unit of each question): questions, the share answered and the
-    share of the answered ones answered across teams."""
-    g = q.assign(unit_key=key.to_numpy()).dropna(subset=["unit_key"]).groupby("unit_key")
-    n = g.size()
-    answered = g["answered"].sum()
-    across = g["across_team"].sum()
+    share of the answered ones answered across teams (by the unit's code: bincounts)."""
+    if q.empty:
+        g = q.assign(unit_key=key.to_numpy()).dropna(subset=["unit_key"]).groupby("unit_key")
+        n, answered, across = g.size(), g["answered"].sum(), g["across_team"].sum()
+    else:
+        code, units = pd.factorize(key.to_numpy(), sort=True)
+        code = np.asarray(code, dtype=np.int64)
+        ok = code >= 0
+        k = len(units)
+
+        def total(flags: pd.Series) -> np.ndarray:
+            ones = flags.to_numpy(dtype=bool)[ok]
+            return np.bincount(code[ok], weights=ones, minlength=k).astype(np.int64)
+
+        index = pd.Index(units, name="unit_key")
+        n = pd.Series(np.bincount(code[ok], minlength=k), index=index)
+        answered = pd.Series(total(q["answered"]), index=index)
+        across = pd.Series(total(q["across_team"]), index=index)
+        shown = n.to_numpy() > 0
+        n, answered, across = n[shown], answered[shown], across[shown]
     return pd.DataFrame(
         {
             "questions": n,
@@ -301,13 +439,24 @@ def _community_threads(roots: pd.DataFrame, across: pd.DataFrame, comm: pd.Serie
     """Per community: threads opened by its members (``roots``), how many drew a reply from
     someone else (responsiveness) and how many were questions (question share); the share
     of its members' questions answered, and answered across teams."""
-    roots = roots.copy()
-    roots["unit_key"] = roots["person_id"].map(comm)
-    roots["question"] = among(roots["message_id"], across["question_id"])
-    g = roots.dropna(subset=["unit_key"]).groupby("unit_key")
-    out = pd.DataFrame(
-        {"responsiveness": g["replied"].mean(), "question_share": g["question"].mean()}
-    )
+    unit = np.asarray(comm.reindex(roots["person_id"]).to_numpy(), dtype=object)
+    code, units = pd.factorize(unit, sort=True)  # a root by no member of a community: -1
+    code = np.asarray(code, dtype=np.int64)
+    ok = code >= 0
+    k = len(units)
+    threads = np.bincount(code[ok], minlength=k)
+    question = among(roots["message_id"], across["question_id"])
+    replied = roots["replied"].to_numpy(dtype=bool)
+    shown = threads > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "responsiveness": np.bincount(code[ok], weights=replied[ok], minlength=k) / threads,
+                "question_share": np.bincount(code[ok], weights=question[ok], minlength=k)
+                / threads,
+            },
+            index=pd.Index(units, name="unit_key"),
+        )[shown]
     figures = _question_figures(across, across["asker"].map(comm))
     return out.join(figures[["answered_share", "across_team_share"]])
 

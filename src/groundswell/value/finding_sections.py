@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from groundswell.value import maturity
@@ -30,6 +31,17 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     columns = []
     for name in names:
         col = df[name]
+        kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else "-"
+        if kind in ("i", "u", "b"):  # NumPy integers and booleans: never missing
+            columns.append(col.to_numpy().tolist())
+            continue
+        if kind == "f":  # NumPy floats: missing where NaN
+            values = col.to_numpy()
+            missing = np.isnan(values)
+            columns.append(
+                [None if m else v for v, m in zip(values.tolist(), missing, strict=True)]
+            )
+            continue
         if pd.api.types.is_datetime64_any_dtype(col):
             col = col.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
         missing = col.isna().to_numpy()

@@ -199,14 +199,17 @@ def _formal_renewal(scale: str, people: pd.DataFrame, active: dict[str, pd.Index
     """The renewal of every department or team (members in a window: its people with a
     digital tie in that window)."""
     group = people[scale].dropna().astype(str)
+    names = np.asarray(group.to_numpy(), dtype=object)
 
     def members(who: pd.Index) -> pd.DataFrame:
-        g = group.reindex(who).dropna()
-        # plain object columns: an empty Arrow-backed string column cannot be merged
+        # each person of ``who`` in the org chart with a group, as group.reindex(who) has
+        # them; plain object columns: an empty Arrow-backed string column cannot be merged
+        at = np.asarray(group.index.get_indexer(who), dtype=np.int64)
+        ok = at >= 0
         return pd.DataFrame(
             {
-                "unit_key": np.asarray(g.to_numpy(), dtype=object),
-                "person_id": np.asarray(g.index.to_numpy(), dtype=object),
+                "unit_key": names[at[ok]],
+                "person_id": np.asarray(who.to_numpy(), dtype=object)[ok],
             }
         )
 

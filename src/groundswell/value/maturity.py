@@ -27,6 +27,7 @@ ideas. *American Journal of Sociology* 110(2) — ties across boundaries and new
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ import pandas as pd
 
 from groundswell import _sets
 from groundswell.privacy import SUPPRESSED
-from groundswell.value._base import among, gate_rows, ratio
+from groundswell.value._base import among, apart, gate_rows, question_positions, ratio
 
 STAGES = ("connect", "share", "solve", "innovate", "lead_change")
 SCALES = ("person", "department", "team", "community", "channel", "network")
@@ -104,17 +105,54 @@ def maturity(
         smaller than the minimum group size are merged into one :data:`SUPPRESSED` row per
         scale with no figures. ``attrs`` holds the thresholds and the indicators available.
     """
-    frames = []
-    for scale, membership in units.items():
-        pooled = membership.join(counts, on="person_id").groupby("group", sort=True)
-        table = pooled[list(COUNTS)].sum()
-        table.insert(0, "size", pooled["person_id"].nunique())
-        frames.append(table.assign(scale=scale))
+    values = counts[list(COUNTS)].to_numpy()  # read once for every scale
+    frames = [
+        _pooled(counts, membership, values).assign(scale=scale)
+        for scale, membership in units.items()
+    ]
     table = pd.concat(frames).rename_axis("group").reset_index()
     out = scores(table, available, limits)
     out = _suppress(out, min_size)
     out.attrs.update({"thresholds": limits, "available": available})
     return out
+
+
+def _pooled(
+    counts: pd.DataFrame, membership: pd.DataFrame, values: np.ndarray | None = None
+) -> pd.DataFrame:
+    """The counts of :data:`COUNTS` summed over each group's members (membership: person_id,
+    group; a row per membership, a group's people counted once in ``size``), by group
+    (sorted): the sums of a join of the memberships with ``counts`` grouped by group, on
+    integer codes. A member without counts adds nothing, and makes the sums floats as the
+    join's missing values would. ``values``: ``counts``' columns of :data:`COUNTS` as one
+    array, when already read."""
+    cols = list(COUNTS)
+    group, labels = pd.factorize(membership["group"], sort=True)
+    group = np.asarray(group, dtype=np.int64)
+    at = np.asarray(counts.index.get_indexer(membership["person_id"]), dtype=np.int64)
+    whole = bool((at >= 0).all())  # every member has counts: the sums stay integers
+    keep = group >= 0
+    group, at = group[keep], at[keep]
+    k = len(labels)
+    values = counts[cols].to_numpy() if values is None else values
+    found = at >= 0
+    sums = np.zeros((k, len(cols)), dtype=np.float64)
+    for j in range(len(cols)):  # integer counts: exact in doubles
+        sums[:, j] = np.bincount(group[found], weights=values[at[found], j], minlength=k)
+    person, _ = pd.factorize(membership["person_id"].to_numpy()[keep])
+    person = np.asarray(person, dtype=np.int64)
+    named = person >= 0
+    width = np.int64(max(int(person.max(initial=-1)) + 1, 1))
+    pairs = _sets.unique(group[named] * width + person[named])
+    size = np.bincount(pairs // width, minlength=k).astype(np.int64)
+    shown = np.bincount(group, minlength=k) > 0
+    table = pd.DataFrame(
+        sums[shown] if not whole else sums[shown].astype(values.dtype),
+        columns=cols,
+        index=pd.Index(labels[shown], name="group"),
+    )
+    table.insert(0, "size", size[shown])
+    return table
 
 
 BASES = ("organisation", "benchmark")
@@ -209,23 +247,40 @@ def scores(
     ``counts`` has the columns of :data:`COUNTS` (and any others, kept in front);
     ``available`` says which indicators the workspace has data for.
     """
-    out = counts.copy()
+    n = len(counts)
+    made: dict[str, np.ndarray] = {}  # the new columns, made as arrays and added at once
     for stage, inds in INDICATORS.items():
         cols = []
         for name, num, den in inds:
-            out[name] = ratio(out[num], out[den]) if available.get(name, True) else np.nan
             if available.get(name, True):
+                made[name] = ratio(_column(counts, made, num), _column(counts, made, den))
                 cols.append(name)
-        out[stage] = out[cols].mean(axis=1) if cols else np.nan
-    reached = np.column_stack([(out[st] >= limits[st]).to_numpy() for st in STAGES])
+            else:
+                made[name] = np.full(n, np.nan)
+        # the mean of the stage's indicators, as DataFrame.mean(axis=1) takes it
+        made[stage] = (
+            pd.DataFrame({c: made[c] for c in cols}).mean(axis=1).to_numpy()
+            if cols
+            else np.full(n, np.nan)
+        )
+    reached = np.column_stack([made[st] >= limits[st] for st in STAGES])
     # a ladder: the stage reached is the last one passed with every stage before it passed
     climbed = np.cumprod(reached, axis=1).sum(axis=1)
     last = climbed - 1  # -1 = not even connect
-    out["stage"] = np.array([*STAGES, "none"], dtype=object)[last]
-    front = [c for c in ("scale", "group", "size") if c in out]
+    made["stage"] = np.array([*STAGES, "none"], dtype=object)[last]
+    front = [c for c in ("scale", "group", "size") if c in counts]
     names = [name for v in INDICATORS.values() for name, _, _ in v]
-    rest = [c for c in out.columns if c not in front + list(STAGES) + ["stage", *names]]
-    return out[front + list(STAGES) + ["stage", *names, *rest]]
+    rest = [c for c in counts.columns if c not in front + list(STAGES) + ["stage", *names]]
+    added = pd.DataFrame({c: made[c] for c in [*STAGES, "stage", *names]}, index=counts.index)
+    kept = [c for c in counts.columns if c not in added.columns]
+    out = pd.concat([counts[kept], added], axis=1)[front + list(STAGES) + ["stage", *names, *rest]]
+    out.attrs = copy.deepcopy(counts.attrs)
+    return out
+
+
+def _column(counts: pd.DataFrame, made: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """A column of ``counts``, or one just made (an indicator)."""
+    return made[name] if name in made else counts[name].to_numpy()
 
 
 def person_counts(f: Frames, fast_hours: float) -> tuple[pd.DataFrame, dict[str, bool]]:
@@ -313,6 +368,43 @@ def _question_counts(
     """q_involved (questions asked or answered), q_answered, q_fast (first answer within
     ``answer_hours``), q_across (an answerer from a department other than the asker's)."""
     q = question_flags(qs, ans, dept, fast_hours)
+    at = question_positions(q["question_id"], ans["question_id"])
+    if at is None:  # questions sharing an id: the join of the frames says what it means
+        return _question_counts_joined(q, ans)
+    found = at >= 0
+    person, ids = pd.factorize(
+        np.concatenate(
+            [
+                np.asarray(q["asker"].to_numpy(), dtype=object),
+                np.asarray(ans["answerer"].to_numpy(), dtype=object)[found],
+            ]
+        )
+    )
+    person = np.asarray(person, dtype=np.int64)
+    question = np.concatenate([np.arange(len(q), dtype=np.int64), at[found]])
+    named = person >= 0  # a row without a person is nobody's
+    width = np.int64(len(q) + 1)
+    pair = _sets.unique(person[named] * width + question[named])  # each (person, question)
+    who, which = pair // width, pair % width
+    k = len(ids)
+    table = pd.DataFrame(
+        {
+            "q_involved": np.bincount(who, minlength=k),
+            **{
+                name: np.bincount(who[flag[which]], minlength=k)
+                for name, flag in (
+                    ("q_answered", q["answered"].to_numpy(dtype=bool)),
+                    ("q_fast", q["fast"].to_numpy(dtype=bool)),
+                    ("q_across", q["across"].to_numpy(dtype=bool)),
+                )
+            },
+        },
+        index=pd.Index(ids, name="person_id"),
+    )
+    return table[table["q_involved"] > 0]
+
+
+def _question_counts_joined(q: pd.DataFrame, ans: pd.DataFrame) -> pd.DataFrame:
     who = pd.concat(
         [
             q[["question_id", "asker"]].rename(columns={"asker": "person_id"}),
@@ -335,12 +427,21 @@ def question_flags(
     answerer whose department is known and differs from the asker's known department)."""
     q = qs.copy()
     q["fast"] = q["answered"] & (q["hours"] <= fast_hours)
-    pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
-    da = pairs["asker"].map(dept)
-    db = pairs["answerer"].map(dept)
-    pairs["across"] = (da.notna() & db.notna() & (da != db)).to_numpy()
-    across = pairs.groupby("question_id")["across"].any()
-    q["across"] = among(q["question_id"], across.index[across.to_numpy(dtype=bool)])
+    at = question_positions(q["question_id"], ans["question_id"]) if dept.index.is_unique else None
+    if at is None:
+        pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
+        da = pairs["asker"].map(dept)
+        db = pairs["answerer"].map(dept)
+        pairs["across"] = (da.notna() & db.notna() & (da != db)).to_numpy()
+        across = pairs.groupby("question_id")["across"].any()
+        q["across"] = among(q["question_id"], across.index[across.to_numpy(dtype=bool)])
+        return q
+    found = np.flatnonzero(at >= 0)
+    asker = q["asker"].to_numpy()[at[found]]
+    hit = apart(dept, pd.Series(asker), ans["answerer"].iloc[found])
+    across = np.zeros(len(q), dtype=bool)
+    across[at[found][hit]] = True
+    q["across"] = across
     return q
 
 

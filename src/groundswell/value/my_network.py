@@ -465,6 +465,34 @@ def bridges(directed: sp.csr_matrix, department: np.ndarray) -> dict[int, list[l
     return out
 
 
+def _question_tallies(
+    qs: pd.DataFrame, ans: pd.DataFrame
+) -> tuple[dict[Any, int], dict[Any, int], dict[Any, int]]:
+    """By person: questions asked, of them answered, and questions answered (each question
+    once per answerer)."""
+    asker, askers = pd.factorize(np.asarray(qs["asker"].to_numpy(), dtype=object))
+    asker = np.asarray(asker, dtype=np.int64)
+    mine = asker >= 0
+    k = len(askers)
+    asked = np.bincount(asker[mine], minlength=k)
+    answered = np.bincount(
+        asker[mine], weights=qs["answered"].to_numpy(dtype=bool)[mine], minlength=k
+    )
+    who, answerers = pd.factorize(np.asarray(ans["answerer"].to_numpy(), dtype=object))
+    which, _ = pd.factorize(np.asarray(ans["question_id"].to_numpy(), dtype=object))
+    who, which = np.asarray(who, dtype=np.int64), np.asarray(which, dtype=np.int64)
+    ok = who >= 0
+    width = np.int64(int(which.max(initial=-1)) + 2)
+    pairs = _sets.unique(who[ok] * width + (which[ok] + 1))  # each (answerer, question)
+    given = np.bincount(pairs // width, minlength=len(answerers))
+    names, others = askers.tolist(), answerers.tolist()
+    return (
+        dict(zip(names, asked.tolist(), strict=True)),
+        dict(zip(names, answered.astype(np.int64).tolist(), strict=True)),
+        {p: n for p, n in zip(others, given.tolist(), strict=True) if n},
+    )
+
+
 def rows(
     run_id: int,
     table: pd.DataFrame,
@@ -544,10 +572,7 @@ def parts(
     held = bridges(directed, dept_codes)
     del directed
     qs, ans = questions
-    asked = qs.groupby("asker").agg(asked=("question_id", "size"), answered=("answered", "sum"))
-    given = ans.drop_duplicates(["question_id", "answerer"]).groupby("answerer").size()
-    n_asked, n_answered = asked["asked"].to_dict(), asked["answered"].to_dict()
-    n_given = given.to_dict()
+    n_asked, n_answered, n_given = _question_tallies(qs, ans)
     windows: list[tuple[str, str]] = []
     if personas is not None:
         windows = personas.attrs.get("windows") or [(c, "") for c in personas.columns]

@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.privacy import gate_labels
-from groundswell.value._base import OPEN_KINDS, gate_rows, ratio
+from groundswell.value._base import OPEN_KINDS, gate_rows, question_positions, ratio
 from groundswell.value.maturity import question_flags
 
 
@@ -97,15 +98,22 @@ def _channels(q: pd.DataFrame, ans: pd.DataFrame, min_size: int) -> pd.DataFrame
     if q.empty:
         return pd.DataFrame(columns=cols)
     q = q.assign(channel=q["channel_name"].fillna(q["channel_id"]).fillna("(no channel)"))
-    who = pd.concat(
-        [
-            q[["channel", "asker"]].rename(columns={"asker": "p"}),
-            ans.merge(q[["question_id", "channel"]], on="question_id")[
-                ["channel", "answerer"]
-            ].rename(columns={"answerer": "p"}),
-        ]
-    )
-    size = who.groupby("channel")["p"].nunique()
+    at = question_positions(q["question_id"], ans["question_id"])
+    if at is None:  # questions sharing an id: by the join of the frames
+        who = pd.concat(
+            [
+                q[["channel", "asker"]].rename(columns={"asker": "p"}),
+                ans.merge(q[["question_id", "channel"]], on="question_id")[
+                    ["channel", "answerer"]
+                ].rename(columns={"answerer": "p"}),
+            ]
+        )
+        size = who.groupby("channel")["p"].nunique()
+    else:  # the askers, and the answerers of each channel's questions
+        found = np.flatnonzero(at >= 0)
+        key = pd.concat([q["channel"], q["channel"].iloc[at[found]]], ignore_index=True)
+        person = pd.concat([q["asker"], ans["answerer"].iloc[found]], ignore_index=True)
+        size = person.groupby(key).nunique()
     g = q.groupby("channel")
     out = pd.DataFrame(
         {
@@ -127,10 +135,30 @@ def _boundaries(q: pd.DataFrame, ans: pd.DataFrame, dept: pd.Series, min_size: i
     if q.empty or ans.empty:
         return pd.DataFrame()
     label = gate_labels(dept, min_size)  # the privacy gate, by department sizes
-    pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
-    a = pairs["asker"].map(label).fillna("(unknown)")
-    b = pairs["answerer"].map(label).fillna("(unknown)")
-    return pd.crosstab(a.rename("asker_department"), b.rename("answerer_department"))
+    at = question_positions(q["question_id"], ans["question_id"])
+    if at is None or not label.index.is_unique:  # by the join of the frames
+        pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
+        a = pairs["asker"].map(label).fillna("(unknown)")
+        b = pairs["answerer"].map(label).fillna("(unknown)")
+        return pd.crosstab(a.rename("asker_department"), b.rename("answerer_department"))
+    found = np.flatnonzero(at >= 0)
+    names = np.append(np.asarray(label.to_numpy(), dtype=object), "(unknown)")
+    unknown = len(names) - 1
+
+    def named(who: np.ndarray) -> np.ndarray:
+        i = np.asarray(label.index.get_indexer(who), dtype=np.int64)
+        return names[np.where(i >= 0, i, unknown)]
+
+    a = named(np.asarray(q["asker"].to_numpy(), dtype=object)[at[found]])
+    b = named(np.asarray(ans["answerer"].to_numpy(), dtype=object)[found])
+    ra, rows = pd.factorize(a, sort=True)  # rows and columns sorted, as crosstab sorts them
+    cb, cols = pd.factorize(b, sort=True)
+    cell = np.bincount(ra * len(cols) + cb, minlength=len(rows) * len(cols))
+    return pd.DataFrame(
+        cell.reshape(len(rows), len(cols)).astype(np.int64),
+        index=pd.Index(rows, name="asker_department"),
+        columns=pd.Index(cols, name="answerer_department"),
+    )
 
 
 def _merge_small(table: pd.DataFrame, key: str, min_size: int) -> pd.DataFrame:
@@ -225,20 +253,21 @@ def leaders(
     or below the organisation's 25th percentile).
     """
     t = ties
-    everyone = members.union(pd.Index(t["actor_id"])).union(pd.Index(t["target_id"])).unique()
+    # everyone of the window's network, once each (their order makes no figure)
+    everyone = pd.Index(
+        pd.unique(
+            np.concatenate(
+                [np.asarray(x, dtype=object) for x in (members, t["actor_id"], t["target_id"])]
+            )
+        )
+    )
     table = _reach(t, everyone)
     table = table.join(responses)
     table["responsiveness"] = ratio(table["responded"].fillna(0), table["received"])
     table.loc[table["received"].fillna(0) == 0, "responsiveness"] = np.nan
     table = table.join(opened[["msgs", "msgs_open"]])
     table["open_share"] = ratio(table["msgs_open"].fillna(0), table["msgs"].fillna(0))
-    a = ans.merge(qs[["question_id", "channel_kind", "ts"]].rename(columns={"ts": "asked"}))
-    a = a[a["channel_kind"].isin(OPEN_KINDS)]
-    a = a.assign(minutes=(a["ts"] - a["asked"]).dt.total_seconds() / 60)
-    per = a.groupby("answerer").agg(
-        open_answers=("question_id", "nunique"), answer_minutes=("minutes", "median")
-    )
-    table = table.join(per)
+    table = table.join(_open_answers(qs, ans))
     table["open_answers"] = table["open_answers"].fillna(0).astype("int64")
     measures = ["contacts", "two_step_reach", "reciprocity", "responsiveness", "open_share"]
     for m in measures:
@@ -267,6 +296,43 @@ def leaders(
     result = pd.concat([out, org_row])[cols].rename(columns={"median_hours": "response_hours"})
     result.index.name = "person_id"
     return result
+
+
+def _open_answers(qs: pd.DataFrame, ans: pd.DataFrame) -> pd.DataFrame:
+    """Per answerer: open_answers (questions in public channels and communities they
+    answered) and answer_minutes (the median minutes from such a question to their first
+    answer to it)."""
+    at = question_positions(qs["question_id"], ans["question_id"])
+    if at is None:  # questions sharing an id: by the join of the frames
+        a = ans.merge(qs[["question_id", "channel_kind", "ts"]].rename(columns={"ts": "asked"}))
+        a = a[a["channel_kind"].isin(OPEN_KINDS)]
+        a = a.assign(minutes=(a["ts"] - a["asked"]).dt.total_seconds() / 60)
+        return a.groupby("answerer").agg(
+            open_answers=("question_id", "nunique"), answer_minutes=("minutes", "median")
+        )
+    found = np.flatnonzero(at >= 0)
+    where = at[found]
+    open_kind = np.asarray(qs["channel_kind"].isin(OPEN_KINDS).to_numpy(), dtype=bool)
+    keep = open_kind[where]
+    rows, where = found[keep], where[keep]
+    answered = ans["ts"].array[rows]
+    asked = qs["ts"].array[where]
+    minutes = np.asarray((answered - asked).total_seconds(), dtype=np.float64) / 60
+    who, names = pd.factorize(ans["answerer"].to_numpy()[rows])
+    who = np.asarray(who, dtype=np.int64)
+    named = who >= 0
+    width = np.int64(len(qs) + 1)
+    pairs = _sets.unique(who[named] * width + where[named])  # each (answerer, question)
+    count = np.bincount(pairs // width, minlength=len(names))
+    median = pd.Series(minutes[named]).groupby(who[named]).median()
+    shown = np.flatnonzero(count > 0)
+    return pd.DataFrame(
+        {
+            "open_answers": count[shown],
+            "answer_minutes": median.reindex(shown).to_numpy(),
+        },
+        index=pd.Index(np.asarray(names)[shown], name="answerer"),
+    )
 
 
 def _reach(t: pd.DataFrame, everyone: pd.Index) -> pd.DataFrame:

@@ -236,13 +236,24 @@ def run_personas(run: Run) -> pd.Series:
 def run_roles(run: Run) -> pd.DataFrame:
     """One boolean column per role, by person_id (:meth:`groundswell.run.Run.roles`, read
     from the stored labels alone)."""
+    import numpy as np
+
     from groundswell.analysis.roles import ROLES
 
     index = run_people(run)
     held = run_labels(run, "role")
-    return pd.DataFrame(
-        {r: index.isin(held.loc[held["name"] == r, "person_id"]) for r in ROLES}, index=index
-    )
+    if not index.is_unique:
+        return pd.DataFrame(
+            {r: index.isin(held.loc[held["name"] == r, "person_id"]) for r in ROLES}, index=index
+        )
+    at = np.asarray(index.get_indexer(held["person_id"]), dtype=np.int64)
+    name = np.asarray(held["name"].to_numpy(), dtype=object)
+    cols = {}
+    for r in ROLES:
+        col = np.zeros(len(index), dtype=bool)
+        col[at[(name == r) & (at >= 0)]] = True
+        cols[r] = col
+    return pd.DataFrame(cols, index=index)
 
 
 # -- the org chart, ties and members -----------------------------------------------------------
