@@ -108,7 +108,7 @@ def test_analyze_and_report_do_not_load_pydantic(tmp_path: Path, args: list[str]
         sys.argv = ["groundswell", {args[0]!r}, {str(ws)!r}, *{args[1:]!r}]
         from groundswell.cli import main
         try:
-            main()
+            main(end_at_once=False)
         except SystemExit:
             pass
         print(sorted(m for m in sys.modules if m.split(".")[0] == "pydantic"))

@@ -150,10 +150,56 @@ def for_command(name: str) -> typer.Typer:
     return one
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    """The ``groundswell`` command: :func:`for_command` of the first argument, run."""
+#: commands whose process ends as soon as they are done (:func:`main`): what they write goes
+#: to the workspace's DuckDB file, closed (and checkpointed) by the exit handlers, and to
+#: stdout and stderr, flushed
+ENDS_AT_ONCE = ("analyze",)
+
+
+def main(*, end_at_once: bool = True) -> None:  # pragma: no cover - console entry point
+    """The ``groundswell`` command: :func:`for_command` of the first argument, run.
+
+    With ``end_at_once`` (the console script and ``python -m groundswell``), a command of
+    :data:`ENDS_AT_ONCE` ends the process when it is done (:func:`end_now`), without
+    Python's shutdown freeing every object of pandas, DuckDB and the analysis one by one
+    (about 0.17 s of CPU after a 200-person ``analyze``). Called in a process that goes
+    on afterwards (a test), pass ``end_at_once=False``: the command raises
+    :class:`SystemExit` as usual."""
     _loading.freeze_when_loaded()  # the process ends with the command
-    (for_command(sys.argv[1]) if len(sys.argv) > 1 else app)()
+    name = sys.argv[1] if len(sys.argv) > 1 else None
+    try:
+        (for_command(name) if name else app)()
+    except SystemExit as done:
+        if end_at_once and name in ENDS_AT_ONCE:
+            end_now(done.code)
+        raise
+    if end_at_once and name in ENDS_AT_ONCE:
+        end_now(0)
+
+
+def end_now(code: object) -> None:
+    """End the process with exit status ``code`` as Python's shutdown would, but without
+    its clean-up of every object: the exit handlers (:mod:`atexit`: the workspace's
+    connection closed, the collector's frozen objects handed back) run, stdout and stderr
+    are flushed, then :func:`os._exit`. Returns, leaving the ordinary shutdown to run,
+    when ``code`` is not a number (a message), another thread that is not a daemon still
+    runs, or the output cannot be flushed (a closed pipe: the shutdown says so)."""
+    import atexit
+    import os
+    import threading
+
+    if code is not None and not isinstance(code, int):
+        return
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    atexit._run_exitfuncs()  # and forgets them: the shutdown, if it runs, does not again
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
