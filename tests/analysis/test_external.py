@@ -150,3 +150,90 @@ def test_group_figures_equal_a_plain_python_count_on_random_data() -> None:
         assert row["externals"] == len(set(found[found["person_id"].isin(people)]["external_id"]))
         assert row["top_third_share"] == pytest.approx(sum(held[:k]) / total)
         assert row["herfindahl"] == pytest.approx(sum((c / total) ** 2 for c in held))
+
+
+def _groups_by_pandas_group_bys(
+    found: pd.DataFrame, members: pd.DataFrame, attributes: tuple[str, ...]
+) -> pd.DataFrame:
+    """external.groups as it was written with pandas group-bys per attribute (before issue
+    20's small-analyze round): the oracle of the array version, bit for bit."""
+    cols = [
+        "attribute", "group_name", "members", "holders", "external_ties", "externals",
+        "top_third_share", "herfindahl",
+    ]  # fmt: skip
+    mine = found[found["person_id"].isin(members.index)]
+    per = mine.groupby("person_id")["external_id"].nunique()
+    whole = members.assign(**{external.ORGANISATION[0]: external.ORGANISATION[1]})
+    frames = []
+    for attribute in (*attributes, external.ORGANISATION[0]):
+        label = whole[attribute].astype("object").where(whole[attribute].notna(), "(unknown)")
+        label = label.astype(str).rename("group_name")
+        people = pd.DataFrame({"group_name": label, "count": per.reindex(label.index).fillna(0)})
+        g = people.groupby("group_name", sort=True)["count"]
+        out = pd.DataFrame(
+            {
+                "members": g.size(),
+                "holders": (people["count"] > 0).groupby(people["group_name"]).sum(),
+                "external_ties": g.sum(),
+            }
+        )
+        reached = mine.assign(group_name=label.reindex(mine["person_id"]).to_numpy())
+        out["externals"] = reached.groupby("group_name")["external_id"].nunique()
+        held = people[people["count"] > 0].sort_values(
+            ["group_name", "count"], ascending=[True, False]
+        )
+        if len(held):
+            total = held.groupby("group_name")["count"].transform("sum")
+            h = held.groupby("group_name")["count"].transform("size")
+            rank = held.groupby("group_name").cumcount()
+            top = held["count"].where(rank < np.ceil(h / 3), 0.0)
+            out["top_third_share"] = top.groupby(held["group_name"]).sum() / (
+                held.groupby("group_name")["count"].sum()
+            )
+            out["herfindahl"] = ((held["count"] / total) ** 2).groupby(held["group_name"]).sum()
+        else:
+            out["top_third_share"] = np.nan
+            out["herfindahl"] = np.nan
+        frames.append(out.reset_index().assign(attribute=attribute))
+    table = pd.concat(frames, ignore_index=True)
+    for c in ("members", "holders", "external_ties", "externals"):
+        table[c] = table[c].fillna(0).astype("int64")
+    for c in ("top_third_share", "herfindahl"):
+        table[c] = table[c].astype("float64")
+    return table[cols]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_group_figures_equal_the_pandas_group_bys_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 120))
+    inside = [f"i{k}" for k in rng.permutation(n)]
+    names = ["Sales", "R&D", "Ops", "eng", "Éire", None]
+    members = pd.DataFrame(
+        {
+            "department": rng.choice(names, n),
+            "team": rng.choice([f"t{k}" for k in range(int(rng.integers(1, 30)))] + [None], n),
+            "location": rng.choice(["Paris", "Oslo"], n),
+        },
+        index=pd.Index(inside, name="person_id"),
+    )
+    pairs = int(rng.integers(0, 400)) if seed % 4 else 0  # some without any external tie
+    holders = [*inside[: max(1, int(n * rng.random()))], "outsider"]  # one not a member
+    found = pd.DataFrame(
+        {
+            "person_id": rng.choice(holders, pairs),
+            "external_id": [f"x{k}" for k in rng.integers(0, 1 + int(rng.integers(1, 300)), pairs)],
+        }
+    ).drop_duplicates()
+    found["relation"] = ""
+    found["weight"] = 1.0
+    attributes = ("department", "team", "location")
+    got = external.groups(found, members, attributes)
+    want = _groups_by_pandas_group_bys(found, members, attributes)
+    assert got.columns.tolist() == want.columns.tolist()
+    assert got["attribute"].tolist() == want["attribute"].tolist()
+    assert got["group_name"].tolist() == want["group_name"].tolist()
+    for c in ("members", "holders", "external_ties", "externals"):
+        assert got[c].dtype == np.int64 and got[c].tolist() == want[c].tolist(), c
+    for c in ("top_third_share", "herfindahl"):
+        assert got[c].to_numpy().tobytes() == want[c].to_numpy().tobytes(), c

@@ -118,49 +118,64 @@ def groups(found: pd.DataFrame, members: pd.DataFrame, attributes: tuple[str, ..
     """The figures of every group of each of ``attributes`` (columns of ``members``, the
     run's internal people indexed by person_id; a missing value is '(unknown)'), and the
     whole organisation's row (:data:`ORGANISATION`): attribute, group_name, members,
-    holders, external_ties, externals, top_third_share, herfindahl. Array steps per
-    attribute (group-bys), no loop over groups or ties."""
+    holders, external_ties, externals, top_third_share, herfindahl. Groups in the order of
+    ``attributes``, then by name. Array steps per attribute on integer group codes, no loop
+    over groups or ties; the Herfindahl sums are pandas' group sums, in the order of each
+    group's holders from the most ties down."""
     cols = [
         "attribute", "group_name", "members", "holders", "external_ties", "externals",
         "top_third_share", "herfindahl",
     ]  # fmt: skip
     mine = found[found["person_id"].isin(members.index)]
     per = mine.groupby("person_id")["external_id"].nunique()
+    count = per.reindex(members.index).fillna(0).to_numpy(dtype=np.float64)
+    # each pair's holder as a position in members, each external as an integer
+    holder_at = members.index.get_indexer(mine["person_id"])
+    external_code = pd.factorize(mine["external_id"])[0].astype(np.int64)
     whole = members.assign(**{ORGANISATION[0]: ORGANISATION[1]})
     frames = []
     for attribute in (*attributes, ORGANISATION[0]):
         label = whole[attribute].astype("object").where(whole[attribute].notna(), "(unknown)")
-        label = label.astype(str).rename("group_name")
-        people = pd.DataFrame({"group_name": label, "count": per.reindex(label.index).fillna(0)})
-        g = people.groupby("group_name", sort=True)["count"]
-        out = pd.DataFrame(
-            {
-                "members": g.size(),
-                "holders": (people["count"] > 0).groupby(people["group_name"]).sum(),
-                "external_ties": g.sum(),
-            }
+        label = label.astype(str)
+        code, names = pd.factorize(label, sort=True)
+        k = len(names)
+        size = np.bincount(code, minlength=k)
+        holding = count > 0
+        holders_ = np.bincount(code, weights=holding, minlength=k).astype(np.int64)
+        ties = np.bincount(code, weights=count, minlength=k)
+        # distinct externals reached by each group's people
+        pair = np.unique(
+            code[holder_at].astype(np.int64) * (len(external_code) + 1) + external_code
         )
-        reached = mine.assign(group_name=label.reindex(mine["person_id"]).to_numpy())
-        out["externals"] = reached.groupby("group_name")["external_id"].nunique()
-        held = people[people["count"] > 0].sort_values(
-            ["group_name", "count"], ascending=[True, False]
-        )
-        if len(held):
-            total = held.groupby("group_name")["count"].transform("sum")
-            h = held.groupby("group_name")["count"].transform("size")
-            rank = held.groupby("group_name").cumcount()
-            top = held["count"].where(rank < np.ceil(h / 3), 0.0)
-            out["top_third_share"] = top.groupby(held["group_name"]).sum() / (
-                held.groupby("group_name")["count"].sum()
+        externals = np.bincount(pair // (len(external_code) + 1), minlength=k)
+        top_share = np.full(k, np.nan)
+        herfindahl = np.full(k, np.nan)
+        if holding.any():
+            # holders by group, most ties first (ties of equal count in members' order)
+            held = np.flatnonzero(holding)
+            order = held[np.lexsort((-count[held], code[held]))]
+            g, c = code[order], count[order]
+            starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+            n_held = np.diff(np.r_[starts, len(g)])
+            rank = np.arange(len(g)) - np.repeat(starts, n_held)
+            total = np.bincount(g, weights=c, minlength=k)
+            top = np.where(rank < np.ceil(np.repeat(n_held, n_held) / 3), c, 0.0)
+            has = total > 0
+            top_share[has] = np.bincount(g, weights=top, minlength=k)[has] / total[has]
+            squares = pd.Series((c / total[g]) ** 2).groupby(g).sum()
+            herfindahl[squares.index.to_numpy()] = squares.to_numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "attribute": attribute,
+                    "group_name": names.astype(str),
+                    "members": size.astype(np.int64),
+                    "holders": holders_,
+                    "external_ties": ties.astype(np.int64),
+                    "externals": externals.astype(np.int64),
+                    "top_third_share": top_share,
+                    "herfindahl": herfindahl,
+                }
             )
-            out["herfindahl"] = ((held["count"] / total) ** 2).groupby(held["group_name"]).sum()
-        else:
-            out["top_third_share"] = np.nan
-            out["herfindahl"] = np.nan
-        frames.append(out.reset_index().assign(attribute=attribute))
-    table = pd.concat(frames, ignore_index=True)
-    for c in ("members", "holders", "external_ties", "externals"):
-        table[c] = table[c].fillna(0).astype("int64")
-    for c in ("top_third_share", "herfindahl"):
-        table[c] = table[c].astype("float64")
-    return table[cols]
+        )
+    return pd.concat(frames, ignore_index=True)[cols]

@@ -69,7 +69,6 @@ Krackhardt, D. and Hanson, J. R. (1993). Informal networks: the company behind t
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -322,12 +321,14 @@ def seekers_in_degree(g: Graph, *, weighted: bool = True) -> pd.Series:
 def overlap(held: pd.DataFrame) -> pd.DataFrame:
     """Jaccard overlap between every two role lists (1 = the same people, 0 = none shared)."""
     names = [c for c in held.columns if held[c].any()]
-    out = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-    for a, b in itertools.combinations(names, 2):
-        both = (held[a] & held[b]).sum()
-        either = (held[a] | held[b]).sum()
-        out.loc[a, b] = out.loc[b, a] = both / either if either else np.nan
-    return out
+    m = held[names].to_numpy(dtype=bool).astype(np.int64)
+    both = m.T @ m  # people in both lists, every pair at once
+    size = np.diag(both)
+    either = size[:, None] + size[None, :] - both
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where(either > 0, both / either, np.nan)
+    np.fill_diagonal(jaccard, 1.0)
+    return pd.DataFrame(jaccard, index=names, columns=names)
 
 
 def multiple(held: pd.DataFrame, roles_: tuple[str, ...] | None = None) -> pd.Series:
