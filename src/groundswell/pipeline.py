@@ -311,11 +311,7 @@ def _store(
     _unique_keys("person_roles", labels[["person_id", "kind", "name"]], "(person, kind, name)")
     pairs = stored["group_ties"][["attribute", "from_group", "to_group"]]
     _unique_keys("group_ties", pairs, "(attribute, group, group)")
-    long = (
-        scores.rename_axis("person_id")
-        .reset_index()
-        .melt(id_vars="person_id", var_name="metric", value_name="value")
-    )
+    long = _long_scores(scores)
     with ws.transaction() as con:
         run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
         con.execute(
@@ -363,6 +359,26 @@ def _store(
             con.execute(f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame")
             con.unregister("frame")
     return run_id
+
+
+def _long_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """The scores as rows (person_id, metric, value), metric by metric in column order, each
+    in the people's order: ``melt`` of the frame, built from its array at once when it has
+    rows and every column is a NumPy number (as melt then does), else by ``melt``."""
+    if not scores.empty and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in scores.dtypes):
+        n, k = scores.shape
+        return pd.DataFrame(
+            {
+                "person_id": np.tile(scores.index.to_numpy(), k),
+                "metric": np.repeat(scores.columns.to_numpy(), n),
+                "value": scores.to_numpy().ravel("F"),
+            }
+        )
+    return (
+        scores.rename_axis("person_id")
+        .reset_index()
+        .melt(id_vars="person_id", var_name="metric", value_name="value")
+    )
 
 
 def _unique_keys(table: str, keys: pd.Index | pd.DataFrame, what: str) -> None:

@@ -301,18 +301,17 @@ class Run:
             "SELECT person_id, kind, name FROM person_roles WHERE run_id = ?", [self.run_id]
         )
         persona = labels[labels["kind"] == "persona"].set_index("person_id")["name"]
-        held = (
-            labels[labels["kind"] == "role"]
-            .groupby("person_id")["name"]
-            .agg(lambda names: ", ".join(sorted(names)))
-        )
-        scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
         roles_held = labels[labels["kind"] == "role"]
+        # each person's roles in name order, joined ("broker, hub")
+        by_name = roles_held.iloc[
+            np.argsort(roles_held["name"].to_numpy(dtype=object), kind="stable")
+        ]
+        held = by_name.groupby("person_id")["name"].agg(", ".join)
+        scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
+        role_names = roles_held["name"].to_numpy(dtype=object)
+        role_people = roles_held["person_id"].to_numpy(dtype=object)
         flags = pd.DataFrame(
-            {
-                f"role_{r}": scores.index.isin(roles_held.loc[roles_held["name"] == r, "person_id"])
-                for r in ROLES
-            },
+            {f"role_{r}": scores.index.isin(role_people[role_names == r]) for r in ROLES},
             index=scores.index,
         )
         scores = pd.concat([scores, flags], axis=1)
