@@ -1,5 +1,6 @@
-"""The scores ``analyze`` stores as rows (person_id, metric, value): the same rows, in the same
-order and types, as pandas' ``melt`` of the scores, whatever the columns' types."""
+"""The scores and group figures ``analyze`` stores as rows (person_id or group_name, metric,
+value): the same rows, in the same order and types, as pandas' ``melt``, whatever the columns'
+types."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from groundswell.pipeline import _long_scores
+from groundswell.pipeline import _long
 
 
 @pytest.mark.parametrize(
@@ -28,4 +29,24 @@ def test_scores_as_rows_are_the_melt_of_the_scores(columns: dict) -> None:
         .reset_index()
         .melt(id_vars="person_id", var_name="metric", value_name="value")
     )
-    pd.testing.assert_frame_equal(_long_scores(scores), want, check_exact=True)
+    pd.testing.assert_frame_equal(_long(scores, "person_id"), want, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.Index(["Sales", "(suppressed)", "R&D"], name="group"),
+        pd.Index(["Sales", "(unknown)", "R&D"], dtype=object, name="group"),
+        pd.Index([7, "Oslo", 3.5], dtype=object, name="group"),  # not only text
+    ],
+)
+def test_group_figures_as_rows_are_the_melt_of_the_figures(index: pd.Index) -> None:
+    figures = pd.DataFrame(
+        {"size": [12, 9, 5], "ei": [-0.5, np.nan, 0.25], "silo": [1.0, 0.0, 0.0]}, index=index
+    )
+    want = (
+        figures.rename_axis("group_name")
+        .reset_index()
+        .melt(id_vars="group_name", var_name="metric")
+    )
+    pd.testing.assert_frame_equal(_long(figures, "group_name"), want, check_exact=True)

@@ -311,7 +311,7 @@ def _store(
     _unique_keys("person_roles", labels[["person_id", "kind", "name"]], "(person, kind, name)")
     pairs = stored["group_ties"][["attribute", "from_group", "to_group"]]
     _unique_keys("group_ties", pairs, "(attribute, group, group)")
-    long = _long_scores(scores)
+    long = _long(scores, "person_id")
     with ws.transaction() as con:
         run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
         con.execute(
@@ -361,23 +361,24 @@ def _store(
     return run_id
 
 
-def _long_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """The scores as rows (person_id, metric, value), metric by metric in column order, each
-    in the people's order: ``melt`` of the frame, built from its array at once when it has
-    rows and every column is a NumPy number (as melt then does), else by ``melt``."""
-    if not scores.empty and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in scores.dtypes):
-        n, k = scores.shape
+def _long(frame: pd.DataFrame, id_name: str) -> pd.DataFrame:
+    """``frame`` as rows (``id_name``, metric, value), metric by metric in column order, each
+    in the index's order: pandas' ``melt`` of the frame with its index as ``id_name``, built
+    from its array at once when it has rows and every column is a NumPy number (as melt then
+    does), else by ``melt``."""
+    if not frame.empty and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in frame.dtypes):
+        n, k = frame.shape
         return pd.DataFrame(
             {
-                "person_id": np.tile(scores.index.to_numpy(), k),
-                "metric": np.repeat(scores.columns.to_numpy(), n),
-                "value": scores.to_numpy().ravel("F"),
+                id_name: np.tile(frame.index.to_numpy(), k),
+                "metric": np.repeat(frame.columns.to_numpy(), n),
+                "value": frame.to_numpy().ravel("F"),
             }
         )
     return (
-        scores.rename_axis("person_id")
+        frame.rename_axis(id_name)
         .reset_index()
-        .melt(id_vars="person_id", var_name="metric", value_name="value")
+        .melt(id_vars=id_name, var_name="metric", value_name="value")
     )
 
 
@@ -442,12 +443,7 @@ def _formal(
         ei = formal.ei_index(g, people[attribute], min_group_size=min_size)
         silo = formal.silos_of(ei)  # the rule of formal.silos on the table just made
         ei["silo"] = ei.index.isin(silo.index).astype(float)
-        long = (
-            ei[["size", "ei", "inside_share", "baseline_ei", "silo"]]
-            .rename_axis("group_name")
-            .reset_index()
-            .melt(id_vars="group_name", var_name="metric")
-        )
+        long = _long(ei[["size", "ei", "inside_share", "baseline_ei", "silo"]], "group_name")
         frames.append(long.assign(attribute=attribute))
     groups = pd.concat(frames, ignore_index=True)[["attribute", "group_name", "metric", "value"]]
     groups["group_name"] = groups["group_name"].astype(str)
