@@ -256,3 +256,49 @@ def test_overlap_is_jaccard() -> None:
     assert list(o.columns) == ["hub", "influencer"]  # empty lists are left out
     assert o.loc["hub", "influencer"] == 1 / 3 and o.loc["hub", "hub"] == 1
     assert multiple(held).tolist() == [2, 1, 1, 0]
+
+
+def _top_share_by_sorting(
+    score: pd.Series, share: float, eligible: pd.Series | None, tiebreak: object
+) -> pd.Series:
+    """top_share as pandas' three-key sort_values (its code before issue 20's small-analyze
+    round): the oracle of the array version."""
+    k = math.ceil(share * len(score) - 1e-9)
+    ok = score.notna() if eligible is None else (eligible.fillna(False) & score.notna())
+    frame = pd.DataFrame(
+        {
+            "score": score[ok].astype(float),
+            "tie": (0.0 if tiebreak is None else pd.Series(tiebreak, index=score.index)[ok]),
+            "id": score.index[ok].astype(str),
+        }
+    )
+    frame = frame.sort_values(["score", "tie", "id"], ascending=[False, False, True])
+    out = pd.Series(False, index=score.index)
+    out[frame.index[:k]] = True
+    return out
+
+
+def test_top_share_equals_a_three_key_sort_on_random_scores() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n = int(rng.integers(0, 60))
+        idx = pd.Index([f"p{i:03d}" if rng.random() < 0.7 else f"Q{i}" for i in rng.permutation(n)])
+        values = rng.integers(0, 4, n).astype(float)  # many equal scores
+        values[rng.random(n) < 0.2] = np.nan
+        values[rng.random(n) < 0.1] = -0.0
+        score = pd.Series(values, index=idx)
+        eligible = None if rng.random() < 0.3 else pd.Series(rng.random(n) < 0.8, index=idx)
+        pick = rng.random()
+        tiebreak: object = None
+        if pick > 0.5:
+            ties = rng.integers(0, 3, n).astype(float)
+            ties[rng.random(n) < 0.2] = np.nan  # a missing tiebreak comes last
+            tiebreak = pd.Series(ties, index=idx).sample(frac=1.0, random_state=1)  # aligned
+        elif pick > 0.3:
+            tiebreak = 1.0
+        share = float(rng.choice([0.01, 0.1, 0.25, 0.5, 1.0]))
+        pd.testing.assert_series_equal(
+            top_share(score, share, eligible=eligible, tiebreak=tiebreak),
+            _top_share_by_sorting(score, share, eligible, tiebreak),
+            check_exact=True,
+        )

@@ -163,17 +163,19 @@ def top_share(
     are eligible."""
     k = math.ceil(share * len(score) - 1e-9)
     ok = score.notna() if eligible is None else (eligible.fillna(False) & score.notna())
-    frame = pd.DataFrame(
-        {
-            "score": score[ok].astype(float),
-            "tie": (0.0 if tiebreak is None else pd.Series(tiebreak, index=score.index)[ok]),
-            "id": score.index[ok].astype(str),
-        }
+    at = np.flatnonzero(ok.to_numpy(dtype=bool))
+    value = score.to_numpy(dtype=float)[at]
+    tie = (
+        np.zeros(len(at))
+        if tiebreak is None
+        else pd.Series(tiebreak, index=score.index).to_numpy(dtype=float)[at]
     )
-    frame = frame.sort_values(["score", "tie", "id"], ascending=[False, False, True])
-    out = pd.Series(False, index=score.index)
-    out[frame.index[:k]] = True
-    return out
+    ids = pd.factorize(score.index[at].astype(str), sort=True)[0]
+    # highest score first, then highest tiebreak (a missing one last), then id
+    order = at[np.lexsort((ids, -tie, -value))]
+    out = np.zeros(len(score), dtype=bool)
+    out[order[:k]] = True
+    return pd.Series(out, index=score.index)
 
 
 def _num(p: pd.DataFrame, column: str, default: float = 0.0) -> pd.Series:
