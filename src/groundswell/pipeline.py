@@ -368,10 +368,17 @@ def _long(frame: pd.DataFrame, id_name: str) -> pd.DataFrame:
     does), else by ``melt``."""
     if not frame.empty and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in frame.dtypes):
         n, k = frame.shape
+        ids = frame.index
+        # as melt repeats them: a NumPy index tiled, an extension one (Arrow text) taken
+        # from its own array, not converted from Python objects
+        if isinstance(ids.dtype, np.dtype):
+            repeated: pd.Index | np.ndarray = np.tile(ids.to_numpy(), k)
+        else:
+            repeated = ids.take(np.tile(np.arange(n), k))
         return pd.DataFrame(
             {
-                id_name: np.tile(frame.index.to_numpy(), k),
-                "metric": np.repeat(frame.columns.to_numpy(), n),
+                id_name: repeated,
+                "metric": frame.columns.repeat(n),
                 "value": frame.to_numpy().ravel("F"),
             }
         )

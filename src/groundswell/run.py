@@ -303,15 +303,17 @@ class Run:
         persona = labels[labels["kind"] == "persona"].set_index("person_id")["name"]
         roles_held = labels[labels["kind"] == "role"]
         # each person's roles in name order, joined ("broker, hub")
-        by_name = roles_held.iloc[
-            np.argsort(roles_held["name"].to_numpy(dtype=object), kind="stable")
-        ]
+        by_name = roles_held.sort_values("name", kind="stable")
         held = by_name.groupby("person_id")["name"].agg(", ".join)
         scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
-        role_names = roles_held["name"].to_numpy(dtype=object)
-        role_people = roles_held["person_id"].to_numpy(dtype=object)
+        name_code, names = pd.factorize(roles_held["name"])
+        code_of = {name: code for code, name in enumerate(names)}
+        holders = roles_held["person_id"]
         flags = pd.DataFrame(
-            {f"role_{r}": scores.index.isin(role_people[role_names == r]) for r in ROLES},
+            {
+                f"role_{r}": scores.index.isin(holders[name_code == code_of.get(r, -2)])
+                for r in ROLES
+            },
             index=scores.index,
         )
         scores = pd.concat([scores, flags], axis=1)
