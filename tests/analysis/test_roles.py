@@ -302,3 +302,20 @@ def test_top_share_equals_a_three_key_sort_on_random_scores() -> None:
             _top_share_by_sorting(score, share, eligible, tiebreak),
             check_exact=True,
         )
+
+
+def test_overlap_equals_the_pairwise_count_on_random_roles() -> None:
+    """overlap as one matrix product against the count of every pair of roles (its code
+    before issue 20's small-analyze round), bit for bit."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n, k = int(rng.integers(0, 60)), int(rng.integers(1, 10))
+        held = pd.DataFrame(rng.random((n, k)) < rng.random(k), columns=[f"r{i}" for i in range(k)])
+        names = [c for c in held.columns if held[c].any()]
+        want = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                both = (held[a] & held[b]).sum()
+                either = (held[a] | held[b]).sum()
+                want.loc[a, b] = want.loc[b, a] = both / either
+        pd.testing.assert_frame_equal(overlap(held), want, check_exact=True)

@@ -323,8 +323,9 @@ def seekers_in_degree(g: Graph, *, weighted: bool = True) -> pd.Series:
 def overlap(held: pd.DataFrame) -> pd.DataFrame:
     """Jaccard overlap between every two role lists (1 = the same people, 0 = none shared)."""
     names = [c for c in held.columns if held[c].any()]
-    m = held[names].to_numpy(dtype=bool).astype(np.int64)
-    both = m.T @ m  # people in both lists, every pair at once
+    # people in both lists, every pair at once: whole numbers, exact in floating point
+    m = held[names].to_numpy(dtype=bool).astype(np.float64)
+    both = m.T @ m
     size = np.diag(both)
     either = size[:, None] + size[None, :] - both
     with np.errstate(divide="ignore", invalid="ignore"):
