@@ -19,7 +19,8 @@ fresh process; time is wall clock and CPU (user + system, of the child).
    clustering, constraint, effective size, Louvain) and writes them to CSV.
 3. **First run after installing from a wheel**: the wheel built from this tree
    (``uv build``) installed with its locked dependencies into a fresh virtualenv by
-   ``uv pip install --offline`` (no bytecode compiled, as uv installs), run as an
+   ``uv pip install`` (offline from uv's cache when it can; no bytecode compiled, as uv
+   installs), run as an
    unprivileged user (``setpriv``, uid 65534) when this runs as root, so site-packages is
    read-only to it; a fresh ``HOME`` (numba's user-wide cache and groundswell's bytecode
    and template caches land in ``~/.cache``); ``analyze`` then ``report`` then both again.
@@ -160,11 +161,12 @@ def wheel_venv(tmp: Path) -> Path:
         [uv, "venv", "-q", "--python", sys.executable, venv], check=True, capture_output=True
     )
     wheel = next((tmp / "dist").glob("groundswell-*.whl"))
-    subprocess.run(
-        [uv, "pip", "install", "--offline", "-q", "--python", venv / "bin" / "python", wheel,
-         "-c", ROOT / "requirements.lock"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    install = [uv, "pip", "install", "-q", "--python", venv / "bin" / "python", wheel,
+               "-c", ROOT / "requirements.lock"]  # fmt: skip
+    # from uv's cache when it holds the locked packages (as after `make setup`); on a machine
+    # whose cache does not (a fresh one), from the package index, the same pinned versions
+    if subprocess.run([*install, "--offline"], capture_output=True).returncode:
+        subprocess.run(install, check=True, capture_output=True)
     return venv / "bin" / "python"
 
 
@@ -289,7 +291,7 @@ def main() -> None:
         )
         lines += [
             "",
-            "Installed from the wheel into a fresh virtualenv (`uv pip install --offline`, no "
+            "Installed from the wheel into a fresh virtualenv (`uv pip install`, no "
             "bytecode compiled), run as an unprivileged user who cannot write site-packages, "
             f"fresh `HOME`: the first `analyze` and `report`, then {args.repeat} more rounds "
             "(warm: bytecode, templates and any numba kernel in `~/.cache`), and the NetworkX "
