@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -78,8 +79,17 @@ FormatOpt = Annotated[
 ]
 
 
+#: what rich reads in a string: markup (``[bold]``) and emoji codes (``:smile:``)
+_RICH_SYNTAX = re.compile(r"\[|:\S*?:")
+
+
 def print_rich(*objects: Any) -> None:
-    """Print through rich; tables keep their width in pipes and files."""
+    """Print through rich; tables keep their width in pipes and files. Plain lines of text
+    (printable, neither markup nor an emoji code in them: what rich prints unchanged) are
+    written as they are, without loading rich."""
+    if all(isinstance(o, str) and o.isprintable() and not _RICH_SYNTAX.search(o) for o in objects):
+        sys.stdout.write(" ".join(objects) + "\n")
+        return
     from rich.console import Console
 
     width = None if sys.stdout.isatty() else 160

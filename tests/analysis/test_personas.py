@@ -72,3 +72,68 @@ def test_activity_counts_posts_and_responses_from_the_store() -> None:
         index=pd.Index(["x", "y", "z"], name="person_id"),
     )
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_activities_of_several_windows_read_together_as_each_alone() -> None:
+    """network.activity.activities gives each window's activity() (row order aside): acts
+    on a window's first instant and just before its end, a gap between windows, a window
+    with nothing in it, overlapping windows (read one by one), a broadcast and a bot."""
+    import random
+    from datetime import timedelta
+
+    import pandas as pd
+
+    from groundswell.network.activity import activities, activity
+    from groundswell.network.ties import TieRules
+    from groundswell.network.window import Window
+    from tests.network.test_ties import WIN, add, store
+
+    rng = random.Random(7)
+    day, start = timedelta(days=1), WIN.start
+    con = store(aliases=[("mail_x", "x")])
+    people = ["x", "y", "z", "w", "mail_x", "bot"]
+    kinds = ["reply", "reaction", "mention", "dm", "email_to", "email_cc", "post", "other"]
+    rows = []
+    for i in range(400):
+        ts = start + timedelta(seconds=rng.randrange(0, 100 * 86400))
+        if i % 50 == 0:
+            ts = start + 28 * day * rng.randrange(0, 3)  # a window's first instant
+        elif i % 50 == 1:
+            ts = start + 28 * day * rng.randrange(1, 3) - timedelta(microseconds=1)
+        a, t = rng.choice(people), rng.choice(people)
+        rows.append(
+            {
+                "a": a,
+                "t": t,
+                "kind": rng.choice(kinds),
+                "ts": ts,
+                "id": f"i{i}",
+                "n": rng.choice([1, 1, 1, 60]),
+                "bot": a == "bot",
+            }
+        )
+        con.execute(
+            "INSERT INTO messages VALUES (?, NULL, ?, ?, ?, ?, ?, 0, false, ?, NULL, 1)",
+            [
+                f"m{i}",
+                *([None, None] if i % 3 else [f"m{i - 1}"] * 2),
+                a,
+                ts,
+                rng.choice(["post", "reply", "reaction"]),
+                a == "bot",
+            ],
+        )
+    add(con, rows)
+    w = [Window(start + 28 * day * k, start + 28 * day * (k + 1)) for k in range(3)]
+    empty = Window(start - 56 * day, start - 28 * day)
+    gap = Window(start + 90 * day, start + 95 * day)
+    overlap = Window(start + 10 * day, start + 40 * day)
+    rules = TieRules()
+    for windows in ([*w], [w[2], w[0]], [empty, *w, gap], [w[0], overlap, w[1]], [w[1]]):
+        got = activities(con, windows, rules)
+        assert len(got) == len(windows)
+        for window, frame in zip(windows, got, strict=True):
+            expected = activity(con, window, rules)
+            pd.testing.assert_frame_equal(frame.sort_index(), expected.sort_index())
+    assert len(activity(con, empty, rules)) == 0
+    assert all(len(activity(con, x, rules)) > 0 for x in w)

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 import groundswell as gs
 from groundswell import _loading
-from groundswell.cli.shared import EngineOpt, MasterOpt, QuietOpt, WorkspaceArg, out, show
+from groundswell.cli.shared import (
+    EngineOpt,
+    MasterOpt,
+    QuietOpt,
+    WorkspaceArg,
+    new_table,
+    out,
+    show,
+)
 from groundswell.console import Format, FormatOpt, emit, reports_errors, warn
 from groundswell.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 commands = typer.Typer()
 
@@ -94,7 +104,7 @@ def runs(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
             warn(message)
 
     def rich_table() -> Table:
-        table = Table("run", "created", "window", "people", "ties", "communities")
+        table = new_table("run", "created", "window", "people", "ties", "communities")
         for r in df.itertuples():
             s = json.loads(r.summary)
             window = gs.Window(r.window_start, r.window_end)

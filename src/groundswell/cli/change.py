@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.table import Table
 
 import groundswell as gs
-from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, text_cell
+from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, new_table, text_cell
 from groundswell.console import Format, FormatOpt, emit_parts, reports_errors
 from groundswell.errors import ConfigError
 
@@ -98,11 +97,11 @@ def champions(
     n = plan.summary["people"]
 
     def tables() -> list[Any]:
-        table = Table("#", "champion", "department", "level", "adds (people)", "why")
+        table = new_table("#", "champion", "department", "level", "adds (people)", "why")
         for r in chosen.itertuples():
             dept, level = text_cell(r.department), level_cell(r.level)
             table.add_row(str(r.rank), r.label, dept, level, f"{r.gain:,.1f}", r.reason)
-        compare = Table("strategy", "people reached", "95% interval", "share", "untouched")
+        compare = new_table("strategy", "people reached", "95% interval", "share", "untouched")
         for _, r in strategies.iterrows():
             compare.add_row(
                 str(r["what"]),
@@ -148,7 +147,7 @@ def adoption(
 
     def tables() -> list[Any]:
         made: list[Any] = [rep.verdict()]
-        table = Table("department", "people", "adopted", "forecast", "")
+        table = new_table("department", "people", "adopted", "forecast", "")
         for r in rep.departments.itertuples():
             table.add_row(
                 str(r.group),
@@ -162,7 +161,7 @@ def adoption(
             made.append("bridges never crossed (ties from adopters into departments with none):")
             for r in rep.bridges.head(10).itertuples():
                 made.append(f"  {r.from_group} -> {r.to_group}: {r.ties:,} ties")
-        champs = Table("champion", "adopted", "contacts", "contacts who adopted")
+        champs = new_table("champion", "adopted", "contacts", "contacts who adopted")
         for r in rep.champions.itertuples():
             champs.add_row(
                 r.label,
@@ -236,7 +235,7 @@ def traction(
         return "-" if v is None or v != v else format_(v, spec)
 
     def tables() -> list[Any]:
-        table = Table(
+        table = new_table(
             "period", "people", "new", "groups", "influencers", "replies", "two-way",
             "cross", "quality", "traction",
         )  # fmt: skip
@@ -247,7 +246,7 @@ def traction(
                 num(r.two_way, ".0%"), num(r.cross_boundary, ".0%"), num(r.quality),
                 num(r.traction, ".1f"),
             )  # fmt: skip
-        groups = Table("group", "people", "took part", "share", "forecast", "status")
+        groups = new_table("group", "people", "took part", "share", "forecast", "status")
         for r in status.itertuples():
             fc = getattr(r, "forecast_share", None)
             groups.add_row(

@@ -6,14 +6,16 @@ and :mod:`groundswell.benchmark`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 import groundswell as gs
-from groundswell.cli.shared import RunOpt, WorkspaceArg, out
+from groundswell.cli.shared import RunOpt, WorkspaceArg, new_table, out
 from groundswell.console import Format, FormatOpt, emit, emit_parts, reports_errors
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 commands = typer.Typer()
 benchmark_app = typer.Typer(help="Anonymous profiles: export this organisation's, compare.")
@@ -44,7 +46,7 @@ def outcomes(
     if deviants:
 
         def deviant_table() -> Table:
-            shown = Table("outcome", "person", "value", "peer median", "robust z", "peers")
+            shown = new_table("outcome", "person", "value", "peer median", "robust z", "peers")
             for r in found.deviants.itertuples():
                 shown.add_row(
                     r.outcome,
@@ -63,7 +65,7 @@ def outcomes(
         if found.links.empty:
             return ["No outcome results in this run: ingest outcomes (groundswell ingest "
                     "outcomes WS FILE), then analyze."]  # fmt: skip
-        shown = Table("outcome", "network measure", "scope", "n", "rho", "95% interval", "q")
+        shown = new_table("outcome", "network measure", "scope", "n", "rho", "95% interval", "q")
         for r in found.links.itertuples():
             shown.add_row(
                 r.outcome,
@@ -137,7 +139,7 @@ def benchmark_compare(
     table = benchmark.compare(mine, others)
 
     def rich_table() -> list[Any]:
-        shown = Table("figure", "this organisation", *[p["label"] for p in others])
+        shown = new_table("figure", "this organisation", *[p["label"] for p in others])
         for r in table.itertuples():
             shown.add_row(r.figure, _num(r.value, ".2f"), *[_num(v, ".2f") for v in r.others])
         return [shown, *benchmark.reading(table, others)]

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 import groundswell as gs
-from groundswell.cli.shared import WorkspaceArg, is_missing, level_cell, number_cell, out, text_cell
+from groundswell.cli.shared import (
+    WorkspaceArg,
+    is_missing,
+    level_cell,
+    new_table,
+    number_cell,
+    out,
+    text_cell,
+)
 from groundswell.console import Format, FormatOpt, emit, reports_errors
 from groundswell.errors import ParameterError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 commands = typer.Typer()
 
@@ -53,7 +63,7 @@ def people(
         return
 
     def rich_table() -> Table:
-        shown = Table("person", "department", "level", sort, "persona", "roles")
+        shown = new_table("person", "department", "level", sort, "persona", "roles")
         for pid, r in table.head(top).iterrows():
             name = r["display_name"] if isinstance(r["display_name"], str) else pid
             shown.add_row(
@@ -101,7 +111,7 @@ def groups(
     table["size"] = sizes.where(sizes >= min_size)
 
     def rich_table() -> Table:
-        shown = Table(by, "people", "E-I", "inside", "baseline E-I", "silo")
+        shown = new_table(by, "people", "E-I", "inside", "baseline E-I", "silo")
         for name, r in table.iterrows():
             size = SUPPRESSED if is_missing(r["size"]) else f"{int(r['size']):,}"
             cells = [
@@ -128,7 +138,7 @@ def shadow(
         table = ws.run(run).shadow()
 
     def rich_table() -> Table:
-        shown = Table("finding", "rank", "person", "department", "level", "evidence")
+        shown = new_table("finding", "rank", "person", "department", "level", "evidence")
         for r in table.itertuples():
             name = r.display_name if isinstance(r.display_name, str) else r.person_id
             level = level_cell(r.level)
@@ -163,7 +173,7 @@ def gap(
         table = ws.gap(file, run_id=run, top=top)
 
     def rich_table() -> list[Any]:
-        shown = Table("person", "department", "PageRank percentile", "nominated", "verdict")
+        shown = new_table("person", "department", "PageRank percentile", "nominated", "verdict")
         for pid, r in table.iterrows():
             name = r["display_name"] if isinstance(r["display_name"], str) else pid
             pct = "not in the network" if is_missing(r["percentile"]) else f"{r['percentile']:.0%}"
@@ -279,7 +289,7 @@ def whois(
         table = identity.whois(ws, who)
 
     def rich_table() -> Table:
-        shown = Table("asked", "pseudonym", "HR id", "email", "name")
+        shown = new_table("asked", "pseudonym", "HR id", "email", "name")
         for r in table.itertuples():
             shown.add_row(*(text_cell(v) for v in (r.query, r.person_id, r.hr_id, r.email, r.name)))
         return shown
@@ -300,7 +310,7 @@ def audit(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
         table = identity.reveals(ws)
 
     def rich_table() -> list[Any]:
-        shown = Table("when (UTC)", "who", "what", "of whom", "detail")
+        shown = new_table("when (UTC)", "who", "what", "of whom", "detail")
         for r in table.itertuples():
             whom = "everyone" if not r.subjects else ", ".join(r.subjects)
             when = pd.Timestamp(r.revealed_at).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 import groundswell as gs
 from groundswell.cli.shared import (
@@ -18,11 +17,15 @@ from groundswell.cli.shared import (
     QuietOpt,
     WorkspaceArg,
     mapping,
+    new_table,
     out,
     show,
 )
 from groundswell.console import Format, FormatOpt, emit, reports_errors
 from groundswell.ingest import READERS
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 DelimiterOpt = Annotated[
     str | None,
@@ -275,7 +278,7 @@ def sources(workspace: WorkspaceArg, format: FormatOpt = Format.table) -> None:
         df = ws.sources()
 
     def rich_table() -> Table:
-        table = Table(
+        table = new_table(
             "id", "kind", "file", "sha256", "rows", "skipped", "people", "interactions", "ingested"
         )
         for r in df.itertuples():

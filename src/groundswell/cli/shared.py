@@ -7,12 +7,15 @@ No heavy library at import time (pandas is imported where a cell is checked for 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from groundswell.console import print_rich
 from groundswell.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 class _Out:
@@ -23,6 +26,15 @@ class _Out:
 
 
 out = _Out()
+
+
+def new_table(*columns: Any, **options: Any) -> Table:
+    """A rich :class:`~rich.table.Table` of ``columns`` (rich.table is imported here, when a
+    command prints a table, not when the command line loads)."""
+    from rich.table import Table
+
+    return Table(*columns, **options)
+
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
 RunOpt = Annotated[int | None, typer.Option(help="Run id (default: the latest).")]

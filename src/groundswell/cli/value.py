@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 import groundswell as gs
+from groundswell.cli.shared import new_table
 from groundswell.console import Format, FormatOpt, emit, emit_parts, reports_errors
 from groundswell.console import print_rich as _print
 from groundswell.errors import ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.table import Table
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
 RunOpt = Annotated[int | None, typer.Option(help="Run id (default: the latest).")]
@@ -43,7 +44,7 @@ def _fmt(v: Any) -> str:
 
 def _table(df: pd.DataFrame, title: str | None = None, index: str | None = None) -> Table:
     cols = ([index] if index else []) + [str(c) for c in df.columns]
-    t = Table(*cols, title=title)
+    t = new_table(*cols, title=title)
     for key, row in df.iterrows():
         t.add_row(*([str(key)] if index else []), *[_fmt(v) for v in row.to_list()])
     return t

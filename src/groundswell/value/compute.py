@@ -200,9 +200,9 @@ def persona_periods(
         wins.insert(0, previous(wins[0]))
     cols = {}
     ends = {} if ends is None else ends
-    for w in wins[:-1]:
+    for w, act in zip(wins[:-1], queries.activities(ws, wins[:-1]), strict=True):
         nodes = queries.members(ws, w).union(_tie_ends(ws, w, ends))
-        act = queries.activity(ws, w).reindex(nodes).fillna(0).astype("int64")
+        act = act.reindex(nodes).fillna(0).astype("int64")
         cols[w.start.isoformat()] = personas.personas(act)["persona"].astype(str)
     cols[win.start.isoformat()] = queries.run_personas(run).astype(str)
     out = pd.DataFrame(cols)

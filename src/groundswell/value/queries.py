@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 
 from groundswell import config
+from groundswell.network.activity import activities as _activities
 from groundswell.network.activity import activity as _activity
 from groundswell.network.ties import (
     TieRules,
@@ -295,6 +296,18 @@ def members(ws: Store, window: Window) -> pd.Index:
 def activity(ws: Store, window: Window) -> pd.DataFrame:
     """Posts, responses given and received per person (:mod:`groundswell.network.activity`)."""
     return memo(ws, ("activity", *_span(window)), lambda: _activity(ws.con, window, rules(ws)))
+
+
+def activities(ws: Store, windows: list[Window]) -> list[pd.DataFrame]:
+    """:func:`activity` of each of ``windows``; within :func:`shared`, those not read yet are
+    read together (:func:`groundswell.network.activity.activities`)."""
+    kept = _SHARED.get(id(ws))
+    if kept is not None:
+        missing = [w for w in windows if ("activity", *_span(w)) not in kept]
+        if len(missing) > 1:
+            for w, frame in zip(missing, _activities(ws.con, missing, rules(ws)), strict=True):
+                kept[("activity", *_span(w))] = frame
+    return [activity(ws, w) for w in windows]
 
 
 def resolve_people(ws: Store, raw: pd.Series) -> pd.Index:
