@@ -112,9 +112,12 @@ def analyze(
         win = Window.last_days(datetime.now(UTC), int(settings.ties["window_days"]))
     else:
         win = resolve_window(ws, window)
+    threads = duckdb_threads(ws)
     with (
-        ws.duckdb_threads(duckdb_threads(ws)),
-        value_queries.shared(ws),  # the value findings reuse the window's ties, activity
+        ws.duckdb_threads(threads),
+        # the value findings reuse the window's ties, activity; a small workspace's earlier
+        # windows are read together
+        value_queries.shared(ws, together=threads == 1),
         facts_kept(),  # org chart? integer keys? one key each? UTC? asked once
         steps(11, enabled=progress) as bar,
     ):

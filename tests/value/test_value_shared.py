@@ -55,6 +55,30 @@ def test_shared_reads_give_the_same_findings_and_build_each_window_once(
     assert queries._SHARED == {}  # nothing kept after the block
 
 
+def test_earlier_windows_read_together_give_the_same_findings(
+    tiny: gs.Workspace, monkeypatch
+) -> None:
+    """With ``together`` (analyze on a small workspace) the earlier windows' activity is one
+    query, and every finding is what each measure reading for itself computes."""
+    run = tiny.analyze(window=WINDOW)
+    alone = vf._compute(run)
+    calls: list[int] = []
+    real = queries._activities
+
+    def counting(con, windows, rules):  # type: ignore[no-untyped-def]
+        calls.append(len(windows))
+        return real(con, windows, rules)
+
+    monkeypatch.setattr(queries, "_activities", counting)
+    with queries.shared(tiny, together=True):
+        together = vf.compute(run)
+    _same(alone, together)
+    assert calls == [my_network.PERIODS - 1]  # the three earlier windows, one read
+    calls.clear()
+    vf.compute(run)  # not together: one read a window
+    assert calls == []
+
+
 def test_run_personas_and_roles_equal_the_run_reader(tiny: gs.Workspace) -> None:
     run = tiny.analyze(window=WINDOW)
     people = run.people()

@@ -59,21 +59,28 @@ _SHARED: dict[int, dict[tuple[Any, ...], Any]] = {}
 
 
 @contextmanager
-def shared(ws: Store) -> Iterator[None]:
+def shared(ws: Store, *, together: bool = False) -> Iterator[None]:
     """Within this block every read of :func:`memo` (the ties, members, questions, channel
     writers, activity and org chart of a window; the settings) is made once and handed to
     every measure that asks for it: ``analyze`` computes all the value findings of a run
     inside one such block (the frames are not changed in place: pandas' copy-on-write).
-    Nothing is kept after the block; blocks nest (the outermost one owns the reads)."""
+    Nothing is kept after the block; blocks nest (the outermost one owns the reads).
+    ``together`` (a small workspace, read on one thread) lets reads of several windows be
+    one query (:func:`activities`): less CPU where each query's fixed cost dominates, more
+    where the rows do."""
     key = id(ws)
     owner = key not in _SHARED
     if owner:
-        _SHARED[key] = {}
+        _SHARED[key] = {_TOGETHER: together}
     try:
         yield
     finally:
         if owner:
             del _SHARED[key]
+
+
+#: the key under which :func:`shared` keeps its ``together``
+_TOGETHER = ("read windows together",)
 
 
 def memo(ws: Store, key: tuple[Any, ...], make: Callable[[], T]) -> T:
@@ -299,10 +306,10 @@ def activity(ws: Store, window: Window) -> pd.DataFrame:
 
 
 def activities(ws: Store, windows: list[Window]) -> list[pd.DataFrame]:
-    """:func:`activity` of each of ``windows``; within :func:`shared`, those not read yet are
-    read together (:func:`groundswell.network.activity.activities`)."""
+    """:func:`activity` of each of ``windows``; within :func:`shared` with ``together``, those
+    not read yet are read in one query (:func:`groundswell.network.activity.activities`)."""
     kept = _SHARED.get(id(ws))
-    if kept is not None:
+    if kept is not None and kept[_TOGETHER]:
         missing = [w for w in windows if ("activity", *_span(w)) not in kept]
         if len(missing) > 1:
             for w, frame in zip(missing, _activities(ws.con, missing, rules(ws)), strict=True):
