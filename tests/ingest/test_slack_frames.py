@@ -109,3 +109,42 @@ def test_holding_finds_the_fields_holding_the_needle(parts: list[list[bytes]]) -
     raws = [msgspec.Raw(b"".join(p)) for p in parts]
     want = [i for i, r in enumerate(raws) if b'"user_id"' in bytes(r)]
     assert messages._holding(raws, b'"user_id"') == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-5, 30), max_size=60))
+def test_first_rows_are_pandas_duplicated(values: list[int]) -> None:
+    """_first keeps the first row of every value, as pandas' duplicated says (None: every
+    row is a first), and hands back the values sorted."""
+    key = np.array(values, dtype=np.int64)
+    first, ordered = frames._first(key)
+    expected = ~pd.Series(key).duplicated().to_numpy()
+    got = np.ones(len(key), dtype=bool) if first is None else first
+    np.testing.assert_array_equal(got, expected)
+    assert (first is None) == bool(expected.all())
+    np.testing.assert_array_equal(ordered, np.sort(key))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(
+        st.lists(st.tuples(st.integers(0, 15), st.integers(-1, 15)), max_size=12), max_size=4
+    )
+)
+def test_thread_ids_are_the_text_of_their_bytes(chunks: list[list[tuple[int, int]]]) -> None:
+    """_threads gives what _text gives (None for b""), a thread id equal to a root's message
+    id (in any chunk) being the root's own string object; ids repeat across and within
+    chunks; no chunk at all."""
+    ids = [np.array([f"m{m:02d}".encode() for m, _ in c], dtype="S3") for c in chunks]
+    parts = [np.array([b"" if t < 0 else f"m{t:02d}".encode() for _, t in c], dtype="S3")
+             for c in chunks]  # fmt: skip
+    strings = frames._text(ids)
+    got = frames._threads(parts, ids, strings)
+    expected = frames._text(parts)
+    assert got.tolist() == expected.tolist()
+    # a thread id equal to the id of a thread's root (a row whose thread id is its own
+    # message id) is one of the roots' own strings, not a copy
+    roots = [s for s, t in zip(strings, expected, strict=True) if s is not None and s == t]
+    for value in got:
+        if value in roots:
+            assert any(value is s for s in roots), value

@@ -160,7 +160,7 @@ def ingest(
         bar.step("pseudonymising")
         _trim()
         out = _build(ws, rd, users)
-        del rd
+        del rd, users
         _trim()
         bar.step("storing")
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run, memory=STORE_MEMORY)
