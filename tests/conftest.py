@@ -4,6 +4,7 @@ visible in the test that uses it."""
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,12 @@ import pytest
 
 import groundswell as gs
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# the team's shared datasets: ../shared/data beside the repository, or where
+# GROUNDSWELL_SHARED_DATA says (a git worktree elsewhere, a CI cache)
+SHARED_DATA = Path(
+    os.environ.get("GROUNDSWELL_SHARED_DATA")
+    or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 HR_HEADER = [
