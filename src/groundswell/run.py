@@ -306,14 +306,10 @@ class Run:
         by_name = roles_held.sort_values("name", kind="stable")
         held = by_name.groupby("person_id")["name"].agg(", ".join)
         scores = scores.assign(persona=persona, roles=held.reindex(scores.index).fillna(""))
-        name_code, names = pd.factorize(roles_held["name"])
-        code_of = {name: code for code, name in enumerate(names)}
+        names = np.asarray(roles_held["name"].to_numpy(), dtype=object)
         holders = roles_held["person_id"]
         flags = pd.DataFrame(
-            {
-                f"role_{r}": scores.index.isin(holders[name_code == code_of.get(r, -2)])
-                for r in ROLES
-            },
+            {f"role_{r}": scores.index.isin(holders[names == r]) for r in ROLES},
             index=scores.index,
         )
         scores = pd.concat([scores, flags], axis=1)

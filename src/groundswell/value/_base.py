@@ -175,6 +175,27 @@ def apart(dept: pd.Series, a: pd.Series, b: pd.Series) -> np.ndarray:
     return (da >= 0) & (db >= 0) & (da != db)
 
 
+def answered_across(q: pd.DataFrame, ans: pd.DataFrame, group: pd.Series) -> np.ndarray:
+    """For each question of ``q`` (question_id, asker): whether one of its answers (``ans``:
+    question_id, answerer) came from a person whose ``group`` (by person: a department, a
+    team) is known and differs from the asker's known one. By positions; by the join of the
+    frames where questions share an id or ``group`` holds a person twice."""
+    at = question_positions(q["question_id"], ans["question_id"]) if group.index.is_unique else None
+    if at is None:
+        pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
+        ga, gb = pairs["asker"].map(group), pairs["answerer"].map(group)
+        pairs["across"] = (ga.notna() & gb.notna() & (ga != gb)).to_numpy()
+        hit = pairs.groupby("question_id")["across"].any()
+        # a question no one answered across (or no answer at all: ``hit`` empty) is False
+        return among(q["question_id"], hit.index[hit.to_numpy(dtype=bool)])
+    found = np.flatnonzero(at >= 0)
+    asker = pd.Series(q["asker"].to_numpy()[at[found]])
+    hit = apart(group, asker, ans["answerer"].iloc[found])
+    across = np.zeros(len(q), dtype=bool)
+    across[at[found][hit]] = True
+    return across
+
+
 @dataclass(frozen=True)
 class TieCodes:
     """Ties as integers: ``ids`` the people, and each tie's ``actor`` and ``target`` as a

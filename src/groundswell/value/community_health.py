@@ -83,9 +83,8 @@ from groundswell.privacy import SUPPRESSED
 from groundswell.value._base import (
     GROUP_KINDS,
     among,
-    apart,
+    answered_across,
     gate_rows,
-    question_positions,
     ratio,
 )
 
@@ -384,22 +383,7 @@ def _answered_across(qs: pd.DataFrame, ans: pd.DataFrame, team: pd.Series) -> pd
     if qs.empty:
         return pd.DataFrame(columns=cols)
     q = qs.assign(unit_key=qs["channel_name"].fillna(qs["channel_id"]))
-    at = question_positions(q["question_id"], ans["question_id"]) if team.index.is_unique else None
-    if at is None:  # questions sharing an id (or people a team): by the join of the frames
-        pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
-        ta, tb = pairs["asker"].map(team), pairs["answerer"].map(team)
-        pairs["across_team"] = (ta.notna() & tb.notna() & (ta != tb)).to_numpy()
-        hit = pairs.groupby("question_id")["across_team"].any()
-        # a question no one answered across teams (or no answer at all: ``hit`` empty) is
-        # False; no fillna(False) on the float NaNs an empty ``hit`` maps to (pandas 4)
-        q["across_team"] = q["question_id"].isin(hit.index[hit.to_numpy(dtype=bool)])
-    else:
-        found = np.flatnonzero(at >= 0)
-        asker = pd.Series(q["asker"].to_numpy()[at[found]])
-        hit = apart(team, asker, ans["answerer"].iloc[found])
-        across = np.zeros(len(q), dtype=bool)
-        across[at[found][hit]] = True
-        q["across_team"] = across
+    q["across_team"] = answered_across(q, ans, team)
     q["answered"] = q["answered"].astype(bool)
     return q[cols]
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from groundswell import _sets
 from groundswell.privacy import SUPPRESSED
-from groundswell.value._base import among, apart, gate_rows, question_positions, ratio
+from groundswell.value._base import among, answered_across, gate_rows, question_positions, ratio
 
 STAGES = ("connect", "share", "solve", "innovate", "lead_change")
 SCALES = ("person", "department", "team", "community", "channel", "network")
@@ -427,21 +427,7 @@ def question_flags(
     answerer whose department is known and differs from the asker's known department)."""
     q = qs.copy()
     q["fast"] = q["answered"] & (q["hours"] <= fast_hours)
-    at = question_positions(q["question_id"], ans["question_id"]) if dept.index.is_unique else None
-    if at is None:
-        pairs = ans.merge(q[["question_id", "asker"]], on="question_id")
-        da = pairs["asker"].map(dept)
-        db = pairs["answerer"].map(dept)
-        pairs["across"] = (da.notna() & db.notna() & (da != db)).to_numpy()
-        across = pairs.groupby("question_id")["across"].any()
-        q["across"] = among(q["question_id"], across.index[across.to_numpy(dtype=bool)])
-        return q
-    found = np.flatnonzero(at >= 0)
-    asker = q["asker"].to_numpy()[at[found]]
-    hit = apart(dept, pd.Series(asker), ans["answerer"].iloc[found])
-    across = np.zeros(len(q), dtype=bool)
-    across[at[found][hit]] = True
-    q["across"] = across
+    q["across"] = answered_across(q, ans, dept)
     return q
 
 

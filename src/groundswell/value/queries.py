@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from groundswell import config
@@ -244,8 +245,6 @@ def run_personas(run: Run) -> pd.Series:
 def run_roles(run: Run) -> pd.DataFrame:
     """One boolean column per role, by person_id (:meth:`groundswell.run.Run.roles`, read
     from the stored labels alone)."""
-    import numpy as np
-
     from groundswell.analysis.roles import ROLES
 
     index = run_people(run)
