@@ -9,6 +9,7 @@ programme of tests/test_privacy_gate.py).
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
@@ -196,3 +197,20 @@ def test_value_maturity_gives_no_small_group_away(clients, role) -> None:
     health = c.get(f"/api/runs/{run_id}/community-health").json()["units"]
     sizes = [u["size"] for u in health if u["name"] != SUPPRESSED and u["unit"] == "community"]
     assert all(n >= K for n in sizes) and total - sum(sizes) in (0, *range(K, total + 1))
+
+
+@pytest.mark.parametrize("role", AGGREGATES)
+def test_a_group_page_says_why_a_table_is_empty(clients, role) -> None:
+    """A group page never shows a caption over nothing: a table whose every count is below
+    the minimum (or hidden with one) says so; a community is named as one."""
+    page = clients[role].get("/groups/department/Alpha")
+    assert page.status_code == 200, page.text
+    tables = re.findall(r"<caption>([^<]*)</caption><tbody>(.*?)</tbody>", page.text, re.S)
+    assert len(tables) == 4, tables
+    for caption, body in tables:
+        assert "<tr>" in body, caption  # a row: a count, or the note saying why there is none
+    alpha = clients[role].get("/api/groups/department/Alpha").json()
+    for c in alpha["communities"]:
+        assert f"<td>community {c}</td>" in page.text
+    if not alpha["personas"]:
+        assert "Every persona counts too few of them to show (under 5" in page.text

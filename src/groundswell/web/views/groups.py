@@ -100,6 +100,7 @@ class GroupQueries(ViewsCore):
                 **head,
                 "suppressed": False,
                 "size": len(members),
+                "min_group_size": k,
                 "figures": figures,
                 "roles": {r: n for r, n in roles.items() if n >= k},
                 "personas": shown_personas,
