@@ -8,13 +8,17 @@ Python's zipfile, member by member."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import groundswell as gs
 from groundswell.errors import InputError
@@ -262,4 +266,127 @@ def test_member_needing_a_newer_zip_version_is_one_input_error(tmp_path) -> None
             slack.ingest(ws, export)
         assert ws.query("SELECT count(*) AS n FROM sources")["n"].iloc[0] == 0
     finally:
+        ws.close()
+
+
+# -- what the workers are handed ----------------------------------------------------------------
+def cut_as_lists(sizes: list[int], segment: int) -> list[list[int]]:
+    """The files (positions) in runs of about ``segment`` bytes, as the reader cut them
+    before it handed the workers arrays: a run ends once it holds ``segment`` bytes."""
+    out: list[list[int]] = []
+    run: list[int] = []
+    size = 0
+    for j, n in enumerate(sizes):
+        run.append(j)
+        size += n
+        if size >= segment:
+            out.append(run)
+            run, size = [], 0
+    if run:
+        out.append(run)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=40), st.integers(1, 150))
+def test_segments_are_the_runs_of_about_segment_bytes(sizes, segment) -> None:
+    bounds = workers._cut(np.asarray(sizes, dtype=np.int64), segment)
+    runs = [list(range(a, b)) for a, b in itertools.pairwise(bounds)]
+    assert runs == cut_as_lists(sizes, segment)
+    assert bounds[0] == 0 and bounds[-1] == len(sizes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1, max_size=12), st.integers(0, 2**31 - 1)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.data(),
+)
+def test_a_workers_segment_is_the_files_it_was_cut_from(files, data) -> None:
+    """Names of any text (Japanese, emoji, NUL) and conversations come back per segment as
+    they went in, with their directory rows."""
+    cuts = data.draw(st.sets(st.integers(0, len(files)), max_size=len(files)))
+    bounds = [0, *sorted(b for b in cuts if 0 < b < len(files)), len(files)]
+    rows = np.arange(len(files), dtype=np.int64) * 7
+    parts = workers._Files.of(files, rows, bounds)
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        got, got_rows = parts.segment(i)
+        assert got == files[a:b]
+        assert got_rows is not None and got_rows.tolist() == rows[a:b].tolist()
+    assert workers._Files.of(files, None, bounds).segment(0)[1] is None
+
+
+def test_files_read_by_their_rows_after_the_names_are_dropped(tmp_path) -> None:
+    """A zip holding a name twice: the rows of the directory's index (the last member wins)
+    read the same bytes as the index, also once the names and the index are dropped; a
+    name not expected is read through the index as before."""
+    path = tmp_path / "twice.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a/2024-01-01.json", b"[1]")
+        zf.writestr("b/2024-01-02.json", b"[2, 3]")
+        with pytest.warns(UserWarning):
+            zf.writestr("a/2024-01-01.json", b"[4]")
+    ex = archive._Export(path)
+    try:
+        names = ["a/2024-01-01.json", "b/2024-01-02.json"]
+        by_index = [ex.read(n) for n in names]
+        assert by_index == [b"[4]", b"[2, 3]"]
+        rows = ex.rows(names)
+        assert rows is not None and ex.sizes(names, rows).tolist() == [3, 6]
+        ex.expect(names[:1], rows[:1])
+        assert ex.read(names[1]) == b"[2, 3]"  # not expected: the index
+        ex.expect(names, rows)
+        ex.forget_names()
+        assert ex.names == []
+        assert [ex.read(n) for n in names] == by_index
+    finally:
+        ex.close()
+    folder = tmp_path / "folder"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "2024-01-01.json").write_bytes(b"[5]")
+    ex = archive._Export(folder)
+    try:
+        assert ex.rows(["a/2024-01-01.json"]) is None
+        assert ex.sizes(["a/2024-01-01.json", "a/missing.json"], None).tolist() == [3, 0]
+        ex.expect(["a/2024-01-01.json"], None)
+        assert ex.read("a/2024-01-01.json") == b"[5]"
+    finally:
+        ex.close()
+
+
+def test_message_ids_are_the_pseudonyms_of_conversation_and_ts(tmp_path) -> None:
+    """The packed ids of a chunk (made from the heads of the chunk's conversations only)
+    are the workspace's pseudonyms of "<conversation id>:<ts>" and of the thread's."""
+    export = write(tmp_path / "export", regional_export(), as_zip=True)
+    gs.init(tmp_path / "ws").close()
+    ws = gs.open(tmp_path / "ws")
+    ex = archive._Export(export)
+    try:
+        summary = messages.common.IngestSummary(str(export), "slack", None)
+        rd = messages._Reader(ws, ex, summary)
+        _, days = rd.layout()
+        rd.convs.insert(0, rd.convs[0])  # a conversation no message is in, before the rest
+        days = [(name, k + 1) for name, k in days]
+        rd.days(days[1:])  # not every conversation has messages in the chunk
+        c = rd.cols
+        expected = [rd.convs[k].raw_id + ":" + t for k, t in zip(c.conv, c.ts, strict=True)]
+        threads = [
+            None if t is None else rd.convs[k].raw_id + ":" + t
+            for k, t in zip(c.conv, c.thread, strict=True)
+        ]
+        assert len(expected) > 10 and any(threads)
+        rd.flush()
+        chunk = rd.chunks[0]
+        assert (
+            chunk["message_id"].astype(str).tolist() == ws.pseudonymiser.messages(expected).tolist()
+        )
+        got = chunk["thread_id"].astype(str).tolist()
+        some = [t for t in threads if t is not None]
+        want = iter(ws.pseudonymiser.messages(some).tolist())
+        assert got == ["" if t is None else next(want) for t in threads]
+    finally:
+        ex.close()
         ws.close()

@@ -45,6 +45,7 @@ class _Export:
         self._zip: zipfile.ZipFile | None = None
         self._dir: _Directory | None = None
         self._mapped = 0  # bytes read from the mapped zip since its pages were let go
+        self._rows: dict[str, int] | None = None  # rows of the files read next (see expect)
         if not path.exists():
             raise InputError(path, "file not found", expected=EXPECTED_LAYOUT)
         if path.is_dir():
@@ -84,10 +85,40 @@ class _Export:
             fh.close()
             return None
         self._fh, self._map = fh, mm
+        self._drop()  # the directory's pages (tens of MB in a large export; d holds a copy)
         return d
 
     def where(self, name: str) -> str:
         return str(self.path / name)
+
+    def rows(self, names: list[str]) -> np.ndarray | None:
+        """The directory row of each member of ``names`` (a zip's), or None (a folder)."""
+        if self._dir is None:
+            return None
+        index = self._dir.index
+        return np.fromiter((index[n] for n in names), dtype=np.int64, count=len(names))
+
+    def sizes(self, names: list[str], rows: np.ndarray | None) -> np.ndarray:
+        """The unpacked size of each file of ``names`` (their directory ``rows`` in a zip),
+        as :meth:`size` gives it."""
+        if self._dir is not None and rows is not None:
+            return self._dir.size[rows]
+        return np.fromiter(map(self.size, names), dtype=np.int64, count=len(names))
+
+    def expect(self, names: list[str], rows: np.ndarray | None) -> None:
+        """Read the files ``names`` (at the directory ``rows`` of a zip) next without looking
+        them up in the directory's name index: in a forked worker, a lookup writes the
+        reference count of the index's row number, and so copies into the worker the page
+        of the reader's memory holding it (about half the index's pages over the workers'
+        reading of a large export)."""
+        self._rows = None if rows is None else dict(zip(names, rows.tolist(), strict=True))
+
+    def forget_names(self) -> None:
+        """Drop the names and the zip directory's name index (a million objects for the
+        largest exports): files are then read by :meth:`expect`'s rows."""
+        self.names = []
+        if self._dir is not None:
+            self._dir.index = {}
 
     def read(self, name: str) -> bytes:
         try:
@@ -116,7 +147,9 @@ class _Export:
         """A member's bytes, inflated straight from the mapped file (zipfile's own reader
         costs ~40 µs a member, which matters for exports of 100,000 day files); anything
         but plain stored or deflated members goes through zipfile."""
-        i = d.index[name]
+        i = self._rows.get(name) if self._rows is not None else None
+        if i is None:
+            i = d.index[name]
         flags, method, crc, packed, size, at = d.row(i)
         if flags & 0x1 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             zf = self._zipfile()
@@ -186,8 +219,10 @@ class _Export:
         self._dir, self._zip, self.names = None, None, []
 
 
-#: bytes read from the mapped zip after which its pages are let go (see :meth:`_Export._drop`)
-_DROP = 32 << 20
+#: bytes read from the mapped zip after which its pages are let go (see :meth:`_Export._drop`;
+#: the pages mapped are more than the bytes read: the system maps 64 KiB around each page
+#: a small member is read from)
+_DROP = 8 << 20
 _ROW = struct.Struct("<6q")  # a row of :class:`_Directory`'s table
 _CD = struct.Struct("<4s6H3L5HLL")  # a central directory entry, before its name
 _EOCD = struct.Struct("<4s4H2LH")  # the end of central directory record

@@ -102,6 +102,7 @@ class _Reader:
         self.bot_user_of: dict[str, str] = {}
         self.bounds = common.date_bounds(ws.settings)
         self.lo, self.hi = self.bounds.seconds
+        self._heads: tuple[str, np.ndarray] | None = None  # see heads()
 
     def fresh(self) -> _Reader:
         """A reader of the same export, conversations and settings with nothing read yet
@@ -131,6 +132,15 @@ class _Reader:
             self.rows += len(m["message_id"])
         self.summary.rows_read += rows_read
         self.edited += edited
+
+    def heads(self) -> tuple[str, np.ndarray]:
+        """The conversations' ids end to end, and where each ends: made once, and read by
+        the forked workers without touching the conversations themselves (see flush)."""
+        if self._heads is None or len(self._heads[1]) != len(self.convs):
+            raw = [cv.raw_id for cv in self.convs]
+            ends = np.cumsum(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)))
+            self._heads = "".join(raw), ends
+        return self._heads
 
     # -- metadata -------------------------------------------------------------------------------
     def layout(self) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
@@ -543,9 +553,15 @@ class _Reader:
         # the ids of messages and threads: "<conversation id>:<ts>", pseudonymised together
         # (as fixed-width bytes, 18 a pseudonym, and b"" for no thread: cheap to hold and to
         # hand between processes, and no Python string per id until the frames are built)
+        # (the heads of the conversations of this chunk alone, made from heads(): a worker
+        # that touched every conversation object at each flush copied their pages)
+        used, head_of = np.unique(np.concatenate([conv, conv[has_thread]]), return_inverse=True)
+        text, ends = self.heads()
+        stops = ends[used].tolist()
+        starts = np.where(used > 0, ends[used - 1], 0).tolist()
         ids = self.pseudo.message_pairs(
-            [cv.raw_id + ":" for cv in self.convs],
-            np.concatenate([conv, conv[has_thread]]),
+            [text[a:b] + ":" for a, b in zip(starts, stops, strict=True)],
+            head_of,
             c.ts + thread[has_thread].tolist(),
         ).astype(np.bytes_)
         del thread

@@ -31,6 +31,8 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from groundswell import privacy
 from groundswell.errors import InputError
 
@@ -45,9 +47,44 @@ WORKERS: int | None = None  # worker processes; None: as many as there are idle 
 #: about 150 MiB of Slack's JSON)
 PRELOAD = 160 << 20
 
-# what forked workers inherit: the reader and the segments (set just before the fork)
+# what forked workers inherit: the reader and the day files (set just before the fork)
 _READER: _Reader | None = None
-_SEGMENTS: list[list[tuple[str, int]]] = []
+_FILES: _Files | None = None
+
+
+@dataclass
+class _Files:
+    """The day files of a read and their segments as a few arrays, not Python objects: a
+    forked worker that so much as reads one of the reader's objects writes its reference
+    count, which copies the page holding it into the worker; reading the files' names,
+    their (name, conversation) pairs and the directory's row numbers one by one copied
+    most of their pages into each worker (about 100 MiB each on an export of 651,753 day
+    files). A worker makes its own names from :attr:`text`."""
+
+    text: str  # the names end to end
+    ends: np.ndarray  # int64: where each name ends in text
+    conv: np.ndarray  # int64: the conversation of each file
+    rows: np.ndarray | None  # int64: the directory row of each file in a zip, else None
+    bounds: np.ndarray  # int64: the first file of each segment, then the number of files
+
+    @classmethod
+    def of(cls, files: list[tuple[str, int]], rows: np.ndarray | None, bounds: list[int]) -> _Files:
+        """Files (name, conversation) at directory ``rows`` (or None), cut at ``bounds``."""
+        n = len(files)
+        ends = np.cumsum(np.fromiter((len(name) for name, _ in files), dtype=np.int64, count=n))
+        conv = np.fromiter((k for _, k in files), dtype=np.int64, count=n)
+        text = "".join(name for name, _ in files)
+        return cls(text, ends, conv, rows, np.asarray(bounds, dtype=np.int64))
+
+    def segment(self, i: int) -> tuple[list[tuple[str, int]], np.ndarray | None]:
+        """Segment ``i``'s files (name, conversation), as new objects, and their rows."""
+        a, b = int(self.bounds[i]), int(self.bounds[i + 1])
+        ends = self.ends[a:b].tolist()
+        starts = [int(self.ends[a - 1]) if a else 0, *ends[:-1]]
+        text = self.text
+        names = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+        rows = None if self.rows is None else self.rows[a:b]
+        return list(zip(names, self.conv[a:b].tolist(), strict=True)), rows
 
 
 @dataclass
@@ -89,7 +126,8 @@ def read_days(
     """Read day files (name, conversation) into ``rd`` as ``rd.days(files)`` would, on
     ``workers`` processes (default :data:`WORKERS`, else :func:`idle_cores`) in segments
     of ``segment`` bytes (default :data:`SEGMENT`) when they hold ``small`` bytes or more
-    (default :data:`SMALL`)."""
+    (default :data:`SMALL`). Read by workers, ``files`` is emptied, and ``rd``'s export
+    keeps no names (see :meth:`~groundswell.ingest.slack.archive._Export.forget_names`)."""
     workers = workers or WORKERS or idle_cores()
     segment = SEGMENT if segment is None else segment
     small = SMALL if small is None else small
@@ -112,25 +150,42 @@ def _read_days(
         # a large export: the compiled HMAC loop repays its loading, done here once (forked
         # workers share it, and use it for their segments, each too small to repay it)
         privacy.load_fast_hmac()
-    sizes = [rd.ex.size(name) for name, _ in files] if workers > 1 else []
+    if workers < 2:
+        rd.days(files)
+        return
+    names = [name for name, _ in files]
+    rows = rd.ex.rows(names)
+    sizes = rd.ex.sizes(names, rows)
     if (
-        workers < 2
-        or sum(sizes) < small
+        int(sizes.sum()) < small
+        or not files
         or sys.platform == "win32"
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         rd.days(files)
         return
-    segments = _cut(files, sizes, segment)
-    global _READER, _SEGMENTS
-    _READER, _SEGMENTS = rd, segments
+    bounds = _cut(sizes, segment)
+    del sizes, names
+    parts = _Files.of(files, rows, bounds)
+    del rows
+    rd.heads()  # made here once, for the workers to share
+    global _READER, _FILES
+    _READER, _FILES = rd, parts
+    # the files as Python objects, the export's names and its directory's name index are
+    # let go of before the fork (a few hundred bytes a file: 150 MB on an export of 651,753
+    # day files, which the reader's own chunks then reuse); the reader reads a bad segment
+    # from _FILES too
+    files.clear()
+    rd.ex.forget_names()
     try:
         ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(min(workers, len(segments)))
+        pool = ctx.Pool(min(workers, len(bounds) - 1))
         try:
-            for i, part in enumerate(pool.imap(_read_segment, range(len(segments)))):
+            for i, part in enumerate(pool.imap(_read_segment, range(len(bounds) - 1))):
                 if part is None:  # bad input: read here, in order, for the same error
-                    rd.days(segments[i])
+                    again, rows = parts.segment(i)
+                    rd.ex.expect([name for name, _ in again], rows)
+                    rd.days(again)
                     rd.flush()
                     continue
                 rd.append(part.chunks, part.targets, part.rows_read, part.edited)
@@ -141,33 +196,32 @@ def _read_days(
         finally:
             pool.join()
     finally:
-        _READER, _SEGMENTS = None, []
+        _READER, _FILES = None, None
 
 
-def _cut(
-    files: list[tuple[str, int]], sizes: list[int], segment: int
-) -> list[list[tuple[str, int]]]:
-    """The files in order, in runs of about ``segment`` bytes."""
-    out: list[list[tuple[str, int]]] = []
-    run: list[tuple[str, int]] = []
+def _cut(sizes: np.ndarray, segment: int) -> list[int]:
+    """The first file of each run of about ``segment`` bytes of files of ``sizes``, in
+    order, then the number of files."""
+    bounds = [0]
     size = 0
-    for f, n in zip(files, sizes, strict=True):
-        run.append(f)
+    for j, n in enumerate(sizes.tolist(), 1):
         size += n
         if size >= segment:
-            out.append(run)
-            run, size = [], 0
-    if run:
-        out.append(run)
-    return out
+            bounds.append(j)
+            size = 0
+    if bounds[-1] != len(sizes):
+        bounds.append(len(sizes))
+    return bounds
 
 
 def _read_segment(i: int) -> _Segment | None:
     """In a worker: read segment ``i`` with a reader of its own; None for bad input."""
-    assert _READER is not None
+    assert _READER is not None and _FILES is not None
+    files, rows = _FILES.segment(i)
     rd = _READER.fresh()
+    rd.ex.expect([name for name, _ in files], rows)
     try:
-        rd.days(_SEGMENTS[i])
+        rd.days(files)
         rd.flush()
     except InputError:
         return None
