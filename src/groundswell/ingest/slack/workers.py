@@ -14,12 +14,17 @@ before it: the same code then raises the same one ``error:`` line naming the fil
 record, and nothing has been written (the workspace is only written once every file is read).
 
 Workers are forked (POSIX only), as many as there are idle cores: the usable cores less the
-other work running (the one-minute load average, less this process). On a machine whose
-cores are all busy a second process only adds its own cost (bench/slack.py on this project's
-shared 2-core machine at a load of 10: two workers no faster than one process on a 1M-message
-export, 15% slower with 24% more CPU on one of 651,753 small day files), so then, as with a
+other work running (the one-minute load average, less this process). On an idle 2-core
+machine two workers read bench/slack.py's 1M-message export in 1.42x less wall time than one
+process, and the 651,753 small day files of the synthetic 5,000-person export in 1.24x less;
+on a machine whose cores are all busy a second process only adds its own cost (at a load of
+10: no faster on the first, 15% slower with 24% more CPU on the second), so then, as with a
 small export or where ``fork`` is not available, the reader reads every file itself.
 :data:`WORKERS` fixes the number (benchmarks, tests).
+
+What the workers are handed is arrays (:class:`_Files`), not the reader's Python objects:
+a forked process that only reads an object writes its reference count, and so copies the
+page holding it (see docs/performance.md, "Reading a Slack export", eighth round).
 """
 
 from __future__ import annotations
@@ -172,9 +177,8 @@ def _read_days(
     global _READER, _FILES
     _READER, _FILES = rd, parts
     # the files as Python objects, the export's names and its directory's name index are
-    # let go of before the fork (a few hundred bytes a file: 150 MB on an export of 651,753
-    # day files, which the reader's own chunks then reuse); the reader reads a bad segment
-    # from _FILES too
+    # let go of before the fork (the reader's heap at the fork 419 -> 282 MiB on an export of
+    # 651,753 day files); the reader reads a bad segment from the arrays too
     files.clear()
     rd.ex.forget_names()
     try:
