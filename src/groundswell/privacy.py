@@ -93,10 +93,12 @@ def load_fast_hmac() -> bool:
     return _fast_hmac()
 
 
-def _spell(word: np.ndarray, tail: np.ndarray, prefix: str, n_chars: int) -> np.ndarray:
+def _spell(
+    word: np.ndarray, tail: np.ndarray, prefix: str, n_chars: int, as_bytes: bool = False
+) -> np.ndarray:
     """Pseudonyms (``prefix`` + ``n_chars`` characters of lower-case base32, 5 bits a
     character, most significant first) of the digests' first 80 bits: ``word`` (bits 0-63)
-    and ``tail`` (bits 64-79)."""
+    and ``tail`` (bits 64-79); as text, or with ``as_bytes`` as fixed-width ASCII bytes."""
     pre = np.frombuffer(prefix.encode(), dtype=np.uint8)
     chars = np.empty((len(word), 16), dtype=np.uint8)
     for i in range(12):  # bits 0..59 from the first 64-bit word
@@ -107,7 +109,8 @@ def _spell(word: np.ndarray, tail: np.ndarray, prefix: str, n_chars: int) -> np.
     out = np.empty((len(word), len(pre) + n_chars), dtype=np.uint8)
     out[:, : len(pre)] = pre
     out[:, len(pre) :] = _B32[chars[:, :n_chars]]
-    return out.view(f"S{len(pre) + n_chars}").ravel().astype(str)
+    spelt = out.view(f"S{len(pre) + n_chars}").ravel()
+    return spelt if as_bytes else spelt.astype(str)
 
 
 def _collision() -> None:
@@ -200,14 +203,17 @@ class Pseudonymiser:
     def messages(self, raws: Iterable[str]) -> np.ndarray:
         return self.many("message", raws, "m_", 16)
 
-    def message_pairs(self, heads: list[str], head_of: np.ndarray, tails: list[str]) -> np.ndarray:
+    def message_pairs(
+        self, heads: list[str], head_of: np.ndarray, tails: list[str], *, as_bytes: bool = False
+    ) -> np.ndarray:
         """``messages([heads[h] + t for h, t in zip(head_of, tails)])`` (a conversation's id
-        and ``":"``, and a timestamp), without forming the identifiers in Python: for
+        and ``":"``, and a timestamp; with ``as_bytes``, the same pseudonyms as fixed-width
+        ASCII bytes), without forming the identifiers in Python: for
         :data:`PAIRS_FAST` identifiers or more of ASCII text (any number once the loop is loaded
         in this process, see :func:`load_fast_hmac`), they are formed, normalised and
         hashed in one compiled loop (:mod:`groundswell._hmac_kernels`), with the same
         pseudonyms and the same collision check."""
-        return self.pairs("message", heads, head_of, tails, "m_", 16)
+        return self.pairs("message", heads, head_of, tails, "m_", 16, as_bytes=as_bytes)
 
     def pairs(
         self,
@@ -217,9 +223,12 @@ class Pseudonymiser:
         tails: list[str],
         prefix: str,
         length: int | None = None,
+        *,
+        as_bytes: bool = False,
     ) -> np.ndarray:
         """``many(namespace, [heads[h] + t for h, t in zip(head_of, tails)], prefix,
-        length)``, the same array (see :meth:`message_pairs`)."""
+        length)``, the same array (see :meth:`message_pairs`; with ``as_bytes`` as
+        fixed-width ASCII bytes)."""
         n_chars = length or self._length
         if len(tails) >= max(1, 1 if _loaded else PAIRS_FAST) and _fast_hmac():
             from groundswell import _hmac_kernels
@@ -233,10 +242,11 @@ class Pseudonymiser:
             else:
                 if _hmac_kernels.collisions(word, tail, 5 * n_chars, norm, start):
                     _collision()
-                return _spell(word, tail, prefix, n_chars)
-        return self.many(
+                return _spell(word, tail, prefix, n_chars, as_bytes)
+        out = self.many(
             namespace, [heads[h] + t for h, t in zip(head_of, tails, strict=True)], prefix, length
         )
+        return out.astype(np.bytes_) if as_bytes else out
 
 
 # -- the gate: what may be shown of a group ------------------------------------------------

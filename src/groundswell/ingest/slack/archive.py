@@ -155,10 +155,12 @@ class _Export:
             zf = self._zipfile()
             return zips.read_member(zf, zf.getinfo(name), self.where(name))  # or InputError
         mm = self._map
-        header = mm[at : at + 30]
-        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        try:
+            sig, n_name, n_extra = _LOCAL.unpack_from(mm, at)
+        except struct.error:  # cut short
+            sig = b""
+        if sig != b"PK\x03\x04":
             raise zipfile.BadZipFile(f"bad local header for {name}")
-        n_name, n_extra = struct.unpack("<HH", header[26:30])
         start = at + 30 + n_name + n_extra
         data = mm[start : start + packed]
         if len(data) < packed:
@@ -224,6 +226,7 @@ class _Export:
 #: a small member is read from)
 _DROP = 8 << 20
 _ROW = struct.Struct("<6q")  # a row of :class:`_Directory`'s table
+_LOCAL = struct.Struct("<4s22xHH")  # a local header's signature, name and extra lengths
 _CD = struct.Struct("<4s6H3L5HLL")  # a central directory entry, before its name
 _EOCD = struct.Struct("<4s4H2LH")  # the end of central directory record
 _LOC64 = struct.Struct("<4sLQL")  # the ZIP64 end of central directory locator
@@ -308,6 +311,15 @@ class _Directory:
         if disk or disk_cd or n_disk != n or cd_at + cd_size != end:
             return None
         cd = mm[cd_at : cd_at + cd_size]
+        entries = _entries(cd, n)
+        if entries is not None:
+            found, table = entries
+            names = _names(found, table[:, 0].tolist())
+            if names is None:
+                return None
+            index = dict(zip(names, range(n), strict=True))  # the last member of a name wins
+            del found
+            return cls._of_table(index, table)
         raws: list[bytes] = []
         rows: list[tuple[int, ...]] = []
         unpack = _CD.unpack_from
@@ -332,11 +344,85 @@ class _Directory:
             return None
         index = dict(zip(names, range(n), strict=True))  # the last member of a name wins
         del raws
-        table = np.array(rows, dtype="<i8").reshape(n, 6)  # the columns are views of it
+        table = np.array(rows, dtype="<i8").reshape(n, 6)
         del rows
+        return cls._of_table(index, table)
+
+    @classmethod
+    def _of_table(cls, index: dict[str, int], table: np.ndarray) -> _Directory:
+        """The directory of names ``index`` and rows ``table`` (n x 6, C-ordered little-endian
+        int64: flags, method, CRC-32, packed and unpacked sizes, offset), of which the
+        columns are views."""
         d = cls(index, table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4], table[:, 5])
         d.__dict__["_table"] = table.data.cast("B")  # see row()
         return d
+
+
+_SIGNATURE = np.frombuffer(b"PK\x01\x02", dtype=np.uint8)
+#: the fields of a central directory entry's fixed part (:data:`_CD`) that are read
+_FIXED = np.dtype(
+    {
+        "names": ["needed", "flags", "method", "crc", "packed", "size", "n_name", "n_extra",
+                  "n_comment", "offset"],
+        "formats": ["<u2", "<u2", "<u2", "<u4", "<u4", "<u4", "<u2", "<u2", "<u2", "<u4"],
+        "offsets": [6, 8, 10, 16, 20, 24, 28, 30, 32, 42],
+        "itemsize": 46,
+    }
+)  # fmt: skip
+
+
+def _entries(cd: bytes, n: int) -> tuple[list[bytes], np.ndarray] | None:
+    """The ``n`` entries of a central directory ``cd`` as :meth:`_Directory.read` walks them
+    (each member's name, and its row of flags, method, CRC-32, packed and unpacked sizes and
+    offset), read as arrays: the entries are found by their signature and kept when each
+    ends where the next begins and the last at the end; None when they do not (a signature
+    inside a name, say) or when an entry has extra fields that are not plain, needs a
+    version above 6.3 or holds ZIP64 sizes: the walk entry by entry then decides."""
+    buf = np.frombuffer(cd, dtype=np.uint8)
+    size = len(buf)
+    if n == 0 or size < _CD.size:
+        return None
+    # the positions of the signature, found a part of the directory at a time
+    found = []
+    step = 1 << 24
+    for lo in range(0, size - 3, step):
+        part = buf[lo : min(size, lo + step + 3)]
+        at = np.flatnonzero(part[:-3] == _SIGNATURE[0])
+        for k in range(1, 4):
+            at = at[part[at + k] == _SIGNATURE[k]]
+        found.append(at + lo)
+    at = np.concatenate(found)
+    at = at[at + _CD.size <= size]
+    if len(at) != n or at[0] != 0:
+        return None
+
+    # each entry's fixed part (46 bytes) as one record of its fields
+    fixed = np.lib.stride_tricks.sliding_window_view(buf, _CD.size)[at].view(_FIXED).ravel()
+
+    def field(name: str) -> np.ndarray:
+        return fixed[name].astype(np.int64)
+
+    n_name, n_extra, n_comment = field("n_name"), field("n_extra"), field("n_comment")
+    ends = at + _CD.size + n_name + n_extra + n_comment
+    if ends[-1] != size or not np.array_equal(ends[:-1], at[1:]):
+        return None
+    extra = np.flatnonzero(n_extra)
+    first = (at[extra] + _CD.size + n_name[extra]).tolist()
+    for a, b in zip(first, n_extra[extra].tolist(), strict=True):
+        if not _plain_extra(cd[a : a + b]):
+            return None
+    packed, unpacked, offset = field("packed"), field("size"), field("offset")
+    full = 0xFFFFFFFF
+    if (fixed["needed"] > 63).any() or (
+        (packed == full) | (unpacked == full) | (offset == full)
+    ).any():
+        return None
+    table = np.stack(
+        [field("flags"), field("method"), field("crc"), packed, unpacked, offset], axis=1
+    )
+    start = (at + _CD.size).tolist()
+    stop = (at + _CD.size + n_name).tolist()
+    return [cd[a:b] for a, b in zip(start, stop, strict=True)], table
 
 
 def _names(raws: list[bytes], flags: list[int]) -> list[str] | None:

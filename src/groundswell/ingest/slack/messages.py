@@ -170,22 +170,31 @@ class _Reader:
             base = n.rsplit("/", 1)[-1]
             kind = LISTS[base]
             root = _parent(n)
-            for i, rec in enumerate(_records(self.ex, n, self.ex.json(n))):
-                name = rec.get("name") if isinstance(rec.get("name"), str) else None
+            records = _records(self.ex, n, self.ex.json(n))
+            own = by_root.setdefault(root, {}) if records else {}
+            convs = self.convs
+            for i, rec in enumerate(records):
+                rid = rec["id"]
+                name = rec.get("name")
+                if not isinstance(name, str):
+                    name = None
                 created = _seconds(rec.get("created"))
                 if created is not None and not lo <= created <= hi:
                     where = common.Record(self.ex.where(n), f"{base}[{i}].created")
                     raise common.date_error(self.bounds, where, created, rec.get("created"))
                 members = rec.get("members")
-                members = (
-                    [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
-                )
-                listed = len(self.convs)
-                self.convs.append(_Conv(rec["id"], name, kind, created, members))
-                folder = rec["id"] if kind == "dm" or not name else name
-                for key in {folder, rec["id"]}:
-                    by_root.setdefault(root, {}).setdefault(key, listed)
-                    anywhere.setdefault(key, listed)
+                if not isinstance(members, list):
+                    members = []
+                elif set(map(type, members)) != {str}:  # (each member's type tested in C)
+                    members = [m for m in members if isinstance(m, str)]
+                listed = len(convs)
+                convs.append(_Conv(rid, name, kind, created, members))
+                folder = rid if kind == "dm" or not name else name
+                own.setdefault(folder, listed)
+                anywhere.setdefault(folder, listed)
+                if folder != rid:
+                    own.setdefault(rid, listed)
+                    anywhere.setdefault(rid, listed)
         roots = set(by_root) | {_parent(n) for n in users_files}
         days: list[tuple[str, int]] = []
         folders: dict[str, int] = {}  # conversation of each folder of day files (-1: none)
@@ -563,7 +572,8 @@ class _Reader:
             [text[a:b] + ":" for a, b in zip(starts, stops, strict=True)],
             head_of,
             c.ts + thread[has_thread].tolist(),
-        ).astype(np.bytes_)
+            as_bytes=True,
+        )
         del thread
         thread_id = np.zeros(len(c), dtype=ids.dtype)
         thread_id[has_thread] = ids[len(c) :]
