@@ -257,3 +257,43 @@ def test_nan_timestamp_is_one_input_error(tmp_path, monkeypatch, batch) -> None:
         assert ws.query("SELECT count(*) AS n FROM sources")["n"].iloc[0] == 0
     finally:
         ws.close()
+
+
+def go_json(value: Any) -> bytes:
+    """JSON as Go's encoding/json writes it by default, as slackdump's exports are written:
+    "<", ">" and "&" escaped as \\u003c, \\u003e and \\u0026 (they occur only inside
+    strings), other text as UTF-8, indented by two spaces."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
+
+
+@pytest.mark.parametrize("path", ["fast", "general"])
+def test_mentions_escaped_in_the_json_are_read(tmp_path, monkeypatch, path) -> None:
+    """A text mention written "\\u003c@U2\\u003e" is the mention "<@U2>": the export written
+    as Go writes JSON stores what the same export written plainly stores, by either path."""
+    files = regional_export()
+    files["secret/2023-11-14.json"].append(msg("U1", 51, "merci <@U2> & <@U3|ørjan>"))
+    plain = write(tmp_path / "plain", files, as_zip=False)
+    escaped = tmp_path / "escaped"
+    for name, value in files.items():
+        f = escaped / name
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(go_json(value))
+    assert b"<@" not in (escaped / "secret/2023-11-14.json").read_bytes()
+    if path == "general":
+
+        def refuse(raw: bytes) -> Any:
+            raise ValueError("general path only")
+
+        monkeypatch.setattr(messages, "_DECODE", refuse)
+    a, b = twin_workspaces(tmp_path)
+    for folder, export in ((a, plain), (b, escaped)):
+        ws = gs.open(folder)
+        slack.ingest(ws, export)
+        ws.close()
+    got, want = rows(b), rows(a)
+    assert got == want
+    # the planted text mentions are there: two in café-équipe's day (U1 -> U2, U3), the
+    # bot's one, and the two of the message added above
+    mentions = [r for r in got["interactions"] if r[3] == "mention"]
+    assert len(mentions) >= 5

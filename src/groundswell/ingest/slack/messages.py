@@ -359,11 +359,14 @@ class _Reader:
             # do something are found over the whole batch at once, then kept when their
             # file passes the test (a search that stops at the first hit); the mentions and
             # reactions are put back in the order of reading file by file (a file's text
-            # mentions, then its block mentions, then its reactions)
+            # mentions, then its block mentions, then its reactions). Text mentions are
+            # found in the decoded text alone: a writer may escape "<" in its JSON
+            # ("\u003c@U1\u003e": Go's encoder, so slackdump's exports), so the file's
+            # bytes need not hold "<@"
             ends = list(itertools.accumulate(len(g[0]) for g in groups))
             sections: list[int] = []  # 0 text mention, 1 block mention, 2 reaction
             hits = [i for i, t in enumerate(text) if t and "<@" in t]
-            for i in _gated(groups, ends, hits, b"<@"):
+            for i in hits:
                 found = MENTION.findall(text[i] or "")
                 t_row += [i] * len(found)
                 t_user += found
@@ -516,13 +519,12 @@ class _Reader:
         c.question += [type(t) is str and "?" in t for t in text]
         if self.store_content:
             c.text += [t if type(t) is str else None for t in text]
-        if b"<@" in raw:
-            for i, t in enumerate(text):
-                if type(t) is str and "<@" in t:
-                    for u in MENTION.findall(t):
-                        c.t_row.append(offset + i)
-                        c.t_user.append(u)
-                        c.t_kind.append("mention")
+        for i, t in enumerate(text):  # the decoded text: "<" may be escaped in the bytes
+            if type(t) is str and "<@" in t:
+                for u in MENTION.findall(t):
+                    c.t_row.append(offset + i)
+                    c.t_user.append(u)
+                    c.t_kind.append("mention")
         if b'"user_id"' in raw:
             for i, m in enumerate(data):
                 blocks = m.get("blocks")
