@@ -252,10 +252,17 @@ def test_cli_ingest_and_analyze_while_the_dashboard_serves(template, tmp_path) -
     assert errors == []
     assert len(statuses) >= CLIENTS and set(statuses) == {200}
     assert sorted(acked) == sorted(w[0] for w in work)
-    # answers are accepted while the analysis runs, not held until it ends: of those sent
-    # while it ran (however long it took), most were acknowledged before it ended
+    # answers are accepted while the analysis runs, not held until it ends (held, none
+    # would be acknowledged before it ended). The analyze of this workspace takes about
+    # 2 s and an answer waits up to about 1 s on two busy cores, so those sent in its last
+    # second are acknowledged after it ends: of those sent while it ran, a third and at
+    # least ten were acknowledged before it ended (13-27 of 31-45 when measured)
     assert len(sent_during) >= 10, (len(sent_during), took)
-    assert len(during_analysis) >= len(sent_during) // 2, (len(during_analysis), took)
+    assert len(during_analysis) >= max(10, len(sent_during) // 3), (
+        len(during_analysis),
+        len(sent_during),
+        took,
+    )
     with gs.open(ws, read_only=True) as opened:
         rows = opened.query("SELECT person_id, nominee_id FROM survey_responses")
         roster = dict(opened.con.execute(
