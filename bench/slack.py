@@ -526,7 +526,7 @@ def main() -> None:
                 f"{gsr['messages'] / gsr['cpu']:,.0f} msg/s of CPU (target >= 150,000), "
                 f"{vs}peak {gsr['peak_mib']:.0f} MiB "
                 f"(own {gsr['own_peak_mib']:.0f}, with workers {gsr['tree_peak_mib']:.0f}; "
-                "target < 1024)"
+                "target < 953.7, i.e. 1 GB = 10^9 bytes)"
             )
     load_after = os.getloadavg()
     print(f"load average (1, 5, 15 min): before {load_before}, after {load_after}")
