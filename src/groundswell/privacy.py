@@ -151,8 +151,10 @@ class Pseudonymiser:
     ) -> np.ndarray:
         """Pseudonyms of many identifiers at once, as an array of ``prefix + base32``.
 
-        Each distinct normalised identifier is hashed once; the base32 encoding is done in
-        array steps. Raises if two different identifiers receive the same pseudonym.
+        Each distinct normalised identifier is hashed once (in the compiled loop when it is
+        loaded in this process, see :func:`load_fast_hmac`: the same digests); the base32
+        encoding is done in array steps. Raises if two different identifiers receive the
+        same pseudonym.
         """
         n_chars = length or self._length
         values = np.asarray(
@@ -167,21 +169,38 @@ class Pseudonymiser:
         norm = np.array([str(u).strip().lower() for u in raw_uniques.tolist()], dtype=object)
         norm_codes, uniques = pd.factorize(norm)
         codes = norm_codes[raw_codes] if len(raw_codes) else raw_codes
-        ns = namespace.encode() + b"\x1f"
-        key = self._key
-        mac = _hmac_digest
-        digests = b"".join([mac(key, ns + u.encode(), "sha256")[:16] for u in uniques.tolist()])
-        raw = np.frombuffer(digests, dtype=np.uint8).reshape(len(uniques), 16)
-        hi = raw[:, :8].astype(np.uint64)
-        lo = raw[:, 8:10].astype(np.uint64)
-        word = np.zeros(len(uniques), dtype=np.uint64)
-        for k in range(8):
-            word = (word << np.uint64(8)) | hi[:, k]
-        tail = (lo[:, 0] << np.uint64(8)) | lo[:, 1]
+        word, tail = self._digests(namespace, uniques.tolist())
         encoded = _spell(word, tail, prefix, n_chars)
         if not _distinct(word, tail, 5 * n_chars):
             _collision()
         return encoded[codes] if len(codes) else np.array([], dtype=str)
+
+    def _digests(self, namespace: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The first 80 bits of HMAC-SHA256(key, namespace + "\\x1f" + text) of each
+        normalised identifier: ``word`` (bits 0-63) and ``tail`` (bits 64-79)."""
+        if _loaded and texts and _fast_hmac():
+            from groundswell import _hmac_kernels
+
+            try:
+                word, tail, _, _ = _hmac_kernels.hmac_pairs(
+                    self._key, namespace, [""], np.zeros(len(texts), np.int64), texts
+                )
+            except (UnicodeEncodeError, TypeError):
+                pass  # text beyond ASCII: one call an identifier
+            else:
+                return word, tail
+        ns = namespace.encode() + b"\x1f"
+        key = self._key
+        mac = _hmac_digest
+        digests = b"".join([mac(key, ns + u.encode(), "sha256")[:16] for u in texts])
+        raw = np.frombuffer(digests, dtype=np.uint8).reshape(len(texts), 16)
+        hi = raw[:, :8].astype(np.uint64)
+        lo = raw[:, 8:10].astype(np.uint64)
+        word = np.zeros(len(texts), dtype=np.uint64)
+        for k in range(8):
+            word = (word << np.uint64(8)) | hi[:, k]
+        tail = (lo[:, 0] << np.uint64(8)) | lo[:, 1]
+        return word, tail
 
     def person(self, raw: str) -> str:
         return PERSON_PREFIX + self.hash("person", raw)

@@ -139,16 +139,26 @@ def test_message_pairs_as_bytes(fast: bool, monkeypatch) -> None:
         assert [s.decode() for s in spelt.tolist()] == text.tolist()
 
 
-def test_conversation_pseudonyms_through_the_loop_are_channels() -> None:
-    """``pairs`` with an empty head gives ``channels``' pseudonyms, also for ids that
-    normalise alike and ids beyond ASCII (the general path)."""
-    privacy.load_fast_hmac()
+def test_pseudonyms_through_the_loop_are_the_python_ones(monkeypatch) -> None:
+    """Once the compiled loop is loaded, ``many`` (here ``channels``) and ``pairs`` with an
+    empty head hash through it: the pseudonyms of one call an identifier, also for ids that
+    normalise alike, missing ones and ids beyond ASCII (one call an identifier again)."""
+    if not privacy.load_fast_hmac():
+        pytest.skip("no compiled HMAC loop here")
     p = privacy.Pseudonymiser(bytes(range(32)))
-    for ids in (["C1", "D2", " c1 ", "mpdm-a--b-1"], ["C1", "全体", "café"]):
+    cases = (["C1", "D2", " c1 ", "mpdm-a--b-1", "\x1fE\t"], ["C1", "全体", "café"])
+    with monkeypatch.context() as m:
+        m.setattr(privacy, "_loaded", False)
+        m.setattr(privacy, "_fast_hmac", lambda: False)
+        wants = [p.channels(ids) for ids in cases] + [p.people(["A", None, " a"])]
+    for ids, want in zip(cases, wants, strict=False):
         got = p.pairs("channel", [""], np.zeros(len(ids), np.int64), ids, "c_")
-        want = p.channels(ids)
         assert got.dtype == want.dtype
         assert got.tolist() == want.tolist()
+        got = p.channels(ids)
+        assert got.dtype == want.dtype
+        assert got.tolist() == want.tolist()
+    assert p.people(["A", None, " a"]).tolist() == wants[-1].tolist()
 
 
 def test_members_of_the_lists_keep_text_only(tmp_path) -> None:

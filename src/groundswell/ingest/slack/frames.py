@@ -58,15 +58,7 @@ def _build(ws: Store, rd: _Reader, users: list[dict[str, Any]]) -> batch.Batch:
     pseudo = rd.pseudo
     summary = rd.summary
     convs = rd.convs
-    # (pseudo.channels of the ids, through the compiled loop once it is loaded: a large
-    # export has hundreds of thousands of DMs)
-    conv_ids = (
-        pseudo.pairs(
-            "channel", [""], np.zeros(len(convs), np.int64), [c.raw_id for c in convs], "c_"
-        )
-        if convs
-        else np.array([], dtype=str)
-    )
+    conv_ids = pseudo.channels([c.raw_id for c in convs]) if convs else np.array([], dtype=str)
     conv_kind = np.array([c.kind for c in convs] or ["public"], dtype=object)
 
     user_ids = {u["id"] for u in users}
