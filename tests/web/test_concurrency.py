@@ -253,16 +253,14 @@ def test_cli_ingest_and_analyze_while_the_dashboard_serves(template, tmp_path) -
     assert len(statuses) >= CLIENTS and set(statuses) == {200}
     assert sorted(acked) == sorted(w[0] for w in work)
     # answers are accepted while the analysis runs, not held until it ends (held, none
-    # would be acknowledged before it ended). The analyze of this workspace takes about
-    # 2 s and an answer waits up to about 1 s on two busy cores, so those sent in its last
-    # second are acknowledged after it ends: of those sent while it ran, a third and at
-    # least ten were acknowledged before it ended (13-27 of 31-45 when measured)
+    # would be acknowledged before it ended). The analyze of this workspace takes 2-3 s and
+    # an answer waits up to about 1-3 s on two busy cores, so those sent in its last seconds
+    # are acknowledged after it ends and the count acknowledged during it varies with the
+    # machine (13-27 of 31-51 when measured, CI included): at least five, not a share. The
+    # same property without timing: tests/survey/test_intake.py, answers accepted while
+    # another process holds the file.
     assert len(sent_during) >= 10, (len(sent_during), took)
-    assert len(during_analysis) >= max(10, len(sent_during) // 3), (
-        len(during_analysis),
-        len(sent_during),
-        took,
-    )
+    assert len(during_analysis) >= 5, (len(during_analysis), len(sent_during), took)
     with gs.open(ws, read_only=True) as opened:
         rows = opened.query("SELECT person_id, nominee_id FROM survey_responses")
         roster = dict(opened.con.execute(
