@@ -324,7 +324,7 @@ def role_overlap(f: _Facts) -> Iterator[Finding]:
 
 def value_stage(f: _Facts) -> Iterator[Finding]:
     """At least half of the people have not reached the first stage of value."""
-    value = f.run.findings().get("value") or {}
+    value = f.run.findings(("value",)).get("value") or {}
     by_stage = value.get("people_by_stage")
     if not by_stage or "problem" in value:
         return

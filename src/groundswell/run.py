@@ -205,12 +205,15 @@ class Run:
             created,
         )
 
-    def findings(self) -> dict[str, Any]:
+    def findings(self, sections: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The value findings stored with the run: value maturity at three scales, Q&A,
-        leaders, community health, onboarding (see :mod:`groundswell.value.findings`)."""
-        rows = self.ws.con.execute(
-            "SELECT section, body FROM run_findings WHERE run_id = ?", [self.run_id]
-        ).fetchall()
+        leaders, community health, onboarding (see :mod:`groundswell.value.findings`);
+        only ``sections`` when given (the ``groups`` section alone is some 500 bytes a
+        person)."""
+        sql = "SELECT section, body FROM run_findings WHERE run_id = ?"
+        if sections is not None:
+            sql += f" AND section IN ({', '.join('?' * len(sections)) or 'NULL'})"
+        rows = self.ws.con.execute(sql, [self.run_id, *(sections or ())]).fetchall()
         return {k: json.loads(v) for k, v in rows}
 
     def key_findings(
@@ -281,9 +284,7 @@ class Run:
     def _read_people(self) -> pd.DataFrame:
         from groundswell.analysis.roles import ROLES
 
-        scores = self.ws.query(
-            "SELECT person_id, metric, value FROM person_scores WHERE run_id = ?", [self.run_id]
-        ).pivot(index="person_id", columns="metric", values="value")
+        scores = _score_table(self.ws, self.run_id)
         scores = scores[[m for m in METRICS if m in scores.columns]]
         for col in INTEGER_METRICS:
             if col in scores:
@@ -549,3 +550,59 @@ class Run:
         people = self.people()
         flow = communities.flow(people["community"], people["department"])
         return gate_crosstab(flow, self.ws.settings.min_group_size)
+
+
+def _score_table(ws: Store, run_id: int) -> pd.DataFrame:
+    """The stored ``person_scores`` of a run as one row per person (``person_id``, sorted) and
+    one column per metric (``metric``, sorted): what ``DataFrame.pivot`` makes of the long
+    rows. The rows are streamed in Arrow batches and their two ids turned into positions by
+    Arrow, so that no row's pseudonym or metric name becomes a Python object (issue 20: the
+    long rows as text and pandas' pivot of them peaked at 1.6 GB at 200,000 people). A
+    (person, metric) stored twice, or a missing id, goes through pandas' pivot itself (which
+    refuses the former)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sql = "SELECT person_id, metric, value FROM person_scores WHERE run_id = ?"
+
+    def pivot() -> pd.DataFrame:
+        return ws.query(sql, [run_id]).pivot(index="person_id", columns="metric", values="value")
+
+    axes = []
+    for col in ("person_id", "metric"):
+        held = ws.con.sql(
+            f"SELECT DISTINCT {col} FROM person_scores WHERE run_id = ?", params=[run_id]
+        ).to_arrow_table()
+        ids = held.column(0).combine_chunks().cast(pa.string())
+        if ids.null_count:
+            return pivot()
+        axes.append(ids.take(pc.sort_indices(ids)))  # code point order, as pandas sorts
+    n, m = len(axes[0]), len(axes[1])
+    if not n:
+        return pivot()
+    cells, values = [], []
+    for batch in ws.con.sql(sql, params=[run_id]).to_arrow_reader(_SCORE_BATCH):
+        at = [
+            pc.index_in(batch.column(i).cast(pa.string()), value_set=axes[i]).to_numpy(
+                zero_copy_only=False
+            )
+            for i in (0, 1)
+        ]
+        cells.append(at[0].astype(np.int64) * m + at[1].astype(np.int64))
+        values.append(batch.column(2).to_numpy(zero_copy_only=False).astype(np.float64))
+    cell = np.concatenate(cells)
+    del cells
+    if int(np.bincount(cell, minlength=n * m).max()) > 1:
+        del cell, values
+        return pivot()
+    table = np.full(n * m, np.nan)
+    table[cell] = np.concatenate(values)
+    return pd.DataFrame(
+        table.reshape(n, m),
+        index=pd.Index(axes[0].to_numpy(zero_copy_only=False), dtype="str", name="person_id"),
+        columns=pd.Index(axes[1].to_numpy(zero_copy_only=False), dtype="str", name="metric"),
+    )
+
+
+#: rows of person_scores read at once by :func:`_score_table`
+_SCORE_BATCH = 1_000_000

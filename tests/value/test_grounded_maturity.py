@@ -135,7 +135,9 @@ def test_the_value_finding_reads_one_population_and_no_contradiction() -> None:
     from groundswell.headlines import value_stage
 
     def said(section: dict) -> list:
-        facts = SimpleNamespace(run=SimpleNamespace(findings=lambda: {"value": section}))
+        facts = SimpleNamespace(
+            run=SimpleNamespace(findings=lambda sections=None: {"value": section})
+        )
         return list(value_stage(facts))  # type: ignore[arg-type]
 
     by_stage = {"connect": 100, "share": 50, "solve": 40, "innovate": 0, "lead_change": 0}

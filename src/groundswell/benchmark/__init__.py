@@ -137,7 +137,7 @@ def export(run: Run, *, label: str | None = None, synthetic: bool = False) -> di
         "mean_clustering": _float(s.get("mean_clustering")),
         "isolated_share": _float(s.get("isolated", 0) / max(int(s.get("people", 0)), 1)),
     }
-    qa = run.findings().get("qa", {})
+    qa = run.findings(("qa",)).get("qa", {})
     figures["response_rate"] = _float(qa.get("summary", {}).get("response_rate"))
     figures.update(_gated_shares(people["persona"].value_counts(), min_size, "persona"))
     figures.update(_ei_by_level(run, people, min_size))

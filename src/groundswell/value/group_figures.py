@@ -269,7 +269,7 @@ def _bridges(
 
 
 #: (membership, pair) rows :func:`_outside` looks at once (memory: some 80 bytes each)
-BRIDGE_BUDGET = 2_000_000
+BRIDGE_BUDGET = 1_000_000
 
 
 def _outside(

@@ -521,8 +521,9 @@ def rows(
     }
 
 
-#: people whose bodies :func:`parts` makes at once (memory: some 2 KB of JSON text each)
-BODIES = 50_000
+#: people whose bodies :func:`parts` makes at once (memory: some 2 KB of JSON text each, and
+#: the part's frame while it is inserted)
+BODIES = 25_000
 
 
 def parts(

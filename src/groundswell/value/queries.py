@@ -558,14 +558,15 @@ def channel_members(ws: Store, win: Window) -> pd.DataFrame:
 def store_maturity(ws: Store, run_id: int, rows: pd.DataFrame) -> None:
     """Store a maturity table (scale, group, size, the stages, stage) as the run's,
     replacing any earlier one."""
-    with ws.transaction() as con:
+    with ws.transaction() as con, spilling(con, len(rows)):
         con.execute("DELETE FROM maturity WHERE run_id = ?", [run_id])
-        con.register("frame", rows)
-        con.execute(
-            f'INSERT INTO maturity SELECT {int(run_id)}, scale, "group", size::INTEGER, '
-            "connect, share, solve, innovate, lead_change, stage FROM frame"
+        _insert(
+            con,
+            "maturity",
+            run_id,
+            rows,
+            'scale, "group", size::INTEGER, connect, share, solve, innovate, lead_change, stage',
         )
-        con.unregister("frame")
 
 
 def opted_out(ws: Store, column: str) -> pd.Index:
@@ -583,23 +584,81 @@ def store_personal(
     suggested: pd.DataFrame,
 ) -> None:
     """Store each person's own view (person_value: one frame, or frames made one at a time
-    and each let go once stored) and suggestions as the run's."""
+    and each let go once stored) and suggestions as the run's, each insert
+    :func:`spilling`."""
     parts = [bodies] if isinstance(bodies, pd.DataFrame) else bodies
     with ws.transaction() as con:
         con.execute("DELETE FROM person_value WHERE run_id = ?", [run_id])
         for frame in parts:
-            _insert(con, "person_value", run_id, frame, "person_id, body")
+            with spilling(con, len(frame)):
+                _insert(con, "person_value", run_id, frame, "person_id, body")
         con.execute("DELETE FROM suggestions WHERE run_id = ?", [run_id])
         cols = "person_id, rank, suggested_id, shared_contacts, shared_channels"
-        _insert(con, "suggestions", run_id, suggested, cols)
+        with spilling(con, len(suggested)):
+            _insert(con, "suggestions", run_id, suggested, cols)
+
+
+#: what DuckDB may hold beyond its indexes while :func:`spilling` (the rows being inserted,
+#: the pages of the tables read meanwhile)
+SPILL_ROOM = 256 * 2**20
+#: index memory allowed for each key an insert under :func:`spilling` may add (an ART key of
+#: a run, a pseudonym and a rank took some 100 bytes at 200,000 people)
+SPILL_KEY_BYTES = 256
+
+
+@contextmanager
+def spilling(con: Any, keys: int = 0) -> Iterator[None]:
+    """DuckDB's memory limit lowered for the block, so that the rows inserted into the open
+    transaction go to DuckDB's temporary folder rather than stay in memory until the
+    commit (inside ``analyze``, the run's transaction holds them through the whole value
+    step: person views and suggestions, some 300 MiB at 200,000 people). The limit is what
+    DuckDB's indexes hold now (they cannot be spilled), what ``keys`` more index keys may
+    take (:data:`SPILL_KEY_BYTES` each) and :data:`SPILL_ROOM`; never raised, and put back
+    when the block ends, however it ends (DuckDB's default exactly). Nested blocks keep the
+    outer one's limit. The limit is the database's: the process's other cursors of the
+    same file share it meanwhile (as under an ingest's budget). The rows are the same; the
+    commit reads them back."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    held = con.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'ART_INDEX'"
+    ).fetchall()[0][0]
+    limit = int(held) + int(keys) * SPILL_KEY_BYTES + SPILL_ROOM
+    if _SPILLING or limit >= _size(before):
+        yield
+        return
+    con.execute(f"SET memory_limit = '{limit // 2**20}MiB'")
+    _SPILLING.append(limit)
+    try:
+        yield
+    finally:
+        _SPILLING.pop()
+        con.execute("RESET memory_limit")  # the default exactly, when it was the default
+        if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
+            con.execute(f"SET memory_limit = '{before}'")
+
+
+#: the limits of the :func:`spilling` blocks open
+_SPILLING: list[int] = []
+_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def _size(text: str) -> float:
+    """Bytes of a DuckDB size such as ``'18.8 GiB'`` (infinite when not one)."""
+    import re
+
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(text))
+    if found is None or found.group(2).lower() not in _UNITS:
+        return float("inf")
+    return float(found.group(1)) * _UNITS[found.group(2).lower()]
 
 
 def _insert(con: Any, name: str, run_id: int, frame: pd.DataFrame, cols: str) -> None:
-    con.register("frame", frame)
-    try:
-        con.execute(f"INSERT INTO {name} SELECT {int(run_id)}, {cols} FROM frame")
-    finally:
-        con.unregister("frame")
+    """Insert ``frame``'s ``cols`` (select expressions) into table ``name`` after ``run_id``,
+    in the connection's open transaction. A relation of the frame, not a registered view: a
+    frame registered inside a transaction is kept alive by DuckDB until that transaction ends
+    (the run's whole value step inside ``analyze``); the relation lets go of it once inserted."""
+    con.from_df(frame).project(f"{int(run_id)}, {cols}").insert_into(name)
 
 
 # -- Q&A and leaders ---------------------------------------------------------------------------
@@ -1009,7 +1068,7 @@ def newcomer_ties(ws: Store, k: int) -> pd.DataFrame:
 def store_findings(ws: Store, run_id: int, rows: list[tuple[int, str, str]]) -> None:
     """Store a run's findings sections (run_id, section, JSON body), replacing earlier ones,
     in one transaction."""
-    with ws.transaction() as con:
+    with ws.transaction() as con, spilling(con, len(rows)):
         con.execute("DELETE FROM run_findings WHERE run_id = ?", [run_id])
         con.executemany("INSERT INTO run_findings VALUES (?, ?, ?)", rows)
 
