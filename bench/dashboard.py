@@ -96,7 +96,8 @@ def prepare(people: int, weeks: int, seed: int) -> tuple[Path, float | None]:
 def ensure_user(ws_path: Path) -> list[str]:
     """An analyst account for the benchmark; returns the run's person ids."""
     with gs.open(ws_path) as ws:
-        if not ws.query("SELECT username FROM users WHERE username = ?", [USER]).shape[0]:
+        # accounts live in the operational store (web/auth.py), not in DuckDB's users table
+        if USER not in {u["username"] for u in auth.list_users(ws)}:
             auth.add_user(ws, USER, PASSWORD, "analyst")
         ws.con.execute("DELETE FROM login_attempts")  # earlier runs' failures, if any
         return ws.run().people().index.tolist()

@@ -328,6 +328,8 @@ def value_stage(f: _Facts) -> Iterator[Finding]:
     by_stage = value.get("people_by_stage")
     if not by_stage or "problem" in value:
         return
+    if "indicators" in value and not value["indicators"].get("connect"):
+        return  # no digital tie in the window: connection was not measured, not found wanting
     total = int(value.get("people") or sum(int(v) for v in by_stage.values()))
     none = int(by_stage.get("none", 0))
     if not total or none / total < 0.5:
@@ -345,18 +347,85 @@ def value_stage(f: _Facts) -> Iterator[Finding]:
         if none == total
         else f"{words.portion(none, total).capitalize()} have not"
     )
+    held = _connect_held_back(value, pooled_too=org == "none")
+    number = f"{none:,} of the run's {total:,} people at no stage yet; {pooled}"
+    evidence: dict[str, Any] = {"none": none, "people": total, "by_stage": by_stage}
+    action = (
+        "Consider starting with connection (introductions across teams, open channels, "
+        "onboarding buddies) before asking the network to share or solve."
+    )
+    if held:  # name the indicator holding the stage back, and start there
+        number += f" ({held['said']})"
+        action = held["action"]
+        evidence |= {"connect": held["values"], "lowest": held["lowest"], "basis": held["basis"]}
     yield Finding(
         rule="value_stage",
         text=f"{who} reached the first stage of value, connecting with others beyond their team.",
-        number=f"{none:,} of the run's {total:,} people at no stage yet; {pooled}",
-        action="Consider starting with connection (introductions across teams, open "
-        "channels, onboarding buddies) before asking the network to share or solve.",
+        number=number,
+        action=action,
         section="value",
         page="/value",
         strength=none / total,
         affected=none,
-        evidence={"none": none, "people": total, "by_stage": by_stage},
+        evidence=evidence,
     )
+
+
+#: the connect stage's indicators (value/maturity.py) in words: what is measured, and what to
+#: do first when it is the one holding the stage back
+_CONNECT = {
+    "reciprocated": (
+        "ties returned",
+        "Consider making ties two-way first: {v} — pair those who reach out with those who "
+        "answer (onboarding buddies, working-out-loud circles, questions answered in the "
+        "open) before asking the network to share or solve.",
+        "only {p} of the ties are returned",
+        "the median person has {p} of their ties returned",
+    ),
+    "across": (
+        "contacts in another department",
+        "Consider introductions across departments first: {v} — cross-team projects, open "
+        "channels, rotations — before asking the network to share or solve.",
+        "only {p} of the contacts are in another department",
+        "the median person has {p} of their contacts in another department",
+    ),
+    "new_ties": (
+        "new contacts",
+        "Consider bringing together people who have not worked together first: {v} — "
+        "introductions, onboarding buddies, new cross-team projects — before asking the "
+        "network to share or solve.",
+        "only {p} of the contacts are new in this window",
+        "the median person's contacts are {p} new in this window",
+    ),
+}
+
+
+def _connect_held_back(value: dict, *, pooled_too: bool) -> dict | None:
+    """Which of the connect stage's indicators holds it back most (the lowest), in words:
+    the organisation's pooled values when it has not reached the stage as a whole either,
+    the people's medians otherwise; None when the section predates the indicators."""
+    got = (value.get("indicators") or {}).get("connect") or {}
+    key = "network" if pooled_too else "people_median"
+    values = {k: float(v[key]) for k, v in got.items() if k in _CONNECT and v.get(key) is not None}
+    if not values:
+        return None
+    lowest = min(values, key=lambda k: (values[k], list(_CONNECT).index(k)))
+    listed = ", ".join(f"{_CONNECT[k][0]} {values[k]:.0%}" for k in _CONNECT if k in values)
+    line = (value.get("thresholds") or {}).get("connect")
+    score = (value.get("network") or {}).get("connect")
+    if pooled_too and line is not None and score is not None:
+        said = f"its connect score {float(score):.2f} against a line of {float(line):.2f}: {listed}"
+    else:
+        said = f"the median person's connect indicators: {listed}"
+    p = f"{values[lowest]:.0%}"
+    why = (_CONNECT[lowest][2] if pooled_too else _CONNECT[lowest][3]).format(p=p)
+    return {
+        "said": said,
+        "action": _CONNECT[lowest][1].format(v=why),
+        "values": values,
+        "lowest": lowest,
+        "basis": key,
+    }
 
 
 def managers_far(f: _Facts) -> Iterator[Finding]:

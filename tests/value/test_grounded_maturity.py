@@ -156,3 +156,79 @@ def test_the_value_finding_reads_one_population_and_no_contradiction() -> None:
     (h,) = said({"people": 40, "people_by_stage": {"none": 40}, "network": {"stage": "none"}})
     assert h.text.startswith("No one of the run's 40 people has reached the first stage")
     assert "100%" not in h.text and "have not" not in h.text
+
+
+def test_the_indicators_behind_each_stage_by_hand(tiny) -> None:
+    t = compute.maturity(tiny, window=WINDOW)
+    got = finding_sections.value_section(t)["indicators"]
+    # the network pools the counts (test_maturity.py): out-ties 4, returned 2; contacts 6,
+    # across 2, new 4. The people (ann, bob, cat, dan, eve; ann did nothing and scores 0):
+    # returned 0, 1/2, 0, 1, 0 (median 0); across 0, 1/2, 1/2, 0, 0 (median 0); new 0, 1/2,
+    # 1, 0, 1 (median 1/2)
+    assert got["connect"] == {
+        "reciprocated": {"network": pytest.approx(2 / 4), "people_median": 0.0},
+        "across": {"network": pytest.approx(2 / 6), "people_median": 0.0},
+        "new_ties": {"network": pytest.approx(4 / 6), "people_median": 0.5},
+    }
+    people = _people(t)
+    for stage, inds in maturity.INDICATORS.items():  # the oracle: the table's own rows
+        net = t[t["scale"] == "network"].iloc[0]
+        for name, _, _ in inds:
+            if name in got[stage]:
+                assert got[stage][name]["network"] == pytest.approx(net[name])
+                assert got[stage][name]["people_median"] == pytest.approx(
+                    float(np.median(people[name].dropna()))
+                )
+            else:  # left out only when the workspace has no data for it
+                assert not t.attrs["available"][name], name
+    # no earlier week: "new ties" has no data and is left out, as from the stage's mean
+    tiny.con.execute("DELETE FROM interaction_rows WHERE ts < TIMESTAMPTZ '2024-01-08 00:00:00+00'")
+    left = finding_sections.value_section(compute.maturity(tiny, window=WINDOW))["indicators"]
+    assert set(left["connect"]) == {"reciprocated", "across"}
+
+
+def test_the_value_finding_names_the_indicator_holding_connection_back() -> None:
+    from types import SimpleNamespace
+
+    from groundswell.headlines import value_stage
+
+    def said(section: dict) -> list:
+        facts = SimpleNamespace(run=SimpleNamespace(findings=lambda: {"value": section}))
+        return list(value_stage(facts))  # type: ignore[arg-type]
+
+    indicators = {
+        "connect": {
+            "reciprocated": {"network": 0.04, "people_median": 0.5},
+            "across": {"network": 0.31, "people_median": 0.0},
+            "new_ties": {"network": 0.6, "people_median": 1.0},
+        }
+    }
+    section = {
+        "people": 600,
+        "people_by_stage": {"connect": 0, "none": 600},
+        "network": {"stage": "none", "connect": 0.3167},
+        "thresholds": {"connect": 0.35},
+        "indicators": indicators,
+    }
+    (f,) = said(section)
+    # the organisation has not connected either: its pooled indicators, the lowest named
+    assert f.number.endswith(
+        "(its connect score 0.32 against a line of 0.35: ties returned 4%, contacts in another "
+        "department 31%, new contacts 60%)"
+    )
+    assert f.action.startswith("Consider making ties two-way first: only 4% of the ties are")
+    assert f.evidence["lowest"] == "reciprocated" and f.evidence["basis"] == "network"
+    # the organisation passes as a whole: the people's medians say what most people lack
+    (g,) = said(section | {"network": {"stage": "share", "connect": 0.5}})
+    assert "(the median person's connect indicators: ties returned 50%, contacts in another " in (
+        g.number
+    )
+    assert g.action.startswith(
+        "Consider introductions across departments first: the median person has 0% of their "
+        "contacts in another department"
+    )
+    assert g.evidence["lowest"] == "across" and g.evidence["connect"]["new_ties"] == 1.0
+    # a run stored before the indicators were: the general advice, as before
+    (h,) = said({k: v for k, v in section.items() if k != "indicators"})
+    assert h.action.startswith("Consider starting with connection") and "lowest" not in h.evidence
+    assert h.number.endswith("the organisation as a whole has not reached it either")

@@ -292,3 +292,35 @@ def test_an_org_chart_alone_has_no_periods_and_says_so(shaped) -> None:
     assert result.exit_code == 1 and not isinstance(result.exception, KeyError | TypeError)
     lines = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "no events to take monthly snapshots of" in lines[0], result.output
+
+
+def test_the_value_stages_are_measured_on_digital_ties_or_said_not_measured(shaped) -> None:
+    """Connect is measured on chat, enterprise-social and email ties: a workspace without any
+    (Viva's collaboration pairs, survey answers, an org chart alone) gets "not measured",
+    not everyone at 0 against a line of 1 and a finding that no one connects."""
+    from groundswell.report.value import value_context
+    from groundswell.value import maturity
+
+    name, folder, _, _ = shaped
+    with gs.open(folder) as ws:
+        run = ws.run()
+        v = run.findings()["value"]
+        said = [f["rule"] for f in run.findings()["headline"]["findings"]]
+        digital = "digital" in run.params["layers"]
+        n_digital = ws.con.execute(
+            "SELECT count(*) FROM interactions WHERE kind NOT IN ('collaboration', 'survey')"
+            " AND kind NOT LIKE 'survey%'"
+        ).fetchall()[0][0]
+        context = value_context(run)["maturity"]
+    assert digital == (n_digital > 0), (name, n_digital)  # the oracle: the stored rows
+    connect = v["indicators"]["connect"]
+    if digital:
+        assert {"reciprocated", "across"} <= set(connect), name
+        assert all(0 <= x["network"] <= 1 for x in connect.values())
+        assert "connect" not in maturity.unmeasured(v) and context["connect_measured"]
+    else:
+        assert connect == {} and pd.isna(v["network"]["connect"]), name
+        assert maturity.unmeasured(v)[0] == "connect" and not context["connect_measured"]
+        assert "value_stage" not in said  # not measured is not "no one connects"
+        assert ("connect", "not measured") in [(k, line) for k, _, line in context["scores"]]
+        assert "connect" not in [st["key"] for st in context["stages"]]  # no empty histogram

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard, cast
 from groundswell import charts
 from groundswell.errors import AnalysisError
 from groundswell.report.sections import Faces, fmt, share
+from groundswell.value import maturity
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -65,6 +66,7 @@ def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     assert v is not None
     net = v["network"]
+    unmeasured = maturity.unmeasured(v)
     depts = [g for g in v["groups"] if g["scale"] == "department"]
     basis = v.get("basis") or {"basis": "benchmark"}
     dist = v.get("distribution") or {}
@@ -72,7 +74,7 @@ def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
     stages = []
     for s in STAGES:
         d = dist.get(s)
-        if not d:
+        if not d or s in unmeasured:
             continue
         q = d["quantiles"]
         stages.append(
@@ -108,7 +110,16 @@ def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
         "stage": _stage(net["stage"]),
         "basis": basis,
         "organisation_basis": basis.get("basis") == "organisation",
-        "scores": [(_stage(s), fmt(net[s]), v["thresholds"][s]) for s in STAGES],
+        "scores": [
+            (
+                _stage(s),
+                fmt(net[s]),
+                "not measured" if s in unmeasured else f"line {v['thresholds'][s]:.2f}",
+            )
+            for s in STAGES
+        ],
+        "connect_measured": "connect" not in unmeasured,
+        "unmeasured": [(_stage(s), maturity.NEEDS[s]) for s in unmeasured],
         "stages": stages,
         "people": total,
         "none": none,

@@ -65,8 +65,10 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
     scores and stage) and ``people`` (how many people reached each stage; the ``top`` people
     by the sum of their scores, pseudonymous); ``basis`` (where the lines come from),
     ``distribution`` (how the people's scores spread on each stage:
-    :func:`groundswell.value.maturity.distribution`) and ``people`` (the run's population,
-    the one count every value figure uses)."""
+    :func:`groundswell.value.maturity.distribution`), ``people`` (the run's population,
+    the one count every value figure uses) and ``indicators`` (per stage, each indicator the
+    workspace has data for: the network's pooled value and the people's median, so that a
+    stage not reached can be traced to the indicator holding it back)."""
     net = table[table["scale"] == "network"].iloc[0]
     cols = ["scale", "group", "size", *maturity.STAGES, "stage"]
     groups = table[table["scale"].isin(["department", "team", "community"])][cols]
@@ -79,6 +81,7 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
         "distribution": maturity.distribution(table, table.attrs["thresholds"]),
         "people": len(people),
         "network": {k: net[k] for k in (*maturity.STAGES, "stage")},
+        "indicators": _indicators(net, people),
         "groups": _rows(groups),
         "people_by_stage": {
             k: int(v)
@@ -91,6 +94,28 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
             best[["group", *maturity.STAGES, "stage"]].rename(columns={"group": "person_id"})
         ),
     }
+
+
+def _indicators(
+    net: pd.Series, people: pd.DataFrame
+) -> dict[str, dict[str, dict[str, float | None]]]:
+    """Per stage, ``{indicator: {"network": pooled value, "people_median": median of the
+    people's values (None without people)}}`` for the indicators the workspace has data for
+    (an indicator left out of the stage's mean is left out here too)."""
+    out: dict[str, dict[str, dict[str, float | None]]] = {}
+    for stage, inds in maturity.INDICATORS.items():
+        got = {}
+        for name, _, _ in inds:
+            if name not in net.index or pd.isna(net[name]):
+                continue
+            values = people[name].to_numpy(dtype="float64")
+            values = values[np.isfinite(values)]
+            got[name] = {
+                "network": float(net[name]),
+                "people_median": float(np.median(values)) if len(values) else None,
+            }
+        out[stage] = got
+    return out
 
 
 def qa_section(rep: QAReport) -> dict[str, Any]:

@@ -62,6 +62,15 @@ INDICATORS: dict[str, list[tuple[str, str, str]]] = {
         ("adoption_lead", "followed", "adoptions"),
     ],
 }
+#: what each stage is measured on, in words: a stage none of whose indicators had data is
+#: said to be not measured, with this, rather than shown as everyone at 0 against a line
+NEEDS = {
+    "connect": "chat, enterprise-social or email interactions in the window",
+    "share": "posts in channels or communities",
+    "solve": "questions asked in the window",
+    "innovate": "ties in the previous window, or channels opened in it",
+    "lead_change": "messages in channels, or adoptions",
+}
 COUNTS = (
     "out_ties", "out_recip", "contacts", "across", "new", "new_across", "posts", "responded",
     "beyond", "q_involved", "q_answered", "q_fast", "q_across", "people", "in_new", "msgs",
@@ -308,9 +317,17 @@ def person_counts(f: Frames, fast_hours: float) -> tuple[pd.DataFrame, dict[str,
     # no tie at all in the previous window (the data starts in this one): every contact
     # would count as new, so "new" says nothing and is left out, as docs/value.md says
     before = len(f.ties_before) > 0
+    # no digital tie at all in the window (an org chart with Viva Insights' collaboration
+    # pairs or survey answers alone): the tie indicators have nothing to measure, and a 0
+    # for everyone would read as "no one connects"; no post at all (email, Viva's
+    # pairs, surveys): whether anyone works in the open cannot be seen either
+    tied = len(f.ties) > 0
     available = {
-        "new_ties": before,
-        "new_across": before,
+        "reciprocated": tied,
+        "across": tied,
+        "new_ties": tied and before,
+        "new_across": tied and before,
+        "open": posted,
         "responded": posted,
         "beyond": posted,
         "answered": asked,
@@ -502,3 +519,13 @@ def summary(table: pd.DataFrame) -> dict[str, object]:
         "network": {st: float(net[st]) for st in STAGES} | {"stage": net["stage"]},
         "stages": {scale: {k: int(v) for k, v in row.items()} for scale, row in dist.iterrows()},
     }
+
+
+def unmeasured(section: dict[str, object]) -> list[str]:
+    """The stages none of whose indicators had data, from a stored value section
+    (:func:`groundswell.value.finding_sections.value_section`); a section stored before the
+    indicators were listed counts every stage as measured, as it was then."""
+    inds = section.get("indicators")
+    if not isinstance(inds, dict):
+        return []
+    return [st for st in STAGES if not inds.get(st)]
