@@ -298,6 +298,7 @@ def test_the_value_stages_are_measured_on_digital_ties_or_said_not_measured(shap
     """Connect is measured on chat, enterprise-social and email ties: a workspace without any
     (Viva's collaboration pairs, survey answers, an org chart alone) gets "not measured",
     not everyone at 0 against a line of 1 and a finding that no one connects."""
+    from groundswell import benchmark
     from groundswell.report.value import value_context
     from groundswell.value import maturity
 
@@ -312,7 +313,15 @@ def test_the_value_stages_are_measured_on_digital_ties_or_said_not_measured(shap
             " AND kind NOT LIKE 'survey%'"
         ).fetchall()[0][0]
         context = value_context(run)["maturity"]
+        profile = benchmark.export(run)["figures"]
+        leaders = run.findings()["leaders"]
     assert digital == (n_digital > 0), (name, n_digital)  # the oracle: the stored rows
+    printed = _invoke(["value", str(folder)])
+    assert ("The stages could not be measured" in printed) == (not digital), name
+    assert ("connect not measured" in printed) == (not digital), name
+    families = {k.split(".", 1)[0] for k in profile}
+    # the anonymous profile compares personas and stages only where they were measured
+    assert ({"persona", "maturity"} <= families) == digital, (name, sorted(families))
     connect = v["indicators"]["connect"]
     if digital:
         assert {"reciprocated", "across"} <= set(connect), name
@@ -322,5 +331,7 @@ def test_the_value_stages_are_measured_on_digital_ties_or_said_not_measured(shap
         assert connect == {} and pd.isna(v["network"]["connect"]), name
         assert maturity.unmeasured(v)[0] == "connect" and not context["connect_measured"]
         assert "value_stage" not in said  # not measured is not "no one connects"
+        # nor every leader at 0 contacts: the section says why it has nothing
+        assert "connected leadership is measured on chat" in leaders["problem"], name
         assert ("connect", "not measured") in [(k, line) for k, _, line in context["scores"]]
         assert "connect" not in [st["key"] for st in context["stages"]]  # no empty histogram

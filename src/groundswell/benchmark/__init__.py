@@ -27,6 +27,7 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.privacy import suppressed_groups
+from groundswell.value.maturity import unmeasured
 from groundswell.version import __version__
 
 if TYPE_CHECKING:
@@ -139,9 +140,15 @@ def export(run: Run, *, label: str | None = None, synthetic: bool = False) -> di
     }
     qa = run.findings(("qa",)).get("qa", {})
     figures["response_rate"] = _float(qa.get("summary", {}).get("response_rate"))
-    figures.update(_gated_shares(people["persona"].value_counts(), min_size, "persona"))
+    # without a chat, enterprise-social or email tie in the window (Viva Insights' pairs,
+    # surveys) no one's participation or value stage was measured: everyone an "observer" at
+    # no stage would compare as an extreme, so both families are left out of the profile
+    digital = "connect" not in unmeasured(run.findings().get("value") or {})
+    if digital:
+        figures.update(_gated_shares(people["persona"].value_counts(), min_size, "persona"))
     figures.update(_ei_by_level(run, people, min_size))
-    figures.update(_maturity(run, min_size))
+    if digital:
+        figures.update(_maturity(run, min_size))
     for kind in ("department", "team"):
         figures.update(_group_sizes(people[kind], min_size, kind))
     return {

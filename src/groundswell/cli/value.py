@@ -99,11 +99,26 @@ def value(
 
     def tables() -> list[Any]:
         window, thresholds = table.attrs["window"], table.attrs["thresholds"]
-        lines = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in thresholds.items())
+        # a stage none of whose indicators had data is not measured, and has no line
+        available = table.attrs.get("available", {})
+        measured = {
+            st: any(available.get(name, True) for name, _, _ in mod.INDICATORS[st])
+            for st in mod.STAGES
+        }
+        lines = ", ".join(
+            f"{k.replace('_', ' ')} {v:.2f}" if measured.get(k, True) else
+            f"{k.replace('_', ' ')} not measured"
+            for k, v in thresholds.items()
+        )  # fmt: skip
         basis = table.attrs.get("basis", {}).get("text", "")
         made: list[Any] = [
             f"value maturity, window {window} (lines: {lines}; {basis})".replace("; )", ")")
         ]
+        if not measured["connect"]:
+            made.append(
+                "The stages could not be measured: connect is measured on "
+                f"{mod.NEEDS['connect']}, and the window holds none; no one is placed on a stage."
+            )
         for sc, part in zip(scales, parts, strict=True):
             if len(part):
                 made.append(_table(part[cols].set_index("group"), title=sc, index=sc))

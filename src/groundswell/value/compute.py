@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from groundswell.errors import InputError
+from groundswell.errors import AnalysisError, InputError
 from groundswell.value import (
     before_after,
     community_health,
@@ -266,11 +266,18 @@ def leaders(
         ids = read_leaders(ws, leaders_ids)
     else:
         ids = pd.Index(leaders_ids)
+    ties = queries.ties(ws, win)
+    if ties.empty:  # every leader at 0 contacts would read as leaders cut off from everyone
+        raise AnalysisError(
+            f"connected leadership is measured on chat, enterprise-social or email ties, and "
+            f"the window {win} holds none (its ties come from other sources, such as Viva "
+            "Insights' collaboration pairs or surveys)"
+        )
     qs, ans = questions(ws, win, s)
     out = qa_measure.leaders(
         ids,
         queries.members(ws, win),
-        queries.ties(ws, win),
+        ties,
         queries.responsiveness(ws, win, float(s["respond_hours"])),
         queries.open_counts(ws, win),
         qs,
