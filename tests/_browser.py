@@ -95,3 +95,22 @@ def served(app: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def signed_in_page(
+    app: Any, profile: str | Path, user: str, password: str, path: str, **options: Any
+) -> Iterator[tuple[Any, list[str]]]:
+    """``app`` served (:func:`served`), a Chromium page (:func:`chromium`, everything outside
+    the server blocked; ``options`` go to the context) signed in as ``user`` and on ``path``:
+    yields the page and the list of blocked URLs. The app's store is closed afterwards."""
+    try:
+        with (
+            served(app) as base,
+            chromium(profile, lambda url: url.startswith(base + "/"), **options) as (ctx, blocked),
+        ):
+            page = ctx.new_page()
+            sign_in(page, base, user, password, next_=path, lands=path)
+            yield page, blocked
+    finally:
+        app.state.store.close()

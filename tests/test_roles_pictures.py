@@ -23,7 +23,7 @@ from groundswell.report import write_pdf
 from groundswell.role_lists import RANKED
 from groundswell.synth import plants_roles
 from groundswell.web import auth
-from tests._browser import chromium, served, sign_in
+from tests._browser import chromium, signed_in_page
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -106,33 +106,23 @@ def test_the_dashboard_people_page_shows_the_role_lists(made, tmp_path) -> None:
     folder, held = made
     from groundswell.web.app import create_app
 
-    app = create_app(folder / "ws")
     expected = _expected(held)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with (
-            served(app) as base,
-            chromium(
-                tmp_path / "profile",
-                lambda url: url.startswith(base + "/"),
-                viewport={"width": 1300, "height": 1000},
-            ) as (ctx, blocked),
-        ):
-            page = ctx.new_page()
-            sign_in(page, base, "analyst", PASSWORD, next_="/people", lands="/people")
-            rows = page.locator("#roles tbody tr")
-            assert rows.count() == len(held.columns)
-            first = rows.nth(0).inner_text()
-            assert "hub" in first and str(int(held["hub"].sum())) in first
-            reading = page.locator("#role-overlap-reading").inner_text()
-            assert f"{expected['several']:,}" in reading and f"{expected['any']:,}" in reading
-            assert page.locator("#role-lists svg rect").count() == 4
-            page.locator("#role-lists").screenshot(path=str(ARTIFACTS / "dashboard-roles.png"))
-            # a list's name sorts the people by the score that made it
-            page.click("#roles a >> text=broker")
-            page.wait_for_url(re.compile(r".*sort=broker_score"))
-            top = page.locator("#people tbody tr").nth(0).inner_text()
-            assert "broker" in top
-        assert not blocked
-    finally:
-        app.state.store.close()
+    with signed_in_page(
+        create_app(folder / "ws"), tmp_path / "profile", "analyst", PASSWORD, "/people",
+        viewport={"width": 1300, "height": 1000},
+    ) as (page, blocked):  # fmt: skip
+        rows = page.locator("#roles tbody tr")
+        assert rows.count() == len(held.columns)
+        first = rows.nth(0).inner_text()
+        assert "hub" in first and str(int(held["hub"].sum())) in first
+        reading = page.locator("#role-overlap-reading").inner_text()
+        assert f"{expected['several']:,}" in reading and f"{expected['any']:,}" in reading
+        assert page.locator("#role-lists svg rect").count() == 4
+        page.locator("#role-lists").screenshot(path=str(ARTIFACTS / "dashboard-roles.png"))
+        # a list's name sorts the people by the score that made it
+        page.click("#roles a >> text=broker")
+        page.wait_for_url(re.compile(r".*sort=broker_score"))
+        top = page.locator("#people tbody tr").nth(0).inner_text()
+        assert "broker" in top
+    assert not blocked

@@ -14,7 +14,7 @@ import pytest
 import groundswell as gs
 from groundswell.value import maturity
 from groundswell.web import auth
-from tests._browser import chromium, require_browser, served, sign_in
+from tests._browser import require_browser, signed_in_page
 from tests.conftest import TEST_DATA
 
 pytestmark = pytest.mark.browser
@@ -41,34 +41,24 @@ def test_the_value_page_says_the_stages_were_not_measured(tmp_path) -> None:
     assert maturity.unmeasured(section) == list(maturity.STAGES)  # no message, no question
     assert "value_stage" not in said
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    app = create_app(tmp_path / "ws")
-    try:
-        with (
-            served(app) as base,
-            chromium(
-                tmp_path / "profile",
-                lambda url: url.startswith(base + "/"),
-                viewport={"width": 1200, "height": 900},
-            ) as (context, attempted),
-        ):
-            page = context.new_page()
-            sign_in(page, base, "analyst", PASSWORD, next_="/value", lands="/value")
-            note = page.locator("#stages-unmeasured")
-            assert note.is_visible()
-            text = note.inner_text()
-            assert text.startswith("The stages could not be measured on this run's data.")
-            assert maturity.NEEDS["connect"] in text
-            assert page.locator(".gs-hist").count() == 0  # no empty histogram, no line of 1
-            for nothing in ("#people-by-stage", "#groups", "#distribution", "#top-people"):
-                assert page.locator(nothing).count() == 0, nothing  # all "–", "not yet at"
-            assert page.locator("#network-stage").count() == 0
-            lines = page.locator("#network-scores tbody tr td:nth-child(3)").all_inner_texts()
-            assert lines == ["not measured"] * len(maturity.STAGES)
-            assert page.locator("#stage-name").count() == 0  # the note stands for the ladder
-            page.screenshot(path=str(ARTIFACTS / "value-unmeasured.png"), full_page=True)
-            assert attempted == []
-    finally:
-        app.state.store.close()
+    with signed_in_page(
+        create_app(tmp_path / "ws"), tmp_path / "profile", "analyst", PASSWORD, "/value",
+        viewport={"width": 1200, "height": 900},
+    ) as (page, blocked):  # fmt: skip
+        note = page.locator("#stages-unmeasured")
+        assert note.is_visible()
+        text = note.inner_text()
+        assert text.startswith("The stages could not be measured on this run's data.")
+        assert maturity.NEEDS["connect"] in text
+        assert page.locator(".gs-hist").count() == 0  # no empty histogram, no line of 1
+        for nothing in ("#people-by-stage", "#groups", "#distribution", "#top-people"):
+            assert page.locator(nothing).count() == 0, nothing  # all "–", "not yet at"
+        assert page.locator("#network-stage").count() == 0
+        lines = page.locator("#network-scores tbody tr td:nth-child(3)").all_inner_texts()
+        assert lines == ["not measured"] * len(maturity.STAGES)
+        assert page.locator("#stage-name").count() == 0  # the note stands for the ladder
+        page.screenshot(path=str(ARTIFACTS / "value-unmeasured.png"), full_page=True)
+        assert blocked == []
 
 
 def test_the_stage_component_says_not_measured_without_connect_data() -> None:
