@@ -129,17 +129,17 @@ def test_a_renamed_setting_is_still_read(tmp_path) -> None:
         assert settings(again)["team_room_team_share"] == 0.6
 
 
-def test_the_value_finding_reads_one_population_and_no_contradiction() -> None:
+def said(section: dict) -> list:
+    """The value_stage finding made from a stored value ``section`` alone."""
     from types import SimpleNamespace
 
     from groundswell.headlines import value_stage
 
-    def said(section: dict) -> list:
-        facts = SimpleNamespace(
-            run=SimpleNamespace(findings=lambda sections=None: {"value": section})
-        )
-        return list(value_stage(facts))  # type: ignore[arg-type]
+    facts = SimpleNamespace(run=SimpleNamespace(findings=lambda sections=None: {"value": section}))
+    return list(value_stage(facts))  # type: ignore[arg-type]
 
+
+def test_the_value_finding_reads_one_population_and_no_contradiction() -> None:
     by_stage = {"connect": 100, "share": 50, "solve": 40, "innovate": 0, "lead_change": 0}
     section = {"people": 981, "people_by_stage": by_stage | {"none": 791}}
     section["network"] = {"stage": "solve"}
@@ -188,14 +188,6 @@ def test_the_indicators_behind_each_stage_by_hand(tiny) -> None:
 
 
 def test_the_value_finding_names_the_indicator_holding_connection_back() -> None:
-    from types import SimpleNamespace
-
-    from groundswell.headlines import value_stage
-
-    def said(section: dict) -> list:
-        facts = SimpleNamespace(run=SimpleNamespace(findings=lambda: {"value": section}))
-        return list(value_stage(facts))  # type: ignore[arg-type]
-
     indicators = {
         "connect": {
             "reciprocated": {"network": 0.04, "people_median": 0.5},

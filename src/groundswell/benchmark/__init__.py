@@ -143,7 +143,7 @@ def export(run: Run, *, label: str | None = None, synthetic: bool = False) -> di
     # without a chat, enterprise-social or email tie in the window (Viva Insights' pairs,
     # surveys) no one's participation or value stage was measured: everyone an "observer" at
     # no stage would compare as an extreme, so both families are left out of the profile
-    digital = "connect" not in unmeasured(run.findings().get("value") or {})
+    digital = "connect" not in unmeasured(run.findings(("value",)).get("value") or {})
     if digital:
         figures.update(_gated_shares(people["persona"].value_counts(), min_size, "persona"))
     figures.update(_ei_by_level(run, people, min_size))
