@@ -323,13 +323,16 @@ def test_the_value_stages_are_measured_on_digital_ties_or_said_not_measured(shap
     # the anonymous profile compares personas and stages only where they were measured
     assert ({"persona", "maturity"} <= families) == digital, (name, sorted(families))
     connect = v["indicators"]["connect"]
+    gone = [u["stage"] for u in v["unmeasured"]]
+    assert gone == [st for st in maturity.STAGES if not v["indicators"][st]]
     if digital:
         assert {"reciprocated", "across"} <= set(connect), name
         assert all(0 <= x["network"] <= 1 for x in connect.values())
-        assert "connect" not in maturity.unmeasured(v) and context["connect_measured"]
+        assert "connect" not in gone and context["connect_measured"]
     else:
         assert connect == {} and pd.isna(v["network"]["connect"]), name
-        assert maturity.unmeasured(v)[0] == "connect" and not context["connect_measured"]
+        assert gone[0] == "connect" and not context["connect_measured"]
+        assert v["unmeasured"][0]["needs"] == maturity.NEEDS["connect"]
         assert "value_stage" not in said  # not measured is not "no one connects"
         # nor every leader at 0 contacts: the section says why it has nothing
         assert "connected leadership is measured on chat" in leaders["problem"], name

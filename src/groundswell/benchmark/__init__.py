@@ -27,7 +27,6 @@ import pandas as pd
 
 from groundswell.errors import InputError
 from groundswell.privacy import suppressed_groups
-from groundswell.value.maturity import unmeasured
 from groundswell.version import __version__
 
 if TYPE_CHECKING:
@@ -143,7 +142,8 @@ def export(run: Run, *, label: str | None = None, synthetic: bool = False) -> di
     # without a chat, enterprise-social or email tie in the window (Viva Insights' pairs,
     # surveys) no one's participation or value stage was measured: everyone an "observer" at
     # no stage would compare as an extreme, so both families are left out of the profile
-    digital = "connect" not in unmeasured(run.findings(("value",)).get("value") or {})
+    value = run.findings(("value",)).get("value") or {}
+    digital = "connect" not in {u["stage"] for u in value.get("unmeasured", [])}
     if digital:
         figures.update(_gated_shares(people["persona"].value_counts(), min_size, "persona"))
     figures.update(_ei_by_level(run, people, min_size))

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeGuard, cast
 from groundswell import charts
 from groundswell.errors import AnalysisError
 from groundswell.report.sections import Faces, fmt, share
-from groundswell.value import maturity
 
 if TYPE_CHECKING:
     from groundswell.run import Run
@@ -66,7 +65,9 @@ def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     assert v is not None
     net = v["network"]
-    unmeasured = maturity.unmeasured(v)
+    # runs stored before the section listed them: every stage counts as measured, as then
+    needs = {u["stage"]: u["needs"] for u in v.get("unmeasured", [])}
+    unmeasured = [s for s in STAGES if s in needs]
     depts = [g for g in v["groups"] if g["scale"] == "department"]
     basis = v.get("basis") or {"basis": "benchmark"}
     dist = v.get("distribution") or {}
@@ -119,7 +120,7 @@ def _maturity(v: dict[str, Any] | None) -> dict[str, Any] | None:
             for s in STAGES
         ],
         "connect_measured": "connect" not in unmeasured,
-        "unmeasured": [(_stage(s), maturity.NEEDS[s]) for s in unmeasured],
+        "unmeasured": [(_stage(s), needs[s]) for s in unmeasured],
         "stages": stages,
         "people": total,
         "none": none,

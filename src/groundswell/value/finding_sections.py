@@ -68,11 +68,13 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
     :func:`groundswell.value.maturity.distribution`), ``people`` (the run's population,
     the one count every value figure uses) and ``indicators`` (per stage, each indicator the
     workspace has data for: the network's pooled value and the people's median, so that a
-    stage not reached can be traced to the indicator holding it back)."""
+    stage not reached can be traced to the indicator holding it back) and ``unmeasured``
+    (the stages none of whose indicators had data, each with what it needs)."""
     net = table[table["scale"] == "network"].iloc[0]
     cols = ["scale", "group", "size", *maturity.STAGES, "stage"]
     groups = table[table["scale"].isin(["department", "team", "community"])][cols]
     people = table[table["scale"] == "person"]
+    inds = _indicators(net, people)
     best = people.assign(total=people[list(maturity.STAGES)].sum(axis=1)).nlargest(top, "total")
     return {
         "window": table.attrs["window"],
@@ -81,7 +83,12 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
         "distribution": maturity.distribution(table, table.attrs["thresholds"]),
         "people": len(people),
         "network": {k: net[k] for k in (*maturity.STAGES, "stage")},
-        "indicators": _indicators(net, people),
+        "indicators": inds,
+        # the stages none of whose indicators had data, with what each needs: the views say
+        # "not measured" rather than draw everyone at 0 against a line
+        "unmeasured": [
+            {"stage": st, "needs": maturity.NEEDS[st]} for st in maturity.STAGES if not inds[st]
+        ],
         "groups": _rows(groups),
         "people_by_stage": {
             k: int(v)

@@ -519,13 +519,3 @@ def summary(table: pd.DataFrame) -> dict[str, object]:
         "network": {st: float(net[st]) for st in STAGES} | {"stage": net["stage"]},
         "stages": {scale: {k: int(v) for k, v in row.items()} for scale, row in dist.iterrows()},
     }
-
-
-def unmeasured(section: dict[str, object]) -> list[str]:
-    """The stages none of whose indicators had data, from a stored value section
-    (:func:`groundswell.value.finding_sections.value_section`); a section stored before the
-    indicators were listed counts every stage as measured, as it was then."""
-    inds = section.get("indicators")
-    if not isinstance(inds, dict):
-        return []
-    return [st for st in STAGES if not inds.get(st)]

@@ -28,7 +28,6 @@ import pandas as pd
 
 from groundswell.errors import AnalysisError, OutdatedRunError, WorkspaceError
 from groundswell.run import Run
-from groundswell.value import maturity
 from groundswell.web.views.core import ViewsCore, clean
 
 #: the dashboard's name of each stored findings section
@@ -107,9 +106,7 @@ class ValueQueries(ViewsCore):
             basis=v.get("basis"),
             distribution=v.get("distribution"),
             # stages none of whose indicators had data: said so, not drawn as everyone at 0
-            unmeasured=[
-                {"stage": st, "needs": maturity.NEEDS[st]} for st in maturity.unmeasured(v)
-            ],
+            unmeasured=v.get("unmeasured", []),  # runs stored before: every stage measured
             top_people=v["top_people"] if people else None,
             community_names=self._community_names(run),
         )
