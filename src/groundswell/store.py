@@ -250,6 +250,8 @@ class Store:
             yield con
         except BaseException:
             con.execute("ROLLBACK")
+            for statement in _AFTER_ROLLBACK.pop(id(con), []):  # see put_back
+                con.execute(statement)
             raise
         else:
             con.execute("COMMIT")
@@ -297,3 +299,24 @@ class Store:
                 f"groundswell analyze {self.folder}"
             )
         return int(rows[0][0])
+
+
+#: settings to put back once a connection's aborted transaction is rolled back (put_back)
+_AFTER_ROLLBACK: dict[int, list[str]] = {}
+
+
+def put_back(con: Any, statements: list[str]) -> bool:
+    """Run ``statements`` (``SET``/``RESET`` of a setting lowered for a block) now and say
+    True, or, when the connection's transaction was aborted by an error inside the block
+    (DuckDB then refuses every statement until the rollback), run them right after
+    :meth:`Store.transaction` rolls it back and say False: the block's own error is what the
+    caller sees, and the setting does not stay lowered."""
+    import duckdb
+
+    try:
+        for statement in statements:
+            con.execute(statement)
+    except duckdb.TransactionException:
+        _AFTER_ROLLBACK.setdefault(id(con), []).extend(statements)
+        return False
+    return True

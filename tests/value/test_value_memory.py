@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import weakref
 from pathlib import Path
 
@@ -194,3 +195,41 @@ def test_findings_of_some_sections(tiny) -> None:  # type: ignore[no-untyped-def
     assert run.findings(("qa",)) == {"qa": everything["qa"]}
     assert run.findings(("value", "nothing")) == {"value": everything["value"]}
     assert run.findings(()) == {}
+
+
+def test_an_error_that_aborts_the_transaction_is_what_the_caller_sees(
+    tiny, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """DuckDB refuses every statement of an aborted transaction until the rollback: the
+    limit is put back after it (store.put_back), and the block's own error comes out, not
+    "Current transaction is aborted" from putting the limit back."""
+    monkeypatch.setattr(queries, "SPILL_ROOM", 16 * 2**20)
+    before = _limit(tiny.con)
+    with (
+        pytest.raises(duckdb.ConstraintException),
+        tiny.transaction() as con,
+        queries.spilling(con, 0),
+    ):
+        assert _limit(con) != before
+        con.execute("CREATE TEMP TABLE once (k INTEGER PRIMARY KEY)")
+        con.execute("INSERT INTO once VALUES (1), (1)")  # aborts the transaction
+    assert _limit(tiny.con) == before  # put back once rolled back
+    from groundswell import store
+
+    assert store._AFTER_ROLLBACK == {}
+
+
+def test_findings_larger_than_the_spill_room_are_stored(
+    tiny, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A findings section is one value (My group's, some 500 bytes a person): a million
+    people's was over a gigabyte of DuckDB's memory, which no spilling limit can take. Here
+    a 48 MB section against a 1 MiB room: stored whole (it failed with "Out of Memory")."""
+    monkeypatch.setattr(queries, "SPILL_ROOM", 2**20)
+    body = json.dumps({"rows": ["x" * 1000] * 48_000})
+    with tiny.transaction():
+        queries.store_findings(tiny, 1, [(1, "groups", body), (1, "qa", "{}")])
+    got = dict(
+        tiny.con.execute("SELECT section, body FROM run_findings WHERE run_id = 1").fetchall()
+    )
+    assert got == {"groups": body, "qa": "{}"}

@@ -37,6 +37,7 @@ import pandas as pd
 
 from groundswell.ingest import common
 from groundswell.network.ties import keyed
+from groundswell.store import put_back
 
 if TYPE_CHECKING:
     import duckdb
@@ -407,8 +408,12 @@ def memory_budget(
         try:
             yield
         finally:
-            con.execute("RESET memory_limit")  # the default exactly, when it was the default
-            if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
+            # the default exactly, when it was the default; after the rollback when an error in
+            # the block aborted the transaction (store.put_back)
+            if (
+                put_back(con, ["RESET memory_limit"])
+                and con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before
+            ):
                 con.execute(f"SET memory_limit = '{before}'")
 
 

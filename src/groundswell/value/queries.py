@@ -34,6 +34,7 @@ from groundswell.network.ties import (
     one_key_each,
     utc_session,
 )
+from groundswell.store import put_back
 from groundswell.value._base import (
     ANSWER_KINDS,
     GROUP_KINDS,
@@ -632,8 +633,12 @@ def spilling(con: Any, keys: int = 0) -> Iterator[None]:
         yield
     finally:
         _SPILLING.pop()
-        con.execute("RESET memory_limit")  # the default exactly, when it was the default
-        if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
+        # the default exactly, when it was the default; after the rollback when an error in
+        # the block aborted the transaction (store.put_back)
+        if (
+            put_back(con, ["RESET memory_limit"])
+            and con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before
+        ):
             con.execute(f"SET memory_limit = '{before}'")
 
 
@@ -1068,7 +1073,9 @@ def newcomer_ties(ws: Store, k: int) -> pd.DataFrame:
 def store_findings(ws: Store, run_id: int, rows: list[tuple[int, str, str]]) -> None:
     """Store a run's findings sections (run_id, section, JSON body), replacing earlier ones,
     in one transaction."""
-    with ws.transaction() as con, spilling(con, len(rows)):
+    # not under spilling: a section is one value (My group's, some 500 bytes a person, over
+    # a gigabyte of DuckDB's memory at a million people), which DuckDB cannot spill
+    with ws.transaction() as con:
         con.execute("DELETE FROM run_findings WHERE run_id = ?", [run_id])
         con.executemany("INSERT INTO run_findings VALUES (?, ?, ?)", rows)
 
