@@ -34,6 +34,7 @@ from groundswell.network.ties import TieRules, active_people, build_ties, facts_
 from groundswell.network.window import Window
 from groundswell.progress import steps
 from groundswell.run import Run, drop_incomplete, resolve_window
+from groundswell.store import insert_frame
 from groundswell.value import findings as value_findings
 from groundswell.value import queries as value_queries
 from groundswell.version import __version__
@@ -437,12 +438,9 @@ def _store(
                 "top_third_share, herfindahl",
             ),
         ):
-            # a relation's scan, not a registered view: the transaction keeps a dropped view
-            # (and so the frame, its text in Arrow buffers) until the commit, after the
-            # value step: 1.2 GB at 200,000 people
-            con.from_df(frame).query(
-                "frame", f"INSERT INTO {name} SELECT {run_id}, {cols} FROM frame"
-            )
+            # not a registered view: the transaction would keep the frame (its text in Arrow
+            # buffers) until the commit, after the value step: 1.2 GB at 200,000 people
+            insert_frame(con, name, run_id, frame, cols)
     return run_id
 
 

@@ -311,8 +311,6 @@ def put_back(con: Any, statements: list[str]) -> bool:
     (DuckDB then refuses every statement until the rollback), run them right after
     :meth:`Store.transaction` rolls it back and say False: the block's own error is what the
     caller sees, and the setting does not stay lowered."""
-    import duckdb
-
     try:
         for statement in statements:
             con.execute(statement)
@@ -320,3 +318,51 @@ def put_back(con: Any, statements: list[str]) -> bool:
         _AFTER_ROLLBACK.setdefault(id(con), []).extend(statements)
         return False
     return True
+
+
+#: DuckDB's size units (``current_setting('memory_limit')`` shows ``'18.8 GiB'``)
+_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def duckdb_bytes(text: str) -> float:
+    """Bytes of a DuckDB size such as ``'18.8 GiB'`` or ``'128MB'`` (infinite when not one)."""
+    import re
+
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(text))
+    if found is None or found.group(2).lower() not in _UNITS:
+        return float("inf")
+    return float(found.group(1)) * _UNITS[found.group(2).lower()]
+
+
+@contextlib.contextmanager
+def memory_limit(con: Any, limit: float) -> Iterator[bool]:
+    """DuckDB's memory limit lowered to ``limit`` bytes for the block (never raised: yields
+    whether it was lowered) and put back when the block ends, however it ends: DuckDB's
+    default exactly, a limit set by hand as DuckDB shows it (``'2.7 GiB'``), after the
+    rollback when an error in the block aborted the transaction (:func:`put_back`). The
+    limit is the database's: the process's other cursors of the same file share it
+    meanwhile. DuckDB spills what does not fit (sorts, joins, aggregates, inserted rows) to
+    its temporary folder rather than fail."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    if limit >= duckdb_bytes(before):
+        yield False
+        return
+    con.execute(f"SET memory_limit = '{int(limit)}B'")
+    try:
+        yield True
+    finally:
+        if (
+            put_back(con, ["RESET memory_limit"])
+            and con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before
+        ):
+            con.execute(f"SET memory_limit = '{before}'")
+
+
+def insert_frame(con: Any, table: str, run_id: int, frame: Any, cols: str) -> None:
+    """Insert ``frame``'s ``cols`` (select expressions over its columns) into ``table`` after
+    ``run_id``, in the connection's open transaction. A relation of the frame, not a
+    registered view: DuckDB keeps a frame registered inside a transaction alive until that
+    transaction ends (inside ``analyze``, through the whole value step); the relation lets go
+    of it once inserted."""
+    con.from_df(frame).project(f"{int(run_id)}, {cols}").insert_into(table)

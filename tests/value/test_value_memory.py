@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from groundswell.run import _score_table
+from groundswell.store import duckdb_bytes, insert_frame
 from groundswell.value import queries
 
 
@@ -108,7 +109,7 @@ def test_insert_lets_go_of_the_frame_inside_a_transaction() -> None:
     frame = pd.DataFrame({"person_id": ["a", "b", "c"], "rank": [3, 1, 2]})
     gone = weakref.ref(frame)
     con.execute("BEGIN TRANSACTION")
-    queries._insert(con, "t", 7, frame, "person_id, rank")
+    insert_frame(con, "t", 7, frame, "person_id, rank")
     del frame
     gc.collect()
     assert gone() is None  # DuckDB does not keep it until the commit
@@ -146,11 +147,11 @@ def test_spilling_lowers_the_limit_for_the_block_only(
         inside = _limit(con)
         with queries.spilling(con, 10**9):  # a nested block keeps the outer limit
             assert _limit(con) == inside
-        queries._insert(con, "pv", 1, frame, "person_id, body")
+        insert_frame(con, "pv", 1, frame, "person_id, body")
         held = con.execute(
             "SELECT sum(memory_usage_bytes) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"
         ).fetchall()[0][0]
-    assert queries._size(inside) < queries._size(default)
+    assert duckdb_bytes(inside) < duckdb_bytes(default)
     assert held < 40 * 2**20  # the inserted rows went to the temporary folder
     assert _limit(con) == default  # put back exactly
     con.execute("COMMIT")
@@ -167,7 +168,7 @@ def test_spilling_never_raises_the_limit_and_rolls_back(
     con.execute("BEGIN TRANSACTION")
     with queries.spilling(con, 10**7):  # asks for more than 200 MiB: left as it is
         assert _limit(con) == "200.0 MiB"
-        queries._insert(con, "pv", 1, _bodies(1_000, 10), "person_id, body")
+        insert_frame(con, "pv", 1, _bodies(1_000, 10), "person_id, body")
     assert _limit(con) == "200.0 MiB"
     con.execute("ROLLBACK")
     assert con.execute("SELECT count(*) FROM pv").fetchall()[0][0] == 0
@@ -182,10 +183,10 @@ def test_spilling_never_raises_the_limit_and_rolls_back(
 
 
 def test_size_reads_duckdb_sizes() -> None:
-    assert queries._size("18.8 GiB") == 18.8 * 2**30
-    assert queries._size("300.0 MiB") == 300 * 2**20
-    assert queries._size("128MB") == 128 * 10**6
-    assert queries._size("") == float("inf")
+    assert duckdb_bytes("18.8 GiB") == 18.8 * 2**30
+    assert duckdb_bytes("300.0 MiB") == 300 * 2**20
+    assert duckdb_bytes("128MB") == 128 * 10**6
+    assert duckdb_bytes("") == float("inf")
 
 
 def test_findings_of_some_sections(tiny) -> None:  # type: ignore[no-untyped-def]

@@ -100,13 +100,9 @@ def value(
     def tables() -> list[Any]:
         window, thresholds = table.attrs["window"], table.attrs["thresholds"]
         # a stage none of whose indicators had data is not measured, and has no line
-        available = table.attrs.get("available", {})
-        measured = {
-            st: any(available.get(name, True) for name, _, _ in mod.INDICATORS[st])
-            for st in mod.STAGES
-        }
+        gone = mod.unmeasured(table.attrs.get("available", {}))
         lines = ", ".join(
-            f"{k.replace('_', ' ')} {v:.2f}" if measured.get(k, True) else
+            f"{k.replace('_', ' ')} {v:.2f}" if k not in gone else
             f"{k.replace('_', ' ')} not measured"
             for k, v in thresholds.items()
         )  # fmt: skip
@@ -114,7 +110,7 @@ def value(
         made: list[Any] = [
             f"value maturity, window {window} (lines: {lines}; {basis})".replace("; )", ")")
         ]
-        if not measured["connect"]:
+        if "connect" in gone:
             made.append(
                 "The stages could not be measured: connect is measured on "
                 f"{mod.NEEDS['connect']}, and the window holds none; no one is placed on a stage."

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ import pandas as pd
 
 from groundswell.ingest import common
 from groundswell.network.ties import keyed
-from groundswell.store import put_back
+from groundswell.store import duckdb_bytes, memory_limit
 
 if TYPE_CHECKING:
     import duckdb
@@ -349,19 +348,6 @@ THREAD_MEMORY = "32MB"
 EVENTS_MEMORY: str | None = "64MB"
 EVENTS_THREADS: int | None = 1
 
-_UNITS = {
-    "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
-}  # fmt: skip
-
-
-def _bytes(text: str) -> float:
-    """Bytes of a DuckDB size such as ``'18.8 GiB'`` or ``'128MB'``."""
-    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text)
-    if found is None or found.group(2).lower() not in {*_UNITS, ""}:
-        raise ValueError(f"not a DuckDB size: {text!r}")
-    return float(found.group(1)) * _UNITS[found.group(2).lower() or "b"]
-
 
 def budgeted(
     store: Callable[[str | None, int | None], _T], memory: str | None, threads: int | None
@@ -397,24 +383,20 @@ def memory_budget(
         yield
         return
     with _fewer_threads(con, threads) as n_threads:
-        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         least = _bytes(THREAD_MEMORY) * n_threads
         if _bytes(memory) < least:
             memory = f"{least / 2**20:.0f}MiB"
-        if _bytes(memory) >= _bytes(before):
+        with memory_limit(con, _bytes(memory)):
             yield
-            return
-        con.execute(f"SET memory_limit = '{memory}'")
-        try:
-            yield
-        finally:
-            # the default exactly, when it was the default; after the rollback when an error in
-            # the block aborted the transaction (store.put_back)
-            if (
-                put_back(con, ["RESET memory_limit"])
-                and con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before
-            ):
-                con.execute(f"SET memory_limit = '{before}'")
+
+
+def _bytes(text: str) -> float:
+    """Bytes of a DuckDB size such as ``'18.8 GiB'`` or ``'128MB'``
+    (:func:`groundswell.store.duckdb_bytes`); a budget that is not one is refused."""
+    got = duckdb_bytes(text)
+    if got == float("inf"):
+        raise ValueError(f"not a DuckDB size: {text!r}")
+    return got
 
 
 @contextlib.contextmanager

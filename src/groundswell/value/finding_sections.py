@@ -87,7 +87,8 @@ def value_section(table: pd.DataFrame, *, top: int = 10) -> dict[str, Any]:
         # the stages none of whose indicators had data, with what each needs: the views say
         # "not measured" rather than draw everyone at 0 against a line
         "unmeasured": [
-            {"stage": st, "needs": maturity.NEEDS[st]} for st in maturity.STAGES if not inds[st]
+            {"stage": st, "needs": maturity.NEEDS[st]}
+            for st in maturity.unmeasured(table.attrs.get("available", {}))
         ],
         "groups": _rows(groups),
         "people_by_stage": {

@@ -71,6 +71,15 @@ NEEDS = {
     "innovate": "ties in the previous window, or channels opened in it",
     "lead_change": "messages in channels, or adoptions",
 }
+
+
+def unmeasured(available: dict[str, bool]) -> list[str]:
+    """The stages none of whose indicators the workspace has data for (``available``, as
+    :func:`person_counts` says; an indicator not named there has data): not reached, and
+    said to be not measured rather than shown as everyone at 0 against a line."""
+    return [st for st in STAGES if not any(available.get(n, True) for n, _, _ in INDICATORS[st])]
+
+
 COUNTS = (
     "out_ties", "out_recip", "contacts", "across", "new", "new_across", "posts", "responded",
     "beyond", "q_involved", "q_answered", "q_fast", "q_across", "people", "in_new", "msgs",

@@ -34,7 +34,7 @@ from groundswell.network.ties import (
     one_key_each,
     utc_session,
 )
-from groundswell.store import put_back
+from groundswell.store import insert_frame, memory_limit
 from groundswell.value._base import (
     ANSWER_KINDS,
     GROUP_KINDS,
@@ -561,7 +561,7 @@ def store_maturity(ws: Store, run_id: int, rows: pd.DataFrame) -> None:
     replacing any earlier one."""
     with ws.transaction() as con, spilling(con, len(rows)):
         con.execute("DELETE FROM maturity WHERE run_id = ?", [run_id])
-        _insert(
+        insert_frame(
             con,
             "maturity",
             run_id,
@@ -592,11 +592,11 @@ def store_personal(
         con.execute("DELETE FROM person_value WHERE run_id = ?", [run_id])
         for frame in parts:
             with spilling(con, len(frame)):
-                _insert(con, "person_value", run_id, frame, "person_id, body")
+                insert_frame(con, "person_value", run_id, frame, "person_id, body")
         con.execute("DELETE FROM suggestions WHERE run_id = ?", [run_id])
         cols = "person_id, rank, suggested_id, shared_contacts, shared_channels"
         with spilling(con, len(suggested)):
-            _insert(con, "suggestions", run_id, suggested, cols)
+            insert_frame(con, "suggestions", run_id, suggested, cols)
 
 
 #: what DuckDB may hold beyond its indexes while :func:`spilling` (the rows being inserted,
@@ -619,51 +619,25 @@ def spilling(con: Any, keys: int = 0) -> Iterator[None]:
     outer one's limit. The limit is the database's: the process's other cursors of the
     same file share it meanwhile (as under an ingest's budget). The rows are the same; the
     commit reads them back."""
-    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    if _SPILLING:  # a nested block keeps the outer one's limit
+        yield
+        return
     held = con.execute(
         "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'ART_INDEX'"
     ).fetchall()[0][0]
     limit = int(held) + int(keys) * SPILL_KEY_BYTES + SPILL_ROOM
-    if _SPILLING or limit >= _size(before):
-        yield
-        return
-    con.execute(f"SET memory_limit = '{limit // 2**20}MiB'")
-    _SPILLING.append(limit)
-    try:
-        yield
-    finally:
-        _SPILLING.pop()
-        # the default exactly, when it was the default; after the rollback when an error in
-        # the block aborted the transaction (store.put_back)
-        if (
-            put_back(con, ["RESET memory_limit"])
-            and con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before
-        ):
-            con.execute(f"SET memory_limit = '{before}'")
+    with memory_limit(con, limit) as lowered:
+        if lowered:
+            _SPILLING.append(limit)
+        try:
+            yield
+        finally:
+            if lowered:
+                _SPILLING.pop()
 
 
 #: the limits of the :func:`spilling` blocks open
 _SPILLING: list[int] = []
-_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
-
-
-def _size(text: str) -> float:
-    """Bytes of a DuckDB size such as ``'18.8 GiB'`` (infinite when not one)."""
-    import re
-
-    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(text))
-    if found is None or found.group(2).lower() not in _UNITS:
-        return float("inf")
-    return float(found.group(1)) * _UNITS[found.group(2).lower()]
-
-
-def _insert(con: Any, name: str, run_id: int, frame: pd.DataFrame, cols: str) -> None:
-    """Insert ``frame``'s ``cols`` (select expressions) into table ``name`` after ``run_id``,
-    in the connection's open transaction. A relation of the frame, not a registered view: a
-    frame registered inside a transaction is kept alive by DuckDB until that transaction ends
-    (the run's whole value step inside ``analyze``); the relation lets go of it once inserted."""
-    con.from_df(frame).project(f"{int(run_id)}, {cols}").insert_into(name)
 
 
 # -- Q&A and leaders ---------------------------------------------------------------------------
