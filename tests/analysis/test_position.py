@@ -381,3 +381,27 @@ def test_boundary_share_on_an_undirected_graph_counts_each_tie_at_both_ends() ->
     g = Graph.from_edges(list("abc"), [("a", "b", 2.0), ("b", "c", 1.0)], directed=False)
     got = position.boundary_share(g, pd.Series({"a": 1, "b": 1, "c": 2}))
     assert got.to_dict() == {"a": 0.0, "b": pytest.approx(1 / 3), "c": 1.0}
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_k_core_and_two_step_reach_kernels_are_the_library_paths(directed: bool) -> None:
+    # the numba kernels used from KERNEL_MIN_NODES people give the same integers as igraph's
+    # coreness and the sparse products; ties given out of order, a person without ties
+    rng = np.random.default_rng(7)
+    n, m = 3000, 24_000
+    s, t = rng.integers(0, n, m), rng.integers(0, n, m)
+    s[:50] = rng.integers(0, n, 50)[::-1]  # not sorted by source
+    edges = pd.DataFrame({"s": s, "t": t, "w": rng.random(m) + 0.1})
+    edges = edges[(edges["s"] != n - 1) & (edges["t"] != n - 1)]
+    g = Graph.from_edges(np.arange(n), edges, directed=directed)
+    shuffled = np.random.default_rng(1).permutation(g.m)
+    h = Graph(g.nodes, g.src[shuffled], g.dst[shuffled], g.weight[shuffled], g.directed)
+    for graph in (g, h):
+        lib = position.k_core(graph, kernel=False)
+        got = position.k_core(graph, kernel=True)
+        pd.testing.assert_series_equal(got, lib)
+        assert got.iloc[-1] == 0 and got.max() > 3
+        lib2 = position.two_step_reach(graph, kernel=False)
+        got2 = position.two_step_reach(graph, kernel=True)
+        pd.testing.assert_frame_equal(got2, lib2)
+        assert got2["two_step_reach"].iloc[-1] == 0 and got2["two_step_reach"].max() > 50

@@ -261,3 +261,51 @@ def test_hop_sums_are_the_same_top_down_bottom_up_and_mixed(directed: bool) -> N
     inv = np.where(np.isfinite(d) & (d > 0), 1.0 / np.where(d > 0, d, 1.0), 0.0)
     np.testing.assert_allclose(top_down[0], inv.sum(axis=0), rtol=1e-12)
     np.testing.assert_allclose(top_down[1], (inv**2).sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize("alpha", [0.0, 14.0, 1e18])
+def test_multi_source_hop_sums_are_one_search_per_sources_bit_for_bit(
+    directed: bool, alpha: float
+) -> None:
+    # 64 sources a pass in bit masks (Then et al. 2014), distances added back in source order:
+    # the same floats as one breadth-first search per source; 300 sources make 16 chunks of
+    # 18-19, 5,000 make chunks of more than 64 (several passes each), repeats included
+    from groundswell.analysis import _scale_kernels
+
+    nxg = nx.gnm_random_graph(2000, 9000, seed=5, directed=directed)
+    g = as_graph(nxg, directed)
+    src, dst = g.src.astype(np.int64), g.dst.astype(np.int64)
+    if not directed:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+    out = scale._csr_order(src, dst, g.n)[:2]
+    rev = scale._csr_order(dst, src, g.n)[:2]
+    for k in (1, 3, 300, 5000):
+        sources = np.random.default_rng(k).integers(0, g.n, size=k)
+        one = _scale_kernels.hop_harmonic(*out, sources, *rev, alpha=alpha, multi=False)
+        many = _scale_kernels.hop_harmonic(*out, sources, *rev, alpha=alpha, multi=True)
+        assert one[0].any()
+        np.testing.assert_array_equal(many[0], one[0])
+        np.testing.assert_array_equal(many[1], one[1])
+
+
+def test_multi_source_hop_sums_deeper_than_a_byte_are_searched_again() -> None:
+    # a path of 700 people: distances up to 699 do not fit the multi-source search's bytes,
+    # so those chunks are searched one source at a time; a cycle of 600 likewise
+    from groundswell.analysis import _scale_kernels
+
+    n = 700
+    a = np.arange(n - 1, dtype=np.int64)
+    for src, dst in (
+        (np.concatenate([a, a + 1]), np.concatenate([a + 1, a])),
+        (np.arange(600, dtype=np.int64), (np.arange(600, dtype=np.int64) + 1) % 600),
+    ):
+        size = int(max(src.max(), dst.max())) + 1
+        out = scale._csr_order(src, dst, size)[:2]
+        rev = scale._csr_order(dst, src, size)[:2]
+        sources = np.random.default_rng(2).integers(0, size, size=100)
+        one = _scale_kernels.hop_harmonic(*out, sources, *rev, multi=False)
+        many = _scale_kernels.hop_harmonic(*out, sources, *rev)
+        assert one[0].min() > 0
+        np.testing.assert_array_equal(many[0], one[0])
+        np.testing.assert_array_equal(many[1], one[1])

@@ -315,3 +315,22 @@ def test_random_directed_weighted_graphs_match_networkx(g: Graph, weighted: bool
     for row in lc.itertuples(index=False):
         expected = nx.local_constraint(ref, row.person_id, row.contact_id, weight=weight)
         assert row.local_constraint == pytest.approx(expected, abs=TOL, rel=TOL)
+
+
+@pytest.mark.parametrize("n, m", [(30, 90), (3000, 90_000)])
+def test_constraint_and_effective_size_together_are_each_alone(n: int, m: int) -> None:
+    # one pass of the kernel for both (3,000 people: numba; 30: the array version) gives the
+    # same floats as each measure alone
+    from groundswell.analysis import _small_kernels
+
+    rng = np.random.default_rng(n)
+    edges = pd.DataFrame({"s": rng.integers(0, n, m), "t": rng.integers(0, n, m)})
+    edges["w"] = rng.integers(1, 9, m).astype(float)
+    g = Graph.from_edges(np.arange(n + 1), edges)
+    w = structural_holes._mutual_weights(g, True)
+    assert _small_kernels.holes_fit(w.indptr) == (n == 30)
+    for weighted in (True, False):
+        con, eff = structural_holes.constraint_and_effective_size(g, weighted=weighted)
+        pd.testing.assert_series_equal(con, structural_holes.constraint(g, weighted=weighted))
+        pd.testing.assert_series_equal(eff, structural_holes.effective_size(g, weighted=weighted))
+        assert np.isnan(con.iloc[-1]) and con.iloc[:-1].notna().all()

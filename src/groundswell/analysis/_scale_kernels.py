@@ -22,11 +22,15 @@ with integer-like weights.
 Randomness comes from a SplitMix64 stream seeded per sample, so the result does not depend
 on the number of threads: samples are cut into fixed chunks, each counting into its own row.
 
-:func:`hop_harmonic` runs one breadth-first search per source and adds ``1 / d`` and
-``1 / d**2`` (hop distances) to every person reached, for the harmonic estimate and its
-empirical-Bernstein bound. The searches are direction-optimising (Beamer et al. 2012):
-once a level's frontier is large, the people not yet reached look for a tie into it
-instead of the frontier scanning all its ties.
+:func:`hop_harmonic` adds ``1 / d`` and ``1 / d**2`` (hop distances) from every source to
+every person reached, for the harmonic estimate and its empirical-Bernstein bound. The
+sources are searched up to 64 at a time, one bit each in a 64-bit mask per person
+(multi-source breadth-first search, Then et al. 2014): a tie is read once for all the
+searches that cross it at that level. Each person's distance from each source is kept in a
+byte, and the terms are added in source order afterwards, so the sums are those of one
+search per source, bit for bit. The searches are direction-optimising (Beamer et al.
+2012): once a level's frontier is large, the people not yet reached by every source look
+for ties into it instead of the frontier scanning all its ties.
 
 References
 ----------
@@ -36,6 +40,9 @@ Borassi, M. and Natale, E. (2019). KADABRA is an ADaptive Algorithm for Betweenn
 Random Approximation. ACM J. Exp. Algorithmics 24 (the balanced bidirectional search).
 Beamer, S., Asanović, K. and Patterson, D. (2012). Direction-optimizing breadth-first
 search. SC '12.
+Then, M., Kaufmann, M., Chirigati, F., Hoang-Vu, T.-A., Pham, K., Kemper, A., Neumann, T.
+and Vo, H. T. (2014). The more the merrier: efficient multi-source graph traversal. PVLDB
+8(4).
 Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom number
 generators. OOPSLA (SplitMix64).
 """
@@ -72,7 +79,7 @@ def _eq(a: float, b: float) -> bool:
     return abs(a - b) <= RTOL * max(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(
     hd: np.ndarray, hv: np.ndarray, size: int, d: float, v: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -98,7 +105,7 @@ def _push(
     return hd, hv, size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pop(hd: np.ndarray, hv: np.ndarray, size: int) -> int:
     """Remove the root of the heap; returns the new size."""
     size -= 1
@@ -408,6 +415,7 @@ def hop_harmonic(
     rindptr: np.ndarray | None = None,
     rindices: np.ndarray | None = None,
     alpha: float = ALPHA,
+    multi: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sums over ``sources`` of ``1 / d(s, u)`` and ``1 / d(s, u)**2`` (hop distances,
     out-ties; 0 when s does not reach u, and for u = s).
@@ -420,27 +428,198 @@ def hop_harmonic(
     the frontier, and stops at the first). Both give the same levels, so the same sums, bit
     for bit: each person gets one term per source, in source order. ``alpha = 0``: top-down
     only.
+
+    ``multi`` (the default): the sources of a chunk are searched together, up to 64 at a
+    time, one bit each in a 64-bit mask per person (multi-source breadth-first search, Then
+    et al. 2014); each person's hop distance from each source is kept, then added in source
+    order, so the sums are the same numbers as one search per source, bit for bit. A chunk
+    whose searches go deeper than :data:`MS_MAX_LEVEL` levels is searched again one source
+    at a time. ``multi=False``: one search per source.
     """
     k = len(sources)
     chunks = max(1, min(_CHUNKS, k))
     bounds = np.linspace(0, k, chunks + 1).round().astype(np.int64)
     if rindptr is None or rindices is None:
         rindptr, rindices = indptr, indices
+    args = (
+        np.ascontiguousarray(indptr, dtype=np.int64),
+        np.ascontiguousarray(indices, dtype=np.int32),
+        np.ascontiguousarray(rindptr, dtype=np.int64),
+        np.ascontiguousarray(rindices, dtype=np.int32),
+        np.ascontiguousarray(sources, dtype=np.int64),
+    )
     threads = numba.get_num_threads()
     numba.set_num_threads(threads if k * max(1, len(indices)) >= 1 << 22 else 1)
     try:
-        s1, s2 = _hop_harmonic(
-            np.ascontiguousarray(indptr, dtype=np.int64),
-            np.ascontiguousarray(indices, dtype=np.int32),
-            np.ascontiguousarray(rindptr, dtype=np.int64),
-            np.ascontiguousarray(rindices, dtype=np.int32),
-            np.ascontiguousarray(sources, dtype=np.int64),
-            bounds,
-            float(alpha),
-        )
+        if not multi:
+            s1, s2 = _hop_harmonic(*args, bounds, float(alpha))
+        else:
+            s1, s2, deep = _hop_harmonic_multi(*args, bounds, float(alpha))
+            for c in np.flatnonzero(deep):  # too deep for the byte distances: one at a time
+                r1, r2 = _hop_harmonic(*args, bounds[c : c + 2], float(alpha))
+                s1[c], s2[c] = r1[0], r2[0]
     finally:
         numba.set_num_threads(threads)
     return s1.sum(axis=0), s2.sum(axis=0)
+
+
+#: The deepest level the multi-source search keeps (hop distances held in one byte).
+MS_MAX_LEVEL = 255
+_DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_DEBRUIJN_BIT = np.array(
+    [
+        0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
+        62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+        46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
+    ],
+    dtype=np.int64,
+)  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _hop_harmonic_multi(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    rindptr: np.ndarray,
+    rindices: np.ndarray,
+    sources: np.ndarray,
+    bounds: np.ndarray,
+    alpha: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_hop_harmonic` by multi-source searches of up to 64 sources (see
+    :func:`hop_harmonic`); the third array flags the chunks that went deeper than
+    :data:`MS_MAX_LEVEL` (their rows are left to be redone)."""
+    n = len(indptr) - 1
+    m = len(rindices)
+    chunks = len(bounds) - 1
+    s1 = np.zeros((chunks, n))
+    s2 = np.zeros((chunks, n))
+    deep = np.zeros(chunks, dtype=np.bool_)
+    inv1 = np.zeros(MS_MAX_LEVEL + 1)
+    inv2 = np.zeros(MS_MAX_LEVEL + 1)
+    for d in range(1, MS_MAX_LEVEL + 1):
+        inv = 1.0 / d
+        inv1[d] = inv
+        inv2[d] = inv * inv
+    debruijn = _DEBRUIJN
+    table = _DEBRUIJN_BIT
+    for c in prange(chunks):
+        seen = np.zeros(n, dtype=np.uint64)
+        visit = np.zeros(n, dtype=np.uint64)  # the frontier's bits
+        nxt = np.zeros(n, dtype=np.uint64)  # bits reaching each person this level
+        front = np.empty(n, dtype=np.int64)
+        front2 = np.empty(n, dtype=np.int64)
+        touched = np.empty(n, dtype=np.int64)
+        dist = np.zeros(n * 64, dtype=np.uint8)  # person w, source b: dist[64 w + b]
+        lo = bounds[c]
+        while lo < bounds[c + 1] and not deep[c]:
+            hi = min(lo + 64, bounds[c + 1])
+            nb = hi - lo
+            full = (
+                np.uint64(0xFFFFFFFFFFFFFFFF)
+                if nb == 64
+                else (np.uint64(1) << np.uint64(nb)) - np.uint64(1)
+            )
+            nf = 0
+            for b in range(nb):
+                s = sources[lo + b]
+                bit = np.uint64(1) << np.uint64(b)
+                if visit[s] == 0:
+                    front[nf] = s
+                    nf += 1
+                seen[s] |= bit
+                visit[s] |= bit
+            unreached = m  # in-ties of people some source has not reached
+            for q in range(nf):
+                s = front[q]
+                if seen[s] == full:
+                    unreached -= rindptr[s + 1] - rindptr[s]
+            level = 0
+            while nf > 0:
+                if level == MS_MAX_LEVEL:
+                    deep[c] = True
+                    break
+                level += 1
+                out = 0  # the frontier's out-ties
+                for q in range(nf):
+                    v = front[q]
+                    out += indptr[v + 1] - indptr[v]
+                nf2 = 0
+                if alpha * out > unreached:  # bottom-up: each person looks at their in-ties
+                    for w in range(n):
+                        need = full & ~seen[w]
+                        if need == 0:
+                            continue
+                        got = np.uint64(0)
+                        for e in range(rindptr[w], rindptr[w + 1]):
+                            got |= visit[rindices[e]]
+                            if got & need == need:
+                                break
+                        got &= need
+                        if got != 0:
+                            nxt[w] = got
+                            front2[nf2] = w
+                            nf2 += 1
+                else:  # top-down: the frontier pushes its bits along its out-ties
+                    nt = 0
+                    for q in range(nf):
+                        v = front[q]
+                        x = visit[v]
+                        for e in range(indptr[v], indptr[v + 1]):
+                            w = indices[e]
+                            if nxt[w] == 0:
+                                touched[nt] = w
+                                nt += 1
+                            nxt[w] |= x
+                    for q in range(nt):
+                        w = touched[q]
+                        got = nxt[w] & ~seen[w]
+                        if got != 0:
+                            nxt[w] = got
+                            front2[nf2] = w
+                            nf2 += 1
+                        else:
+                            nxt[w] = 0
+                for q in range(nf):
+                    visit[front[q]] = 0
+                for q in range(nf2):
+                    w = front2[q]
+                    got = nxt[w]
+                    nxt[w] = 0
+                    visit[w] = got
+                    seen[w] |= got
+                    if seen[w] == full:
+                        unreached -= rindptr[w + 1] - rindptr[w]
+                    base = 64 * w
+                    while got != 0:
+                        low = got & (~got + np.uint64(1))
+                        dist[base + table[(low * debruijn) >> np.uint64(58)]] = level
+                        got ^= low
+                front, front2 = front2, front
+                nf = nf2
+            if deep[c]:
+                break
+            # each person's terms in source order, as one search per source adds them
+            for w in range(n):
+                if seen[w] == 0:
+                    continue
+                base = 64 * w
+                a1 = s1[c, w]
+                a2 = s2[c, w]
+                for b in range(nb):
+                    d = dist[base + b]
+                    if d != 0:
+                        a1 += inv1[d]
+                        a2 += inv2[d]
+                        dist[base + b] = 0
+                s1[c, w] = a1
+                s2[c, w] = a2
+                seen[w] = 0
+            for q in range(nf):
+                visit[front[q]] = 0
+            lo = hi
+    return s1, s2, deep
 
 
 @njit(cache=True, parallel=True)

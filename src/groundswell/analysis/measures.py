@@ -28,14 +28,12 @@ INTEGER_MEASURES = ("in_degree", "out_degree", "k_core", "two_step_reach", "depa
 
 def departments_reached(g: Graph, groups: pd.Series) -> pd.Series:
     """How many groups other than their own a person has a tie with (in or out)."""
-    own = groups.reindex(g.nodes).to_numpy()
-    a = np.concatenate([g.src, g.dst])
-    b = np.concatenate([g.dst, g.src])
-    pairs = pd.DataFrame({"person": a, "group": own[b], "own": own[a]})
-    pairs = pairs[pairs["group"].notna() & (pairs["group"] != pairs["own"])]
-    counts = pairs.drop_duplicates(["person", "group"]).groupby("person").size()
-    out = np.zeros(g.n, dtype=np.int64)
-    out[counts.index.to_numpy()] = counts.to_numpy()
+    own, labels = pd.factorize(groups.reindex(g.nodes), use_na_sentinel=True)  # NaN: -1
+    a = np.concatenate([g.src, g.dst]).astype(np.int64)
+    other = own[np.concatenate([g.dst, g.src])]
+    keep = (other >= 0) & (other != own[a])
+    pairs = np.unique(a[keep] * max(len(labels), 1) + other[keep])  # each (person, group) once
+    out = np.bincount(pairs // max(len(labels), 1), minlength=g.n).astype(np.int64)
     return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="departments_reached")
 
 
@@ -85,8 +83,8 @@ def individual(
     scores["k_core"] = position.k_core(g)
     scores["clustering"] = position.clustering(g, weighted=weighted)
     scores["directed_clustering"] = position.directed_clustering(g, weighted=weighted)
-    scores["constraint"] = structural_holes.constraint(g, weighted=weighted)
-    scores["effective_size"] = structural_holes.effective_size(g, weighted=weighted)
+    holes = structural_holes.constraint_and_effective_size(g, weighted=weighted)
+    scores["constraint"], scores["effective_size"] = holes
     scores = scores.join(position.two_step_reach(g))
     scores["boundary_share"] = position.boundary_share(g, departments, weighted=weighted)
     scores["departments_reached"] = departments_reached(g, departments)

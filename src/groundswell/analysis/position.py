@@ -181,27 +181,36 @@ def eigenvector(
     return out
 
 
-def k_core(g: Graph) -> pd.Series:
+def k_core(g: Graph, *, kernel: bool | None = None) -> pd.Series:
     """Core number: the largest k such that the person belongs to a k-core.
 
     A k-core is a maximal group in which everyone has ties to at least k others of the
-    group. Computed by igraph's ``coreness`` on the undirected simple graph (directions
-    collapsed, weights ignored), as NetworkX's ``core_number(G.to_undirected())`` (igraph is
-    loaded by the analysis anyway; NetworKit, used here before, cost seconds to import).
-    High core numbers mark the dense centre of the organisation; 1 marks its fringe, 0 the
-    isolated.
+    group. Computed on the undirected simple graph (directions collapsed, weights ignored),
+    as NetworkX's ``core_number(G.to_undirected())``: by igraph's ``coreness`` (igraph is
+    loaded by the analysis anyway; NetworKit, used here before, cost seconds to import) or,
+    from :data:`KERNEL_MIN_NODES` people (or with ``kernel=True``), by a numba kernel
+    (:func:`._position_kernels.core_numbers`, Batagelj and Zaversnik's algorithm: the same
+    integers, without handing every tie to igraph as a Python object). High core numbers
+    mark the dense centre of the organisation; 1 marks its fringe, 0 the isolated.
 
     References
     ----------
     Seidman, S. B. (1983). Network structure and minimum degree. Social Networks 5(3).
     Batagelj, V. and Zaversnik, M. (2003). An O(m) algorithm for cores decomposition.
     """
-    import igraph as ig
-
     index = pd.Index(g.nodes, name="person_id")
     if g.m == 0:
         return pd.Series(0, index=index, name="k_core", dtype=np.int64)
     u = g.to_undirected()
+    if g.n >= KERNEL_MIN_NODES if kernel is None else kernel:
+        from groundswell.analysis._position_kernels import core_numbers
+
+        cores = core_numbers(
+            u.n, np.ascontiguousarray(u.src, np.int32), np.ascontiguousarray(u.dst, np.int32)
+        )
+        return pd.Series(cores, index=index, name="k_core", dtype=np.int64)
+    import igraph as ig
+
     h = ig.Graph(n=u.n, edges=np.column_stack([u.src, u.dst]), directed=False)
     return pd.Series(h.coreness(mode="all"), index=index, name="k_core", dtype=np.int64)
 
@@ -353,7 +362,7 @@ def directed_clustering(
     return pd.Series(c, index=index, name="directed_clustering")
 
 
-def two_step_reach(g: Graph) -> pd.DataFrame:
+def two_step_reach(g: Graph, *, kernel: bool | None = None) -> pd.DataFrame:
     """Two-step reach: how many people a person can reach through at most one intermediary.
 
     Counts the distinct people (not the person themself) at the end of a path of one or two
@@ -369,7 +378,10 @@ def two_step_reach(g: Graph) -> pd.DataFrame:
     -----
     The non-zero pattern of ``A + A @ A``, computed in blocks of rows with scipy.sparse so
     that memory stays bounded; the same as the size of NetworkX's
-    ``single_source_shortest_path_length(G, u, cutoff=2)`` minus one.
+    ``single_source_shortest_path_length(G, u, cutoff=2)`` minus one. From
+    :data:`KERNEL_MIN_NODES` people (or with ``kernel=True``) a numba kernel counts the same
+    people by walking the two-step paths without building them
+    (:func:`._position_kernels.two_step_counts`; the same integers).
 
     References
     ----------
@@ -377,6 +389,12 @@ def two_step_reach(g: Graph) -> pd.DataFrame:
     """
     index = pd.Index(g.nodes, name="person_id")
     n = g.n
+    if n >= KERNEL_MIN_NODES if kernel is None else kernel:
+        from groundswell.analysis._position_kernels import two_step_counts
+
+        reach = two_step_counts(*_tie_csr(g))
+        share = reach / (n - 1) if n > 1 else np.zeros(n)
+        return pd.DataFrame({"two_step_reach": reach, "two_step_share": share}, index=index)
     a = g.adjacency(weighted=False).tocsr().astype(np.int32)
     a.sum_duplicates()
     reach = np.zeros(n, dtype=np.int64)
@@ -433,6 +451,19 @@ def boundary_share(g: Graph, groups: pd.Series, *, weighted: bool = True) -> pd.
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where((total > 0) & (code >= 0), crossing / total, np.nan)
     return pd.Series(share, index=index, name="boundary_share")
+
+
+def _tie_csr(g: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """The ties along their direction (both ways on an undirected graph) in CSR form:
+    (row pointers, int32 column indices), rows in order of the ties' start."""
+    src, dst = g.src, g.dst
+    if not g.directed:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+    indptr = np.zeros(g.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=g.n), out=indptr[1:])
+    if len(src) and not (src[1:] >= src[:-1]).all():  # already sorted: tie_graph's order
+        dst = dst[np.argsort(src, kind="stable")]
+    return indptr, np.ascontiguousarray(dst, dtype=np.int32)
 
 
 def _power_iteration(a: sparse.csr_array, max_iter: int, tol: float) -> np.ndarray | None:

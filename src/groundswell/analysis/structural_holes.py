@@ -178,6 +178,28 @@ def effective_size(g: Graph, *, weighted: bool = True) -> pd.Series:
     return pd.Series(out, index=pd.Index(g.nodes, name="person_id"), name="effective_size")
 
 
+def constraint_and_effective_size(
+    g: Graph, *, weighted: bool = True
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`constraint` and :func:`effective_size` together: the same two Series, from one
+    matrix of mutual weights and, on a large network, one pass of the kernel over the
+    two-step paths."""
+    from groundswell.analysis import _small_kernels
+
+    w = _mutual_weights(g, weighted)
+    kernels = _kernels(w.indptr)
+    if kernels is _small_kernels:
+        con = kernels.holes(w.indptr, w.indices, w.data, False)[1]
+        eff = kernels.holes(w.indptr, w.indices, w.data, True)[1]
+    else:
+        con, eff = kernels.holes_both(w.indptr, w.indices, w.data)
+    index = pd.Index(g.nodes, name="person_id")
+    return (
+        pd.Series(con, index=index, name="constraint"),
+        pd.Series(eff, index=index, name="effective_size"),
+    )
+
+
 def _mutual_weights(g: Graph, weighted: bool) -> sparse.csr_array:
     """The symmetric matrix of mutual weights a_ij + a_ji: zero diagonal, no stored zeros,
     sorted column indices."""
