@@ -555,9 +555,10 @@ class Run:
 def _score_table(ws: Store, run_id: int) -> pd.DataFrame:
     """The stored ``person_scores`` of a run as one row per person (``person_id``, sorted) and
     one column per metric (``metric``, sorted): what ``DataFrame.pivot`` makes of the long
-    rows. The rows are streamed in Arrow batches and their two ids turned into positions by
-    Arrow, so that no row's pseudonym or metric name becomes a Python object (issue 20: the
-    long rows as text and pandas' pivot of them peaked at 1.6 GB at 200,000 people). A
+    rows. The rows are streamed in Arrow batches and their two ids turned into positions
+    against one hash table of each axis, so that only one batch's distinct pseudonyms and
+    metric names are Python objects at a time (issue 20: the long rows as text and pandas'
+    pivot of them peaked at 1.6 GB at 200,000 people). A
     (person, metric) stored twice, or a missing id, goes through pandas' pivot itself (which
     refuses the former)."""
     import pyarrow as pa
@@ -580,14 +581,18 @@ def _score_table(ws: Store, run_id: int) -> pd.DataFrame:
     n, m = len(axes[0]), len(axes[1])
     if not n:
         return pivot()
+    # one hash table of each axis for every batch (Arrow's index_in builds its value set's
+    # anew on each call: a million people's for each of 34 batches at 1,000,000 people)
+    lookup = [pd.Index(axis.to_numpy(zero_copy_only=False), dtype=object) for axis in axes]
     cells, values = [], []
     for batch in ws.con.sql(sql, params=[run_id]).to_arrow_reader(_SCORE_BATCH):
-        at = [
-            pc.index_in(batch.column(i).cast(pa.string()), value_set=axes[i]).to_numpy(
-                zero_copy_only=False
+        at = []
+        for i in (0, 1):  # each distinct id of the batch looked up once
+            coded = pc.dictionary_encode(batch.column(i).cast(pa.string()))
+            found = lookup[i].get_indexer(
+                pd.Index(coded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
             )
-            for i in (0, 1)
-        ]
+            at.append(found[coded.indices.to_numpy(zero_copy_only=False)])
         cells.append(at[0].astype(np.int64) * m + at[1].astype(np.int64))
         values.append(batch.column(2).to_numpy(zero_copy_only=False).astype(np.float64))
     cell = np.concatenate(cells)

@@ -11,6 +11,14 @@ ties kept), as the sparse path does. People are independent, so they are cut int
 chunks worked in parallel; each person's rows go to their own slots, so the result does not
 depend on the number of threads.
 
+Only people of another known department who can be suggested are counted, so each
+contact's own contacts are listed by department (:func:`by_department`; the unknown and
+those never suggested as -1, first) and the walk skips the person's own department and -1:
+most ties stay inside a department, so most paths of length two end there (some two thirds
+of them in the synthetic organisations of bench/analysis.py). The people are numbered anew
+by department for the walk (the counters of one department's people close together in
+memory), and the results go back to the people as numbered before.
+
 Loading numba costs about half a second in a process, so the sparse path
 (:func:`groundswell.value.my_network._suggest_rows`) stays the one for small organisations;
 both give the same rows (tests/value/test_personal.py).
@@ -26,23 +34,70 @@ _CHUNKS = 64
 
 
 @njit(cache=True, parallel=True)
+def by_department(
+    indptr: np.ndarray, indices: np.ndarray, department: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The CSR ``indptr``/``indices`` with its people renumbered: the person at ``order[t]``
+    becomes ``t``; each row's entries ordered by their ``department`` (integer codes of the
+    people as numbered before, -1 first), then as they were. The new ``indptr``, entries
+    (int32) and their departments (int32)."""
+    n = len(indptr) - 1
+    new = np.empty(n, np.int64)
+    for t in range(n):
+        new[order[t]] = t
+    ptr = np.zeros(n + 1, np.int64)
+    for t in range(n):
+        ptr[t + 1] = ptr[t] + indptr[order[t] + 1] - indptr[order[t]]
+    out = np.empty(len(indices), np.int32)
+    dep = np.empty(len(indices), np.int32)
+    for t in prange(n):
+        lo, hi = indptr[order[t]], indptr[order[t] + 1]
+        row = indices[lo:hi]
+        d = department[row]
+        by = np.argsort(d, kind="mergesort")
+        base = ptr[t]
+        for q in range(hi - lo):
+            out[base + q] = new[row[by[q]]]
+            dep[base + q] = d[by[q]]
+    return ptr, out, dep
+
+
+@njit(cache=True)
+def _first_at_least(dep: np.ndarray, lo: int, hi: int, value: int) -> int:
+    """The first position of ``dep[lo:hi]`` (ascending) holding ``value`` or more (``hi``
+    when none)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if dep[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, parallel=True)
 def top_two_step(
     indptr: np.ndarray,
     indices: np.ndarray,
+    depts: np.ndarray,
     department: np.ndarray,
-    excluded: np.ndarray,
+    order: np.ndarray,
     cindptr: np.ndarray,
     cindices: np.ndarray,
     cdata: np.ndarray,
     nchannels: int,
     top: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each person ``i`` of the symmetric 0/1 contact matrix (CSR ``indptr``,
-    ``indices``): ``found[i]``, the number of people two steps away (shared contacts > 0),
-    not ``i``, not a contact, not ``excluded``, both in a known department (>= 0) and the
-    two departments different; and the first ``top`` of them ranked by shared contacts
-    (descending), shared channels (the row-wise product of the person × channel matrix
-    ``cindptr``/``cindices``/``cdata``, summed; descending), position (ascending), in
+    """For each person ``i`` of the symmetric 0/1 contact matrix renumbered by
+    :func:`by_department` (``indptr``, ``indices``, each row ordered by ``depts``: the
+    departments with -1 for the unknown and for those never suggested; ``department`` the
+    renumbered people's department codes, -1 unknown; ``order[t]`` the number before of
+    the person now ``t``), as numbered before: ``found[i]``, the number of people two
+    steps away (shared contacts > 0), not ``i``, not a contact, neither unknown nor never
+    suggested in ``depts``, ``i`` in a known department and the two departments different;
+    and the first ``top`` of them ranked by shared contacts (descending), shared channels
+    (the row-wise product of the person × channel matrix ``cindptr``/``cindices``/``cdata``
+    of the people as numbered before, summed; descending), number before (ascending), in
     ``suggested[i, :]``, ``contacts[i, :]``, ``channels[i, :]`` (-1 past the last), with
     ``count[i]`` of them."""
     n = len(indptr) - 1
@@ -54,7 +109,7 @@ def top_two_step(
     chunks = min(_CHUNKS, max(n, 1))
     for k in prange(chunks):
         _chunk(
-            n * k // chunks, n * (k + 1) // chunks, indptr, indices, department, excluded,
+            n * k // chunks, n * (k + 1) // chunks, indptr, indices, depts, department, order,
             cindptr, cindices, cdata, nchannels, top, suggested, contacts, channels, count,
             found,
         )  # fmt: skip
@@ -67,8 +122,9 @@ def _chunk(
     hi: int,
     indptr: np.ndarray,
     indices: np.ndarray,
+    depts: np.ndarray,
     department: np.ndarray,
-    excluded: np.ndarray,
+    order: np.ndarray,
     cindptr: np.ndarray,
     cindices: np.ndarray,
     cdata: np.ndarray,
@@ -83,46 +139,57 @@ def _chunk(
     """:func:`top_two_step` for the people ``lo`` to ``hi - 1``, with its own scratch
     arrays (one counter per person, reset after each person)."""
     n = len(indptr) - 1
-    cnt = np.zeros(n, np.int64)
-    mark = np.full(n, -1, np.int64)
+    cnt = np.zeros(n, np.int32)
     chval = np.zeros(max(nchannels, 1), np.float64)
-    touched = np.empty(n, np.int64)
+    touched = np.empty(n, np.int32)
     shared = np.empty(n, np.int64)
+    ident = np.empty(n, np.int64)
     maxdeg = 0
     for i in range(n):
         maxdeg = max(maxdeg, indptr[i + 1] - indptr[i])
     hist = np.zeros(maxdeg + 2, np.int64)
+    best = np.empty(max(top, 1) + 1, np.int64)
     for i in range(lo, hi):
         di = department[i]
         if di < 0:
             continue
-        # contacts of contacts, counted
+        me = order[i]
+        # contacts of contacts in another known department, counted (each contact's
+        # contacts are ordered by department: the unknown ones first, then by code)
         m = 0
         vmax = 0
         for a in range(indptr[i], indptr[i + 1]):
             j = indices[a]
-            for b in range(indptr[j], indptr[j + 1]):
+            s0, s1 = indptr[j], indptr[j + 1]
+            known = _first_at_least(depts, s0, s1, 0)
+            own = _first_at_least(depts, known, s1, di)
+            after = _first_at_least(depts, own, s1, di + 1)
+            for b in range(known, own):
                 c = indices[b]
                 if cnt[c] == 0:
                     touched[m] = c
                     m += 1
                 cnt[c] += 1
-        # oneself and contacts already: not suggested
-        mark[i] = i
+            for b in range(after, s1):
+                c = indices[b]
+                if cnt[c] == 0:
+                    touched[m] = c
+                    m += 1
+                cnt[c] += 1
+        # contacts already: not suggested (oneself, in one's own department, never counted)
         for a in range(indptr[i], indptr[i + 1]):
-            mark[indices[a]] = i
+            cnt[indices[a]] = 0
         f = 0
         for t in range(m):
             c = touched[t]
             v = cnt[c]
-            if mark[c] == i or excluded[c] or department[c] < 0 or department[c] == di:
-                cnt[c] = 0
+            if v == 0:
                 continue
             touched[f] = c
             f += 1
             if v > vmax:
                 vmax = v
-        found[i] = f
+        found[me] = f
         if f == 0:
             continue
         # the top-th largest count (or the smallest when fewer): candidates below it
@@ -139,49 +206,71 @@ def _chunk(
             cut -= 1
         for t in range(f):
             hist[cnt[touched[t]]] = 0
-        # shared channels of the candidates that can reach the top
-        for a in range(cindptr[i], cindptr[i + 1]):
-            chval[cindices[a]] = cdata[a]
         s = 0
         for t in range(f):
             c = touched[t]
             if cnt[c] >= cut:
                 touched[s] = c
+                ident[s] = order[c]
                 s += 1
             else:
                 cnt[c] = 0
-        for t in range(s):
-            c = touched[t]
-            total = 0.0
-            for a in range(cindptr[c], cindptr[c + 1]):
-                total += cdata[a] * chval[cindices[a]]
-            shared[t] = np.int64(total)
-        for a in range(cindptr[i], cindptr[i + 1]):
-            chval[cindices[a]] = 0.0
-        # the first `need` by (contacts desc, channels desc, position asc)
-        for r in range(need):
-            best = -1
+        # shared channels of the candidates that can reach the top (none without channels;
+        # the channels' rows are the people as numbered before)
+        if cindptr[me] < cindptr[me + 1]:
+            for a in range(cindptr[me], cindptr[me + 1]):
+                chval[cindices[a]] = cdata[a]
             for t in range(s):
-                c = touched[t]
-                if c < 0:
-                    continue
-                if best < 0:
-                    best = t
-                    continue
-                cb = touched[best]
-                if cnt[c] > cnt[cb] or (
-                    cnt[c] == cnt[cb]
-                    and (shared[t] > shared[best] or (shared[t] == shared[best] and c < cb))
-                ):
-                    best = t
-            cb = touched[best]
-            suggested[i, r] = cb
-            contacts[i, r] = cnt[cb]
-            channels[i, r] = shared[best]
-            cnt[cb] = 0
-            touched[best] = -1
-        count[i] = need
+                c = ident[t]
+                total = 0.0
+                for a in range(cindptr[c], cindptr[c + 1]):
+                    total += cdata[a] * chval[cindices[a]]
+                shared[t] = np.int64(total)
+            for a in range(cindptr[me], cindptr[me + 1]):
+                chval[cindices[a]] = 0.0
+        else:
+            for t in range(s):
+                shared[t] = 0
+        # the first `need` by (contacts desc, channels desc, position as numbered before,
+        # asc), in one pass: best[0:kept] holds the slots of the best so far, in that order
+        kept = 0
         for t in range(s):
             c = touched[t]
-            if c >= 0:
-                cnt[c] = 0
+            if kept == need:
+                w = best[kept - 1]
+                cw = touched[w]
+                if not (
+                    cnt[c] > cnt[cw]
+                    or (
+                        cnt[c] == cnt[cw]
+                        and (
+                            shared[t] > shared[w]
+                            or (shared[t] == shared[w] and ident[t] < ident[w])
+                        )
+                    )
+                ):
+                    continue
+                kept -= 1
+            q = kept
+            while q > 0:
+                w = best[q - 1]
+                cw = touched[w]
+                if cnt[c] > cnt[cw] or (
+                    cnt[c] == cnt[cw]
+                    and (shared[t] > shared[w] or (shared[t] == shared[w] and ident[t] < ident[w]))
+                ):
+                    best[q] = w
+                    q -= 1
+                else:
+                    break
+            best[q] = t
+            kept += 1
+        for r in range(need):
+            t = best[r]
+            suggested[me, r] = ident[t]
+            contacts[me, r] = cnt[touched[t]]
+            channels[me, r] = shared[t]
+        count[me] = need
+        for t in range(s):
+            c = touched[t]
+            cnt[c] = 0

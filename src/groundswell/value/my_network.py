@@ -168,6 +168,74 @@ def _records(frame: pd.DataFrame) -> dict[Any, dict[str, Any]]:
     return {k: dict(zip(cols, v, strict=True)) for k, v in zip(rows, values, strict=True)}
 
 
+def _row_groups(frame: pd.DataFrame) -> np.ndarray:
+    """A code per row of ``frame``, the same for rows whose values are all the same: numbers
+    bit for bit, text as text, each kind of missing value (None, NaN, ...) alike. A frame
+    holding -0.0, or other values than text in a column of objects, gives every row its own
+    code."""
+    n = len(frame)
+    key = np.zeros(n, dtype=np.int64)
+    width = 1
+    for col in frame.columns:
+        values = frame[col].to_numpy()
+        if values.dtype.kind == "f" and bool(((values == 0) & np.signbit(values)).any()):
+            return np.arange(n, dtype=np.int64)
+        if values.dtype == object and pd.api.types.infer_dtype(values) not in ("string", "empty"):
+            return np.arange(n, dtype=np.int64)  # 1, 1.0 and True would be alike
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        codes = np.asarray(codes, dtype=np.int64)
+        k = max(len(uniques), 1)
+        if values.dtype == object:  # None, NaN, NA, NaT: each kind of missing its own code
+            na = np.flatnonzero(pd.isna(values))
+            if len(na):
+                kinds, seen = pd.factorize(np.asarray([repr(v) for v in values[na]], dtype=object))
+                codes[na] = k + kinds
+                k += len(seen)
+        if width * k >= 2**62:  # re-code what is known so far
+            key, seen = pd.factorize(key)
+            width = max(len(seen), 1)
+        key = key * k + codes
+        width *= k
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
+
+
+def _codes_at(codes: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``codes[at]``, -1 where ``at`` is -1."""
+    out = np.full(len(at), -1, dtype=np.int64)
+    ok = at >= 0
+    out[ok] = codes[at[ok]]
+    return out
+
+
+def _firsts(groups: np.ndarray) -> np.ndarray:
+    """The position of the first of each code >= 0 in ``groups``, in their order there."""
+    ok = np.flatnonzero(groups >= 0)
+    if not len(ok):
+        return ok
+    _, first = np.unique(groups[ok], return_index=True)
+    return ok[np.sort(first)]
+
+
+def _plain(frame: pd.DataFrame, at: np.ndarray) -> list[dict[str, Any]]:
+    """The rows ``at`` (positions) of ``frame`` as dicts of plain Python values."""
+    part = frame.iloc[at]
+    return list(_records(part.reset_index(drop=True)).values())
+
+
+def _steps_json(steps: dict[str, Any]) -> tuple[str, str]:
+    """The keys of :func:`next_steps`' dict encoded as ``json.dumps(sort_keys=True)`` encodes
+    them inside a body: those that sort before "personas", and those after."""
+    import json
+
+    def enc(keys: list[str]) -> str:
+        return ", ".join(f"{json.dumps(k)}: {json.dumps(steps[k], sort_keys=True)}" for k in keys)
+
+    keys = sorted(steps)
+    if any(k <= "bridges" or "personas" <= k <= "questions" for k in keys):
+        raise ValueError(f"next steps with a key among a body's own: {keys}")
+    return enc([k for k in keys if k < "personas"]), enc([k for k in keys if k > "questions"])
+
+
 def _persona_history(
     windows: list[tuple[str, str]], row: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
@@ -333,14 +401,22 @@ def _suggest_kernel(
     (:func:`._suggest_kernels.top_two_step`: each person's first ``top`` people two steps
     away, one person's candidates at a time), the people to widen by :func:`_widened` as
     before, in blocks of :data:`WIDENED_BLOCK`; sorted by person and rank."""
-    from groundswell.value._suggest_kernels import top_two_step
+    from groundswell.value._suggest_kernels import by_department, top_two_step
 
     n = u.shape[0]
+    dept = np.asarray(department, np.int64)
+    # the people by department (as numbered within one), those who can be suggested with
+    # theirs and everyone else with -1
+    order = np.argsort(dept, kind="stable")
+    indptr, indices, depts = by_department(
+        u.indptr.astype(np.int64), u.indices, np.where(excluded, -1, dept), order
+    )
     sug, cont, chan, _count, found = top_two_step(
-        u.indptr.astype(np.int64),
-        u.indices.astype(np.int64),
-        np.asarray(department, np.int64),
-        np.asarray(excluded, np.bool_),
+        indptr,
+        indices,
+        depts,
+        dept[order],
+        order,
         channels.indptr.astype(np.int64),
         channels.indices.astype(np.int64),
         channels.data.astype(np.float64),
@@ -585,36 +661,74 @@ def parts(
     names = [str(x) for x in dept_names]
     size = size or BODIES
 
+    # people whose rows are alike (bit for bit) have the same stage and next steps, and the
+    # same persona history: each is worked out and encoded once per part
+    row_group = _row_groups(unique)
+    row_at = np.full(len(index), -1, dtype=np.int64)
+    row_at[person_at] = np.arange(len(unique))
+    history_at = np.full(len(index), -1, dtype=np.int64)
+    history_group = np.zeros(0, dtype=np.int64)
+    if personas is not None:
+        ok = persona_at >= 0
+        history_at[persona_at[ok]] = np.flatnonzero(ok)
+        history_group = _row_groups(personas)
+    no_history = _persona_history(windows, None)
+
     def bodies() -> Iterator[pd.DataFrame]:
         import json
 
         everyone = index.tolist()
         for lo in range(0, len(everyone), size):
-            # each person's rows as plain values, read once per part (a row lookup per
-            # person is slow; every person's at once is a gigabyte at 500,000 people)
-            hi = lo + size
-            person_rows = _records(unique[(person_at >= lo) & (person_at < hi)])
-            history: dict[Any, dict[str, Any]] = {}
+            hi = min(lo + size, len(everyone))
+            rows_of = row_at[lo:hi]
+            hist_of = history_at[lo:hi]
+            groups_of = _codes_at(row_group, rows_of)
+            # each group's first person's row, as plain values (a row lookup per person is slow)
+            firsts = _firsts(groups_of)
+            steps: dict[int, tuple[str, str]] = {}
+            if len(firsts):
+                at = rows_of[firsts]
+                for g, row in zip(groups_of[firsts].tolist(), _plain(unique, at), strict=True):
+                    steps[g] = _steps_json(next_steps(row, available, limits))
+            history: dict[int, str] = {}
+            hist_groups = _codes_at(history_group, hist_of)
             if personas is not None:
-                history = _records(personas[(persona_at >= lo) & (persona_at < hi)])
+                history[-1] = json.dumps(no_history, sort_keys=True)
+                firsts = _firsts(hist_groups)
+                if len(firsts):
+                    at = hist_of[firsts]
+                    for g, row in zip(
+                        hist_groups[firsts].tolist(), _plain(personas, at), strict=True
+                    ):
+                        history[g] = json.dumps(_persona_history(windows, row), sort_keys=True)
             out = []
-            for i, pid in enumerate(everyone[lo : lo + size], start=lo):
-                body: dict[str, Any] = {}
-                row = person_rows.get(pid)
-                if row is not None:
-                    body.update(next_steps(row, available, limits))
-                body["bridges"] = [
-                    {"departments": [names[a], names[b]], "people": n}
-                    for a, b, n in held.get(i, [])
-                ]
+            for i, pid, g, h in zip(
+                range(lo, hi), everyone[lo:hi], groups_of.tolist(), hist_groups.tolist(),
+                strict=True,
+            ):  # fmt: skip
+                # json.dumps(body, sort_keys=True) of the body's parts, each encoded alone
+                held_i = held.get(i)
+                text = '{"bridges": ' + (
+                    json.dumps(
+                        [{"departments": [names[a], names[b]], "people": n} for a, b, n in held_i],
+                        sort_keys=True,
+                    )
+                    if held_i
+                    else "[]"
+                )
+                if g >= 0:
+                    before, after = steps[g]
+                    text += ", " + before
                 if personas is not None:
-                    body["personas"] = _persona_history(windows, history.get(pid))
-                body["questions"] = {
-                    "asked": int(n_asked.get(pid, 0)),
-                    "asked_answered": int(n_answered.get(pid, 0)),
-                    "answers_given": int(n_given.get(pid, 0)),
-                }
-                out.append((pid, json.dumps(body, sort_keys=True)))
+                    text += ', "personas": ' + history[h]
+                text += (
+                    f', "questions": {{"answers_given": {int(n_given.get(pid, 0))}, '
+                    f'"asked": {int(n_asked.get(pid, 0))}, '
+                    f'"asked_answered": {int(n_answered.get(pid, 0))}}}'
+                )
+                if g >= 0:
+                    text += ", " + after
+                out.append((pid, text + "}"))
             yield pd.DataFrame(out, columns=["person_id", "body"])
 
     return sug_rows, bodies()
