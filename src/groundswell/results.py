@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.errors import OutdatedRunError
 from groundswell.privacy import SUPPRESSED, UNKNOWN, gate_figures, gate_labels
 from groundswell.words import count, join
@@ -94,8 +95,12 @@ def shadow_rows(found: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if frame is None:
             continue
         keep = [c for c in frame.columns if c not in _NOT_EVIDENCE]
-        for rank, (person, r) in enumerate(frame[keep].iterrows(), start=1):
-            evidence = {str(k): _plain(v) for k, v in r.items()}
+        names = [str(k) for k in keep]
+        # each row's values as DataFrame.iterrows gives them (the frame's values, one common
+        # type across the columns: integers beside floats are floats), without a Series each
+        values = frame[keep].to_numpy().tolist()
+        for rank, (person, r) in enumerate(zip(frame.index, values, strict=True), start=1):
+            evidence = {k: _plain(v) for k, v in zip(names, r, strict=True)}
             rows.append((finding, str(person), rank, json.dumps(evidence, sort_keys=True)))
     return pd.DataFrame(rows, columns=["finding", "person_id", "rank", "evidence"])
 
@@ -146,7 +151,7 @@ def external_rows(
     found = external.pairs(ties, people, has_orgchart=hr)
     inside = ~external.external_flags(nodes, people, has_orgchart=hr).astype(bool)
     members = people.reindex(nodes[inside.to_numpy()])[list(ATTRIBUTES)]
-    held = external.holders(found[found["person_id"].isin(members.index)])
+    held = external.holders(found[_sets.isin_labels(found["person_id"], members.index)])
     return {
         "external_holders": held.reset_index(),
         "external_groups": external.groups(found, members, ATTRIBUTES),

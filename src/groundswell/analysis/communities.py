@@ -15,12 +15,16 @@ J. Classification 2 (adjusted Rand index).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
+
+if TYPE_CHECKING:
+    import igraph
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ def leiden(
     """Leiden communities maximising modularity (with a resolution) on the undirected graph.
 
     Directions are collapsed: the strength of a pair is the sum of both directions. People
-    with no ties form singleton communities. Deterministic for a given ``seed``.
+    with no ties form singleton communities. Deterministic for a given ``seed``. The igraph
+    graph it runs on is kept with ``g`` until :func:`stability` is called on ``g``.
     """
     import random
 
@@ -55,8 +60,8 @@ def leiden(
     if resolution <= 0:
         raise ParameterError("resolution", "> 0", resolution)
     u = g.to_undirected()
-    ig = u.to_igraph()
-    weights = "weight" if weighted else None
+    ig = _igraph(u)
+    weights = u.weight.tolist() if weighted else None  # as a list: no attribute to store
     # igraph draws from a Python RNG; give it its own, seeded, and restore the global one
     igraph.set_random_number_generator(random.Random(seed))
     try:
@@ -85,18 +90,36 @@ def stability(g: Graph, reference: Communities, *, seeds: int = 3, weighted: boo
     """How stable the communities are: the mean NMI between ``reference`` and Leiden's
     partitions with ``seeds`` other seeds (1 = every seed finds the same communities; NaN
     when ``seeds`` is 0)."""
-    if seeds <= 0:
-        return float("nan")
-    scores = [
-        agreement(
-            leiden(
-                g, resolution=reference.resolution, seed=reference.seed + k, weighted=weighted
-            ).membership,
-            reference.membership,
-        ).nmi
-        for k in range(1, seeds + 1)
-    ]
+    try:
+        if seeds <= 0:
+            return float("nan")
+        scores = [
+            agreement(
+                leiden(
+                    g, resolution=reference.resolution, seed=reference.seed + k, weighted=weighted
+                ).membership,
+                reference.membership,
+            ).nmi
+            for k in range(1, seeds + 1)
+        ]
+    finally:  # the igraph graph leiden made and kept for these runs: let go of it
+        g.to_undirected().__dict__.pop(_KEPT, None)
     return float(np.mean(scores))
+
+
+#: where :func:`leiden` keeps the igraph graph it made, on the undirected graph itself
+_KEPT = "_leiden_igraph"
+
+
+def _igraph(u: Graph) -> igraph.Graph:
+    """The igraph graph of the undirected graph ``u`` (no attributes), made once and kept on
+    ``u`` for :func:`stability`'s runs, which let go of it: made anew it cost about a
+    second per million ties (igraph reads the pairs one by one)."""
+    made = u.__dict__.get(_KEPT)
+    if made is None:
+        made = u.to_igraph(attributes=False)
+        u.__dict__[_KEPT] = made  # frozen: not through __setattr__
+    return made
 
 
 def stability_seeds(n: int, seeds: int, *, scale_min_nodes: int, at_scale: int) -> int:

@@ -36,6 +36,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
+
 #: relations counted apart (people.relation); other external people count in ``externals``
 RELATIONS = ("customer", "supplier", "partner")
 #: the attribute and group name of the whole organisation's row
@@ -56,10 +58,13 @@ def pairs(ties: pd.DataFrame, people: pd.DataFrame, *, has_orgchart: bool) -> pd
     the ties' total weight both ways."""
     if ties.empty:
         return pd.DataFrame(columns=["person_id", "external_id", "relation", "weight"])
-    ids = pd.Index(pd.unique(np.concatenate([ties["actor_id"], ties["target_id"]])))
-    ext = external_flags(ids, people, has_orgchart=has_orgchart).astype(bool)
-    a = ext.reindex(ties["actor_id"]).to_numpy()
-    b = ext.reindex(ties["target_id"]).to_numpy()
+    # each id looked up once: the ties' two ends as codes into their distinct ids
+    codes, ids = pd.factorize(
+        pd.concat([ties["actor_id"], ties["target_id"]], ignore_index=True),
+        use_na_sentinel=False,
+    )
+    ext = external_flags(pd.Index(ids), people, has_orgchart=has_orgchart).to_numpy(dtype=bool)
+    a, b = ext[codes[: len(ties)]], ext[codes[len(ties) :]]
     out_ = ties[~a & b]  # internal -> external
     in_ = ties[a & ~b]  # external -> internal
     both = pd.concat(
@@ -126,7 +131,7 @@ def groups(found: pd.DataFrame, members: pd.DataFrame, attributes: tuple[str, ..
         "attribute", "group_name", "members", "holders", "external_ties", "externals",
         "top_third_share", "herfindahl",
     ]  # fmt: skip
-    mine = found[found["person_id"].isin(members.index)]
+    mine = found[_sets.isin_labels(found["person_id"], members.index)]
     per = mine.groupby("person_id")["external_id"].nunique()
     count = per.reindex(members.index).fillna(0).to_numpy(dtype=np.float64)
     # each pair's holder as a position in members, each external as an integer

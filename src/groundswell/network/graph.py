@@ -160,15 +160,19 @@ class Graph:
         )
         return g
 
-    def to_igraph(self) -> igraph.Graph:
-        """An igraph Graph; vertex attribute ``name`` and edge attribute ``weight``."""
+    def to_igraph(self, *, attributes: bool = True) -> igraph.Graph:
+        """An igraph Graph: vertex i is node i, edge j is tie j; with ``attributes``, vertex
+        attribute ``name`` and edge attribute ``weight``."""
         import igraph as ig
 
-        g = ig.Graph(
-            n=self.n, edges=np.column_stack([self.src, self.dst]).tolist(), directed=self.directed
-        )
-        g.vs["name"] = self.nodes.tolist()
-        g.es["weight"] = self.weight.tolist()
+        g = ig.Graph(n=self.n, directed=self.directed)
+        if self.m:
+            # an (m, 2) array read by igraph as a sequence: about 3x faster than the list of
+            # pairs, and 4x faster than igraph's own reading of a NumPy array (a memoryview)
+            g.add_edges(np.column_stack([self.src, self.dst]))
+        if attributes:
+            g.vs["name"] = self.nodes.tolist()
+            g.es["weight"] = self.weight.tolist()
         return g
 
     def to_networkit(self, *, weighted: bool = True) -> networkit.Graph:

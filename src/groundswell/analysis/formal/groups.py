@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.network.graph import Graph
 from groundswell.privacy import SUPPRESSED, gate_figures, gate_labels
 
@@ -178,7 +179,9 @@ def group_pairs(g: Graph, groups: pd.Series) -> pd.DataFrame:
     codes = pd.Categorical(labels, categories=names).codes.astype(np.int64)
     s, d = _directed_pairs(g)
     key = codes[s] * k + codes[d]
-    cells, inverse = np.unique(key, return_inverse=True)
+    # np.unique's cells and inverse, by one sort (its hash table is slow on millions of keys)
+    cells = _sets.unique(key)
+    inverse = np.searchsorted(cells, key)
     ties = np.bincount(inverse, minlength=len(cells)).astype(np.float64)
     weight = np.bincount(inverse, weights=_pair_weights(g, True), minlength=len(cells))
     name = np.asarray(names, dtype=object)

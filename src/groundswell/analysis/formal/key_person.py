@@ -101,9 +101,7 @@ def key_person_risk(g: Graph, *, top: int | None = None) -> pd.DataFrame:
 
 
 def _igraph_undirected(u: Graph) -> igraph.Graph:
-    import igraph as ig
-
-    return ig.Graph(n=u.n, edges=np.column_stack([u.src, u.dst]), directed=False)
+    return u.to_igraph(attributes=False)
 
 
 def _pieces(ig: igraph.Graph, n: int, own_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

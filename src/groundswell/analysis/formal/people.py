@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from groundswell import _sets
 from groundswell.analysis.formal.groups import UNKNOWN
 from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
@@ -189,7 +190,7 @@ def team_bottleneck(
     out_team = in_team & (mgr[d] != team) & (d != team)
     team_out = np.bincount(team[out_team], weights=w[out_team], minlength=g.n)
     members_out = np.zeros(g.n)
-    movers = np.unique(s[out_team])
+    movers = _sets.unique(s[out_team])
     np.add.at(members_out, mgr[movers], 1)
     # tie s-d seen from a manager s: outside when d is not one of s's reports
     m_side = is_mgr[s] & (mgr[d] != s)
@@ -304,7 +305,7 @@ def _influence(people: pd.DataFrame, score: pd.Series, top: float) -> pd.DataFra
     if not 0 < top < 1:
         raise ParameterError("top", "in (0, 1)", top)
     s = pd.to_numeric(score, errors="coerce").dropna()
-    s = s[s.index.isin(people.index)] if len(people) else s
+    s = s[_sets.isin_labels(s.index, people.index)] if len(people) else s
     pct = s.rank(pct=True, method="max")
     cut = float(np.quantile(s.to_numpy(), 1 - top)) if len(s) else np.inf
     return pd.DataFrame(
