@@ -105,13 +105,55 @@ def build(data: Path, ws_path: Path, map_people: int) -> dict:
     return {"build_seconds": time.perf_counter() - t, "interactions": int(count)}
 
 
+class TreeMemory:
+    """The peak of this process's resident memory plus its child processes' (the worker
+    ``analyze`` may start for the communities), sampled every 50 ms by a thread; at least
+    this process's own peak (VmHWM)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self.me = psutil.Process()
+        self.most = 0.0
+        self.workers_most = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self.stop.wait(0.05):
+            try:
+                kids = sum(c.memory_info().rss for c in self.me.children(recursive=True)) / 2**20
+            except psutil.Error:  # a child ended while read
+                continue
+            self.workers_most = max(self.workers_most, kids)
+            self.most = max(self.most, self.me.memory_info().rss / 2**20 + kids)
+
+    def peak(self) -> float:
+        return max(self.most, peak_rss_mib())
+
+
+def cpu_all() -> float:
+    """CPU time of this process and of its child processes that have ended, user + sys."""
+    import resource
+
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return cpu_seconds() + kids.ru_utime + kids.ru_stime
+
+
 def analyze(ws_path: Path) -> dict:
-    """``Workspace.analyze`` with the time and peak memory after each of its steps."""
+    """``Workspace.analyze`` with the time and peak memory after each of its steps (memory
+    and CPU of the process with its worker processes)."""
     import groundswell as gs
     from groundswell import progress
 
+    tree = TreeMemory()
     steps: list[dict] = []
-    clock = {"t": time.perf_counter(), "cpu": cpu_seconds(), "name": "opening"}
+    clock = {"t": time.perf_counter(), "cpu": cpu_all(), "name": "opening"}
     c0 = clock["cpu"]
 
     def duckdb_mib() -> float:
@@ -123,13 +165,15 @@ def analyze(ws_path: Path) -> dict:
             return float("nan")
 
     def heard(description: str, _n: int, _total: int) -> None:
-        now, cpu = time.perf_counter(), cpu_seconds()
+        now, cpu = time.perf_counter(), cpu_all()
         steps.append(
             {
                 "step": clock["name"],
                 "seconds": now - clock["t"],
                 "cpu": cpu - clock["cpu"],
-                "peak_mib": peak_rss_mib(),
+                "peak_mib": tree.peak(),
+                "own_peak_mib": peak_rss_mib(),
+                "workers_peak_mib": tree.workers_most,
                 "rss_mib": rss_mib(),
                 "duckdb_mib": duckdb_mib(),
                 "load": os.getloadavg()[0],
@@ -146,11 +190,14 @@ def analyze(ws_path: Path) -> dict:
     total = time.perf_counter() - t0
     s = run.summary
     keep = {k: v for k, v in s.items() if "betweenness" in k or "harmonic" in k or "closeness" in k}
+    tree.stop.set()
     out = {
         "steps": steps,
         "seconds": total,
-        "cpu": cpu_seconds() - c0,
-        "peak_mib": peak_rss_mib(),
+        "cpu": cpu_all() - c0,
+        "peak_mib": tree.peak(),
+        "own_peak_mib": peak_rss_mib(),
+        "workers_peak_mib": tree.workers_most,
         "people": s["people"],
         "ties": s["ties"],
         "communities": s["communities"],
@@ -278,7 +325,7 @@ def table(people, ties, seed, map_people, built, a, r, lk) -> list[str]:  # type
     load = os.getloadavg()
     n = a["notes"]
     rows = [
-        "| step of `analyze` | wall (s) | CPU, user + sys (s) | peak memory so far (MiB) "
+        "| step of `analyze` | wall (s) | CPU, user + sys (s) | peak memory so far (MiB)¹ "
         "| resident at its end (MiB) | of which DuckDB's (MiB) | load average (1 min) at its end |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -306,6 +353,12 @@ def table(people, ties, seed, map_people, built, a, r, lk) -> list[str]:  # type
         "people on the map.",
         "",
         *rows,
+        "",
+        "¹ The process with its worker processes (the communities' worker from 50,000 people "
+        "on): their resident memory summed, sampled every 50 ms, and at least the process's "
+        f"own peak (VmHWM: {a.get('own_peak_mib', a['peak_mib']):,.0f} MiB; the workers' "
+        f"largest sum {a.get('workers_peak_mib', 0):,.0f} MiB). CPU includes the workers' "
+        "once they have ended (counted in the step that waits for them).",
         "",
         f"Sampled measures and their stated bounds (`run.summary`): {bounds}.",
         "",

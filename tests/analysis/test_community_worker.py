@@ -1,0 +1,192 @@
+"""Leiden's communities in a worker process: the same partition, modularity and stability as
+computed in the analysing process, whatever happens to the worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import groundswell as gs
+from groundswell import pipeline
+from groundswell.analysis import communities, community_worker
+from groundswell.errors import ParameterError
+from groundswell.network.graph import Graph
+from groundswell.synth import generate
+
+
+def graph(n: int = 600, seed: int = 3) -> Graph:
+    """A weighted directed graph of groups with ties between them (many communities)."""
+    ref = nx.planted_partition_graph(12, n // 12, 0.04, 0.008, seed=seed, directed=True)
+    rng = np.random.default_rng(seed)
+    edges = [(f"p{u:04d}", f"p{v:04d}", float(rng.integers(1, 9))) for u, v in ref.edges]
+    return Graph.from_edges([f"p{i:04d}" for i in range(n)], edges)
+
+
+def here(g: Graph, seed: int, seeds: int) -> tuple[communities.Communities, float]:
+    comm = communities.leiden(g, resolution=1.0, seed=seed, weighted=True)
+    return comm, communities.stability(g, comm, seeds=seeds, weighted=True)
+
+
+def start(g: Graph, *, seed: int = 4, seeds: int = 2) -> community_worker.Pending:
+    return community_worker.start(
+        g, resolution=1.0, seed=seed, weighted=True, seeds=seeds, scale_min_nodes=10**9
+    )
+
+
+def assert_same(got: tuple[communities.Communities, float], want: tuple) -> None:
+    pd.testing.assert_series_equal(got[0].membership, want[0].membership, check_exact=True)
+    assert got[0].modularity == want[0].modularity  # exactly: the same igraph calls
+    assert (got[0].resolution, got[0].seed) == (want[0].resolution, want[0].seed)
+    assert got[1] == want[1]
+
+
+def test_the_worker_finds_what_the_process_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = graph()
+    want = here(g, 4, 2)
+    assert len(want[0]) > 5 and want[1] < 1  # many communities, seeds that disagree a little
+    monkeypatch.setattr(community_worker, "WORKER", True)
+    pending = start(g)
+    assert pending.process is not None  # really in another process
+    worker_pid = pending.process.pid
+    got = pending.result()
+    assert worker_pid is not None and pending.process is None and pending.graph is None
+    assert_same(got, want)
+    assert pending.result() is got  # asked twice: the same answer, not a second run
+
+
+def test_a_worker_that_dies_is_replaced_by_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = graph(seed=5)
+    want = here(g, 4, 2)
+    monkeypatch.setattr(community_worker, "WORKER", True)
+    pending = start(g)
+    pending.process.kill()  # as the kernel's out-of-memory killer would
+    assert_same(pending.result(), want)
+
+
+def test_a_worker_that_fails_is_replaced_by_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = graph(seed=6)
+    want = here(g, 4, 1)
+    monkeypatch.setattr(community_worker, "WORKER", True)
+    pending = start(g, seeds=1)
+    pending.conn.close()  # the answer cannot be read: the process computes it
+    pending.conn = FailingConn()
+    assert_same(pending.result(), want)
+
+
+class FailingConn:
+    def recv(self) -> tuple:
+        return ("error", "MemoryError: ")
+
+    def close(self) -> None:
+        pass
+
+
+def test_close_stops_a_worker_still_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(community_worker, "WORKER", True)
+    pending = start(graph(n=3000), seeds=3)
+    process = pending.process
+    pending.close()  # the analysis ended with an error before it needed the communities
+    assert not process.is_alive() and pending.process is None
+
+
+def test_small_graphs_stay_in_the_process_and_bad_resolutions_are_refused() -> None:
+    g = graph(n=120)
+    pending = start(g)  # under scale_min_nodes: no worker
+    assert pending.process is None
+    assert_same(pending.result(), here(g, 4, 2))
+    big = community_worker.start(
+        g, resolution=1.0, seed=4, weighted=True, seeds=0, scale_min_nodes=100
+    )
+    try:  # at scale, with two cores: a worker
+        assert (big.process is not None) == (community_worker.usable_cores() >= 2)
+        assert np.isnan(big.result()[1])  # no other seed: stability not measured
+    finally:
+        big.close()
+    with pytest.raises(ParameterError, match="resolution"):
+        community_worker.start(g, resolution=0, seed=1, weighted=True, seeds=1, scale_min_nodes=1)
+
+
+def _run_rows(ws: gs.Workspace, run_id: int) -> dict[str, pd.DataFrame]:
+    """Every table of a run (columns saying when or how long left out), sorted."""
+    con = ws.con
+    out = {}
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_columns() WHERE column_name = 'run_id' "
+        "AND database_name = current_database() GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    for (name,) in tables:
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                "AND database_name = current_database() ORDER BY column_index",
+                [name],
+            ).fetchall()
+            if not (r[0].endswith("_at") or r[0] in ("seconds", "version", "run_id"))
+        ]
+        listed = ", ".join(f'"{c}"' for c in cols)
+        out[name] = con.execute(
+            f"SELECT {listed} FROM {name} WHERE run_id = ? ORDER BY ALL", [run_id]
+        ).df()
+    return out
+
+
+def test_a_run_with_the_worker_is_the_run_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = generate(150, seed=3, weeks=3).write(tmp_path / "org")
+    with gs.init(tmp_path / "ws") as ws:
+        ws.ingest_orgchart(files["hris"])
+        ws.ingest_events(files["events"])
+        monkeypatch.setattr(community_worker, "WORKER", False)
+        alone = ws.analyze().run_id
+        monkeypatch.setattr(community_worker, "WORKER", True)
+        spawned = []
+        real = multiprocessing.context.SpawnProcess.start
+
+        def start(self: multiprocessing.process.BaseProcess) -> None:
+            spawned.append(self.name)
+            real(self)
+
+        monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", start)
+        worked = ws.analyze().run_id
+        assert spawned == ["groundswell-communities"]
+        a, b = _run_rows(ws, alone), _run_rows(ws, worked)
+        assert a.keys() == b.keys() and len(a["communities"]) > 100
+        for name in a:
+            pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+
+
+def test_an_analysis_that_fails_leaves_no_worker_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = generate(80, seed=4, weeks=3).write(tmp_path / "org")
+    with gs.init(tmp_path / "ws") as ws:
+        ws.ingest_orgchart(files["hris"])
+        ws.ingest_events(files["events"])
+        monkeypatch.setattr(community_worker, "WORKER", True)
+        workers = []
+        real = community_worker.start
+
+        def start(*args: object, **kwargs: object) -> community_worker.Pending:
+            workers.append(real(*args, **kwargs))  # type: ignore[arg-type]
+            return workers[-1]
+
+        def fail(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a step failed")
+
+        monkeypatch.setattr(community_worker, "start", start)
+        monkeypatch.setattr(pipeline, "_formal", fail)
+        with pytest.raises(RuntimeError, match="a step failed"):
+            ws.analyze()
+        process = workers[0].process
+        assert process is None or not process.is_alive()
+        assert not [
+            p for p in multiprocessing.active_children() if p.name.startswith("groundswell")
+        ]
+        assert ws.con.execute("SELECT count(*) FROM runs").fetchone() == (0,)
