@@ -4,6 +4,7 @@ computed in the analysing process, whatever happens to the worker."""
 from __future__ import annotations
 
 import multiprocessing
+import types
 from pathlib import Path
 
 import networkx as nx
@@ -190,3 +191,25 @@ def test_an_analysis_that_fails_leaves_no_worker_behind(
             p for p in multiprocessing.active_children() if p.name.startswith("groundswell")
         ]
         assert ws.con.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_the_worker_hands_the_graph_to_igraph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = graph(seed=7)
+    want = here(g, 4, 2)  # three Leiden runs, three conversions here
+    calls = []
+    real = Graph.to_igraph
+
+    def counted(self: Graph) -> object:
+        calls.append(self.n)
+        return real(self)
+
+    monkeypatch.setattr(Graph, "to_igraph", counted)
+    sent: list[tuple] = []
+    conn = types.SimpleNamespace(send=sent.append, close=lambda: None)
+    u = g.to_undirected()
+    community_worker._work(conn, g.n, u.src, u.dst, u.weight, 1.0, 4, True, 2)
+    assert calls == [g.n]  # once, for the three runs
+    status, membership, modularity, stability = sent[0]
+    assert status == "ok"
+    np.testing.assert_array_equal(membership, want[0].membership.to_numpy())
+    assert (modularity, stability) == (want[0].modularity, want[1])
