@@ -199,9 +199,9 @@ def test_the_worker_hands_the_graph_to_igraph_once(monkeypatch: pytest.MonkeyPat
     calls = []
     real = Graph.to_igraph
 
-    def counted(self: Graph) -> object:
+    def counted(self: Graph, **kwargs: object) -> object:
         calls.append(self.n)
-        return real(self)
+        return real(self, **kwargs)
 
     monkeypatch.setattr(Graph, "to_igraph", counted)
     sent: list[tuple] = []

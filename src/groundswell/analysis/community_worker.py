@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,9 +30,6 @@ import pandas as pd
 from groundswell.analysis import communities
 from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
-
-if TYPE_CHECKING:
-    import igraph
 
 #: True: always a worker; False: never; None: from ``scale_min_nodes`` people on, with two
 #: or more usable cores
@@ -151,19 +148,6 @@ def start(
     return pending
 
 
-class _Once(Graph):
-    """The worker's graph: handed to igraph once for every Leiden run on it (the stability's
-    runs too: at a million people each conversion costs about 30 s of CPU and, for a moment,
-    4 GB of Python lists)."""
-
-    def to_igraph(self) -> igraph.Graph:
-        made = self.__dict__.get("_igraph")
-        if made is None:
-            made = super().to_igraph()
-            self.__dict__["_igraph"] = made  # frozen: not through __setattr__
-        return made
-
-
 def _work(
     conn: Any,
     n: int,
@@ -179,7 +163,7 @@ def _work(
     and their stability, sent back as the membership array, the modularity and the
     stability; or why not."""
     try:
-        u = _Once(np.arange(n), src, dst, weight, directed=False)
+        u = Graph(np.arange(n), src, dst, weight, directed=False)
         del src, dst, weight
         comm = communities.leiden(u, resolution=resolution, seed=seed, weighted=weighted)
         stability = communities.stability(u, comm, seeds=seeds, weighted=weighted)
