@@ -3,8 +3,11 @@ computed in the analysing process, whatever happens to the worker."""
 
 from __future__ import annotations
 
-import multiprocessing
-import types
+import io
+import os
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -74,17 +77,23 @@ def test_a_worker_that_fails_is_replaced_by_the_process(monkeypatch: pytest.Monk
     want = here(g, 4, 1)
     monkeypatch.setattr(community_worker, "WORKER", True)
     pending = start(g, seeds=1)
-    pending.conn.close()  # the answer cannot be read: the process computes it
-    pending.conn = FailingConn()
+    pending.close()
+    pending.process = FailedWorker()  # a worker that answered with its error
     assert_same(pending.result(), want)
+    # and what a worker answers when its task fails: the error, not a traceback
+    u = g.to_undirected()
+    answer = community_worker._work(2, u.src, u.dst, u.weight, 1.0, 4, True, 1)
+    assert answer[0] == "error" and answer[1].startswith(("InternalError", "ValueError"))
 
 
-class FailingConn:
-    def recv(self) -> tuple:
-        return ("error", "MemoryError: ")
+class FailedWorker:
+    stdout = io.BytesIO(pickle.dumps(("error", "MemoryError: ")))
 
-    def close(self) -> None:
-        pass
+    def poll(self) -> int:
+        return 0
+
+    def wait(self) -> int:
+        return 0
 
 
 def test_close_stops_a_worker_still_running(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,7 +101,7 @@ def test_close_stops_a_worker_still_running(monkeypatch: pytest.MonkeyPatch) -> 
     pending = start(graph(n=3000), seeds=3)
     process = pending.process
     pending.close()  # the analysis ended with an error before it needed the communities
-    assert not process.is_alive() and pending.process is None
+    assert process.poll() is not None and pending.process is None
 
 
 def test_small_graphs_stay_in_the_process_and_bad_resolutions_are_refused() -> None:
@@ -137,6 +146,20 @@ def _run_rows(ws: gs.Workspace, run_id: int) -> dict[str, pd.DataFrame]:
     return out
 
 
+def started(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The worker processes community_worker.start starts from now on (None: none started)."""
+    workers = []
+    real = community_worker.start
+
+    def start(*args: object, **kwargs: object) -> community_worker.Pending:
+        pending = real(*args, **kwargs)  # type: ignore[arg-type]
+        workers.append(pending.process)
+        return pending
+
+    monkeypatch.setattr(community_worker, "start", start)
+    return workers
+
+
 def test_a_run_with_the_worker_is_the_run_without(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -147,16 +170,9 @@ def test_a_run_with_the_worker_is_the_run_without(
         monkeypatch.setattr(community_worker, "WORKER", False)
         alone = ws.analyze().run_id
         monkeypatch.setattr(community_worker, "WORKER", True)
-        spawned = []
-        real = multiprocessing.context.SpawnProcess.start
-
-        def start(self: multiprocessing.process.BaseProcess) -> None:
-            spawned.append(self.name)
-            real(self)
-
-        monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", start)
+        workers = started(monkeypatch)
         worked = ws.analyze().run_id
-        assert spawned == ["groundswell-communities"]
+        assert len(workers) == 1 and workers[0]  # the communities came from a worker
         a, b = _run_rows(ws, alone), _run_rows(ws, worked)
         assert a.keys() == b.keys() and len(a["communities"]) > 100
         for name in a:
@@ -171,25 +187,15 @@ def test_an_analysis_that_fails_leaves_no_worker_behind(
         ws.ingest_orgchart(files["hris"])
         ws.ingest_events(files["events"])
         monkeypatch.setattr(community_worker, "WORKER", True)
-        workers = []
-        real = community_worker.start
-
-        def start(*args: object, **kwargs: object) -> community_worker.Pending:
-            workers.append(real(*args, **kwargs))  # type: ignore[arg-type]
-            return workers[-1]
+        workers = started(monkeypatch)
 
         def fail(*args: object, **kwargs: object) -> None:
             raise RuntimeError("a step failed")
 
-        monkeypatch.setattr(community_worker, "start", start)
         monkeypatch.setattr(pipeline, "_formal", fail)
         with pytest.raises(RuntimeError, match="a step failed"):
             ws.analyze()
-        process = workers[0].process
-        assert process is None or not process.is_alive()
-        assert not [
-            p for p in multiprocessing.active_children() if p.name.startswith("groundswell")
-        ]
+        assert len(workers) == 1 and workers[0].poll() is not None  # stopped, not left running
         assert ws.con.execute("SELECT count(*) FROM runs").fetchone() == (0,)
 
 
@@ -204,12 +210,39 @@ def test_the_worker_hands_the_graph_to_igraph_once(monkeypatch: pytest.MonkeyPat
         return real(self, **kwargs)
 
     monkeypatch.setattr(Graph, "to_igraph", counted)
-    sent: list[tuple] = []
-    conn = types.SimpleNamespace(send=sent.append, close=lambda: None)
     u = g.to_undirected()
-    community_worker._work(conn, g.n, u.src, u.dst, u.weight, 1.0, 4, True, 2)
+    answer = community_worker._work(g.n, u.src, u.dst, u.weight, 1.0, 4, True, 2)
     assert calls == [g.n]  # once, for the three runs
-    status, membership, modularity, stability = sent[0]
+    status, membership, modularity, stability = answer
     assert status == "ok"
     np.testing.assert_array_equal(membership, want[0].membership.to_numpy())
     assert (modularity, stability) == (want[0].modularity, want[1])
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+
+marker = Path(sys.argv[1])
+marker.write_text((marker.read_text() if marker.exists() else "") + "ran\\n")
+from groundswell.analysis import community_worker
+from tests.analysis.test_community_worker import graph
+
+community_worker.WORKER = True
+pending = community_worker.start(
+    graph(), resolution=1.0, seed=4, weighted=True, seeds=1, scale_min_nodes=1
+)
+assert pending.process is not None
+pending.result()
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again(tmp_path: Path) -> None:
+    """multiprocessing's spawn would run the caller's script again in the worker (a user's
+    analysis script without ``if __name__ == "__main__"`` would ingest a second time)."""
+    script, marker = tmp_path / "analyse.py", tmp_path / "marker"
+    script.write_text(SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root / "src"), str(root)]))
+    subprocess.run([sys.executable, str(script), str(marker)], env=env, check=True, cwd=root)
+    assert marker.read_text() == "ran\n"

@@ -5,9 +5,12 @@ Finding the communities (:func:`.communities.leiden`) and their stability under 
 lock for minutes on a large network (268 s of the 1,422 s of a million-person run), and
 nothing else in ``analyze`` needs its result before the run is stored. From
 ``scale_min_nodes`` people on, on a machine with two or more usable cores, :func:`start`
-hands the undirected graph to a worker process (a fresh interpreter: ``spawn``, never a fork
-of a process running DuckDB's and numba's threads), which runs both while the individual
+hands the undirected graph to a worker process, which runs both while the individual
 measures, roles and the formal comparisons run here; :meth:`Pending.result` waits for it.
+The worker is a fresh interpreter (``python -c``) that reads its task from a pipe: never a
+fork of a process running DuckDB's and numba's threads, and never multiprocessing's
+``spawn``, which runs the caller's main script again in the child (a user's script without
+a ``__main__`` guard would ingest or analyse a second time there).
 
 The worker runs the same functions on the same ties in the same order with the same seeds,
 so the partition, its modularity and the stability are those of running them here (tests
@@ -19,10 +22,11 @@ cannot start — they are computed here instead, where any error is raised as it
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,8 +60,7 @@ class Pending:
     seed: int
     weighted: bool
     seeds: int
-    process: Any = None  # multiprocessing's Process of the worker, if one was started
-    conn: Any = None  # the worker's end of the pipe, read by result()
+    process: subprocess.Popen | None = None  # the worker, if one was started
     _done: tuple[communities.Communities, float] | None = field(default=None, repr=False)
 
     def result(self) -> tuple[communities.Communities, float]:
@@ -72,10 +75,11 @@ class Pending:
     def close(self) -> None:
         """Stop the worker if it still runs (the analysis ended before it, with an error)."""
         if self.process is not None:
-            if self.process.is_alive():
-                self.process.terminate()
-            self.process.join()
-            self.conn.close()
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            if self.process.stdout is not None:
+                self.process.stdout.close()
             self.process = None
 
     def _here(self) -> tuple[communities.Communities, float]:
@@ -89,9 +93,10 @@ class Pending:
 
     def _receive(self) -> tuple[communities.Communities, float] | None:
         assert self.graph is not None
+        assert self.process is not None and self.process.stdout is not None
         try:
-            answer = self.conn.recv()
-        except (EOFError, OSError):  # the worker died before answering (e.g. killed)
+            answer = pickle.load(self.process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):  # the worker died (e.g. killed)
             log.warning("the communities' worker process ended without an answer; computed here")
             return None
         if answer[0] != "ok":
@@ -128,28 +133,50 @@ def start(
     if not worker:
         return pending
     u = g.to_undirected()  # kept on g: the measures use it too
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_work,
-        args=(send, g.n, u.src, u.dst, u.weight, resolution, seed, weighted, seeds),
-        name="groundswell-communities",
-        daemon=True,
-    )
+    task = (g.n, u.src, u.dst, u.weight, resolution, seed, weighted, seeds)
     try:
-        process.start()
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a worker's failure is told through the pipe
+        )
     except OSError as e:  # no process could be started: compute here when asked
         log.warning("no worker process for the communities (%s); computed here", e)
-        receive.close()
-        send.close()
         return pending
-    send.close()  # the worker's copy is the one left: its end closes when it exits
-    pending.process, pending.conn = process, receive
+    pipe = process.stdin
+    assert pipe is not None  # stdin=PIPE
+    try:
+        pickle.dump(list(sys.path), pipe)  # where this process found groundswell
+        pickle.dump(task, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        pipe.close()
+    except OSError as e:  # the worker ended before reading its task
+        log.warning("the communities' worker process did not start (%s); computed here", e)
+        process.kill()
+        process.wait()
+        return pending
+    pending.process = process
     return pending
 
 
+#: what the worker interpreter runs: this process's import path, then :func:`_serve`
+_BOOT = (
+    "import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
+    "from groundswell.analysis.community_worker import _serve; _serve()"
+)
+
+
+def _serve() -> None:
+    """In the worker: read the task from standard input, write the answer of :func:`_work`
+    to standard output (and nothing else: anything printed goes to standard error)."""
+    task = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    pickle.dump(_work(*task), out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+
+
 def _work(
-    conn: Any,
     n: int,
     src: np.ndarray,
     dst: np.ndarray,
@@ -158,17 +185,15 @@ def _work(
     seed: int,
     weighted: bool,
     seeds: int,
-) -> None:
-    """In the worker: the communities of the undirected graph (n people, the ties src-dst)
-    and their stability, sent back as the membership array, the modularity and the
-    stability; or why not."""
+) -> tuple:
+    """The communities of the undirected graph (n people, the ties src-dst) and their
+    stability, as ("ok", the membership array, the modularity, the stability); or
+    ("error", why not)."""
     try:
         u = Graph(np.arange(n), src, dst, weight, directed=False)
         del src, dst, weight
         comm = communities.leiden(u, resolution=resolution, seed=seed, weighted=weighted)
         stability = communities.stability(u, comm, seeds=seeds, weighted=weighted)
-        conn.send(("ok", comm.membership.to_numpy(), comm.modularity, stability))
+        return ("ok", comm.membership.to_numpy(), comm.modularity, stability)
     except Exception as e:  # told to the parent, which computes it itself
-        conn.send(("error", f"{type(e).__name__}: {e}"))
-    finally:
-        conn.close()
+        return ("error", f"{type(e).__name__}: {e}")
