@@ -146,6 +146,15 @@ def _run_rows(ws: gs.Workspace, run_id: int) -> dict[str, pd.DataFrame]:
     return out
 
 
+def workspace(tmp_path: Path, people: int, *, seed: int) -> gs.Workspace:
+    """A workspace of a small synthetic organisation, ingested, not analysed."""
+    files = generate(people, seed=seed, weeks=3).write(tmp_path / "org")
+    ws = gs.init(tmp_path / "ws")
+    ws.ingest_orgchart(files["hris"])
+    ws.ingest_events(files["events"])
+    return ws
+
+
 def started(monkeypatch: pytest.MonkeyPatch) -> list:
     """The worker processes community_worker.start starts from now on (None: none started)."""
     workers = []
@@ -163,10 +172,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list:
 def test_a_run_with_the_worker_is_the_run_without(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = generate(150, seed=3, weeks=3).write(tmp_path / "org")
-    with gs.init(tmp_path / "ws") as ws:
-        ws.ingest_orgchart(files["hris"])
-        ws.ingest_events(files["events"])
+    with workspace(tmp_path, 150, seed=3) as ws:
         monkeypatch.setattr(community_worker, "WORKER", False)
         alone = ws.analyze().run_id
         monkeypatch.setattr(community_worker, "WORKER", True)
@@ -182,10 +188,7 @@ def test_a_run_with_the_worker_is_the_run_without(
 def test_an_analysis_that_fails_leaves_no_worker_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = generate(80, seed=4, weeks=3).write(tmp_path / "org")
-    with gs.init(tmp_path / "ws") as ws:
-        ws.ingest_orgchart(files["hris"])
-        ws.ingest_events(files["events"])
+    with workspace(tmp_path, 80, seed=4) as ws:
         monkeypatch.setattr(community_worker, "WORKER", True)
         workers = started(monkeypatch)
 

@@ -54,14 +54,12 @@ def holes(
         numba.set_num_threads(threads)
 
 
-@njit(cache=True, parallel=True)
-def _holes(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: np.ndarray,
-    effective: bool,
-    chunks: int,
-) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True)
+def _prepare(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, chunks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each person's strength and strongest tie, and the bounds of ``chunks`` runs of people
+    of about equal work (two-step paths plus one per tie and per person)."""
     n = len(indptr) - 1
     strength = np.zeros(n)
     strongest = np.zeros(n)
@@ -73,15 +71,6 @@ def _holes(
             top = max(top, data[e])
         strength[i] = s
         strongest[i] = top
-    # scale[q] turns w_iq into the weight of the path i -> q -> j per unit of w_qj:
-    # p_iq p_qj = w_iq w_qj / (s_i s_q) for constraint, p_iq m_jq = w_iq w_jq / (s_i top_j).
-    scale = np.ones(n)
-    if not effective:
-        for q in range(n):
-            if strength[q] > 0:
-                scale[q] = 1.0 / strength[q]
-
-    # Chunk boundaries of about equal work (two-step paths plus one per tie and per person).
     cum = np.zeros(n + 1)
     for i in range(n):
         work = 1.0
@@ -92,6 +81,26 @@ def _holes(
     bounds = np.searchsorted(cum, np.linspace(0.0, cum[n], chunks + 1))
     bounds[0] = 0
     bounds[chunks] = n
+    return strength, strongest, bounds
+
+
+@njit(cache=True, parallel=True)
+def _holes(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    effective: bool,
+    chunks: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = len(indptr) - 1
+    strength, strongest, bounds = _prepare(indptr, indices, data, chunks)
+    # scale[q] turns w_iq into the weight of the path i -> q -> j per unit of w_qj:
+    # p_iq p_qj = w_iq w_qj / (s_i s_q) for constraint, p_iq m_jq = w_iq w_jq / (s_i top_j).
+    scale = np.ones(n)
+    if not effective:
+        for q in range(n):
+            if strength[q] > 0:
+                scale[q] = 1.0 / strength[q]
 
     per_tie = np.empty(len(indices))
     total = np.empty(n)
@@ -153,30 +162,11 @@ def _holes_both(
     indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, chunks: int
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(indptr) - 1
-    strength = np.zeros(n)
-    strongest = np.zeros(n)
-    for i in range(n):
-        s = 0.0
-        top = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            s += data[e]
-            top = max(top, data[e])
-        strength[i] = s
-        strongest[i] = top
+    strength, strongest, bounds = _prepare(indptr, indices, data, chunks)
     scale = np.ones(n)  # constraint's; effective size's is 1 (w * 1.0 == w)
     for q in range(n):
         if strength[q] > 0:
             scale[q] = 1.0 / strength[q]
-    cum = np.zeros(n + 1)
-    for i in range(n):
-        work = 1.0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            work += 1.0 + (indptr[j + 1] - indptr[j])
-        cum[i + 1] = cum[i] + work
-    bounds = np.searchsorted(cum, np.linspace(0.0, cum[n], chunks + 1))
-    bounds[0] = 0
-    bounds[chunks] = n
     constraint = np.empty(n)
     effective = np.empty(n)
     for c in prange(chunks):
