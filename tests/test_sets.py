@@ -4,6 +4,7 @@ membership booleans, on random integer arrays of several dtypes, shapes and size
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from groundswell import _sets
@@ -49,3 +50,19 @@ def test_other_dtypes_and_mixed_kinds_go_to_numpy() -> None:
     )
     assert np.array_equal(_sets.isin([1, 2], []), [False, False])
     assert _sets.unique(np.array([], np.int64)).dtype == np.int64
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_positions_are_get_indexer_of_every_label(seed: int) -> None:
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    people = pd.Index([f"p{i}é" * (i % 3 + 1) for i in range(500)], dtype=object)
+    labels = np.concatenate([people.to_numpy()[rng.integers(0, 500, 4000)], ["stranger"] * 7])
+    rng.shuffle(labels)
+    arrow = pa.array(labels.tolist(), type=pa.string())
+    got = _sets.positions(people, arrow)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, people.get_indexer(labels))
+    assert (got == -1).sum() == 7
+    assert _sets.positions(people, pa.array([], type=pa.string())).size == 0

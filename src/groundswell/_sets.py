@@ -1,4 +1,5 @@
-"""Set operations on integer keys, by sorting (issue 20: a million people).
+"""Set operations on integer keys, by sorting, and lookups of labels (issue 20: a million
+people).
 
 NumPy 2.3+ answers a plain ``np.unique(x)`` through a hash table, and ``np.isin`` through
 that same unique for keys spread wider than a lookup table. On the tie keys of a large
@@ -11,7 +12,13 @@ unique values; the membership booleans) by sorting instead; other dtypes go to N
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 
 def _integer(x: np.ndarray) -> bool:
@@ -67,3 +74,16 @@ def isin_labels(x: object, values: object) -> np.ndarray:
         return np.zeros(len(a), dtype=bool)
     codes = pd.factorize(pd.concat([a, v], ignore_index=True), use_na_sentinel=False)[0]
     return isin(codes[: len(a)], codes[len(a) :])
+
+
+def positions(index: pd.Index, labels: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """``index.get_indexer(labels)`` (int64; -1 where a label is not in ``index``, a
+    ``pd.Index`` built once by the caller) for ``labels`` an Arrow array of text: each
+    distinct label looked up once, so that only those become Python objects. Arrow's own
+    ``index_in`` builds a hash table of its whole value set on every call: read in batches
+    against a million people, that grew with the square of the people (issue 20)."""
+    import pyarrow.compute as pc
+
+    coded = pc.dictionary_encode(labels)
+    found = index.get_indexer(coded.dictionary.to_numpy(zero_copy_only=False))
+    return found.astype(np.int64)[coded.indices.to_numpy(zero_copy_only=False)]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 import numpy as np
 import pandas as pd
 
-from groundswell import results
+from groundswell import _sets, results
 from groundswell.analysis import communities, measures
 from groundswell.analysis.roles import SCORE_COLUMNS
 from groundswell.errors import AnalysisError, ConfigError, WorkspaceError
@@ -586,13 +586,7 @@ def _score_table(ws: Store, run_id: int) -> pd.DataFrame:
     lookup = [pd.Index(axis.to_numpy(zero_copy_only=False), dtype=object) for axis in axes]
     cells, values = [], []
     for batch in ws.con.sql(sql, params=[run_id]).to_arrow_reader(_SCORE_BATCH):
-        at = []
-        for i in (0, 1):  # each distinct id of the batch looked up once
-            coded = pc.dictionary_encode(batch.column(i).cast(pa.string()))
-            found = lookup[i].get_indexer(
-                pd.Index(coded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-            )
-            at.append(found[coded.indices.to_numpy(zero_copy_only=False)])
+        at = [_sets.positions(lookup[i], batch.column(i).cast(pa.string())) for i in (0, 1)]
         cells.append(at[0].astype(np.int64) * m + at[1].astype(np.int64))
         values.append(batch.column(2).to_numpy(zero_copy_only=False).astype(np.float64))
     cell = np.concatenate(cells)

@@ -22,7 +22,6 @@ cannot start — they are computed here instead, where any error is raised as it
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from groundswell._cores import usable_cores
 from groundswell.analysis import communities
 from groundswell.errors import ParameterError
 from groundswell.network.graph import Graph
@@ -40,14 +40,6 @@ from groundswell.network.graph import Graph
 WORKER: bool | None = None
 
 log = logging.getLogger(__name__)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from groundswell import config
+from groundswell import _sets, config
 from groundswell.network.activity import activities as _activities
 from groundswell.network.activity import activity as _activity
 from groundswell.network.ties import (
@@ -199,7 +199,6 @@ CODES_BATCH = 1_000_000
 def _run_codes(run: Run) -> TieCodes:
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     people = run_people(run)
     # one hash table of the people for every batch (Arrow's index_in builds its value set's
@@ -213,10 +212,7 @@ def _run_codes(run: Run) -> TieCodes:
     for batch in reader:
         for col, parts in zip((0, 1), ends, strict=True):
             text = batch.column(col).cast(pa.string())
-            # each distinct end of the batch looked up once
-            coded = pc.dictionary_encode(text)
-            found = known.get_indexer(coded.dictionary.to_numpy(zero_copy_only=False))
-            codes = found.astype(np.int64)[coded.indices.to_numpy(zero_copy_only=False)]
+            codes = _sets.positions(known, text)
             if (codes < 0).any():  # not one of the run's people: numbered after them
                 missing = np.flatnonzero(codes < 0)
                 for i, v in zip(missing.tolist(), text.take(missing).to_pylist(), strict=True):

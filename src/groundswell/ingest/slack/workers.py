@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from groundswell import privacy
+from groundswell._cores import idle_cores
 from groundswell.errors import InputError
 
 if TYPE_CHECKING:
@@ -100,24 +100,6 @@ class _Segment:
     targets: list[dict[str, Any]]
     rows_read: int
     edited: int
-
-
-def usable_cores() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def idle_cores() -> int:
-    """Usable cores that no other work is running on (at least one: this process's)."""
-    cores = usable_cores()
-    try:
-        others = os.getloadavg()[0] - 1  # the load counts this process too
-    except OSError:  # pragma: no cover - no load average
-        return cores
-    return max(1, min(cores, round(cores - others)))
 
 
 def read_days(
