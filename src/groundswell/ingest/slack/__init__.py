@@ -70,7 +70,10 @@ Mapping
 
 The day files of a large export are read by worker processes on the idle cores, with the
 same rows, order, ids and errors as in one process (:mod:`~groundswell.ingest.slack.workers`);
-a zip's central directory is walked from the mapped file, zipfile reading the unusual ones.
+a zip's central directory is walked from the mapped file, zipfile reading the unusual ones,
+and its names, when all ASCII, are listed and matched to their conversations as arrays
+(:class:`~groundswell.ingest.slack.archive._Listing`); the export's hash and the compiled
+pseudonym loop's loading run on threads meanwhile.
 
 Bad input raises :class:`~groundswell.errors.InputError` naming the file inside the export
 and the JSON path of the record (``general/2016-01-14.json[3].ts``); nothing is written.
@@ -83,6 +86,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +94,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.ingest.slack.archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
 from groundswell.ingest.slack.frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build
 from groundswell.ingest.slack.messages import CHUNK, MENTION, _Reader
-from groundswell.ingest.slack.workers import read_days
+from groundswell.ingest.slack.workers import preload, read_days
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -125,6 +129,43 @@ def _trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+class _Hashing:
+    """:func:`batch.sha256_path` of an export: of a zip on a thread, started at once, while
+    its directory is read (hashing lets go of the GIL), of a folder when asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._sha: str | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if path.is_file():
+            self._thread = threading.Thread(
+                target=self._run, name="groundswell-sha256", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._sha = batch.sha256_path(self._path)
+        except BaseException as exc:  # raised by result(), in the caller's thread
+            self._error = exc
+
+    def wait(self) -> None:
+        """Wait for the thread, if any, to end."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self) -> str:
+        """The hash, or the error hashing raised."""
+        if self._thread is None:
+            return batch.sha256_path(self._path)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._sha is not None
+        return self._sha
+
+
 def ingest(
     ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
@@ -135,15 +176,25 @@ def ingest(
     path = Path(path)
     with steps(5, enabled=progress) as bar:
         bar.step("checking the export")
-        ex = _Export(path)
+        hashing = _Hashing(path)
+        try:
+            ex = _Export(path)
+        except BaseException:
+            hashing.wait()  # (the export's error is the one raised)
+            raise
         try:
             options: dict[str, Any] = {}
-            sha = batch.sha256_path(path)
+            sha = hashing.result()
             if (seen := common.earlier_ingest(ws, KIND, path, sha, options)) is not None:
                 return seen
             summary = common.IngestSummary(str(path), KIND, None)
             rd = _Reader(ws, ex, summary)
-            users, days = rd.layout()
+            loading = preload(ex)  # the compiled HMAC loop, loaded while the layout is found
+            try:
+                users, days = rd.layout()
+            finally:
+                if loading is not None:
+                    loading.join()
             bar.step(f"reading {len(days):,} day files")
             read_days(rd, days)
             rd.flush()

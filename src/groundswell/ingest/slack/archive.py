@@ -4,15 +4,18 @@ list files, and the checks on those lists (see :mod:`groundswell.ingest.slack`).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import mmap
+import os
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import orjson
@@ -46,6 +49,8 @@ class _Export:
         self._dir: _Directory | None = None
         self._mapped = 0  # bytes read from the mapped zip since its pages were let go
         self._rows: dict[str, int] | None = None  # rows of the files read next (see expect)
+        self._names: list[str] | None = None  # see names
+        self._total: int | None = None  # a folder's total_size
         if not path.exists():
             raise InputError(path, "file not found", expected=EXPECTED_LAYOUT)
         if path.is_dir():
@@ -60,13 +65,33 @@ class _Export:
                     self._dir = _Directory.of(self._zip)
                     self._fh = path.open("rb")
                     self._map = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
-                self.names = sorted(n for n in self._dir.index if not n.endswith("/"))
+                if self._dir.listing is None:
+                    self.names = sorted(n for n in self._dir.index if not n.endswith("/"))
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 # (NotImplementedError: a member needing a zip version zipfile cannot read)
                 raise InputError(
                     path, f"not a readable zip archive ({exc})", expected=EXPECTED_LAYOUT
                 ) from exc
-        self.names = [n for n in self.names if not n.startswith("__MACOSX/")]
+        if self._names is not None:  # (a listing's names leave __MACOSX/ out already)
+            self.names = [n for n in self._names if not n.startswith("__MACOSX/")]
+
+    @property
+    def names(self) -> list[str]:
+        """The export's files (relative POSIX names), sorted, without ``__MACOSX/``."""
+        if self._names is None:
+            listing = self._dir.listing if self._dir is not None else None
+            self._names = listing.names() if listing is not None else []
+        return self._names
+
+    @names.setter
+    def names(self, names: list[str]) -> None:
+        self._names = names
+
+    @property
+    def listing(self) -> _Listing | None:
+        """The names as arrays (a zip whose names read as arrays), or None: see
+        :class:`_Listing`."""
+        return self._dir.listing if self._dir is not None else None
 
     def _walk(self, path: Path) -> _Directory | None:
         """The directory of a plain zip read from the mapped file, or None (nothing open)."""
@@ -79,7 +104,10 @@ class _Export:
         except (OSError, ValueError):
             fh.close()
             return None
-        d = _Directory.read(mm)
+        try:
+            d = _Directory.read(mm, fh.fileno())
+        except OSError:
+            d = None
         if d is None:
             mm.close()
             fh.close()
@@ -105,6 +133,11 @@ class _Export:
             return self._dir.size[rows]
         return np.fromiter(map(self.size, names), dtype=np.int64, count=len(names))
 
+    def sizes_at(self, rows: np.ndarray) -> np.ndarray:
+        """The unpacked size of the zip's members at directory ``rows``."""
+        assert self._dir is not None
+        return self._dir.size[rows]
+
     def expect(self, names: list[str], rows: np.ndarray | None) -> None:
         """Read the files ``names`` (at the directory ``rows`` of a zip) next without looking
         them up in the directory's name index: in a forked worker, a lookup writes the
@@ -119,6 +152,7 @@ class _Export:
         self.names = []
         if self._dir is not None:
             self._dir.index = {}
+            self._dir.listing = None
 
     def read(self, name: str) -> bytes:
         try:
@@ -179,14 +213,17 @@ class _Export:
         return data
 
     def total_size(self) -> int:
-        """The unpacked size of every file in the export, in bytes."""
+        """The unpacked size of every file in the export, in bytes (a folder's files looked
+        at once)."""
         if self._dir is not None:
             return int(self._dir.size.sum())
-        total = 0
-        for name in self.names:
-            with contextlib.suppress(OSError):
-                total += (self.path / name).stat().st_size
-        return total
+        if self._total is None:
+            total = 0
+            for name in self.names:
+                with contextlib.suppress(OSError):
+                    total += (self.path / name).stat().st_size
+            self._total = total
+        return self._total
 
     def size(self, name: str) -> int:
         """The unpacked size of a member, in bytes (0 when it cannot be known: reading it
@@ -238,13 +275,28 @@ class _Directory:
     """A zip's central directory as arrays: each member's flags, method, CRC-32, packed and
     unpacked sizes and local header offset, at the position :attr:`index` gives its name."""
 
-    index: dict[str, int]
+    _index: dict[str, int] | None  # None: made from _order when first needed
     flags: np.ndarray
     method: np.ndarray
     crc: np.ndarray
     packed: np.ndarray
     size: np.ndarray
     offset: np.ndarray
+    listing: _Listing | None = None  # the files' names as arrays, when they read as such
+    _order: str | None = None  # every member's name in the directory's order, NUL between
+
+    @property
+    def index(self) -> dict[str, int]:
+        """The row of each member's name (the last member of a name wins, as in zipfile)."""
+        if self._index is None:
+            names = self._order.split("\x00") if self._order is not None else []
+            self._index = dict(zip(names, range(len(names)), strict=True))
+            self._order = None
+        return self._index
+
+    @index.setter
+    def index(self, index: dict[str, int]) -> None:
+        self._index, self._order = index, None
 
     def row(self, i: int) -> tuple[int, int, int, int, int, int]:
         """Member ``i``'s flags, method, CRC-32, packed and unpacked sizes and offset, as
@@ -279,12 +331,14 @@ class _Directory:
         )
 
     @classmethod
-    def read(cls, mm: mmap.mmap) -> _Directory | None:
+    def read(cls, mm: mmap.mmap, fd: int | None = None) -> _Directory | None:
         """The central directory of a plain zip, walked straight from the mapped file (about
         10x faster than zipfile's ZipInfo per member, which matters for the 650,000-file
         exports of big workspaces); None for anything zipfile should read: a comment, ZIP64
         extra fields (ZIP64 end records are read), a damaged extra field, bytes before the
-        archive, several disks, a bad record."""
+        archive, several disks, a bad record. With the file's descriptor ``fd`` the directory's
+        bytes are read from it (its pages are then not mapped: 58 MB of them in the
+        synthetic 5,000-person export, faulted in one by one through the mapping)."""
         total = len(mm)
         if total < _EOCD.size:
             return None
@@ -310,10 +364,22 @@ class _Directory:
                 return None
         if disk or disk_cd or n_disk != n or cd_at + cd_size != end:
             return None
-        cd = mm[cd_at : cd_at + cd_size]
+        cd = mm[cd_at : cd_at + cd_size] if fd is None else os.pread(fd, cd_size, cd_at)
         entries = _entries(cd, n)
         if entries is not None:
-            found, table = entries
+            name_at, name_len, table = entries
+            stop = (name_at + name_len).tolist()
+            found = [cd[a:b] for a, b in zip(name_at.tolist(), stop, strict=True)]
+            joined = b"\x00".join(found)
+            if joined.isascii() and b"\n" not in joined and joined.count(0) == n - 1:
+                # names in ASCII (every encoding reads them alike), none holding a NUL or a
+                # line feed: the names as arrays, the name index made when first needed
+                order = joined.decode("ascii")
+                listing = _Listing.of(joined, order.split("\x00"))
+                if listing is not None:
+                    d = cls._of_table(None, table)
+                    d.listing, d._order = listing, order
+                    return d
             names = _names(found, table[:, 0].tolist())
             if names is None:
                 return None
@@ -349,13 +415,207 @@ class _Directory:
         return cls._of_table(index, table)
 
     @classmethod
-    def _of_table(cls, index: dict[str, int], table: np.ndarray) -> _Directory:
+    def _of_table(cls, index: dict[str, int] | None, table: np.ndarray) -> _Directory:
         """The directory of names ``index`` and rows ``table`` (n x 6, C-ordered little-endian
         int64: flags, method, CRC-32, packed and unpacked sizes, offset), of which the
         columns are views."""
         d = cls(index, table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4], table[:, 5])
         d.__dict__["_table"] = table.data.cast("B")  # see row()
         return d
+
+
+#: a day file's last 16 bytes ("/YYYY-MM-DD.json"): where its digits are, and the rest
+_DIGITS = [1, 2, 3, 4, 6, 7, 9, 10]
+_REST_AT = [0, 5, 8, 11, 12, 13, 14, 15]
+_REST = np.frombuffer(b"/--.json", dtype=np.uint8)
+#: the bytes of a name's last 16 kept when it is shorter (its length's row), the rest 0
+_SHORT = np.where(np.arange(16) >= 16 - np.arange(17)[:, None], 0xFF, 0).astype(np.uint8)
+
+
+def _tails(names: list[str], lengths: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """ASCII ``names`` of ``lengths`` end to end, where each ends, and each one's last 16
+    bytes (n x 16, 0 before a shorter one)."""
+    text = "".join(names)
+    ends = np.cumsum(lengths)
+    padded = np.frombuffer(bytes(16) + text.encode("ascii"), dtype=np.uint8)
+    tails = np.lib.stride_tricks.sliding_window_view(padded, 16)[ends]  # (a copy)
+    short = np.flatnonzero(lengths < 16)  # the bytes of the names before it: cleared
+    tails[short] &= _SHORT[lengths[short]]
+    return text, ends, tails
+
+
+#: the low k bytes of a word (k = 0..8)
+_LOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+
+
+def _same_folders(text: str, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Whether each day file's folder (its name but the last 16 characters) is the one of
+    the day file before it, for day files ending at ``ends`` in ``text`` (ASCII), of
+    ``lengths``: compared 8 bytes at a time, only as far as the folders go."""
+    folder = lengths - 16
+    same = folder[1:] == folder[:-1]
+    if not len(same):
+        return same
+    raw = text.encode("ascii") + bytes(8)
+    # every 8 bytes of the text from any position, as one little-endian word
+    words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
+    pair = np.flatnonzero(same)  # (pair j: day files j and j + 1)
+    starts = ends - lengths
+    a, b = starts[pair], starts[pair + 1]
+    size = folder[pair]
+    done = 0
+    while len(pair):
+        k = np.minimum(size - done, 8)
+        differ = ((words[a + done] ^ words[b + done]) & _LOW[k]) != 0
+        same[pair[differ]] = False
+        done += 8
+        going = ~differ & (size > done)
+        pair, a, b, size = pair[going], a[going], b[going], size[going]
+    return same
+
+
+@dataclass
+class _Listing:
+    """A zip's files, when every name is ASCII (no line feed, no NUL), as arrays: their
+    names sorted (the list ``sorted`` gives, without folders' entries and ``__MACOSX/``, a
+    name held twice once, at its last member's row) end to end in :attr:`text`, each one's
+    directory row and last 16 bytes, which are day files (``<folder>/YYYY-MM-DD.json``,
+    :data:`DAY_FILE`) and where their folder changes: a large export's names are then not
+    looked at one by one in Python (651,753 day files in the synthetic 5,000-person export)."""
+
+    text: str  # the names end to end
+    ends: np.ndarray  # int64: where each name ends in text
+    rows: np.ndarray  # int64: each name's directory row
+    tails: np.ndarray  # uint8 (names x 16): each name's last 16 bytes, 0 before a short one
+    days: np.ndarray  # int64: the names that are day files, in order
+    new_folder: np.ndarray  # bool: each day file's folder is not the one of the day file before
+
+    def name(self, i: int) -> str:
+        """Name ``i``."""
+        return self.text[int(self.ends[i - 1]) if i else 0 : int(self.ends[i])]
+
+    def names(self) -> list[str]:
+        """Every name, as Python strings."""
+        ends = self.ends.tolist()
+        starts = [0, *ends[:-1]] if ends else []
+        return [self.text[a:b] for a, b in zip(starts, ends, strict=True)]
+
+    def folders(self, days: np.ndarray) -> list[str]:
+        """The folders of day files ``days`` (names of :attr:`days`), as ``rpartition`` cuts
+        them: each name but its last 16 characters, "/YYYY-MM-DD.json"."""
+        ends = self.ends
+        starts = np.where(days > 0, ends[days - 1], 0).tolist()
+        text = self.text
+        return [text[a:b] for a, b in zip(starts, (ends[days] - 16).tolist(), strict=True)]
+
+    def named(self, base: str) -> np.ndarray:
+        """The names whose last part (after the last "/", if any) is ``base`` (15 ASCII
+        characters or fewer), in order."""
+        k = len(base)
+        want = np.frombuffer(bytes(15 - k) + b"/" + base.encode("ascii"), dtype="<u8")
+        own = np.frombuffer(bytes(16 - k) + b"\xff" * k, dtype="<u8")  # the base's bytes
+        slash = np.frombuffer(bytes(15 - k) + b"\xff" * (k + 1), dtype="<u8")  # and "/"
+        words = self.tails.view("<u8")  # each name's last 16 bytes as two words
+        differ = words ^ want
+        ends = ((differ & own) == 0).all(axis=1)
+        alone = ((words & ~own) == 0).all(axis=1)  # nothing before (a name holds no NUL)
+        after_slash = ((differ & slash) == 0).all(axis=1)
+        return np.flatnonzero(ends & (alone | after_slash))
+
+    @classmethod
+    def of(cls, joined: bytes, names: list[str]) -> _Listing | None:
+        """The listing of a directory whose members' ``names`` (in the directory's order)
+        are ``joined`` by NUL bytes, or None when one is empty, is not ASCII or holds a
+        line feed (which the day files' pattern treats apart) or a NUL."""
+        n = len(names)
+        if not n or not joined.isascii() or b"\n" in joined or joined.count(0) != n - 1:
+            return None
+        raw = np.frombuffer(joined, dtype=np.uint8)
+        ends = np.append(np.flatnonzero(raw == 0), len(raw))
+        starts = np.append(0, ends[:-1] + 1)
+        lengths = ends - starts
+        if not lengths.all():
+            return None  # an empty name
+        skip = raw[ends - 1] == ord("/")  # a folder's entry
+        mac = b"__MACOSX/"
+        if mac in joined:
+            long = np.flatnonzero(lengths >= len(mac))
+            windows = np.lib.stride_tricks.sliding_window_view(raw, len(mac))
+            at_mac = (windows[starts[long]] == np.frombuffer(mac, dtype=np.uint8)).all(axis=1)
+            skip[long[at_mac]] = True
+        # Python's sort of the names (timsort, quick on a zip's nearly sorted order), stable:
+        # of a name held twice the last member is the last one
+        order = sorted(np.flatnonzero(~skip).tolist(), key=names.__getitem__)
+        ordered = list(map(names.__getitem__, order))
+        rows = np.asarray(order, dtype=np.int64)
+        del order
+        lengths = lengths[rows]
+        text, ends, tails = _tails(ordered, lengths)
+        # a name held twice: the same length and last 16 bytes, then the same name
+        words = tails.view("<u8")
+        maybe = (lengths[1:] == lengths[:-1]) & (words[1:] == words[:-1]).all(axis=1)
+        twice = [j for j in np.flatnonzero(maybe).tolist() if ordered[j] == ordered[j + 1]]
+        if twice:
+            last = np.ones(len(rows), dtype=bool)
+            last[twice] = False
+            ordered = list(itertools.compress(ordered, last.tolist()))
+            rows, lengths = rows[last], lengths[last]
+            text, ends, tails = _tails(ordered, lengths)
+        del ordered
+        digits = tails[:, _DIGITS]
+        days = np.flatnonzero(
+            ((digits >= ord("0")) & (digits <= ord("9"))).all(axis=1)
+            & (tails[:, _REST_AT] == _REST).all(axis=1)
+        )
+        new_folder = np.ones(len(days), dtype=bool)
+        new_folder[1:] = ~_same_folders(text, ends[days], lengths[days])
+        return cls(text, ends, rows, tails, days, new_folder)
+
+
+class _DayFiles(Sequence[tuple[str, int]]):
+    """Day files (name, conversation) as arrays over a :class:`_Listing`'s text: what
+    :meth:`~groundswell.ingest.slack.messages._Reader.layout` finds in a zip whose names
+    read as arrays; a sequence of (name, conversation) pairs like the list it finds
+    otherwise, whose pairs are made when asked for."""
+
+    def __init__(
+        self, text: str, starts: np.ndarray, ends: np.ndarray, conv: np.ndarray, rows: np.ndarray
+    ) -> None:
+        self.text = text  # the names end to end, and others among them
+        self.starts = starts  # int64: where each name starts in text
+        self.ends = ends  # int64: where each name ends
+        self.conv = conv  # int64: each file's conversation
+        self.rows = rows  # int64: each file's directory row
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[str, int]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[str, int] | list[tuple[str, int]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.text[int(self.starts[i]) : int(self.ends[i])], int(self.conv[i])
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        text = self.text
+        starts, ends = self.starts.tolist(), self.ends.tolist()
+        for a, b, k in zip(starts, ends, self.conv.tolist(), strict=True):
+            yield text[a:b], k
+
+    def names(self) -> list[str]:
+        """The files' names, as Python strings."""
+        text = self.text
+        return [text[a:b] for a, b in zip(self.starts.tolist(), self.ends.tolist(), strict=True)]
+
+    def clear(self) -> None:
+        """Hold no files any more."""
+        empty = np.empty(0, dtype=np.int64)
+        self.text, self.starts, self.ends, self.conv, self.rows = "", empty, empty, empty, empty
 
 
 _SIGNATURE = np.frombuffer(b"PK\x01\x02", dtype=np.uint8)
@@ -371,13 +631,14 @@ _FIXED = np.dtype(
 )  # fmt: skip
 
 
-def _entries(cd: bytes, n: int) -> tuple[list[bytes], np.ndarray] | None:
+def _entries(cd: bytes, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The ``n`` entries of a central directory ``cd`` as :meth:`_Directory.read` walks them
-    (each member's name, and its row of flags, method, CRC-32, packed and unpacked sizes and
-    offset), read as arrays: the entries are found by their signature and kept when each
-    ends where the next begins and the last at the end; None when they do not (a signature
-    inside a name, say) or when an entry has extra fields that are not plain, needs a
-    version above 6.3 or holds ZIP64 sizes: the walk entry by entry then decides."""
+    (where each member's name starts in ``cd`` and its length, and each member's row of
+    flags, method, CRC-32, packed and unpacked sizes and offset), read as arrays: the
+    entries are found by their signature and kept when each ends where the next begins and
+    the last at the end; None when they do not (a signature inside a name, say) or when an
+    entry has extra fields that are not plain, needs a version above 6.3 or holds ZIP64
+    sizes: the walk entry by entry then decides."""
     buf = np.frombuffer(cd, dtype=np.uint8)
     size = len(buf)
     if n == 0 or size < _CD.size:
@@ -420,9 +681,7 @@ def _entries(cd: bytes, n: int) -> tuple[list[bytes], np.ndarray] | None:
     table = np.stack(
         [field("flags"), field("method"), field("crc"), packed, unpacked, offset], axis=1
     )
-    start = (at + _CD.size).tolist()
-    stop = (at + _CD.size + n_name).tolist()
-    return [cd[a:b] for a, b in zip(start, stop, strict=True)], table
+    return at + _CD.size, n_name, table
 
 
 def _names(raws: list[bytes], flags: list[int]) -> list[str] | None:

@@ -29,9 +29,12 @@ page holding it (see docs/performance.md, "Reading a Slack export", eighth round
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import sys
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +43,7 @@ import numpy as np
 from groundswell import privacy
 from groundswell._cores import idle_cores
 from groundswell.errors import InputError
+from groundswell.ingest.slack.archive import _DayFiles, _Export
 
 if TYPE_CHECKING:
     from groundswell.ingest.slack.messages import _Reader
@@ -66,26 +70,33 @@ class _Files:
     most of their pages into each worker (about 100 MiB each on an export of 651,753 day
     files). A worker makes its own names from :attr:`text`."""
 
-    text: str  # the names end to end
+    text: str  # the names end to end (with other text between them, for a _DayFiles')
+    starts: np.ndarray  # int64: where each name starts in text
     ends: np.ndarray  # int64: where each name ends in text
     conv: np.ndarray  # int64: the conversation of each file
     rows: np.ndarray | None  # int64: the directory row of each file in a zip, else None
     bounds: np.ndarray  # int64: the first file of each segment, then the number of files
 
     @classmethod
-    def of(cls, files: list[tuple[str, int]], rows: np.ndarray | None, bounds: list[int]) -> _Files:
+    def of(
+        cls, files: Sequence[tuple[str, int]], rows: np.ndarray | None, bounds: list[int]
+    ) -> _Files:
         """Files (name, conversation) at directory ``rows`` (or None), cut at ``bounds``."""
+        cut = np.asarray(bounds, dtype=np.int64)
+        if isinstance(files, _DayFiles):  # arrays already
+            return cls(files.text, files.starts, files.ends, files.conv, rows, cut)
         n = len(files)
         ends = np.cumsum(np.fromiter((len(name) for name, _ in files), dtype=np.int64, count=n))
+        starts = np.concatenate([np.zeros(min(n, 1), dtype=np.int64), ends[:-1]])
         conv = np.fromiter((k for _, k in files), dtype=np.int64, count=n)
         text = "".join(name for name, _ in files)
-        return cls(text, ends, conv, rows, np.asarray(bounds, dtype=np.int64))
+        return cls(text, starts, ends, conv, rows, cut)
 
     def segment(self, i: int) -> tuple[list[tuple[str, int]], np.ndarray | None]:
         """Segment ``i``'s files (name, conversation), as new objects, and their rows."""
         a, b = int(self.bounds[i]), int(self.bounds[i + 1])
         ends = self.ends[a:b].tolist()
-        starts = [int(self.ends[a - 1]) if a else 0, *ends[:-1]]
+        starts = self.starts[a:b].tolist()
         text = self.text
         names = [text[s:e] for s, e in zip(starts, ends, strict=True)]
         rows = None if self.rows is None else self.rows[a:b]
@@ -104,7 +115,7 @@ class _Segment:
 
 def read_days(
     rd: _Reader,
-    files: list[tuple[str, int]],
+    files: Sequence[tuple[str, int]],
     *,
     workers: int | None = None,
     segment: int | None = None,
@@ -130,8 +141,24 @@ def read_days(
             gc.enable()
 
 
+def preload(ex: _Export) -> threading.Thread | None:
+    """For an export of :data:`PRELOAD` bytes or more, a thread (started) loading the
+    compiled HMAC loop, as :func:`read_days` would before reading (join it before: it
+    forks), while the reader finds the layout; else None."""
+    if ex.total_size() < PRELOAD:
+        return None
+    thread = threading.Thread(target=_load, name="groundswell-hmac-load", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load() -> None:
+    with contextlib.suppress(Exception):  # read_days loads it again, and says what failed
+        privacy.load_fast_hmac()
+
+
 def _read_days(
-    rd: _Reader, files: list[tuple[str, int]], workers: int, segment: int, small: int
+    rd: _Reader, files: Sequence[tuple[str, int]], workers: int, segment: int, small: int
 ) -> None:
     if rd.ex.total_size() >= PRELOAD:
         # a large export: the compiled HMAC loop repays its loading, done here once (forked
@@ -140,9 +167,14 @@ def _read_days(
     if workers < 2:
         rd.days(files)
         return
-    names = [name for name, _ in files]
-    rows = rd.ex.rows(names)
-    sizes = rd.ex.sizes(names, rows)
+    if isinstance(files, _DayFiles):  # a zip's day files as arrays, with their rows
+        names: list[str] | None = None
+        rows: np.ndarray | None = files.rows
+        sizes = rd.ex.sizes_at(files.rows)
+    else:
+        names = [name for name, _ in files]
+        rows = rd.ex.rows(names)
+        sizes = rd.ex.sizes(names, rows)
     if (
         int(sizes.sum()) < small
         or not files
@@ -161,7 +193,8 @@ def _read_days(
     # the files as Python objects, the export's names and its directory's name index are
     # let go of before the fork (the reader's heap at the fork 419 -> 282 MiB on an export of
     # 651,753 day files); the reader reads a bad segment from the arrays too
-    files.clear()
+    if isinstance(files, list | _DayFiles):
+        files.clear()
     rd.ex.forget_names()
     try:
         ctx = multiprocessing.get_context("fork")
@@ -187,16 +220,20 @@ def _read_days(
 
 def _cut(sizes: np.ndarray, segment: int) -> list[int]:
     """The first file of each run of about ``segment`` bytes of files of ``sizes``, in
-    order, then the number of files."""
+    order, then the number of files: a run ends with the file that brings it to
+    ``segment`` bytes or more."""
+    n = len(sizes)
+    total = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(sizes, out=total[1:])  # total[j]: the bytes of the files before file j
     bounds = [0]
-    size = 0
-    for j, n in enumerate(sizes.tolist(), 1):
-        size += n
-        if size >= segment:
-            bounds.append(j)
-            size = 0
-    if bounds[-1] != len(sizes):
-        bounds.append(len(sizes))
+    while bounds[-1] < n:
+        a = bounds[-1]
+        j = max(int(np.searchsorted(total, total[a] + segment, side="left")), a + 1)
+        if j > n:
+            break
+        bounds.append(j)
+    if bounds[-1] != n:
+        bounds.append(n)
     return bounds
 
 

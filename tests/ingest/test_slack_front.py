@@ -1,0 +1,381 @@
+"""The Slack reader's start on a zip whose names read as arrays (:class:`archive._Listing`)
+against the names read one by one as before: the sorted list of files, their directory rows
+(a name held twice: its last member), the day files and their folders, the layout (day
+files and their conversations, the conversations, warnings), the hash on a thread."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import groundswell as gs
+from groundswell.ingest import batch, common
+from groundswell.ingest.slack import archive, messages
+from tests.ingest.test_slack_fast import msg, user
+
+# the reader's day-file pattern, spelt here again: what the listing's byte test must match
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+
+# parts of names: folders (some a prefix of others, with characters sorting before and
+# after "/"), day files and near misses, the list files, macOS' folder
+FOLDERS = ["a", "a-b", "a.b", "ab", "a/b", "D0123ABC", "mpdm-x--y-1", "__MACOSX", "", "z z"]
+FILES = [
+    "2024-01-01.json",
+    "2024-01-02.json",
+    "2024-1-01.json",
+    "2024-01-01.jsonx",
+    "x2024-01-01.json",
+    "2024-01-01json",
+    "users.json",
+    "org_users.json",
+    "channels.json",
+    "groups.json",
+    "dms.json",
+    "mpims.json",
+    "xusers.json",
+    "",
+    "u",
+    # one character of a day file's name changed, at each place
+    *["2024-01-01.json"[:i] + c + "2024-01-01.json"[i + 1 :] for i in range(15) for c in "x/"],
+]
+
+
+def reference(names: list[str]) -> dict[str, Any]:
+    """What the reader computed from the names one by one before the listing."""
+    index = dict(zip(names, range(len(names)), strict=True))  # the last member wins
+    files = sorted(n for n in index if not n.endswith("/"))
+    files = [n for n in files if not n.startswith("__MACOSX/")]
+    parts = [n.rpartition("/") for n in files]
+    days = [i for i, (_, slash, base) in enumerate(parts) if slash and DAY.match(base)]
+    folders = [parts[i][0] for i in days]
+    return {
+        "names": files,
+        "rows": [index[n] for n in files],
+        "days": days,
+        "new_folder": [j == 0 or folders[j] != folders[j - 1] for j in range(len(days))],
+        "folders": folders,
+        "named": {
+            b: [i for i, p in enumerate(parts) if p[2] == b]
+            for b in (*archive.USERS_FILES, *archive.LISTS)
+        },
+    }
+
+
+def listed(names: list[str]) -> dict[str, Any] | None:
+    """The same, from the listing."""
+    listing = archive._Listing.of("\x00".join(names).encode("ascii"), names)
+    if listing is None:
+        return None
+    days = listing.days
+    return {
+        "names": listing.names(),
+        "rows": listing.rows.tolist(),
+        "days": days.tolist(),
+        "new_folder": listing.new_folder.tolist(),
+        "folders": listing.folders(days),
+        "named": {b: listing.named(b).tolist() for b in (*archive.USERS_FILES, *archive.LISTS)},
+    }
+
+
+name_parts = st.tuples(
+    st.sampled_from(FOLDERS), st.sampled_from(FILES), st.booleans(), st.booleans()
+)
+
+
+def name_of(folder: str, file: str, nested: bool, as_folder: bool) -> str:
+    path = f"{folder}/{file}" if folder or nested else file
+    return path + "/" if as_folder else path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(name_parts, max_size=40), st.lists(st.text("ab/-.0json_", max_size=20)))
+def test_listing_is_the_names_read_one_by_one(parts, others) -> None:
+    """Day files and near misses, list files at the top and in folders, folders' entries,
+    __MACOSX/, names held twice, folders that are prefixes of others: the listing gives the
+    sorted names, their rows, the day files, where their folder changes and the list files
+    as the names read one by one do (fails when the dedup keeps the first member, a digit
+    position is off or a folder's run is cut wrongly: checked)."""
+    names = [name_of(*p) for p in parts] + others
+    got = listed(names)
+    if not names or "" in names:
+        assert got is None  # (an empty name: read one by one)
+        return
+    assert got == reference(names)
+
+
+def test_list_files_are_found_by_their_last_part() -> None:
+    names = ["xusers.json", "users.json", "a/users.json", "a/xusers.json", "b/a_users.json",
+             "users.json/x", "org_users.json", "a/b/channels.json", "channels.jsonx", "s.json",
+             "dms.json", "a/dms.json/", "mpims.json", "groups.json", "a/mpims.json"]  # fmt: skip
+    assert listed(names) == reference(names)
+
+
+def test_listing_refuses_names_it_does_not_read() -> None:
+    """Names not in ASCII (cp437 or UTF-8: zipfile decides), holding a NUL or a line feed
+    ("\\d" and "$" of the day files' pattern) are left to the names read one by one."""
+    for odd in ["général/2024-01-01.json", "a\x00b", "a/2024-01-01.json\n", "a\nb"]:
+        names = ["users.json", odd]
+        joined = b"\x00".join(n.encode("utf-8") for n in names)
+        assert archive._Listing.of(joined, names) is None
+
+
+def zip_of(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            if name in zf.NameToInfo:
+                with pytest.warns(UserWarning):
+                    zf.writestr(name, data)
+            else:
+                zf.writestr(name, data)
+    return path
+
+
+def test_export_reads_its_names_as_before(tmp_path) -> None:
+    """A zip of ASCII names: the export's names, directory index (made when first needed)
+    and rows are those of the directory read one by one; a name held twice reads its last
+    member; sizes by row."""
+    members = [
+        ("users.json", b"[]"),
+        ("a/", b""),
+        ("a/2024-01-02.json", b"[1]"),
+        ("__MACOSX/a/2024-01-01.json", b"[2]"),
+        ("a/2024-01-01.json", b"[3]"),
+        ("a-b/2024-01-01.json", b"[4, 5]"),
+        ("a/2024-01-02.json", b"[6, 7, 8]"),
+    ]
+    path = zip_of(tmp_path / "e.zip", members)
+    ex = archive._Export(path)
+    try:
+        assert ex.listing is not None
+        with zipfile.ZipFile(path) as zf:
+            index = {i.filename: k for k, i in enumerate(zf.infolist())}
+        assert ex.names == ["a-b/2024-01-01.json", "a/2024-01-01.json", "a/2024-01-02.json",
+                            "users.json"]  # fmt: skip
+        assert ex.listing.rows.tolist() == [index[n] for n in ex.names]
+        assert ex.read("a/2024-01-02.json") == b"[6, 7, 8]"
+        assert list(ex._dir.index.items()) == list(index.items())  # type: ignore[union-attr]
+        assert ex.sizes_at(ex.listing.rows).tolist() == [6, 3, 9, 2]
+    finally:
+        ex.close()
+
+
+def layout_export(tmp_path: Path) -> Path:
+    """An export with a nested workspace, a folder in no list, an attachments folder, list
+    files in a folder, day files of a folder apart from each other in the sorted names."""
+    files: dict[str, Any] = {
+        "users.json": [user("U1", "A"), user("U2", "B", bot_id="B1")],
+        "channels.json": [{"id": "C1", "name": "general", "members": ["U1"]},
+                          {"id": "C2", "name": "general-2", "created": 1704067200},
+                          {"id": "C3", "name": "x/y"}],
+        "x/y/2024-01-01.json": [msg("U1", 1704067250)],  # not the channel "x/y": no day file
+        "dms.json": [{"id": "D1", "members": ["U1", "U2"]}],
+        "mpims.json": [{"id": "G1", "name": "mpdm-a--b-1", "members": ["U1", "U2"]}],
+        "general/2024-01-01.json": [msg("U1", 1704067300)],
+        "general/2024-01-02.json": [msg("U1", 1704153700)],
+        "general/2024-01-01.json.bak/2024-01-01.json": [msg("U1", 1704067400)],
+        "general-2/2024-01-01.json": [msg("U2", 1704067500)],
+        "D1/2024-01-01.json": [msg("U2", 1704067600)],
+        "mpdm-a--b-1/2024-01-03.json": [msg("U1", 1704240000)],
+        "unlisted/2024-01-01.json": [msg("U1", 1704067700)],
+        "Dabcdefg1/2024-01-01.json": [msg("U1", 1704067800)],
+        "attachments/x/2024-01-01.json": [msg("U1", 1704067900)],
+        "team/T1/users.json": [user("U3", "C")],
+        "team/T1/channels.json": [{"id": "C9", "name": "general", "members": ["U3"]}],
+        "team/T1/general/2024-01-01.json": [msg("U3", 1704068000)],
+        "team/T1/other/2024-01-01.json": [msg("U3", 1704068100)],
+        "2024-01-01.json": [msg("U1", 1704068200)],
+    }  # fmt: skip
+    path = tmp_path / "layout.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, value in reversed(files.items()):  # not in sorted order
+            zf.writestr(name, json.dumps(value))
+    return path
+
+
+def layout_of(path: Path, ws_path: Path) -> tuple[Any, ...]:
+    ws = gs.open(ws_path)
+    ex = archive._Export(path)
+    try:
+        rd = messages._Reader(ws, ex, common.IngestSummary(str(path), "slack", None))
+        users, days = rd.layout()
+        convs = [(c.raw_id, c.name, c.kind, c.created, c.members, c.listed) for c in rd.convs]
+        return list(days), convs, rd.summary.warnings, users, rd.bot_user_of, ex.listing
+    finally:
+        ex.close()
+        ws.close()
+
+
+def test_layout_from_the_listing_is_the_layout_name_by_name(tmp_path, monkeypatch) -> None:
+    """The day files (in order), their conversations, the conversations made for unlisted
+    folders, the warning and the users found through the listing are those found name by
+    name (fails when a folder's conversation is taken from the top's lists for a nested
+    folder or the folder runs are not cut: checked)."""
+    path = layout_export(tmp_path)
+    gs.init(tmp_path / "ws").close()
+    *fast, listing = layout_of(path, tmp_path / "ws")
+    assert listing is not None
+    with monkeypatch.context() as m:
+        m.setattr(archive._Listing, "of", classmethod(lambda cls, joined, names: None))
+        *slow, none = layout_of(path, tmp_path / "ws")
+    assert none is None
+    assert fast == slow
+    days, convs = dict(fast[0]), fast[1]
+    assert convs[days["team/T1/general/2024-01-01.json"]][0] == "C9"  # its own root's
+    assert convs[days["unlisted/2024-01-01.json"]][4:] == ([], False)  # made for it
+    for not_a_day in ["attachments/x/", "general/2024-01-01.json.bak/", "", "x/y/"]:
+        assert not_a_day + "2024-01-01.json" not in days
+    assert fast[2]  # the warning of the unlisted folders
+
+
+def test_day_files_as_arrays_are_a_sequence_of_pairs() -> None:
+    text = "xa/1b/22c/333"
+    starts, ends = np.array([1, 5, 9]), np.array([4, 8, 13])
+    days = archive._DayFiles(text, starts, ends, np.array([4, 5, 6]), np.array([7, 8, 9]))
+    pairs = [("a/1", 4), ("/22", 5), ("/333", 6)]
+    assert len(days) == 3 and list(days) == pairs and days.names() == [p[0] for p in pairs]
+    assert days[1] == pairs[1] and days[1:] == pairs[1:] and days[::-1] == pairs[::-1]
+    days.clear()
+    assert len(days) == 0 and list(days) == []
+
+
+def test_hash_on_a_thread_is_the_hash_and_its_error(tmp_path, monkeypatch) -> None:
+    """The export's hash computed while its directory is read is batch.sha256_path's; an
+    error while hashing is raised to the caller, and no thread is left behind."""
+    from groundswell.ingest import slack
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(bytes(range(256)) * 9000)
+    assert slack._Hashing(path).result() == batch.sha256_path(path)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "x").write_bytes(b"x")
+    assert slack._Hashing(folder).result() == batch.sha256_path(folder)
+
+    def broken(p: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(batch, "sha256_path", broken)
+    hashing = slack._Hashing(path)
+    with pytest.raises(PermissionError):
+        hashing.result()
+    assert not [t for t in threading.enumerate() if t.name == "groundswell-sha256"]
+
+
+def lists_one_by_one(rd: messages._Reader, lists: dict[str, list[dict[str, Any]]]) -> tuple:
+    """The conversations and the names they are found by, read record by record as the
+    reader did before it read the lists' fields a column at a time."""
+    convs: list[archive._Conv] = []
+    own: dict[str, int] = {}
+    for base, records in lists.items():
+        kind = archive.LISTS[base]
+        for rec in records:
+            rid = rec["id"]
+            name = rec.get("name")
+            if not isinstance(name, str):
+                name = None
+            created = archive._seconds(rec.get("created"))
+            members = rec.get("members")
+            if not isinstance(members, list):
+                members = []
+            elif set(map(type, members)) != {str}:
+                members = [m for m in members if isinstance(m, str)]
+            listed = len(convs)
+            convs.append(archive._Conv(rid, name, kind, created, members))
+            folder = rid if kind == "dm" or not name else name
+            own.setdefault(folder, listed)
+            if folder != rid:
+                own.setdefault(rid, listed)
+    return convs, own
+
+
+_WS: dict[str, Path] = {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["C1", "C2", "D1", "G1", "x", "general"]),
+            st.one_of(
+                st.none(),
+                st.sampled_from(["general", "C1", "", "x", "mpdm-a-1"]),
+                st.integers(0, 3),
+            ),
+            st.one_of(
+                st.none(),
+                st.integers(-5, 2**64 - 1),
+                st.floats(allow_nan=False, allow_infinity=False),
+                st.sampled_from(["1704067200", " 17e8 ", "nan", "x", True]),
+            ),
+            st.one_of(st.none(), st.just("U1"), st.lists(st.sampled_from(["U1", "U2", 3, None]))),
+            st.sampled_from(sorted(archive.LISTS)),
+        ),
+        max_size=12,
+    )
+)
+def test_lists_read_a_column_at_a_time_are_read_record_by_record(tmp_path_factory, recs) -> None:
+    """Names that are not text, times as integers (past int64 too), floats, text and
+    booleans, members of any type, folders named like another conversation's id: the same
+    conversations, in order, found by the same names (fails when the first of a name does
+    not win or an integer time is not checked for its range: checked)."""
+    lists: dict[str, list[dict[str, Any]]] = {b: [] for b in sorted(archive.LISTS)}
+    for rid, name, created, members, base in recs:
+        rec: dict[str, Any] = {"id": rid, "name": name, "created": created, "members": members}
+        lists[base].append({k: v for k, v in rec.items() if v is not None})
+    tmp = tmp_path_factory.mktemp("lists")
+    files: dict[str, Any] = {"users.json": [user("U1", "A")], **lists}
+    path = tmp / "e.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, value in files.items():
+            zf.writestr(name, json.dumps(value))
+    if "lists" not in _WS:  # one workspace for every example
+        _WS["lists"] = tmp / "ws"
+        gs.init(_WS["lists"]).close()
+    ws = gs.open(_WS["lists"])
+    ex = archive._Export(path)
+    try:
+        rd = messages._Reader(ws, ex, common.IngestSummary(str(path), "slack", None))
+        rd.lo, rd.hi = 0, 1e11  # every time the lists may hold
+        expected = lists_one_by_one(rd, lists)
+        rd.layout()
+        by_name: dict[str, int] = {}
+        for k, c in enumerate(rd.convs):  # what _folder finds a top folder's name by
+            folder = c.raw_id if c.kind == "dm" or not c.name else c.name
+            by_name.setdefault(folder, k)
+            if folder != c.raw_id:
+                by_name.setdefault(c.raw_id, k)
+        assert rd.convs == expected[0] and by_name == expected[1]
+    finally:
+        ex.close()
+        ws.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("ab/", min_size=1, max_size=26), max_size=8), st.data())
+def test_folders_compared_a_word_at_a_time(seeds, data) -> None:
+    """Folders of every length around 8 and 16 bytes, each followed by its twin, or by its
+    twin but one byte, anywhere (the last of a word too), after other text: the same answer
+    as comparing the strings (fails when a word's last byte or the last word is not
+    compared: checked)."""
+    folders = []
+    for f in seeds:
+        i = data.draw(st.integers(0, len(f) - 1))
+        twin = f[:i] + ("b" if f[i] == "a" else "a") + f[i + 1 :]
+        folders += [f, data.draw(st.sampled_from([f, twin]))]
+    before = data.draw(st.text("xyz", max_size=9))
+    names = [f"{folder}/2024-01-01.json" for folder in folders]
+    text = before + "".join(names)
+    lengths = np.array([len(n) for n in names], dtype=np.int64)
+    ends = len(before) + np.cumsum(lengths)
+    got = archive._same_folders(text, ends, lengths).tolist()
+    assert got == [a == b for a, b in itertools.pairwise(folders)]
