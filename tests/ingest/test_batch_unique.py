@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -207,6 +208,9 @@ def test_slack_two_emoji_from_one_person_keep_de_duplication(ws, tmp_path, monke
     (b,) = got
     assert "messages" in b.unique and "interactions" not in b.unique
     assert b.interactions is not None and b.interactions.duplicated(INTERACTION_KEY).any()
+    # the repeated reaction marked: the store keeps the first rows only
+    first = b.firsts["interactions"]
+    np.testing.assert_array_equal(first, ~b.interactions.duplicated(INTERACTION_KEY).to_numpy())
     stored = _stored(ws)["interactions"]
     reactions = stored[stored["kind"] == "reaction"]
     assert len(reactions) == 2  # U2 once, U3 once, to U1's message
@@ -269,6 +273,14 @@ def test_slack_unique_frames_hold_one_row_per_key(tmp_path_factory, files) -> No
     (b,) = got
     _no_duplicate_keys(b)
     assert b.messages is not None and b.interactions is not None
+    # a frame not named unique has its first rows marked, the others copies of them
+    repeat = b.interactions.duplicated(INTERACTION_KEY).to_numpy()
+    if "interactions" in b.unique:
+        assert "interactions" not in b.firsts
+    else:
+        np.testing.assert_array_equal(b.firsts["interactions"], ~repeat)
+        copies = b.interactions.duplicated().to_numpy()  # equal in every column
+        np.testing.assert_array_equal(copies, repeat)
     # whatever the flags, what a (dry) run stores is the frames' distinct keys
     assert s.dry_run
     assert s.messages == len(b.messages.drop_duplicates(MESSAGE_KEY))
