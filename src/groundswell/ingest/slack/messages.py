@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHUNK = 100_000  # messages held as Python objects before they are packed into arrays
 BATCH = 20_000  # messages of parsed day files gathered at once
+RUN = 256  # day files read together (see _Export.read_many)
 _NONE = msgspec.Raw(b"")
 _NO_THREAD = np.array(None, dtype=object)
 
@@ -343,27 +344,38 @@ class _Reader:
 
     # -- day files ------------------------------------------------------------------------------
     def days(self, files: Iterable[tuple[str, int]]) -> None:
-        """Read day files (name, conversation) in order. Files that parse into
-        :class:`_Msg` are gathered a batch at a time, so the per-message work runs over
-        lists of thousands of messages, not over one day file's two or three."""
+        """Read day files (name, conversation) in order. They are read from the export
+        :data:`RUN` at a time (see :meth:`~groundswell.ingest.slack.archive._Export.read_many`);
+        files that parse into :class:`_Msg` are gathered a batch at a time, so the
+        per-message work runs over lists of thousands of messages, not over one day file's
+        two or three."""
         batch: list[tuple[list[_Msg], bytes, int, str]] = []
         size = 0
-        for name, k in files:
-            raw = self.ex.read(name)
-            try:
-                msgs: list[_Msg] | None = _DECODE(raw)
-            except (msgspec.MsgspecError, ValueError):
-                msgs = None  # not the usual shape: the general path decides
-            if msgs is None:
-                self._gather(batch)
-                batch, size = [], 0
-                self._day_general(name, _Where(self.ex, name), raw, k)
-                continue
-            batch.append((msgs, raw, k, name))
-            size += len(msgs)
-            if size >= BATCH:
-                self._gather(batch)
-                batch, size = [], 0
+        ex = self.ex
+        it = iter(files)
+        # a zip's day files as arrays carry their directory rows (no name looked up)
+        at = files.rows if isinstance(files, _DayFiles) else None
+        done = 0
+        while run := list(itertools.islice(it, RUN)):
+            rows = None if at is None else at[done : done + len(run)]
+            done += len(run)
+            raws = ex.read_many([name for name, _ in run], rows)
+            for (name, k), one in zip(run, raws, strict=True):
+                raw = ex.read(name) if one is None else one
+                try:
+                    msgs: list[_Msg] | None = _DECODE(raw)
+                except (msgspec.MsgspecError, ValueError):
+                    msgs = None  # not the usual shape: the general path decides
+                if msgs is None:
+                    self._gather(batch)
+                    batch, size = [], 0
+                    self._day_general(name, _Where(ex, name), raw, k)
+                    continue
+                batch.append((msgs, raw, k, name))
+                size += len(msgs)
+                if size >= BATCH:
+                    self._gather(batch)
+                    batch, size = [], 0
         self._gather(batch)
 
     def day(self, name: str, k: int) -> None:
