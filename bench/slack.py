@@ -274,6 +274,7 @@ def run_groundswell(export: str, workers: int) -> tuple[float, float, int, int]:
     from groundswell.ingest.slack import workers as slack_workers
 
     slack_workers.WORKERS = workers  # not the default (idle cores): the same in every run
+    OUT.mkdir(parents=True, exist_ok=True)  # (a fresh checkout has no bench/out)
     tmp = Path(tempfile.mkdtemp(dir=OUT))
     try:
         ws = gs.init(tmp / "ws")
