@@ -117,6 +117,19 @@ def test_damaged_member_is_left_to_read(tmp_path, damage: str) -> None:
     ex.close()
 
 
+def _reader(ex: _Export, monkeypatch, run: int) -> tuple[messages._Reader, list[tuple[str, bytes]]]:
+    """A reader of ``ex`` reading runs of ``run`` day files, and the (name, bytes) its gather
+    is handed, in order."""
+    monkeypatch.setattr(messages, "RUN", run)
+    rd = object.__new__(messages._Reader)
+    read: list[tuple[str, bytes]] = []
+    rd.ex = ex
+    monkeypatch.setattr(
+        rd, "_gather", lambda batch: read.extend((g[3], g[1]) for g in batch), raising=False
+    )
+    return rd, read
+
+
 def test_days_read_in_runs_give_the_same_messages(tmp_path, monkeypatch) -> None:
     """Runs of every length give the files in their order, each read once."""
     ex = _Export(_zip(tmp_path / "e.zip"))
@@ -129,13 +142,7 @@ def test_days_read_in_runs_give_the_same_messages(tmp_path, monkeypatch) -> None
         return real(names)
 
     monkeypatch.setattr(ex, "read_many", spy)
-    monkeypatch.setattr(messages, "RUN", 3)
-    rd = object.__new__(messages._Reader)
-    read: list[tuple[str, bytes]] = []
-    rd.ex = ex
-    monkeypatch.setattr(
-        rd, "_gather", lambda batch: read.extend((g[3], g[1]) for g in batch), raising=False
-    )
+    rd, read = _reader(ex, monkeypatch, 3)
     files = [(name, 0) for name in DAYS if name != DAYS[5]]
     rd.days(files)
     assert seen == [[n for n, _ in files[a : a + 3]] for a in range(0, len(files), 3)]
@@ -158,13 +165,7 @@ def test_day_files_as_arrays_are_read_by_their_rows(tmp_path, monkeypatch) -> No
     names = files.names()
     assert names == DAYS
     ex.forget_names()  # no index: a name looked up would fail
-    monkeypatch.setattr(messages, "RUN", 2)
-    rd = object.__new__(messages._Reader)
-    read: list[tuple[str, bytes]] = []
-    rd.ex = ex
-    monkeypatch.setattr(
-        rd, "_gather", lambda batch: read.extend((g[3], g[1]) for g in batch), raising=False
-    )
+    rd, read = _reader(ex, monkeypatch, 2)
     keep = [i for i in range(len(DAYS)) if i % 3 != 2]  # (bzip2 members would need the index)
     rd.days(
         archive._DayFiles(
