@@ -84,22 +84,19 @@ JSON (a NUL byte included), an export with neither users nor messages.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gc
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groundswell import _loading
 from groundswell.ingest import batch, common, damage
 from groundswell.ingest.slack.archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
-from groundswell.ingest.slack.frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build
+from groundswell.ingest.slack.frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build, _give_back
 from groundswell.ingest.slack.messages import CHUNK, MENTION, _Reader
 from groundswell.ingest.slack.workers import preload, read_days
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from groundswell.store import Store
 
 KIND = "slack"
@@ -123,15 +120,6 @@ __all__ = [
 
 
 # -- loading the export --------------------------------------------------------------------------
-def _trim() -> None:
-    """Hand the memory of freed Python objects back to the system (glibc keeps it
-    otherwise), so that the peak is the largest stage, not the sum of them. No garbage
-    collection: the reader's objects go by their reference counts (a collection here
-    found 10 objects, then none, on the synthetic 5,000-person export, for 0.3 s)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 class _Hashing:
     """:func:`batch.sha256_path` of an export: of a zip on a thread, started at once, while
     its directory is read (hashing lets go of the GIL), of a folder when asked for."""
@@ -169,21 +157,6 @@ class _Hashing:
         return self._sha
 
 
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """The garbage collector off in the block (as it was, after): reading the day files,
-    building the frames and storing them make next to no reference cycles, and the
-    collector's passes over their objects cost more than they free (about 980 passes,
-    0.6 s, while the frames of the synthetic 5,000-person export are built)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def ingest(
     ws: Store, path: Path, *, progress: bool = False, dry_run: bool = False
 ) -> common.IngestSummary:
@@ -214,7 +187,11 @@ def ingest(
                 if loading is not None:
                     loading.join()
             bar.step(f"reading {len(days):,} day files")
-            uncollected.enter_context(_uncollected())  # until the rows are stored
+            # the collector off until the rows are stored: reading the day files, building
+            # the frames and storing them make next to no reference cycles, and its passes
+            # over their objects cost more than they free (about 980 passes, 0.6 s, while the
+            # frames of the synthetic 5,000-person export are built)
+            uncollected.enter_context(_loading.paused())
             read_days(rd, days)
             rd.flush()
             del days
@@ -228,9 +205,9 @@ def ingest(
             "holding messages",
         )
         bar.step("pseudonymising")
-        _trim()
+        _give_back()  # (the peak is then the largest stage, not the sum of them)
         out = _build(ws, rd, users)
         del rd, users
-        _trim()
+        _give_back()
         bar.step("storing")
         return batch.write(ws, out, summary, sha, options, dry_run=dry_run, memory=STORE_MEMORY)

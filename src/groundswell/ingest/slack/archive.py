@@ -656,19 +656,40 @@ class _Listing:
 
 
 class _DayFiles(Sequence[tuple[str, int]]):
-    """Day files (name, conversation) as arrays over a :class:`_Listing`'s text: what
+    """Day files (name, conversation) as arrays over one text: what
     :meth:`~groundswell.ingest.slack.messages._Reader.layout` finds in a zip whose names
-    read as arrays; a sequence of (name, conversation) pairs like the list it finds
-    otherwise, whose pairs are made when asked for."""
+    read as arrays (over its :class:`_Listing`'s text), and what the reader's forked workers
+    are handed (:class:`~groundswell.ingest.slack.workers._Files`); a sequence of (name,
+    conversation) pairs like the list the layout finds otherwise, whose pairs are made when
+    asked for."""
 
     def __init__(
-        self, text: str, starts: np.ndarray, ends: np.ndarray, conv: np.ndarray, rows: np.ndarray
+        self,
+        text: str,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        conv: np.ndarray,
+        rows: np.ndarray | None,
     ) -> None:
-        self.text = text  # the names end to end, and others among them
+        self.text = text  # the names end to end, and maybe others among them
         self.starts = starts  # int64: where each name starts in text
         self.ends = ends  # int64: where each name ends
         self.conv = conv  # int64: each file's conversation
-        self.rows = rows  # int64: each file's directory row
+        self.rows = rows  # int64: each file's directory row in a zip, else None
+
+    @classmethod
+    def of(cls, files: Sequence[tuple[str, int]], rows: np.ndarray | None) -> _DayFiles:
+        """Files (name, conversation) at directory ``rows`` (or None), as arrays."""
+        n = len(files)
+        ends = np.cumsum(np.fromiter((len(name) for name, _ in files), dtype=np.int64, count=n))
+        starts = np.concatenate([np.zeros(min(n, 1), dtype=np.int64), ends[:-1]])
+        conv = np.fromiter((k for _, k in files), dtype=np.int64, count=n)
+        return cls("".join(name for name, _ in files), starts, ends, conv, rows)
+
+    def part(self, a: int, b: int) -> _DayFiles:
+        """Files ``a`` to ``b`` (not included), over the same text."""
+        rows = None if self.rows is None else self.rows[a:b]
+        return _DayFiles(self.text, self.starts[a:b], self.ends[a:b], self.conv[a:b], rows)
 
     def __len__(self) -> int:
         return len(self.ends)

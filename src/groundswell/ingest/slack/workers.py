@@ -30,7 +30,6 @@ page holding it (see docs/performance.md, "Reading a Slack export", eighth round
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import sys
 import threading
@@ -40,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from groundswell import privacy
+from groundswell import _loading, privacy
 from groundswell._cores import idle_cores
 from groundswell.errors import InputError
 from groundswell.ingest.slack.archive import _DayFiles, _Export
@@ -68,13 +67,9 @@ class _Files:
     count, which copies the page holding it into the worker; reading the files' names,
     their (name, conversation) pairs and the directory's row numbers one by one copied
     most of their pages into each worker (about 100 MiB each on an export of 651,753 day
-    files). A worker makes its own names from :attr:`text`."""
+    files). A worker makes its own names from the files' text."""
 
-    text: str  # the names end to end (with other text between them, for a _DayFiles')
-    starts: np.ndarray  # int64: where each name starts in text
-    ends: np.ndarray  # int64: where each name ends in text
-    conv: np.ndarray  # int64: the conversation of each file
-    rows: np.ndarray | None  # int64: the directory row of each file in a zip, else None
+    files: _DayFiles  # the day files, with their directory rows in a zip
     bounds: np.ndarray  # int64: the first file of each segment, then the number of files
 
     @classmethod
@@ -82,25 +77,16 @@ class _Files:
         cls, files: Sequence[tuple[str, int]], rows: np.ndarray | None, bounds: list[int]
     ) -> _Files:
         """Files (name, conversation) at directory ``rows`` (or None), cut at ``bounds``."""
-        cut = np.asarray(bounds, dtype=np.int64)
-        if isinstance(files, _DayFiles):  # arrays already
-            return cls(files.text, files.starts, files.ends, files.conv, rows, cut)
-        n = len(files)
-        ends = np.cumsum(np.fromiter((len(name) for name, _ in files), dtype=np.int64, count=n))
-        starts = np.concatenate([np.zeros(min(n, 1), dtype=np.int64), ends[:-1]])
-        conv = np.fromiter((k for _, k in files), dtype=np.int64, count=n)
-        text = "".join(name for name, _ in files)
-        return cls(text, starts, ends, conv, rows, cut)
+        if isinstance(files, _DayFiles):  # arrays already (a new holder: files is emptied)
+            days = _DayFiles(files.text, files.starts, files.ends, files.conv, rows)
+        else:
+            days = _DayFiles.of(files, rows)
+        return cls(days, np.asarray(bounds, dtype=np.int64))
 
     def segment(self, i: int) -> tuple[list[tuple[str, int]], np.ndarray | None]:
         """Segment ``i``'s files (name, conversation), as new objects, and their rows."""
-        a, b = int(self.bounds[i]), int(self.bounds[i + 1])
-        ends = self.ends[a:b].tolist()
-        starts = self.starts[a:b].tolist()
-        text = self.text
-        names = [text[s:e] for s, e in zip(starts, ends, strict=True)]
-        rows = None if self.rows is None else self.rows[a:b]
-        return list(zip(names, self.conv[a:b].tolist(), strict=True)), rows
+        part = self.files.part(int(self.bounds[i]), int(self.bounds[i + 1]))
+        return list(zip(part.names(), part.conv.tolist(), strict=True)), part.rows
 
 
 @dataclass
@@ -132,13 +118,8 @@ def read_days(
     # the reader makes next to no reference cycles, and the collector's passes over the
     # export's directory and day-file list (a million objects for the largest exports) cost
     # more than they free; forked workers inherit the switch
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _loading.paused():
         _read_days(rd, files, workers, segment, small)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def preload(ex: _Export) -> threading.Thread | None:
@@ -167,7 +148,7 @@ def _read_days(
     if workers < 2:
         rd.days(files)
         return
-    if isinstance(files, _DayFiles):  # a zip's day files as arrays, with their rows
+    if isinstance(files, _DayFiles) and files.rows is not None:  # a zip's, as arrays
         names: list[str] | None = None
         rows: np.ndarray | None = files.rows
         sizes = rd.ex.sizes_at(files.rows)
