@@ -1,7 +1,9 @@
 """Frames a reader built with one row per key (``batch.Batch.unique``) are stored without being
 de-duplicated again: the store gives the same rows as with de-duplication, and the Slack
 reader names a frame only when it holds one row per key (a person reacting to a message
-with two emoji is listed twice, so then its interactions are de-duplicated as before)."""
+with two emoji is listed twice, so then its interactions are de-duplicated as before). An
+insert told that the ingest's own rows cannot hold its keys (``others``, the email reader's
+batches) compares only other sources' rows."""
 
 from __future__ import annotations
 
@@ -291,3 +293,31 @@ def teardown_module() -> None:
     for ws in _WORKSPACE.values():
         ws.close()
     _WORKSPACE.clear()
+
+
+def test_insert_with_others_compares_only_other_sources_rows(tmp_path: Path) -> None:
+    """``batch.insert(..., others=True)`` skips the keys other sources stored and not the
+    rows the same ingest stored (its caller guarantees there are none: the email reader drops
+    a Message-ID an earlier batch stored), on both the messages' and the keyed interactions'
+    statement; without it every stored row is compared."""
+    messages, inter = _frames()
+    ws = gs.init(tmp_path / "ws")
+    _write(ws, batch.Batch(messages=messages.iloc[[0]], interactions=inter.iloc[[2]]), "old")
+    added = []
+    with ws.transaction() as con:
+        sid = common.next_source_id(ws)
+        for others in (True, True, False):
+            added.append(
+                (
+                    batch.insert(con, "messages", messages, sid, MESSAGE_KEY, others=others),
+                    batch.insert(con, "interactions", inter, sid, INTERACTION_KEY, others=others),
+                )
+            )
+        common.record_source(ws, common.IngestSummary("new", "slack", sid), "new", {})
+    # m1 and its reaction, stored by the other source, are skipped every time; the rest is
+    # stored again by a second call with others (this source's rows are not compared), and
+    # skipped once every stored row is
+    assert added == [(2, 2), (2, 2), (0, 0)]
+    got = ws.query("SELECT source_id, count(*) AS n FROM messages GROUP BY ALL ORDER BY ALL")
+    assert got["n"].tolist() == [1, 4]
+    ws.close()

@@ -425,12 +425,25 @@ def _fewer_threads(con: duckdb.DuckDBPyConnection, threads: int | None) -> Itera
 
 
 def insert(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sid: int, key: list[str]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    sid: int,
+    key: list[str],
+    *,
+    others: bool = False,
 ) -> int:
     """Insert the rows of ``frame`` (the table's columns but ``source_id``, in order) whose
     ``key`` is not in ``table`` yet, the first of each key only, as source ``sid``; returns
-    the number of rows added."""
-    return _insert(con, table, frame, sid, key)
+    the number of rows added.
+
+    ``others``: the caller knows that no row stored as source ``sid`` so far shares a key
+    with ``frame`` (the email reader drops a batch's Message-IDs that an earlier batch
+    stored before writing it), so only other sources' rows are looked at. DuckDB then skips
+    the ingest's own row groups by their statistics, and a batch's insert costs the same
+    at the end of a long input as at its start instead of reading every row stored
+    before it."""
+    return _insert(con, table, frame, sid, key, others=others)
 
 
 def insert_people(
@@ -456,15 +469,17 @@ def _insert(
     replace: bool = False,
     unique: bool = False,
     first: np.ndarray | None = None,
+    others: bool = False,
 ) -> int:
     """Insert rows whose key is not in the table yet (or replace them); returns rows added.
+    With ``others`` (see :func:`insert`) only other sources' stored rows are compared.
     With ``unique`` the frame has at most one row per key (:attr:`Batch.unique`), so it is
     not de-duplicated again (a hash aggregate carrying every column: about a quarter of the
     store's time for a Slack export's messages and interactions); nor are the interactions
     with ``first``, the rows to store, the first of each key (:attr:`Batch.firsts`; a
     workspace of an older schema de-duplicates them, the same rows)."""
     if table == "interactions" and keyed(con):
-        return _insert_interactions(con, frame, sid, unique=unique, first=first)
+        return _insert_interactions(con, frame, sid, unique=unique, first=first, others=others)
     # DuckDB reads the frame from the local variable the queries name (a replacement scan):
     # a frame registered on the connection inside a transaction stays in memory until the
     # transaction ends, so an ingest written in batches would keep every batch
@@ -479,9 +494,10 @@ def _insert(
     cols = ", ".join(f"b.{c}" for c in frame.columns)
     names = ", ".join([*frame.columns, "source_id"])  # by name: migrations add columns last
     rows = "batch_frame" if unique else f"(SELECT DISTINCT ON ({keys}) * FROM batch_frame)"
+    stored = f"(SELECT {keys} FROM {table} WHERE source_id <> {int(sid)})" if others else table
     con.execute(
         f"INSERT INTO {table} ({names}) SELECT {cols}, {sid} FROM {rows} b "
-        f"ANTI JOIN {table} t USING ({keys})"
+        f"ANTI JOIN {stored} t USING ({keys})"
     )
     after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return int(after - before)
@@ -525,16 +541,23 @@ def person_keys_sql(relation: str) -> str:
     )
 
 
-def keyed_insert_sql(relation: str, sid: int, *, unique: bool = False) -> str:
+def keyed_insert_sql(relation: str, sid: int, *, unique: bool = False, others: bool = False) -> str:
     """The statement appending the rows of ``relation`` (columns :data:`INTERACTION_COLUMNS`,
     people as pseudonyms that have keys: run :func:`person_keys_sql` first) to
     ``interaction_rows`` as source ``sid``: the first row of each (message, actor, target,
     kind) that is not stored yet (with ``unique``, ``relation`` has one row per key
-    already)."""
+    already; with ``others``, no row of source ``sid`` can have its key: see
+    :func:`insert`)."""
     rows = (
         relation
         if unique
         else f"(SELECT DISTINCT ON (message_id, actor_id, target_id, kind) * FROM {relation})"
+    )
+    stored = (
+        "(SELECT message_id, actor_key, target_key, kind FROM interaction_rows "
+        f"WHERE source_id <> {int(sid)})"
+        if others
+        else "interaction_rows"
     )
     return (
         "INSERT INTO interaction_rows SELECT b.ts, b.actor_key, b.target_key, b.kind, "
@@ -544,7 +567,7 @@ def keyed_insert_sql(relation: str, sid: int, *, unique: bool = False) -> str:
         f"{rows} x "
         "JOIN person_keys a ON a.pseudonym = x.actor_id "
         "JOIN person_keys t ON t.pseudonym = x.target_id) b "
-        "ANTI JOIN interaction_rows r ON r.message_id = b.message_id "
+        f"ANTI JOIN {stored} r ON r.message_id = b.message_id "
         "AND r.actor_key = b.actor_key AND r.target_key = b.target_key AND r.kind = b.kind"
     )
 
@@ -556,6 +579,7 @@ def _insert_interactions(
     *,
     unique: bool = False,
     first: np.ndarray | None = None,
+    others: bool = False,
 ) -> int:
     """Insert a frame of interactions (columns :data:`INTERACTION_COLUMNS`) into
     ``interaction_rows``: the first row of each (message, actor, target, kind) not stored
@@ -571,7 +595,7 @@ def _insert_interactions(
         rows, unique = "(SELECT * EXCLUDE (gs_first) FROM batch_frame WHERE gs_first)", True
     before = con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
     con.execute(person_keys_sql("batch_frame"))
-    con.execute(keyed_insert_sql(rows, sid, unique=unique))
+    con.execute(keyed_insert_sql(rows, sid, unique=unique, others=others))
     after = con.execute("SELECT count(*) FROM interaction_rows").fetchall()[0][0]
     return int(after - before)
 

@@ -102,12 +102,16 @@ class Writer:
             msg_ids = msg_ids[~again]
         messages, inter, defer = self._frames(c, msg_ids)
         con, sid, summary = self.con, self.sid, self.summary
-        added = batch.insert(con, "messages", messages[batch.MESSAGE_COLUMNS], sid, ["message_id"])
+        # a Message-ID an earlier batch stored was dropped above (repeats): only other
+        # sources' rows can hold the batch's keys
+        added = batch.insert(
+            con, "messages", messages[batch.MESSAGE_COLUMNS], sid, ["message_id"], others=True
+        )
         summary.messages += added
         if added < len(messages):
             summary.skipped["already in the workspace"] += len(messages) - added
         later = inter["message_id"].isin(defer["message_id"]).to_numpy()
-        summary.interactions += self._insert_interactions(inter[~later])
+        summary.interactions += self._insert_interactions(inter[~later], others=True)
         if len(defer):  # their interactions wait for the parent's author (n_recipients)
             em_cands = defer  # noqa: F841 (read by DuckDB)
             con.execute(
@@ -331,13 +335,16 @@ class Writer:
             added += self._insert_interactions(rows)
         return added
 
-    def _insert_interactions(self, frame: pd.DataFrame) -> int:
+    def _insert_interactions(self, frame: pd.DataFrame, *, others: bool = False) -> int:
+        """Insert interactions; ``others`` for a batch's own, whose messages no earlier
+        batch stored (not for the late replies, whose rows are cut by row count)."""
         return batch.insert(
             self.con,
             "interactions",
             frame[batch.INTERACTION_COLUMNS],
             self.sid,
             ["message_id", "actor_id", "target_id", "kind"],
+            others=others,
         )
 
 
