@@ -1,7 +1,8 @@
-"""The Slack reader's start on a zip whose names read as arrays (:class:`archive._Listing`)
-against the names read one by one as before: the sorted list of files, their directory rows
-(a name held twice: its last member), the day files and their folders, the layout (day
-files and their conversations, the conversations, warnings), the hash on a thread."""
+"""The Slack reader's start on a zip whose names read as arrays (:class:`archive._Listing`:
+every name ASCII, or UTF-8 with its flag) against the names read one by one as before: the
+sorted list of files, their directory rows (a name held twice: its last member), the day
+files and their folders, the layout (day files and their conversations, the conversations,
+warnings), the hash on a thread."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 
 # parts of names: folders (some a prefix of others, with characters sorting before and
 # after "/"), day files and near misses, the list files, macOS' folder
-FOLDERS = ["a", "a-b", "a.b", "ab", "a/b", "D0123ABC", "mpdm-x--y-1", "__MACOSX", "", "z z"]
+FOLDERS = ["a", "a-b", "a.b", "ab", "a/b", "D0123ABC", "mpdm-x--y-1", "__MACOSX", "", "z z",
+           "général", "généra", "für-alle", "全体", "全体/雑談", "é"]  # fmt: skip
 FILES = [
     "2024-01-01.json",
     "2024-01-02.json",
@@ -73,7 +75,7 @@ def reference(names: list[str]) -> dict[str, Any]:
 
 def listed(names: list[str]) -> dict[str, Any] | None:
     """The same, from the listing."""
-    listing = archive._Listing.of("\x00".join(names).encode("ascii"), names)
+    listing = archive._Listing.of("\x00".join(names).encode("utf-8"), names)
     if listing is None:
         return None
     days = listing.days
@@ -98,10 +100,11 @@ def name_of(folder: str, file: str, nested: bool, as_folder: bool) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(name_parts, max_size=40), st.lists(st.text("ab/-.0json_", max_size=20)))
+@given(st.lists(name_parts, max_size=40), st.lists(st.text("ab/-.0json_é全", max_size=20)))
 def test_listing_is_the_names_read_one_by_one(parts, others) -> None:
     """Day files and near misses, list files at the top and in folders, folders' entries,
-    __MACOSX/, names held twice, folders that are prefixes of others: the listing gives the
+    __MACOSX/, names held twice, folders that are prefixes of others, names in UTF-8 (two and
+    three bytes a character) among ASCII ones: the listing gives the
     sorted names, their rows, the day files, where their folder changes and the list files
     as the names read one by one do (fails when the dedup keeps the first member, a digit
     position is off or a folder's run is cut wrongly: checked)."""
@@ -113,6 +116,18 @@ def test_listing_is_the_names_read_one_by_one(parts, others) -> None:
     assert got == reference(names)
 
 
+def test_folders_in_utf8_are_cut_where_they_change() -> None:
+    """Day files of folders named in UTF-8 (one to three bytes a character), two or three
+    in a row in one folder, after others: the same runs as the names read one by one (fails
+    when the folders are compared at the names' character ends instead of their byte
+    ends: checked)."""
+    names = [f"{folder}/2024-01-0{d}.json" for folder in ["für-alle", "général", "全体",
+             "全体/雑談", "généra", "é", "z"] for d in (1, 2, 3)] + ["users.json"]  # fmt: skip
+    got = listed(names)
+    assert got is not None and got == reference(names)
+    assert sum(got["new_folder"]) == 7
+
+
 def test_list_files_are_found_by_their_last_part() -> None:
     names = ["xusers.json", "users.json", "a/users.json", "a/xusers.json", "b/a_users.json",
              "users.json/x", "org_users.json", "a/b/channels.json", "channels.jsonx", "s.json",
@@ -121,12 +136,30 @@ def test_list_files_are_found_by_their_last_part() -> None:
 
 
 def test_listing_refuses_names_it_does_not_read() -> None:
-    """Names not in ASCII (cp437 or UTF-8: zipfile decides), holding a NUL or a line feed
-    ("\\d" and "$" of the day files' pattern) are left to the names read one by one."""
-    for odd in ["général/2024-01-01.json", "a\x00b", "a/2024-01-01.json\n", "a\nb"]:
+    """Names holding a NUL or a line feed ("\\d" and "$" of the day files' pattern), or
+    that are not the bytes given, are left to the names read one by one."""
+    for odd in ["a\x00b", "a/2024-01-01.json\n", "a\nb"]:
         names = ["users.json", odd]
         joined = b"\x00".join(n.encode("utf-8") for n in names)
         assert archive._Listing.of(joined, names) is None
+    joined = "users.json\x00général/2024-01-01.json".encode()
+    assert archive._Listing.of(joined, ["users.json", "gnral/2024-01-01.json"]) is None
+
+
+def test_names_are_listed_as_zipfile_decodes_them() -> None:
+    """ASCII names whatever their flags; a name not in ASCII only with its UTF-8 flag (bit 11;
+    zipfile reads it as cp437 otherwise) and when it is UTF-8; none with a line feed."""
+    utf8 = 0x800
+    names = ["users.json", "général/2024-01-01.json", "全体/2024-01-01.json"]
+    joined = b"\x00".join(n.encode("utf-8") for n in names)
+    order = archive._listed_order(joined, np.array([0, utf8, utf8]), 3)
+    assert order == "\x00".join(names)
+    assert archive._listed_order(joined, np.array([utf8, 0, utf8]), 3) is None  # cp437
+    assert archive._listed_order(b"a\x00b", np.array([0, 0]), 2) == "a\x00b"
+    bad = b"users.json\x00g\xe9n\xe9ral/2024-01-01.json"  # latin-1, flagged UTF-8
+    assert archive._listed_order(bad, np.array([0, utf8]), 2) is None
+    assert archive._listed_order(b"a\x00\xc3\xa9\n", np.array([0, utf8]), 2) is None
+    assert archive._listed_order(b"a\x00\x00\xc3\xa9", np.array([0, utf8, utf8]), 3) is None
 
 
 def zip_of(path: Path, members: list[tuple[str, bytes]]) -> Path:
@@ -140,18 +173,19 @@ def zip_of(path: Path, members: list[tuple[str, bytes]]) -> Path:
     return path
 
 
-def test_export_reads_its_names_as_before(tmp_path) -> None:
-    """A zip of ASCII names: the export's names, directory index (made when first needed)
-    and rows are those of the directory read one by one; a name held twice reads its last
-    member; sizes by row."""
+@pytest.mark.parametrize("a", ["a", "全体"])
+def test_export_reads_its_names_as_before(tmp_path, a) -> None:
+    """A zip of ASCII names, or with names in UTF-8 (zipfile flags them): the export's names,
+    directory index (made when first needed) and rows are those of the directory read one
+    by one; a name held twice reads its last member; sizes by row."""
     members = [
         ("users.json", b"[]"),
-        ("a/", b""),
-        ("a/2024-01-02.json", b"[1]"),
-        ("__MACOSX/a/2024-01-01.json", b"[2]"),
-        ("a/2024-01-01.json", b"[3]"),
+        (f"{a}/", b""),
+        (f"{a}/2024-01-02.json", b"[1]"),
+        (f"__MACOSX/{a}/2024-01-01.json", b"[2]"),
+        (f"{a}/2024-01-01.json", b"[3]"),
         ("a-b/2024-01-01.json", b"[4, 5]"),
-        ("a/2024-01-02.json", b"[6, 7, 8]"),
+        (f"{a}/2024-01-02.json", b"[6, 7, 8]"),
     ]
     path = zip_of(tmp_path / "e.zip", members)
     ex = archive._Export(path)
@@ -159,19 +193,22 @@ def test_export_reads_its_names_as_before(tmp_path) -> None:
         assert ex.listing is not None
         with zipfile.ZipFile(path) as zf:
             index = {i.filename: k for k, i in enumerate(zf.infolist())}
-        assert ex.names == ["a-b/2024-01-01.json", "a/2024-01-01.json", "a/2024-01-02.json",
-                            "users.json"]  # fmt: skip
+        assert ex.names == sorted(
+            ["a-b/2024-01-01.json", f"{a}/2024-01-01.json", f"{a}/2024-01-02.json", "users.json"]
+        )
         assert ex.listing.rows.tolist() == [index[n] for n in ex.names]
-        assert ex.read("a/2024-01-02.json") == b"[6, 7, 8]"
+        assert ex.read(f"{a}/2024-01-02.json") == b"[6, 7, 8]"
         assert list(ex._dir.index.items()) == list(index.items())  # type: ignore[union-attr]
-        assert ex.sizes_at(ex.listing.rows).tolist() == [6, 3, 9, 2]
+        sizes = {f"{a}/2024-01-01.json": 3, f"{a}/2024-01-02.json": 9, "users.json": 2}
+        assert ex.sizes_at(ex.listing.rows).tolist() == [sizes.get(n, 6) for n in ex.names]
     finally:
         ex.close()
 
 
-def layout_export(tmp_path: Path) -> Path:
+def layout_export(tmp_path: Path, wide: bool = False) -> Path:
     """An export with a nested workspace, a folder in no list, an attachments folder, list
-    files in a folder, day files of a folder apart from each other in the sorted names."""
+    files in a folder, day files of a folder apart from each other in the sorted names;
+    ``wide``: also channels and a folder named in UTF-8."""
     files: dict[str, Any] = {
         "users.json": [user("U1", "A"), user("U2", "B", bot_id="B1")],
         "channels.json": [{"id": "C1", "name": "general", "members": ["U1"]},
@@ -195,6 +232,14 @@ def layout_export(tmp_path: Path) -> Path:
         "team/T1/other/2024-01-01.json": [msg("U3", 1704068100)],
         "2024-01-01.json": [msg("U1", 1704068200)],
     }  # fmt: skip
+    if wide:
+        files["channels.json"] += [{"id": "C4", "name": "général"}, {"id": "C5", "name": "全体"}]
+        files.update({
+            "général/2024-01-01.json": [msg("U1", 1704068300)],
+            "général/2024-01-02.json": [msg("U2", 1704154700)],
+            "全体/2024-01-01.json": [msg("U1", 1704068400)],
+            "für-alle/2024-01-01.json": [msg("U1", 1704068500)],  # in no list
+        })  # fmt: skip
     path = tmp_path / "layout.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, value in reversed(files.items()):  # not in sorted order
@@ -215,12 +260,13 @@ def layout_of(path: Path, ws_path: Path) -> tuple[Any, ...]:
         ws.close()
 
 
-def test_layout_from_the_listing_is_the_layout_name_by_name(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("wide", [False, True])
+def test_layout_from_the_listing_is_the_layout_name_by_name(tmp_path, monkeypatch, wide) -> None:
     """The day files (in order), their conversations, the conversations made for unlisted
     folders, the warning and the users found through the listing are those found name by
-    name (fails when a folder's conversation is taken from the top's lists for a nested
-    folder or the folder runs are not cut: checked)."""
-    path = layout_export(tmp_path)
+    name, with folders named in UTF-8 too (fails when a folder's conversation is taken from
+    the top's lists for a nested folder or the folder runs are not cut: checked)."""
+    path = layout_export(tmp_path, wide)
     gs.init(tmp_path / "ws").close()
     *fast, listing = layout_of(path, tmp_path / "ws")
     assert listing is not None
@@ -235,6 +281,9 @@ def test_layout_from_the_listing_is_the_layout_name_by_name(tmp_path, monkeypatc
     for not_a_day in ["attachments/x/", "general/2024-01-01.json.bak/", "", "x/y/"]:
         assert not_a_day + "2024-01-01.json" not in days
     assert fast[2]  # the warning of the unlisted folders
+    if wide:
+        assert convs[days["全体/2024-01-01.json"]][:2] == ("C5", "全体")
+        assert convs[days["für-alle/2024-01-01.json"]][4:] == ([], False)
 
 
 def test_day_files_as_arrays_are_a_sequence_of_pairs() -> None:
@@ -377,5 +426,5 @@ def test_folders_compared_a_word_at_a_time(seeds, data) -> None:
     text = before + "".join(names)
     lengths = np.array([len(n) for n in names], dtype=np.int64)
     ends = len(before) + np.cumsum(lengths)
-    got = archive._same_folders(text, ends, lengths).tolist()
+    got = archive._same_folders(text.encode("ascii"), ends, lengths).tolist()
     assert got == [a == b for a, b in itertools.pairwise(folders)]

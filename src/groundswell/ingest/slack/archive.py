@@ -454,10 +454,9 @@ class _Directory:
             stop = (name_at + name_len).tolist()
             found = [cd[a:b] for a, b in zip(name_at.tolist(), stop, strict=True)]
             joined = b"\x00".join(found)
-            if joined.isascii() and b"\n" not in joined and joined.count(0) == n - 1:
-                # names in ASCII (every encoding reads them alike), none holding a NUL or a
-                # line feed: the names as arrays, the name index made when first needed
-                order = joined.decode("ascii")
+            order = _listed_order(joined, table[:, 0], n)
+            if order is not None:
+                # the names as arrays, the name index made when first needed
                 listing = _Listing.of(joined, order.split("\x00"))
                 if listing is not None:
                     d = cls._of_table(None, table)
@@ -515,31 +514,61 @@ _REST = np.frombuffer(b"/--.json", dtype=np.uint8)
 _SHORT = np.where(np.arange(16) >= 16 - np.arange(17)[:, None], 0xFF, 0).astype(np.uint8)
 
 
-def _tails(names: list[str], lengths: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """ASCII ``names`` of ``lengths`` end to end, where each ends, and each one's last 16
-    bytes (n x 16, 0 before a shorter one)."""
+def _listed_order(joined: bytes, flags: np.ndarray, n: int) -> str | None:
+    """The ``n`` names ``joined`` by NUL bytes (a directory's, in its order), decoded as
+    zipfile decodes them, when they can be listed as arrays (:class:`_Listing`): every name
+    in ASCII, which every encoding reads alike, or in UTF-8 with the member's flag bit 11
+    set (zipfile reads a name without it as cp437); none empty or holding a NUL or a line
+    feed. Else None (the names are then read one by one)."""
+    if not n or b"\n" in joined or joined.count(0) != n - 1:
+        return None
+    if joined.isascii():
+        return joined.decode("ascii")
+    raw = np.frombuffer(joined, dtype=np.uint8)
+    ends = np.append(np.flatnonzero(raw == 0), len(raw))
+    starts = np.append(0, ends[:-1] + 1)
+    if not (ends - starts).all():
+        return None  # an empty name
+    wide = np.maximum.reduceat(raw, starts) >= 0x80  # the names not in ASCII
+    if (np.asarray(flags)[wide] & 0x800 == 0).any():
+        return None
+    try:
+        return joined.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _tails(
+    names: list[str], lengths: np.ndarray, chars: np.ndarray
+) -> tuple[str, np.ndarray, np.ndarray, bytes, np.ndarray]:
+    """``names`` of ``lengths`` bytes in UTF-8 and ``chars`` characters end to end: the
+    text, where each name ends in it (in characters), each one's last 16 bytes (n x 16, 0
+    before a shorter one), and the text's bytes with where each name ends in them."""
     text = "".join(names)
-    ends = np.cumsum(lengths)
-    padded = np.frombuffer(bytes(16) + text.encode("ascii"), dtype=np.uint8)
-    tails = np.lib.stride_tricks.sliding_window_view(padded, 16)[ends]  # (a copy)
+    ends = np.cumsum(chars)
+    raw = text.encode("utf-8")
+    byte_ends = ends if len(raw) == len(text) else np.cumsum(lengths)  # (ASCII: the same)
+    padded = np.frombuffer(bytes(16) + raw, dtype=np.uint8)
+    tails = np.lib.stride_tricks.sliding_window_view(padded, 16)[byte_ends]  # (a copy)
     short = np.flatnonzero(lengths < 16)  # the bytes of the names before it: cleared
     tails[short] &= _SHORT[lengths[short]]
-    return text, ends, tails
+    return text, ends, tails, raw, byte_ends
 
 
 #: the low k bytes of a word (k = 0..8)
 _LOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 
 
-def _same_folders(text: str, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Whether each day file's folder (its name but the last 16 characters) is the one of
-    the day file before it, for day files ending at ``ends`` in ``text`` (ASCII), of
-    ``lengths``: compared 8 bytes at a time, only as far as the folders go."""
+def _same_folders(text: bytes, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Whether each day file's folder (its name but the last 16 bytes, "/YYYY-MM-DD.json")
+    is the one of the day file before it, for day files ending at byte ``ends`` of ``text``
+    (the names' bytes), of ``lengths`` bytes: compared 8 bytes at a time, only as far as the
+    folders go."""
     folder = lengths - 16
     same = folder[1:] == folder[:-1]
     if not len(same):
         return same
-    raw = text.encode("ascii") + bytes(8)
+    raw = text + bytes(8)
     # every 8 bytes of the text from any position, as one little-endian word
     words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
     pair = np.flatnonzero(same)  # (pair j: day files j and j + 1)
@@ -559,7 +588,8 @@ def _same_folders(text: str, ends: np.ndarray, lengths: np.ndarray) -> np.ndarra
 
 @dataclass
 class _Listing:
-    """A zip's files, when every name is ASCII (no line feed, no NUL), as arrays: their
+    """A zip's files, when every name is ASCII or flagged UTF-8 (no line feed, no NUL; see
+    :func:`_listed_order`), as arrays: their
     names sorted (the list ``sorted`` gives, without folders' entries and ``__MACOSX/``, a
     name held twice once, at its last member's row) end to end in :attr:`text`, each one's
     directory row and last 16 bytes, which are day files (``<folder>/YYYY-MM-DD.json``,
@@ -567,7 +597,7 @@ class _Listing:
     looked at one by one in Python (651,753 day files in the synthetic 5,000-person export)."""
 
     text: str  # the names end to end
-    ends: np.ndarray  # int64: where each name ends in text
+    ends: np.ndarray  # int64: where each name ends in text (in characters)
     rows: np.ndarray  # int64: each name's directory row
     tails: np.ndarray  # uint8 (names x 16): each name's last 16 bytes, 0 before a short one
     days: np.ndarray  # int64: the names that are day files, in order
@@ -607,18 +637,26 @@ class _Listing:
 
     @classmethod
     def of(cls, joined: bytes, names: list[str]) -> _Listing | None:
-        """The listing of a directory whose members' ``names`` (in the directory's order)
-        are ``joined`` by NUL bytes, or None when one is empty, is not ASCII or holds a
-        line feed (which the day files' pattern treats apart) or a NUL."""
+        """The listing of a directory whose members' ``names`` (in the directory's order,
+        decoded as ASCII or UTF-8: :func:`_listed_order`) are ``joined`` by NUL bytes, or
+        None when one is empty, is neither, or holds a line feed (which the day files'
+        pattern treats apart) or a NUL."""
         n = len(names)
-        if not n or not joined.isascii() or b"\n" in joined or joined.count(0) != n - 1:
+        if not n or b"\n" in joined or joined.count(0) != n - 1:
             return None
         raw = np.frombuffer(joined, dtype=np.uint8)
         ends = np.append(np.flatnonzero(raw == 0), len(raw))
         starts = np.append(0, ends[:-1] + 1)
-        lengths = ends - starts
+        lengths = ends - starts  # in bytes
         if not lengths.all():
             return None  # an empty name
+        if joined.isascii():
+            chars = lengths
+        else:  # a character is every byte but UTF-8's continuation bytes (10xxxxxx)
+            follow = ((raw & 0xC0) == 0x80).astype(np.int64)
+            chars = lengths - np.add.reduceat(follow, starts)
+            if int(chars.sum()) != sum(map(len, names)):
+                return None  # names that are not these bytes in UTF-8
         skip = raw[ends - 1] == ord("/")  # a folder's entry
         mac = b"__MACOSX/"
         if mac in joined:
@@ -632,8 +670,8 @@ class _Listing:
         ordered = list(map(names.__getitem__, order))
         rows = np.asarray(order, dtype=np.int64)
         del order
-        lengths = lengths[rows]
-        text, ends, tails = _tails(ordered, lengths)
+        lengths, chars = lengths[rows], chars[rows]
+        text, ends, tails, raw_text, byte_ends = _tails(ordered, lengths, chars)
         # a name held twice: the same length and last 16 bytes, then the same name
         words = tails.view("<u8")
         maybe = (lengths[1:] == lengths[:-1]) & (words[1:] == words[:-1]).all(axis=1)
@@ -642,8 +680,8 @@ class _Listing:
             last = np.ones(len(rows), dtype=bool)
             last[twice] = False
             ordered = list(itertools.compress(ordered, last.tolist()))
-            rows, lengths = rows[last], lengths[last]
-            text, ends, tails = _tails(ordered, lengths)
+            rows, lengths, chars = rows[last], lengths[last], chars[last]
+            text, ends, tails, raw_text, byte_ends = _tails(ordered, lengths, chars)
         del ordered
         digits = tails[:, _DIGITS]
         days = np.flatnonzero(
@@ -651,7 +689,7 @@ class _Listing:
             & (tails[:, _REST_AT] == _REST).all(axis=1)
         )
         new_folder = np.ones(len(days), dtype=bool)
-        new_folder[1:] = ~_same_folders(text, ends[days], lengths[days])
+        new_folder[1:] = ~_same_folders(raw_text, byte_ends[days], lengths[days])
         return cls(text, ends, rows, tails, days, new_folder)
 
 
