@@ -170,6 +170,22 @@ def wheel_venv(tmp: Path) -> Path:
     return venv / "bin" / "python"
 
 
+#: the front-end bundles the report and the dashboard need, built by `make setup` (npm) and
+#: not in git: a `src` exported by `git archive` lacks them
+BUNDLES = ("groundswell/report/assets/map.js", "groundswell/web/static/dashboard.js")
+
+
+def bundles(before: Path) -> None:
+    """Copy this tree's built front-end bundles into the ``before`` sources where they are
+    missing (`report` refuses to run without the map's script); says which it copied."""
+    for rel in BUNDLES:
+        mine, theirs = ROOT / "src" / rel, before / rel
+        if mine.exists() and not theirs.exists() and (before / "groundswell").is_dir():
+            theirs.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(mine, theirs)
+            print(f"{before}: no built {rel}; this tree's copied in", file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--people", type=int, default=200)
@@ -190,6 +206,8 @@ def main() -> None:
         earlier: dict[str, list[tuple[float, float]]] = {"analyze": [], "report": []}
         old_env = {**env, "PYTHONPATH": str(args.before.resolve())} if args.before else None
         old_ws = None
+        if args.before:
+            bundles(args.before)
         if old_env is not None:  # each contender its own fresh workspace, the same files
             data = ws.parent / "data"
             ws = ingest_with(data, tmp / "ws-now", env)
