@@ -71,9 +71,9 @@ Mapping
 The day files of a large export are read by worker processes on the idle cores, with the
 same rows, order, ids and errors as in one process (:mod:`~groundswell.ingest.slack.workers`);
 a zip's central directory is walked from the mapped file, zipfile reading the unusual ones,
-and its names, when all ASCII, are listed and matched to their conversations as arrays
-(:class:`~groundswell.ingest.slack.archive._Listing`); the export's hash and the compiled
-pseudonym loop's loading run on threads meanwhile.
+and its names, when all ASCII or UTF-8 flagged as such, are listed and matched to their
+conversations as arrays (:class:`~groundswell.ingest.slack.archive._Listing`); the export's
+hash and the compiled pseudonym loop's loading run on threads meanwhile.
 
 Bad input raises :class:`~groundswell.errors.InputError` naming the file inside the export
 and the JSON path of the record (``general/2016-01-14.json[3].ts``); nothing is written.

@@ -613,13 +613,17 @@ class _Listing:
         starts = [0, *ends[:-1]] if ends else []
         return [self.text[a:b] for a, b in zip(starts, ends, strict=True)]
 
+    def spans(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where names ``at`` start and end in :attr:`text` (in characters)."""
+        ends = self.ends
+        return np.where(at > 0, ends[at - 1], 0), ends[at]
+
     def folders(self, days: np.ndarray) -> list[str]:
         """The folders of day files ``days`` (names of :attr:`days`), as ``rpartition`` cuts
         them: each name but its last 16 characters, "/YYYY-MM-DD.json"."""
-        ends = self.ends
-        starts = np.where(days > 0, ends[days - 1], 0).tolist()
+        starts, ends = self.spans(days)
         text = self.text
-        return [text[a:b] for a, b in zip(starts, (ends[days] - 16).tolist(), strict=True)]
+        return [text[a:b] for a, b in zip(starts.tolist(), (ends - 16).tolist(), strict=True)]
 
     def named(self, base: str) -> np.ndarray:
         """The names whose last part (after the last "/", if any) is ``base`` (15 ASCII

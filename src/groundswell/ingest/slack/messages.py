@@ -312,9 +312,8 @@ class _Reader:
         conv = np.repeat(np.asarray(convs, dtype=np.int64), np.diff(np.append(first, len(days))))
         kept = conv >= 0
         at, conv = days[kept], conv[kept]
-        ends = listing.ends
-        starts = np.where(at > 0, ends[at - 1], 0)
-        return _DayFiles(listing.text, starts, ends[at], conv, listing.rows[at])
+        starts, ends = listing.spans(at)
+        return _DayFiles(listing.text, starts, ends, conv, listing.rows[at])
 
     def _folder(
         self,
