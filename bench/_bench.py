@@ -9,6 +9,7 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +28,55 @@ def cpu_seconds() -> float:
     """This process's CPU time so far, user + system, over all its threads."""
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+
+def cpu_with_children() -> float:
+    """CPU time (user + system) of this process and of its children that have ended (a
+    reader's worker processes, reaped before ``ingest`` returns)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class TreeMemory:
+    """The peak of the summed proportional set size (PSS, so pages that forked workers share
+    with the reader count once) of this process and its children, sampled every
+    ``interval`` seconds on a thread."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak_kib = max(self.peak_kib, self.sample())
+
+    @staticmethod
+    def sample() -> int:
+        me = os.getpid()
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as fh:
+                pids = [me, *map(int, fh.read().split())]
+        except OSError:
+            pids = [me]
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    for line in fh:
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1])
+                            break
+            except OSError:
+                pass  # ended meanwhile
+        return total
+
+    def stop(self) -> float:
+        """The peak in MiB."""
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak_kib, self.sample()) / 1024
 
 
 def machine() -> str:

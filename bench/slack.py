@@ -45,14 +45,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _bench import peak_rss_mib, write_block
+from _bench import TreeMemory, peak_rss_mib, write_block
+from _bench import cpu_with_children as cpu_seconds
 
 OUT = Path(__file__).resolve().parent / "out"
 T0 = 1_704_067_200  # 2024-01-01
@@ -219,55 +219,6 @@ def make_synth(people: int, seed: int) -> Path:
 
 
 # -- contenders ------------------------------------------------------------------------------------
-def cpu_seconds() -> float:
-    """CPU time (user + system) of this process and of its children that have ended (the
-    reader's worker processes, reaped before ``ingest`` returns)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-class TreeMemory:
-    """The peak of the summed proportional set size (PSS, so pages that forked workers share
-    with the reader count once) of this process and its children, sampled every
-    ``interval`` seconds on a thread."""
-
-    def __init__(self, interval: float = 0.25) -> None:
-        self.peak_kib = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-        self._thread.start()
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            self.peak_kib = max(self.peak_kib, self.sample())
-
-    @staticmethod
-    def sample() -> int:
-        me = os.getpid()
-        try:
-            with open(f"/proc/{me}/task/{me}/children") as fh:
-                pids = [me, *map(int, fh.read().split())]
-        except OSError:
-            pids = [me]
-        total = 0
-        for pid in pids:
-            try:
-                with open(f"/proc/{pid}/smaps_rollup") as fh:
-                    for line in fh:
-                        if line.startswith("Pss:"):
-                            total += int(line.split()[1])
-                            break
-            except OSError:
-                pass  # ended meanwhile
-        return total
-
-    def stop(self) -> float:
-        """The peak in MiB."""
-        self._stop.set()
-        self._thread.join()
-        return max(self.peak_kib, self.sample()) / 1024
-
-
 def run_groundswell(export: str, workers: int) -> tuple[float, float, int, int]:
     import groundswell as gs
     from groundswell.ingest import slack

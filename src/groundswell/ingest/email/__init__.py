@@ -71,6 +71,7 @@ pipermail munging ``user at domain`` is read as ``user@domain``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from groundswell.errors import InputError
 from groundswell.ingest import batch, common, damage
+from groundswell.ingest.email import pieces
 from groundswell.ingest.email.frames import Writer, is_internal, people_rows
 from groundswell.ingest.email.headers import (
     MAX_TEXT,
@@ -187,35 +189,84 @@ def _store(
     bar: Steps,
 ) -> common.IngestSummary:
     """Read ``path`` and store it in one transaction, DuckDB held to ``memory`` on
-    ``threads``."""
+    ``threads``: a large mbox parsed by worker processes (:mod:`.pieces`), unless one of
+    its pieces holds bad input, which reading in one process then names."""
+    workers = pieces.workers_for(path)
+    if workers:
+        try:
+            return _store_with(ws, path, sha, options, dry_run, memory, threads, bar, workers)
+        except pieces.Again:
+            pass  # everything rolled back: read again in one process for the error's line
+    return _store_with(ws, path, sha, options, dry_run, memory, threads, bar, 0)
+
+
+def _store_with(
+    ws: Store,
+    path: Path,
+    sha: str,
+    options: dict[str, Any],
+    dry_run: bool,
+    memory: str | None,
+    threads: int | None,
+    bar: Steps,
+    workers: int,
+) -> common.IngestSummary:
+    """:func:`_store`, the headers parsed by ``workers`` processes (0: by this one)."""
     domains = ws.settings.internal_domains
     summary = common.IngestSummary(str(path), KIND, None)
     want_body = ws.store_content
     identified = ws.settings.identified
     bounds = common.date_bounds(ws.settings)
     try:
-        with batch.writing(
-            ws,
-            summary,
-            sha,
-            options,
-            dry_run=dry_run,
-            memory=memory,
-            threads=threads,
-        ) as con:
+        with contextlib.ExitStack() as stack:
+            parts = (
+                stack.enter_context(
+                    pieces.Reader(
+                        path,
+                        workers,
+                        split_mbox,
+                        SEPARATOR,
+                        ENVELOPE_TIME,
+                        want_body=want_body,
+                        identified=identified,
+                        bounds=bounds,
+                    )
+                )
+                if workers
+                else None
+            )
+            con = stack.enter_context(
+                batch.writing(
+                    ws,
+                    summary,
+                    sha,
+                    options,
+                    dry_run=dry_run,
+                    memory=memory,
+                    threads=threads,
+                )
+            )
             writer = Writer(ws, con, summary, domains, identified=identified)
-            cols, seen_ids, text_bytes = Columns(), set[str](), 0
-            for raw in read_messages(path, summary, want_body=want_body):
-                summary.rows_read += 1
-                _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
-                if raw.body is not None:
-                    text_bytes += len(raw.body)
-                if len(cols) >= BATCH_MESSAGES or text_bytes >= BATCH_TEXT_BYTES:
-                    writer.write(cols)
-                    cols, text_bytes = Columns(), 0
-                    seen_ids.clear()  # an earlier batch's ids are looked up in DuckDB
-            writer.write(cols)
-            del cols, seen_ids
+            if parts is not None:
+                batches = pieces.Batches(BATCH_MESSAGES, BATCH_TEXT_BYTES, summary.skipped)
+                for piece in parts:
+                    summary.rows_read += len(piece.rows)
+                    for cols in batches.feed(piece):
+                        writer.write(cols)
+                writer.write(batches.take())
+            else:
+                cols, seen_ids, text_bytes = Columns(), set[str](), 0
+                for raw in read_messages(path, summary, want_body=want_body):
+                    summary.rows_read += 1
+                    _collect(raw, cols, seen_ids, summary, identified=identified, bounds=bounds)
+                    if raw.body is not None:
+                        text_bytes += len(raw.body)
+                    if len(cols) >= BATCH_MESSAGES or text_bytes >= BATCH_TEXT_BYTES:
+                        writer.write(cols)
+                        cols, text_bytes = Columns(), 0
+                        seen_ids.clear()  # an earlier batch's ids are looked up in DuckDB
+                writer.write(cols)
+                del cols, seen_ids
             damage.require_records(
                 path,
                 summary.rows_read,

@@ -227,7 +227,12 @@ def _collect(
     *,
     identified: bool,
     bounds: common.DateBounds,
+    norms: list[str] | None = None,
 ) -> None:
+    """Add message ``raw`` to ``cols``, or count in ``summary`` why it is skipped; a
+    Message-ID in ``seen_ids`` is a repeat. With ``norms`` repeats are left to the caller:
+    the message's id as compared (lower case) is appended there instead, and ``seen_ids``
+    is not used (see :mod:`groundswell.ingest.email.pieces`)."""
     h = raw.headers
     author = addresses(_first(h, "from"))
     if not author:
@@ -252,10 +257,13 @@ def _collect(
         key = "\x1f".join(" ".join(h.get(k, [])) for k in ("from", "to", "cc", "date", "subject"))
         raw_id = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     norm = raw_id.strip().lower()
-    if norm in seen_ids:
+    if norms is not None:
+        norms.append(norm)
+    elif norm in seen_ids:
         summary.skipped["duplicate Message-ID in the input"] += 1
         return
-    seen_ids.add(norm)
+    else:
+        seen_ids.add(norm)
     name, addr = author[0]
     k = len(cols.raw_id)
     if identified and name:
