@@ -135,7 +135,11 @@ def test_pieces_store_what_one_process_stores(
     assert len(tables["messages"]) > 300
 
 
-def test_piece_starts_are_where_one_process_starts_messages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("look", [8, 13, 1 << 16])
+def test_piece_starts_are_where_one_process_starts_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, look: int
+) -> None:
+    monkeypatch.setattr(pieces, "_LOOK", look)  # bytes read at a time, down to a few
     mbox = tmp_path / "m.mbox"
     data = hostile_mbox(200, seed=5)
     mbox.write_bytes(data)

@@ -56,6 +56,12 @@ large workspace), everything is rolled back and the file is read again under Duc
 limit. An error anywhere, in the last message too, rolls back every batch: the workspace
 is left as it was.
 
+Cores: a single mbox file of :data:`~groundswell.ingest.email.pieces.LARGE` bytes or more is
+cut into pieces where messages start, whose header blocks worker processes parse while this
+process writes the batches (:mod:`groundswell.ingest.email.pieces`): the same batches, rows
+and summary as reading it here; a piece with bad input sends the file back to be read here,
+for the same one error line.
+
 Robustness: the mbox splitter works on bytes, streaming (memory does not grow with the size
 of the bodies): a message starts at a line beginning ``From `` that is the first line of the
 file or follows a blank line and carries a time (``hh:mm``); ``>From`` lines are body text

@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import collections
 import itertools
-import mmap
 import multiprocessing
 import os
 import re
@@ -88,37 +87,59 @@ def starts(
     """Where the pieces of ``path`` begin (the first at 0), each the first message start
     at or after a multiple of ``piece`` bytes (default :data:`PIECE`), then the file's
     size; a message starts at a ``From `` line after a blank line (``separator``) that
-    carries a time (``envelope``), as :func:`~groundswell.ingest.email.split_mbox` reads."""
+    carries a time (``envelope``), as :func:`~groundswell.ingest.email.split_mbox` reads.
+    Only the bytes around each cut are read (a mapping of the file would count every page
+    it touched, and the kernel's read-ahead around them, in the reader's memory)."""
     piece = piece or PIECE
     size = path.stat().st_size
     out = [0]
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+    fd = os.open(path, os.O_RDONLY)
+    try:
         at = piece
         while at < size:
-            p = _next_start(mm, at, separator, envelope)
+            p = _next_start(fd, at, separator, envelope)
             if p is None:
                 break
             if p > out[-1]:
                 out.append(p)
             at = max(at + piece, p + 1)
+    finally:
+        os.close(fd)
     out.append(size)
     return out
 
 
+_LOOK = 1 << 16  # bytes read at a time to find where a message starts
+
+
 def _next_start(
-    mm: mmap.mmap, at: int, separator: re.Pattern[bytes], envelope: re.Pattern[bytes]
+    fd: int, at: int, separator: re.Pattern[bytes], envelope: re.Pattern[bytes]
 ) -> int | None:
-    """The first position at or after ``at`` where a message begins: a ``From `` line
-    after a blank line whose line carries a time (as :func:`split_mbox` tells them)."""
-    pos = max(0, at - 3)
+    """The first position at or after ``at`` where a message begins in file ``fd``: a
+    ``From `` line after a blank line whose line carries a time (as :func:`split_mbox`
+    tells them)."""
+    base = max(0, at - 3)  # (a blank line "\n\r\n" may end just before at)
+    buf = os.pread(fd, _LOOK, base)
+    pos = 0
     while True:
-        m = separator.search(mm, pos)
-        if m is None:
-            return None
+        m = separator.search(buf, pos)
+        if m is None:  # read on, keeping the bytes a separator may begin with
+            more = os.pread(fd, _LOOK, base + len(buf))
+            if not more:
+                return None
+            keep = max(pos, len(buf) - 8)
+            base, buf, pos = base + keep, buf[keep:] + more, 0
+            continue
+        nl = buf.find(b"\n", m.end())
+        if nl < 0:  # its line is not whole: read on
+            more = os.pread(fd, _LOOK, base + len(buf))
+            if more:
+                buf += more
+                continue
+            nl = len(buf)
         p = m.end() - 5
-        nl = mm.find(b"\n", p)
-        if p >= at and envelope.search(mm[p : nl if nl >= 0 else len(mm)]):
-            return p
+        if base + p >= at and envelope.search(buf, p, nl):
+            return base + p
         pos = p
 
 
@@ -230,14 +251,21 @@ class Reader:
             self._submit(1)
             if piece is None:
                 raise Again
+            if not self.ahead:  # the last piece: the workers go before it is written
+                self._stop(close=True)
             yield piece
 
+    def _stop(self, *, close: bool) -> None:
+        if self.pool is not None:
+            if close:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
     def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            self.pool.close()
-        else:
-            self.pool.terminate()
-        self.pool.join()
+        self._stop(close=exc[0] is None)
 
 
 class Batches:
