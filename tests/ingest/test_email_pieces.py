@@ -3,6 +3,7 @@ and errors as reading it in one process."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from pathlib import Path
@@ -82,12 +83,17 @@ def hostile_mbox(n: int, seed: int) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
-def _read(tmp: Path, template: Path, mbox: Path, workers: int) -> tuple[list, dict]:
+def _read(
+    tmp: Path, template: Path, mbox: Path, workers: int, *, burn: int = 0
+) -> tuple[list, dict]:
     """Ingest ``mbox`` into a copy of ``template`` with ``workers`` (0: one process); the
-    summary's lines and skipped counts in order, and every stored table in stored order."""
+    summary's lines and skipped counts in order, and every stored table in stored order.
+    ``burn``: source ids drawn before (as an attempt rolled back draws one)."""
     to = tmp / f"ws{workers}"
     shutil.copytree(template, to)
     with gs.open(to) as ws:
+        for _ in range(burn):
+            ws.con.execute("SELECT nextval('source_seq')")
         s = email.ingest(ws, mbox)
         tables = {
             t: ws.con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
@@ -222,3 +228,47 @@ def test_batches_cut_as_one_process_cuts() -> None:
     rest = b.take()
     assert rest.raw_id == ["F"] and rest.t_msg == [0] and rest.t_addr == ["to-F@x"]
     assert list(skipped.items()) == [("duplicate Message-ID in the input", 1), ("no Date", 2)]
+
+
+_DIE_AT: list[int] = []  # the start of the piece whose worker dies (see below)
+
+
+def _dying_read_piece(task: pieces._Task) -> pieces.Piece | None:
+    """pieces._read_piece, but the worker given the piece at _DIE_AT dies at once."""
+    if task.start in _DIE_AT:
+        os._exit(9)
+    return _READ_PIECE(task)
+
+
+_READ_PIECE = pieces._read_piece
+
+
+def test_a_worker_that_dies_sends_the_file_back_to_one_process(
+    tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-way (the system's out-of-memory killer, say): the file is read
+    again in one process, with the same rows as reading it there."""
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(hostile_mbox(200, seed=4))
+    template = tmp_path / "template"
+    gs.init(template).close()
+    monkeypatch.setattr(pieces, "WORKERS", 1)
+    # (the attempt with workers, rolled back, has drawn a source id: DuckDB's sequences are
+    # not transactional, as when an ingest is read again under DuckDB's own memory limit)
+    one = _read(tmp_path, template, mbox, 0, burn=1)
+    _DIE_AT.append(pieces.starts(mbox, email.SEPARATOR, email.ENVELOPE_TIME)[5])
+    monkeypatch.setattr(pieces, "_read_piece", _dying_read_piece)
+    monkeypatch.setattr(pieces, "WORKERS", 2)
+    again = []
+    store_with = email._store_with
+
+    def spy(*args: object) -> object:
+        again.append(args[-1])
+        return store_with(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(email, "_store_with", spy)
+    try:
+        assert _read(tmp_path, template, mbox, 2) == one
+    finally:
+        _DIE_AT.clear()
+    assert again == [2, 0]  # with workers, then again in one process

@@ -30,9 +30,11 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, cast
 
 from groundswell._cores import idle_cores
 from groundswell.errors import GroundswellError
@@ -211,7 +213,8 @@ class Reader:
     """The pieces of ``path`` read by ``workers`` forked processes with ``split`` (cut where
     ``separator`` and ``envelope`` say messages start: :func:`starts`), iterated in order
     (the workers are forked on entering, before the ingest's transaction opens, and stopped
-    on leaving); iterating raises :class:`Again` at a piece with bad input."""
+    on leaving); iterating raises :class:`Again` at a piece with bad input, or when a worker
+    died (killed, say, by the system for its memory)."""
 
     def __init__(
         self,
@@ -233,39 +236,42 @@ class Reader:
             ]
         )
         self.workers = max(1, min(workers, len(cuts) - 1))
-        self.pool: Any = None
-        self.ahead: collections.deque[Any] = collections.deque()
+        self.pool: ProcessPoolExecutor | None = None
+        self.ahead: collections.deque[Future[Piece | None]] = collections.deque()
 
     def __enter__(self) -> Reader:
-        self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        # (with fork, the executor starts every worker at the first task: here, before the
+        # ingest's transaction opens)
+        fork = multiprocessing.get_context("fork")
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=fork)
         self._submit(2 * self.workers)
         return self
 
     def _submit(self, n: int) -> None:
+        assert self.pool is not None
         for task in itertools.islice(self.tasks, n):
-            self.ahead.append(self.pool.apply_async(_read_piece, (task,)))
+            self.ahead.append(self.pool.submit(_read_piece, task))
 
     def __iter__(self) -> Iterator[Piece]:
         while self.ahead:
-            piece = self.ahead.popleft().get()
+            try:
+                piece = self.ahead.popleft().result()
+            except BrokenProcessPool as exc:
+                raise Again from exc
             self._submit(1)
             if piece is None:
                 raise Again
             if not self.ahead:  # the last piece: the workers go before it is written
-                self._stop(close=True)
+                self._stop()
             yield piece
 
-    def _stop(self, *, close: bool) -> None:
+    def _stop(self) -> None:
         if self.pool is not None:
-            if close:
-                self.pool.close()
-            else:
-                self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
     def __exit__(self, *exc: object) -> None:
-        self._stop(close=exc[0] is None)
+        self._stop()
 
 
 class Batches:
