@@ -14,10 +14,11 @@ message's cost) runs beside the writing.
 
 A piece with bad input makes the reader stop, roll everything back and read the file again
 in one process: the same code then raises the same one ``error:`` line naming the file and
-the line. So does a worker that dies (killed by the system for its memory, say). At most ``2 x workers`` pieces are read ahead of the writing, so memory does not
-grow with the file. Workers are used for a single mbox file of :data:`LARGE` bytes or more
-on a POSIX system with two idle cores or more (:func:`groundswell._cores.idle_cores`);
-:data:`WORKERS` fixes their number (benchmarks, tests).
+the line. So does a worker that dies (killed by the system for its memory, say). At most
+``2 x workers`` pieces are read ahead of the writing, so memory does not grow with the file.
+Workers are used for a single mbox file of :data:`LARGE` bytes or more on a POSIX system with
+two idle cores or more (:func:`groundswell._cores.idle_cores`); :data:`WORKERS` fixes their
+number (benchmarks, tests).
 """
 
 from __future__ import annotations
