@@ -193,31 +193,21 @@ def _store(
     memory: str | None,
     threads: int | None,
     bar: Steps,
+    workers: int | None = None,
 ) -> common.IngestSummary:
     """Read ``path`` and store it in one transaction, DuckDB held to ``memory`` on
-    ``threads``: a large mbox parsed by worker processes (:mod:`.pieces`), unless one of
-    its pieces holds bad input, which reading in one process then names."""
-    workers = pieces.workers_for(path)
-    if workers:
-        try:
-            return _store_with(ws, path, sha, options, dry_run, memory, threads, bar, workers)
-        except pieces.Again:
-            pass  # everything rolled back: read again in one process for the error's line
-    return _store_with(ws, path, sha, options, dry_run, memory, threads, bar, 0)
-
-
-def _store_with(
-    ws: Store,
-    path: Path,
-    sha: str,
-    options: dict[str, Any],
-    dry_run: bool,
-    memory: str | None,
-    threads: int | None,
-    bar: Steps,
-    workers: int,
-) -> common.IngestSummary:
-    """:func:`_store`, the headers parsed by ``workers`` processes (0: by this one)."""
+    ``threads``, its headers parsed by ``workers`` processes (0: by this one). By default a
+    large mbox is parsed by worker processes (:mod:`.pieces`), unless one of its pieces
+    holds bad input (or a worker dies): it is then read again in one process, which names
+    the input's error."""
+    if workers is None:
+        workers = pieces.workers_for(path)
+        if workers:
+            try:
+                return _store(ws, path, sha, options, dry_run, memory, threads, bar, workers)
+            except pieces.Again:
+                pass  # everything rolled back: read again in one process for the error's line
+        workers = 0
     domains = ws.settings.internal_domains
     summary = common.IngestSummary(str(path), KIND, None)
     want_body = ws.store_content
