@@ -1,7 +1,7 @@
 """Reading a large mbox on every core (see :mod:`groundswell.ingest.email`).
 
 The file is cut into pieces of about :data:`PIECE` bytes, each beginning where a message
-begins as the one-process reader finds it (a ``From`` line with a time, after a blank
+begins as the one-process reader finds it (a ``From `` line with a time, after a blank
 line). Worker processes, forked before the ingest's transaction opens, split and parse the
 pieces' header blocks (:func:`~groundswell.ingest.email.split_mbox`, the header parser and
 :func:`~groundswell.ingest.email.headers._collect`) and hand back plain columns; the
@@ -50,7 +50,8 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class Again(Exception):
-    """A piece held bad input: the file is to be read again in one process."""
+    """A piece held bad input, or a worker died: the file is to be read again in one
+    process."""
 
 
 @dataclass
