@@ -275,3 +275,40 @@ def test_a_worker_that_dies_sends_the_file_back_to_one_process(
     # source id (the reference above drew one first), so the attempt with workers was
     # rolled back
     assert again == [None, 2]
+
+
+def test_a_pool_broken_between_pieces_sends_the_file_back(tmp_path: Path) -> None:
+    """The pool may learn that a worker died after a piece came back and before the next
+    is asked for: asking is then refused, and the file goes back to one process too."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(hostile_mbox(50, seed=2))
+    with gs.init(tmp_path / "ws") as ws:
+        bounds = email.common.date_bounds(ws.settings)
+    reader = pieces.Reader(
+        mbox,
+        2,
+        email.split_mbox,
+        email.SEPARATOR,
+        email.ENVELOPE_TIME,
+        want_body=False,
+        identified=False,
+        bounds=bounds,
+    )
+
+    class Broken:
+        def submit(self, *args: object) -> None:
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **kwargs: object) -> None:
+            pass
+
+    done: Future = Future()
+    done.set_result(pieces.Piece(Columns(), [], [], [], None))
+    reader.pool = Broken()  # type: ignore[assignment]
+    reader.ahead.append(done)
+    reader.tasks = iter([object()])  # type: ignore[list-item]  # one more piece to ask for
+    with pytest.raises(pieces.Again):
+        list(reader)

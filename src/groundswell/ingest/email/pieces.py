@@ -258,9 +258,9 @@ class Reader:
         while self.ahead:
             try:
                 piece = self.ahead.popleft().result()
+                self._submit(1)  # (refused too, once the pool knows a worker died)
             except BrokenProcessPool as exc:
                 raise Again from exc
-            self._submit(1)
             if piece is None:
                 raise Again
             if not self.ahead:  # the last piece: the workers go before it is written
