@@ -134,6 +134,7 @@ def run_groundswell(path: str, budget: bool = True, one: bool = False) -> dict:
         if one:
             pieces.LARGE = 1 << 62
         workers = pieces.workers_for(Path(path))
+        pieces.WORKERS = workers or 1  # the ingest uses the number reported (1: none)
 
     with tempfile.TemporaryDirectory(dir=OUT) as d:
         ws = gs.init(Path(d) / "ws")

@@ -312,3 +312,34 @@ def test_a_pool_broken_between_pieces_sends_the_file_back(tmp_path: Path) -> Non
     reader.tasks = iter([object()])  # type: ignore[list-item]  # one more piece to ask for
     with pytest.raises(pieces.Again):
         list(reader)
+
+
+def test_a_file_that_cannot_be_cut_is_read_in_one_process(
+    tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file unreadable to the cutting (gone or its permissions changed since the
+    ingest looked): no traceback, the file goes to one process, which reads it or names
+    the problem in one line."""
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(hostile_mbox(60, seed=6))
+    template = tmp_path / "template"
+    gs.init(template).close()
+    monkeypatch.setattr(pieces, "WORKERS", 1)
+    one = _read(tmp_path, template, mbox, 0)
+
+    def refused(*args: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(pieces, "os", _OsWithout(refused))  # (pieces' os.open alone)
+    monkeypatch.setattr(pieces, "WORKERS", 2)
+    assert _read(tmp_path, template, mbox, 2) == one  # nothing was begun: no source id drawn
+
+
+class _OsWithout:
+    """The os module with another ``open``."""
+
+    def __init__(self, open_: object) -> None:
+        self.open = open_
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)

@@ -219,6 +219,12 @@ def _first(h: dict[str, list[str]], key: str) -> str:
     return v[0] if v else ""
 
 
+def _skip(summary: common.IngestSummary, reason: str) -> str:
+    """Count a message skipped for ``reason``; the reason."""
+    summary.skipped[reason] += 1
+    return reason
+
+
 def _collect(
     raw: Raw,
     cols: Columns,
@@ -228,24 +234,21 @@ def _collect(
     identified: bool,
     bounds: common.DateBounds,
     norms: list[str] | None = None,
-) -> None:
-    """Add message ``raw`` to ``cols``, or count in ``summary`` why it is skipped; a
-    Message-ID in ``seen_ids`` is a repeat. With ``norms`` repeats are left to the caller:
-    the message's id as compared (lower case) is appended there instead, and ``seen_ids``
-    is not used (see :mod:`groundswell.ingest.email.pieces`)."""
+) -> str | None:
+    """Add message ``raw`` to ``cols``, or count in ``summary`` why it is skipped and return
+    that reason; a Message-ID in ``seen_ids`` is a repeat. With ``norms`` repeats are left to
+    the caller: the message's id as compared (lower case) is appended there instead, and
+    ``seen_ids`` is not used (see :mod:`groundswell.ingest.email.pieces`)."""
     h = raw.headers
     author = addresses(_first(h, "from"))
     if not author:
-        summary.skipped["no From address"] += 1
-        return
+        return _skip(summary, "no From address")
     date = _first(h, "date")
     if not date.strip():
-        summary.skipped["no Date"] += 1
-        return
+        return _skip(summary, "no Date")
     ts = parse_date(date)
     if ts is None:
-        summary.skipped["unparseable Date"] += 1
-        return
+        return _skip(summary, "unparseable Date")
     if not bounds.contains(ts):
         ids = msgids(_first(h, "message-id"))
         what = f"Date of message <{ids[0]}>" if ids else "Date"
@@ -260,8 +263,7 @@ def _collect(
     if norms is not None:
         norms.append(norm)
     elif norm in seen_ids:
-        summary.skipped["duplicate Message-ID in the input"] += 1
-        return
+        return _skip(summary, "duplicate Message-ID in the input")
     else:
         seen_ids.add(norm)
     name, addr = author[0]
@@ -297,6 +299,7 @@ def _collect(
     cols.parents.append(irt[:1] + refs[::-1])
     cols.thread.append(refs[0] if refs else (irt[0] if irt else raw_id))
     cols.text.append(_plain_text(h, raw.body) if raw.body is not None else None)
+    return None
 
 
 def _plain_text(h: dict[str, list[str]], body: bytes) -> str | None:

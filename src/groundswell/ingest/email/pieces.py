@@ -50,8 +50,8 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class Again(Exception):
-    """A piece held bad input, or a worker died: the file is to be read again in one
-    process."""
+    """A piece held bad input, a worker died or the file could not be read: the file is to
+    be read again in one process (which names what is wrong)."""
 
 
 @dataclass
@@ -179,32 +179,32 @@ def _read_piece(task: _Task) -> Piece | None:
     """In a worker: read one piece; None for bad input."""
     cols, norms, rows, reasons = Columns(), list[str](), list[int](), list[str]()
     bodies: list[int] | None = [] if task.want_body else None
-    summary = common.IngestSummary(task.path, "email", None)
-    counts: dict[str, int] = {}  # the skipped counts after the last message skipped
-    seen: set[str] = set()
-    fd = os.open(task.path, os.O_RDONLY)
+    summary = common.IngestSummary(task.path, "email", None)  # (counted in the reader)
+    try:
+        fd = os.open(task.path, os.O_RDONLY)
+    except OSError:
+        return None  # gone or unreadable meanwhile: reading in one process says so
     try:
         window = _Window(fd, task.start, task.end)
         for raw in task.split(cast(IO[bytes], window), task.path, task.want_body):
             n = len(cols)
-            _collect(
+            reason = _collect(
                 raw,
                 cols,
-                seen,
+                set(),
                 summary,
                 identified=task.identified,
                 bounds=task.bounds,
                 norms=norms,
             )
-            if len(cols) > n:
+            if reason is None:
                 rows.append(n)
-            else:  # skipped: the one reason counted
+            else:  # skipped: its reason kept, for the reader to count in order
                 rows.append(-1)
-                reasons.append(next(k for k, v in summary.skipped.items() if v != counts.get(k)))
-                counts = dict(summary.skipped)
+                reasons.append(reason)
             if bodies is not None:
                 bodies.append(-1 if raw.body is None else len(raw.body))
-    except GroundswellError:
+    except (GroundswellError, OSError):
         return None
     finally:
         os.close(fd)
@@ -230,7 +230,10 @@ class Reader:
         identified: bool,
         bounds: common.DateBounds,
     ) -> None:
-        cuts = starts(path, separator, envelope)
+        try:
+            cuts = starts(path, separator, envelope)
+        except OSError as exc:  # gone or unreadable meanwhile: reading in one process says so
+            raise Again from exc
         self.tasks = iter(
             [
                 _Task(split, str(path), a, b, want_body, identified, bounds)
