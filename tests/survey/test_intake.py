@@ -214,3 +214,59 @@ def test_the_open_surveys_links_read_at_once_are_what_each_link_resolves_to(org,
         assert respond.open_respondents(ws, limit=len(links) - 1) is None  # too many: one by one
         model.close(ws, s)
         assert respond.open_respondents(ws) == {}  # a closed survey's links are not kept
+
+
+def test_answers_after_an_applied_one_are_accepted_while_another_process_holds_the_file(
+    org, survey, monkeypatch
+) -> None:
+    """An answer applied to the file forgets the dashboard's cached reads; the open surveys'
+    links and rosters it answers from while another process holds the file are kept until
+    read again (otherwise every answer that came while a command held the file waited for
+    it: tests/web/test_concurrency.py failed, now and then, with none of 32 answers
+    acknowledged during an analyze)."""
+    _s, links, nos, ids = survey
+    token, fresh = links[ids["E01"]], links[ids["E02"]]
+    with org.open() as ws:
+        csrf = dict(
+            ws.con.execute("SELECT person_id, csrf_token FROM survey_invitations").fetchall()
+        )
+    monkeypatch.setattr(gate, "WAIT", 5.0)  # an answer that waits for the file: 503 in 5 s
+    app = create_app(org.path)
+    mount(app)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with TestClient(app) as client:
+        r = client.post(
+            f"/s/{token}", data={"csrf_token": csrf[ids["E01"]], "n.advice": nos["E02"]}
+        )
+        assert r.status_code == 200, r.text
+        assert _unapplied(org.path) == 0  # applied at once: the file was free
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(org.path)], env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert holder.stdout is not None and holder.stdin is not None
+            assert holder.stdout.readline().strip() == "read"
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            assert holder.stdout.readline().strip() == "write"
+            t0 = time.monotonic()
+            for link, who, nominee in (
+                (fresh, ids["E02"], nos["E03"]),
+                (token, ids["E01"], nos["E03"]),
+            ):
+                r = client.post(f"/s/{link}", data={"csrf_token": csrf[who], "n.advice": nominee})
+                assert r.status_code == 200, r.text
+            assert time.monotonic() - t0 < 4  # not held until the file came free
+            assert _unapplied(org.path) == 2
+        finally:
+            if holder.stdin is not None:
+                holder.stdin.close()
+            holder.wait(30)
+        end = time.monotonic() + 30
+        while _unapplied(org.path) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert _unapplied(org.path) == 0
+    assert _responses(org.path) == sorted(
+        [(ids["E01"], "advice", ids["E03"]), (ids["E02"], "advice", ids["E03"])]
+    )

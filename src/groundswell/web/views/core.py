@@ -367,6 +367,10 @@ class ViewsCore:
         #: before also answer while another process holds the file (a long CLI analyze)
         self._open_links: dict[str, Any] = {}
         self._links_due = True
+        #: the surveys whose roster was read since the file last changed (:meth:`invalidate`
+        #: keeps the links and rosters read before, to answer from while another process
+        #: holds the file, and marks them due to be read again when it is here)
+        self._rosters_read: set[int] = set()
         #: Live sessions, so that a request costs no database query to know its user.
         self.sessions = SessionCache()
         self.db = gate.SharedDB.of(self.path, DB_FILE)
@@ -410,6 +414,7 @@ class ViewsCore:
             with self._lock:
                 self._open_links = links or {}
                 self._rosters.update(rosters)
+                self._rosters_read.update(rosters)
                 self._links_due = False
         who = respond.resolve(ws, token)
         if who is not None:
@@ -423,16 +428,18 @@ class ViewsCore:
         """While another process holds the DuckDB file: the roster of ``who``'s survey as
         last read, for :func:`groundswell.survey.respond.submit` to check an answer against
         without waiting (None when the file is here, or the roster was never read: then the
-        answer is checked against the file). The roster is read whenever it is missing and
-        the file is here."""
+        answer is checked against the file). The roster is read whenever the file is here and
+        it is missing or the file changed since it was read (the one read before is kept for
+        while another process holds the file)."""
         sid = int(who.survey.survey_id)
         with self._lock:
             roster = self._rosters.get(sid)
         if not self.db.yielded:
-            if roster is None:
+            if roster is None or sid not in self._rosters_read:
                 read = _roster(self.ws(), sid)
                 with self._lock:
                     self._rosters[sid] = read
+                    self._rosters_read.add(sid)
             return None
         if roster is None or who.survey.status != "open":
             return None
@@ -456,8 +463,11 @@ class ViewsCore:
             self._cache.clear()
             self._latest = None
             self._respondents.clear()
-            self._rosters.clear()
-            self._open_links = {}
+            # the open surveys' links and rosters are read again when next needed with the
+            # file here; until then they answer while another process holds it (cleared,
+            # an answer applied just before a command took the file left none, and every
+            # answer during the command waited for it)
+            self._rosters_read.clear()
             self._links_due = True
 
     # -- plumbing ------------------------------------------------------------------------
