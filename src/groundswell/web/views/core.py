@@ -11,6 +11,7 @@ The other parts of the store (:mod:`.people`, :mod:`.groups`, :mod:`.plans`) ext
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import copy
@@ -160,19 +161,59 @@ class RequestLeases:
 
     @staticmethod
     def middleware(app: Any) -> Any:
+        admission = _Admission()
+
         async def leases(scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] != "http":
+            if scope["type"] != "http" or _STATIC.match(scope["path"]):
                 await app(scope, receive, send)
                 return
             held = RequestLeases(writes_workspace(scope.get("method", "GET"), scope["path"]))
             token = _REQUEST.set(held)
             try:
-                await app(scope, receive, send)
+                async with admission.lane(scope["path"]):
+                    await app(scope, receive, send)
             finally:
                 _REQUEST.reset(token)
                 held.end()
 
         return leases
+
+
+#: paths of files bundled with the package: no lease, no admission
+_STATIC = re.compile(r"^/(static|survey/static)/")
+#: requests that never wait for the DuckDB file while another process holds it: survey
+#: respondents (they answer from what the dashboard keeps, into the intake) and signing in
+_QUICK = re.compile(r"^/s/|^/(api/)?(login|logout)$")
+#: worker threads left to what runs outside a request (the intake's reads, file responses)
+_SPARE_THREADS = 4
+
+
+class _Admission:
+    """At most as many requests in progress as there are worker threads, in two lanes.
+
+    A request holding a lease on the file may need a worker thread again before it gives
+    the lease back (an ``async`` route runs its steps in threads one after another). Were
+    every thread taken by requests waiting for the file while another process waits for
+    this one to give it up, the holder would never get its thread: the command and every
+    page waited until the pages gave up (:data:`REQUEST_WAIT`, two minutes; seen with eight
+    threads and 50 readers). Requests beyond the lanes' sizes wait in the event loop, where
+    they hold no thread; each request in progress runs in at most one thread at a time, so
+    one always has its thread. Survey answers and sign-ins have a lane of their own, so
+    pages waiting for the file do not hold them up (about a fifth of the threads)."""
+
+    def __init__(self) -> None:
+        self._quick: asyncio.Semaphore | None = None
+        self._pages: asyncio.Semaphore | None = None
+
+    def lane(self, path: str) -> asyncio.Semaphore:
+        if self._quick is None or self._pages is None:
+            import anyio.to_thread
+
+            threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+            quick = max(1, threads // 5)
+            self._quick = asyncio.Semaphore(quick)
+            self._pages = asyncio.Semaphore(max(1, threads - quick - _SPARE_THREADS))
+        return self._quick if _QUICK.match(path) else self._pages
 
 
 _REQUEST: contextvars.ContextVar[RequestLeases | None] = contextvars.ContextVar(
