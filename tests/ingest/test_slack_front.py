@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import groundswell as gs
+from groundswell.errors import InputError
 from groundswell.ingest import batch, common
 from groundswell.ingest.slack import archive, messages
 from tests.ingest.test_slack_fast import msg, user
@@ -428,3 +429,83 @@ def test_folders_compared_a_word_at_a_time(seeds, data) -> None:
     ends = len(before) + np.cumsum(lengths)
     got = archive._same_folders(text.encode("ascii"), ends, lengths).tolist()
     assert got == [a == b for a, b in itertools.pairwise(folders)]
+
+
+# conversation lists as a tool or a hand might write them: the fields the layout reads in
+# every JSON type, ignored fields with nested objects, text in UTF-8, and what is refused
+HOSTILE_LISTS = {
+    "plain": b'[{"id":"C1","name":"allgemein","created":1700000000,"members":["U1","U2"],'
+    b'"purpose":{"value":"x","creator":"U1"},"topic":{"value":"Gr\xc3\xbc\xc3\x9fe"}}]',
+    "not an object": b'["C1"]',
+    "no id": b'[{"name":"allgemein"}]',
+    "id a number": b'[{"id":5,"name":"allgemein"}]',
+    "id empty": b'[{"id":"","name":"allgemein"}]',
+    "created as text": b'[{"id":"C1","name":"allgemein","created":"1700000000"}]',
+    "created a float": b'[{"id":"C1","name":"allgemein","created":1700000000.5}]',
+    "created past int64": b'[{"id":"C1","name":"allgemein","created":1234567890123456789012}]',
+    "created in 2999": b'[{"id":"C1","name":"allgemein","created":32503680000}]',
+    "created infinite": b'[{"id":"C1","name":"allgemein","created":1e400}]',
+    "members mixed": b'[{"id":"C1","name":"allgemein","members":["U1",3,null,"U2"]}]',
+    "members text": b'[{"id":"C1","name":"allgemein","members":"U1"}]',
+    "name a number": b'[{"id":"C1","name":7}]',
+    "not UTF-8 in an ignored field": b'[{"id":"C1","name":"allgemein","topic":"\xff"}]',
+    "lone surrogate in an ignored field": b'[{"id":"C1","name":"allgemein","topic":"\\ud800"}]',
+    "byte order mark": b'\xef\xbb\xbf[{"id":"C1","name":"allgemein"}]',
+    "keys twice": b'[{"id":"C9","id":"C1","name":"x","name":"allgemein"}]',
+    "text after": b'[{"id":"C1","name":"allgemein"}] x',
+    "an object": b'{"id":"C1"}',
+    "null": b"null",
+    "empty": b"[]",
+    "NUL in an ignored field": b'[{"id":"C1","name":"allgemein","topic":"a\x00b"}]',
+    "deep ignored field": b'[{"id":"C1","x":' + b"[" * 3000 + b"]" * 3000 + b"}]",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_LISTS))
+def test_lists_decoded_for_their_fields_are_the_lists_read_as_json(tmp_path, case) -> None:
+    """The conversation lists decoded for the four fields the layout reads (msgspec) give
+    the layout of the lists read as plain JSON, or the same error naming the file and the
+    record (fails when a file whose skipped fields are not UTF-8 is accepted: checked)."""
+    root = tmp_path / "export"
+    (root / "allgemein").mkdir(parents=True)
+    (root / "users.json").write_text(json.dumps([user("U1", "A"), user("U2", "B")]))
+    (root / "channels.json").write_bytes(HOSTILE_LISTS[case])
+    (root / "allgemein" / "2023-11-14.json").write_text(json.dumps([msg("U1", 1699999999)]))
+    gs.init(tmp_path / "ws").close()
+
+    def layout() -> Any:
+        try:
+            return layout_of(root, tmp_path / "ws")[:-1]
+        except InputError as exc:
+            return str(exc)
+
+    fast = layout()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(messages, "_list_fields", lambda raw: None)
+        assert layout() == fast
+    if case == "plain":
+        assert fast[1][0][:2] == ("C1", "allgemein") and fast[1][0][4] == ["U1", "U2"]
+
+
+def test_list_fields_are_read_by_msgspec_when_the_file_reads_cleanly() -> None:
+    got = messages._list_fields(HOSTILE_LISTS["plain"])
+    assert got == (["C1"], ["allgemein"], [1700000000], [["U1", "U2"]])
+    for refused in ("no id", "not an object", "not UTF-8 in an ignored field", "null"):
+        assert messages._list_fields(HOSTILE_LISTS[refused]) is None
+
+
+def test_a_large_zip_loads_the_hmac_loop_from_the_start(tmp_path, monkeypatch) -> None:
+    from groundswell.ingest.slack import workers
+
+    loads: list[str] = []
+    monkeypatch.setattr(workers, "_load", lambda: loads.append(threading.current_thread().name))
+    path = tmp_path / "e.zip"
+    path.write_bytes(b"x" * 1000)
+    monkeypatch.setattr(workers, "PRELOAD_ZIP", 1001)
+    assert workers.preload_zip(path) is None and workers.preload_zip(tmp_path) is None
+    monkeypatch.setattr(workers, "PRELOAD_ZIP", 1000)
+    thread = workers.preload_zip(path)
+    assert thread is not None
+    thread.join()
+    assert loads == ["groundswell-hmac-load"]
+    assert workers.preload_zip(tmp_path / "gone.zip") is None

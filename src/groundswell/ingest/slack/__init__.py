@@ -93,7 +93,7 @@ from groundswell.ingest import batch, common, damage
 from groundswell.ingest.slack.archive import DAY_FILE, EXPECTED_LAYOUT, LISTS, USERS_FILES, _Export
 from groundswell.ingest.slack.frames import BOT_SUBTYPES, SYSTEM_SUBTYPES, _build, _give_back
 from groundswell.ingest.slack.messages import CHUNK, MENTION, _Reader
-from groundswell.ingest.slack.workers import preload, read_days
+from groundswell.ingest.slack.workers import preload, preload_zip, read_days
 from groundswell.progress import steps
 
 if TYPE_CHECKING:
@@ -168,10 +168,13 @@ def ingest(
     with steps(5, enabled=progress) as bar, contextlib.ExitStack() as uncollected:
         bar.step("checking the export")
         hashing = _Hashing(path)
+        early = preload_zip(path)  # the compiled HMAC loop, loaded while the directory is read
         try:
             ex = _Export(path)
         except BaseException:
             hashing.wait()  # (the export's error is the one raised)
+            if early is not None:
+                early.join()
             raise
         try:
             options: dict[str, Any] = {}
@@ -180,7 +183,8 @@ def ingest(
                 return seen
             summary = common.IngestSummary(str(path), KIND, None)
             rd = _Reader(ws, ex, summary)
-            loading = preload(ex)  # the compiled HMAC loop, loaded while the layout is found
+            # (else, for a folder as large, loaded while the layout is found)
+            loading = early if early is not None else preload(ex)
             try:
                 users, days = rd.layout()
             finally:

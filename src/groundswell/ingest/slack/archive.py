@@ -602,6 +602,7 @@ class _Listing:
     tails: np.ndarray  # uint8 (names x 16): each name's last 16 bytes, 0 before a short one
     days: np.ndarray  # int64: the names that are day files, in order
     new_folder: np.ndarray  # bool: each day file's folder is not the one of the day file before
+    _others: np.ndarray | None = None  # see others()
 
     def name(self, i: int) -> str:
         """Name ``i``."""
@@ -627,17 +628,31 @@ class _Listing:
 
     def named(self, base: str) -> np.ndarray:
         """The names whose last part (after the last "/", if any) is ``base`` (15 ASCII
-        characters or fewer), in order."""
+        characters or fewer), in order. A day file's last part is a day (YYYY-MM-DD.json):
+        for any other ``base`` only the other names are looked at (a few hundred of an
+        export's 750,000, where looking at all took 42 ms a base)."""
         k = len(base)
         want = np.frombuffer(bytes(15 - k) + b"/" + base.encode("ascii"), dtype="<u8")
         own = np.frombuffer(bytes(16 - k) + b"\xff" * k, dtype="<u8")  # the base's bytes
         slash = np.frombuffer(bytes(15 - k) + b"\xff" * (k + 1), dtype="<u8")  # and "/"
+        among = None if DAY_FILE.match(base) else self.others()
         words = self.tails.view("<u8")  # each name's last 16 bytes as two words
+        if among is not None:
+            words = words[among]
         differ = words ^ want
         ends = ((differ & own) == 0).all(axis=1)
         alone = ((words & ~own) == 0).all(axis=1)  # nothing before (a name holds no NUL)
         after_slash = ((differ & slash) == 0).all(axis=1)
-        return np.flatnonzero(ends & (alone | after_slash))
+        found = np.flatnonzero(ends & (alone | after_slash))
+        return found if among is None else among[found]
+
+    def others(self) -> np.ndarray:
+        """The names that are not day files, in order (made once)."""
+        if self._others is None:
+            day = np.zeros(len(self.rows), dtype=bool)
+            day[self.days] = True
+            self._others = np.flatnonzero(~day)
+        return self._others
 
     @classmethod
     def of(cls, joined: bytes, names: list[str]) -> _Listing | None:
