@@ -1,7 +1,8 @@
 """Slack's workspace export, as its export tool writes it: a .zip or the folder it unpacks to.
 
-Layout read (day files in order, parsed with msgspec into typed structs of the fields
-read; list files, and day files of any other shape, with orjson)::
+Layout read (day files in order, and the conversation lists, parsed with msgspec into typed
+structs of the fields read; users files, and lists and day files of any other shape, with
+orjson)::
 
     users.json             the members (org_users.json in an Enterprise Grid org export)
     channels.json          public channels; their folders are named after the channel
