@@ -100,3 +100,22 @@ def test_lanes_are_sized_from_the_worker_threads() -> None:
         return quick._value, pages._value
 
     assert asyncio.run(main()) == (8, 40 - 8 - core._SPARE_THREADS)
+
+
+def test_one_app_in_one_event_loop_after_another() -> None:
+    """A test client runs the app in a new event loop per client: the lanes are made again
+    for each (an asyncio semaphore that once waited belongs to its loop)."""
+    lanes = core._Admission()
+
+    async def crowd() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 6  # one quick slot
+        lane = lanes.lane("/s/x")
+        async with lane:
+            waiting = asyncio.create_task(lane.acquire())  # waits: binds it to this loop
+            await asyncio.sleep(0.01)
+            assert not waiting.done()
+        await waiting
+        lane.release()
+
+    asyncio.run(crowd())
+    asyncio.run(crowd())  # "bound to a different event loop" without the lanes made again

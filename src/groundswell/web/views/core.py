@@ -204,11 +204,16 @@ class _Admission:
     def __init__(self) -> None:
         self._quick: asyncio.Semaphore | None = None
         self._pages: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def lane(self, path: str) -> asyncio.Semaphore:
-        if self._quick is None or self._pages is None:
+        """The lane of a request for ``path``, in this event loop (the worker threads are
+        counted per loop: a test client may run the app in one loop after another)."""
+        loop = asyncio.get_running_loop()
+        if self._quick is None or self._pages is None or self._loop is not loop:
             import anyio.to_thread
 
+            self._loop = loop
             threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
             quick = max(1, threads // 5)
             self._quick = asyncio.Semaphore(quick)
