@@ -59,6 +59,27 @@ def _unapplied(path: Path) -> int:
         )
 
 
+def _hold(path: Path) -> subprocess.Popen[str]:
+    """A process running :data:`HOLDER` on the workspace ``path``, holding it shared ("read")
+    when returned; a line on its stdin makes it hold the file exclusively ("write")."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], env=env, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline().strip() == "read"
+    return holder
+
+
+def _wait_applied(path: Path) -> None:
+    """Wait (30 s at most) until the dashboard has applied every answer of the intake."""
+    end = time.monotonic() + 30
+    while _unapplied(path) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert _unapplied(path) == 0
+
+
 @pytest.fixture
 def survey(org):
     with org.open() as ws:
@@ -86,17 +107,12 @@ def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
     monkeypatch.setattr(gate, "WAIT", 5.0)
     app = create_app(org.path)
     mount(app)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with TestClient(app) as client:
         page = client.get(f"/s/{token}")
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        holder = subprocess.Popen(
-            [sys.executable, "-c", HOLDER, str(org.path)], env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        )  # fmt: skip
+        holder = _hold(org.path)  # computing beside the dashboard
         try:
             assert holder.stdout is not None and holder.stdin is not None
-            assert holder.stdout.readline().strip() == "read"  # computing beside the dashboard
             r = client.post(f"/s/{token}", data={"csrf_token": csrf, "n.advice": nos["E02"]})
             assert r.status_code == 200, r.text  # acknowledged ...
             assert _unapplied(org.path) == 1  # ... kept in the intake: DuckDB is not writable
@@ -129,10 +145,7 @@ def test_answers_and_sign_ins_are_accepted_while_another_process_holds_the_file(
             if holder.stdin is not None:
                 holder.stdin.close()
             holder.wait(30)
-        end = time.monotonic() + 30  # the dashboard applies it once the file is free
-        while _unapplied(org.path) and time.monotonic() < end:
-            time.sleep(0.1)
-        assert _unapplied(org.path) == 0
+        _wait_applied(org.path)  # the dashboard applies it once the file is free
     assert _responses(org.path) == sorted(
         [(ids["E01"], "advice", ids["E03"]), (ids["E02"], "advice", ids["E03"])]
     )  # E01's later answer, and E02's
@@ -233,20 +246,15 @@ def test_answers_after_an_applied_one_are_accepted_while_another_process_holds_t
     monkeypatch.setattr(gate, "WAIT", 5.0)  # an answer that waits for the file: 503 in 5 s
     app = create_app(org.path)
     mount(app)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with TestClient(app) as client:
         r = client.post(
             f"/s/{token}", data={"csrf_token": csrf[ids["E01"]], "n.advice": nos["E02"]}
         )
         assert r.status_code == 200, r.text
         assert _unapplied(org.path) == 0  # applied at once: the file was free
-        holder = subprocess.Popen(
-            [sys.executable, "-c", HOLDER, str(org.path)], env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        )  # fmt: skip
+        holder = _hold(org.path)
         try:
             assert holder.stdout is not None and holder.stdin is not None
-            assert holder.stdout.readline().strip() == "read"
             holder.stdin.write("\n")
             holder.stdin.flush()
             assert holder.stdout.readline().strip() == "write"
@@ -263,10 +271,7 @@ def test_answers_after_an_applied_one_are_accepted_while_another_process_holds_t
             if holder.stdin is not None:
                 holder.stdin.close()
             holder.wait(30)
-        end = time.monotonic() + 30
-        while _unapplied(org.path) and time.monotonic() < end:
-            time.sleep(0.1)
-        assert _unapplied(org.path) == 0
+        _wait_applied(org.path)
     assert _responses(org.path) == sorted(
         [(ids["E01"], "advice", ids["E03"]), (ids["E02"], "advice", ids["E03"])]
     )
