@@ -126,3 +126,16 @@ def test_gap_command(tmp_path) -> None:
         assert table.loc[p("nobody@x.com"), "verdict"] == "unsupported"
         assert (table["verdict"] == "unseen").sum() >= 1
     assert "confirmed" in r.output and "unseen" in r.output
+
+
+def test_a_names_file_that_is_not_utf8_is_one_error_line(tmp_path) -> None:
+    """``champions --include-file`` of a file saved in Latin-1: one error naming the file and
+    the line (a UnicodeDecodeError's traceback reached the user)."""
+    acme = tmp_path / "acme"
+    assert invoke("init", acme).exit_code == 0
+    names = tmp_path / "names.txt"
+    names.write_bytes("ann@x.com\nJürgen Groß\n".encode("latin-1"))
+    r = invoke("champions", acme, "--include-file", names)
+    assert r.exit_code != 0
+    assert "names.txt: not UTF-8 text (line 2: byte 0xfc)" in r.output
+    assert "Traceback" not in r.output

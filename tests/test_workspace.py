@@ -68,6 +68,18 @@ def test_bad_settings_are_named(tmp_path) -> None:
     toml.write_text("[privacy]\nnonsense = 1\n")
     with pytest.raises(ConfigError, match=r"unknown setting 'privacy\.nonsense'"):
         gs.open(tmp_path / "acme")
+    # not UTF-8, or nested deeper than tomllib goes: one error naming the file (tracebacks of
+    # a UnicodeDecodeError and a RecursionError reached the user)
+    toml.write_bytes(b"[privacy]\n# Gr\xfc\xdfe\n")
+    with pytest.raises(
+        ConfigError, match=r"groundswell\.toml: not valid TOML: not UTF-8 text \(line 2"
+    ):
+        gs.open(tmp_path / "acme")
+    toml.write_bytes(b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n")
+    with pytest.raises(
+        ConfigError, match=r"groundswell\.toml: not valid TOML: .* nested too deeply"
+    ):
+        gs.open(tmp_path / "acme")
 
 
 @pytest.mark.parametrize(
@@ -210,3 +222,17 @@ def test_champions_takes_make_plans_keywords() -> None:
     assert [(p.name, p.kind, p.default) for p in face] == [
         (p.name, p.kind, p.default) for p in core
     ]
+
+
+@pytest.mark.parametrize(
+    "content", [b"zz-not-hex\n", b"ab" * 31 + b"\n", b"\xff" * 64, b"", b"ab" * 33 + b"\n"]
+)
+def test_a_damaged_key_is_named(tmp_path, content) -> None:
+    """Not hexadecimal, not ASCII, empty, or cut short or too long (which would give other
+    pseudonyms without a word): one error naming the key file (a ValueError's traceback
+    reached the user for the first)."""
+    gs.init(tmp_path / "acme").close()
+    key = tmp_path / "acme" / "secret.key"
+    key.write_bytes(content)
+    with pytest.raises(WorkspaceError, match=r"secret\.key: the pseudonymisation key is damaged"):
+        gs.open(tmp_path / "acme")

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from groundswell.errors import ConfigError
+from groundswell.errors import ConfigError, not_utf8
 
 CONFIG_FILE = "groundswell.toml"
 
@@ -268,9 +268,17 @@ def load(folder: Path) -> Settings:
     """Read and validate ``groundswell.toml`` in a workspace folder, over the defaults."""
     path = folder / CONFIG_FILE
     try:
-        user = tomllib.loads(path.read_text()) if path.exists() else {}
+        user = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid TOML: {not_utf8(exc)}; expected the settings file saved as UTF-8"
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: not valid TOML: arrays or tables nested too deeply to read"
+        ) from None
     return validate(_merge(_defaults(), _renamed(user), ""))
 
 

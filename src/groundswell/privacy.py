@@ -47,7 +47,22 @@ def load_key(path: Path) -> bytes:
             f"{path}: the pseudonymisation key is readable by others (mode {mode:o}); "
             f"expected 600. Run: chmod 600 {path}"
         )
-    return bytes.fromhex(path.read_text().strip())
+    raw = path.read_bytes().strip()
+    try:
+        key = bytes.fromhex(raw.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        key = b""
+    if len(key) != 32:
+        from groundswell.errors import WorkspaceError
+
+        # (a key cut short would give other pseudonyms, silently: no key is taken but this)
+        shown = f"{len(raw)} bytes" + ("" if raw.isascii() else ", not all ASCII")
+        raise WorkspaceError(
+            f"{path}: the pseudonymisation key is damaged: expected 64 hexadecimal "
+            f"characters (as `groundswell init` writes it), found {shown}; restore it "
+            "from your backup of the workspace"
+        )
+    return key
 
 
 def normalise_identifier(raw: str) -> str:

@@ -399,6 +399,16 @@ def test_not_a_slack_export(ws, tmp_path) -> None:
             r"\[0\]\.reactions is not a list of reactions",
         ),
         ("general/2023-11-14.json", [msg("U1", 0, reactions="+1")], r"\[0\]\.reactions is not"),
+        # nested deeper than msgspec goes, in a field the reader skips: a RecursionError's
+        # traceback reached the user
+        (
+            "general/2023-11-14.json",
+            b'[{"type": "message", "user": "U1", "ts": "1700000000.1", "x": '
+            + b"[" * 3000
+            + b"]" * 3000
+            + b"}]",
+            r"general/2023-11-14\.json, line 1: invalid JSON: depth limit exceeded",
+        ),
         ("users.json", [{"name": "x"}], r"users\.json\[0\]\.id is missing"),
         ("channels.json", {"id": "C1"}, r"channels\.json is not a JSON array"),
     ],

@@ -69,6 +69,32 @@ def test_questions_file_toml(tmp_path: Path) -> None:
         questions.load(f)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        (
+            "q.json",
+            b'{"questions": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+            "JSON: arrays or tables nested too deeply",
+        ),
+        (
+            "q.toml",
+            b"a = " + b"[" * 3000 + b"]" * 3000 + b"\n",
+            "TOML: arrays or tables nested too deeply",
+        ),
+        ("q.toml", b'name = "Pulse \xff"\n', r"TOML: not UTF-8 text \(line 1: byte 0xff\)"),
+        ("q.json", b'{"name": "Gr\xfc\xdfe"}', r"JSON: not UTF-8 text \(line 1: byte 0xfc\)"),
+    ],
+)
+def test_questions_file_that_cannot_be_read_is_named(tmp_path: Path, name, content, match) -> None:
+    """Nested deeper than Python's readers go, or not UTF-8: one error naming the file (a
+    RecursionError's or a UnicodeDecodeError's traceback reached the user)."""
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(ConfigError, match=f"{name}: not valid {match}"):
+        questions.load(f)
+
+
 # -- create and launch ----------------------------------------------------------------------
 def test_launch_invites_the_employed_roster_and_stores_only_hashes(org, tmp_path) -> None:
     with org.open() as ws:

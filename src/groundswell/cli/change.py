@@ -11,7 +11,7 @@ import typer
 import groundswell as gs
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, new_table, text_cell
 from groundswell.console import Format, FormatOpt, emit_parts, reports_errors
-from groundswell.errors import ConfigError
+from groundswell.errors import ConfigError, not_utf8
 
 if TYPE_CHECKING:
     from groundswell.diffusion.imm import Quota
@@ -26,7 +26,14 @@ def _names_from(values: list[str] | None, file: Path | None) -> list[str]:
     if file is not None:
         if not file.is_file():
             raise ConfigError(f"{file}: no such file")
-        lines = [ln.split(",")[0].strip() for ln in file.read_text().splitlines()]
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{file}: {not_utf8(exc)}; expected one identifier a line (or a CSV's first "
+                "column), saved as UTF-8"
+            ) from None
+        lines = [ln.split(",")[0].strip() for ln in text.splitlines()]
         names += [ln for ln in lines if ln and not ln.startswith("#")]
     return names
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from groundswell.errors import ConfigError
+from groundswell.errors import ConfigError, not_utf8
 from groundswell.ingest.survey import slug as make_slug
 
 NOMINATION_KINDS = ("advice", "information", "trust", "energy", "collaboration", "custom")
@@ -201,14 +201,24 @@ def load(path: str | Path) -> tuple[list[Question], dict[str, Any]]:
     optionally ``text``, ``slug``, ``max_nominations``, ``scale``, ``scale_low``,
     ``scale_high``, ``help``."""
     path = Path(path)
+    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")  # (both formats are UTF-8 by their specs)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the questions file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid {kind}: {not_utf8(exc)}; expected a questions file saved as UTF-8"
+        ) from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
+        raise ConfigError(f"{path}: not valid {kind}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: not valid {kind}: arrays or tables nested too deeply to read; expected "
+            "a list of questions, each a table of plain values"
+        ) from None
     if not isinstance(data, dict) or "questions" not in data:
         raise ConfigError(f"{path}: expected a 'questions' list ([[questions]] in TOML)")
     extra = sorted(set(data) - {"questions", "name", "anonymous_attributes"})

@@ -410,8 +410,10 @@ class _Reader:
                 raw = ex.read(name) if one is None else one
                 try:
                     msgs: list[_Msg] | None = _DECODE(raw)
-                except (msgspec.MsgspecError, ValueError):
-                    msgs = None  # not the usual shape: the general path decides
+                except (msgspec.MsgspecError, ValueError, RecursionError):
+                    # not the usual shape (or nested deeper than msgspec goes): the general
+                    # path decides, and names what is wrong
+                    msgs = None
                 if msgs is None:
                     self._gather(batch)
                     batch, size = [], 0
