@@ -5,15 +5,47 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import ipaddress
+import json
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from groundswell.errors import ConfigError, not_utf8
+from groundswell.errors import ConfigError
 
 CONFIG_FILE = "groundswell.toml"
+
+
+def read_utf8(path: Path, expected: str, lead: str = "") -> str:
+    """The text of a file written by hand (settings, questions, a list of names); one
+    :class:`ConfigError` naming the file, the line and the byte when it is not UTF-8:
+    ``{path}: {lead}not UTF-8 text (line 3: byte 0xff); {expected}``. (OSError: the
+    caller's.)"""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        data = bytes(exc.object)
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: {lead}not UTF-8 text (line {line}: byte 0x{data[exc.start]:02x}); {expected}"
+        ) from None
+
+
+def parse_file(path: Path, kind: str, expected: str) -> Any:
+    """A TOML or JSON file (``kind``) written by hand, as Python; one :class:`ConfigError`
+    naming the file when it is not UTF-8 (:func:`read_utf8`), not valid, or nested too
+    deeply for Python's readers (a RecursionError otherwise)."""
+    lead = f"not valid {kind}: "
+    text = read_utf8(path, expected, lead)
+    try:
+        return json.loads(text) if kind == "JSON" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {lead}{exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: {lead}arrays or tables nested too deeply to read; {expected}"
+        ) from None
 
 
 def default_text() -> str:
@@ -267,18 +299,8 @@ def _is_network(value: object) -> bool:
 def load(folder: Path) -> Settings:
     """Read and validate ``groundswell.toml`` in a workspace folder, over the defaults."""
     path = folder / CONFIG_FILE
-    try:
-        user = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not valid TOML: {not_utf8(exc)}; expected the settings file saved as UTF-8"
-        ) from None
-    except RecursionError:
-        raise ConfigError(
-            f"{path}: not valid TOML: arrays or tables nested too deeply to read"
-        ) from None
+    expected = "expected settings as groundswell init writes them (TOML, in UTF-8)"
+    user = parse_file(path, "TOML", expected) if path.exists() else {}
     return validate(_merge(_defaults(), _renamed(user), ""))
 
 

@@ -51,13 +51,6 @@ class ConfigError(GroundswellError):
     """A setting or option has a value that is not allowed."""
 
 
-def not_utf8(exc: UnicodeDecodeError) -> str:
-    """Where a text file is not UTF-8, in words: ``not UTF-8 text (line 3: byte 0xff)``."""
-    data = bytes(exc.object)
-    line = data[: exc.start].count(b"\n") + 1
-    return f"not UTF-8 text (line {line}: byte 0x{data[exc.start]:02x})"
-
-
 class ParameterError(ConfigError, ValueError):
     """A parameter (a keyword argument, a command-line option) has a value that is not allowed.
 

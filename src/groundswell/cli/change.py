@@ -10,8 +10,9 @@ import typer
 
 import groundswell as gs
 from groundswell.cli.shared import QuietOpt, WorkspaceArg, level_cell, new_table, text_cell
+from groundswell.config import read_utf8
 from groundswell.console import Format, FormatOpt, emit_parts, reports_errors
-from groundswell.errors import ConfigError, not_utf8
+from groundswell.errors import ConfigError
 
 if TYPE_CHECKING:
     from groundswell.diffusion.imm import Quota
@@ -26,13 +27,8 @@ def _names_from(values: list[str] | None, file: Path | None) -> list[str]:
     if file is not None:
         if not file.is_file():
             raise ConfigError(f"{file}: no such file")
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{file}: {not_utf8(exc)}; expected one identifier a line (or a CSV's first "
-                "column), saved as UTF-8"
-            ) from None
+        expected = "expected one identifier a line (or a CSV's first column), saved as UTF-8"
+        text = read_utf8(file, expected)
         lines = [ln.split(",")[0].strip() for ln in text.splitlines()]
         names += [ln for ln in lines if ln and not ln.startswith("#")]
     return names

@@ -16,13 +16,12 @@ connected do you feel to other teams?"); it makes no tie. In a survey created wi
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from groundswell.errors import ConfigError, not_utf8
+from groundswell.config import parse_file
+from groundswell.errors import ConfigError
 from groundswell.ingest.survey import slug as make_slug
 
 NOMINATION_KINDS = ("advice", "information", "trust", "energy", "collaboration", "custom")
@@ -203,22 +202,11 @@ def load(path: str | Path) -> tuple[list[Question], dict[str, Any]]:
     path = Path(path)
     kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        text = path.read_text(encoding="utf-8")  # (both formats are UTF-8 by their specs)
+        data = parse_file(
+            path, kind, "expected a list of questions, each a table of plain values, in UTF-8"
+        )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the questions file: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not valid {kind}: {not_utf8(exc)}; expected a questions file saved as UTF-8"
-        ) from None
-    try:
-        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid {kind}: {exc}") from None
-    except RecursionError:
-        raise ConfigError(
-            f"{path}: not valid {kind}: arrays or tables nested too deeply to read; expected "
-            "a list of questions, each a table of plain values"
-        ) from None
     if not isinstance(data, dict) or "questions" not in data:
         raise ConfigError(f"{path}: expected a 'questions' list ([[questions]] in TOML)")
     extra = sorted(set(data) - {"questions", "name", "anonymous_attributes"})

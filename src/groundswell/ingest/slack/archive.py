@@ -315,8 +315,10 @@ class _Export:
         except OSError:
             return 0
 
-    def json(self, name: str) -> Any:
-        raw = self.read(name)
+    def json(self, name: str, raw: bytes | None = None) -> Any:
+        """File ``name`` as Python (``raw``: its bytes, when already read), or one error
+        naming the file and the line."""
+        raw = self.read(name) if raw is None else raw
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

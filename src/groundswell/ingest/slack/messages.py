@@ -268,9 +268,10 @@ class _Reader:
             base = n.rsplit("/", 1)[-1]
             kind = LISTS[base]
             root = _parent(n)
-            fields = _list_fields(self.ex.read(n))
+            raw = self.ex.read(n)
+            fields = _list_fields(raw)
             if fields is None:  # read as plain JSON, which accepts it or names what is wrong
-                records = _records(self.ex, n, self.ex.json(n))
+                records = _records(self.ex, n, self.ex.json(n, raw))
                 fields = (
                     [rec["id"] for rec in records],
                     [rec.get("name") for rec in records],
@@ -281,7 +282,7 @@ class _Reader:
             # the records' fields a column at a time (97,028 records in the synthetic
             # 5,000-person export), each as the record by record reading took it
             ids, titles, when_raw, members_raw = fields
-            del fields
+            del fields, raw
             own = by_root.setdefault(root, {}) if ids else {}
             convs = self.convs
             titles = [name if isinstance(name, str) else None for name in titles]

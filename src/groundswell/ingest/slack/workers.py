@@ -130,11 +130,7 @@ def preload(ex: _Export) -> threading.Thread | None:
     """For an export of :data:`PRELOAD` bytes or more, a thread (started) loading the
     compiled HMAC loop, as :func:`read_days` would before reading (join it before: it
     forks), while the reader finds the layout; else None."""
-    if ex.total_size() < PRELOAD:
-        return None
-    thread = threading.Thread(target=_load, name="groundswell-hmac-load", daemon=True)
-    thread.start()
-    return thread
+    return None if ex.total_size() < PRELOAD else _loading_thread()
 
 
 def preload_zip(path: Path) -> threading.Thread | None:
@@ -147,6 +143,10 @@ def preload_zip(path: Path) -> threading.Thread | None:
             return None
     except OSError:
         return None
+    return _loading_thread()
+
+
+def _loading_thread() -> threading.Thread:
     thread = threading.Thread(target=_load, name="groundswell-hmac-load", daemon=True)
     thread.start()
     return thread

@@ -481,7 +481,7 @@ class ViewsCore:
         with self._lock:
             roster = self._rosters.get(sid)
         if not self.db.yielded:
-            if roster is None or sid not in self._rosters_read:
+            if sid not in self._rosters_read:  # (read since the file changed)
                 read = _roster(self.ws(), sid)
                 with self._lock:
                     self._rosters[sid] = read
