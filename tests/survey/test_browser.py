@@ -6,6 +6,8 @@ it is blocked and recorded (the list must stay empty: the form needs nothing fro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from groundswell.survey import model, questions
@@ -21,6 +23,8 @@ from playwright.sync_api import expect  # noqa: E402
 
 # the suite runs on 2 shared cores beside other browser tests: allow more than the default 5 s
 expect.set_options(timeout=20_000)
+#: screenshots of the respondent's pages, to look at (tests/artifacts is not committed)
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "survey"
 
 
 @pytest.fixture
@@ -70,8 +74,12 @@ def test_complete_a_survey_from_its_link(served, tmp_path, viewport) -> None:
         # the phone layout does not scroll sideways
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = f"{viewport['width']}"
+        page.screenshot(path=str(ARTIFACTS / f"form-{shot}.png"), full_page=True)
         page.get_by_role("button", name="Submit my answers").click()
         expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"done-{shot}.png"), full_page=True)
     assert blocked == []
     rows = app.state.store.ws().query(
         "SELECT person_id, slug, strength FROM survey_responses WHERE person_id = ?",
